@@ -1,0 +1,102 @@
+"""Stage 5: the form's own arithmetic (勾稽关系), checked on the printed numbers.
+
+A check reports; it never changes a value. A rule whose cells are missing is
+reported as "not evaluated", never as passed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .forms import Form, Rule
+
+PASSED, FAILED, NOT_EVALUATED = "passed", "failed", "not evaluated"
+_TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    rule_id: str
+    rule: str
+    status: str
+    cells: tuple[str, ...]  # table/row_id/column_id of every cell involved
+    left: float | None
+    right: float | None
+
+    def record(self, source: str) -> dict:
+        return {
+            "source": source,
+            "rule_id": self.rule_id,
+            "rule": self.rule,
+            "status": self.status,
+            "cells": " ".join(self.cells),
+            "left": self.left,
+            "right": self.right,
+        }
+
+
+def _values(form: Form, cells: pd.DataFrame) -> dict[tuple[str, str, str], float | None]:
+    out = {}
+    for table, row, column, value in zip(
+        cells["table"], cells["row_id"], cells["column_id"], cells["value"], strict=True
+    ):
+        out[(table, row, column)] = None if pd.isna(value) else float(value)
+    return out
+
+
+def _terms(form: Form, rule: Rule, item: str, present: set[str]) -> list[str]:
+    """Row (or column) ids an item stands for: a group is its printed single row, or its sub-rows."""
+    table = form.table(rule.table)
+    if item in present or rule.axis == "row":
+        return [item]
+    if any(g.id == item for g in table.groups):
+        rows = [r.id for r in table.rows if r.group == item]
+        return rows if all(r in present for r in rows) else [item]
+    return [item]
+
+
+def _sum(keys: list[tuple[str, str, str]], values: dict) -> float | None:
+    total = 0.0
+    for key in keys:
+        value = values.get(key)
+        if value is None:
+            return None
+        total += value
+    return total
+
+
+def _expand(form: Form, rule: Rule, cells: pd.DataFrame):
+    table_cells = cells[cells["table"] == rule.table]
+    present_rows = set(table_cells["row_id"])
+    if rule.axis == "column":
+        for column in rule.over:
+            lhs = [(rule.table, r, column) for i in rule.lhs for r in _terms(form, rule, i, present_rows)]
+            rhs = [(rule.table, r, column) for i in rule.rhs for r in _terms(form, rule, i, present_rows)]
+            yield f"{rule.id}[{column}]", lhs, rhs
+    else:
+        rows = rule.over or tuple(dict.fromkeys(table_cells["row_id"]))
+        for row in rows:
+            lhs = [(rule.table, row, c) for c in rule.lhs]
+            rhs = [(rule.table, row, c) for c in rule.rhs]
+            yield f"{rule.id}[{row}]", lhs, rhs
+
+
+def run_checks(form: Form, cells: pd.DataFrame) -> list[CheckResult]:
+    """Evaluate every rule of the form on one report's cells."""
+    values = _values(form, cells)
+    results = []
+    for rule in form.rules:
+        for rule_id, lhs, rhs in _expand(form, rule, cells):
+            left, right = _sum(lhs, values), _sum(rhs, values)
+            if left is None or right is None:
+                status = NOT_EVALUATED
+            elif math.isclose(left, right, abs_tol=_TOLERANCE):
+                status = PASSED
+            else:
+                status = FAILED
+            involved = tuple("/".join(key) for key in (*lhs, *rhs))
+            results.append(CheckResult(rule_id, rule.text, status, involved, left, right))
+    return results

@@ -1,0 +1,21 @@
+"""Exceptions raised by the library. The CLI turns each into one plain line."""
+
+
+class GongkaiError(Exception):
+    """Base class for every error gongkai raises on purpose."""
+
+
+class UnreadablePDFError(GongkaiError):
+    """The file is not a PDF, is corrupt, or is encrypted."""
+
+
+class NotAReportError(GongkaiError):
+    """The PDF opens but holds none of the standard form's tables."""
+
+
+class UnsupportedFormError(GongkaiError):
+    """The report predates the standard form (a free-form report before 2019)."""
+
+
+class ScannedReportError(GongkaiError):
+    """The pages are images without a text layer; reading them needs OCR."""

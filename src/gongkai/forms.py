@@ -1,0 +1,414 @@
+"""The standard forms, defined once as data.
+
+Everything the pipeline knows about a form version lives here: its tables,
+blocks, rows and columns with official labels and stable ASCII ids, the value
+kind of each column, and the form's own arithmetic. Other modules look labels
+up here and never spell them out themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class ValueKind(str, Enum):
+    COUNT = "count"  # non-negative integer
+    SIGNED_COUNT = "signed_count"  # integer that may be negative (本年增/减)
+    AMOUNT = "amount"  # decimal, in 万元
+
+
+@dataclass(frozen=True)
+class Column:
+    id: str
+    path: tuple[str, ...]  # official header labels, outermost first
+    kind: ValueKind = ValueKind.COUNT
+
+    @property
+    def label(self) -> str:
+        return self.path[-1]
+
+    @property
+    def name(self) -> str:
+        """The column as written in the output: the path joined with '/'."""
+        return "/".join(self.path)
+
+
+@dataclass(frozen=True)
+class Row:
+    id: str
+    label: str
+    group: str | None = None  # id of the Group this row belongs to
+
+
+@dataclass(frozen=True)
+class Group:
+    """A merged label cell standing over several rows, e.g. （三）不予公开.
+
+    `printed_as_row` is the id of the single row some reports print instead
+    of the sub-rows (（六）其他处理 in hybrids); arithmetic then works on it.
+    """
+
+    id: str
+    label: str
+    parent: str | None = None
+
+
+@dataclass(frozen=True)
+class Block:
+    id: str
+    title: str  # e.g. 第二十条第（一）项; empty for one-block tables
+    rows: tuple[Row, ...]
+    columns: tuple[Column, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    id: str
+    numeral: str  # the section numeral: 二, 三, 四
+    title: str
+    blocks: tuple[Block, ...]
+    groups: tuple[Group, ...] = ()
+    header_words: tuple[str, ...] = ()  # text that marks a header row
+    # Rows a report may print in place of a group's sub-rows (hybrid layouts).
+    alternative_rows: tuple[Row, ...] = ()
+
+    @property
+    def rows(self) -> tuple[Row, ...]:
+        return tuple(row for block in self.blocks for row in block.rows)
+
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        seen: dict[str, Column] = {}
+        for block in self.blocks:
+            for column in block.columns:
+                seen.setdefault(column.id, column)
+        return tuple(seen.values())
+
+    def group(self, group_id: str) -> Group:
+        return next(g for g in self.groups if g.id == group_id)
+
+    def block_of(self, row_id: str) -> Block:
+        return next(b for b in self.blocks if any(r.id == row_id for r in b.rows))
+
+
+@dataclass(frozen=True)
+class Term:
+    """One side of an arithmetic rule: a sum of rows (per column) or of columns (per row)."""
+
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A family of arithmetic identities, expanded per column or per row.
+
+    `axis="column"`: for every column in `over`, sum(lhs rows) == sum(rhs rows).
+    `axis="row"`: for every row in `over`, sum(lhs columns) == sum(rhs columns).
+    An item may name a Group: it stands for the group's printed single row if
+    the report has one, else for the sum of the group's rows.
+    """
+
+    id: str
+    text: str
+    table: str
+    axis: str
+    lhs: tuple[str, ...]
+    rhs: tuple[str, ...]
+    over: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Form:
+    version: str
+    title: str
+    tables: tuple[Table, ...]
+    rules: tuple[Rule, ...] = field(default=())
+
+    def table(self, table_id: str) -> Table:
+        return next(t for t in self.tables if t.id == table_id)
+
+    @property
+    def cell_count(self) -> int:
+        return sum(len(b.rows) * len(b.columns) for t in self.tables for b in t.blocks)
+
+
+# ---------------------------------------------------------------------------
+# Shared pieces
+# ---------------------------------------------------------------------------
+
+_APPLICANT_COLUMNS = (
+    Column("natural_person", ("自然人",)),
+    Column("business", ("法人或其他组织", "商业企业")),
+    Column("research", ("法人或其他组织", "科研机构")),
+    Column("public_interest", ("法人或其他组织", "社会公益组织")),
+    Column("legal_services", ("法人或其他组织", "法律服务机构")),
+    Column("other_organisation", ("法人或其他组织", "其他")),
+    Column("total", ("总计",)),
+)
+
+_OUTCOME_GROUPS = (
+    Group("outcomes", "三、本年度办理结果"),
+    Group("withheld", "（三）不予公开", parent="outcomes"),
+    Group("unavailable", "（四）无法提供", parent="outcomes"),
+    Group("not_processed", "（五）不予处理", parent="outcomes"),
+    Group("other_processing", "（六）其他处理", parent="outcomes"),
+)
+
+
+def _application_rows(other_processing: tuple[Row, ...]) -> tuple[Row, ...]:
+    return (
+        Row("new_requests", "一、本年新收政府信息公开申请数量"),
+        Row("carried_over", "二、上年结转政府信息公开申请数量"),
+        Row("granted", "（一）予以公开", "outcomes"),
+        Row("partially_granted", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "outcomes"),
+        Row("withheld_state_secret", "1.属于国家秘密", "withheld"),
+        Row("withheld_prohibited_by_law", "2.其他法律行政法规禁止公开", "withheld"),
+        Row("withheld_security_stability", "3.危及“三安全一稳定”", "withheld"),
+        Row("withheld_third_party", "4.保护第三方合法权益", "withheld"),
+        Row("withheld_internal_affairs", "5.属于三类内部事务信息", "withheld"),
+        Row("withheld_process_info", "6.属于四类过程性信息", "withheld"),
+        Row("withheld_enforcement_files", "7.属于行政执法案卷", "withheld"),
+        Row("withheld_administrative_query", "8.属于行政查询事项", "withheld"),
+        Row("unavailable_not_held", "1.本机关不掌握相关政府信息", "unavailable"),
+        Row("unavailable_needs_creation", "2.没有现成信息需要另行制作", "unavailable"),
+        Row("unavailable_still_unclear", "3.补正后申请内容仍不明确", "unavailable"),
+        Row("not_processed_complaint", "1.信访举报投诉类申请", "not_processed"),
+        Row("not_processed_repeated", "2.重复申请", "not_processed"),
+        Row("not_processed_publication", "3.要求提供公开出版物", "not_processed"),
+        Row("not_processed_mass_requests", "4.无正当理由大量反复申请", "not_processed"),
+        Row("not_processed_confirmation", "5.要求行政机关确认或重新出具已获取信息", "not_processed"),
+        *other_processing,
+        Row("total_processed", "（七）总计", "outcomes"),
+        Row("carried_forward", "四、结转下年度继续办理"),
+    )
+
+
+_OTHER_PROCESSING_SINGLE = Row("other_processing", "（六）其他处理", "outcomes")
+_OTHER_PROCESSING_2021 = (
+    Row(
+        "other_no_correction",
+        "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+        "other_processing",
+    ),
+    Row(
+        "other_fee_unpaid",
+        "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+        "other_processing",
+    ),
+    Row("other_other", "3.其他", "other_processing"),
+)
+
+_APPLICATIONS_TITLE = "收到和处理政府信息公开申请情况"
+_APPLICATIONS_HEADER_WORDS = ("申请人情况", "自然人", "法人或其他组织", "勾稽关系")
+
+
+def _applications_table(other_processing: tuple[Row, ...], alternatives: tuple[Row, ...]) -> Table:
+    return Table(
+        id="applications",
+        numeral="三",
+        title=_APPLICATIONS_TITLE,
+        blocks=(Block("applications", "", _application_rows(other_processing), _APPLICANT_COLUMNS),),
+        groups=_OUTCOME_GROUPS,
+        header_words=_APPLICATIONS_HEADER_WORDS,
+        alternative_rows=alternatives,
+    )
+
+
+def _outcome_columns(prefix_id: str, path: tuple[str, ...]) -> tuple[Column, ...]:
+    outcomes = (
+        ("upheld", "结果维持"),
+        ("corrected", "结果纠正"),
+        ("other", "其他结果"),
+        ("pending", "尚未审结"),
+        ("total", "总计"),
+    )
+    return tuple(Column(f"{prefix_id}_{oid}", (*path, label)) for oid, label in outcomes)
+
+
+_REVIEW_LITIGATION = Table(
+    id="review_litigation",
+    numeral="四",
+    title="政府信息公开行政复议、行政诉讼情况",
+    blocks=(
+        Block(
+            "review_litigation",
+            "",
+            (Row("review_litigation", "政府信息公开行政复议、行政诉讼情况"),),
+            _outcome_columns("review", ("行政复议",))
+            + _outcome_columns("litigation_direct", ("行政诉讼", "未经复议直接起诉"))
+            + _outcome_columns("litigation_after_review", ("行政诉讼", "复议后起诉")),
+        ),
+    ),
+    header_words=("行政复议", "行政诉讼"),
+)
+
+_ACTIVE_TITLE = "主动公开政府信息情况"
+_ACTIVE_HEADER_WORDS = ("信息内容", "第二十条")
+
+_DECISIONS_2021 = Column("decisions", ("本年处理决定数量",))
+
+FORM_2021 = Form(
+    version="2021",
+    title="中华人民共和国政府信息公开工作年度报告格式（国办公开办函〔2021〕30号）",
+    tables=(
+        Table(
+            id="active_disclosure",
+            numeral="二",
+            title=_ACTIVE_TITLE,
+            blocks=(
+                Block(
+                    "article20_1",
+                    "第二十条第（一）项",
+                    (Row("regulations", "规章"), Row("normative_documents", "行政规范性文件")),
+                    (
+                        Column("issued", ("本年制发件数",)),
+                        Column("repealed", ("本年废止件数",)),
+                        Column("in_force", ("现行有效件数",)),
+                    ),
+                ),
+                Block("article20_5", "第二十条第（五）项", (Row("licensing", "行政许可"),), (_DECISIONS_2021,)),
+                Block(
+                    "article20_6",
+                    "第二十条第（六）项",
+                    (Row("penalties", "行政处罚"), Row("coercive_measures", "行政强制")),
+                    (_DECISIONS_2021,),
+                ),
+                Block(
+                    "article20_8",
+                    "第二十条第（八）项",
+                    (Row("fees", "行政事业性收费"),),
+                    (Column("fee_amount", ("本年收费金额（单位：万元）",), ValueKind.AMOUNT),),
+                ),
+            ),
+            header_words=_ACTIVE_HEADER_WORDS,
+        ),
+        _applications_table(_OTHER_PROCESSING_2021, (_OTHER_PROCESSING_SINGLE,)),
+        _REVIEW_LITIGATION,
+    ),
+)
+
+_PREVIOUS_AND_CHANGE = (
+    Column("previous_year_items", ("上一年项目数量",)),
+    Column("change", ("本年增/减",), ValueKind.SIGNED_COUNT),
+)
+_DECISIONS_2019 = Column("decisions", ("处理决定数量",))
+
+FORM_2019 = Form(
+    version="2019",
+    title="政府信息公开工作年度报告格式（试行）（国办公开办函〔2019〕60号）",
+    tables=(
+        Table(
+            id="active_disclosure",
+            numeral="二",
+            title=_ACTIVE_TITLE,
+            blocks=(
+                Block(
+                    "article20_1",
+                    "第二十条第（一）项",
+                    (Row("regulations", "规章"), Row("normative_documents", "规范性文件")),
+                    (
+                        Column("newly_made", ("本年新制作数量",)),
+                        Column("newly_published", ("本年新公开数量",)),
+                        Column("published_total", ("对外公开总数量",)),
+                    ),
+                ),
+                Block(
+                    "article20_5",
+                    "第二十条第（五）项",
+                    (Row("licensing", "行政许可"), Row("other_external_services", "其他对外管理服务事项")),
+                    (*_PREVIOUS_AND_CHANGE, _DECISIONS_2019),
+                ),
+                Block(
+                    "article20_6",
+                    "第二十条第（六）项",
+                    (Row("penalties", "行政处罚"), Row("coercive_measures", "行政强制")),
+                    (*_PREVIOUS_AND_CHANGE, _DECISIONS_2019),
+                ),
+                Block("article20_8", "第二十条第（八）项", (Row("fees", "行政事业性收费"),), _PREVIOUS_AND_CHANGE),
+                Block(
+                    "article20_9",
+                    "第二十条第（九）项",
+                    (Row("centralized_procurement", "政府集中采购"),),
+                    (
+                        Column("procurement_items", ("采购项目数量",)),
+                        Column("procurement_amount", ("采购总金额",), ValueKind.AMOUNT),
+                    ),
+                ),
+            ),
+            header_words=_ACTIVE_HEADER_WORDS,
+        ),
+        _applications_table((_OTHER_PROCESSING_SINGLE,), ()),
+        _REVIEW_LITIGATION,
+    ),
+)
+
+_APPLICANTS = tuple(c.id for c in _APPLICANT_COLUMNS[:-1])
+_OUTCOMES = (
+    "granted",
+    "partially_granted",
+    "withheld",
+    "unavailable",
+    "not_processed",
+    "other_processing",
+)
+
+
+def _rules(form_columns: tuple[str, ...]) -> tuple[Rule, ...]:
+    review_groups = ("review", "litigation_direct", "litigation_after_review")
+    return (
+        Rule(
+            "applications_balance",
+            "一、本年新收 + 二、上年结转 = （七）总计 + 四、结转下年度继续办理",
+            "applications",
+            "column",
+            ("new_requests", "carried_over"),
+            ("total_processed", "carried_forward"),
+            form_columns,
+        ),
+        Rule(
+            "applications_outcomes_total",
+            "（七）总计 = （一）+（二）+（三）+（四）+（五）+（六）的各项之和",
+            "applications",
+            "column",
+            ("total_processed",),
+            _OUTCOMES,
+            form_columns,
+        ),
+        Rule(
+            "applications_row_total",
+            "总计 = 自然人 + 法人或其他组织的五列之和",
+            "applications",
+            "row",
+            ("total",),
+            _APPLICANTS,
+            (),  # every row of the table
+        ),
+        *(
+            Rule(
+                f"{group}_total",
+                f"{_REVIEW_LITIGATION.blocks[0].columns[i * 5].path[:-1][-1]}：总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结",
+                "review_litigation",
+                "row",
+                (f"{group}_total",),
+                (f"{group}_upheld", f"{group}_corrected", f"{group}_other", f"{group}_pending"),
+                ("review_litigation",),
+            )
+            for i, group in enumerate(review_groups)
+        ),
+    )
+
+
+_ALL_APPLICANT_COLUMNS = tuple(c.id for c in _APPLICANT_COLUMNS)
+FORM_2021 = Form(FORM_2021.version, FORM_2021.title, FORM_2021.tables, _rules(_ALL_APPLICANT_COLUMNS))
+FORM_2019 = Form(FORM_2019.version, FORM_2019.title, FORM_2019.tables, _rules(_ALL_APPLICANT_COLUMNS))
+
+FORMS: dict[str, Form] = {form.version: form for form in (FORM_2021, FORM_2019)}
+
+
+def form(version: str) -> Form:
+    """The form definition for a version string ("2021" or "2019")."""
+    try:
+        return FORMS[version]
+    except KeyError:
+        raise KeyError(f"unknown form version {version!r}; known: {', '.join(FORMS)}") from None

@@ -1,0 +1,100 @@
+"""Plain-data views of a PDF page: characters, text lines and ruling boxes.
+
+Every later stage works on these small objects rather than on pdfplumber's
+dicts, so that the reader behind them can be swapped without touching the
+pipeline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Char:
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    size: float
+
+    @property
+    def x_mid(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def y_mid(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+@dataclass(frozen=True, slots=True)
+class TextLine:
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    size: float
+
+
+def dedupe_chars(chars: Iterable[Char]) -> list[Char]:
+    """Drop fake-bold doubles: Word and WPS draw a bold glyph twice, a fraction of a point apart."""
+    kept: list[Char] = []
+    recent: dict[str, list[Char]] = {}
+    for char in chars:
+        tolerance = max(char.size * 0.25, 0.8)
+        twins = recent.setdefault(char.text, [])
+        if any(abs(c.x0 - char.x0) < tolerance and abs(c.top - char.top) < tolerance for c in twins):
+            continue
+        twins.append(char)
+        kept.append(char)
+    return kept
+
+
+def group_lines(chars: Sequence[Char]) -> list[list[Char]]:
+    """Cluster characters into lines by vertical overlap, each line sorted left to right."""
+    lines: list[list[Char]] = []
+    for char in sorted(chars, key=lambda c: (c.y_mid, c.x0)):
+        if lines:
+            last = lines[-1]
+            top = min(c.top for c in last)
+            bottom = max(c.bottom for c in last)
+            overlap = min(bottom, char.bottom) - max(top, char.top)
+            if overlap > 0.5 * min(bottom - top, char.bottom - char.top):
+                last.append(char)
+                continue
+        lines.append([char])
+    return [sorted(line, key=lambda c: c.x0) for line in lines]
+
+
+def line_text(line: Sequence[Char]) -> str:
+    """Join a line's characters, putting a space where the gap is wider than a character."""
+    parts: list[str] = []
+    previous: Char | None = None
+    for char in line:
+        if previous is not None and char.x0 - previous.x1 > 0.6 * min(char.size, previous.size):
+            parts.append(" ")
+        parts.append(char.text)
+        previous = char
+    return "".join(parts)
+
+
+def text_lines(chars: Sequence[Char]) -> list[TextLine]:
+    return [
+        TextLine(
+            text=line_text(line),
+            x0=min(c.x0 for c in line),
+            top=min(c.top for c in line),
+            x1=max(c.x1 for c in line),
+            bottom=max(c.bottom for c in line),
+            size=max(c.size for c in line),
+        )
+        for line in group_lines(chars)
+    ]
+
+
+def block_text(chars: Sequence[Char]) -> str:
+    """The text of a cell: its lines joined with newlines."""
+    return "\n".join(line_text(line) for line in group_lines(chars))

@@ -1,0 +1,119 @@
+"""Stage 1: find the report's identity (agency, year) and the pages of its tables.
+
+Section headings are reworded by many agencies, so they are recognised by the
+numeral that opens them plus a few key words, never by exact text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .layout import TextLine
+from .text import compact
+
+# A heading is short and starts with its numeral; the key words tell the
+# sections apart. Table rows such as 三、本年度办理结果 carry none of them.
+_SECTION_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "一": ("总体情况",),
+    "二": ("主动公开",),
+    "三": ("申请",),
+    "四": ("复议", "诉讼"),
+    "五": ("问题", "改进"),
+    "六": ("其他需要报告", "其他事项"),
+}
+_HEADING_MAX_CHARS = 40
+
+_TITLE_RE = re.compile(
+    r"(?P<before>.*?)(?P<year>(?:19|20)\d{2})\s*年度?(?P<after>.*?)"
+    r"(?:政府)?信息公开(?:工作)?(?:年度)?报告"
+)
+_FILENAME_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_AGENCY_NOISE_RE = re.compile(r"^(关于|印发)|(关于|的|年度|度)$")
+
+
+@dataclass(frozen=True)
+class Heading:
+    numeral: str
+    text: str
+    page: int
+    top: float
+
+
+@dataclass(frozen=True)
+class Identity:
+    agency: str | None
+    year: int | None
+    source: str  # where it came from: title, metadata, filename, or none
+
+
+def find_headings(page_number: int, lines: list[TextLine]) -> list[Heading]:
+    headings = []
+    for line in lines:
+        text = compact(line.text)
+        if len(text) > _HEADING_MAX_CHARS or len(text) < 3 or text[1] not in "、.,，":
+            continue
+        keywords = _SECTION_KEYWORDS.get(text[0])
+        if keywords and any(word in text for word in keywords):
+            headings.append(Heading(text[0], line.text.strip(), page_number, line.top))
+    return headings
+
+
+def table_pages(headings: list[Heading], page_count: int) -> list[int]:
+    """Pages from the 二 heading up to the 五 heading: where the tables are.
+
+    Without the headings every page is a candidate; the table stage then
+    recognises the form's tables by their content.
+    """
+    start = next((h.page for h in headings if h.numeral == "二"), None)
+    if start is None:
+        start = next((h.page for h in headings if h.numeral in "三四"), 1)
+    end = next((h.page for h in headings if h.numeral in "五六" and h.page >= start), page_count)
+    return list(range(start, end + 1))
+
+
+def _clean_agency(text: str) -> str | None:
+    text = text.strip(" ：:，,、-—")
+    previous = None
+    while previous != text:
+        previous = text
+        text = _AGENCY_NOISE_RE.sub("", text).strip(" ：:，,、-—")
+    return text or None
+
+
+def identity_from_text(text: str, source: str) -> Identity | None:
+    match = _TITLE_RE.search(compact(text))
+    if not match:
+        return None
+    agency = _clean_agency(match["before"]) or _clean_agency(match["after"])
+    return Identity(agency, int(match["year"]), source)
+
+
+def title_text(lines: list[TextLine]) -> str:
+    """The title block of page 1: the line naming the report plus the large-type lines above it."""
+    head = lines[:10]
+    for index, line in enumerate(head):
+        if "报告" in compact(line.text):
+            size = line.size
+            start = index
+            while start > 0 and head[start - 1].size >= size * 0.9 and index - start < 3:
+                start -= 1
+            return "".join(line.text for line in head[start : index + 1])
+    return ""
+
+
+def read_identity(first_page_lines: list[TextLine], metadata_title: str, path: Path) -> Identity:
+    """Agency and year from the page-1 title, else the PDF's metadata title, else the file name."""
+    for text, source in ((title_text(first_page_lines), "title"), (metadata_title, "metadata")):
+        found = identity_from_text(text, source)
+        if found and found.agency:
+            return found
+    found = identity_from_text(path.stem, "filename")
+    if found:
+        return found
+    year = _FILENAME_YEAR_RE.search(path.stem)
+    if year:
+        agency = _clean_agency(compact(path.stem.replace(year.group(1), "")))
+        return Identity(agency, int(year.group(1)), "filename")
+    return Identity(None, None, "none")

@@ -1,0 +1,220 @@
+"""The pipeline end to end: one PDF in, one Report out.
+
+    locate -> tables -> match -> values -> checks -> records
+
+Each stage is a module of its own and passes plain data to the next.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import records
+from .checks import CheckResult, run_checks
+from .document import Document
+from .errors import GongkaiError, NotAReportError, ScannedReportError, UnsupportedFormError
+from .forms import FORMS, Form, Row, Table
+from .layout import text_lines
+from .locate import Identity, find_headings, read_identity, table_pages
+from .match import PlacedCell, Problem, TableReading, read_table
+from .tables import Grid, assign_tables, page_grids
+from .values import parse_value
+
+OK, PARTIAL, FAILED = "ok", "partial", "failed"
+
+
+@dataclass
+class Report:
+    """Everything read from one report file."""
+
+    source: str
+    status: str = FAILED
+    reason: str = ""
+    agency: str | None = None
+    year: int | None = None
+    form: str | None = None
+    pages: int | None = None
+    cells: pd.DataFrame = field(default_factory=lambda: records.frame("cells", []))
+    checks: list[CheckResult] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def cells_found(self) -> int:
+        return int((self.cells["page"].notna()).sum()) if len(self.cells) else 0
+
+    @property
+    def cells_expected(self) -> int:
+        return len(self.cells)
+
+    @property
+    def checks_failed(self) -> int:
+        return sum(1 for c in self.checks if c.status == "failed")
+
+    def file_record(self) -> dict:
+        return {
+            "source": self.source,
+            "status": self.status,
+            "reason": self.reason,
+            "agency": self.agency,
+            "year": self.year,
+            "form": self.form,
+            "pages": self.pages,
+            "cells_found": self.cells_found if self.form else None,
+            "cells_expected": self.cells_expected if self.form else None,
+            "checks_failed": self.checks_failed if self.form else None,
+            "seconds": round(self.seconds, 3),
+        }
+
+    @property
+    def checks_frame(self) -> pd.DataFrame:
+        return records.frame("checks", (c.record(self.source) for c in self.checks))
+
+
+def _expected_rows(table: Table, printed: set[str]) -> list[Row]:
+    """The form's rows, with a group's single printed row standing in for its sub-rows (hybrids)."""
+    rows = list(table.rows)
+    for alternative in table.alternative_rows:
+        if alternative.id in printed:
+            group_rows = [r for r in rows if r.group == alternative.id]
+            if group_rows and not any(r.id in printed for r in group_rows):
+                at = rows.index(group_rows[0])
+                rows = [r for r in rows if r.group != alternative.id]
+                rows.insert(at, alternative)
+    return rows
+
+
+def _readings(form: Form, grids: list[Grid], headings) -> dict[str, TableReading]:
+    return {run.table.id: read_table(run) for run in assign_tables(grids, form, headings)}
+
+
+def _placed_count(readings: dict[str, TableReading]) -> float:
+    return sum(len(r.cells) + sum(r.label_scores) for r in readings.values())
+
+
+def _cell_records(
+    report: Report, form: Form, readings: dict[str, TableReading]
+) -> tuple[list[dict], list[str]]:
+    """One record per cell of the form, placed or not; and the reasons for what is missing."""
+    out: list[dict] = []
+    gaps: list[str] = []
+    for table in form.tables:
+        reading = readings.get(table.id)
+        placed: dict[tuple[str, str], list[PlacedCell]] = {}
+        for cell in reading.cells if reading else []:
+            placed.setdefault((cell.row, cell.column), []).append(cell)
+        unmatched = "; ".join(p.message for p in (reading.problems if reading else []))
+        for row in _expected_rows(table, set(reading.printed_rows) if reading else set()):
+            block = table.block_of(row.id) if row in table.rows else table.blocks[0]
+            for column in block.columns:
+                found = placed.get((row.id, column.id), [])
+                record = {
+                    "source": report.source,
+                    "agency": report.agency,
+                    "year": report.year,
+                    "form": form.version,
+                    "table": table.id,
+                    "row": row.label,
+                    "row_id": row.id,
+                    "column": column.name,
+                    "column_id": column.id,
+                    "value": None,
+                    "page": None,
+                    "raw": None,
+                    "note": "",
+                }
+                if len(found) == 1:
+                    parsed = parse_value(found[0].raw, column.kind)
+                    record.update(value=parsed.value, page=found[0].page, raw=found[0].raw, note=parsed.note)
+                elif len(found) > 1:
+                    pages = ", ".join(str(c.page) for c in found)
+                    record["note"] = f"row printed more than once (pages {pages}); left empty"
+                    gaps.append(f"{table.id}/{row.id} printed more than once")
+                elif reading is None:
+                    record["note"] = f"table {table.numeral} not found"
+                else:
+                    record["note"] = "cell not found" + (f" ({unmatched})" if unmatched else "")
+                out.append(record)
+        if reading is None:
+            gaps.append(f"table {table.numeral} not found")
+    return out, gaps
+
+
+def read_report(path: str | os.PathLike[str]) -> Report:
+    """Read one report PDF. Raises a GongkaiError subclass when the file cannot be read at all."""
+    started = time.perf_counter()
+    report = Report(source=str(path))
+    with Document(path) as document:
+        report.pages = document.page_count
+        first = document.page(1, with_tables=False)
+        identity: Identity = read_identity(text_lines(first.chars), document.metadata_title, Path(path))
+        report.agency, report.year = identity.agency, identity.year
+        headings = find_headings(1, text_lines(first.chars))
+        for number in range(2, document.page_count + 1):
+            headings += find_headings(number, text_lines(document.page(number, with_tables=False).chars))
+        grids: list[Grid] = []
+        text_seen = bool(first.chars)
+        for number in table_pages(headings, document.page_count):
+            content = document.page(number)
+            text_seen = text_seen or bool(content.chars)
+            grids += page_grids(content)
+    if not text_seen:
+        raise ScannedReportError("no text layer: the pages are scanned images (OCR is not supported yet)")
+    candidates = {version: _readings(form, grids, headings) for version, form in FORMS.items()}
+    version = max(candidates, key=lambda v: (_placed_count(candidates[v]), v == "2021"))
+    readings = candidates[version]
+    if not any(r.cells for r in readings.values()):
+        if report.year is not None and report.year < 2019:
+            raise UnsupportedFormError("unsupported form (pre-2019 free-form report)")
+        raise NotAReportError("no table of the standard form found")
+    form = FORMS[version]
+    report.form = version
+    cell_records, gaps = _cell_records(report, form, readings)
+    report.cells = records.frame("cells", cell_records)
+    report.problems = [p for r in readings.values() for p in r.problems]
+    report.checks = run_checks(form, report.cells)
+    _set_status(report, gaps)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _set_status(report: Report, gaps: list[str]) -> None:
+    cells = report.cells
+    missing = int(cells["page"].isna().sum())
+    unreadable = int((cells["page"].notna() & cells["value"].isna() & cells["note"].str.startswith("text")).sum())
+    blank = int((cells["note"] == "blank cell").sum())
+    reasons = list(dict.fromkeys(gaps))
+    if missing:
+        reasons.append(f"{missing} of {len(cells)} cells not found")
+    if unreadable:
+        reasons.append(f"{unreadable} cells hold text instead of a number")
+    reasons += [p.message for p in report.problems][:3]
+    report.status = PARTIAL if (missing or unreadable) else OK
+    if blank:
+        reasons.append(f"{blank} blank cells left empty")
+    report.reason = "; ".join(dict.fromkeys(reasons))
+
+
+def read_report_safely(path: str | os.PathLike[str]) -> Report:
+    """Like read_report, but a file that cannot be read gives a failed Report instead of an exception."""
+    started = time.perf_counter()
+    try:
+        return read_report(path)
+    except GongkaiError as error:
+        return Report(source=str(path), status=FAILED, reason=str(error), seconds=time.perf_counter() - started)
+    except Exception as error:  # a batch must survive any broken file; the reason names the failure
+        reason = f"internal error while reading ({type(error).__name__}: {error})"
+        return Report(source=str(path), status=FAILED, reason=reason, seconds=time.perf_counter() - started)
+
+
+def read_reports(paths: Iterable[str | os.PathLike[str]]) -> pd.DataFrame:
+    """Read many reports and return all their cells in one DataFrame (failed files contribute none)."""
+    frames = [read_report_safely(path).cells for path in paths]
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else records.frame("cells", [])

@@ -1,0 +1,75 @@
+"""Stage 4: turn a printed cell into a value, or into an empty value with the reason.
+
+A blank cell is not a zero and text is not a number: when the printed cell
+does not say a number plainly, the value stays empty and the note says why.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from .forms import ValueKind
+
+_NOT_APPLICABLE = {"/", "／", "—", "——", "-", "－", "―", "─", "\\", "×", "无", "不适用"}
+_NUMBER_RE = re.compile(r"^(?P<sign>[-−+]?)(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?P<fraction>\.\d+)?$")
+_ANNOTATED_RE = re.compile(r"^(?P<number>[-−+]?[\d,.]+)\s*(?P<note>[(（【\[].*[)）】\]])$")
+_UNIT_RE = re.compile(r"^(?P<number>[-−+]?[\d,.]+)\s*(?P<unit>万元|元|件|个|项|条)$")
+
+
+@dataclass(frozen=True)
+class ParsedValue:
+    value: float | None
+    note: str = ""
+
+
+def _plain(raw: str) -> str:
+    text = unicodedata.normalize("NFKC", raw)
+    text = re.sub(r"\s+", "", text)
+    return text.replace("，", ",").replace("．", ".").replace("−", "-")
+
+
+def _number(text: str, kind: ValueKind) -> ParsedValue | None:
+    match = _NUMBER_RE.match(text)
+    if not match:
+        return None
+    negative = match["sign"] == "-"
+    if negative and kind is ValueKind.COUNT:
+        return ParsedValue(None, f"negative number {text!r} where the form expects a count")
+    if match["fraction"] and kind is not ValueKind.AMOUNT:
+        return ParsedValue(None, f"decimal {text!r} where the form expects a whole count")
+    try:
+        number = Decimal(match["digits"].replace(",", "") + (match["fraction"] or ""))
+    except InvalidOperation:
+        return None
+    return ParsedValue(float(-number if negative else number))
+
+
+def parse_value(raw: str, kind: ValueKind) -> ParsedValue:
+    """Parse a printed cell for a column of the given kind."""
+    text = _plain(raw)
+    if not text:
+        return ParsedValue(None, "blank cell")
+    if text in _NOT_APPLICABLE:
+        return ParsedValue(None, f"not applicable ({text})")
+    plain = _number(text, kind)
+    if plain is not None:
+        return plain
+    annotated = _ANNOTATED_RE.match(text)
+    if annotated:
+        parsed = _number(annotated["number"], kind)
+        if parsed is not None and parsed.value is not None:
+            return ParsedValue(parsed.value, f"annotation kept in raw: {annotated['note']}")
+    with_unit = _UNIT_RE.match(text)
+    if with_unit:
+        parsed = _number(with_unit["number"], ValueKind.AMOUNT if kind is ValueKind.AMOUNT else kind)
+        if parsed is not None and parsed.value is not None:
+            unit = with_unit["unit"]
+            if kind is ValueKind.AMOUNT and unit == "元":
+                converted = float(Decimal(str(parsed.value)) / Decimal(10000))
+                return ParsedValue(converted, "converted from 元 to 万元")
+            if kind is not ValueKind.AMOUNT or unit == "万元":
+                return ParsedValue(parsed.value, f"unit {unit} dropped")
+    return ParsedValue(None, f"text in a number cell: {raw.strip()[:40]!r}")
