@@ -6,14 +6,16 @@ The record columns are the product's public interface (see the README's
 
 from __future__ import annotations
 
-import io
 import math
 import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TextIO
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 CELL_COLUMNS = [
     "source",
@@ -98,28 +100,77 @@ def output_format(path: str, explicit: str | None) -> str:
     raise OutputFormatError(f"cannot tell the output format from {path!r}; use --format ({', '.join(FORMATS)})")
 
 
-def companion_path(path: str, kind: str, fmt: str) -> str:
+def companion_path(path: str, kind: str) -> str:
     """cells.parquet -> cells.files.csv: the per-file and checks tables sit beside the cells."""
-    if path == "-":
-        return ""
     base = Path(path)
     stem = base.name[: -len(base.suffix)] if base.suffix else base.name
     return str(base.with_name(f"{stem}.{kind}.csv"))
 
 
-def write_frame(df: pd.DataFrame, path: str, fmt: str, encoding: str = "utf-8") -> None:
-    """Write atomically: to a temporary name first, so an interrupted run leaves no finished-looking file."""
-    if path == "-":
-        buffer = io.StringIO()
-        _csv_ready(df).to_csv(buffer, index=False)
-        sys.stdout.write(buffer.getvalue())
-        sys.stdout.flush()
-        return
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.partial")
-    if fmt == "parquet":
-        df.to_parquet(temporary, index=False)
-    else:
-        _csv_ready(df).to_csv(temporary, index=False, encoding=encoding)
-    os.replace(temporary, target)
+_ARROW_TYPES = {"Int64": pa.int64(), "float64": pa.float64()}
+
+
+def arrow_schema(kind: str) -> pa.Schema:
+    return pa.schema(
+        [(name, _ARROW_TYPES.get(_DTYPES[kind].get(name, ""), pa.string())) for name in _COLUMNS[kind]]
+    )
+
+
+class RecordWriter:
+    """Streams record frames to one output file, so a batch never holds every record in memory.
+
+    Data goes to a temporary name and is renamed into place by `close()`; an
+    interrupted run leaves no file that looks finished. Path "-" streams CSV to stdout.
+    """
+
+    def __init__(self, path: str, kind: str, fmt: str = "csv", encoding: str = "utf-8"):
+        self.path, self.kind, self.fmt, self.encoding = path, kind, fmt, encoding
+        self._parquet: pq.ParquetWriter | None = None
+        self._handle: TextIO | None = None
+        self._temporary: Path | None = None
+        self.rows = 0
+        if path == "-":
+            self._handle = sys.stdout
+            self._header_due = True
+            return
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self._temporary = target.with_name(f".{target.name}.partial")
+        if fmt == "parquet":
+            self._parquet = pq.ParquetWriter(self._temporary, arrow_schema(kind))
+        else:
+            self._handle = open(self._temporary, "w", encoding=encoding, newline="")
+        self._header_due = True
+
+    def write(self, df: pd.DataFrame) -> None:
+        if self._parquet is not None:
+            if len(df):
+                table = pa.Table.from_pandas(df, schema=arrow_schema(self.kind), preserve_index=False)
+                self._parquet.write_table(table)
+        elif self._handle is not None:
+            if len(df) or self._header_due:
+                _csv_ready(df).to_csv(self._handle, index=False, header=self._header_due, lineterminator="\n")
+                self._header_due = False
+        self.rows += len(df)
+
+    def close(self) -> None:
+        """Finish the file and move it into place."""
+        if self._header_due:
+            self.write(frame(self.kind, []))
+        if self._parquet is not None:
+            self._parquet.close()
+        elif self._handle is not None and self._handle is not sys.stdout:
+            self._handle.close()
+        else:
+            sys.stdout.flush()
+        if self._temporary is not None:
+            os.replace(self._temporary, self.path)
+
+    def abort(self) -> None:
+        """Drop the unfinished file."""
+        if self._parquet is not None:
+            self._parquet.close()
+        elif self._handle is not None and self._handle is not sys.stdout:
+            self._handle.close()
+        if self._temporary is not None:
+            self._temporary.unlink(missing_ok=True)
