@@ -1,9 +1,9 @@
 """gongkai: read 政府信息公开工作年度报告 (government information-disclosure annual reports) into data.
 
-    >>> import gongkai
-    >>> report = gongkai.read_report("淮安市2024.pdf")
-    >>> report.agency, report.year, report.status
-    >>> report.cells  # one row per cell of the standard form
+>>> import gongkai
+>>> report = gongkai.read_report("淮安市2024.pdf")
+>>> report.agency, report.year, report.status
+>>> report.cells  # one row per cell of the standard form
 """
 
 from .errors import (

@@ -24,11 +24,19 @@ def main() -> None:
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True)
-@click.option("-o", "--output", required=True, help="Output file (.csv or .parquet); '-' writes CSV to stdout.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format, if not given by the extension.")
+@click.option(
+    "-o", "--output", required=True, help="Output file (.csv or .parquet); '-' writes CSV to stdout."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), help="Output format, if not given by the extension."
+)
 @click.option("--encoding", default="utf-8", show_default=True, help="CSV encoding; utf-8-sig for Excel.")
-@click.option("-w", "--workers", type=click.IntRange(min=1), default=None, help="Worker processes [default: cores].")
-@click.option("--timeout", type=click.FloatRange(min=0), default=60.0, show_default=True, help="Seconds per file.")
+@click.option(
+    "-w", "--workers", type=click.IntRange(min=1), default=None, help="Worker processes [default: cores]."
+)
+@click.option(
+    "--timeout", type=click.FloatRange(min=0), default=60.0, show_default=True, help="Seconds per file."
+)
 @click.option("-q", "--quiet", is_flag=True, help="Only print errors.")
 def extract(inputs, output, fmt, encoding, workers, timeout, quiet) -> None:
     """Read every PDF in INPUTS (files, directories, globs) and write one record per cell of the form.

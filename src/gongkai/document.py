@@ -63,7 +63,9 @@ def _path_objects(container, count: int, get, outer: Matrix) -> Iterator[tuple[o
             yield obj, _compose(_matrix(obj), outer)
         elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
             inner = _compose(_matrix(obj), outer)
-            yield from _path_objects(obj, pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject, inner)
+            yield from _path_objects(
+                obj, pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject, inner
+            )
 
 
 def _segments(path, matrix: Matrix) -> Iterator[tuple[float, float, float, float]]:
@@ -103,7 +105,9 @@ def _edge(x0: float, y0: float, x1: float, y1: float, height: float) -> dict | N
 def _rule_edges(page, height: float) -> list[dict]:
     edges = []
     fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
-    for path, matrix in _path_objects(page.raw, pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject, _IDENTITY):
+    for path, matrix in _path_objects(
+        page.raw, pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject, _IDENTITY
+    ):
         pdfium_c.FPDFPath_GetDrawMode(path, ctypes.byref(fill_mode), ctypes.byref(stroke))
         if not stroke.value and not fill_mode.value:
             continue

@@ -9,10 +9,10 @@ up here and never spell them out themselves.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class ValueKind(str, Enum):
+class ValueKind(StrEnum):
     COUNT = "count"  # non-negative integer
     SIGNED_COUNT = "signed_count"  # integer that may be negative (本年增/减)
     AMOUNT = "amount"  # decimal, in 万元
@@ -45,8 +45,9 @@ class Row:
 class Group:
     """A merged label cell standing over several rows, e.g. （三）不予公开.
 
-    `printed_as_row` is the id of the single row some reports print instead
-    of the sub-rows (（六）其他处理 in hybrids); arithmetic then works on it.
+    A report may print a group as one row instead of its sub-rows (（六）其他处理
+    in 2019-style hybrids): that row is a `Table.alternative_rows` entry with the
+    group's id, and the arithmetic then works on it.
     """
 
     id: str
@@ -226,6 +227,12 @@ def _outcome_columns(prefix_id: str, path: tuple[str, ...]) -> tuple[Column, ...
     return tuple(Column(f"{prefix_id}_{oid}", (*path, label)) for oid, label in outcomes)
 
 
+_REVIEW_GROUPS = (
+    ("review", ("行政复议",)),
+    ("litigation_direct", ("行政诉讼", "未经复议直接起诉")),
+    ("litigation_after_review", ("行政诉讼", "复议后起诉")),
+)
+
 _REVIEW_LITIGATION = Table(
     id="review_litigation",
     numeral="四",
@@ -235,13 +242,68 @@ _REVIEW_LITIGATION = Table(
             "review_litigation",
             "",
             (Row("review_litigation", "政府信息公开行政复议、行政诉讼情况"),),
-            _outcome_columns("review", ("行政复议",))
-            + _outcome_columns("litigation_direct", ("行政诉讼", "未经复议直接起诉"))
-            + _outcome_columns("litigation_after_review", ("行政诉讼", "复议后起诉")),
+            tuple(column for group, path in _REVIEW_GROUPS for column in _outcome_columns(group, path)),
         ),
     ),
     header_words=("行政复议", "行政诉讼"),
 )
+
+_APPLICANTS = tuple(c.id for c in _APPLICANT_COLUMNS[:-1])
+_OUTCOMES = (
+    "granted",
+    "partially_granted",
+    "withheld",
+    "unavailable",
+    "not_processed",
+    "other_processing",
+)
+
+
+def _rules() -> tuple[Rule, ...]:
+    """The form's arithmetic (勾稽关系); the same in both versions, groups standing for their sub-rows."""
+    every_column = tuple(c.id for c in _APPLICANT_COLUMNS)
+    return (
+        Rule(
+            "applications_balance",
+            "一、本年新收 + 二、上年结转 = （七）总计 + 四、结转下年度继续办理",
+            "applications",
+            "column",
+            ("new_requests", "carried_over"),
+            ("total_processed", "carried_forward"),
+            every_column,
+        ),
+        Rule(
+            "applications_outcomes_total",
+            "（七）总计 = （一）+（二）+（三）+（四）+（五）+（六）的各项之和",
+            "applications",
+            "column",
+            ("total_processed",),
+            _OUTCOMES,
+            every_column,
+        ),
+        Rule(
+            "applications_row_total",
+            "总计 = 自然人 + 法人或其他组织的五列之和",
+            "applications",
+            "row",
+            ("total",),
+            _APPLICANTS,
+            (),  # every row of the table
+        ),
+        *(
+            Rule(
+                f"{group}_total",
+                f"{path[-1]}：总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结",
+                "review_litigation",
+                "row",
+                (f"{group}_total",),
+                (f"{group}_upheld", f"{group}_corrected", f"{group}_other", f"{group}_pending"),
+                ("review_litigation",),
+            )
+            for group, path in _REVIEW_GROUPS
+        ),
+    )
+
 
 _ACTIVE_TITLE = "主动公开政府信息情况"
 _ACTIVE_HEADER_WORDS = ("信息内容", "第二十条")
@@ -267,7 +329,9 @@ FORM_2021 = Form(
                         Column("in_force", ("现行有效件数",)),
                     ),
                 ),
-                Block("article20_5", "第二十条第（五）项", (Row("licensing", "行政许可"),), (_DECISIONS_2021,)),
+                Block(
+                    "article20_5", "第二十条第（五）项", (Row("licensing", "行政许可"),), (_DECISIONS_2021,)
+                ),
                 Block(
                     "article20_6",
                     "第二十条第（六）项",
@@ -286,6 +350,7 @@ FORM_2021 = Form(
         _applications_table(_OTHER_PROCESSING_2021, (_OTHER_PROCESSING_SINGLE,)),
         _REVIEW_LITIGATION,
     ),
+    rules=_rules(),
 )
 
 _PREVIOUS_AND_CHANGE = (
@@ -325,7 +390,12 @@ FORM_2019 = Form(
                     (Row("penalties", "行政处罚"), Row("coercive_measures", "行政强制")),
                     (*_PREVIOUS_AND_CHANGE, _DECISIONS_2019),
                 ),
-                Block("article20_8", "第二十条第（八）项", (Row("fees", "行政事业性收费"),), _PREVIOUS_AND_CHANGE),
+                Block(
+                    "article20_8",
+                    "第二十条第（八）项",
+                    (Row("fees", "行政事业性收费"),),
+                    _PREVIOUS_AND_CHANGE,
+                ),
                 Block(
                     "article20_9",
                     "第二十条第（九）项",
@@ -341,67 +411,8 @@ FORM_2019 = Form(
         _applications_table((_OTHER_PROCESSING_SINGLE,), ()),
         _REVIEW_LITIGATION,
     ),
+    rules=_rules(),
 )
-
-_APPLICANTS = tuple(c.id for c in _APPLICANT_COLUMNS[:-1])
-_OUTCOMES = (
-    "granted",
-    "partially_granted",
-    "withheld",
-    "unavailable",
-    "not_processed",
-    "other_processing",
-)
-
-
-def _rules(form_columns: tuple[str, ...]) -> tuple[Rule, ...]:
-    review_groups = ("review", "litigation_direct", "litigation_after_review")
-    return (
-        Rule(
-            "applications_balance",
-            "一、本年新收 + 二、上年结转 = （七）总计 + 四、结转下年度继续办理",
-            "applications",
-            "column",
-            ("new_requests", "carried_over"),
-            ("total_processed", "carried_forward"),
-            form_columns,
-        ),
-        Rule(
-            "applications_outcomes_total",
-            "（七）总计 = （一）+（二）+（三）+（四）+（五）+（六）的各项之和",
-            "applications",
-            "column",
-            ("total_processed",),
-            _OUTCOMES,
-            form_columns,
-        ),
-        Rule(
-            "applications_row_total",
-            "总计 = 自然人 + 法人或其他组织的五列之和",
-            "applications",
-            "row",
-            ("total",),
-            _APPLICANTS,
-            (),  # every row of the table
-        ),
-        *(
-            Rule(
-                f"{group}_total",
-                f"{_REVIEW_LITIGATION.blocks[0].columns[i * 5].path[:-1][-1]}：总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结",
-                "review_litigation",
-                "row",
-                (f"{group}_total",),
-                (f"{group}_upheld", f"{group}_corrected", f"{group}_other", f"{group}_pending"),
-                ("review_litigation",),
-            )
-            for i, group in enumerate(review_groups)
-        ),
-    )
-
-
-_ALL_APPLICANT_COLUMNS = tuple(c.id for c in _APPLICANT_COLUMNS)
-FORM_2021 = Form(FORM_2021.version, FORM_2021.title, FORM_2021.tables, _rules(_ALL_APPLICANT_COLUMNS))
-FORM_2019 = Form(FORM_2019.version, FORM_2019.title, FORM_2019.tables, _rules(_ALL_APPLICANT_COLUMNS))
 
 FORMS: dict[str, Form] = {form.version: form for form in (FORM_2021, FORM_2019)}
 

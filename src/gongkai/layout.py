@@ -98,3 +98,36 @@ def text_lines(chars: Sequence[Char]) -> list[TextLine]:
 def block_text(chars: Sequence[Char]) -> str:
     """The text of a cell: its lines joined with newlines."""
     return "\n".join(line_text(line) for line in group_lines(chars))
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """A run of characters on one line without a wide gap: one cell's worth of text on that line."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    chars: tuple[Char, ...]
+
+
+def split_words(line: Sequence[Char], gap: float = 1.2) -> list[Word]:
+    """Split a line where the gap between characters is wider than `gap` character sizes."""
+    words: list[list[Char]] = []
+    for char in line:
+        if words and char.x0 - words[-1][-1].x1 <= gap * min(char.size, words[-1][-1].size):
+            words[-1].append(char)
+        else:
+            words.append([char])
+    return [
+        Word(
+            "".join(c.text for c in w),
+            min(c.x0 for c in w),
+            min(c.top for c in w),
+            max(c.x1 for c in w),
+            max(c.bottom for c in w),
+            tuple(w),
+        )
+        for w in words
+    ]

@@ -11,6 +11,7 @@ without headers inherits the columns of the page before by position on the page.
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -19,9 +20,10 @@ from functools import lru_cache
 
 import jieba
 
-from .forms import Block, Column, Row, Table
+from .forms import FORMS, Block, Column, Row, Table
 from .tables import Grid, GridCell, TableRun
 from .text import compact, label_words, split_numbering
+from .values import is_value_text
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -29,8 +31,6 @@ ROW_THRESHOLD = 0.72
 COLUMN_THRESHOLD = 0.75
 MARGIN = 0.08
 _BLOCK_TITLE_RE = re.compile(r"第二十条第?\(?([一二三四五六七八九十]+)\)?项")
-_VALUE_RE = re.compile(r"^[-−+]?[\d,，.．]+")
-_NOT_APPLICABLE = {"/", "—", "-", "——", "－", "―", "\\", "无", "×"}
 
 
 @dataclass(frozen=True)
@@ -136,10 +136,20 @@ def best_match(printed: str, candidates: Iterable[tuple[object, str, float]]) ->
 # ---------------------------------------------------------------------------
 
 
-def looks_like_value(text: str) -> bool:
-    """Digits, or a mark that stands for 'not applicable'."""
-    text = compact(text)
-    return bool(_VALUE_RE.match(text)) or text in _NOT_APPLICABLE
+@lru_cache(maxsize=4096)
+def is_header_text(text: str) -> bool:
+    """Whether text reads as a column header of any table of any form version."""
+    numbering, words = split_numbering(text)
+    if numbering or not words:
+        return False
+    words = label_words(text)
+    for form in FORMS.values():
+        for table in form.tables:
+            if any(label_words(w) in words for w in table.header_words):
+                return True
+            if any(similarity(text, c.label) >= COLUMN_THRESHOLD for c in table.columns):
+                return True
+    return False
 
 
 def block_title(text: str) -> str | None:
@@ -152,63 +162,94 @@ def block_title(text: str) -> str | None:
 # ---------------------------------------------------------------------------
 
 
-def _header_stack(grid: Grid, rows: Sequence[int], col: int) -> list[str]:
-    """The header texts over one grid column, outermost first, merged cells counted once."""
-    stack: list[str] = []
-    seen: list[GridCell] = []
+def _header_stack(grid: Grid, rows: Sequence[int], col: int) -> list[GridCell]:
+    """The header cells over one grid column, outermost first, merged cells counted once."""
+    stack: list[GridCell] = []
     for r in rows:
         cell = grid.at(r, col)
-        if cell is None or any(cell is s for s in seen):
-            continue
-        seen.append(cell)
-        if cell.text:
-            stack.append(cell.text)
+        if cell is not None and cell.text and not any(cell is s for s in stack):
+            stack.append(cell)
     return stack
 
 
-def _column_score(stack: list[str], column: Column) -> float:
-    if not stack:
-        return 0.0
-    leaf = similarity(stack[-1], column.label)
+def _leaf_score(texts: list[str], column: Column) -> tuple[float, int]:
+    """How well the bottom of a header stack names a column; a wrapped header may take 1-3 lines."""
+    best, depth = 0.0, 1
+    for k in range(1, min(3, len(texts)) + 1):
+        score = similarity("".join(texts[-k:]), column.label)
+        if score > best:
+            best, depth = score, k
+    return best, depth
+
+
+def _column_score(texts: list[str], column: Column, parents: set[str]) -> float:
+    """Leaf match, nudged by the outer headers: agreeing parents add, a rival parent subtracts."""
+    leaf, depth = _leaf_score(texts, column)
     if leaf < COLUMN_THRESHOLD:
         return 0.0
-    parents = column.path[:-1]
-    if not parents:
-        return leaf
-    outer = stack[:-1]
-    parent_scores = [max((similarity(text, parent) for text in outer), default=0.0) for parent in parents]
-    return (leaf + sum(parent_scores)) / (1 + len(parents))
+    outer = texts[:-depth]
+    adjustment = 0.0
+    for text in outer:
+        fits = {parent: similarity(text, parent) for parent in parents}
+        best_parent = max(fits, key=fits.get, default=None)
+        if best_parent is None or fits[best_parent] < COLUMN_THRESHOLD:
+            continue
+        adjustment += 0.1 if best_parent in column.path else -0.3
+    return leaf + adjustment
+
+
+def align_header(units: Sequence[list[str]], columns: Sequence[Column]) -> list[int | None]:
+    """Match header units (left to right) to form columns (in form order), keeping both orders.
+
+    Columns are always printed in the form's order, so a monotonic alignment
+    settles repeated leaf labels (结果维持 under 行政复议 and twice under 行政诉讼)
+    while every pairing still has to be justified by its header text.
+    """
+    parents = {p for c in columns for p in c.path[:-1]}
+    n, m = len(units), len(columns)
+    score = [[_column_score(list(u), c, parents) for c in columns] for u in units]
+    best = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            take = score[i][j] + best[i + 1][j + 1] if score[i][j] > 0 else 0.0
+            best[i][j] = max(take, best[i + 1][j], best[i][j + 1])
+    assigned: list[int | None] = [None] * n
+    i = j = 0
+    while i < n and j < m:
+        if score[i][j] > 0 and math.isclose(best[i][j], score[i][j] + best[i + 1][j + 1]):
+            assigned[i] = j
+            i, j = i + 1, j + 1
+        elif math.isclose(best[i][j], best[i + 1][j]):
+            i += 1
+        else:
+            j += 1
+    return assigned
 
 
 def map_header_columns(
     grid: Grid, header_rows: Sequence[int], columns: Sequence[Column]
-) -> tuple[dict[int, Column], list[str]]:
-    """Assign grid columns to form columns from the header band's text."""
-    assigned: dict[int, Column] = {}
-    leaf_cells: dict[int, GridCell | None] = {}
-    problems: list[str] = []
+) -> dict[int, Column]:
+    """Assign grid columns to form columns from the header band's text.
+
+    Grid columns under one merged leaf header (本年处理决定数量 over three
+    columns) form one unit and map together.
+    """
+    units: list[tuple[list[int], list[str]]] = []
     for col in range(grid.n_cols):
         stack = _header_stack(grid, header_rows, col)
-        scores = sorted(((_column_score(stack, c), i) for i, c in enumerate(columns)), reverse=True)
-        if not scores or scores[0][0] < COLUMN_THRESHOLD:
+        if not stack:
             continue
-        best_score, best_index = scores[0]
-        runner_up = scores[1][0] if len(scores) > 1 else 0.0
-        if best_score - runner_up < MARGIN / 2:
-            problems.append(f"header {stack[-1]!r} fits several columns")
-            continue
-        assigned[col] = columns[best_index]
-        leaf_cells[col] = grid.at(header_rows[-1], col)
-    # One form column may span several grid columns only through one merged header cell.
-    by_column: dict[str, list[int]] = {}
-    for col, column in assigned.items():
-        by_column.setdefault(column.id, []).append(col)
-    for column_id, cols in by_column.items():
-        if len({id(leaf_cells[c]) for c in cols}) > 1:
-            problems.append(f"column {column_id} found under several headers")
-            for col in cols:
-                del assigned[col]
-    return assigned, problems
+        if units and _header_stack(grid, header_rows, units[-1][0][-1])[-1] is stack[-1]:
+            units[-1][0].append(col)
+        else:
+            units.append(([col], [line for cell in stack for line in cell.text.splitlines() if line.strip()]))
+    assignment = align_header([texts for _, texts in units], columns)
+    return {
+        col: columns[j]
+        for (cols, _), j in zip(units, assignment, strict=True)
+        if j is not None
+        for col in cols
+    }
 
 
 def align_columns(grid: Grid, previous: Grid, previous_map: dict[int, Column]) -> dict[int, Column]:
@@ -242,6 +283,15 @@ def _group_choice(table: Table, text: str) -> Choice | None:
     return best_match(text, ((g, g.label, 0.0) for g in table.groups))
 
 
+@dataclass
+class _PendingRow:
+    """A printed row whose label did not match yet: its label may continue on the next line or page."""
+
+    leaf: str
+    grid: Grid | None  # where its values are, if it has any
+    row: int
+
+
 class _TableWalker:
     """Walks a table's grids row by row, keeping the context a reader keeps in their head."""
 
@@ -252,10 +302,13 @@ class _TableWalker:
         self.block: Block | None = None
         self.column_map: dict[int, Column] = {}
         self.mapped_grid: Grid | None = None
-        self.group_tail: str = ""  # text of the group cell open at the bottom of the previous page
+        self.group_tail = ""  # text of the group cell still open at the bottom of the previous page
+        self.pending: _PendingRow | None = None
 
     def problem(self, page: int, message: str) -> None:
         self.reading.problems.append(Problem(self.table.id, page, message))
+
+    # -- row kinds ---------------------------------------------------------
 
     def is_header_cell(self, text: str) -> bool:
         """Header text names a column or carries a header word; a numbered label is a row, never a header."""
@@ -265,7 +318,11 @@ class _TableWalker:
         words = label_words(text)
         if any(label_words(w) in words for w in self.table.header_words):
             return True
-        return any(similarity(text, c.label) >= COLUMN_THRESHOLD for c in self.table.columns)
+        return any(
+            similarity(line, c.label) >= COLUMN_THRESHOLD
+            for line in text.splitlines()
+            for c in self.table.columns
+        )
 
     def is_header_row(self, cells: list[GridCell]) -> bool:
         if not any(self.is_header_cell(c.text) for c in cells):
@@ -276,43 +333,61 @@ class _TableWalker:
         choice = best_match(first.text, _row_candidates(self.table, None, None))
         return choice is None or not choice.confident
 
+    # -- walking -----------------------------------------------------------
+
     def walk(self) -> TableReading:
         for grid in self.run.grids:
             self.walk_grid(grid)
+        self.flush_pending()
         return self.reading
 
     def walk_grid(self, grid: Grid) -> None:
         header_band: list[int] = []
-        inherited = False
-        if self.mapped_grid is not None:
-            self.column_map = align_columns(grid, self.mapped_grid, self.column_map)
-            inherited = True
+        carried_over = self.mapped_grid is not None  # columns may continue from the previous page
         last_group_text = ""
         for r in range(grid.n_rows):
             cells = grid.row_cells(r)
             texts = [c.text for c in cells]
             title = next((t for t in map(block_title, texts) if t), None)
             if title is not None and all(block_title(t) or not t for t in texts):
+                self.flush_pending()
                 self.start_block(title)
+                carried_over = False
                 continue
-            has_values = any(looks_like_value(t) for t in texts if t)
+            has_values = any(is_value_text(t) for t in texts if t)
             if not has_values and self.is_header_row(cells):
                 header_band.append(r)
                 continue
             if header_band:
                 self.apply_header(grid, header_band)
                 header_band = []
-                inherited = False
+            elif carried_over and self.mapped_grid is not grid:
+                self.continue_columns(grid)
+            carried_over = False
             if not self.column_map:
                 if has_values:
-                    self.problem(grid.page, f"values without a readable header in row {r + 1}")
+                    self.problem(grid.page, f"values without a readable header on page {grid.page}")
                 continue
-            if inherited and r == 0 and not self.column_map:
-                self.problem(grid.page, f"column count mismatch on page {grid.page}")
             last_group_text = self.place_row(grid, r, last_group_text)
         if header_band:
             self.apply_header(grid, header_band)
         self.group_tail = last_group_text
+
+    def continue_columns(self, grid: Grid) -> None:
+        """A grid on a new page takes the columns of the one before, unless it repeats the header."""
+        assert self.mapped_grid is not None
+        self.column_map = align_columns(grid, self.mapped_grid, self.column_map)
+        value_cols = {
+            c
+            for r in range(grid.n_rows)
+            for cell in grid.row_cells(r)
+            if cell.text and is_value_text(cell.text) and cell.col1 - cell.col0 == 1
+            for c in range(cell.col0, cell.col1)
+        }
+        if value_cols - set(self.column_map):
+            self.problem(grid.page, f"column count mismatch on page {grid.page}")
+            self.column_map = {c: col for c, col in self.column_map.items() if c in value_cols}
+        self.mapped_grid = grid
 
     def start_block(self, title: str) -> None:
         self.block = next((b for b in self.table.blocks if compact(b.title) == compact(title)), None)
@@ -321,16 +396,16 @@ class _TableWalker:
 
     def apply_header(self, grid: Grid, header_rows: list[int]) -> None:
         columns = self.block.columns if self.block is not None else self.table.columns
-        self.column_map, problems = map_header_columns(grid, header_rows, columns)
-        for message in problems:
-            self.problem(grid.page, message)
+        self.column_map = map_header_columns(grid, header_rows, columns)
         self.mapped_grid = grid
+
+    # -- one row -----------------------------------------------------------
 
     def label_cells(self, grid: Grid, r: int) -> list[GridCell]:
         first_value_col = min(self.column_map)
         return [c for c in grid.row_cells(r) if c.col1 <= first_value_col]
 
-    def resolve_group(self, grid: Grid, r: int, cells: list[GridCell]) -> tuple[str | None, str]:
+    def resolve_group(self, cells: list[GridCell]) -> tuple[str | None, str]:
         """The group (e.g. （三）不予公开) a row sits in, joining a group label cut by the page break."""
         group_id = None
         last_text = ""
@@ -350,48 +425,79 @@ class _TableWalker:
                 last_text = text
         return group_id, last_text
 
+    @staticmethod
+    def leaf_text(cells: list[GridCell]) -> str:
+        """The row's own label: the rightmost label cell, else the rightmost one-row cell with text."""
+        if not cells:
+            return ""
+        if cells[-1].text:
+            return cells[-1].text
+        own = [c for c in cells if c.text and c.row1 - c.row0 == 1]
+        return own[-1].text if own else ""
+
     def place_row(self, grid: Grid, r: int, last_group_text: str) -> str:
         label_cells = self.label_cells(grid, r)
-        value_cols = sorted(self.column_map)
-        value_cells = {col: grid.at(r, col) for col in value_cols}
-        has_values = any(c is not None and c.text for c in value_cells.values())
-        group_id, group_text = self.resolve_group(grid, r, label_cells)
-        leaf = label_cells[-1].text if label_cells else ""
-        if leaf and not has_values and r > 0 and compact(leaf) == compact(group_text):
+        has_values = any((c := grid.at(r, col)) is not None and c.text for col in self.column_map)
+        group_id, group_text = self.resolve_group(label_cells)
+        leaf = self.leaf_text(label_cells)
+        if not leaf:
+            self.place_unlabelled(grid, r, has_values)
             return group_text or last_group_text
-        row = self.match_row(leaf, group_id, grid, r, has_values)
-        if row is not None:
-            self.place_values(grid, r, row)
+        choice = self.choose_row(leaf, group_id)
+        if choice is None:
+            if not self.continue_pending(leaf, group_id, grid, r, has_values):
+                self.flush_pending()
+                self.pending = _PendingRow(leaf, grid if has_values else None, r)
+        else:
+            self.flush_pending()
+            self.place_values(grid, r, choice.item, choice.score)
         return group_text or last_group_text
 
-    def match_row(self, leaf: str, group_id: str | None, grid: Grid, r: int, has_values: bool) -> Row | None:
-        rows_here = self.block.rows if self.block is not None else self.table.rows
-        if not leaf:
-            if len(self.table.rows) == 1 and not self.label_cells(grid, r):
-                return self.table.rows[0] if has_values or not self.reading.printed_rows else None
-            if has_values:
-                self.problem(grid.page, f"row {r + 1} on page {grid.page} has values but no label")
-            return None
-        block = self.block if self.block is not None and len(rows_here) else None
-        choice = best_match(leaf, _row_candidates(self.table, block, group_id))
-        if block is not None and (choice is None or not choice.confident):
-            choice = best_match(leaf, _row_candidates(self.table, None, group_id))
-        if choice is None or not choice.confident:
-            if has_values:
-                shown = compact(leaf)[:40]
-                self.problem(grid.page, f"row label unmatched: {shown!r} (page {grid.page})")
-            return None
-        self.reading.label_scores.append(choice.score)
-        return choice.item
+    def place_unlabelled(self, grid: Grid, r: int, has_values: bool) -> None:
+        """Table 四 has one row and no label column; elsewhere values without a label are reported."""
+        if len(self.table.rows) == 1 and not self.label_cells(grid, r):
+            if has_values or not self.reading.printed_rows:
+                self.place_values(grid, r, self.table.rows[0], 1.0)
+        elif has_values:
+            self.problem(grid.page, f"values without a row label on page {grid.page}")
 
-    def place_values(self, grid: Grid, r: int, row: Row) -> None:
+    def choose_row(self, leaf: str, group_id: str | None) -> Choice | None:
+        choice = best_match(leaf, _row_candidates(self.table, self.block, group_id))
+        if self.block is not None and (choice is None or not choice.confident):
+            choice = best_match(leaf, _row_candidates(self.table, None, group_id))
+        return choice if choice is not None and choice.confident else None
+
+    def continue_pending(self, leaf: str, group_id: str | None, grid: Grid, r: int, has_values: bool) -> bool:
+        """Join a label split over two lines or pages (values on either part) and place it."""
+        pending = self.pending
+        if pending is None or (pending.grid is not None and has_values):
+            return False
+        choice = self.choose_row(pending.leaf + leaf, group_id)
+        if choice is None:
+            return False
+        self.pending = None
+        values_grid, values_row = (pending.grid, pending.row) if pending.grid is not None else (grid, r)
+        self.place_values(values_grid, values_row, choice.item, choice.score)
+        return True
+
+    def flush_pending(self) -> None:
+        """A label that never matched: report it if it carried values."""
+        if self.pending is not None and self.pending.grid is not None:
+            shown = compact(self.pending.leaf)[:40]
+            self.problem(
+                self.pending.grid.page, f"row label unmatched: {shown!r} (page {self.pending.grid.page})"
+            )
+        self.pending = None
+
+    def place_values(self, grid: Grid, r: int, row: Row, score: float) -> None:
         block = self.table.block_of(row.id) if row in self.table.rows else self.table.blocks[0]
         wanted = {c.id for c in block.columns}
-        cells_by_column: dict[str, list[int]] = {}
+        cols_by_column: dict[str, list[int]] = {}
         for col, column in self.column_map.items():
-            cells_by_column.setdefault(column.id, []).append(col)
+            cols_by_column.setdefault(column.id, []).append(col)
         self.reading.printed_rows.append(row.id)
-        for column_id, cols in cells_by_column.items():
+        self.reading.label_scores.append(score)
+        for column_id, cols in cols_by_column.items():
             if column_id not in wanted:
                 continue
             cells = {id(c): c for c in (grid.at(r, col) for col in cols) if c is not None}
@@ -399,11 +505,13 @@ class _TableWalker:
                 continue
             cell = next(iter(cells.values()))
             spans_other = any(
-                self.column_map.get(col) is not None and self.column_map[col].id != column_id
+                col in self.column_map and self.column_map[col].id != column_id
                 for col in range(cell.col0, cell.col1)
             )
             if spans_other:
-                self.problem(grid.page, f"a value cell of row {row.id} spans several columns")
+                self.problem(
+                    grid.page, f"a value cell of {row.label} spans several columns (page {grid.page})"
+                )
                 continue
             self.reading.cells.append(PlacedCell(self.table.id, row.id, column_id, cell.text, grid.page))
 

@@ -51,8 +51,14 @@ FORMATS = ("csv", "parquet")
 
 _DTYPES = {
     "cells": {"year": "Int64", "value": "float64", "page": "Int64"},
-    "files": {"year": "Int64", "pages": "Int64", "cells_found": "Int64", "cells_expected": "Int64",
-              "checks_failed": "Int64", "seconds": "float64"},
+    "files": {
+        "year": "Int64",
+        "pages": "Int64",
+        "cells_found": "Int64",
+        "cells_expected": "Int64",
+        "checks_failed": "Int64",
+        "seconds": "float64",
+    },
     "checks": {"left": "float64", "right": "float64"},
 }
 _COLUMNS = {"cells": CELL_COLUMNS, "files": FILE_COLUMNS, "checks": CHECK_COLUMNS}
@@ -97,7 +103,9 @@ def output_format(path: str, explicit: str | None) -> str:
     suffix = Path(path).suffix.lower().lstrip(".")
     if suffix in FORMATS:
         return suffix
-    raise OutputFormatError(f"cannot tell the output format from {path!r}; use --format ({', '.join(FORMATS)})")
+    raise OutputFormatError(
+        f"cannot tell the output format from {path!r}; use --format ({', '.join(FORMATS)})"
+    )
 
 
 def companion_path(path: str, kind: str) -> str:
@@ -139,18 +147,16 @@ class RecordWriter:
         if fmt == "parquet":
             self._parquet = pq.ParquetWriter(self._temporary, arrow_schema(kind))
         else:
-            self._handle = open(self._temporary, "w", encoding=encoding, newline="")
+            self._handle = open(self._temporary, "w", encoding=encoding, newline="")  # noqa: SIM115 - closed by close()
         self._header_due = True
 
     def write(self, df: pd.DataFrame) -> None:
-        if self._parquet is not None:
-            if len(df):
-                table = pa.Table.from_pandas(df, schema=arrow_schema(self.kind), preserve_index=False)
-                self._parquet.write_table(table)
-        elif self._handle is not None:
-            if len(df) or self._header_due:
-                _csv_ready(df).to_csv(self._handle, index=False, header=self._header_due, lineterminator="\n")
-                self._header_due = False
+        if self._parquet is not None and len(df):
+            table = pa.Table.from_pandas(df, schema=arrow_schema(self.kind), preserve_index=False)
+            self._parquet.write_table(table)
+        elif self._handle is not None and (len(df) or self._header_due):
+            _csv_ready(df).to_csv(self._handle, index=False, header=self._header_due, lineterminator="\n")
+            self._header_due = False
         self.rows += len(df)
 
     def close(self) -> None:

@@ -22,8 +22,9 @@ from .errors import GongkaiError, NotAReportError, ScannedReportError, Unsupport
 from .forms import FORMS, Form, Row, Table
 from .layout import text_lines
 from .locate import Identity, find_headings, read_identity, table_pages
-from .match import PlacedCell, Problem, TableReading, read_table
+from .match import PlacedCell, Problem, TableReading, block_title, is_header_text, read_table
 from .tables import Grid, assign_tables, page_grids
+from .tables_text import text_grids
 from .values import parse_value
 
 OK, PARTIAL, FAILED = "ok", "partial", "failed"
@@ -163,7 +164,9 @@ def read_report(path: str | os.PathLike[str]) -> Report:
         for number in table_pages(headings, document.page_count):
             content = document.page(number)
             text_seen = text_seen or bool(content.chars)
-            grids += page_grids(content)
+            ruled = page_grids(content)
+            loose = text_grids(number, content.chars, ruled, headings, is_header_text, block_title)
+            grids += sorted([*ruled, *loose], key=lambda g: g.bbox[1])
     if not text_seen:
         raise ScannedReportError("no text layer: the pages are scanned images (OCR is not supported yet)")
     candidates = {version: _readings(form, grids, headings) for version, form in FORMS.items()}
@@ -187,7 +190,9 @@ def read_report(path: str | os.PathLike[str]) -> Report:
 def _set_status(report: Report, gaps: list[str]) -> None:
     cells = report.cells
     missing = int(cells["page"].isna().sum())
-    unreadable = int((cells["page"].notna() & cells["value"].isna() & cells["note"].str.startswith("text")).sum())
+    unreadable = int(
+        (cells["page"].notna() & cells["value"].isna() & cells["note"].str.startswith("text")).sum()
+    )
     blank = int((cells["note"] == "blank cell").sum())
     reasons = list(dict.fromkeys(gaps))
     if missing:
@@ -207,7 +212,9 @@ def read_report_safely(path: str | os.PathLike[str]) -> Report:
     try:
         return read_report(path)
     except GongkaiError as error:
-        return Report(source=str(path), status=FAILED, reason=str(error), seconds=time.perf_counter() - started)
+        return Report(
+            source=str(path), status=FAILED, reason=str(error), seconds=time.perf_counter() - started
+        )
     except Exception as error:  # a batch must survive any broken file; the reason names the failure
         reason = f"internal error while reading ({type(error).__name__}: {error})"
         return Report(source=str(path), status=FAILED, reason=reason, seconds=time.perf_counter() - started)

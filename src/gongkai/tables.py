@@ -41,6 +41,7 @@ class Grid:
     col_edges: list[float]
     row_edges: list[float]
     cells: list[GridCell]
+    ruled: bool = True  # False when rebuilt from text positions
     _cover: list[list[GridCell | None]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
@@ -179,7 +180,7 @@ def assign_tables(grids: list[Grid], form: Form, headings: list[Heading]) -> lis
         hits = {table.id: signature_hits(grid, table) for table in form.tables}
         best = max(form.tables, key=lambda t: hits[t.id])
         table: Table | None = best if hits[best.id] >= _MIN_SIGNATURE_HITS else None
-        if table is None and _has_digits(grid):
+        if table is None and grid.ruled and _has_digits(grid):
             numeral = _section_at(headings, grid.page, grid.bbox[1])
             table = next((t for t in form.tables if t.numeral == numeral), None)
         if table is not None:

@@ -73,3 +73,9 @@ def parse_value(raw: str, kind: ValueKind) -> ParsedValue:
             if kind is not ValueKind.AMOUNT or unit == "万元":
                 return ParsedValue(parsed.value, f"unit {unit} dropped")
     return ParsedValue(None, f"text in a number cell: {raw.strip()[:40]!r}")
+
+
+def is_value_text(raw: str) -> bool:
+    """Whether a printed cell says a number (or 'not applicable') rather than words."""
+    parsed = parse_value(raw, ValueKind.AMOUNT)
+    return parsed.value is not None or parsed.note.startswith("not applicable")

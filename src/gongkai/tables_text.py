@@ -1,0 +1,221 @@
+"""Stage 2, for tables drawn without full rules: rebuild the grid from where the text sits.
+
+Some reports print table lines only between rows, or none at all, and web
+pages printed to PDF often lose them. Here the grid comes from the text:
+
+* a data line is one with standalone numbers; its numbers, stacked over all
+  data lines, give the value columns;
+* label words left of the numbers give the label columns, by where they start;
+* header lines above the data give each value column its header text, taking
+  every header word that stands over the column (wide headers such as
+  法人或其他组织 stand over several);
+* a label line without numbers (a wrapped label) joins the nearest data line.
+
+The result is an ordinary `Grid`, so matching works the same on both kinds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+
+from .forms import ValueKind
+from .layout import Char, Word, block_text, group_lines, split_words
+from .locate import Heading
+from .tables import Grid, GridCell
+from .values import is_value_text, parse_value
+
+_LABEL_COLUMN_TOLERANCE = 4.0  # points: label words starting this close share a label column
+_MIN_LABEL_COLUMN_SUPPORT = 2
+
+
+@dataclass
+class _Line:
+    words: list[Word]
+    kind: str  # data, header, title, label
+    top: float
+    bottom: float
+
+    @property
+    def middle(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+def _is_number(text: str) -> bool:
+    return parse_value(text, ValueKind.AMOUNT).value is not None
+
+
+def _classify(words: list[Word], is_header: Callable[[str], bool], is_title: Callable[[str], bool]) -> str:
+    text = "".join(w.text for w in words)
+    numbers = [w for w in words if _is_number(w.text)]
+    labels = [w for w in words if not is_value_text(w.text)]
+    if numbers and (labels or len(numbers) >= 3):
+        return "data"
+    if not numbers and is_title(text):
+        return "title"
+    if not numbers and any(is_header(w.text) for w in words):
+        return "header"
+    return "label"
+
+
+def _value_columns(lines: Sequence[_Line]) -> list[tuple[float, float]]:
+    """Horizontal extents of the value columns: overlapping value words across data lines merged."""
+    spans = sorted(
+        (w.x0, w.x1) for line in lines if line.kind == "data" for w in line.words if is_value_text(w.text)
+    )
+    columns: list[list[float]] = []
+    for x0, x1 in spans:
+        if columns and x0 <= columns[-1][1] + 1.0:
+            columns[-1][1] = max(columns[-1][1], x1)
+        else:
+            columns.append([x0, x1])
+    return [(a, b) for a, b in columns]
+
+
+def _label_starts(lines: Sequence[_Line], right: float) -> list[float]:
+    starts = sorted(w.x0 for line in lines if line.kind != "header" for w in line.words if w.x1 <= right)
+    if not starts:
+        return []
+    clusters: list[list[float]] = []
+    for x in starts:
+        if clusters and x - clusters[-1][-1] <= _LABEL_COLUMN_TOLERANCE:
+            clusters[-1].append(x)
+        else:
+            clusters.append([x])
+    kept = [c[0] for c in clusters if len(c) >= _MIN_LABEL_COLUMN_SUPPORT]
+    return sorted({starts[0], *kept})
+
+
+def _bands(lines: Sequence[_Line]) -> list[list[_Line]]:
+    """Group lines into grid rows: each data line with its wrapped label lines; headers merged."""
+    bands: list[list[_Line]] = []
+    kinds: list[str] = []
+    for line in lines:
+        if line.kind == "header" and kinds and kinds[-1] == "header":
+            bands[-1].append(line)
+        elif line.kind in ("header", "title", "data"):
+            bands.append([line])
+            kinds.append(line.kind)
+        else:
+            bands.append([line])
+            kinds.append("label")
+    # A label-only line belongs to the nearest data line that no header or title separates it from.
+    for index, kind in enumerate(kinds):
+        if kind != "label":
+            continue
+        line = bands[index][0]
+        candidates = []
+        for step in (-1, 1):
+            j = index + step
+            while 0 <= j < len(kinds) and kinds[j] == "label":
+                j += step
+            if 0 <= j < len(kinds) and kinds[j] == "data":
+                candidates.append((abs(bands[j][0].middle - line.middle), j))
+        if candidates:
+            bands[min(candidates)[1]].append(line)
+            bands[index] = []
+    return [sorted(b, key=lambda line: line.top) for b in bands if b]
+
+
+def _stands_over(word: Word, x0: float, x1: float) -> bool:
+    """A header word stands over a column when it covers half of the column or half of itself."""
+    overlap = min(word.x1, x1) - max(word.x0, x0)
+    return overlap > 0.5 * min(word.x1 - word.x0, x1 - x0)
+
+
+def _chars_in(band: Sequence[_Line], x0: float, x1: float) -> list[Char]:
+    return [c for line in band for w in line.words for c in w.chars if x0 <= c.x_mid < x1]
+
+
+def _segment_grid(page: int, lines: list[_Line]) -> Grid | None:
+    data = [i for i, line in enumerate(lines) if line.kind == "data"]
+    if not data:
+        return None
+    structural = [i for i, line in enumerate(lines) if line.kind in ("data", "header", "title")]
+    # A trailing block title or header belongs to the table that continues on the next page.
+    table_lines = lines[structural[0] : structural[-1] + 1]
+    for line in table_lines[: data[0] - structural[0]]:
+        if line.kind == "label":  # the second line of a wrapped header such as 商业 / 企业
+            line.kind = "header"
+    columns = _value_columns(table_lines)
+    if not columns:
+        return None
+    numbers_start = columns[0][0]
+    label_starts = _label_starts(table_lines, numbers_start)
+    value_edges = [numbers_start - 2.0]
+    value_edges += [(a[1] + b[0]) / 2 for a, b in pairwise(columns)]
+    value_edges.append(max(columns[-1][1], *(w.x1 for line in table_lines for w in line.words)) + 1.0)
+    col_edges = [*label_starts, *value_edges] if label_starts else value_edges
+    n_label = len(label_starts)
+    bands = _bands(table_lines)
+    row_edges = [bands[0][0].top - 1.0]
+    row_edges += [(a[-1].bottom + b[0].top) / 2 for a, b in pairwise(bands)]
+    row_edges.append(bands[-1][-1].bottom + 1.0)
+    cells: list[GridCell] = []
+    right = col_edges[-1]
+    for r, band in enumerate(bands):
+        top, bottom = row_edges[r], row_edges[r + 1]
+        kind = band[0].kind
+        if kind == "title":
+            text = block_text([c for line in band for w in line.words for c in w.chars])
+            cells.append(GridCell(text, r, r + 1, 0, len(col_edges) - 1, (col_edges[0], top, right, bottom)))
+            continue
+        if kind == "header":
+            if n_label:
+                corner = block_text(_chars_in(band, col_edges[0], numbers_start - 2.0))
+                cells.append(
+                    GridCell(corner, r, r + 1, 0, n_label, (col_edges[0], top, numbers_start, bottom))
+                )
+            for c in range(n_label, len(col_edges) - 1):
+                x0, x1 = col_edges[c], col_edges[c + 1]
+                stack = ["".join(w.text for w in line.words if _stands_over(w, x0, x1)) for line in band]
+                text = "\n".join(s for s in stack if s)
+                cells.append(GridCell(text, r, r + 1, c, c + 1, (x0, top, x1, bottom)))
+            continue
+        label_chars: list[list[Char]] = [[] for _ in range(n_label)]
+        for line in band:
+            for word in line.words:
+                if n_label and word.x1 <= numbers_start:
+                    # A label word stays whole in the label column where it starts.
+                    c = max(
+                        i
+                        for i in range(n_label)
+                        if col_edges[i] <= word.x0 + _LABEL_COLUMN_TOLERANCE or i == 0
+                    )
+                    label_chars[c].extend(word.chars)
+        for c in range(len(col_edges) - 1):
+            x0, x1 = col_edges[c], col_edges[c + 1]
+            chars = label_chars[c] if c < n_label else _chars_in(band, x0, x1)
+            cells.append(GridCell(block_text(chars).strip(), r, r + 1, c, c + 1, (x0, top, x1, bottom)))
+    return Grid(
+        page, (col_edges[0], row_edges[0], right, row_edges[-1]), col_edges, row_edges, cells, ruled=False
+    )
+
+
+def text_grids(
+    page: int,
+    chars: Sequence[Char],
+    ruled: Sequence[Grid],
+    headings: Sequence[Heading],
+    is_header: Callable[[str], bool],
+    is_title: Callable[[str], bool],
+) -> list[Grid]:
+    """Grids rebuilt from text positions, for the text on a page that no ruled table holds."""
+    loose = [
+        c
+        for c in chars
+        if not any(g.bbox[0] <= c.x_mid <= g.bbox[2] and g.bbox[1] <= c.y_mid <= g.bbox[3] for g in ruled)
+    ]
+    heading_tops = [h.top for h in headings if h.page == page]
+    segments: list[list[_Line]] = [[]]
+    for chars_of_line in group_lines(loose):
+        top = min(c.top for c in chars_of_line)
+        bottom = max(c.bottom for c in chars_of_line)
+        if any(abs(top - t) < 2.0 for t in heading_tops):
+            segments.append([])
+            continue
+        words = split_words(chars_of_line, gap=0.5)
+        segments[-1].append(_Line(words, _classify(words, is_header, is_title), top, bottom))
+    grids = (_segment_grid(page, segment) for segment in segments if segment)
+    return [g for g in grids if g is not None]

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gongkai.layout import TextLine
+from gongkai.locate import find_headings, read_identity, table_pages
+
+
+def _lines(*texts: str, size: float = 22.0) -> list[TextLine]:
+    return [TextLine(t, 100, 80 + 30 * i, 400, 100 + 30 * i, size) for i, t in enumerate(texts)]
+
+
+@pytest.mark.parametrize(
+    ("title", "agency", "year"),
+    [
+        (("淮安市人民政府", "2024 年政府信息公开工作年度报告"), "淮安市人民政府", 2024),
+        (("达州市经济合作和外事局 2023 年政府信息公开工作年度报告",), "达州市经济合作和外事局", 2023),
+        (("2022年清河县人民政府政府信息公开工作年度报告",), "清河县人民政府", 2022),
+        (("南山区市场监督管理局", "2021年度政府信息公开工作年度报告"), "南山区市场监督管理局", 2021),
+    ],
+)
+def test_identity_from_title(title, agency, year):
+    lines = [*_lines(*title), *_lines("本报告根据《条例》编制。", size=16.0)]
+    identity = read_identity(lines, "", Path("x.pdf"))
+    assert (identity.agency, identity.year, identity.source) == (agency, year, "title")
+
+
+def test_identity_falls_back_to_metadata_then_file_name():
+    body = _lines("一、总体情况", size=16.0)
+    from_metadata = read_identity(body, "某镇人民政府2020年政府信息公开工作年度报告", Path("x.pdf"))
+    assert (from_metadata.agency, from_metadata.year, from_metadata.source) == (
+        "某镇人民政府",
+        2020,
+        "metadata",
+    )
+    from_name = read_identity(body, "", Path("淮安市2024.pdf"))
+    assert (from_name.agency, from_name.year, from_name.source) == ("淮安市", 2024, "filename")
+
+
+def test_reworded_headings_are_found():
+    lines = _lines(
+        "二、主动公开政府信息情况",
+        "三、收到和处理政府信息公开申请情况",
+        "三、本年度办理结果",  # a table row, not a heading
+        "四、因政府信息公开工作被申请行政复议和提起行政诉讼情况",
+        "五、政府信息公开工作存在的主要问题及改进情况",
+    )
+    assert [h.numeral for h in find_headings(3, lines)] == ["二", "三", "四", "五"]
+
+
+def test_table_pages_span_from_section_two_to_five():
+    headings = find_headings(3, _lines("二、主动公开政府信息情况")) + find_headings(
+        5, _lines("五、存在的主要问题及改进情况")
+    )
+    assert table_pages(headings, 6) == [3, 4, 5]
+    assert table_pages([], 4) == [1, 2, 3, 4]
