@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import hashlib
 import os
 import signal
 from collections.abc import Iterable, Iterator
@@ -62,13 +63,27 @@ def _time_limit(seconds: float | None):
         signal.signal(signal.SIGALRM, previous)
 
 
+def content_hash(path: str) -> str:
+    """SHA-256 of a file's bytes; empty for a file that cannot be read."""
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return ""
+    return digest.hexdigest()
+
+
 def read_with_timeout(path: str, timeout: float | None) -> Report:
     """Read one file; a file that takes longer than `timeout` seconds becomes a failed row."""
     try:
         with _time_limit(timeout):
-            return read_report_safely(path)
+            report = read_report_safely(path)
     except _Timeout:
-        return Report(source=path, status=FAILED, reason="timeout", seconds=timeout or 0.0)
+        report = Report(source=path, status=FAILED, reason="timeout", seconds=timeout or 0.0)
+    report.sha256 = content_hash(path)
+    return report
 
 
 def _prime_worker() -> None:

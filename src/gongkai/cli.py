@@ -3,17 +3,38 @@
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 
 import click
 
 from . import __version__
-from .batch import NoInputsError, default_workers, expand_inputs, iter_reports
-from .records import FORMATS, OutputFormatError, RecordWriter, companion_path, frame, output_format
+from .batch import NoInputsError, content_hash, default_workers, expand_inputs, iter_reports
+from .errors import GongkaiError
+from .records import FORMATS, BatchOutput, OutputFormatError, output_format
 from .report import FAILED, OK, PARTIAL
 
 
 def _say(message: str) -> None:
     click.echo(message, err=True)
+
+
+def _progress(total: int, enabled: bool):
+    """A progress bar on stderr, only when stderr is a terminal."""
+    if not enabled:
+        return nullcontext(None)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    return Progress(
+        TextColumn("[bold]reading"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]} files/s"),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[counts]}"),
+        console=Console(stderr=True),
+        transient=False,
+    )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -25,7 +46,7 @@ def main() -> None:
 @main.command()
 @click.argument("inputs", nargs=-1, required=True)
 @click.option(
-    "-o", "--output", required=True, help="Output file (.csv or .parquet); '-' writes CSV to stdout."
+    "-o", "--output", required=True, help="Output file (.csv, .parquet or .xlsx); '-' writes CSV to stdout."
 )
 @click.option(
     "--format", "fmt", type=click.Choice(FORMATS), help="Output format, if not given by the extension."
@@ -37,12 +58,16 @@ def main() -> None:
 @click.option(
     "--timeout", type=click.FloatRange(min=0), default=60.0, show_default=True, help="Seconds per file."
 )
-@click.option("-q", "--quiet", is_flag=True, help="Only print errors.")
-def extract(inputs, output, fmt, encoding, workers, timeout, quiet) -> None:
+@click.option(
+    "--resume", is_flag=True, help="Keep an earlier run's records and skip the files it already read."
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no messages but errors.")
+def extract(inputs, output, fmt, encoding, workers, timeout, resume, quiet) -> None:
     """Read every PDF in INPUTS (files, directories, globs) and write one record per cell of the form.
 
     Beside OUTPUT go OUTPUT-stem.files.csv (one status row per input) and
     OUTPUT-stem.checks.csv (every arithmetic rule that failed or could not be evaluated).
+    Exit status: 0 when every input was read, 1 when some failed (the rest is still written).
     """
     try:
         fmt = output_format(output, fmt)
@@ -51,35 +76,38 @@ def extract(inputs, output, fmt, encoding, workers, timeout, quiet) -> None:
         raise click.UsageError(str(error)) from None
     if output == "-" and fmt != "csv":
         raise click.UsageError("only CSV can be written to stdout")
-    cells = RecordWriter(output, "cells", fmt, encoding)
-    side = output != "-"
-    files = RecordWriter(companion_path(output, "files"), "files", "csv", encoding) if side else None
-    checks = RecordWriter(companion_path(output, "checks"), "checks", "csv", encoding) if side else None
+    if resume and (output == "-" or fmt == "xlsx"):
+        raise click.UsageError("--resume needs a CSV or Parquet output file")
     counts = {OK: 0, PARTIAL: 0, FAILED: 0}
     try:
+        out = BatchOutput(output, fmt, encoding, resume=resume)
+    except (OSError, ValueError, GongkaiError) as error:
+        raise click.UsageError(f"cannot use the earlier output for --resume: {error}") from None
+    if out.already_read:
+        before = len(paths)
+        paths = [p for p in paths if content_hash(p) not in out.already_read]
+        if not quiet:
+            _say(f"gongkai: resuming: {before - len(paths)} files already read, {len(paths)} to go")
+    show_bar = not quiet and sys.stderr.isatty() and len(paths) > 1
+    with out, _progress(len(paths), show_bar) as bar:
+        task = bar.add_task("read", total=len(paths), rate="-", counts="") if bar else None
         for report in iter_reports(paths, workers or default_workers(), timeout or None):
             counts[report.status] += 1
-            cells.write(report.cells)
-            if files is not None and checks is not None:
-                files.write(frame("files", [report.file_record()]))
-                problems = report.checks_frame
-                checks.write(problems[problems["status"] != "passed"])
+            out.add(report)
+            if bar is not None:
+                elapsed = bar.tasks[0].elapsed or 0.0
+                done = sum(counts.values())
+                rate = f"{done / elapsed:.1f}" if elapsed else "-"
+                summary = f"ok {counts[OK]} · partial {counts[PARTIAL]} · failed {counts[FAILED]}"
+                bar.update(task, advance=1, rate=rate, counts=summary)
             if report.status == FAILED:
                 _say(f"gongkai: failed: {report.source}: {report.reason}")
-            elif report.status == PARTIAL and not quiet:
+            elif report.status == PARTIAL and not quiet and bar is None:
                 _say(f"gongkai: partial: {report.source}: {report.reason}")
-    except BaseException:
-        for writer in (cells, files, checks):
-            if writer is not None:
-                writer.abort()
-        raise
-    for writer in (cells, files, checks):
-        if writer is not None:
-            writer.close()
     if not quiet:
         where = "stdout" if output == "-" else output
         _say(
             f"gongkai: {len(paths)} files: {counts[OK]} ok, {counts[PARTIAL]} partial, "
-            f"{counts[FAILED]} failed; {cells.rows} cells written to {where}"
+            f"{counts[FAILED]} failed; {out.cells_written} cells written to {where}"
         )
     sys.exit(1 if counts[FAILED] else 0)

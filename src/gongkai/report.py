@@ -21,7 +21,7 @@ from .document import Document
 from .errors import GongkaiError, NotAReportError, ScannedReportError, UnsupportedFormError
 from .forms import FORMS, Form, Row, Table
 from .layout import text_lines
-from .locate import Identity, find_headings, read_identity, table_pages
+from .locate import Heading, Identity, find_headings, read_identity, table_pages
 from .match import PlacedCell, Problem, TableReading, block_title, is_header_text, read_table
 from .tables import Grid, assign_tables, page_grids
 from .tables_text import text_grids
@@ -45,6 +45,7 @@ class Report:
     checks: list[CheckResult] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
+    sha256: str = ""  # of the file's bytes, so that --resume knows what it has read
 
     @property
     def cells_found(self) -> int:
@@ -71,6 +72,7 @@ class Report:
             "cells_expected": self.cells_expected if self.form else None,
             "checks_failed": self.checks_failed if self.form else None,
             "seconds": round(self.seconds, 3),
+            "sha256": self.sha256,
         }
 
     @property
@@ -91,26 +93,52 @@ def _expected_rows(table: Table, printed: set[str]) -> list[Row]:
     return rows
 
 
-def _readings(form: Form, grids: list[Grid], headings) -> dict[str, TableReading]:
+def _readings(form: Form, grids: list[Grid], headings: list[Heading]) -> dict[str, TableReading]:
     return {run.table.id: read_table(run) for run in assign_tables(grids, form, headings)}
 
 
-def _placed_count(readings: dict[str, TableReading]) -> float:
-    return sum(len(r.cells) + sum(r.label_scores) for r in readings.values())
+def _evidence(reading: TableReading | None) -> float:
+    """How much of a table a form version explains: cells placed plus the quality of the row matches."""
+    return len(reading.cells) + sum(reading.label_scores) if reading is not None else 0.0
 
 
-def _cell_records(
-    report: Report, form: Form, readings: dict[str, TableReading]
-) -> tuple[list[dict], list[str]]:
+@dataclass(frozen=True)
+class _TableChoice:
+    version: str
+    table: Table
+    reading: TableReading | None
+
+
+def choose_versions(candidates: dict[str, dict[str, TableReading]]) -> tuple[str, list[_TableChoice]]:
+    """The report's form version, and for each table the version whose labels it was printed with.
+
+    The version is read off the tables themselves (the labels of table 二, the
+    sub-rows under （六）), never off the year. A hybrid keeps, per table, the
+    version that explains it best; ties go to the report's own version.
+    """
+    totals = {v: sum(_evidence(r) for r in readings.values()) for v, readings in candidates.items()}
+    report_version = max(totals, key=lambda v: (totals[v], v == "2021"))
+    choices = []
+    for table in FORMS[report_version].tables:
+        version = max(candidates, key=lambda v: (_evidence(candidates[v].get(table.id)), v == report_version))
+        reading = candidates[version].get(table.id)
+        choices.append(_TableChoice(version, FORMS[version].table(table.id), reading))
+    return report_version, choices
+
+
+def _cell_records(report: Report, choices: list[_TableChoice]) -> tuple[list[dict], list[str]]:
     """One record per cell of the form, placed or not; and the reasons for what is missing."""
     out: list[dict] = []
     gaps: list[str] = []
-    for table in form.tables:
-        reading = readings.get(table.id)
+    for choice in choices:
+        table, reading = choice.table, choice.reading
+        if choice.version != report.form:
+            gaps.append(f"hybrid: table {table.numeral} printed in the {choice.version} layout")
         placed: dict[tuple[str, str], list[PlacedCell]] = {}
         for cell in reading.cells if reading else []:
             placed.setdefault((cell.row, cell.column), []).append(cell)
-        unmatched = "; ".join(p.message for p in (reading.problems if reading else []))
+        problems = list(dict.fromkeys(p.message for p in (reading.problems if reading else [])))
+        why_missing = "cell not found" + (f" ({'; '.join(problems[:3])})" if problems else "")
         for row in _expected_rows(table, set(reading.printed_rows) if reading else set()):
             block = table.block_of(row.id) if row in table.rows else table.blocks[0]
             for column in block.columns:
@@ -119,7 +147,7 @@ def _cell_records(
                     "source": report.source,
                     "agency": report.agency,
                     "year": report.year,
-                    "form": form.version,
+                    "form": choice.version,
                     "table": table.id,
                     "row": row.label,
                     "row_id": row.id,
@@ -140,7 +168,7 @@ def _cell_records(
                 elif reading is None:
                     record["note"] = f"table {table.numeral} not found"
                 else:
-                    record["note"] = "cell not found" + (f" ({unmatched})" if unmatched else "")
+                    record["note"] = why_missing
                 out.append(record)
         if reading is None:
             gaps.append(f"table {table.numeral} not found")
@@ -170,18 +198,16 @@ def read_report(path: str | os.PathLike[str]) -> Report:
     if not text_seen:
         raise ScannedReportError("no text layer: the pages are scanned images (OCR is not supported yet)")
     candidates = {version: _readings(form, grids, headings) for version, form in FORMS.items()}
-    version = max(candidates, key=lambda v: (_placed_count(candidates[v]), v == "2021"))
-    readings = candidates[version]
-    if not any(r.cells for r in readings.values()):
+    version, choices = choose_versions(candidates)
+    if not any(c.reading is not None and c.reading.cells for c in choices):
         if report.year is not None and report.year < 2019:
             raise UnsupportedFormError("unsupported form (pre-2019 free-form report)")
         raise NotAReportError("no table of the standard form found")
-    form = FORMS[version]
     report.form = version
-    cell_records, gaps = _cell_records(report, form, readings)
+    cell_records, gaps = _cell_records(report, choices)
     report.cells = records.frame("cells", cell_records)
-    report.problems = [p for r in readings.values() for p in r.problems]
-    report.checks = run_checks(form, report.cells)
+    report.problems = [p for c in choices if c.reading is not None for p in c.reading.problems]
+    report.checks = run_checks(FORMS[version], report.cells)
     _set_status(report, gaps)
     report.seconds = time.perf_counter() - started
     return report
