@@ -25,6 +25,12 @@ class Char:
         return (self.x0 + self.x1) / 2
 
     @property
+    def x_anchor(self) -> float:
+        """Where a character belongs horizontally: a glyph that overflows a cell border
+        (a trailing 、 squeezed past the rule) still starts inside its own cell."""
+        return self.x0 + 0.3 * (self.x1 - self.x0)
+
+    @property
     def y_mid(self) -> float:
         return (self.top + self.bottom) / 2
 

@@ -30,6 +30,7 @@ jieba.setLogLevel(logging.WARNING)
 ROW_THRESHOLD = 0.72
 COLUMN_THRESHOLD = 0.75
 MARGIN = 0.08
+_MAX_HEADER_LINES = 8  # 结/果/维/持: one character per line in a narrow column
 _BLOCK_TITLE_RE = re.compile(r"第二十条第?\(?([一二三四五六七八九十]+)\)?项")
 
 
@@ -136,20 +137,30 @@ def best_match(printed: str, candidates: Iterable[tuple[object, str, float]]) ->
 # ---------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=4096)
-def is_header_text(text: str) -> bool:
-    """Whether text reads as a column header of any table of any form version."""
+def _header_vocabulary(tables: Iterable[Table]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Header words, and every label that can head a column (leaves and the groups over them)."""
+    words = tuple(dict.fromkeys(label_words(w) for t in tables for w in t.header_words))
+    labels = tuple(dict.fromkeys(part for t in tables for c in t.columns for part in c.path))
+    return words, labels
+
+
+def _reads_as_header(text: str, vocabulary: tuple[tuple[str, ...], tuple[str, ...]]) -> bool:
+    """Header text names a column or carries a header word; a numbered label is a row, never a header."""
     numbering, words = split_numbering(text)
     if numbering or not words:
         return False
+    header_words, labels = vocabulary
     words = label_words(text)
-    for form in FORMS.values():
-        for table in form.tables:
-            if any(label_words(w) in words for w in table.header_words):
-                return True
-            if any(similarity(text, c.label) >= COLUMN_THRESHOLD for c in table.columns):
-                return True
-    return False
+    if any(w in words for w in header_words):
+        return True
+    candidates = [*text.splitlines(), text]
+    return any(similarity(c, label) >= COLUMN_THRESHOLD for c in candidates for label in labels)
+
+
+@lru_cache(maxsize=4096)
+def is_header_text(text: str) -> bool:
+    """Whether text reads as a column header of any table of any form version."""
+    return _reads_as_header(text, _header_vocabulary(t for form in FORMS.values() for t in form.tables))
 
 
 def block_title(text: str) -> str | None:
@@ -173,9 +184,9 @@ def _header_stack(grid: Grid, rows: Sequence[int], col: int) -> list[GridCell]:
 
 
 def _leaf_score(texts: list[str], column: Column) -> tuple[float, int]:
-    """How well the bottom of a header stack names a column; a wrapped header may take 1-3 lines."""
+    """How well the bottom of a header stack names a column; a narrow header wraps onto several lines."""
     best, depth = 0.0, 1
-    for k in range(1, min(3, len(texts)) + 1):
+    for k in range(1, min(_MAX_HEADER_LINES, len(texts)) + 1):
         score = similarity("".join(texts[-k:]), column.label)
         if score > best:
             best, depth = score, k
@@ -226,24 +237,53 @@ def align_header(units: Sequence[list[str]], columns: Sequence[Column]) -> list[
     return assigned
 
 
+def _stack_lines(grid: Grid, rows: Sequence[int], col: int) -> list[str]:
+    return [
+        line for cell in _header_stack(grid, rows, col) for line in cell.text.splitlines() if line.strip()
+    ]
+
+
+def _aligned_col(grid: Grid, col: int, other: Grid) -> int | None:
+    """The column of `other` that sits where `col` of `grid` sits on the page."""
+    center = grid.col_center(col)
+    for candidate in range(other.n_cols):
+        half_width = (other.col_edges[candidate + 1] - other.col_edges[candidate]) / 2
+        if abs(other.col_center(candidate) - center) < half_width:
+            return candidate
+    return None
+
+
 def map_header_columns(
-    grid: Grid, header_rows: Sequence[int], columns: Sequence[Column]
+    grid: Grid,
+    header_rows: Sequence[int],
+    columns: Sequence[Column],
+    above: tuple[Grid, Sequence[int]] | None = None,
 ) -> dict[int, Column]:
     """Assign grid columns to form columns from the header band's text.
 
     Grid columns under one merged leaf header (本年处理决定数量 over three
-    columns) form one unit and map together.
+    columns) form one unit and map together. `above` is the first part of a
+    header that a page break cut in two: its text is read on top of this one's.
     """
     units: list[tuple[list[int], list[str]]] = []
+    previous_leaf: GridCell | None = None
     for col in range(grid.n_cols):
         stack = _header_stack(grid, header_rows, col)
-        if not stack:
+        lines = _stack_lines(grid, header_rows, col)
+        if above is not None:
+            previous_col = _aligned_col(grid, col, above[0])
+            if previous_col is not None:
+                lines = _stack_lines(above[0], above[1], previous_col) + lines
+        if not lines:
+            previous_leaf = None
             continue
-        if units and _header_stack(grid, header_rows, units[-1][0][-1])[-1] is stack[-1]:
+        leaf = stack[-1] if stack else None
+        if units and leaf is not None and leaf is previous_leaf:
             units[-1][0].append(col)
         else:
-            units.append(([col], [line for cell in stack for line in cell.text.splitlines() if line.strip()]))
-    assignment = align_header([texts for _, texts in units], columns)
+            units.append(([col], lines))
+        previous_leaf = leaf
+    assignment = align_header([lines for _, lines in units], columns)
     return {
         col: columns[j]
         for (cols, _), j in zip(units, assignment, strict=True)
@@ -256,12 +296,9 @@ def align_columns(grid: Grid, previous: Grid, previous_map: dict[int, Column]) -
     """Carry a header mapping onto a continuation grid by where its columns sit on the page."""
     mapped: dict[int, Column] = {}
     for col in range(grid.n_cols):
-        center = grid.col_center(col)
-        for prev_col, column in previous_map.items():
-            half_width = (previous.col_edges[prev_col + 1] - previous.col_edges[prev_col]) / 2
-            if abs(previous.col_center(prev_col) - center) < half_width:
-                mapped[col] = column
-                break
+        previous_col = _aligned_col(grid, col, previous)
+        if previous_col in previous_map:
+            mapped[col] = previous_map[previous_col]
     return mapped
 
 
@@ -304,6 +341,8 @@ class _TableWalker:
         self.mapped_grid: Grid | None = None
         self.group_tail = ""  # text of the group cell still open at the bottom of the previous page
         self.pending: _PendingRow | None = None
+        self.vocabulary = _header_vocabulary([run.table])
+        self.open_header: tuple[Grid, list[int]] | None = None  # a header band that ended a page
 
     def problem(self, page: int, message: str) -> None:
         self.reading.problems.append(Problem(self.table.id, page, message))
@@ -311,18 +350,7 @@ class _TableWalker:
     # -- row kinds ---------------------------------------------------------
 
     def is_header_cell(self, text: str) -> bool:
-        """Header text names a column or carries a header word; a numbered label is a row, never a header."""
-        numbering, words = split_numbering(text)
-        if numbering or not words:
-            return False
-        words = label_words(text)
-        if any(label_words(w) in words for w in self.table.header_words):
-            return True
-        return any(
-            similarity(line, c.label) >= COLUMN_THRESHOLD
-            for line in text.splitlines()
-            for c in self.table.columns
-        )
+        return _reads_as_header(text, self.vocabulary)
 
     def is_header_row(self, cells: list[GridCell]) -> bool:
         if not any(self.is_header_cell(c.text) for c in cells):
@@ -371,6 +399,7 @@ class _TableWalker:
             last_group_text = self.place_row(grid, r, last_group_text)
         if header_band:
             self.apply_header(grid, header_band)
+            self.open_header = (grid, header_band)
         self.group_tail = last_group_text
 
     def continue_columns(self, grid: Grid) -> None:
@@ -393,11 +422,14 @@ class _TableWalker:
         self.block = next((b for b in self.table.blocks if compact(b.title) == compact(title)), None)
         self.column_map = {}
         self.mapped_grid = None
+        self.open_header = None
 
     def apply_header(self, grid: Grid, header_rows: list[int]) -> None:
         columns = self.block.columns if self.block is not None else self.table.columns
-        self.column_map = map_header_columns(grid, header_rows, columns)
+        above = self.open_header if header_rows[0] == 0 and self.open_header is not None else None
+        self.column_map = map_header_columns(grid, header_rows, columns, above)
         self.mapped_grid = grid
+        self.open_header = None
 
     # -- one row -----------------------------------------------------------
 

@@ -126,7 +126,7 @@ def build_grid(page: int, boxes: list[BBox], chars: list[Char]) -> Grid | None:
         if not (bbox[0] <= char.x_mid <= bbox[2] and bbox[1] <= char.y_mid <= bbox[3]):
             continue
         r = min(max(bisect_right(row_edges, char.y_mid) - 1, 0), len(row_edges) - 2)
-        c = min(max(bisect_right(col_edges, char.x_mid) - 1, 0), len(col_edges) - 2)
+        c = min(max(bisect_right(col_edges, char.x_anchor) - 1, 0), len(col_edges) - 2)
         if (r, c) in owner:
             texts[owner[(r, c)]].append(char)
     cells = [
