@@ -86,16 +86,19 @@ def main(folders: list[Path]) -> int:
                 t[4] += result["wrong"]
                 t[5] += identity_ok
             mark = "ok " if result["exact"] == result["cells"] else "!! "
-            print(f"{mark}{pdf.name}: {result['exact']}/{result['cells']} exact, {result['missing']} missing, "
-                  f"{result['wrong']} wrong; status {report.status}; identity {'ok' if identity_ok else 'WRONG'}")  # fmt: skip
+            exact, cells, missing, wrong = (result[k] for k in ("exact", "cells", "missing", "wrong"))
+            who = "ok" if identity_ok else "WRONG"
+            print(
+                f"{mark}{pdf.name}: {exact}/{cells} exact, {missing} missing, {wrong} wrong; identity {who}"
+            )
             for key, mine, value in result["wrong_cells"][:5]:
                 print(f"     wrong {'/'.join(key)}: read {mine!r}, printed {value!r}")
     print()
     print(f"{'layout':<60} {'files':>5} {'cells':>6} {'exact %':>8} {'missing':>7} {'wrong':>5} {'id ok':>5}")
     for key in sorted(totals, key=lambda k: (k == "ALL", k)):
         files, cells, exact, missing, wrong, identity_ok = totals[key]
-        print(f"{key[:60]:<60} {files:>5} {cells:>6} {100 * exact / max(cells, 1):>8.2f} {missing:>7} {wrong:>5} "
-              f"{identity_ok:>5}")  # fmt: skip
+        share = 100 * exact / max(cells, 1)
+        print(f"{key[:60]:<60} {files:>5} {cells:>6} {share:>8.2f} {missing:>7} {wrong:>5} {identity_ok:>5}")
     print(f"\n{totals['ALL'][0]} files in {time.perf_counter() - started:.1f} s")
     return 0 if totals["ALL"][4] == 0 else 1
 

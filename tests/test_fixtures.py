@@ -1,4 +1,4 @@
-"""Every committed fixture PDF is read cell by cell against its expected CSV (made by fixtures/generate.py)."""
+"""Every committed fixture PDF is read cell by cell against its expected CSV (fixtures/generate.py)."""
 
 from __future__ import annotations
 
