@@ -83,6 +83,7 @@ def read_with_timeout(path: str, timeout: float | None) -> Report:
     except _Timeout:
         report = Report(source=path, status=FAILED, reason="timeout", seconds=timeout or 0.0)
     report.sha256 = content_hash(path)
+    report.readings = []  # page geometry is for `inspect`; batches need only the records
     return report
 
 

@@ -10,7 +10,7 @@ import click
 from . import __version__
 from .batch import NoInputsError, content_hash, default_workers, expand_inputs, iter_reports
 from .errors import GongkaiError
-from .records import FORMATS, BatchOutput, OutputFormatError, output_format
+from .records import FORMATS, BatchOutput, OutputFormatError, format_number, output_format
 from .report import FAILED, OK, PARTIAL
 
 
@@ -111,3 +111,51 @@ def extract(inputs, output, fmt, encoding, workers, timeout, resume, quiet) -> N
             f"{counts[FAILED]} failed; {out.cells_written} cells written to {where}"
         )
     sys.exit(1 if counts[FAILED] else 0)
+
+
+@main.command()
+@click.argument("pdf", type=click.Path(dir_okay=False))
+@click.option(
+    "--png",
+    "png_dir",
+    type=click.Path(file_okay=False),
+    help="Write each table page as an annotated PNG here.",
+)
+def inspect(pdf, png_dir) -> None:
+    """Show how PDF was read: each table as the form lays it out, and the rules it breaks.
+
+    Red · marks a cell that was not found; yellow marks a cell read with a remark
+    (blank, not applicable, annotated). With --png, each table page is drawn with
+    the detected cells outlined (placed values in green) and each matched row labelled.
+    """
+    from rich.console import Console
+
+    from .inspect import form_tables, render_pages
+    from .report import read_report
+
+    console = Console(width=None if sys.stdout.isatty() else 200)
+    try:
+        report = read_report(pdf)
+    except GongkaiError as error:
+        _say(f"gongkai: failed: {pdf}: {error}")
+        sys.exit(1)
+    console.print(
+        f"[bold]{report.agency or '?'}[/bold] {report.year or '?'} · form {report.form} · "
+        f"{report.status} · {report.cells_found}/{report.cells_expected} cells"
+    )
+    if report.reason:
+        console.print(f"[yellow]{report.reason}[/yellow]")
+    for table in form_tables(report):
+        console.print(table)
+    failed = [c for c in report.checks if c.status == "failed"]
+    unevaluated = [c for c in report.checks if c.status == "not evaluated"]
+    if not failed and not unevaluated:
+        console.print("[green]Every arithmetic rule holds.[/green]")
+    for check in failed:
+        left, right = (format_number(v) for v in (check.left, check.right))
+        console.print(f"[red]failed[/red] {check.rule_id}: {check.rule}  ({left} ≠ {right})")
+    if unevaluated:
+        console.print(f"[yellow]{len(unevaluated)} rules not evaluated: they involve empty cells[/yellow]")
+    if png_dir:
+        for path in render_pages(report, png_dir):
+            _say(f"gongkai: wrote {path}")

@@ -20,6 +20,7 @@ from functools import lru_cache
 
 import jieba
 
+from .document import BBox
 from .forms import FORMS, Block, Column, Row, Table
 from .tables import Grid, GridCell, TableRun
 from .text import compact, label_words, split_numbering
@@ -43,7 +44,7 @@ class PlacedCell:
     column: str
     raw: str
     page: int
-    note: str = ""
+    bbox: BBox  # where the cell is printed, for `gongkai inspect`
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,8 @@ class TableReading:
     problems: list[Problem] = field(default_factory=list)
     printed_rows: list[str] = field(default_factory=list)  # matched row ids, in print order
     label_scores: list[float] = field(default_factory=list)
+    row_labels: list[tuple[str, int, BBox]] = field(default_factory=list)  # row id, page, label box
+    grids: list[Grid] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------
@@ -364,6 +367,7 @@ class _TableWalker:
     # -- walking -----------------------------------------------------------
 
     def walk(self) -> TableReading:
+        self.reading.grids = list(self.run.grids)
         for grid in self.run.grids:
             self.walk_grid(grid)
         self.flush_pending()
@@ -529,6 +533,17 @@ class _TableWalker:
             cols_by_column.setdefault(column.id, []).append(col)
         self.reading.printed_rows.append(row.id)
         self.reading.label_scores.append(score)
+        first_value_col = min(self.column_map, default=grid.n_cols)
+        label_boxes = [c.bbox for c in grid.row_cells(r) if c.col1 <= first_value_col] or [
+            (grid.bbox[0], grid.row_edges[r], grid.bbox[0], grid.row_edges[r + 1])
+        ]
+        label_box = (
+            min(b[0] for b in label_boxes),
+            grid.row_edges[r],
+            max(b[2] for b in label_boxes),
+            grid.row_edges[r + 1],
+        )
+        self.reading.row_labels.append((row.id, grid.page, label_box))
         for column_id, cols in cols_by_column.items():
             if column_id not in wanted:
                 continue
@@ -545,7 +560,9 @@ class _TableWalker:
                     grid.page, f"a value cell of {row.label} spans several columns (page {grid.page})"
                 )
                 continue
-            self.reading.cells.append(PlacedCell(self.table.id, row.id, column_id, cell.text, grid.page))
+            self.reading.cells.append(
+                PlacedCell(self.table.id, row.id, column_id, cell.text, grid.page, cell.bbox)
+            )
 
 
 def read_table(run: TableRun) -> TableReading:

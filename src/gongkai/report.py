@@ -44,6 +44,7 @@ class Report:
     cells: pd.DataFrame = field(default_factory=lambda: records.frame("cells", []))
     checks: list[CheckResult] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    readings: list[TableReading] = field(default_factory=list, repr=False)  # the geometry, for inspection
     seconds: float = 0.0
     sha256: str = ""  # of the file's bytes, so that --resume knows what it has read
 
@@ -206,7 +207,8 @@ def read_report(path: str | os.PathLike[str]) -> Report:
     report.form = version
     cell_records, gaps = _cell_records(report, choices)
     report.cells = records.frame("cells", cell_records)
-    report.problems = [p for c in choices if c.reading is not None for p in c.reading.problems]
+    report.readings = [c.reading for c in choices if c.reading is not None]
+    report.problems = [p for r in report.readings for p in r.problems]
     report.checks = run_checks(FORMS[version], report.cells)
     _set_status(report, gaps)
     report.seconds = time.perf_counter() - started
