@@ -12,7 +12,6 @@ from __future__ import annotations
 import ctypes
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -30,15 +29,6 @@ _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 # The tolerances of pdfplumber's default "lines" table strategy.
 _SNAP, _JOIN, _INTERSECT, _MIN_EDGE = 3, 3, 3, 3
 _AXIS_SLACK = 0.8  # a segment this far off the axis still counts as a horizontal/vertical rule
-
-
-@dataclass(frozen=True)
-class PageContent:
-    number: int  # 1-based
-    width: float
-    height: float
-    chars: list[Char]
-    tables: list[list[BBox]]  # per ruled table found on the page, its cell boxes
 
 
 def _compose(inner: Matrix, outer: Matrix) -> Matrix:
@@ -187,16 +177,24 @@ class Document:
         except pdfium.PdfiumError:
             return ""
 
-    def page(self, number: int, with_tables: bool = True) -> PageContent:
-        """Content of page `number` (1-based); the engine's page is closed afterwards."""
+    def _load(self, number: int):
+        try:
+            return self._pdf[number - 1]
+        except (pdfium.PdfiumError, IndexError):
+            raise UnreadablePDFError(f"page {number} cannot be read") from None
+
+    def page(self, number: int) -> tuple[list[Char], list[dict]]:
+        """Page `number` (1-based) in one load: its characters (fake-bold doubles removed) and its rules.
+
+        The rules stay raw edges; `find_table_cells` turns them into cells for
+        the pages that hold tables.
+        """
         try:
             page = self._pdf[number - 1]
         except (pdfium.PdfiumError, IndexError):
             raise UnreadablePDFError(f"page {number} cannot be read") from None
         try:
-            width, height = page.get_size()
-            chars = dedupe_chars(_chars(page, height))
-            tables = find_table_cells(_rule_edges(page, height)) if with_tables else []
-            return PageContent(number, width, height, chars, tables)
+            height = page.get_height()
+            return dedupe_chars(_chars(page, height)), _rule_edges(page, height)
         finally:
             page.close()

@@ -48,13 +48,19 @@ class TextLine:
 def dedupe_chars(chars: Iterable[Char]) -> list[Char]:
     """Drop fake-bold doubles: Word and WPS draw a bold glyph twice, a fraction of a point apart."""
     kept: list[Char] = []
-    recent: dict[str, list[Char]] = {}
+    seen: dict[tuple[str, int, int], list[Char]] = {}
     for char in chars:
         tolerance = max(char.size * 0.25, 0.8)
-        twins = recent.setdefault(char.text, [])
-        if any(abs(c.x0 - char.x0) < tolerance and abs(c.top - char.top) < tolerance for c in twins):
+        x, y = int(char.x0 // tolerance), int(char.top // tolerance)
+        near = (
+            twin
+            for dx in (-1, 0, 1)
+            for dy in (-1, 0, 1)
+            for twin in seen.get((char.text, x + dx, y + dy), ())
+        )
+        if any(abs(t.x0 - char.x0) < tolerance and abs(t.top - char.top) < tolerance for t in near):
             continue
-        twins.append(char)
+        seen.setdefault((char.text, x, y), []).append(char)
         kept.append(char)
     return kept
 
@@ -62,16 +68,16 @@ def dedupe_chars(chars: Iterable[Char]) -> list[Char]:
 def group_lines(chars: Sequence[Char]) -> list[list[Char]]:
     """Cluster characters into lines by vertical overlap, each line sorted left to right."""
     lines: list[list[Char]] = []
+    top = bottom = 0.0
     for char in sorted(chars, key=lambda c: (c.y_mid, c.x0)):
         if lines:
-            last = lines[-1]
-            top = min(c.top for c in last)
-            bottom = max(c.bottom for c in last)
             overlap = min(bottom, char.bottom) - max(top, char.top)
             if overlap > 0.5 * min(bottom - top, char.bottom - char.top):
-                last.append(char)
+                lines[-1].append(char)
+                top, bottom = min(top, char.top), max(bottom, char.bottom)
                 continue
         lines.append([char])
+        top, bottom = char.top, char.bottom
     return [sorted(line, key=lambda c: c.x0) for line in lines]
 
 

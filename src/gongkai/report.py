@@ -17,7 +17,7 @@ import pandas as pd
 
 from . import records
 from .checks import CheckResult, run_checks
-from .document import Document
+from .document import Document, find_table_cells
 from .errors import GongkaiError, NotAReportError, ScannedReportError, UnsupportedFormError
 from .forms import FORMS, Form, Row, Table
 from .layout import text_lines
@@ -182,21 +182,20 @@ def read_report(path: str | os.PathLike[str]) -> Report:
     report = Report(source=str(path))
     with Document(path) as document:
         report.pages = document.page_count
-        first = document.page(1, with_tables=False)
-        identity: Identity = read_identity(text_lines(first.chars), document.metadata_title, Path(path))
+        # One fast text pass over every page finds the title and the headings; only
+        # the pages between the headings of sections 二 and 五 are searched for tables.
+        pages = {n: document.page(n) for n in range(1, document.page_count + 1)}
+        chars = {n: page_chars for n, (page_chars, _) in pages.items()}
+        lines = {n: text_lines(page_chars) for n, page_chars in chars.items()}
+        identity: Identity = read_identity(lines[1], document.metadata_title, Path(path))
         report.agency, report.year = identity.agency, identity.year
-        headings = find_headings(1, text_lines(first.chars))
-        for number in range(2, document.page_count + 1):
-            headings += find_headings(number, text_lines(document.page(number, with_tables=False).chars))
+        headings = [h for n, page_lines in lines.items() for h in find_headings(n, page_lines)]
         grids: list[Grid] = []
-        text_seen = bool(first.chars)
         for number in table_pages(headings, document.page_count):
-            content = document.page(number)
-            text_seen = text_seen or bool(content.chars)
-            ruled = page_grids(content)
-            loose = text_grids(number, content.chars, ruled, headings, is_header_text, block_title)
+            ruled = page_grids(number, find_table_cells(pages[number][1]), chars[number])
+            loose = text_grids(number, chars[number], ruled, headings, is_header_text, block_title)
             grids += sorted([*ruled, *loose], key=lambda g: g.bbox[1])
-    if not text_seen:
+    if not any(chars.values()):
         raise ScannedReportError("no text layer: the pages are scanned images (OCR is not supported yet)")
     candidates = {version: _readings(form, grids, headings) for version, form in FORMS.items()}
     version, choices = choose_versions(candidates)

@@ -11,8 +11,9 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from .document import BBox, PageContent
+from .document import BBox
 from .forms import Form, Table
 from .layout import Char, block_text
 from .locate import Heading
@@ -98,7 +99,12 @@ def _cluster(values: Sequence[float]) -> list[float]:
 
 def _index(edges: list[float], value: float) -> int:
     """Index of the grid line nearest to `value`."""
-    return min(range(len(edges)), key=lambda i: abs(edges[i] - value))
+    i = bisect_right(edges, value)
+    if i == 0:
+        return 0
+    if i == len(edges) or value - edges[i - 1] <= edges[i] - value:
+        return i - 1
+    return i
 
 
 def build_grid(page: int, boxes: list[BBox], chars: list[Char]) -> Grid | None:
@@ -136,19 +142,21 @@ def build_grid(page: int, boxes: list[BBox], chars: list[Char]) -> Grid | None:
     return Grid(page, bbox, col_edges, row_edges, cells)
 
 
-def page_grids(content: PageContent) -> list[Grid]:
-    grids = (build_grid(content.number, boxes, content.chars) for boxes in content.tables)
+def page_grids(page: int, tables: list[list[BBox]], chars: list[Char]) -> list[Grid]:
+    """The grids of one page's ruled tables, top to bottom."""
+    grids = (build_grid(page, boxes, chars) for boxes in tables)
     return sorted((g for g in grids if g is not None), key=lambda g: g.bbox[1])
 
 
-def _signature_words(table: Table) -> set[str]:
+@lru_cache(maxsize=16)
+def _signature_words(table: Table) -> frozenset[str]:
     words = {label_words(row.label) for row in (*table.rows, *table.alternative_rows)}
     words |= {label_words(part) for column in table.columns for part in column.path}
     words |= {label_words(block.title) for block in table.blocks if block.title}
     words |= {label_words(word) for word in table.header_words}
     words.discard("总计")  # shared by tables 三 and 四
     words.discard("其他")
-    return {w for w in words if w}
+    return frozenset(w for w in words if w)
 
 
 def signature_hits(grid: Grid, table: Table) -> int:
