@@ -1,0 +1,5 @@
+"""`python -m gongkai` is the `gongkai` command."""
+
+from .cli import main
+
+main()
