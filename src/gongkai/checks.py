@@ -17,6 +17,9 @@ PASSED, FAILED, NOT_EVALUATED = "passed", "failed", "not evaluated"
 _TOLERANCE = 1e-6
 
 
+Key = tuple[str, str, str]  # table, row_id, column_id
+
+
 @dataclass(frozen=True)
 class CheckResult:
     rule_id: str
@@ -38,7 +41,7 @@ class CheckResult:
         }
 
 
-def _values(form: Form, cells: pd.DataFrame) -> dict[tuple[str, str, str], float | None]:
+def _values(form: Form, cells: pd.DataFrame) -> dict[Key, float | None]:
     out = {}
     for table, row, column, value in zip(
         cells["table"], cells["row_id"], cells["column_id"], cells["value"], strict=True
@@ -84,9 +87,7 @@ def _expand(form: Form, rule: Rule, cells: pd.DataFrame):
             yield f"{rule.id}[{row}]", lhs, rhs
 
 
-def run_checks(form: Form, cells: pd.DataFrame) -> list[CheckResult]:
-    """Evaluate every rule of the form on one report's cells."""
-    values = _values(form, cells)
+def _evaluate(form: Form, cells: pd.DataFrame, values: dict[Key, float | None]) -> list[CheckResult]:
     results = []
     for rule in form.rules:
         for rule_id, lhs, rhs in _expand(form, rule, cells):
@@ -100,3 +101,62 @@ def run_checks(form: Form, cells: pd.DataFrame) -> list[CheckResult]:
             involved = tuple("/".join(key) for key in (*lhs, *rhs))
             results.append(CheckResult(rule_id, rule.text, status, involved, left, right))
     return results
+
+
+def run_checks(form: Form, cells: pd.DataFrame) -> list[CheckResult]:
+    """Evaluate every rule of the form on one report's cells."""
+    return _evaluate(form, cells, _values(form, cells))
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One way to read an ambiguous printed cell: the values it gives to one or more cells."""
+
+    values: dict[Key, float]
+    description: str
+
+
+def choose_by_arithmetic(
+    form: Form, cells: pd.DataFrame, ambiguous: dict[Key, list[Reading]]
+) -> pd.DataFrame:
+    """Settle ambiguous cells by the form's rules: a reading is taken only when it alone satisfies them.
+
+    Every rule touching the cells a reading sets must be evaluable and pass;
+    if no reading or more than one does, the cells stay empty and the note says so.
+    """
+    if not ambiguous:
+        return cells
+    cells = cells.copy()
+    index = {
+        key: i for i, key in enumerate(zip(cells["table"], cells["row_id"], cells["column_id"], strict=True))
+    }
+    base = _values(form, cells)
+    for key, readings in ambiguous.items():
+        fitting = []
+        for reading in readings:
+            trial = {**base, **reading.values}
+            touched = {"/".join(k) for k in reading.values}
+            relevant = [r for r in _evaluate(form, cells, trial) if touched & set(r.cells)]
+            if relevant and all(r.status == PASSED for r in relevant):
+                fitting.append((reading, [r.rule_id for r in relevant]))
+        position = index[key]
+        if len(fitting) == 1:
+            reading, rule_ids = fitting[0]
+            for cell_key, value in reading.values.items():
+                row = index[cell_key]
+                cells.iloc[row, cells.columns.get_loc("value")] = value
+                cells.iloc[row, cells.columns.get_loc("note")] = (
+                    f"{reading.description}: the only reading that satisfies {', '.join(rule_ids[:3])}"
+                )
+                base[cell_key] = value
+        else:
+            options = "; ".join(r.description for r in readings)
+            verdict = (
+                "several readings satisfy the arithmetic"
+                if fitting
+                else "no reading satisfies the arithmetic"
+            )
+            cells.iloc[position, cells.columns.get_loc("note")] = (
+                f"ambiguous ({options}); {verdict}; left empty"
+            )
+    return cells

@@ -71,6 +71,8 @@ class Table:
     blocks: tuple[Block, ...]
     groups: tuple[Group, ...] = ()
     header_words: tuple[str, ...] = ()  # text that marks a header row
+    stub_header: str = ""  # the printed text over the label column(s)
+    top_header: str = ""  # a header standing over every value column
     # Rows a report may print in place of a group's sub-rows (hybrid layouts).
     alternative_rows: tuple[Row, ...] = ()
 
@@ -201,7 +203,9 @@ _OTHER_PROCESSING_2021 = (
 )
 
 _APPLICATIONS_TITLE = "收到和处理政府信息公开申请情况"
-_APPLICATIONS_HEADER_WORDS = ("申请人情况", "自然人", "法人或其他组织", "勾稽关系")
+_APPLICATIONS_STUB = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+_APPLICATIONS_TOP = "申请人情况"
+_APPLICATIONS_HEADER_WORDS = (_APPLICATIONS_TOP, "自然人", "法人或其他组织", "勾稽关系")
 
 
 def _applications_table(other_processing: tuple[Row, ...], alternatives: tuple[Row, ...]) -> Table:
@@ -212,6 +216,8 @@ def _applications_table(other_processing: tuple[Row, ...], alternatives: tuple[R
         blocks=(Block("applications", "", _application_rows(other_processing), _APPLICANT_COLUMNS),),
         groups=_OUTCOME_GROUPS,
         header_words=_APPLICATIONS_HEADER_WORDS,
+        stub_header=_APPLICATIONS_STUB,
+        top_header=_APPLICATIONS_TOP,
         alternative_rows=alternatives,
     )
 
@@ -306,7 +312,8 @@ def _rules() -> tuple[Rule, ...]:
 
 
 _ACTIVE_TITLE = "主动公开政府信息情况"
-_ACTIVE_HEADER_WORDS = ("信息内容", "第二十条")
+_ACTIVE_STUB = "信息内容"
+_ACTIVE_HEADER_WORDS = (_ACTIVE_STUB, "第二十条")
 
 _DECISIONS_2021 = Column("decisions", ("本年处理决定数量",))
 
@@ -346,6 +353,7 @@ FORM_2021 = Form(
                 ),
             ),
             header_words=_ACTIVE_HEADER_WORDS,
+            stub_header=_ACTIVE_STUB,
         ),
         _applications_table(_OTHER_PROCESSING_2021, (_OTHER_PROCESSING_SINGLE,)),
         _REVIEW_LITIGATION,
@@ -407,6 +415,7 @@ FORM_2019 = Form(
                 ),
             ),
             header_words=_ACTIVE_HEADER_WORDS,
+            stub_header=_ACTIVE_STUB,
         ),
         _applications_table((_OTHER_PROCESSING_SINGLE,), ()),
         _REVIEW_LITIGATION,

@@ -16,16 +16,17 @@ from pathlib import Path
 import pandas as pd
 
 from . import records
-from .checks import CheckResult, run_checks
+from .checks import CheckResult, Key, Reading, choose_by_arithmetic, run_checks
 from .document import Document, find_table_cells
 from .errors import GongkaiError, NotAReportError, ScannedReportError, UnsupportedFormError
 from .forms import FORMS, Form, Row, Table
 from .layout import text_lines
 from .locate import Heading, Identity, find_headings, read_identity, table_pages
 from .match import PlacedCell, Problem, TableReading, block_title, is_header_text, read_table
+from .records import format_number
 from .tables import Grid, assign_tables, page_grids
 from .tables_text import text_grids
-from .values import parse_value
+from .values import parse_value, spaced_digits
 
 OK, PARTIAL, FAILED = "ok", "partial", "failed"
 
@@ -176,6 +177,31 @@ def _cell_records(report: Report, choices: list[_TableChoice]) -> tuple[list[dic
     return out, gaps
 
 
+def _ambiguous_readings(cells: pd.DataFrame) -> dict[Key, list[Reading]]:
+    """Ways to read cells such as '1 2': one number with a stray space, or two numbers of which
+    one strayed from an empty neighbouring cell."""
+    out: dict[Key, list[Reading]] = {}
+    keys = list(zip(cells["table"], cells["row_id"], cells["column_id"], strict=True))
+    raws = [None if pd.isna(r) else str(r) for r in cells["raw"]]
+    names = list(cells["column"])
+    for i, raw in enumerate(raws):
+        parts = spaced_digits(raw) if raw else None
+        if not parts:
+            continue
+        joined = float("".join(parts))
+        readings = [Reading({keys[i]: joined}, f"read {raw!r} as {format_number(joined)}")]
+        if len(parts) == 2:
+            first, second = float(parts[0]), float(parts[1])
+            for j, here, there in ((i + 1, first, second), (i - 1, second, first)):
+                same_row = 0 <= j < len(keys) and keys[j][:2] == keys[i][:2]
+                if same_row and not raws[j]:
+                    shown = f"{format_number(here)} here and {format_number(there)} under {names[j]}"
+                    description = f"read {raw!r} as {shown}"
+                    readings.append(Reading({keys[i]: here, keys[j]: there}, description))
+        out[keys[i]] = readings
+    return out
+
+
 def read_report(path: str | os.PathLike[str]) -> Report:
     """Read one report PDF. Raises a GongkaiError subclass when the file cannot be read at all."""
     started = time.perf_counter()
@@ -205,7 +231,8 @@ def read_report(path: str | os.PathLike[str]) -> Report:
         raise NotAReportError("no table of the standard form found")
     report.form = version
     cell_records, gaps = _cell_records(report, choices)
-    report.cells = records.frame("cells", cell_records)
+    cells = records.frame("cells", cell_records)
+    report.cells = choose_by_arithmetic(FORMS[version], cells, _ambiguous_readings(cells))
     report.readings = [c.reading for c in choices if c.reading is not None]
     report.problems = [p for r in report.readings for p in r.problems]
     report.checks = run_checks(FORMS[version], report.cells)

@@ -16,6 +16,7 @@ from .forms import ValueKind
 _NOT_APPLICABLE = {"/", "／", "—", "——", "-", "－", "―", "─", "\\", "×", "无", "不适用"}
 _NUMBER_RE = re.compile(r"^(?P<sign>[-−+]?)(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?P<fraction>\.\d+)?$")
 _ANNOTATED_RE = re.compile(r"^(?P<number>[-−+]?[\d,.]+)\s*(?P<note>[(（【\[].*[)）】\]])$")
+_SPACED_RE = re.compile(r"^\d+(?: +\d+)+$")
 _UNIT_RE = re.compile(r"^(?P<number>[-−+]?[\d,.]+)\s*(?P<unit>万元|元|件|个|项|条)$")
 
 
@@ -47,8 +48,18 @@ def _number(text: str, kind: ValueKind) -> ParsedValue | None:
     return ParsedValue(float(-number if negative else number))
 
 
+def spaced_digits(raw: str) -> list[str] | None:
+    """'1 2' on one line: one number with a stray space, or two numbers in one cell?"""
+    text = unicodedata.normalize("NFKC", raw).strip()
+    if "\n" in text or not _SPACED_RE.match(text):
+        return None
+    return text.split()
+
+
 def parse_value(raw: str, kind: ValueKind) -> ParsedValue:
     """Parse a printed cell for a column of the given kind."""
+    if spaced_digits(raw):
+        return ParsedValue(None, f"digits may be one number or two: {raw.strip()!r}")
     text = _plain(raw)
     if not text:
         return ParsedValue(None, "blank cell")
