@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -79,20 +80,51 @@ def _segments(path, matrix: Matrix) -> Iterator[tuple[float, float, float, float
             previous = start
 
 
-def _edge(x0: float, y0: float, x1: float, y1: float, height: float) -> dict | None:
-    """A pdfplumber edge dict for an axis-aligned segment, in top-left coordinates."""
+@dataclass(frozen=True)
+class _Frame:
+    """Maps PDF user space (y up) to the page as a reader sees it (y down), /Rotate included.
+
+    A landscape table is often a portrait page turned by /Rotate 90; read in user
+    space its text would run down the page.
+    """
+
+    rotation: int
+    width: float  # of the unrotated page
+    height: float
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        if self.rotation == 90:
+            return y, x
+        if self.rotation == 180:
+            return self.width - x, y
+        if self.rotation == 270:
+            return self.height - y, self.width - x
+        return x, self.height - y
+
+    def box(self, left: float, bottom: float, right: float, top: float) -> BBox:
+        (ax, ay), (bx, by) = self.point(left, bottom), self.point(right, top)
+        return min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)
+
+
+def _frame(page) -> _Frame:
+    left, bottom, right, top = page.get_mediabox()
+    return _Frame(page.get_rotation() % 360, right - left, top - bottom)
+
+
+def _edge(x0: float, y0: float, x1: float, y1: float) -> dict | None:
+    """A pdfplumber edge dict for an axis-aligned segment given in reading coordinates (y down)."""
     if abs(y1 - y0) <= _AXIS_SLACK:
-        left, right, top = min(x0, x1), max(x0, x1), height - (y0 + y1) / 2
+        left, right, top = min(x0, x1), max(x0, x1), (y0 + y1) / 2
         return {"x0": left, "x1": right, "top": top, "bottom": top, "width": right - left, "height": 0.0,
                 "orientation": "h", "object_type": "line"}  # fmt: skip
     if abs(x1 - x0) <= _AXIS_SLACK:
-        top, bottom, x = height - max(y0, y1), height - min(y0, y1), (x0 + x1) / 2
+        top, bottom, x = min(y0, y1), max(y0, y1), (x0 + x1) / 2
         return {"x0": x, "x1": x, "top": top, "bottom": bottom, "width": 0.0, "height": bottom - top,
                 "orientation": "v", "object_type": "line"}  # fmt: skip
     return None
 
 
-def _rule_edges(page, height: float) -> list[dict]:
+def _rule_edges(page, frame: _Frame) -> list[dict]:
     edges = []
     fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
     for path, matrix in _path_objects(
@@ -101,8 +133,8 @@ def _rule_edges(page, height: float) -> list[dict]:
         pdfium_c.FPDFPath_GetDrawMode(path, ctypes.byref(fill_mode), ctypes.byref(stroke))
         if not stroke.value and not fill_mode.value:
             continue
-        for segment in _segments(path, matrix):
-            edge = _edge(*segment, height)
+        for ux0, uy0, ux1, uy1 in _segments(path, matrix):
+            edge = _edge(*frame.point(ux0, uy0), *frame.point(ux1, uy1))
             if edge is not None:
                 edges.append(edge)
     return edges
@@ -116,7 +148,7 @@ def find_table_cells(edges: list[dict]) -> list[list[BBox]]:
     return [list(table) for table in cells_to_tables(intersections_to_cells(intersections))]
 
 
-def _chars(page, height: float) -> list[Char]:
+def _chars(page, frame: _Frame) -> list[Char]:
     textpage = page.get_textpage()
     try:
         raw = textpage.raw
@@ -129,8 +161,8 @@ def _chars(page, height: float) -> list[Char]:
             if not pdfium_c.FPDFText_GetLooseCharBox(raw, index, ctypes.byref(rect)):
                 continue
             # The loose box is the glyph's em box; its height is the size as drawn, whatever the text matrix.
-            top, bottom = height - rect.top, height - rect.bottom
-            chars.append(Char(chr(code), rect.left, top, rect.right, bottom, bottom - top))
+            x0, top, x1, bottom = frame.box(rect.left, rect.bottom, rect.right, rect.top)
+            chars.append(Char(chr(code), x0, top, x1, bottom, bottom - top))
         return chars
     finally:
         textpage.close()
@@ -194,7 +226,7 @@ class Document:
         except (pdfium.PdfiumError, IndexError):
             raise UnreadablePDFError(f"page {number} cannot be read") from None
         try:
-            height = page.get_height()
-            return dedupe_chars(_chars(page, height)), _rule_edges(page, height)
+            frame = _frame(page)
+            return dedupe_chars(_chars(page, frame)), _rule_edges(page, frame)
         finally:
             page.close()
