@@ -317,15 +317,24 @@ _ACTIVE_HEADER_WORDS = (_ACTIVE_STUB, "第二十条")
 
 _DECISIONS_2021 = Column("decisions", ("本年处理决定数量",))
 
+
+def _active_disclosure_table(blocks: tuple[Block, ...]) -> Table:
+    return Table(
+        id="active_disclosure",
+        numeral="二",
+        title=_ACTIVE_TITLE,
+        blocks=blocks,
+        header_words=_ACTIVE_HEADER_WORDS,
+        stub_header=_ACTIVE_STUB,
+    )
+
+
 FORM_2021 = Form(
     version="2021",
     title="中华人民共和国政府信息公开工作年度报告格式（国办公开办函〔2021〕30号）",
     tables=(
-        Table(
-            id="active_disclosure",
-            numeral="二",
-            title=_ACTIVE_TITLE,
-            blocks=(
+        _active_disclosure_table(
+            (
                 Block(
                     "article20_1",
                     "第二十条第（一）项",
@@ -351,9 +360,7 @@ FORM_2021 = Form(
                     (Row("fees", "行政事业性收费"),),
                     (Column("fee_amount", ("本年收费金额（单位：万元）",), ValueKind.AMOUNT),),
                 ),
-            ),
-            header_words=_ACTIVE_HEADER_WORDS,
-            stub_header=_ACTIVE_STUB,
+            )
         ),
         _applications_table(_OTHER_PROCESSING_2021, (_OTHER_PROCESSING_SINGLE,)),
         _REVIEW_LITIGATION,
@@ -371,11 +378,8 @@ FORM_2019 = Form(
     version="2019",
     title="政府信息公开工作年度报告格式（试行）（国办公开办函〔2019〕60号）",
     tables=(
-        Table(
-            id="active_disclosure",
-            numeral="二",
-            title=_ACTIVE_TITLE,
-            blocks=(
+        _active_disclosure_table(
+            (
                 Block(
                     "article20_1",
                     "第二十条第（一）项",
@@ -413,9 +417,7 @@ FORM_2019 = Form(
                         Column("procurement_amount", ("采购总金额",), ValueKind.AMOUNT),
                     ),
                 ),
-            ),
-            header_words=_ACTIVE_HEADER_WORDS,
-            stub_header=_ACTIVE_STUB,
+            )
         ),
         _applications_table((_OTHER_PROCESSING_SINGLE,), ()),
         _REVIEW_LITIGATION,
