@@ -84,8 +84,15 @@ def render_pages(report: Report, out_dir: str | os.PathLike[str]) -> list[Path]:
                 for grid in (g for g in reading.grids if g.page == number):
                     for cell in grid.cells:
                         draw.rectangle(box(cell.bbox), outline=(120, 120, 255), width=1)
+                topmost: dict[str, tuple[float, float, float, float]] = {}
                 for cell in (c for c in reading.cells if c.page == number):
                     draw.rectangle(box(cell.bbox), outline=(0, 170, 0), width=3)
+                    if cell.column not in topmost or cell.bbox[1] < topmost[cell.column][1]:
+                        topmost[cell.column] = cell.bbox
+                for column_id, cell_box in topmost.items():
+                    # Tag each column once per page, on its top placed cell.
+                    x0, top, _, _ = box(cell_box)
+                    draw.text((x0 + 3, top + 2), column_id, fill=(0, 110, 0))
                 for row_id, page_number, label_box in reading.row_labels:
                     if page_number != number:
                         continue
