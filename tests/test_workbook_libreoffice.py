@@ -29,11 +29,18 @@ def test_libreoffice_reads_the_same_numbers(tmp_path):
         runner.invoke(main, ["extract", str(SAMPLES), "-o", str(tmp_path / "cells.csv"), "-w", "1"]).exit_code
         == 0
     )
-    subprocess.run(
-        [SOFFICE, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76",
-         "--outdir", str(tmp_path / "converted"), str(tmp_path / "book.xlsx")],
-        check=True, capture_output=True, timeout=180,
-    )  # fmt: skip
+    utf8_csv = "csv:Text - txt - csv (StarCalc):44,34,76"  # comma, double quote, UTF-8
+    profile = f"-env:UserInstallation=file://{tmp_path}/profile"
+    command = [
+        SOFFICE,
+        profile,
+        "--headless",
+        "--convert-to",
+        utf8_csv,
+        "--outdir",
+        str(tmp_path / "converted"),
+    ]
+    subprocess.run([*command, str(tmp_path / "book.xlsx")], check=True, capture_output=True, timeout=180)
     # LibreOffice converts the first sheet, `cells`, whose header is in Chinese.
     converted = pd.read_csv(tmp_path / "converted" / "book.csv")
     original = pd.read_csv(tmp_path / "cells.csv")
