@@ -52,6 +52,7 @@ class Problem:
     table: str
     page: int
     message: str
+    kind: str  # "row" (a printed row not placed) or "column" (a printed column not placed)
 
 
 @dataclass
@@ -261,8 +262,11 @@ def map_header_columns(
     header_rows: Sequence[int],
     columns: Sequence[Column],
     above: tuple[Grid, Sequence[int]] | None = None,
-) -> dict[int, Column]:
-    """Assign grid columns to form columns from the header band's text.
+) -> tuple[dict[int, Column], list[str]]:
+    """Assign grid columns to form columns from the header band's text; also the headers left out.
+
+    A header that names a column but cannot be placed in the form's order is
+    left out rather than guessed, and reported.
 
     Grid columns under one merged leaf header (本年处理决定数量 over three
     columns) form one unit and map together. `above` is the first part of a
@@ -287,12 +291,15 @@ def map_header_columns(
             units.append(([col], lines))
         previous_leaf = leaf
     assignment = align_header([lines for _, lines in units], columns)
-    return {
-        col: columns[j]
-        for (cols, _), j in zip(units, assignment, strict=True)
-        if j is not None
-        for col in cols
-    }
+    pairs = list(zip(units, assignment, strict=True))
+    mapped = {col: columns[j] for (cols, _), j in pairs if j is not None for col in cols}
+    parents = {p for c in columns for p in c.path[:-1]}
+    left_out = [
+        "".join(lines[-2:])
+        for (_, lines), j in pairs
+        if j is None and any(_column_score(lines, c, parents) > 0 for c in columns)
+    ]
+    return mapped, left_out
 
 
 def align_columns(grid: Grid, previous: Grid, previous_map: dict[int, Column]) -> dict[int, Column]:
@@ -347,8 +354,8 @@ class _TableWalker:
         self.vocabulary = _header_vocabulary([run.table])
         self.open_header: tuple[Grid, list[int]] | None = None  # a header band that ended a page
 
-    def problem(self, page: int, message: str) -> None:
-        self.reading.problems.append(Problem(self.table.id, page, message))
+    def problem(self, page: int, message: str, kind: str) -> None:
+        self.reading.problems.append(Problem(self.table.id, page, message, kind))
 
     # -- row kinds ---------------------------------------------------------
 
@@ -398,7 +405,7 @@ class _TableWalker:
             carried_over = False
             if not self.column_map:
                 if has_values:
-                    self.problem(grid.page, f"values without a readable header on page {grid.page}")
+                    self.problem(grid.page, f"values without a readable header on page {grid.page}", "column")
                 continue
             last_group_text = self.place_row(grid, r, last_group_text)
         if header_band:
@@ -418,7 +425,7 @@ class _TableWalker:
             for c in range(cell.col0, cell.col1)
         }
         if value_cols - set(self.column_map):
-            self.problem(grid.page, f"column count mismatch on page {grid.page}")
+            self.problem(grid.page, f"column count mismatch on page {grid.page}", "column")
             self.column_map = {c: col for c, col in self.column_map.items() if c in value_cols}
         self.mapped_grid = grid
 
@@ -431,7 +438,11 @@ class _TableWalker:
     def apply_header(self, grid: Grid, header_rows: list[int]) -> None:
         columns = self.block.columns if self.block is not None else self.table.columns
         above = self.open_header if header_rows[0] == 0 and self.open_header is not None else None
-        self.column_map = map_header_columns(grid, header_rows, columns, above)
+        self.column_map, left_out = map_header_columns(grid, header_rows, columns, above)
+        for header in left_out:
+            self.problem(
+                grid.page, f"column header {header!r} out of the form's order (page {grid.page})", "column"
+            )
         self.mapped_grid = grid
         self.open_header = None
 
@@ -495,7 +506,7 @@ class _TableWalker:
             if has_values or not self.reading.printed_rows:
                 self.place_values(grid, r, self.table.rows[0], 1.0)
         elif has_values:
-            self.problem(grid.page, f"values without a row label on page {grid.page}")
+            self.problem(grid.page, f"values without a row label on page {grid.page}", "row")
 
     def choose_row(self, leaf: str, group_id: str | None) -> Choice | None:
         choice = best_match(leaf, _row_candidates(self.table, self.block, group_id))
@@ -520,9 +531,8 @@ class _TableWalker:
         """A label that never matched: report it if it carried values."""
         if self.pending is not None and self.pending.grid is not None:
             shown = compact(self.pending.leaf)[:40]
-            self.problem(
-                self.pending.grid.page, f"row label unmatched: {shown!r} (page {self.pending.grid.page})"
-            )
+            page = self.pending.grid.page
+            self.problem(page, f"row label unmatched: {shown!r} (page {page})", "row")
         self.pending = None
 
     def place_values(self, grid: Grid, r: int, row: Row, score: float) -> None:
@@ -556,9 +566,8 @@ class _TableWalker:
                 for col in range(cell.col0, cell.col1)
             )
             if spans_other:
-                self.problem(
-                    grid.page, f"a value cell of {row.label} spans several columns (page {grid.page})"
-                )
+                message = f"a value cell of {row.label} spans several columns (page {grid.page})"
+                self.problem(grid.page, message, "column")
                 continue
             self.reading.cells.append(
                 PlacedCell(self.table.id, row.id, column_id, cell.text, grid.page, cell.bbox)

@@ -128,6 +128,12 @@ def choose_versions(candidates: dict[str, dict[str, TableReading]]) -> tuple[str
     return report_version, choices
 
 
+def _why(what: str, reading: TableReading | None, kind: str) -> str:
+    """'row not found (row label unmatched: …)': the reader's own account of a miss."""
+    problems = list(dict.fromkeys(p.message for p in (reading.problems if reading else []) if p.kind == kind))
+    return what + (f" ({'; '.join(problems[:3])})" if problems else "")
+
+
 def _cell_records(report: Report, choices: list[_TableChoice]) -> tuple[list[dict], list[str]]:
     """One record per cell of the form, placed or not; and the reasons for what is missing."""
     out: list[dict] = []
@@ -139,9 +145,9 @@ def _cell_records(report: Report, choices: list[_TableChoice]) -> tuple[list[dic
         placed: dict[tuple[str, str], list[PlacedCell]] = {}
         for cell in reading.cells if reading else []:
             placed.setdefault((cell.row, cell.column), []).append(cell)
-        problems = list(dict.fromkeys(p.message for p in (reading.problems if reading else [])))
-        why_missing = "cell not found" + (f" ({'; '.join(problems[:3])})" if problems else "")
-        for row in _expected_rows(table, set(reading.printed_rows) if reading else set()):
+        printed = set(reading.printed_rows) if reading else set()
+        why_missing = {kind: _why(f"{kind} not found", reading, kind) for kind in ("row", "column")}
+        for row in _expected_rows(table, printed):
             block = table.block_of(row.id) if row in table.rows else table.blocks[0]
             for column in block.columns:
                 found = placed.get((row.id, column.id), [])
@@ -170,7 +176,7 @@ def _cell_records(report: Report, choices: list[_TableChoice]) -> tuple[list[dic
                 elif reading is None:
                     record["note"] = f"table {table.numeral} not found"
                 else:
-                    record["note"] = why_missing
+                    record["note"] = why_missing["column" if row.id in printed else "row"]
                 out.append(record)
         if reading is None:
             gaps.append(f"table {table.numeral} not found")
