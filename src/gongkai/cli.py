@@ -100,10 +100,12 @@ def extract(inputs, output, fmt, encoding, workers, timeout, resume, quiet) -> N
                 rate = f"{done / elapsed:.1f}" if elapsed else "-"
                 summary = f"ok {counts[OK]} · partial {counts[PARTIAL]} · failed {counts[FAILED]}"
                 bar.update(task, advance=1, rate=rate, counts=summary)
+            # With a bar on screen, messages go through its console so that they print above it.
+            say = (lambda m: bar.console.print(m, markup=False, highlight=False)) if bar is not None else _say
             if report.status == FAILED:
-                _say(f"gongkai: failed: {report.source}: {report.reason}")
-            elif report.status == PARTIAL and not quiet and bar is None:
-                _say(f"gongkai: partial: {report.source}: {report.reason}")
+                say(f"gongkai: failed: {report.source}: {report.reason}")
+            elif report.status == PARTIAL and not quiet:
+                say(f"gongkai: partial: {report.source}: {report.reason}")
     if not quiet:
         where = "stdout" if output == "-" else output
         _say(
