@@ -74,7 +74,8 @@ def table_pages(headings: list[Heading], page_count: int) -> list[int]:
 
 
 def _clean_agency(text: str) -> str | None:
-    text = text.strip(" ：:，,、-—")
+    # 某办公室关于印发某市人民政府2024年…报告的通知: the agency is the one named after 印发.
+    text = re.split(r"关于印发|印发|关于", text)[-1].strip(" ：:，,、-—")
     previous = None
     while previous != text:
         previous = text
