@@ -10,6 +10,7 @@ object from `layout`, so the stages after this one do not know the engine.
 from __future__ import annotations
 
 import ctypes
+import math
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -149,20 +150,36 @@ def find_table_cells(edges: list[dict]) -> list[list[BBox]]:
 
 
 def _chars(page, frame: _Frame) -> list[Char]:
+    """Characters with boxes a line can be built from.
+
+    Horizontally a character spans its loose box. Vertically it spans its font's
+    em square on its baseline: loose boxes of some fonts shrink to the glyph (a
+    full stop is three points tall), which would drop it out of its own line.
+    """
     textpage = page.get_textpage()
     try:
         raw = textpage.raw
         chars = []
         rect = pdfium_c.FS_RECTF()
+        matrix = pdfium_c.FS_MATRIX()
+        x, y = ctypes.c_double(), ctypes.c_double()
         for index in range(pdfium_c.FPDFText_CountChars(raw)):
             code = pdfium_c.FPDFText_GetUnicode(raw, index)
             if code <= 32 or code == 0xA0 or code == 0x3000 or pdfium_c.FPDFText_IsGenerated(raw, index):
                 continue
             if not pdfium_c.FPDFText_GetLooseCharBox(raw, index, ctypes.byref(rect)):
                 continue
-            # The loose box is the glyph's em box; its height is the size as drawn, whatever the text matrix.
             x0, top, x1, bottom = frame.box(rect.left, rect.bottom, rect.right, rect.top)
-            chars.append(Char(chr(code), x0, top, x1, bottom, bottom - top))
+            size = bottom - top
+            if pdfium_c.FPDFText_GetMatrix(
+                raw, index, ctypes.byref(matrix)
+            ) and pdfium_c.FPDFText_GetCharOrigin(raw, index, ctypes.byref(x), ctypes.byref(y)):
+                scaled = pdfium_c.FPDFText_GetFontSize(raw, index) * math.hypot(matrix.c, matrix.d)
+                if scaled > 0:
+                    size = scaled
+                    baseline = frame.point(x.value, y.value)[1]
+                    top, bottom = baseline - 0.88 * size, baseline + 0.12 * size
+            chars.append(Char(chr(code), x0, top, x1, bottom, size))
         return chars
     finally:
         textpage.close()

@@ -66,15 +66,23 @@ def dedupe_chars(chars: Iterable[Char]) -> list[Char]:
 
 
 def group_lines(chars: Sequence[Char]) -> list[list[Char]]:
-    """Cluster characters into lines by vertical overlap, each line sorted left to right."""
+    """Cluster characters into visual lines, each sorted left to right.
+
+    A character joins the current line when it overlaps the line's average box
+    by half its height. Comparing with the average, not the growing extent of the
+    line, keeps apart the staggered lines of neighbouring header cells (自然 / 人
+    beside 商业 / 企业), which overlap one another from cell to cell.
+    """
     lines: list[list[Char]] = []
     top = bottom = 0.0
     for char in sorted(chars, key=lambda c: (c.y_mid, c.x0)):
         if lines:
             overlap = min(bottom, char.bottom) - max(top, char.top)
             if overlap > 0.5 * min(bottom - top, char.bottom - char.top):
-                lines[-1].append(char)
-                top, bottom = min(top, char.top), max(bottom, char.bottom)
+                line = lines[-1]
+                line.append(char)
+                top += (char.top - top) / len(line)
+                bottom += (char.bottom - bottom) / len(line)
                 continue
         lines.append([char])
         top, bottom = char.top, char.bottom

@@ -30,6 +30,7 @@ _TITLE_RE = re.compile(
     r"(?:政府)?信息公开(?:工作)?(?:年度)?报告"
 )
 _FILENAME_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_LEADING_NOISE_RE = re.compile(r"^[^\u4e00-\u9fff]+")  # dates, times, URLs before the name
 _AGENCY_NOISE_RE = re.compile(r"^(关于|印发)|(关于|的|年度|度)$")
 
 
@@ -75,7 +76,8 @@ def table_pages(headings: list[Heading], page_count: int) -> list[int]:
 
 def _clean_agency(text: str) -> str | None:
     # 某办公室关于印发某市人民政府2024年…报告的通知: the agency is the one named after 印发.
-    text = re.split(r"关于印发|印发|关于", text)[-1].strip(" ：:，,、-—")
+    text = re.split(r"关于印发|印发|关于", text)[-1]
+    text = _LEADING_NOISE_RE.sub("", text).strip(" ：:，,、-—")
     previous = None
     while previous != text:
         previous = text
@@ -92,16 +94,21 @@ def identity_from_text(text: str, source: str) -> Identity | None:
 
 
 def title_text(lines: list[TextLine]) -> str:
-    """The title block of page 1: the line naming the report plus the large-type lines above it."""
-    head = lines[:10]
-    for index, line in enumerate(head):
-        if "报告" in compact(line.text):
-            size = line.size
-            start = index
-            while start > 0 and head[start - 1].size >= size * 0.9 and index - start < 3:
-                start -= 1
-            return "".join(line.text for line in head[start : index + 1])
-    return ""
+    """The title block of page 1: the largest line naming the report, with the large lines above it.
+
+    Taking the largest such line skips a browser's print header, which repeats the
+    page title in small type above the real one.
+    """
+    head = lines[:12]
+    naming = [i for i, line in enumerate(head) if "报告" in compact(line.text)]
+    if not naming:
+        return ""
+    index = max(naming, key=lambda i: head[i].size)
+    size = head[index].size
+    start = index
+    while start > 0 and head[start - 1].size >= size * 0.9 and index - start < 3:
+        start -= 1
+    return "".join(line.text for line in head[start : index + 1])
 
 
 def read_identity(first_page_lines: list[TextLine], metadata_title: str, path: Path) -> Identity:

@@ -118,8 +118,18 @@ def choose_versions(candidates: dict[str, dict[str, TableReading]]) -> tuple[str
     sub-rows under （六）), never off the year. A hybrid keeps, per table, the
     version that explains it best; ties go to the report's own version.
     """
-    totals = {v: sum(_evidence(r) for r in readings.values()) for v, readings in candidates.items()}
-    report_version = max(totals, key=lambda v: (totals[v], v == "2021"))
+
+    def weight(version: str) -> tuple[float, float, bool]:
+        # Table 三 decides (its （六） sub-rows); a tie there (（六） printed as one row) goes to
+        # table 二's labels; a tie there too goes to the current form.
+        readings = candidates[version]
+        return (
+            round(_evidence(readings.get("applications")), 3),
+            round(_evidence(readings.get("active_disclosure")), 3),
+            version == "2021",
+        )
+
+    report_version = max(candidates, key=weight)
     choices = []
     for table in FORMS[report_version].tables:
         version = max(candidates, key=lambda v: (_evidence(candidates[v].get(table.id)), v == report_version))

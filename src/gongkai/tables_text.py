@@ -24,6 +24,7 @@ from .forms import ValueKind
 from .layout import Char, Word, block_text, group_lines, split_words
 from .locate import Heading
 from .tables import Grid, GridCell
+from .text import split_numbering
 from .values import is_value_text, parse_value
 
 _LABEL_COLUMN_TOLERANCE = 4.0  # points: label words starting this close share a label column
@@ -50,7 +51,10 @@ def _classify(words: list[Word], is_header: Callable[[str], bool], is_title: Cal
     text = "".join(w.text for w in words)
     numbers = [w for w in words if _is_number(w.text)]
     labels = [w for w in words if not is_value_text(w.text)]
-    if numbers and (labels or len(numbers) >= 3):
+    marks = len(words) - len(numbers) - len(labels)
+    # A lone number between dashes is a page number (- 4 -); a lone number alone is a value
+    # centred beside a wrapped label.
+    if numbers and (labels or len(numbers) >= 3 or not marks):
         return "data"
     if not numbers and is_title(text):
         return "title"
@@ -87,12 +91,41 @@ def _label_starts(lines: Sequence[_Line], right: float) -> list[float]:
     return sorted({starts[0], *kept})
 
 
-def _bands(lines: Sequence[_Line]) -> list[list[_Line]]:
+def _filled_columns(line: _Line, columns: Sequence[tuple[float, float]]) -> set[int]:
+    return {
+        i
+        for w in line.words
+        if is_value_text(w.text)
+        for i, (x0, x1) in enumerate(columns)
+        if w.x0 <= x1 + 1.0 and w.x1 >= x0 - 1.0
+    }
+
+
+def _continues(previous: _Line, line: _Line, columns: Sequence[tuple[float, float]]) -> bool:
+    """A data line that is the second half of the row above: a top-aligned 总计 printed on the
+    first line of a wrapped row, the other numbers centred on the next."""
+    if previous.kind != "data" or line.kind != "data":
+        return False
+    if line.top - previous.bottom > previous.bottom - previous.top:
+        return False
+    if _numbered(line):
+        return False  # a numbered label opens a row of its own
+    return not (_filled_columns(previous, columns) & _filled_columns(line, columns))
+
+
+def _numbered(line: _Line) -> bool:
+    label = "".join(w.text for w in line.words if not is_value_text(w.text))
+    return bool(label) and bool(split_numbering(label)[0])
+
+
+def _bands(lines: Sequence[_Line], columns: Sequence[tuple[float, float]]) -> list[list[_Line]]:
     """Group lines into grid rows: each data line with its wrapped label lines; headers merged."""
     bands: list[list[_Line]] = []
     kinds: list[str] = []
     for line in lines:
         if line.kind == "header" and kinds and kinds[-1] == "header":
+            bands[-1].append(line)
+        elif kinds and kinds[-1] == "data" and _continues(bands[-1][-1], line, columns):
             bands[-1].append(line)
         elif line.kind in ("header", "title", "data"):
             bands.append([line])
@@ -100,21 +133,30 @@ def _bands(lines: Sequence[_Line]) -> list[list[_Line]]:
         else:
             bands.append([line])
             kinds.append("label")
-    # A label-only line belongs to the nearest data line that no header or title separates it from.
+    # A label-only line belongs to a data line that no header or title separates it from: a
+    # numbered one opens the row below; an unnumbered one continues the row above when the row
+    # below opens with its own number; otherwise the nearer row takes it.
     for index, kind in enumerate(kinds):
         if kind != "label":
             continue
         line = bands[index][0]
-        candidates = []
+        reach: dict[int, int] = {}
         for step in (-1, 1):
             j = index + step
             while 0 <= j < len(kinds) and kinds[j] == "label":
                 j += step
             if 0 <= j < len(kinds) and kinds[j] == "data":
-                candidates.append((abs(bands[j][0].middle - line.middle), j))
-        if candidates:
-            bands[min(candidates)[1]].append(line)
-            bands[index] = []
+                reach[step] = j
+        if not reach:
+            continue
+        if _numbered(line) and 1 in reach:
+            target = reach[1]
+        elif -1 in reach and 1 in reach and _numbered(bands[reach[1]][0]) and not _numbered(line):
+            target = reach[-1]
+        else:
+            target = min(reach.values(), key=lambda j: abs(bands[j][0].middle - line.middle))
+        bands[target].append(line)
+        bands[index] = []
     return [sorted(b, key=lambda line: line.top) for b in bands if b]
 
 
@@ -148,7 +190,7 @@ def _segment_grid(page: int, lines: list[_Line]) -> Grid | None:
     value_edges.append(max(columns[-1][1], *(w.x1 for line in table_lines for w in line.words)) + 1.0)
     col_edges = [*label_starts, *value_edges] if label_starts else value_edges
     n_label = len(label_starts)
-    bands = _bands(table_lines)
+    bands = _bands(table_lines, columns)
     row_edges = [bands[0][0].top - 1.0]
     row_edges += [(a[-1].bottom + b[0].top) / 2 for a, b in pairwise(bands)]
     row_edges.append(bands[-1][-1].bottom + 1.0)
