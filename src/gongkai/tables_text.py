@@ -123,9 +123,9 @@ def _bands(lines: Sequence[_Line], columns: Sequence[tuple[float, float]]) -> li
     bands: list[list[_Line]] = []
     kinds: list[str] = []
     for line in lines:
-        if line.kind == "header" and kinds and kinds[-1] == "header":
-            bands[-1].append(line)
-        elif kinds and kinds[-1] == "data" and _continues(bands[-1][-1], line, columns):
+        if (line.kind == "header" and kinds and kinds[-1] == "header") or (
+            kinds and kinds[-1] == "data" and _continues(bands[-1][-1], line, columns)
+        ):
             bands[-1].append(line)
         elif line.kind in ("header", "title", "data"):
             bands.append([line])
