@@ -439,6 +439,11 @@ class _TableWalker:
         columns = self.block.columns if self.block is not None else self.table.columns
         above = self.open_header if header_rows[0] == 0 and self.open_header is not None else None
         self.column_map, left_out = map_header_columns(grid, header_rows, columns, above)
+        if not self.column_map and self.block is not None:
+            # A header that fits none of the current block's columns starts another block
+            # whose title was lost (or printed where it could not be read).
+            self.block = None
+            self.column_map, left_out = map_header_columns(grid, header_rows, self.table.columns, above)
         for header in left_out:
             self.problem(
                 grid.page, f"column header {header!r} out of the form's order (page {grid.page})", "column"

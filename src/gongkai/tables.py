@@ -187,7 +187,11 @@ def assign_tables(grids: list[Grid], form: Form, headings: list[Heading]) -> lis
     for grid in grids:
         hits = {table.id: signature_hits(grid, table) for table in form.tables}
         best = max(form.tables, key=lambda t: hits[t.id])
-        table: Table | None = best if hits[best.id] >= _MIN_SIGNATURE_HITS else None
+        filled = sum(1 for cell in grid.cells if cell.text)
+        # Two labels of a table mark it; so does a grid of nothing but one (a block title
+        # such as 第二十条第（五）项 printed as a table of its own at the foot of a page).
+        marked = hits[best.id] >= _MIN_SIGNATURE_HITS or 0 < hits[best.id] == filled
+        table: Table | None = best if marked else None
         if table is None and grid.ruled and _has_digits(grid):
             numeral = _section_at(headings, grid.page, grid.bbox[1])
             table = next((t for t in form.tables if t.numeral == numeral), None)
