@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+from functools import lru_cache
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +14,11 @@ from gongkai.records import format_number
 from .conftest import FIXTURES, expected_cells
 
 PDFS = sorted(p for p in FIXTURES.glob("*.pdf") if p.with_suffix("").with_suffix(".expected.csv").exists())
+
+
+@lru_cache(maxsize=None)
+def _read(pdf: Path) -> gongkai.Report:
+    return gongkai.read_report(pdf)
 
 
 def _manifest() -> dict[str, dict[str, str]]:
@@ -26,7 +33,7 @@ def test_there_are_fixtures():
 @pytest.mark.parametrize("pdf", PDFS, ids=[p.stem for p in PDFS])
 def test_fixture_cells_exact(pdf):
     expected = expected_cells(pdf.with_suffix("").with_suffix(".expected.csv"))
-    report = gongkai.read_report(pdf)
+    report = _read(pdf)
     got = {
         (r.table, r.row_id, r.column_id): format_number(r.value) for r in report.cells.itertuples(index=False)
     }
@@ -35,3 +42,16 @@ def test_fixture_cells_exact(pdf):
     info = _manifest()[pdf.name]
     assert (report.agency, str(report.year), report.form) == (info["agency"], info["year"], info["form"])
     assert report.status in ("ok", "partial")
+
+
+def test_flagged_files_are_exactly_the_broken_ones():
+    """Reports that break their own arithmetic are flagged, with the broken rule; no false alarms."""
+    manifest = _manifest()
+    assert any(info["broken_rule"] for info in manifest.values()), "the fixtures include broken reports"
+    for name, info in manifest.items():
+        report = _read(FIXTURES / name)
+        failed = {c.rule_id.split("[")[0] for c in report.checks if c.status == "failed"}
+        if info["broken_rule"]:
+            assert info["broken_rule"] in failed, name
+        else:
+            assert not failed, (name, failed)
