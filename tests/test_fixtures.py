@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,7 @@ from .conftest import FIXTURES, expected_cells
 PDFS = sorted(p for p in FIXTURES.glob("*.pdf") if p.with_suffix("").with_suffix(".expected.csv").exists())
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read(pdf: Path) -> gongkai.Report:
     return gongkai.read_report(pdf)
 
