@@ -6,6 +6,7 @@
 >>> report.cells  # one row per cell of the standard form
 """
 
+from .batch import expand_inputs, iter_reports, read_reports
 from .errors import (
     GongkaiError,
     NotAReportError,
@@ -15,7 +16,7 @@ from .errors import (
 )
 from .forms import FORM_2019, FORM_2021, FORMS
 from .records import CELL_COLUMNS, CHECK_COLUMNS, FILE_COLUMNS
-from .report import Report, read_report, read_reports
+from .report import Report, read_report
 
 __version__ = "0.1.0"
 
@@ -33,6 +34,8 @@ __all__ = [
     "UnreadablePDFError",
     "UnsupportedFormError",
     "__version__",
+    "expand_inputs",
+    "iter_reports",
     "read_report",
     "read_reports",
 ]

@@ -11,6 +11,9 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from contextlib import contextmanager
 from pathlib import Path
 
+import pandas as pd
+
+from . import records
 from .report import FAILED, Report, read_report_safely
 
 _GLOB_CHARS = set("*?[")
@@ -129,3 +132,20 @@ def iter_reports(paths: list[str], workers: int = 1, timeout: float | None = 60.
 
 def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def read_reports(
+    inputs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+    workers: int = 1,
+    timeout: float | None = 60.0,
+) -> pd.DataFrame:
+    """All cells of many reports in one DataFrame, sorted by source; files that fail contribute none.
+
+    `inputs` is a path or a list of paths; directories are searched for PDFs and
+    glob patterns expanded. For the per-file status, use `iter_reports`.
+    """
+    items = [inputs] if isinstance(inputs, str | os.PathLike) else list(inputs)
+    frames = [
+        r.cells for r in iter_reports(expand_inputs(str(i) for i in items), workers, timeout) if len(r.cells)
+    ]
+    return pd.concat(frames, ignore_index=True) if frames else records.frame("cells", [])

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -288,10 +287,3 @@ def read_report_safely(path: str | os.PathLike[str]) -> Report:
     except Exception as error:  # a batch must survive any broken file; the reason names the failure
         reason = f"internal error while reading ({type(error).__name__}: {error})"
         return Report(source=str(path), status=FAILED, reason=reason, seconds=time.perf_counter() - started)
-
-
-def read_reports(paths: Iterable[str | os.PathLike[str]]) -> pd.DataFrame:
-    """Read many reports and return all their cells in one DataFrame (failed files contribute none)."""
-    frames = [read_report_safely(path).cells for path in paths]
-    frames = [f for f in frames if len(f)]
-    return pd.concat(frames, ignore_index=True) if frames else records.frame("cells", [])
