@@ -330,6 +330,16 @@ def _group_choice(table: Table, text: str) -> Choice | None:
     return best_match(text, ((g, g.label, 0.0) for g in table.groups))
 
 
+def _repeats(cells: list[GridCell], previous: list[GridCell]) -> bool:
+    """A sliver row: every cell with text in it is a cell of the row above.
+
+    Tables printed from web pages draw each cell's border apart (cellspacing), and
+    the gap between two borders can open a thin grid row that merged cells span.
+    """
+    filled = [c for c in cells if c.text]
+    return bool(filled) and all(any(c is p for p in previous) for c in filled)
+
+
 @dataclass
 class _PendingRow:
     """A printed row whose label did not match yet: its label may continue on the next line or page."""
@@ -384,8 +394,12 @@ class _TableWalker:
         header_band: list[int] = []
         carried_over = self.mapped_grid is not None  # columns may continue from the previous page
         last_group_text = ""
+        previous_cells: list[GridCell] = []
         for r in range(grid.n_rows):
             cells = grid.row_cells(r)
+            if _repeats(cells, previous_cells):
+                continue
+            previous_cells = cells
             texts = [c.text for c in cells]
             title = next((t for t in map(block_title, texts) if t), None)
             if title is not None and all(block_title(t) or not t for t in texts):

@@ -123,10 +123,12 @@ def _bands(lines: Sequence[_Line], columns: Sequence[tuple[float, float]]) -> li
     bands: list[list[_Line]] = []
     kinds: list[str] = []
     for line in lines:
-        if (line.kind == "header" and kinds and kinds[-1] == "header") or (
-            kinds and kinds[-1] == "data" and _continues(bands[-1][-1], line, columns)
-        ):
+        # The row above, looking past label-only lines (a wrapped group label between the two).
+        above = next((i for i in range(len(kinds) - 1, -1, -1) if kinds[i] != "label"), None)
+        if line.kind == "header" and kinds and kinds[-1] == "header":
             bands[-1].append(line)
+        elif above is not None and kinds[above] == "data" and _continues(bands[above][0], line, columns):
+            bands[above].append(line)
         elif line.kind in ("header", "title", "data"):
             bands.append([line])
             kinds.append(line.kind)
