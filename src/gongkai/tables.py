@@ -192,7 +192,10 @@ def assign_tables(grids: list[Grid], form: Form, headings: list[Heading]) -> lis
         # such as 第二十条第（五）项 printed as a table of its own at the foot of a page).
         marked = hits[best.id] >= _MIN_SIGNATURE_HITS or 0 < hits[best.id] == filled
         table: Table | None = best if marked else None
-        if table is None and grid.ruled and _has_digits(grid):
+        if table is None and _has_digits(grid) and (grid.ruled or hits[best.id]):
+            # A piece without enough labels of its own (the last rows of a table carried onto
+            # the next page) goes to the table of its section. Text-position pieces must carry
+            # at least one label, since prose can also hold numbers.
             numeral = _section_at(headings, grid.page, grid.bbox[1])
             table = next((t for t in form.tables if t.numeral == numeral), None)
         if table is not None:

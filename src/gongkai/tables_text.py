@@ -172,20 +172,33 @@ def _chars_in(band: Sequence[_Line], x0: float, x1: float) -> list[Char]:
     return [c for line in band for w in line.words for c in w.chars if x0 <= c.x_mid < x1]
 
 
+def _adjacent(above: _Line, below: _Line) -> bool:
+    """Two lines of one table row: no wider gap between them than a line's height."""
+    return above.kind == "label" and below.top - above.bottom <= above.bottom - above.top
+
+
 def _segment_grid(page: int, lines: list[_Line]) -> Grid | None:
     data = [i for i, line in enumerate(lines) if line.kind == "data"]
     if not data:
         return None
     structural = [i for i, line in enumerate(lines) if line.kind in ("data", "header", "title")]
+    start = structural[0]
+    # On a page that opens with the table, the first label line of a wrapped row sits
+    # above the row's numbers: it belongs to the table, not to the prose before it.
+    while start > 0 and lines[start].kind == "data" and _adjacent(lines[start - 1], lines[start]):
+        start -= 1
     # A trailing block title or header belongs to the table that continues on the next page.
-    table_lines = lines[structural[0] : structural[-1] + 1]
-    for line in table_lines[: data[0] - structural[0]]:
-        if line.kind == "label":  # the second line of a wrapped header such as 商业 / 企业
-            line.kind = "header"
+    table_lines = lines[start : structural[-1] + 1]
     columns = _value_columns(table_lines)
     if not columns:
         return None
     numbers_start = columns[0][0]
+    first_data = data[0] - start
+    for line in table_lines[:first_data]:
+        # Between the header and the numbers, a line reaching over the value columns is part
+        # of a wrapped header (商业 / 企业); one wholly in the label area opens the first row.
+        if line.kind == "label" and any(w.x0 >= numbers_start - 2.0 for w in line.words):
+            line.kind = "header"
     label_starts = _label_starts(table_lines, numbers_start)
     value_edges = [numbers_start - 2.0]
     value_edges += [(a[1] + b[0]) / 2 for a, b in pairwise(columns)]
