@@ -226,12 +226,6 @@ class Document:
         except pdfium.PdfiumError:
             return ""
 
-    def _load(self, number: int):
-        try:
-            return self._pdf[number - 1]
-        except (pdfium.PdfiumError, IndexError):
-            raise UnreadablePDFError(f"page {number} cannot be read") from None
-
     def page(self, number: int) -> tuple[list[Char], list[dict]]:
         """Page `number` (1-based) in one load: its characters (fake-bold doubles removed) and its rules.
 
