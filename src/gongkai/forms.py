@@ -88,6 +88,9 @@ class Table:
                 seen.setdefault(column.id, column)
         return tuple(seen.values())
 
+    def group(self, group_id: str) -> Group:
+        return next(g for g in self.groups if g.id == group_id)
+
     def block_of(self, row_id: str) -> Block:
         return next(b for b in self.blocks if any(r.id == row_id for r in b.rows))
 
@@ -416,3 +419,11 @@ FORM_2019 = Form(
 )
 
 FORMS: dict[str, Form] = {form.version: form for form in (FORM_2021, FORM_2019)}
+
+
+def form(version: str) -> Form:
+    """The form definition for a version string ("2021" or "2019")."""
+    try:
+        return FORMS[version]
+    except KeyError:
+        raise KeyError(f"unknown form version {version!r}; known: {', '.join(FORMS)}") from None
