@@ -71,26 +71,36 @@ def _sum(keys: list[tuple[str, str, str]], values: dict) -> float | None:
     return total
 
 
-def _expand(form: Form, rule: Rule, cells: pd.DataFrame):
-    table_cells = cells[cells["table"] == rule.table]
-    present_rows = set(table_cells["row_id"])
+def _rows_by_table(cells: pd.DataFrame) -> dict[str, list[str]]:
+    """Each table's row ids as printed, in order: what the rules expand over."""
+    rows: dict[str, dict[str, None]] = {}
+    for table, row in zip(cells["table"], cells["row_id"], strict=True):
+        rows.setdefault(table, {})[row] = None
+    return {table: list(ids) for table, ids in rows.items()}
+
+
+def _expand(form: Form, rule: Rule, rows_by_table: dict[str, list[str]]):
+    table_rows = rows_by_table.get(rule.table, [])
+    present_rows = set(table_rows)
     if rule.axis == "column":
         for column in rule.over:
             lhs = [(rule.table, r, column) for i in rule.lhs for r in _terms(form, rule, i, present_rows)]
             rhs = [(rule.table, r, column) for i in rule.rhs for r in _terms(form, rule, i, present_rows)]
             yield f"{rule.id}[{column}]", lhs, rhs
     else:
-        rows = rule.over or tuple(dict.fromkeys(table_cells["row_id"]))
+        rows = rule.over or tuple(table_rows)
         for row in rows:
             lhs = [(rule.table, row, c) for c in rule.lhs]
             rhs = [(rule.table, row, c) for c in rule.rhs]
             yield f"{rule.id}[{row}]", lhs, rhs
 
 
-def _evaluate(form: Form, cells: pd.DataFrame, values: dict[Key, float | None]) -> list[CheckResult]:
+def _evaluate(
+    form: Form, rows_by_table: dict[str, list[str]], values: dict[Key, float | None]
+) -> list[CheckResult]:
     results = []
     for rule in form.rules:
-        for rule_id, lhs, rhs in _expand(form, rule, cells):
+        for rule_id, lhs, rhs in _expand(form, rule, rows_by_table):
             left, right = _sum(lhs, values), _sum(rhs, values)
             if left is None or right is None:
                 status = NOT_EVALUATED
@@ -105,7 +115,7 @@ def _evaluate(form: Form, cells: pd.DataFrame, values: dict[Key, float | None]) 
 
 def run_checks(form: Form, cells: pd.DataFrame) -> list[CheckResult]:
     """Evaluate every rule of the form on one report's cells."""
-    return _evaluate(form, cells, _values(form, cells))
+    return _evaluate(form, _rows_by_table(cells), _values(form, cells))
 
 
 @dataclass(frozen=True)
@@ -131,12 +141,13 @@ def choose_by_arithmetic(
         key: i for i, key in enumerate(zip(cells["table"], cells["row_id"], cells["column_id"], strict=True))
     }
     base = _values(form, cells)
+    rows_by_table = _rows_by_table(cells)
     for key, readings in ambiguous.items():
         fitting = []
         for reading in readings:
             trial = {**base, **reading.values}
             touched = {"/".join(k) for k in reading.values}
-            relevant = [r for r in _evaluate(form, cells, trial) if touched & set(r.cells)]
+            relevant = [r for r in _evaluate(form, rows_by_table, trial) if touched & set(r.cells)]
             if relevant and all(r.status == PASSED for r in relevant):
                 fitting.append((reading, [r.rule_id for r in relevant]))
         position = index[key]
