@@ -30,6 +30,10 @@ class Char:
         (a trailing 、 squeezed past the rule) still starts inside its own cell."""
         return self.x0 + 0.3 * (self.x1 - self.x0)
 
+    def centred_in(self, bbox: tuple[float, float, float, float]) -> bool:
+        """Whether the character's middle lies inside the box (x0, top, x1, bottom)."""
+        return bbox[0] <= self.x_mid <= bbox[2] and bbox[1] <= self.y_mid <= bbox[3]
+
     @property
     def y_mid(self) -> float:
         return (self.top + self.bottom) / 2

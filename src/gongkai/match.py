@@ -213,16 +213,21 @@ def _column_score(texts: list[str], column: Column, parents: set[str]) -> float:
     return leaf + adjustment
 
 
-def align_header(units: Sequence[list[str]], columns: Sequence[Column]) -> list[int | None]:
+def _score_matrix(units: Sequence[list[str]], columns: Sequence[Column]) -> list[list[float]]:
+    """How well each header unit names each form column; 0 where it does not."""
+    parents = {p for c in columns for p in c.path[:-1]}
+    return [[_column_score(u, c, parents) for c in columns] for u in units]
+
+
+def align_header(score: list[list[float]]) -> list[int | None]:
     """Match header units (left to right) to form columns (in form order), keeping both orders.
 
     Columns are always printed in the form's order, so a monotonic alignment
     settles repeated leaf labels (结果维持 under 行政复议 and twice under 行政诉讼)
     while every pairing still has to be justified by its header text.
+    `score[i][j]` is how well unit i names column j.
     """
-    parents = {p for c in columns for p in c.path[:-1]}
-    n, m = len(units), len(columns)
-    score = [[_column_score(list(u), c, parents) for c in columns] for u in units]
+    n, m = len(score), len(score[0]) if score else 0
     best = [[0.0] * (m + 1) for _ in range(n + 1)]
     for i in range(n - 1, -1, -1):
         for j in range(m - 1, -1, -1):
@@ -241,10 +246,8 @@ def align_header(units: Sequence[list[str]], columns: Sequence[Column]) -> list[
     return assigned
 
 
-def _stack_lines(grid: Grid, rows: Sequence[int], col: int) -> list[str]:
-    return [
-        line for cell in _header_stack(grid, rows, col) for line in cell.text.splitlines() if line.strip()
-    ]
+def _lines(stack: Sequence[GridCell]) -> list[str]:
+    return [line for cell in stack for line in cell.text.splitlines() if line.strip()]
 
 
 def _aligned_col(grid: Grid, col: int, other: Grid) -> int | None:
@@ -276,11 +279,11 @@ def map_header_columns(
     previous_leaf: GridCell | None = None
     for col in range(grid.n_cols):
         stack = _header_stack(grid, header_rows, col)
-        lines = _stack_lines(grid, header_rows, col)
+        lines = _lines(stack)
         if above is not None:
             previous_col = _aligned_col(grid, col, above[0])
             if previous_col is not None:
-                lines = _stack_lines(above[0], above[1], previous_col) + lines
+                lines = _lines(_header_stack(above[0], above[1], previous_col)) + lines
         if not lines:
             previous_leaf = None
             continue
@@ -290,14 +293,18 @@ def map_header_columns(
         else:
             units.append(([col], lines))
         previous_leaf = leaf
-    assignment = align_header([lines for _, lines in units], columns)
-    pairs = list(zip(units, assignment, strict=True))
-    mapped = {col: columns[j] for (cols, _), j in pairs if j is not None for col in cols}
-    parents = {p for c in columns for p in c.path[:-1]}
+    score = _score_matrix([lines for _, lines in units], columns)
+    assignment = align_header(score)
+    mapped = {
+        col: columns[j]
+        for (cols, _), j in zip(units, assignment, strict=True)
+        if j is not None
+        for col in cols
+    }
     left_out = [
         "".join(lines[-2:])
-        for (_, lines), j in pairs
-        if j is None and any(_column_score(lines, c, parents) > 0 for c in columns)
+        for (_, lines), j, unit_scores in zip(units, assignment, score, strict=True)
+        if j is None and any(s > 0 for s in unit_scores)
     ]
     return mapped, left_out
 

@@ -49,7 +49,6 @@ FILE_COLUMNS = [
 CHECK_COLUMNS = ["source", "rule_id", "rule", "status", "cells", "left", "right"]
 
 FORMATS = ("csv", "parquet", "xlsx")
-STREAMING_FORMATS = ("csv", "parquet")
 
 _DTYPES = {
     "cells": {"year": "Int64", "value": "float64", "page": "Int64"},
@@ -134,7 +133,7 @@ class RecordWriter:
     """
 
     def __init__(self, path: str, kind: str, fmt: str = "csv", encoding: str = "utf-8"):
-        self.path, self.kind, self.fmt, self.encoding = path, kind, fmt, encoding
+        self.path, self.kind = path, kind
         self._parquet: pq.ParquetWriter | None = None
         self._handle: TextIO | None = None
         self._temporary: Path | None = None
@@ -165,21 +164,22 @@ class RecordWriter:
         """Finish the file and move it into place."""
         if self._header_due:
             self.write(frame(self.kind, []))
+        self._release()
+        if self._temporary is not None:
+            os.replace(self._temporary, self.path)
+
+    def _release(self) -> None:
+        """Close what this writer opened; stdout stays open, flushed."""
         if self._parquet is not None:
             self._parquet.close()
         elif self._handle is not None and self._handle is not sys.stdout:
             self._handle.close()
         else:
             sys.stdout.flush()
-        if self._temporary is not None:
-            os.replace(self._temporary, self.path)
 
     def abort(self) -> None:
         """Drop the unfinished file."""
-        if self._parquet is not None:
-            self._parquet.close()
-        elif self._handle is not None and self._handle is not sys.stdout:
-            self._handle.close()
+        self._release()
         if self._temporary is not None:
             self._temporary.unlink(missing_ok=True)
 
@@ -205,10 +205,11 @@ class BatchOutput:
     """
 
     def __init__(self, path: str, fmt: str, encoding: str = "utf-8", resume: bool = False):
-        self.path, self.fmt, self.encoding = path, fmt, encoding
+        self.path, self.fmt = path, fmt
         self.side = path != "-"
         self.already_read: dict[str, str] = {}  # sha256 -> source, from the earlier run
-        self._carried: list[Iterator[tuple[str, pd.DataFrame]]] = []
+        # Per record kind, the earlier run's records still to copy, and the next of them.
+        self._carried: list[tuple[str, Iterator[tuple[str, pd.DataFrame]]]] = []
         self._heads: list[tuple[str, pd.DataFrame] | None] = []
         if resume:
             self._load_previous()
@@ -236,9 +237,8 @@ class BatchOutput:
             sources.append((checks_path, "checks", "csv"))
         for path, kind, fmt in sources:
             rows = _previous_rows(path, kind, fmt, keep)
-            self._carried.append(rows)
+            self._carried.append((kind, rows))
             self._heads.append(next(rows, None))
-        self._carried_kinds = [kind for _, kind, _ in sources]
 
     def _write(self, kind: str, df: pd.DataFrame) -> None:
         if self.fmt == "xlsx":
@@ -250,8 +250,7 @@ class BatchOutput:
 
     def _carry_until(self, source: str | None) -> None:
         """Copy earlier records whose source sorts before `source` (all of them for None)."""
-        for index, rows in enumerate(self._carried):
-            kind = self._carried_kinds[index]
+        for index, (kind, rows) in enumerate(self._carried):
             while self._heads[index] is not None and (source is None or self._heads[index][0] < source):
                 carried = self._heads[index][1]
                 self._write(kind, frame(kind, carried.replace({"": None}).to_dict("records")))

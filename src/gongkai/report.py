@@ -223,8 +223,9 @@ def read_report(path: str | os.PathLike[str]) -> Report:
     report = Report(source=str(path))
     with Document(path) as document:
         report.pages = document.page_count
-        # One fast text pass over every page finds the title and the headings; only
-        # the pages between the headings of sections 二 and 五 are searched for tables.
+        # Each page is loaded once for its characters and rules. The characters of every
+        # page give the title and the headings; only the pages between the headings of
+        # sections 二 and 五 have their rules turned into tables.
         pages = {n: document.page(n) for n in range(1, document.page_count + 1)}
         chars = {n: page_chars for n, (page_chars, _) in pages.items()}
         lines = {n: text_lines(page_chars) for n, page_chars in chars.items()}

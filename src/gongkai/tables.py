@@ -83,10 +83,6 @@ class TableRun:
     table: Table
     grids: list[Grid]
 
-    @property
-    def pages(self) -> list[int]:
-        return sorted({g.page for g in self.grids})
-
 
 def _cluster(values: Sequence[float]) -> list[float]:
     edges: list[float] = []
@@ -129,7 +125,7 @@ def build_grid(page: int, boxes: list[BBox], chars: list[Char]) -> Grid | None:
                 owner.setdefault((r, c), i)
     texts: list[list[Char]] = [[] for _ in spans]
     for char in chars:
-        if not (bbox[0] <= char.x_mid <= bbox[2] and bbox[1] <= char.y_mid <= bbox[3]):
+        if not char.centred_in(bbox):
             continue
         r = min(max(bisect_right(row_edges, char.y_mid) - 1, 0), len(row_edges) - 2)
         c = min(max(bisect_right(col_edges, char.x_anchor) - 1, 0), len(col_edges) - 2)

@@ -259,11 +259,7 @@ def text_grids(
     is_title: Callable[[str], bool],
 ) -> list[Grid]:
     """Grids rebuilt from text positions, for the text on a page that no ruled table holds."""
-    loose = [
-        c
-        for c in chars
-        if not any(g.bbox[0] <= c.x_mid <= g.bbox[2] and g.bbox[1] <= c.y_mid <= g.bbox[3] for g in ruled)
-    ]
+    loose = [c for c in chars if not any(c.centred_in(g.bbox) for g in ruled)]
     heading_tops = [h.top for h in headings if h.page == page]
     segments: list[list[_Line]] = [[]]
     for chars_of_line in group_lines(loose):
