@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
-from pdfplumber.table import cells_to_tables, edges_to_intersections, intersections_to_cells, merge_edges
+from pdfplumber.table import cells_to_tables, edges_to_intersections, merge_edges
 from pdfplumber.utils import filter_edges
 
 from .errors import UnreadablePDFError
@@ -64,19 +64,24 @@ def _segments(path, matrix: Matrix) -> Iterator[tuple[float, float, float, float
     """Straight segments of a path in PDF user space."""
     a, b, c, d, e, f = matrix
     x, y = ctypes.c_float(), ctypes.c_float()
+    x_ref, y_ref = ctypes.byref(x), ctypes.byref(y)
+    get_segment, get_point = pdfium_c.FPDFPath_GetPathSegment, pdfium_c.FPDFPathSegment_GetPoint
+    get_type, get_close = pdfium_c.FPDFPathSegment_GetType, pdfium_c.FPDFPathSegment_GetClose
+    moveto, lineto = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_LINETO
     start = previous = None
     for index in range(pdfium_c.FPDFPath_CountSegments(path)):
-        segment = pdfium_c.FPDFPath_GetPathSegment(path, index)
-        pdfium_c.FPDFPathSegment_GetPoint(segment, ctypes.byref(x), ctypes.byref(y))
-        point = (a * x.value + c * y.value + e, b * x.value + d * y.value + f)
-        kind = pdfium_c.FPDFPathSegment_GetType(segment)
-        if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
+        segment = get_segment(path, index)
+        get_point(segment, x_ref, y_ref)
+        px, py = x.value, y.value
+        point = (a * px + c * py + e, b * px + d * py + f)
+        kind = get_type(segment)
+        if kind == moveto:
             start = previous = point
             continue
-        if kind == pdfium_c.FPDF_SEGMENT_LINETO and previous is not None:
+        if kind == lineto and previous is not None:
             yield (*previous, *point)
         previous = point
-        if pdfium_c.FPDFPathSegment_GetClose(segment) and start is not None and previous != start:
+        if get_close(segment) and start is not None and previous != start:
             yield (*previous, *start)
             previous = start
 
@@ -103,6 +108,11 @@ class _Frame:
         return x, self.height - y
 
     def box(self, left: float, bottom: float, right: float, top: float) -> BBox:
+        if self.rotation == 0:  # most pages, and this runs for every character
+            height = self.height
+            return min(left, right), min(height - bottom, height - top), max(left, right), max(
+                height - bottom, height - top
+            )
         (ax, ay), (bx, by) = self.point(left, bottom), self.point(right, top)
         return min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)
 
@@ -141,12 +151,63 @@ def _rule_edges(page, frame: _Frame) -> list[dict]:
     return edges
 
 
+def _cells_from_intersections(intersections: dict[tuple[float, float], dict]) -> list[BBox]:
+    """The cells that rule intersections describe: pdfplumber's `intersections_to_cells`, faster.
+
+    For each intersection, in sorted order, the smallest cell whose four corners
+    are intersections joined by a common rule, exactly as pdfplumber finds it. Its
+    version re-derives every corner's rule sets on each comparison (and builds
+    typing aliases as it goes); here they are derived once, and the points below
+    and to the right come from indexes instead of scans of all points.
+    """
+
+    def bbox_set(edges: list[dict]) -> frozenset[BBox]:
+        return frozenset((e["x0"], e["top"], e["x1"], e["bottom"]) for e in edges)
+
+    vertical = {point: bbox_set(joined["v"]) for point, joined in intersections.items()}
+    horizontal = {point: bbox_set(joined["h"]) for point, joined in intersections.items()}
+    points = sorted(intersections)
+    same_x: dict[float, list[tuple[float, float]]] = {}
+    same_y: dict[float, list[tuple[float, float]]] = {}
+    for point in points:  # sorted by x then y, so each list is in the order pdfplumber scans it
+        same_x.setdefault(point[0], []).append(point)
+        same_y.setdefault(point[1], []).append(point)
+
+    def connects(p1: tuple[float, float], p2: tuple[float, float]) -> bool:
+        return (p1[0] == p2[0] and not vertical[p1].isdisjoint(vertical[p2])) or (
+            p1[1] == p2[1] and not horizontal[p1].isdisjoint(horizontal[p2])
+        )
+
+    cells = []
+    for point in points:
+        column, row = same_x[point[0]], same_y[point[1]]
+        below = column[column.index(point) + 1 :]
+        right = [p for p in row[row.index(point) + 1 :] if connects(point, p)]
+        for below_point in below:
+            if not connects(point, below_point):
+                continue
+            corner = next(
+                (
+                    (right_point[0], below_point[1])
+                    for right_point in right
+                    if (right_point[0], below_point[1]) in intersections
+                    and connects((right_point[0], below_point[1]), right_point)
+                    and connects((right_point[0], below_point[1]), below_point)
+                ),
+                None,
+            )
+            if corner is not None:
+                cells.append((point[0], point[1], corner[0], corner[1]))
+                break
+    return cells
+
+
 def find_table_cells(edges: list[dict]) -> list[list[BBox]]:
     """pdfplumber's lattice steps (snap, join, intersect, cells, tables) on ready-made edges."""
     edges = merge_edges(filter_edges(edges, min_length=1), _SNAP, _SNAP, _JOIN, _JOIN)
     edges = filter_edges(edges, min_length=_MIN_EDGE)
     intersections = edges_to_intersections(edges, _INTERSECT, _INTERSECT)
-    return [list(table) for table in cells_to_tables(intersections_to_cells(intersections))]
+    return [list(table) for table in cells_to_tables(_cells_from_intersections(intersections))]
 
 
 def _chars(page, frame: _Frame) -> list[Char]:
@@ -155,31 +216,36 @@ def _chars(page, frame: _Frame) -> list[Char]:
     Horizontally a character spans its loose box. Vertically it spans its font's
     em square on its baseline: loose boxes of some fonts shrink to the glyph (a
     full stop is three points tall), which would drop it out of its own line.
+
+    This loop runs for every character of every page, so the PDFium calls and the
+    output structures are bound once outside it: ctypes overhead is most of its cost.
     """
     textpage = page.get_textpage()
     try:
         raw = textpage.raw
-        chars = []
-        rect = pdfium_c.FS_RECTF()
-        matrix = pdfium_c.FS_MATRIX()
+        rect, matrix = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
         x, y = ctypes.c_double(), ctypes.c_double()
+        rect_ref, matrix_ref, x_ref, y_ref = (ctypes.byref(v) for v in (rect, matrix, x, y))
+        get_unicode, get_box = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_GetLooseCharBox
+        get_matrix, get_origin = pdfium_c.FPDFText_GetMatrix, pdfium_c.FPDFText_GetCharOrigin
+        get_font_size, hypot = pdfium_c.FPDFText_GetFontSize, math.hypot
+        box, point = frame.box, frame.point
+        chars: list[Char] = []
+        append = chars.append
         for index in range(pdfium_c.FPDFText_CountChars(raw)):
-            code = pdfium_c.FPDFText_GetUnicode(raw, index)
-            if code <= 32 or code == 0xA0 or code == 0x3000 or pdfium_c.FPDFText_IsGenerated(raw, index):
+            code = get_unicode(raw, index)
+            # PDFium's generated characters (the spaces and line breaks it infers) are all whitespace.
+            if code <= 32 or code == 0xA0 or code == 0x3000 or not get_box(raw, index, rect_ref):
                 continue
-            if not pdfium_c.FPDFText_GetLooseCharBox(raw, index, ctypes.byref(rect)):
-                continue
-            x0, top, x1, bottom = frame.box(rect.left, rect.bottom, rect.right, rect.top)
+            x0, top, x1, bottom = box(rect.left, rect.bottom, rect.right, rect.top)
             size = bottom - top
-            if pdfium_c.FPDFText_GetMatrix(
-                raw, index, ctypes.byref(matrix)
-            ) and pdfium_c.FPDFText_GetCharOrigin(raw, index, ctypes.byref(x), ctypes.byref(y)):
-                scaled = pdfium_c.FPDFText_GetFontSize(raw, index) * math.hypot(matrix.c, matrix.d)
+            if get_matrix(raw, index, matrix_ref) and get_origin(raw, index, x_ref, y_ref):
+                scaled = get_font_size(raw, index) * hypot(matrix.c, matrix.d)
                 if scaled > 0:
                     size = scaled
-                    baseline = frame.point(x.value, y.value)[1]
+                    baseline = point(x.value, y.value)[1]
                     top, bottom = baseline - 0.88 * size, baseline + 0.12 * size
-            chars.append(Char(chr(code), x0, top, x1, bottom, size))
+            append(Char(chr(code), x0, top, x1, bottom, size))
         return chars
     finally:
         textpage.close()
