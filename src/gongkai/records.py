@@ -69,14 +69,20 @@ class OutputFormatError(ValueError):
     """An output path whose format cannot be told or is not supported."""
 
 
+def _column(values: list, dtype: str) -> pd.api.extensions.ExtensionArray:
+    if dtype != "string" and any(isinstance(v, str) for v in values):
+        # Records carried over from an earlier run's CSV hold their numbers as text.
+        return pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").astype(dtype).array
+    return pd.array(values, dtype=dtype)
+
+
 def frame(kind: str, records: Iterable[dict]) -> pd.DataFrame:
     """A DataFrame of one record kind ("cells", "files" or "checks") with the contract's columns and types."""
-    df = pd.DataFrame(list(records), columns=_COLUMNS[kind])
-    for column, dtype in _DTYPES[kind].items():
-        df[column] = pd.to_numeric(df[column], errors="coerce").astype(dtype)
-    text_columns = [c for c in df.columns if c not in _DTYPES[kind]]
-    df[text_columns] = df[text_columns].astype("string")
-    return df
+    rows = list(records)
+    dtypes = _DTYPES[kind]
+    columns = _COLUMNS[kind]
+    data = {name: _column([row.get(name) for row in rows], dtypes.get(name, "string")) for name in columns}
+    return pd.DataFrame(data, columns=columns)
 
 
 def format_number(value: float | None) -> str:
