@@ -49,22 +49,39 @@ class TextLine:
     size: float
 
 
+# Bucket (x, y) as one int: x * _ROW + y is one-to-one while |y| < _ROW / 2 buckets (hundreds of
+# thousands of points), and the 3 x 3 neighbours of a bucket are fixed offsets from it.
+_ROW = 1 << 20
+_NEIGHBOURS = tuple(dx * _ROW + dy for dx in (-1, 0, 1) for dy in (-1, 0, 1))
+
+
+def _has_twin(buckets: dict[int, list[Char]], char: Char, bucket: int, tolerance: float) -> bool:
+    x0, top = char.x0, char.top
+    for offset in _NEIGHBOURS:
+        for twin in buckets.get(bucket + offset, ()):
+            if abs(twin.x0 - x0) < tolerance and abs(twin.top - top) < tolerance:
+                return True
+    return False
+
+
 def dedupe_chars(chars: Iterable[Char]) -> list[Char]:
-    """Drop fake-bold doubles: Word and WPS draw a bold glyph twice, a fraction of a point apart."""
+    """Drop fake-bold doubles: Word and WPS draw a bold glyph twice, a fraction of a point apart.
+
+    A character is a double when a kept character of the same text lies less than
+    `tolerance` away, looked up in the 3 x 3 buckets of that size around it.
+    """
     kept: list[Char] = []
-    seen: dict[tuple[str, int, int], list[Char]] = {}
+    seen: dict[str, dict[int, list[Char]]] = {}  # text -> bucket -> kept characters
     for char in chars:
         tolerance = max(char.size * 0.25, 0.8)
-        x, y = int(char.x0 // tolerance), int(char.top // tolerance)
-        near = (
-            twin
-            for dx in (-1, 0, 1)
-            for dy in (-1, 0, 1)
-            for twin in seen.get((char.text, x + dx, y + dy), ())
-        )
-        if any(abs(t.x0 - char.x0) < tolerance and abs(t.top - char.top) < tolerance for t in near):
+        bucket = int(char.x0 // tolerance) * _ROW + int(char.top // tolerance)
+        buckets = seen.get(char.text)
+        if buckets is None:
+            seen[char.text] = {bucket: [char]}
+        elif _has_twin(buckets, char, bucket, tolerance):
             continue
-        seen.setdefault((char.text, x, y), []).append(char)
+        else:
+            buckets.setdefault(bucket, []).append(char)
         kept.append(char)
     return kept
 

@@ -74,6 +74,16 @@ def table_pages(headings: list[Heading], page_count: int) -> list[int]:
     return list(range(start, end + 1))
 
 
+def table_pages_settled(headings: list[Heading]) -> bool:
+    """Whether pages after these headings can no longer change `table_pages`.
+
+    That is so once the 二 heading and a 五 or 六 heading on or after its page have
+    been read: the tables end there, so a reader going page by page can stop.
+    """
+    start = next((h.page for h in headings if h.numeral == "二"), None)
+    return start is not None and any(h.numeral in "五六" and h.page >= start for h in headings)
+
+
 def _clean_agency(text: str) -> str | None:
     # 某办公室关于印发某市人民政府2024年…报告的通知: the agency is the one named after 印发.
     text = re.split(r"关于印发|印发|关于", text)[-1]

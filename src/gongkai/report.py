@@ -19,8 +19,8 @@ from .checks import CheckResult, Key, Reading, choose_by_arithmetic, run_checks
 from .document import Document, find_table_cells
 from .errors import GongkaiError, NotAReportError, ScannedReportError, UnsupportedFormError
 from .forms import FORMS, Form, Row, Table
-from .layout import text_lines
-from .locate import Heading, Identity, find_headings, read_identity, table_pages
+from .layout import Char, text_lines
+from .locate import Heading, Identity, find_headings, read_identity, table_pages, table_pages_settled
 from .match import PlacedCell, Problem, TableReading, block_title, is_header_text, read_table
 from .records import format_number
 from .tables import Grid, assign_tables, page_grids
@@ -223,15 +223,22 @@ def read_report(path: str | os.PathLike[str]) -> Report:
     report = Report(source=str(path))
     with Document(path) as document:
         report.pages = document.page_count
-        # Each page is loaded once for its characters and rules. The characters of every
-        # page give the title and the headings; only the pages between the headings of
-        # sections 二 and 五 have their rules turned into tables.
-        pages = {n: document.page(n) for n in range(1, document.page_count + 1)}
-        chars = {n: page_chars for n, (page_chars, _) in pages.items()}
-        lines = {n: text_lines(page_chars) for n, page_chars in chars.items()}
-        identity: Identity = read_identity(lines[1], document.metadata_title, Path(path))
+        # Pages are read in order, each loaded once for its characters and rules, until the
+        # headings show where the tables end (section 五): the pages after that (the prose
+        # of sections 五 and 六) are never loaded. Page 1 gives the title. Only the pages
+        # between the headings of sections 二 and 五 have their rules turned into tables.
+        pages: dict[int, tuple[list[Char], list[dict]]] = {}
+        headings: list[Heading] = []
+        for number in range(1, document.page_count + 1):
+            pages[number] = document.page(number)
+            page_lines = text_lines(pages[number][0])
+            if number == 1:
+                identity: Identity = read_identity(page_lines, document.metadata_title, Path(path))
+            headings += find_headings(number, page_lines)
+            if table_pages_settled(headings):
+                break
         report.agency, report.year = identity.agency, identity.year
-        headings = [h for n, page_lines in lines.items() for h in find_headings(n, page_lines)]
+        chars = {n: page_chars for n, (page_chars, _) in pages.items()}
         grids: list[Grid] = []
         for number in table_pages(headings, document.page_count):
             ruled = page_grids(number, find_table_cells(pages[number][1]), chars[number])
