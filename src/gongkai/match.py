@@ -103,6 +103,7 @@ def similarity(printed: str, official: str) -> float:
     return 0.6 * ratio + 0.4 * _token_dice(a, b)
 
 
+@lru_cache(maxsize=16384)
 def _numeral(text: str) -> str:
     numbering = split_numbering(text)[0]
     return re.sub(r"[^0-9一二三四五六七八九十]", "", numbering)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 from .forms import ValueKind
@@ -56,6 +57,7 @@ def spaced_digits(raw: str) -> list[str] | None:
     return text.split()
 
 
+@lru_cache(maxsize=16384)  # the same few texts (0, 1, blank, /) fill most cells of every report
 def parse_value(raw: str, kind: ValueKind) -> ParsedValue:
     """Parse a printed cell for a column of the given kind."""
     if spaced_digits(raw):
