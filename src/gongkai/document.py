@@ -33,6 +33,32 @@ _SNAP, _JOIN, _INTERSECT, _MIN_EDGE = 3, 3, 3, 3
 _AXIS_SLACK = 0.8  # a segment this far off the axis still counts as a horizontal/vertical rule
 
 
+def _plain_c(function, restype, *argtypes):
+    """The same PDFium entry point, declared with plain C types.
+
+    pypdfium2 declares pointer arguments with their struct types, and ctypes checks
+    and converts each of them on every call; in the per-character and per-segment
+    loops that costs more than the call itself. These take addresses as ints.
+    """
+    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(function, ctypes.c_void_p).value)
+
+
+_VOID, _INT = ctypes.c_void_p, ctypes.c_int
+_char_unicode = _plain_c(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint, _VOID, _INT)
+_char_loose_box = _plain_c(pdfium_c.FPDFText_GetLooseCharBox, _INT, _VOID, _INT, _VOID)
+_char_matrix = _plain_c(pdfium_c.FPDFText_GetMatrix, _INT, _VOID, _INT, _VOID)
+_char_origin = _plain_c(pdfium_c.FPDFText_GetCharOrigin, _INT, _VOID, _INT, _VOID, _VOID)
+_char_font_size = _plain_c(pdfium_c.FPDFText_GetFontSize, ctypes.c_double, _VOID, _INT)
+_path_segment = _plain_c(pdfium_c.FPDFPath_GetPathSegment, _VOID, _VOID, _INT)
+_segment_point = _plain_c(pdfium_c.FPDFPathSegment_GetPoint, _INT, _VOID, _VOID, _VOID)
+_segment_type = _plain_c(pdfium_c.FPDFPathSegment_GetType, _INT, _VOID)
+_segment_close = _plain_c(pdfium_c.FPDFPathSegment_GetClose, _INT, _VOID)
+
+
+def _address(handle) -> int:
+    return ctypes.cast(handle, ctypes.c_void_p).value
+
+
 def _compose(inner: Matrix, outer: Matrix) -> Matrix:
     a, b, c, d, e, f = inner
     A, B, C, D, E, F = outer
@@ -64,24 +90,23 @@ def _segments(path, matrix: Matrix) -> Iterator[tuple[float, float, float, float
     """Straight segments of a path in PDF user space."""
     a, b, c, d, e, f = matrix
     x, y = ctypes.c_float(), ctypes.c_float()
-    x_ref, y_ref = ctypes.byref(x), ctypes.byref(y)
-    get_segment, get_point = pdfium_c.FPDFPath_GetPathSegment, pdfium_c.FPDFPathSegment_GetPoint
-    get_type, get_close = pdfium_c.FPDFPathSegment_GetType, pdfium_c.FPDFPathSegment_GetClose
+    x_at, y_at = ctypes.addressof(x), ctypes.addressof(y)
     moveto, lineto = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_LINETO
+    handle = _address(path)
     start = previous = None
     for index in range(pdfium_c.FPDFPath_CountSegments(path)):
-        segment = get_segment(path, index)
-        get_point(segment, x_ref, y_ref)
+        segment = _path_segment(handle, index)
+        _segment_point(segment, x_at, y_at)
         px, py = x.value, y.value
         point = (a * px + c * py + e, b * px + d * py + f)
-        kind = get_type(segment)
+        kind = _segment_type(segment)
         if kind == moveto:
             start = previous = point
             continue
         if kind == lineto and previous is not None:
             yield (*previous, *point)
         previous = point
-        if get_close(segment) and start is not None and previous != start:
+        if _segment_close(segment) and start is not None and previous != start:
             yield (*previous, *start)
             previous = start
 
@@ -110,8 +135,11 @@ class _Frame:
     def box(self, left: float, bottom: float, right: float, top: float) -> BBox:
         if self.rotation == 0:  # most pages, and this runs for every character
             height = self.height
-            return min(left, right), min(height - bottom, height - top), max(left, right), max(
-                height - bottom, height - top
+            return (
+                min(left, right),
+                min(height - bottom, height - top),
+                max(left, right),
+                max(height - bottom, height - top),
             )
         (ax, ay), (bx, by) = self.point(left, bottom), self.point(right, top)
         return min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)
@@ -217,30 +245,27 @@ def _chars(page, frame: _Frame) -> list[Char]:
     em square on its baseline: loose boxes of some fonts shrink to the glyph (a
     full stop is three points tall), which would drop it out of its own line.
 
-    This loop runs for every character of every page, so the PDFium calls and the
-    output structures are bound once outside it: ctypes overhead is most of its cost.
+    This loop runs for every character of every page read, so everything it calls
+    is bound once outside it.
     """
     textpage = page.get_textpage()
     try:
-        raw = textpage.raw
+        handle = _address(textpage.raw)
         rect, matrix = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
         x, y = ctypes.c_double(), ctypes.c_double()
-        rect_ref, matrix_ref, x_ref, y_ref = (ctypes.byref(v) for v in (rect, matrix, x, y))
-        get_unicode, get_box = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_GetLooseCharBox
-        get_matrix, get_origin = pdfium_c.FPDFText_GetMatrix, pdfium_c.FPDFText_GetCharOrigin
-        get_font_size, hypot = pdfium_c.FPDFText_GetFontSize, math.hypot
-        box, point = frame.box, frame.point
+        rect_at, matrix_at, x_at, y_at = (ctypes.addressof(v) for v in (rect, matrix, x, y))
+        box, point, hypot = frame.box, frame.point, math.hypot
         chars: list[Char] = []
         append = chars.append
-        for index in range(pdfium_c.FPDFText_CountChars(raw)):
-            code = get_unicode(raw, index)
+        for index in range(pdfium_c.FPDFText_CountChars(textpage.raw)):
+            code = _char_unicode(handle, index)
             # PDFium's generated characters (the spaces and line breaks it infers) are all whitespace.
-            if code <= 32 or code == 0xA0 or code == 0x3000 or not get_box(raw, index, rect_ref):
+            if code <= 32 or code == 0xA0 or code == 0x3000 or not _char_loose_box(handle, index, rect_at):
                 continue
             x0, top, x1, bottom = box(rect.left, rect.bottom, rect.right, rect.top)
             size = bottom - top
-            if get_matrix(raw, index, matrix_ref) and get_origin(raw, index, x_ref, y_ref):
-                scaled = get_font_size(raw, index) * hypot(matrix.c, matrix.d)
+            if _char_matrix(handle, index, matrix_at) and _char_origin(handle, index, x_at, y_at):
+                scaled = _char_font_size(handle, index) * hypot(matrix.c, matrix.d)
                 if scaled > 0:
                     size = scaled
                     baseline = point(x.value, y.value)[1]
