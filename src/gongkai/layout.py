@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import NamedTuple
 
 
@@ -102,18 +103,31 @@ def group_lines(chars: Sequence[Char]) -> list[list[Char]]:
     """
     lines: list[list[Char]] = []
     top = bottom = 0.0
-    for char in sorted(chars, key=lambda c: (c.y_mid, c.x0)):
+    # Runs once per page and once per table cell: the comparisons are spelled out
+    # rather than calls to min and max.
+    for char in sorted(chars, key=_reading_order):
+        char_top, char_bottom = char.top, char.bottom
         if lines:
-            overlap = min(bottom, char.bottom) - max(top, char.top)
-            if overlap > 0.5 * min(bottom - top, char.bottom - char.top):
+            overlap = (bottom if bottom <= char_bottom else char_bottom) - (
+                top if top >= char_top else char_top
+            )
+            line_height, char_height = bottom - top, char_bottom - char_top
+            if overlap > 0.5 * (line_height if line_height <= char_height else char_height):
                 line = lines[-1]
                 line.append(char)
-                top += (char.top - top) / len(line)
-                bottom += (char.bottom - bottom) / len(line)
+                top += (char_top - top) / len(line)
+                bottom += (char_bottom - bottom) / len(line)
                 continue
         lines.append([char])
-        top, bottom = char.top, char.bottom
-    return [sorted(line, key=lambda c: c.x0) for line in lines]
+        top, bottom = char_top, char_bottom
+    return [sorted(line, key=_left) for line in lines]
+
+
+def _reading_order(char: Char) -> tuple[float, float]:
+    return char.y_mid, char.x0
+
+
+_left = attrgetter("x0")
 
 
 def line_text(line: Sequence[Char]) -> str:
