@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 
 class ValueKind(StrEnum):
@@ -23,6 +24,11 @@ class Column:
     id: str
     path: tuple[str, ...]  # official header labels, outermost first
     kind: ValueKind = ValueKind.COUNT
+
+    # Form parts key the matcher's caches thousands of times a report: they hash by
+    # their ids (equality stays field by field).
+    def __hash__(self) -> int:
+        return hash(self.id)
 
     @property
     def label(self) -> str:
@@ -39,6 +45,9 @@ class Row:
     id: str
     label: str
     group: str | None = None  # id of the Group this row belongs to
+
+    def __hash__(self) -> int:
+        return hash(self.id)
 
 
 @dataclass(frozen=True)
@@ -62,6 +71,9 @@ class Block:
     rows: tuple[Row, ...]
     columns: tuple[Column, ...]
 
+    def __hash__(self) -> int:
+        return hash(self.id)
+
 
 @dataclass(frozen=True)
 class Table:
@@ -76,11 +88,15 @@ class Table:
     # Rows a report may print in place of a group's sub-rows (hybrid layouts).
     alternative_rows: tuple[Row, ...] = ()
 
-    @property
+    def __hash__(self) -> int:
+        return hash((self.id, self.title))
+
+    # Derived views, computed once: the matcher asks for them on every printed row.
+    @cached_property
     def rows(self) -> tuple[Row, ...]:
         return tuple(row for block in self.blocks for row in block.rows)
 
-    @property
+    @cached_property
     def columns(self) -> tuple[Column, ...]:
         seen: dict[str, Column] = {}
         for block in self.blocks:
@@ -88,11 +104,15 @@ class Table:
                 seen.setdefault(column.id, column)
         return tuple(seen.values())
 
+    @cached_property
+    def _blocks_by_row(self) -> dict[str, Block]:
+        return {row.id: block for block in reversed(self.blocks) for row in block.rows}
+
     def group(self, group_id: str) -> Group:
         return next(g for g in self.groups if g.id == group_id)
 
     def block_of(self, row_id: str) -> Block:
-        return next(b for b in self.blocks if any(r.id == row_id for r in b.rows))
+        return self._blocks_by_row[row_id]
 
 
 @dataclass(frozen=True)

@@ -214,13 +214,19 @@ def _column_score(texts: list[str], column: Column, parents: set[str]) -> float:
     return leaf + adjustment
 
 
-def _score_matrix(units: Sequence[list[str]], columns: Sequence[Column]) -> list[list[float]]:
-    """How well each header unit names each form column; 0 where it does not."""
+@lru_cache(maxsize=1024)
+def _score_matrix(
+    units: tuple[tuple[str, ...], ...], columns: tuple[Column, ...]
+) -> tuple[tuple[float, ...], ...]:
+    """How well each header unit names each form column; 0 where it does not.
+
+    Cached: a batch's reports print the same few headers over and over.
+    """
     parents = {p for c in columns for p in c.path[:-1]}
-    return [[_column_score(u, c, parents) for c in columns] for u in units]
+    return tuple(tuple(_column_score(list(u), c, parents) for c in columns) for u in units)
 
 
-def align_header(score: list[list[float]]) -> list[int | None]:
+def align_header(score: Sequence[Sequence[float]]) -> list[int | None]:
     """Match header units (left to right) to form columns (in form order), keeping both orders.
 
     Columns are always printed in the form's order, so a monotonic alignment
@@ -294,7 +300,7 @@ def map_header_columns(
         else:
             units.append(([col], lines))
         previous_leaf = leaf
-    score = _score_matrix([lines for _, lines in units], columns)
+    score = _score_matrix(tuple(tuple(lines) for _, lines in units), tuple(columns))
     assignment = align_header(score)
     mapped = {
         col: columns[j]
@@ -332,6 +338,15 @@ def _row_candidates(table: Table, block: Block | None, group_id: str | None):
         if group_id is not None:
             bonus = 0.05 if row.group == group_id else -0.05
         yield row, row.label, bonus
+
+
+@lru_cache(maxsize=16384)
+def _choose_row(table: Table, block: Block | None, leaf: str, group_id: str | None) -> Choice | None:
+    """The form row a printed label names, if confidently; within the current block first."""
+    choice = best_match(leaf, _row_candidates(table, block, group_id))
+    if block is not None and (choice is None or not choice.confident):
+        choice = best_match(leaf, _row_candidates(table, None, group_id))
+    return choice if choice is not None and choice.confident else None
 
 
 def _group_choice(table: Table, text: str) -> Choice | None:
@@ -536,10 +551,7 @@ class _TableWalker:
             self.problem(grid.page, f"values without a row label on page {grid.page}", "row")
 
     def choose_row(self, leaf: str, group_id: str | None) -> Choice | None:
-        choice = best_match(leaf, _row_candidates(self.table, self.block, group_id))
-        if self.block is not None and (choice is None or not choice.confident):
-            choice = best_match(leaf, _row_candidates(self.table, None, group_id))
-        return choice if choice is not None and choice.confident else None
+        return _choose_row(self.table, self.block, leaf, group_id)
 
     def continue_pending(self, leaf: str, group_id: str | None, grid: Grid, r: int, has_values: bool) -> bool:
         """Join a label split over two lines or pages (values on either part) and place it."""
