@@ -145,4 +145,4 @@ def read_reports(
     frames = [
         r.cells for r in iter_reports(expand_inputs(str(i) for i in items), workers, timeout) if len(r.cells)
     ]
-    return pd.concat(frames, ignore_index=True) if frames else records.frame("cells", [])
+    return pd.concat(frames, ignore_index=True) if frames else records.empty_frame("cells")

@@ -44,7 +44,7 @@ class CheckResult:
 def _values(form: Form, cells: pd.DataFrame) -> dict[Key, float | None]:
     out = {}
     for table, row, column, value in zip(
-        cells["table"], cells["row_id"], cells["column_id"], cells["value"], strict=True
+        *(cells[c].tolist() for c in ("table", "row_id", "column_id", "value")), strict=True
     ):
         out[(table, row, column)] = None if pd.isna(value) else float(value)
     return out
@@ -74,7 +74,7 @@ def _sum(keys: list[tuple[str, str, str]], values: dict) -> float | None:
 def _rows_by_table(cells: pd.DataFrame) -> dict[str, list[str]]:
     """Each table's row ids as printed, in order: what the rules expand over."""
     rows: dict[str, dict[str, None]] = {}
-    for table, row in zip(cells["table"], cells["row_id"], strict=True):
+    for table, row in zip(cells["table"].tolist(), cells["row_id"].tolist(), strict=True):
         rows.setdefault(table, {})[row] = None
     return {table: list(ids) for table, ids in rows.items()}
 

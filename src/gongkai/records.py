@@ -10,6 +10,7 @@ import math
 import os
 import sys
 from collections.abc import Iterable, Iterator
+from functools import cache
 from pathlib import Path
 from typing import TextIO
 
@@ -83,6 +84,16 @@ def frame(kind: str, records: Iterable[dict]) -> pd.DataFrame:
     columns = _COLUMNS[kind]
     data = {name: _column([row.get(name) for row in rows], dtypes.get(name, "string")) for name in columns}
     return pd.DataFrame(data, columns=columns)
+
+
+@cache
+def _empty(kind: str) -> pd.DataFrame:
+    return frame(kind, [])
+
+
+def empty_frame(kind: str) -> pd.DataFrame:
+    """A frame of one record kind with no records (a copy: callers may change it)."""
+    return _empty(kind).copy()
 
 
 def format_number(value: float | None) -> str:
@@ -169,7 +180,7 @@ class RecordWriter:
     def close(self) -> None:
         """Finish the file and move it into place."""
         if self._header_due:
-            self.write(frame(self.kind, []))
+            self.write(empty_frame(self.kind))
         self._release()
         if self._temporary is not None:
             os.replace(self._temporary, self.path)
@@ -275,7 +286,7 @@ class BatchOutput:
         if self.fmt == "xlsx":
             from .workbook import write_workbook
 
-            empty = {kind: frame(kind, []) for kind in self._frames}
+            empty = {kind: empty_frame(kind) for kind in self._frames}
             merged = {k: pd.concat(v, ignore_index=True) if v else empty[k] for k, v in self._frames.items()}
             write_workbook(self.path, merged["cells"], merged["files"], merged["checks"])
             return

@@ -41,7 +41,7 @@ class Report:
     year: int | None = None
     form: str | None = None
     pages: int | None = None
-    cells: pd.DataFrame = field(default_factory=lambda: records.frame("cells", []))
+    cells: pd.DataFrame = field(default_factory=lambda: records.empty_frame("cells"))
     checks: list[CheckResult] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     readings: list[TableReading] = field(default_factory=list, repr=False)  # the geometry, for inspection
@@ -196,9 +196,9 @@ def _ambiguous_readings(cells: pd.DataFrame) -> dict[Key, list[Reading]]:
     """Ways to read cells such as '1 2': one number with a stray space, or two numbers of which
     one strayed from an empty neighbouring cell."""
     out: dict[Key, list[Reading]] = {}
-    keys = list(zip(cells["table"], cells["row_id"], cells["column_id"], strict=True))
-    raws = [None if pd.isna(r) else str(r) for r in cells["raw"]]
-    names = list(cells["column"])
+    keys = list(zip(*(cells[c].tolist() for c in ("table", "row_id", "column_id")), strict=True))
+    raws = [None if pd.isna(r) else str(r) for r in cells["raw"].tolist()]
+    names = cells["column"].tolist()
     for i, raw in enumerate(raws):
         parts = spaced_digits(raw) if raw else None
         if not parts:
