@@ -133,14 +133,8 @@ class _Frame:
         return x, self.height - y
 
     def box(self, left: float, bottom: float, right: float, top: float) -> BBox:
-        if self.rotation == 0:  # most pages, and this runs for every character
-            height = self.height
-            return (
-                min(left, right),
-                min(height - bottom, height - top),
-                max(left, right),
-                max(height - bottom, height - top),
-            )
+        if self.rotation == 0 and left <= right and bottom <= top:  # nearly every character
+            return left, self.height - top, right, self.height - bottom
         (ax, ay), (bx, by) = self.point(left, bottom), self.point(right, top)
         return min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)
 

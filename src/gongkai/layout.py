@@ -39,7 +39,9 @@ class Char(NamedTuple):
 
     def centred_in(self, bbox: tuple[float, float, float, float]) -> bool:
         """Whether the character's middle lies inside the box (x0, top, x1, bottom)."""
-        return bbox[0] <= self.x_mid <= bbox[2] and bbox[1] <= self.y_mid <= bbox[3]
+        # x_mid and y_mid spelled out: this runs for every character against every table box.
+        x_mid, y_mid = (self.x0 + self.x1) / 2, (self.top + self.bottom) / 2
+        return bbox[0] <= x_mid <= bbox[2] and bbox[1] <= y_mid <= bbox[3]
 
     @property
     def y_mid(self) -> float:
@@ -80,7 +82,7 @@ def dedupe_chars(chars: Iterable[Char]) -> list[Char]:
     kept: list[Char] = []
     seen: dict[str, dict[int, list[Char]]] = {}  # text -> bucket -> kept characters
     for char in chars:
-        tolerance = max(char.size * 0.25, 0.8)
+        tolerance = char.size * 0.25 if char.size * 0.25 >= 0.8 else 0.8
         bucket = int(char.x0 // tolerance) * _ROW + int(char.top // tolerance)
         buckets = seen.get(char.text)
         if buckets is None:
@@ -135,7 +137,9 @@ def line_text(line: Sequence[Char]) -> str:
     parts: list[str] = []
     previous: Char | None = None
     for char in line:
-        if previous is not None and char.x0 - previous.x1 > 0.6 * min(char.size, previous.size):
+        if previous is not None and char.x0 - previous.x1 > 0.6 * (
+            char.size if char.size <= previous.size else previous.size
+        ):
             parts.append(" ")
         parts.append(char.text)
         previous = char
