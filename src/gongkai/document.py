@@ -49,6 +49,14 @@ _char_loose_box = _plain_c(pdfium_c.FPDFText_GetLooseCharBox, _INT, _VOID, _INT,
 _char_matrix = _plain_c(pdfium_c.FPDFText_GetMatrix, _INT, _VOID, _INT, _VOID)
 _char_origin = _plain_c(pdfium_c.FPDFText_GetCharOrigin, _INT, _VOID, _INT, _VOID, _VOID)
 _char_font_size = _plain_c(pdfium_c.FPDFText_GetFontSize, ctypes.c_double, _VOID, _INT)
+_page_object_count = _plain_c(pdfium_c.FPDFPage_CountObjects, _INT, _VOID)
+_page_object = _plain_c(pdfium_c.FPDFPage_GetObject, _VOID, _VOID, _INT)
+_form_object_count = _plain_c(pdfium_c.FPDFFormObj_CountObjects, _INT, _VOID)
+_form_object = _plain_c(pdfium_c.FPDFFormObj_GetObject, _VOID, _VOID, ctypes.c_ulong)
+_object_type = _plain_c(pdfium_c.FPDFPageObj_GetType, _INT, _VOID)
+_object_matrix = _plain_c(pdfium_c.FPDFPageObj_GetMatrix, _INT, _VOID, _VOID)
+_path_draw_mode = _plain_c(pdfium_c.FPDFPath_GetDrawMode, _INT, _VOID, _VOID, _VOID)
+_path_segment_count = _plain_c(pdfium_c.FPDFPath_CountSegments, _INT, _VOID)
 _path_segment = _plain_c(pdfium_c.FPDFPath_GetPathSegment, _VOID, _VOID, _INT)
 _segment_point = _plain_c(pdfium_c.FPDFPathSegment_GetPoint, _INT, _VOID, _VOID, _VOID)
 _segment_type = _plain_c(pdfium_c.FPDFPathSegment_GetType, _INT, _VOID)
@@ -65,37 +73,36 @@ def _compose(inner: Matrix, outer: Matrix) -> Matrix:
     return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
 
 
-def _matrix(obj) -> Matrix:
+def _matrix(obj: int) -> Matrix:
     m = pdfium_c.FS_MATRIX()
-    if not pdfium_c.FPDFPageObj_GetMatrix(obj, ctypes.byref(m)):
+    if not _object_matrix(obj, ctypes.addressof(m)):
         return _IDENTITY
     return (m.a, m.b, m.c, m.d, m.e, m.f)
 
 
-def _path_objects(container, count: int, get, outer: Matrix) -> Iterator[tuple[object, Matrix]]:
-    """Path objects with their page transform, descending into form XObjects."""
+def _path_objects(container: int, count, get, outer: Matrix) -> Iterator[tuple[int, Matrix]]:
+    """Path objects (as handles) with their page transform, descending into form XObjects."""
     for index in range(count(container)):
         obj = get(container, index)
-        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if obj is None:
+            continue
+        kind = _object_type(obj)
         if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
             yield obj, _compose(_matrix(obj), outer)
         elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
             inner = _compose(_matrix(obj), outer)
-            yield from _path_objects(
-                obj, pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject, inner
-            )
+            yield from _path_objects(obj, _form_object_count, _form_object, inner)
 
 
-def _segments(path, matrix: Matrix) -> Iterator[tuple[float, float, float, float]]:
+def _segments(path: int, matrix: Matrix) -> Iterator[tuple[float, float, float, float]]:
     """Straight segments of a path in PDF user space."""
     a, b, c, d, e, f = matrix
     x, y = ctypes.c_float(), ctypes.c_float()
     x_at, y_at = ctypes.addressof(x), ctypes.addressof(y)
     moveto, lineto = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_LINETO
-    handle = _address(path)
     start = previous = None
-    for index in range(pdfium_c.FPDFPath_CountSegments(path)):
-        segment = _path_segment(handle, index)
+    for index in range(_path_segment_count(path)):
+        segment = _path_segment(path, index)
         _segment_point(segment, x_at, y_at)
         px, py = x.value, y.value
         point = (a * px + c * py + e, b * px + d * py + f)
@@ -160,10 +167,9 @@ def _edge(x0: float, y0: float, x1: float, y1: float) -> dict | None:
 def _rule_edges(page, frame: _Frame) -> list[dict]:
     edges = []
     fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
-    for path, matrix in _path_objects(
-        page.raw, pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject, _IDENTITY
-    ):
-        pdfium_c.FPDFPath_GetDrawMode(path, ctypes.byref(fill_mode), ctypes.byref(stroke))
+    fill_mode_at, stroke_at = ctypes.addressof(fill_mode), ctypes.addressof(stroke)
+    for path, matrix in _path_objects(_address(page.raw), _page_object_count, _page_object, _IDENTITY):
+        _path_draw_mode(path, fill_mode_at, stroke_at)
         if not stroke.value and not fill_mode.value:
             continue
         for ux0, uy0, ux1, uy1 in _segments(path, matrix):
