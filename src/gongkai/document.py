@@ -1,10 +1,10 @@
-"""Open a PDF and hand out plain page content: characters and table cell boxes.
+"""Open a PDF and hand out plain page content: characters and ruling lines.
 
 This is the only module that touches a PDF engine. PDFium (pypdfium2, which
 pdfplumber itself depends on) supplies the characters and the ruling lines
-about twenty times faster than pdfminer's interpreter; pdfplumber's table
-finder then turns those lines into cell boxes. Everything returned is a plain
-object from `layout`, so the stages after this one do not know the engine.
+about twenty times faster than pdfminer's interpreter; `lattice` then turns
+the lines into cell boxes. Everything returned is a plain object from
+`layout`, so the stages after this one do not know the engine.
 """
 
 from __future__ import annotations
@@ -18,18 +18,13 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
-from pdfplumber.table import cells_to_tables, edges_to_intersections, merge_edges
-from pdfplumber.utils import filter_edges
 
 from .errors import UnreadablePDFError
-from .layout import Char, dedupe_chars
+from .layout import BBox, Char, Edge, dedupe_chars
 
-BBox = tuple[float, float, float, float]  # x0, top, x1, bottom, in points from the top-left corner
 Matrix = tuple[float, float, float, float, float, float]
 
 _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
-# The tolerances of pdfplumber's default "lines" table strategy.
-_SNAP, _JOIN, _INTERSECT, _MIN_EDGE = 3, 3, 3, 3
 _AXIS_SLACK = 0.8  # a segment this far off the axis still counts as a horizontal/vertical rule
 
 
@@ -151,20 +146,18 @@ def _frame(page) -> _Frame:
     return _Frame(page.get_rotation() % 360, right - left, top - bottom)
 
 
-def _edge(x0: float, y0: float, x1: float, y1: float) -> dict | None:
-    """A pdfplumber edge dict for an axis-aligned segment given in reading coordinates (y down)."""
+def _edge(x0: float, y0: float, x1: float, y1: float) -> Edge | None:
+    """A ruling line for an axis-aligned segment given in reading coordinates (y down)."""
     if abs(y1 - y0) <= _AXIS_SLACK:
         left, right, top = min(x0, x1), max(x0, x1), (y0 + y1) / 2
-        return {"x0": left, "x1": right, "top": top, "bottom": top, "width": right - left, "height": 0.0,
-                "orientation": "h", "object_type": "line"}  # fmt: skip
+        return Edge("h", left, top, right, top, right - left)
     if abs(x1 - x0) <= _AXIS_SLACK:
         top, bottom, x = min(y0, y1), max(y0, y1), (x0 + x1) / 2
-        return {"x0": x, "x1": x, "top": top, "bottom": bottom, "width": 0.0, "height": bottom - top,
-                "orientation": "v", "object_type": "line"}  # fmt: skip
+        return Edge("v", x, top, x, bottom, bottom - top)
     return None
 
 
-def _rule_edges(page, frame: _Frame) -> list[dict]:
+def _rule_edges(page, frame: _Frame) -> list[Edge]:
     edges = []
     fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
     fill_mode_at, stroke_at = ctypes.addressof(fill_mode), ctypes.addressof(stroke)
@@ -177,65 +170,6 @@ def _rule_edges(page, frame: _Frame) -> list[dict]:
             if edge is not None:
                 edges.append(edge)
     return edges
-
-
-def _cells_from_intersections(intersections: dict[tuple[float, float], dict]) -> list[BBox]:
-    """The cells that rule intersections describe: pdfplumber's `intersections_to_cells`, faster.
-
-    For each intersection, in sorted order, the smallest cell whose four corners
-    are intersections joined by a common rule, exactly as pdfplumber finds it. Its
-    version re-derives every corner's rule sets on each comparison (and builds
-    typing aliases as it goes); here they are derived once, and the points below
-    and to the right come from indexes instead of scans of all points.
-    """
-
-    def bbox_set(edges: list[dict]) -> frozenset[BBox]:
-        return frozenset((e["x0"], e["top"], e["x1"], e["bottom"]) for e in edges)
-
-    vertical = {point: bbox_set(joined["v"]) for point, joined in intersections.items()}
-    horizontal = {point: bbox_set(joined["h"]) for point, joined in intersections.items()}
-    points = sorted(intersections)
-    same_x: dict[float, list[tuple[float, float]]] = {}
-    same_y: dict[float, list[tuple[float, float]]] = {}
-    for point in points:  # sorted by x then y, so each list is in the order pdfplumber scans it
-        same_x.setdefault(point[0], []).append(point)
-        same_y.setdefault(point[1], []).append(point)
-
-    def connects(p1: tuple[float, float], p2: tuple[float, float]) -> bool:
-        return (p1[0] == p2[0] and not vertical[p1].isdisjoint(vertical[p2])) or (
-            p1[1] == p2[1] and not horizontal[p1].isdisjoint(horizontal[p2])
-        )
-
-    cells = []
-    for point in points:
-        column, row = same_x[point[0]], same_y[point[1]]
-        below = column[column.index(point) + 1 :]
-        right = [p for p in row[row.index(point) + 1 :] if connects(point, p)]
-        for below_point in below:
-            if not connects(point, below_point):
-                continue
-            corner = next(
-                (
-                    (right_point[0], below_point[1])
-                    for right_point in right
-                    if (right_point[0], below_point[1]) in intersections
-                    and connects((right_point[0], below_point[1]), right_point)
-                    and connects((right_point[0], below_point[1]), below_point)
-                ),
-                None,
-            )
-            if corner is not None:
-                cells.append((point[0], point[1], corner[0], corner[1]))
-                break
-    return cells
-
-
-def find_table_cells(edges: list[dict]) -> list[list[BBox]]:
-    """pdfplumber's lattice steps (snap, join, intersect, cells, tables) on ready-made edges."""
-    edges = merge_edges(filter_edges(edges, min_length=1), _SNAP, _SNAP, _JOIN, _JOIN)
-    edges = filter_edges(edges, min_length=_MIN_EDGE)
-    intersections = edges_to_intersections(edges, _INTERSECT, _INTERSECT)
-    return [list(table) for table in cells_to_tables(_cells_from_intersections(intersections))]
 
 
 def _chars(page, frame: _Frame) -> list[Char]:
@@ -317,11 +251,11 @@ class Document:
         except pdfium.PdfiumError:
             return ""
 
-    def page(self, number: int) -> tuple[list[Char], list[dict]]:
+    def page(self, number: int) -> tuple[list[Char], list[Edge]]:
         """Page `number` (1-based) in one load: its characters (fake-bold doubles removed) and its rules.
 
-        The rules stay raw edges; `find_table_cells` turns them into cells for
-        the pages that hold tables.
+        The rules stay lines; `lattice.find_table_cells` turns them into cells
+        for the pages that hold tables.
         """
         try:
             page = self._pdf[number - 1]

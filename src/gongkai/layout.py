@@ -12,6 +12,23 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import NamedTuple
 
+BBox = tuple[float, float, float, float]  # x0, top, x1, bottom, in points from the top-left corner
+
+
+class Edge(NamedTuple):
+    """A straight ruling line, axis-aligned, in points from the page's top-left corner."""
+
+    orientation: str  # "h" or "v"
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    length: float  # a horizontal rule's width or a vertical rule's height, as pdfplumber keeps it
+
+    @property
+    def bbox(self) -> BBox:
+        return self.x0, self.top, self.x1, self.bottom
+
 
 class Char(NamedTuple):
     """One printed character, its box in points from the page's top-left corner, and its font size.

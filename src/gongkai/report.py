@@ -16,10 +16,11 @@ import pandas as pd
 
 from . import records
 from .checks import CheckResult, Key, Reading, choose_by_arithmetic, run_checks
-from .document import Document, find_table_cells
+from .document import Document
 from .errors import GongkaiError, NotAReportError, ScannedReportError, UnsupportedFormError
 from .forms import FORMS, Form, Row, Table
-from .layout import Char, text_lines
+from .lattice import find_table_cells
+from .layout import Char, Edge, text_lines
 from .locate import Heading, Identity, find_headings, read_identity, table_pages, table_pages_settled
 from .match import PlacedCell, Problem, TableReading, block_title, is_header_text, read_table
 from .records import format_number
@@ -227,7 +228,7 @@ def read_report(path: str | os.PathLike[str]) -> Report:
         # headings show where the tables end (section 五): the pages after that (the prose
         # of sections 五 and 六) are never loaded. Page 1 gives the title. Only the pages
         # between the headings of sections 二 and 五 have their rules turned into tables.
-        pages: dict[int, tuple[list[Char], list[dict]]] = {}
+        pages: dict[int, tuple[list[Char], list[Edge]]] = {}
         headings: list[Heading] = []
         for number in range(1, document.page_count + 1):
             pages[number] = document.page(number)
