@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import glob
 import hashlib
 import os
@@ -101,11 +102,21 @@ def iter_reports(paths: list[str], workers: int = 1, timeout: float | None = 60.
         for path in paths:
             yield read_with_timeout(path, timeout)
         return
+    # Load jieba's dictionary before the workers fork, so that they share its pages
+    # instead of each building a copy (about 60 MB a worker). Freezing the garbage
+    # collector keeps the workers' collections from writing to every inherited object,
+    # which would copy those shared pages into each worker after all.
+    jieba.initialize()
+    gc.freeze()
+    try:
+        yield from _read_in_pool(paths, workers, timeout)
+    finally:
+        gc.unfreeze()
+
+
+def _read_in_pool(paths: list[str], workers: int, timeout: float | None) -> Iterator[Report]:
     window = workers * 4
     done: dict[int, Report] = {}
-    # Load jieba's dictionary before the workers fork, so that they share its pages
-    # instead of each building a copy (about 60 MB a worker).
-    jieba.initialize()
     with ProcessPoolExecutor(max_workers=workers) as pool:
         pending: dict[Future, int] = {}
         next_submit = next_yield = 0
