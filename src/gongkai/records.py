@@ -142,6 +142,11 @@ def arrow_schema(kind: str) -> pa.Schema:
     )
 
 
+# Parquet rows gathered before they are written as one row group: about a hundred reports'
+# cells, so that a batch's file has a few large row groups rather than one per report.
+_ROW_GROUP_ROWS = 20_000
+
+
 class RecordWriter:
     """Streams record frames to one output file, so a batch never holds every record in memory.
 
@@ -154,6 +159,8 @@ class RecordWriter:
         self._parquet: pq.ParquetWriter | None = None
         self._handle: TextIO | None = None
         self._temporary: Path | None = None
+        self._row_group: list[pa.Table] = []
+        self._row_group_rows = 0
         self.rows = 0
         if path == "-":
             self._handle = sys.stdout
@@ -169,18 +176,28 @@ class RecordWriter:
         self._header_due = True
 
     def write(self, df: pd.DataFrame) -> None:
-        if self._parquet is not None and len(df):
-            table = pa.Table.from_pandas(df, schema=arrow_schema(self.kind), preserve_index=False)
-            self._parquet.write_table(table)
+        if self._parquet is not None:
+            if len(df):
+                table = pa.Table.from_pandas(df, schema=arrow_schema(self.kind), preserve_index=False)
+                self._row_group.append(table)
+                self._row_group_rows += len(df)
+            if self._row_group_rows >= _ROW_GROUP_ROWS:
+                self._write_row_group()
         elif self._handle is not None and (len(df) or self._header_due):
             _csv_ready(df).to_csv(self._handle, index=False, header=self._header_due, lineterminator="\n")
             self._header_due = False
         self.rows += len(df)
 
+    def _write_row_group(self) -> None:
+        if self._parquet is not None and self._row_group:
+            self._parquet.write_table(pa.concat_tables(self._row_group))
+        self._row_group, self._row_group_rows = [], 0
+
     def close(self) -> None:
         """Finish the file and move it into place."""
         if self._header_due:
             self.write(empty_frame(self.kind))
+        self._write_row_group()
         self._release()
         if self._temporary is not None:
             os.replace(self._temporary, self.path)
