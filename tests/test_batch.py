@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 
 import pytest
@@ -31,6 +32,7 @@ def test_results_come_in_input_order_with_two_workers():
     assert [r.source for r in reports] == paths
     assert [r.status for r in reports].count("failed") == 1
     assert all(r.readings == [] for r in reports)  # page geometry does not cross process boundaries
+    assert gc.get_freeze_count() == 0  # the collector is frozen only while the workers fork and run
 
 
 def test_inputs_expand_directories_and_globs(tmp_path):

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from gongkai.layout import TextLine
-from gongkai.locate import find_headings, read_identity, table_pages
+from gongkai.locate import Heading, find_headings, read_identity, table_pages, table_pages_settled
 
 
 def _lines(*texts: str, size: float = 22.0) -> list[TextLine]:
@@ -61,3 +61,26 @@ def test_table_pages_span_from_section_two_to_five():
     )
     assert table_pages(headings, 6) == [3, 4, 5]
     assert table_pages([], 4) == [1, 2, 3, 4]
+
+
+def _headings(*placed: tuple[str, int]) -> list[Heading]:
+    return [Heading(numeral, f"{numeral}、…", page, 100.0) for numeral, page in placed]
+
+
+@pytest.mark.parametrize(
+    ("placed", "settled"),
+    [
+        ((("一", 1), ("二", 1)), False),  # the tables have begun; their end is not known yet
+        ((("一", 1), ("二", 1), ("三", 2), ("四", 3), ("五", 3)), True),
+        ((("二", 2), ("六", 4)), True),
+        ((("三", 2), ("五", 3)), False),  # no 二 heading yet: a later page may still hold one
+        ((("五", 1), ("二", 2)), False),  # a 五 before the tables does not end them
+        ((("二", 2), ("五", 2)), True),
+    ],
+)
+def test_table_pages_settle_once_two_and_five_are_read(placed, settled):
+    headings = _headings(*placed)
+    assert table_pages_settled(headings) is settled
+    if settled:  # no heading on a later page can change the table pages any more
+        later = _headings(("二", 9), ("三", 9), ("五", 10))
+        assert table_pages(headings + later, 12) == table_pages(headings, 12)
