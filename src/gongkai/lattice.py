@@ -45,9 +45,12 @@ def _snap(edges: list[Edge]) -> list[Edge]:
         if i and value > positions[i - 1] + _SNAP:
             cluster += 1
         cluster_of[value] = cluster
-    ordered = sorted(edges, key=lambda e: cluster_of[_position(e)])
+
+    def cluster_key(edge: Edge) -> int:
+        return cluster_of[_position(edge)]
+
     snapped: list[Edge] = []
-    for _, members in groupby(ordered, key=lambda e: cluster_of[_position(e)]):
+    for _, members in groupby(sorted(edges, key=cluster_key), key=cluster_key):
         members = list(members)
         mean = sum(_position(e) for e in members) / len(members)
         for e in members:
@@ -90,10 +93,8 @@ def merge_rules(edges: list[Edge]) -> list[Edge]:
     snapped = _snap([e for e in edges if e.orientation == "v"]) + _snap(
         [e for e in edges if e.orientation == "h"]
     )
-    line = lambda e: (e.orientation, _position(e))  # noqa: E731 - pdfplumber's sort and group key
-    merged = [
-        joined for _, group in groupby(sorted(snapped, key=line), key=line) for joined in _join(list(group))
-    ]
+    lines = groupby(sorted(snapped, key=_line), key=_line)
+    merged = [joined for _, group in lines for joined in _join(list(group))]
     return [e for e in merged if e.length >= _MIN_LENGTH]
 
 
