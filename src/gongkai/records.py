@@ -32,6 +32,7 @@ CELL_COLUMNS = [
     "page",
     "raw",
     "note",
+    "read_by",
 ]
 FILE_COLUMNS = [
     "source",

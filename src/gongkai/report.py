@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import records
+from . import form_reading, records
 from .checks import CheckResult, Key, Reading, choose_by_arithmetic, run_checks
 from .document import Document
 from .errors import GongkaiError, NotAReportError, ScannedReportError, UnsupportedFormError
@@ -24,6 +24,7 @@ from .layout import Char, Edge, text_lines
 from .locate import Heading, Identity, find_headings, read_identity, table_pages, table_pages_settled
 from .match import PlacedCell, Problem, TableReading, block_title, is_header_text, read_table
 from .records import format_number
+from .settle import CONFLICT, settle
 from .tables import Grid, assign_tables, page_grids
 from .tables_text import text_grids
 from .values import parse_value, spaced_digits
@@ -47,6 +48,8 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     readings: list[TableReading] = field(default_factory=list, repr=False)  # the geometry, for inspection
     seconds: float = 0.0
+    # What the form-driven reading did: tables read, cells confirmed, cells filled, conflicts
+    witness_counts: dict[str, int] = field(default_factory=dict, repr=False)
     sha256: str = ""  # of the file's bytes, so that --resume knows what it has read
 
     @property
@@ -255,6 +258,11 @@ def read_report(path: str | os.PathLike[str]) -> Report:
         raise NotAReportError("no table of the standard form found")
     report.form = version
     cell_records, gaps = _cell_records(report, choices)
+    cell_records, report.witness_counts = settle(
+        FORMS[version],
+        cell_records,
+        lambda table, rows: form_reading.read_table(table, rows, chars, headings),
+    )
     cells = records.frame("cells", cell_records)
     report.cells = choose_by_arithmetic(FORMS[version], cells, _ambiguous_readings(cells))
     report.readings = [c.reading for c in choices if c.reading is not None]
@@ -272,13 +280,16 @@ def _set_status(report: Report, gaps: list[str]) -> None:
         (cells["page"].notna() & cells["value"].isna() & cells["note"].str.startswith("text")).sum()
     )
     blank = int((cells["note"] == "blank cell").sum())
+    conflicts = int(cells["note"].str.startswith(CONFLICT).sum())
     reasons = list(dict.fromkeys(gaps))
     if missing:
         reasons.append(f"{missing} of {len(cells)} cells not found")
     if unreadable:
         reasons.append(f"{unreadable} cells hold text instead of a number")
+    if conflicts:
+        reasons.append(f"{conflicts} cells read differently by the grid and the form reading")
     reasons += [p.message for p in report.problems][:3]
-    report.status = PARTIAL if (missing or unreadable) else OK
+    report.status = PARTIAL if (missing or unreadable or conflicts) else OK
     if blank:
         reasons.append(f"{blank} blank cells left empty")
     report.reason = "; ".join(dict.fromkeys(reasons))
