@@ -21,6 +21,7 @@ breaks a rule, and `settle` decides what its reading is worth.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -268,7 +269,7 @@ def _middles(columns: Mapping[int, list[float]], count: int) -> list[float] | No
 def _near(x: float, middles: Sequence[float], index: int) -> bool:
     if len(middles) == 1:
         return True
-    gaps = [b - a for a, b in zip(middles, middles[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(middles)]
     return abs(x - middles[index]) <= _COLUMN_REACH * min(gaps)
 
 
