@@ -16,7 +16,7 @@ numbers a row holds; so it
    numbers, else by x-alignment with the rows that do.
 
 What it cannot place it does not read. It runs only where the grid reading is incomplete or
-breaks a rule, and `settle` decides what its reading is worth.
+breaks a rule, and `witness.settle` decides what its reading is worth.
 """
 
 from __future__ import annotations
@@ -26,29 +26,17 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .forms import Row, Table, ValueKind
-from .layout import Char, Word, group_lines, line_text, split_words
-from .locate import Heading
-from .match import best_match, block_title, is_header_text
-from .text import compact, split_numbering
-from .values import parse_value
+from ..forms import Row, Table, ValueKind
+from ..labels import best_match, block_title, compact, is_header_text, split_numbering
+from ..model import Char, Heading, Key, Word
+from ..numbers import parse_value
+from ..settings import DEFAULT
+from ..sources.chars import group_lines, line_text, split_words
 
-CellKey = tuple[str, str, str]  # (table id, row id, column id)
+_SETTINGS = DEFAULT.form_reading
 
 # A page number or a browser's page counter: "- 3 -", "第3页", "3/7", "3".
 _PAGE_FURNITURE_RE = re.compile(r"^(?:[-—–]*\d+[-—–]*|第\d+页(?:共\d+页)?|\d+/\d+)$")
-# How far a label may stand below the first line of its own numbers, in font sizes: a number
-# top-aligned in a tall row starts above a label centred in it.
-_LABEL_BELOW_NUMBERS = 0.6
-# Least likeness of a printed label with the form's row for the alignment to pair them. Lower
-# than the grid matcher's: the order of the form and the numbering already narrow the choice.
-_PAIR_THRESHOLD = 0.6
-# A number belongs to a column when its middle is nearer that column's middle than this share
-# of the distance between neighbouring columns.
-_COLUMN_REACH = 0.45
-# Gap, in font sizes, that ends a label word in table 三: wider than the space between the
-# characters of a label, narrower than the padding between two label cells.
-_LABEL_GAP = 0.5
 
 
 @dataclass(frozen=True)
@@ -102,7 +90,7 @@ def _section_lines(
                 continue
             size = max(c.size for c in line)
             words = tuple(split_words(line))
-            lines.append(_Line(page, top, bottom, size, words, tuple(split_words(line, _LABEL_GAP))))
+            lines.append(_Line(page, top, bottom, size, words, tuple(split_words(line, _SETTINGS.label_gap))))
     return lines
 
 
@@ -157,7 +145,11 @@ def _labels(fragments: Sequence[tuple[_Line, Word]], table: Table, numbered_rows
                 if group is not None and row is not None and group.score > row.score:
                     continue  # （三）不予公开 and its kin: they open no row
                 labels.append(_Label(text, line.page, line.top, word.x0))
-            elif labels and word.x0 >= labels[-1].x0 - 2 and not _reads_as_group_piece(text, group_labels):
+            elif (
+                labels
+                and word.x0 >= labels[-1].x0 - _SETTINGS.continuation_slack
+                and not _reads_as_group_piece(text, group_labels)
+            ):
                 last = labels[-1]
                 labels[-1] = _Label(last.text + text, last.page, last.top, last.x0)
         else:
@@ -188,7 +180,7 @@ def _align(labels: Sequence[_Label], rows: Sequence[Row]) -> dict[int, Row]:
                 options.append((score[i - 1][j], 1))
             if j > 0:
                 options.append((score[i][j - 1], 2))
-            if i > 0 and j > 0 and likeness[i - 1, j - 1] >= _PAIR_THRESHOLD:
+            if i > 0 and j > 0 and likeness[i - 1, j - 1] >= _SETTINGS.pair_threshold:
                 options.append((score[i - 1][j - 1] + likeness[i - 1, j - 1], 3))
             score[i][j], move[i][j] = max(options)
     pairs: dict[int, Row] = {}
@@ -270,12 +262,12 @@ def _near(x: float, middles: Sequence[float], index: int) -> bool:
     if len(middles) == 1:
         return True
     gaps = [b - a for a, b in itertools.pairwise(middles)]
-    return abs(x - middles[index]) <= _COLUMN_REACH * min(gaps)
+    return abs(x - middles[index]) <= _SETTINGS.column_reach * min(gaps)
 
 
 def read_rows_table(
     table: Table, rows: Sequence[Row], chars: Mapping[int, Sequence[Char]], headings: Sequence[Heading]
-) -> dict[CellKey, WitnessCell]:
+) -> dict[Key, WitnessCell]:
     """Tables 二 and 三: rows placed by their labels, numbers by their columns."""
     lines = _section_lines(chars, headings, table.numeral)
     boundary: dict[int, float] = {}
@@ -305,7 +297,7 @@ def read_rows_table(
         start = (label.page, label.top)
         words: list[tuple[int, Word]] = []
         for line in lines:
-            position = (line.page, line.top + _LABEL_BELOW_NUMBERS * line.size)
+            position = (line.page, line.top + _SETTINGS.label_below_numbers * line.size)
             if position < start or (end is not None and position >= end):
                 continue
             edge = boundary.get(line.page)
@@ -313,7 +305,7 @@ def read_rows_table(
                 words += [(line.page, w) for w in _value_words(line, edge)]
         row_words.append((row, words))
     placed = _assign_columns(row_words, columns_of)
-    out: dict[CellKey, WitnessCell] = {}
+    out: dict[Key, WitnessCell] = {}
     for row, _ in row_words:
         if row.id not in placed:
             continue
@@ -350,7 +342,7 @@ def _slot_ends(
 
 def read_single_row_table(
     table: Table, chars: Mapping[int, Sequence[Char]], headings: Sequence[Heading]
-) -> dict[CellKey, WitnessCell]:
+) -> dict[Key, WitnessCell]:
     """Table 四: its one row of numbers, read when every one of them is printed on one line."""
     lines = _section_lines(chars, headings, table.numeral)
     row = table.rows[0]
@@ -369,7 +361,7 @@ def read_single_row_table(
 
 def read_table(
     table: Table, rows: Sequence[Row], chars: Mapping[int, Sequence[Char]], headings: Sequence[Heading]
-) -> dict[CellKey, WitnessCell]:
+) -> dict[Key, WitnessCell]:
     """The form-driven reading of one table: {cell: what is printed there}, for the cells it placed."""
     if len(table.rows) == 1:
         return read_single_row_table(table, chars, headings)

@@ -1,0 +1,118 @@
+"""Settle the witnesses: what the grid reading and the form-driven reading say, cell by cell.
+
+The form-driven reading runs only on a table the grid reading left incomplete or whose printed
+numbers, as read, break a rule (or leave one unchecked). Then, for each cell:
+
+- both read the same number (or both saw it blank): the value stands, read by both;
+- both read a number and the numbers differ: the cell is left empty, noted `conflict` with both
+  readings;
+- only one read a number: the grid's number stands as it did before this witness existed; the
+  form reading's number is taken only when that reading completes the table, agrees with every
+  number the grid read in it, and satisfies every rule the cell takes part in. A grid that saw
+  the cell blank and a form reading that saw a number there, unconfirmed, is a conflict too.
+
+Rows are placed by the readings' labels and positions, never by the arithmetic, which cannot
+see two whole rows swapped: the arithmetic only confirms a reading, it never moves a number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from ..checks import run_checks
+from ..forms import FORMS, Form, Row, Table
+from ..model import CellRecord, CheckStatus, Key, NoteCode
+from ..numbers import parse_value
+from .form import WitnessCell
+
+GRID, FORM, BOTH = "grid", "form", "grid+form"
+
+Reader = Callable[[Table, Sequence[Row]], dict[Key, WitnessCell]]
+
+
+def _doubtful_tables(form: Form, records: Sequence[CellRecord]) -> set[str]:
+    """Tables whose grid reading is incomplete or whose numbers break or escape a rule."""
+    doubtful = {
+        r.table
+        for r in records
+        if r.page is None or r.note_code in (NoteCode.TEXT_IN_NUMBER_CELL, NoteCode.DUPLICATE_ROW)
+    }
+    for check in run_checks(form, records):
+        if check.status is not CheckStatus.PASSED:
+            doubtful |= {cell.split("/")[0] for cell in check.cells}
+    return doubtful
+
+
+def _rows(table: Table, records: Sequence[CellRecord]) -> list[Row]:
+    by_id = {row.id: row for row in (*table.rows, *table.alternative_rows)}
+    return [by_id[row_id] for row_id in dict.fromkeys(r.row_id for r in records)]
+
+
+def settle(form: Form, records: list[CellRecord], read: Reader) -> dict[str, int]:
+    """Settle the form reading into the cell records (in place), setting each one's `read_by`;
+    return counts of what the form reading did: tables read, cells confirmed, filled, conflicts."""
+    counts = {"tables read": 0, "cells confirmed": 0, "cells filled": 0, "conflicts": 0}
+    for record in records:
+        record.read_by = GRID if record.page is not None else ""
+    for table_id in sorted(_doubtful_tables(form, records)):
+        in_table = [r for r in records if r.table == table_id]
+        table = FORMS[in_table[0].form].table(table_id)
+        witness = read(table, _rows(table, in_table))
+        if not witness:
+            continue
+        counts["tables read"] += 1
+        kinds = {c.id: c.kind for c in table.columns}
+        readings = {
+            r.key: parse_value(witness[r.key].raw, kinds[r.column_id]) for r in in_table if r.key in witness
+        }
+        complete = len(readings) == len(in_table)
+        agrees = all(
+            r.key in readings and readings[r.key].value == r.value for r in in_table if r.value is not None
+        )
+        trusted = complete and agrees
+        confirmed = _rules_hold(form, records, table_id, readings) if trusted else set()
+        for record in in_table:
+            if record.key not in readings:
+                continue
+            mine, cell = readings[record.key], witness[record.key]
+            if record.value is not None:
+                if mine.value == record.value:
+                    record.read_by = BOTH
+                    counts["cells confirmed"] += 1
+                elif mine.value is not None:
+                    _conflict(record, cell)
+                    counts["conflicts"] += 1
+            elif mine.value is None and mine.code is record.note_code and record.page is not None:
+                record.read_by = BOTH
+                counts["cells confirmed"] += 1
+            elif record.key in confirmed or (trusted and mine.code is NoteCode.BLANK):
+                record.value, record.page, record.raw = mine.value, cell.page, cell.raw
+                record.note, record.note_code, record.read_by = mine.note, mine.code, FORM
+                counts["cells filled"] += 1
+            elif mine.value is not None and record.page is not None:
+                _conflict(record, cell)
+                counts["conflicts"] += 1
+    return counts
+
+
+def _conflict(record: CellRecord, cell: WitnessCell) -> None:
+    grid = repr(record.raw or "") + (f" ({record.note})" if record.note else "")
+    record.value, record.read_by, record.note_code = None, "", NoteCode.CONFLICT
+    record.note = f"conflict: the grid reading gives {grid}, the form reading {cell.raw!r} (page {cell.page})"
+
+
+def _rules_hold(form: Form, records: Sequence[CellRecord], table_id: str, readings: dict) -> set[Key]:
+    """Cells of the table in no rule that fails or stays unchecked on the form reading's numbers
+    (the other tables as the grid read them)."""
+    trial = [
+        replace(r, value=readings[r.key].value, page=r.page or 0) if r.table == table_id else r
+        for r in records
+    ]
+    bad = {
+        tuple(cell.split("/"))
+        for check in run_checks(form, trial)
+        if check.status is not CheckStatus.PASSED
+        for cell in check.cells
+    }
+    return {r.key for r in records if r.table == table_id} - bad
