@@ -22,7 +22,7 @@ from pathlib import Path
 
 import gongkai
 from gongkai.forms import FORMS
-from gongkai.records import format_number
+from gongkai.numbers import format_number
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_EXPECTED = ROOT.parent / "shared" / "reference" / "real-web" / "expected.csv"
@@ -75,7 +75,7 @@ def main(pdf_dir: Path, expected_path: Path) -> int:
             record = got.get(key)
             mine = format_number(record.value) if record is not None else ""
             if blank:
-                good = mine == "" and record is not None and record.note.startswith("blank")
+                good = mine == "" and record is not None and record.note_code == "blank"
                 if good:
                     exact += 1
                 elif mine == "":
