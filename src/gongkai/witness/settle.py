@@ -6,10 +6,11 @@ numbers, as read, break a rule (or leave one unchecked). Then, for each cell:
 - both read the same number (or both saw it blank): the value stands, read by both;
 - both read a number and the numbers differ: the cell is left empty, noted `conflict` with both
   readings;
-- only one read a number: the grid's number stands as it did before this witness existed; the
-  form reading's number is taken only when that reading completes the table, agrees with every
-  number the grid read in it, and satisfies every rule the cell takes part in. A grid that saw
-  the cell blank and a form reading that saw a number there, unconfirmed, is a conflict too.
+- only one read a number: the grid's number stands where the form reading did not read the cell,
+  or where it saw the cell blank and every rule the cell takes part in holds on the grid's
+  numbers; the form reading's number is taken only when that reading completes the table,
+  agrees with every number the grid read in it, and satisfies every rule the cell takes part in.
+  Anything else (a blank against an unconfirmed number) is a conflict too.
 
 Rows are placed by the readings' labels and positions, never by the arithmetic, which cannot
 see two whole rows swapped: the arithmetic only confirms a reading, it never moves a number.
@@ -72,6 +73,7 @@ def settle(form: Form, records: list[CellRecord], read: Reader) -> dict[str, int
         )
         trusted = complete and agrees
         confirmed = _rules_hold(form, records, table_id, readings) if trusted else set()
+        grid_holds = _rules_hold(form, records, table_id, {r.key: r for r in in_table})
         for record in in_table:
             if record.key not in readings:
                 continue
@@ -80,7 +82,9 @@ def settle(form: Form, records: list[CellRecord], read: Reader) -> dict[str, int
                 if mine.value == record.value:
                     record.read_by = BOTH
                     counts["cells confirmed"] += 1
-                elif mine.value is not None:
+                elif mine.value is not None or record.key not in grid_holds:
+                    # A number against another, or against a blank the grid's own arithmetic
+                    # does not overrule: neither reading is taken.
                     _conflict(record, cell)
                     counts["conflicts"] += 1
             elif mine.value is None and mine.code is record.note_code and record.page is not None:
@@ -103,8 +107,8 @@ def _conflict(record: CellRecord, cell: WitnessCell) -> None:
 
 
 def _rules_hold(form: Form, records: Sequence[CellRecord], table_id: str, readings: dict) -> set[Key]:
-    """Cells of the table in no rule that fails or stays unchecked on the form reading's numbers
-    (the other tables as the grid read them)."""
+    """Cells of the table in no rule that fails or stays unchecked on the numbers of `readings`
+    (anything with a `value`; the other tables as the grid read them)."""
     trial = [
         replace(r, value=readings[r.key].value, page=r.page or 0) if r.table == table_id else r
         for r in records
