@@ -26,7 +26,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from ..forms import Row, Table, ValueKind
+from ..forms import Column, Row, Table, ValueKind
 from ..labels import best_match, block_title, compact, is_header_text, split_numbering
 from ..model import Char, Heading, Key, Word
 from ..numbers import parse_value
@@ -206,10 +206,13 @@ def _x_mid(word: Word) -> float:
 
 
 def _assign_columns(
-    rows: Sequence[tuple[Row, list[tuple[int, Word]]]], columns_of: Mapping[str, int]
+    rows: Sequence[tuple[Row, list[tuple[int, Word]]]],
+    columns_of: Mapping[str, int],
+    header: Mapping[int, list[float]],
 ) -> dict[str, list[tuple[int, Word] | None]]:
     """Each row's numbers by column: in order where a row holds all of them, else by nearness to
-    the middles of the full rows' columns (on the same page if any there, else on any page)."""
+    the middles of the full rows' columns (on the same page if any there, else on any page), or
+    failing those to the middles of the header words (`header`, by count of columns)."""
     full: dict[int, dict[int, list[float]]] = {}  # columns count -> column -> x middles
     by_page: dict[tuple[int, int], list[list[float]]] = {}
     for row, words in rows:
@@ -237,19 +240,70 @@ def _assign_columns(
             _middles(dict(enumerate(by_page[count, p])), count) for p in pages if (count, p) in by_page
         ]
         middles = page_middles[0] if len(page_middles) == 1 else _middles(full.get(count, {}), count)
+        middles = middles or header.get(count)
         if middles is None:
             continue
-        slots: list[tuple[int, Word] | None] = [None] * count
-        ok = True
-        for page, word in words:
-            index = min(range(count), key=lambda i: abs(_x_mid(word) - middles[i]))
-            if slots[index] is not None or not _near(_x_mid(word), middles, index):
-                ok = False
-                break
-            slots[index] = (page, word)
-        if ok:
+        slots = _by_nearness(words, middles)
+        if slots is not None:
             out[row.id] = slots
     return out
+
+
+def _by_nearness(
+    words: Sequence[tuple[int, Word]], middles: Sequence[float]
+) -> list[tuple[int, Word] | None] | None:
+    """Each (page, word) in the column whose middle it stands under; None if one stands under
+    none, or two under the same."""
+    slots: list[tuple[int, Word] | None] = [None] * len(middles)
+    for page, word in words:
+        index = min(range(len(middles)), key=lambda i: abs(_x_mid(word) - middles[i]))
+        if slots[index] is not None or not _near(_x_mid(word), middles, index):
+            return None
+        slots[index] = (page, word)
+    return slots
+
+
+def _header_runs(lines: Sequence[_Line]) -> list[tuple[str, float]]:
+    """(text, x middle) of every header text a column could carry: each word of a line, and each
+    run of words stacked one under the other (自然 / 人, 结 / 果 / 维持), read downwards."""
+    runs = [(compact(w.text), _x_mid(w)) for line in lines for w in line.words]
+    stacks: list[list[tuple[_Line, Word]]] = []
+    for line in lines:
+        for word in line.narrow_words:
+            for stack in stacks:
+                last_line, last = stack[-1]
+                if (
+                    last_line.page == line.page
+                    and abs(_x_mid(last) - _x_mid(word)) < 0.6 * line.size
+                    and 0 <= line.top - last_line.bottom < 1.5 * line.size
+                ):
+                    stack.append((line, word))
+                    break
+            else:
+                stacks.append([(line, word)])
+    for stack in stacks:
+        for i in range(len(stack)):
+            for j in range(i + 1, len(stack) + 1):
+                part = stack[i:j]
+                middle = sum(_x_mid(w) for _, w in part) / len(part)
+                runs.append(("".join(compact(w.text) for _, w in part), middle))
+    return runs
+
+
+def header_middles(lines: Sequence[_Line], columns: Sequence[Column]) -> list[float] | None:
+    """The x middle of each column's header label, when the header prints every leaf label of
+    the columns, in the columns' order, once each for each time the form has it."""
+    wanted = [compact(c.label) for c in columns]
+    found = sorted({(x, text) for text, x in _header_runs(lines) if text in wanted})
+    # The same label found as a word and as a stack of one word: one place.
+    places: list[tuple[float, str]] = []
+    for x, text in found:
+        if places and places[-1][1] == text and abs(places[-1][0] - x) < 2:
+            continue
+        places.append((x, text))
+    if [text for _, text in places] != wanted:
+        return None
+    return [x for x, _ in places]
 
 
 def _middles(columns: Mapping[int, list[float]], count: int) -> list[float] | None:
@@ -304,17 +358,24 @@ def read_rows_table(
             if edge is not None:
                 words += [(line.page, w) for w in _value_words(line, edge)]
         row_words.append((row, words))
-    placed = _assign_columns(row_words, columns_of)
+    label_pages = {row.id: labels[index].page for index, row in pairs.items()}
+    first_label = min((labels[i].page, labels[i].top) for i in pairs)
+    header_lines = [line for line in lines if (line.page, line.bottom) <= first_label]
+    header = {}
+    if len({len(b.columns) for b in table.blocks}) == 1:  # one header over every row (table 三)
+        middles = header_middles(header_lines, table.blocks[0].columns)
+        if middles is not None:
+            header[len(middles)] = middles
+    placed = _assign_columns(row_words, columns_of, header)
     out: dict[Key, WitnessCell] = {}
     for row, _ in row_words:
         if row.id not in placed:
             continue
         block_columns = table.block_of(row.id).columns if row in table.rows else table.blocks[0].columns
-        pages = [pw[0] for pw in placed[row.id] if pw is not None]
+        pages = [pw[0] for pw in placed[row.id] if pw is not None] or [label_pages[row.id]]
         for column, item in zip(block_columns, placed[row.id], strict=True):
             if item is None:
-                if pages:
-                    out[table.id, row.id, column.id] = WitnessCell("", pages[0])
+                out[table.id, row.id, column.id] = WitnessCell("", pages[0])
             else:
                 out[table.id, row.id, column.id] = WitnessCell(item[1].text, item[0])
     return out
@@ -343,19 +404,30 @@ def _slot_ends(
 def read_single_row_table(
     table: Table, chars: Mapping[int, Sequence[Char]], headings: Sequence[Heading]
 ) -> dict[Key, WitnessCell]:
-    """Table 四: its one row of numbers, read when every one of them is printed on one line."""
+    """Table 四: its one line of numbers, by order when every number is printed, else by the
+    header labels above it."""
     lines = _section_lines(chars, headings, table.numeral)
     row = table.rows[0]
     columns = table.blocks[0].columns
-    candidates = [line for line in lines if sum(_is_value(w.text) for w in line.words) >= len(columns)]
-    if len(candidates) != 1:
+    value_lines = [line for line in lines if line.words and all(_is_value(w.text) for w in line.words)]
+    if len(value_lines) != 1:
         return {}
-    line = candidates[0]
-    if len(line.words) != len(columns) or not all(_is_value(w.text) for w in line.words):
-        return {}
+    line = value_lines[0]
     words = sorted(line.words, key=lambda w: w.x0)
+    if len(words) == len(columns):
+        return {
+            (table.id, row.id, c.id): WitnessCell(w.text, line.page)
+            for c, w in zip(columns, words, strict=True)
+        }
+    middles = header_middles([h for h in lines if (h.page, h.top) < (line.page, line.top)], columns)
+    if middles is None or len(words) > len(columns):
+        return {}
+    slots = _by_nearness([(line.page, w) for w in words], middles)
+    if slots is None:
+        return {}
     return {
-        (table.id, row.id, c.id): WitnessCell(w.text, line.page) for c, w in zip(columns, words, strict=True)
+        (table.id, row.id, c.id): WitnessCell(item[1].text if item else "", line.page)
+        for c, item in zip(columns, slots, strict=True)
     }
 
 
