@@ -132,6 +132,11 @@ class FormReadingSettings:
     label_gap: float = 0.5
     # A wrapped label line continues the label above it when it starts no further left than this.
     continuation_slack: float = 2.0
+    # The lines of a wrapped header label (自然 / 人) stand under one another, centred: their
+    # middles this many font sizes apart at most, and a web page's line spacing (1.75 and more)
+    # between them: up to this many font sizes from one line's foot to the next one's top.
+    header_stack_shift: float = 0.6
+    header_stack_gap: float = 2.5
 
 
 @dataclass(frozen=True)

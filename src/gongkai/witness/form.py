@@ -89,9 +89,36 @@ def _section_lines(
             if _is_page_furniture(line):
                 continue
             size = max(c.size for c in line)
-            words = tuple(split_words(line))
-            lines.append(_Line(page, top, bottom, size, words, tuple(split_words(line, _SETTINGS.label_gap))))
+            narrow = tuple(split_words(line, _SETTINGS.label_gap))
+            lines.append(_Line(page, top, bottom, size, _numbers_apart(split_words(line)), narrow))
     return lines
+
+
+def _numbers_apart(words: Sequence[Word]) -> tuple[Word, ...]:
+    """Words split at wide gaps, except that a number a narrower gap away from the end of a
+    label that fills its cell (2.其他法律行政法规 0) is a word of its own."""
+    out: list[Word] = []
+    for word in words:
+        if _is_value(word.text):
+            out.append(word)
+            continue
+        parts: list[list[Word]] = []
+        for part in split_words(word.chars, _SETTINGS.label_gap):
+            if parts and not _is_value(part.text) and not _is_value(parts[-1][-1].text):
+                parts[-1].append(part)
+            else:
+                parts.append([part])
+        out += [_join(group) for group in parts]
+    return tuple(out)
+
+
+def _join(parts: Sequence[Word]) -> Word:
+    if len(parts) == 1:
+        return parts[0]
+    chars = tuple(c for part in parts for c in part.chars)
+    text = "".join(c.text for c in chars)
+    top, bottom = min(p.top for p in parts), max(p.bottom for p in parts)
+    return Word(text, parts[0].x0, top, parts[-1].x1, bottom, chars)
 
 
 def _is_page_furniture(line: Sequence[Char]) -> bool:
@@ -274,8 +301,8 @@ def _header_runs(lines: Sequence[_Line]) -> list[tuple[str, float]]:
                 last_line, last = stack[-1]
                 if (
                     last_line.page == line.page
-                    and abs(_x_mid(last) - _x_mid(word)) < 0.6 * line.size
-                    and 0 <= line.top - last_line.bottom < 1.5 * line.size
+                    and abs(_x_mid(last) - _x_mid(word)) < _SETTINGS.header_stack_shift * line.size
+                    and 0 <= line.top - last_line.bottom < _SETTINGS.header_stack_gap * line.size
                 ):
                     stack.append((line, word))
                     break

@@ -6,9 +6,10 @@ numbers, as read, break a rule (or leave one unchecked). Then, for each cell:
 - both read the same number (or both saw it blank): the value stands, read by both;
 - both read a number and the numbers differ: the cell is left empty, noted `conflict` with both
   readings;
-- only one read a number: the grid's number stands where the form reading did not read the cell,
-  or where it saw the cell blank and every rule the cell takes part in holds on the grid's
-  numbers; the form reading's number is taken only when that reading completes the table,
+- only one read a number: the grid's number stands where the form reading did not read the cell
+  or saw it blank, unless the form reading has a number elsewhere in that row that the grid
+  lacks (a row read one column askew) and a rule of the cell fails or stays unchecked on the
+  grid's numbers; the form reading's number is taken only when that reading completes the table,
   agrees with every number the grid read in it, and satisfies every rule the cell takes part in.
   Anything else (a blank against an unconfirmed number) is a conflict too.
 
@@ -74,6 +75,13 @@ def settle(form: Form, records: list[CellRecord], read: Reader) -> dict[str, int
         trusted = complete and agrees
         confirmed = _rules_hold(form, records, table_id, readings) if trusted else set()
         grid_holds = _rules_hold(form, records, table_id, {r.key: r for r in in_table})
+        # Rows where the form reading has a number the grid reading lacks: with a number of the
+        # grid's where the form reading saw a blank, the sign of a row read one column askew.
+        askew = {
+            r.row_id
+            for r in in_table
+            if r.value is None and r.key in readings and readings[r.key].value is not None
+        }
         for record in in_table:
             if record.key not in readings:
                 continue
@@ -82,9 +90,9 @@ def settle(form: Form, records: list[CellRecord], read: Reader) -> dict[str, int
                 if mine.value == record.value:
                     record.read_by = BOTH
                     counts["cells confirmed"] += 1
-                elif mine.value is not None or record.key not in grid_holds:
-                    # A number against another, or against a blank the grid's own arithmetic
-                    # does not overrule: neither reading is taken.
+                elif mine.value is not None or (record.row_id in askew and record.key not in grid_holds):
+                    # A number against another, or against a blank in a row the two read askew
+                    # where the grid's own arithmetic does not overrule: neither is taken.
                     _conflict(record, cell)
                     counts["conflicts"] += 1
             elif mine.value is None and mine.code is record.note_code and record.page is not None:
