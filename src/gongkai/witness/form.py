@@ -115,10 +115,7 @@ def _numbers_apart(words: Sequence[Word]) -> tuple[Word, ...]:
 def _join(parts: Sequence[Word]) -> Word:
     if len(parts) == 1:
         return parts[0]
-    chars = tuple(c for part in parts for c in part.chars)
-    text = "".join(c.text for c in chars)
-    top, bottom = min(p.top for p in parts), max(p.bottom for p in parts)
-    return Word(text, parts[0].x0, top, parts[-1].x1, bottom, chars)
+    return _join_chars([c for part in parts for c in part.chars])
 
 
 def _is_page_furniture(line: Sequence[Char]) -> bool:
@@ -163,7 +160,12 @@ def _labels(fragments: Sequence[tuple[_Line, Word]], table: Table, numbered_rows
     """
     group_labels = [g.label for g in table.groups]
     labels: list[_Label] = []
-    for line, word in fragments:
+    pieces = [
+        (line, piece)
+        for line, word in fragments
+        for piece in (_group_piece_apart(word, group_labels) if numbered_rows else [word])
+    ]
+    for line, word in pieces:
         text = compact(word.text)
         if numbered_rows:
             if _numbered(text):
@@ -182,6 +184,33 @@ def _labels(fragments: Sequence[tuple[_Line, Word]], table: Table, numbered_rows
         else:
             labels.append(_Label(text, line.page, line.top, word.x0))
     return labels
+
+
+# Numbering inside a word: where a row label starts after a piece of a group label that its
+# narrow cell printed close beside it (三、本年 （一）予以公开, （三） 1.属于国家秘密).
+_INNER_NUMBERING_RE = re.compile(
+    r"[（(][一二三四五六七八九十]+[）)]|\d{1,2}[.、．]|[一二三四五六七八九十]+、"
+)
+
+
+def _group_piece_apart(word: Word, group_labels: Sequence[str]) -> list[Word]:
+    """The word split where a row label's numbering follows a piece of a group label."""
+    groups = [compact(label) for label in group_labels]
+    for match in _INNER_NUMBERING_RE.finditer(word.text):
+        at = match.start()
+        head = compact(word.text[:at])
+        if at and head and any(head in group for group in groups):
+            return [
+                _join_chars(word.chars[:at]),
+                *_group_piece_apart(_join_chars(word.chars[at:]), group_labels),
+            ]
+    return [word]
+
+
+def _join_chars(chars: Sequence[Char]) -> Word:
+    text = "".join(c.text for c in chars)
+    top, bottom = min(c.top for c in chars), max(c.bottom for c in chars)
+    return Word(text, chars[0].x0, top, max(c.x1 for c in chars), bottom, tuple(chars))
 
 
 def _reads_as_group_piece(text: str, group_labels: Sequence[str]) -> bool:
