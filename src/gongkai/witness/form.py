@@ -383,8 +383,9 @@ def read_rows_table(
     boundary: dict[int, float] = {}
     for line in lines:
         numbers = [w for w in line.words if _is_value(w.text)]
-        # A line of numbers only right of some text: where the label column ends on this page.
-        if numbers and any(not _is_value(w.text) for w in line.words):
+        # Numbers right of some text, or several numbers in a row (a row whose label wrapped
+        # onto other lines): where the label column ends on this page.
+        if (numbers and any(not _is_value(w.text) for w in line.words)) or len(numbers) > 1:
             left = min(w.x0 for w in numbers)
             boundary[line.page] = min(boundary.get(line.page, left), left)
     numbered = table.id == "applications"
