@@ -98,7 +98,7 @@ def settle(form: Form, records: list[CellRecord], read: Reader) -> dict[str, int
             elif mine.value is None and mine.code is record.note_code and record.page is not None:
                 record.read_by = BOTH
                 counts["cells confirmed"] += 1
-            elif record.key in confirmed or (trusted and mine.code is NoteCode.BLANK):
+            elif record.key in confirmed:
                 record.value, record.page, record.raw = mine.value, cell.page, cell.raw
                 record.note, record.note_code, record.read_by = mine.note, mine.code, FORM
                 counts["cells filled"] += 1
