@@ -319,45 +319,77 @@ def _by_nearness(
     return slots
 
 
-def _header_runs(lines: Sequence[_Line]) -> list[tuple[str, float]]:
-    """(text, x middle) of every header text a column could carry: each word of a line, and each
-    run of words stacked one under the other (自然 / 人, 结 / 果 / 维持), read downwards."""
-    runs = [(compact(w.text), _x_mid(w)) for line in lines for w in line.words]
-    stacks: list[list[tuple[_Line, Word]]] = []
-    for line in lines:
-        for word in line.narrow_words:
-            for stack in stacks:
-                last_line, last = stack[-1]
-                if (
-                    last_line.page == line.page
-                    and abs(_x_mid(last) - _x_mid(word)) < _SETTINGS.header_stack_shift * line.size
-                    and 0 <= line.top - last_line.bottom < _SETTINGS.header_stack_gap * line.size
-                ):
-                    stack.append((line, word))
-                    break
-            else:
-                stacks.append([(line, word)])
-    for stack in stacks:
-        for i in range(len(stack)):
-            for j in range(i + 1, len(stack) + 1):
-                part = stack[i:j]
-                middle = sum(_x_mid(w) for _, w in part) / len(part)
-                runs.append(("".join(compact(w.text) for _, w in part), middle))
-    return runs
+@dataclass(frozen=True)
+class _Segment:
+    """A run of neighbouring words on one header line."""
+
+    line: int  # index of the line
+    text: str
+    x0: float
+    x1: float
 
 
-def header_middles(lines: Sequence[_Line], columns: Sequence[Column]) -> list[float] | None:
+def _segments(lines: Sequence[_Line], edge: float | None) -> list[_Segment]:
+    """Every run of up to four neighbouring narrow words of each header line, right of `edge`:
+    justified text in a narrow cell spreads one label's characters as far apart as two cells."""
+    out = []
+    for index, line in enumerate(lines):
+        words = [w for w in line.narrow_words if edge is None or w.x1 > edge]
+        for i in range(len(words)):
+            for j in range(i + 1, min(i + 4, len(words)) + 1):
+                text = "".join(compact(w.text) for w in words[i:j])
+                out.append(_Segment(index, text, words[i].x0, words[j - 1].x1))
+    return out
+
+
+def _stacked(upper: _Segment, lower: _Segment, lines: Sequence[_Line]) -> bool:
+    """Whether `lower` continues `upper` on the next line of the same header cell: on the same
+    page, just below, and aligned left or centred with it."""
+    above, below = lines[upper.line], lines[lower.line]
+    shift = _SETTINGS.header_stack_shift * below.size
+    aligned = (
+        abs(upper.x0 - lower.x0) < shift or abs((upper.x0 + upper.x1) - (lower.x0 + lower.x1)) / 2 < shift
+    )
+    gap = below.top - above.bottom
+    return above.page == below.page and 0 <= gap < _SETTINGS.header_stack_gap * below.size and aligned
+
+
+def _label_places(label: str, segments: Sequence[_Segment], lines: Sequence[_Line]) -> list[float]:
+    """x middles of the places where `label` is printed: on one line, or read downwards over
+    the lines of its cell (自然 / 人, 结 / 果 / 维持)."""
+    places = []
+
+    def extend(stack: list[_Segment], rest: str) -> None:
+        if not rest:
+            places.append((min(s.x0 for s in stack) + max(s.x1 for s in stack)) / 2)
+            return
+        for segment in segments:
+            if (
+                segment.line > stack[-1].line
+                and rest.startswith(segment.text)
+                and _stacked(stack[-1], segment, lines)
+            ):
+                extend([*stack, segment], rest[len(segment.text) :])
+
+    for segment in segments:
+        if label.startswith(segment.text):
+            extend([segment], label[len(segment.text) :])
+    merged: list[float] = []
+    for x in sorted(places):
+        if not merged or x - merged[-1] > 2:
+            merged.append(x)
+    return merged
+
+
+def header_middles(
+    lines: Sequence[_Line], columns: Sequence[Column], edge: float | None = None
+) -> list[float] | None:
     """The x middle of each column's header label, when the header prints every leaf label of
-    the columns, in the columns' order, once each for each time the form has it."""
+    the columns, in the columns' order, once each time the form has it."""
+    segments = _segments(lines, edge)
     wanted = [compact(c.label) for c in columns]
-    found = sorted({(x, text) for text, x in _header_runs(lines) if text in wanted})
-    # The same label found as a word and as a stack of one word: one place.
-    places: list[tuple[float, str]] = []
-    for x, text in found:
-        if places and places[-1][1] == text and abs(places[-1][0] - x) < 2:
-            continue
-        places.append((x, text))
-    if [text for _, text in places] != wanted:
+    places = sorted((x, label) for label in set(wanted) for x in _label_places(label, segments, lines))
+    if [label for _, label in places] != wanted:
         return None
     return [x for x, _ in places]
 
@@ -420,7 +452,8 @@ def read_rows_table(
     header_lines = [line for line in lines if (line.page, line.bottom) <= first_label]
     header = {}
     if len({len(b.columns) for b in table.blocks}) == 1:  # one header over every row (table 三)
-        middles = header_middles(header_lines, table.blocks[0].columns)
+        edges = [boundary[p] for p in {line.page for line in header_lines} if p in boundary]
+        middles = header_middles(header_lines, table.blocks[0].columns, min(edges) if edges else None)
         if middles is not None:
             header[len(middles)] = middles
     placed = _assign_columns(row_words, columns_of, header)

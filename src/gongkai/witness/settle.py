@@ -116,9 +116,16 @@ def _conflict(record: CellRecord, cell: WitnessCell) -> None:
 
 def _rules_hold(form: Form, records: Sequence[CellRecord], table_id: str, readings: dict) -> set[Key]:
     """Cells of the table in no rule that fails or stays unchecked on the numbers of `readings`
-    (anything with a `value`; the other tables as the grid read them)."""
+    (anything with a `value` and a `note_code`, or a `code`; the other tables as the grid read
+    them). A cell printed blank counts as 0 here, and only here: a reading whose blanks make
+    every sum hold is consistent, and its blanks stay blank in the output."""
+
+    def number(reading) -> float | None:
+        code = getattr(reading, "code", None) or getattr(reading, "note_code", None)
+        return 0.0 if reading.value is None and code is NoteCode.BLANK else reading.value
+
     trial = [
-        replace(r, value=readings[r.key].value, page=r.page or 0) if r.table == table_id else r
+        replace(r, value=number(readings[r.key]), page=r.page or 0) if r.table == table_id else r
         for r in records
     ]
     bad = {
