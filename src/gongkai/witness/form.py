@@ -420,6 +420,12 @@ def read_rows_table(
         if (numbers and any(not _is_value(w.text) for w in line.words)) or len(numbers) > 1:
             left = min(w.x0 for w in numbers)
             boundary[line.page] = min(boundary.get(line.page, left), left)
+    # A page of labels without numbers (the first part of a row broken across pages) keeps
+    # the label column of the page before it, or failing that of the page after it.
+    for page in sorted({line.page for line in lines} - set(boundary)):
+        near = [p for p in sorted(boundary) if p < page] or [p for p in sorted(boundary) if p > page]
+        if near:
+            boundary[page] = boundary[near[-1] if near[0] < page else near[0]]
     numbered = table.id == "applications"
     fragments = [
         (line, word)
