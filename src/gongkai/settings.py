@@ -137,6 +137,9 @@ class FormReadingSettings:
     # between them: up to this many font sizes from one line's foot to the next one's top.
     header_stack_shift: float = 0.6
     header_stack_gap: float = 2.5
+    # A label pairs with a group printed as one row (（六）其他处理) at this share of its likeness,
+    # so that a tie goes to the sub-rows, whose group label reads the same.
+    alternative_row_discount: float = 0.99
 
 
 @dataclass(frozen=True)

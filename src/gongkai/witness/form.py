@@ -170,7 +170,7 @@ def _labels(fragments: Sequence[tuple[_Line, Word]], table: Table, numbered_rows
         if numbered_rows:
             if _numbered(text):
                 group = best_match(text, [(g, g, 0.0) for g in group_labels])
-                row = best_match(text, [(r.id, r.label, 0.0) for r in table.rows])
+                row = best_match(text, [(r.id, r.label, 0.0) for r in (*table.rows, *table.alternative_rows)])
                 if group is not None and row is not None and group.score > row.score:
                     continue  # （三）不予公开 and its kin: they open no row
                 labels.append(_Label(text, line.page, line.top, word.x0))
@@ -217,8 +217,11 @@ def _reads_as_group_piece(text: str, group_labels: Sequence[str]) -> bool:
     return any(text in compact(label) for label in group_labels) and len(text) <= 4
 
 
-def _align(labels: Sequence[_Label], rows: Sequence[Row]) -> dict[int, Row]:
-    """Pair printed labels with the form's rows, both in order, maximising their likeness."""
+def _align(labels: Sequence[_Label], rows: Sequence[Row], table: Table) -> dict[int, Row]:
+    """Pair printed labels with the form's rows, both in order, maximising their likeness. A
+    group printed as one row (an alternative row) loses a tie to its sub-rows: the group label
+    of the sub-rows reads the same."""
+    alternatives = {row.id for row in table.alternative_rows}
     n, m = len(labels), len(rows)
     score = [[0.0] * (m + 1) for _ in range(n + 1)]
     move = [[0] * (m + 1) for _ in range(n + 1)]
@@ -226,7 +229,10 @@ def _align(labels: Sequence[_Label], rows: Sequence[Row]) -> dict[int, Row]:
     for i in range(n):
         for j in range(m):
             choice = best_match(labels[i].text, [(rows[j].id, rows[j].label, 0.0)])
-            likeness[i, j] = choice.score if choice is not None else 0.0
+            score_ij = choice.score if choice is not None else 0.0
+            likeness[i, j] = score_ij * (
+                _SETTINGS.alternative_row_discount if rows[j].id in alternatives else 1
+            )
     for i in range(n + 1):
         for j in range(m + 1):
             if i == 0 and j == 0:
@@ -433,7 +439,7 @@ def read_rows_table(
         if not is_header_text(word.text) or not numbered
     ]
     labels = _labels(fragments, table, numbered)
-    pairs = _align(labels, rows)
+    pairs = _align(labels, rows, table)
     if not pairs:
         return {}
     ends = _slot_ends([labels[i] for i in sorted(pairs)], fragments, numbered)

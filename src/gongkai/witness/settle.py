@@ -51,6 +51,41 @@ def _rows(table: Table, records: Sequence[CellRecord]) -> list[Row]:
     return [by_id[row_id] for row_id in dict.fromkeys(r.row_id for r in records)]
 
 
+def _offered_rows(table: Table, records: Sequence[CellRecord]) -> list[Row]:
+    """The rows the form reading may find: the records' own, and where the grid read none of a
+    group's sub-rows, the group printed as one row (（六）其他处理, as hybrids print it)."""
+    rows = _rows(table, records)
+    read_rows = {r.row_id for r in records if r.page is not None}
+    for alternative in table.alternative_rows:
+        members = [row for row in rows if row.group == alternative.id]
+        if members and not read_rows & {row.id for row in members}:
+            rows.insert(rows.index(members[0]), alternative)
+    return rows
+
+
+def _printed_as_one_row(
+    table: Table, in_table: Sequence[CellRecord], witness: dict[Key, WitnessCell], records: list[CellRecord]
+) -> bool:
+    """Where the form reading found a group printed as one row and none of its sub-rows, the
+    records of the sub-rows give way to the row's (as values.py does for the grid reading)."""
+    changed = False
+    for alternative in table.alternative_rows:
+        members = {row.id for row in table.rows if row.group == alternative.id}
+        found = {key[1] for key in witness}
+        if alternative.id not in found or found & members:
+            continue
+        old = [r for r in in_table if r.row_id in members]
+        if not old or any(r.page is not None for r in old):
+            continue
+        first = old[0].row_id
+        new = [replace(r, row=alternative.label, row_id=alternative.id) for r in old if r.row_id == first]
+        at = records.index(old[0])
+        records[:] = [r for r in records if r not in old]
+        records[at:at] = new
+        changed = True
+    return changed
+
+
 def settle(form: Form, records: list[CellRecord], read: Reader) -> dict[str, int]:
     """Settle the form reading into the cell records (in place), setting each one's `read_by`;
     return counts of what the form reading did: tables read, cells confirmed, filled, conflicts."""
@@ -60,9 +95,11 @@ def settle(form: Form, records: list[CellRecord], read: Reader) -> dict[str, int
     for table_id in sorted(_doubtful_tables(form, records)):
         in_table = [r for r in records if r.table == table_id]
         table = FORMS[in_table[0].form].table(table_id)
-        witness = read(table, _rows(table, in_table))
+        witness = read(table, _offered_rows(table, in_table))
         if not witness:
             continue
+        if _printed_as_one_row(table, in_table, witness, records):
+            in_table = [r for r in records if r.table == table_id]
         counts["tables read"] += 1
         kinds = {c.id: c.kind for c in table.columns}
         readings = {
