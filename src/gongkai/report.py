@@ -1,6 +1,10 @@
-"""The pipeline end to end: one PDF in, one Report out.
+"""The pipeline end to end: one report file in, one Report out.
 
-    locate -> tables -> match -> values -> checks -> records
+    source (PDF pages, or a web page's / Word file's tables) -> locate -> tables
+    -> match -> values -> checks -> records
+
+A PDF is read page by page into grids; a web page or a Word file hands its tables
+over as grids directly (sources/). Everything after that is the same for all kinds.
 
 Each stage is a module of its own and passes plain data to the next.
 """
@@ -14,14 +18,28 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import records
+from . import records, sources
 from .checks import CheckResult, Key, Reading, choose_by_arithmetic, run_checks
 from .document import Document
-from .errors import GongkaiError, NotAReportError, ScannedReportError, UnsupportedFormError
+from .errors import (
+    GongkaiError,
+    NotAReportError,
+    ScannedReportError,
+    UnreadableFileError,
+    UnsupportedFormError,
+)
 from .forms import FORMS, Form, Row, Table
 from .lattice import find_table_cells
 from .layout import Char, Edge, text_lines
-from .locate import Heading, Identity, find_headings, read_identity, table_pages, table_pages_settled
+from .locate import (
+    Heading,
+    Identity,
+    find_headings,
+    identity_from_titles,
+    read_identity,
+    table_pages,
+    table_pages_settled,
+)
 from .match import PlacedCell, Problem, TableReading, block_title, is_header_text, read_table
 from .records import format_number
 from .tables import Grid, assign_tables, page_grids
@@ -36,6 +54,7 @@ class Report:
     """Everything read from one report file."""
 
     source: str
+    kind: str = "pdf"  # what the file's content is: pdf, html or docx
     status: str = FAILED
     reason: str = ""
     agency: str | None = None
@@ -51,7 +70,7 @@ class Report:
 
     @property
     def cells_found(self) -> int:
-        return int((self.cells["page"].notna()).sum()) if len(self.cells) else 0
+        return int((self.cells["raw"].notna()).sum()) if len(self.cells) else 0
 
     @property
     def cells_expected(self) -> int:
@@ -144,6 +163,12 @@ def _why(what: str, reading: TableReading | None, kind: str) -> str:
     return what + (f" ({'; '.join(problems[:3])})" if problems else "")
 
 
+def _markup_location(cell: PlacedCell) -> str:
+    """Where a cell of a web page or Word file is: its table's ordinal in the document and its row
+    in that table, both from 1 (the grid of a markup table is in rows and columns, see sources.markup)."""
+    return f"table {cell.page}, row {int(cell.bbox[1]) + 1}"
+
+
 def _cell_records(report: Report, choices: list[_TableChoice]) -> tuple[list[dict], list[str]]:
     """One record per cell of the form, placed or not; and the reasons for what is missing."""
     out: list[dict] = []
@@ -178,10 +203,15 @@ def _cell_records(report: Report, choices: list[_TableChoice]) -> tuple[list[dic
                 }
                 if len(found) == 1:
                     parsed = parse_value(found[0].raw, column.kind)
-                    record.update(value=parsed.value, page=found[0].page, raw=found[0].raw, note=parsed.note)
+                    record.update(value=parsed.value, raw=found[0].raw, note=parsed.note)
+                    if report.kind == "pdf":
+                        record["page"] = found[0].page
+                    else:
+                        record["note"] = "; ".join(filter(None, (parsed.note, _markup_location(found[0]))))
                 elif len(found) > 1:
+                    where = "pages" if report.kind == "pdf" else "tables"
                     pages = ", ".join(str(c.page) for c in found)
-                    record["note"] = f"row printed more than once (pages {pages}); left empty"
+                    record["note"] = f"row printed more than once ({where} {pages}); left empty"
                     gaps.append(f"{table.id}/{row.id} printed more than once")
                 elif reading is None:
                     record["note"] = f"table {table.numeral} not found"
@@ -218,10 +248,8 @@ def _ambiguous_readings(cells: pd.DataFrame) -> dict[Key, list[Reading]]:
     return out
 
 
-def read_report(path: str | os.PathLike[str]) -> Report:
-    """Read one report PDF. Raises a GongkaiError subclass when the file cannot be read at all."""
-    started = time.perf_counter()
-    report = Report(source=str(path))
+def _pdf_tables(path: str | os.PathLike[str], report: Report) -> tuple[Identity, list[Grid], list[Heading]]:
+    """The PDF source: identity, the grids of the table pages, and the section headings."""
     with Document(path) as document:
         report.pages = document.page_count
         # Pages are read in order, each loaded once for its characters and rules, until the
@@ -238,7 +266,6 @@ def read_report(path: str | os.PathLike[str]) -> Report:
             headings += find_headings(number, page_lines)
             if table_pages_settled(headings):
                 break
-        report.agency, report.year = identity.agency, identity.year
         chars = {n: page_chars for n, (page_chars, _) in pages.items()}
         grids: list[Grid] = []
         for number in table_pages(headings, document.page_count):
@@ -247,12 +274,43 @@ def read_report(path: str | os.PathLike[str]) -> Report:
             grids += sorted([*ruled, *loose], key=lambda g: g.bbox[1])
     if not any(chars.values()):
         raise ScannedReportError("no text layer: the pages are scanned images (OCR is not supported yet)")
+    return identity, grids, headings
+
+
+def read_report(path: str | os.PathLike[str], kind: str = "auto") -> Report:
+    """Read one report: a PDF, a web page or a Word file, told apart by content.
+
+    `kind` ("pdf", "html", "docx" or "auto") restricts what is read: a file of another
+    kind raises UnreadableFileError. Raises a GongkaiError subclass when the file cannot
+    be read at all.
+    """
+    started = time.perf_counter()
+    report = Report(source=str(path))
+    report.kind, legacy = sources.input_kind(path)
+    if kind != "auto" and report.kind != kind:
+        raise UnreadableFileError(
+            f"the file is {sources.describe(report.kind)}, and only {sources.describe(kind)}s are read"
+        )
+    notes = [note] if (note := sources.kind_mismatch(path, report.kind)) else []
+    attachments: list[str] = []
+    if report.kind == "pdf":
+        identity, grids, headings = _pdf_tables(path, report)
+    else:
+        document = sources.read_markup(path, report.kind, legacy)
+        identity = identity_from_titles(document.titles, Path(path))
+        grids, headings, attachments = document.grids, document.headings, document.attachments
+    report.agency, report.year = identity.agency, identity.year
     candidates = {version: _readings(form, grids, headings) for version, form in FORMS.items()}
     version, choices = choose_versions(candidates)
     if not any(c.reading is not None and c.reading.cells for c in choices):
+        if attachments:
+            raise NotAReportError(
+                "no table of the standard form on the page, which links to the report as an attachment: "
+                + ", ".join(attachments[:3])
+            )
         if report.year is not None and report.year < 2019:
             raise UnsupportedFormError("unsupported form (pre-2019 free-form report)")
-        raise NotAReportError("no table of the standard form found")
+        raise NotAReportError("; ".join([*notes, "no table of the standard form found"]))
     report.form = version
     cell_records, gaps = _cell_records(report, choices)
     cells = records.frame("cells", cell_records)
@@ -260,18 +318,18 @@ def read_report(path: str | os.PathLike[str]) -> Report:
     report.readings = [c.reading for c in choices if c.reading is not None]
     report.problems = [p for r in report.readings for p in r.problems]
     report.checks = run_checks(FORMS[version], report.cells)
-    _set_status(report, gaps)
+    _set_status(report, [*notes, *gaps])
     report.seconds = time.perf_counter() - started
     return report
 
 
 def _set_status(report: Report, gaps: list[str]) -> None:
     cells = report.cells
-    missing = int(cells["page"].isna().sum())
+    missing = int(cells["raw"].isna().sum())
     unreadable = int(
-        (cells["page"].notna() & cells["value"].isna() & cells["note"].str.startswith("text")).sum()
+        (cells["raw"].notna() & cells["value"].isna() & cells["note"].str.startswith("text")).sum()
     )
-    blank = int((cells["note"] == "blank cell").sum())
+    blank = int(cells["note"].str.startswith("blank cell").sum())
     reasons = list(dict.fromkeys(gaps))
     if missing:
         reasons.append(f"{missing} of {len(cells)} cells not found")
@@ -284,11 +342,11 @@ def _set_status(report: Report, gaps: list[str]) -> None:
     report.reason = "; ".join(dict.fromkeys(reasons))
 
 
-def read_report_safely(path: str | os.PathLike[str]) -> Report:
+def read_report_safely(path: str | os.PathLike[str], kind: str = "auto") -> Report:
     """Like read_report, but a file that cannot be read gives a failed Report instead of an exception."""
     started = time.perf_counter()
     try:
-        return read_report(path)
+        return read_report(path, kind)
     except GongkaiError as error:
         return Report(
             source=str(path), status=FAILED, reason=str(error), seconds=time.perf_counter() - started

@@ -1,0 +1,92 @@
+"""Sources: a file in, what the stages read out of it. The file's content decides its kind.
+
+    pdf   -> pages of characters and rules (document.py, layout.py)
+    html  -> title text, section headings and Grids (html.py)
+    docx  -> the same, from a Word file's XML (docx.py); .doc/.wps/.rtf through LibreOffice
+
+A file is judged by its first bytes (PDF header, zip, OLE2, markup), not by its name:
+a `.pdf` that is really a web page is read as one, and the report says so.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..errors import UnreadableFileError
+from .html import is_utf16_without_bom, looks_like_html, read_html
+from .markup import MarkupDocument
+
+INPUT_KINDS = ("pdf", "html", "docx")
+# What directory and glob discovery picks up, per kind.
+SUFFIXES: dict[str, tuple[str, ...]] = {
+    "pdf": (".pdf",),
+    "html": (".html", ".htm", ".shtml", ".xhtml"),
+    "docx": (".docx", ".doc", ".wps"),
+}
+_NAMES = {"pdf": "a PDF", "html": "a web page", "docx": "a Word file"}
+_SNIFF_BYTES = 8192
+_PDF_HEADER_WINDOW = 1024  # PDF readers accept the %PDF- header anywhere in the first kilobyte
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc and .wps
+
+
+def kind_of_name(path: str | os.PathLike[str]) -> str | None:
+    """The kind a file's extension claims, if it names one gongkai reads."""
+    suffix = Path(path).suffix.lower()
+    return next((kind for kind, suffixes in SUFFIXES.items() if suffix in suffixes), None)
+
+
+def sniff(path: str | os.PathLike[str]) -> tuple[str | None, bool]:
+    """The file's kind by its content (None when it is none of them), and whether it is a
+    legacy Word file (.doc/.wps/RTF) that needs converting. Raises OSError when it cannot be read."""
+    with open(path, "rb") as handle:
+        head = handle.read(_SNIFF_BYTES)
+    if b"%PDF-" in head[:_PDF_HEADER_WINDOW]:
+        return "pdf", False
+    if head.startswith(b"PK\x03\x04"):
+        return "docx", False
+    if head.startswith(_OLE2) or head.startswith(b"{\\rtf"):
+        return "docx", True
+    if looks_like_html(head) or (is_utf16_without_bom(head) and looks_like_html(head.replace(b"\0", b""))):
+        return "html", False
+    return None, False
+
+
+def input_kind(path: str | os.PathLike[str]) -> tuple[str, bool]:
+    """The kind to read a file as: its content's, else its name's (whose reader then says what
+    is wrong with it). Raises UnreadableFileError for an empty file or one that is nothing."""
+    try:
+        if os.path.getsize(path) == 0:
+            raise UnreadableFileError("the file is empty")
+        kind, legacy = sniff(path)
+    except FileNotFoundError:
+        raise UnreadableFileError("file not found") from None
+    except OSError as error:
+        raise UnreadableFileError(f"cannot open file: {error.strerror}") from None
+    if kind is not None:
+        return kind, legacy
+    claimed = kind_of_name(path)
+    if claimed == "html":
+        raise UnreadableFileError("not a web page: no HTML markup at its start")
+    return claimed or "pdf", Path(path).suffix.lower() in (".doc", ".wps")
+
+
+def kind_mismatch(path: str | os.PathLike[str], kind: str) -> str:
+    """'the file named .pdf is a web page' when the name claims another kind; else ''."""
+    claimed = kind_of_name(path)
+    if claimed is None or claimed == kind:
+        return ""
+    return f"the file named {Path(path).suffix} is {_NAMES[kind]}, read as such"
+
+
+def read_markup(path: str | os.PathLike[str], kind: str, legacy: bool) -> MarkupDocument:
+    """The title candidates, headings and Grids of a web page or Word file."""
+    if kind == "html":
+        return read_html(path)
+    from .docx import read_docx, read_legacy_word
+
+    return read_legacy_word(path) if legacy else read_docx(path)
+
+
+def describe(kind: str) -> str:
+    return _NAMES[kind]

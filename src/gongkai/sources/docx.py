@@ -1,0 +1,197 @@
+"""Word files -> the title, section headings and Grids, read from the document's own XML.
+
+A `.docx` is a zip of XML parts; the body (`word/document.xml`) lists paragraphs and
+tables in reading order. A cell spanning columns says `w:gridSpan`; a cell spanning
+rows starts with `w:vMerge w:val="restart"` and is continued by `w:vMerge` cells
+below it. Turned text (`w:textDirection w:val="tbRl"`) only changes how a cell is
+drawn: its runs are in reading order already.
+
+The parts are read with bounded sizes (a zip bomb stops at the limit) and parsed
+without DTDs or entities: Word never writes either, so a part that has one is refused.
+`.doc` and `.wps` files (and RTF saved as .doc) are converted to `.docx` by
+LibreOffice in a temporary folder when `soffice` is on the PATH.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from pathlib import Path
+
+import lxml.etree as etree
+
+from ..errors import MissingToolError, UnreadableFileError
+from .markup import MarkupDocument, SpannedCell, clean_text
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
+# The body of a report with its tables is a few hundred kB of XML; Word files with many
+# pages of prose reach a few MB. Past this the part is not a report (or is a zip bomb).
+MAX_PART_BYTES = 64 * 1024 * 1024
+MAX_FILE_BYTES = 100 * 1024 * 1024  # images included
+_CONVERT_SECONDS = 60  # LibreOffice converts a report in a few seconds
+_BODY_PART = "word/document.xml"
+
+
+def _read_part(archive: zipfile.ZipFile, name: str) -> bytes | None:
+    """A part's bytes, reading at most MAX_PART_BYTES whatever the zip's headers claim."""
+    try:
+        with archive.open(name) as handle:
+            data = handle.read(MAX_PART_BYTES + 1)
+    except KeyError:
+        return None
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as error:
+        raise UnreadableFileError(f"the Word file is corrupt ({name}: {error})") from None
+    if len(data) > MAX_PART_BYTES:
+        raise UnreadableFileError(
+            f"{name} unpacks to more than {MAX_PART_BYTES // 2**20} MB: a zip bomb, not a report"
+        )
+    return data
+
+
+def _parse_part(data: bytes, name: str) -> etree._Element:
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True
+    )
+    try:
+        root = etree.fromstring(data, parser=parser)
+    except etree.XMLSyntaxError as error:
+        raise UnreadableFileError(f"the Word file's {name} is not well-formed XML ({error})") from None
+    if root.getroottree().docinfo.internalDTD is not None or "<!ENTITY" in data[:65536].decode(
+        "utf-8", "replace"
+    ):
+        raise UnreadableFileError(
+            f"the Word file's {name} declares a DTD or entities, which Word never writes"
+        )
+    return root
+
+
+def _paragraph_text(paragraph: etree._Element) -> str:
+    pieces = []
+    for node in paragraph.iter(f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}cr", f"{_W}delText"):
+        if node.tag == f"{_W}t":
+            pieces.append(node.text or "")
+        elif node.tag in (f"{_W}br", f"{_W}cr"):
+            pieces.append("\n")
+        elif node.tag == f"{_W}tab":
+            pieces.append(" ")
+    return clean_text(pieces)
+
+
+def _cell_text(cell: etree._Element) -> str:
+    return clean_text(["\n".join(_paragraph_text(p) for p in cell.iter(f"{_W}p"))])
+
+
+def _val(element: etree._Element | None, default: str | None = None) -> str | None:
+    return default if element is None else element.get(f"{_W}val", default)
+
+
+def _table_cells(table: etree._Element) -> tuple[list[SpannedCell], int, int]:
+    """Grid positions of a table's cells: gridBefore and gridSpan move along a row;
+    a vMerge continuation extends the cell above it at the same grid column."""
+    cells: list[SpannedCell] = []
+    open_at: dict[int, int] = {}  # grid column -> index in `cells` of the cell a vMerge may extend
+    rows = [tr for tr in table if tr.tag == f"{_W}tr"]
+    for r, tr in enumerate(rows):
+        before = tr.find(f"{_W}trPr/{_W}gridBefore")
+        col = int(_val(before, "0") or 0) if before is not None else 0
+        for tc in tr.iter(f"{_W}tc"):
+            if next(tc.iterancestors(f"{_W}tr")) is not tr:
+                continue  # a cell of a table nested in this row's cells
+            properties = tc.find(f"{_W}tcPr")
+            span = properties.find(f"{_W}gridSpan") if properties is not None else None
+            width = max(1, int(_val(span, "1") or 1)) if span is not None else 1
+            merge = properties.find(f"{_W}vMerge") if properties is not None else None
+            text = _cell_text(tc)
+            if merge is not None and _val(merge, "continue") == "continue" and col in open_at:
+                above = cells[open_at[col]]
+                joined = "\n".join(t for t in (above.text, text) if t)
+                cells[open_at[col]] = SpannedCell(joined, above.row0, r + 1, above.col0, above.col1)
+            else:
+                cells.append(SpannedCell(text, r, r + 1, col, col + width))
+                for c in range(col, col + width):
+                    open_at[c] = len(cells) - 1
+            col += width
+    n_cols = max((c.col1 for c in cells), default=0)
+    return cells, len(rows), n_cols
+
+
+def _walk_body(body: etree._Element, document: MarkupDocument) -> None:
+    """Paragraphs and tables in reading order; content controls (w:sdt) are looked into."""
+    stack = list(reversed(body))
+    while stack:
+        element = stack.pop()
+        if element.tag == f"{_W}p":
+            document.add_line(_paragraph_text(element))
+        elif element.tag == f"{_W}tbl":
+            document.add_table(*_table_cells(element))
+        elif element.tag in (f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml"):
+            stack += reversed(list(element))
+
+
+def read_docx(path: str | Path) -> MarkupDocument:
+    """A Word file's title candidates, section headings and tables (as Grids)."""
+    if Path(path).stat().st_size > MAX_FILE_BYTES:
+        raise UnreadableFileError(f"the Word file is more than {MAX_FILE_BYTES // 2**20} MB")
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise UnreadableFileError(f"not a Word file: the .docx is not a zip archive ({error})") from None
+    with archive:
+        data = _read_part(archive, _BODY_PART)
+        if data is None:
+            raise UnreadableFileError("a zip archive without word/document.xml: not a Word document")
+        body = _parse_part(data, _BODY_PART).find(f"{_W}body")
+        core = _read_part(archive, "docProps/core.xml")
+        metadata_title = ""
+        if core is not None:
+            title = _parse_part(core, "docProps/core.xml").find(_DC_TITLE)
+            metadata_title = (title.text or "").strip() if title is not None else ""
+    document = MarkupDocument("docx")
+    if body is not None:
+        _walk_body(body, document)
+    document.titles = document.body_titles()
+    if metadata_title:
+        document.titles.append((metadata_title, "metadata"))
+    return document
+
+
+def convert_to_docx(path: str | Path, folder: str) -> Path:
+    """A .doc/.wps/.rtf converted to .docx by LibreOffice into `folder`."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        raise MissingToolError(
+            f"reading a {Path(path).suffix or 'legacy Word'} file needs LibreOffice: install it "
+            "(Debian/Ubuntu: apt-get install libreoffice-writer) so that `soffice` is on the PATH, "
+            "or save the file as .docx"
+        )
+    command = [
+        soffice,
+        f"-env:UserInstallation=file://{folder}/profile",
+        "--headless",
+        "--convert-to",
+        "docx",
+        "--outdir",
+        folder,
+        str(Path(path).resolve()),
+    ]
+    try:
+        subprocess.run(command, capture_output=True, timeout=_CONVERT_SECONDS, check=False)
+    except subprocess.TimeoutExpired:
+        raise UnreadableFileError(
+            f"LibreOffice took more than {_CONVERT_SECONDS} s to convert the file"
+        ) from None
+    converted = Path(folder) / (Path(path).stem + ".docx")
+    if not converted.exists():
+        raise UnreadableFileError(
+            "LibreOffice could not convert the file to .docx (corrupt or not a Word file)"
+        )
+    return converted
+
+
+def read_legacy_word(path: str | Path) -> MarkupDocument:
+    """A .doc or .wps (OLE2) or RTF file, read through a temporary .docx."""
+    with tempfile.TemporaryDirectory(prefix="gongkai-") as folder:
+        return read_docx(convert_to_docx(path, folder))

@@ -1,0 +1,265 @@
+"""Web pages (HTML, XHTML, a page saved from a browser) -> the title, section headings and Grids.
+
+The parser is lxml's (libxml2's HTML parser): on the real pages it builds the tree
+about ten times faster than html5lib and reads the same tables, also from broken
+Word markup (bench/markup_parsers.py measures both). Nothing in a page is fetched
+or run: no network, no entities resolved, scripts and styles are skipped unread.
+
+The whole page is read, site chrome included, because table 四 is sometimes outside
+the article wrapper: the tables of the form are recognised by their labels, as on
+paper, and a metadata or navigation table carries none of them.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from pathlib import Path
+
+import lxml.etree as etree
+import lxml.html
+
+from ..errors import UnreadableFileError
+from .markup import MarkupDocument, SpannedCell, clean_text, place_spans
+
+# A report page is well under 2 MB even with Word's markup; past this it is something else
+# (embedded images, a dump), and parsing it would cost seconds and hundreds of MB.
+MAX_PAGE_BYTES = 20 * 1024 * 1024
+# Layout tables nest a few deep; libxml2 stops building the tree past a few hundred levels,
+# so a page nested deeper than this cannot be read whole.
+_MAX_TABLE_NESTING = 32
+_SNIFF_BYTES = 4096
+
+_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+)""", re.IGNORECASE)
+_XML_ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_\-]+)""")
+_XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
+_MARKUP_RE = re.compile(rb"<\s*(!doctype\s+html|html|head|body|meta|title|table|div|p)[\s>/]", re.IGNORECASE)
+_ATTACHMENT_RE = re.compile(r"\.(pdf|docx?|wps|ofd)$", re.IGNORECASE)
+
+# Elements whose content is never text of the page.
+_SKIP = {
+    "head",
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "iframe",
+    "object",
+    "embed",
+    "svg",
+    "select",
+    "math",
+}
+# Elements that end a line of text.
+_BLOCK = {
+    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "tr", "td", "th",
+    "table", "section", "article", "header", "footer", "nav", "aside", "blockquote", "pre", "center",
+    "form", "fieldset", "address", "caption", "tbody", "thead", "tfoot", "hr",
+}  # fmt: skip
+_HIDDEN_RE = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all", re.IGNORECASE)
+# Chinese encodings a page may declare; GB18030 decodes all of them (it is their superset).
+_GB_FAMILY = {"gb2312", "gbk", "gb18030", "x-gbk", "cp936", "ms936", "euc-cn", "hz-gb-2312"}
+
+
+def looks_like_html(head: bytes) -> bool:
+    """Whether the first bytes of a file are markup (after a BOM, white space, comments)."""
+    return bool(_MARKUP_RE.search(head[:_SNIFF_BYTES]))
+
+
+def _declared_encoding(data: bytes) -> str | None:
+    head = data[:_SNIFF_BYTES]
+    found = _XML_ENCODING_RE.search(head) or _CHARSET_RE.search(head)
+    if not found:
+        return None
+    name = found.group(1).decode("ascii").lower()
+    if name in _GB_FAMILY:
+        return "gb18030"
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def is_utf16_without_bom(data: bytes) -> bool:
+    """ASCII markup in UTF-16 has a NUL beside every other byte."""
+    head = data[:512]
+    return (
+        len(head) >= 8 and head.count(0) >= len(head) // 3 and not head.startswith((b"\xff\xfe", b"\xfe\xff"))
+    )
+
+
+def decode_page(data: bytes) -> str:
+    """The page's text. UTF-8 that decodes strictly is UTF-8 whatever the page declares (a GBK
+    reading of UTF-8 bytes would be mojibake); else the declared encoding; else GB18030.
+    Raises UnreadableFileError rather than guess."""
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding)
+            except UnicodeDecodeError:
+                raise UnreadableFileError(f"the page says it is {encoding} but is not") from None
+    if is_utf16_without_bom(data):
+        raise UnreadableFileError(
+            "the page is UTF-16 without a byte-order mark, so its byte order cannot be told; "
+            "save it as UTF-8 (or UTF-16 with a BOM)"
+        )
+    declared = _declared_encoding(data)
+    for encoding in dict.fromkeys(("utf-8", declared or "gb18030", "gb18030")):
+        try:
+            return data.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    raise UnreadableFileError(
+        f"cannot tell the page's text encoding (declared {declared or 'nothing'}; "
+        "it is neither UTF-8 nor GB18030/GBK)"
+    )
+
+
+def _parse(text: str) -> etree._Element:
+    parser = lxml.html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, recover=True)
+    # An XML declaration names the encoding of bytes; the text is already decoded.
+    text = _XML_DECLARATION_RE.sub("", text, count=1)
+    try:
+        return lxml.html.document_fromstring(text, parser=parser)
+    except (etree.ParserError, ValueError) as error:
+        raise UnreadableFileError(f"the page cannot be parsed as HTML ({error})") from None
+
+
+def _int_attribute(element: etree._Element, name: str) -> int:
+    value = (element.get(name) or "1").strip()
+    digits = re.match(r"\d+", value)
+    return int(digits.group()) if digits else 1
+
+
+def _hidden(element: etree._Element) -> bool:
+    style = element.get("style")
+    return bool(style and _HIDDEN_RE.search(style)) or element.get("hidden") is not None
+
+
+def _walk(root: etree._Element, document: MarkupDocument | None, pieces: list[str]) -> None:
+    """Text of `root` in reading order, a newline where a block ends. With a document, every
+    line goes to `document.add_line` and every innermost table to `document.add_table`."""
+
+    def flush() -> None:
+        if document is not None:
+            text = clean_text(pieces)
+            if text:
+                document.add_line(text)
+            pieces.clear()
+        else:
+            pieces.append("\n")
+
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, element in walker:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if event == "start":
+            if tag in _SKIP or _hidden(element):
+                walker.skip_subtree()
+                continue
+            if tag == "br":
+                pieces.append("\n")
+            elif tag in _BLOCK:
+                flush()
+            if document is not None and tag == "table" and element.find(".//table") is None:
+                flush()
+                document.add_table(*_table_cells(element))
+                walker.skip_subtree()
+                continue
+            if element.text and tag not in _SKIP:
+                pieces.append(element.text)
+        else:
+            if tag in _BLOCK and not (tag in _SKIP or _hidden(element)):
+                flush()
+            if element is not root and element.tail:
+                pieces.append(element.tail)
+    if document is not None:
+        flush()
+
+
+def _cell_text(cell: etree._Element) -> str:
+    pieces: list[str] = []
+    _walk(cell, None, pieces)
+    return clean_text(pieces)
+
+
+def _table_cells(table: etree._Element) -> tuple[list[SpannedCell], int, int]:
+    rows = []
+    for tr in table.iter("tr"):
+        if _hidden(tr):
+            continue
+        cells = [c for c in tr if c.tag in ("td", "th") and not _hidden(c)]
+        rows.append(
+            [(_cell_text(c), _int_attribute(c, "rowspan"), _int_attribute(c, "colspan")) for c in cells]
+        )
+    return place_spans(rows)
+
+
+def _nesting(root: etree._Element) -> int:
+    deepest = 0
+    for table in root.iter("table"):
+        if table.find(".//table") is None:
+            deepest = max(deepest, sum(1 for a in table.iterancestors("table")) + 1)
+    return deepest
+
+
+def _titles(root: etree._Element, body_lines: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Title candidates, best first: headings naming the report, an element marked as the
+    title, short lines at the top of the body, the page's <title>, the metadata gov.cn sites
+    put in <meta name=ArticleTitle>."""
+    found = []
+    for xpath, source in (
+        ("//h1|//h2|//h3", "title"),
+        ("//*[contains(@class,'title') or contains(@id,'title') or contains(@class,'Title')]", "title"),
+        ("", "body"),
+        ("//title", "metadata"),
+        ("//meta[@name='ArticleTitle' or @property='og:title' or @name='title']/@content", "metadata"),
+    ):
+        if not xpath:
+            found += body_lines
+            continue
+        for hit in root.xpath(xpath):
+            text = clean_text([hit if isinstance(hit, str) else _cell_text(hit)]).replace("\n", "")
+            if "报告" in text and len(text) <= 200:
+                found.append((text, source))
+    return found
+
+
+def _attachments(root: etree._Element) -> list[str]:
+    links = []
+    for href in root.xpath("//a/@href"):
+        path = href.split("?")[0].split("#")[0].strip()
+        if _ATTACHMENT_RE.search(path):
+            links.append(href.strip())
+    return list(dict.fromkeys(links))
+
+
+def _refuse_size(size: int) -> None:
+    if size > MAX_PAGE_BYTES:
+        raise UnreadableFileError(
+            f"the page is {size / 2**20:.0f} MB, more than the {MAX_PAGE_BYTES // 2**20} MB "
+            "a report page can be"
+        )
+
+
+def read_html_bytes(data: bytes) -> MarkupDocument:
+    """A page's title candidates, section headings, tables (as Grids) and attachment links."""
+    _refuse_size(len(data))
+    root = _parse(decode_page(data))
+    if _nesting(root) > _MAX_TABLE_NESTING:
+        raise UnreadableFileError(f"tables nested more than {_MAX_TABLE_NESTING} deep: not a report page")
+    document = MarkupDocument("html")
+    body = root.find("body")
+    _walk(body if body is not None else root, document, [])
+    document.titles = _titles(root, document.body_titles())
+    document.attachments = _attachments(root)
+    return document
+
+
+def read_html(path: str | Path) -> MarkupDocument:
+    """read_html_bytes of a file, refused before it is loaded when it is too large."""
+    _refuse_size(Path(path).stat().st_size)
+    return read_html_bytes(Path(path).read_bytes())

@@ -1,0 +1,115 @@
+"""What the markup sources (web pages, Word files) share: their tables become the same Grids.
+
+A markup table already says which cell spans which rows and columns, so there
+is no geometry to rebuild. Its grid is laid out in grid units: column `c` runs
+from x = c to c + 1 and row `r` from y = r to r + 1. `Grid.page` holds the
+table's ordinal in the document (1 for the first table), and a heading found
+between tables k and k + 1 is placed at (page k + 1, top -1), so that the
+stages after the source order headings and tables exactly as they do on paper.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..layout import TextLine
+from ..locate import Heading, find_headings
+from ..tables import Grid, GridCell
+
+_SPACE_RE = re.compile(r"[ \t\r\f\v\xa0\u3000\u200b\ufeff]+")
+_MAX_TABLE_SPAN = 1000  # a rowspan/colspan beyond this is corrupt markup, not a table
+
+
+@dataclass(frozen=True)
+class SpannedCell:
+    """A cell as the markup places it: text and its grid rows/columns (end exclusive)."""
+
+    text: str
+    row0: int
+    row1: int
+    col0: int
+    col1: int
+
+
+def clean_text(pieces: list[str]) -> str:
+    """Cell or paragraph text: runs joined (a number split over spans stays one number),
+    white space inside a line collapsed, empty lines dropped, lines joined with newlines."""
+    lines = (_SPACE_RE.sub(" ", line).strip() for line in "".join(pieces).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def place_spans(rows: list[list[tuple[str, int, int]]]) -> tuple[list[SpannedCell], int, int]:
+    """HTML's table model: each row's cells (text, rowspan, colspan) fill the next free grid
+    positions left to right, skipping positions that a rowspan from above still covers."""
+    taken: set[tuple[int, int]] = set()
+    cells: list[SpannedCell] = []
+    n_rows = len(rows)
+    for r, row in enumerate(rows):
+        col = 0
+        for text, rowspan, colspan in row:
+            while (r, col) in taken:
+                col += 1
+            row1 = min(r + max(1, min(rowspan, _MAX_TABLE_SPAN)), n_rows)
+            col1 = col + max(1, min(colspan, _MAX_TABLE_SPAN))
+            for rr in range(r, row1):
+                for cc in range(col, col1):
+                    taken.add((rr, cc))
+            cells.append(SpannedCell(text, r, row1, col, col1))
+            col = col1
+    n_cols = max((c.col1 for c in cells), default=0)
+    return cells, n_rows, n_cols
+
+
+def grid_from_cells(ordinal: int, cells: list[SpannedCell], n_rows: int, n_cols: int) -> Grid | None:
+    """The Grid of one markup table (see the module docstring for its units)."""
+    if n_rows < 1 or n_cols < 1 or not cells:
+        return None
+    grid_cells = [
+        GridCell(
+            c.text,
+            c.row0,
+            c.row1,
+            c.col0,
+            c.col1,
+            (float(c.col0), float(c.row0), float(c.col1), float(c.row1)),
+        )
+        for c in cells
+    ]
+    return Grid(
+        page=ordinal,
+        bbox=(0.0, 0.0, float(n_cols), float(n_rows)),
+        col_edges=[float(c) for c in range(n_cols + 1)],
+        row_edges=[float(r) for r in range(n_rows + 1)],
+        cells=grid_cells,
+    )
+
+
+@dataclass
+class MarkupDocument:
+    """What a markup source hands to the stages: the same types the PDF source produces."""
+
+    kind: str  # "html" or "docx"
+    titles: list[tuple[str, str]] = field(default_factory=list)  # (text, where from), best first
+    headings: list[Heading] = field(default_factory=list)
+    grids: list[Grid] = field(default_factory=list)
+    attachments: list[str] = field(default_factory=list)  # links to report files (.pdf, .docx, …)
+    lines: list[str] = field(default_factory=list)  # paragraph text outside the tables, in order
+
+    def add_line(self, text: str) -> None:
+        """A paragraph outside the tables: kept for the title, checked for a section heading."""
+        for line in text.split("\n"):
+            if not line:
+                continue
+            self.lines.append(line)
+            page = len(self.grids) + 1  # before the next table
+            self.headings += find_headings(page, [TextLine(line, 0.0, -1.0, 0.0, 0.0, 0.0)])
+
+    def add_table(self, cells: list[SpannedCell], n_rows: int, n_cols: int) -> None:
+        grid = grid_from_cells(len(self.grids) + 1, cells, n_rows, n_cols)
+        if grid is not None:
+            self.grids.append(grid)
+
+    def body_titles(self, limit: int = 12) -> list[tuple[str, str]]:
+        """Short lines near the top naming the report: the title when the markup marks none."""
+        return [(line, "title") for line in self.lines[:limit] if "报告" in line and len(line) <= 80]
