@@ -17,6 +17,7 @@ import pandas as pd
 
 from . import records
 from .report import FAILED, Report, read_report_safely
+from .sources import INPUT_KINDS, SUFFIXES
 
 _GLOB_CHARS = set("*?[")
 
@@ -25,23 +26,29 @@ class NoInputsError(ValueError):
     """None of the given inputs names a file."""
 
 
-def expand_inputs(inputs: Iterable[str]) -> list[str]:
-    """Files as given, directories searched recursively for PDFs, and glob patterns; sorted, no repeats.
+def expand_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
+    """Files as given, directories searched recursively, and glob patterns; sorted, no repeats.
 
-    A path that does not exist is kept, so that it gets its own failed status row.
+    Directories give the files whose extension is of a kind gongkai reads (PDF, web page,
+    Word), or only of `kind`; a file given by name is kept whatever its extension, so that
+    its content decides. A path that does not exist is kept, so that it gets its own failed
+    status row.
     """
+    kinds = INPUT_KINDS if kind == "auto" else (kind,)
+    suffixes = {suffix for k in kinds for suffix in SUFFIXES[k]}
     found: list[str] = []
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            found += [str(p) for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() == ".pdf"]
+            found += [str(p) for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in suffixes]
         elif not path.exists() and _GLOB_CHARS & set(item):
             found += sorted(p for p in glob.glob(item, recursive=True) if Path(p).is_file())
         else:
             found.append(item)
     unique = sorted(dict.fromkeys(found))
     if not unique:
-        raise NoInputsError("no PDF files found in the given inputs")
+        what = "report files (PDF, web page, Word)" if kind == "auto" else f"{kind} files"
+        raise NoInputsError(f"no {what} found in the given inputs")
     return unique
 
 
@@ -80,11 +87,11 @@ def content_hash(path: str) -> str:
     return digest.hexdigest()
 
 
-def read_with_timeout(path: str, timeout: float | None) -> Report:
+def read_with_timeout(path: str, timeout: float | None, kind: str = "auto") -> Report:
     """Read one file; a file that takes longer than `timeout` seconds becomes a failed row."""
     try:
         with _time_limit(timeout):
-            report = read_report_safely(path)
+            report = read_report_safely(path, kind)
     except _Timeout:
         report = Report(source=path, status=FAILED, reason="timeout", seconds=timeout or 0.0)
     report.sha256 = content_hash(path)
@@ -92,7 +99,9 @@ def read_with_timeout(path: str, timeout: float | None) -> Report:
     return report
 
 
-def iter_reports(paths: list[str], workers: int = 1, timeout: float | None = 60.0) -> Iterator[Report]:
+def iter_reports(
+    paths: list[str], workers: int = 1, timeout: float | None = 60.0, kind: str = "auto"
+) -> Iterator[Report]:
     """Reports in the order of `paths`, whatever order the workers finish them in.
 
     At most a few tasks per worker are in flight, so memory stays bounded on
@@ -100,7 +109,7 @@ def iter_reports(paths: list[str], workers: int = 1, timeout: float | None = 60.
     """
     if workers <= 1 or len(paths) <= 1:
         for path in paths:
-            yield read_with_timeout(path, timeout)
+            yield read_with_timeout(path, timeout, kind)
         return
     # Load jieba's dictionary before the workers fork, so that they share its pages
     # instead of each building a copy (about 60 MB a worker). Freezing the garbage
@@ -109,12 +118,12 @@ def iter_reports(paths: list[str], workers: int = 1, timeout: float | None = 60.
     jieba.initialize()
     gc.freeze()
     try:
-        yield from _read_in_pool(paths, workers, timeout)
+        yield from _read_in_pool(paths, workers, timeout, kind)
     finally:
         gc.unfreeze()
 
 
-def _read_in_pool(paths: list[str], workers: int, timeout: float | None) -> Iterator[Report]:
+def _read_in_pool(paths: list[str], workers: int, timeout: float | None, kind: str) -> Iterator[Report]:
     window = workers * 4
     done: dict[int, Report] = {}
     with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -122,7 +131,7 @@ def _read_in_pool(paths: list[str], workers: int, timeout: float | None) -> Iter
         next_submit = next_yield = 0
         while next_yield < len(paths):
             while next_submit < len(paths) and len(pending) + len(done) < window:
-                future = pool.submit(read_with_timeout, paths[next_submit], timeout)
+                future = pool.submit(read_with_timeout, paths[next_submit], timeout, kind)
                 pending[future] = next_submit
                 next_submit += 1
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -146,14 +155,15 @@ def read_reports(
     inputs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
     workers: int = 1,
     timeout: float | None = 60.0,
+    kind: str = "auto",
 ) -> pd.DataFrame:
     """All cells of many reports in one DataFrame, sorted by source; files that fail contribute none.
 
-    `inputs` is a path or a list of paths; directories are searched for PDFs and
-    glob patterns expanded. For the per-file status, use `iter_reports`.
+    `inputs` is a path or a list of paths; directories are searched for report files (or
+    only those of `kind`: pdf, html, docx) and glob patterns expanded. For the per-file
+    status, use `iter_reports`.
     """
     items = [inputs] if isinstance(inputs, str | os.PathLike) else list(inputs)
-    frames = [
-        r.cells for r in iter_reports(expand_inputs(str(i) for i in items), workers, timeout) if len(r.cells)
-    ]
+    paths = expand_inputs((str(i) for i in items), kind)
+    frames = [r.cells for r in iter_reports(paths, workers, timeout, kind) if len(r.cells)]
     return pd.concat(frames, ignore_index=True) if frames else records.empty_frame("cells")

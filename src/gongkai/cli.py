@@ -12,6 +12,7 @@ from .batch import NoInputsError, content_hash, default_workers, expand_inputs, 
 from .errors import GongkaiError
 from .records import FORMATS, BatchOutput, OutputFormatError, format_number, output_format
 from .report import FAILED, OK, PARTIAL
+from .sources import INPUT_KINDS
 
 
 def _say(message: str) -> None:
@@ -40,7 +41,7 @@ def _progress(total: int, enabled: bool):
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="gongkai")
 def main() -> None:
-    """Read 政府信息公开工作年度报告 PDFs into labelled, checked records."""
+    """Read 政府信息公开工作年度报告 (PDF, web page, Word) into labelled, checked records."""
 
 
 @main.command()
@@ -61,9 +62,19 @@ def main() -> None:
 @click.option(
     "--resume", is_flag=True, help="Keep an earlier run's records and skip the files it already read."
 )
+@click.option(
+    "--input-kind",
+    type=click.Choice(["auto", *INPUT_KINDS]),
+    default="auto",
+    show_default=True,
+    help="Read only inputs of this kind (docx includes .doc and .wps); auto reads every kind.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no messages but errors.")
-def extract(inputs, output, fmt, encoding, workers, timeout, resume, quiet) -> None:
-    """Read every PDF in INPUTS (files, directories, globs) and write one record per cell of the form.
+def extract(inputs, output, fmt, encoding, workers, timeout, resume, input_kind, quiet) -> None:
+    """Read every report in INPUTS (files, directories, globs) and write one record per cell of the form.
+
+    Reports are PDFs, web pages (.html, .htm, .shtml, .xhtml) and Word files (.docx; .doc and
+    .wps with LibreOffice); each file's content decides how it is read.
 
     Beside OUTPUT go OUTPUT-stem.files.csv (one status row per input) and
     OUTPUT-stem.checks.csv (every arithmetic rule that failed or could not be evaluated).
@@ -71,7 +82,7 @@ def extract(inputs, output, fmt, encoding, workers, timeout, resume, quiet) -> N
     """
     try:
         fmt = output_format(output, fmt)
-        paths = expand_inputs(inputs)
+        paths = expand_inputs(inputs, input_kind)
     except (OutputFormatError, NoInputsError) as error:
         raise click.UsageError(str(error)) from None
     if output == "-" and fmt != "csv":
@@ -91,7 +102,7 @@ def extract(inputs, output, fmt, encoding, workers, timeout, resume, quiet) -> N
     show_bar = not quiet and sys.stderr.isatty() and len(paths) > 1
     with out, _progress(len(paths), show_bar) as bar:
         task = bar.add_task("read", total=len(paths), rate="-", counts="") if bar else None
-        for report in iter_reports(paths, workers or default_workers(), timeout or None):
+        for report in iter_reports(paths, workers or default_workers(), timeout or None, input_kind):
             counts[report.status] += 1
             out.add(report)
             if bar is not None:

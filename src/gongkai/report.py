@@ -289,7 +289,8 @@ def read_report(path: str | os.PathLike[str], kind: str = "auto") -> Report:
     report.kind, legacy = sources.input_kind(path)
     if kind != "auto" and report.kind != kind:
         raise UnreadableFileError(
-            f"the file is {sources.describe(report.kind)}, and only {sources.describe(kind)}s are read"
+            f"the file is {sources.describe(report.kind)}, "
+            f"not {sources.describe(kind)} as the input kind asks"
         )
     notes = [note] if (note := sources.kind_mismatch(path, report.kind)) else []
     attachments: list[str] = []
