@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import gongkai
-from gongkai.records import format_number
+from gongkai.numbers import format_number
 
 REAL_WEB = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "real-web"
 EXPECTED = REAL_WEB / "expected.csv"

@@ -1,8 +1,13 @@
-"""Sources: a file in, what the stages read out of it. The file's content decides its kind.
+"""Stage 1: a report file as what the stages read, whatever kind of file it is.
 
-    pdf   -> pages of characters and rules (document.py, layout.py)
-    html  -> title text, section headings and Grids (html.py)
-    docx  -> the same, from a Word file's XML (docx.py); .doc/.wps/.rtf through LibreOffice
+Two shapes of source:
+
+- page sources (PDF): context managers with `path`, `page_count`, `metadata_title`
+  and `page(number) -> model.Page`; the grid engines find the tables on the pages.
+  A new page kind is a module here and an entry in `SOURCES`.
+- markup sources (web pages: html.py; Word files: docx.py, with .doc/.wps through
+  LibreOffice): their tables are tables already, so `read_markup` hands over a
+  `MarkupDocument` of title candidates, section headings and Grids.
 
 A file is judged by its first bytes (PDF header, zip, OLE2, markup), not by its name:
 a `.pdf` that is really a web page is read as one, and the report says so.
@@ -11,11 +16,31 @@ a `.pdf` that is really a web page is read as one, and the report says so.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from ..errors import UnreadableFileError
+from ..model import Page
+from .docx import read_docx, read_legacy_word
 from .html import is_utf16_without_bom, looks_like_html, read_html
 from .markup import MarkupDocument
+from .pdf import PdfSource
+
+
+class Source(Protocol):
+    path: os.PathLike[str]
+    page_count: int
+    metadata_title: str
+
+    def page(self, number: int) -> Page: ...
+
+    def __enter__(self) -> Source: ...
+
+    def __exit__(self, *exc_info: object) -> None: ...
+
+
+SOURCES: dict[str, Callable[[str | os.PathLike[str]], Source]] = {"pdf": PdfSource}
 
 INPUT_KINDS = ("pdf", "html", "docx")
 # What directory and glob discovery picks up, per kind.
@@ -79,12 +104,15 @@ def kind_mismatch(path: str | os.PathLike[str], kind: str) -> str:
     return f"the file named {Path(path).suffix} is {_NAMES[kind]}, read as such"
 
 
+def open_source(path: str | os.PathLike[str], kind: str = "pdf") -> Source:
+    """Open a file of a page kind for reading. Raises UnreadablePDFError for a file that is no PDF."""
+    return SOURCES[kind](path)
+
+
 def read_markup(path: str | os.PathLike[str], kind: str, legacy: bool) -> MarkupDocument:
-    """The title candidates, headings and Grids of a web page or Word file."""
+    """The title candidates, headings and Grids of a web page or Word file (.doc/.wps: `legacy`)."""
     if kind == "html":
         return read_html(path)
-    from .docx import read_docx, read_legacy_word
-
     return read_legacy_word(path) if legacy else read_docx(path)
 
 

@@ -23,15 +23,14 @@ from pathlib import Path
 import lxml.etree as etree
 
 from ..errors import MissingToolError, UnreadableFileError
+from ..settings import DEFAULT
 from .markup import MarkupDocument, SpannedCell, clean_text
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
-# The body of a report with its tables is a few hundred kB of XML; Word files with many
-# pages of prose reach a few MB. Past this the part is not a report (or is a zip bomb).
-MAX_PART_BYTES = 64 * 1024 * 1024
-MAX_FILE_BYTES = 100 * 1024 * 1024  # images included
-_CONVERT_SECONDS = 60  # LibreOffice converts a report in a few seconds
+MAX_PART_BYTES = DEFAULT.markup.max_part_bytes
+MAX_FILE_BYTES = DEFAULT.markup.max_word_file_bytes
+_CONVERT_SECONDS = DEFAULT.markup.convert_seconds
 _BODY_PART = "word/document.xml"
 
 
@@ -180,7 +179,7 @@ def convert_to_docx(path: str | Path, folder: str) -> Path:
         subprocess.run(command, capture_output=True, timeout=_CONVERT_SECONDS, check=False)
     except subprocess.TimeoutExpired:
         raise UnreadableFileError(
-            f"LibreOffice took more than {_CONVERT_SECONDS} s to convert the file"
+            f"LibreOffice took more than {_CONVERT_SECONDS:g} s to convert the file"
         ) from None
     converted = Path(folder) / (Path(path).stem + ".docx")
     if not converted.exists():

@@ -20,14 +20,11 @@ import lxml.etree as etree
 import lxml.html
 
 from ..errors import UnreadableFileError
+from ..settings import DEFAULT
 from .markup import MarkupDocument, SpannedCell, clean_text, place_spans
 
-# A report page is well under 2 MB even with Word's markup; past this it is something else
-# (embedded images, a dump), and parsing it would cost seconds and hundreds of MB.
-MAX_PAGE_BYTES = 20 * 1024 * 1024
-# Layout tables nest a few deep; libxml2 stops building the tree past a few hundred levels,
-# so a page nested deeper than this cannot be read whole.
-_MAX_TABLE_NESTING = 32
+MAX_PAGE_BYTES = DEFAULT.markup.max_page_bytes
+_MAX_TABLE_NESTING = DEFAULT.markup.max_table_nesting
 _SNIFF_BYTES = 4096
 
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+)""", re.IGNORECASE)

@@ -13,12 +13,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..layout import TextLine
-from ..locate import Heading, find_headings
-from ..tables import Grid, GridCell
+from ..locate import find_headings
+from ..model import Grid, GridCell, Heading, TextLine
+from ..settings import DEFAULT
 
 _SPACE_RE = re.compile(r"[ \t\r\f\v\xa0\u3000\u200b\ufeff]+")
-_MAX_TABLE_SPAN = 1000  # a rowspan/colspan beyond this is corrupt markup, not a table
+_MAX_TABLE_SPAN = DEFAULT.markup.max_span
 
 
 @dataclass(frozen=True)
