@@ -14,7 +14,7 @@ from .model import CheckStatus, Status
 from .numbers import format_number
 from .output.records import FORMATS, OutputFormatError, output_format
 from .output.writers import BatchOutput
-from .sources import INPUT_KINDS
+from .sources import INPUT_KINDS, describe
 
 
 def _say(message: str) -> None:
@@ -134,10 +134,11 @@ def extract(inputs, output, fmt, encoding, workers, timeout, resume, input_kind,
     "--png",
     "png_dir",
     type=click.Path(file_okay=False),
-    help="Write each table page as an annotated PNG here.",
+    help="Write each table page as an annotated PNG here (PDFs only).",
 )
 def inspect(pdf, png_dir) -> None:
-    """Show how PDF was read: each table as the form lays it out, and the rules it breaks.
+    """Show how PDF (or a web page or Word file) was read: each table as the form lays it out,
+    and the rules it breaks.
 
     Red · marks a cell that was not found; yellow marks a cell read with a remark
     (blank, not applicable, annotated). With --png, each table page is drawn with
@@ -171,6 +172,8 @@ def inspect(pdf, png_dir) -> None:
         console.print(f"[red]failed[/red] {check.rule_id}: {check.rule}  ({left} ≠ {right})")
     if unevaluated:
         console.print(f"[yellow]{len(unevaluated)} rules not evaluated: they involve empty cells[/yellow]")
-    if png_dir:
+    if png_dir and report.kind != "pdf":
+        _say(f"gongkai: --png draws PDF pages; {pdf} is {describe(report.kind)} and has none")
+    elif png_dir:
         for path in render_pages(report, png_dir):
             _say(f"gongkai: wrote {path}")

@@ -116,7 +116,7 @@ def decode_page(data: bytes) -> str:
     )
 
 
-def _parse(text: str) -> etree._Element:
+def parse_page(text: str) -> etree._Element:
     parser = lxml.html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, recover=True)
     # An XML declaration names the encoding of bytes; the text is already decoded.
     text = _XML_DECLARATION_RE.sub("", text, count=1)
@@ -242,10 +242,8 @@ def _refuse_size(size: int) -> None:
         )
 
 
-def read_html_bytes(data: bytes) -> MarkupDocument:
-    """A page's title candidates, section headings, tables (as Grids) and attachment links."""
-    _refuse_size(len(data))
-    root = _parse(decode_page(data))
+def read_tree(root: etree._Element) -> MarkupDocument:
+    """A parsed page's title candidates, section headings, tables (as Grids) and attachment links."""
     if _nesting(root) > _MAX_TABLE_NESTING:
         raise UnreadableFileError(f"tables nested more than {_MAX_TABLE_NESTING} deep: not a report page")
     document = MarkupDocument("html")
@@ -254,6 +252,12 @@ def read_html_bytes(data: bytes) -> MarkupDocument:
     document.titles = _titles(root, document.body_titles())
     document.attachments = _attachments(root)
     return document
+
+
+def read_html_bytes(data: bytes) -> MarkupDocument:
+    """read_tree of a page's bytes: refused when too large, decoded, parsed by lxml."""
+    _refuse_size(len(data))
+    return read_tree(parse_page(decode_page(data)))
 
 
 def read_html(path: str | Path) -> MarkupDocument:
