@@ -17,7 +17,6 @@ import re
 from pathlib import Path
 
 import lxml.etree as etree
-import lxml.html
 
 from ..errors import UnreadableFileError
 from ..settings import DEFAULT
@@ -26,11 +25,14 @@ from .markup import MarkupDocument, SpannedCell, clean_text, place_spans
 MAX_PAGE_BYTES = DEFAULT.markup.max_page_bytes
 _MAX_TABLE_NESTING = DEFAULT.markup.max_table_nesting
 _SNIFF_BYTES = 4096
+# Where a table was, in the body's text: a private-use character, removed from pages before parsing.
+_TABLE_MARK = "\ue000"
 
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+)""", re.IGNORECASE)
 _XML_ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_\-]+)""")
 _XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 _MARKUP_RE = re.compile(rb"<\s*(!doctype\s+html|html|head|body|meta|title|table|div|p)[\s>/]", re.IGNORECASE)
+_DIGITS_RE = re.compile(r"\d+")
 _ATTACHMENT_RE = re.compile(r"\.(pdf|docx?|wps|ofd)$", re.IGNORECASE)
 
 # Elements whose content is never text of the page.
@@ -117,82 +119,93 @@ def decode_page(data: bytes) -> str:
 
 
 def parse_page(text: str) -> etree._Element:
-    parser = lxml.html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, recover=True)
+    """The page's tree, from libxml2's HTML parser. Plain lxml elements, not lxml.html's: their
+    class lookup costs a Python call for every element touched."""
+    parser = etree.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, recover=True)
     # An XML declaration names the encoding of bytes; the text is already decoded.
-    text = _XML_DECLARATION_RE.sub("", text, count=1)
+    text = _XML_DECLARATION_RE.sub("", text, count=1).replace(_TABLE_MARK, "")
     try:
-        return lxml.html.document_fromstring(text, parser=parser)
-    except (etree.ParserError, ValueError) as error:
+        root = etree.fromstring(text, parser=parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as error:
         raise UnreadableFileError(f"the page cannot be parsed as HTML ({error})") from None
+    if root is None:
+        raise UnreadableFileError("the page holds no HTML elements")
+    return root
+
+
+def _drop(element: etree._Element) -> None:
+    """Remove an element and what it holds, keeping the text after it."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
 
 
 def _int_attribute(element: etree._Element, name: str) -> int:
-    value = (element.get(name) or "1").strip()
-    digits = re.match(r"\d+", value)
+    value = element.get(name)
+    if value is None:
+        return 1
+    digits = _DIGITS_RE.match(value.strip())
     return int(digits.group()) if digits else 1
 
 
 def _hidden(element: etree._Element) -> bool:
     style = element.get("style")
-    return bool(style and _HIDDEN_RE.search(style)) or element.get("hidden") is not None
+    if style and ("display" in style or "mso-hide" in style) and _HIDDEN_RE.search(style):
+        return True
+    return element.get("hidden") is not None
 
 
-def _walk(root: etree._Element, document: MarkupDocument | None, pieces: list[str]) -> None:
-    """Text of `root` in reading order, a newline where a block ends. With a document, every
-    line goes to `document.add_line` and every innermost table to `document.add_table`."""
-
-    def flush() -> None:
-        if document is not None:
-            text = clean_text(pieces)
-            if text:
-                document.add_line(text)
-            pieces.clear()
-        else:
-            pieces.append("\n")
-
-    walker = etree.iterwalk(root, events=("start", "end"))
-    for event, element in walker:
-        tag = element.tag if isinstance(element.tag, str) else ""
-        if event == "start":
-            if tag in _SKIP or _hidden(element):
-                walker.skip_subtree()
-                continue
-            if tag == "br":
-                pieces.append("\n")
-            elif tag in _BLOCK:
-                flush()
-            if document is not None and tag == "table" and element.find(".//table") is None:
-                flush()
-                document.add_table(*_table_cells(element))
-                walker.skip_subtree()
-                continue
-            if element.text and tag not in _SKIP:
-                pieces.append(element.text)
-        else:
-            if tag in _BLOCK and not (tag in _SKIP or _hidden(element)):
-                flush()
-            if element is not root and element.tail:
-                pieces.append(element.tail)
-    if document is not None:
-        flush()
+def _prepare(body: etree._Element) -> None:
+    """Make the tree's plain text its reading text: what is never shown goes (scripts, styles,
+    hidden elements; their tails stay), and every block and <br> breaks the line. The text of
+    any element is then "".join(element.itertext()), which lxml produces in C."""
+    unseen = list(body.iter(*_SKIP))
+    maybe_hidden = ".//*[contains(@style,'display') or contains(@style,'mso-hide') or @hidden]"
+    unseen += [e for e in body.xpath(maybe_hidden) if _hidden(e)]
+    for element in unseen:
+        _drop(element)
+    for element in body.iter("br", *_BLOCK):
+        element.tail = "\n" + (element.tail or "")
+        if element.tag != "br":
+            element.text = "\n" + (element.text or "")
 
 
-def _cell_text(cell: etree._Element) -> str:
-    pieces: list[str] = []
-    _walk(cell, None, pieces)
-    return clean_text(pieces)
+def _text(element: etree._Element) -> str:
+    return clean_text(list(element.itertext()))
 
 
 def _table_cells(table: etree._Element) -> tuple[list[SpannedCell], int, int]:
     rows = []
     for tr in table.iter("tr"):
-        if _hidden(tr):
-            continue
-        cells = [c for c in tr if c.tag in ("td", "th") and not _hidden(c)]
-        rows.append(
-            [(_cell_text(c), _int_attribute(c, "rowspan"), _int_attribute(c, "colspan")) for c in cells]
-        )
+        cells = [c for c in tr if c.tag in ("td", "th")]
+        rows.append([(_text(c), _int_attribute(c, "rowspan"), _int_attribute(c, "colspan")) for c in cells])
     return place_spans(rows)
+
+
+def _read_body(body: etree._Element, document: MarkupDocument) -> None:
+    """Lines and innermost tables in reading order: each table is read into its grid and left
+    in the text as a mark, so that the headings between the tables keep their places."""
+    _prepare(body)
+    tables = [t for t in body.iter("table") if t.find(".//table") is None]
+    cells = [_table_cells(table) for table in tables]
+    for number, table in enumerate(tables):
+        tail = table.tail
+        table.clear()
+        table.tail = f"{_TABLE_MARK}{number}{_TABLE_MARK}" + (tail or "")
+    for index, segment in enumerate("".join(body.itertext()).split(_TABLE_MARK)):
+        if index % 2 == 0:
+            text = clean_text([segment])
+            if text:
+                document.add_line(text)
+        else:
+            document.add_table(*cells[int(segment)])
 
 
 def _nesting(root: etree._Element) -> int:
@@ -203,26 +216,23 @@ def _nesting(root: etree._Element) -> int:
     return deepest
 
 
-def _titles(root: etree._Element, body_lines: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Title candidates, best first: headings naming the report, an element marked as the
-    title, short lines at the top of the body, the page's <title>, the metadata gov.cn sites
-    put in <meta name=ArticleTitle>."""
-    found = []
+def _titles(root: etree._Element) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Title candidates marked in the page (headings naming the report, an element whose class
+    or id says title) and in its metadata (<title>, the <meta name=ArticleTitle> of gov.cn sites)."""
+    found: dict[str, list[tuple[str, str]]] = {"title": [], "metadata": []}
     for xpath, source in (
         ("//h1|//h2|//h3", "title"),
         ("//*[contains(@class,'title') or contains(@id,'title') or contains(@class,'Title')]", "title"),
-        ("", "body"),
         ("//title", "metadata"),
         ("//meta[@name='ArticleTitle' or @property='og:title' or @name='title']/@content", "metadata"),
     ):
-        if not xpath:
-            found += body_lines
-            continue
+        if source == "title" and found["title"]:
+            continue  # a heading names the report: an element marked as the title comes after it
         for hit in root.xpath(xpath):
-            text = clean_text([hit if isinstance(hit, str) else _cell_text(hit)]).replace("\n", "")
+            text = clean_text([hit if isinstance(hit, str) else "".join(hit.itertext())]).replace("\n", "")
             if "报告" in text and len(text) <= 200:
-                found.append((text, source))
-    return found
+                found[source].append((text, source))
+    return found["title"], found["metadata"]
 
 
 def _attachments(root: etree._Element) -> list[str]:
@@ -247,9 +257,10 @@ def read_tree(root: etree._Element) -> MarkupDocument:
     if _nesting(root) > _MAX_TABLE_NESTING:
         raise UnreadableFileError(f"tables nested more than {_MAX_TABLE_NESTING} deep: not a report page")
     document = MarkupDocument("html")
+    marked, metadata = _titles(root)  # before the body is read: reading it empties the tables
     body = root.find("body")
-    _walk(body if body is not None else root, document, [])
-    document.titles = _titles(root, document.body_titles())
+    _read_body(body if body is not None else root, document)
+    document.titles = marked + document.body_titles() + metadata
     document.attachments = _attachments(root)
     return document
 

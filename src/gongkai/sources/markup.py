@@ -35,8 +35,10 @@ class SpannedCell:
 def clean_text(pieces: list[str]) -> str:
     """Cell or paragraph text: runs joined (a number split over spans stays one number),
     white space inside a line collapsed, empty lines dropped, lines joined with newlines."""
-    lines = (_SPACE_RE.sub(" ", line).strip() for line in "".join(pieces).split("\n"))
-    return "\n".join(line for line in lines if line)
+    text = _SPACE_RE.sub(" ", "".join(pieces))
+    if "\n" not in text:
+        return text.strip()
+    return "\n".join(line for line in (part.strip() for part in text.split("\n")) if line)
 
 
 def place_spans(rows: list[list[tuple[str, int, int]]]) -> tuple[list[SpannedCell], int, int]:
