@@ -25,8 +25,9 @@ from .markup import MarkupDocument, SpannedCell, clean_text, place_spans
 MAX_PAGE_BYTES = DEFAULT.markup.max_page_bytes
 _MAX_TABLE_NESTING = DEFAULT.markup.max_table_nesting
 _SNIFF_BYTES = 4096
-# Where a table was, in the body's text: a private-use character, removed from pages before parsing.
-_TABLE_MARK = "\ue000"
+# Where a table was, where a row starts and where a cell ends, in the text of the body and of a
+# table: private-use characters, removed from pages before parsing.
+_TABLE_MARK, _ROW_MARK, _CELL_MARK = "\ue000", "\ue001", "\ue002"
 
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+)""", re.IGNORECASE)
 _XML_ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_\-]+)""")
@@ -123,7 +124,9 @@ def parse_page(text: str) -> etree._Element:
     class lookup costs a Python call for every element touched."""
     parser = etree.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, recover=True)
     # An XML declaration names the encoding of bytes; the text is already decoded.
-    text = _XML_DECLARATION_RE.sub("", text, count=1).replace(_TABLE_MARK, "")
+    text = _XML_DECLARATION_RE.sub("", text, count=1)
+    for mark in (_TABLE_MARK, _ROW_MARK, _CELL_MARK):
+        text = text.replace(mark, "")
     try:
         root = etree.fromstring(text, parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as error:
@@ -165,7 +168,7 @@ def _hidden(element: etree._Element) -> bool:
 def _prepare(body: etree._Element) -> None:
     """Make the tree's plain text its reading text: what is never shown goes (scripts, styles,
     hidden elements; their tails stay), and every block and <br> breaks the line. The text of
-    any element is then "".join(element.itertext()), which lxml produces in C."""
+    any element is then its text serialisation, which lxml produces in C."""
     unseen = list(body.iter(*_SKIP))
     maybe_hidden = ".//*[contains(@style,'display') or contains(@style,'mso-hide') or @hidden]"
     unseen += [e for e in body.xpath(maybe_hidden) if _hidden(e)]
@@ -178,15 +181,26 @@ def _prepare(body: etree._Element) -> None:
 
 
 def _text(element: etree._Element) -> str:
-    return clean_text(list(element.itertext()))
+    return etree.tostring(element, method="text", encoding="unicode", with_tail=False)
 
 
 def _table_cells(table: etree._Element) -> tuple[list[SpannedCell], int, int]:
-    rows = []
-    for tr in table.iter("tr"):
-        cells = [c for c in tr if c.tag in ("td", "th")]
-        rows.append([(_text(c), _int_attribute(c, "rowspan"), _int_attribute(c, "colspan")) for c in cells])
-    return place_spans(rows)
+    """The table's cells with their spans. Their texts come from one text serialisation of
+    the table, marked where each row starts and each cell ends (cheaper than one per cell)."""
+    rows = list(table.iter("tr"))
+    cells = [[c for c in tr if c.tag in ("td", "th")] for tr in rows]
+    for tr, row in zip(rows, cells, strict=True):
+        tr.text = _ROW_MARK + (tr.text or "")
+        for cell in row:
+            cell.tail = _CELL_MARK + (cell.tail or "")
+    texts = [piece.split(_CELL_MARK)[:-1] for piece in _text(table).split(_ROW_MARK)[1:]]
+    if [len(t) for t in texts] != [len(row) for row in cells]:  # markup the marks cannot follow
+        texts = [[_text(c).replace(_CELL_MARK, "").replace(_ROW_MARK, "") for c in row] for row in cells]
+    spanned = []
+    for row, row_texts in zip(cells, texts, strict=True):
+        spans = (_int_attribute(c, "rowspan") for c in row), (_int_attribute(c, "colspan") for c in row)
+        spanned.append([(clean_text([t]), *span) for t, *span in zip(row_texts, *spans, strict=True)])
+    return place_spans(spanned)
 
 
 def _read_body(body: etree._Element, document: MarkupDocument) -> None:
@@ -199,7 +213,8 @@ def _read_body(body: etree._Element, document: MarkupDocument) -> None:
         tail = table.tail
         table.clear()
         table.tail = f"{_TABLE_MARK}{number}{_TABLE_MARK}" + (tail or "")
-    for index, segment in enumerate("".join(body.itertext()).split(_TABLE_MARK)):
+    text = etree.tostring(body, method="text", encoding="unicode", with_tail=False)
+    for index, segment in enumerate(text.split(_TABLE_MARK)):
         if index % 2 == 0:
             text = clean_text([segment])
             if text:
