@@ -95,7 +95,8 @@ def extract(inputs, output, fmt, encoding, workers, timeout, resume, input_kind,
     try:
         out = BatchOutput(output, fmt, encoding, resume=resume)
     except (OSError, ValueError, GongkaiError) as error:
-        raise click.UsageError(f"cannot use the earlier output for --resume: {error}") from None
+        what = "cannot use the earlier output for --resume" if resume else f"cannot write {output}"
+        raise click.UsageError(f"{what}: {error}") from None
     if out.already_read:
         before = len(paths)
         paths = [p for p in paths if content_hash(p) not in out.already_read]

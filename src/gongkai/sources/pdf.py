@@ -12,9 +12,10 @@ from __future__ import annotations
 import ctypes
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -23,6 +24,9 @@ from ..errors import UnreadablePDFError
 from ..model import BBox, Char, Edge, Page
 from ..settings import DEFAULT
 from .chars import dedupe_chars
+
+if TYPE_CHECKING:
+    from PIL.Image import Image as PILImage
 
 Matrix = tuple[float, float, float, float, float, float]
 
@@ -269,3 +273,17 @@ class PdfSource:
             return Page(number, dedupe_chars(_chars(page, frame)), _rule_edges(page, frame))
         finally:
             page.close()
+
+
+def render_pages(path: str | os.PathLike[str], numbers: Iterable[int], scale: float) -> Iterator[PILImage]:
+    """The given pages (1-based) as RGB images, `scale` pixels per point, to show a person what was read."""
+    pdf = pdfium.PdfDocument(path)
+    try:
+        for number in numbers:
+            page = pdf[number - 1]
+            try:
+                yield page.render(scale=scale).to_pil().convert("RGB")
+            finally:
+                page.close()
+    finally:
+        pdf.close()
