@@ -9,6 +9,7 @@ import zipfile
 import pytest
 
 import gongkai
+from gongkai.locate import find_headings
 from gongkai.report import read_report_safely
 from gongkai.sources import input_kind
 from gongkai.sources.docx import MAX_PART_BYTES, read_docx
@@ -86,8 +87,10 @@ def test_headings_are_placed_between_the_tables_they_separate():
         "<p>三、收到和处理政府信息公开申请情况</p><table><tr><td>2</td></tr></table>"
     )
     document = read_html_bytes(_page(body))
-    assert [(h.numeral, h.page) for h in document.headings] == [("二", 1), ("三", 2)]
+    assert [(page, line.text[:2]) for page, line in document.lines] == [(1, "二、"), (2, "三、")]
     assert [g.page for g in document.grids] == [1, 2]
+    headings = [h for page, line in document.lines for h in find_headings(page, [line])]
+    assert [(h.numeral, h.page) for h in headings] == [("二", 1), ("三", 2)]
 
 
 @pytest.mark.parametrize(
@@ -158,7 +161,7 @@ def test_hostile_markup_gets_a_failed_row_with_a_plain_reason(name):
 
 def test_entities_are_never_resolved():
     document = read_html_bytes((BAD / "entities.xhtml").read_bytes())
-    text = "".join(document.lines)
+    text = "".join(line.text for _, line in document.lines)
     assert "哈哈" not in text  # the billion laughs stay unexpanded
     assert "root:" not in text  # and /etc/passwd unread
 

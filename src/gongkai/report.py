@@ -75,7 +75,7 @@ class Report:
 
     @property
     def cells_found(self) -> int:
-        return sum(1 for cell in self.records if cell.raw is not None)
+        return sum(1 for cell in self.records if _found(cell))
 
     @property
     def cells_expected(self) -> int:
@@ -167,7 +167,8 @@ def read_report(path: str | os.PathLike[str], kind: str = "auto") -> Report:
     else:
         document = sources.read_markup(path, report.kind, legacy)
         identity = identity_from_titles(document.titles, Path(path))
-        grids, headings, attachments = document.grids, document.headings, document.attachments
+        headings = [h for page, line in document.lines for h in find_headings(page, [line])]
+        grids, attachments = document.grids, document.attachments
     report.agency, report.year = identity.agency, identity.year
     version, choices = choose_versions(read_every_version(grids, headings))
     if not any(c.reading is not None and c.reading.cells for c in choices):
@@ -192,13 +193,18 @@ def read_report(path: str | os.PathLike[str], kind: str = "auto") -> Report:
     return report
 
 
+def _found(cell: CellRecord) -> bool:
+    """Whether the cell was found printed: on a page, or (web pages, Word files) with its text."""
+    return cell.page is not None or cell.raw is not None
+
+
 def _status(report: Report, gaps: list[str]) -> tuple[Status, str]:
     """Partial when a cell was not found or holds no readable number; the reasons in plain words."""
-    missing = sum(1 for cell in report.records if cell.raw is None)
+    missing = sum(1 for cell in report.records if not _found(cell))
     unreadable = Counter(
         cell.note_code
         for cell in report.records
-        if cell.raw is not None and cell.value is None and cell.note_code in UNREADABLE_CODES
+        if _found(cell) and cell.value is None and cell.note_code in UNREADABLE_CODES
     )
     blank = sum(1 for cell in report.records if cell.note_code is NoteCode.BLANK)
     reasons = list(dict.fromkeys(gaps))

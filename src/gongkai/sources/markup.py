@@ -3,9 +3,10 @@
 A markup table already says which cell spans which rows and columns, so there
 is no geometry to rebuild. Its grid is laid out in grid units: column `c` runs
 from x = c to c + 1 and row `r` from y = r to r + 1. `Grid.page` holds the
-table's ordinal in the document (1 for the first table), and a heading found
-between tables k and k + 1 is placed at (page k + 1, top -1), so that the
-stages after the source order headings and tables exactly as they do on paper.
+table's ordinal in the document (1 for the first table), and a line of text
+between tables k and k + 1 is handed on as a line of page k + 1 at top -1, so
+that the stages after the source (locate's headings first) order headings and
+tables exactly as they do on paper.
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..locate import find_headings
-from ..model import Grid, GridCell, Heading, TextLine
+from ..model import Grid, GridCell, TextLine
 from ..settings import DEFAULT
 
 _SPACE_RE = re.compile(r"[ \t\r\f\v\xa0\u3000\u200b\ufeff]+")
@@ -93,19 +93,17 @@ class MarkupDocument:
 
     kind: str  # "html" or "docx"
     titles: list[tuple[str, str]] = field(default_factory=list)  # (text, where from), best first
-    headings: list[Heading] = field(default_factory=list)
     grids: list[Grid] = field(default_factory=list)
     attachments: list[str] = field(default_factory=list)  # links to report files (.pdf, .docx, …)
-    lines: list[str] = field(default_factory=list)  # paragraph text outside the tables, in order
+    # The text outside the tables, line by line in reading order, each with its "page": the
+    # ordinal of the table that follows it (see the module docstring).
+    lines: list[tuple[int, TextLine]] = field(default_factory=list)
 
     def add_line(self, text: str) -> None:
-        """A paragraph outside the tables: kept for the title, checked for a section heading."""
+        """A paragraph outside the tables: for the title and the section headings."""
         for line in text.split("\n"):
-            if not line:
-                continue
-            self.lines.append(line)
-            page = len(self.grids) + 1  # before the next table
-            self.headings += find_headings(page, [TextLine(line, 0.0, -1.0, 0.0, 0.0, 0.0)])
+            if line:
+                self.lines.append((len(self.grids) + 1, TextLine(line, 0.0, -1.0, 0.0, 0.0, 0.0)))
 
     def add_table(self, cells: list[SpannedCell], n_rows: int, n_cols: int) -> None:
         grid = grid_from_cells(len(self.grids) + 1, cells, n_rows, n_cols)
@@ -114,4 +112,5 @@ class MarkupDocument:
 
     def body_titles(self, limit: int = 12) -> list[tuple[str, str]]:
         """Short lines near the top naming the report: the title when the markup marks none."""
-        return [(line, "title") for line in self.lines[:limit] if "报告" in line and len(line) <= 80]
+        texts = (line.text for _, line in self.lines[:limit])
+        return [(text, "title") for text in texts if "报告" in text and len(text) <= 80]
