@@ -228,3 +228,13 @@ def test_a_row_nested_in_a_cell_still_gives_every_cell_its_own_text():
     body = "<table><tr><td><div><tr><td>x</td></tr></div></td><td>y</td></tr></table>"
     [grid] = read_html_bytes(_page(body)).grids
     assert [(c.text, c.row0, c.col0) for c in grid.cells] == [("x", 0, 0), ("y", 0, 1), ("x", 1, 0)]
+
+
+def test_docx_rows_inside_content_controls_are_read(tmp_path):
+    row = "<w:tr><w:tc><w:p><w:r><w:t>{}</w:t></w:r></w:p></w:tc></w:tr>"
+    table = f"<w:tbl>{row.format('a')}<w:sdt><w:sdtContent>{row.format('b')}</w:sdtContent></w:sdt></w:tbl>"
+    path = tmp_path / "t.docx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("word/document.xml", f"<w:document {_W}><w:body>{table}</w:body></w:document>")
+    [grid] = read_docx(path).grids
+    assert _cells(grid) == [("a", 0, 1, 0, 1), ("b", 1, 2, 0, 1)]

@@ -91,7 +91,8 @@ def _table_cells(table: etree._Element) -> tuple[list[SpannedCell], int, int]:
     a vMerge continuation extends the cell above it at the same grid column."""
     cells: list[SpannedCell] = []
     open_at: dict[int, int] = {}  # grid column -> index in `cells` of the cell a vMerge may extend
-    rows = [tr for tr in table if tr.tag == f"{_W}tr"]
+    # Rows may sit inside content controls (w:sdt) or custom XML; not those of nested tables.
+    rows = [tr for tr in table.iter(f"{_W}tr") if next(tr.iterancestors(f"{_W}tbl")) is table]
     for r, tr in enumerate(rows):
         before = tr.find(f"{_W}trPr/{_W}gridBefore")
         col = int(_val(before, "0") or 0) if before is not None else 0
