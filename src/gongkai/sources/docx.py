@@ -86,19 +86,24 @@ def _val(element: etree._Element | None, default: str | None = None) -> str | No
     return default if element is None else element.get(f"{_W}val", default)
 
 
+# A table's rows and a row's cells, also inside content controls (w:sdt) or custom XML, in
+# document order; not those of tables nested in the cells.
+_WRAPPED = "{0} | w:sdt/w:sdtContent/{0} | w:customXml/{0} | w:sdt/w:sdtContent/w:customXml/{0}"
+_NAMESPACES = {"w": _W[1:-1]}
+_ROWS = etree.XPath(_WRAPPED.format("w:tr"), namespaces=_NAMESPACES)
+_CELLS = etree.XPath(_WRAPPED.format("w:tc"), namespaces=_NAMESPACES)
+
+
 def _table_cells(table: etree._Element) -> tuple[list[SpannedCell], int, int]:
     """Grid positions of a table's cells: gridBefore and gridSpan move along a row;
     a vMerge continuation extends the cell above it at the same grid column."""
     cells: list[SpannedCell] = []
     open_at: dict[int, int] = {}  # grid column -> index in `cells` of the cell a vMerge may extend
-    # Rows may sit inside content controls (w:sdt) or custom XML; not those of nested tables.
-    rows = [tr for tr in table.iter(f"{_W}tr") if next(tr.iterancestors(f"{_W}tbl")) is table]
+    rows = _ROWS(table)
     for r, tr in enumerate(rows):
         before = tr.find(f"{_W}trPr/{_W}gridBefore")
         col = int(_val(before, "0") or 0) if before is not None else 0
-        for tc in tr.iter(f"{_W}tc"):
-            if next(tc.iterancestors(f"{_W}tr")) is not tr:
-                continue  # a cell of a table nested in this row's cells
+        for tc in _CELLS(tr):
             properties = tc.find(f"{_W}tcPr")
             span = properties.find(f"{_W}gridSpan") if properties is not None else None
             width = max(1, int(_val(span, "1") or 1)) if span is not None else 1
