@@ -238,3 +238,22 @@ def test_docx_rows_inside_content_controls_are_read(tmp_path):
         archive.writestr("word/document.xml", f"<w:document {_W}><w:body>{table}</w:body></w:document>")
     [grid] = read_docx(path).grids
     assert _cells(grid) == [("a", 0, 1, 0, 1), ("b", 1, 2, 0, 1)]
+
+
+def test_a_page_of_too_many_elements_is_refused_while_it_is_parsed(tmp_path):
+    path = tmp_path / "many.html"
+    path.write_text("<html><body>" + "<b>1</b>" * 250_000 + "</body></html>", encoding="utf-8")
+    report = read_report_safely(path)
+    assert report.status == "failed"
+    assert "more than 200,000 elements" in report.reason
+
+
+def test_a_page_of_too_many_table_cells_is_refused(tmp_path):
+    row = "<tr><td>规章</td><td>1</td><td>2</td><td>3</td></tr>"
+    path = tmp_path / "cells.html"
+    path.write_text(
+        "<html><body>" + ("<table>" + row * 100 + "</table>") * 60 + "</body></html>", encoding="utf-8"
+    )
+    report = read_report_safely(path)
+    assert report.status == "failed"
+    assert "24,000 cells, more than the 20,000" in report.reason

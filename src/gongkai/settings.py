@@ -124,6 +124,10 @@ class MarkupSettings:
     # A report page is well under 2 MB even with Word's markup; past this it is something else
     # (embedded images, a dump), and parsing it would cost seconds and hundreds of MB.
     max_page_bytes: int = 20 * 1024 * 1024
+    # The five real report pages have 900 to 1,800 elements and 260 to 300 table cells. Past these
+    # a page is not a report, and its tree and matching would take gigabytes and minutes.
+    max_page_elements: int = 200_000
+    max_table_cells: int = 20_000
     # Layout tables nest a few deep; libxml2 stops building the tree a few hundred levels down,
     # so a page nested deeper than this cannot be read whole.
     max_table_nesting: int = 32

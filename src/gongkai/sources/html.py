@@ -23,6 +23,9 @@ from ..settings import DEFAULT
 from .markup import MarkupDocument, SpannedCell, clean_text, place_spans
 
 MAX_PAGE_BYTES = DEFAULT.markup.max_page_bytes
+_MAX_ELEMENTS = DEFAULT.markup.max_page_elements
+_MAX_TABLE_CELLS = DEFAULT.markup.max_table_cells
+_FEED_CHARS = 1 << 18
 _MAX_TABLE_NESTING = DEFAULT.markup.max_table_nesting
 _SNIFF_BYTES = 4096
 # Where a table was, where a row starts and where a cell ends, in the text of the body and of a
@@ -121,14 +124,28 @@ def decode_page(data: bytes) -> str:
 
 def parse_page(text: str) -> etree._Element:
     """The page's tree, from libxml2's HTML parser. Plain lxml elements, not lxml.html's: their
-    class lookup costs a Python call for every element touched."""
-    parser = etree.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, recover=True)
+    class lookup costs a Python call for every element touched.
+
+    The text is fed in chunks and the elements counted as they come: a page of more elements
+    than a report page has is refused before its tree takes gigabytes.
+    """
+    parser = etree.HTMLPullParser(
+        events=("start",), no_network=True, remove_comments=True, remove_pis=True, recover=True
+    )
     # An XML declaration names the encoding of bytes; the text is already decoded.
     text = _XML_DECLARATION_RE.sub("", text, count=1)
     for mark in (_TABLE_MARK, _ROW_MARK, _CELL_MARK):
         text = text.replace(mark, "")
+    elements = 0
     try:
-        root = etree.fromstring(text, parser=parser)
+        for start in range(0, len(text), _FEED_CHARS):
+            parser.feed(text[start : start + _FEED_CHARS])
+            elements += sum(1 for _ in parser.read_events())
+            if elements > _MAX_ELEMENTS:
+                raise UnreadableFileError(
+                    f"the page has more than {_MAX_ELEMENTS:,} elements, more than a report page has"
+                )
+        root = parser.close()
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as error:
         raise UnreadableFileError(f"the page cannot be parsed as HTML ({error})") from None
     if root is None:
@@ -208,6 +225,12 @@ def _read_body(body: etree._Element, document: MarkupDocument) -> None:
     in the text as a mark, so that the headings between the tables keep their places."""
     _prepare(body)
     tables = [t for t in body.iter("table") if t.find(".//table") is None]
+    cell_count = sum(1 for table in tables for _ in table.iter("td", "th"))
+    if cell_count > _MAX_TABLE_CELLS:
+        raise UnreadableFileError(
+            f"the page's tables have {cell_count:,} cells, more than the {_MAX_TABLE_CELLS:,} "
+            "a report's tables can have"
+        )
     cells = [_table_cells(table) for table in tables]
     for number, table in enumerate(tables):
         tail = table.tail
