@@ -257,3 +257,13 @@ def test_a_page_of_too_many_table_cells_is_refused(tmp_path):
     report = read_report_safely(path)
     assert report.status == "failed"
     assert "24,000 cells, more than the 20,000" in report.reason
+
+
+def test_a_word_file_of_too_many_table_cells_is_refused(tmp_path):
+    row = "<w:tr>" + "<w:tc><w:p/></w:tc>" * 100 + "</w:tr>"
+    path = tmp_path / "cells.docx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        body = f"<w:tbl>{row * 250}</w:tbl>"
+        archive.writestr("word/document.xml", f"<w:document {_W}><w:body>{body}</w:body></w:document>")
+    report = read_report_safely(path)
+    assert (report.status, "25,000 cells" in report.reason) == ("failed", True), report.reason

@@ -31,6 +31,7 @@ _DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
 MAX_PART_BYTES = DEFAULT.markup.max_part_bytes
 MAX_FILE_BYTES = DEFAULT.markup.max_word_file_bytes
 _CONVERT_SECONDS = DEFAULT.markup.convert_seconds
+_MAX_TABLE_CELLS = DEFAULT.markup.max_table_cells
 _BODY_PART = "word/document.xml"
 
 
@@ -153,6 +154,12 @@ def read_docx(path: str | Path) -> MarkupDocument:
         if core is not None:
             title = _parse_part(core, "docProps/core.xml").find(_DC_TITLE)
             metadata_title = (title.text or "").strip() if title is not None else ""
+    cell_count = int(body.xpath("count(.//w:tc)", namespaces=_NAMESPACES)) if body is not None else 0
+    if cell_count > _MAX_TABLE_CELLS:
+        raise UnreadableFileError(
+            f"the Word file's tables have {cell_count:,} cells, more than the {_MAX_TABLE_CELLS:,} "
+            "a report's tables can have"
+        )
     document = MarkupDocument("docx")
     if body is not None:
         _walk_body(body, document)
