@@ -11,6 +11,9 @@ from gongkai.model import Char, Edge, Grid, GridCell
 
 SIZE = 10.0
 
+# Table 三's value columns as printed, left to right.
+APPLICANT_HEADER = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+
 
 def text(string: str, x: float, top: float, size: float = SIZE, advance: float | None = None) -> list[Char]:
     """One character per glyph of `string` from x rightwards; a space advances without a character."""
