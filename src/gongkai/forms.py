@@ -452,6 +452,10 @@ CURRENT_VERSION = "2021"
 # under （六）其他处理, then table 二's column labels (both versions print table 四 alike).
 VERSION_EVIDENCE_TABLES = ("applications", "active_disclosure")
 
+# The report's title names it: 某市2024年政府信息公开工作年度报告, with 政府, 工作 or 年度 often left out.
+REPORT_TITLE_PATTERN = r"(?:政府)?信息公开(?:工作)?(?:年度)?报告"
+REPORT_TITLE_WORD = "报告"
+
 # The report's section headings, known by the numeral that opens them plus one of these words:
 # agencies reword headings, but keep these. Table rows such as 三、本年度办理结果 carry none.
 SECTION_KEYWORDS: dict[str, tuple[str, ...]] = {

@@ -10,6 +10,8 @@ import re
 from pathlib import Path
 
 from .forms import (
+    REPORT_TITLE_PATTERN,
+    REPORT_TITLE_WORD,
     SECTION_KEYWORDS,
     TABLES_END_SECTIONS,
     TABLES_FALLBACK_START_SECTIONS,
@@ -22,8 +24,7 @@ from .settings import DEFAULT
 _SETTINGS = DEFAULT.locate
 
 _TITLE_RE = re.compile(
-    r"(?P<before>.*?)(?P<year>(?:19|20)\d{2})\s*年度?(?P<after>.*?)"
-    r"(?:政府)?信息公开(?:工作)?(?:年度)?报告"
+    r"(?P<before>.*?)(?P<year>(?:19|20)\d{2})\s*年度?(?P<after>.*?)" + REPORT_TITLE_PATTERN
 )
 _FILENAME_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _LEADING_NOISE_RE = re.compile(r"^[^\u4e00-\u9fff]+")  # dates, times, URLs before the name
@@ -91,7 +92,7 @@ def title_text(lines: list[TextLine]) -> str:
     page title in small type above the real one.
     """
     head = lines[: _SETTINGS.title_lines]
-    naming = [i for i, line in enumerate(head) if "报告" in compact(line.text)]
+    naming = [i for i, line in enumerate(head) if REPORT_TITLE_WORD in compact(line.text)]
     if not naming:
         return ""
     index = max(naming, key=lambda i: head[i].size)

@@ -265,8 +265,16 @@ class NoteCode(StrEnum):
     CONFLICT = "conflict"
 
 
-# Codes whose cell was printed but holds no number that can be read: they make a report partial.
-UNREADABLE_CODES = frozenset({NoteCode.TEXT_IN_NUMBER_CELL, NoteCode.CONFLICT})
+# Codes of a cell that is printed but gives no value: they make a report partial.
+UNREADABLE_CODES = frozenset(
+    {
+        NoteCode.TEXT_IN_NUMBER_CELL,
+        NoteCode.NEGATIVE_COUNT,
+        NoteCode.DECIMAL_COUNT,
+        NoteCode.AMBIGUOUS_DIGITS,
+        NoteCode.CONFLICT,
+    }
+)
 
 
 class Status(StrEnum):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -125,8 +126,8 @@ def read_report(path: str | os.PathLike[str]) -> Report:
 def _status(report: Report, gaps: list[str]) -> tuple[Status, str]:
     """Partial when a cell was not found or holds no readable number; the reasons in plain words."""
     missing = sum(1 for cell in report.records if cell.page is None)
-    unreadable = sum(
-        1
+    unreadable = Counter(
+        cell.note_code
         for cell in report.records
         if cell.page is not None and cell.value is None and cell.note_code in UNREADABLE_CODES
     )
@@ -134,8 +135,10 @@ def _status(report: Report, gaps: list[str]) -> tuple[Status, str]:
     reasons = list(dict.fromkeys(gaps))
     if missing:
         reasons.append(f"{missing} of {len(report.records)} cells not found")
-    if unreadable:
-        reasons.append(f"{unreadable} cells hold text instead of a number")
+    if unreadable[NoteCode.TEXT_IN_NUMBER_CELL]:
+        reasons.append(f"{unreadable[NoteCode.TEXT_IN_NUMBER_CELL]} cells hold text instead of a number")
+    if doubtful := unreadable.total() - unreadable[NoteCode.TEXT_IN_NUMBER_CELL]:
+        reasons.append(f"{doubtful} cells hold a number that cannot be taken as printed")
     reasons += [p.message for p in report.problems][:3]
     if blank:
         reasons.append(f"{blank} blank cells left empty")

@@ -27,6 +27,7 @@ HEADERS = {
     "page": "页码",
     "raw": "原文",
     "note": "说明",
+    "note_code": "说明代码",
     "status": "状态",
     "reason": "原因",
     "pages": "页数",
