@@ -31,11 +31,10 @@ def digits(string: str, x: float, top: float, size: float = SIZE) -> list[Char]:
 
 
 def row(top: float, *items: tuple[float, str], size: float = SIZE) -> list[Char]:
-    """A line of text pieces (x, text) at one height; pieces of ASCII digits get half-width glyphs."""
+    """A line of text pieces (x, text) at one height; ASCII pieces (numbers, dashes) get half-width glyphs."""
     chars: list[Char] = []
     for x, piece in items:
-        half_width = piece.isascii()
-        chars += digits(piece, x, top, size) if half_width else text(piece, x, top, size)
+        chars += digits(piece, x, top, size) if piece.isascii() else text(piece, x, top, size)
     return chars
 
 

@@ -21,7 +21,7 @@ def rows_of(found: Grid) -> list[list[str]]:
     return [[cell.text for cell in found.row_cells(r)] for r in range(found.n_rows)]
 
 
-def applications_page(number: int = 4) -> list[Char]:
+def applications_page() -> list[Char]:
     """Table 三 without rules: a two-line header, two label columns, a wrapped label, a page number."""
     chars = row(100, (345, "法人或其他组织"))
     chars += row(115, (50, "项目"), (300, "自然人"), (350, "商业企业"), (400, "科研机构"), (450, "总计"))
@@ -30,7 +30,7 @@ def applications_page(number: int = 4) -> list[Char]:
     chars += row(175, (150, "（二）部分公开（区分处理的，")) + numbers(175, "1", "0", "1", "2")
     chars += row(190, (150, "只计这一情形，不计其他情形）"))
     chars += row(210, (150, "（七）总计")) + numbers(210, "5", "1", "1", "7")
-    chars += row(260, (250, "-"), (265, str(number)), (280, "-"))
+    chars += row(260, (250, "-"), (265, "4"), (280, "-"))
     return chars
 
 
@@ -100,7 +100,9 @@ def test_a_section_heading_splits_the_page_into_two_tables():
     chars += row(220, (50, "项目"), (220, "自然人"), (300, "总计"))
     chars += row(240, (50, "一、本年新收政府信息公开申请数量"), (220, "7"), (300, "9"))
     heading = Heading("三", "三、收到和处理政府信息公开申请情况", 3, 200.0)
-    grids = text_grids(Page(3, chars, []), [], [heading, Heading("四", "四、…", 4, 200.0)])
+    # A heading of another page at the height of a row here splits nothing.
+    elsewhere = Heading("四", "四、政府信息公开行政复议、行政诉讼情况", 4, 240.0)
+    grids = text_grids(Page(3, chars, []), [], [heading, elsewhere])
     assert [g.n_rows for g in grids] == [5, 2]
     second = grids[1]
     assert rows_of(second) == [["项目", "自然人", "总计"], ["一、本年新收政府信息公开申请数量", "7", "9"]]
