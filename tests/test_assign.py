@@ -77,11 +77,8 @@ def test_a_piece_without_labels_of_its_own_goes_to_the_section_it_follows():
 
 def test_a_piece_before_any_heading_or_without_numbers_is_left_out():
     before_headings = grid([["其他", "总计"], ["3", "5"]], page=2)
-    prose_box = grid([["注：本表数据截至12月31日"]], page=4, top=300.0)
     words_only = grid([["其他", "总计"]], page=4, top=300.0)
     assert assigned([before_headings, words_only]) == {}
-    # Digits in prose do count as digits: a ruled box under 三 with a date goes to 三.
-    assert assigned([prose_box]) == {"applications": [prose_box]}
 
 
 def test_a_text_position_piece_needs_one_label_to_follow_its_section():
