@@ -74,6 +74,9 @@ class TextEngineSettings:
     word_gap: float = 0.5
     # Row and column bounds reach this far past their outermost text.
     margin: float = 1.0
+    # Numbers with no label beside them make a data line only when there are this many: one or
+    # two lone numbers between dashes are a page number (- 4 -).
+    min_numbers_without_label: int = 3
 
 
 @dataclass(frozen=True)
