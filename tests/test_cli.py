@@ -144,7 +144,8 @@ def test_xlsx_workbook(runner, tmp_path):
     assert book.sheetnames == ["cells", "二、主动公开", "三、依申请公开", "四、复议诉讼", "files", "checks"]
     cells = book["cells"]
     assert cells["A1"].value == "来源文件" and cells.freeze_panes == "A2"
-    values = [row[9] for row in cells.iter_rows(min_row=2, values_only=True)]
+    value_column = [c.value for c in cells[1]].index("数值")
+    values = [row[value_column] for row in cells.iter_rows(min_row=2, values_only=True)]
     assert all(v is None or isinstance(v, int | float) for v in values)
     from_csv = pd.read_csv(tmp_path / "same.csv")["value"]
     assert [None if pd.isna(v) else v for v in from_csv] == values

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import records
+from .agency import agency_key
 from .checks import CheckResult, Key, Reading, choose_by_arithmetic, run_checks
 from .document import Document
 from .errors import GongkaiError, NotAReportError, ScannedReportError, UnsupportedFormError
@@ -67,6 +68,7 @@ class Report:
             "status": self.status,
             "reason": self.reason,
             "agency": self.agency,
+            "agency_key": agency_key(self.agency),
             "year": self.year,
             "form": self.form,
             "pages": self.pages,
@@ -148,6 +150,7 @@ def _cell_records(report: Report, choices: list[_TableChoice]) -> tuple[list[dic
     """One record per cell of the form, placed or not; and the reasons for what is missing."""
     out: list[dict] = []
     gaps: list[str] = []
+    key = agency_key(report.agency)
     for choice in choices:
         table, reading = choice.table, choice.reading
         if choice.version != report.form:
@@ -159,14 +162,18 @@ def _cell_records(report: Report, choices: list[_TableChoice]) -> tuple[list[dic
         why_missing = {kind: _why(f"{kind} not found", reading, kind) for kind in ("row", "column")}
         for row in _expected_rows(table, printed):
             block = table.block_of(row.id) if row in table.rows else table.blocks[0]
+            group, group_id = table.row_group(row)
             for column in block.columns:
                 found = placed.get((row.id, column.id), [])
                 record = {
                     "source": report.source,
                     "agency": report.agency,
+                    "agency_key": key,
                     "year": report.year,
                     "form": choice.version,
                     "table": table.id,
+                    "group": group,
+                    "group_id": group_id,
                     "row": row.label,
                     "row_id": row.id,
                     "column": column.name,
