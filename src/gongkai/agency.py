@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_BRACKETS = str.maketrans({"【": "(", "】": ")", "〔": "(", "〕": ")", "［": "(", "］": ")", "[": "(", "]": ")"})
+_BRACKETS = str.maketrans(dict.fromkeys("【〔［[", "(") | dict.fromkeys("】〕］]", ")"))
 
 # One administrative division at the start of a name: a short place name and its level.
 # The name part excludes 和 and the 城乡 of 住房和城乡建设局, so that a department's name is
@@ -38,11 +38,13 @@ _PLACE = re.compile(
     r"(?P<place>(?:(?!城乡)[^\s()和])"
     r"{2,4}?(?:省|自治区|特别行政区|自治州|地区|市|盟|自治县|县|旗|区|街道|镇|乡))"
 )
-_LEVEL_SUFFIXES = ("人民政府", "政府", "办事处")
 
 
 def _place_chain(name: str) -> list[str]:
-    """The places a name starts with, outermost first: 江苏省淮安市清江浦区教育局 -> 江苏省, 淮安市, 清江浦区."""
+    """The places a name starts with, outermost first.
+
+    江苏省淮安市清江浦区教育局 gives 江苏省, 淮安市, 清江浦区.
+    """
     places: list[str] = []
     at = 0
     while True:
