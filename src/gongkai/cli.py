@@ -10,12 +10,16 @@ import click
 from . import __version__
 from .batch import NoInputsError, content_hash, default_workers, expand_inputs, iter_reports
 from .errors import GongkaiError
-from .records import FORMATS, BatchOutput, OutputFormatError, format_number, output_format
+from .records import FORMATS, SHAPES, BatchOutput, OutputFormatError, format_number, output_format
 from .report import FAILED, OK, PARTIAL
 
 
 def _say(message: str) -> None:
     click.echo(message, err=True)
+
+
+def _files(count: int) -> str:
+    return f"{count} file" if count == 1 else f"{count} files"
 
 
 def _progress(total: int, enabled: bool):
@@ -46,10 +50,20 @@ def main() -> None:
 @main.command()
 @click.argument("inputs", nargs=-1, required=True)
 @click.option(
-    "-o", "--output", required=True, help="Output file (.csv, .parquet or .xlsx); '-' writes CSV to stdout."
+    "-o",
+    "--output",
+    required=True,
+    help="Output file (.csv, .parquet, .jsonl or .xlsx); '-' writes CSV (or --format jsonl) to stdout.",
 )
 @click.option(
     "--format", "fmt", type=click.Choice(FORMATS), help="Output format, if not given by the extension."
+)
+@click.option(
+    "--shape",
+    type=click.Choice(SHAPES),
+    default="long",
+    show_default=True,
+    help="long: one record per cell; wide: one row per report, one column per cell of the form.",
 )
 @click.option("--encoding", default="utf-8", show_default=True, help="CSV encoding; utf-8-sig for Excel.")
 @click.option(
@@ -61,58 +75,92 @@ def main() -> None:
 @click.option(
     "--resume", is_flag=True, help="Keep an earlier run's records and skip the files it already read."
 )
+@click.option("--strict", is_flag=True, help="Exit 1 also when a report is only partly read.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no messages but errors.")
-def extract(inputs, output, fmt, encoding, workers, timeout, resume, quiet) -> None:
+def extract(inputs, output, fmt, shape, encoding, workers, timeout, resume, strict, quiet) -> None:
     """Read every PDF in INPUTS (files, directories, globs) and write one record per cell of the form.
 
-    Beside OUTPUT go OUTPUT-stem.files.csv (one status row per input) and
-    OUTPUT-stem.checks.csv (every arithmetic rule that failed or could not be evaluated).
-    Exit status: 0 when every input was read, 1 when some failed (the rest is still written).
+    Beside OUTPUT go two CSV tables named after it: for cells.csv (or cells.parquet,
+    cells.jsonl) they are cells.files.csv, one status row per input, and
+    cells.checks.csv, every arithmetic rule that failed or could not be evaluated.
+    An .xlsx output holds them as sheets instead.
+
+    \b
+    Examples:
+      gongkai extract samples/ -o out/cells.csv
+      gongkai extract 'reports/**/*.pdf' -o out/cells.parquet --workers 2 --resume
+      gongkai extract samples/ -o out/panel.csv --shape wide
+      gongkai extract report.pdf -o - | head
+      gongkai extract samples/ -o out/book.xlsx
+
+    \b
+    --timeout 0 means no time limit.
+    Exit status:
+      0    every input was read (ok, or partial without --strict)
+      1    some input failed (everything readable is still written),
+           or with --strict some report is partial
+      2    usage error (bad option, no inputs, unusable output), found before any work
+      130  interrupted (Ctrl-C); no output file is left that looks finished
     """
     try:
         fmt = output_format(output, fmt)
         paths = expand_inputs(inputs)
     except (OutputFormatError, NoInputsError) as error:
         raise click.UsageError(str(error)) from None
-    if output == "-" and fmt != "csv":
-        raise click.UsageError("only CSV can be written to stdout")
+    if output == "-" and fmt not in ("csv", "jsonl"):
+        raise click.UsageError("only CSV or JSONL can be written to stdout")
+    if shape == "wide" and fmt == "xlsx":
+        raise click.UsageError(
+            "--shape wide writes CSV, Parquet or JSONL; the workbook has the form's layout"
+        )
     if resume and (output == "-" or fmt == "xlsx"):
         raise click.UsageError("--resume needs a CSV or Parquet output file")
     counts = {OK: 0, PARTIAL: 0, FAILED: 0}
     try:
-        out = BatchOutput(output, fmt, encoding, resume=resume)
+        out = BatchOutput(output, fmt, encoding, resume=resume, shape=shape)
     except (OSError, ValueError, GongkaiError) as error:
         raise click.UsageError(f"cannot use the earlier output for --resume: {error}") from None
     if out.already_read:
         before = len(paths)
         paths = [p for p in paths if content_hash(p) not in out.already_read]
         if not quiet:
-            _say(f"gongkai: resuming: {before - len(paths)} files already read, {len(paths)} to go")
+            _say(f"gongkai: resuming: {_files(before - len(paths))} already read, {len(paths)} to go")
     show_bar = not quiet and sys.stderr.isatty() and len(paths) > 1
-    with out, _progress(len(paths), show_bar) as bar:
-        task = bar.add_task("read", total=len(paths), rate="-", counts="") if bar else None
-        for report in iter_reports(paths, workers or default_workers(), timeout or None):
-            counts[report.status] += 1
-            out.add(report)
-            if bar is not None:
-                elapsed = bar.tasks[0].elapsed or 0.0
-                done = sum(counts.values())
-                rate = f"{done / elapsed:.1f}" if elapsed else "-"
-                summary = f"ok {counts[OK]} · partial {counts[PARTIAL]} · failed {counts[FAILED]}"
-                bar.update(task, advance=1, rate=rate, counts=summary)
-            # With a bar on screen, messages go through its console so that they print above it.
-            say = (lambda m: bar.console.print(m, markup=False, highlight=False)) if bar is not None else _say
-            if report.status == FAILED:
-                say(f"gongkai: failed: {report.source}: {report.reason}")
-            elif report.status == PARTIAL and not quiet:
-                say(f"gongkai: partial: {report.source}: {report.reason}")
+    try:
+        with out, _progress(len(paths), show_bar) as bar:
+            task = bar.add_task("read", total=len(paths), rate="-", counts="") if bar else None
+            for report in iter_reports(paths, workers or default_workers(), timeout or None):
+                counts[report.status] += 1
+                out.add(report)
+                if bar is not None:
+                    elapsed = bar.tasks[0].elapsed or 0.0
+                    done = sum(counts.values())
+                    rate = f"{done / elapsed:.1f}" if elapsed else "-"
+                    summary = f"ok {counts[OK]} · partial {counts[PARTIAL]} · failed {counts[FAILED]}"
+                    bar.update(task, advance=1, rate=rate, counts=summary)
+                # With a bar on screen, messages go through its console so that they print above it.
+                say = (
+                    (lambda m: bar.console.print(m, markup=False, highlight=False))
+                    if bar is not None
+                    else _say
+                )
+                if report.status == FAILED:
+                    say(f"gongkai: failed: {report.source}: {report.reason}")
+                elif report.status == PARTIAL and not quiet:
+                    say(f"gongkai: partial: {report.source}: {report.reason}")
+    except KeyboardInterrupt:
+        _say("gongkai: interrupted; no output written")
+        sys.exit(130)
     if not quiet:
         where = "stdout" if output == "-" else output
+        total = out.status_counts
+        carried = total.total() - sum(counts.values())
         _say(
-            f"gongkai: {len(paths)} files: {counts[OK]} ok, {counts[PARTIAL]} partial, "
-            f"{counts[FAILED]} failed; {out.cells_written} cells written to {where}"
+            f"gongkai: {_files(total.total())}: {total[OK]} ok, {total[PARTIAL]} partial, "
+            f"{total[FAILED]} failed; {out.cells_written} cells written to {where}"
+            + (f" ({_files(carried)} carried over from the earlier run)" if carried else "")
         )
-    sys.exit(1 if counts[FAILED] else 0)
+    sys.exit(1 if counts[FAILED] or (strict and counts[PARTIAL]) else 0)
 
 
 @main.command()
