@@ -49,7 +49,7 @@ def wide_columns() -> list[str]:
     return [*WIDE_ID_COLUMNS, *wide_cell_columns()]
 
 
-def _report_form(cells: pd.DataFrame) -> str | None:
+def report_form(cells: pd.DataFrame) -> str | None:
     """The report's form version: that of its table 三, which decides it (see report.choose_versions)."""
     applications = cells.loc[cells["table"] == "applications", "form"]
     forms = applications if len(applications) else cells["form"]
@@ -76,7 +76,7 @@ def to_wide(cells: pd.DataFrame) -> pd.DataFrame:
             "agency": groups["agency"].first(),
             "agency_key": groups["agency_key"].first(),
             "year": groups["year"].first(),
-            "form": groups[["table", "form"]].apply(_report_form),
+            "form": groups[["table", "form"]].apply(report_form),
         }
     )
     out = identity.join(table).reset_index(names="source")
