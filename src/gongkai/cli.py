@@ -209,3 +209,160 @@ def inspect(pdf, png_dir) -> None:
     if png_dir:
         for path in render_pages(report, png_dir):
             _say(f"gongkai: wrote {path}")
+
+
+def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float):
+    """The cells, files and checks of a batch: read from an earlier output, or from the reports."""
+    from .summary import NotAnOutputError, is_output, read_output
+
+    if len(inputs) == 1 and is_output(inputs[0]) and not inputs[0].lower().endswith(".pdf"):
+        try:
+            return read_output(inputs[0])
+        except (NotAnOutputError, OSError, ValueError) as error:
+            raise click.UsageError(str(error)) from None
+    try:
+        paths = expand_inputs(inputs)
+    except NoInputsError as error:
+        raise click.UsageError(str(error)) from None
+    reports = list(iter_reports(paths, workers or default_workers(), timeout or None))
+    for report in reports:
+        if report.status == FAILED:
+            _say(f"gongkai: failed: {report.source}: {report.reason}")
+    return _frames(reports)
+
+
+def _frames(reports):
+    import pandas as pd
+
+    from . import records
+
+    cells = [r.cells for r in reports if len(r.cells)]
+    return (
+        pd.concat(cells, ignore_index=True) if cells else records.empty_frame("cells"),
+        records.frame("files", (r.file_record() for r in reports)),
+        pd.concat([r.checks_frame for r in reports], ignore_index=True)
+        if reports
+        else records.empty_frame("checks"),
+    )
+
+
+_WORKERS = click.option(
+    "-w", "--workers", type=click.IntRange(min=1), default=None, help="Worker processes [default: cores]."
+)
+_TIMEOUT = click.option(
+    "--timeout", type=click.FloatRange(min=0), default=60.0, show_default=True, help="Seconds per file."
+)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("-o", "--output", help="Also write the summary here: .xlsx (one sheet per part) or text.")
+@_WORKERS
+@_TIMEOUT
+def summary(inputs, output, workers, timeout) -> None:
+    """Summarise a batch: INPUTS are reports (files, directories, globs) or one output of `extract`.
+
+    Prints the counts by status, form and year; the agencies × years matrix;
+    agency-years held by more than one report and identical files; the reports
+    that break their own arithmetic; and the rows most often missing, with why.
+
+    \b
+    Examples:
+      gongkai summary out/cells.csv
+      gongkai summary reports/ -o out/summary.xlsx
+
+    \b
+    Exit status: 0 done, 2 usage error.
+    """
+    from .summary import summarize
+
+    cells, files, checks = _batch(inputs, workers, timeout)
+    result = summarize(cells, files, checks)
+    click.echo(result.to_text())
+    if output:
+        result.write(output)
+        _say(f"gongkai: wrote {output}")
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option(
+    "--agency", "agency", help="Compare this agency (its agency_key or its name) across the batch INPUTS."
+)
+@click.option("-o", "--output", help="Also write the comparison: .csv or .xlsx.")
+@click.option("--all", "show_all", is_flag=True, help="Print every cell, also those empty in both reports.")
+@_WORKERS
+@_TIMEOUT
+def compare(inputs, agency, output, show_all, workers, timeout) -> None:
+    """Year over year: A B (two reports), or a batch and --agency KEY (each pair of consecutive years).
+
+    Shows per cell both values, the change, and marks the large changes
+    (at least half the earlier value and at least 10).
+
+    \b
+    Examples:
+      gongkai compare 2022.pdf 2023.pdf
+      gongkai compare out/cells.csv --agency 云湖区人民政府 -o out/yoy.xlsx
+
+    \b
+    Exit status: 0 done, 2 usage error (e.g. not two readable reports, agency not in the batch).
+    """
+    from .agency import agency_key
+    from .compare import compare_cells, year_over_year
+
+    cells, files, _ = _batch(inputs, workers, timeout)
+    if agency is None:
+        # A and B in the order given, whatever order the batch sorted them in.
+        given = {path: index for index, path in enumerate(inputs)}
+        sources = sorted(dict.fromkeys(files["source"]), key=lambda s: given.get(s, len(given)))
+        readable = [s for s in sources if (cells["source"] == s).any()]
+        if len(sources) != 2 or len(readable) != 2:
+            raise click.UsageError("give two readable reports A B, or a batch and --agency KEY")
+        pairs = compare_cells(*(cells[cells["source"] == s] for s in readable)).assign(
+            source_a=readable[0], source_b=readable[1]
+        )
+    else:
+        wanted = agency_key(agency)
+        pairs = year_over_year(cells[cells["agency_key"] == wanted])
+        if pairs.empty:
+            years = sorted(cells.loc[cells["agency_key"] == wanted, "year"].dropna().unique())
+            raise click.UsageError(
+                f"{wanted!r}: no two consecutive years in the batch (years held: {years or 'none'})"
+            )
+    _print_comparison(pairs, show_all)
+    if output:
+        if output.lower().endswith(".xlsx"):
+            pairs.to_excel(output, index=False)
+        else:
+            pairs.to_csv(output, index=False)
+        _say(f"gongkai: wrote {output}")
+
+
+def _print_comparison(pairs, show_all: bool) -> None:
+    from rich.console import Console
+    from rich.table import Table as RichTable
+
+    console = Console(width=None if sys.stdout.isatty() else 120)
+    for (source_a, source_b), pair in pairs.groupby(["source_a", "source_b"], sort=False):
+        shown = pair if show_all else pair[pair["value_a"].notna() | pair["value_b"].notna()]
+        grid = RichTable(title=f"{source_a} → {source_b}", title_justify="left", header_style="bold")
+        grid.add_column("行", overflow="fold", ratio=3)
+        grid.add_column("列", overflow="fold", ratio=2)
+        for header in ("A", "B", "增减"):
+            grid.add_column(header, justify="right", no_wrap=True)
+        grid.add_column("", no_wrap=True)
+        for row in shown.itertuples(index=False):
+            change = format_number(None if row.change != row.change else row.change)
+            style = "bold red" if row.large else None
+            grid.add_row(
+                str(row.row),
+                str(row.column),
+                format_number(None if row.value_a != row.value_a else row.value_a),
+                format_number(None if row.value_b != row.value_b else row.value_b),
+                (f"+{change}" if row.change > 0 else change),
+                "large" if row.large else "",
+                style=style,
+            )
+        console.print(grid)
+        large = pair[pair["large"]]
+        console.print(f"{len(large)} large changes of {int(pair['change'].notna().sum())} cells compared")

@@ -73,9 +73,21 @@ def check_place(form_version: str | None, rule_id: str) -> str:
             if column.id == place:
                 return column.name
         row = _row(table, place)
+        if row is not None and len(table.rows) > 1:
+            return row.label
         if row is not None:
-            return row.label if len(table.rows) > 1 else table.title
+            # Table 四 has one row: the rule's own total column names its group (行政复议).
+            rule = next((r for r in form.rules if r.id == rule_id.split("[")[0]), None)
+            column = next((c for c in table.columns if rule is not None and c.id == rule.lhs[0]), None)
+            return "/".join(column.path[:-1]) if column is not None else table.title
     return place
+
+
+def failed_rule(form_version: str | None, rule_id: str) -> str:
+    """A rule and where it failed: applications_balance (自然人)."""
+    place = check_place(form_version, rule_id)
+    name = rule_id.split("[")[0]
+    return f"{name} ({place})" if place else name
 
 
 # The headline figures: (header, table, rows, columns). A figure sums its cells.
@@ -135,9 +147,7 @@ def headlines(cells: pd.DataFrame, checks: pd.DataFrame | None = None) -> pd.Dat
             row[header] = _figure(values, table, row_ids, column_ids)
         if failed is not None:
             broken = failed.loc[failed["source"] == source, "rule_id"].tolist()
-            row["未通过的校验"] = "；".join(
-                f"{r.split('[')[0]}（{check_place(first['form'], r)}）" for r in broken
-            )
+            row["未通过的校验"] = "；".join(failed_rule(first["form"], r) for r in broken)
         rows.append(row)
     return pd.DataFrame(rows)
 
