@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from contextlib import nullcontext
 
@@ -174,38 +175,29 @@ def extract(inputs, output, fmt, shape, encoding, workers, timeout, resume, stri
 def inspect(pdf, png_dir) -> None:
     """Show how PDF was read: each table as the form lays it out, and the rules it breaks.
 
-    Red · marks a cell that was not found; yellow marks a cell read with a remark
-    (blank, not applicable, annotated). With --png, each table page is drawn with
-    the detected cells outlined (placed values in green) and each matched row labelled.
+    Group rows are shown as the form prints them. Red · marks a cell that was not
+    found; yellow marks a cell read with a remark (∅: no number); grey ∅ a blank
+    cell; the cells of a failed rule are red, and each failed rule names its column.
+    Numbers are never cut: the label column folds instead. Set COLUMNS to choose
+    the width when the output is not a terminal.
+
+    With --png, each table page is drawn with the detected cells outlined (placed
+    values in green, failed-rule cells filled red), the row_id of each matched row
+    beside the page and the column_id of each column above it, and a legend.
     """
     from rich.console import Console
 
-    from .inspect import form_tables, render_pages
+    from .inspect import print_report, render_pages
     from .report import read_report
 
-    console = Console(width=None if sys.stdout.isatty() else 200)
+    # Off a terminal, rich reads the width from COLUMNS; without it, a wide page.
+    console = Console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 200)
     try:
         report = read_report(pdf)
     except GongkaiError as error:
         _say(f"gongkai: failed: {pdf}: {error}")
         sys.exit(1)
-    console.print(
-        f"[bold]{report.agency or '?'}[/bold] {report.year or '?'} · form {report.form} · "
-        f"{report.status} · {report.cells_found}/{report.cells_expected} cells"
-    )
-    if report.reason:
-        console.print(f"[yellow]{report.reason}[/yellow]")
-    for table in form_tables(report):
-        console.print(table)
-    failed = [c for c in report.checks if c.status == "failed"]
-    unevaluated = [c for c in report.checks if c.status == "not evaluated"]
-    if not failed and not unevaluated:
-        console.print("[green]Every arithmetic rule holds.[/green]")
-    for check in failed:
-        left, right = (format_number(v) for v in (check.left, check.right))
-        console.print(f"[red]failed[/red] {check.rule_id}: {check.rule}  ({left} ≠ {right})")
-    if unevaluated:
-        console.print(f"[yellow]{len(unevaluated)} rules not evaluated: they involve empty cells[/yellow]")
+    print_report(report, console)
     if png_dir:
         for path in render_pages(report, png_dir):
             _say(f"gongkai: wrote {path}")
