@@ -6,7 +6,9 @@
 >>> report.cells  # one row per cell of the standard form
 """
 
-from .batch import expand_inputs, iter_reports, read_reports
+from .agency import agency_key
+from .batch import FailedReportsWarning, expand_inputs, iter_reports, read_reports
+from .compare import compare_cells, year_over_year
 from .errors import (
     GongkaiError,
     NotAReportError,
@@ -17,6 +19,9 @@ from .errors import (
 from .forms import FORM_2019, FORM_2021, FORMS
 from .records import CELL_COLUMNS, CHECK_COLUMNS, FILE_COLUMNS
 from .report import Report, read_report
+from .summary import Summary, read_output, summarize, summarize_reports
+from .wide import to_wide
+from .workbook import write_workbook
 
 __version__ = "0.1.0"
 
@@ -27,15 +32,25 @@ __all__ = [
     "FORMS",
     "FORM_2019",
     "FORM_2021",
+    "FailedReportsWarning",
     "GongkaiError",
     "NotAReportError",
     "Report",
     "ScannedReportError",
+    "Summary",
     "UnreadablePDFError",
     "UnsupportedFormError",
     "__version__",
+    "agency_key",
+    "compare_cells",
     "expand_inputs",
     "iter_reports",
+    "read_output",
     "read_report",
     "read_reports",
+    "summarize",
+    "summarize_reports",
+    "to_wide",
+    "write_workbook",
+    "year_over_year",
 ]

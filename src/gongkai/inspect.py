@@ -307,11 +307,13 @@ def render_pages(report: Report, out_dir: str | os.PathLike[str]) -> list[Path]:
                 )
                 draw.text((x_tags + 3, at + 1), text, fill=(200, 0, 0), font=font)
             wanted = [(x, text, math.ceil(font.getlength(text)) + 6) for text, (x, _) in column_tags.items()]
-            for x, line, text in _place_columns(wanted, _COLUMN_TAG_LINES):
-                cell_top = column_tags[text][1]
+            placed = _place_columns(wanted, _COLUMN_TAG_LINES)
+            for x, line, text in placed:  # the leader lines first, so that no tag is crossed by one
+                y = 4 + line * _TAG_HEIGHT + _TAG_HEIGHT - 2
+                draw.line([(x, y), (x, column_tags[text][1])], fill=(0, 110, 0, 120), width=1)
+            for x, line, text in placed:
                 y = 4 + line * _TAG_HEIGHT
                 width = font.getlength(text) + 6
-                draw.line([(x, y + _TAG_HEIGHT - 2), (x, cell_top)], fill=(0, 110, 0, 120), width=1)
                 draw.rectangle([x - width / 2, y, x + width / 2, y + _TAG_HEIGHT - 2], fill=(225, 245, 225))
                 draw.text((x - width / 2 + 3, y), text, fill=(0, 110, 0), font=font)
             legend_y = image.height - _LEGEND_HEIGHT + 6

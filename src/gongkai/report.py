@@ -50,6 +50,11 @@ class Report:
     seconds: float = 0.0
     sha256: str = ""  # of the file's bytes, so that --resume knows what it has read
 
+    def __repr__(self) -> str:
+        identity = f"{self.agency or '?'} {self.year or '?'}, form {self.form or '?'}"
+        found = f"{self.cells_found}/{self.cells_expected} cells" if self.form else self.reason
+        return f"<Report {self.source!r}: {self.status}, {identity}, {found}>"
+
     @property
     def cells_found(self) -> int:
         return int((self.cells["page"].notna()).sum()) if len(self.cells) else 0
