@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from gongkai.cli import main
-from gongkai.records import CELL_COLUMNS, FILE_COLUMNS
+from gongkai.output.records import CELL_COLUMNS, FILE_COLUMNS
 
 from .conftest import FIXTURES, SAMPLES
 
@@ -123,7 +123,10 @@ def test_resume_skips_what_was_read(runner, tmp_path):
     assert runner.invoke(main, ["extract", str(first), "-o", str(out), "-w", "1"]).exit_code == 0
     result = runner.invoke(main, ["extract", str(folder), "-o", str(out), "--resume", "-w", "1"])
     assert result.exit_code == 0
-    assert "1 files already read, 1 to go" in result.output
+    assert "1 file already read, 1 to go" in result.output
+    # The summary counts the whole output, the file carried over included.
+    assert "2 files: 2 ok, 0 partial, 0 failed; 400 cells" in result.output
+    assert "(1 file carried over from the earlier run)" in result.output
     cells = pd.read_parquet(out)
     assert cells["source"].nunique() == 2
     assert list(cells["source"]) == sorted(cells["source"])
@@ -141,7 +144,15 @@ def test_xlsx_workbook(runner, tmp_path):
         == 0
     )
     book = load_workbook(out)
-    assert book.sheetnames == ["cells", "二、主动公开", "三、依申请公开", "四、复议诉讼", "files", "checks"]
+    assert book.sheetnames == [
+        "概览",
+        "二、主动公开",
+        "三、依申请公开",
+        "四、复议诉讼",
+        "cells",
+        "files",
+        "checks",
+    ]
     cells = book["cells"]
     assert cells["A1"].value == "来源文件" and cells.freeze_panes == "A2"
     value_column = [c.value for c in cells[1]].index("数值")

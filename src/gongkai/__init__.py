@@ -8,7 +8,6 @@
 
 from .agency import agency_key
 from .batch import FailedReportsWarning, expand_inputs, iter_reports, read_reports
-from .compare import compare_cells, year_over_year
 from .errors import (
     GongkaiError,
     NotAReportError,
@@ -17,11 +16,12 @@ from .errors import (
     UnsupportedFormError,
 )
 from .forms import FORM_2019, FORM_2021, FORMS
-from .records import CELL_COLUMNS, CHECK_COLUMNS, FILE_COLUMNS
+from .output.compare import compare_cells, year_over_year
+from .output.records import CELL_COLUMNS, CHECK_COLUMNS, FILE_COLUMNS
+from .output.summary import Summary, read_output, summarize, summarize_reports
+from .output.wide import to_wide
+from .output.workbook import write_workbook
 from .report import Report, read_report
-from .summary import Summary, read_output, summarize, summarize_reports
-from .wide import to_wide
-from .workbook import write_workbook
 
 __version__ = "0.1.0"
 

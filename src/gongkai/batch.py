@@ -16,8 +16,9 @@ from pathlib import Path
 import jieba
 import pandas as pd
 
-from . import records
-from .report import FAILED, Report, read_report_safely
+from .model import Status
+from .output import records
+from .report import Report, read_report_safely
 
 _GLOB_CHARS = set("*?[")
 
@@ -87,9 +88,9 @@ def read_with_timeout(path: str, timeout: float | None) -> Report:
         with _time_limit(timeout):
             report = read_report_safely(path)
     except _Timeout:
-        report = Report(source=path, status=FAILED, reason="timeout", seconds=timeout or 0.0)
+        report = Report(source=path, reason="timeout", seconds=timeout or 0.0)
     report.sha256 = content_hash(path)
-    report.readings = []  # page geometry is for `inspect`; batches need only the records
+    report.geometry = []  # page geometry is for `review`; batches need only the records
     return report
 
 
@@ -145,7 +146,7 @@ def _read_in_pool(paths: list[str], workers: int, timeout: float | None) -> Iter
                     done[index] = future.result()
                 except Exception as error:  # a worker that died still owes its file a status row
                     reason = f"worker crashed ({type(error).__name__})"
-                    done[index] = Report(source=paths[index], status=FAILED, reason=reason)
+                    done[index] = Report(source=paths[index], status=Status.FAILED, reason=reason)
             while next_yield in done:
                 yield done.pop(next_yield)
                 next_yield += 1
@@ -175,7 +176,7 @@ def read_reports(
         if len(report.cells):
             frames.append(report.cells)
     cells = pd.concat(frames, ignore_index=True) if frames else records.empty_frame("cells")
-    failed = [f"{s['source']} ({s['reason']})" for s in statuses if s["status"] == FAILED]
+    failed = [f"{s['source']} ({s['reason']})" for s in statuses if s["status"] == Status.FAILED]
     if failed:
         shown = "; ".join(failed[:5]) + (f"; and {len(failed) - 5} more" if len(failed) > 5 else "")
         warnings.warn(

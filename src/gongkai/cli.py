@@ -11,8 +11,10 @@ import click
 from . import __version__
 from .batch import NoInputsError, content_hash, default_workers, expand_inputs, iter_reports
 from .errors import GongkaiError
-from .records import FORMATS, SHAPES, BatchOutput, OutputFormatError, format_number, output_format
-from .report import FAILED, OK, PARTIAL
+from .model import Status
+from .numbers import format_number
+from .output.records import FORMATS, SHAPES, OutputFormatError, output_format
+from .output.writers import BatchOutput
 
 
 def _say(message: str) -> None:
@@ -116,11 +118,12 @@ def extract(inputs, output, fmt, shape, encoding, workers, timeout, resume, stri
         )
     if resume and (output == "-" or fmt == "xlsx"):
         raise click.UsageError("--resume needs a CSV or Parquet output file")
-    counts = {OK: 0, PARTIAL: 0, FAILED: 0}
+    counts = dict.fromkeys(Status, 0)
     try:
         out = BatchOutput(output, fmt, encoding, resume=resume, shape=shape)
     except (OSError, ValueError, GongkaiError) as error:
-        raise click.UsageError(f"cannot use the earlier output for --resume: {error}") from None
+        what = "cannot use the earlier output for --resume" if resume else f"cannot write {output}"
+        raise click.UsageError(f"{what}: {error}") from None
     if out.already_read:
         before = len(paths)
         paths = [p for p in paths if content_hash(p) not in out.already_read]
@@ -137,17 +140,13 @@ def extract(inputs, output, fmt, shape, encoding, workers, timeout, resume, stri
                     elapsed = bar.tasks[0].elapsed or 0.0
                     done = sum(counts.values())
                     rate = f"{done / elapsed:.1f}" if elapsed else "-"
-                    summary = f"ok {counts[OK]} · partial {counts[PARTIAL]} · failed {counts[FAILED]}"
+                    summary = " · ".join(f"{status} {count}" for status, count in counts.items())
                     bar.update(task, advance=1, rate=rate, counts=summary)
                 # With a bar on screen, messages go through its console so that they print above it.
-                say = (
-                    (lambda m: bar.console.print(m, markup=False, highlight=False))
-                    if bar is not None
-                    else _say
-                )
-                if report.status == FAILED:
+                say = _say if bar is None else (lambda m: bar.console.print(m, markup=False, highlight=False))
+                if report.status == Status.FAILED:
                     say(f"gongkai: failed: {report.source}: {report.reason}")
-                elif report.status == PARTIAL and not quiet:
+                elif report.status == Status.PARTIAL and not quiet:
                     say(f"gongkai: partial: {report.source}: {report.reason}")
     except KeyboardInterrupt:
         _say("gongkai: interrupted; no output written")
@@ -157,11 +156,11 @@ def extract(inputs, output, fmt, shape, encoding, workers, timeout, resume, stri
         total = out.status_counts
         carried = total.total() - sum(counts.values())
         _say(
-            f"gongkai: {_files(total.total())}: {total[OK]} ok, {total[PARTIAL]} partial, "
-            f"{total[FAILED]} failed; {out.cells_written} cells written to {where}"
+            f"gongkai: {_files(total.total())}: {total[Status.OK]} ok, {total[Status.PARTIAL]} partial, "
+            f"{total[Status.FAILED]} failed; {out.cells_written} cells written to {where}"
             + (f" ({_files(carried)} carried over from the earlier run)" if carried else "")
         )
-    sys.exit(1 if counts[FAILED] or (strict and counts[PARTIAL]) else 0)
+    sys.exit(1 if counts[Status.FAILED] or (strict and counts[Status.PARTIAL]) else 0)
 
 
 @main.command()
@@ -187,8 +186,8 @@ def inspect(pdf, png_dir) -> None:
     """
     from rich.console import Console
 
-    from .inspect import print_report, render_pages
     from .report import read_report
+    from .review import print_report, render_pages
 
     # Off a terminal, rich reads the width from COLUMNS; without it, a wide page.
     console = Console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 200)
@@ -205,7 +204,7 @@ def inspect(pdf, png_dir) -> None:
 
 def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float):
     """The cells, files and checks of a batch: read from an earlier output, or from the reports."""
-    from .summary import NotAnOutputError, is_output, read_output
+    from .output.summary import NotAnOutputError, batch_frames, is_output, read_output
 
     if len(inputs) == 1 and is_output(inputs[0]) and not inputs[0].lower().endswith(".pdf"):
         try:
@@ -218,24 +217,9 @@ def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float):
         raise click.UsageError(str(error)) from None
     reports = list(iter_reports(paths, workers or default_workers(), timeout or None))
     for report in reports:
-        if report.status == FAILED:
+        if report.status == Status.FAILED:
             _say(f"gongkai: failed: {report.source}: {report.reason}")
-    return _frames(reports)
-
-
-def _frames(reports):
-    import pandas as pd
-
-    from . import records
-
-    cells = [r.cells for r in reports if len(r.cells)]
-    return (
-        pd.concat(cells, ignore_index=True) if cells else records.empty_frame("cells"),
-        records.frame("files", (r.file_record() for r in reports)),
-        pd.concat([r.checks_frame for r in reports], ignore_index=True)
-        if reports
-        else records.empty_frame("checks"),
-    )
+    return batch_frames(reports)
 
 
 _WORKERS = click.option(
@@ -266,7 +250,7 @@ def summary(inputs, output, workers, timeout) -> None:
     \b
     Exit status: 0 done, 2 usage error.
     """
-    from .summary import summarize
+    from .output.summary import summarize
 
     cells, files, checks = _batch(inputs, workers, timeout)
     result = summarize(cells, files, checks)
@@ -300,7 +284,7 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
     Exit status: 0 done, 2 usage error (e.g. not two readable reports, agency not in the batch).
     """
     from .agency import agency_key
-    from .compare import compare_cells, year_over_year
+    from .output.compare import compare_cells, year_over_year
 
     cells, files, _ = _batch(inputs, workers, timeout)
     if agency is None:

@@ -14,7 +14,6 @@ import os
 from pathlib import Path
 
 import pandas as pd
-import pypdfium2 as pdfium
 from PIL import Image, ImageDraw, ImageFont
 from rich import box
 from rich.console import Console
@@ -22,9 +21,10 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from .forms import FORMS, Table
-from .records import format_number
+from .numbers import format_number
+from .output.views import failed_rule, form_lines
 from .report import Report
-from .views import failed_rule, form_lines
+from .sources.pdf import render_pages as render_pdf_pages
 
 _RENDER_SCALE = 2.0  # 144 dpi: row labels stay legible
 
@@ -80,6 +80,7 @@ def _styled(record: dict | None, failed: set[tuple[str, str, str]]) -> Text:
 
 
 def _failed_cells(report: Report) -> set[tuple[str, str, str]]:
+    """(table, row_id, column_id) of every cell in a failed rule."""
     return {tuple(c.split("/")) for check in report.checks if check.status == "failed" for c in check.cells}
 
 
@@ -251,80 +252,76 @@ def render_pages(report: Report, out_dir: str | os.PathLike[str]) -> list[Path]:
     rules filled red; row tags beside the page and column tags above it, none overlapping; a legend."""
     target = Path(out_dir)
     target.mkdir(parents=True, exist_ok=True)
-    pages = sorted({g.page for reading in report.readings for g in reading.grids})
-    failed = {(t, r, c) for t, r, c in _failed_cells(report)}
+    pages = sorted({g.page for geometry in report.geometry for g in geometry.grids})
+    # Row ids are unique across the form's tables, so (row, column) names a cell.
+    failed = {(row, column) for _, row, column in _failed_cells(report)}
     font = _font(12)
     written = []
-    pdf = pdfium.PdfDocument(report.source)
-    try:
-        for number in pages:
-            page = pdf[number - 1]
-            rendered = page.render(scale=_RENDER_SCALE).to_pil().convert("RGB")
-            page.close()
-            top = _COLUMN_TAG_LINES * _TAG_HEIGHT + 8
-            image = Image.new(
-                "RGB",
-                (rendered.width + _MARGIN_RIGHT, rendered.height + top + _LEGEND_HEIGHT),
-                "white",
-            )
-            image.paste(rendered, (0, top))
-            draw = ImageDraw.Draw(image, "RGBA")
+    for number, rendered in zip(pages, render_pdf_pages(report.source, pages, _RENDER_SCALE), strict=True):
+        top = _COLUMN_TAG_LINES * _TAG_HEIGHT + 8
+        size = (rendered.width + _MARGIN_RIGHT, rendered.height + top + _LEGEND_HEIGHT)
+        image = Image.new("RGB", size, "white")
+        image.paste(rendered, (0, top))
+        draw = ImageDraw.Draw(image, "RGBA")
 
-            def box(b: tuple[float, float, float, float], top: int = top) -> list[float]:
-                return [
-                    b[0] * _RENDER_SCALE,
-                    b[1] * _RENDER_SCALE + top,
-                    b[2] * _RENDER_SCALE,
-                    b[3] * _RENDER_SCALE + top,
-                ]
+        def box(b: tuple[float, float, float, float], top: int = top) -> list[float]:
+            x0, y0, x1, y1 = (v * _RENDER_SCALE for v in b)
+            return [x0, y0 + top, x1, y1 + top]
 
-            row_tags: list[tuple[float, str]] = []
-            column_tags: dict[str, tuple[float, float]] = {}  # column id -> x, top of its top cell
-            for reading in report.readings:
-                for grid in (g for g in reading.grids if g.page == number):
-                    for cell in grid.cells:
-                        draw.rectangle(box(cell.bbox), outline=(120, 120, 255), width=1)
-                for cell in (c for c in reading.cells if c.page == number):
-                    area = box(cell.bbox)
-                    if (cell.table, cell.row, cell.column) in failed:
-                        draw.rectangle(area, fill=(255, 0, 0, 70))
-                    draw.rectangle(area, outline=(0, 170, 0), width=3)
-                    x, y = (area[0] + area[2]) / 2, area[1]
-                    if cell.column not in column_tags or y < column_tags[cell.column][1]:
-                        column_tags[cell.column] = (x, y)
-                for row_id, page_number, label_box in reading.row_labels:
-                    if page_number == number:
-                        area = box(label_box)
-                        row_tags.append(((area[1] + area[3]) / 2, row_id))
-            x_tags = rendered.width + 12
-            for y, at, text in _place_rows(row_tags, _TAG_HEIGHT, top):
-                draw.line(
-                    [(rendered.width - 4, y), (x_tags - 2, at + _TAG_HEIGHT / 2)], fill=(200, 0, 0), width=1
-                )
-                draw.rectangle(
-                    [x_tags, at, x_tags + font.getlength(text) + 6, at + _TAG_HEIGHT - 1],
-                    fill=(255, 255, 200),
-                )
-                draw.text((x_tags + 3, at + 1), text, fill=(200, 0, 0), font=font)
-            wanted = [(x, text, math.ceil(font.getlength(text)) + 6) for text, (x, _) in column_tags.items()]
-            placed = _place_columns(wanted, _COLUMN_TAG_LINES)
-            for x, line, text in placed:  # the leader lines first, so that no tag is crossed by one
-                y = 4 + line * _TAG_HEIGHT + _TAG_HEIGHT - 2
-                draw.line([(x, y), (x, column_tags[text][1])], fill=(0, 110, 0, 120), width=1)
-            for x, line, text in placed:
-                y = 4 + line * _TAG_HEIGHT
-                width = font.getlength(text) + 6
-                draw.rectangle([x - width / 2, y, x + width / 2, y + _TAG_HEIGHT - 2], fill=(225, 245, 225))
-                draw.text((x - width / 2 + 3, y), text, fill=(0, 110, 0), font=font)
-            legend_y = image.height - _LEGEND_HEIGHT + 6
-            legend = (
-                "blue: detected cells   green: cells placed on the form   red fill: cells of a failed rule   "
-                "right: row_id of each matched row   top: column_id of each placed column"
-            )
-            draw.text((10, legend_y), legend, fill=(40, 40, 40), font=font)
-            path = target / f"{Path(report.source).stem}-page{number}.png"
-            image.save(path)
-            written.append(path)
-    finally:
-        pdf.close()
+        row_tags: list[tuple[float, str]] = []
+        column_tags: dict[str, tuple[float, float]] = {}  # column id -> x, top of its top cell
+        for geometry in report.geometry:
+            for grid in (g for g in geometry.grids if g.page == number):
+                for cell in grid.cells:
+                    draw.rectangle(box(cell.bbox), outline=(120, 120, 255), width=1)
+            for row_id, column_id, page_number, cell_box in geometry.value_boxes:
+                if page_number != number:
+                    continue
+                area = box(cell_box)
+                if (row_id, column_id) in failed:
+                    draw.rectangle(area, fill=(255, 0, 0, 70))
+                draw.rectangle(area, outline=(0, 170, 0), width=3)
+                x, y = (area[0] + area[2]) / 2, area[1]
+                if column_id not in column_tags or y < column_tags[column_id][1]:
+                    column_tags[column_id] = (x, y)
+            for row_id, page_number, label_box in geometry.row_labels:
+                if page_number == number:
+                    area = box(label_box)
+                    row_tags.append(((area[1] + area[3]) / 2, row_id))
+        _draw_tags(draw, font, rendered.width, top, row_tags, column_tags)
+        legend = (
+            "blue: detected cells   green: cells placed on the form   red fill: cells of a failed rule   "
+            "right: row_id of each matched row   top: column_id of each placed column"
+        )
+        draw.text((10, image.height - _LEGEND_HEIGHT + 6), legend, fill=(40, 40, 40), font=font)
+        path = target / f"{Path(report.source).stem}-page{number}.png"
+        image.save(path)
+        written.append(path)
     return written
+
+
+def _draw_tags(
+    draw: ImageDraw.ImageDraw,
+    font: ImageFont.ImageFont,
+    page_width: int,
+    top: int,
+    row_tags: list[tuple[float, str]],
+    column_tags: dict[str, tuple[float, float]],
+) -> None:
+    """Row tags in the right margin and column tags above the page, each led to its place."""
+    x_tags = page_width + 12
+    for y, at, text in _place_rows(row_tags, _TAG_HEIGHT, top):
+        draw.line([(page_width - 4, y), (x_tags - 2, at + _TAG_HEIGHT / 2)], fill=(200, 0, 0), width=1)
+        right = x_tags + font.getlength(text) + 6
+        draw.rectangle([x_tags, at, right, at + _TAG_HEIGHT - 1], fill=(255, 255, 200))
+        draw.text((x_tags + 3, at + 1), text, fill=(200, 0, 0), font=font)
+    wanted = [(x, text, math.ceil(font.getlength(text)) + 6) for text, (x, _) in column_tags.items()]
+    placed = _place_columns(wanted, _COLUMN_TAG_LINES)
+    for x, line, text in placed:  # the leader lines first, so that no tag is crossed by one
+        y = 4 + line * _TAG_HEIGHT + _TAG_HEIGHT - 2
+        draw.line([(x, y), (x, column_tags[text][1])], fill=(0, 110, 0, 120), width=1)
+    for x, line, text in placed:
+        y = 4 + line * _TAG_HEIGHT
+        width = font.getlength(text) + 6
+        draw.rectangle([x - width / 2, y, x + width / 2, y + _TAG_HEIGHT - 2], fill=(225, 245, 225))
+        draw.text((x - width / 2 + 3, y), text, fill=(0, 110, 0), font=font)

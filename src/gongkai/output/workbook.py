@@ -24,11 +24,10 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..checks import run_checks
+from ..forms import CURRENT_VERSION, FORMS, Table
 from . import records
-from .checks import run_checks
 from .compare import year_over_year
-from .forms import FORMS, Table
-from .report import Report
 from .views import form_lines, headlines
 from .wide import report_form
 
@@ -50,6 +49,7 @@ HEADERS = {
     "page": "页码",
     "raw": "原文",
     "note": "说明",
+    "note_code": "说明代码",
     "status": "状态",
     "reason": "原因",
     "pages": "页数",
@@ -75,12 +75,11 @@ HEADERS = {
     "note_a": "上年说明",
     "note_b": "本年说明",
 }
-TABLE_SHEETS = {
-    "active_disclosure": "二、主动公开",
-    "applications": "三、依申请公开",
-    "review_litigation": "四、复议诉讼",
+TABLE_SHEETS = {t.id: f"{t.numeral}、{t.short_title}" for t in FORMS[CURRENT_VERSION].tables}
+# Sheets printed landscape: every one but table 二's, whose blocks are narrow.
+LANDSCAPE_SHEETS = {*TABLE_SHEETS.values(), "cells", "files", "checks", "同比", "概览"} - {
+    TABLE_SHEETS["active_disclosure"]
 }
-LANDSCAPE_SHEETS = {"三、依申请公开", "四、复议诉讼", "cells", "files", "checks", "同比", "概览"}
 
 _THIN = Side(style="thin", color="7F7F7F")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -305,7 +304,7 @@ def _report_title(report: pd.DataFrame, source: str) -> str:
 
 
 def _table_sheet(book: Workbook, table_id: str, cells: pd.DataFrame, failed: dict[str, set]) -> None:
-    table = FORMS["2021"].table(table_id)
+    table = FORMS[CURRENT_VERSION].table(table_id)
     widest = max(len(b.columns) for f in FORMS.values() for b in f.table(table_id).blocks)
     turned = len(table.rows) == 1  # table 四: no label column, its columns side by side
     sheet = book.create_sheet(TABLE_SHEETS[table_id])
@@ -319,7 +318,7 @@ def _table_sheet(book: Workbook, table_id: str, cells: pd.DataFrame, failed: dic
     sources = sorted(cells.loc[cells["table"] == table_id, "source"].unique())
     for index, source in enumerate(sources):
         report = cells[(cells["source"] == source) & (cells["table"] == table_id)]
-        printed = FORMS.get(str(report["form"].iloc[0]), FORMS["2021"]).table(table_id)
+        printed = FORMS.get(str(report["form"].iloc[0]), FORMS[CURRENT_VERSION]).table(table_id)
         by_key = {(r["row_id"], r["column_id"]): r for r in report.to_dict("records")}
         form.line(_report_title(report, source), fill=_GROUP_FILL)
         if turned:
@@ -391,7 +390,7 @@ def _long_sheet(
 
 def _cells_for_people(cells: pd.DataFrame) -> pd.DataFrame:
     """The records with the tables' Chinese names (the ids beside them) and the form as a number."""
-    names = {t.id: f"{t.numeral}、{t.title}" for t in FORMS["2021"].tables}
+    names = {t.id: f"{t.numeral}、{t.title}" for t in FORMS[CURRENT_VERSION].tables}
     out = cells.copy()
     out.insert(out.columns.get_loc("table") + 1, "table_id", out["table"])
     out["table"] = out["table"].map(names).fillna(out["table"])
@@ -448,7 +447,7 @@ def _year_over_year_sheet(book: Workbook, cells: pd.DataFrame) -> None:
 
 
 def _gather(
-    reports_or_cells: Report | Iterable[Report] | pd.DataFrame,
+    reports_or_cells: object,
     files: pd.DataFrame | None,
     checks: pd.DataFrame | None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -460,14 +459,18 @@ def _gather(
                 (
                     result.record(str(source))
                     for source, report in cells.groupby("source", sort=True)
-                    for result in run_checks(FORMS.get(report_form(report) or "2021", FORMS["2021"]), report)
+                    for result in run_checks(
+                        FORMS.get(report_form(report) or CURRENT_VERSION, FORMS[CURRENT_VERSION]),
+                        records.cell_records_of(report),
+                    )
                     if result.status != "passed"
                 ),
             )
         if files is None:
             files = records.frame("files", _file_rows(cells, checks))
         return cells, files, checks
-    reports = [reports_or_cells] if isinstance(reports_or_cells, Report) else list(reports_or_cells)
+    # One Report (anything with cells), or many; duck-typed, as reports come from a later stage.
+    reports = [reports_or_cells] if hasattr(reports_or_cells, "cells") else list(reports_or_cells)
     reports.sort(key=lambda r: r.source)
     cell_frames = [r.cells for r in reports if len(r.cells)]
     cells = pd.concat(cell_frames, ignore_index=True) if cell_frames else records.empty_frame("cells")
@@ -498,12 +501,12 @@ def _file_rows(cells: pd.DataFrame, checks: pd.DataFrame) -> Iterable[dict]:
 
 
 def write_workbook(
-    reports_or_cells: Report | Iterable[Report] | pd.DataFrame,
+    reports_or_cells: object,
     path: str | os.PathLike[str],
     files: pd.DataFrame | None = None,
     checks: pd.DataFrame | None = None,
 ) -> None:
-    """Write the workbook for one report, many reports, or the cells of a batch.
+    """Write the workbook for one Report, an iterable of Reports, or the cells (DataFrame) of a batch.
 
     With cells only, the per-file table and the checks are worked out from them.
     """

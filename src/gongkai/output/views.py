@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .forms import FORMS, Row, Table
+from ..forms import FORMS, Row, Table
 
 
 @dataclass(frozen=True)

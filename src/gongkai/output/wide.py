@@ -15,7 +15,7 @@ from functools import cache
 
 import pandas as pd
 
-from .forms import FORMS
+from ..forms import FORMS
 
 WIDE_ID_COLUMNS = ["source", "agency", "agency_key", "year", "form"]
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
+from ..numbers import format_number
 from . import records
 from .views import failed_rule, prints_no_number
 
@@ -154,7 +155,7 @@ def _broken(files: pd.DataFrame, checks: pd.DataFrame) -> pd.DataFrame:
 
 
 def _number(value: object) -> str:
-    return records.format_number(None if pd.isna(value) else float(value))
+    return format_number(None if pd.isna(value) else float(value))
 
 
 def _missing(cells: pd.DataFrame) -> pd.DataFrame:
@@ -234,16 +235,21 @@ def is_output(path: str) -> bool:
     return candidate.is_file() and candidate.suffix.lower() in (".csv", ".parquet", ".jsonl", ".xlsx")
 
 
-def summarize_reports(reports: Iterable) -> Summary:
-    """The summary of reports as they are read (`iter_reports`), failed ones included."""
+def batch_frames(reports: Iterable) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The cells, per-file status and checks of reports (Report objects), failed ones included."""
     cells, files, checks = [], [], []
     for report in reports:
         files.append(report.file_record())
         if len(report.cells):
             cells.append(report.cells)
         checks.append(report.checks_frame)
-    return summarize(
+    return (
         pd.concat(cells, ignore_index=True) if cells else records.empty_frame("cells"),
         records.frame("files", files),
         pd.concat(checks, ignore_index=True) if checks else records.empty_frame("checks"),
     )
+
+
+def summarize_reports(reports: Iterable) -> Summary:
+    """The summary of reports as they are read (`iter_reports`), failed ones included."""
+    return summarize(*batch_frames(reports))

@@ -1,17 +1,15 @@
-"""Stage 6: lay the readings out as records, and write them.
+"""Stage 9: write record frames to CSV, Parquet, JSONL or XLSX, one report at a time.
 
-The record columns are the product's public interface (see the README's
-"Output contract"); they are named here once.
+Files are written under a temporary name and moved into place when complete,
+so an interrupted run leaves nothing that looks finished.
 """
 
 from __future__ import annotations
 
-import math
 import os
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from functools import cache
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -19,100 +17,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .wide import to_wide, wide_cell_columns, wide_columns
-
-CELL_COLUMNS = [
-    "source",
-    "agency",
-    "agency_key",
-    "year",
-    "form",
-    "table",
-    "group",
-    "group_id",
-    "row",
-    "row_id",
-    "column",
-    "column_id",
-    "value",
-    "page",
-    "raw",
-    "note",
-]
-FILE_COLUMNS = [
-    "source",
-    "status",
-    "reason",
-    "agency",
-    "agency_key",
-    "year",
-    "form",
-    "pages",
-    "cells_found",
-    "cells_expected",
-    "checks_failed",
-    "seconds",
-    "sha256",
-]
-CHECK_COLUMNS = ["source", "rule_id", "rule", "status", "cells", "left", "right"]
-
-FORMATS = ("csv", "parquet", "xlsx", "jsonl")
-SHAPES = ("long", "wide")
-
-_DTYPES = {
-    "cells": {"year": "Int64", "value": "float64", "page": "Int64"},
-    "files": {
-        "year": "Int64",
-        "pages": "Int64",
-        "cells_found": "Int64",
-        "cells_expected": "Int64",
-        "checks_failed": "Int64",
-        "seconds": "float64",
-    },
-    "checks": {"left": "float64", "right": "float64"},
-    # The wide shape (wide.py): one row per report, every cell a float column.
-    "wide": {"year": "Int64"} | dict.fromkeys(wide_cell_columns(), "float64"),
-}
-_COLUMNS = {"cells": CELL_COLUMNS, "files": FILE_COLUMNS, "checks": CHECK_COLUMNS, "wide": wide_columns()}
-
-
-class OutputFormatError(ValueError):
-    """An output path whose format cannot be told or is not supported."""
-
-
-def _column(values: list, dtype: str) -> pd.api.extensions.ExtensionArray:
-    if dtype != "string" and any(isinstance(v, str) for v in values):
-        # Records carried over from an earlier run's CSV hold their numbers as text.
-        return pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").astype(dtype).array
-    return pd.array(values, dtype=dtype)
-
-
-def frame(kind: str, records: Iterable[dict]) -> pd.DataFrame:
-    """A DataFrame of one record kind ("cells", "files" or "checks") with the contract's columns and types."""
-    rows = list(records)
-    dtypes = _DTYPES[kind]
-    columns = _COLUMNS[kind]
-    data = {name: _column([row.get(name) for row in rows], dtypes.get(name, "string")) for name in columns}
-    return pd.DataFrame(data, columns=columns)
-
-
-@cache
-def _empty(kind: str) -> pd.DataFrame:
-    return frame(kind, [])
-
-
-def empty_frame(kind: str) -> pd.DataFrame:
-    """A frame of one record kind with no records (a copy: callers may change it)."""
-    return _empty(kind).copy()
-
-
-def format_number(value: float | None) -> str:
-    """A value as a person writes it: 3001, 96171.6, 24252.311082; empty for none."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if float(value).is_integer():
-        return str(int(value))
-    return repr(float(value))
+from ..model import Status
+from ..numbers import format_number
+from .records import OutputFormatError, arrow_schema, companion_path, empty_frame, frame
+from .wide import to_wide, wide_cell_columns
 
 
 def _csv_ready(df: pd.DataFrame) -> pd.DataFrame:
@@ -121,39 +29,6 @@ def _csv_ready(df: pd.DataFrame) -> pd.DataFrame:
         if column in out.columns:
             out[column] = out[column].map(format_number, na_action=None).astype("string")
     return out
-
-
-def output_format(path: str, explicit: str | None) -> str:
-    if explicit:
-        return explicit
-    if path == "-":
-        return "csv"
-    suffix = Path(path).suffix.lower().lstrip(".")
-    if suffix in FORMATS:
-        return suffix
-    raise OutputFormatError(
-        f"cannot tell the output format from {path!r}; use --format ({', '.join(FORMATS)})"
-    )
-
-
-def companion_path(path: str, kind: str) -> str:
-    """cells.parquet -> cells.files.csv: the per-file and checks tables sit beside the cells."""
-    base = Path(path)
-    stem = base.name[: -len(base.suffix)] if base.suffix else base.name
-    return str(base.with_name(f"{stem}.{kind}.csv"))
-
-
-_ARROW_TYPES = {"Int64": pa.int64(), "float64": pa.float64()}
-
-
-@cache
-def arrow_schema(kind: str) -> pa.Schema:
-    """The Parquet schema of a record kind. Its pandas metadata makes pandas read the
-    integer columns back as Int64 (nullable), not as float64 where a value is missing."""
-    return pa.schema(
-        [(name, _ARROW_TYPES.get(_DTYPES[kind].get(name, ""), pa.string())) for name in _COLUMNS[kind]],
-        metadata=pa.Schema.from_pandas(_empty(kind), preserve_index=False).metadata,
-    )
 
 
 # Parquet rows gathered before they are written as one row group: about a hundred reports'
@@ -284,7 +159,7 @@ class BatchOutput:
                     self._writers[kind] = RecordWriter(companion_path(path, kind), kind, "csv", encoding)
         self.cells_written = 0
         # Statuses of every file in the output, the earlier run's carried over included.
-        self.status_counts: Counter[str] = Counter()
+        self.status_counts: Counter[Status] = Counter()
 
     def _load_previous(self) -> None:
         files_path = companion_path(self.path, "files")
@@ -311,7 +186,7 @@ class BatchOutput:
         elif kind in self._writers:
             self._writers[kind].write(df)
         if kind == "files":
-            self.status_counts.update(df["status"].astype(str))
+            self.status_counts.update(Status(status) for status in df["status"].astype(str))
         elif kind == "cells":
             self.cells_written += len(df)
         elif kind == "wide":
