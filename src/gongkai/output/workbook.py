@@ -328,7 +328,8 @@ def _table_sheet(book: Workbook, table_id: str, cells: pd.DataFrame, failed: dic
             form.values(None, 0, [by_key.get((row_id, c.id)) for c in columns], failed.get(source, set()))
         else:
             _labelled_table(form, printed, report, by_key, failed.get(source, set()))
-        form.gap(page_break=index < len(sources) - 1)
+        # Each report on its own page, except table 四's one-row blocks, which share pages.
+        form.gap(page_break=not turned and index < len(sources) - 1)
     if len(sources) == 1 and form.header_rows and not turned and table_id == "applications":
         first, last = form.header_rows
         sheet.print_title_rows = f"{first}:{last}"
@@ -414,13 +415,18 @@ def _overview_sheet(book: Workbook, cells: pd.DataFrame, files: pd.DataFrame, ch
     )
     sheet.cell(2, 1, note).font = Font(size=9, color="595959")
     sheet.freeze_panes = "A4"
-    wide_columns = {"agency": 24, "未通过的校验": 40, "source": 34}
-    for index, name in enumerate(figures.columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = wide_columns.get(name, 10)
+    widths = {"agency": 24, "未通过的校验": 40, "source": 34}
+    widths = [widths.get(name, 10) for name in figures.columns]
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
     for row in sheet.iter_rows(min_row=3, max_row=sheet.max_row):
-        for cell in row:
+        lines = 1
+        for cell, width in zip(row, widths, strict=False):
             cell.border = _BORDER
-            cell.alignment = Alignment(wrap_text=True, vertical="center")
+            cell.alignment = _CENTER if cell.row == 3 else Alignment(wrap_text=True, vertical="center")
+            if cell.value is not None:
+                lines = max(lines, _lines(cell.value, width))
+        sheet.row_dimensions[row[0].row].height = _POINTS_PER_LINE * lines + 4
     sheet.print_title_rows = "3:3"
 
 
