@@ -321,7 +321,8 @@ def _print_comparison(pairs, show_all: bool) -> None:
     console = Console(width=None if sys.stdout.isatty() else 120)
     for (source_a, source_b), pair in pairs.groupby(["source_a", "source_b"], sort=False):
         shown = pair if show_all else pair[pair["value_a"].notna() | pair["value_b"].notna()]
-        grid = RichTable(title=f"{source_a} → {source_b}", title_justify="left", header_style="bold")
+        console.print(f"{source_a} → {source_b}", soft_wrap=True, highlight=False)
+        grid = RichTable(header_style="bold")
         grid.add_column("行", overflow="fold", ratio=3)
         grid.add_column("列", overflow="fold", ratio=2)
         for header in ("A", "B", "增减"):
