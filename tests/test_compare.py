@@ -70,10 +70,16 @@ def test_cli_compares_two_reports_and_an_agency_across_a_batch(tmp_path):
     assert f"{COUNTY_2020} → {COUNTY_2021}" in two.stdout and "large changes" in two.stdout
     written = pd.read_csv(tmp_path / "c.csv")
     assert {"value_a", "value_b", "change", "large"} <= set(written.columns)
-    batch = runner.invoke(main, ["compare", str(FIXTURES / "*.pdf"), "--agency", "鹤鸣市政府"])
+    heming = [
+        "docx-city-2021-tbrl-labels.pdf",
+        "reportlab-city-2022-tall-rows.pdf",
+        "reportlab-city-2023-reworded.pdf",
+    ]
+    batch_inputs = [str(FIXTURES / name) for name in heming] + [str(COUNTY_2021)]
+    batch = runner.invoke(main, ["compare", *batch_inputs, "--agency", "鹤鸣市政府"])  # 鹤鸣市人民政府
     assert batch.exit_code == 0, batch.output
     assert batch.stdout.count(" → ") == 2  # 2021-2022 and 2022-2023
-    missing = runner.invoke(main, ["compare", str(FIXTURES / "*.pdf"), "--agency", "不存在的局"])
+    missing = runner.invoke(main, ["compare", *batch_inputs, "--agency", "不存在的局"])
     assert missing.exit_code == 2 and "no two consecutive years" in missing.output
     one = runner.invoke(main, ["compare", str(COUNTY_2020)])
     assert one.exit_code == 2

@@ -21,6 +21,7 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from .forms import FORMS, Table
+from .model import CheckStatus, NoteCode
 from .numbers import format_number
 from .output.views import failed_rule, form_lines
 from .report import Report
@@ -72,7 +73,7 @@ def _styled(record: dict | None, failed: set[tuple[str, str, str]]) -> Text:
         return Text(shown, style=_FAILED_STYLE)
     if shown == "·":
         return Text(shown, style="bold red")
-    if note == "blank cell":
+    if record["note_code"] == NoteCode.BLANK:
         return Text(shown, style="dim")
     if note:
         return Text(shown, style="bold yellow" if shown == "∅" else "yellow")
@@ -81,7 +82,8 @@ def _styled(record: dict | None, failed: set[tuple[str, str, str]]) -> Text:
 
 def _failed_cells(report: Report) -> set[tuple[str, str, str]]:
     """(table, row_id, column_id) of every cell in a failed rule."""
-    return {tuple(c.split("/")) for check in report.checks if check.status == "failed" for c in check.cells}
+    failed = (check for check in report.checks if check.status == CheckStatus.FAILED)
+    return {tuple(cell.split("/")) for check in failed for cell in check.cells}
 
 
 class _Grid:
@@ -191,8 +193,8 @@ def print_report(report: Report, console: Console) -> None:
         console.print(table, crop=False)
     console.width = width
     console.print(LEGEND)
-    failed = [c for c in report.checks if c.status == "failed"]
-    unevaluated = [c for c in report.checks if c.status == "not evaluated"]
+    failed = [c for c in report.checks if c.status == CheckStatus.FAILED]
+    unevaluated = [c for c in report.checks if c.status == CheckStatus.NOT_EVALUATED]
     if not failed and not unevaluated:
         console.print("[green]Every arithmetic rule holds.[/green]")
     for check in failed:

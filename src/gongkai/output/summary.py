@@ -163,7 +163,7 @@ def _missing(cells: pd.DataFrame) -> pd.DataFrame:
     columns = ["table", "row_id", "row", "reports", "cells", "reasons"]
     if cells.empty:
         return pd.DataFrame(columns=columns)
-    gone = cells[cells["value"].isna() & ~prints_no_number(cells["note"])]
+    gone = cells[cells["value"].isna() & ~prints_no_number(cells["note_code"])]
     rows = []
     for (table, row_id), group in gone.groupby(["table", "row_id"], sort=False):
         reasons = group["note"].fillna("").replace("", "no note").value_counts()

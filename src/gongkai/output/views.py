@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..forms import FORMS, Row, Table
+from ..model import NoteCode
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,7 @@ def headlines(cells: pd.DataFrame, checks: pd.DataFrame | None = None) -> pd.Dat
     rows = []
     failed = checks[checks["status"] == "failed"] if checks is not None else None
     for source, report in cells.groupby("source", sort=True):
-        readable = report["page"].notna() & (report["value"].notna() | prints_no_number(report["note"]))
+        readable = report["page"].notna() & (report["value"].notna() | prints_no_number(report["note_code"]))
         values = {
             (t, r, c): (v, ok)
             for t, r, c, v, ok in zip(
@@ -152,7 +153,6 @@ def headlines(cells: pd.DataFrame, checks: pd.DataFrame | None = None) -> pd.Dat
     return pd.DataFrame(rows)
 
 
-def prints_no_number(notes: pd.Series) -> pd.Series:
+def prints_no_number(note_codes: pd.Series) -> pd.Series:
     """Cells printed without a number on purpose (blank, / or —): they add nothing to a sum."""
-    notes = notes.fillna("").astype(str)
-    return (notes == "blank cell") | notes.str.startswith("not applicable")
+    return note_codes.isin([NoteCode.BLANK, NoteCode.NOT_APPLICABLE]).fillna(False).astype(bool)

@@ -26,6 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..checks import run_checks
 from ..forms import CURRENT_VERSION, FORMS, Table
+from ..model import NoteCode
 from . import records
 from .compare import year_over_year
 from .views import form_lines, headlines
@@ -279,7 +280,7 @@ def _place_value(cell, record: dict, failed: set[tuple]) -> None:
     else:
         raw = _plain(record["raw"])
         cell.value = str(raw).strip() if raw is not None else None
-    if note and note != "blank cell" and not pd.isna(record["page"]):
+    if note and record["note_code"] != NoteCode.BLANK and not pd.isna(record["page"]):
         cell.fill = _NOTE_FILL
         cell.comment = Comment(note, "gongkai")
     if key in failed:
