@@ -12,11 +12,11 @@ from itertools import pairwise
 
 import pandas as pd
 
-# A change is large when it is at least half of the earlier value and at least this many: a
-# township going from 2 requests to 4 doubles, but that is not news; a city going from 1,200 to
-# 2,000 is. A change from 0 is large when it reaches the minimum.
-LARGE_CHANGE_SHARE = 0.5
-LARGE_CHANGE_MINIMUM = 10
+from ..settings import DEFAULT
+
+# When a change is large, and why: settings.CompareSettings.
+LARGE_CHANGE_SHARE = DEFAULT.compare.large_share
+LARGE_CHANGE_MINIMUM = DEFAULT.compare.large_minimum
 
 _KEYS = ["table", "row_id", "column_id"]
 _LABELS = ["group", "row", "column"]
