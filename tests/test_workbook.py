@@ -148,3 +148,6 @@ def test_a_batch_with_consecutive_years_gets_a_year_over_year_sheet(tmp_path):
     header = [c.value for c in book["同比"][1]]
     assert {"上年", "本年", "上年数值", "本年数值", "增减", "变化大"} <= set(header)
     assert book["files"].max_row == 3
+    overview = book["概览"]
+    assert overview.max_row == 5  # title, note, header and both reports, all in the print area
+    assert overview.print_area.endswith("$5")

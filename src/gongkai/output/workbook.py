@@ -384,8 +384,11 @@ def _long_sheet(
             sheet.column_dimensions[get_column_letter(column)].width or 0,
             _width(sheet.cell(1, column).value) + 3,
         )
+    used = f"A1:{get_column_letter(max(1, len(df.columns)))}{max(1, len(df) + 1)}"
     if autofilter and len(df.columns):
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(df.columns))}{max(1, len(df) + 1)}"
+        sheet.auto_filter.ref = used
+    # Long text overflowing past the last column would otherwise widen every printed page.
+    sheet.print_area = used
     _print_setup(sheet, title_rows="1:1")
     return sheet
 
@@ -403,6 +406,8 @@ def _cells_for_people(cells: pd.DataFrame) -> pd.DataFrame:
 def _overview_sheet(book: Workbook, cells: pd.DataFrame, files: pd.DataFrame, checks: pd.DataFrame) -> None:
     figures = headlines(cells, checks)
     if len(figures):
+        # One agency's years one under the other.
+        figures = figures.sort_values(["agency", "year", "source"], kind="stable", ignore_index=True)
         status = files.drop_duplicates("source").set_index("source")["status"]
         figures.insert(4, "status", figures["source"].map(status))
         figures["form"] = pd.to_numeric(figures["form"], errors="coerce").astype("Int64")
@@ -429,6 +434,7 @@ def _overview_sheet(book: Workbook, cells: pd.DataFrame, files: pd.DataFrame, ch
                 lines = max(lines, _lines(cell.value, width))
         sheet.row_dimensions[row[0].row].height = _POINTS_PER_LINE * lines + 4
     sheet.print_title_rows = "3:3"
+    sheet.print_area = f"A1:{get_column_letter(max(1, len(figures.columns)))}{sheet.max_row}"
 
 
 def _year_over_year_sheet(book: Workbook, cells: pd.DataFrame) -> None:
