@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,6 +17,9 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
+from rich import box
+from rich.console import Console
+from rich.table import Table as RichTable
 
 from ..numbers import format_number
 from . import records
@@ -63,12 +67,10 @@ class Summary:
             "最常缺的行": "Rows most often missing (not found or unreadable), with the reasons",
         }
         parts = []
-        # East Asian width: a CJK character takes two columns, so that the columns line up.
-        with pd.option_context("display.unicode.east_asian_width", True, "display.width", 200):
-            for key, table in self.sections().items():
-                parts.append(f"## {titles[key]}")
-                parts.append(table.to_string(index=False) if len(table) else "(none)")
-                parts.append("")
+        for key, table in self.sections().items():
+            parts.append(f"## {titles[key]}")
+            parts.append(_plain_table(table) if len(table) else "(none)")
+            parts.append("")
         return "\n".join(parts)
 
     def write(self, path: str | os.PathLike[str]) -> None:
@@ -81,6 +83,20 @@ class Summary:
                     table.to_excel(writer, sheet_name=name, index=False)
             return
         target.write_text(self.to_text(), encoding="utf-8")
+
+
+def _plain_table(table: pd.DataFrame) -> str:
+    """A table as plain text: numbers right, words left, CJK characters two columns wide (rich)."""
+    grid = RichTable(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for name in table.columns:
+        numeric = pd.api.types.is_numeric_dtype(table[name])
+        grid.add_column(str(name), justify="right" if numeric else "left", no_wrap=True)
+    for row in table.itertuples(index=False):
+        grid.add_row(*("" if pd.isna(v) else str(v) for v in row))
+    console = Console(file=io.StringIO(), width=10_000, color_system=None)
+    with console.capture() as captured:
+        console.print(grid)
+    return "\n".join(line.rstrip() for line in captured.get().splitlines())
 
 
 def _joined(values: Iterable[object], limit: int = 3) -> str:
