@@ -1,7 +1,7 @@
 """gongkai: read 政府信息公开工作年度报告 (government information-disclosure annual reports) into data.
 
 >>> import gongkai
->>> report = gongkai.read_report("淮安市2024.pdf")
+>>> report = gongkai.read_report("淮安市2024.pdf")  # or a web page (.html) or a Word file (.docx)
 >>> report.agency, report.year, report.status
 >>> report.cells  # one row per cell of the standard form
 """
@@ -10,8 +10,10 @@ from .agency import agency_key
 from .batch import FailedReportsWarning, expand_inputs, iter_reports, read_reports
 from .errors import (
     GongkaiError,
+    MissingToolError,
     NotAReportError,
     ScannedReportError,
+    UnreadableFileError,
     UnreadablePDFError,
     UnsupportedFormError,
 )
@@ -34,10 +36,12 @@ __all__ = [
     "FORM_2021",
     "FailedReportsWarning",
     "GongkaiError",
+    "MissingToolError",
     "NotAReportError",
     "Report",
     "ScannedReportError",
     "Summary",
+    "UnreadableFileError",
     "UnreadablePDFError",
     "UnsupportedFormError",
     "__version__",

@@ -15,6 +15,7 @@ from .model import Status
 from .numbers import format_number
 from .output.records import FORMATS, SHAPES, OutputFormatError, output_format
 from .output.writers import BatchOutput
+from .sources import INPUT_KINDS, describe
 
 
 def _say(message: str) -> None:
@@ -47,7 +48,7 @@ def _progress(total: int, enabled: bool):
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="gongkai")
 def main() -> None:
-    """Read 政府信息公开工作年度报告 PDFs into labelled, checked records."""
+    """Read 政府信息公开工作年度报告 (PDF, web page, Word) into labelled, checked records."""
 
 
 @main.command()
@@ -78,10 +79,22 @@ def main() -> None:
 @click.option(
     "--resume", is_flag=True, help="Keep an earlier run's records and skip the files it already read."
 )
+@click.option(
+    "--input-kind",
+    type=click.Choice(["auto", *INPUT_KINDS]),
+    default="auto",
+    show_default=True,
+    help="Read only inputs of this kind (docx includes .doc and .wps); auto reads every kind.",
+)
 @click.option("--strict", is_flag=True, help="Exit 1 also when a report is only partly read.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no messages but errors.")
-def extract(inputs, output, fmt, shape, encoding, workers, timeout, resume, strict, quiet) -> None:
-    """Read every PDF in INPUTS (files, directories, globs) and write one record per cell of the form.
+def extract(
+    inputs, output, fmt, shape, encoding, workers, timeout, resume, input_kind, strict, quiet
+) -> None:
+    """Read every report in INPUTS (files, directories, globs) and write one record per cell of the form.
+
+    Reports are PDFs, web pages (.html, .htm, .shtml, .xhtml) and Word files (.docx; .doc and
+    .wps with LibreOffice); each file's content decides how it is read.
 
     Beside OUTPUT go two CSV tables named after it: for cells.csv (or cells.parquet,
     cells.jsonl) they are cells.files.csv, one status row per input, and
@@ -107,7 +120,7 @@ def extract(inputs, output, fmt, shape, encoding, workers, timeout, resume, stri
     """
     try:
         fmt = output_format(output, fmt)
-        paths = expand_inputs(inputs)
+        paths = expand_inputs(inputs, input_kind)
     except (OutputFormatError, NoInputsError) as error:
         raise click.UsageError(str(error)) from None
     if output == "-" and fmt not in ("csv", "jsonl"):
@@ -133,7 +146,7 @@ def extract(inputs, output, fmt, shape, encoding, workers, timeout, resume, stri
     try:
         with out, _progress(len(paths), show_bar) as bar:
             task = bar.add_task("read", total=len(paths), rate="-", counts="") if bar else None
-            for report in iter_reports(paths, workers or default_workers(), timeout or None):
+            for report in iter_reports(paths, workers or default_workers(), timeout or None, input_kind):
                 counts[report.status] += 1
                 out.add(report)
                 if bar is not None:
@@ -169,10 +182,11 @@ def extract(inputs, output, fmt, shape, encoding, workers, timeout, resume, stri
     "--png",
     "png_dir",
     type=click.Path(file_okay=False),
-    help="Write each table page as an annotated PNG here.",
+    help="Write each table page as an annotated PNG here (PDFs only).",
 )
 def inspect(pdf, png_dir) -> None:
-    """Show how PDF was read: each table as the form lays it out, and the rules it breaks.
+    """Show how PDF (or a web page or Word file) was read: each table as the form lays it out,
+    and the rules it breaks.
 
     Group rows are shown as the form prints them. Red · marks a cell that was not
     found; yellow marks a cell read with a remark (∅: no number); grey ∅ a blank
@@ -197,7 +211,9 @@ def inspect(pdf, png_dir) -> None:
         _say(f"gongkai: failed: {pdf}: {error}")
         sys.exit(1)
     print_report(report, console)
-    if png_dir:
+    if png_dir and report.kind != "pdf":
+        _say(f"gongkai: --png draws PDF pages; {pdf} is {describe(report.kind)} and has none")
+    elif png_dir:
         for path in render_pages(report, png_dir):
             _say(f"gongkai: wrote {path}")
 

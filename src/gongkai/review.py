@@ -56,7 +56,8 @@ def _wrap_header(label: str, width: int) -> str:
 
 
 def _shown(record: dict) -> str:
-    if pd.isna(record["page"]):
+    # Not found: neither on a page nor (web pages and Word files have no pages) with its text.
+    if pd.isna(record["page"]) and pd.isna(record["raw"]):
         return "·"
     if pd.isna(record["value"]):
         return "∅"

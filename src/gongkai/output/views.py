@@ -135,7 +135,7 @@ def headlines(cells: pd.DataFrame, checks: pd.DataFrame | None = None) -> pd.Dat
     rows = []
     failed = checks[checks["status"] == "failed"] if checks is not None else None
     for source, report in cells.groupby("source", sort=True):
-        readable = report["page"].notna() & (report["value"].notna() | prints_no_number(report["note_code"]))
+        readable = report["value"].notna() | prints_no_number(report["note_code"])
         values = {
             (t, r, c): (v, ok)
             for t, r, c, v, ok in zip(

@@ -272,7 +272,8 @@ class _FormSheet:
 def _place_value(cell, record: dict, failed: set[tuple]) -> None:
     value, note = _plain(record["value"]), record["note"] or ""
     key = (record["table"], record["row_id"], record["column_id"])
-    if pd.isna(record["page"]):
+    found = not (pd.isna(record["page"]) and pd.isna(record["raw"]))  # web pages have no page numbers
+    if not found:
         cell.value, cell.font = "·", _MISSING_FONT
         cell.comment = Comment(note or "not found", "gongkai")
     elif value is not None:
@@ -280,7 +281,7 @@ def _place_value(cell, record: dict, failed: set[tuple]) -> None:
     else:
         raw = _plain(record["raw"])
         cell.value = str(raw).strip() if raw is not None else None
-    if note and record["note_code"] != NoteCode.BLANK and not pd.isna(record["page"]):
+    if note and record["note_code"] != NoteCode.BLANK and found:
         cell.fill = _NOTE_FILL
         cell.comment = Comment(note, "gongkai")
     if key in failed:
@@ -499,7 +500,7 @@ def _file_rows(cells: pd.DataFrame, checks: pd.DataFrame) -> Iterable[dict]:
     failed = checks[checks["status"] == "failed"].groupby("source").size()
     for source, report in cells.groupby("source", sort=True):
         first = report.iloc[0]
-        found = int(report["page"].notna().sum())
+        found = int((report["page"].notna() | report["raw"].notna()).sum())
         yield {
             "source": source,
             "status": "ok" if found == len(report) else "partial",
