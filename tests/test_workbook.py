@@ -125,8 +125,9 @@ def test_overview_cells_files_and_checks(book):
     header = [c.value for c in overview[3]]
     assert header[:4] == ["机关", "年度", "格式版本", "状态"]
     row = dict(zip(header, [c.value for c in overview[4]], strict=True))
-    assert row["本年新收申请"] == 449 and row["予以公开"] == 232 and row["不予公开"] == 41
-    assert row["行政复议结果纠正"] == 2 and row["行政诉讼结果纠正"] == 1
+    assert row["本年新收申请"] == 449 and row["予以公开"] == 232 and row["行政复议结果纠正"] == 2
+    # 1.属于国家秘密 and 未经复议直接起诉/结果纠正 are printed blank: no sum is made of them.
+    assert row["不予公开"] is None and row["行政诉讼结果纠正"] is None
     assert "applications_balance (自然人)" in row["未通过的校验"] and row["格式版本"] == 2021
     cells = book["cells"]
     assert cells.auto_filter.ref.startswith("A1:")
@@ -151,3 +152,16 @@ def test_a_batch_with_consecutive_years_gets_a_year_over_year_sheet(tmp_path):
     overview = book["概览"]
     assert overview.max_row == 5  # title, note, header and both reports, all in the print area
     assert overview.print_area.endswith("$5")
+
+
+def test_headline_figures_sum_printed_numbers_only():
+    from gongkai.output.views import headlines
+
+    cells = gongkai.read_report(FIXTURES / "docx-city-2022-broken-balance.pdf").cells
+    figures = headlines(cells)
+    total = cells[(cells["column_id"] == "total") & cells["row_id"].str.startswith("withheld_")]["value"]
+    assert total.notna().all() and figures["不予公开"].iloc[0] == total.sum()
+    litigation = cells[
+        cells["column_id"].isin(["litigation_direct_corrected", "litigation_after_review_corrected"])
+    ]
+    assert figures["行政诉讼结果纠正"].iloc[0] == litigation["value"].sum()

@@ -112,21 +112,19 @@ HEADLINE_FIGURES = (
 )
 
 
-def _figure(
-    values: dict[tuple[str, str, str], tuple[float, bool]], table: str, rows, columns
-) -> float | None:
-    """The sum of the printed numbers; none when a cell was not found or holds text.
+def _figure(values: dict[tuple[str, str, str], float], table: str, rows, columns) -> float | None:
+    """The sum of the printed numbers; none as soon as one of its cells holds no number.
 
-    A blank cell adds nothing: it prints no number (see the README on blanks).
+    A blank cell, a / or a cell not found leaves the figure empty, as it leaves the
+    arithmetic rules it takes part in unevaluated: gongkai never reads a blank as 0.
     """
     total = 0.0
     for row in rows:
         for column in columns:
-            value, readable = values.get((table, row, column), (float("nan"), False))
-            if not readable:
+            value = values.get((table, row, column))
+            if value is None or pd.isna(value):
                 return None
-            if not pd.isna(value):
-                total += value
+            total += value
     return total
 
 
@@ -135,13 +133,8 @@ def headlines(cells: pd.DataFrame, checks: pd.DataFrame | None = None) -> pd.Dat
     rows = []
     failed = checks[checks["status"] == "failed"] if checks is not None else None
     for source, report in cells.groupby("source", sort=True):
-        readable = report["value"].notna() | prints_no_number(report["note_code"])
-        values = {
-            (t, r, c): (v, ok)
-            for t, r, c, v, ok in zip(
-                report["table"], report["row_id"], report["column_id"], report["value"], readable, strict=True
-            )
-        }
+        keys = zip(report["table"], report["row_id"], report["column_id"], strict=True)
+        values = dict(zip(keys, report["value"], strict=True))
         first = report.iloc[0]
         row = {"source": source, "agency": first["agency"], "year": first["year"], "form": first["form"]}
         for header, table, row_ids, column_ids in HEADLINE_FIGURES:

@@ -418,7 +418,7 @@ def _overview_sheet(book: Workbook, cells: pd.DataFrame, files: pd.DataFrame, ch
     sheet.cell(1, 1, "政府信息公开工作年度报告 · 概览").font = _TITLE_FONT
     note = (
         "数字为“总计”列；不予公开为其八项之和；行政诉讼结果纠正为未经复议直接起诉与复议后起诉之和。"
-        "空白格不计，未找到的格使该数为空。"
+        "所涉单元格有空白、“/”或未找到时，该数留空（不把空白当作 0）。"
     )
     sheet.cell(2, 1, note).font = Font(size=9, color="595959")
     sheet.freeze_panes = "A4"
