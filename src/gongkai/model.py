@@ -7,7 +7,7 @@ top-left corner.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -308,8 +308,10 @@ class CellRecord:
     row_id: str
     column: str
     column_id: str
+    _: KW_ONLY  # what was read is named, so that a new column cannot shift the others
     value: float | None = None
     page: int | None = None
+    location: str | None = None  # where a web page or Word file prints it: "table 2, row 5"
     raw: str | None = None
     note: str = ""
     note_code: NoteCode | None = None

@@ -136,8 +136,8 @@ def _read_pages(path: str | os.PathLike[str], report: Report) -> tuple[Identity,
 
 
 def _locate_markup_cells(cells: list[CellRecord], choices: list[TableChoice]) -> None:
-    """A web page or Word file has no pages: `page` stays empty and the note says where the cell
-    is, as the table's ordinal in the document and the row within that table (both from 1)."""
+    """A web page or Word file has no pages: `page` stays empty and `location` says where the
+    cell is, as the table's ordinal in the document and the row within that table (both from 1)."""
     rows = {}
     for choice in choices:
         if choice.candidate is not None:
@@ -148,8 +148,7 @@ def _locate_markup_cells(cells: list[CellRecord], choices: list[TableChoice]) ->
             continue
         table_number, row = rows.get((cell.table, cell.row_id), (cell.page, None))
         where = f"table {table_number}" + (f", row {row}" if row is not None else "")
-        cell.page = None
-        cell.note = "; ".join(filter(None, (cell.note, where)))
+        cell.page, cell.location = None, where
 
 
 def read_report(path: str | os.PathLike[str], kind: str = "auto") -> Report:

@@ -48,6 +48,7 @@ HEADERS = {
     "column_id": "列ID",
     "value": "数值",
     "page": "页码",
+    "location": "位置",
     "raw": "原文",
     "note": "说明",
     "note_code": "说明代码",
