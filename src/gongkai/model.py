@@ -237,7 +237,8 @@ class TableGeometry:
 
     grids: list[Grid] = field(default_factory=list)
     row_labels: list[tuple[str, int, BBox]] = field(default_factory=list)  # row id, page, label box
-    value_boxes: list[tuple[str, int, BBox]] = field(default_factory=list)  # column id, page, cell box
+    # row id, column id, page, cell box
+    value_boxes: list[tuple[str, str, int, BBox]] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------
@@ -314,6 +315,11 @@ class CellRecord:
     raw: str | None = None
     note: str = ""
     note_code: NoteCode | None = None
+    # Added after the first contract, so they come last: the body's key across years (agency.py),
+    # and the printed group the row sits under (forms.Table.row_group); "" for none.
+    agency_key: str = ""
+    group: str = ""
+    group_id: str = ""
 
     @property
     def key(self) -> Key:

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import sources
+from .agency import agency_key
 from .checks import CheckResult, ambiguous_readings, choose_by_arithmetic, run_checks
 from .errors import (
     GongkaiError,
@@ -68,6 +69,11 @@ class Report:
     seconds: float = 0.0
     sha256: str = ""  # of the file's bytes, so that --resume knows what it has read
 
+    def __repr__(self) -> str:
+        identity = f"{self.agency or '?'} {self.year or '?'}, form {self.form or '?'}"
+        found = f"{self.cells_found}/{self.cells_expected} cells" if self.form else self.reason
+        return f"<Report {self.source!r}: {self.status}, {identity}, {found}>"
+
     @cached_property
     def cells(self) -> pd.DataFrame:
         """One row per cell of the form, in the columns of the output contract."""
@@ -91,6 +97,7 @@ class Report:
             "status": str(self.status),
             "reason": self.reason,
             "agency": self.agency,
+            "agency_key": agency_key(self.agency),
             "year": self.year,
             "form": self.form,
             "pages": self.pages,

@@ -145,6 +145,15 @@ class MarkupSettings:
 
 
 @dataclass(frozen=True)
+class CompareSettings:
+    # A change is large when it is at least half of the earlier value and at least 10: a township
+    # going from 2 requests to 4 doubles, but that is not news; a city going from 1,200 to 2,000
+    # is. A change from 0 is large when it reaches the minimum.
+    large_share: float = 0.5
+    large_minimum: float = 10
+
+
+@dataclass(frozen=True)
 class Settings:
     pdf: PdfSettings = field(default_factory=PdfSettings)
     chars: CharSettings = field(default_factory=CharSettings)
@@ -155,6 +164,7 @@ class Settings:
     locate: LocateSettings = field(default_factory=LocateSettings)
     checks: CheckSettings = field(default_factory=CheckSettings)
     markup: MarkupSettings = field(default_factory=MarkupSettings)
+    compare: CompareSettings = field(default_factory=CompareSettings)
 
 
 DEFAULT = Settings()
