@@ -1,15 +1,16 @@
-"""Cell accuracy of gongkai on fixture PDFs that carry their expected cells.
+"""Cell accuracy of gongkai on fixtures (PDFs, web pages, Word files) that carry their expected cells.
 
     python bench/accuracy.py [DIR ...]      (default: fixtures/)
 
-For every <name>.pdf with a <name>.expected.csv beside it, each cell of the
-form is compared with the expected value. A cell is
+For every <name>.pdf, <name>.html or <name>.docx with a <name>.expected.csv beside
+it, each cell of the form is compared with the expected value. A cell is
   exact   - the value read equals the value printed (both empty counts too);
   missing - left empty although a value is printed (the honest failure);
   wrong   - a value that differs from the one printed (the failure that matters).
-Figures are printed per layout, per producer and per layout family (from
-manifest.csv, if there is one: its `producer`, `layout` and `families` columns)
-and overall, with agency/year correctness and the share of files read `ok`.
+Figures are printed per input kind and layout, per producer and per layout family
+(from manifest.csv, if there is one: its `producer`, `layout` and `families`
+columns), per kind and overall, with agency/year correctness and the share of
+files read `ok`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import gongkai
 from gongkai.numbers import format_number
 
 ROOT = Path(__file__).resolve().parents[1]
+KINDS = {".pdf": "pdf", ".html": "html", ".docx": "docx"}
 
 
 def _expected(path: Path) -> dict[tuple[str, str, str], str]:
@@ -41,7 +43,7 @@ def _manifest(folder: Path) -> dict[str, dict[str, str]]:
 
 def compare(pdf: Path) -> dict:
     """Compare one fixture with its expected cells."""
-    expected = _expected(pdf.with_suffix("").with_suffix(".expected.csv"))
+    expected = _expected(pdf.with_suffix(".expected.csv"))
     report = gongkai.read_report(pdf)
     got = {
         (r.table, r.row_id, r.column_id): format_number(r.value) for r in report.cells.itertuples(index=False)
@@ -68,17 +70,20 @@ def main(folders: list[Path]) -> int:
     started = time.perf_counter()
     for folder in folders:
         manifest = _manifest(folder)
-        for pdf in sorted(folder.glob("*.pdf")):
-            if not pdf.with_suffix("").with_suffix(".expected.csv").exists():
+        files = sorted(p for p in folder.iterdir() if p.suffix in KINDS)
+        for pdf in files:
+            if not pdf.with_suffix(".expected.csv").exists():
                 continue
             result = compare(pdf)
-            info = manifest.get(pdf.name, {})
+            # A .docx or .html printed to PDF shares the PDF's manifest row.
+            info = manifest.get(pdf.name) or manifest.get(pdf.with_suffix(".pdf").name, {})
+            kind = KINDS[pdf.suffix]
             report = result["report"]
             identity_ok = (
                 (report.agency, str(report.year)) == (info.get("agency"), info.get("year")) if info else True
             )
             layout = info.get("producer", "") + ": " + info.get("layout", pdf.stem) if info else pdf.stem
-            groups = [layout, "ALL"]
+            groups = [f"{kind} {layout}", f"ALL {kind}", "ALL"]
             if info:
                 groups.append(f"producer {info['producer']}")
                 groups += [f"family {family}" for family in info.get("families", "").split()]
@@ -106,13 +111,13 @@ def main(folders: list[Path]) -> int:
     )
 
     sections = (
-        [k for k in totals if not k.startswith(("producer ", "family ")) and k != "ALL"],
+        sorted(k for k in totals if not k.startswith(("producer ", "family ", "ALL"))),
         sorted(k for k in totals if k.startswith("producer ")),
         sorted(k for k in totals if k.startswith("family ")),
-        ["ALL"],
+        [*sorted(k for k in totals if k.startswith("ALL ")), "ALL"],
     )
     for section in sections:
-        for key in sorted(section) if section is sections[0] else section:
+        for key in section:
             files, cells, exact, missing, wrong, identity_ok, status_ok = totals[key]
             share, ok_share = 100 * exact / max(cells, 1), 100 * status_ok / max(files, 1)
             print(

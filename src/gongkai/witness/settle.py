@@ -38,12 +38,17 @@ def _doubtful_tables(form: Form, records: Sequence[CellRecord]) -> set[str]:
     doubtful = {
         r.table
         for r in records
-        if r.page is None or r.note_code in (NoteCode.TEXT_IN_NUMBER_CELL, NoteCode.DUPLICATE_ROW)
+        if not _found(r) or r.note_code in (NoteCode.TEXT_IN_NUMBER_CELL, NoteCode.DUPLICATE_ROW)
     }
     for check in run_checks(form, records):
         if check.status is not CheckStatus.PASSED:
             doubtful |= {cell.split("/")[0] for cell in check.cells}
     return doubtful
+
+
+def _found(record: CellRecord) -> bool:
+    """Found printed: on a page, or (web pages, Word files, which have none) with its text."""
+    return record.page is not None or record.raw is not None
 
 
 def _rows(table: Table, records: Sequence[CellRecord]) -> list[Row]:
@@ -91,7 +96,7 @@ def settle(form: Form, records: list[CellRecord], read: Reader) -> dict[str, int
     return counts of what the form reading did: tables read, cells confirmed, filled, conflicts."""
     counts = {"tables read": 0, "cells confirmed": 0, "cells filled": 0, "conflicts": 0}
     for record in records:
-        record.read_by = GRID if record.page is not None else ""
+        record.read_by = GRID if _found(record) else ""
     for table_id in sorted(_doubtful_tables(form, records)):
         in_table = [r for r in records if r.table == table_id]
         table = FORMS[in_table[0].form].table(table_id)
