@@ -29,7 +29,7 @@ from .errors import (
     UnreadableFileError,
     UnsupportedFormError,
 )
-from .forms import FORMS
+from .forms import FIRST_FORM_YEAR, FORMS
 from .grids import page_grids
 from .locate import find_headings, identity_from_titles, read_identity, table_pages, table_pages_settled
 from .model import (
@@ -192,8 +192,8 @@ def read_report(path: str | os.PathLike[str], kind: str = "auto") -> Report:
                 "no table of the standard form on the page, which links to the report as an attachment: "
                 + ", ".join(attachments[:3])
             )
-        if report.year is not None and report.year < 2019:
-            raise UnsupportedFormError("unsupported form (pre-2019 free-form report)")
+        if report.year is not None and report.year < FIRST_FORM_YEAR:
+            raise UnsupportedFormError(f"unsupported form (pre-{FIRST_FORM_YEAR} free-form report)")
         raise NotAReportError("; ".join([*notes, "no table of the standard form found"]))
     report.form = version
     cells, gaps = cell_records(report.source, identity, version, choices)
