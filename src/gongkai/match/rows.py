@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..forms import Block, Column, Row, Table
-from ..labels import Choice, best_match, block_title, compact, header_vocabulary, reads_as_header
+from ..labels import (
+    Choice,
+    best_match,
+    block_title,
+    compact,
+    header_vocabulary,
+    reads_as_header,
+    split_numbering,
+)
 from ..model import Grid, GridCell, PlacedCell, Problem, ProblemKind, TableGeometry, TableReading, TableRun
 from ..numbers import is_value_text
 from ..settings import DEFAULT
@@ -124,7 +132,7 @@ class _TableWalker:
                 carried_over = False
                 continue
             has_values = any(is_value_text(t) for t in texts if t)
-            if not has_values and self.is_header_row(cells):
+            if not has_values and (self.is_header_row(cells) or self.continues_open_header(grid, header_band, r)):
                 header_band.append(r)
                 continue
             if header_band:
@@ -144,6 +152,20 @@ class _TableWalker:
             self.apply_header(grid, header_band)
             self.open_header = (grid, header_band)
         self.group_tail = last_group_text
+
+    def continues_open_header(self, grid: Grid, header_band: list[int], r: int) -> bool:
+        """Whether row `r`, at the top of a page after a header band that ended the page before,
+        prints the rest of that header's cells: a header row broken by the page break, whose
+        pieces (企业 under 商业, 益组织 under 社会公) read as no header on their own. Only when
+        reading them on top of the band above names more of the form's columns."""
+        if self.open_header is None or header_band != list(range(r)):
+            return False
+        columns = self.block.columns if self.block is not None else self.table.columns
+        before = (
+            map_header_columns(grid, header_band, columns, self.open_header)[0] if header_band else self.column_map
+        )
+        after = map_header_columns(grid, [*header_band, r], columns, self.open_header)[0]
+        return len(set(after.values())) > len(set(before.values()))
 
     def continue_columns(self, grid: Grid) -> None:
         """A grid on a new page takes the columns of the one before, unless it repeats the header."""
@@ -230,6 +252,9 @@ class _TableWalker:
             self.place_unlabelled(grid, r, has_values)
             return group_text or last_group_text
         choice = self.choose_row(leaf, group_id)
+        if choice is not None and self.finishes_pending(leaf, r, has_values):
+            if self.continue_pending(leaf, group_id, grid, r, has_values):
+                return group_text or last_group_text
         if choice is None:
             if not self.continue_pending(leaf, group_id, grid, r, has_values):
                 self.flush_pending()
@@ -249,6 +274,20 @@ class _TableWalker:
 
     def choose_row(self, leaf: str, group_id: str | None) -> Choice | None:
         return _choose_row(self.table, self.block, leaf, group_id)
+
+    def finishes_pending(self, leaf: str, r: int, has_values: bool) -> bool:
+        """Whether an unnumbered label without values at the top of a page ends the numbered
+        label, with values, that the page before ended on (6.属于 / 四类过程性信息): read
+        alone it may name the row too, but its numbers are the ones above the page break."""
+        pending = self.pending
+        return (
+            r == 0
+            and not has_values
+            and pending is not None
+            and pending.grid is not None
+            and bool(split_numbering(pending.leaf)[0])
+            and not split_numbering(leaf)[0]
+        )
 
     def continue_pending(self, leaf: str, group_id: str | None, grid: Grid, r: int, has_values: bool) -> bool:
         """Join a label split over two lines or pages (values on either part) and place it."""
