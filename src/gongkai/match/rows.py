@@ -10,10 +10,10 @@ cut by a page break.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from ..forms import Block, Column, Row, Table
+from ..forms import Block, Column, Row, Table, ValueKind
 from ..labels import (
     Choice,
     best_match,
@@ -24,7 +24,7 @@ from ..labels import (
     split_numbering,
 )
 from ..model import Grid, GridCell, PlacedCell, Problem, ProblemKind, TableGeometry, TableReading, TableRun
-from ..numbers import is_value_text
+from ..numbers import is_value_text, parse_value
 from ..settings import DEFAULT
 from .columns import align_columns, map_header_columns
 
@@ -87,6 +87,13 @@ class _TableWalker:
         self.pending: _PendingRow | None = None
         self.vocabulary = header_vocabulary([run.table])
         self.open_header: tuple[Grid, list[int]] | None = None  # a header band that ended a page
+        # Printed value cells and the indices in reading.cells of the form cells placed from
+        # each: a cell merged over several rows is one printed number for all of them
+        self.printed_cells: dict[int, tuple[GridCell, list[int]]] = {}
+        # column id -> value cell placed in the last row of the grid before, which a page break
+        # may continue at the top of the next grid
+        self.cells_at_page_end: dict[str, GridCell] = {}
+        self.cells_at_grid_end: dict[str, GridCell] = {}
 
     def problem(self, page: int, message: str, kind: ProblemKind) -> None:
         self.reading.problems.append(Problem(self.table.id, page, message, kind))
@@ -110,9 +117,35 @@ class _TableWalker:
     def walk(self) -> TableReading:
         self.geometry.grids = list(self.run.grids)
         for grid in self.run.grids:
+            self.cells_at_page_end, self.cells_at_grid_end = self.cells_at_grid_end, {}
             self.walk_grid(grid)
         self.flush_pending()
+        self.settle_shared_cells()
         return self.reading
+
+    def settle_shared_cells(self) -> None:
+        """A value cell merged over several form rows (（六）其他处理's three sub-rows under one
+        cell) prints one number for all of them. Printed 0 it is 0 for each (counts are never
+        negative, so a share of nothing is nothing); any other number cannot be shared out and
+        is placed in none of them."""
+        dropped: set[int] = set()
+        for cell, indices in self.printed_cells.values():
+            rows = list(dict.fromkeys(self.reading.cells[i].row for i in indices))
+            if len(rows) < 2:
+                continue
+            first = self.reading.cells[indices[0]]
+            kind = next(c.kind for c in self.table.columns if c.id == first.column)
+            if kind is ValueKind.COUNT and parse_value(cell.text, kind).value == 0:
+                for i in indices:
+                    self.reading.cells[i] = replace(self.reading.cells[i], raw=cell.text, page=first.page)
+            elif cell.text.strip():
+                dropped |= set(indices)
+                by_id = {row.id: row for row in (*self.table.rows, *self.table.alternative_rows)}
+                labels = " / ".join(by_id[row_id].label for row_id in rows)
+                message = f"one value cell {cell.text.strip()!r} spans the rows {labels} (page {first.page})"
+                self.problem(first.page, message, ProblemKind.COLUMN)
+        if dropped:
+            self.reading.cells = [c for i, c in enumerate(self.reading.cells) if i not in dropped]
 
     def walk_grid(self, grid: Grid) -> None:
         header_band: list[int] = []
@@ -344,8 +377,23 @@ class _TableWalker:
                 message = f"a value cell of {row.label} spans several columns (page {grid.page})"
                 self.problem(grid.page, message, ProblemKind.COLUMN)
                 continue
+            printed = self.continued_cell(grid, r, column_id, cell)
+            self.printed_cells.setdefault(id(printed), (printed, []))[1].append(len(self.reading.cells))
+            if cell.row1 == grid.n_rows:
+                self.cells_at_grid_end[column_id] = cell
             self.reading.cells.append(PlacedCell(self.table.id, row.id, column_id, cell.text, grid.page))
             self.geometry.value_boxes.append((row.id, column_id, grid.page, cell.bbox))
+
+
+    def continued_cell(self, grid: Grid, r: int, column_id: str, cell: GridCell) -> GridCell:
+        """The printed cell that `cell` is part of: the one that ended the page before, when
+        `cell` starts the page over the rest of a row broken by the page break (grid row 0, placed
+        with no row of its own) and reaches down into the row `r` below it. A merged cell is a
+        rectangle: whatever covers the rest of a broken row is the cell that covered its start."""
+        earlier = self.cells_at_page_end.get(column_id)
+        if earlier is None or cell.row0 != 0 or r == 0 or id(cell) in self.printed_cells:
+            return cell
+        return earlier
 
 
 def read_table(run: TableRun, geometry: TableGeometry | None = None) -> TableReading:
