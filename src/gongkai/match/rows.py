@@ -165,7 +165,9 @@ class _TableWalker:
                 carried_over = False
                 continue
             has_values = any(is_value_text(t) for t in texts if t)
-            if not has_values and (self.is_header_row(cells) or self.continues_open_header(grid, header_band, r)):
+            if not has_values and (
+                self.is_header_row(cells) or self.continues_open_header(grid, header_band, r)
+            ):
                 header_band.append(r)
                 continue
             if header_band:
@@ -194,9 +196,9 @@ class _TableWalker:
         if self.open_header is None or header_band != list(range(r)):
             return False
         columns = self.block.columns if self.block is not None else self.table.columns
-        before = (
-            map_header_columns(grid, header_band, columns, self.open_header)[0] if header_band else self.column_map
-        )
+        before = self.column_map
+        if header_band:
+            before = map_header_columns(grid, header_band, columns, self.open_header)[0]
         after = map_header_columns(grid, [*header_band, r], columns, self.open_header)[0]
         return len(set(after.values())) > len(set(before.values()))
 
@@ -285,9 +287,9 @@ class _TableWalker:
             self.place_unlabelled(grid, r, has_values)
             return group_text or last_group_text
         choice = self.choose_row(leaf, group_id)
-        if choice is not None and self.finishes_pending(leaf, r, has_values):
-            if self.continue_pending(leaf, group_id, grid, r, has_values):
-                return group_text or last_group_text
+        finishes = choice is not None and self.finishes_pending(leaf, r, has_values)
+        if finishes and self.continue_pending(leaf, group_id, grid, r, has_values):
+            return group_text or last_group_text
         if choice is None:
             if not self.continue_pending(leaf, group_id, grid, r, has_values):
                 self.flush_pending()
@@ -383,7 +385,6 @@ class _TableWalker:
                 self.cells_at_grid_end[column_id] = cell
             self.reading.cells.append(PlacedCell(self.table.id, row.id, column_id, cell.text, grid.page))
             self.geometry.value_boxes.append((row.id, column_id, grid.page, cell.bbox))
-
 
     def continued_cell(self, grid: Grid, r: int, column_id: str, cell: GridCell) -> GridCell:
         """The printed cell that `cell` is part of: the one that ended the page before, when
