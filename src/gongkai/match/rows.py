@@ -92,8 +92,8 @@ class _TableWalker:
         self.printed_cells: dict[int, tuple[GridCell, list[int]]] = {}
         # column id -> value cell placed in the last row of the grid before, which a page break
         # may continue at the top of the next grid
-        self.cells_at_page_end: dict[str, GridCell] = {}
-        self.cells_at_grid_end: dict[str, GridCell] = {}
+        self.cells_at_page_end: dict[str, tuple[int, GridCell]] = {}
+        self.cells_at_grid_end: dict[str, tuple[int, GridCell]] = {}
 
     def problem(self, page: int, message: str, kind: ProblemKind) -> None:
         self.reading.problems.append(Problem(self.table.id, page, message, kind))
@@ -125,25 +125,32 @@ class _TableWalker:
 
     def settle_shared_cells(self) -> None:
         """A value cell merged over several form rows (（六）其他处理's three sub-rows under one
-        cell) prints one number for all of them. Printed 0 it is 0 for each (counts are never
-        negative, so a share of nothing is nothing); any other number cannot be shared out and
-        is placed in none of them."""
-        dropped: set[int] = set()
+        cell) prints one number for all of them. Where every value cell of those rows is merged
+        alike (one rule missing in a column would merge that column only), a cell printing 0 is
+        0 for each row: counts are never negative, so a share of nothing is nothing. Any other
+        number cannot be shared out, and is placed in none of them."""
+        shared: dict[tuple[str, ...], list[tuple[GridCell, list[int]]]] = {}
         for cell, indices in self.printed_cells.values():
-            rows = list(dict.fromkeys(self.reading.cells[i].row for i in indices))
-            if len(rows) < 2:
-                continue
-            first = self.reading.cells[indices[0]]
-            kind = next(c.kind for c in self.table.columns if c.id == first.column)
-            if kind is ValueKind.COUNT and parse_value(cell.text, kind).value == 0:
-                for i in indices:
-                    self.reading.cells[i] = replace(self.reading.cells[i], raw=cell.text, page=first.page)
-            elif cell.text.strip():
-                dropped |= set(indices)
-                by_id = {row.id: row for row in (*self.table.rows, *self.table.alternative_rows)}
-                labels = " / ".join(by_id[row_id].label for row_id in rows)
-                message = f"one value cell {cell.text.strip()!r} spans the rows {labels} (page {first.page})"
-                self.problem(first.page, message, ProblemKind.COLUMN)
+            rows = tuple(dict.fromkeys(self.reading.cells[i].row for i in indices))
+            if len(rows) > 1:
+                shared.setdefault(rows, []).append((cell, indices))
+        by_id = {row.id: row for row in (*self.table.rows, *self.table.alternative_rows)}
+        kinds = {column.id: column.kind for column in self.table.columns}
+        dropped: set[int] = set()
+        for rows, cells in shared.items():
+            merged_alike = len(cells) == len(self.row_block(by_id[rows[0]]).columns)
+            for cell, indices in cells:
+                first = self.reading.cells[indices[0]]
+                kind = kinds[first.column]
+                if merged_alike and kind is ValueKind.COUNT and parse_value(cell.text, kind).value == 0:
+                    for i in indices:
+                        self.reading.cells[i] = replace(self.reading.cells[i], raw=cell.text, page=first.page)
+                elif cell.text.strip():
+                    dropped |= set(indices)
+                    labels = " / ".join(by_id[row_id].label for row_id in rows)
+                    shown = cell.text.strip()
+                    message = f"one value cell {shown!r} spans the rows {labels} (page {first.page})"
+                    self.problem(first.page, message, ProblemKind.COLUMN)
         if dropped:
             self.reading.cells = [c for i, c in enumerate(self.reading.cells) if i not in dropped]
 
@@ -345,8 +352,12 @@ class _TableWalker:
             self.problem(page, f"row label unmatched: {shown!r} (page {page})", ProblemKind.ROW)
         self.pending = None
 
+    def row_block(self, row: Row) -> Block:
+        """The block a row's columns come from; a group printed as one row has the first's."""
+        return self.table.block_of(row.id) if row in self.table.rows else self.table.blocks[0]
+
     def place_values(self, grid: Grid, r: int, row: Row, score: float) -> None:
-        block = self.table.block_of(row.id) if row in self.table.rows else self.table.blocks[0]
+        block = self.row_block(row)
         wanted = {c.id for c in block.columns}
         cols_by_column: dict[str, list[int]] = {}
         for col, column in self.column_map.items():
@@ -382,7 +393,7 @@ class _TableWalker:
             printed = self.continued_cell(grid, r, column_id, cell)
             self.printed_cells.setdefault(id(printed), (printed, []))[1].append(len(self.reading.cells))
             if cell.row1 == grid.n_rows:
-                self.cells_at_grid_end[column_id] = cell
+                self.cells_at_grid_end[column_id] = (grid.page, cell)
             self.reading.cells.append(PlacedCell(self.table.id, row.id, column_id, cell.text, grid.page))
             self.geometry.value_boxes.append((row.id, column_id, grid.page, cell.bbox))
 
@@ -391,8 +402,8 @@ class _TableWalker:
         `cell` starts the page over the rest of a row broken by the page break (grid row 0, placed
         with no row of its own) and reaches down into the row `r` below it. A merged cell is a
         rectangle: whatever covers the rest of a broken row is the cell that covered its start."""
-        earlier = self.cells_at_page_end.get(column_id)
-        if earlier is None or cell.row0 != 0 or r == 0 or id(cell) in self.printed_cells:
+        page, earlier = self.cells_at_page_end.get(column_id, (grid.page, cell))
+        if page >= grid.page or cell.row0 != 0 or r == 0 or id(cell) in self.printed_cells:
             return cell
         return earlier
 
