@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gongkai.forms import FORM_2021
 from gongkai.match import read_table
-from gongkai.model import TableRun
+from gongkai.model import Grid, GridCell, TableRun
 
 from .builders import APPLICANT_HEADER, grid
 
@@ -92,3 +92,100 @@ def test_a_label_split_over_two_lines_is_joined():
         )
     )
     assert {c.row for c in reading.cells} == {"other_fee_unpaid"}
+
+
+def spanned_grid(rows: list[list[str]], spans: dict[tuple[int, int], int], page: int = 1) -> Grid:
+    """Like builders.grid, with value cells merged downwards: spans[(r, c)] is the row the cell
+    starting at (r, c) ends before; the positions it covers hold no cell of their own."""
+    base = grid(rows, page=page)
+    covered = {(rr, c) for (r, c), end in spans.items() for rr in range(r + 1, end)}
+    cells = []
+    for cell in base.cells:
+        if (cell.row0, cell.col0) in covered:
+            continue
+        end = spans.get((cell.row0, cell.col0), cell.row1)
+        x0, y0, x1, _ = cell.bbox
+        box = (x0, y0, x1, base.row_edges[end])
+        cells.append(GridCell(cell.text, cell.row0, end, cell.col0, cell.col1, box))
+    return Grid(page, base.bbox, base.col_edges, base.row_edges, cells, ruled=True)
+
+
+def placed_cells(reading) -> dict[tuple[str, str], str]:
+    return {(c.row, c.column): c.raw for c in reading.cells}
+
+
+def test_a_header_row_broken_by_the_page_break_joins_its_lower_pieces():
+    # The header's last row starts at the foot of page 1 (商业, 社会公) and ends atop page 2
+    # (企业, 益组织): the lower pieces read as no header alone, only on top of the upper ones.
+    top = grid([["项目", "自然人", "商业", "科研", "社会公", "法律服务", "其他", "总计"]])
+    lower_pieces = ["", "", "企业", "机构", "益组织", "机构", "", ""]
+    rest = grid([lower_pieces, ["一、本年新收政府信息公开申请数量", *numbers(10)]], page=2)
+    placed = placed_cells(read_table(TableRun(FORM_2021.table("applications"), [top, rest])))
+    columns = [c.id for c in FORM_2021.table("applications").columns]
+    assert [placed.get(("new_requests", column)) for column in columns] == numbers(10)
+
+
+def test_a_numbered_label_broken_by_the_page_break_keeps_the_numbers_above_the_break():
+    # 6.属于 with its numbers ends page 1; the rest of its label (四类过程性信息, which alone
+    # names the row too) starts page 2 over empty cells.
+    first = grid([["项目", *APPLICANT_HEADER], ["6.属于", *numbers(20)]])
+    second = grid([["四类过程性信息", *[""] * 7], ["7.属于行政执法案卷", *numbers(30)]], page=2)
+    reading = read_table(TableRun(FORM_2021.table("applications"), [first, second]))
+    placed = placed_cells(reading)
+    assert placed[("withheld_process_info", "natural_person")] == "20"
+    assert placed[("withheld_process_info", "total")] == "26"
+    assert placed[("withheld_enforcement_files", "total")] == "36"
+    assert not reading.problems
+
+
+OTHER_PROCESSING = [
+    "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+    "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+    "3.其他",
+]
+OTHER_ROWS = ["other_no_correction", "other_fee_unpaid", "other_other"]
+
+
+def test_a_zero_shared_by_three_sub_rows_is_zero_in_each():
+    rows = [["项目", *APPLICANT_HEADER], [OTHER_PROCESSING[0], *["0"] * 7]]
+    rows += [[label, *[""] * 7] for label in OTHER_PROCESSING[1:]]
+    shared = spanned_grid(rows, {(1, c): 4 for c in range(1, 8)})
+    placed = placed_cells(read_table(TableRun(FORM_2021.table("applications"), [shared])))
+    assert {placed[row, "total"] for row in OTHER_ROWS} == {"0"}
+    assert len([key for key in placed if key[0] in OTHER_ROWS]) == 21
+
+
+def test_a_zero_shared_over_a_page_break_is_zero_in_the_rows_overleaf():
+    # The merged cell covers sub-rows 1 and 2 on page 1 and, overleaf, the rest of sub-row 2's
+    # label and sub-row 3: one printed 0 for all three.
+    rows = [["项目", *APPLICANT_HEADER], [OTHER_PROCESSING[0], *["0"] * 7]]
+    rows.append(["2.申请人逾期未按收费", *[""] * 7])
+    first = spanned_grid(rows, {(1, c): 3 for c in range(1, 8)})
+    second = spanned_grid(
+        [["通知要求缴纳费用、行政机关不再处理其政府信息公开申请", *[""] * 7], ["3.其他", *[""] * 7]],
+        {(0, c): 2 for c in range(1, 8)},
+        page=2,
+    )
+    placed = placed_cells(read_table(TableRun(FORM_2021.table("applications"), [first, second])))
+    assert placed[("other_other", "natural_person")] == "0"
+    assert placed[("other_other", "total")] == "0"
+
+
+def test_another_number_shared_by_sub_rows_is_placed_in_none_and_reported():
+    rows = [["项目", *APPLICANT_HEADER], [OTHER_PROCESSING[0], *["3"] * 7]]
+    rows += [[label, *[""] * 7] for label in OTHER_PROCESSING[1:]]
+    shared = spanned_grid(rows, {(1, c): 4 for c in range(1, 8)})
+    reading = read_table(TableRun(FORM_2021.table("applications"), [shared]))
+    assert not [c for c in reading.cells if c.row in OTHER_ROWS]
+    assert any("spans the rows" in p.message for p in reading.problems)
+
+
+def test_a_zero_merged_down_in_one_column_only_is_not_shared_out():
+    # One rule missing under a 0 in one column, the other columns ruled: the 0 may be sub-row 1's
+    # alone, the cell below it blank; nothing says it is each row's.
+    rows = [["项目", *APPLICANT_HEADER], [OTHER_PROCESSING[0], *["0"] * 7]]
+    rows += [[label, *["1"] * 7] for label in OTHER_PROCESSING[1:2]]
+    shared = spanned_grid(rows, {(1, 1): 3})
+    placed = placed_cells(read_table(TableRun(FORM_2021.table("applications"), [shared])))
+    assert ("other_no_correction", "natural_person") not in placed
+    assert placed[("other_fee_unpaid", "total")] == "1"
