@@ -56,6 +56,10 @@ class GridSettings:
     edge_tolerance: float = 2.5
     # A grid is a form table when it carries two of that table's own labels.
     min_signature_hits: int = 2
+    # A browser printing a table broken by a page break draws no rule where the break cut its
+    # cells (the vertical rules just stop): three or more vertical rules ending at one height
+    # with no rule across there mark an open edge of the table, closed with a rule.
+    open_edge_rules: int = 3
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 
-from ..model import BBox, Char, Grid, GridCell, Heading, Page
+from ..model import BBox, Char, Edge, Grid, GridCell, Heading, Page
 from ..settings import DEFAULT
 from ..sources.chars import block_text
-from .lattice import find_table_cells
+from .lattice import find_table_cells, merge_rules
 
 _SETTINGS = DEFAULT.grid
 
@@ -73,7 +73,36 @@ def build_grid(page: int, boxes: list[BBox], chars: list[Char]) -> Grid | None:
     return Grid(page, bbox, col_edges, row_edges, cells)
 
 
+def _closing_rules(edges: list[Edge]) -> list[Edge]:
+    """Horizontal rules across the open top or bottom of a table cut by a page break.
+
+    Where several vertical rules start (or end) at one height and no horizontal rule runs
+    there, the printer left the cut edge of the table undrawn: without a rule the lattice has
+    no cells in the row it cut, and its labels and numbers would be lost.
+    """
+    merged = merge_rules(edges)
+    vertical = [e for e in merged if e.orientation == "v"]
+    horizontal = [e for e in merged if e.orientation == "h"]
+    tolerance = _SETTINGS.edge_tolerance
+    out = []
+    for end in ("top", "bottom"):
+        heights = _cluster([getattr(e, end) for e in vertical])
+        for y in heights:
+            rules = [e for e in vertical if abs(getattr(e, end) - y) <= tolerance]
+            if len(rules) < _SETTINGS.open_edge_rules:
+                continue
+            x0, x1 = min(e.x0 for e in rules), max(e.x0 for e in rules)
+            drawn = any(
+                abs(h.top - y) <= tolerance and h.x0 <= x0 + tolerance and h.x1 >= x1 - tolerance
+                for h in horizontal
+            )
+            if not drawn:
+                out.append(Edge("h", x0, y, x1, y, x1 - x0))
+    return out
+
+
 def ruled_grids(page: Page, found: Sequence[Grid] = (), headings: Sequence[Heading] = ()) -> list[Grid]:
     """The grids of one page's ruled tables, top to bottom."""
-    grids = (build_grid(page.number, boxes, page.chars) for boxes in find_table_cells(page.edges))
+    edges = page.edges + _closing_rules(page.edges) if page.edges else page.edges
+    grids = (build_grid(page.number, boxes, page.chars) for boxes in find_table_cells(edges))
     return sorted((g for g in grids if g is not None), key=lambda g: g.bbox[1])
