@@ -119,3 +119,29 @@ def test_where_boxes_overlap_the_first_box_keeps_the_text():
     wide, narrow = (50.0, 100.0, 250.0, 120.0), (150.0, 100.0, 250.0, 120.0)
     found = build_grid(1, [wide, narrow], text("总计", 190, 105))
     assert [(c.text, c.col0, c.col1) for c in found.cells] == [("总计", 0, 2), ("", 1, 2)]
+
+
+def test_a_row_cut_by_the_page_break_without_a_rule_keeps_its_cells():
+    # A browser's print of a table broken by a page break: the vertical rules of the cut row run
+    # up from the first rule to the top margin, and no rule closes them there.
+    rules = [
+        hline(50, 350, 60),
+        hline(50, 350, 80),
+        vline(50, 30, 80),
+        vline(150, 30, 80),
+        vline(250, 30, 80),
+        vline(350, 30, 80),
+    ]
+    chars = row(40, (60, "1.本机关不掌握"), (180, "1"), (280, "1"))
+    chars += row(65, (60, "2.没有现成信息"), (180, "0"), (280, "0"))
+    [found] = ruled_grids(Page(4, chars, rules))
+    assert [[cell.text for cell in found.row_cells(r)] for r in range(found.n_rows)] == [
+        ["1.本机关不掌握", "1", "1"],
+        ["2.没有现成信息", "0", "0"],
+    ]
+
+
+def test_rules_that_end_at_a_drawn_rule_add_no_row():
+    [found] = ruled_grids(Page(2, applications_text(), applications_rules()))
+    assert found.n_rows == 3
+    assert found.bbox[1] == 100.0
