@@ -1,12 +1,16 @@
 """Cell accuracy on the real web reports of ../shared/reference/real-web/, printed to PDF.
 
     python bench/real_web.py PDF_DIR [EXPECTED_CSV]
+    python bench/real_web.py --print PDF_DIR     (prints the pages into PDF_DIR first)
 
 PDF_DIR holds prints of the pages named <stem>-<printer>.pdf (S01-soffice.pdf, S01-chromium.pdf),
-made outside the repository, for example:
+made outside the repository (never commit them), as --print makes them:
 
     soffice --headless --infilter="HTML (StarWriter)" --convert-to pdf --outdir DIR S01.html
-    chromium --headless --no-pdf-header-footer --print-to-pdf=DIR/S01-chromium.pdf S01.html
+    chromium --headless --no-sandbox --disable-gpu --no-pdf-header-footer \
+        --print-to-pdf=DIR/S01-chromium.pdf S01.html
+
+This is a bench, not a test: it needs LibreOffice and Chromium, which CI does not have.
 
 expected.csv names cells by their official labels (`file,table,row,column,value,note`); a blank
 printed cell is `0` with the note `value_blank=true`, which gongkai must give as an empty value
@@ -16,7 +20,10 @@ noted blank. A cell is exact, missing (empty although printed) or wrong (any oth
 from __future__ import annotations
 
 import csv
+import shutil
+import subprocess
 import sys
+import tempfile
 from collections import defaultdict
 from pathlib import Path
 
@@ -58,6 +65,28 @@ def expected_cells(path: Path) -> dict[str, dict[tuple[str, str, str], tuple[str
                 raise SystemExit(f"unknown cell in {path}: {record}")
             out[Path(record["file"]).stem][key] = (record["value"], BLANK in record["note"])
     return out
+
+
+def print_pages(html_dir: Path, pdf_dir: Path) -> None:
+    """Print every page of `html_dir` by LibreOffice and by Chromium into `pdf_dir`."""
+    if ROOT in pdf_dir.resolve().parents or pdf_dir.resolve() == ROOT:
+        raise SystemExit(f"print outside the repository, not into {pdf_dir}")
+    pdf_dir.mkdir(parents=True, exist_ok=True)
+    for page in sorted(html_dir.glob("*.html")):
+        with tempfile.TemporaryDirectory() as scratch:
+            # soffice names its output after the input: a copy named <stem>-soffice.html
+            copy = Path(scratch) / f"{page.stem}-soffice.html"
+            shutil.copy(page, copy)
+            subprocess.run(
+                ["soffice", "--headless", "--infilter=HTML (StarWriter)", "--convert-to", "pdf",
+                 "--outdir", str(pdf_dir), str(copy)],
+                check=True, capture_output=True,
+            )  # fmt: skip
+        subprocess.run(
+            ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+             f"--print-to-pdf={pdf_dir / f'{page.stem}-chromium.pdf'}", str(page)],
+            check=True, capture_output=True,
+        )  # fmt: skip
 
 
 def main(pdf_dir: Path, expected_path: Path) -> int:
@@ -107,6 +136,11 @@ def main(pdf_dir: Path, expected_path: Path) -> int:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 2:
+    arguments = sys.argv[1:]
+    if arguments[:1] == ["--print"]:
+        arguments = arguments[1:]
+        if arguments:
+            print_pages(DEFAULT_EXPECTED.parent, Path(arguments[0]))
+    if not arguments:
         raise SystemExit(__doc__)
-    sys.exit(main(Path(sys.argv[1]), Path(sys.argv[2]) if len(sys.argv) > 2 else DEFAULT_EXPECTED))
+    sys.exit(main(Path(arguments[0]), Path(arguments[1]) if len(arguments) > 1 else DEFAULT_EXPECTED))
