@@ -169,4 +169,9 @@ def cells(crossings: dict[Point, tuple[set[BBox], set[BBox]]]) -> list[BBox]:
 
 def find_table_cells(edges: list[Edge]) -> list[list[BBox]]:
     """The cell boxes of each ruled table drawn by these rules."""
-    return [list(table) for table in cells_to_tables(cells(intersections(merge_rules(edges))))]
+    return table_cells(merge_rules(edges))
+
+
+def table_cells(merged: list[Edge]) -> list[list[BBox]]:
+    """The cell boxes of each ruled table drawn by rules that `merge_rules` gave."""
+    return [list(table) for table in cells_to_tables(cells(intersections(merged)))]

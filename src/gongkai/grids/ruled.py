@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from ..model import BBox, Char, Edge, Grid, GridCell, Heading, Page
 from ..settings import DEFAULT
 from ..sources.chars import block_text
-from .lattice import find_table_cells, merge_rules
+from .lattice import find_table_cells, merge_rules, table_cells
 
 _SETTINGS = DEFAULT.grid
 
@@ -73,14 +73,14 @@ def build_grid(page: int, boxes: list[BBox], chars: list[Char]) -> Grid | None:
     return Grid(page, bbox, col_edges, row_edges, cells)
 
 
-def _closing_rules(edges: list[Edge]) -> list[Edge]:
-    """Horizontal rules across the open top or bottom of a table cut by a page break.
+def _closing_rules(merged: list[Edge]) -> list[Edge]:
+    """Horizontal rules across the open top or bottom of a table cut by a page break, from
+    the page's merged rules.
 
     Where several vertical rules start (or end) at one height and no horizontal rule runs
     there, the printer left the cut edge of the table undrawn: without a rule the lattice has
     no cells in the row it cut, and its labels and numbers would be lost.
     """
-    merged = merge_rules(edges)
     vertical = [e for e in merged if e.orientation == "v"]
     horizontal = [e for e in merged if e.orientation == "h"]
     tolerance = _SETTINGS.edge_tolerance
@@ -103,6 +103,8 @@ def _closing_rules(edges: list[Edge]) -> list[Edge]:
 
 def ruled_grids(page: Page, found: Sequence[Grid] = (), headings: Sequence[Heading] = ()) -> list[Grid]:
     """The grids of one page's ruled tables, top to bottom."""
-    edges = page.edges + _closing_rules(page.edges) if page.edges else page.edges
-    grids = (build_grid(page.number, boxes, page.chars) for boxes in find_table_cells(edges))
+    merged = merge_rules(page.edges)
+    closing = _closing_rules(merged)
+    tables = find_table_cells(page.edges + closing) if closing else table_cells(merged)
+    grids = (build_grid(page.number, boxes, page.chars) for boxes in tables)
     return sorted((g for g in grids if g is not None), key=lambda g: g.bbox[1])
