@@ -144,6 +144,7 @@ OTHER_PROCESSING = [
     "3.其他",
 ]
 OTHER_ROWS = ["other_no_correction", "other_fee_unpaid", "other_other"]
+COLUMNS = [column.id for column in FORM_2021.table("applications").columns]
 
 
 def test_a_zero_shared_by_three_sub_rows_is_zero_in_each():
@@ -178,6 +179,7 @@ def test_another_number_shared_by_sub_rows_is_placed_in_none_and_reported():
     reading = read_table(TableRun(FORM_2021.table("applications"), [shared]))
     assert not [c for c in reading.cells if c.row in OTHER_ROWS]
     assert any("spans the rows" in p.message for p in reading.problems)
+    assert set(reading.shared) == {(row, column) for row in OTHER_ROWS for column in COLUMNS}
 
 
 def test_a_zero_merged_down_in_one_column_only_is_not_shared_out():

@@ -167,3 +167,20 @@ def test_settle_never_trusts_a_reading_that_contradicts_the_grid():
     assert all(r.value is None for r in records if r.row_id == "granted")
     assert got[a].note_code is NoteCode.CONFLICT and got[a].value is None
     assert "grid reading" in got[a].note and "form reading" in got[a].note
+
+
+def test_settle_never_gives_a_row_a_number_that_several_rows_share():
+    """The grid found one number in a cell merged over （六）其他处理's sub-rows; the form reading,
+    which has no rules to see the merge, puts it in the sub-row it stands beside. The arithmetic
+    would confirm it: the cells stay empty all the same."""
+    truth = _clean_records()
+    records = _records()
+    shared_rows = {"other_no_correction", "other_fee_unpaid", "other_other"}
+    for r in records:
+        if r.row_id in shared_rows:
+            r.value, r.page, r.raw = None, None, None
+            r.note, r.note_code = "not shared out: one value cell spans the rows", NoteCode.SHARED_CELL
+    counts = settle(FORMS["2021"], records, _reader(truth))
+    shared = [r for r in records if r.row_id in shared_rows]
+    assert all(r.value is None and r.note_code is NoteCode.SHARED_CELL for r in shared)
+    assert counts["cells filled"] == 0

@@ -229,6 +229,8 @@ class TableReading:
     problems: list[Problem] = field(default_factory=list)
     printed_rows: list[str] = field(default_factory=list)  # matched row ids, in print order
     row_scores: list[float] = field(default_factory=list)  # how well each printed row's label matched
+    # (row, column) -> why: cells under one printed number that several rows share
+    shared: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 @dataclass
@@ -264,6 +266,7 @@ class NoteCode(StrEnum):
     TABLE_NOT_FOUND = "table_not_found"
     DUPLICATE_ROW = "duplicate_row"
     CONFLICT = "conflict"
+    SHARED_CELL = "shared_cell"
 
 
 # Codes of a cell that is printed but gives no value: they make a report partial.

@@ -65,6 +65,8 @@ def cell_records(
                     record.note = f"row printed more than once (pages {pages}); left empty"
                     record.note_code = NoteCode.DUPLICATE_ROW
                     gaps.append(f"{table.id}/{row.id} printed more than once")
+                elif reading is not None and (row.id, column.id) in reading.shared:
+                    record.note, record.note_code = reading.shared[row.id, column.id], NoteCode.SHARED_CELL
                 elif reading is None:
                     record.note, record.note_code = (
                         f"table {table.numeral} not found",

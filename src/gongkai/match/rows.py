@@ -151,6 +151,9 @@ class _TableWalker:
                     shown = cell.text.strip()
                     message = f"one value cell {shown!r} spans the rows {labels} (page {first.page})"
                     self.problem(first.page, message, ProblemKind.COLUMN)
+                    for i in indices:
+                        placed = self.reading.cells[i]
+                        self.reading.shared[placed.row, placed.column] = f"not shared out: {message}"
         if dropped:
             self.reading.cells = [c for i, c in enumerate(self.reading.cells) if i not in dropped]
 

@@ -125,8 +125,8 @@ def settle(form: Form, records: list[CellRecord], read: Reader) -> dict[str, int
             if r.value is None and r.key in readings and readings[r.key].value is not None
         }
         for record in in_table:
-            if record.key not in readings:
-                continue
+            if record.key not in readings or record.note_code is NoteCode.SHARED_CELL:
+                continue  # a number several rows share is no row's, whatever the form reading says
             mine, cell = readings[record.key], witness[record.key]
             if record.value is not None:
                 if mine.value == record.value:
