@@ -73,12 +73,28 @@ class _TableWalker:
         self.reading = TableReading(run.table)
         self.geometry = geometry
         self.block: Block | None = None
-        self.column_map: dict[int, Column] = {}
+        self.form_rows = frozenset(run.table.rows)  # a set: `in` on the tuple compares rows field by field
+        self.column_map = {}
         self.mapped_grid: Grid | None = None
         self.group_tail = ""  # text of the group cell still open at the bottom of the previous page
         self.pending: _PendingRow | None = None
         self.vocabulary = header_vocabulary([run.table])
         self.open_header: tuple[Grid, list[int]] | None = None  # a header band that ended a page
+
+    @property
+    def column_map(self) -> dict[int, Column]:
+        """Grid column -> the form's column, for the grid being walked."""
+        return self._column_map
+
+    @column_map.setter
+    def column_map(self, column_map: dict[int, Column]) -> None:
+        # What every row placed under this map needs, worked out once per map. A map is
+        # replaced, never changed in place, so this stays true until the next assignment.
+        self._column_map = column_map
+        self.cols_by_column: dict[str, list[int]] = {}
+        for col, column in column_map.items():
+            self.cols_by_column.setdefault(column.id, []).append(col)
+        self.first_value_col = min(column_map, default=None)
 
     def problem(self, page: int, message: str, kind: ProblemKind) -> None:
         self.reading.problems.append(Problem(self.table.id, page, message, kind))
@@ -188,7 +204,7 @@ class _TableWalker:
     # -- one row -----------------------------------------------------------
 
     def label_cells(self, grid: Grid, r: int) -> list[GridCell]:
-        first_value_col = min(self.column_map)
+        first_value_col = self.first_value_col
         return [c for c in grid.row_cells(r) if c.col1 <= first_value_col]
 
     def resolve_group(self, cells: list[GridCell]) -> tuple[str | None, str]:
@@ -272,14 +288,11 @@ class _TableWalker:
         self.pending = None
 
     def place_values(self, grid: Grid, r: int, row: Row, score: float) -> None:
-        block = self.table.block_of(row.id) if row in self.table.rows else self.table.blocks[0]
+        block = self.table.block_of(row.id) if row in self.form_rows else self.table.blocks[0]
         wanted = {c.id for c in block.columns}
-        cols_by_column: dict[str, list[int]] = {}
-        for col, column in self.column_map.items():
-            cols_by_column.setdefault(column.id, []).append(col)
         self.reading.printed_rows.append(row.id)
         self.reading.row_scores.append(score)
-        first_value_col = min(self.column_map, default=grid.n_cols)
+        first_value_col = grid.n_cols if self.first_value_col is None else self.first_value_col
         label_boxes = [c.bbox for c in grid.row_cells(r) if c.col1 <= first_value_col] or [
             (grid.bbox[0], grid.row_edges[r], grid.bbox[0], grid.row_edges[r + 1])
         ]
@@ -290,14 +303,15 @@ class _TableWalker:
             grid.row_edges[r + 1],
         )
         self.geometry.row_labels.append((row.id, grid.page, label_box))
-        for column_id, cols in cols_by_column.items():
+        for column_id, cols in self.cols_by_column.items():
             if column_id not in wanted:
                 continue
             cells = {id(c): c for c in (grid.at(r, col) for col in cols) if c is not None}
             if len(cells) != 1:
                 continue
             cell = next(iter(cells.values()))
-            spans_other = any(
+            # A cell one column wide covers only a column of this form column.
+            spans_other = cell.col1 - cell.col0 > 1 and any(
                 col in self.column_map and self.column_map[col].id != column_id
                 for col in range(cell.col0, cell.col1)
             )
