@@ -79,6 +79,8 @@ class _TableWalker:
         self.group_tail = ""  # text of the group cell still open at the bottom of the previous page
         self.pending: _PendingRow | None = None
         self.vocabulary = header_vocabulary([run.table])
+        # A group cell spans its rows, so each of them asks for the same text's group.
+        self.group_choices: dict[str, Choice | None] = {}
         self.open_header: tuple[Grid, list[int]] | None = None  # a header band that ended a page
 
     @property
@@ -139,7 +141,7 @@ class _TableWalker:
                 self.start_block(title)
                 carried_over = False
                 continue
-            has_values = any(is_value_text(t) for t in texts if t)
+            has_values = any(map(is_value_text, filter(None, texts)))
             if not has_values and self.is_header_row(cells):
                 header_band.append(r)
                 continue
@@ -207,6 +209,11 @@ class _TableWalker:
         first_value_col = self.first_value_col
         return [c for c in grid.row_cells(r) if c.col1 <= first_value_col]
 
+    def group_choice(self, text: str) -> Choice | None:
+        if text not in self.group_choices:
+            self.group_choices[text] = _group_choice(self.table, text)
+        return self.group_choices[text]
+
     def resolve_group(self, cells: list[GridCell]) -> tuple[str | None, str]:
         """The group (e.g. （三）不予公开) a row sits in, joining a group label cut by the page break."""
         group_id = None
@@ -215,10 +222,10 @@ class _TableWalker:
             text = cell.text
             if cell.row0 == 0 and self.group_tail and text:
                 joined = self.group_tail + text
-                alone, together = _group_choice(self.table, text), _group_choice(self.table, joined)
+                alone, together = self.group_choice(text), self.group_choice(joined)
                 if together and together.confident and (alone is None or together.score > alone.score):
                     text = joined
-            choice = _group_choice(self.table, text)
+            choice = self.group_choice(text)
             if choice is not None and choice.confident:
                 group = choice.item
                 if group.parent is not None or group_id is None:
@@ -306,10 +313,13 @@ class _TableWalker:
         for column_id, cols in self.cols_by_column.items():
             if column_id not in wanted:
                 continue
-            cells = {id(c): c for c in (grid.at(r, col) for col in cols) if c is not None}
-            if len(cells) != 1:
+            if len(cols) == 1:  # most form columns: one grid column, so at most one cell
+                cell = grid.at(r, cols[0])
+            else:
+                cells = {id(c): c for col in cols if (c := grid.at(r, col)) is not None}
+                cell = next(iter(cells.values())) if len(cells) == 1 else None
+            if cell is None:
                 continue
-            cell = next(iter(cells.values()))
             # A cell one column wide covers only a column of this form column.
             spans_other = cell.col1 - cell.col0 > 1 and any(
                 col in self.column_map and self.column_map[col].id != column_id
