@@ -156,6 +156,7 @@ def is_header_text(text: str) -> bool:
 _BLOCK_TITLE_RE = re.compile(BLOCK_TITLE_PATTERN)
 
 
+@lru_cache(maxsize=16384)
 def block_title(text: str) -> str | None:
     """The official caption of a table 二 block that `text` prints (第二十条第（一）项), if any."""
     match = _BLOCK_TITLE_RE.search(compact(text))
