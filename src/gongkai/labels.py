@@ -134,6 +134,7 @@ def header_vocabulary(tables: Iterable[Table]) -> tuple[tuple[str, ...], tuple[s
     return words, labels
 
 
+@lru_cache(maxsize=16384)  # every table reading asks again for the same header texts
 def reads_as_header(text: str, vocabulary: tuple[tuple[str, ...], tuple[str, ...]]) -> bool:
     """Header text names a column or carries a header word; a numbered label is a row, never a header."""
     numbering, words = split_numbering(text)

@@ -52,7 +52,10 @@ def _repeats(cells: list[GridCell], previous: list[GridCell]) -> bool:
     the gap between two borders can open a thin grid row that merged cells span.
     """
     filled = [c for c in cells if c.text]
-    return bool(filled) and all(any(c is p for p in previous) for c in filled)
+    if not filled:
+        return False
+    previous_cells = {id(p) for p in previous}
+    return all(id(c) in previous_cells for c in filled)
 
 
 @dataclass

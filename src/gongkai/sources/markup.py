@@ -38,11 +38,12 @@ def clean_text(pieces: list[str]) -> str:
     """Cell or paragraph text: runs joined (a number split over spans stays one number),
     white space inside a line collapsed, empty lines dropped, lines joined with newlines."""
     text = "".join(pieces)
-    # Most cells: a number or a label without spaces inside, on the line breaks its blocks add.
-    # str.strip removes all the white space _SPACE_RE collapses but \u200b and \ufeff, which are
-    # not alphanumeric: a stripped text that is alphanumeric is what the full cleaning gives.
+    # Most cells: blank, or a number or a label without spaces inside, on the line breaks its
+    # blocks add. str.strip removes all the white space _SPACE_RE collapses but \u200b and
+    # \ufeff, which it keeps and which are not alphanumeric: a stripped text that is empty or
+    # alphanumeric is what the full cleaning gives.
     stripped = text.strip()
-    if stripped.isalnum():
+    if not stripped or stripped.isalnum():
         return stripped
     text = _SPACE_RE.sub(" ", text)
     if "\n" not in text:
