@@ -233,10 +233,13 @@ def _table_cells(table: etree._Element) -> tuple[list[SpannedCell], int, int]:
     texts = [piece.split(_CELL_MARK)[:-1] for piece in _text(table).split(_ROW_MARK)[1:]]
     if [len(t) for t in texts] != [len(row) for row in cells]:  # markup the marks cannot follow
         texts = [[_text(c).replace(_CELL_MARK, "").replace(_ROW_MARK, "") for c in row] for row in cells]
-    spanned = []
-    for row, row_texts in zip(cells, texts, strict=True):
-        spans = (_int_attribute(c, "rowspan") for c in row), (_int_attribute(c, "colspan") for c in row)
-        spanned.append([(clean_text([t]), *span) for t, *span in zip(row_texts, *spans, strict=True)])
+    spanned = [
+        [
+            (clean_text([text]), _int_attribute(cell, "rowspan"), _int_attribute(cell, "colspan"))
+            for cell, text in zip(row, row_texts, strict=True)
+        ]
+        for row, row_texts in zip(cells, texts, strict=True)
+    ]
     return place_spans(spanned)
 
 
