@@ -7,6 +7,7 @@ import glob
 import hashlib
 import os
 import signal
+import warnings
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
@@ -100,14 +101,26 @@ def read_with_timeout(path: str, timeout: float | None, kind: str = "auto") -> R
     return report
 
 
-def iter_reports(
-    paths: list[str], workers: int = 1, timeout: float | None = 60.0, kind: str = "auto"
-) -> Iterator[Report]:
-    """Reports in the order of `paths`, whatever order the workers finish them in.
+Inputs = str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
 
-    At most a few tasks per worker are in flight, so memory stays bounded on
-    batches of any size.
+
+def _paths(inputs: Inputs, kind: str) -> list[str]:
+    """One path (a plain str is one path, never its letters) or many: files, folders, globs."""
+    items = [inputs] if isinstance(inputs, str | os.PathLike) else list(inputs)
+    return expand_inputs((os.fspath(item) for item in items), kind) if items else []
+
+
+def iter_reports(
+    inputs: Inputs, workers: int = 1, timeout: float | None = 60.0, kind: str = "auto"
+) -> Iterator[Report]:
+    """One Report per input file, sorted by path, whatever order the workers finish them in.
+
+    `inputs` is one path or many: files, directories (searched for report files, or
+    only those of `kind`: pdf, html, docx) and glob patterns. A file that cannot be
+    read gives a failed Report, never an exception. At most a few tasks per worker
+    are in flight, so memory stays bounded on batches of any size.
     """
+    paths = _paths(inputs, kind)
     if workers <= 1 or len(paths) <= 1:
         for path in paths:
             yield read_with_timeout(path, timeout, kind)
@@ -152,19 +165,38 @@ def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
+class FailedReportsWarning(UserWarning):
+    """Some inputs of `read_reports` could not be read; their cells are not in the frame."""
+
+
 def read_reports(
-    inputs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+    inputs: Inputs,
     workers: int = 1,
     timeout: float | None = 60.0,
     kind: str = "auto",
-) -> pd.DataFrame:
-    """All cells of many reports in one DataFrame, sorted by source; files that fail contribute none.
+    with_status: bool = False,
+) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
+    """All cells of many reports in one DataFrame, sorted by source.
 
-    `inputs` is a path or a list of paths; directories are searched for report files (or
-    only those of `kind`: pdf, html, docx) and glob patterns expanded. For the per-file
-    status, use `iter_reports`.
+    `inputs` is one path or many (files, directories, globs; see `iter_reports`). A
+    file that fails contributes no cells, and a FailedReportsWarning names it. With
+    `with_status=True`, returns (cells, files): the per-file status table too, one
+    row per input, failed ones included.
     """
-    items = [inputs] if isinstance(inputs, str | os.PathLike) else list(inputs)
-    paths = expand_inputs((str(i) for i in items), kind)
-    frames = [r.cells for r in iter_reports(paths, workers, timeout, kind) if len(r.cells)]
-    return pd.concat(frames, ignore_index=True) if frames else records.empty_frame("cells")
+    frames, statuses = [], []
+    for report in iter_reports(inputs, workers, timeout, kind):
+        statuses.append(report.file_record())
+        if len(report.cells):
+            frames.append(report.cells)
+    cells = pd.concat(frames, ignore_index=True) if frames else records.empty_frame("cells")
+    failed = [f"{s['source']} ({s['reason']})" for s in statuses if s["status"] == Status.FAILED]
+    if failed:
+        shown = "; ".join(failed[:5]) + (f"; and {len(failed) - 5} more" if len(failed) > 5 else "")
+        warnings.warn(
+            f"{len(failed)} of {len(statuses)} inputs could not be read: {shown}",
+            FailedReportsWarning,
+            stacklevel=2,
+        )
+    if with_status:
+        return cells, records.frame("files", statuses)
+    return cells
