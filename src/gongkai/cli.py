@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import shlex
+import signal
 import sys
 from contextlib import nullcontext
+from typing import NoReturn
 
 import click
 
 from . import __version__
-from .batch import NoInputsError, content_hash, default_workers, expand_inputs, iter_reports
+from .batch import (
+    Batch,
+    BatchInterrupted,
+    BatchSetupError,
+    NoInputsError,
+    check_encoding,
+    check_format,
+    check_inputs,
+    check_output,
+    default_workers,
+)
 from .errors import GongkaiError
-from .records import FORMATS, BatchOutput, OutputFormatError, format_number, output_format
+from .journal import JournalError
+from .records import FORMATS, OutputFormatError, format_number
 from .report import FAILED, OK, PARTIAL
 
 
@@ -43,6 +57,36 @@ def main() -> None:
     """Read 政府信息公开工作年度报告 PDFs into labelled, checked records."""
 
 
+def _usage_error(message: str) -> NoReturn:
+    """A usage error: one line on stderr, exit status 2, before any work."""
+    _say(f"gongkai: error: {message}")
+    sys.exit(2)
+
+
+def _dask_client(address: str):
+    try:
+        from distributed import Client
+    except ImportError:
+        _usage_error("--scheduler needs Dask: pip install 'gongkai[dask]'")
+    try:
+        return Client(address, timeout=10)
+    except (OSError, ValueError) as error:
+        _usage_error(f"cannot reach the Dask scheduler at {address}: {error}")
+
+
+def _resume_command() -> str:
+    arguments = sys.argv[1:]
+    return shlex.join(["gongkai", *arguments, *([] if "--resume" in arguments else ["--resume"])])
+
+
+class _Terminated(SystemExit):
+    """SIGTERM, turned into an exception so that the batch stops the way Ctrl-C stops it."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise _Terminated(128 + signum)
+
+
 @main.command()
 @click.argument("inputs", nargs=-1, required=True)
 @click.option(
@@ -59,60 +103,87 @@ def main() -> None:
     "--timeout", type=click.FloatRange(min=0), default=60.0, show_default=True, help="Seconds per file."
 )
 @click.option(
-    "--resume", is_flag=True, help="Keep an earlier run's records and skip the files it already read."
+    "--resume",
+    is_flag=True,
+    help="Reuse the reports an earlier (interrupted) run kept in the journal beside OUTPUT.",
 )
+@click.option("--scheduler", metavar="ADDRESS", help="Read on a Dask cluster, e.g. tcp://host:8786.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no messages but errors.")
-def extract(inputs, output, fmt, encoding, workers, timeout, resume, quiet) -> None:
+def extract(inputs, output, fmt, encoding, workers, timeout, resume, scheduler, quiet) -> None:
     """Read every PDF in INPUTS (files, directories, globs) and write one record per cell of the form.
 
-    Beside OUTPUT go OUTPUT-stem.files.csv (one status row per input) and
-    OUTPUT-stem.checks.csv (every arithmetic rule that failed or could not be evaluated).
-    Exit status: 0 when every input was read, 1 when some failed (the rest is still written).
+    Beside OUTPUT go OUTPUT-stem.files.csv (one status row per input),
+    OUTPUT-stem.checks.csv (every arithmetic rule that failed or could not be evaluated)
+    and OUTPUT-stem.journal.sqlite (every finished report, kept for --resume).
+    Exit status: 0 when every input was read, 1 when some failed (the rest is still written),
+    2 for a usage error, 130 when interrupted (143 on SIGTERM).
     """
     try:
-        fmt = output_format(output, fmt)
-        paths = expand_inputs(inputs)
-    except (OutputFormatError, NoInputsError) as error:
-        raise click.UsageError(str(error)) from None
-    if output == "-" and fmt != "csv":
-        raise click.UsageError("only CSV can be written to stdout")
-    if resume and (output == "-" or fmt == "xlsx"):
-        raise click.UsageError("--resume needs a CSV or Parquet output file")
-    counts = {OK: 0, PARTIAL: 0, FAILED: 0}
+        fmt = check_format(output, fmt)
+        check_encoding(encoding)
+        paths = check_inputs(inputs)
+        check_output(output)
+    except (BatchSetupError, OutputFormatError, NoInputsError) as error:
+        _usage_error(str(error))
+    if resume and output == "-":
+        _usage_error("--resume needs an output file")
+    client = _dask_client(scheduler) if scheduler else None
+    signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        out = BatchOutput(output, fmt, encoding, resume=resume)
-    except (OSError, ValueError, GongkaiError) as error:
-        raise click.UsageError(f"cannot use the earlier output for --resume: {error}") from None
-    if out.already_read:
-        before = len(paths)
-        paths = [p for p in paths if content_hash(p) not in out.already_read]
-        if not quiet:
-            _say(f"gongkai: resuming: {before - len(paths)} files already read, {len(paths)} to go")
-    show_bar = not quiet and sys.stderr.isatty() and len(paths) > 1
-    with out, _progress(len(paths), show_bar) as bar:
-        task = bar.add_task("read", total=len(paths), rate="-", counts="") if bar else None
-        for report in iter_reports(paths, workers or default_workers(), timeout or None):
+        batch = Batch(paths, output, fmt, encoding, resume)
+    except JournalError as error:
+        _usage_error(str(error))
+    with batch:
+        if batch.result.reused and not quiet:
+            _say(f"gongkai: resuming: {batch.result.reused} files already read, {len(batch.todo)} to go")
+        _run(batch, workers or default_workers(), timeout or None, client, quiet)
+
+
+def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool) -> None:
+    output = batch.output
+    counts = {OK: 0, PARTIAL: 0, FAILED: 0}
+    show_bar = not quiet and sys.stderr.isatty() and len(batch.todo) > 1
+    with _progress(len(batch.todo), show_bar) as bar:
+        task = bar.add_task("read", total=len(batch.todo), rate="-", counts="") if bar else None
+        # With a bar on screen, messages go through its console so that they print above it.
+        say = (lambda m: bar.console.print(m, markup=False, highlight=False)) if bar is not None else _say
+
+        def show(report) -> None:
             counts[report.status] += 1
-            out.add(report)
             if bar is not None:
                 elapsed = bar.tasks[0].elapsed or 0.0
                 done = sum(counts.values())
                 rate = f"{done / elapsed:.1f}" if elapsed else "-"
                 summary = f"ok {counts[OK]} · partial {counts[PARTIAL]} · failed {counts[FAILED]}"
                 bar.update(task, advance=1, rate=rate, counts=summary)
-            # With a bar on screen, messages go through its console so that they print above it.
-            say = (lambda m: bar.console.print(m, markup=False, highlight=False)) if bar is not None else _say
             if report.status == FAILED:
                 say(f"gongkai: failed: {report.source}: {report.reason}")
             elif report.status == PARTIAL and not quiet:
                 say(f"gongkai: partial: {report.source}: {report.reason}")
+
+        try:
+            result = batch.run(workers, timeout, client, on_report=show)
+        except BatchInterrupted as stop:
+            if bar is not None:
+                bar.stop()
+            code = stop.__cause__.code if isinstance(stop.__cause__, _Terminated) else 130
+            if stop.journal is None:
+                _say(
+                    f"gongkai: interrupted: {stop.finished} of {stop.total} files read; nothing kept (stdout)"
+                )
+            else:
+                read = f"{stop.finished} of {stop.total} files read"
+                _say(f"gongkai: interrupted: {read}, kept in {stop.journal}")
+                _say(f"gongkai: to continue, type: {_resume_command()}")
+            sys.exit(code)
     if not quiet:
         where = "stdout" if output == "-" else output
+        total = result.counts
         _say(
-            f"gongkai: {len(paths)} files: {counts[OK]} ok, {counts[PARTIAL]} partial, "
-            f"{counts[FAILED]} failed; {out.cells_written} cells written to {where}"
+            f"gongkai: {result.total} files: {total[OK]} ok, {total[PARTIAL]} partial, "
+            f"{total[FAILED]} failed; {result.cells_written} cells written to {where}"
         )
-    sys.exit(1 if counts[FAILED] else 0)
+    sys.exit(1 if result.counts[FAILED] else 0)
 
 
 @main.command()
