@@ -160,3 +160,13 @@ def test_resume_reads_again_what_timed_out(tmp_path, monkeypatch):
         assert again.todo == [(paths[1], batch.content_hash(paths[1]))]
         assert again.run(workers=1, timeout=30).counts == {"ok": 2, "partial": 0, "failed": 0}
     assert journal_path(str(output)).exists()
+
+
+def test_a_dask_task_hanging_in_c_is_killed_at_the_timeout():
+    """On a Dask worker the task forks its reading into a child, which is killed at the limit."""
+    from gongkai import pool
+
+    started = time.perf_counter()
+    outcome = pool.call_with_limit(lambda task: _hang_in_c(), None, timeout=0.5)
+    assert (outcome.failure, time.perf_counter() - started < 5) == (pool.TIMEOUT, True)
+    assert pool.call_with_limit(len, "four", timeout=5).result == 4

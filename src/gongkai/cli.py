@@ -133,7 +133,7 @@ def extract(inputs, output, fmt, encoding, workers, timeout, resume, scheduler, 
         batch = Batch(paths, output, fmt, encoding, resume)
     except JournalError as error:
         _usage_error(str(error))
-    with batch:
+    with batch, client or nullcontext():
         if batch.result.reused and not quiet:
             _say(f"gongkai: resuming: {batch.result.reused} files already read, {len(batch.todo)} to go")
         _run(batch, workers or default_workers(), timeout or None, client, quiet)
