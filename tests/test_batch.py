@@ -13,7 +13,7 @@ import pytest
 
 from gongkai import batch
 from gongkai.batch import Batch, NoInputsError, expand_inputs, iter_reports, run_batch
-from gongkai.journal import journal_path
+from gongkai.output.journal import journal_path
 
 from .conftest import FIXTURES, SAMPLES
 
@@ -58,10 +58,10 @@ def test_a_worker_hanging_in_c_is_killed_at_the_timeout_and_the_batch_goes_on(tm
         },
     )
     started = time.perf_counter()
-    reports = list(iter_reports(paths, workers=1, timeout=1.0))
+    reports = list(iter_reports(paths, workers=1, timeout=3.0))
     assert time.perf_counter() - started < 15
     assert [(r.status, r.reason) for r in reports][1] == ("failed", "timeout")
-    assert [r.status for r in reports] == ["ok", "failed", "ok"]  # a fresh worker read the file after it
+    assert [(r.status, r.reason) for r in reports][2] == ("ok", "")  # a fresh worker read the file after it
     assert reports[1].sha256 == reports[2].sha256 != ""
 
 
@@ -81,7 +81,7 @@ def test_results_come_in_input_order_with_two_workers():
     reports = list(iter_reports(paths, workers=2, timeout=60))
     assert [r.source for r in reports] == paths
     assert [r.status for r in reports].count("failed") == 1
-    assert all(r.readings == [] for r in reports)  # page geometry does not cross process boundaries
+    assert all(r.geometry == [] for r in reports)  # page geometry does not cross process boundaries
     assert gc.get_freeze_count() == 0  # the collector is frozen only while the workers fork and run
 
 

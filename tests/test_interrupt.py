@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from gongkai.cli import main
-from gongkai.journal import journal_path
+from gongkai.output.journal import journal_path
 
 from .conftest import ROOT, SAMPLES
 

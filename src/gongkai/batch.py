@@ -20,9 +20,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import pool
-from .journal import Journal, journal_path
-from .records import FORMATS, BatchOutput, OutputFormatError, companion_path
-from .report import FAILED, OK, PARTIAL, Report, read_report_safely
+from .model import Status
+from .output.journal import Journal, journal_path
+from .output.records import FORMATS, OutputFormatError, companion_path
+from .output.writers import BatchOutput
+from .report import Report, read_report_safely
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -136,11 +138,11 @@ def content_hash(path: str) -> str:
 
 
 def _read_task(task: tuple[str, str]) -> Report:
-    """Read one (path, sha256) in a worker; page geometry stays behind (only `inspect` needs it)."""
+    """Read one (path, sha256) in a worker; page geometry stays behind (only `review` needs it)."""
     path, sha256 = task
     report = read_report_safely(path)
     report.sha256 = sha256
-    report.readings = []
+    report.geometry = []
     return report
 
 
@@ -165,7 +167,7 @@ def _report_of(task: tuple[str, str], outcome: pool.Outcome) -> Report:
         return outcome.result
     path, sha256 = task
     reason = "timeout" if outcome.failure == pool.TIMEOUT else f"worker crashed ({outcome.detail})"
-    return Report(source=path, status=FAILED, reason=reason, sha256=sha256)
+    return Report(source=path, status=Status.FAILED, reason=reason, sha256=sha256)
 
 
 def _completed(
@@ -266,7 +268,7 @@ def read_reports(
     """
     import pandas as pd
 
-    from .records import empty_frame
+    from .output.records import empty_frame
 
     items = [inputs] if isinstance(inputs, str | os.PathLike) else list(inputs)
     paths = expand_inputs(str(i) for i in items)
@@ -280,7 +282,7 @@ class BatchResult:
 
     total: int
     reused: int = 0
-    counts: dict[str, int] = field(default_factory=lambda: {OK: 0, PARTIAL: 0, FAILED: 0})
+    counts: dict[Status, int] = field(default_factory=lambda: dict.fromkeys(Status, 0))
     cells_written: int = 0
     journal: Path | None = None
 
@@ -308,7 +310,7 @@ def _duplicates(tasks: list[tuple[str, str]]) -> dict[str, str]:
 
 
 def _frames_of(report: Report) -> dict[str, pd.DataFrame]:
-    from .records import frame
+    from .output.records import frame
 
     checks = report.checks_frame
     return {
@@ -341,7 +343,7 @@ class Batch:
         self.todo = [t for t in self.tasks if t not in stored or stored[t][1].startswith(_TRANSIENT_REASONS)]
         self.result.reused = len(self.tasks) - len(self.todo)
         for task in set(self.tasks) - set(self.todo):
-            self.result.counts[stored[task][0]] += 1
+            self.result.counts[Status(stored[task][0])] += 1
 
     def run(
         self,

@@ -23,9 +23,10 @@ from .batch import (
     default_workers,
 )
 from .errors import GongkaiError
-from .journal import JournalError
-from .records import FORMATS, OutputFormatError, format_number
-from .report import FAILED, OK, PARTIAL
+from .model import CheckStatus, Status
+from .numbers import format_number
+from .output.journal import JournalError
+from .output.records import FORMATS, OutputFormatError
 
 
 def _say(message: str) -> None:
@@ -141,7 +142,7 @@ def extract(inputs, output, fmt, encoding, workers, timeout, resume, scheduler, 
 
 def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool) -> None:
     output = batch.output
-    counts = {OK: 0, PARTIAL: 0, FAILED: 0}
+    counts = dict.fromkeys(Status, 0)
     show_bar = not quiet and sys.stderr.isatty() and len(batch.todo) > 1
     with _progress(len(batch.todo), show_bar) as bar:
         task = bar.add_task("read", total=len(batch.todo), rate="-", counts="") if bar else None
@@ -154,11 +155,11 @@ def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool)
                 elapsed = bar.tasks[0].elapsed or 0.0
                 done = sum(counts.values())
                 rate = f"{done / elapsed:.1f}" if elapsed else "-"
-                summary = f"ok {counts[OK]} · partial {counts[PARTIAL]} · failed {counts[FAILED]}"
+                summary = " · ".join(f"{status} {count}" for status, count in counts.items())
                 bar.update(task, advance=1, rate=rate, counts=summary)
-            if report.status == FAILED:
+            if report.status == Status.FAILED:
                 say(f"gongkai: failed: {report.source}: {report.reason}")
-            elif report.status == PARTIAL and not quiet:
+            elif report.status == Status.PARTIAL and not quiet:
                 say(f"gongkai: partial: {report.source}: {report.reason}")
 
         try:
@@ -180,10 +181,10 @@ def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool)
         where = "stdout" if output == "-" else output
         total = result.counts
         _say(
-            f"gongkai: {result.total} files: {total[OK]} ok, {total[PARTIAL]} partial, "
-            f"{total[FAILED]} failed; {result.cells_written} cells written to {where}"
+            f"gongkai: {result.total} files: {total[Status.OK]} ok, {total[Status.PARTIAL]} partial, "
+            f"{total[Status.FAILED]} failed; {result.cells_written} cells written to {where}"
         )
-    sys.exit(1 if result.counts[FAILED] else 0)
+    sys.exit(1 if result.counts[Status.FAILED] else 0)
 
 
 @main.command()
@@ -203,8 +204,8 @@ def inspect(pdf, png_dir) -> None:
     """
     from rich.console import Console
 
-    from .inspect import form_tables, render_pages
     from .report import read_report
+    from .review import form_tables, render_pages
 
     console = Console(width=None if sys.stdout.isatty() else 200)
     try:
@@ -220,8 +221,8 @@ def inspect(pdf, png_dir) -> None:
         console.print(f"[yellow]{report.reason}[/yellow]")
     for table in form_tables(report):
         console.print(table)
-    failed = [c for c in report.checks if c.status == "failed"]
-    unevaluated = [c for c in report.checks if c.status == "not evaluated"]
+    failed = [c for c in report.checks if c.status == CheckStatus.FAILED]
+    unevaluated = [c for c in report.checks if c.status == CheckStatus.NOT_EVALUATED]
     if not failed and not unevaluated:
         console.print("[green]Every arithmetic rule holds.[/green]")
     for check in failed:

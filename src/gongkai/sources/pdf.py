@@ -1,10 +1,10 @@
-"""Open a PDF and hand out plain page content: characters and ruling lines.
+"""Source: a PDF's pages as plain characters and ruling lines (PDFium, via pypdfium2).
 
-This is the only module that touches a PDF engine. PDFium (pypdfium2, which
-pdfplumber itself depends on) supplies the characters and the ruling lines
-about twenty times faster than pdfminer's interpreter; `lattice` then turns
-the lines into cell boxes. Everything returned is a plain object from
-`layout`, so the stages after this one do not know the engine.
+This is the only module that touches a PDF engine. PDFium (which pdfplumber
+itself depends on) supplies the characters and the ruling lines about twenty
+times faster than pdfminer's interpreter; `grids.lattice` then turns the lines
+into cell boxes. Everything returned is a `model` type, so the stages after
+this one do not know the engine.
 """
 
 from __future__ import annotations
@@ -12,20 +12,26 @@ from __future__ import annotations
 import ctypes
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from .errors import UnreadablePDFError
-from .layout import BBox, Char, Edge, dedupe_chars
+from ..errors import UnreadablePDFError
+from ..model import BBox, Char, Edge, Page
+from ..settings import DEFAULT
+from .chars import dedupe_chars
+
+if TYPE_CHECKING:
+    from PIL.Image import Image as PILImage
 
 Matrix = tuple[float, float, float, float, float, float]
 
 _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
-_AXIS_SLACK = 0.8  # a segment this far off the axis still counts as a horizontal/vertical rule
+_SETTINGS = DEFAULT.pdf
 
 
 def _plain_c(function, restype, *argtypes):
@@ -148,10 +154,10 @@ def _frame(page) -> _Frame:
 
 def _edge(x0: float, y0: float, x1: float, y1: float) -> Edge | None:
     """A ruling line for an axis-aligned segment given in reading coordinates (y down)."""
-    if abs(y1 - y0) <= _AXIS_SLACK:
+    if abs(y1 - y0) <= _SETTINGS.axis_slack:
         left, right, top = min(x0, x1), max(x0, x1), (y0 + y1) / 2
         return Edge("h", left, top, right, top, right - left)
-    if abs(x1 - x0) <= _AXIS_SLACK:
+    if abs(x1 - x0) <= _SETTINGS.axis_slack:
         top, bottom, x = min(y0, y1), max(y0, y1), (x0 + x1) / 2
         return Edge("v", x, top, x, bottom, bottom - top)
     return None
@@ -189,6 +195,7 @@ def _chars(page, frame: _Frame) -> list[Char]:
         x, y = ctypes.c_double(), ctypes.c_double()
         rect_at, matrix_at, x_at, y_at = (ctypes.addressof(v) for v in (rect, matrix, x, y))
         box, point, hypot = frame.box, frame.point, math.hypot
+        ascent, descent = _SETTINGS.em_ascent, _SETTINGS.em_descent
         chars: list[Char] = []
         append = chars.append
         for index in range(pdfium_c.FPDFText_CountChars(textpage.raw)):
@@ -203,7 +210,7 @@ def _chars(page, frame: _Frame) -> list[Char]:
                 if scaled > 0:
                     size = scaled
                     baseline = point(x.value, y.value)[1]
-                    top, bottom = baseline - 0.88 * size, baseline + 0.12 * size
+                    top, bottom = baseline - ascent * size, baseline + descent * size
             append(Char(chr(code), x0, top, x1, bottom, size))
         return chars
     finally:
@@ -231,7 +238,7 @@ def _open(path: Path):
     return handle
 
 
-class Document:
+class PdfSource:
     """A PDF opened for reading. Use as a context manager."""
 
     def __init__(self, path: str | os.PathLike[str]):
@@ -248,7 +255,7 @@ class Document:
         self._pdf = pdfium.PdfDocument(_open(self.path))
         self.page_count = len(self._pdf)
 
-    def __enter__(self) -> Document:
+    def __enter__(self) -> PdfSource:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -264,10 +271,10 @@ class Document:
         except pdfium.PdfiumError:
             return ""
 
-    def page(self, number: int) -> tuple[list[Char], list[Edge]]:
+    def page(self, number: int) -> Page:
         """Page `number` (1-based) in one load: its characters (fake-bold doubles removed) and its rules.
 
-        The rules stay lines; `lattice.find_table_cells` turns them into cells
+        The rules stay lines; `grids.lattice.find_table_cells` turns them into cells
         for the pages that hold tables.
         """
         try:
@@ -276,6 +283,20 @@ class Document:
             raise UnreadablePDFError(f"page {number} cannot be read") from None
         try:
             frame = _frame(page)
-            return dedupe_chars(_chars(page, frame)), _rule_edges(page, frame)
+            return Page(number, dedupe_chars(_chars(page, frame)), _rule_edges(page, frame))
         finally:
             page.close()
+
+
+def render_pages(path: str | os.PathLike[str], numbers: Iterable[int], scale: float) -> Iterator[PILImage]:
+    """The given pages (1-based) as RGB images, `scale` pixels per point, to show a person what was read."""
+    pdf = pdfium.PdfDocument(path)
+    try:
+        for number in numbers:
+            page = pdf[number - 1]
+            try:
+                yield page.render(scale=scale).to_pil().convert("RGB")
+            finally:
+                page.close()
+    finally:
+        pdf.close()
