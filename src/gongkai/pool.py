@@ -16,6 +16,7 @@ import pickle
 import select
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from typing import Any
 # A worker is replaced after this many tasks, so that whatever a long batch leaves
 # behind in one process (allocator fragmentation, caches) cannot grow without bound.
 TASKS_PER_WORKER = 200
+
+_PR_SET_PDEATHSIG = 1  # prctl option: the signal a process gets when its parent ends
 
 TIMEOUT = "timeout"
 CRASHED = "crashed"
@@ -47,8 +50,32 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context(method)
 
 
+def _die_with_parent() -> None:
+    """End this process when its parent ends, even by kill -9 (which leaves the parent no say).
+
+    A worker cannot rely on its pipe closing: its siblings inherited the parent's
+    ends of each other's pipes. Linux ends the process itself; elsewhere a thread watches.
+    """
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the parent ended before the request took effect
+            os._exit(1)
+        return
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def _serve(connection: Connection, function: Callable[[Any], Any]) -> None:
     """A worker's loop: take a task, send back its result, until the parent hangs up."""
+    _die_with_parent()
     # Ctrl-C reaches the whole process group; the parent decides, and stops the workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -182,6 +209,7 @@ def call_with_limit(function: Callable[[Any], Any], task: Any, timeout: float | 
     if pid == 0:  # the child: never returns into the caller's code
         code = 1
         try:
+            _die_with_parent()
             os.close(read_end)
             with os.fdopen(write_end, "wb") as out:
                 out.write(pickle.dumps(function(task)))
