@@ -29,7 +29,14 @@ ROOT = Path(__file__).resolve().parents[1]
 def gongkai(inputs: str, output: Path, workers: int, *extra: str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     command = [sys.executable, "-m", "gongkai", "extract", inputs, "-o", str(output), "-w", str(workers)]
-    return subprocess.Popen([*command, "-q", *extra], env=env, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [*command, "-q", *extra], env=env, stderr=subprocess.PIPE, text=True, preexec_fn=_default_sigint
+    )
+
+
+def _default_sigint() -> None:
+    """A shell starts background jobs with SIGINT ignored, and Python keeps it so: undo that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def journal_count(output: Path) -> int:

@@ -67,7 +67,9 @@ def _start_hanging_batch(tmp_path, workers: int):
         "-w",
         str(workers),
     ]
-    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+    # A shell starts background jobs with SIGINT ignored, and Python keeps it so: undo that.
+    default_sigint = lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)  # noqa: E731
+    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True, preexec_fn=default_sigint)
     deadline = time.monotonic() + 60
     while _journal_reports(output) < 2 and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.05)
