@@ -32,10 +32,10 @@ def _reader_that(misbehaves, marker: str):
     """read_report_safely, except that files whose name holds `marker` call `misbehaves()` first."""
     read = batch.read_report_safely
 
-    def reader(path):
+    def reader(path, kind="auto"):
         if marker in os.path.basename(path):
             misbehaves()
-        return read(path)
+        return read(path, kind)
 
     return reader
 

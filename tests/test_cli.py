@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -87,7 +88,7 @@ def test_bad_inputs_fail_softly_and_the_batch_goes_on(runner, tmp_path):
     assert "Traceback" not in result.output
     files = pd.read_csv(tmp_path / "mixed.files.csv")
     failed = files[files["status"] == "failed"]
-    assert len(failed) == len(list(BAD.glob("*.pdf")))
+    assert len(failed) == len([p for p in BAD.iterdir() if p.suffix in (".pdf", ".html", ".xhtml", ".docx")])
     assert failed["reason"].str.len().min() > 5
     assert (files["status"] == "ok").sum() == 2
     assert pd.read_csv(out)["source"].nunique() == 2
@@ -197,3 +198,30 @@ def test_unwritable_output_and_missing_inputs_are_usage_errors(tmp_path):
         assert result.exit_code == 2, arguments
         assert len(result.stderr.strip().splitlines()) == 1 and says in result.stderr, result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_mixed_folder_gives_one_output_and_one_status_table(runner, tmp_path):
+    folder = tmp_path / "crawl"
+    folder.mkdir()
+    for name in (
+        "docx-city-2024-template.pdf",
+        "docx-county-2021-long-prose.docx",
+        "web-county-2022-gbk.html",
+        "html-soffice-department-2022-web-page.html",
+    ):
+        shutil.copy(FIXTURES / name, folder / name)
+    (folder / "notes.txt").write_text("not a report", encoding="utf-8")
+    out = tmp_path / "all.csv"
+    result = runner.invoke(main, ["extract", str(folder), "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    files = pd.read_csv(tmp_path / "all.files.csv")
+    assert sorted(Path(s).suffix for s in files["source"]) == [".docx", ".html", ".html", ".pdf"]
+    assert (files["status"] == "ok").all()
+    cells = pd.read_csv(out)
+    assert cells["source"].nunique() == 4
+    assert cells.groupby("source")["page"].apply(lambda p: p.notna().any()).sum() == 1  # only the PDF
+
+    only_web = tmp_path / "web.csv"
+    result = runner.invoke(main, ["extract", str(folder), "-o", str(only_web), "--input-kind", "html", "-q"])
+    assert result.exit_code == 0, result.output
+    assert sorted(Path(s).suffix for s in pd.read_csv(tmp_path / "web.files.csv")["source"]) == [".html"] * 2

@@ -1,7 +1,7 @@
 """gongkai: read 政府信息公开工作年度报告 (government information-disclosure annual reports) into data.
 
 >>> import gongkai
->>> report = gongkai.read_report("淮安市2024.pdf")
+>>> report = gongkai.read_report("淮安市2024.pdf")  # or a web page (.html) or a Word file (.docx)
 >>> report.agency, report.year, report.status
 >>> report.cells  # one row per cell of the standard form
 """
@@ -9,8 +9,10 @@
 from .batch import expand_inputs, iter_reports, read_reports
 from .errors import (
     GongkaiError,
+    MissingToolError,
     NotAReportError,
     ScannedReportError,
+    UnreadableFileError,
     UnreadablePDFError,
     UnsupportedFormError,
 )
@@ -28,9 +30,11 @@ __all__ = [
     "FORM_2019",
     "FORM_2021",
     "GongkaiError",
+    "MissingToolError",
     "NotAReportError",
     "Report",
     "ScannedReportError",
+    "UnreadableFileError",
     "UnreadablePDFError",
     "UnsupportedFormError",
     "__version__",

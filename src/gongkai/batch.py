@@ -16,6 +16,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,7 @@ from .output.journal import Journal, journal_path
 from .output.records import FORMATS, OutputFormatError, companion_path
 from .output.writers import BatchOutput
 from .report import Report, read_report_safely
+from .sources import INPUT_KINDS, SUFFIXES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -44,27 +46,33 @@ class BatchSetupError(ValueError):
     """A batch that cannot start: a missing input, an unusable output path, encoding or format."""
 
 
-def expand_inputs(inputs: Iterable[str]) -> list[str]:
-    """Files as given, directories searched recursively for PDFs, and glob patterns; sorted, no repeats.
+def expand_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
+    """Files as given, directories searched recursively, and glob patterns; sorted, no repeats.
 
-    A path that does not exist is kept (`check_inputs` refuses it before a batch starts).
+    Directories give the files whose extension is of a kind gongkai reads (PDF, web page,
+    Word), or only of `kind`; a file given by name is kept whatever its extension, so that
+    its content decides. A path that does not exist is kept (`check_inputs` refuses it
+    before a batch starts).
     """
+    kinds = INPUT_KINDS if kind == "auto" else (kind,)
+    suffixes = {suffix for k in kinds for suffix in SUFFIXES[k]}
     found: list[str] = []
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            found += [str(p) for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() == ".pdf"]
+            found += [str(p) for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in suffixes]
         elif not path.exists() and _GLOB_CHARS & set(item):
             found += sorted(p for p in glob.glob(item, recursive=True) if Path(p).is_file())
         else:
             found.append(item)
     unique = sorted(dict.fromkeys(found))
     if not unique:
-        raise NoInputsError("no PDF files found in the given inputs")
+        what = "report files (PDF, web page, Word)" if kind == "auto" else f"{kind} files"
+        raise NoInputsError(f"no {what} found in the given inputs")
     return unique
 
 
-def check_inputs(inputs: Iterable[str]) -> list[str]:
+def check_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
     """The input files, after making sure that every path given exists and every pattern matches."""
     for item in inputs:
         if Path(item).exists():
@@ -74,7 +82,7 @@ def check_inputs(inputs: Iterable[str]) -> list[str]:
                 raise BatchSetupError(f"no file matches {item!r}")
         else:
             raise BatchSetupError(f"no such file or directory: {item!r}")
-    return expand_inputs(inputs)
+    return expand_inputs(inputs, kind)
 
 
 def check_format(output: str, fmt: str | None) -> str:
@@ -137,18 +145,18 @@ def content_hash(path: str) -> str:
     return digest.hexdigest()
 
 
-def _read_task(task: tuple[str, str]) -> Report:
+def _read_task(task: tuple[str, str], kind: str = "auto") -> Report:
     """Read one (path, sha256) in a worker; page geometry stays behind (only `review` needs it)."""
     path, sha256 = task
-    report = read_report_safely(path)
+    report = read_report_safely(path, kind)
     report.sha256 = sha256
     report.geometry = []
     return report
 
 
-def _limited_task(task: tuple[str, str], timeout: float | None) -> Report:
+def _limited_task(task: tuple[str, str], timeout: float | None, kind: str) -> Report:
     """A Dask task: one report, in a child process killed at the time limit."""
-    return _report_of(task, pool.call_with_limit(_read_task, task, timeout))
+    return _report_of(task, pool.call_with_limit(partial(_read_task, kind=kind), task, timeout))
 
 
 def _report_of(task: tuple[str, str], outcome: pool.Outcome) -> Report:
@@ -160,29 +168,30 @@ def _report_of(task: tuple[str, str], outcome: pool.Outcome) -> Report:
 
 
 def _completed(
-    tasks: list[tuple[str, str]], workers: int, timeout: float | None, client: Any = None
+    tasks: list[tuple[str, str]], workers: int, timeout: float | None, client: Any = None, kind: str = "auto"
 ) -> Iterator[tuple[int, Report]]:
     """(index into tasks, report) in the order the reports finish."""
     if not tasks:
         return
     if client is not None:
-        yield from _completed_on_dask(tasks, timeout, client)
+        yield from _completed_on_dask(tasks, timeout, client, kind)
     elif workers <= 1 and not timeout:
         for index, task in enumerate(tasks):
-            yield index, _read_task(task)
+            yield index, _read_task(task, kind)
     else:
         # Freezing the garbage collector keeps the workers' collections from writing to
         # every inherited object, which would copy the pages they share into each of them.
         gc.freeze()
         try:
-            for outcome in pool.run(_read_task, tasks, min(workers, len(tasks)), timeout):
+            read = partial(_read_task, kind=kind)
+            for outcome in pool.run(read, tasks, min(workers, len(tasks)), timeout):
                 yield outcome.index, _report_of(tasks[outcome.index], outcome)
         finally:
             gc.unfreeze()
 
 
 def _completed_on_dask(
-    tasks: list[tuple[str, str]], timeout: float | None, client: Any
+    tasks: list[tuple[str, str]], timeout: float | None, client: Any, kind: str
 ) -> Iterator[tuple[int, Report]]:
     try:
         from distributed import as_completed
@@ -196,7 +205,7 @@ def _completed_on_dask(
 
     def submit(count: int, completed) -> None:
         for index, task in (item for _, item in zip(range(count), queue, strict=False)):
-            future = client.submit(_limited_task, task, timeout, pure=False)
+            future = client.submit(_limited_task, task, timeout, kind, pure=False)
             index_of[future] = index
             completed.add(future)
 
@@ -220,7 +229,7 @@ def _completed_on_dask(
 
 
 def iter_reports(
-    paths: list[str], workers: int = 1, timeout: float | None = 60.0, client: Any = None
+    paths: list[str], workers: int = 1, timeout: float | None = 60.0, client: Any = None, kind: str = "auto"
 ) -> Iterator[Report]:
     """Reports in the order of `paths`, whatever order the workers finish them in.
 
@@ -233,7 +242,7 @@ def iter_reports(
     tasks = [(path, content_hash(path)) for path in paths]
     done: dict[int, Report] = {}
     next_yield = 0
-    for index, report in _completed(tasks, workers, timeout, client):
+    for index, report in _completed(tasks, workers, timeout, client, kind):
         done[index] = report
         while next_yield in done:
             yield done.pop(next_yield)
@@ -249,20 +258,22 @@ def read_reports(
     workers: int = 1,
     timeout: float | None = 60.0,
     client: Any = None,
+    kind: str = "auto",
 ) -> pd.DataFrame:
     """All cells of many reports in one DataFrame, sorted by source; files that fail contribute none.
 
-    `inputs` is a path or a list of paths; directories are searched for PDFs and
-    glob patterns expanded. With a Dask `client` (distributed.Client), files are
-    read on its cluster. For the per-file status, use `iter_reports`.
+    `inputs` is a path or a list of paths; directories are searched for report files (or
+    only those of `kind`: pdf, html, docx) and glob patterns expanded. With a Dask
+    `client` (distributed.Client), files are read on its cluster. For the per-file
+    status, use `iter_reports`.
     """
     import pandas as pd
 
     from .output.records import empty_frame
 
     items = [inputs] if isinstance(inputs, str | os.PathLike) else list(inputs)
-    paths = expand_inputs(str(i) for i in items)
-    frames = [r.cells for r in iter_reports(paths, workers, timeout, client) if len(r.cells)]
+    paths = expand_inputs((str(i) for i in items), kind)
+    frames = [r.cells for r in iter_reports(paths, workers, timeout, client, kind) if len(r.cells)]
     return pd.concat(frames, ignore_index=True) if frames else empty_frame("cells")
 
 
@@ -341,6 +352,7 @@ class Batch:
         timeout: float | None = 60.0,
         client: Any = None,
         on_report: Callable[[Report], None] | None = None,
+        kind: str = "auto",
     ) -> BatchResult:
         """Read what is left, each report into the journal as it finishes, then write the output.
 
@@ -351,7 +363,7 @@ class Batch:
         result = self.result
         finished = result.reused
         try:
-            for _, report in _completed(self.todo, workers, timeout, client):
+            for _, report in _completed(self.todo, workers, timeout, client, kind):
                 self.journal.add(
                     report.source, report.sha256, report.status, report.reason, _frames_of(report)
                 )
@@ -385,10 +397,11 @@ def run_batch(
     timeout: float | None = 60.0,
     resume: bool = False,
     client: Any = None,
+    kind: str = "auto",
 ) -> BatchResult:
     """Read `paths` into `output` through the journal (see `Batch`)."""
     with Batch(paths, output, fmt, encoding, resume) as batch:
-        return batch.run(workers, timeout, client)
+        return batch.run(workers, timeout, client, kind=kind)
 
 
 def _assemble(journal: Journal, tasks: list[tuple[str, str]], output: str, fmt: str, encoding: str) -> int:

@@ -27,6 +27,7 @@ from .model import CheckStatus, Status
 from .numbers import format_number
 from .output.journal import JournalError
 from .output.records import FORMATS, OutputFormatError
+from .sources import INPUT_KINDS, describe
 
 
 def _say(message: str) -> None:
@@ -55,7 +56,7 @@ def _progress(total: int, enabled: bool):
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="gongkai")
 def main() -> None:
-    """Read 政府信息公开工作年度报告 PDFs into labelled, checked records."""
+    """Read 政府信息公开工作年度报告 (PDF, web page, Word) into labelled, checked records."""
 
 
 def _usage_error(message: str) -> NoReturn:
@@ -108,10 +109,20 @@ def _on_sigterm(signum, frame) -> None:
     is_flag=True,
     help="Reuse the reports an earlier (interrupted) run kept in the journal beside OUTPUT.",
 )
+@click.option(
+    "--input-kind",
+    type=click.Choice(["auto", *INPUT_KINDS]),
+    default="auto",
+    show_default=True,
+    help="Read only inputs of this kind (docx includes .doc and .wps); auto reads every kind.",
+)
 @click.option("--scheduler", metavar="ADDRESS", help="Read on a Dask cluster, e.g. tcp://host:8786.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no messages but errors.")
-def extract(inputs, output, fmt, encoding, workers, timeout, resume, scheduler, quiet) -> None:
-    """Read every PDF in INPUTS (files, directories, globs) and write one record per cell of the form.
+def extract(inputs, output, fmt, encoding, workers, timeout, resume, input_kind, scheduler, quiet) -> None:
+    """Read every report in INPUTS (files, directories, globs) and write one record per cell of the form.
+
+    Reports are PDFs, web pages (.html, .htm, .shtml, .xhtml) and Word files (.docx; .doc and
+    .wps with LibreOffice); each file's content decides how it is read.
 
     Beside OUTPUT go OUTPUT-stem.files.csv (one status row per input),
     OUTPUT-stem.checks.csv (every arithmetic rule that failed or could not be evaluated)
@@ -122,7 +133,7 @@ def extract(inputs, output, fmt, encoding, workers, timeout, resume, scheduler, 
     try:
         fmt = check_format(output, fmt)
         check_encoding(encoding)
-        paths = check_inputs(inputs)
+        paths = check_inputs(inputs, input_kind)
         check_output(output)
     except (BatchSetupError, OutputFormatError, NoInputsError) as error:
         _usage_error(str(error))
@@ -137,10 +148,10 @@ def extract(inputs, output, fmt, encoding, workers, timeout, resume, scheduler, 
     with batch, client or nullcontext():
         if batch.result.reused and not quiet:
             _say(f"gongkai: resuming: {batch.result.reused} files already read, {len(batch.todo)} to go")
-        _run(batch, workers or default_workers(), timeout or None, client, quiet)
+        _run(batch, workers or default_workers(), timeout or None, client, quiet, input_kind)
 
 
-def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool) -> None:
+def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool, kind: str) -> None:
     output = batch.output
     counts = dict.fromkeys(Status, 0)
     show_bar = not quiet and sys.stderr.isatty() and len(batch.todo) > 1
@@ -163,7 +174,7 @@ def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool)
                 say(f"gongkai: partial: {report.source}: {report.reason}")
 
         try:
-            result = batch.run(workers, timeout, client, on_report=show)
+            result = batch.run(workers, timeout, client, on_report=show, kind=kind)
         except BatchInterrupted as stop:
             if bar is not None:
                 bar.stop()
@@ -193,10 +204,11 @@ def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool)
     "--png",
     "png_dir",
     type=click.Path(file_okay=False),
-    help="Write each table page as an annotated PNG here.",
+    help="Write each table page as an annotated PNG here (PDFs only).",
 )
 def inspect(pdf, png_dir) -> None:
-    """Show how PDF was read: each table as the form lays it out, and the rules it breaks.
+    """Show how PDF (or a web page or Word file) was read: each table as the form lays it out,
+    and the rules it breaks.
 
     Red · marks a cell that was not found; yellow marks a cell read with a remark
     (blank, not applicable, annotated). With --png, each table page is drawn with
@@ -230,6 +242,8 @@ def inspect(pdf, png_dir) -> None:
         console.print(f"[red]failed[/red] {check.rule_id}: {check.rule}  ({left} ≠ {right})")
     if unevaluated:
         console.print(f"[yellow]{len(unevaluated)} rules not evaluated: they involve empty cells[/yellow]")
-    if png_dir:
+    if png_dir and report.kind != "pdf":
+        _say(f"gongkai: --png draws PDF pages; {pdf} is {describe(report.kind)} and has none")
+    elif png_dir:
         for path in render_pages(report, png_dir):
             _say(f"gongkai: wrote {path}")

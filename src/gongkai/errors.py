@@ -19,3 +19,11 @@ class UnsupportedFormError(GongkaiError):
 
 class ScannedReportError(GongkaiError):
     """The pages are images without a text layer; reading them needs OCR."""
+
+
+class UnreadableFileError(GongkaiError):
+    """The file is not a kind gongkai reads, or is corrupt, too large or hostile (a zip bomb, entities)."""
+
+
+class MissingToolError(GongkaiError):
+    """Reading the file needs a program that is not installed (LibreOffice for .doc and .wps)."""

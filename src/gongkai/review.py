@@ -22,13 +22,16 @@ from .sources.pdf import render_pages as render_pdf_pages
 _RENDER_SCALE = 2.0  # 144 dpi: row labels stay legible
 
 
-def _styled(value: object, note: str, page: object) -> Text:
+def _styled(value: object, note_code: object, raw: object) -> Text:
+    """A cell as shown: red when not found (no raw text: web pages and Word files have no page),
+    yellow when read with a remark (its note code)."""
     shown = format_number(None if pd.isna(value) else float(value))
-    if pd.isna(page):
+    if pd.isna(raw):
         return Text("·", style="bold red")  # not found
-    if note and pd.isna(value):
+    remark = not pd.isna(note_code) and bool(note_code)
+    if remark and pd.isna(value):
         return Text(shown or "∅", style="bold yellow")  # blank, n/a or unreadable
-    if note:
+    if remark:
         return Text(shown, style="yellow")  # read, with a remark
     return Text(shown)
 
@@ -44,7 +47,7 @@ def form_tables(report: Report) -> list[RichTable]:
             grid.add_column("列")
             grid.add_column("数值", justify="right")
             for r in table_cells.itertuples(index=False):
-                grid.add_row(r.column, _styled(r.value, r.note or "", r.page))
+                grid.add_row(r.column, _styled(r.value, r.note_code, r.raw))
             out.append(grid)
             continue
         grid.add_column("行", overflow="ellipsis", no_wrap=True, max_width=30)
@@ -53,7 +56,7 @@ def form_tables(report: Report) -> list[RichTable]:
         for row_label, row_cells in table_cells.groupby("row", sort=False):
             by_column = {r.column: r for r in row_cells.itertuples(index=False)}
             shown = [
-                _styled(by_column[c].value, by_column[c].note or "", by_column[c].page)
+                _styled(by_column[c].value, by_column[c].note_code, by_column[c].raw)
                 if c in by_column
                 else Text("")
                 for c in columns
