@@ -18,7 +18,7 @@ ODD_NAMES = ["报告 {i}.pdf", "a 'quoted' name {i}.pdf", "-dash-{i}.pdf", "sub 
 
 def make_batch(count: int, folder: Path) -> list[Path]:
     sources = sorted((ROOT / "fixtures").glob("*.pdf")) + sorted((ROOT / "samples").glob("*.pdf"))
-    sources += sorted((ROOT / "fixtures" / "bad").glob("*.pdf"))
+    sources += sorted(p for p in (ROOT / "fixtures" / "bad").iterdir() if p.is_file())
     if folder.exists():
         shutil.rmtree(folder)
     made = []
@@ -26,6 +26,8 @@ def make_batch(count: int, folder: Path) -> list[Path]:
         source = sources[i % len(sources)]
         odd = i % 10 == 9
         name = ODD_NAMES[(i // 10) % len(ODD_NAMES)].format(i=i) if odd else f"{i:05d}-{source.name}"
+        if odd:  # keep the kind that the extension tells
+            name = name.removesuffix(".pdf") + source.suffix
         target = folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
