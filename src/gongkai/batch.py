@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import pool
+from .dictionary import install as install_dictionary
 from .model import Status
 from .output.journal import Journal, journal_path
 from .output.records import FORMATS, OutputFormatError, companion_path
@@ -156,6 +157,7 @@ def _read_task(task: tuple[str, str], kind: str = "auto") -> Report:
 
 def _limited_task(task: tuple[str, str], timeout: float | None, kind: str) -> Report:
     """A Dask task: one report, in a child process killed at the time limit."""
+    install_dictionary()  # before the fork, so that a first run builds the store once per worker
     return _report_of(task, pool.call_with_limit(partial(_read_task, kind=kind), task, timeout))
 
 
@@ -179,8 +181,10 @@ def _completed(
         for index, task in enumerate(tasks):
             yield index, _read_task(task, kind)
     else:
+        # The dictionary store is built (on a first run) here, once, not by every worker.
         # Freezing the garbage collector keeps the workers' collections from writing to
         # every inherited object, which would copy the pages they share into each of them.
+        install_dictionary()
         gc.freeze()
         try:
             read = partial(_read_task, kind=kind)
