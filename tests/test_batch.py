@@ -61,7 +61,7 @@ def test_a_worker_hanging_in_c_is_killed_at_the_timeout_and_the_batch_goes_on(tm
     reports = list(iter_reports(paths, workers=1, timeout=3.0))
     assert time.perf_counter() - started < 15
     assert [(r.status, r.reason) for r in reports][1] == ("failed", "timeout")
-    assert [(r.status, r.reason) for r in reports][2] == ("ok", "")  # a fresh worker read the file after it
+    assert reports[2].status == "ok"  # a fresh worker read the file after it
     assert reports[1].sha256 == reports[2].sha256 != ""
 
 

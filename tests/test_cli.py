@@ -124,7 +124,10 @@ def test_resume_skips_what_was_read(runner, tmp_path):
     assert runner.invoke(main, ["extract", str(first), "-o", str(out), "-w", "1"]).exit_code == 0
     result = runner.invoke(main, ["extract", str(folder), "-o", str(out), "--resume", "-w", "1"])
     assert result.exit_code == 0
-    assert "1 files already read, 1 to go" in result.output
+    assert "1 file already read, 1 to go" in result.output
+    # The summary counts the whole output, the file carried over included.
+    assert "2 files: 2 ok, 0 partial, 0 failed; 400 cells" in result.output
+    assert "(1 file carried over from the earlier run)" in result.output
     cells = pd.read_parquet(out)
     assert cells["source"].nunique() == 2
     assert list(cells["source"]) == sorted(cells["source"])
@@ -142,10 +145,19 @@ def test_xlsx_workbook(runner, tmp_path):
         == 0
     )
     book = load_workbook(out)
-    assert book.sheetnames == ["cells", "二、主动公开", "三、依申请公开", "四、复议诉讼", "files", "checks"]
+    assert book.sheetnames == [
+        "概览",
+        "二、主动公开",
+        "三、依申请公开",
+        "四、复议诉讼",
+        "cells",
+        "files",
+        "checks",
+    ]
     cells = book["cells"]
     assert cells["A1"].value == "来源文件" and cells.freeze_panes == "A2"
-    values = [row[9] for row in cells.iter_rows(min_row=2, values_only=True)]
+    value_column = [c.value for c in cells[1]].index("数值")
+    values = [row[value_column] for row in cells.iter_rows(min_row=2, values_only=True)]
     assert all(v is None or isinstance(v, int | float) for v in values)
     from_csv = pd.read_csv(tmp_path / "same.csv")["value"]
     assert [None if pd.isna(v) else v for v in from_csv] == values
@@ -198,6 +210,72 @@ def test_unwritable_output_and_missing_inputs_are_usage_errors(tmp_path):
         assert result.exit_code == 2, arguments
         assert len(result.stderr.strip().splitlines()) == 1 and says in result.stderr, result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_strict_exits_1_when_a_report_is_partial(runner, tmp_path, partial_pdf):
+    out = str(tmp_path / "p.csv")
+    assert runner.invoke(main, ["extract", str(partial_pdf), "-o", out]).exit_code == 0
+    result = runner.invoke(main, ["extract", str(partial_pdf), "-o", out, "--strict"])
+    assert result.exit_code == 1
+    assert "gongkai: 1 file: 0 ok, 1 partial, 0 failed" in result.output  # one file, not "1 files"
+    ok = runner.invoke(main, ["extract", str(SAMPLES / "guiling-township-2024.pdf"), "-o", out, "--strict"])
+    assert ok.exit_code == 0
+
+
+def test_parquet_page_stays_an_integer_column_when_cells_are_missing(runner, tmp_path, partial_pdf):
+    out = tmp_path / "p.parquet"
+    assert runner.invoke(main, ["extract", str(partial_pdf), "-o", str(out)]).exit_code == 0
+    cells = pd.read_parquet(out)
+    assert cells["page"].isna().sum() == 15
+    assert str(cells["page"].dtype) == "Int64" and str(cells["year"].dtype) == "Int64"
+
+
+def test_jsonl_output(runner, tmp_path):
+    out = tmp_path / "cells.jsonl"
+    result = runner.invoke(main, ["extract", str(SAMPLES / "yunhu-district-2024.pdf"), "-o", str(out)])
+    assert result.exit_code == 0
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 200 and '"source":"' in lines[0] and "\\/" not in lines[0]
+    cells = pd.read_json(out, lines=True)
+    assert list(cells.columns) == CELL_COLUMNS
+    assert (
+        runner.invoke(
+            main, ["extract", str(SAMPLES / "yunhu-district-2024.pdf"), "-o", str(tmp_path / "c.csv")]
+        ).exit_code
+        == 0
+    )
+    from_csv = pd.read_csv(tmp_path / "c.csv")
+    pd.testing.assert_series_equal(cells["value"], from_csv["value"])
+    assert list(cells["note"].fillna("")) == list(from_csv["note"].fillna(""))
+    assert (tmp_path / "cells.checks.csv").exists()
+    stdout = runner.invoke(
+        main, ["extract", str(SAMPLES / "yunhu-district-2024.pdf"), "-o", "-", "--format", "jsonl"]
+    )
+    assert stdout.exit_code == 0 and len(stdout.stdout.splitlines()) == 200
+
+
+def test_help_has_examples_every_exit_code_and_the_companion_names(runner):
+    text = runner.invoke(main, ["extract", "--help"]).output
+    assert "Examples:" in text and "gongkai extract samples/ -o out/cells.csv" in text
+    assert "cells.files.csv" in text and "cells.checks.csv" in text and "OUTPUT-stem" not in text
+    for code in ("0 ", "1 ", "2 ", "130"):
+        assert f"  {code}" in text
+    assert "--timeout 0 means no time limit" in text
+    for command in ("summary", "compare"):
+        assert "Examples:" in runner.invoke(main, [command, "--help"]).output
+
+
+def test_ctrl_c_exits_130_and_leaves_no_output(runner, tmp_path, monkeypatch):
+    import gongkai.batch
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+        yield
+
+    monkeypatch.setattr(gongkai.batch, "_completed", interrupted)
+    result = runner.invoke(main, ["extract", str(SAMPLES), "-o", str(tmp_path / "c.csv")])
+    assert result.exit_code == 130
+    assert not list(tmp_path.glob("*.csv"))  # only the journal, for --resume
 
 
 def test_a_mixed_folder_gives_one_output_and_one_status_table(runner, tmp_path):

@@ -14,6 +14,7 @@ import glob
 import hashlib
 import os
 import tempfile
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -98,8 +99,8 @@ def check_format(output: str, fmt: str | None) -> str:
         raise OutputFormatError(
             f"cannot tell the output format from {output!r}; use --format ({', '.join(FORMATS)})"
         )
-    if output == "-" and chosen != "csv":
-        raise BatchSetupError("only CSV can be written to stdout")
+    if output == "-" and chosen not in ("csv", "jsonl"):
+        raise BatchSetupError("only CSV or JSONL can be written to stdout")
     return chosen
 
 
@@ -232,18 +233,34 @@ def _completed_on_dask(
             future.cancel()
 
 
-def iter_reports(
-    paths: list[str], workers: int = 1, timeout: float | None = 60.0, client: Any = None, kind: str = "auto"
-) -> Iterator[Report]:
-    """Reports in the order of `paths`, whatever order the workers finish them in.
+Inputs = str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
 
-    With `workers` > 1 or a `timeout`, files are read in worker processes, and a
-    file still being read after `timeout` seconds is `failed` with reason
-    `timeout` (its worker is killed). With a Dask `client`, files are read on
-    its cluster. Reports that finish early wait for those before them, so a
-    file that takes its full timeout holds back what finishes meanwhile.
+
+def _paths(inputs: Inputs, kind: str) -> list[str]:
+    """One path (a plain str is one path, never its letters) or many: files, folders, globs."""
+    items = [inputs] if isinstance(inputs, str | os.PathLike) else list(inputs)
+    return expand_inputs((os.fspath(item) for item in items), kind) if items else []
+
+
+def iter_reports(
+    inputs: Inputs,
+    workers: int = 1,
+    timeout: float | None = 60.0,
+    kind: str = "auto",
+    client: Any = None,
+) -> Iterator[Report]:
+    """One Report per input file, sorted by path, whatever order the workers finish them in.
+
+    `inputs` is one path or many: files, directories (searched for report files, or
+    only those of `kind`: pdf, html, docx) and glob patterns. A file that cannot be
+    read gives a failed Report, never an exception. With `workers` > 1 or a
+    `timeout`, files are read in worker processes, and a file still being read after
+    `timeout` seconds is `failed` with reason `timeout` (its worker is killed). With a
+    Dask `client` (distributed.Client), files are read on its cluster. Reports that
+    finish early wait for those before them, so a file that takes its full timeout
+    holds back what finishes meanwhile.
     """
-    tasks = [(path, content_hash(path)) for path in paths]
+    tasks = [(path, content_hash(path)) for path in _paths(inputs, kind)]
     done: dict[int, Report] = {}
     next_yield = 0
     for index, report in _completed(tasks, workers, timeout, client, kind):
@@ -257,28 +274,46 @@ def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
+class FailedReportsWarning(UserWarning):
+    """Some inputs of `read_reports` could not be read; their cells are not in the frame."""
+
+
 def read_reports(
-    inputs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+    inputs: Inputs,
     workers: int = 1,
     timeout: float | None = 60.0,
-    client: Any = None,
     kind: str = "auto",
-) -> pd.DataFrame:
-    """All cells of many reports in one DataFrame, sorted by source; files that fail contribute none.
+    with_status: bool = False,
+    client: Any = None,
+) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
+    """All cells of many reports in one DataFrame, sorted by source.
 
-    `inputs` is a path or a list of paths; directories are searched for report files (or
-    only those of `kind`: pdf, html, docx) and glob patterns expanded. With a Dask
-    `client` (distributed.Client), files are read on its cluster. For the per-file
-    status, use `iter_reports`.
+    `inputs` is one path or many (files, directories, globs; see `iter_reports`). A
+    file that fails contributes no cells, and a FailedReportsWarning names it. With
+    `with_status=True`, returns (cells, files): the per-file status table too, one
+    row per input, failed ones included. With a Dask `client`, files are read on its cluster.
     """
     import pandas as pd
 
-    from .output.records import empty_frame
+    from .output.records import empty_frame, frame
 
-    items = [inputs] if isinstance(inputs, str | os.PathLike) else list(inputs)
-    paths = expand_inputs((str(i) for i in items), kind)
-    frames = [r.cells for r in iter_reports(paths, workers, timeout, client, kind) if len(r.cells)]
-    return pd.concat(frames, ignore_index=True) if frames else empty_frame("cells")
+    frames, statuses = [], []
+    for report in iter_reports(inputs, workers, timeout, kind, client):
+        statuses.append(report.file_record())
+        if len(report.cells):
+            frames.append(report.cells)
+    cells = pd.concat(frames, ignore_index=True) if frames else empty_frame("cells")
+    failed = [f"{s['source']} ({s['reason']})" for s in statuses if s["status"] == Status.FAILED]
+    if failed:
+        shown = "; ".join(failed[:5]) + (f"; and {len(failed) - 5} more" if len(failed) > 5 else "")
+        warnings.warn(
+            f"{len(failed)} of {len(statuses)} inputs could not be read: {shown}",
+            FailedReportsWarning,
+            stacklevel=2,
+        )
+    if with_status:
+        return cells, frame("files", statuses)
+    return cells
 
 
 @dataclass
@@ -335,9 +370,15 @@ class Batch:
     """
 
     def __init__(
-        self, paths: list[str], output: str, fmt: str, encoding: str = "utf-8", resume: bool = False
+        self,
+        paths: list[str],
+        output: str,
+        fmt: str,
+        encoding: str = "utf-8",
+        resume: bool = False,
+        shape: str = "long",
     ):
-        self.output, self.fmt, self.encoding = output, fmt, encoding
+        self.output, self.fmt, self.encoding, self.shape = output, fmt, encoding, shape
         self.tasks = [(path, content_hash(path)) for path in paths]
         self._scratch = tempfile.TemporaryDirectory(prefix="gongkai-") if output == "-" else None
         location = Path(self._scratch.name) / "journal.sqlite" if self._scratch else journal_path(output)
@@ -375,7 +416,9 @@ class Batch:
                 result.counts[report.status] += 1
                 if on_report is not None:
                     on_report(report)
-            result.cells_written = _assemble(self.journal, self.tasks, self.output, self.fmt, self.encoding)
+            result.cells_written = _assemble(
+                self.journal, self.tasks, self.output, self.fmt, self.encoding, self.shape
+            )
         except (KeyboardInterrupt, SystemExit) as error:
             raise BatchInterrupted(finished, len(self.tasks), result.journal) from error
         return result
@@ -402,18 +445,21 @@ def run_batch(
     resume: bool = False,
     client: Any = None,
     kind: str = "auto",
+    shape: str = "long",
 ) -> BatchResult:
     """Read `paths` into `output` through the journal (see `Batch`)."""
-    with Batch(paths, output, fmt, encoding, resume) as batch:
+    with Batch(paths, output, fmt, encoding, resume, shape) as batch:
         return batch.run(workers, timeout, client, kind=kind)
 
 
-def _assemble(journal: Journal, tasks: list[tuple[str, str]], output: str, fmt: str, encoding: str) -> int:
+def _assemble(
+    journal: Journal, tasks: list[tuple[str, str]], output: str, fmt: str, encoding: str, shape: str
+) -> int:
     """Write the output from the journal, in input order; returns the number of cell records."""
     import pandas as pd
 
     duplicates = _duplicates(tasks)
-    with BatchOutput(output, fmt, encoding) as out:
+    with BatchOutput(output, fmt, encoding, shape) as out:
         for source, sha256 in tasks:
             frames = journal.frames(source, sha256)
             frames["files"]["duplicate_of"] = pd.array([duplicates.get(source)], dtype="string")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 import signal
 import sys
@@ -21,17 +22,23 @@ from .batch import (
     check_inputs,
     check_output,
     default_workers,
+    expand_inputs,
+    iter_reports,
 )
 from .errors import GongkaiError
-from .model import CheckStatus, Status
+from .model import Status
 from .numbers import format_number
 from .output.journal import JournalError
-from .output.records import FORMATS, OutputFormatError
+from .output.records import FORMATS, SHAPES, OutputFormatError
 from .sources import INPUT_KINDS, describe
 
 
 def _say(message: str) -> None:
     click.echo(message, err=True)
+
+
+def _files(count: int) -> str:
+    return f"{count} file" if count == 1 else f"{count} files"
 
 
 def _progress(total: int, enabled: bool):
@@ -92,10 +99,20 @@ def _on_sigterm(signum, frame) -> None:
 @main.command()
 @click.argument("inputs", nargs=-1, required=True)
 @click.option(
-    "-o", "--output", required=True, help="Output file (.csv, .parquet or .xlsx); '-' writes CSV to stdout."
+    "-o",
+    "--output",
+    required=True,
+    help="Output file (.csv, .parquet, .jsonl or .xlsx); '-' writes CSV (or --format jsonl) to stdout.",
 )
 @click.option(
     "--format", "fmt", type=click.Choice(FORMATS), help="Output format, if not given by the extension."
+)
+@click.option(
+    "--shape",
+    type=click.Choice(SHAPES),
+    default="long",
+    show_default=True,
+    help="long: one record per cell; wide: one row per report, one column per cell of the form.",
 )
 @click.option("--encoding", default="utf-8", show_default=True, help="CSV encoding; utf-8-sig for Excel.")
 @click.option(
@@ -117,23 +134,49 @@ def _on_sigterm(signum, frame) -> None:
     help="Read only inputs of this kind (docx includes .doc and .wps); auto reads every kind.",
 )
 @click.option("--scheduler", metavar="ADDRESS", help="Read on a Dask cluster, e.g. tcp://host:8786.")
+@click.option("--strict", is_flag=True, help="Exit 1 also when a report is only partly read.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no messages but errors.")
-def extract(inputs, output, fmt, encoding, workers, timeout, resume, input_kind, scheduler, quiet) -> None:
+def extract(
+    inputs, output, fmt, shape, encoding, workers, timeout, resume, input_kind, scheduler, strict, quiet
+) -> None:
     """Read every report in INPUTS (files, directories, globs) and write one record per cell of the form.
 
     Reports are PDFs, web pages (.html, .htm, .shtml, .xhtml) and Word files (.docx; .doc and
     .wps with LibreOffice); each file's content decides how it is read.
 
-    Beside OUTPUT go OUTPUT-stem.files.csv (one status row per input),
-    OUTPUT-stem.checks.csv (every arithmetic rule that failed or could not be evaluated)
-    and OUTPUT-stem.journal.sqlite (every finished report, kept for --resume).
-    Exit status: 0 when every input was read, 1 when some failed (the rest is still written),
-    2 for a usage error, 130 when interrupted (143 on SIGTERM).
+    Beside OUTPUT go two CSV tables named after it: for cells.csv (or cells.parquet,
+    cells.jsonl) they are cells.files.csv, one status row per input, and
+    cells.checks.csv, every arithmetic rule that failed or could not be evaluated.
+    An .xlsx output holds them as sheets instead. Every finished report is kept at once
+    in cells.journal.sqlite beside OUTPUT, which --resume reuses after an interruption.
+
+    \b
+    Examples:
+      gongkai extract samples/ -o out/cells.csv
+      gongkai extract 'reports/**/*.pdf' -o out/cells.parquet --workers 2 --resume
+      gongkai extract samples/ -o out/panel.csv --shape wide
+      gongkai extract report.pdf -o - | head
+      gongkai extract samples/ -o out/book.xlsx
+      gongkai extract /shared/reports -o out/cells.parquet --scheduler tcp://host:8786
+
+    \b
+    --timeout 0 means no time limit.
+    Exit status:
+      0    every input was read (ok, or partial without --strict)
+      1    some input failed (everything readable is still written),
+           or with --strict some report is partial
+      2    usage error (bad option, no inputs, unusable output), found before any work
+      130  interrupted (Ctrl-C; 143 for SIGTERM): finished reports are kept in the
+           journal, and the command to continue is printed
     """
     try:
         fmt = check_format(output, fmt)
         check_encoding(encoding)
         paths = check_inputs(inputs, input_kind)
+        if shape == "wide" and fmt == "xlsx":
+            raise BatchSetupError(
+                "--shape wide writes CSV, Parquet or JSONL; the workbook has the form's layout"
+            )
         check_output(output)
     except (BatchSetupError, OutputFormatError, NoInputsError) as error:
         _usage_error(str(error))
@@ -142,23 +185,25 @@ def extract(inputs, output, fmt, encoding, workers, timeout, resume, input_kind,
     client = _dask_client(scheduler) if scheduler else None
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        batch = Batch(paths, output, fmt, encoding, resume)
+        batch = Batch(paths, output, fmt, encoding, resume, shape)
     except JournalError as error:
         _usage_error(str(error))
     with batch, client or nullcontext():
         if batch.result.reused and not quiet:
-            _say(f"gongkai: resuming: {batch.result.reused} files already read, {len(batch.todo)} to go")
-        _run(batch, workers or default_workers(), timeout or None, client, quiet, input_kind)
+            _say(f"gongkai: resuming: {_files(batch.result.reused)} already read, {len(batch.todo)} to go")
+        result = _run(batch, workers or default_workers(), timeout or None, client, quiet, input_kind)
+    counts = result.counts
+    sys.exit(1 if counts[Status.FAILED] or (strict and counts[Status.PARTIAL]) else 0)
 
 
-def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool, kind: str) -> None:
+def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool, kind: str):
     output = batch.output
     counts = dict.fromkeys(Status, 0)
     show_bar = not quiet and sys.stderr.isatty() and len(batch.todo) > 1
     with _progress(len(batch.todo), show_bar) as bar:
         task = bar.add_task("read", total=len(batch.todo), rate="-", counts="") if bar else None
         # With a bar on screen, messages go through its console so that they print above it.
-        say = (lambda m: bar.console.print(m, markup=False, highlight=False)) if bar is not None else _say
+        say = _say if bar is None else (lambda m: bar.console.print(m, markup=False, highlight=False))
 
         def show(report) -> None:
             counts[report.status] += 1
@@ -179,23 +224,22 @@ def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool,
             if bar is not None:
                 bar.stop()
             code = stop.__cause__.code if isinstance(stop.__cause__, _Terminated) else 130
+            read = f"{stop.finished} of {_files(stop.total)} read"
             if stop.journal is None:
-                _say(
-                    f"gongkai: interrupted: {stop.finished} of {stop.total} files read; nothing kept (stdout)"
-                )
+                _say(f"gongkai: interrupted: {read}; nothing kept (the output was stdout)")
             else:
-                read = f"{stop.finished} of {stop.total} files read"
                 _say(f"gongkai: interrupted: {read}, kept in {stop.journal}")
                 _say(f"gongkai: to continue, type: {_resume_command()}")
             sys.exit(code)
     if not quiet:
         where = "stdout" if output == "-" else output
         total = result.counts
+        reused = f" ({_files(result.reused)} carried over from the earlier run)" if result.reused else ""
         _say(
-            f"gongkai: {result.total} files: {total[Status.OK]} ok, {total[Status.PARTIAL]} partial, "
-            f"{total[Status.FAILED]} failed; {result.cells_written} cells written to {where}"
+            f"gongkai: {_files(result.total)}: {total[Status.OK]} ok, {total[Status.PARTIAL]} partial, "
+            f"{total[Status.FAILED]} failed; {result.cells_written} cells written to {where}{reused}"
         )
-    sys.exit(1 if result.counts[Status.FAILED] else 0)
+    return result
 
 
 @main.command()
@@ -210,40 +254,174 @@ def inspect(pdf, png_dir) -> None:
     """Show how PDF (or a web page or Word file) was read: each table as the form lays it out,
     and the rules it breaks.
 
-    Red · marks a cell that was not found; yellow marks a cell read with a remark
-    (blank, not applicable, annotated). With --png, each table page is drawn with
-    the detected cells outlined (placed values in green) and each matched row labelled.
+    Group rows are shown as the form prints them. Red · marks a cell that was not
+    found; yellow marks a cell read with a remark (∅: no number); grey ∅ a blank
+    cell; the cells of a failed rule are red, and each failed rule names its column.
+    Numbers are never cut: the label column folds instead. Set COLUMNS to choose
+    the width when the output is not a terminal.
+
+    With --png, each table page is drawn with the detected cells outlined (placed
+    values in green, failed-rule cells filled red), the row_id of each matched row
+    beside the page and the column_id of each column above it, and a legend.
     """
     from rich.console import Console
 
     from .report import read_report
-    from .review import form_tables, render_pages
+    from .review import print_report, render_pages
 
-    console = Console(width=None if sys.stdout.isatty() else 200)
+    # Off a terminal, rich reads the width from COLUMNS; without it, a wide page.
+    console = Console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 200)
     try:
         report = read_report(pdf)
     except GongkaiError as error:
         _say(f"gongkai: failed: {pdf}: {error}")
         sys.exit(1)
-    console.print(
-        f"[bold]{report.agency or '?'}[/bold] {report.year or '?'} · form {report.form} · "
-        f"{report.status} · {report.cells_found}/{report.cells_expected} cells"
-    )
-    if report.reason:
-        console.print(f"[yellow]{report.reason}[/yellow]")
-    for table in form_tables(report):
-        console.print(table)
-    failed = [c for c in report.checks if c.status == CheckStatus.FAILED]
-    unevaluated = [c for c in report.checks if c.status == CheckStatus.NOT_EVALUATED]
-    if not failed and not unevaluated:
-        console.print("[green]Every arithmetic rule holds.[/green]")
-    for check in failed:
-        left, right = (format_number(v) for v in (check.left, check.right))
-        console.print(f"[red]failed[/red] {check.rule_id}: {check.rule}  ({left} ≠ {right})")
-    if unevaluated:
-        console.print(f"[yellow]{len(unevaluated)} rules not evaluated: they involve empty cells[/yellow]")
+    print_report(report, console)
     if png_dir and report.kind != "pdf":
         _say(f"gongkai: --png draws PDF pages; {pdf} is {describe(report.kind)} and has none")
     elif png_dir:
         for path in render_pages(report, png_dir):
             _say(f"gongkai: wrote {path}")
+
+
+def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float):
+    """The cells, files and checks of a batch: read from an earlier output, or from the reports."""
+    from .output.summary import NotAnOutputError, batch_frames, is_output, read_output
+
+    if len(inputs) == 1 and is_output(inputs[0]) and not inputs[0].lower().endswith(".pdf"):
+        try:
+            return read_output(inputs[0])
+        except (NotAnOutputError, OSError, ValueError) as error:
+            raise click.UsageError(str(error)) from None
+    try:
+        paths = expand_inputs(inputs)
+    except NoInputsError as error:
+        raise click.UsageError(str(error)) from None
+    reports = list(iter_reports(paths, workers or default_workers(), timeout or None))
+    for report in reports:
+        if report.status == Status.FAILED:
+            _say(f"gongkai: failed: {report.source}: {report.reason}")
+    return batch_frames(reports)
+
+
+_WORKERS = click.option(
+    "-w", "--workers", type=click.IntRange(min=1), default=None, help="Worker processes [default: cores]."
+)
+_TIMEOUT = click.option(
+    "--timeout", type=click.FloatRange(min=0), default=60.0, show_default=True, help="Seconds per file."
+)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("-o", "--output", help="Also write the summary here: .xlsx (one sheet per part) or text.")
+@_WORKERS
+@_TIMEOUT
+def summary(inputs, output, workers, timeout) -> None:
+    """Summarise a batch: INPUTS are reports (files, directories, globs) or one output of `extract`.
+
+    Prints the counts by status, form and year; the agencies × years matrix;
+    agency-years held by more than one report and identical files; the reports
+    that break their own arithmetic; and the rows most often missing, with why.
+
+    \b
+    Examples:
+      gongkai summary out/cells.csv
+      gongkai summary reports/ -o out/summary.xlsx
+
+    \b
+    Exit status: 0 done, 2 usage error.
+    """
+    from .output.summary import summarize
+
+    cells, files, checks = _batch(inputs, workers, timeout)
+    result = summarize(cells, files, checks)
+    click.echo(result.to_text())
+    if output:
+        result.write(output)
+        _say(f"gongkai: wrote {output}")
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option(
+    "--agency", "agency", help="Compare this agency (its agency_key or its name) across the batch INPUTS."
+)
+@click.option("-o", "--output", help="Also write the comparison: .csv or .xlsx.")
+@click.option("--all", "show_all", is_flag=True, help="Print every cell, also those empty in both reports.")
+@_WORKERS
+@_TIMEOUT
+def compare(inputs, agency, output, show_all, workers, timeout) -> None:
+    """Year over year: A B (two reports), or a batch and --agency KEY (each pair of consecutive years).
+
+    Shows per cell both values, the change, and marks the large changes
+    (at least half the earlier value and at least 10).
+
+    \b
+    Examples:
+      gongkai compare 2022.pdf 2023.pdf
+      gongkai compare out/cells.csv --agency 云湖区人民政府 -o out/yoy.xlsx
+
+    \b
+    Exit status: 0 done, 2 usage error (e.g. not two readable reports, agency not in the batch).
+    """
+    from .agency import agency_key
+    from .output.compare import compare_cells, year_over_year
+
+    cells, files, _ = _batch(inputs, workers, timeout)
+    if agency is None:
+        # A and B in the order given, whatever order the batch sorted them in.
+        given = {path: index for index, path in enumerate(inputs)}
+        sources = sorted(dict.fromkeys(files["source"]), key=lambda s: given.get(s, len(given)))
+        readable = [s for s in sources if (cells["source"] == s).any()]
+        if len(sources) != 2 or len(readable) != 2:
+            raise click.UsageError("give two readable reports A B, or a batch and --agency KEY")
+        pairs = compare_cells(*(cells[cells["source"] == s] for s in readable)).assign(
+            source_a=readable[0], source_b=readable[1]
+        )
+    else:
+        wanted = agency_key(agency)
+        pairs = year_over_year(cells[cells["agency_key"] == wanted])
+        if pairs.empty:
+            years = sorted(cells.loc[cells["agency_key"] == wanted, "year"].dropna().unique())
+            raise click.UsageError(
+                f"{wanted!r}: no two consecutive years in the batch (years held: {years or 'none'})"
+            )
+    _print_comparison(pairs, show_all)
+    if output:
+        if output.lower().endswith(".xlsx"):
+            pairs.to_excel(output, index=False)
+        else:
+            pairs.to_csv(output, index=False)
+        _say(f"gongkai: wrote {output}")
+
+
+def _print_comparison(pairs, show_all: bool) -> None:
+    from rich.console import Console
+    from rich.table import Table as RichTable
+
+    console = Console(width=None if sys.stdout.isatty() else 120)
+    for (source_a, source_b), pair in pairs.groupby(["source_a", "source_b"], sort=False):
+        shown = pair if show_all else pair[pair["value_a"].notna() | pair["value_b"].notna()]
+        console.print(f"{source_a} → {source_b}", soft_wrap=True, highlight=False)
+        grid = RichTable(header_style="bold")
+        grid.add_column("行", overflow="fold", ratio=3)
+        grid.add_column("列", overflow="fold", ratio=2)
+        for header in ("A", "B", "增减"):
+            grid.add_column(header, justify="right", no_wrap=True)
+        grid.add_column("", no_wrap=True)
+        for row in shown.itertuples(index=False):
+            change = format_number(None if row.change != row.change else row.change)
+            style = "bold red" if row.large else None
+            grid.add_row(
+                str(row.row),
+                str(row.column),
+                format_number(None if row.value_a != row.value_a else row.value_a),
+                format_number(None if row.value_b != row.value_b else row.value_b),
+                (f"+{change}" if row.change > 0 else change),
+                "large" if row.large else "",
+                style=style,
+            )
+        console.print(grid)
+        large = pair[pair["large"]]
+        console.print(f"{len(large)} large changes of {int(pair['change'].notna().sum())} cells compared")

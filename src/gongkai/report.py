@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import sources
+from .agency import agency_key
 from .checks import CheckResult, ambiguous_readings, choose_by_arithmetic, run_checks
 from .errors import (
     GongkaiError,
@@ -28,7 +29,7 @@ from .errors import (
     UnreadableFileError,
     UnsupportedFormError,
 )
-from .forms import FORMS
+from .forms import FIRST_FORM_YEAR, FORMS
 from .grids import page_grids
 from .locate import find_headings, identity_from_titles, read_identity, table_pages, table_pages_settled
 from .model import (
@@ -68,6 +69,11 @@ class Report:
     seconds: float = 0.0
     sha256: str = ""  # of the file's bytes, so that --resume knows what it has read
 
+    def __repr__(self) -> str:
+        identity = f"{self.agency or '?'} {self.year or '?'}, form {self.form or '?'}"
+        found = f"{self.cells_found}/{self.cells_expected} cells" if self.form else self.reason
+        return f"<Report {self.source!r}: {self.status}, {identity}, {found}>"
+
     @cached_property
     def cells(self) -> pd.DataFrame:
         """One row per cell of the form, in the columns of the output contract."""
@@ -91,6 +97,7 @@ class Report:
             "status": str(self.status),
             "reason": self.reason,
             "agency": self.agency,
+            "agency_key": agency_key(self.agency),
             "year": self.year,
             "form": self.form,
             "pages": self.pages,
@@ -129,8 +136,8 @@ def _read_pages(path: str | os.PathLike[str], report: Report) -> tuple[Identity,
 
 
 def _locate_markup_cells(cells: list[CellRecord], choices: list[TableChoice]) -> None:
-    """A web page or Word file has no pages: `page` stays empty and the note says where the cell
-    is, as the table's ordinal in the document and the row within that table (both from 1)."""
+    """A web page or Word file has no pages: `page` stays empty and `location` says where the
+    cell is, as the table's ordinal in the document and the row within that table (both from 1)."""
     rows = {}
     for choice in choices:
         if choice.candidate is not None:
@@ -141,8 +148,7 @@ def _locate_markup_cells(cells: list[CellRecord], choices: list[TableChoice]) ->
             continue
         table_number, row = rows.get((cell.table, cell.row_id), (cell.page, None))
         where = f"table {table_number}" + (f", row {row}" if row is not None else "")
-        cell.page = None
-        cell.note = "; ".join(filter(None, (cell.note, where)))
+        cell.page, cell.location = None, where
 
 
 def read_report(path: str | os.PathLike[str], kind: str = "auto") -> Report:
@@ -177,8 +183,8 @@ def read_report(path: str | os.PathLike[str], kind: str = "auto") -> Report:
                 "no table of the standard form on the page, which links to the report as an attachment: "
                 + ", ".join(attachments[:3])
             )
-        if report.year is not None and report.year < 2019:
-            raise UnsupportedFormError("unsupported form (pre-2019 free-form report)")
+        if report.year is not None and report.year < FIRST_FORM_YEAR:
+            raise UnsupportedFormError(f"unsupported form (pre-{FIRST_FORM_YEAR} free-form report)")
         raise NotAReportError("; ".join([*notes, "no table of the standard form found"]))
     report.form = version
     cells, gaps = cell_records(report.source, identity, version, choices)

@@ -74,6 +74,9 @@ class TextEngineSettings:
     word_gap: float = 0.5
     # Row and column bounds reach this far past their outermost text.
     margin: float = 1.0
+    # Numbers with no label beside them make a data line only when there are this many: one or
+    # two lone numbers between dashes are a page number (- 4 -).
+    min_numbers_without_label: int = 3
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,15 @@ class MarkupSettings:
 
 
 @dataclass(frozen=True)
+class CompareSettings:
+    # A change is large when it is at least half of the earlier value and at least 10: a township
+    # going from 2 requests to 4 doubles, but that is not news; a city going from 1,200 to 2,000
+    # is. A change from 0 is large when it reaches the minimum.
+    large_share: float = 0.5
+    large_minimum: float = 10
+
+
+@dataclass(frozen=True)
 class Settings:
     pdf: PdfSettings = field(default_factory=PdfSettings)
     chars: CharSettings = field(default_factory=CharSettings)
@@ -152,6 +164,7 @@ class Settings:
     locate: LocateSettings = field(default_factory=LocateSettings)
     checks: CheckSettings = field(default_factory=CheckSettings)
     markup: MarkupSettings = field(default_factory=MarkupSettings)
+    compare: CompareSettings = field(default_factory=CompareSettings)
 
 
 DEFAULT = Settings()

@@ -306,7 +306,7 @@ class _TableWalker:
                 self.problem(grid.page, message, ProblemKind.COLUMN)
                 continue
             self.reading.cells.append(PlacedCell(self.table.id, row.id, column_id, cell.text, grid.page))
-            self.geometry.value_boxes.append((column_id, grid.page, cell.bbox))
+            self.geometry.value_boxes.append((row.id, column_id, grid.page, cell.bbox))
 
 
 def read_table(run: TableRun, geometry: TableGeometry | None = None) -> TableReading:

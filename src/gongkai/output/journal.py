@@ -13,6 +13,7 @@ at a cost measured in bench/journal.py, and reads by key for the assembly.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
@@ -20,10 +21,12 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from .records import arrow_schema
+from .records import CELL_COLUMNS, CHECK_COLUMNS, FILE_COLUMNS, arrow_schema
 
-# Bumped whenever what is stored changes; a journal of another layout is not reused.
-LAYOUT = "1"
+# A journal of another layout (or of records with other columns) is not reused.
+LAYOUT = (
+    "1:" + hashlib.sha256(",".join(CELL_COLUMNS + FILE_COLUMNS + CHECK_COLUMNS).encode()).hexdigest()[:12]
+)
 KINDS = ("cells", "files", "checks")
 
 

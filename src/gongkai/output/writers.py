@@ -1,4 +1,4 @@
-"""Stage 9: write record frames to CSV, Parquet or XLSX, one report at a time.
+"""Stage 9: write record frames to CSV, Parquet, JSONL or XLSX, one report at a time.
 
 Files are written under a temporary name and moved into place when complete,
 so an interrupted run leaves nothing that looks finished.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import TextIO
 
@@ -15,8 +16,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..model import Status
 from ..numbers import format_number
-from .records import arrow_schema, companion_path, empty_frame
+from .records import OutputFormatError, arrow_schema, companion_path, empty_frame, frame
+from .wide import to_wide, wide_cell_columns
 
 
 def _csv_ready(df: pd.DataFrame) -> pd.DataFrame:
@@ -40,7 +43,7 @@ class RecordWriter:
     """
 
     def __init__(self, path: str, kind: str, fmt: str = "csv", encoding: str = "utf-8"):
-        self.path, self.kind = path, kind
+        self.path, self.kind, self.fmt = path, kind, fmt
         self._parquet: pq.ParquetWriter | None = None
         self._handle: TextIO | None = None
         self._temporary: Path | None = None
@@ -68,6 +71,12 @@ class RecordWriter:
                 self._row_group_rows += len(df)
             if self._row_group_rows >= _ROW_GROUP_ROWS:
                 self._write_row_group()
+        elif self._handle is not None and self.fmt == "jsonl":
+            if len(df):
+                # pandas escapes "/" as "\/"; JSON allows the plain character, which reads better.
+                lines = df.to_json(orient="records", lines=True, force_ascii=False).replace("\\/", "/")
+                self._handle.write(lines if lines.endswith("\n") else lines + "\n")
+            self._header_due = False
         elif self._handle is not None and (len(df) or self._header_due):
             _csv_ready(df).to_csv(self._handle, index=False, header=self._header_due, lineterminator="\n")
             self._header_due = False
@@ -109,31 +118,48 @@ class BatchOutput:
     Reports must be added in the order they are to appear (sorted by source).
     """
 
-    def __init__(self, path: str, fmt: str, encoding: str = "utf-8"):
-        self.path, self.fmt = path, fmt
+    def __init__(self, path: str, fmt: str, encoding: str = "utf-8", shape: str = "long"):
+        if shape == "wide" and fmt == "xlsx":
+            raise OutputFormatError("the wide shape is written as CSV, Parquet or JSONL, not XLSX")
+        self.path, self.fmt, self.shape = path, fmt, shape
+        self._cells_kind = "wide" if shape == "wide" else "cells"
         self.side = path != "-"
         if fmt == "xlsx":
             self._frames: dict[str, list[pd.DataFrame]] = {"cells": [], "files": [], "checks": []}
             self._writers: dict[str, RecordWriter] = {}
         else:
-            self._writers = {"cells": RecordWriter(path, "cells", fmt, encoding)}
+            self._writers = {"cells": RecordWriter(path, self._cells_kind, fmt, encoding)}
             if self.side:
                 for kind in ("files", "checks"):
                     self._writers[kind] = RecordWriter(companion_path(path, kind), kind, "csv", encoding)
         self.cells_written = 0
+        # Statuses of every file in the output.
+        self.status_counts: Counter[Status] = Counter()
 
     def _write(self, kind: str, df: pd.DataFrame) -> None:
         if self.fmt == "xlsx":
             self._frames[kind].append(df)
+        elif kind in ("cells", "wide"):
+            self._writers["cells"].write(df)
         elif kind in self._writers:
             self._writers[kind].write(df)
-        if kind == "cells":
+        if kind == "files":
+            self.status_counts.update(Status(status) for status in df["status"].astype(str))
+        elif kind == "cells":
             self.cells_written += len(df)
+        elif kind == "wide":
+            self.cells_written += int(df[list(wide_cell_columns())].notna().sum().sum())
 
     def add_frames(self, frames: dict[str, pd.DataFrame]) -> None:
-        """Write one report's records: its cells, its status row, its failed or unevaluated checks."""
-        for kind in ("cells", "files", "checks"):
-            self._write(kind, frames[kind])
+        """Write one report's records: its cells (long; pivoted for the wide shape), its status
+        row, its failed or unevaluated checks."""
+        if self.shape == "wide":
+            if len(frames["cells"]):
+                self._write("wide", frame("wide", to_wide(frames["cells"]).to_dict("records")))
+        else:
+            self._write("cells", frames["cells"])
+        self._write("files", frames["files"])
+        self._write("checks", frames["checks"])
 
     def close(self) -> None:
         if self.fmt == "xlsx":
@@ -141,7 +167,7 @@ class BatchOutput:
 
             empty = {kind: empty_frame(kind) for kind in self._frames}
             merged = {k: pd.concat(v, ignore_index=True) if v else empty[k] for k, v in self._frames.items()}
-            write_workbook(self.path, merged["cells"], merged["files"], merged["checks"])
+            write_workbook(merged["cells"], self.path, files=merged["files"], checks=merged["checks"])
             return
         for writer in self._writers.values():
             writer.close()

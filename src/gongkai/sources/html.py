@@ -26,6 +26,8 @@ MAX_PAGE_BYTES = DEFAULT.markup.max_page_bytes
 _MAX_ELEMENTS = DEFAULT.markup.max_page_elements
 _MAX_TABLE_CELLS = DEFAULT.markup.max_table_cells
 _FEED_CHARS = 1 << 18
+# Nothing fetched, comments and processing instructions dropped, broken markup mended.
+_PARSER_OPTIONS = {"no_network": True, "remove_comments": True, "remove_pis": True, "recover": True}
 _MAX_TABLE_NESTING = DEFAULT.markup.max_table_nesting
 _SNIFF_BYTES = 4096
 # Where a table was, where a row starts and where a cell ends, in the text of the body and of a
@@ -126,31 +128,36 @@ def parse_page(text: str) -> etree._Element:
     """The page's tree, from libxml2's HTML parser. Plain lxml elements, not lxml.html's: their
     class lookup costs a Python call for every element touched.
 
-    The text is fed in chunks and the elements counted as they come: a page of more elements
-    than a report page has is refused before its tree takes gigabytes.
+    A page with more tags than a report page has elements is fed in chunks and its elements
+    counted as they come: past the limit it is refused before its tree takes gigabytes.
     """
-    parser = etree.HTMLPullParser(
-        events=("start",), no_network=True, remove_comments=True, remove_pis=True, recover=True
-    )
     # An XML declaration names the encoding of bytes; the text is already decoded.
     text = _XML_DECLARATION_RE.sub("", text, count=1)
     for mark in (_TABLE_MARK, _ROW_MARK, _CELL_MARK):
         text = text.replace(mark, "")
-    elements = 0
     try:
-        for start in range(0, len(text), _FEED_CHARS):
-            parser.feed(text[start : start + _FEED_CHARS])
-            elements += sum(1 for _ in parser.read_events())
-            if elements > _MAX_ELEMENTS:
-                raise UnreadableFileError(
-                    f"the page has more than {_MAX_ELEMENTS:,} elements, more than a report page has"
-                )
-        root = parser.close()
+        if text.count("<") <= _MAX_ELEMENTS:  # no more elements than tags: parse it at once
+            root = etree.fromstring(text, parser=etree.HTMLParser(**_PARSER_OPTIONS))
+        else:
+            root = _parse_counting(text)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as error:
         raise UnreadableFileError(f"the page cannot be parsed as HTML ({error})") from None
     if root is None:
         raise UnreadableFileError("the page holds no HTML elements")
     return root
+
+
+def _parse_counting(text: str) -> etree._Element | None:
+    parser = etree.HTMLPullParser(events=("start",), **_PARSER_OPTIONS)
+    elements = 0
+    for start in range(0, len(text), _FEED_CHARS):
+        parser.feed(text[start : start + _FEED_CHARS])
+        elements += sum(1 for _ in parser.read_events())
+        if elements > _MAX_ELEMENTS:
+            raise UnreadableFileError(
+                f"the page has more than {_MAX_ELEMENTS:,} elements, more than a report page has"
+            )
+    return parser.close()
 
 
 def _drop(element: etree._Element) -> None:

@@ -35,7 +35,10 @@ class SpannedCell:
 def clean_text(pieces: list[str]) -> str:
     """Cell or paragraph text: runs joined (a number split over spans stays one number),
     white space inside a line collapsed, empty lines dropped, lines joined with newlines."""
-    text = _SPACE_RE.sub(" ", "".join(pieces))
+    text = "".join(pieces)
+    if text.isalnum():  # most cells: a number or a label without spaces, nothing to clean
+        return text
+    text = _SPACE_RE.sub(" ", text)
     if "\n" not in text:
         return text.strip()
     return "\n".join(line for line in (part.strip() for part in text.split("\n")) if line)
@@ -44,19 +47,18 @@ def clean_text(pieces: list[str]) -> str:
 def place_spans(rows: list[list[tuple[str, int, int]]]) -> tuple[list[SpannedCell], int, int]:
     """HTML's table model: each row's cells (text, rowspan, colspan) fill the next free grid
     positions left to right, skipping positions that a rowspan from above still covers."""
-    taken: set[tuple[int, int]] = set()
-    cells: list[SpannedCell] = []
     n_rows = len(rows)
+    covered: list[set[int]] = [set() for _ in rows]  # per row, the columns rowspans from above cover
+    cells: list[SpannedCell] = []
     for r, row in enumerate(rows):
         col = 0
         for text, rowspan, colspan in row:
-            while (r, col) in taken:
+            while col in covered[r]:
                 col += 1
             row1 = min(r + max(1, min(rowspan, _MAX_TABLE_SPAN)), n_rows)
             col1 = col + max(1, min(colspan, _MAX_TABLE_SPAN))
-            for rr in range(r, row1):
-                for cc in range(col, col1):
-                    taken.add((rr, cc))
+            for below in range(r + 1, row1):
+                covered[below].update(range(col, col1))
             cells.append(SpannedCell(text, r, row1, col, col1))
             col = col1
     n_cols = max((c.col1 for c in cells), default=0)
