@@ -22,6 +22,7 @@ LAYERS = [
     {"versions"},
     {"values"},
     {"checks"},
+    {"witness"},
     {"output"},
     {"report"},
     {"batch", "review"},
