@@ -18,6 +18,7 @@ from functools import lru_cache
 
 import jieba
 
+from .dictionary import install as install_dictionary
 from .forms import BLOCK_TITLE_FORMAT, BLOCK_TITLE_PATTERN, FORMS, Table
 from .settings import DEFAULT
 
@@ -60,6 +61,7 @@ def label_words(text: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _tokens(words: str) -> tuple[str, ...]:
+    install_dictionary()  # jieba's full dictionary, looked up on disk rather than loaded whole
     return tuple(t for t in jieba.lcut(words) if t.strip())
 
 

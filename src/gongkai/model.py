@@ -320,6 +320,7 @@ class CellRecord:
     agency_key: str = ""
     group: str = ""
     group_id: str = ""
+    read_by: str = ""  # which readings gave the value: grid, form, grid+form (see the README)
 
     @property
     def key(self) -> Key:

@@ -35,6 +35,7 @@ from .locate import find_headings, identity_from_titles, read_identity, table_pa
 from .model import (
     UNREADABLE_CODES,
     CellRecord,
+    Char,
     CheckStatus,
     Grid,
     Heading,
@@ -48,6 +49,8 @@ from .output import records
 from .sources.chars import text_lines
 from .values import cell_records
 from .versions import TableChoice, choose_versions, read_every_version
+from .witness import form as form_witness
+from .witness.settle import settle
 
 
 @dataclass
@@ -67,6 +70,8 @@ class Report:
     problems: list[Problem] = field(default_factory=list, repr=False)
     geometry: list[TableGeometry] = field(default_factory=list, repr=False)  # for `review` only
     seconds: float = 0.0
+    # What the form-driven reading did: tables read, cells confirmed, cells filled, conflicts
+    witness_counts: dict[str, int] = field(default_factory=dict, repr=False)
     sha256: str = ""  # of the file's bytes, so that --resume knows what it has read
 
     def __repr__(self) -> str:
@@ -113,8 +118,11 @@ class Report:
         return records.frame("checks", (c.record(self.source) for c in self.checks))
 
 
-def _read_pages(path: str | os.PathLike[str], report: Report) -> tuple[Identity, list[Grid], list[Heading]]:
-    """A page source (PDF): identity, the grids of the table pages, the section headings."""
+def _read_pages(
+    path: str | os.PathLike[str], report: Report
+) -> tuple[Identity, list[Grid], list[Heading], dict[int, list[Char]]]:
+    """A page source (PDF): identity, the grids of the table pages, the section headings, and the
+    characters of each page read (for the form reading)."""
     with sources.open_source(path, report.kind) as source:
         report.pages = source.page_count
         # Pages are read in order, each loaded once, until the headings show where the tables
@@ -132,7 +140,7 @@ def _read_pages(path: str | os.PathLike[str], report: Report) -> tuple[Identity,
     if not any(page.chars for page in pages.values()):
         raise ScannedReportError("no text layer: the pages are scanned images (OCR is not supported yet)")
     grids = [grid for n in table_pages(headings, report.pages) for grid in page_grids(pages[n], headings)]
-    return identity, grids, headings
+    return identity, grids, headings, {number: page.chars for number, page in pages.items()}
 
 
 def _locate_markup_cells(cells: list[CellRecord], choices: list[TableChoice]) -> None:
@@ -168,8 +176,9 @@ def read_report(path: str | os.PathLike[str], kind: str = "auto") -> Report:
         )
     notes = [note] if (note := sources.kind_mismatch(path, report.kind)) else []
     attachments: list[str] = []
+    chars: dict[int, list[Char]] = {}  # of the pages read; none in markup, which the form reading skips
     if report.kind in sources.SOURCES:
-        identity, grids, headings = _read_pages(path, report)
+        identity, grids, headings, chars = _read_pages(path, report)
     else:
         document = sources.read_markup(path, report.kind, legacy)
         identity = identity_from_titles(document.titles, Path(path))
@@ -188,6 +197,9 @@ def read_report(path: str | os.PathLike[str], kind: str = "auto") -> Report:
         raise NotAReportError("; ".join([*notes, "no table of the standard form found"]))
     report.form = version
     cells, gaps = cell_records(report.source, identity, version, choices)
+    report.witness_counts = settle(
+        FORMS[version], cells, lambda table, rows: form_witness.read_table(table, rows, chars, headings)
+    )
     if report.kind not in sources.SOURCES:
         _locate_markup_cells(cells, choices)
     report.records = choose_by_arithmetic(FORMS[version], cells, ambiguous_readings(cells))
