@@ -41,16 +41,19 @@ Span = tuple[int, int]  # grid columns, end exclusive
 def _rows(cells: Sequence[SpannedCell], n_rows: int) -> list[list[SpannedCell]]:
     """The cells covering each grid row, left to right."""
     rows: list[list[SpannedCell]] = [[] for _ in range(n_rows)]
+    spanned = set()  # rows that cells from above reach into: their cells come out of order
     for cell in cells:
-        for r in range(cell.row0, min(cell.row1, n_rows)):
+        rows[cell.row0].append(cell)
+        for r in range(cell.row0 + 1, min(cell.row1, n_rows)):
             rows[r].append(cell)
-    for row in rows:
-        row.sort(key=lambda c: c.col0)
+            spanned.add(r)
+    for r in spanned:
+        rows[r].sort(key=lambda c: c.col0)
     return rows
 
 
-def _all_words(row: Sequence[SpannedCell]) -> bool:
-    return all(c.text and not is_value_text(c.text) for c in row)
+def _is_words(cell: SpannedCell) -> bool:
+    return bool(cell.text) and not is_value_text(cell.text)
 
 
 def _overlap(cell: SpannedCell, span: Span) -> int:
@@ -99,18 +102,20 @@ def align_to_header_columns(cells: list[SpannedCell], n_rows: int) -> list[Spann
     """The table's cells, each value row whose edges miss its header's rebuilt on the header's
     columns where that reading is unambiguous (see the module docstring)."""
     header: list[Span] | None = None
+    edges: set[int] = set()  # the header's cell edges
     moved: dict[SpannedCell, Span | None] = {}  # None: a blank that goes
     for row in _rows(cells, n_rows):
         if len(row) == 1 and row[0].text:
             header = None  # a block's title: the header of the block comes next
             continue
-        if len(row) > 1 and _all_words(row):
+        values = [c for c in row if not _is_words(c)]
+        if len(row) > 1 and not values:
             header = [(c.col0, c.col1) for c in row]
+            edges = {edge for span in header for edge in span}
             continue
-        if header is None:
-            continue
-        edges = {edge for span in header for edge in span}
-        if all(c.col0 in edges and c.col1 in edges for c in row):
+        # Label cells off the header's edges are the label columns' own layout (table 三's
+        # group and row labels under one header cell): only values missing the edges move a row.
+        if header is None or all(c.col0 in edges and c.col1 in edges for c in values):
             continue
         placed = _on_header_columns(row, header)
         if placed is not None:
