@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "gongkai"
 
 # In pipeline order. Shared modules come first: every stage may use them, they use no stage.
 LAYERS = [
-    {"errors", "settings", "forms"},
+    {"errors", "settings", "forms", "pool", "dictionary"},
     {"model"},
     {"labels", "numbers", "agency"},
     {"sources"},
