@@ -325,3 +325,11 @@ def test_a_mixed_folder_gives_one_output_and_one_status_table(runner, tmp_path):
     result = runner.invoke(main, ["extract", str(folder), "-o", str(only_web), "--input-kind", "html", "-q"])
     assert result.exit_code == 0, result.output
     assert sorted(Path(s).suffix for s in pd.read_csv(tmp_path / "web.files.csv")["source"]) == [".html"] * 2
+
+
+@pytest.mark.parametrize("timeout", ["1e9", "nan", "-1"])
+def test_an_impossible_timeout_is_a_usage_error(runner, tmp_path, timeout):
+    out = tmp_path / "t.csv"
+    result = runner.invoke(main, ["extract", str(SAMPLES), "-o", str(out), "--timeout", timeout])
+    assert result.exit_code == 2
+    assert not list(tmp_path.iterdir())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import shlex
 import signal
@@ -31,6 +32,15 @@ from .numbers import format_number
 from .output.journal import JournalError
 from .output.records import FORMATS, SHAPES, OutputFormatError
 from .sources import INPUT_KINDS, describe
+
+# The operating system's timers take at most about 24.8 days (2**31 ms); a week is far past any file.
+_LONGEST_TIMEOUT = 7 * 24 * 3600.0
+
+
+def _a_number(value: float, parameter: click.Parameter) -> float:
+    if math.isnan(value):
+        raise click.BadParameter("is not a number", param=parameter)
+    return value
 
 
 def _say(message: str) -> None:
@@ -119,7 +129,12 @@ def _on_sigterm(signum, frame) -> None:
     "-w", "--workers", type=click.IntRange(min=1), default=None, help="Worker processes [default: cores]."
 )
 @click.option(
-    "--timeout", type=click.FloatRange(min=0), default=60.0, show_default=True, help="Seconds per file."
+    "--timeout",
+    type=click.FloatRange(min=0, max=_LONGEST_TIMEOUT),
+    default=60.0,
+    show_default=True,
+    callback=lambda context, parameter, value: _a_number(value, parameter),
+    help="Seconds per file (0: no limit).",
 )
 @click.option(
     "--resume",
