@@ -49,7 +49,9 @@ def compare_cells(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
         merged[label] = merged[label].fillna(merged.pop(f"{label}_a"))
     merged["value_a"] = merged["value_a"].astype("float64")
     merged["value_b"] = merged["value_b"].astype("float64")
-    merged["change"] = merged["value_b"] - merged["value_a"]
+    # Printed values have at most six decimals (万元 to the yuan-cent), so has their difference:
+    # rounding drops the float noise of the subtraction (23078.309999999998).
+    merged["change"] = (merged["value_b"] - merged["value_a"]).round(6)
     base = merged["value_a"].abs()
     merged["change_share"] = (merged["change"] / base).where(base > 0)
     size = merged["change"].abs()
