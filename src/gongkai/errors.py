@@ -19,3 +19,10 @@ class UnsupportedFormError(GongkaiError):
 
 class ScannedReportError(GongkaiError):
     """The pages are images without a text layer; reading them needs OCR."""
+
+
+OCR_MISSING = 'the report is scanned (image pages) and reading it needs OCR: pip install "gongkai[ocr]"'
+
+
+class OcrUnavailableError(ScannedReportError):
+    """The report has scanned pages and the OCR extra (`pip install "gongkai[ocr]"`) is not installed."""

@@ -32,6 +32,9 @@ CELL_COLUMNS = [
     "page",
     "raw",
     "note",
+    "note_code",
+    "read_by",
+    "ocr_confidence",
 ]
 FILE_COLUMNS = [
     "source",
@@ -41,6 +44,7 @@ FILE_COLUMNS = [
     "year",
     "form",
     "pages",
+    "pages_ocr",
     "cells_found",
     "cells_expected",
     "checks_failed",
@@ -52,10 +56,11 @@ CHECK_COLUMNS = ["source", "rule_id", "rule", "status", "cells", "left", "right"
 FORMATS = ("csv", "parquet", "xlsx")
 
 _DTYPES = {
-    "cells": {"year": "Int64", "value": "float64", "page": "Int64"},
+    "cells": {"year": "Int64", "value": "float64", "page": "Int64", "ocr_confidence": "float64"},
     "files": {
         "year": "Int64",
         "pages": "Int64",
+        "pages_ocr": "Int64",
         "cells_found": "Int64",
         "cells_expected": "Int64",
         "checks_failed": "Int64",

@@ -11,13 +11,21 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from . import records
 from .checks import CheckResult, Key, Reading, choose_by_arithmetic, run_checks
 from .document import Document
-from .errors import GongkaiError, NotAReportError, ScannedReportError, UnsupportedFormError
+from .errors import (
+    OCR_MISSING,
+    GongkaiError,
+    NotAReportError,
+    OcrUnavailableError,
+    ScannedReportError,
+    UnsupportedFormError,
+)
 from .forms import FORMS, Form, Row, Table
 from .lattice import find_table_cells
 from .layout import Char, Edge, text_lines
@@ -27,6 +35,10 @@ from .records import format_number
 from .tables import Grid, assign_tables, page_grids
 from .tables_text import text_grids
 from .values import parse_value, spaced_digits
+from .verify import verify_ocr_cells
+
+if TYPE_CHECKING:
+    from .sources.ocr import ScannedPage
 
 OK, PARTIAL, FAILED = "ok", "partial", "failed"
 
@@ -47,7 +59,9 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     readings: list[TableReading] = field(default_factory=list, repr=False)  # the geometry, for inspection
     seconds: float = 0.0
-    sha256: str = ""  # of the file's bytes, so that --resume knows what it has read
+    sha256: str = ""
+    pages_ocr: int = 0  # pages read from their image by OCR
+    ocr_counts: dict[str, int] = field(default_factory=dict)  # OCR-read values published, corrected, doubtful  # of the file's bytes, so that --resume knows what it has read
 
     @property
     def cells_found(self) -> int:
@@ -70,6 +84,7 @@ class Report:
             "year": self.year,
             "form": self.form,
             "pages": self.pages,
+            "pages_ocr": self.pages_ocr,
             "cells_found": self.cells_found if self.form else None,
             "cells_expected": self.cells_expected if self.form else None,
             "checks_failed": self.checks_failed if self.form else None,
@@ -218,6 +233,15 @@ def _ambiguous_readings(cells: pd.DataFrame) -> dict[Key, list[Reading]]:
     return out
 
 
+def _ocr():
+    """The OCR source, imported on the first scanned page: a report without one never loads it."""
+    try:
+        from .sources import ocr
+    except ImportError:  # OpenCV or rapidocr missing: the extra is not installed
+        raise OcrUnavailableError(OCR_MISSING) from None
+    return ocr
+
+
 def read_report(path: str | os.PathLike[str]) -> Report:
     """Read one report PDF. Raises a GongkaiError subclass when the file cannot be read at all."""
     started = time.perf_counter()
@@ -229,9 +253,13 @@ def read_report(path: str | os.PathLike[str]) -> Report:
         # of sections 五 and 六) are never loaded. Page 1 gives the title. Only the pages
         # between the headings of sections 二 and 五 have their rules turned into tables.
         pages: dict[int, tuple[list[Char], list[Edge]]] = {}
+        scanned: dict[int, ScannedPage] = {}
         headings: list[Heading] = []
         for number in range(1, document.page_count + 1):
             pages[number] = document.page(number)
+            if number in document.scanned_pages:
+                scanned[number] = _ocr().read_page(number, document.render(number, _ocr().OCR_DPI))
+                pages[number] = (scanned[number].chars, scanned[number].edges)
             page_lines = text_lines(pages[number][0])
             if number == 1:
                 identity: Identity = read_identity(page_lines, document.metadata_title, Path(path))
@@ -245,8 +273,9 @@ def read_report(path: str | os.PathLike[str]) -> Report:
             ruled = page_grids(number, find_table_cells(pages[number][1]), chars[number])
             loose = text_grids(number, chars[number], ruled, headings, is_header_text, block_title)
             grids += sorted([*ruled, *loose], key=lambda g: g.bbox[1])
+    report.pages_ocr = len(scanned)
     if not any(chars.values()):
-        raise ScannedReportError("no text layer: the pages are scanned images (OCR is not supported yet)")
+        raise ScannedReportError("no text layer, and no page is an image to read by OCR")
     candidates = {version: _readings(form, grids, headings) for version, form in FORMS.items()}
     version, choices = choose_versions(candidates)
     if not any(c.reading is not None and c.reading.cells for c in choices):
@@ -256,7 +285,16 @@ def read_report(path: str | os.PathLike[str]) -> Report:
     report.form = version
     cell_records, gaps = _cell_records(report, choices)
     cells = records.frame("cells", cell_records)
-    report.cells = choose_by_arithmetic(FORMS[version], cells, _ambiguous_readings(cells))
+    cells = choose_by_arithmetic(FORMS[version], cells, _ambiguous_readings(cells))
+    if scanned:
+        placed = {
+            (cell.table, cell.row, cell.column): cell
+            for choice in choices
+            if choice.reading is not None
+            for cell in choice.reading.cells
+        }
+        cells, report.ocr_counts = verify_ocr_cells(FORMS[version], cells, placed, scanned, _ocr().second_reading)
+    report.cells = cells
     report.readings = [c.reading for c in choices if c.reading is not None]
     report.problems = [p for r in report.readings for p in r.problems]
     report.checks = run_checks(FORMS[version], report.cells)
@@ -278,7 +316,14 @@ def _set_status(report: Report, gaps: list[str]) -> None:
     if unreadable:
         reasons.append(f"{unreadable} cells hold text instead of a number")
     reasons += [p.message for p in report.problems][:3]
-    report.status = PARTIAL if (missing or unreadable) else OK
+    counts = report.ocr_counts
+    if report.pages_ocr:
+        reasons.insert(0, f"{report.pages_ocr} of {report.pages} pages read by OCR")
+    if counts.get("doubtful"):
+        reasons.append(f"{counts['doubtful']} values read from images left empty as doubtful (ocr_doubtful)")
+    if counts.get("corrected"):
+        reasons.append(f"{counts['corrected']} values read from images settled by the arithmetic")
+    report.status = PARTIAL if (missing or unreadable or counts.get("doubtful")) else OK
     if blank:
         reasons.append(f"{blank} blank cells left empty")
     report.reason = "; ".join(dict.fromkeys(reasons))

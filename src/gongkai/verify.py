@@ -1,0 +1,243 @@
+"""Stage 5b: which numbers read from images may be published.
+
+A machine's reading of an image can be confidently wrong (a seal's arc read as 1 at a
+score of 0.96), so confidence alone never publishes a number. A value read by OCR is
+published only when
+
+- it is a plain number as read, digits only: O, I, 一 or 。 are never repaired into digits;
+- its pixels are not suspect (a seal over the cell, ink running into the rules);
+- its score is at least `_MIN_SCORE`;
+- every rule of the form it takes part in holds, or, where no rule can vouch for it, two
+  independent readings (the cell read alone, and the whole page read at once) agree.
+
+Everything else is left empty with note_code `ocr_doubtful` and the candidate readings
+in `note`. Where exactly one candidate of a doubtful cell makes every rule it takes part
+in hold, and the other cells of those rules are verified, that candidate is taken, with
+note_code `ocr_corrected_by_rule`. The rules cannot see two whole rows swapped: rows are
+placed by their labels and positions (`match`), never by arithmetic.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from .checks import FAILED, PASSED, Key, _evaluate, _rows_by_table, _values
+from .forms import Form
+from .match import PlacedCell
+from .records import format_number
+from .values import parse_value
+
+if TYPE_CHECKING:  # the OCR source imports OpenCV: only a report with scanned pages loads it
+    from .sources.ocr import OcrCell, ScannedPage
+
+OCR_DOUBTFUL = "ocr_doubtful"
+OCR_CORRECTED_BY_RULE = "ocr_corrected_by_rule"
+READ_BY_OCR = "ocr"
+# Measured on generated scans (bench/ocr_engines.py): every misreading of a clean cell that
+# the rules later caught scored below 0.9; correct readings of printed digits score 0.95-1.0.
+_MIN_SCORE = 0.9
+_NUMBER_RE = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d+(?:\.\d+)?$")  # as printed: 1,234 · 96171.6
+_MAX_ROUNDS = 4  # corrections that unlock further checks; the form's rules chain at most this deep
+
+
+@dataclass
+class _Reading:
+    """One OCR-read cell of the form, as verification sees it."""
+
+    index: int  # row of the cells frame
+    key: Key
+    cell: OcrCell | None  # None: read from the whole page only (a table without rules)
+    raw: str
+    value: float | None  # the reading's number, when it is a plain number
+    clean: bool
+    mark: bool  # a printed / or —: no number, and the parser's note says so
+    doubts: list[str]
+    candidates: list[float]
+    confidence: float | None
+    second: str | None = None  # the independent reading, made only when a rule cannot vouch
+
+
+def _number(text: str) -> float | None:
+    text = text.strip()
+    return float(text.replace(",", "")) if _NUMBER_RE.match(text) else None
+
+
+def _reading(index: int, key: Key, raw: str, parsed: float | None, cell: OcrCell | None) -> _Reading:
+    """What one OCR-read cell offers; `parsed` is the value the parser took from `raw`."""
+    if cell is None:  # read with the whole page only: the rules alone can vouch for it
+        candidates = [parsed] if parsed is not None else []
+        return _Reading(index, key, None, raw, parsed, parsed is not None, False, [], candidates, None)
+    mark = bool(cell.free) and parse_value(cell.free, "count").note.startswith("not applicable")
+    value = _number(cell.free)
+    doubts: list[str] = []
+    if value is None and cell.free and not mark:
+        doubts.append(f"not a plain number as read: {cell.free!r}")
+    doubts += [f"suspect cell ({why})" for why in cell.suspect]
+    if cell.has_ink and cell.free_score < _MIN_SCORE:
+        doubts.append(f"low OCR confidence {cell.free_score:.2f}")
+    if value is not None and cell.digits != re.sub(r"[,.]", "", cell.free):
+        doubts.append(f"digits-only reading differs: {cell.digits!r}")
+    candidates = []
+    for text in (cell.free, cell.digits):
+        number = _number(text)
+        if number is not None and number not in candidates:
+            candidates.append(number)
+    confidence = round(cell.free_score, 3) if cell.has_ink else None
+    return _Reading(index, key, cell, raw, value, not doubts, mark, doubts, candidates, confidence)
+
+
+
+
+def _candidates_note(reading: _Reading) -> str:
+    cell = reading.cell
+    if cell is None:
+        return f"read from the whole page as {reading.raw!r}"
+    parts = [f"cell read as {cell.free!r} ({cell.free_score:.2f})"]
+    if cell.digits and cell.digits != cell.free:
+        parts.append(f"digits only {cell.digits!r}")
+    if reading.second is not None and reading.second != cell.free:
+        parts.append(f"read again {reading.second!r}")
+    return "; ".join(parts)
+
+
+def verify_ocr_cells(
+    form: Form,
+    cells: pd.DataFrame,
+    placed: dict[Key, PlacedCell],
+    scanned: dict[int, ScannedPage],
+    second_reading: Callable[[ScannedPage, OcrCell], str],
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Publish, correct or withhold each value read from a scanned page; counts of each outcome.
+
+    `placed` gives each placed cell of the form; `scanned` the scanned pages with their
+    cells read alone, by box. `second_reading` reads a cell again, independently, for the
+    values no rule can vouch for.
+    """
+    cells = cells.copy()
+    keys = list(zip(cells["table"], cells["row_id"], cells["column_id"], strict=True))
+    readings: dict[Key, _Reading] = {}
+    for index, key in enumerate(keys):
+        spot = placed.get(key)
+        if spot is None or spot.page not in scanned:
+            continue
+        cell = scanned[spot.page].cells.get(spot.bbox)
+        value = cells["value"].iat[index]
+        readings[key] = _reading(index, key, spot.raw or "", None if pd.isna(value) else float(value), cell)
+    counts = {"published": 0, "corrected": 0, "doubtful": 0, "blank": 0}
+    if not readings:
+        return cells, counts
+    base = _values(form, cells)
+    rows_by_table = _rows_by_table(cells)
+    corrected: dict[Key, float] = {}
+
+    def trial_values() -> dict[Key, float | None]:
+        values = dict(base)
+        for key, reading in readings.items():
+            values[key] = corrected.get(key, reading.value if reading.clean else None)
+        return values
+
+    def rules_of(results) -> dict[str, list]:
+        out: dict[str, list] = {}
+        for result in results:
+            for name in result.cells:
+                out.setdefault(name, []).append(result)
+        return out
+
+    def name(key: Key) -> str:
+        return "/".join(key)
+
+    def agree(reading: _Reading) -> bool:
+        """Two independent readings give the same number: the cell alone and through the detector."""
+        if reading.cell is None or reading.value is None:
+            return False
+        if reading.second is None:
+            reading.second = second_reading(scanned[reading.cell.page], reading.cell)
+            number = _number(reading.second)
+            if number is not None and number not in reading.candidates:
+                reading.candidates.append(number)
+        return _number(reading.second) == reading.value
+
+    def verified(key: Key, by_cell: dict[str, list], excluding: str | None = None) -> bool:
+        reading = readings.get(key)
+        if reading is None:
+            return True  # not read from an image: printed text
+        if key in corrected:
+            return True
+        if not reading.clean:
+            return False
+        rules = [r for r in by_cell.get(name(key), []) if excluding is None or excluding not in r.cells]
+        if any(r.status == FAILED for r in rules):
+            return False
+        if rules and all(r.status == PASSED for r in rules):
+            return True
+        return agree(reading)
+
+    for _round in range(_MAX_ROUNDS):
+        results = _evaluate(form, rows_by_table, trial_values())
+        by_cell = rules_of(results)
+        changed = False
+        for key, reading in readings.items():
+            if key in corrected or verified(key, by_cell) or not reading.candidates:
+                continue
+            fitting = []
+            for candidate in reading.candidates:
+                trial = {**trial_values(), key: candidate}
+                mine = [r for r in _evaluate(form, rows_by_table, trial) if name(key) in r.cells]
+                if not mine or any(r.status != PASSED for r in mine):
+                    continue
+                others = {tuple(c.split("/")) for r in mine for c in r.cells} - {key}
+                if all(verified(other, by_cell, excluding=name(key)) for other in others):
+                    fitting.append((candidate, [r.rule_id for r in mine]))
+            if len(fitting) == 1 and (reading.value is None or fitting[0][0] != reading.value or reading.doubts):
+                corrected[key] = fitting[0][0]
+                reading.doubts.append(f"the only reading that satisfies {', '.join(fitting[0][1][:3])}")
+                changed = True
+        if not changed:
+            break
+
+    results = _evaluate(form, rows_by_table, trial_values())
+    by_cell = rules_of(results)
+    columns = {c: cells.columns.get_loc(c) for c in ("value", "note", "note_code", "read_by", "ocr_confidence")}
+    for key, reading in readings.items():
+        row = reading.index
+        cells.iat[row, columns["read_by"]] = READ_BY_OCR
+        cells.iat[row, columns["ocr_confidence"]] = reading.confidence
+        cell = reading.cell
+        if cell is not None and not cell.has_ink:
+            if cell.suspect:
+                cells.iat[row, columns["value"]] = None
+                cells.iat[row, columns["note_code"]] = OCR_DOUBTFUL
+                cells.iat[row, columns["note"]] = f"no ink found, but the cell is suspect ({', '.join(cell.suspect)})"
+                counts["doubtful"] += 1
+            else:
+                counts["blank"] += 1
+            continue
+        if key in corrected:
+            cells.iat[row, columns["value"]] = corrected[key]
+            cells.iat[row, columns["note_code"]] = OCR_CORRECTED_BY_RULE
+            cells.iat[row, columns["note"]] = (
+                f"{_candidates_note(reading)}; took {format_number(corrected[key])}: {reading.doubts[-1]}"
+            )
+            counts["corrected"] += 1
+            continue
+        if reading.mark and not reading.doubts:
+            continue
+        if verified(key, by_cell):
+            counts["published"] += 1
+            continue
+        why = list(reading.doubts)
+        failing = [r.rule_id for r in by_cell.get(name(key), []) if r.status == FAILED]
+        if failing:
+            why.append(f"breaks {', '.join(failing[:3])}")
+        elif reading.clean:
+            why.append("no rule can check it and the two readings disagree" if cell else "one reading only")
+        cells.iat[row, columns["value"]] = None
+        cells.iat[row, columns["note_code"]] = OCR_DOUBTFUL
+        cells.iat[row, columns["note"]] = f"OCR doubtful ({'; '.join(why)}): {_candidates_note(reading)}"
+        counts["doubtful"] += 1
+    return cells, counts
