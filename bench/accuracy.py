@@ -20,7 +20,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import gongkai
-from gongkai.records import format_number
+from gongkai.numbers import format_number
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -31,7 +31,7 @@ def test_results_come_in_input_order_with_two_workers():
     reports = list(iter_reports(paths, workers=2, timeout=60))
     assert [r.source for r in reports] == paths
     assert [r.status for r in reports].count("failed") == 1
-    assert all(r.readings == [] for r in reports)  # page geometry does not cross process boundaries
+    assert all(r.geometry == [] for r in reports)  # page geometry does not cross process boundaries
     assert gc.get_freeze_count() == 0  # the collector is frozen only while the workers fork and run
 
 

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from gongkai.cli import main
-from gongkai.records import CELL_COLUMNS, FILE_COLUMNS
+from gongkai.output.records import CELL_COLUMNS, FILE_COLUMNS
 
 from .conftest import FIXTURES, SAMPLES
 

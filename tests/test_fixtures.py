@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import gongkai
-from gongkai.records import format_number
+from gongkai.numbers import format_number
 
 from .conftest import FIXTURES, expected_cells
 

@@ -1,4 +1,4 @@
-"""gongkai.lattice finds exactly the cells that pdfplumber's own lattice steps find."""
+"""gongkai.grids.lattice finds exactly the cells that pdfplumber's own lattice steps find."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from pdfplumber.table import (
 )
 from pdfplumber.utils import filter_edges
 
-from gongkai.document import Document
-from gongkai.lattice import find_table_cells, merge_rules
-from gongkai.layout import Edge
+from gongkai.grids.lattice import find_table_cells, merge_rules
+from gongkai.model import Edge
+from gongkai.sources.pdf import PdfSource
 
 from .conftest import FIXTURES
 
@@ -58,9 +58,9 @@ def _assert_same_as_pdfplumber(edges: list[Edge]) -> None:
 def _page_rules(paths) -> list[tuple[str, int, list[Edge]]]:
     found = []
     for path in paths:
-        with Document(path) as document:
+        with PdfSource(path) as document:
             for number in range(1, document.page_count + 1):
-                rules = document.page(number)[1]
+                rules = document.page(number).edges
                 if rules:
                     found.append((path.name, number, rules))
     return found

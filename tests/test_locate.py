@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from gongkai.layout import TextLine
-from gongkai.locate import Heading, find_headings, read_identity, table_pages, table_pages_settled
+from gongkai.locate import find_headings, read_identity, table_pages, table_pages_settled
+from gongkai.model import Heading, TextLine
 
 
 def _lines(*texts: str, size: float = 22.0) -> list[TextLine]:

@@ -3,8 +3,7 @@ from __future__ import annotations
 import pytest
 
 from gongkai.forms import FORM_2021
-from gongkai.match import best_match, similarity
-from gongkai.text import label_words, split_numbering
+from gongkai.labels import best_match, label_words, similarity, split_numbering
 
 ROWS = [(row, row.label, 0.0) for row in FORM_2021.table("applications").rows]
 

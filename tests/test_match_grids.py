@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gongkai.forms import FORM_2021
 from gongkai.match import read_table
-from gongkai.tables import Grid, GridCell, TableRun
+from gongkai.model import Grid, GridCell, TableRun
 
 APPLICANT_HEADER = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
 

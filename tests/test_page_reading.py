@@ -6,7 +6,7 @@ import pytest
 
 import gongkai
 from gongkai import report as report_module
-from gongkai.document import Document
+from gongkai.sources.pdf import PdfSource
 
 from .conftest import FIXTURES, SAMPLES
 
@@ -18,13 +18,13 @@ from .conftest import FIXTURES, SAMPLES
 )
 def test_pages_after_section_five_are_not_loaded(path, monkeypatch):
     loaded: list[int] = []
-    original_page = Document.page
+    original_page = PdfSource.page
 
-    def recording_page(document: Document, number: int):
+    def recording_page(document: PdfSource, number: int):
         loaded.append(number)
         return original_page(document, number)
 
-    monkeypatch.setattr(Document, "page", recording_page)
+    monkeypatch.setattr(PdfSource, "page", recording_page)
     early = gongkai.read_report(path)
     assert loaded == list(range(1, max(loaded) + 1))
     assert max(loaded) < early.pages

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pyarrow.parquet as pq
 
-from gongkai import records
+from gongkai.output import records
+from gongkai.output.writers import RecordWriter
 
 
 def _cells(source: str, count: int) -> list[dict]:
@@ -24,7 +25,7 @@ def test_frame_types_follow_the_contract_also_for_text_from_an_earlier_csv():
 
 def test_parquet_gathers_reports_into_large_row_groups(tmp_path):
     path = tmp_path / "cells.parquet"
-    writer = records.RecordWriter(str(path), "cells", "parquet")
+    writer = RecordWriter(str(path), "cells", "parquet")
     reports = [f"r{n:03}.pdf" for n in range(150)]
     for source in reports:
         writer.write(records.frame("cells", _cells(source, 200)))

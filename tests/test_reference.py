@@ -8,7 +8,7 @@ import pytest
 
 import gongkai
 from gongkai.forms import FORM_2021
-from gongkai.records import format_number
+from gongkai.numbers import format_number
 
 from .conftest import DATA
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from gongkai.forms import ValueKind
-from gongkai.values import parse_value
+from gongkai.numbers import parse_value
 
 COUNT, SIGNED, AMOUNT = ValueKind.COUNT, ValueKind.SIGNED_COUNT, ValueKind.AMOUNT
 

@@ -15,7 +15,7 @@ from .errors import (
     UnsupportedFormError,
 )
 from .forms import FORM_2019, FORM_2021, FORMS
-from .records import CELL_COLUMNS, CHECK_COLUMNS, FILE_COLUMNS
+from .output.records import CELL_COLUMNS, CHECK_COLUMNS, FILE_COLUMNS
 from .report import Report, read_report
 
 __version__ = "0.1.0"

@@ -15,8 +15,9 @@ from pathlib import Path
 import jieba
 import pandas as pd
 
-from . import records
-from .report import FAILED, Report, read_report_safely
+from .model import Status
+from .output import records
+from .report import Report, read_report_safely
 
 _GLOB_CHARS = set("*?[")
 
@@ -86,9 +87,9 @@ def read_with_timeout(path: str, timeout: float | None) -> Report:
         with _time_limit(timeout):
             report = read_report_safely(path)
     except _Timeout:
-        report = Report(source=path, status=FAILED, reason="timeout", seconds=timeout or 0.0)
+        report = Report(source=path, reason="timeout", seconds=timeout or 0.0)
     report.sha256 = content_hash(path)
-    report.readings = []  # page geometry is for `inspect`; batches need only the records
+    report.geometry = []  # page geometry is for `review`; batches need only the records
     return report
 
 
@@ -132,7 +133,7 @@ def _read_in_pool(paths: list[str], workers: int, timeout: float | None) -> Iter
                     done[index] = future.result()
                 except Exception as error:  # a worker that died still owes its file a status row
                     reason = f"worker crashed ({type(error).__name__})"
-                    done[index] = Report(source=paths[index], status=FAILED, reason=reason)
+                    done[index] = Report(source=paths[index], status=Status.FAILED, reason=reason)
             while next_yield in done:
                 yield done.pop(next_yield)
                 next_yield += 1

@@ -1,4 +1,4 @@
-"""Stage 5: the form's own arithmetic (勾稽关系), checked on the printed numbers.
+"""Stage 8: the form's own arithmetic (勾稽关系), checked on the printed numbers.
 
 A check reports; it never changes a value. A rule whose cells are missing is
 reported as "not evaluated", never as passed.
@@ -6,25 +6,24 @@ reported as "not evaluated", never as passed.
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-import pandas as pd
-
 from .forms import Form, Rule
+from .model import CellRecord, CheckStatus, Key, NoteCode
+from .numbers import format_number, spaced_digits
+from .settings import DEFAULT
 
-PASSED, FAILED, NOT_EVALUATED = "passed", "failed", "not evaluated"
-_TOLERANCE = 1e-6
-
-
-Key = tuple[str, str, str]  # table, row_id, column_id
+_TOLERANCE = DEFAULT.checks.tolerance
 
 
 @dataclass(frozen=True)
 class CheckResult:
     rule_id: str
     rule: str
-    status: str
+    status: CheckStatus
     cells: tuple[str, ...]  # table/row_id/column_id of every cell involved
     left: float | None
     right: float | None
@@ -41,13 +40,8 @@ class CheckResult:
         }
 
 
-def _values(form: Form, cells: pd.DataFrame) -> dict[Key, float | None]:
-    out = {}
-    for table, row, column, value in zip(
-        *(cells[c].tolist() for c in ("table", "row_id", "column_id", "value")), strict=True
-    ):
-        out[(table, row, column)] = None if pd.isna(value) else float(value)
-    return out
+def _values(cells: Sequence[CellRecord]) -> dict[Key, float | None]:
+    return {cell.key: None if cell.value is None else float(cell.value) for cell in cells}
 
 
 def _terms(form: Form, rule: Rule, item: str, present: set[str]) -> list[str]:
@@ -71,11 +65,11 @@ def _sum(keys: list[tuple[str, str, str]], values: dict) -> float | None:
     return total
 
 
-def _rows_by_table(cells: pd.DataFrame) -> dict[str, list[str]]:
+def _rows_by_table(cells: Sequence[CellRecord]) -> dict[str, list[str]]:
     """Each table's row ids as printed, in order: what the rules expand over."""
     rows: dict[str, dict[str, None]] = {}
-    for table, row in zip(cells["table"].tolist(), cells["row_id"].tolist(), strict=True):
-        rows.setdefault(table, {})[row] = None
+    for cell in cells:
+        rows.setdefault(cell.table, {})[cell.row_id] = None
     return {table: list(ids) for table, ids in rows.items()}
 
 
@@ -103,19 +97,19 @@ def _evaluate(
         for rule_id, lhs, rhs in _expand(form, rule, rows_by_table):
             left, right = _sum(lhs, values), _sum(rhs, values)
             if left is None or right is None:
-                status = NOT_EVALUATED
+                status = CheckStatus.NOT_EVALUATED
             elif math.isclose(left, right, abs_tol=_TOLERANCE):
-                status = PASSED
+                status = CheckStatus.PASSED
             else:
-                status = FAILED
+                status = CheckStatus.FAILED
             involved = tuple("/".join(key) for key in (*lhs, *rhs))
             results.append(CheckResult(rule_id, rule.text, status, involved, left, right))
     return results
 
 
-def run_checks(form: Form, cells: pd.DataFrame) -> list[CheckResult]:
+def run_checks(form: Form, cells: Sequence[CellRecord]) -> list[CheckResult]:
     """Evaluate every rule of the form on one report's cells."""
-    return _evaluate(form, _rows_by_table(cells), _values(form, cells))
+    return _evaluate(form, _rows_by_table(cells), _values(cells))
 
 
 @dataclass(frozen=True)
@@ -126,21 +120,44 @@ class Reading:
     description: str
 
 
+def ambiguous_readings(cells: Sequence[CellRecord]) -> dict[Key, list[Reading]]:
+    """Ways to read cells such as '1 2': one number with a stray space, or two numbers of which
+    one strayed from an empty neighbouring cell."""
+    out: dict[Key, list[Reading]] = {}
+    for i, cell in enumerate(cells):
+        parts = spaced_digits(cell.raw) if cell.raw else None
+        if not parts:
+            continue
+        joined = float("".join(parts))
+        readings = [Reading({cell.key: joined}, f"read {cell.raw!r} as {format_number(joined)}")]
+        if len(parts) == 2:
+            first, second = float(parts[0]), float(parts[1])
+            for j, here, there in ((i + 1, first, second), (i - 1, second, first)):
+                neighbour = cells[j] if 0 <= j < len(cells) else None
+                same_row = neighbour is not None and neighbour.key[:2] == cell.key[:2]
+                if same_row and not neighbour.raw:
+                    shown = f"{format_number(here)} here and {format_number(there)} under {neighbour.column}"
+                    readings.append(
+                        Reading({cell.key: here, neighbour.key: there}, f"read {cell.raw!r} as {shown}")
+                    )
+        out[cell.key] = readings
+    return out
+
+
 def choose_by_arithmetic(
-    form: Form, cells: pd.DataFrame, ambiguous: dict[Key, list[Reading]]
-) -> pd.DataFrame:
+    form: Form, cells: Sequence[CellRecord], ambiguous: dict[Key, list[Reading]]
+) -> list[CellRecord]:
     """Settle ambiguous cells by the form's rules: a reading is taken only when it alone satisfies them.
 
     Every rule touching the cells a reading sets must be evaluable and pass;
     if no reading or more than one does, the cells stay empty and the note says so.
+    Returns new records; the given ones are not changed.
     """
+    cells = [dataclasses.replace(cell) for cell in cells]
     if not ambiguous:
         return cells
-    cells = cells.copy()
-    index = {
-        key: i for i, key in enumerate(zip(cells["table"], cells["row_id"], cells["column_id"], strict=True))
-    }
-    base = _values(form, cells)
+    index = {cell.key: i for i, cell in enumerate(cells)}
+    base = _values(cells)
     rows_by_table = _rows_by_table(cells)
     for key, readings in ambiguous.items():
         fitting = []
@@ -148,17 +165,17 @@ def choose_by_arithmetic(
             trial = {**base, **reading.values}
             touched = {"/".join(k) for k in reading.values}
             relevant = [r for r in _evaluate(form, rows_by_table, trial) if touched & set(r.cells)]
-            if relevant and all(r.status == PASSED for r in relevant):
+            if relevant and all(r.status == CheckStatus.PASSED for r in relevant):
                 fitting.append((reading, [r.rule_id for r in relevant]))
-        position = index[key]
         if len(fitting) == 1:
             reading, rule_ids = fitting[0]
             for cell_key, value in reading.values.items():
-                row = index[cell_key]
-                cells.iloc[row, cells.columns.get_loc("value")] = value
-                cells.iloc[row, cells.columns.get_loc("note")] = (
+                cell = cells[index[cell_key]]
+                cell.value = value
+                cell.note = (
                     f"{reading.description}: the only reading that satisfies {', '.join(rule_ids[:3])}"
                 )
+                cell.note_code = NoteCode.SETTLED_BY_RULE
                 base[cell_key] = value
         else:
             options = "; ".join(r.description for r in readings)
@@ -167,7 +184,7 @@ def choose_by_arithmetic(
                 if fitting
                 else "no reading satisfies the arithmetic"
             )
-            cells.iloc[position, cells.columns.get_loc("note")] = (
-                f"ambiguous ({options}); {verdict}; left empty"
-            )
+            cell = cells[index[key]]
+            cell.note = f"ambiguous ({options}); {verdict}; left empty"
+            cell.note_code = NoteCode.AMBIGUOUS_DIGITS
     return cells

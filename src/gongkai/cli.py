@@ -10,8 +10,10 @@ import click
 from . import __version__
 from .batch import NoInputsError, content_hash, default_workers, expand_inputs, iter_reports
 from .errors import GongkaiError
-from .records import FORMATS, BatchOutput, OutputFormatError, format_number, output_format
-from .report import FAILED, OK, PARTIAL
+from .model import CheckStatus, Status
+from .numbers import format_number
+from .output.records import FORMATS, OutputFormatError, output_format
+from .output.writers import BatchOutput
 
 
 def _say(message: str) -> None:
@@ -78,11 +80,12 @@ def extract(inputs, output, fmt, encoding, workers, timeout, resume, quiet) -> N
         raise click.UsageError("only CSV can be written to stdout")
     if resume and (output == "-" or fmt == "xlsx"):
         raise click.UsageError("--resume needs a CSV or Parquet output file")
-    counts = {OK: 0, PARTIAL: 0, FAILED: 0}
+    counts = dict.fromkeys(Status, 0)
     try:
         out = BatchOutput(output, fmt, encoding, resume=resume)
     except (OSError, ValueError, GongkaiError) as error:
-        raise click.UsageError(f"cannot use the earlier output for --resume: {error}") from None
+        what = "cannot use the earlier output for --resume" if resume else f"cannot write {output}"
+        raise click.UsageError(f"{what}: {error}") from None
     if out.already_read:
         before = len(paths)
         paths = [p for p in paths if content_hash(p) not in out.already_read]
@@ -98,21 +101,21 @@ def extract(inputs, output, fmt, encoding, workers, timeout, resume, quiet) -> N
                 elapsed = bar.tasks[0].elapsed or 0.0
                 done = sum(counts.values())
                 rate = f"{done / elapsed:.1f}" if elapsed else "-"
-                summary = f"ok {counts[OK]} · partial {counts[PARTIAL]} · failed {counts[FAILED]}"
+                summary = " · ".join(f"{status} {count}" for status, count in counts.items())
                 bar.update(task, advance=1, rate=rate, counts=summary)
             # With a bar on screen, messages go through its console so that they print above it.
             say = (lambda m: bar.console.print(m, markup=False, highlight=False)) if bar is not None else _say
-            if report.status == FAILED:
+            if report.status == Status.FAILED:
                 say(f"gongkai: failed: {report.source}: {report.reason}")
-            elif report.status == PARTIAL and not quiet:
+            elif report.status == Status.PARTIAL and not quiet:
                 say(f"gongkai: partial: {report.source}: {report.reason}")
     if not quiet:
         where = "stdout" if output == "-" else output
         _say(
-            f"gongkai: {len(paths)} files: {counts[OK]} ok, {counts[PARTIAL]} partial, "
-            f"{counts[FAILED]} failed; {out.cells_written} cells written to {where}"
+            f"gongkai: {len(paths)} files: {counts[Status.OK]} ok, {counts[Status.PARTIAL]} partial, "
+            f"{counts[Status.FAILED]} failed; {out.cells_written} cells written to {where}"
         )
-    sys.exit(1 if counts[FAILED] else 0)
+    sys.exit(1 if counts[Status.FAILED] else 0)
 
 
 @main.command()
@@ -132,8 +135,8 @@ def inspect(pdf, png_dir) -> None:
     """
     from rich.console import Console
 
-    from .inspect import form_tables, render_pages
     from .report import read_report
+    from .review import form_tables, render_pages
 
     console = Console(width=None if sys.stdout.isatty() else 200)
     try:
@@ -149,8 +152,8 @@ def inspect(pdf, png_dir) -> None:
         console.print(f"[yellow]{report.reason}[/yellow]")
     for table in form_tables(report):
         console.print(table)
-    failed = [c for c in report.checks if c.status == "failed"]
-    unevaluated = [c for c in report.checks if c.status == "not evaluated"]
+    failed = [c for c in report.checks if c.status == CheckStatus.FAILED]
+    unevaluated = [c for c in report.checks if c.status == CheckStatus.NOT_EVALUATED]
     if not failed and not unevaluated:
         console.print("[green]Every arithmetic rule holds.[/green]")
     for check in failed:

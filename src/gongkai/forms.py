@@ -87,6 +87,7 @@ class Table:
     top_header: str = ""  # a header standing over every value column
     # Rows a report may print in place of a group's sub-rows (hybrid layouts).
     alternative_rows: tuple[Row, ...] = ()
+    short_title: str = ""  # e.g. 依申请公开: the table's name where space is short (sheet names)
 
     def __hash__(self) -> int:
         return hash((self.id, self.title))
@@ -232,6 +233,7 @@ def _applications_table(other_processing: tuple[Row, ...], alternatives: tuple[R
         stub_header=_APPLICATIONS_STUB,
         top_header=_APPLICATIONS_TOP,
         alternative_rows=alternatives,
+        short_title="依申请公开",
     )
 
 
@@ -265,6 +267,7 @@ _REVIEW_LITIGATION = Table(
         ),
     ),
     header_words=("行政复议", "行政诉讼"),
+    short_title="复议诉讼",
 )
 
 _APPLICANTS = tuple(c.id for c in _APPLICANT_COLUMNS[:-1])
@@ -339,6 +342,7 @@ def _active_disclosure_table(blocks: tuple[Block, ...]) -> Table:
         blocks=blocks,
         header_words=_ACTIVE_HEADER_WORDS,
         stub_header=_ACTIVE_STUB,
+        short_title="主动公开",
     )
 
 
@@ -441,9 +445,35 @@ FORM_2019 = Form(
 FORMS: dict[str, Form] = {form.version: form for form in (FORM_2021, FORM_2019)}
 
 
-def form(version: str) -> Form:
-    """The form definition for a version string ("2021" or "2019")."""
-    try:
-        return FORMS[version]
-    except KeyError:
-        raise KeyError(f"unknown form version {version!r}; known: {', '.join(FORMS)}") from None
+# The form in force: reports on 2021 and later. Ties between versions go to it.
+CURRENT_VERSION = "2021"
+
+# The tables whose labels tell the versions apart, the most telling first: table 三's sub-rows
+# under （六）其他处理, then table 二's column labels (both versions print table 四 alike).
+VERSION_EVIDENCE_TABLES = ("applications", "active_disclosure")
+
+# The report's title names it: 某市2024年政府信息公开工作年度报告, with 政府, 工作 or 年度 often left out.
+REPORT_TITLE_PATTERN = r"(?:政府)?信息公开(?:工作)?(?:年度)?报告"
+REPORT_TITLE_WORD = "报告"
+
+# The report's section headings, known by the numeral that opens them plus one of these words:
+# agencies reword headings, but keep these. Table rows such as 三、本年度办理结果 carry none.
+SECTION_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "一": ("总体情况",),
+    "二": ("主动公开",),
+    "三": ("申请",),
+    "四": ("复议", "诉讼"),
+    "五": ("问题", "改进"),
+    "六": ("其他需要报告", "其他事项"),
+}
+TABLES_START_SECTION = "二"  # the first table follows this heading
+TABLES_FALLBACK_START_SECTIONS = "三四"  # when the 二 heading was not found
+TABLES_END_SECTIONS = "五六"  # the prose after the tables starts with one of these
+
+# Block captions of table 二 (第二十条第（一）项), as printed: brackets and 第 are often dropped.
+BLOCK_TITLE_PATTERN = r"第二十条第?\(?([一二三四五六七八九十]+)\)?项"
+BLOCK_TITLE_FORMAT = "第二十条第（{}）项"
+
+# Words that head cells in more than one table (总计 in 三 and 四, 其他 in 三's columns and 四's
+# outcomes): they are no evidence of which table a grid is.
+SHARED_TABLE_WORDS = frozenset({"总计", "其他"})

@@ -1,4 +1,4 @@
-"""Stage 1: find the report's identity (agency, year) and the pages of its tables.
+"""Stage 2: find the report's identity (agency, year) and the pages of its tables.
 
 Section headings are reworded by many agencies, so they are recognised by the
 numeral that opens them plus a few key words, never by exact text.
@@ -7,55 +7,37 @@ numeral that opens them plus a few key words, never by exact text.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
-from .layout import TextLine
-from .text import compact
+from .forms import (
+    REPORT_TITLE_PATTERN,
+    REPORT_TITLE_WORD,
+    SECTION_KEYWORDS,
+    TABLES_END_SECTIONS,
+    TABLES_FALLBACK_START_SECTIONS,
+    TABLES_START_SECTION,
+)
+from .labels import compact
+from .model import Heading, Identity, TextLine
+from .settings import DEFAULT
 
-# A heading is short and starts with its numeral; the key words tell the
-# sections apart. Table rows such as 三、本年度办理结果 carry none of them.
-_SECTION_KEYWORDS: dict[str, tuple[str, ...]] = {
-    "一": ("总体情况",),
-    "二": ("主动公开",),
-    "三": ("申请",),
-    "四": ("复议", "诉讼"),
-    "五": ("问题", "改进"),
-    "六": ("其他需要报告", "其他事项"),
-}
-_HEADING_MAX_CHARS = 40
+_SETTINGS = DEFAULT.locate
 
 _TITLE_RE = re.compile(
-    r"(?P<before>.*?)(?P<year>(?:19|20)\d{2})\s*年度?(?P<after>.*?)"
-    r"(?:政府)?信息公开(?:工作)?(?:年度)?报告"
+    r"(?P<before>.*?)(?P<year>(?:19|20)\d{2})\s*年度?(?P<after>.*?)" + REPORT_TITLE_PATTERN
 )
 _FILENAME_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _LEADING_NOISE_RE = re.compile(r"^[^\u4e00-\u9fff]+")  # dates, times, URLs before the name
 _AGENCY_NOISE_RE = re.compile(r"^(关于|印发)|(关于|的|年度|度)$")
 
 
-@dataclass(frozen=True)
-class Heading:
-    numeral: str
-    text: str
-    page: int
-    top: float
-
-
-@dataclass(frozen=True)
-class Identity:
-    agency: str | None
-    year: int | None
-    source: str  # where it came from: title, metadata, filename, or none
-
-
 def find_headings(page_number: int, lines: list[TextLine]) -> list[Heading]:
     headings = []
     for line in lines:
         text = compact(line.text)
-        if len(text) > _HEADING_MAX_CHARS or len(text) < 3 or text[1] not in "、.,，":
+        if len(text) > _SETTINGS.heading_max_chars or len(text) < 3 or text[1] not in "、.,，":
             continue
-        keywords = _SECTION_KEYWORDS.get(text[0])
+        keywords = SECTION_KEYWORDS.get(text[0])
         if keywords and any(word in text for word in keywords):
             headings.append(Heading(text[0], line.text.strip(), page_number, line.top))
     return headings
@@ -67,10 +49,10 @@ def table_pages(headings: list[Heading], page_count: int) -> list[int]:
     Without the headings every page is a candidate; the table stage then
     recognises the form's tables by their content.
     """
-    start = next((h.page for h in headings if h.numeral == "二"), None)
+    start = next((h.page for h in headings if h.numeral == TABLES_START_SECTION), None)
     if start is None:
-        start = next((h.page for h in headings if h.numeral in "三四"), 1)
-    end = next((h.page for h in headings if h.numeral in "五六" and h.page >= start), page_count)
+        start = next((h.page for h in headings if h.numeral in TABLES_FALLBACK_START_SECTIONS), 1)
+    end = next((h.page for h in headings if h.numeral in TABLES_END_SECTIONS and h.page >= start), page_count)
     return list(range(start, end + 1))
 
 
@@ -80,8 +62,8 @@ def table_pages_settled(headings: list[Heading]) -> bool:
     That is so once the 二 heading and a 五 or 六 heading on or after its page have
     been read: the tables end there, so a reader going page by page can stop.
     """
-    start = next((h.page for h in headings if h.numeral == "二"), None)
-    return start is not None and any(h.numeral in "五六" and h.page >= start for h in headings)
+    start = next((h.page for h in headings if h.numeral == TABLES_START_SECTION), None)
+    return start is not None and any(h.numeral in TABLES_END_SECTIONS and h.page >= start for h in headings)
 
 
 def _clean_agency(text: str) -> str | None:
@@ -109,14 +91,18 @@ def title_text(lines: list[TextLine]) -> str:
     Taking the largest such line skips a browser's print header, which repeats the
     page title in small type above the real one.
     """
-    head = lines[:12]
-    naming = [i for i, line in enumerate(head) if "报告" in compact(line.text)]
+    head = lines[: _SETTINGS.title_lines]
+    naming = [i for i, line in enumerate(head) if REPORT_TITLE_WORD in compact(line.text)]
     if not naming:
         return ""
     index = max(naming, key=lambda i: head[i].size)
     size = head[index].size
     start = index
-    while start > 0 and head[start - 1].size >= size * 0.9 and index - start < 3:
+    while (
+        start > 0
+        and head[start - 1].size >= size * _SETTINGS.title_size_ratio
+        and index - start < _SETTINGS.title_max_lines
+    ):
         start -= 1
     return "".join(line.text for line in head[start : index + 1])
 

@@ -1,4 +1,4 @@
-"""Stage 4: turn a printed cell into a value, or into an empty value with the reason.
+"""Stage 7: every cell of the form as a record, with the value its printed text says.
 
 A blank cell is not a zero and text is not a number: when the printed cell
 does not say a number plainly, the value stays empty and the note says why.
@@ -6,89 +6,69 @@ does not say a number plainly, the value stays empty and the note says why.
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from collections.abc import Sequence
 
-from .forms import ValueKind
-
-_NOT_APPLICABLE = {"/", "／", "—", "——", "-", "－", "―", "─", "\\", "×", "无", "不适用"}
-_NUMBER_RE = re.compile(r"^(?P<sign>[-−+]?)(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?P<fraction>\.\d+)?$")
-_ANNOTATED_RE = re.compile(r"^(?P<number>[-−+]?[\d,.]+)\s*(?P<note>[(（【\[].*[)）】\]])$")
-_SPACED_RE = re.compile(r"^\d+(?: +\d+)+$")
-_UNIT_RE = re.compile(r"^(?P<number>[-−+]?[\d,.]+)\s*(?P<unit>万元|元|件|个|项|条)$")
+from .model import CellRecord, Identity, NoteCode, PlacedCell, ProblemKind, TableReading
+from .numbers import parse_value
+from .versions import TableChoice, expected_rows
 
 
-@dataclass(frozen=True)
-class ParsedValue:
-    value: float | None
-    note: str = ""
+def _why(what: str, reading: TableReading | None, kind: ProblemKind) -> str:
+    """'row not found (row label unmatched: …)': the reader's own account of a miss."""
+    problems = list(dict.fromkeys(p.message for p in (reading.problems if reading else []) if p.kind == kind))
+    return what + (f" ({'; '.join(problems[:3])})" if problems else "")
 
 
-def _plain(raw: str) -> str:
-    text = unicodedata.normalize("NFKC", raw)
-    text = re.sub(r"\s+", "", text)
-    return text.replace("，", ",").replace("．", ".").replace("−", "-")
-
-
-def _number(text: str, kind: ValueKind) -> ParsedValue | None:
-    match = _NUMBER_RE.match(text)
-    if not match:
-        return None
-    negative = match["sign"] == "-"
-    if negative and kind is ValueKind.COUNT:
-        return ParsedValue(None, f"negative number {text!r} where the form expects a count")
-    if match["fraction"] and kind is not ValueKind.AMOUNT:
-        return ParsedValue(None, f"decimal {text!r} where the form expects a whole count")
-    try:
-        number = Decimal(match["digits"].replace(",", "") + (match["fraction"] or ""))
-    except InvalidOperation:
-        return None
-    return ParsedValue(float(-number if negative else number))
-
-
-def spaced_digits(raw: str) -> list[str] | None:
-    """'1 2' on one line: one number with a stray space, or two numbers in one cell?"""
-    text = unicodedata.normalize("NFKC", raw).strip()
-    if "\n" in text or not _SPACED_RE.match(text):
-        return None
-    return text.split()
-
-
-@lru_cache(maxsize=16384)  # the same few texts (0, 1, blank, /) fill most cells of every report
-def parse_value(raw: str, kind: ValueKind) -> ParsedValue:
-    """Parse a printed cell for a column of the given kind."""
-    if spaced_digits(raw):
-        return ParsedValue(None, f"digits may be one number or two: {raw.strip()!r}")
-    text = _plain(raw)
-    if not text:
-        return ParsedValue(None, "blank cell")
-    if text in _NOT_APPLICABLE:
-        return ParsedValue(None, f"not applicable ({text})")
-    plain = _number(text, kind)
-    if plain is not None:
-        return plain
-    annotated = _ANNOTATED_RE.match(text)
-    if annotated:
-        parsed = _number(annotated["number"], kind)
-        if parsed is not None and parsed.value is not None:
-            return ParsedValue(parsed.value, f"annotation kept in raw: {annotated['note']}")
-    with_unit = _UNIT_RE.match(text)
-    if with_unit:
-        parsed = _number(with_unit["number"], ValueKind.AMOUNT if kind is ValueKind.AMOUNT else kind)
-        if parsed is not None and parsed.value is not None:
-            unit = with_unit["unit"]
-            if kind is ValueKind.AMOUNT and unit == "元":
-                converted = float(Decimal(str(parsed.value)) / Decimal(10000))
-                return ParsedValue(converted, "converted from 元 to 万元")
-            if kind is not ValueKind.AMOUNT or unit == "万元":
-                return ParsedValue(parsed.value, f"unit {unit} dropped")
-    return ParsedValue(None, f"text in a number cell: {raw.strip()[:40]!r}")
-
-
-def is_value_text(raw: str) -> bool:
-    """Whether a printed cell says a number (or 'not applicable') rather than words."""
-    parsed = parse_value(raw, ValueKind.AMOUNT)
-    return parsed.value is not None or parsed.note.startswith("not applicable")
+def cell_records(
+    source: str, identity: Identity, report_version: str, choices: Sequence[TableChoice]
+) -> tuple[list[CellRecord], list[str]]:
+    """One record per cell of the form, placed or not, with its value; and the reasons for what is missing."""
+    out: list[CellRecord] = []
+    gaps: list[str] = []
+    for choice in choices:
+        table, reading = choice.table, choice.reading
+        if choice.version != report_version:
+            gaps.append(f"hybrid: table {table.numeral} printed in the {choice.version} layout")
+        placed: dict[tuple[str, str], list[PlacedCell]] = {}
+        for cell in reading.cells if reading else []:
+            placed.setdefault((cell.row, cell.column), []).append(cell)
+        printed = set(reading.printed_rows) if reading else set()
+        why_row = _why("row not found", reading, ProblemKind.ROW)
+        why_column = _why("column not found", reading, ProblemKind.COLUMN)
+        for row in expected_rows(table, printed):
+            block = table.block_of(row.id) if row in table.rows else table.blocks[0]
+            for column in block.columns:
+                found = placed.get((row.id, column.id), [])
+                record = CellRecord(
+                    source,
+                    identity.agency,
+                    identity.year,
+                    choice.version,
+                    table.id,
+                    row.label,
+                    row.id,
+                    column.name,
+                    column.id,
+                )
+                if len(found) == 1:
+                    parsed = parse_value(found[0].raw, column.kind)
+                    record.value, record.page, record.raw = parsed.value, found[0].page, found[0].raw
+                    record.note, record.note_code = parsed.note, parsed.code
+                elif len(found) > 1:
+                    pages = ", ".join(str(c.page) for c in found)
+                    record.note = f"row printed more than once (pages {pages}); left empty"
+                    record.note_code = NoteCode.DUPLICATE_ROW
+                    gaps.append(f"{table.id}/{row.id} printed more than once")
+                elif reading is None:
+                    record.note, record.note_code = (
+                        f"table {table.numeral} not found",
+                        NoteCode.TABLE_NOT_FOUND,
+                    )
+                elif row.id in printed:
+                    record.note, record.note_code = why_column, NoteCode.COLUMN_NOT_FOUND
+                else:
+                    record.note, record.note_code = why_row, NoteCode.ROW_NOT_FOUND
+                out.append(record)
+        if reading is None:
+            gaps.append(f"table {table.numeral} not found")
+    return out, gaps

@@ -22,6 +22,7 @@ _INK_OFFSET = 18  # grey levels below the local mean that count as ink (paper gr
 _RULE_MIN_FRACTION = 0.04  # of the page's width (height): a ruling line is at least this long
 _DUST_SIZE = 3.0  # points: a blob smaller than this is dust or a decimal point, not a stroke (digits are 7 pt tall)
 _SEAL_RED_MARGIN = 50  # grey levels by which red exceeds green and blue in a seal's ink
+_SEAL_MIN_RED = 150  # red level of a seal's ink at least (black print is below 100 in every channel)
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,9 @@ def prepare(image: np.ndarray, dpi: float) -> PageImage:
     """Deskew a rendered page (RGB or grey) and find its ink, rules and seal."""
     if image.ndim == 3:
         red, green, blue = (image[:, :, i].astype(np.int16) for i in range(3))
-        seal = (red - np.maximum(green, blue)) > _SEAL_RED_MARGIN
+        # Red ink is bright in the red channel. Black print under or beside a seal stays dark
+        # there even where JPEG's coarse colour planes tint it red, so it is never taken for seal.
+        seal = ((red - np.maximum(green, blue)) > _SEAL_RED_MARGIN) & (red > _SEAL_MIN_RED)
         grey = image[:, :, 0].copy()
         grey[seal] = 255  # the seal's red ink lifted; black print under it is dark in every channel and stays
     else:

@@ -11,7 +11,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .forms import FORMS
+from ..forms import CURRENT_VERSION, FORMS
 
 HEADERS = {
     "source": "来源文件",
@@ -27,6 +27,7 @@ HEADERS = {
     "page": "页码",
     "raw": "原文",
     "note": "说明",
+    "note_code": "说明代码",
     "status": "状态",
     "reason": "原因",
     "pages": "页数",
@@ -40,11 +41,7 @@ HEADERS = {
     "left": "左边",
     "right": "右边",
 }
-TABLE_SHEETS = {
-    "active_disclosure": "二、主动公开",
-    "applications": "三、依申请公开",
-    "review_litigation": "四、复议诉讼",
-}
+TABLE_SHEETS = {t.id: f"{t.numeral}、{t.short_title}" for t in FORMS[CURRENT_VERSION].tables}
 _BOLD = Font(bold=True)
 _BLOCK_FILL = PatternFill("solid", fgColor="DDEBF7")
 _FLAG_FILL = PatternFill("solid", fgColor="FCE4D6")
@@ -91,7 +88,7 @@ def _form_sheet(book: Workbook, table_id: str, cells: pd.DataFrame) -> None:
     sheet.freeze_panes = "B1"
     for source, report in table_cells.groupby("source", sort=True):
         first = report.iloc[0]
-        version = FORMS.get(str(first["form"]), FORMS["2021"])
+        version = FORMS.get(str(first["form"]), FORMS[CURRENT_VERSION])
         columns = list(dict.fromkeys(report["column"]))
         title = f"{_cell_value(first['agency']) or ''} {_cell_value(first['year']) or ''}（{source}）".strip()
         sheet.append([title])

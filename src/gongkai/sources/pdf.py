@@ -1,10 +1,10 @@
-"""Open a PDF and hand out plain page content: characters and ruling lines.
+"""Source: a PDF's pages as plain characters and ruling lines (PDFium, via pypdfium2).
 
-This is the only module that touches a PDF engine. PDFium (pypdfium2, which
-pdfplumber itself depends on) supplies the characters and the ruling lines
-about twenty times faster than pdfminer's interpreter; `lattice` then turns
-the lines into cell boxes. Everything returned is a plain object from
-`layout`, so the stages after this one do not know the engine.
+This is the only module that touches a PDF engine. PDFium (which pdfplumber
+itself depends on) supplies the characters and the ruling lines about twenty
+times faster than pdfminer's interpreter; `grids.lattice` then turns the lines
+into cell boxes. Everything returned is a `model` type, so the stages after
+this one do not know the engine.
 """
 
 from __future__ import annotations
@@ -12,26 +12,26 @@ from __future__ import annotations
 import ctypes
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from .errors import UnreadablePDFError
-from .layout import BBox, Char, Edge, dedupe_chars
+from ..errors import UnreadablePDFError
+from ..model import BBox, Char, Edge, Page
+from ..settings import DEFAULT
+from .chars import dedupe_chars
+
+if TYPE_CHECKING:
+    from PIL.Image import Image as PILImage
 
 Matrix = tuple[float, float, float, float, float, float]
 
 _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
-_AXIS_SLACK = 0.8  # a segment this far off the axis still counts as a horizontal/vertical rule
-# A page is a scan when its text cannot be read and one image covers most of it.
-_SCAN_IMAGE_SHARE = 0.5  # of the page's area covered by one image
-_RENDER_MODE_SAMPLE = 24  # characters whose render mode is read: OCR layers are invisible throughout
-_INVISIBLE = 3  # PDF text render mode 3: neither filled nor stroked, as scanners' OCR layers are
-_READABLE_SHARE = 0.6  # below this share of real characters a text layer is garbage (CID fonts without Unicode)
+_SETTINGS = DEFAULT.pdf
 
 
 def _plain_c(function, restype, *argtypes):
@@ -62,9 +62,6 @@ _path_segment = _plain_c(pdfium_c.FPDFPath_GetPathSegment, _VOID, _VOID, _INT)
 _segment_point = _plain_c(pdfium_c.FPDFPathSegment_GetPoint, _INT, _VOID, _VOID, _VOID)
 _segment_type = _plain_c(pdfium_c.FPDFPathSegment_GetType, _INT, _VOID)
 _segment_close = _plain_c(pdfium_c.FPDFPathSegment_GetClose, _INT, _VOID)
-_char_text_object = _plain_c(pdfium_c.FPDFText_GetTextObject, _VOID, _VOID, _INT)
-_text_render_mode = _plain_c(pdfium_c.FPDFTextObj_GetTextRenderMode, _INT, _VOID)
-_object_bounds = _plain_c(pdfium_c.FPDFPageObj_GetBounds, _INT, _VOID, _VOID, _VOID, _VOID, _VOID)
 
 
 def _address(handle) -> int:
@@ -157,10 +154,10 @@ def _frame(page) -> _Frame:
 
 def _edge(x0: float, y0: float, x1: float, y1: float) -> Edge | None:
     """A ruling line for an axis-aligned segment given in reading coordinates (y down)."""
-    if abs(y1 - y0) <= _AXIS_SLACK:
+    if abs(y1 - y0) <= _SETTINGS.axis_slack:
         left, right, top = min(x0, x1), max(x0, x1), (y0 + y1) / 2
         return Edge("h", left, top, right, top, right - left)
-    if abs(x1 - x0) <= _AXIS_SLACK:
+    if abs(x1 - x0) <= _SETTINGS.axis_slack:
         top, bottom, x = min(y0, y1), max(y0, y1), (x0 + x1) / 2
         return Edge("v", x, top, x, bottom, bottom - top)
     return None
@@ -181,16 +178,15 @@ def _rule_edges(page, frame: _Frame) -> list[Edge]:
     return edges
 
 
-def _chars(page, frame: _Frame) -> tuple[list[Char], bool]:
-    """Characters with boxes a line can be built from, and whether they are drawn invisibly.
+def _chars(page, frame: _Frame) -> list[Char]:
+    """Characters with boxes a line can be built from.
 
     Horizontally a character spans its loose box. Vertically it spans its font's
     em square on its baseline: loose boxes of some fonts shrink to the glyph (a
     full stop is three points tall), which would drop it out of its own line.
 
     This loop runs for every character of every page read, so everything it calls
-    is bound once outside it. The render mode is read for the first few characters only:
-    a scanner's OCR layer is invisible throughout, a text PDF's text never is.
+    is bound once outside it.
     """
     textpage = page.get_textpage()
     try:
@@ -199,18 +195,14 @@ def _chars(page, frame: _Frame) -> tuple[list[Char], bool]:
         x, y = ctypes.c_double(), ctypes.c_double()
         rect_at, matrix_at, x_at, y_at = (ctypes.addressof(v) for v in (rect, matrix, x, y))
         box, point, hypot = frame.box, frame.point, math.hypot
+        ascent, descent = _SETTINGS.em_ascent, _SETTINGS.em_descent
         chars: list[Char] = []
         append = chars.append
-        invisible = sampled = 0
         for index in range(pdfium_c.FPDFText_CountChars(textpage.raw)):
             code = _char_unicode(handle, index)
             # PDFium's generated characters (the spaces and line breaks it infers) are all whitespace.
             if code <= 32 or code == 0xA0 or code == 0x3000 or not _char_loose_box(handle, index, rect_at):
                 continue
-            if sampled < _RENDER_MODE_SAMPLE:
-                sampled += 1
-                text_object = _char_text_object(handle, index)
-                invisible += bool(text_object) and _text_render_mode(text_object) == _INVISIBLE
             x0, top, x1, bottom = box(rect.left, rect.bottom, rect.right, rect.top)
             size = bottom - top
             if _char_matrix(handle, index, matrix_at) and _char_origin(handle, index, x_at, y_at):
@@ -218,41 +210,14 @@ def _chars(page, frame: _Frame) -> tuple[list[Char], bool]:
                 if scaled > 0:
                     size = scaled
                     baseline = point(x.value, y.value)[1]
-                    top, bottom = baseline - 0.88 * size, baseline + 0.12 * size
+                    top, bottom = baseline - ascent * size, baseline + descent * size
             append(Char(chr(code), x0, top, x1, bottom, size))
-        return chars, sampled > 0 and invisible == sampled
+        return chars
     finally:
         textpage.close()
 
 
-def _readable(char: Char) -> bool:
-    code = ord(char.text)
-    return (
-        0x21 <= code <= 0x7E
-        or 0x4E00 <= code <= 0x9FFF  # CJK ideographs
-        or 0x3000 <= code <= 0x303F  # CJK punctuation
-        or 0xFF00 <= code <= 0xFFEF  # full-width forms
-        or code in (0x2014, 0x2015, 0x2026, 0x201C, 0x201D, 0x2018, 0x2019, 0x00B7)
-    )
-
-
-def _largest_image_share(page) -> float:
-    """The share of the page's area covered by its largest image."""
-    left, bottom, right, top = page.get_mediabox()
-    area = (right - left) * (top - bottom)
-    box = [ctypes.c_float() for _ in range(4)]
-    at = [ctypes.addressof(v) for v in box]
-    largest = 0.0
-    container = _address(page.raw)
-    for index in range(_page_object_count(container)):
-        obj = _page_object(container, index)
-        if obj and _object_type(obj) == pdfium_c.FPDF_PAGEOBJ_IMAGE and _object_bounds(obj, *at):
-            x0, y0, x1, y1 = (v.value for v in box)
-            largest = max(largest, abs(x1 - x0) * abs(y1 - y0))
-    return largest / area if area > 0 else 0.0
-
-
-class Document:
+class PdfSource:
     """A PDF opened for reading. Use as a context manager."""
 
     def __init__(self, path: str | os.PathLike[str]):
@@ -273,14 +238,11 @@ class Document:
                 raise UnreadablePDFError("the PDF is encrypted and needs a password") from None
             raise UnreadablePDFError("corrupt PDF: it cannot be opened") from None
         self.page_count = len(self._pdf)
-        # Pages that are scans (1-based), each with what became of its text layer:
-        # "no text layer", "invisible text layer (a scanner's OCR)" or "text without Unicode".
-        self.scanned_pages: dict[int, str] = {}
         if self.page_count == 0:
             self._pdf.close()
             raise UnreadablePDFError("the PDF has no pages")
 
-    def __enter__(self) -> Document:
+    def __enter__(self) -> PdfSource:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -296,45 +258,32 @@ class Document:
         except pdfium.PdfiumError:
             return ""
 
-    def page(self, number: int) -> tuple[list[Char], list[Edge]]:
+    def page(self, number: int) -> Page:
         """Page `number` (1-based) in one load: its characters (fake-bold doubles removed) and its rules.
 
-        The rules stay lines; `lattice.find_table_cells` turns them into cells
-        for the pages that hold tables. A scanned page (see `scanned_pages`) gives
-        no characters: its text layer, if any, is not what is printed.
+        The rules stay lines; `grids.lattice.find_table_cells` turns them into cells
+        for the pages that hold tables.
         """
-        page = self._page(number)
         try:
-            frame = _frame(page)
-            chars, invisible = _chars(page, frame)
-            why = self._unusable_text(chars, invisible)
-            if why and _largest_image_share(page) >= _SCAN_IMAGE_SHARE:
-                self.scanned_pages[number] = why
-                return [], []
-            return dedupe_chars(chars), _rule_edges(page, frame)
-        finally:
-            page.close()
-
-    @staticmethod
-    def _unusable_text(chars: list[Char], invisible: bool) -> str:
-        if not chars:
-            return "no text layer"
-        if invisible:
-            return "invisible text layer (a scanner's OCR)"
-        if sum(map(_readable, chars)) < _READABLE_SHARE * len(chars):
-            return "text without Unicode"
-        return ""
-
-    def render(self, number: int, dpi: float) -> np.ndarray:
-        """Page `number` as an RGB image at `dpi`, as it is shown (rotation applied)."""
-        page = self._page(number)
-        try:
-            return page.render(scale=dpi / 72, rev_byteorder=True).to_numpy()
-        finally:
-            page.close()
-
-    def _page(self, number: int):
-        try:
-            return self._pdf[number - 1]
+            page = self._pdf[number - 1]
         except (pdfium.PdfiumError, IndexError):
             raise UnreadablePDFError(f"page {number} cannot be read") from None
+        try:
+            frame = _frame(page)
+            return Page(number, dedupe_chars(_chars(page, frame)), _rule_edges(page, frame))
+        finally:
+            page.close()
+
+
+def render_pages(path: str | os.PathLike[str], numbers: Iterable[int], scale: float) -> Iterator[PILImage]:
+    """The given pages (1-based) as RGB images, `scale` pixels per point, to show a person what was read."""
+    pdf = pdfium.PdfDocument(path)
+    try:
+        for number in numbers:
+            page = pdf[number - 1]
+            try:
+                yield page.render(scale=scale).to_pil().convert("RGB")
+            finally:
+                page.close()
+    finally:
+        pdf.close()

@@ -10,14 +10,14 @@ import os
 from pathlib import Path
 
 import pandas as pd
-import pypdfium2 as pdfium
 from PIL import ImageDraw
 from rich.table import Table as RichTable
 from rich.text import Text
 
 from .forms import FORMS
-from .records import format_number
+from .numbers import format_number
 from .report import Report
+from .sources.pdf import render_pages as render_pdf_pages
 
 _RENDER_SCALE = 2.0  # 144 dpi: row labels stay legible
 
@@ -67,43 +67,39 @@ def render_pages(report: Report, out_dir: str | os.PathLike[str]) -> list[Path]:
     """PNG of every table page: detected cells outlined, placed values in green, matched rows labelled."""
     target = Path(out_dir)
     target.mkdir(parents=True, exist_ok=True)
-    pages = sorted({g.page for reading in report.readings for g in reading.grids})
+    pages = sorted({g.page for geometry in report.geometry for g in geometry.grids})
     written = []
-    pdf = pdfium.PdfDocument(report.source)
-    try:
-        for number in pages:
-            page = pdf[number - 1]
-            image = page.render(scale=_RENDER_SCALE).to_pil().convert("RGB")
-            page.close()
-            draw = ImageDraw.Draw(image)
 
-            def box(b: tuple[float, float, float, float]) -> list[float]:
-                return [v * _RENDER_SCALE for v in b]
+    def box(b: tuple[float, float, float, float]) -> list[float]:
+        return [v * _RENDER_SCALE for v in b]
 
-            for reading in report.readings:
-                for grid in (g for g in reading.grids if g.page == number):
-                    for cell in grid.cells:
-                        draw.rectangle(box(cell.bbox), outline=(120, 120, 255), width=1)
-                topmost: dict[str, tuple[float, float, float, float]] = {}
-                for cell in (c for c in reading.cells if c.page == number):
-                    draw.rectangle(box(cell.bbox), outline=(0, 170, 0), width=3)
-                    if cell.column not in topmost or cell.bbox[1] < topmost[cell.column][1]:
-                        topmost[cell.column] = cell.bbox
-                for column_id, cell_box in topmost.items():
-                    # Tag each column once per page, on its top placed cell.
-                    x0, top, _, _ = box(cell_box)
-                    draw.text((x0 + 3, top + 2), column_id, fill=(0, 110, 0))
-                for row_id, page_number, label_box in reading.row_labels:
-                    if page_number != number:
-                        continue
-                    # Tag the bottom-right corner of the label cell, clear of the printed label.
-                    _, _, x1, bottom = box(label_box)
-                    width = 6.2 * len(row_id) + 6
-                    draw.rectangle([x1 - width, bottom - 14, x1, bottom], fill=(255, 255, 200))
-                    draw.text((x1 - width + 3, bottom - 13), row_id, fill=(200, 0, 0))
-            path = target / f"{Path(report.source).stem}-page{number}.png"
-            image.save(path)
-            written.append(path)
-    finally:
-        pdf.close()
+    for number, image in zip(pages, render_pdf_pages(report.source, pages, _RENDER_SCALE), strict=True):
+        draw = ImageDraw.Draw(image)
+
+        for geometry in report.geometry:
+            for grid in (g for g in geometry.grids if g.page == number):
+                for cell in grid.cells:
+                    draw.rectangle(box(cell.bbox), outline=(120, 120, 255), width=1)
+            topmost: dict[str, tuple[float, float, float, float]] = {}
+            for column_id, page_number, cell_box in geometry.value_boxes:
+                if page_number != number:
+                    continue
+                draw.rectangle(box(cell_box), outline=(0, 170, 0), width=3)
+                if column_id not in topmost or cell_box[1] < topmost[column_id][1]:
+                    topmost[column_id] = cell_box
+            for column_id, cell_box in topmost.items():
+                # Tag each column once per page, on its top placed cell.
+                x0, top, _, _ = box(cell_box)
+                draw.text((x0 + 3, top + 2), column_id, fill=(0, 110, 0))
+            for row_id, page_number, label_box in geometry.row_labels:
+                if page_number != number:
+                    continue
+                # Tag the bottom-right corner of the label cell, clear of the printed label.
+                _, _, x1, bottom = box(label_box)
+                width = 6.2 * len(row_id) + 6
+                draw.rectangle([x1 - width, bottom - 14, x1, bottom], fill=(255, 255, 200))
+                draw.text((x1 - width + 3, bottom - 13), row_id, fill=(200, 0, 0))
+        path = target / f"{Path(report.source).stem}-page{number}.png"
+        image.save(path)
+        written.append(path)
     return written

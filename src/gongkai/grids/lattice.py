@@ -14,10 +14,17 @@ from itertools import groupby
 
 from pdfplumber.table import cells_to_tables
 
-from .layout import BBox, Edge
+from ..model import BBox, Edge
+from ..settings import DEFAULT
 
 # The tolerances of pdfplumber's default "lines" table strategy, in points.
-_SNAP, _JOIN, _INTERSECT, _MIN_LENGTH = 3, 3, 3, 3
+_SETTINGS = DEFAULT.lattice
+_SNAP, _JOIN, _INTERSECT, _MIN_LENGTH = (
+    _SETTINGS.snap,
+    _SETTINGS.join,
+    _SETTINGS.intersect,
+    _SETTINGS.min_length,
+)
 
 Point = tuple[float, float]
 

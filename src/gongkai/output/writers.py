@@ -1,16 +1,14 @@
-"""Stage 6: lay the readings out as records, and write them.
+"""Stage 9: write record frames to CSV, Parquet or XLSX, one report at a time.
 
-The record columns are the product's public interface (see the README's
-"Output contract"); they are named here once.
+Files are written under a temporary name and moved into place when complete,
+so an interrupted run leaves nothing that looks finished.
 """
 
 from __future__ import annotations
 
-import math
 import os
 import sys
-from collections.abc import Iterable, Iterator
-from functools import cache
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -18,96 +16,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-CELL_COLUMNS = [
-    "source",
-    "agency",
-    "year",
-    "form",
-    "table",
-    "row",
-    "row_id",
-    "column",
-    "column_id",
-    "value",
-    "page",
-    "raw",
-    "note",
-    "note_code",
-    "read_by",
-    "ocr_confidence",
-]
-FILE_COLUMNS = [
-    "source",
-    "status",
-    "reason",
-    "agency",
-    "year",
-    "form",
-    "pages",
-    "pages_ocr",
-    "cells_found",
-    "cells_expected",
-    "checks_failed",
-    "seconds",
-    "sha256",
-]
-CHECK_COLUMNS = ["source", "rule_id", "rule", "status", "cells", "left", "right"]
-
-FORMATS = ("csv", "parquet", "xlsx")
-
-_DTYPES = {
-    "cells": {"year": "Int64", "value": "float64", "page": "Int64", "ocr_confidence": "float64"},
-    "files": {
-        "year": "Int64",
-        "pages": "Int64",
-        "pages_ocr": "Int64",
-        "cells_found": "Int64",
-        "cells_expected": "Int64",
-        "checks_failed": "Int64",
-        "seconds": "float64",
-    },
-    "checks": {"left": "float64", "right": "float64"},
-}
-_COLUMNS = {"cells": CELL_COLUMNS, "files": FILE_COLUMNS, "checks": CHECK_COLUMNS}
-
-
-class OutputFormatError(ValueError):
-    """An output path whose format cannot be told or is not supported."""
-
-
-def _column(values: list, dtype: str) -> pd.api.extensions.ExtensionArray:
-    if dtype != "string" and any(isinstance(v, str) for v in values):
-        # Records carried over from an earlier run's CSV hold their numbers as text.
-        return pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").astype(dtype).array
-    return pd.array(values, dtype=dtype)
-
-
-def frame(kind: str, records: Iterable[dict]) -> pd.DataFrame:
-    """A DataFrame of one record kind ("cells", "files" or "checks") with the contract's columns and types."""
-    rows = list(records)
-    dtypes = _DTYPES[kind]
-    columns = _COLUMNS[kind]
-    data = {name: _column([row.get(name) for row in rows], dtypes.get(name, "string")) for name in columns}
-    return pd.DataFrame(data, columns=columns)
-
-
-@cache
-def _empty(kind: str) -> pd.DataFrame:
-    return frame(kind, [])
-
-
-def empty_frame(kind: str) -> pd.DataFrame:
-    """A frame of one record kind with no records (a copy: callers may change it)."""
-    return _empty(kind).copy()
-
-
-def format_number(value: float | None) -> str:
-    """A value as a person writes it: 3001, 96171.6, 24252.311082; empty for none."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if float(value).is_integer():
-        return str(int(value))
-    return repr(float(value))
+from ..numbers import format_number
+from .records import arrow_schema, companion_path, empty_frame, frame
 
 
 def _csv_ready(df: pd.DataFrame) -> pd.DataFrame:
@@ -116,35 +26,6 @@ def _csv_ready(df: pd.DataFrame) -> pd.DataFrame:
         if column in out.columns:
             out[column] = out[column].map(format_number, na_action=None).astype("string")
     return out
-
-
-def output_format(path: str, explicit: str | None) -> str:
-    if explicit:
-        return explicit
-    if path == "-":
-        return "csv"
-    suffix = Path(path).suffix.lower().lstrip(".")
-    if suffix in FORMATS:
-        return suffix
-    raise OutputFormatError(
-        f"cannot tell the output format from {path!r}; use --format ({', '.join(FORMATS)})"
-    )
-
-
-def companion_path(path: str, kind: str) -> str:
-    """cells.parquet -> cells.files.csv: the per-file and checks tables sit beside the cells."""
-    base = Path(path)
-    stem = base.name[: -len(base.suffix)] if base.suffix else base.name
-    return str(base.with_name(f"{stem}.{kind}.csv"))
-
-
-_ARROW_TYPES = {"Int64": pa.int64(), "float64": pa.float64()}
-
-
-def arrow_schema(kind: str) -> pa.Schema:
-    return pa.schema(
-        [(name, _ARROW_TYPES.get(_DTYPES[kind].get(name, ""), pa.string())) for name in _COLUMNS[kind]]
-    )
 
 
 # Parquet rows gathered before they are written as one row group: about a hundred reports'

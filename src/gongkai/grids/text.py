@@ -1,4 +1,4 @@
-"""Stage 2, for tables drawn without full rules: rebuild the grid from where the text sits.
+"""Grid engine for tables drawn without full rules: rebuild the grid from where the text sits.
 
 Some reports print table lines only between rows, or none at all, and web
 pages printed to PDF often lose them. Here the grid comes from the text:
@@ -16,19 +16,16 @@ The result is an ordinary `Grid`, so matching works the same on both kinds.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from .forms import ValueKind
-from .layout import Char, Word, block_text, group_lines, split_words
-from .locate import Heading
-from .tables import Grid, GridCell
-from .text import split_numbering
-from .values import is_value_text, parse_value
-
-_LABEL_COLUMN_TOLERANCE = 4.0  # points: label words starting this close share a label column
-_MIN_LABEL_COLUMN_SUPPORT = 2
+from ..forms import ValueKind
+from ..labels import block_title, is_header_text, split_numbering
+from ..model import Char, Grid, GridCell, Heading, Page, Word
+from ..numbers import is_value_text, parse_value
+from ..settings import DEFAULT, TextEngineSettings
+from ..sources.chars import block_text, group_lines, split_words
 
 
 @dataclass
@@ -47,7 +44,7 @@ def _is_number(text: str) -> bool:
     return parse_value(text, ValueKind.AMOUNT).value is not None
 
 
-def _classify(words: list[Word], is_header: Callable[[str], bool], is_title: Callable[[str], bool]) -> str:
+def _classify(words: list[Word]) -> str:
     text = "".join(w.text for w in words)
     numbers = [w for w in words if _is_number(w.text)]
     labels = [w for w in words if not is_value_text(w.text)]
@@ -56,52 +53,52 @@ def _classify(words: list[Word], is_header: Callable[[str], bool], is_title: Cal
     # centred beside a wrapped label.
     if numbers and (labels or len(numbers) >= 3 or not marks):
         return "data"
-    if not numbers and is_title(text):
+    if not numbers and block_title(text):
         return "title"
-    if not numbers and any(is_header(w.text) for w in words):
+    if not numbers and any(is_header_text(w.text) for w in words):
         return "header"
     return "label"
 
 
-def _value_columns(lines: Sequence[_Line]) -> list[tuple[float, float]]:
+def _value_columns(lines: Sequence[_Line], settings: TextEngineSettings) -> list[tuple[float, float]]:
     """Horizontal extents of the value columns: overlapping value words across data lines merged."""
     spans = sorted(
         (w.x0, w.x1) for line in lines if line.kind == "data" for w in line.words if is_value_text(w.text)
     )
     columns: list[list[float]] = []
     for x0, x1 in spans:
-        if columns and x0 <= columns[-1][1] + 1.0:
+        if columns and x0 <= columns[-1][1] + settings.value_column_join:
             columns[-1][1] = max(columns[-1][1], x1)
         else:
             columns.append([x0, x1])
     return [(a, b) for a, b in columns]
 
 
-def _label_starts(lines: Sequence[_Line], right: float) -> list[float]:
+def _label_starts(lines: Sequence[_Line], right: float, settings: TextEngineSettings) -> list[float]:
     starts = sorted(w.x0 for line in lines if line.kind != "header" for w in line.words if w.x1 <= right)
     if not starts:
         return []
     clusters: list[list[float]] = []
     for x in starts:
-        if clusters and x - clusters[-1][-1] <= _LABEL_COLUMN_TOLERANCE:
+        if clusters and x - clusters[-1][-1] <= settings.label_column_tolerance:
             clusters[-1].append(x)
         else:
             clusters.append([x])
-    kept = [c[0] for c in clusters if len(c) >= _MIN_LABEL_COLUMN_SUPPORT]
+    kept = [c[0] for c in clusters if len(c) >= settings.min_label_column_support]
     return sorted({starts[0], *kept})
 
 
-def _filled_columns(line: _Line, columns: Sequence[tuple[float, float]]) -> set[int]:
+def _filled_columns(line: _Line, columns: Sequence[tuple[float, float]], slack: float) -> set[int]:
     return {
         i
         for w in line.words
         if is_value_text(w.text)
         for i, (x0, x1) in enumerate(columns)
-        if w.x0 <= x1 + 1.0 and w.x1 >= x0 - 1.0
+        if w.x0 <= x1 + slack and w.x1 >= x0 - slack
     }
 
 
-def _continues(previous: _Line, line: _Line, columns: Sequence[tuple[float, float]]) -> bool:
+def _continues(previous: _Line, line: _Line, columns: Sequence[tuple[float, float]], slack: float) -> bool:
     """A data line that is the second half of the row above: a top-aligned 总计 printed on the
     first line of a wrapped row, the other numbers centred on the next."""
     if previous.kind != "data" or line.kind != "data":
@@ -110,7 +107,7 @@ def _continues(previous: _Line, line: _Line, columns: Sequence[tuple[float, floa
         return False
     if _numbered(line):
         return False  # a numbered label opens a row of its own
-    return not (_filled_columns(previous, columns) & _filled_columns(line, columns))
+    return not (_filled_columns(previous, columns, slack) & _filled_columns(line, columns, slack))
 
 
 def _numbered(line: _Line) -> bool:
@@ -118,7 +115,7 @@ def _numbered(line: _Line) -> bool:
     return bool(label) and bool(split_numbering(label)[0])
 
 
-def _bands(lines: Sequence[_Line], columns: Sequence[tuple[float, float]]) -> list[list[_Line]]:
+def _bands(lines: Sequence[_Line], columns: Sequence[tuple[float, float]], slack: float) -> list[list[_Line]]:
     """Group lines into grid rows: each data line with its wrapped label lines; headers merged."""
     bands: list[list[_Line]] = []
     kinds: list[str] = []
@@ -127,7 +124,9 @@ def _bands(lines: Sequence[_Line], columns: Sequence[tuple[float, float]]) -> li
         above = next((i for i in range(len(kinds) - 1, -1, -1) if kinds[i] != "label"), None)
         if line.kind == "header" and kinds and kinds[-1] == "header":
             bands[-1].append(line)
-        elif above is not None and kinds[above] == "data" and _continues(bands[above][0], line, columns):
+        elif (
+            above is not None and kinds[above] == "data" and _continues(bands[above][0], line, columns, slack)
+        ):
             bands[above].append(line)
         elif line.kind in ("header", "title", "data"):
             bands.append([line])
@@ -177,7 +176,7 @@ def _adjacent(above: _Line, below: _Line) -> bool:
     return above.kind == "label" and below.top - above.bottom <= above.bottom - above.top
 
 
-def _segment_grid(page: int, lines: list[_Line]) -> Grid | None:
+def _segment_grid(page: int, lines: list[_Line], settings: TextEngineSettings) -> Grid | None:
     data = [i for i, line in enumerate(lines) if line.kind == "data"]
     if not data:
         return None
@@ -189,7 +188,7 @@ def _segment_grid(page: int, lines: list[_Line]) -> Grid | None:
         start -= 1
     # A trailing block title or header belongs to the table that continues on the next page.
     table_lines = lines[start : structural[-1] + 1]
-    columns = _value_columns(table_lines)
+    columns = _value_columns(table_lines, settings)
     if not columns:
         return None
     numbers_start = columns[0][0]
@@ -197,18 +196,20 @@ def _segment_grid(page: int, lines: list[_Line]) -> Grid | None:
     for line in table_lines[:first_data]:
         # Between the header and the numbers, a line reaching over the value columns is part
         # of a wrapped header (商业 / 企业); one wholly in the label area opens the first row.
-        if line.kind == "label" and any(w.x0 >= numbers_start - 2.0 for w in line.words):
+        if line.kind == "label" and any(w.x0 >= numbers_start - settings.header_reach for w in line.words):
             line.kind = "header"
-    label_starts = _label_starts(table_lines, numbers_start)
-    value_edges = [numbers_start - 2.0]
+    label_starts = _label_starts(table_lines, numbers_start, settings)
+    value_edges = [numbers_start - settings.header_reach]
     value_edges += [(a[1] + b[0]) / 2 for a, b in pairwise(columns)]
-    value_edges.append(max(columns[-1][1], *(w.x1 for line in table_lines for w in line.words)) + 1.0)
+    value_edges.append(
+        max(columns[-1][1], *(w.x1 for line in table_lines for w in line.words)) + settings.margin
+    )
     col_edges = [*label_starts, *value_edges] if label_starts else value_edges
     n_label = len(label_starts)
-    bands = _bands(table_lines, columns)
-    row_edges = [bands[0][0].top - 1.0]
+    bands = _bands(table_lines, columns, settings.margin)
+    row_edges = [bands[0][0].top - settings.margin]
     row_edges += [(a[-1].bottom + b[0].top) / 2 for a, b in pairwise(bands)]
-    row_edges.append(bands[-1][-1].bottom + 1.0)
+    row_edges.append(bands[-1][-1].bottom + settings.margin)
     cells: list[GridCell] = []
     right = col_edges[-1]
     for r, band in enumerate(bands):
@@ -220,7 +221,7 @@ def _segment_grid(page: int, lines: list[_Line]) -> Grid | None:
             continue
         if kind == "header":
             if n_label:
-                corner = block_text(_chars_in(band, col_edges[0], numbers_start - 2.0))
+                corner = block_text(_chars_in(band, col_edges[0], numbers_start - settings.header_reach))
                 cells.append(
                     GridCell(corner, r, r + 1, 0, n_label, (col_edges[0], top, numbers_start, bottom))
                 )
@@ -238,7 +239,7 @@ def _segment_grid(page: int, lines: list[_Line]) -> Grid | None:
                     c = max(
                         i
                         for i in range(n_label)
-                        if col_edges[i] <= word.x0 + _LABEL_COLUMN_TOLERANCE or i == 0
+                        if col_edges[i] <= word.x0 + settings.label_column_tolerance or i == 0
                     )
                     label_chars[c].extend(word.chars)
         for c in range(len(col_edges) - 1):
@@ -251,24 +252,22 @@ def _segment_grid(page: int, lines: list[_Line]) -> Grid | None:
 
 
 def text_grids(
-    page: int,
-    chars: Sequence[Char],
-    ruled: Sequence[Grid],
+    page: Page,
+    found: Sequence[Grid],
     headings: Sequence[Heading],
-    is_header: Callable[[str], bool],
-    is_title: Callable[[str], bool],
+    settings: TextEngineSettings = DEFAULT.text_engine,
 ) -> list[Grid]:
-    """Grids rebuilt from text positions, for the text on a page that no ruled table holds."""
-    loose = [c for c in chars if not any(c.centred_in(g.bbox) for g in ruled)]
-    heading_tops = [h.top for h in headings if h.page == page]
+    """Grids rebuilt from text positions, for the text on a page that no grid `found` so far holds."""
+    loose = [c for c in page.chars if not any(c.centred_in(g.bbox) for g in found)]
+    heading_tops = [h.top for h in headings if h.page == page.number]
     segments: list[list[_Line]] = [[]]
     for chars_of_line in group_lines(loose):
         top = min(c.top for c in chars_of_line)
         bottom = max(c.bottom for c in chars_of_line)
-        if any(abs(top - t) < 2.0 for t in heading_tops):
+        if any(abs(top - t) < settings.heading_slack for t in heading_tops):
             segments.append([])
             continue
-        words = split_words(chars_of_line, gap=0.5)
-        segments[-1].append(_Line(words, _classify(words, is_header, is_title), top, bottom))
-    grids = (_segment_grid(page, segment) for segment in segments if segment)
+        words = split_words(chars_of_line, gap=settings.word_gap)
+        segments[-1].append(_Line(words, _classify(words), top, bottom))
+    grids = (_segment_grid(page.number, segment, settings) for segment in segments if segment)
     return [g for g in grids if g is not None]

@@ -1,79 +1,18 @@
-"""Plain-data views of a PDF page: characters, text lines and ruling boxes.
+"""Characters into text: fake-bold doubles removed, visual lines, words and cell text.
 
-Every later stage works on these small objects rather than on pdfplumber's
-dicts, so that the reader behind them can be swapped without touching the
-pipeline.
+Every source that yields characters (PDF text layers, OCR) hands them through
+here, so the stages after it see the same lines and words whatever the input.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from operator import attrgetter
-from typing import NamedTuple
 
-BBox = tuple[float, float, float, float]  # x0, top, x1, bottom, in points from the top-left corner
+from ..model import Char, TextLine, Word
+from ..settings import DEFAULT
 
-
-class Edge(NamedTuple):
-    """A straight ruling line, axis-aligned, in points from the page's top-left corner."""
-
-    orientation: str  # "h" or "v"
-    x0: float
-    top: float
-    x1: float
-    bottom: float
-    length: float  # a horizontal rule's width or a vertical rule's height, as pdfplumber keeps it
-
-    @property
-    def bbox(self) -> BBox:
-        return self.x0, self.top, self.x1, self.bottom
-
-
-class Char(NamedTuple):
-    """One printed character, its box in points from the page's top-left corner, and its font size.
-
-    A named tuple rather than a dataclass: pages hold thousands, and a tuple is
-    built several times faster.
-    """
-
-    text: str
-    x0: float
-    top: float
-    x1: float
-    bottom: float
-    size: float
-
-    @property
-    def x_mid(self) -> float:
-        return (self.x0 + self.x1) / 2
-
-    @property
-    def x_anchor(self) -> float:
-        """Where a character belongs horizontally: a glyph that overflows a cell border
-        (a trailing 、 squeezed past the rule) still starts inside its own cell."""
-        return self.x0 + 0.3 * (self.x1 - self.x0)
-
-    def centred_in(self, bbox: tuple[float, float, float, float]) -> bool:
-        """Whether the character's middle lies inside the box (x0, top, x1, bottom)."""
-        # x_mid and y_mid spelled out: this runs for every character against every table box.
-        x_mid, y_mid = (self.x0 + self.x1) / 2, (self.top + self.bottom) / 2
-        return bbox[0] <= x_mid <= bbox[2] and bbox[1] <= y_mid <= bbox[3]
-
-    @property
-    def y_mid(self) -> float:
-        return (self.top + self.bottom) / 2
-
-
-@dataclass(frozen=True, slots=True)
-class TextLine:
-    text: str
-    x0: float
-    top: float
-    x1: float
-    bottom: float
-    size: float
-
+_SETTINGS = DEFAULT.chars
 
 # Bucket (x, y) as one int: x * _ROW + y is one-to-one while |y| < _ROW / 2 buckets (hundreds of
 # thousands of points), and the 3 x 3 neighbours of a bucket are fixed offsets from it.
@@ -96,10 +35,11 @@ def dedupe_chars(chars: Iterable[Char]) -> list[Char]:
     A character is a double when a kept character of the same text lies less than
     `tolerance` away, looked up in the 3 x 3 buckets of that size around it.
     """
+    fraction, least = _SETTINGS.double_fraction, _SETTINGS.double_min
     kept: list[Char] = []
     seen: dict[str, dict[int, list[Char]]] = {}  # text -> bucket -> kept characters
     for char in chars:
-        tolerance = char.size * 0.25 if char.size * 0.25 >= 0.8 else 0.8
+        tolerance = char.size * fraction if char.size * fraction >= least else least
         bucket = int(char.x0 // tolerance) * _ROW + int(char.top // tolerance)
         buckets = seen.get(char.text)
         if buckets is None:
@@ -122,6 +62,7 @@ def group_lines(chars: Sequence[Char]) -> list[list[Char]]:
     """
     lines: list[list[Char]] = []
     top = bottom = 0.0
+    overlap_share = _SETTINGS.line_overlap
     # Runs once per page and once per table cell: the comparisons are spelled out
     # rather than calls to min and max.
     for char in sorted(chars, key=_reading_order):
@@ -131,7 +72,7 @@ def group_lines(chars: Sequence[Char]) -> list[list[Char]]:
                 top if top >= char_top else char_top
             )
             line_height, char_height = bottom - top, char_bottom - char_top
-            if overlap > 0.5 * (line_height if line_height <= char_height else char_height):
+            if overlap > overlap_share * (line_height if line_height <= char_height else char_height):
                 line = lines[-1]
                 line.append(char)
                 top += (char_top - top) / len(line)
@@ -153,8 +94,9 @@ def line_text(line: Sequence[Char]) -> str:
     """Join a line's characters, putting a space where the gap is wider than a character."""
     parts: list[str] = []
     previous: Char | None = None
+    space_gap = _SETTINGS.space_gap
     for char in line:
-        if previous is not None and char.x0 - previous.x1 > 0.6 * (
+        if previous is not None and char.x0 - previous.x1 > space_gap * (
             char.size if char.size <= previous.size else previous.size
         ):
             parts.append(" ")
@@ -182,19 +124,7 @@ def block_text(chars: Sequence[Char]) -> str:
     return "\n".join(line_text(line) for line in group_lines(chars))
 
 
-@dataclass(frozen=True, slots=True)
-class Word:
-    """A run of characters on one line without a wide gap: one cell's worth of text on that line."""
-
-    text: str
-    x0: float
-    top: float
-    x1: float
-    bottom: float
-    chars: tuple[Char, ...]
-
-
-def split_words(line: Sequence[Char], gap: float = 1.2) -> list[Word]:
+def split_words(line: Sequence[Char], gap: float = _SETTINGS.word_gap) -> list[Word]:
     """Split a line where the gap between characters is wider than `gap` character sizes."""
     words: list[list[Char]] = []
     for char in line:

@@ -1,0 +1,167 @@
+"""Stage 5a: which form column each grid column is, from the header text above it.
+
+Columns are always printed in the form's order, so header units are aligned to
+the form's columns monotonically; a continuation page without headers inherits
+the columns of the page before by where its columns sit on the page.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from functools import lru_cache
+
+from ..forms import Column
+from ..labels import similarity
+from ..model import Grid, GridCell
+from ..settings import DEFAULT
+
+_SETTINGS = DEFAULT.match
+
+
+def _header_stack(grid: Grid, rows: Sequence[int], col: int) -> list[GridCell]:
+    """The header cells over one grid column, outermost first, merged cells counted once."""
+    stack: list[GridCell] = []
+    for r in rows:
+        cell = grid.at(r, col)
+        if cell is not None and cell.text and not any(cell is s for s in stack):
+            stack.append(cell)
+    return stack
+
+
+def _leaf_score(texts: list[str], column: Column) -> tuple[float, int]:
+    """How well the bottom of a header stack names a column; a narrow header wraps onto several lines."""
+    best, depth = 0.0, 1
+    for k in range(1, min(_SETTINGS.max_header_lines, len(texts)) + 1):
+        score = similarity("".join(texts[-k:]), column.label)
+        if score > best:
+            best, depth = score, k
+    return best, depth
+
+
+def _column_score(texts: list[str], column: Column, parents: set[str]) -> float:
+    """Leaf match, nudged by the outer headers: agreeing parents add, a rival parent subtracts."""
+    leaf, depth = _leaf_score(texts, column)
+    if leaf < _SETTINGS.column_threshold:
+        return 0.0
+    outer = texts[:-depth]
+    adjustment = 0.0
+    for text in outer:
+        fits = {parent: similarity(text, parent) for parent in parents}
+        best_parent = max(fits, key=fits.get, default=None)
+        if best_parent is None or fits[best_parent] < _SETTINGS.column_threshold:
+            continue
+        adjustment += _SETTINGS.parent_agrees if best_parent in column.path else _SETTINGS.parent_disagrees
+    return leaf + adjustment
+
+
+@lru_cache(maxsize=1024)
+def _score_matrix(
+    units: tuple[tuple[str, ...], ...], columns: tuple[Column, ...]
+) -> tuple[tuple[float, ...], ...]:
+    """How well each header unit names each form column; 0 where it does not.
+
+    Cached: a batch's reports print the same few headers over and over.
+    """
+    parents = {p for c in columns for p in c.path[:-1]}
+    return tuple(tuple(_column_score(list(u), c, parents) for c in columns) for u in units)
+
+
+def align_header(score: Sequence[Sequence[float]]) -> list[int | None]:
+    """Match header units (left to right) to form columns (in form order), keeping both orders.
+
+    Columns are always printed in the form's order, so a monotonic alignment
+    settles repeated leaf labels (结果维持 under 行政复议 and twice under 行政诉讼)
+    while every pairing still has to be justified by its header text.
+    `score[i][j]` is how well unit i names column j.
+    """
+    n, m = len(score), len(score[0]) if score else 0
+    best = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            take = score[i][j] + best[i + 1][j + 1] if score[i][j] > 0 else 0.0
+            best[i][j] = max(take, best[i + 1][j], best[i][j + 1])
+    assigned: list[int | None] = [None] * n
+    i = j = 0
+    while i < n and j < m:
+        if score[i][j] > 0 and math.isclose(best[i][j], score[i][j] + best[i + 1][j + 1]):
+            assigned[i] = j
+            i, j = i + 1, j + 1
+        elif math.isclose(best[i][j], best[i + 1][j]):
+            i += 1
+        else:
+            j += 1
+    return assigned
+
+
+def _lines(stack: Sequence[GridCell]) -> list[str]:
+    return [line for cell in stack for line in cell.text.splitlines() if line.strip()]
+
+
+def _aligned_col(grid: Grid, col: int, other: Grid) -> int | None:
+    """The column of `other` that sits where `col` of `grid` sits on the page."""
+    center = grid.col_center(col)
+    for candidate in range(other.n_cols):
+        half_width = (other.col_edges[candidate + 1] - other.col_edges[candidate]) / 2
+        if abs(other.col_center(candidate) - center) < half_width:
+            return candidate
+    return None
+
+
+def map_header_columns(
+    grid: Grid,
+    header_rows: Sequence[int],
+    columns: Sequence[Column],
+    above: tuple[Grid, Sequence[int]] | None = None,
+) -> tuple[dict[int, Column], list[str]]:
+    """Assign grid columns to form columns from the header band's text; also the headers left out.
+
+    A header that names a column but cannot be placed in the form's order is
+    left out rather than guessed, and reported.
+
+    Grid columns under one merged leaf header (本年处理决定数量 over three
+    columns) form one unit and map together. `above` is the first part of a
+    header that a page break cut in two: its text is read on top of this one's.
+    """
+    units: list[tuple[list[int], list[str]]] = []
+    previous_leaf: GridCell | None = None
+    for col in range(grid.n_cols):
+        stack = _header_stack(grid, header_rows, col)
+        lines = _lines(stack)
+        if above is not None:
+            previous_col = _aligned_col(grid, col, above[0])
+            if previous_col is not None:
+                lines = _lines(_header_stack(above[0], above[1], previous_col)) + lines
+        if not lines:
+            previous_leaf = None
+            continue
+        leaf = stack[-1] if stack else None
+        if units and leaf is not None and leaf is previous_leaf:
+            units[-1][0].append(col)
+        else:
+            units.append(([col], lines))
+        previous_leaf = leaf
+    score = _score_matrix(tuple(tuple(lines) for _, lines in units), tuple(columns))
+    assignment = align_header(score)
+    mapped = {
+        col: columns[j]
+        for (cols, _), j in zip(units, assignment, strict=True)
+        if j is not None
+        for col in cols
+    }
+    left_out = [
+        "".join(lines[-2:])
+        for (_, lines), j, unit_scores in zip(units, assignment, score, strict=True)
+        if j is None and any(s > 0 for s in unit_scores)
+    ]
+    return mapped, left_out
+
+
+def align_columns(grid: Grid, previous: Grid, previous_map: dict[int, Column]) -> dict[int, Column]:
+    """Carry a header mapping onto a continuation grid by where its columns sit on the page."""
+    mapped: dict[int, Column] = {}
+    for col in range(grid.n_cols):
+        previous_col = _aligned_col(grid, col, previous)
+        if previous_col in previous_map:
+            mapped[col] = previous_map[previous_col]
+    return mapped

@@ -1,0 +1,318 @@
+"""Stage 5b: walk a table's grids row by row and place each printed row on the form.
+
+A label is placed only when its best candidate is both good enough and clearly
+better than the runner-up; anything else is reported, never forced onto the
+nearest row. The walker keeps the context a reader keeps in their head: the
+current block of table 二, the group cell a row sits under, a label or header
+cut by a page break.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..forms import Block, Column, Row, Table
+from ..labels import Choice, best_match, block_title, compact, header_vocabulary, reads_as_header
+from ..model import Grid, GridCell, PlacedCell, Problem, ProblemKind, TableGeometry, TableReading, TableRun
+from ..numbers import is_value_text
+from ..settings import DEFAULT
+from .columns import align_columns, map_header_columns
+
+_SETTINGS = DEFAULT.match
+
+
+def _row_candidates(table: Table, block: Block | None, group_id: str | None):
+    rows: Iterable[Row] = block.rows if block is not None else (*table.rows, *table.alternative_rows)
+    for row in rows:
+        bonus = 0.0
+        if group_id is not None:
+            bonus = _SETTINGS.group_bonus if row.group == group_id else -_SETTINGS.group_bonus
+        yield row, row.label, bonus
+
+
+@lru_cache(maxsize=16384)
+def _choose_row(table: Table, block: Block | None, leaf: str, group_id: str | None) -> Choice | None:
+    """The form row a printed label names, if confidently; within the current block first."""
+    choice = best_match(leaf, _row_candidates(table, block, group_id))
+    if block is not None and (choice is None or not choice.confident):
+        choice = best_match(leaf, _row_candidates(table, None, group_id))
+    return choice if choice is not None and choice.confident else None
+
+
+def _group_choice(table: Table, text: str) -> Choice | None:
+    return best_match(text, ((g, g.label, 0.0) for g in table.groups))
+
+
+def _repeats(cells: list[GridCell], previous: list[GridCell]) -> bool:
+    """A sliver row: every cell with text in it is a cell of the row above.
+
+    Tables printed from web pages draw each cell's border apart (cellspacing), and
+    the gap between two borders can open a thin grid row that merged cells span.
+    """
+    filled = [c for c in cells if c.text]
+    return bool(filled) and all(any(c is p for p in previous) for c in filled)
+
+
+@dataclass
+class _PendingRow:
+    """A printed row whose label did not match yet: its label may continue on the next line or page."""
+
+    leaf: str
+    grid: Grid | None  # where its values are, if it has any
+    row: int
+
+
+class _TableWalker:
+    """Walks a table's grids row by row, keeping the context a reader keeps in their head."""
+
+    def __init__(self, run: TableRun, geometry: TableGeometry):
+        self.table = run.table
+        self.run = run
+        self.reading = TableReading(run.table)
+        self.geometry = geometry
+        self.block: Block | None = None
+        self.column_map: dict[int, Column] = {}
+        self.mapped_grid: Grid | None = None
+        self.group_tail = ""  # text of the group cell still open at the bottom of the previous page
+        self.pending: _PendingRow | None = None
+        self.vocabulary = header_vocabulary([run.table])
+        self.open_header: tuple[Grid, list[int]] | None = None  # a header band that ended a page
+
+    def problem(self, page: int, message: str, kind: ProblemKind) -> None:
+        self.reading.problems.append(Problem(self.table.id, page, message, kind))
+
+    # -- row kinds ---------------------------------------------------------
+
+    def is_header_cell(self, text: str) -> bool:
+        return reads_as_header(text, self.vocabulary)
+
+    def is_header_row(self, cells: list[GridCell]) -> bool:
+        if not any(self.is_header_cell(c.text) for c in cells):
+            return False
+        first = cells[0] if cells and cells[0].col0 == 0 else None
+        if first is None or self.is_header_cell(first.text):
+            return True
+        choice = best_match(first.text, _row_candidates(self.table, None, None))
+        return choice is None or not choice.confident
+
+    # -- walking -----------------------------------------------------------
+
+    def walk(self) -> TableReading:
+        self.geometry.grids = list(self.run.grids)
+        for grid in self.run.grids:
+            self.walk_grid(grid)
+        self.flush_pending()
+        return self.reading
+
+    def walk_grid(self, grid: Grid) -> None:
+        header_band: list[int] = []
+        carried_over = self.mapped_grid is not None  # columns may continue from the previous page
+        last_group_text = ""
+        previous_cells: list[GridCell] = []
+        for r in range(grid.n_rows):
+            cells = grid.row_cells(r)
+            if _repeats(cells, previous_cells):
+                continue
+            previous_cells = cells
+            texts = [c.text for c in cells]
+            title = next((t for t in map(block_title, texts) if t), None)
+            if title is not None and all(block_title(t) or not t for t in texts):
+                self.flush_pending()
+                self.start_block(title)
+                carried_over = False
+                continue
+            has_values = any(is_value_text(t) for t in texts if t)
+            if not has_values and self.is_header_row(cells):
+                header_band.append(r)
+                continue
+            if header_band:
+                self.apply_header(grid, header_band)
+                header_band = []
+            elif carried_over and self.mapped_grid is not grid:
+                self.continue_columns(grid)
+            carried_over = False
+            if not self.column_map:
+                if has_values:
+                    self.problem(
+                        grid.page, f"values without a readable header on page {grid.page}", ProblemKind.COLUMN
+                    )
+                continue
+            last_group_text = self.place_row(grid, r, last_group_text)
+        if header_band:
+            self.apply_header(grid, header_band)
+            self.open_header = (grid, header_band)
+        self.group_tail = last_group_text
+
+    def continue_columns(self, grid: Grid) -> None:
+        """A grid on a new page takes the columns of the one before, unless it repeats the header."""
+        assert self.mapped_grid is not None
+        self.column_map = align_columns(grid, self.mapped_grid, self.column_map)
+        value_cols = {
+            c
+            for r in range(grid.n_rows)
+            for cell in grid.row_cells(r)
+            if cell.text and is_value_text(cell.text) and cell.col1 - cell.col0 == 1
+            for c in range(cell.col0, cell.col1)
+        }
+        if value_cols - set(self.column_map):
+            self.problem(grid.page, f"column count mismatch on page {grid.page}", ProblemKind.COLUMN)
+            self.column_map = {c: col for c, col in self.column_map.items() if c in value_cols}
+        self.mapped_grid = grid
+
+    def start_block(self, title: str) -> None:
+        self.block = next((b for b in self.table.blocks if compact(b.title) == compact(title)), None)
+        self.column_map = {}
+        self.mapped_grid = None
+        self.open_header = None
+
+    def apply_header(self, grid: Grid, header_rows: list[int]) -> None:
+        columns = self.block.columns if self.block is not None else self.table.columns
+        above = self.open_header if header_rows[0] == 0 and self.open_header is not None else None
+        self.column_map, left_out = map_header_columns(grid, header_rows, columns, above)
+        if not self.column_map and self.block is not None:
+            # A header that fits none of the current block's columns starts another block
+            # whose title was lost (or printed where it could not be read).
+            self.block = None
+            self.column_map, left_out = map_header_columns(grid, header_rows, self.table.columns, above)
+        for header in left_out:
+            self.problem(
+                grid.page,
+                f"column header {header!r} out of the form's order (page {grid.page})",
+                ProblemKind.COLUMN,
+            )
+        self.mapped_grid = grid
+        self.open_header = None
+
+    # -- one row -----------------------------------------------------------
+
+    def label_cells(self, grid: Grid, r: int) -> list[GridCell]:
+        first_value_col = min(self.column_map)
+        return [c for c in grid.row_cells(r) if c.col1 <= first_value_col]
+
+    def resolve_group(self, cells: list[GridCell]) -> tuple[str | None, str]:
+        """The group (e.g. （三）不予公开) a row sits in, joining a group label cut by the page break."""
+        group_id = None
+        last_text = ""
+        for cell in cells[:-1]:
+            text = cell.text
+            if cell.row0 == 0 and self.group_tail and text:
+                joined = self.group_tail + text
+                alone, together = _group_choice(self.table, text), _group_choice(self.table, joined)
+                if together and together.confident and (alone is None or together.score > alone.score):
+                    text = joined
+            choice = _group_choice(self.table, text)
+            if choice is not None and choice.confident:
+                group = choice.item
+                if group.parent is not None or group_id is None:
+                    group_id = group.id
+            if text:
+                last_text = text
+        return group_id, last_text
+
+    @staticmethod
+    def leaf_text(cells: list[GridCell]) -> str:
+        """The row's own label: the rightmost label cell, else the rightmost one-row cell with text."""
+        if not cells:
+            return ""
+        if cells[-1].text:
+            return cells[-1].text
+        own = [c for c in cells if c.text and c.row1 - c.row0 == 1]
+        return own[-1].text if own else ""
+
+    def place_row(self, grid: Grid, r: int, last_group_text: str) -> str:
+        label_cells = self.label_cells(grid, r)
+        has_values = any((c := grid.at(r, col)) is not None and c.text for col in self.column_map)
+        group_id, group_text = self.resolve_group(label_cells)
+        leaf = self.leaf_text(label_cells)
+        if not leaf:
+            self.place_unlabelled(grid, r, has_values)
+            return group_text or last_group_text
+        choice = self.choose_row(leaf, group_id)
+        if choice is None:
+            if not self.continue_pending(leaf, group_id, grid, r, has_values):
+                self.flush_pending()
+                self.pending = _PendingRow(leaf, grid if has_values else None, r)
+        else:
+            self.flush_pending()
+            self.place_values(grid, r, choice.item, choice.score)
+        return group_text or last_group_text
+
+    def place_unlabelled(self, grid: Grid, r: int, has_values: bool) -> None:
+        """Table 四 has one row and no label column; elsewhere values without a label are reported."""
+        if len(self.table.rows) == 1 and not self.label_cells(grid, r):
+            if has_values or not self.reading.printed_rows:
+                self.place_values(grid, r, self.table.rows[0], 1.0)
+        elif has_values:
+            self.problem(grid.page, f"values without a row label on page {grid.page}", ProblemKind.ROW)
+
+    def choose_row(self, leaf: str, group_id: str | None) -> Choice | None:
+        return _choose_row(self.table, self.block, leaf, group_id)
+
+    def continue_pending(self, leaf: str, group_id: str | None, grid: Grid, r: int, has_values: bool) -> bool:
+        """Join a label split over two lines or pages (values on either part) and place it."""
+        pending = self.pending
+        if pending is None or (pending.grid is not None and has_values):
+            return False
+        choice = self.choose_row(pending.leaf + leaf, group_id)
+        if choice is None:
+            return False
+        self.pending = None
+        values_grid, values_row = (pending.grid, pending.row) if pending.grid is not None else (grid, r)
+        self.place_values(values_grid, values_row, choice.item, choice.score)
+        return True
+
+    def flush_pending(self) -> None:
+        """A label that never matched: report it if it carried values."""
+        if self.pending is not None and self.pending.grid is not None:
+            shown = compact(self.pending.leaf)[:40]
+            page = self.pending.grid.page
+            self.problem(page, f"row label unmatched: {shown!r} (page {page})", ProblemKind.ROW)
+        self.pending = None
+
+    def place_values(self, grid: Grid, r: int, row: Row, score: float) -> None:
+        block = self.table.block_of(row.id) if row in self.table.rows else self.table.blocks[0]
+        wanted = {c.id for c in block.columns}
+        cols_by_column: dict[str, list[int]] = {}
+        for col, column in self.column_map.items():
+            cols_by_column.setdefault(column.id, []).append(col)
+        self.reading.printed_rows.append(row.id)
+        self.reading.row_scores.append(score)
+        first_value_col = min(self.column_map, default=grid.n_cols)
+        label_boxes = [c.bbox for c in grid.row_cells(r) if c.col1 <= first_value_col] or [
+            (grid.bbox[0], grid.row_edges[r], grid.bbox[0], grid.row_edges[r + 1])
+        ]
+        label_box = (
+            min(b[0] for b in label_boxes),
+            grid.row_edges[r],
+            max(b[2] for b in label_boxes),
+            grid.row_edges[r + 1],
+        )
+        self.geometry.row_labels.append((row.id, grid.page, label_box))
+        for column_id, cols in cols_by_column.items():
+            if column_id not in wanted:
+                continue
+            cells = {id(c): c for c in (grid.at(r, col) for col in cols) if c is not None}
+            if len(cells) != 1:
+                continue
+            cell = next(iter(cells.values()))
+            spans_other = any(
+                col in self.column_map and self.column_map[col].id != column_id
+                for col in range(cell.col0, cell.col1)
+            )
+            if spans_other:
+                message = f"a value cell of {row.label} spans several columns (page {grid.page})"
+                self.problem(grid.page, message, ProblemKind.COLUMN)
+                continue
+            self.reading.cells.append(PlacedCell(self.table.id, row.id, column_id, cell.text, grid.page))
+            self.geometry.value_boxes.append((column_id, grid.page, cell.bbox))
+
+
+def read_table(run: TableRun, geometry: TableGeometry | None = None) -> TableReading:
+    """Match one table's printed rows and columns to the form.
+
+    Where the rows and values were found on the pages goes into `geometry`, when
+    one is given (for `review`): the reading itself holds only what was read.
+    """
+    return _TableWalker(run, geometry if geometry is not None else TableGeometry()).walk()

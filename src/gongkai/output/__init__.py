@@ -1,0 +1,1 @@
+"""Stage 9: the records of the output contract, and the files they are written to."""

@@ -1,0 +1,118 @@
+"""Stage 9: the output contract: record columns, their types, and frames of records.
+
+The record columns are the product's public interface (see the README's
+"Output contract"); they are named here once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+from ..model import CellRecord
+
+CELL_COLUMNS = [field.name for field in dataclasses.fields(CellRecord)]  # the order of the contract
+FILE_COLUMNS = [
+    "source",
+    "status",
+    "reason",
+    "agency",
+    "year",
+    "form",
+    "pages",
+    "cells_found",
+    "cells_expected",
+    "checks_failed",
+    "seconds",
+    "sha256",
+]
+CHECK_COLUMNS = ["source", "rule_id", "rule", "status", "cells", "left", "right"]
+
+FORMATS = ("csv", "parquet", "xlsx")
+
+_DTYPES = {
+    "cells": {"year": "Int64", "value": "float64", "page": "Int64"},
+    "files": {
+        "year": "Int64",
+        "pages": "Int64",
+        "cells_found": "Int64",
+        "cells_expected": "Int64",
+        "checks_failed": "Int64",
+        "seconds": "float64",
+    },
+    "checks": {"left": "float64", "right": "float64"},
+}
+_COLUMNS = {"cells": CELL_COLUMNS, "files": FILE_COLUMNS, "checks": CHECK_COLUMNS}
+
+
+class OutputFormatError(ValueError):
+    """An output path whose format cannot be told or is not supported."""
+
+
+def _column(values: list, dtype: str) -> pd.api.extensions.ExtensionArray:
+    if dtype != "string" and any(isinstance(v, str) for v in values):
+        # Records carried over from an earlier run's CSV hold their numbers as text.
+        return pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").astype(dtype).array
+    return pd.array(values, dtype=dtype)
+
+
+def frame(kind: str, records: Iterable[dict]) -> pd.DataFrame:
+    """A DataFrame of one record kind ("cells", "files" or "checks") with the contract's columns and types."""
+    rows = list(records)
+    dtypes = _DTYPES[kind]
+    columns = _COLUMNS[kind]
+    data = {name: _column([row.get(name) for row in rows], dtypes.get(name, "string")) for name in columns}
+    return pd.DataFrame(data, columns=columns)
+
+
+def cells_frame(cells: Sequence[CellRecord]) -> pd.DataFrame:
+    """The cells frame of typed records: one row per record, in the contract's columns and types."""
+    columns = {name: [getattr(cell, name) for cell in cells] for name in CELL_COLUMNS}
+    columns["note_code"] = [None if code is None else str(code) for code in columns["note_code"]]
+    dtypes = _DTYPES["cells"]
+    data = {name: _column(values, dtypes.get(name, "string")) for name, values in columns.items()}
+    return pd.DataFrame(data, columns=CELL_COLUMNS)
+
+
+@cache
+def _empty(kind: str) -> pd.DataFrame:
+    return frame(kind, [])
+
+
+def empty_frame(kind: str) -> pd.DataFrame:
+    """A frame of one record kind with no records (a copy: callers may change it)."""
+    return _empty(kind).copy()
+
+
+def output_format(path: str, explicit: str | None) -> str:
+    if explicit:
+        return explicit
+    if path == "-":
+        return "csv"
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix in FORMATS:
+        return suffix
+    raise OutputFormatError(
+        f"cannot tell the output format from {path!r}; use --format ({', '.join(FORMATS)})"
+    )
+
+
+def companion_path(path: str, kind: str) -> str:
+    """cells.parquet -> cells.files.csv: the per-file and checks tables sit beside the cells."""
+    base = Path(path)
+    stem = base.name[: -len(base.suffix)] if base.suffix else base.name
+    return str(base.with_name(f"{stem}.{kind}.csv"))
+
+
+_ARROW_TYPES = {"Int64": pa.int64(), "float64": pa.float64()}
+
+
+def arrow_schema(kind: str) -> pa.Schema:
+    return pa.schema(
+        [(name, _ARROW_TYPES.get(_DTYPES[kind].get(name, ""), pa.string())) for name in _COLUMNS[kind]]
+    )
