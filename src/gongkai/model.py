@@ -103,6 +103,9 @@ class Page:
     number: int  # 1-based
     chars: list[Char]
     edges: list[Edge]
+    # Why the page is a scan to read by OCR ("no text layer", "invisible text layer (a scanner's
+    # OCR)", "text without Unicode"); empty for a page whose text is its own.
+    scanned: str = ""
 
 
 # ---------------------------------------------------------------------------
@@ -205,6 +208,7 @@ class PlacedCell:
     column: str
     raw: str
     page: int
+    bbox: BBox | None = None  # where the cell is printed: a scanned cell's readings are looked up by it
 
 
 class ProblemKind(StrEnum):
@@ -263,6 +267,8 @@ class NoteCode(StrEnum):
     TABLE_NOT_FOUND = "table_not_found"
     DUPLICATE_ROW = "duplicate_row"
     CONFLICT = "conflict"
+    OCR_DOUBTFUL = "ocr_doubtful"
+    OCR_CORRECTED_BY_RULE = "ocr_corrected_by_rule"
 
 
 # Codes of a cell that is printed but gives no value: they make a report partial.
@@ -273,6 +279,7 @@ UNREADABLE_CODES = frozenset(
         NoteCode.DECIMAL_COUNT,
         NoteCode.AMBIGUOUS_DIGITS,
         NoteCode.CONFLICT,
+        NoteCode.OCR_DOUBTFUL,
     }
 )
 
@@ -312,6 +319,8 @@ class CellRecord:
     raw: str | None = None
     note: str = ""
     note_code: NoteCode | None = None
+    read_by: str | None = None  # "ocr" for a value read from a page image
+    ocr_confidence: float | None = None  # the recogniser's mean score for the cell's reading
 
     @property
     def key(self) -> Key:

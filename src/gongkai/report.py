@@ -17,15 +17,24 @@ from functools import cached_property
 import pandas as pd
 
 from .checks import CheckResult, ambiguous_readings, choose_by_arithmetic, run_checks
-from .errors import GongkaiError, NotAReportError, ScannedReportError, UnsupportedFormError
+from .errors import (
+    OCR_MISSING,
+    GongkaiError,
+    NotAReportError,
+    OcrUnavailableError,
+    ScannedReportError,
+    UnsupportedFormError,
+)
 from .forms import FORMS
 from .grids import page_grids
 from .locate import find_headings, read_identity, table_pages, table_pages_settled
-from .model import UNREADABLE_CODES, CellRecord, CheckStatus, NoteCode, Problem, Status, TableGeometry
+from .model import UNREADABLE_CODES, CellRecord, CheckStatus, NoteCode, Page, Problem, Status, TableGeometry
 from .output import records
+from .settings import DEFAULT
 from .sources import open_source
 from .sources.chars import text_lines
 from .values import cell_records
+from .verify import verify_ocr_cells
 from .versions import choose_versions, read_every_version
 
 
@@ -46,6 +55,9 @@ class Report:
     geometry: list[TableGeometry] = field(default_factory=list, repr=False)  # for `review` only
     seconds: float = 0.0
     sha256: str = ""  # of the file's bytes, so that --resume knows what it has read
+    pages_ocr: int = 0  # pages read from their image by OCR
+    text_layers_ignored: list[str] = field(default_factory=list)  # e.g. a scanner's invisible OCR layer
+    ocr_counts: dict[str, int] = field(default_factory=dict, repr=False)  # OCR-read values, by outcome
 
     @cached_property
     def cells(self) -> pd.DataFrame:
@@ -73,6 +85,7 @@ class Report:
             "year": self.year,
             "form": self.form,
             "pages": self.pages,
+            "pages_ocr": self.pages_ocr,
             "cells_found": self.cells_found if self.form else None,
             "cells_expected": self.cells_expected if self.form else None,
             "checks_failed": self.checks_failed if self.form else None,
@@ -85,6 +98,15 @@ class Report:
         return records.frame("checks", (c.record(self.source) for c in self.checks))
 
 
+def _ocr():
+    """The OCR source, imported on the first scanned page: a report without one never loads it."""
+    try:
+        from .sources import ocr
+    except ImportError:  # OpenCV or rapidocr missing: the extra is not installed
+        raise OcrUnavailableError(OCR_MISSING) from None
+    return ocr
+
+
 def read_report(path: str | os.PathLike[str]) -> Report:
     """Read one report. Raises a GongkaiError subclass when the file cannot be read at all."""
     started = time.perf_counter()
@@ -94,17 +116,25 @@ def read_report(path: str | os.PathLike[str]) -> Report:
         # Pages are read in order, each loaded once, until the headings show where the tables
         # end (section 五): the prose after that is never loaded. Page 1 gives the title. Only
         # the pages between the headings of sections 二 and 五 are searched for tables.
-        pages, headings = {}, []
+        pages, headings, scanned = {}, [], {}
         for number in range(1, source.page_count + 1):
             pages[number] = source.page(number)
+            if pages[number].scanned:
+                dpi = DEFAULT.scan.dpi
+                scanned[number] = _ocr().read_page(number, source.render(number, dpi), dpi)
+                pages[number] = Page(
+                    number, scanned[number].chars, scanned[number].edges, pages[number].scanned
+                )
             lines = text_lines(pages[number].chars)
             if number == 1:
                 identity = read_identity(lines, source.metadata_title, source.path)
             headings += find_headings(number, lines)
             if table_pages_settled(headings):
                 break
+    report.pages_ocr = len(scanned)
+    report.text_layers_ignored = sorted({p.scanned for p in pages.values() if p.scanned} - {"no text layer"})
     if not any(page.chars for page in pages.values()):
-        raise ScannedReportError("no text layer: the pages are scanned images (OCR is not supported yet)")
+        raise ScannedReportError("no text layer, and no page is an image to read by OCR")
     grids = [grid for n in table_pages(headings, report.pages) for grid in page_grids(pages[n], headings)]
     report.agency, report.year = identity.agency, identity.year
     version, choices = choose_versions(read_every_version(grids, headings))
@@ -114,7 +144,18 @@ def read_report(path: str | os.PathLike[str]) -> Report:
         raise NotAReportError("no table of the standard form found")
     report.form = version
     cells, gaps = cell_records(report.source, identity, version, choices)
-    report.records = choose_by_arithmetic(FORMS[version], cells, ambiguous_readings(cells))
+    cells = choose_by_arithmetic(FORMS[version], cells, ambiguous_readings(cells))
+    if scanned:
+        placed = {
+            (cell.table, cell.row, cell.column): cell
+            for choice in choices
+            if choice.reading is not None
+            for cell in choice.reading.cells
+        }
+        cells, report.ocr_counts = verify_ocr_cells(
+            FORMS[version], cells, placed, scanned, _ocr().second_reading
+        )
+    report.records = cells
     report.geometry = [c.candidate.geometry for c in choices if c.candidate is not None]
     report.problems = [p for c in choices if c.reading is not None for p in c.reading.problems]
     report.checks = run_checks(FORMS[version], report.records)
@@ -133,11 +174,19 @@ def _status(report: Report, gaps: list[str]) -> tuple[Status, str]:
     )
     blank = sum(1 for cell in report.records if cell.note_code is NoteCode.BLANK)
     reasons = list(dict.fromkeys(gaps))
+    if report.pages_ocr:
+        reasons.append(f"{report.pages_ocr} of {report.pages} pages read by OCR")
+        reasons += [f"{why} ignored" for why in report.text_layers_ignored]
     if missing:
         reasons.append(f"{missing} of {len(report.records)} cells not found")
     if unreadable[NoteCode.TEXT_IN_NUMBER_CELL]:
         reasons.append(f"{unreadable[NoteCode.TEXT_IN_NUMBER_CELL]} cells hold text instead of a number")
-    if doubtful := unreadable.total() - unreadable[NoteCode.TEXT_IN_NUMBER_CELL]:
+    if unreadable[NoteCode.OCR_DOUBTFUL]:
+        reasons.append(f"{unreadable[NoteCode.OCR_DOUBTFUL]} values read from images left empty as doubtful")
+    if corrected := report.ocr_counts.get("corrected"):
+        reasons.append(f"{corrected} values read from images settled by the arithmetic")
+    shown = (NoteCode.TEXT_IN_NUMBER_CELL, NoteCode.OCR_DOUBTFUL)
+    if doubtful := unreadable.total() - sum(unreadable[code] for code in shown):
         reasons.append(f"{doubtful} cells hold a number that cannot be taken as printed")
     reasons += [p.message for p in report.problems][:3]
     if blank:

@@ -19,37 +19,32 @@ placed by their labels and positions (`match`), never by arithmetic.
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from .checks import FAILED, PASSED, Key, _evaluate, _rows_by_table, _values
+from .checks import _evaluate, _rows_by_table, _values
 from .forms import Form
-from .match import PlacedCell
-from .records import format_number
-from .values import parse_value
+from .model import CellRecord, CheckStatus, Key, NoteCode, PlacedCell
+from .numbers import format_number
+from .settings import DEFAULT
 
 if TYPE_CHECKING:  # the OCR source imports OpenCV: only a report with scanned pages loads it
     from .sources.ocr import OcrCell, ScannedPage
 
-OCR_DOUBTFUL = "ocr_doubtful"
-OCR_CORRECTED_BY_RULE = "ocr_corrected_by_rule"
 READ_BY_OCR = "ocr"
-# Measured on generated scans (bench/ocr_engines.py): every misreading of a clean cell that
-# the rules later caught scored below 0.9; correct readings of printed digits score 0.95-1.0.
-_MIN_SCORE = 0.9
+_SETTINGS = DEFAULT.ocr
 _NUMBER_RE = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d+(?:\.\d+)?$")  # as printed: 1,234 · 96171.6
-_MAX_ROUNDS = 4  # corrections that unlock further checks; the form's rules chain at most this deep
+_MARKS = frozenset("/／—―-－")  # a printed mark for "not applicable", read as such
 
 
 @dataclass
 class _Reading:
     """One OCR-read cell of the form, as verification sees it."""
 
-    index: int  # row of the cells frame
+    index: int  # position among the records
     key: Key
     cell: OcrCell | None  # None: read from the whole page only (a table without rules)
     raw: str
@@ -72,13 +67,13 @@ def _reading(index: int, key: Key, raw: str, parsed: float | None, cell: OcrCell
     if cell is None:  # read with the whole page only: the rules alone can vouch for it
         candidates = [parsed] if parsed is not None else []
         return _Reading(index, key, None, raw, parsed, parsed is not None, False, [], candidates, None)
-    mark = bool(cell.free) and parse_value(cell.free, "count").note.startswith("not applicable")
+    mark = bool(cell.free) and set(cell.free) <= _MARKS
     value = _number(cell.free)
     doubts: list[str] = []
     if value is None and cell.free and not mark:
         doubts.append(f"not a plain number as read: {cell.free!r}")
     doubts += [f"suspect cell ({why})" for why in cell.suspect]
-    if cell.has_ink and cell.free_score < _MIN_SCORE:
+    if cell.has_ink and cell.free_score < _SETTINGS.min_score:
         doubts.append(f"low OCR confidence {cell.free_score:.2f}")
     if value is not None and cell.digits != re.sub(r"[,.]", "", cell.free):
         doubts.append(f"digits-only reading differs: {cell.digits!r}")
@@ -89,8 +84,6 @@ def _reading(index: int, key: Key, raw: str, parsed: float | None, cell: OcrCell
             candidates.append(number)
     confidence = round(cell.free_score, 3) if cell.has_ink else None
     return _Reading(index, key, cell, raw, value, not doubts, mark, doubts, candidates, confidence)
-
-
 
 
 def _candidates_note(reading: _Reading) -> str:
@@ -107,31 +100,29 @@ def _candidates_note(reading: _Reading) -> str:
 
 def verify_ocr_cells(
     form: Form,
-    cells: pd.DataFrame,
+    cells: Sequence[CellRecord],
     placed: dict[Key, PlacedCell],
     scanned: dict[int, ScannedPage],
     second_reading: Callable[[ScannedPage, OcrCell], str],
-) -> tuple[pd.DataFrame, dict[str, int]]:
+) -> tuple[list[CellRecord], dict[str, int]]:
     """Publish, correct or withhold each value read from a scanned page; counts of each outcome.
 
     `placed` gives each placed cell of the form; `scanned` the scanned pages with their
     cells read alone, by box. `second_reading` reads a cell again, independently, for the
     values no rule can vouch for.
     """
-    cells = cells.copy()
-    keys = list(zip(cells["table"], cells["row_id"], cells["column_id"], strict=True))
+    cells = [dataclasses.replace(cell) for cell in cells]
     readings: dict[Key, _Reading] = {}
-    for index, key in enumerate(keys):
-        spot = placed.get(key)
+    for index, record in enumerate(cells):
+        spot = placed.get(record.key)
         if spot is None or spot.page not in scanned:
             continue
         cell = scanned[spot.page].cells.get(spot.bbox)
-        value = cells["value"].iat[index]
-        readings[key] = _reading(index, key, spot.raw or "", None if pd.isna(value) else float(value), cell)
+        readings[record.key] = _reading(index, record.key, spot.raw or "", record.value, cell)
     counts = {"published": 0, "corrected": 0, "doubtful": 0, "blank": 0}
     if not readings:
         return cells, counts
-    base = _values(form, cells)
+    base = _values(cells)
     rows_by_table = _rows_by_table(cells)
     corrected: dict[Key, float] = {}
 
@@ -171,13 +162,13 @@ def verify_ocr_cells(
         if not reading.clean:
             return False
         rules = [r for r in by_cell.get(name(key), []) if excluding is None or excluding not in r.cells]
-        if any(r.status == FAILED for r in rules):
+        if any(r.status == CheckStatus.FAILED for r in rules):
             return False
-        if rules and all(r.status == PASSED for r in rules):
+        if rules and all(r.status == CheckStatus.PASSED for r in rules):
             return True
         return agree(reading)
 
-    for _round in range(_MAX_ROUNDS):
+    for _round in range(_SETTINGS.max_rounds):
         results = _evaluate(form, rows_by_table, trial_values())
         by_cell = rules_of(results)
         changed = False
@@ -188,12 +179,14 @@ def verify_ocr_cells(
             for candidate in reading.candidates:
                 trial = {**trial_values(), key: candidate}
                 mine = [r for r in _evaluate(form, rows_by_table, trial) if name(key) in r.cells]
-                if not mine or any(r.status != PASSED for r in mine):
+                if not mine or any(r.status != CheckStatus.PASSED for r in mine):
                     continue
                 others = {tuple(c.split("/")) for r in mine for c in r.cells} - {key}
                 if all(verified(other, by_cell, excluding=name(key)) for other in others):
                     fitting.append((candidate, [r.rule_id for r in mine]))
-            if len(fitting) == 1 and (reading.value is None or fitting[0][0] != reading.value or reading.doubts):
+            if len(fitting) == 1 and (
+                reading.value is None or fitting[0][0] != reading.value or reading.doubts
+            ):
                 corrected[key] = fitting[0][0]
                 reading.doubts.append(f"the only reading that satisfies {', '.join(fitting[0][1][:3])}")
                 changed = True
@@ -202,42 +195,39 @@ def verify_ocr_cells(
 
     results = _evaluate(form, rows_by_table, trial_values())
     by_cell = rules_of(results)
-    columns = {c: cells.columns.get_loc(c) for c in ("value", "note", "note_code", "read_by", "ocr_confidence")}
     for key, reading in readings.items():
-        row = reading.index
-        cells.iat[row, columns["read_by"]] = READ_BY_OCR
-        cells.iat[row, columns["ocr_confidence"]] = reading.confidence
-        cell = reading.cell
-        if cell is not None and not cell.has_ink:
-            if cell.suspect:
-                cells.iat[row, columns["value"]] = None
-                cells.iat[row, columns["note_code"]] = OCR_DOUBTFUL
-                cells.iat[row, columns["note"]] = f"no ink found, but the cell is suspect ({', '.join(cell.suspect)})"
-                counts["doubtful"] += 1
-            else:
-                counts["blank"] += 1
-            continue
-        if key in corrected:
-            cells.iat[row, columns["value"]] = corrected[key]
-            cells.iat[row, columns["note_code"]] = OCR_CORRECTED_BY_RULE
-            cells.iat[row, columns["note"]] = (
-                f"{_candidates_note(reading)}; took {format_number(corrected[key])}: {reading.doubts[-1]}"
-            )
-            counts["corrected"] += 1
-            continue
-        if reading.mark and not reading.doubts:
-            continue
-        if verified(key, by_cell):
-            counts["published"] += 1
-            continue
-        why = list(reading.doubts)
-        failing = [r.rule_id for r in by_cell.get(name(key), []) if r.status == FAILED]
-        if failing:
-            why.append(f"breaks {', '.join(failing[:3])}")
-        elif reading.clean:
-            why.append("no rule can check it and the two readings disagree" if cell else "one reading only")
-        cells.iat[row, columns["value"]] = None
-        cells.iat[row, columns["note_code"]] = OCR_DOUBTFUL
-        cells.iat[row, columns["note"]] = f"OCR doubtful ({'; '.join(why)}): {_candidates_note(reading)}"
-        counts["doubtful"] += 1
+        record = cells[reading.index]
+        record.read_by = READ_BY_OCR
+        record.ocr_confidence = reading.confidence
+        rules = by_cell.get(name(key), [])
+        outcome = _outcome(record, reading, corrected.get(key), verified(key, by_cell), rules)
+        counts[outcome] += 1
     return cells, counts
+
+
+def _outcome(record: CellRecord, reading: _Reading, corrected: float | None, verified: bool, rules) -> str:
+    """Set the record as verification decided; which outcome it was."""
+    cell = reading.cell
+    if cell is not None and not cell.has_ink:
+        if not cell.suspect:
+            return "blank"
+        record.value, record.note_code = None, NoteCode.OCR_DOUBTFUL
+        record.note = f"OCR doubtful: no ink found, but the cell is suspect ({', '.join(cell.suspect)})"
+        return "doubtful"
+    if corrected is not None:
+        record.value, record.note_code = corrected, NoteCode.OCR_CORRECTED_BY_RULE
+        record.note = f"{_candidates_note(reading)}; took {format_number(corrected)}: {reading.doubts[-1]}"
+        return "corrected"
+    if reading.mark and not reading.doubts:
+        return "published"  # a printed / or —: no number, and the parser's note says so
+    if verified:
+        return "published"
+    why = list(reading.doubts)
+    failing = [r.rule_id for r in rules if r.status == CheckStatus.FAILED]
+    if failing:
+        why.append(f"breaks {', '.join(failing[:3])}")
+    elif reading.clean:
+        why.append("no rule can check it and the two readings disagree" if cell else "one reading only")
+    record.value, record.note_code = None, NoteCode.OCR_DOUBTFUL
+    record.note = f"OCR doubtful ({'; '.join(why)}): {_candidates_note(reading)}"
+    return "doubtful"

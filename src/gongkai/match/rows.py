@@ -305,7 +305,9 @@ class _TableWalker:
                 message = f"a value cell of {row.label} spans several columns (page {grid.page})"
                 self.problem(grid.page, message, ProblemKind.COLUMN)
                 continue
-            self.reading.cells.append(PlacedCell(self.table.id, row.id, column_id, cell.text, grid.page))
+            self.reading.cells.append(
+                PlacedCell(self.table.id, row.id, column_id, cell.text, grid.page, cell.bbox)
+            )
             self.geometry.value_boxes.append((column_id, grid.page, cell.bbox))
 
 

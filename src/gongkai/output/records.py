@@ -25,6 +25,7 @@ FILE_COLUMNS = [
     "year",
     "form",
     "pages",
+    "pages_ocr",
     "cells_found",
     "cells_expected",
     "checks_failed",
@@ -36,10 +37,11 @@ CHECK_COLUMNS = ["source", "rule_id", "rule", "status", "cells", "left", "right"
 FORMATS = ("csv", "parquet", "xlsx")
 
 _DTYPES = {
-    "cells": {"year": "Int64", "value": "float64", "page": "Int64"},
+    "cells": {"year": "Int64", "value": "float64", "page": "Int64", "ocr_confidence": "float64"},
     "files": {
         "year": "Int64",
         "pages": "Int64",
+        "pages_ocr": "Int64",
         "cells_found": "Int64",
         "cells_expected": "Int64",
         "checks_failed": "Int64",

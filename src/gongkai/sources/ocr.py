@@ -26,17 +26,14 @@ from functools import cache
 import numpy as np
 
 from ..errors import OCR_MISSING, OcrUnavailableError
-from ..lattice import find_table_cells
-from ..layout import BBox, Char, Edge
+from ..grids.lattice import find_table_cells
+from ..model import BBox, Char, Edge
+from ..settings import DEFAULT
 from . import scan
 
-OCR_DPI = 200  # scans are printed at 150-200 dpi; rendering at 200 keeps 10 pt digits 20 px tall
-_DET_SIDE = 960  # pixels: the detector's input is at most this long; more only slows it, fewer merges lines
-_BATCH = 16  # crops recognised in one call of the network
-_PROSE_LINE_HEIGHTS = 22  # a line longer than this many times its height is prose (headings are shorter)
-_HEAD_HEIGHTS = 4  # the first characters of a long line, read to see whether it is a heading
-_HEADING_START_RE = re.compile(r"^\s*([一二三四五六七八九十]+[、.．，]|[（(][一二三四五六七八九十]+[）)])")
+_SETTINGS = DEFAULT.ocr
 _DIGITS = "0123456789"
+_HEADING_START_RE = re.compile(r"^\s*([一二三四五六七八九十]+[、.．，]|[（(][一二三四五六七八九十]+[）)])")
 
 
 @dataclass(frozen=True)
@@ -74,7 +71,7 @@ class Recogniser:
         params = {
             "Global.use_cls": False,
             "Global.log_level": "error",
-            "Det.limit_side_len": _DET_SIDE,
+            "Det.limit_side_len": _SETTINGS.det_side,
             "Det.limit_type": "max",
             # One thread per process: a batch runs one process per core, and onnxruntime's
             # spinning thread pool is several times slower than one thread on a shared core.
@@ -98,13 +95,19 @@ class Recogniser:
                 boxes.append((x0, top, x1, bottom))
         return boxes
 
-    def not_prose(self, image: np.ndarray, lines: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    def not_prose(
+        self, image: np.ndarray, lines: list[tuple[int, int, int, int]]
+    ) -> list[tuple[int, int, int, int]]:
         """The lines outside the tables worth reading: not prose, unless a line opens with a
         heading's numbering (二、, （三）). Headings and the title are short; recognising full
         prose lines would double the time per page, and nothing is taken from prose."""
-        long = [line for line in lines if line[2] - line[0] > _PROSE_LINE_HEIGHTS * (line[3] - line[1])]
-        heads = self.read([image[t:b, x0 : x0 + _HEAD_HEIGHTS * (b - t)] for x0, t, _, b in long])
-        headings = {line for line, (head, _) in zip(long, heads, strict=True) if _HEADING_START_RE.match(head)}
+        long = [
+            line for line in lines if line[2] - line[0] > _SETTINGS.prose_line_heights * (line[3] - line[1])
+        ]
+        heads = self.read([image[t:b, x0 : x0 + _SETTINGS.head_heights * (b - t)] for x0, t, _, b in long])
+        headings = {
+            line for line, (head, _) in zip(long, heads, strict=True) if _HEADING_START_RE.match(head)
+        }
         return [line for line in lines if line not in long or line in headings]
 
     def read(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
@@ -121,12 +124,15 @@ class Recogniser:
         rec = self._rec
         _, height, width = rec.rec_image_shape
         order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1] / crops[i].shape[0])
-        for start in range(0, len(order), _BATCH):
-            chunk = order[start : start + _BATCH]
+        for start in range(0, len(order), _SETTINGS.batch):
+            chunk = order[start : start + _SETTINGS.batch]
             ratio = max(width / height, *(crops[i].shape[1] / crops[i].shape[0] for i in chunk))
             norm = np.stack([rec.resize_norm_img(np.dstack([crops[i]] * 3), ratio) for i in chunk])
             for i, pred in zip(chunk, rec.session(norm.astype(np.float32)), strict=True):
-                out[i] = (*self._decode(pred, None), *self._decode(pred[:, self._digit_indices], self._digit_indices))
+                out[i] = (
+                    *self._decode(pred, None),
+                    *self._decode(pred[:, self._digit_indices], self._digit_indices),
+                )
         return out
 
     def _decode(self, pred: np.ndarray, indices: np.ndarray | None) -> tuple[str, float]:
@@ -154,7 +160,7 @@ def _spread(text: str, x0: float, top: float, x1: float, bottom: float) -> list[
     return [Char(ch, x0 + i * step, top, x0 + (i + 1) * step, bottom, size) for i, ch in enumerate(text)]
 
 
-def read_page(number: int, rgb: np.ndarray, dpi: float = OCR_DPI) -> ScannedPage:
+def read_page(number: int, rgb: np.ndarray, dpi: float) -> ScannedPage:
     """A scanned page's characters and ruling lines, in points, and its single-line cells read alone."""
     image = scan.prepare(rgb, dpi)
     edges = scan.rule_edges(image)

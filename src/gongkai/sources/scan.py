@@ -12,17 +12,10 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ..layout import Edge
+from ..model import BBox, Edge
+from ..settings import DEFAULT
 
-_SKEW_LIMIT = 3.0  # degrees: scanners feed pages at most this crooked; beyond it the search would be slow
-_SKEW_COARSE_STEP = 0.25  # degrees: first pass of the projection search
-_SKEW_FINE_STEP = 0.05  # degrees: second pass around the best coarse angle (0.05° is 1 px over 1,100 px)
-_INK_BLOCK = 31  # pixels: neighbourhood of the adaptive threshold, a few character strokes wide
-_INK_OFFSET = 18  # grey levels below the local mean that count as ink (paper grain and JPEG noise stay out)
-_RULE_MIN_FRACTION = 0.04  # of the page's width (height): a ruling line is at least this long
-_DUST_SIZE = 3.0  # points: a blob smaller than this is dust or a decimal point, not a stroke (digits are 7 pt tall)
-_SEAL_RED_MARGIN = 50  # grey levels by which red exceeds green and blue in a seal's ink
-_SEAL_MIN_RED = 150  # red level of a seal's ink at least (black print is below 100 in every channel)
+_SETTINGS = DEFAULT.scan
 
 
 @dataclass(frozen=True)
@@ -47,7 +40,12 @@ class PageImage:
 def _ink(grey: np.ndarray) -> np.ndarray:
     return (
         cv2.adaptiveThreshold(
-            grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, _INK_BLOCK, _INK_OFFSET
+            grey,
+            255,
+            cv2.ADAPTIVE_THRESH_MEAN_C,
+            cv2.THRESH_BINARY_INV,
+            _SETTINGS.ink_block,
+            _SETTINGS.ink_offset,
         )
         > 0
     )
@@ -64,9 +62,11 @@ def _skew(ink: np.ndarray) -> float:
         profile = turned.sum(axis=1, dtype=np.float64)
         return float(np.square(np.diff(profile)).sum())
 
-    coarse = np.arange(-_SKEW_LIMIT, _SKEW_LIMIT + 1e-9, _SKEW_COARSE_STEP)
+    coarse = np.arange(-_SETTINGS.skew_limit, _SETTINGS.skew_limit + 1e-9, _SETTINGS.skew_coarse_step)
     best = max(coarse, key=sharpness)
-    fine = np.arange(best - _SKEW_COARSE_STEP, best + _SKEW_COARSE_STEP + 1e-9, _SKEW_FINE_STEP)
+    fine = np.arange(
+        best - _SETTINGS.skew_coarse_step, best + _SETTINGS.skew_coarse_step + 1e-9, _SETTINGS.skew_fine_step
+    )
     return float(max(fine, key=sharpness))
 
 
@@ -74,9 +74,11 @@ def _rules(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Horizontal and vertical ruling lines: ink runs far longer than any stroke of a character."""
     h, w = ink.shape
     mask = ink.astype(np.uint8)
-    across = cv2.getStructuringElement(cv2.MORPH_RECT, (max(15, int(w * _RULE_MIN_FRACTION)), 1))
-    down = cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(15, int(h * _RULE_MIN_FRACTION / 2))))
-    return cv2.morphologyEx(mask, cv2.MORPH_OPEN, across) > 0, cv2.morphologyEx(mask, cv2.MORPH_OPEN, down) > 0
+    across = cv2.getStructuringElement(cv2.MORPH_RECT, (max(15, int(w * _SETTINGS.rule_min_fraction)), 1))
+    down = cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(15, int(h * _SETTINGS.rule_min_fraction / 2))))
+    return cv2.morphologyEx(mask, cv2.MORPH_OPEN, across) > 0, cv2.morphologyEx(
+        mask, cv2.MORPH_OPEN, down
+    ) > 0
 
 
 def prepare(image: np.ndarray, dpi: float) -> PageImage:
@@ -85,7 +87,7 @@ def prepare(image: np.ndarray, dpi: float) -> PageImage:
         red, green, blue = (image[:, :, i].astype(np.int16) for i in range(3))
         # Red ink is bright in the red channel. Black print under or beside a seal stays dark
         # there even where JPEG's coarse colour planes tint it red, so it is never taken for seal.
-        seal = ((red - np.maximum(green, blue)) > _SEAL_RED_MARGIN) & (red > _SEAL_MIN_RED)
+        seal = ((red - np.maximum(green, blue)) > _SETTINGS.seal_red_margin) & (red > _SETTINGS.seal_min_red)
         grey = image[:, :, 0].copy()
         grey[seal] = 255  # the seal's red ink lifted; black print under it is dark in every channel and stays
     else:
@@ -128,11 +130,7 @@ class CellInk:
     sealed: bool  # red ink over the cell
 
 
-_SEAL_SHARE = 0.01  # of a cell's pixels: more red than this and the cell is read through a seal
-_BORDER = 2  # pixels kept clear of the rules around a cell's ink
-
-
-def cell_ink(page: PageImage, bbox: tuple[float, float, float, float]) -> CellInk:
+def cell_ink(page: PageImage, bbox: BBox) -> CellInk:
     """Cut one cell (a box in points) out of the page and test its ink."""
     scale = page.scale
     h, w = page.grey.shape
@@ -141,7 +139,7 @@ def cell_ink(page: PageImage, bbox: tuple[float, float, float, float]) -> CellIn
     if x1 - x0 < 4 or y1 - y0 < 4:
         return CellInk(np.zeros((0, 0), np.uint8), False, False, False)
     rules = page.rules[y0:y1, x0:x1]
-    sealed = bool(page.seal[y0:y1, x0:x1].mean() > _SEAL_SHARE)
+    sealed = bool(page.seal[y0:y1, x0:x1].mean() > _SETTINGS.seal_share)
     # The rules of the cell and everything beyond them: grow the rule mask a little, then cut
     # the interior between the cell's own rules.
     grown = cv2.dilate(rules.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
@@ -162,9 +160,11 @@ def cell_ink(page: PageImage, bbox: tuple[float, float, float, float]) -> CellIn
 def _strokes(ink: np.ndarray, rules: np.ndarray, dpi: float) -> np.ndarray:
     """The ink of a cell's characters: blobs of stroke size, and small blobs (a decimal point)
     only on the line of those strokes and beside them. Dust elsewhere is not ink."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
-    dust = _DUST_SIZE * dpi / 72
-    x, y, w, h = (stats[:, i] for i in (cv2.CC_STAT_LEFT, cv2.CC_STAT_TOP, cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT))
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    dust = _SETTINGS.dust_size * dpi / 72
+    x, y, w, h = (
+        stats[:, i] for i in (cv2.CC_STAT_LEFT, cv2.CC_STAT_TOP, cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT)
+    )
     big = np.maximum(w, h) >= dust
     big[0] = False
     keep = big.copy()
@@ -177,7 +177,9 @@ def _strokes(ink: np.ndarray, rules: np.ndarray, dpi: float) -> np.ndarray:
         beside = (y >= top) & (y + h <= bottom) & (x + w >= left - reach) & (x <= right + reach)
         keep |= small & beside
     interior = np.zeros(ink.shape, dtype=bool)
-    interior[_BORDER + 2 : -_BORDER - 2, _BORDER + 2 : -_BORDER - 2] = True
+    interior[_SETTINGS.border + 2 : -_SETTINGS.border - 2, _SETTINGS.border + 2 : -_SETTINGS.border - 2] = (
+        True
+    )
     strokes = keep[labels]
     return strokes & (interior | _touching(strokes, rules))
 
