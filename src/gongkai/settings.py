@@ -171,8 +171,9 @@ class OcrSettings:
     # of a clean cell that the rules caught scored below 0.9. Confidence alone still publishes
     # nothing: the rules or a second reading must agree too.
     min_score: float = 0.9
-    # Corrections that unlock further checks; the form's rules chain at most this deep.
-    max_rounds: int = 4
+    # Rounds of corrections: each settled cell can make a rule evaluable for the next (a column
+    # of table 三 under a seal settles one cell a round through the row rules).
+    max_rounds: int = 8
 
 
 @dataclass(frozen=True)

@@ -178,8 +178,11 @@ def verify_ocr_cells(
             fitting = []
             for candidate in reading.candidates:
                 trial = {**trial_values(), key: candidate}
-                mine = [r for r in _evaluate(form, rows_by_table, trial) if name(key) in r.cells]
-                if not mine or any(r.status != CheckStatus.PASSED for r in mine):
+                # Every rule of the cell that can be evaluated holds (one that cannot, for
+                # another doubtful cell, may become evaluable in a later round).
+                rules = [r for r in _evaluate(form, rows_by_table, trial) if name(key) in r.cells]
+                mine = [r for r in rules if r.status == CheckStatus.PASSED]
+                if not mine or any(r.status == CheckStatus.FAILED for r in rules):
                     continue
                 others = {tuple(c.split("/")) for r in mine for c in r.cells} - {key}
                 if all(verified(other, by_cell, excluding=name(key)) for other in others):
@@ -216,7 +219,11 @@ def _outcome(record: CellRecord, reading: _Reading, corrected: float | None, ver
         return "doubtful"
     if corrected is not None:
         record.value, record.note_code = corrected, NoteCode.OCR_CORRECTED_BY_RULE
-        record.note = f"{_candidates_note(reading)}; took {format_number(corrected)}: {reading.doubts[-1]}"
+        doubts = "; ".join(reading.doubts[:-1])
+        record.note = (
+            f"OCR corrected ({doubts}): {_candidates_note(reading)}; "
+            f"took {format_number(corrected)}: {reading.doubts[-1]}"
+        )
         return "corrected"
     if reading.mark and not reading.doubts:
         return "published"  # a printed / or —: no number, and the parser's note says so

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
+import cv2
 import numpy as np
 
 from ..errors import OCR_MISSING, OcrUnavailableError
@@ -212,12 +213,13 @@ def read_page(number: int, rgb: np.ndarray, dpi: float) -> ScannedPage:
 
 
 def second_reading(page: ScannedPage, cell: OcrCell) -> str:
-    """The cell read the other way: its lines found by the detector in the page image, then
-    recognised, as a whole-page reading does. Independent of the cell's ink test and crop."""
+    """The cell read a second way: the whole cell between its rules, at its own size and margins,
+    rather than the crop around its ink. It shares no crop with the first reading, so a stray
+    blob that the ink test kept or lost does not sway both."""
     x0, top, x1, bottom = cell.box
     region = page.image.grey[top:bottom, x0:x1].copy()
-    region[page.image.rules[top:bottom, x0:x1]] = 255
-    engine = recogniser()
-    lines = engine.detect(np.pad(region, 16, constant_values=255))
-    crops = [np.pad(region, 16, constant_values=255)[t:b, a:c] for a, t, c, b in lines]
-    return "".join(text for text, _ in engine.read(crops))
+    rules = page.image.rules[top:bottom, x0:x1]
+    region[cv2.dilate(rules.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0] = 255
+    margin = max(2, (bottom - top) // 6)
+    (text, _), = recogniser().read([np.pad(region[margin:-margin, margin:-margin], 8, constant_values=255)])
+    return text
