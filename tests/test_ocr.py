@@ -24,7 +24,9 @@ SCANNED = FIXTURES / "scanned"
 JUNK_LAYER = SCANNED / "scan-docx-department-2021-blank-zeros.pdf"
 NO_LAYER = SCANNED / "scan-reportlab-city-2024-cut-unavailable.pdf"
 HAS_OCR = importlib.util.find_spec("rapidocr") is not None and importlib.util.find_spec("cv2") is not None
-needs_ocr = pytest.mark.skipif(not HAS_OCR, reason='the OCR extra is not installed: pip install "gongkai[ocr]"')
+needs_ocr = pytest.mark.skipif(
+    not HAS_OCR, reason='the OCR extra is not installed: pip install "gongkai[ocr]"'
+)
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -56,7 +58,8 @@ def test_a_text_report_does_no_ocr_work():
     code = (
         "import sys, gongkai\n"
         f"report = gongkai.read_report({str(FIXTURES / 'docx-city-2024-template.pdf')!r})\n"
-        "loaded = [m for m in ('gongkai.sources.ocr', 'rapidocr', 'onnxruntime', 'cv2') if m in sys.modules]\n"
+        "ocr = ('gongkai.sources.ocr', 'rapidocr', 'onnxruntime', 'cv2')\n"
+        "loaded = [m for m in ocr if m in sys.modules]\n"
         "print(report.status, report.pages_ocr, loaded)\n"
     )
     assert _python(code).stdout.split() == ["ok", "0", "[]"]
@@ -188,7 +191,10 @@ def test_a_cell_no_rule_covers_needs_two_readings_that_agree():
     for outcome in ("upheld", "corrected", "other", "pending"):
         _replace_cell(scanned, placed, f"litigation_direct_{outcome}", free="", digits="", has_ink=False)
     for record in records:
-        if record.column_id.startswith("litigation_direct_") and record.column_id != "litigation_direct_total":
+        if (
+            record.column_id.startswith("litigation_direct_")
+            and record.column_id != "litigation_direct_total"
+        ):
             record.value, record.raw = None, ""
     agreeing, _ = _verify(records, placed, scanned)
     assert agreeing["litigation_direct_total"].value == 2
@@ -222,7 +228,9 @@ def test_a_scanned_report_reads_with_no_wrong_value():
     assert "4 of 4 pages read by OCR" in report.reason
     assert "invisible text layer (a scanner's OCR) ignored" in report.reason
     with open(FIXTURES / "manifest.csv", encoding="utf-8") as handle:
-        printed = next(r for r in csv.DictReader(handle) if r["file"] == "docx-department-2021-blank-zeros.pdf")
+        printed = next(
+            r for r in csv.DictReader(handle) if r["file"] == "docx-department-2021-blank-zeros.pdf"
+        )
     assert (report.agency, report.year) == (printed["agency"], int(printed["year"]))  # from page 1's image
     row = report.file_record()
     assert row["pages_ocr"] == 4

@@ -221,5 +221,5 @@ def second_reading(page: ScannedPage, cell: OcrCell) -> str:
     rules = page.image.rules[top:bottom, x0:x1]
     region[cv2.dilate(rules.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0] = 255
     margin = max(2, (bottom - top) // 6)
-    (text, _), = recogniser().read([np.pad(region[margin:-margin, margin:-margin], 8, constant_values=255)])
+    ((text, _),) = recogniser().read([np.pad(region[margin:-margin, margin:-margin], 8, constant_values=255)])
     return text
