@@ -1,14 +1,14 @@
-"""Cell accuracy of gongkai on fixture PDFs that carry their expected cells.
+"""Cell accuracy of gongkai on fixtures (PDFs, web pages, Word files) that carry their expected cells.
 
     python bench/accuracy.py [DIR ...]      (default: fixtures/)
 
-For every <name>.pdf with a <name>.expected.csv beside it, each cell of the
-form is compared with the expected value. A cell is
+For every <name>.pdf, <name>.html or <name>.docx with a <name>.expected.csv beside
+it, each cell of the form is compared with the expected value. A cell is
   exact   - the value read equals the value printed (both empty counts too);
   missing - left empty although a value is printed (the honest failure);
   wrong   - a value that differs from the one printed (the failure that matters).
-Figures are printed per layout (from manifest.csv, if there is one) and overall,
-with agency/year correctness per file.
+Figures are printed per input kind and layout (from manifest.csv, if there is one),
+per kind and overall, with agency/year correctness per file.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import gongkai
 from gongkai.numbers import format_number
 
 ROOT = Path(__file__).resolve().parents[1]
+KINDS = {".pdf": "pdf", ".html": "html", ".docx": "docx"}
 
 
 def _expected(path: Path) -> dict[tuple[str, str, str], str]:
@@ -40,7 +41,7 @@ def _manifest(folder: Path) -> dict[str, dict[str, str]]:
 
 def compare(pdf: Path) -> dict:
     """Compare one fixture with its expected cells."""
-    expected = _expected(pdf.with_suffix("").with_suffix(".expected.csv"))
+    expected = _expected(pdf.with_suffix(".expected.csv"))
     report = gongkai.read_report(pdf)
     got = {
         (r.table, r.row_id, r.column_id): format_number(r.value) for r in report.cells.itertuples(index=False)
@@ -67,17 +68,20 @@ def main(folders: list[Path]) -> int:
     started = time.perf_counter()
     for folder in folders:
         manifest = _manifest(folder)
-        for pdf in sorted(folder.glob("*.pdf")):
-            if not pdf.with_suffix("").with_suffix(".expected.csv").exists():
+        files = sorted(p for p in folder.iterdir() if p.suffix in KINDS)
+        for pdf in files:
+            if not pdf.with_suffix(".expected.csv").exists():
                 continue
             result = compare(pdf)
-            info = manifest.get(pdf.name, {})
+            # A .docx or .html printed to PDF shares the PDF's manifest row.
+            info = manifest.get(pdf.name) or manifest.get(pdf.with_suffix(".pdf").name, {})
+            kind = KINDS[pdf.suffix]
             report = result["report"]
             identity_ok = (
                 (report.agency, str(report.year)) == (info.get("agency"), info.get("year")) if info else True
             )
             layout = info.get("producer", "") + ": " + info.get("layout", pdf.stem) if info else pdf.stem
-            for key in (layout, "ALL"):
+            for key in (f"{kind} {layout}", f"ALL {kind}", "ALL"):
                 t = totals[key]
                 t[0] += 1
                 t[1] += result["cells"]
@@ -95,7 +99,7 @@ def main(folders: list[Path]) -> int:
                 print(f"     wrong {'/'.join(key)}: read {mine!r}, printed {value!r}")
     print()
     print(f"{'layout':<60} {'files':>5} {'cells':>6} {'exact %':>8} {'missing':>7} {'wrong':>5} {'id ok':>5}")
-    for key in sorted(totals, key=lambda k: (k == "ALL", k)):
+    for key in sorted(totals, key=lambda k: (k.startswith("ALL"), k == "ALL", k)):
         files, cells, exact, missing, wrong, identity_ok = totals[key]
         share = 100 * exact / max(cells, 1)
         print(f"{key[:60]:<60} {files:>5} {cells:>6} {share:>8.2f} {missing:>7} {wrong:>5} {identity_ok:>5}")

@@ -13,7 +13,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "gongkai"
 LAYERS = [
     {"errors", "settings", "forms"},
     {"model"},
-    {"labels", "numbers"},
+    {"labels", "numbers", "agency"},
     {"sources"},
     {"locate"},
     {"grids"},

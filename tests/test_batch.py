@@ -14,7 +14,7 @@ from .conftest import FIXTURES, SAMPLES
 
 
 def test_timeout_becomes_a_failed_row(monkeypatch):
-    def stuck(path):
+    def stuck(path, kind):
         time.sleep(5)
 
     monkeypatch.setattr(batch, "read_report_safely", stuck)

@@ -68,9 +68,9 @@ def cells() -> list[CellRecord]:
                 row_id,
                 column.name,
                 column_id,
-                value,
-                1,
-                raw,
+                value=value,
+                page=1,
+                raw=raw,
             )
         )
     order = {(t.id, r.id): i for t in FORM_2021.tables for i, r in enumerate(t.rows)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -87,7 +88,7 @@ def test_bad_inputs_fail_softly_and_the_batch_goes_on(runner, tmp_path):
     assert "Traceback" not in result.output
     files = pd.read_csv(tmp_path / "mixed.files.csv")
     failed = files[files["status"] == "failed"]
-    assert len(failed) == len(list(BAD.glob("*.pdf")))
+    assert len(failed) == len([p for p in BAD.iterdir() if p.suffix in (".pdf", ".html", ".xhtml", ".docx")])
     assert failed["reason"].str.len().min() > 5
     assert (files["status"] == "ok").sum() == 2
     assert pd.read_csv(out)["source"].nunique() == 2
@@ -123,7 +124,10 @@ def test_resume_skips_what_was_read(runner, tmp_path):
     assert runner.invoke(main, ["extract", str(first), "-o", str(out), "-w", "1"]).exit_code == 0
     result = runner.invoke(main, ["extract", str(folder), "-o", str(out), "--resume", "-w", "1"])
     assert result.exit_code == 0
-    assert "1 files already read, 1 to go" in result.output
+    assert "1 file already read, 1 to go" in result.output
+    # The summary counts the whole output, the file carried over included.
+    assert "2 files: 2 ok, 0 partial, 0 failed; 400 cells" in result.output
+    assert "(1 file carried over from the earlier run)" in result.output
     cells = pd.read_parquet(out)
     assert cells["source"].nunique() == 2
     assert list(cells["source"]) == sorted(cells["source"])
@@ -141,10 +145,19 @@ def test_xlsx_workbook(runner, tmp_path):
         == 0
     )
     book = load_workbook(out)
-    assert book.sheetnames == ["cells", "二、主动公开", "三、依申请公开", "四、复议诉讼", "files", "checks"]
+    assert book.sheetnames == [
+        "概览",
+        "二、主动公开",
+        "三、依申请公开",
+        "四、复议诉讼",
+        "cells",
+        "files",
+        "checks",
+    ]
     cells = book["cells"]
     assert cells["A1"].value == "来源文件" and cells.freeze_panes == "A2"
-    values = [row[9] for row in cells.iter_rows(min_row=2, values_only=True)]
+    value_column = [c.value for c in cells[1]].index("数值")
+    values = [row[value_column] for row in cells.iter_rows(min_row=2, values_only=True)]
     assert all(v is None or isinstance(v, int | float) for v in values)
     from_csv = pd.read_csv(tmp_path / "same.csv")["value"]
     assert [None if pd.isna(v) else v for v in from_csv] == values
@@ -164,3 +177,96 @@ def test_inspect_bad_pdf_is_one_line(runner):
     result = runner.invoke(main, ["inspect", str(BAD / "not-a-pdf.pdf")])
     assert result.exit_code == 1
     assert result.output.strip() == f"gongkai: failed: {BAD / 'not-a-pdf.pdf'}: not a PDF file"
+
+
+def test_strict_exits_1_when_a_report_is_partial(runner, tmp_path, partial_pdf):
+    out = str(tmp_path / "p.csv")
+    assert runner.invoke(main, ["extract", str(partial_pdf), "-o", out]).exit_code == 0
+    result = runner.invoke(main, ["extract", str(partial_pdf), "-o", out, "--strict"])
+    assert result.exit_code == 1
+    assert "gongkai: 1 file: 0 ok, 1 partial, 0 failed" in result.output  # one file, not "1 files"
+    ok = runner.invoke(main, ["extract", str(SAMPLES / "guiling-township-2024.pdf"), "-o", out, "--strict"])
+    assert ok.exit_code == 0
+
+
+def test_parquet_page_stays_an_integer_column_when_cells_are_missing(runner, tmp_path, partial_pdf):
+    out = tmp_path / "p.parquet"
+    assert runner.invoke(main, ["extract", str(partial_pdf), "-o", str(out)]).exit_code == 0
+    cells = pd.read_parquet(out)
+    assert cells["page"].isna().sum() == 15
+    assert str(cells["page"].dtype) == "Int64" and str(cells["year"].dtype) == "Int64"
+
+
+def test_jsonl_output(runner, tmp_path):
+    out = tmp_path / "cells.jsonl"
+    result = runner.invoke(main, ["extract", str(SAMPLES / "yunhu-district-2024.pdf"), "-o", str(out)])
+    assert result.exit_code == 0
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 200 and '"source":"' in lines[0] and "\\/" not in lines[0]
+    cells = pd.read_json(out, lines=True)
+    assert list(cells.columns) == CELL_COLUMNS
+    assert (
+        runner.invoke(
+            main, ["extract", str(SAMPLES / "yunhu-district-2024.pdf"), "-o", str(tmp_path / "c.csv")]
+        ).exit_code
+        == 0
+    )
+    from_csv = pd.read_csv(tmp_path / "c.csv")
+    pd.testing.assert_series_equal(cells["value"], from_csv["value"])
+    assert list(cells["note"].fillna("")) == list(from_csv["note"].fillna(""))
+    assert (tmp_path / "cells.checks.csv").exists()
+    stdout = runner.invoke(
+        main, ["extract", str(SAMPLES / "yunhu-district-2024.pdf"), "-o", "-", "--format", "jsonl"]
+    )
+    assert stdout.exit_code == 0 and len(stdout.stdout.splitlines()) == 200
+
+
+def test_help_has_examples_every_exit_code_and_the_companion_names(runner):
+    text = runner.invoke(main, ["extract", "--help"]).output
+    assert "Examples:" in text and "gongkai extract samples/ -o out/cells.csv" in text
+    assert "cells.files.csv" in text and "cells.checks.csv" in text and "OUTPUT-stem" not in text
+    for code in ("0 ", "1 ", "2 ", "130"):
+        assert f"  {code}" in text
+    assert "--timeout 0 means no time limit" in text
+    for command in ("summary", "compare"):
+        assert "Examples:" in runner.invoke(main, [command, "--help"]).output
+
+
+def test_ctrl_c_exits_130_and_leaves_no_output(runner, tmp_path, monkeypatch):
+    import gongkai.cli
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+        yield
+
+    monkeypatch.setattr(gongkai.cli, "iter_reports", interrupted)
+    result = runner.invoke(main, ["extract", str(SAMPLES), "-o", str(tmp_path / "c.csv")])
+    assert result.exit_code == 130
+    assert not list(tmp_path.glob("*.csv"))
+
+
+def test_a_mixed_folder_gives_one_output_and_one_status_table(runner, tmp_path):
+    folder = tmp_path / "crawl"
+    folder.mkdir()
+    for name in (
+        "docx-city-2024-template.pdf",
+        "docx-county-2021-long-prose.docx",
+        "web-county-2022-gbk.html",
+        "html-soffice-department-2022-web-page.html",
+    ):
+        shutil.copy(FIXTURES / name, folder / name)
+    (folder / "notes.txt").write_text("not a report", encoding="utf-8")
+    out = tmp_path / "all.csv"
+    result = runner.invoke(main, ["extract", str(folder), "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    files = pd.read_csv(tmp_path / "all.files.csv")
+    assert sorted(Path(s).suffix for s in files["source"]) == [".docx", ".html", ".html", ".pdf"]
+    assert (files["status"] == "ok").all()
+    cells = pd.read_csv(out)
+    assert cells["source"].nunique() == 4
+    assert cells.groupby("source")["page"].apply(lambda p: p.notna().any()).sum() == 1  # only the PDF
+
+    only_web = tmp_path / "web.csv"
+    result = runner.invoke(main, ["extract", str(folder), "-o", str(only_web), "--input-kind", "html", "-q"])
+    assert result.exit_code == 0, result.output
+    assert sorted(Path(s).suffix for s in pd.read_csv(tmp_path / "web.files.csv")["source"]) == [".html"] * 2

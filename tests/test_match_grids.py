@@ -4,22 +4,9 @@ from __future__ import annotations
 
 from gongkai.forms import FORM_2021
 from gongkai.match import read_table
-from gongkai.model import Grid, GridCell, TableRun
+from gongkai.model import TableRun
 
-APPLICANT_HEADER = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
-
-
-def grid(rows: list[list[str]], page: int = 1, x0: float = 50.0, width: float = 40.0) -> Grid:
-    """A fully ruled grid without merges; row r, column c holds rows[r][c]."""
-    n_cols = max(len(r) for r in rows)
-    col_edges = [x0 + width * c for c in range(n_cols + 1)]
-    row_edges = [100.0 + 20 * r for r in range(len(rows) + 1)]
-    cells = [
-        GridCell(text, r, r + 1, c, c + 1, (col_edges[c], row_edges[r], col_edges[c + 1], row_edges[r + 1]))
-        for r, row in enumerate(rows)
-        for c, text in enumerate(row)
-    ]
-    return Grid(page, (col_edges[0], row_edges[0], col_edges[-1], row_edges[-1]), col_edges, row_edges, cells)
+from .builders import APPLICANT_HEADER, grid
 
 
 def numbers(start: int) -> list[str]:

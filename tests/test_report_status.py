@@ -19,11 +19,11 @@ def _cell(column: str, value: float | None, code: NoteCode | None, page: int | N
         "total_processed",
         column,
         column,
-        value,
-        page,
-        None if value is None else str(value),
-        "" if code is None else str(code),
-        code,
+        value=value,
+        page=page,
+        raw=None if value is None else str(value),
+        note="" if code is None else str(code),
+        note_code=code,
     )
 
 

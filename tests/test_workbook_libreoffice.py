@@ -33,7 +33,8 @@ def test_libreoffice_reads_the_same_numbers(tmp_path):
         runner.invoke(main, ["extract", str(SAMPLES), "-o", str(tmp_path / "cells.csv"), "-w", "1"]).exit_code
         == 0
     )
-    utf8_csv = "csv:Text - txt - csv (StarCalc):44,34,76"  # comma, double quote, UTF-8
+    # Comma, double quote, UTF-8, ..., and the last token -1: every sheet to its own file.
+    utf8_csv = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
     profile = f"-env:UserInstallation=file://{tmp_path}/profile"
     command = [
         SOFFICE,
@@ -45,9 +46,28 @@ def test_libreoffice_reads_the_same_numbers(tmp_path):
         str(tmp_path / "converted"),
     ]
     subprocess.run([*command, str(tmp_path / "book.xlsx")], check=True, capture_output=True, timeout=180)
-    # LibreOffice converts the first sheet, `cells`, whose header is in Chinese.
-    converted = pd.read_csv(tmp_path / "converted" / "book.csv")
+    # The `cells` sheet, whose header is in Chinese.
+    converted = pd.read_csv(tmp_path / "converted" / "book-cells.csv")
     original = pd.read_csv(tmp_path / "cells.csv")
     assert len(converted) == len(original)
     pd.testing.assert_series_equal(converted["数值"], original["value"], check_names=False)
     assert list(converted["行ID"]) == list(original["row_id"])
+
+
+@pytest.mark.skipif(
+    not HAS_CALC, reason="LibreOffice Calc is not installed; the print setup was checked with openpyxl only"
+)
+def test_one_report_prints_on_a_few_pages(tmp_path):
+    import pypdfium2 as pdfium
+
+    import gongkai
+
+    gongkai.write_workbook(gongkai.read_report(SAMPLES / "yunhu-district-2024.pdf"), tmp_path / "one.xlsx")
+    profile = f"-env:UserInstallation=file://{tmp_path}/profile"
+    command = [SOFFICE, profile, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path)]
+    subprocess.run([*command, str(tmp_path / "one.xlsx")], check=True, capture_output=True, timeout=180)
+    pdf = pdfium.PdfDocument(tmp_path / "one.pdf")
+    pages = len(pdf)
+    pdf.close()
+    # 概览 1, 二 1, 三 2, 四 1, cells 3, files and checks 1 each: 45 before the print setup.
+    assert pages <= 12

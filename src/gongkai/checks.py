@@ -153,9 +153,9 @@ def choose_by_arithmetic(
     if no reading or more than one does, the cells stay empty and the note says so.
     Returns new records; the given ones are not changed.
     """
-    cells = [dataclasses.replace(cell) for cell in cells]
     if not ambiguous:
-        return cells
+        return list(cells)
+    cells = [dataclasses.replace(cell) for cell in cells]
     index = {cell.key: i for i, cell in enumerate(cells)}
     base = _values(cells)
     rows_by_table = _rows_by_table(cells)

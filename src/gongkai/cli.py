@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from contextlib import nullcontext
 
@@ -10,14 +11,19 @@ import click
 from . import __version__
 from .batch import NoInputsError, content_hash, default_workers, expand_inputs, iter_reports
 from .errors import GongkaiError
-from .model import CheckStatus, Status
+from .model import Status
 from .numbers import format_number
-from .output.records import FORMATS, OutputFormatError, output_format
+from .output.records import FORMATS, SHAPES, OutputFormatError, output_format
 from .output.writers import BatchOutput
+from .sources import INPUT_KINDS, describe
 
 
 def _say(message: str) -> None:
     click.echo(message, err=True)
+
+
+def _files(count: int) -> str:
+    return f"{count} file" if count == 1 else f"{count} files"
 
 
 def _progress(total: int, enabled: bool):
@@ -42,16 +48,26 @@ def _progress(total: int, enabled: bool):
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="gongkai")
 def main() -> None:
-    """Read 政府信息公开工作年度报告 PDFs into labelled, checked records."""
+    """Read 政府信息公开工作年度报告 (PDF, web page, Word) into labelled, checked records."""
 
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True)
 @click.option(
-    "-o", "--output", required=True, help="Output file (.csv, .parquet or .xlsx); '-' writes CSV to stdout."
+    "-o",
+    "--output",
+    required=True,
+    help="Output file (.csv, .parquet, .jsonl or .xlsx); '-' writes CSV (or --format jsonl) to stdout.",
 )
 @click.option(
     "--format", "fmt", type=click.Choice(FORMATS), help="Output format, if not given by the extension."
+)
+@click.option(
+    "--shape",
+    type=click.Choice(SHAPES),
+    default="long",
+    show_default=True,
+    help="long: one record per cell; wide: one row per report, one column per cell of the form.",
 )
 @click.option("--encoding", default="utf-8", show_default=True, help="CSV encoding; utf-8-sig for Excel.")
 @click.option(
@@ -63,26 +79,61 @@ def main() -> None:
 @click.option(
     "--resume", is_flag=True, help="Keep an earlier run's records and skip the files it already read."
 )
+@click.option(
+    "--input-kind",
+    type=click.Choice(["auto", *INPUT_KINDS]),
+    default="auto",
+    show_default=True,
+    help="Read only inputs of this kind (docx includes .doc and .wps); auto reads every kind.",
+)
+@click.option("--strict", is_flag=True, help="Exit 1 also when a report is only partly read.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no messages but errors.")
-def extract(inputs, output, fmt, encoding, workers, timeout, resume, quiet) -> None:
-    """Read every PDF in INPUTS (files, directories, globs) and write one record per cell of the form.
+def extract(
+    inputs, output, fmt, shape, encoding, workers, timeout, resume, input_kind, strict, quiet
+) -> None:
+    """Read every report in INPUTS (files, directories, globs) and write one record per cell of the form.
 
-    Beside OUTPUT go OUTPUT-stem.files.csv (one status row per input) and
-    OUTPUT-stem.checks.csv (every arithmetic rule that failed or could not be evaluated).
-    Exit status: 0 when every input was read, 1 when some failed (the rest is still written).
+    Reports are PDFs, web pages (.html, .htm, .shtml, .xhtml) and Word files (.docx; .doc and
+    .wps with LibreOffice); each file's content decides how it is read.
+
+    Beside OUTPUT go two CSV tables named after it: for cells.csv (or cells.parquet,
+    cells.jsonl) they are cells.files.csv, one status row per input, and
+    cells.checks.csv, every arithmetic rule that failed or could not be evaluated.
+    An .xlsx output holds them as sheets instead.
+
+    \b
+    Examples:
+      gongkai extract samples/ -o out/cells.csv
+      gongkai extract 'reports/**/*.pdf' -o out/cells.parquet --workers 2 --resume
+      gongkai extract samples/ -o out/panel.csv --shape wide
+      gongkai extract report.pdf -o - | head
+      gongkai extract samples/ -o out/book.xlsx
+
+    \b
+    --timeout 0 means no time limit.
+    Exit status:
+      0    every input was read (ok, or partial without --strict)
+      1    some input failed (everything readable is still written),
+           or with --strict some report is partial
+      2    usage error (bad option, no inputs, unusable output), found before any work
+      130  interrupted (Ctrl-C); no output file is left that looks finished
     """
     try:
         fmt = output_format(output, fmt)
-        paths = expand_inputs(inputs)
+        paths = expand_inputs(inputs, input_kind)
     except (OutputFormatError, NoInputsError) as error:
         raise click.UsageError(str(error)) from None
-    if output == "-" and fmt != "csv":
-        raise click.UsageError("only CSV can be written to stdout")
+    if output == "-" and fmt not in ("csv", "jsonl"):
+        raise click.UsageError("only CSV or JSONL can be written to stdout")
+    if shape == "wide" and fmt == "xlsx":
+        raise click.UsageError(
+            "--shape wide writes CSV, Parquet or JSONL; the workbook has the form's layout"
+        )
     if resume and (output == "-" or fmt == "xlsx"):
         raise click.UsageError("--resume needs a CSV or Parquet output file")
     counts = dict.fromkeys(Status, 0)
     try:
-        out = BatchOutput(output, fmt, encoding, resume=resume)
+        out = BatchOutput(output, fmt, encoding, resume=resume, shape=shape)
     except (OSError, ValueError, GongkaiError) as error:
         what = "cannot use the earlier output for --resume" if resume else f"cannot write {output}"
         raise click.UsageError(f"{what}: {error}") from None
@@ -90,32 +141,39 @@ def extract(inputs, output, fmt, encoding, workers, timeout, resume, quiet) -> N
         before = len(paths)
         paths = [p for p in paths if content_hash(p) not in out.already_read]
         if not quiet:
-            _say(f"gongkai: resuming: {before - len(paths)} files already read, {len(paths)} to go")
+            _say(f"gongkai: resuming: {_files(before - len(paths))} already read, {len(paths)} to go")
     show_bar = not quiet and sys.stderr.isatty() and len(paths) > 1
-    with out, _progress(len(paths), show_bar) as bar:
-        task = bar.add_task("read", total=len(paths), rate="-", counts="") if bar else None
-        for report in iter_reports(paths, workers or default_workers(), timeout or None):
-            counts[report.status] += 1
-            out.add(report)
-            if bar is not None:
-                elapsed = bar.tasks[0].elapsed or 0.0
-                done = sum(counts.values())
-                rate = f"{done / elapsed:.1f}" if elapsed else "-"
-                summary = " · ".join(f"{status} {count}" for status, count in counts.items())
-                bar.update(task, advance=1, rate=rate, counts=summary)
-            # With a bar on screen, messages go through its console so that they print above it.
-            say = (lambda m: bar.console.print(m, markup=False, highlight=False)) if bar is not None else _say
-            if report.status == Status.FAILED:
-                say(f"gongkai: failed: {report.source}: {report.reason}")
-            elif report.status == Status.PARTIAL and not quiet:
-                say(f"gongkai: partial: {report.source}: {report.reason}")
+    try:
+        with out, _progress(len(paths), show_bar) as bar:
+            task = bar.add_task("read", total=len(paths), rate="-", counts="") if bar else None
+            for report in iter_reports(paths, workers or default_workers(), timeout or None, input_kind):
+                counts[report.status] += 1
+                out.add(report)
+                if bar is not None:
+                    elapsed = bar.tasks[0].elapsed or 0.0
+                    done = sum(counts.values())
+                    rate = f"{done / elapsed:.1f}" if elapsed else "-"
+                    summary = " · ".join(f"{status} {count}" for status, count in counts.items())
+                    bar.update(task, advance=1, rate=rate, counts=summary)
+                # With a bar on screen, messages go through its console so that they print above it.
+                say = _say if bar is None else (lambda m: bar.console.print(m, markup=False, highlight=False))
+                if report.status == Status.FAILED:
+                    say(f"gongkai: failed: {report.source}: {report.reason}")
+                elif report.status == Status.PARTIAL and not quiet:
+                    say(f"gongkai: partial: {report.source}: {report.reason}")
+    except KeyboardInterrupt:
+        _say("gongkai: interrupted; no output written")
+        sys.exit(130)
     if not quiet:
         where = "stdout" if output == "-" else output
+        total = out.status_counts
+        carried = total.total() - sum(counts.values())
         _say(
-            f"gongkai: {len(paths)} files: {counts[Status.OK]} ok, {counts[Status.PARTIAL]} partial, "
-            f"{counts[Status.FAILED]} failed; {out.cells_written} cells written to {where}"
+            f"gongkai: {_files(total.total())}: {total[Status.OK]} ok, {total[Status.PARTIAL]} partial, "
+            f"{total[Status.FAILED]} failed; {out.cells_written} cells written to {where}"
+            + (f" ({_files(carried)} carried over from the earlier run)" if carried else "")
         )
-    sys.exit(1 if counts[Status.FAILED] else 0)
+    sys.exit(1 if counts[Status.FAILED] or (strict and counts[Status.PARTIAL]) else 0)
 
 
 @main.command()
@@ -124,43 +182,180 @@ def extract(inputs, output, fmt, encoding, workers, timeout, resume, quiet) -> N
     "--png",
     "png_dir",
     type=click.Path(file_okay=False),
-    help="Write each table page as an annotated PNG here.",
+    help="Write each table page as an annotated PNG here (PDFs only).",
 )
 def inspect(pdf, png_dir) -> None:
-    """Show how PDF was read: each table as the form lays it out, and the rules it breaks.
+    """Show how PDF (or a web page or Word file) was read: each table as the form lays it out,
+    and the rules it breaks.
 
-    Red · marks a cell that was not found; yellow marks a cell read with a remark
-    (blank, not applicable, annotated). With --png, each table page is drawn with
-    the detected cells outlined (placed values in green) and each matched row labelled.
+    Group rows are shown as the form prints them. Red · marks a cell that was not
+    found; yellow marks a cell read with a remark (∅: no number); grey ∅ a blank
+    cell; the cells of a failed rule are red, and each failed rule names its column.
+    Numbers are never cut: the label column folds instead. Set COLUMNS to choose
+    the width when the output is not a terminal.
+
+    With --png, each table page is drawn with the detected cells outlined (placed
+    values in green, failed-rule cells filled red), the row_id of each matched row
+    beside the page and the column_id of each column above it, and a legend.
     """
     from rich.console import Console
 
     from .report import read_report
-    from .review import form_tables, render_pages
+    from .review import print_report, render_pages
 
-    console = Console(width=None if sys.stdout.isatty() else 200)
+    # Off a terminal, rich reads the width from COLUMNS; without it, a wide page.
+    console = Console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 200)
     try:
         report = read_report(pdf)
     except GongkaiError as error:
         _say(f"gongkai: failed: {pdf}: {error}")
         sys.exit(1)
-    console.print(
-        f"[bold]{report.agency or '?'}[/bold] {report.year or '?'} · form {report.form} · "
-        f"{report.status} · {report.cells_found}/{report.cells_expected} cells"
-    )
-    if report.reason:
-        console.print(f"[yellow]{report.reason}[/yellow]")
-    for table in form_tables(report):
-        console.print(table)
-    failed = [c for c in report.checks if c.status == CheckStatus.FAILED]
-    unevaluated = [c for c in report.checks if c.status == CheckStatus.NOT_EVALUATED]
-    if not failed and not unevaluated:
-        console.print("[green]Every arithmetic rule holds.[/green]")
-    for check in failed:
-        left, right = (format_number(v) for v in (check.left, check.right))
-        console.print(f"[red]failed[/red] {check.rule_id}: {check.rule}  ({left} ≠ {right})")
-    if unevaluated:
-        console.print(f"[yellow]{len(unevaluated)} rules not evaluated: they involve empty cells[/yellow]")
-    if png_dir:
+    print_report(report, console)
+    if png_dir and report.kind != "pdf":
+        _say(f"gongkai: --png draws PDF pages; {pdf} is {describe(report.kind)} and has none")
+    elif png_dir:
         for path in render_pages(report, png_dir):
             _say(f"gongkai: wrote {path}")
+
+
+def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float):
+    """The cells, files and checks of a batch: read from an earlier output, or from the reports."""
+    from .output.summary import NotAnOutputError, batch_frames, is_output, read_output
+
+    if len(inputs) == 1 and is_output(inputs[0]) and not inputs[0].lower().endswith(".pdf"):
+        try:
+            return read_output(inputs[0])
+        except (NotAnOutputError, OSError, ValueError) as error:
+            raise click.UsageError(str(error)) from None
+    try:
+        paths = expand_inputs(inputs)
+    except NoInputsError as error:
+        raise click.UsageError(str(error)) from None
+    reports = list(iter_reports(paths, workers or default_workers(), timeout or None))
+    for report in reports:
+        if report.status == Status.FAILED:
+            _say(f"gongkai: failed: {report.source}: {report.reason}")
+    return batch_frames(reports)
+
+
+_WORKERS = click.option(
+    "-w", "--workers", type=click.IntRange(min=1), default=None, help="Worker processes [default: cores]."
+)
+_TIMEOUT = click.option(
+    "--timeout", type=click.FloatRange(min=0), default=60.0, show_default=True, help="Seconds per file."
+)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("-o", "--output", help="Also write the summary here: .xlsx (one sheet per part) or text.")
+@_WORKERS
+@_TIMEOUT
+def summary(inputs, output, workers, timeout) -> None:
+    """Summarise a batch: INPUTS are reports (files, directories, globs) or one output of `extract`.
+
+    Prints the counts by status, form and year; the agencies × years matrix;
+    agency-years held by more than one report and identical files; the reports
+    that break their own arithmetic; and the rows most often missing, with why.
+
+    \b
+    Examples:
+      gongkai summary out/cells.csv
+      gongkai summary reports/ -o out/summary.xlsx
+
+    \b
+    Exit status: 0 done, 2 usage error.
+    """
+    from .output.summary import summarize
+
+    cells, files, checks = _batch(inputs, workers, timeout)
+    result = summarize(cells, files, checks)
+    click.echo(result.to_text())
+    if output:
+        result.write(output)
+        _say(f"gongkai: wrote {output}")
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option(
+    "--agency", "agency", help="Compare this agency (its agency_key or its name) across the batch INPUTS."
+)
+@click.option("-o", "--output", help="Also write the comparison: .csv or .xlsx.")
+@click.option("--all", "show_all", is_flag=True, help="Print every cell, also those empty in both reports.")
+@_WORKERS
+@_TIMEOUT
+def compare(inputs, agency, output, show_all, workers, timeout) -> None:
+    """Year over year: A B (two reports), or a batch and --agency KEY (each pair of consecutive years).
+
+    Shows per cell both values, the change, and marks the large changes
+    (at least half the earlier value and at least 10).
+
+    \b
+    Examples:
+      gongkai compare 2022.pdf 2023.pdf
+      gongkai compare out/cells.csv --agency 云湖区人民政府 -o out/yoy.xlsx
+
+    \b
+    Exit status: 0 done, 2 usage error (e.g. not two readable reports, agency not in the batch).
+    """
+    from .agency import agency_key
+    from .output.compare import compare_cells, year_over_year
+
+    cells, files, _ = _batch(inputs, workers, timeout)
+    if agency is None:
+        # A and B in the order given, whatever order the batch sorted them in.
+        given = {path: index for index, path in enumerate(inputs)}
+        sources = sorted(dict.fromkeys(files["source"]), key=lambda s: given.get(s, len(given)))
+        readable = [s for s in sources if (cells["source"] == s).any()]
+        if len(sources) != 2 or len(readable) != 2:
+            raise click.UsageError("give two readable reports A B, or a batch and --agency KEY")
+        pairs = compare_cells(*(cells[cells["source"] == s] for s in readable)).assign(
+            source_a=readable[0], source_b=readable[1]
+        )
+    else:
+        wanted = agency_key(agency)
+        pairs = year_over_year(cells[cells["agency_key"] == wanted])
+        if pairs.empty:
+            years = sorted(cells.loc[cells["agency_key"] == wanted, "year"].dropna().unique())
+            raise click.UsageError(
+                f"{wanted!r}: no two consecutive years in the batch (years held: {years or 'none'})"
+            )
+    _print_comparison(pairs, show_all)
+    if output:
+        if output.lower().endswith(".xlsx"):
+            pairs.to_excel(output, index=False)
+        else:
+            pairs.to_csv(output, index=False)
+        _say(f"gongkai: wrote {output}")
+
+
+def _print_comparison(pairs, show_all: bool) -> None:
+    from rich.console import Console
+    from rich.table import Table as RichTable
+
+    console = Console(width=None if sys.stdout.isatty() else 120)
+    for (source_a, source_b), pair in pairs.groupby(["source_a", "source_b"], sort=False):
+        shown = pair if show_all else pair[pair["value_a"].notna() | pair["value_b"].notna()]
+        console.print(f"{source_a} → {source_b}", soft_wrap=True, highlight=False)
+        grid = RichTable(header_style="bold")
+        grid.add_column("行", overflow="fold", ratio=3)
+        grid.add_column("列", overflow="fold", ratio=2)
+        for header in ("A", "B", "增减"):
+            grid.add_column(header, justify="right", no_wrap=True)
+        grid.add_column("", no_wrap=True)
+        for row in shown.itertuples(index=False):
+            change = format_number(None if row.change != row.change else row.change)
+            style = "bold red" if row.large else None
+            grid.add_row(
+                str(row.row),
+                str(row.column),
+                format_number(None if row.value_a != row.value_a else row.value_a),
+                format_number(None if row.value_b != row.value_b else row.value_b),
+                (f"+{change}" if row.change > 0 else change),
+                "large" if row.large else "",
+                style=style,
+            )
+        console.print(grid)
+        large = pair[pair["large"]]
+        console.print(f"{len(large)} large changes of {int(pair['change'].notna().sum())} cells compared")

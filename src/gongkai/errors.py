@@ -26,3 +26,11 @@ OCR_MISSING = 'the report is scanned (image pages) and reading it needs OCR: pip
 
 class OcrUnavailableError(ScannedReportError):
     """The report has scanned pages and the OCR extra (`pip install "gongkai[ocr]"`) is not installed."""
+
+
+class UnreadableFileError(GongkaiError):
+    """The file is not a kind gongkai reads, or is corrupt, too large or hostile (a zip bomb, entities)."""
+
+
+class MissingToolError(GongkaiError):
+    """Reading the file needs a program that is not installed (LibreOffice for .doc and .wps)."""

@@ -115,6 +115,29 @@ class Table:
     def block_of(self, row_id: str) -> Block:
         return self._blocks_by_row[row_id]
 
+    def row_group(self, row: Row) -> tuple[str, str]:
+        """(label, id) of the printed group a row sits under; ("", "") for none.
+
+        In table 三 that is the row's innermost merged group cell (（三）不予公开 /
+        withheld, 三、本年度办理结果 / outcomes); in table 二 the block title
+        (第二十条第（一）项 / article20_1). Table 四 has one row and no group.
+        """
+        if row.group is not None:
+            return self.group(row.group).label, row.group
+        block = self._blocks_by_row.get(row.id)
+        if block is not None and block.title:
+            return block.title, block.id
+        return "", ""
+
+    def group_chain(self, row: Row) -> tuple[Group, ...]:
+        """The groups a row sits under, outermost first (三、本年度办理结果, then （三）不予公开)."""
+        chain: list[Group] = []
+        group_id = row.group
+        while group_id is not None:
+            chain.insert(0, self.group(group_id))
+            group_id = chain[0].parent
+        return tuple(chain)
+
 
 @dataclass(frozen=True)
 class Rule:

@@ -109,7 +109,12 @@ def title_text(lines: list[TextLine]) -> str:
 
 def read_identity(first_page_lines: list[TextLine], metadata_title: str, path: Path) -> Identity:
     """Agency and year from the page-1 title, else the PDF's metadata title, else the file name."""
-    for text, source in ((title_text(first_page_lines), "title"), (metadata_title, "metadata")):
+    return identity_from_titles([(title_text(first_page_lines), "title"), (metadata_title, "metadata")], path)
+
+
+def identity_from_titles(titles: list[tuple[str, str]], path: Path) -> Identity:
+    """Agency and year from the first title candidate (text, where from) naming both, else the file name."""
+    for text, source in titles:
         found = identity_from_text(text, source)
         if found and found.agency:
             return found

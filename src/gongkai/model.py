@@ -7,7 +7,7 @@ top-left corner.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -241,7 +241,8 @@ class TableGeometry:
 
     grids: list[Grid] = field(default_factory=list)
     row_labels: list[tuple[str, int, BBox]] = field(default_factory=list)  # row id, page, label box
-    value_boxes: list[tuple[str, int, BBox]] = field(default_factory=list)  # column id, page, cell box
+    # row id, column id, page, cell box
+    value_boxes: list[tuple[str, str, int, BBox]] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------
@@ -314,11 +315,18 @@ class CellRecord:
     row_id: str
     column: str
     column_id: str
+    _: KW_ONLY  # what was read is named, so that a new column cannot shift the others
     value: float | None = None
     page: int | None = None
+    location: str | None = None  # where a web page or Word file prints it: "table 2, row 5"
     raw: str | None = None
     note: str = ""
     note_code: NoteCode | None = None
+    # Added after the first contract, so they come last: the body's key across years (agency.py),
+    # and the printed group the row sits under (forms.Table.row_group); "" for none.
+    agency_key: str = ""
+    group: str = ""
+    group_id: str = ""
     read_by: str | None = None  # "ocr" for a value read from a page image
     ocr_confidence: float | None = None  # the recogniser's mean score for the cell's reading
 

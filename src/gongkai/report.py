@@ -3,7 +3,9 @@
     sources -> locate -> grids -> assign -> match -> versions -> values -> checks -> output
 
 Each stage is a module (or package) of its own and passes `model` types to the
-next; this module only wires them together.
+next; this module only wires them together. A PDF's pages go through locate and
+the grid engines; a web page or a Word file hands over its tables as grids and its
+title and headings as text (sources/), and from `assign` on every kind is the same.
 """
 
 from __future__ import annotations
@@ -13,9 +15,13 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from . import sources
+from .agency import agency_key
 from .checks import CheckResult, ambiguous_readings, choose_by_arithmetic, run_checks
 from .errors import (
     OCR_MISSING,
@@ -23,19 +29,34 @@ from .errors import (
     NotAReportError,
     OcrUnavailableError,
     ScannedReportError,
+    UnreadableFileError,
     UnsupportedFormError,
 )
 from .forms import FORMS
 from .grids import page_grids
-from .locate import find_headings, read_identity, table_pages, table_pages_settled
-from .model import UNREADABLE_CODES, CellRecord, CheckStatus, NoteCode, Page, Problem, Status, TableGeometry
+from .locate import find_headings, identity_from_titles, read_identity, table_pages, table_pages_settled
+from .model import (
+    UNREADABLE_CODES,
+    CellRecord,
+    CheckStatus,
+    Grid,
+    Heading,
+    Identity,
+    NoteCode,
+    Page,
+    Problem,
+    Status,
+    TableGeometry,
+)
 from .output import records
 from .settings import DEFAULT
-from .sources import open_source
 from .sources.chars import text_lines
 from .values import cell_records
 from .verify import verify_ocr_cells
-from .versions import choose_versions, read_every_version
+from .versions import TableChoice, choose_versions, read_every_version
+
+if TYPE_CHECKING:  # the OCR source imports OpenCV: only a report with scanned pages loads it
+    from .sources.ocr import ScannedPage
 
 
 @dataclass
@@ -43,6 +64,7 @@ class Report:
     """Everything read from one report file."""
 
     source: str
+    kind: str = "pdf"  # what the file's content is: pdf, html or docx
     status: Status = Status.FAILED
     reason: str = ""
     agency: str | None = None
@@ -59,6 +81,11 @@ class Report:
     text_layers_ignored: list[str] = field(default_factory=list)  # e.g. a scanner's invisible OCR layer
     ocr_counts: dict[str, int] = field(default_factory=dict, repr=False)  # OCR-read values, by outcome
 
+    def __repr__(self) -> str:
+        identity = f"{self.agency or '?'} {self.year or '?'}, form {self.form or '?'}"
+        found = f"{self.cells_found}/{self.cells_expected} cells" if self.form else self.reason
+        return f"<Report {self.source!r}: {self.status}, {identity}, {found}>"
+
     @cached_property
     def cells(self) -> pd.DataFrame:
         """One row per cell of the form, in the columns of the output contract."""
@@ -66,7 +93,7 @@ class Report:
 
     @property
     def cells_found(self) -> int:
-        return sum(1 for cell in self.records if cell.page is not None)
+        return sum(1 for cell in self.records if _found(cell))
 
     @property
     def cells_expected(self) -> int:
@@ -82,6 +109,7 @@ class Report:
             "status": str(self.status),
             "reason": self.reason,
             "agency": self.agency,
+            "agency_key": agency_key(self.agency),
             "year": self.year,
             "form": self.form,
             "pages": self.pages,
@@ -107,11 +135,12 @@ def _ocr():
     return ocr
 
 
-def read_report(path: str | os.PathLike[str]) -> Report:
-    """Read one report. Raises a GongkaiError subclass when the file cannot be read at all."""
-    started = time.perf_counter()
-    report = Report(source=str(path))
-    with open_source(path) as source:
+def _read_pages(
+    path: str | os.PathLike[str], report: Report
+) -> tuple[Identity, list[Grid], list[Heading], dict[int, ScannedPage]]:
+    """A page source (PDF): identity, the grids of the table pages, the section headings, and
+    the pages read by OCR."""
+    with sources.open_source(path, report.kind) as source:
         report.pages = source.page_count
         # Pages are read in order, each loaded once, until the headings show where the tables
         # end (section 五): the prose after that is never loaded. Page 1 gives the title. Only
@@ -136,14 +165,65 @@ def read_report(path: str | os.PathLike[str]) -> Report:
     if not any(page.chars for page in pages.values()):
         raise ScannedReportError("no text layer, and no page is an image to read by OCR")
     grids = [grid for n in table_pages(headings, report.pages) for grid in page_grids(pages[n], headings)]
+    return identity, grids, headings, scanned
+
+
+def _locate_markup_cells(cells: list[CellRecord], choices: list[TableChoice]) -> None:
+    """A web page or Word file has no pages: `page` stays empty and `location` says where the
+    cell is, as the table's ordinal in the document and the row within that table (both from 1)."""
+    rows = {}
+    for choice in choices:
+        if choice.candidate is not None:
+            for row_id, table_number, label_box in choice.candidate.geometry.row_labels:
+                rows.setdefault((choice.table.id, row_id), (table_number, int(label_box[1]) + 1))
+    for cell in cells:
+        if cell.page is None:
+            continue
+        table_number, row = rows.get((cell.table, cell.row_id), (cell.page, None))
+        where = f"table {table_number}" + (f", row {row}" if row is not None else "")
+        cell.page, cell.location = None, where
+
+
+def read_report(path: str | os.PathLike[str], kind: str = "auto") -> Report:
+    """Read one report: a PDF, a web page or a Word file, told apart by content.
+
+    `kind` ("pdf", "html", "docx" or "auto") restricts what is read: a file of another
+    kind raises UnreadableFileError. Raises a GongkaiError subclass when the file cannot
+    be read at all.
+    """
+    started = time.perf_counter()
+    report = Report(source=str(path))
+    report.kind, legacy = sources.input_kind(path)
+    if kind != "auto" and report.kind != kind:
+        raise UnreadableFileError(
+            f"the file is {sources.describe(report.kind)}, "
+            f"not {sources.describe(kind)} as the input kind asks"
+        )
+    notes = [note] if (note := sources.kind_mismatch(path, report.kind)) else []
+    attachments: list[str] = []
+    if report.kind in sources.SOURCES:
+        identity, grids, headings, scanned = _read_pages(path, report)
+    else:
+        scanned = {}
+        document = sources.read_markup(path, report.kind, legacy)
+        identity = identity_from_titles(document.titles, Path(path))
+        headings = [h for page, line in document.lines for h in find_headings(page, [line])]
+        grids, attachments = document.grids, document.attachments
     report.agency, report.year = identity.agency, identity.year
     version, choices = choose_versions(read_every_version(grids, headings))
     if not any(c.reading is not None and c.reading.cells for c in choices):
+        if attachments:
+            raise NotAReportError(
+                "no table of the standard form on the page, which links to the report as an attachment: "
+                + ", ".join(attachments[:3])
+            )
         if report.year is not None and report.year < 2019:
             raise UnsupportedFormError("unsupported form (pre-2019 free-form report)")
-        raise NotAReportError("no table of the standard form found")
+        raise NotAReportError("; ".join([*notes, "no table of the standard form found"]))
     report.form = version
     cells, gaps = cell_records(report.source, identity, version, choices)
+    if report.kind not in sources.SOURCES:
+        _locate_markup_cells(cells, choices)
     cells = choose_by_arithmetic(FORMS[version], cells, ambiguous_readings(cells))
     if scanned:
         placed = {
@@ -159,18 +239,23 @@ def read_report(path: str | os.PathLike[str]) -> Report:
     report.geometry = [c.candidate.geometry for c in choices if c.candidate is not None]
     report.problems = [p for c in choices if c.reading is not None for p in c.reading.problems]
     report.checks = run_checks(FORMS[version], report.records)
-    report.status, report.reason = _status(report, gaps)
+    report.status, report.reason = _status(report, [*notes, *gaps])
     report.seconds = time.perf_counter() - started
     return report
 
 
+def _found(cell: CellRecord) -> bool:
+    """Whether the cell was found printed: on a page, or (web pages, Word files) with its text."""
+    return cell.page is not None or cell.raw is not None
+
+
 def _status(report: Report, gaps: list[str]) -> tuple[Status, str]:
     """Partial when a cell was not found or holds no readable number; the reasons in plain words."""
-    missing = sum(1 for cell in report.records if cell.page is None)
+    missing = sum(1 for cell in report.records if not _found(cell))
     unreadable = Counter(
         cell.note_code
         for cell in report.records
-        if cell.page is not None and cell.value is None and cell.note_code in UNREADABLE_CODES
+        if _found(cell) and cell.value is None and cell.note_code in UNREADABLE_CODES
     )
     blank = sum(1 for cell in report.records if cell.note_code is NoteCode.BLANK)
     reasons = list(dict.fromkeys(gaps))
@@ -194,11 +279,11 @@ def _status(report: Report, gaps: list[str]) -> tuple[Status, str]:
     return (Status.PARTIAL if missing or unreadable else Status.OK), "; ".join(dict.fromkeys(reasons))
 
 
-def read_report_safely(path: str | os.PathLike[str]) -> Report:
+def read_report_safely(path: str | os.PathLike[str], kind: str = "auto") -> Report:
     """Like read_report, but a file that cannot be read gives a failed Report instead of an exception."""
     started = time.perf_counter()
     try:
-        return read_report(path)
+        return read_report(path, kind)
     except GongkaiError as error:
         return Report(source=str(path), reason=str(error), seconds=time.perf_counter() - started)
     except Exception as error:  # a batch must survive any broken file; the reason names the failure

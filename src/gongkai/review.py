@@ -1,105 +1,330 @@
 """Show a person what was read, so that they can check it against the PDF.
 
-`form_tables` lays each table out as the form prints it, with doubtful cells
-marked; `render_pages` draws the detected cells and matched rows on the pages.
+`print_report` prints each table as the form lays it out, group rows included,
+doubtful cells marked and the cells of failed rules highlighted. A number is
+never cut: number columns keep the width of their widest value, and only the
+label column shrinks and wraps. `render_pages` draws the detected cells and the
+matched rows and columns on the pages.
 """
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
 import pandas as pd
-from PIL import ImageDraw
+from PIL import Image, ImageDraw, ImageFont
+from rich import box
+from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from .forms import FORMS
+from .forms import FORMS, Table
+from .model import CheckStatus, NoteCode
 from .numbers import format_number
+from .output.views import failed_rule, form_lines
 from .report import Report
 from .sources.pdf import render_pages as render_pdf_pages
 
 _RENDER_SCALE = 2.0  # 144 dpi: row labels stay legible
 
+LEGEND = (
+    "Legend: [bold red]·[/] not found · [yellow]yellow[/] read with a remark (∅: no number, e.g. / or text)"
+    " · [dim]∅[/] blank cell · [white on red] red [/] in a failed rule"
+)
+_LABEL_MIN_WIDTH = 10
+# Number columns are at least this wide: headers fold to two CJK characters a line on a narrow
+# terminal, three from 100 columns on, which leaves the labels more room where there is some.
+_NARROW_NUMBER_WIDTH, _NUMBER_WIDTH, _WIDE_TERMINAL = 4, 6, 100
+_FAILED_STYLE = "bold white on red"
 
-def _styled(value: object, note: str, page: object) -> Text:
-    shown = format_number(None if pd.isna(value) else float(value))
-    if pd.isna(page):
-        return Text("·", style="bold red")  # not found
-    if note and pd.isna(value):
-        return Text(shown or "∅", style="bold yellow")  # blank, n/a or unreadable
+
+def _display_width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _wrap_header(label: str, width: int) -> str:
+    """A header folded to the width of its number column (CJK characters are two columns wide)."""
+    lines, line = [], ""
+    for ch in label:
+        if _display_width(line + ch) > width and line:
+            lines.append(line)
+            line = ""
+        line += ch
+    return "\n".join([*lines, line])
+
+
+def _shown(record: dict) -> str:
+    # Not found: neither on a page nor (web pages and Word files have no pages) with its text.
+    if pd.isna(record["page"]) and pd.isna(record["raw"]):
+        return "·"
+    if pd.isna(record["value"]):
+        return "∅"
+    return format_number(float(record["value"]))
+
+
+def _styled(record: dict | None, failed: set[tuple[str, str, str]]) -> Text:
+    if record is None:
+        return Text("")
+    shown = _shown(record)
+    key = (record["table"], record["row_id"], record["column_id"])
+    note = record["note"] or ""
+    if key in failed:
+        return Text(shown, style=_FAILED_STYLE)
+    if shown == "·":
+        return Text(shown, style="bold red")
+    if record["note_code"] == NoteCode.BLANK:
+        return Text(shown, style="dim")
     if note:
-        return Text(shown, style="yellow")  # read, with a remark
+        return Text(shown, style="bold yellow" if shown == "∅" else "yellow")
     return Text(shown)
 
 
-def form_tables(report: Report) -> list[RichTable]:
-    """Each table in the form's layout, doubtful cells highlighted; a one-row table is shown turned."""
-    out = []
-    for table_id, table_cells in report.cells.groupby("table", sort=False):
+def _failed_cells(report: Report) -> set[tuple[str, str, str]]:
+    """(table, row_id, column_id) of every cell in a failed rule."""
+    failed = (check for check in report.checks if check.status == CheckStatus.FAILED)
+    return {tuple(cell.split("/")) for check in failed for cell in check.cells}
+
+
+class _Grid:
+    """A rich table with a label column that folds and number columns that never shrink."""
+
+    def __init__(self, title: str, headers: list[str], widths: list[int], label: str | None):
+        self.table = RichTable(
+            title=title, title_justify="left", header_style="bold", box=box.SIMPLE_HEAD, padding=(0, 1)
+        )
+        self.needed = 0
+        if label is not None:
+            self.table.add_column(label, overflow="fold", min_width=_LABEL_MIN_WIDTH, ratio=1)
+            self.needed += _LABEL_MIN_WIDTH + 2
+        for header, width in zip(headers, widths, strict=True):
+            self.table.add_column(
+                _wrap_header(header, width), justify="right", no_wrap=True, width=width, min_width=width
+            )
+            self.needed += width + 2
+
+
+def _column_widths(columns: list[list[str]], least: int) -> list[int]:
+    """Each number column as wide as its widest value, and at least `least`."""
+    return [max(least, *(len(v) for v in values)) for values in columns]
+
+
+def form_tables(report: Report, width: int = 80) -> list[tuple[RichTable, int]]:
+    """Each table in the form's layout for a terminal `width` columns wide, with the least width
+    it needs to show every number whole."""
+    least = _NUMBER_WIDTH if width >= _WIDE_TERMINAL else _NARROW_NUMBER_WIDTH
+    failed = _failed_cells(report)
+    out: list[tuple[RichTable, int]] = []
+    cells = report.cells
+    for table_id, table_cells in cells.groupby("table", sort=False):
         table = FORMS[str(table_cells["form"].iloc[0])].table(str(table_id))
-        grid = RichTable(title=f"{table.numeral}、{table.title}", header_style="bold", title_justify="left")
-        columns = list(dict.fromkeys(table_cells["column"]))
+        records = table_cells.to_dict("records")
+        by_key = {(r["row_id"], r["column_id"]): r for r in records}
         if len(table.rows) == 1:
-            grid.add_column("列")
-            grid.add_column("数值", justify="right")
-            for r in table_cells.itertuples(index=False):
-                grid.add_row(r.column, _styled(r.value, r.note or "", r.page))
-            out.append(grid)
+            out.append(_turned(table, by_key, failed, least))
             continue
-        grid.add_column("行", overflow="ellipsis", no_wrap=True, max_width=30)
-        for column in columns:
-            grid.add_column(column.replace("/", "\n"), justify="right", no_wrap=True)
-        for row_label, row_cells in table_cells.groupby("row", sort=False):
-            by_column = {r.column: r for r in row_cells.itertuples(index=False)}
-            shown = [
-                _styled(by_column[c].value, by_column[c].note or "", by_column[c].page)
-                if c in by_column
-                else Text("")
-                for c in columns
-            ]
-            grid.add_row(str(row_label), *shown)
-        out.append(grid)
+        for block, title in _blocks(table):
+            out.append(_labelled(table, block, title, table_cells, by_key, failed, least))
     return out
 
 
+def _blocks(table: Table):
+    """Table 二 shows one grid per block (their columns differ); table 三 is one grid."""
+    if len(table.blocks) == 1:
+        return [(table.blocks[0], f"{table.numeral}、{table.title}")]
+    return [
+        (block, f"{table.numeral}、{table.title} · {block.title}" if i == 0 else block.title)
+        for i, block in enumerate(table.blocks)
+    ]
+
+
+def _labelled(
+    table: Table, block, title: str, table_cells: pd.DataFrame, by_key: dict, failed: set, least: int
+):
+    in_block = {row.id for row in block.rows} | {row.id for row in table.alternative_rows}
+    row_ids = [r for r in dict.fromkeys(table_cells["row_id"]) if r in in_block]
+    lines = form_lines(table, row_ids)
+    if len(table.blocks) > 1:
+        lines = [line for line in lines if not line.is_group]  # the block's title is the grid's title
+    values = [[_shown(by_key[(r, c.id)]) for r in row_ids if (r, c.id) in by_key] for c in block.columns]
+    headers = [c.label for c in block.columns]
+    widths = _column_widths(values, least)
+    grid = _Grid(title, headers, widths, label="")
+    for line in lines:
+        indent = "  " * (line.depth if len(table.blocks) == 1 else 0)
+        if line.is_group:
+            grid.table.add_row(Text(indent + line.label, style="bold"), *([""] * len(block.columns)))
+            continue
+        cells = [_styled(by_key.get((line.row_id, c.id)), failed) for c in block.columns]
+        grid.table.add_row(indent + line.label, *cells)
+    return grid.table, grid.needed
+
+
+def _turned(table: Table, by_key: dict, failed: set, least: int):
+    """Table 四: its three groups as rows, the five outcomes as columns."""
+    row_id = table.rows[0].id
+    groups: dict[str, list] = {}
+    for column in table.columns:
+        groups.setdefault("/".join(column.path[:-1]), []).append(column)
+    outcomes = [c.label for c in next(iter(groups.values()))]
+    values = [
+        [_shown(by_key[(row_id, cols[i].id)]) for cols in groups.values() if (row_id, cols[i].id) in by_key]
+        for i in range(len(outcomes))
+    ]
+    grid = _Grid(f"{table.numeral}、{table.title}", outcomes, _column_widths(values, least), label="")
+    for name, columns in groups.items():
+        grid.table.add_row(name, *(_styled(by_key.get((row_id, c.id)), failed) for c in columns))
+    return grid.table, grid.needed
+
+
+def print_report(report: Report, console: Console) -> None:
+    """The report's identity, its tables as the form lays them out, a legend, and its rules."""
+    console.print(
+        f"[bold]{report.agency or '?'}[/bold] {report.year or '?'} · form {report.form} · "
+        f"{report.status} · {report.cells_found}/{report.cells_expected} cells"
+    )
+    if report.reason:
+        console.print(f"[yellow]{report.reason}[/yellow]")
+    width = console.width
+    for table, needed in form_tables(report, width):
+        # Wider than the terminal only when even the narrowest label would cut a number: the
+        # terminal then wraps the lines, which keeps every digit.
+        console.width = max(width, needed)
+        console.print(table, crop=False)
+    console.width = width
+    console.print(LEGEND)
+    failed = [c for c in report.checks if c.status == CheckStatus.FAILED]
+    unevaluated = [c for c in report.checks if c.status == CheckStatus.NOT_EVALUATED]
+    if not failed and not unevaluated:
+        console.print("[green]Every arithmetic rule holds.[/green]")
+    for check in failed:
+        left, right = (format_number(v) for v in (check.left, check.right))
+        where = failed_rule(report.form, check.rule_id)
+        console.print(f"[red]failed[/red] {where}: {check.rule}  ({left} ≠ {right})", highlight=False)
+    if unevaluated:
+        console.print(f"[yellow]{len(unevaluated)} rules not evaluated: they involve empty cells[/yellow]")
+
+
+# ---------------------------------------------------------------------------
+# Pages
+# ---------------------------------------------------------------------------
+
+_MARGIN_RIGHT = 420  # pixels beside the page for the row tags
+_TAG_HEIGHT = 16
+_COLUMN_TAG_LINES = 6  # lines above the page for the column tags
+_LEGEND_HEIGHT = 28
+
+
+def _font(size: int) -> ImageFont.ImageFont:
+    for name in ("DejaVuSans.ttf", "NotoSansCJK-Regular.ttc", "LiberationSans-Regular.ttf"):
+        try:
+            return ImageFont.truetype(name, size)
+        except OSError:
+            continue
+    return ImageFont.load_default()
+
+
+def _place_rows(wanted: list[tuple[float, str]], height: int, top: float) -> list[tuple[float, float, str]]:
+    """Tags at the wanted heights, pushed down just enough that none overlaps the one above."""
+    placed: list[tuple[float, float, str]] = []
+    floor = top
+    for y, text in sorted(wanted):
+        at = max(y - height / 2, floor)
+        placed.append((y, at, text))
+        floor = at + height + 1
+    return placed
+
+
+def _place_columns(wanted: list[tuple[float, str, int]], lines: int) -> list[tuple[float, int, str]]:
+    """Column tags over their columns, each on the first line where it overlaps no other tag."""
+    used: list[list[tuple[float, float]]] = [[] for _ in range(lines)]
+    placed = []
+    for x, text, width in sorted(wanted):
+        start = x - width / 2
+        for line in range(lines):
+            if all(start + width + 4 <= a or start >= b + 4 for a, b in used[line]):
+                used[line].append((start, start + width))
+                placed.append((x, line, text))
+                break
+    return placed
+
+
 def render_pages(report: Report, out_dir: str | os.PathLike[str]) -> list[Path]:
-    """PNG of every table page: detected cells outlined, placed values in green, matched rows labelled."""
+    """PNG of every table page: detected cells outlined, placed values in green, cells of failed
+    rules filled red; row tags beside the page and column tags above it, none overlapping; a legend."""
     target = Path(out_dir)
     target.mkdir(parents=True, exist_ok=True)
     pages = sorted({g.page for geometry in report.geometry for g in geometry.grids})
+    # Row ids are unique across the form's tables, so (row, column) names a cell.
+    failed = {(row, column) for _, row, column in _failed_cells(report)}
+    font = _font(12)
     written = []
+    for number, rendered in zip(pages, render_pdf_pages(report.source, pages, _RENDER_SCALE), strict=True):
+        top = _COLUMN_TAG_LINES * _TAG_HEIGHT + 8
+        size = (rendered.width + _MARGIN_RIGHT, rendered.height + top + _LEGEND_HEIGHT)
+        image = Image.new("RGB", size, "white")
+        image.paste(rendered, (0, top))
+        draw = ImageDraw.Draw(image, "RGBA")
 
-    def box(b: tuple[float, float, float, float]) -> list[float]:
-        return [v * _RENDER_SCALE for v in b]
+        def box(b: tuple[float, float, float, float], top: int = top) -> list[float]:
+            x0, y0, x1, y1 = (v * _RENDER_SCALE for v in b)
+            return [x0, y0 + top, x1, y1 + top]
 
-    for number, image in zip(pages, render_pdf_pages(report.source, pages, _RENDER_SCALE), strict=True):
-        draw = ImageDraw.Draw(image)
-
+        row_tags: list[tuple[float, str]] = []
+        column_tags: dict[str, tuple[float, float]] = {}  # column id -> x, top of its top cell
         for geometry in report.geometry:
             for grid in (g for g in geometry.grids if g.page == number):
                 for cell in grid.cells:
                     draw.rectangle(box(cell.bbox), outline=(120, 120, 255), width=1)
-            topmost: dict[str, tuple[float, float, float, float]] = {}
-            for column_id, page_number, cell_box in geometry.value_boxes:
+            for row_id, column_id, page_number, cell_box in geometry.value_boxes:
                 if page_number != number:
                     continue
-                draw.rectangle(box(cell_box), outline=(0, 170, 0), width=3)
-                if column_id not in topmost or cell_box[1] < topmost[column_id][1]:
-                    topmost[column_id] = cell_box
-            for column_id, cell_box in topmost.items():
-                # Tag each column once per page, on its top placed cell.
-                x0, top, _, _ = box(cell_box)
-                draw.text((x0 + 3, top + 2), column_id, fill=(0, 110, 0))
+                area = box(cell_box)
+                if (row_id, column_id) in failed:
+                    draw.rectangle(area, fill=(255, 0, 0, 70))
+                draw.rectangle(area, outline=(0, 170, 0), width=3)
+                x, y = (area[0] + area[2]) / 2, area[1]
+                if column_id not in column_tags or y < column_tags[column_id][1]:
+                    column_tags[column_id] = (x, y)
             for row_id, page_number, label_box in geometry.row_labels:
-                if page_number != number:
-                    continue
-                # Tag the bottom-right corner of the label cell, clear of the printed label.
-                _, _, x1, bottom = box(label_box)
-                width = 6.2 * len(row_id) + 6
-                draw.rectangle([x1 - width, bottom - 14, x1, bottom], fill=(255, 255, 200))
-                draw.text((x1 - width + 3, bottom - 13), row_id, fill=(200, 0, 0))
+                if page_number == number:
+                    area = box(label_box)
+                    row_tags.append(((area[1] + area[3]) / 2, row_id))
+        _draw_tags(draw, font, rendered.width, top, row_tags, column_tags)
+        legend = (
+            "blue: detected cells   green: cells placed on the form   red fill: cells of a failed rule   "
+            "right: row_id of each matched row   top: column_id of each placed column"
+        )
+        draw.text((10, image.height - _LEGEND_HEIGHT + 6), legend, fill=(40, 40, 40), font=font)
         path = target / f"{Path(report.source).stem}-page{number}.png"
         image.save(path)
         written.append(path)
     return written
+
+
+def _draw_tags(
+    draw: ImageDraw.ImageDraw,
+    font: ImageFont.ImageFont,
+    page_width: int,
+    top: int,
+    row_tags: list[tuple[float, str]],
+    column_tags: dict[str, tuple[float, float]],
+) -> None:
+    """Row tags in the right margin and column tags above the page, each led to its place."""
+    x_tags = page_width + 12
+    for y, at, text in _place_rows(row_tags, _TAG_HEIGHT, top):
+        draw.line([(page_width - 4, y), (x_tags - 2, at + _TAG_HEIGHT / 2)], fill=(200, 0, 0), width=1)
+        right = x_tags + font.getlength(text) + 6
+        draw.rectangle([x_tags, at, right, at + _TAG_HEIGHT - 1], fill=(255, 255, 200))
+        draw.text((x_tags + 3, at + 1), text, fill=(200, 0, 0), font=font)
+    wanted = [(x, text, math.ceil(font.getlength(text)) + 6) for text, (x, _) in column_tags.items()]
+    placed = _place_columns(wanted, _COLUMN_TAG_LINES)
+    for x, line, text in placed:  # the leader lines first, so that no tag is crossed by one
+        y = 4 + line * _TAG_HEIGHT + _TAG_HEIGHT - 2
+        draw.line([(x, y), (x, column_tags[text][1])], fill=(0, 110, 0, 120), width=1)
+    for x, line, text in placed:
+        y = 4 + line * _TAG_HEIGHT
+        width = font.getlength(text) + 6
+        draw.rectangle([x - width / 2, y, x + width / 2, y + _TAG_HEIGHT - 2], fill=(225, 245, 225))
+        draw.text((x - width / 2 + 3, y), text, fill=(0, 110, 0), font=font)

@@ -82,6 +82,9 @@ class TextEngineSettings:
     word_gap: float = 0.5
     # Row and column bounds reach this far past their outermost text.
     margin: float = 1.0
+    # Numbers with no label beside them make a data line only when there are this many: one or
+    # two lone numbers between dashes are a page number (- 4 -).
+    min_numbers_without_label: int = 3
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,40 @@ class OcrSettings:
 
 
 @dataclass(frozen=True)
+class MarkupSettings:
+    """Limits of the web page and Word sources: past them the file is hostile or not a report,
+    and it fails in bounded time and memory instead of being parsed."""
+
+    # A report page is well under 2 MB even with Word's markup; past this it is something else
+    # (embedded images, a dump), and parsing it would cost seconds and hundreds of MB.
+    max_page_bytes: int = 20 * 1024 * 1024
+    # The five real report pages have 900 to 1,800 elements and 260 to 300 table cells. Past these
+    # a page is not a report, and its tree and matching would take gigabytes and minutes.
+    max_page_elements: int = 200_000
+    max_table_cells: int = 20_000
+    # Layout tables nest a few deep; libxml2 stops building the tree a few hundred levels down,
+    # so a page nested deeper than this cannot be read whole.
+    max_table_nesting: int = 32
+    # A rowspan or colspan beyond this is corrupt markup, not a table (the form has 17 columns).
+    max_span: int = 1000
+    # The body of a Word report is a few hundred kB of XML, a few MB with long prose; a part
+    # unpacking to more is a zip bomb. Reads stop at the limit whatever the zip's headers claim.
+    max_part_bytes: int = 64 * 1024 * 1024
+    max_word_file_bytes: int = 100 * 1024 * 1024  # the packed file, images included
+    # LibreOffice converts a .doc report in a few seconds.
+    convert_seconds: float = 60.0
+
+
+@dataclass(frozen=True)
+class CompareSettings:
+    # A change is large when it is at least half of the earlier value and at least 10: a township
+    # going from 2 requests to 4 doubles, but that is not news; a city going from 1,200 to 2,000
+    # is. A change from 0 is large when it reaches the minimum.
+    large_share: float = 0.5
+    large_minimum: float = 10
+
+
+@dataclass(frozen=True)
 class Settings:
     pdf: PdfSettings = field(default_factory=PdfSettings)
     chars: CharSettings = field(default_factory=CharSettings)
@@ -188,6 +225,8 @@ class Settings:
     checks: CheckSettings = field(default_factory=CheckSettings)
     scan: ScanSettings = field(default_factory=ScanSettings)
     ocr: OcrSettings = field(default_factory=OcrSettings)
+    markup: MarkupSettings = field(default_factory=MarkupSettings)
+    compare: CompareSettings = field(default_factory=CompareSettings)
 
 
 DEFAULT = Settings()

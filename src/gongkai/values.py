@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .agency import agency_key
 from .model import CellRecord, Identity, NoteCode, PlacedCell, ProblemKind, TableReading
 from .numbers import parse_value
 from .versions import TableChoice, expected_rows
@@ -25,6 +26,7 @@ def cell_records(
     """One record per cell of the form, placed or not, with its value; and the reasons for what is missing."""
     out: list[CellRecord] = []
     gaps: list[str] = []
+    key = agency_key(identity.agency)
     for choice in choices:
         table, reading = choice.table, choice.reading
         if choice.version != report_version:
@@ -37,6 +39,7 @@ def cell_records(
         why_column = _why("column not found", reading, ProblemKind.COLUMN)
         for row in expected_rows(table, printed):
             block = table.block_of(row.id) if row in table.rows else table.blocks[0]
+            group, group_id = table.row_group(row)
             for column in block.columns:
                 found = placed.get((row.id, column.id), [])
                 record = CellRecord(
@@ -49,6 +52,9 @@ def cell_records(
                     row.id,
                     column.name,
                     column.id,
+                    agency_key=key,
+                    group=group,
+                    group_id=group_id,
                 )
                 if len(found) == 1:
                     parsed = parse_value(found[0].raw, column.kind)

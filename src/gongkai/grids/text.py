@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from itertools import pairwise
 
 from ..forms import ValueKind
@@ -28,10 +29,19 @@ from ..settings import DEFAULT, TextEngineSettings
 from ..sources.chars import block_text, group_lines, split_words
 
 
+class _Kind(StrEnum):
+    """What a line of a rule-less table is."""
+
+    DATA = "data"  # a row's numbers, with or without its label
+    HEADER = "header"  # column headers
+    TITLE = "title"  # a block caption of table 二 (第二十条第（一）项)
+    LABEL = "label"  # words only: a wrapped row label
+
+
 @dataclass
 class _Line:
     words: list[Word]
-    kind: str  # data, header, title, label
+    kind: _Kind
     top: float
     bottom: float
 
@@ -44,26 +54,26 @@ def _is_number(text: str) -> bool:
     return parse_value(text, ValueKind.AMOUNT).value is not None
 
 
-def _classify(words: list[Word]) -> str:
+def _classify(words: list[Word], settings: TextEngineSettings) -> _Kind:
     text = "".join(w.text for w in words)
     numbers = [w for w in words if _is_number(w.text)]
     labels = [w for w in words if not is_value_text(w.text)]
     marks = len(words) - len(numbers) - len(labels)
     # A lone number between dashes is a page number (- 4 -); a lone number alone is a value
     # centred beside a wrapped label.
-    if numbers and (labels or len(numbers) >= 3 or not marks):
-        return "data"
+    if numbers and (labels or len(numbers) >= settings.min_numbers_without_label or not marks):
+        return _Kind.DATA
     if not numbers and block_title(text):
-        return "title"
+        return _Kind.TITLE
     if not numbers and any(is_header_text(w.text) for w in words):
-        return "header"
-    return "label"
+        return _Kind.HEADER
+    return _Kind.LABEL
 
 
 def _value_columns(lines: Sequence[_Line], settings: TextEngineSettings) -> list[tuple[float, float]]:
     """Horizontal extents of the value columns: overlapping value words across data lines merged."""
     spans = sorted(
-        (w.x0, w.x1) for line in lines if line.kind == "data" for w in line.words if is_value_text(w.text)
+        (w.x0, w.x1) for line in lines if line.kind == _Kind.DATA for w in line.words if is_value_text(w.text)
     )
     columns: list[list[float]] = []
     for x0, x1 in spans:
@@ -75,7 +85,7 @@ def _value_columns(lines: Sequence[_Line], settings: TextEngineSettings) -> list
 
 
 def _label_starts(lines: Sequence[_Line], right: float, settings: TextEngineSettings) -> list[float]:
-    starts = sorted(w.x0 for line in lines if line.kind != "header" for w in line.words if w.x1 <= right)
+    starts = sorted(w.x0 for line in lines if line.kind != _Kind.HEADER for w in line.words if w.x1 <= right)
     if not starts:
         return []
     clusters: list[list[float]] = []
@@ -101,7 +111,7 @@ def _filled_columns(line: _Line, columns: Sequence[tuple[float, float]], slack: 
 def _continues(previous: _Line, line: _Line, columns: Sequence[tuple[float, float]], slack: float) -> bool:
     """A data line that is the second half of the row above: a top-aligned 总计 printed on the
     first line of a wrapped row, the other numbers centred on the next."""
-    if previous.kind != "data" or line.kind != "data":
+    if previous.kind != _Kind.DATA or line.kind != _Kind.DATA:
         return False
     if line.top - previous.bottom > previous.bottom - previous.top:
         return False
@@ -118,35 +128,37 @@ def _numbered(line: _Line) -> bool:
 def _bands(lines: Sequence[_Line], columns: Sequence[tuple[float, float]], slack: float) -> list[list[_Line]]:
     """Group lines into grid rows: each data line with its wrapped label lines; headers merged."""
     bands: list[list[_Line]] = []
-    kinds: list[str] = []
+    kinds: list[_Kind] = []
     for line in lines:
         # The row above, looking past label-only lines (a wrapped group label between the two).
-        above = next((i for i in range(len(kinds) - 1, -1, -1) if kinds[i] != "label"), None)
-        if line.kind == "header" and kinds and kinds[-1] == "header":
+        above = next((i for i in range(len(kinds) - 1, -1, -1) if kinds[i] != _Kind.LABEL), None)
+        if line.kind == _Kind.HEADER and kinds and kinds[-1] == _Kind.HEADER:
             bands[-1].append(line)
         elif (
-            above is not None and kinds[above] == "data" and _continues(bands[above][0], line, columns, slack)
+            above is not None
+            and kinds[above] == _Kind.DATA
+            and _continues(bands[above][0], line, columns, slack)
         ):
             bands[above].append(line)
-        elif line.kind in ("header", "title", "data"):
+        elif line.kind in (_Kind.HEADER, _Kind.TITLE, _Kind.DATA):
             bands.append([line])
             kinds.append(line.kind)
         else:
             bands.append([line])
-            kinds.append("label")
+            kinds.append(_Kind.LABEL)
     # A label-only line belongs to a data line that no header or title separates it from: a
     # numbered one opens the row below; an unnumbered one continues the row above when the row
     # below opens with its own number; otherwise the nearer row takes it.
     for index, kind in enumerate(kinds):
-        if kind != "label":
+        if kind != _Kind.LABEL:
             continue
         line = bands[index][0]
         reach: dict[int, int] = {}
         for step in (-1, 1):
             j = index + step
-            while 0 <= j < len(kinds) and kinds[j] == "label":
+            while 0 <= j < len(kinds) and kinds[j] == _Kind.LABEL:
                 j += step
-            if 0 <= j < len(kinds) and kinds[j] == "data":
+            if 0 <= j < len(kinds) and kinds[j] == _Kind.DATA:
                 reach[step] = j
         if not reach:
             continue
@@ -173,18 +185,18 @@ def _chars_in(band: Sequence[_Line], x0: float, x1: float) -> list[Char]:
 
 def _adjacent(above: _Line, below: _Line) -> bool:
     """Two lines of one table row: no wider gap between them than a line's height."""
-    return above.kind == "label" and below.top - above.bottom <= above.bottom - above.top
+    return above.kind == _Kind.LABEL and below.top - above.bottom <= above.bottom - above.top
 
 
 def _segment_grid(page: int, lines: list[_Line], settings: TextEngineSettings) -> Grid | None:
-    data = [i for i, line in enumerate(lines) if line.kind == "data"]
+    data = [i for i, line in enumerate(lines) if line.kind == _Kind.DATA]
     if not data:
         return None
-    structural = [i for i, line in enumerate(lines) if line.kind in ("data", "header", "title")]
+    structural = [i for i, line in enumerate(lines) if line.kind in (_Kind.DATA, _Kind.HEADER, _Kind.TITLE)]
     start = structural[0]
     # On a page that opens with the table, the first label line of a wrapped row sits
     # above the row's numbers: it belongs to the table, not to the prose before it.
-    while start > 0 and lines[start].kind == "data" and _adjacent(lines[start - 1], lines[start]):
+    while start > 0 and lines[start].kind == _Kind.DATA and _adjacent(lines[start - 1], lines[start]):
         start -= 1
     # A trailing block title or header belongs to the table that continues on the next page.
     table_lines = lines[start : structural[-1] + 1]
@@ -196,8 +208,10 @@ def _segment_grid(page: int, lines: list[_Line], settings: TextEngineSettings) -
     for line in table_lines[:first_data]:
         # Between the header and the numbers, a line reaching over the value columns is part
         # of a wrapped header (商业 / 企业); one wholly in the label area opens the first row.
-        if line.kind == "label" and any(w.x0 >= numbers_start - settings.header_reach for w in line.words):
-            line.kind = "header"
+        if line.kind == _Kind.LABEL and any(
+            w.x0 >= numbers_start - settings.header_reach for w in line.words
+        ):
+            line.kind = _Kind.HEADER
     label_starts = _label_starts(table_lines, numbers_start, settings)
     value_edges = [numbers_start - settings.header_reach]
     value_edges += [(a[1] + b[0]) / 2 for a, b in pairwise(columns)]
@@ -215,11 +229,11 @@ def _segment_grid(page: int, lines: list[_Line], settings: TextEngineSettings) -
     for r, band in enumerate(bands):
         top, bottom = row_edges[r], row_edges[r + 1]
         kind = band[0].kind
-        if kind == "title":
+        if kind == _Kind.TITLE:
             text = block_text([c for line in band for w in line.words for c in w.chars])
             cells.append(GridCell(text, r, r + 1, 0, len(col_edges) - 1, (col_edges[0], top, right, bottom)))
             continue
-        if kind == "header":
+        if kind == _Kind.HEADER:
             if n_label:
                 corner = block_text(_chars_in(band, col_edges[0], numbers_start - settings.header_reach))
                 cells.append(
@@ -268,6 +282,6 @@ def text_grids(
             segments.append([])
             continue
         words = split_words(chars_of_line, gap=settings.word_gap)
-        segments[-1].append(_Line(words, _classify(words), top, bottom))
+        segments[-1].append(_Line(words, _classify(words, settings), top, bottom))
     grids = (_segment_grid(page.number, segment, settings) for segment in segments if segment)
     return [g for g in grids if g is not None]

@@ -308,7 +308,7 @@ class _TableWalker:
             self.reading.cells.append(
                 PlacedCell(self.table.id, row.id, column_id, cell.text, grid.page, cell.bbox)
             )
-            self.geometry.value_boxes.append((column_id, grid.page, cell.bbox))
+            self.geometry.value_boxes.append((row.id, column_id, grid.page, cell.bbox))
 
 
 def read_table(run: TableRun, geometry: TableGeometry | None = None) -> TableReading:

@@ -14,7 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from ..model import CellRecord
+from ..model import CellRecord, NoteCode
+from .wide import wide_cell_columns, wide_columns
 
 CELL_COLUMNS = [field.name for field in dataclasses.fields(CellRecord)]  # the order of the contract
 FILE_COLUMNS = [
@@ -25,16 +26,18 @@ FILE_COLUMNS = [
     "year",
     "form",
     "pages",
-    "pages_ocr",
     "cells_found",
     "cells_expected",
     "checks_failed",
     "seconds",
     "sha256",
+    "agency_key",  # added after the first contract, so it comes last
+    "pages_ocr",
 ]
 CHECK_COLUMNS = ["source", "rule_id", "rule", "status", "cells", "left", "right"]
 
-FORMATS = ("csv", "parquet", "xlsx")
+FORMATS = ("csv", "parquet", "xlsx", "jsonl")
+SHAPES = ("long", "wide")
 
 _DTYPES = {
     "cells": {"year": "Int64", "value": "float64", "page": "Int64", "ocr_confidence": "float64"},
@@ -48,8 +51,10 @@ _DTYPES = {
         "seconds": "float64",
     },
     "checks": {"left": "float64", "right": "float64"},
+    # The wide shape (wide.py): one row per report, every cell a float column.
+    "wide": {"year": "Int64"} | dict.fromkeys(wide_cell_columns(), "float64"),
 }
-_COLUMNS = {"cells": CELL_COLUMNS, "files": FILE_COLUMNS, "checks": CHECK_COLUMNS}
+_COLUMNS = {"cells": CELL_COLUMNS, "files": FILE_COLUMNS, "checks": CHECK_COLUMNS, "wide": wide_columns()}
 
 
 class OutputFormatError(ValueError):
@@ -79,6 +84,20 @@ def cells_frame(cells: Sequence[CellRecord]) -> pd.DataFrame:
     dtypes = _DTYPES["cells"]
     data = {name: _column(values, dtypes.get(name, "string")) for name, values in columns.items()}
     return pd.DataFrame(data, columns=CELL_COLUMNS)
+
+
+def cell_records_of(cells: pd.DataFrame) -> list[CellRecord]:
+    """The typed records of a cells frame (the inverse of `cells_frame`)."""
+    out = []
+    for row in cells[CELL_COLUMNS].to_dict("records"):
+        fields = {name: None if not isinstance(v, str) and pd.isna(v) else v for name, v in row.items()}
+        for name in ("year", "page"):
+            fields[name] = None if fields[name] is None else int(fields[name])
+        fields["note_code"] = None if fields["note_code"] is None else NoteCode(fields["note_code"])
+        for name in ("note", "agency_key", "group", "group_id"):
+            fields[name] = fields[name] or ""
+        out.append(CellRecord(**fields))
+    return out
 
 
 @cache
@@ -114,7 +133,11 @@ def companion_path(path: str, kind: str) -> str:
 _ARROW_TYPES = {"Int64": pa.int64(), "float64": pa.float64()}
 
 
+@cache
 def arrow_schema(kind: str) -> pa.Schema:
+    """The Parquet schema of a record kind. Its pandas metadata makes pandas read the
+    integer columns back as Int64 (nullable), not as float64 where a value is missing."""
     return pa.schema(
-        [(name, _ARROW_TYPES.get(_DTYPES[kind].get(name, ""), pa.string())) for name in _COLUMNS[kind]]
+        [(name, _ARROW_TYPES.get(_DTYPES[kind].get(name, ""), pa.string())) for name in _COLUMNS[kind]],
+        metadata=pa.Schema.from_pandas(_empty(kind), preserve_index=False).metadata,
     )

@@ -1,30 +1,54 @@
-"""The XLSX workbook for journalists: Chinese headers, one sheet per table laid out like the form."""
+"""The XLSX workbook for journalists: the form as they know it, and the records behind it.
+
+Sheets: 概览 (headline figures per report), one sheet per table laid out as the
+form prints it (merged multi-level headers, group rows, borders, wrapped labels;
+table 四 as its three groups of five columns), 同比 when the batch holds an agency
+in consecutive years, then the records: cells (with an autofilter), files, checks.
+Every sheet is set up to print: fit to the page width, header rows repeated,
+landscape where the table is wide.
+"""
 
 from __future__ import annotations
 
+import math
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..forms import CURRENT_VERSION, FORMS
+from ..checks import run_checks
+from ..forms import CURRENT_VERSION, FORMS, Table
+from ..model import NoteCode
+from . import records
+from .compare import year_over_year
+from .views import form_lines, headlines
+from .wide import report_form
 
 HEADERS = {
     "source": "来源文件",
     "agency": "机关",
+    "agency_key": "机关键",
     "year": "年度",
     "form": "格式版本",
     "table": "表",
+    "table_id": "表ID",
+    "group": "分组",
+    "group_id": "分组ID",
     "row": "行",
     "row_id": "行ID",
     "column": "列",
     "column_id": "列ID",
     "value": "数值",
     "page": "页码",
+    "location": "位置",
     "raw": "原文",
     "note": "说明",
     "note_code": "说明代码",
@@ -35,23 +59,62 @@ HEADERS = {
     "cells_expected": "应有单元格",
     "checks_failed": "未通过校验",
     "seconds": "用时（秒）",
+    "sha256": "SHA-256",
     "rule_id": "规则ID",
     "rule": "规则",
     "cells": "涉及单元格",
     "left": "左边",
     "right": "右边",
+    "year_a": "上年",
+    "year_b": "本年",
+    "source_a": "上年文件",
+    "source_b": "本年文件",
+    "value_a": "上年数值",
+    "value_b": "本年数值",
+    "change": "增减",
+    "change_share": "增减比例",
+    "large": "变化大",
+    "note_a": "上年说明",
+    "note_b": "本年说明",
 }
 TABLE_SHEETS = {t.id: f"{t.numeral}、{t.short_title}" for t in FORMS[CURRENT_VERSION].tables}
+# Sheets printed landscape: every one but table 二's, whose blocks are narrow.
+LANDSCAPE_SHEETS = {*TABLE_SHEETS.values(), "cells", "files", "checks", "同比", "概览"} - {
+    TABLE_SHEETS["active_disclosure"]
+}
+
+_THIN = Side(style="thin", color="7F7F7F")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _BOLD = Font(bold=True)
-_BLOCK_FILL = PatternFill("solid", fgColor="DDEBF7")
-_FLAG_FILL = PatternFill("solid", fgColor="FCE4D6")
+_TITLE_FONT = Font(bold=True, size=12)
+_MISSING_FONT = Font(color="A6A6A6")
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_GROUP_FILL = PatternFill("solid", fgColor="F2F2F2")
+_NOTE_FILL = PatternFill("solid", fgColor="FFF2CC")
+_FAILED_FILL = PatternFill("solid", fgColor="F8CBAD")
+_WRAP = Alignment(wrap_text=True, vertical="center")
+_CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
+_NUMBER = Alignment(vertical="center", horizontal="right")
+
+LEGEND = (
+    "图例：黄色 = 读出时有说明（不适用、带注释、非数字），鼠标悬停看说明；红色 = 未通过勾稽校验的单元格；"
+    "灰色 · = 未找到；空白 = 报告中此格为空（不作 0 计）。"
+)
+
+# Widths in Excel's units (about one Latin character; a CJK character takes two).
+_LABEL_WIDTH = 46
+_VALUE_WIDTH = 11
+_POINTS_PER_LINE = 14.5
 
 
-def _cell_value(value: object) -> object:
+def _plain(value: object) -> object:
+    """A cell value as Excel should hold it: whole numbers as int, missing as empty."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
     if isinstance(value, float) and value.is_integer():
         return int(value)
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
     return value
 
 
@@ -60,9 +123,13 @@ def _width(text: object) -> float:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(text))
 
 
+def _lines(text: object, width: float) -> int:
+    return max(1, *(math.ceil(_width(part) / max(1.0, width - 1)) for part in str(text).split("\n")))
+
+
 def _fit_columns(sheet: Worksheet, limit: int = 60) -> None:
     widths: dict[int, float] = {}
-    for row in sheet.iter_rows():
+    for row in sheet.iter_rows(min_row=2):
         for cell in row:
             if cell.value is not None:
                 widths[cell.column] = max(widths.get(cell.column, 0), _width(cell.value))
@@ -70,55 +137,403 @@ def _fit_columns(sheet: Worksheet, limit: int = 60) -> None:
         sheet.column_dimensions[get_column_letter(column)].width = min(width + 2, limit)
 
 
-def _long_sheet(book: Workbook, title: str, df: pd.DataFrame) -> None:
+def _print_setup(sheet: Worksheet, title_rows: str | None = None) -> None:
+    """Fit the page width, repeat the header rows, landscape where the table is wide."""
+    sheet.page_setup.orientation = "landscape" if sheet.title in LANDSCAPE_SHEETS else "portrait"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.5
+    if title_rows:
+        sheet.print_title_rows = title_rows
+
+
+# ---------------------------------------------------------------------------
+# The form's tables
+# ---------------------------------------------------------------------------
+
+
+class _FormSheet:
+    """Writes report blocks, one under the other, on one sheet laid out like the form."""
+
+    def __init__(self, sheet: Worksheet, first_value_column: int, value_columns: int):
+        self.sheet = sheet
+        self.first = first_value_column
+        self.last = first_value_column + value_columns - 1
+        self.row = 1
+        self.header_rows: tuple[int, int] | None = None  # the first block's, to repeat when printed
+
+    def merged(self, top: int, left: int, bottom: int, right: int, value: object, **style) -> None:
+        cell = self.sheet.cell(top, left, value)
+        for name, setting in style.items():
+            setattr(cell, name, setting)
+        for r in range(top, bottom + 1):
+            for c in range(left, right + 1):
+                self.sheet.cell(r, c).border = _BORDER
+                if "fill" in style:
+                    self.sheet.cell(r, c).fill = style["fill"]
+        if (top, left) != (bottom, right):
+            self.sheet.merge_cells(start_row=top, start_column=left, end_row=bottom, end_column=right)
+
+    def line(
+        self,
+        text: str,
+        font: Font = _BOLD,
+        fill: PatternFill | None = None,
+        border: bool = True,
+        depth: int = 0,
+    ) -> None:
+        """A line across the whole table: a report's title, a legend, a group row."""
+        style = {"font": font, "alignment": Alignment(wrap_text=True, vertical="center", indent=depth)}
+        if fill is not None:
+            style["fill"] = fill
+        if border:
+            self.merged(self.row, 1, self.row, self.last, text, **style)
+        else:
+            cell = self.sheet.cell(self.row, 1, text)
+            cell.font, cell.alignment = font, _WRAP
+            self.sheet.merge_cells(start_row=self.row, start_column=1, end_row=self.row, end_column=self.last)
+        total_width = sum(
+            self.sheet.column_dimensions[get_column_letter(c)].width or _VALUE_WIDTH
+            for c in range(1, self.last + 1)
+        )
+        self.sheet.row_dimensions[self.row].height = _POINTS_PER_LINE * _lines(text, total_width) + 4
+        self.row += 1
+
+    def header(self, paths: list[tuple[str, ...]], stub: str | None) -> None:
+        """Multi-level column headers: equal labels merged across, a path's last label merged down."""
+        depth = max(len(p) for p in paths)
+        top = self.row
+        if stub is not None:
+            self.merged(top, 1, top + depth - 1, 1, stub, font=_BOLD, alignment=_CENTER, fill=_HEADER_FILL)
+        for level in range(depth):
+            index = 0
+            while index < len(paths):
+                path = paths[index]
+                if level >= len(path):
+                    index += 1
+                    continue
+                end = index
+                while end + 1 < len(paths) and paths[end + 1][: level + 1] == path[: level + 1]:
+                    end += 1
+                bottom = top + (level if level < len(path) - 1 else depth - 1)
+                column = self.first + index
+                style = {"font": _BOLD, "alignment": _CENTER, "fill": _HEADER_FILL}
+                self.merged(top + level, column, bottom, self.first + end, path[level], **style)
+                index = end + 1
+        for level in range(depth):
+            tallest = max(
+                (
+                    _lines(
+                        p[level],
+                        _VALUE_WIDTH * (1 + sum(1 for q in paths if q[: level + 1] == p[: level + 1]) - 1),
+                    )
+                    for p in paths
+                    if level < len(p)
+                ),
+                default=1,
+            )
+            self.sheet.row_dimensions[top + level].height = _POINTS_PER_LINE * tallest + 4
+        if stub is not None:
+            need = _lines(stub, _LABEL_WIDTH) * _POINTS_PER_LINE + 4
+            have = sum(self.sheet.row_dimensions[top + level].height for level in range(depth))
+            if need > have:
+                self.sheet.row_dimensions[top + depth - 1].height += need - have
+        if self.header_rows is None:
+            self.header_rows = (top, top + depth - 1)
+        self.row += depth
+
+    def values(self, label: str | None, depth: int, cells: list[dict | None], failed: set[tuple]) -> None:
+        """One row of numbers, with its label (indented by its depth in the form's groups)."""
+        height = 1
+        if label is not None:
+            cell = self.sheet.cell(self.row, 1, label)
+            cell.alignment = Alignment(wrap_text=True, vertical="center", indent=depth)
+            cell.border = _BORDER
+            height = _lines(label, _LABEL_WIDTH - 2 * depth)
+        for offset, record in enumerate(cells):
+            cell = self.sheet.cell(self.row, self.first + offset)
+            cell.border = _BORDER
+            cell.alignment = _NUMBER
+            if record is None:
+                continue
+            _place_value(cell, record, failed)
+        self.sheet.row_dimensions[self.row].height = _POINTS_PER_LINE * height + 4
+        self.row += 1
+
+    def gap(self, page_break: bool) -> None:
+        if page_break:
+            self.sheet.row_breaks.append(Break(id=self.row))
+        self.row += 1
+
+
+def _place_value(cell, record: dict, failed: set[tuple]) -> None:
+    value, note = _plain(record["value"]), record["note"] or ""
+    key = (record["table"], record["row_id"], record["column_id"])
+    found = not (pd.isna(record["page"]) and pd.isna(record["raw"]))  # web pages have no page numbers
+    if not found:
+        cell.value, cell.font = "·", _MISSING_FONT
+        cell.comment = Comment(note or "not found", "gongkai")
+    elif value is not None:
+        cell.value = value
+    else:
+        raw = _plain(record["raw"])
+        cell.value = str(raw).strip() if raw is not None else None
+    if note and record["note_code"] != NoteCode.BLANK and found:
+        cell.fill = _NOTE_FILL
+        cell.comment = Comment(note, "gongkai")
+    if key in failed:
+        cell.fill = _FAILED_FILL
+
+
+def _failed_cells(checks: pd.DataFrame) -> dict[str, set[tuple]]:
+    """Per source, the (table, row_id, column_id) of every cell in a failed rule."""
+    out: dict[str, set[tuple]] = {}
+    for source, cells in zip(
+        checks["source"], checks["cells"].where(checks["status"] == "failed"), strict=True
+    ):
+        if isinstance(cells, str):
+            out.setdefault(source, set()).update(tuple(c.split("/")) for c in cells.split())
+    return out
+
+
+def _report_title(report: pd.DataFrame, source: str) -> str:
+    first = report.iloc[0]
+    agency, year = _plain(first["agency"]) or "？", _plain(first["year"])
+    return f"{agency} {year or '？'}年度 · {report_form(report) or '？'}版格式 · {source}"
+
+
+def _table_sheet(book: Workbook, table_id: str, cells: pd.DataFrame, failed: dict[str, set]) -> None:
+    table = FORMS[CURRENT_VERSION].table(table_id)
+    widest = max(len(b.columns) for f in FORMS.values() for b in f.table(table_id).blocks)
+    turned = len(table.rows) == 1  # table 四: no label column, its columns side by side
+    sheet = book.create_sheet(TABLE_SHEETS[table_id])
+    form = _FormSheet(sheet, 1 if turned else 2, widest)
+    if not turned:
+        sheet.column_dimensions["A"].width = _LABEL_WIDTH
+    for column in range(form.first, form.last + 1):
+        sheet.column_dimensions[get_column_letter(column)].width = _VALUE_WIDTH
+    form.line(f"{table.numeral}、{table.title}", font=_TITLE_FONT, border=False)
+    form.line(LEGEND, font=Font(size=9, color="595959"), border=False)
+    sources = sorted(cells.loc[cells["table"] == table_id, "source"].unique())
+    for index, source in enumerate(sources):
+        report = cells[(cells["source"] == source) & (cells["table"] == table_id)]
+        printed = FORMS.get(str(report["form"].iloc[0]), FORMS[CURRENT_VERSION]).table(table_id)
+        by_key = {(r["row_id"], r["column_id"]): r for r in report.to_dict("records")}
+        form.line(_report_title(report, source), fill=_GROUP_FILL)
+        if turned:
+            columns = printed.columns
+            form.header([c.path for c in columns], None)
+            row_id = printed.rows[0].id
+            form.values(None, 0, [by_key.get((row_id, c.id)) for c in columns], failed.get(source, set()))
+        else:
+            _labelled_table(form, printed, report, by_key, failed.get(source, set()))
+        # Each report on its own page, except table 四's one-row blocks, which share pages.
+        form.gap(page_break=not turned and index < len(sources) - 1)
+    if len(sources) == 1 and form.header_rows and not turned and table_id == "applications":
+        first, last = form.header_rows
+        sheet.print_title_rows = f"{first}:{last}"
+    sheet.freeze_panes = None if turned else "B1"
+    _print_setup(sheet)
+
+
+def _labelled_table(form: _FormSheet, table: Table, report: pd.DataFrame, by_key: dict, failed: set) -> None:
+    lines = form_lines(table, report["row_id"])
+    if len(table.blocks) == 1:
+        block = table.blocks[0]
+        paths = [(table.top_header, *c.path) if table.top_header else c.path for c in block.columns]
+        form.header(paths, table.stub_header or None)
+        for line in lines:
+            if line.is_group:
+                form.line(line.label, fill=_GROUP_FILL, depth=line.depth)
+                continue
+            cells = [by_key.get((line.row_id, c.id)) for c in block.columns]
+            form.values(line.label, line.depth, cells, failed)
+        return
+    # Table 二: each block has its own columns under its title.
+    for line in lines:
+        if line.is_group:
+            block = next(b for b in table.blocks if b.id == line.group_id)
+            form.line(line.label, fill=_HEADER_FILL)
+            form.header([c.path for c in block.columns], table.stub_header or None)
+            continue
+        block = table.block_of(line.row_id)
+        cells = [by_key.get((line.row_id, c.id)) for c in block.columns]
+        form.values(line.label, 0, cells, failed)
+
+
+# ---------------------------------------------------------------------------
+# Other sheets
+# ---------------------------------------------------------------------------
+
+
+def _long_sheet(
+    book: Workbook, title: str, df: pd.DataFrame, autofilter: bool = True, widest: int = 30
+) -> Worksheet:
     sheet = book.create_sheet(title)
     sheet.append([HEADERS.get(c, c) for c in df.columns])
     for cell in sheet[1]:
-        cell.font = _BOLD
+        cell.font, cell.fill, cell.alignment = _BOLD, _HEADER_FILL, _CENTER
     for row in df.itertuples(index=False):
-        sheet.append([_cell_value(v) for v in row])
+        sheet.append([_plain(v) for v in row])
     sheet.freeze_panes = "A2"
-    _fit_columns(sheet)
+    _fit_columns(sheet, limit=widest)
+    for column in range(1, len(df.columns) + 1):
+        sheet.column_dimensions[get_column_letter(column)].width = max(
+            sheet.column_dimensions[get_column_letter(column)].width or 0,
+            _width(sheet.cell(1, column).value) + 3,
+        )
+    used = f"A1:{get_column_letter(max(1, len(df.columns)))}{max(1, len(df) + 1)}"
+    if autofilter and len(df.columns):
+        sheet.auto_filter.ref = used
+    # Long text overflowing past the last column would otherwise widen every printed page.
+    sheet.print_area = used
+    _print_setup(sheet, title_rows="1:1")
+    return sheet
 
 
-def _form_sheet(book: Workbook, table_id: str, cells: pd.DataFrame) -> None:
-    """One block per report: its rows and columns as the form prints them."""
-    sheet = book.create_sheet(TABLE_SHEETS[table_id])
-    table_cells = cells[cells["table"] == table_id]
-    sheet.freeze_panes = "B1"
-    for source, report in table_cells.groupby("source", sort=True):
+def _cells_for_people(cells: pd.DataFrame) -> pd.DataFrame:
+    """The records with the tables' Chinese names (the ids beside them) and the form as a number."""
+    names = {t.id: f"{t.numeral}、{t.title}" for t in FORMS[CURRENT_VERSION].tables}
+    out = cells.copy()
+    out.insert(out.columns.get_loc("table") + 1, "table_id", out["table"])
+    out["table"] = out["table"].map(names).fillna(out["table"])
+    out["form"] = pd.to_numeric(out["form"], errors="coerce").astype("Int64")
+    return out
+
+
+def _overview_sheet(book: Workbook, cells: pd.DataFrame, files: pd.DataFrame, checks: pd.DataFrame) -> None:
+    figures = headlines(cells, checks)
+    if len(figures):
+        # One agency's years one under the other.
+        figures = figures.sort_values(["agency", "year", "source"], kind="stable", ignore_index=True)
+        status = files.drop_duplicates("source").set_index("source")["status"]
+        figures.insert(4, "status", figures["source"].map(status))
+        figures["form"] = pd.to_numeric(figures["form"], errors="coerce").astype("Int64")
+        figures = figures[[c for c in figures.columns if c != "source"] + ["source"]]
+    sheet = _long_sheet(book, "概览", figures, autofilter=False)
+    sheet.insert_rows(1, 2)
+    sheet.cell(1, 1, "政府信息公开工作年度报告 · 概览").font = _TITLE_FONT
+    note = (
+        "数字为“总计”列；不予公开为其八项之和；行政诉讼结果纠正为未经复议直接起诉与复议后起诉之和。"
+        "所涉单元格有空白、“/”或未找到时，该数留空（不把空白当作 0）。"
+    )
+    sheet.cell(2, 1, note).font = Font(size=9, color="595959")
+    sheet.freeze_panes = "A4"
+    widths = {"agency": 24, "未通过的校验": 40, "source": 34}
+    widths = [widths.get(name, 10) for name in figures.columns]
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    for row in sheet.iter_rows(min_row=3, max_row=sheet.max_row):
+        lines = 1
+        for cell, width in zip(row, widths, strict=False):
+            cell.border = _BORDER
+            cell.alignment = _CENTER if cell.row == 3 else Alignment(wrap_text=True, vertical="center")
+            if cell.value is not None:
+                lines = max(lines, _lines(cell.value, width))
+        sheet.row_dimensions[row[0].row].height = _POINTS_PER_LINE * lines + 4
+    sheet.print_title_rows = "3:3"
+    sheet.print_area = f"A1:{get_column_letter(max(1, len(figures.columns)))}{sheet.max_row}"
+
+
+def _year_over_year_sheet(book: Workbook, cells: pd.DataFrame) -> None:
+    pairs = year_over_year(cells)
+    if pairs.empty:
+        return
+    shown = pairs.drop(columns=["table", "row_id", "column_id", "source_a", "source_b"])
+    sheet = _long_sheet(book, "同比", shown)
+    large = list(shown.columns).index("large") + 1
+    for row in range(2, sheet.max_row + 1):
+        if sheet.cell(row, large).value:
+            for column in range(1, len(shown.columns) + 1):
+                sheet.cell(row, column).fill = _FAILED_FILL
+        sheet.cell(row, large).value = "是" if sheet.cell(row, large).value else ""
+    share = list(shown.columns).index("change_share") + 1
+    for row in range(2, sheet.max_row + 1):
+        sheet.cell(row, share).number_format = "0.0%"
+
+
+# ---------------------------------------------------------------------------
+# Entry point
+# ---------------------------------------------------------------------------
+
+
+def _gather(
+    reports_or_cells: object,
+    files: pd.DataFrame | None,
+    checks: pd.DataFrame | None,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    if isinstance(reports_or_cells, pd.DataFrame):
+        cells = reports_or_cells
+        if checks is None:
+            checks = records.frame(
+                "checks",
+                (
+                    result.record(str(source))
+                    for source, report in cells.groupby("source", sort=True)
+                    for result in run_checks(
+                        FORMS.get(report_form(report) or CURRENT_VERSION, FORMS[CURRENT_VERSION]),
+                        records.cell_records_of(report),
+                    )
+                    if result.status != "passed"
+                ),
+            )
+        if files is None:
+            files = records.frame("files", _file_rows(cells, checks))
+        return cells, files, checks
+    # One Report (anything with cells), or many; duck-typed, as reports come from a later stage.
+    reports = [reports_or_cells] if hasattr(reports_or_cells, "cells") else list(reports_or_cells)
+    reports.sort(key=lambda r: r.source)
+    cell_frames = [r.cells for r in reports if len(r.cells)]
+    cells = pd.concat(cell_frames, ignore_index=True) if cell_frames else records.empty_frame("cells")
+    if files is None:
+        files = records.frame("files", (r.file_record() for r in reports))
+    if checks is None:
+        frames = [r.checks_frame[r.checks_frame["status"] != "passed"] for r in reports]
+        checks = pd.concat(frames, ignore_index=True) if frames else records.empty_frame("checks")
+    return cells, files, checks
+
+
+def _file_rows(cells: pd.DataFrame, checks: pd.DataFrame) -> Iterable[dict]:
+    failed = checks[checks["status"] == "failed"].groupby("source").size()
+    for source, report in cells.groupby("source", sort=True):
         first = report.iloc[0]
-        version = FORMS.get(str(first["form"]), FORMS[CURRENT_VERSION])
-        columns = list(dict.fromkeys(report["column"]))
-        title = f"{_cell_value(first['agency']) or ''} {_cell_value(first['year']) or ''}（{source}）".strip()
-        sheet.append([title])
-        sheet.cell(sheet.max_row, 1).font = _BOLD
-        sheet.cell(sheet.max_row, 1).fill = _BLOCK_FILL
-        sheet.append([version.table(table_id).title, *columns])
-        for cell in sheet[sheet.max_row]:
-            cell.font = _BOLD
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-        by_row = report.groupby("row", sort=False)
-        for label, row_cells in by_row:
-            values = dict(zip(row_cells["column"], row_cells["value"], strict=True))
-            flagged = set(row_cells.loc[row_cells["note"].fillna("") != "", "column"])
-            sheet.append([label, *(_cell_value(values.get(c)) for c in columns)])
-            for offset, column in enumerate(columns, start=2):
-                if column in flagged:
-                    sheet.cell(sheet.max_row, offset).fill = _FLAG_FILL
-        sheet.append([])
-    _fit_columns(sheet, limit=40)
+        found = int((report["page"].notna() | report["raw"].notna()).sum())
+        yield {
+            "source": source,
+            "status": "ok" if found == len(report) else "partial",
+            "agency": first["agency"],
+            "agency_key": first["agency_key"],
+            "year": first["year"],
+            "form": report_form(report),
+            "cells_found": found,
+            "cells_expected": len(report),
+            "checks_failed": int(failed.get(source, 0)),
+        }
 
 
 def write_workbook(
-    path: str | os.PathLike[str], cells: pd.DataFrame, files: pd.DataFrame, checks: pd.DataFrame
+    reports_or_cells: object,
+    path: str | os.PathLike[str],
+    files: pd.DataFrame | None = None,
+    checks: pd.DataFrame | None = None,
 ) -> None:
-    """Write the cells, one form-shaped sheet per table, the per-file status and the failed checks."""
+    """Write the workbook for one Report, an iterable of Reports, or the cells (DataFrame) of a batch.
+
+    With cells only, the per-file table and the checks are worked out from them.
+    """
+    cells, files, checks = _gather(reports_or_cells, files, checks)
+    failed = _failed_cells(checks)
     book = Workbook()
     book.remove(book.active)
-    _long_sheet(book, "cells", cells)
+    _overview_sheet(book, cells, files, checks)
     for table_id in TABLE_SHEETS:
-        _form_sheet(book, table_id, cells)
+        _table_sheet(book, table_id, cells, failed)
+    _year_over_year_sheet(book, cells)
+    _long_sheet(book, "cells", _cells_for_people(cells))
     _long_sheet(book, "files", files)
     _long_sheet(book, "checks", checks)
     target = Path(path)

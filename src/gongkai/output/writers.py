@@ -1,4 +1,4 @@
-"""Stage 9: write record frames to CSV, Parquet or XLSX, one report at a time.
+"""Stage 9: write record frames to CSV, Parquet, JSONL or XLSX, one report at a time.
 
 Files are written under a temporary name and moved into place when complete,
 so an interrupted run leaves nothing that looks finished.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
@@ -16,8 +17,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..model import Status
 from ..numbers import format_number
-from .records import arrow_schema, companion_path, empty_frame, frame
+from .records import OutputFormatError, arrow_schema, companion_path, empty_frame, frame
+from .wide import to_wide, wide_cell_columns
 
 
 def _csv_ready(df: pd.DataFrame) -> pd.DataFrame:
@@ -41,7 +44,7 @@ class RecordWriter:
     """
 
     def __init__(self, path: str, kind: str, fmt: str = "csv", encoding: str = "utf-8"):
-        self.path, self.kind = path, kind
+        self.path, self.kind, self.fmt = path, kind, fmt
         self._parquet: pq.ParquetWriter | None = None
         self._handle: TextIO | None = None
         self._temporary: Path | None = None
@@ -69,6 +72,12 @@ class RecordWriter:
                 self._row_group_rows += len(df)
             if self._row_group_rows >= _ROW_GROUP_ROWS:
                 self._write_row_group()
+        elif self._handle is not None and self.fmt == "jsonl":
+            if len(df):
+                # pandas escapes "/" as "\/"; JSON allows the plain character, which reads better.
+                lines = df.to_json(orient="records", lines=True, force_ascii=False).replace("\\/", "/")
+                self._handle.write(lines if lines.endswith("\n") else lines + "\n")
+            self._header_due = False
         elif self._handle is not None and (len(df) or self._header_due):
             _csv_ready(df).to_csv(self._handle, index=False, header=self._header_due, lineterminator="\n")
             self._header_due = False
@@ -108,6 +117,8 @@ def _previous_rows(path: str, kind: str, fmt: str, keep: set[str]) -> Iterator[t
     """(source, its records) from an earlier output, for the sources in `keep`, in file order."""
     if fmt == "parquet":
         batches = (b.to_pandas() for b in pq.ParquetFile(path).iter_batches(batch_size=20_000))
+    elif fmt == "jsonl":
+        batches = pd.read_json(path, lines=True, dtype=False, chunksize=20_000)
     else:
         batches = pd.read_csv(path, dtype=str, keep_default_na=False, chunksize=20_000, encoding="utf-8-sig")
     for batch in batches:
@@ -124,8 +135,13 @@ class BatchOutput:
     (see `already_read`), merged in source order with the new ones.
     """
 
-    def __init__(self, path: str, fmt: str, encoding: str = "utf-8", resume: bool = False):
-        self.path, self.fmt = path, fmt
+    def __init__(
+        self, path: str, fmt: str, encoding: str = "utf-8", resume: bool = False, shape: str = "long"
+    ):
+        if shape == "wide" and fmt == "xlsx":
+            raise OutputFormatError("the wide shape is written as CSV, Parquet or JSONL, not XLSX")
+        self.path, self.fmt, self.shape = path, fmt, shape
+        self._cells_kind = "wide" if shape == "wide" else "cells"
         self.side = path != "-"
         self.already_read: dict[str, str] = {}  # sha256 -> source, from the earlier run
         # Per record kind, the earlier run's records still to copy, and the next of them.
@@ -137,11 +153,13 @@ class BatchOutput:
             self._frames: dict[str, list[pd.DataFrame]] = {"cells": [], "files": [], "checks": []}
             self._writers: dict[str, RecordWriter] = {}
         else:
-            self._writers = {"cells": RecordWriter(path, "cells", fmt, encoding)}
+            self._writers = {"cells": RecordWriter(path, self._cells_kind, fmt, encoding)}
             if self.side:
                 for kind in ("files", "checks"):
                     self._writers[kind] = RecordWriter(companion_path(path, kind), kind, "csv", encoding)
         self.cells_written = 0
+        # Statuses of every file in the output, the earlier run's carried over included.
+        self.status_counts: Counter[Status] = Counter()
 
     def _load_previous(self) -> None:
         files_path = companion_path(self.path, "files")
@@ -151,7 +169,7 @@ class BatchOutput:
         done = files[files["status"].isin(["ok", "partial"]) & (files["sha256"] != "")]
         self.already_read = dict(zip(done["sha256"], done["source"], strict=True))
         keep = set(done["source"])
-        sources = [(self.path, "cells", self.fmt), (files_path, "files", "csv")]
+        sources = [(self.path, self._cells_kind, self.fmt), (files_path, "files", "csv")]
         checks_path = companion_path(self.path, "checks")
         if Path(checks_path).exists():
             sources.append((checks_path, "checks", "csv"))
@@ -163,10 +181,16 @@ class BatchOutput:
     def _write(self, kind: str, df: pd.DataFrame) -> None:
         if self.fmt == "xlsx":
             self._frames[kind].append(df)
+        elif kind in ("cells", "wide"):
+            self._writers["cells"].write(df)
         elif kind in self._writers:
             self._writers[kind].write(df)
-        if kind == "cells":
+        if kind == "files":
+            self.status_counts.update(Status(status) for status in df["status"].astype(str))
+        elif kind == "cells":
             self.cells_written += len(df)
+        elif kind == "wide":
+            self.cells_written += int(df[list(wide_cell_columns())].notna().sum().sum())
 
     def _carry_until(self, source: str | None) -> None:
         """Copy earlier records whose source sorts before `source` (all of them for None)."""
@@ -179,7 +203,11 @@ class BatchOutput:
     def add(self, report) -> None:
         """Write one report's cells, status row and failed or unevaluated checks."""
         self._carry_until(report.source)
-        self._write("cells", report.cells)
+        if self.shape == "wide":
+            if len(report.cells):
+                self._write("wide", frame("wide", to_wide(report.cells).to_dict("records")))
+        else:
+            self._write("cells", report.cells)
         self._write("files", frame("files", [report.file_record()]))
         checks = report.checks_frame
         self._write("checks", checks[checks["status"] != "passed"])
@@ -191,7 +219,7 @@ class BatchOutput:
 
             empty = {kind: empty_frame(kind) for kind in self._frames}
             merged = {k: pd.concat(v, ignore_index=True) if v else empty[k] for k, v in self._frames.items()}
-            write_workbook(self.path, merged["cells"], merged["files"], merged["checks"])
+            write_workbook(merged["cells"], self.path, files=merged["files"], checks=merged["checks"])
             return
         for writer in self._writers.values():
             writer.close()

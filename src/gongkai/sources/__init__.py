@@ -1,18 +1,30 @@
-"""Stage 1: a report file as pages of characters and rules, whatever kind of file it is.
+"""Stage 1: a report file as what the stages read, whatever kind of file it is.
 
-`open_source` looks at a file and opens it with the source for its kind. Each
-source is a context manager with `path`, `page_count`, `metadata_title` and
-`page(number) -> model.Page`. A new input kind is a module here and an entry
-in `SOURCES`.
+Two shapes of source:
+
+- page sources (PDF): context managers with `path`, `page_count`, `metadata_title`
+  and `page(number) -> model.Page`; the grid engines find the tables on the pages.
+  A new page kind is a module here and an entry in `SOURCES`.
+- markup sources (web pages: html.py; Word files: docx.py, with .doc/.wps through
+  LibreOffice): their tables are tables already, so `read_markup` hands over a
+  `MarkupDocument` of title candidates, section headings and Grids.
+
+A file is judged by its first bytes (PDF header, zip, OLE2, markup), not by its name:
+a `.pdf` that is really a web page is read as one, and the report says so.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Protocol
 
+from ..errors import UnreadableFileError
 from ..model import Page
+from .docx import read_docx, read_legacy_word
+from .html import is_utf16_without_bom, looks_like_html, read_html
+from .markup import MarkupDocument
 from .pdf import PdfSource
 
 
@@ -30,7 +42,79 @@ class Source(Protocol):
 
 SOURCES: dict[str, Callable[[str | os.PathLike[str]], Source]] = {"pdf": PdfSource}
 
+INPUT_KINDS = ("pdf", "html", "docx")
+# What directory and glob discovery picks up, per kind.
+SUFFIXES: dict[str, tuple[str, ...]] = {
+    "pdf": (".pdf",),
+    "html": (".html", ".htm", ".shtml", ".xhtml"),
+    "docx": (".docx", ".doc", ".wps"),
+}
+_NAMES = {"pdf": "a PDF", "html": "a web page", "docx": "a Word file"}
+_SNIFF_BYTES = 8192
+_PDF_HEADER_WINDOW = 1024  # PDF readers accept the %PDF- header anywhere in the first kilobyte
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc and .wps
 
-def open_source(path: str | os.PathLike[str]) -> Source:
-    """Open a report file for reading. Raises UnreadablePDFError for a file that is no report file."""
-    return SOURCES["pdf"](path)
+
+def kind_of_name(path: str | os.PathLike[str]) -> str | None:
+    """The kind a file's extension claims, if it names one gongkai reads."""
+    suffix = Path(path).suffix.lower()
+    return next((kind for kind, suffixes in SUFFIXES.items() if suffix in suffixes), None)
+
+
+def sniff(path: str | os.PathLike[str]) -> tuple[str | None, bool]:
+    """The file's kind by its content (None when it is none of them), and whether it is a
+    legacy Word file (.doc/.wps/RTF) that needs converting. Raises OSError when it cannot be read."""
+    with open(path, "rb") as handle:
+        head = handle.read(_SNIFF_BYTES)
+    if b"%PDF-" in head[:_PDF_HEADER_WINDOW]:
+        return "pdf", False
+    if head.startswith(b"PK\x03\x04"):
+        return "docx", False
+    if head.startswith(_OLE2) or head.startswith(b"{\\rtf"):
+        return "docx", True
+    if looks_like_html(head) or (is_utf16_without_bom(head) and looks_like_html(head.replace(b"\0", b""))):
+        return "html", False
+    return None, False
+
+
+def input_kind(path: str | os.PathLike[str]) -> tuple[str, bool]:
+    """The kind to read a file as: its content's, else its name's (whose reader then says what
+    is wrong with it). Raises UnreadableFileError for an empty file or one that is nothing."""
+    try:
+        if os.path.getsize(path) == 0:
+            raise UnreadableFileError("the file is empty")
+        kind, legacy = sniff(path)
+    except FileNotFoundError:
+        raise UnreadableFileError("file not found") from None
+    except OSError as error:
+        raise UnreadableFileError(f"cannot open file: {error.strerror}") from None
+    if kind is not None:
+        return kind, legacy
+    claimed = kind_of_name(path)
+    if claimed == "html":
+        raise UnreadableFileError("not a web page: no HTML markup at its start")
+    return claimed or "pdf", Path(path).suffix.lower() in (".doc", ".wps")
+
+
+def kind_mismatch(path: str | os.PathLike[str], kind: str) -> str:
+    """'the file named .pdf is a web page' when the name claims another kind; else ''."""
+    claimed = kind_of_name(path)
+    if claimed is None or claimed == kind:
+        return ""
+    return f"the file named {Path(path).suffix} is {_NAMES[kind]}, read as such"
+
+
+def open_source(path: str | os.PathLike[str], kind: str = "pdf") -> Source:
+    """Open a file of a page kind for reading. Raises UnreadablePDFError for a file that is no PDF."""
+    return SOURCES[kind](path)
+
+
+def read_markup(path: str | os.PathLike[str], kind: str, legacy: bool) -> MarkupDocument:
+    """The title candidates, headings and Grids of a web page or Word file (.doc/.wps: `legacy`)."""
+    if kind == "html":
+        return read_html(path)
+    return read_legacy_word(path) if legacy else read_docx(path)
+
+
+def describe(kind: str) -> str:
+    return _NAMES[kind]

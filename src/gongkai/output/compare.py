@@ -1,0 +1,95 @@
+"""Year over year: two reports side by side, cell by cell.
+
+`compare_cells(a, b)` lines up two reports' cells by (table, row_id, column_id);
+the 2019 and 2021 forms share those ids wherever a cell means the same, so a
+2020 report compares with a 2021 one. `year_over_year(cells)` does that for
+every agency (by `agency_key`) that a batch holds in consecutive years.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import pandas as pd
+
+from ..settings import DEFAULT
+
+# When a change is large, and why: settings.CompareSettings.
+LARGE_CHANGE_SHARE = DEFAULT.compare.large_share
+LARGE_CHANGE_MINIMUM = DEFAULT.compare.large_minimum
+
+_KEYS = ["table", "row_id", "column_id"]
+_LABELS = ["group", "row", "column"]
+COMPARE_COLUMNS = [
+    "table",
+    "group",
+    "row",
+    "row_id",
+    "column",
+    "column_id",
+    "value_a",
+    "value_b",
+    "change",
+    "change_share",
+    "large",
+    "note_a",
+    "note_b",
+]
+
+
+def compare_cells(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+    """Per cell of either report: both values, the change b - a, its share of a, and whether it is large.
+
+    A cell empty in either report has no change (an empty value is not a zero).
+    """
+    left = a[[*_KEYS, *_LABELS, "value", "note"]].rename(columns={"value": "value_a", "note": "note_a"})
+    right = b[[*_KEYS, *_LABELS, "value", "note"]].rename(columns={"value": "value_b", "note": "note_b"})
+    merged = right.merge(left, on=_KEYS, how="outer", suffixes=("", "_a"), sort=False)
+    for label in _LABELS:
+        merged[label] = merged[label].fillna(merged.pop(f"{label}_a"))
+    merged["value_a"] = merged["value_a"].astype("float64")
+    merged["value_b"] = merged["value_b"].astype("float64")
+    merged["change"] = merged["value_b"] - merged["value_a"]
+    base = merged["value_a"].abs()
+    merged["change_share"] = (merged["change"] / base).where(base > 0)
+    size = merged["change"].abs()
+    share_large = (merged["change_share"].abs() >= LARGE_CHANGE_SHARE) | (base == 0)
+    merged["large"] = (size >= LARGE_CHANGE_MINIMUM) & share_large & merged["change"].notna()
+    order = {key: i for i, key in enumerate(zip(*(b[k] for k in _KEYS), strict=True))}
+    order_a = {key: len(order) + i for i, key in enumerate(zip(*(a[k] for k in _KEYS), strict=True))}
+    position = [order.get(key, order_a.get(key, 0)) for key in zip(*(merged[k] for k in _KEYS), strict=True)]
+    merged = merged.assign(_order=position).sort_values("_order", kind="stable").drop(columns="_order")
+    return merged[COMPARE_COLUMNS].reset_index(drop=True)
+
+
+def year_over_year(cells: pd.DataFrame) -> pd.DataFrame:
+    """compare_cells for every agency the batch holds in two consecutive years, one pair after another.
+
+    An agency-year held by more than one report is left out (which one to compare
+    with cannot be told; `gongkai summary` lists those duplicates).
+    """
+    reports = cells[["source", "agency", "agency_key", "year"]].drop_duplicates("source")
+    reports = reports[reports["agency_key"].fillna("") != ""].dropna(subset=["year"])
+    counts = reports.groupby(["agency_key", "year"])["source"].transform("size")
+    reports = reports[counts == 1].sort_values(["agency_key", "year"])
+    by_source = dict(tuple(cells.groupby("source", sort=False)))
+    frames = []
+    for key, years in reports.groupby("agency_key", sort=True):
+        rows = list(years.itertuples(index=False))
+        for earlier, later in pairwise(rows):
+            if int(later.year) != int(earlier.year) + 1:
+                continue
+            pair = compare_cells(by_source[earlier.source], by_source[later.source])
+            identity = {
+                "agency_key": key,
+                "agency": later.agency,
+                "year_a": int(earlier.year),
+                "year_b": int(later.year),
+                "source_a": earlier.source,
+                "source_b": later.source,
+            }
+            frames.append(pair.assign(**identity)[[*identity, *COMPARE_COLUMNS]])
+    if not frames:
+        empty = ["agency_key", "agency", "year_a", "year_b", "source_a", "source_b", *COMPARE_COLUMNS]
+        return pd.DataFrame(columns=empty)
+    return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,271 @@
+"""What a batch holds, at a glance: `gongkai summary` and `gongkai.summarize`.
+
+- counts by status, form and year;
+- the agencies × years matrix (by `agency_key`);
+- agency-years held by more than one report, and identical files;
+- the reports that break their own arithmetic, with where;
+- the rows most often missing, with the reasons the notes give.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+from rich import box
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from ..numbers import format_number
+from . import records
+from .views import failed_rule, prints_no_number
+
+# The rows listed under "most often missing".
+MISSING_ROWS_SHOWN = 15
+# Marks of the agencies × years matrix.
+MARKS = {"ok": "●", "partial": "◐"}
+
+
+class NotAnOutputError(ValueError):
+    """A file that is not the long cells output of `gongkai extract`."""
+
+
+@dataclass
+class Summary:
+    by_status: pd.DataFrame  # status × year, with totals
+    by_form: pd.DataFrame  # form × year
+    matrix: pd.DataFrame  # agency_key × year: one mark per report
+    duplicates: pd.DataFrame  # agency_key, year, reports, sources
+    identical: pd.DataFrame  # sha256, reports, sources
+    broken: pd.DataFrame  # source, agency, year, rules
+    missing: pd.DataFrame  # table, row_id, row, reports, cells, reasons
+
+    def sections(self) -> dict[str, pd.DataFrame]:
+        return {
+            "按状态": self.by_status,
+            "按格式": self.by_form,
+            "机关×年度": self.matrix,
+            "重复的机关年度": self.duplicates,
+            "相同的文件": self.identical,
+            "不合勾稽关系": self.broken,
+            "最常缺的行": self.missing,
+        }
+
+    def to_text(self) -> str:
+        titles = {
+            "按状态": "Reports by status and year",
+            "按格式": "Reports by form and year",
+            "机关×年度": f"Agencies × years ({MARKS['ok']} ok, {MARKS['partial']} partial, 2 = two reports)",
+            "重复的机关年度": "Agency-years held by more than one report",
+            "相同的文件": "Identical files (same SHA-256)",
+            "不合勾稽关系": "Reports that break their own arithmetic",
+            "最常缺的行": "Rows most often missing (not found or unreadable), with the reasons",
+        }
+        parts = []
+        for key, table in self.sections().items():
+            parts.append(f"## {titles[key]}")
+            parts.append(_plain_table(table) if len(table) else "(none)")
+            parts.append("")
+        return "\n".join(parts)
+
+    def write(self, path: str | os.PathLike[str]) -> None:
+        """.xlsx: one sheet per section; any other name: the text."""
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.suffix.lower() == ".xlsx":
+            with pd.ExcelWriter(target) as writer:
+                for name, table in self.sections().items():
+                    table.to_excel(writer, sheet_name=name, index=False)
+            return
+        target.write_text(self.to_text(), encoding="utf-8")
+
+
+def _plain_table(table: pd.DataFrame) -> str:
+    """A table as plain text: numbers right, words left, CJK characters two columns wide (rich)."""
+    grid = RichTable(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for name in table.columns:
+        numeric = pd.api.types.is_numeric_dtype(table[name])
+        grid.add_column(str(name), justify="right" if numeric else "left", no_wrap=True)
+    for row in table.itertuples(index=False):
+        grid.add_row(*("" if pd.isna(v) else str(v) for v in row))
+    console = Console(file=io.StringIO(), width=10_000, color_system=None)
+    with console.capture() as captured:
+        console.print(grid)
+    return "\n".join(line.rstrip() for line in captured.get().splitlines())
+
+
+def _joined(values: Iterable[object], limit: int = 3) -> str:
+    items = [str(v) for v in values]
+    more = f" … (+{len(items) - limit})" if len(items) > limit else ""
+    return "; ".join(items[:limit]) + more
+
+
+def _by_year(files: pd.DataFrame, column: str) -> pd.DataFrame:
+    if files.empty:
+        return pd.DataFrame()
+    years = files["year"].astype("Int64").astype("string").fillna("?")
+    table = pd.crosstab(files[column].fillna("?"), years, margins=True, margins_name="total")
+    return table.reset_index().rename_axis(columns=None)
+
+
+def _matrix(files: pd.DataFrame) -> pd.DataFrame:
+    read = files[files["status"].isin(MARKS) & files["agency_key"].fillna("").ne("")]
+    if read.empty:
+        return pd.DataFrame(columns=["agency_key"])
+
+    def mark(statuses: pd.Series) -> str:
+        return MARKS[statuses.iloc[0]] if len(statuses) == 1 else str(len(statuses))
+
+    table = read.assign(year=read["year"].astype("Int64")).pivot_table(
+        index="agency_key", columns="year", values="status", aggfunc=mark, fill_value=""
+    )
+    table.columns = [str(c) for c in table.columns]
+    return table.reset_index().rename_axis(columns=None)
+
+
+def _duplicates(files: pd.DataFrame) -> pd.DataFrame:
+    read = files[files["status"].isin(MARKS) & files["agency_key"].fillna("").ne("")]
+    groups = read.groupby(["agency_key", "year"], sort=True)["source"]
+    rows = [
+        {"agency_key": key, "year": int(year), "reports": len(sources), "sources": _joined(sources)}
+        for (key, year), sources in groups
+        if len(sources) > 1
+    ]
+    return pd.DataFrame(rows, columns=["agency_key", "year", "reports", "sources"])
+
+
+def _identical(files: pd.DataFrame) -> pd.DataFrame:
+    hashed = files[files["sha256"].fillna("") != ""]
+    rows = [
+        {"sha256": digest[:16], "reports": len(sources), "sources": _joined(sources)}
+        for digest, sources in hashed.groupby("sha256", sort=True)["source"]
+        if len(sources) > 1
+    ]
+    return pd.DataFrame(rows, columns=["sha256", "reports", "sources"])
+
+
+def _broken(files: pd.DataFrame, checks: pd.DataFrame) -> pd.DataFrame:
+    failed = checks[checks["status"] == "failed"]
+    forms = files.set_index("source")["form"].to_dict()
+    rows = []
+    for source, rules in failed.groupby("source", sort=True):
+        identity = files[files["source"] == source].iloc[0] if (files["source"] == source).any() else None
+        places = [
+            f"{failed_rule(forms.get(source), rule_id)}: {_number(left)} ≠ {_number(right)}"
+            for rule_id, left, right in zip(rules["rule_id"], rules["left"], rules["right"], strict=True)
+        ]
+        rows.append(
+            {
+                "source": source,
+                "agency": None if identity is None else identity["agency"],
+                "year": None if identity is None else identity["year"],
+                "rules": _joined(places, limit=4),
+            }
+        )
+    return pd.DataFrame(rows, columns=["source", "agency", "year", "rules"])
+
+
+def _number(value: object) -> str:
+    return format_number(None if pd.isna(value) else float(value))
+
+
+def _missing(cells: pd.DataFrame) -> pd.DataFrame:
+    """Rows with a cell not found or unreadable, by the number of reports they are missing from."""
+    columns = ["table", "row_id", "row", "reports", "cells", "reasons"]
+    if cells.empty:
+        return pd.DataFrame(columns=columns)
+    gone = cells[cells["value"].isna() & ~prints_no_number(cells["note_code"])]
+    rows = []
+    for (table, row_id), group in gone.groupby(["table", "row_id"], sort=False):
+        reasons = group["note"].fillna("").replace("", "no note").value_counts()
+        rows.append(
+            {
+                "table": table,
+                "row_id": row_id,
+                "row": group["row"].iloc[0],
+                "reports": group["source"].nunique(),
+                "cells": len(group),
+                "reasons": _joined((f"{n}× {reason}" for reason, n in reasons.items()), limit=2),
+            }
+        )
+    out = pd.DataFrame(rows, columns=columns)
+    return out.sort_values(["reports", "cells"], ascending=False, kind="stable").head(MISSING_ROWS_SHOWN)
+
+
+def summarize(cells: pd.DataFrame, files: pd.DataFrame, checks: pd.DataFrame) -> Summary:
+    """The summary of a batch from its records (cells, per-file status and checks)."""
+    files = files.drop_duplicates("source")
+    return Summary(
+        by_status=_by_year(files, "status"),
+        by_form=_by_year(files[files["status"] != "failed"], "form"),
+        matrix=_matrix(files),
+        duplicates=_duplicates(files),
+        identical=_identical(files),
+        broken=_broken(files, checks),
+        missing=_missing(cells),
+    )
+
+
+def read_output(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The cells, files and checks that `gongkai extract -o PATH` wrote."""
+    path = str(path)
+    suffix = Path(path).suffix.lower()
+    if suffix == ".xlsx":
+        raise NotAnOutputError("summarise the CSV, Parquet or JSONL output, or the reports themselves")
+    if suffix == ".parquet":
+        cells = pq.read_table(path).to_pandas()
+    elif suffix == ".jsonl":
+        cells = pd.read_json(path, lines=True, dtype=False)
+    else:
+        cells = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    if "row_id" not in cells.columns:
+        raise NotAnOutputError(
+            f"{path} holds no long cell records (a --shape wide output cannot be summarised)"
+        )
+    files_path = records.companion_path(path, "files")
+    if not Path(files_path).exists():
+        raise NotAnOutputError(f"{files_path} is missing: it is written beside the cells by gongkai extract")
+    checks_path = records.companion_path(path, "checks")
+
+    def table(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
+        return records.frame(kind, frame.replace({"": None}).to_dict("records"))
+
+    read = {"dtype": str, "keep_default_na": False, "encoding": "utf-8-sig"}
+    files = table("files", pd.read_csv(files_path, **read))
+    checks = (
+        table("checks", pd.read_csv(checks_path, **read))
+        if Path(checks_path).exists()
+        else records.empty_frame("checks")
+    )
+    return table("cells", cells), files, checks
+
+
+def is_output(path: str) -> bool:
+    """Whether `path` names the output of a batch (and not a report to read)."""
+    candidate = Path(path)
+    return candidate.is_file() and candidate.suffix.lower() in (".csv", ".parquet", ".jsonl", ".xlsx")
+
+
+def batch_frames(reports: Iterable) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The cells, per-file status and checks of reports (Report objects), failed ones included."""
+    cells, files, checks = [], [], []
+    for report in reports:
+        files.append(report.file_record())
+        if len(report.cells):
+            cells.append(report.cells)
+        checks.append(report.checks_frame)
+    return (
+        pd.concat(cells, ignore_index=True) if cells else records.empty_frame("cells"),
+        records.frame("files", files),
+        pd.concat(checks, ignore_index=True) if checks else records.empty_frame("checks"),
+    )
+
+
+def summarize_reports(reports: Iterable) -> Summary:
+    """The summary of reports as they are read (`iter_reports`), failed ones included."""
+    return summarize(*batch_frames(reports))

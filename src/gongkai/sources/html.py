@@ -1,0 +1,322 @@
+"""Web pages (HTML, XHTML, a page saved from a browser) -> the title, section headings and Grids.
+
+The parser is lxml's (libxml2's HTML parser): on the real pages it builds the tree
+about ten times faster than html5lib and reads the same tables, also from broken
+Word markup (bench/markup_parsers.py measures both). Nothing in a page is fetched
+or run: no network, no entities resolved, scripts and styles are skipped unread.
+
+The whole page is read, site chrome included, because table 四 is sometimes outside
+the article wrapper: the tables of the form are recognised by their labels, as on
+paper, and a metadata or navigation table carries none of them.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from pathlib import Path
+
+import lxml.etree as etree
+
+from ..errors import UnreadableFileError
+from ..settings import DEFAULT
+from .markup import MarkupDocument, SpannedCell, clean_text, place_spans
+
+MAX_PAGE_BYTES = DEFAULT.markup.max_page_bytes
+_MAX_ELEMENTS = DEFAULT.markup.max_page_elements
+_MAX_TABLE_CELLS = DEFAULT.markup.max_table_cells
+_FEED_CHARS = 1 << 18
+# Nothing fetched, comments and processing instructions dropped, broken markup mended.
+_PARSER_OPTIONS = {"no_network": True, "remove_comments": True, "remove_pis": True, "recover": True}
+_MAX_TABLE_NESTING = DEFAULT.markup.max_table_nesting
+_SNIFF_BYTES = 4096
+# Where a table was, where a row starts and where a cell ends, in the text of the body and of a
+# table: private-use characters, removed from pages before parsing.
+_TABLE_MARK, _ROW_MARK, _CELL_MARK = "\ue000", "\ue001", "\ue002"
+
+_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+)""", re.IGNORECASE)
+_XML_ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_\-]+)""")
+_XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
+_MARKUP_RE = re.compile(rb"<\s*(!doctype\s+html|html|head|body|meta|title|table|div|p)[\s>/]", re.IGNORECASE)
+_DIGITS_RE = re.compile(r"\d+")
+_ATTACHMENT_RE = re.compile(r"\.(pdf|docx?|wps|ofd)$", re.IGNORECASE)
+
+# Elements whose content is never text of the page.
+_SKIP = {
+    "head",
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "iframe",
+    "object",
+    "embed",
+    "svg",
+    "select",
+    "math",
+}
+# Elements that end a line of text.
+_BLOCK = {
+    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "tr", "td", "th",
+    "table", "section", "article", "header", "footer", "nav", "aside", "blockquote", "pre", "center",
+    "form", "fieldset", "address", "caption", "tbody", "thead", "tfoot", "hr",
+}  # fmt: skip
+_HIDDEN_RE = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all", re.IGNORECASE)
+# Chinese encodings a page may declare; GB18030 decodes all of them (it is their superset).
+_GB_FAMILY = {"gb2312", "gbk", "gb18030", "x-gbk", "cp936", "ms936", "euc-cn", "hz-gb-2312"}
+
+
+def looks_like_html(head: bytes) -> bool:
+    """Whether the first bytes of a file are markup (after a BOM, white space, comments)."""
+    return bool(_MARKUP_RE.search(head[:_SNIFF_BYTES]))
+
+
+def _declared_encoding(data: bytes) -> str | None:
+    head = data[:_SNIFF_BYTES]
+    found = _XML_ENCODING_RE.search(head) or _CHARSET_RE.search(head)
+    if not found:
+        return None
+    name = found.group(1).decode("ascii").lower()
+    if name in _GB_FAMILY:
+        return "gb18030"
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def is_utf16_without_bom(data: bytes) -> bool:
+    """ASCII markup in UTF-16 has a NUL beside every other byte."""
+    head = data[:512]
+    return (
+        len(head) >= 8 and head.count(0) >= len(head) // 3 and not head.startswith((b"\xff\xfe", b"\xfe\xff"))
+    )
+
+
+def decode_page(data: bytes) -> str:
+    """The page's text. UTF-8 that decodes strictly is UTF-8 whatever the page declares (a GBK
+    reading of UTF-8 bytes would be mojibake); else the declared encoding; else GB18030.
+    Raises UnreadableFileError rather than guess."""
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding)
+            except UnicodeDecodeError:
+                raise UnreadableFileError(f"the page says it is {encoding} but is not") from None
+    if is_utf16_without_bom(data):
+        raise UnreadableFileError(
+            "the page is UTF-16 without a byte-order mark, so its byte order cannot be told; "
+            "save it as UTF-8 (or UTF-16 with a BOM)"
+        )
+    declared = _declared_encoding(data)
+    for encoding in dict.fromkeys(("utf-8", declared or "gb18030", "gb18030")):
+        try:
+            return data.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    raise UnreadableFileError(
+        f"cannot tell the page's text encoding (declared {declared or 'nothing'}; "
+        "it is neither UTF-8 nor GB18030/GBK)"
+    )
+
+
+def parse_page(text: str) -> etree._Element:
+    """The page's tree, from libxml2's HTML parser. Plain lxml elements, not lxml.html's: their
+    class lookup costs a Python call for every element touched.
+
+    A page with more tags than a report page has elements is fed in chunks and its elements
+    counted as they come: past the limit it is refused before its tree takes gigabytes.
+    """
+    # An XML declaration names the encoding of bytes; the text is already decoded.
+    text = _XML_DECLARATION_RE.sub("", text, count=1)
+    for mark in (_TABLE_MARK, _ROW_MARK, _CELL_MARK):
+        text = text.replace(mark, "")
+    try:
+        if text.count("<") <= _MAX_ELEMENTS:  # no more elements than tags: parse it at once
+            root = etree.fromstring(text, parser=etree.HTMLParser(**_PARSER_OPTIONS))
+        else:
+            root = _parse_counting(text)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as error:
+        raise UnreadableFileError(f"the page cannot be parsed as HTML ({error})") from None
+    if root is None:
+        raise UnreadableFileError("the page holds no HTML elements")
+    return root
+
+
+def _parse_counting(text: str) -> etree._Element | None:
+    parser = etree.HTMLPullParser(events=("start",), **_PARSER_OPTIONS)
+    elements = 0
+    for start in range(0, len(text), _FEED_CHARS):
+        parser.feed(text[start : start + _FEED_CHARS])
+        elements += sum(1 for _ in parser.read_events())
+        if elements > _MAX_ELEMENTS:
+            raise UnreadableFileError(
+                f"the page has more than {_MAX_ELEMENTS:,} elements, more than a report page has"
+            )
+    return parser.close()
+
+
+def _drop(element: etree._Element) -> None:
+    """Remove an element and what it holds, keeping the text after it."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
+
+
+def _int_attribute(element: etree._Element, name: str) -> int:
+    value = element.get(name)
+    if value is None:
+        return 1
+    digits = _DIGITS_RE.match(value.strip())
+    return int(digits.group()) if digits else 1
+
+
+def _hidden(element: etree._Element) -> bool:
+    style = element.get("style")
+    if style and ("display" in style or "mso-hide" in style) and _HIDDEN_RE.search(style):
+        return True
+    return element.get("hidden") is not None
+
+
+def _prepare(body: etree._Element) -> None:
+    """Make the tree's plain text its reading text: what is never shown goes (scripts, styles,
+    hidden elements; their tails stay), and every block and <br> breaks the line. The text of
+    any element is then its text serialisation, which lxml produces in C."""
+    unseen = list(body.iter(*_SKIP))
+    maybe_hidden = ".//*[contains(@style,'display') or contains(@style,'mso-hide') or @hidden]"
+    unseen += [e for e in body.xpath(maybe_hidden) if _hidden(e)]
+    for element in unseen:
+        _drop(element)
+    for element in body.iter("br", *_BLOCK):
+        element.tail = "\n" + (element.tail or "")
+        if element.tag != "br":
+            element.text = "\n" + (element.text or "")
+
+
+def _text(element: etree._Element) -> str:
+    return etree.tostring(element, method="text", encoding="unicode", with_tail=False)
+
+
+def _table_cells(table: etree._Element) -> tuple[list[SpannedCell], int, int]:
+    """The table's cells with their spans. Their texts come from one text serialisation of
+    the table, marked where each row starts and each cell ends (cheaper than one per cell)."""
+    rows = list(table.iter("tr"))
+    cells = [[c for c in tr if c.tag in ("td", "th")] for tr in rows]
+    for tr, row in zip(rows, cells, strict=True):
+        tr.text = _ROW_MARK + (tr.text or "")
+        for cell in row:
+            cell.tail = _CELL_MARK + (cell.tail or "")
+    texts = [piece.split(_CELL_MARK)[:-1] for piece in _text(table).split(_ROW_MARK)[1:]]
+    if [len(t) for t in texts] != [len(row) for row in cells]:  # markup the marks cannot follow
+        texts = [[_text(c).replace(_CELL_MARK, "").replace(_ROW_MARK, "") for c in row] for row in cells]
+    spanned = []
+    for row, row_texts in zip(cells, texts, strict=True):
+        spans = (_int_attribute(c, "rowspan") for c in row), (_int_attribute(c, "colspan") for c in row)
+        spanned.append([(clean_text([t]), *span) for t, *span in zip(row_texts, *spans, strict=True)])
+    return place_spans(spanned)
+
+
+def _read_body(body: etree._Element, document: MarkupDocument) -> None:
+    """Lines and innermost tables in reading order: each table is read into its grid and left
+    in the text as a mark, so that the headings between the tables keep their places."""
+    _prepare(body)
+    tables = [t for t in body.iter("table") if t.find(".//table") is None]
+    cell_count = sum(1 for table in tables for _ in table.iter("td", "th"))
+    if cell_count > _MAX_TABLE_CELLS:
+        raise UnreadableFileError(
+            f"the page's tables have {cell_count:,} cells, more than the {_MAX_TABLE_CELLS:,} "
+            "a report's tables can have"
+        )
+    cells = [_table_cells(table) for table in tables]
+    for number, table in enumerate(tables):
+        tail = table.tail
+        table.clear()
+        table.tail = f"{_TABLE_MARK}{number}{_TABLE_MARK}" + (tail or "")
+    text = etree.tostring(body, method="text", encoding="unicode", with_tail=False)
+    for index, segment in enumerate(text.split(_TABLE_MARK)):
+        if index % 2 == 0:
+            text = clean_text([segment])
+            if text:
+                document.add_line(text)
+        else:
+            document.add_table(*cells[int(segment)])
+
+
+def _nesting(root: etree._Element) -> int:
+    deepest = 0
+    for table in root.iter("table"):
+        if table.find(".//table") is None:
+            deepest = max(deepest, sum(1 for a in table.iterancestors("table")) + 1)
+    return deepest
+
+
+def _titles(root: etree._Element) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Title candidates marked in the page (headings naming the report, an element whose class
+    or id says title) and in its metadata (<title>, the <meta name=ArticleTitle> of gov.cn sites)."""
+    found: dict[str, list[tuple[str, str]]] = {"title": [], "metadata": []}
+    for xpath, source in (
+        ("//h1|//h2|//h3", "title"),
+        ("//*[contains(@class,'title') or contains(@id,'title') or contains(@class,'Title')]", "title"),
+        ("//title", "metadata"),
+        ("//meta[@name='ArticleTitle' or @property='og:title' or @name='title']/@content", "metadata"),
+    ):
+        if source == "title" and found["title"]:
+            continue  # a heading names the report: an element marked as the title comes after it
+        for hit in root.xpath(xpath):
+            text = clean_text([hit if isinstance(hit, str) else "".join(hit.itertext())]).replace("\n", "")
+            if "报告" in text and len(text) <= 200:
+                found[source].append((text, source))
+    return found["title"], found["metadata"]
+
+
+def _attachments(root: etree._Element) -> list[str]:
+    links = []
+    for href in root.xpath("//a/@href"):
+        path = href.split("?")[0].split("#")[0].strip()
+        if _ATTACHMENT_RE.search(path):
+            links.append(href.strip())
+    return list(dict.fromkeys(links))
+
+
+def _refuse_size(size: int) -> None:
+    if size > MAX_PAGE_BYTES:
+        raise UnreadableFileError(
+            f"the page is {size / 2**20:.0f} MB, more than the {MAX_PAGE_BYTES // 2**20} MB "
+            "a report page can be"
+        )
+
+
+def read_tree(root: etree._Element) -> MarkupDocument:
+    """A parsed page's title candidates, section headings, tables (as Grids) and attachment links."""
+    if _nesting(root) > _MAX_TABLE_NESTING:
+        raise UnreadableFileError(f"tables nested more than {_MAX_TABLE_NESTING} deep: not a report page")
+    document = MarkupDocument("html")
+    marked, metadata = _titles(root)  # before the body is read: reading it empties the tables
+    body = root.find("body")
+    _read_body(body if body is not None else root, document)
+    document.titles = marked + document.body_titles() + metadata
+    document.attachments = _attachments(root)
+    return document
+
+
+def read_html_bytes(data: bytes) -> MarkupDocument:
+    """read_tree of a page's bytes: refused when too large, decoded, parsed by lxml."""
+    _refuse_size(len(data))
+    return read_tree(parse_page(decode_page(data)))
+
+
+def read_html(path: str | Path) -> MarkupDocument:
+    """read_html_bytes of a file, refused before it is loaded when it is too large."""
+    _refuse_size(Path(path).stat().st_size)
+    return read_html_bytes(Path(path).read_bytes())

@@ -1,0 +1,71 @@
+"""The Python API takes one path or many, never drops a failed file silently, and prints short."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+
+import gongkai
+from gongkai.model import NoteCode
+
+from .conftest import BAD_INPUTS, BROKEN_SAMPLE, SAMPLES
+
+SAMPLE_NAMES = sorted(p.name for p in SAMPLES.glob("*.pdf"))
+
+
+@pytest.mark.parametrize(
+    "inputs",
+    [str(SAMPLES), SAMPLES, [str(SAMPLES)], [SAMPLES], str(SAMPLES / "*.pdf"), sorted(SAMPLES.glob("*.pdf"))],
+    ids=["str", "Path", "[str]", "[Path]", "glob", "files"],
+)
+def test_iter_reports_takes_one_path_or_many(inputs):
+    reports = list(gongkai.iter_reports(inputs))
+    assert [Path(r.source).name for r in reports] == SAMPLE_NAMES
+    assert all(r.status == "ok" for r in reports)
+
+
+def test_read_reports_warns_about_failed_files_and_gives_the_status_table():
+    with pytest.warns(gongkai.FailedReportsWarning, match="1 of 2 inputs could not be read: .*not-a-pdf"):
+        cells, files = gongkai.read_reports([BROKEN_SAMPLE, BAD_INPUTS / "not-a-pdf.pdf"], with_status=True)
+    assert cells["source"].unique().tolist() == [str(BROKEN_SAMPLE)]
+    assert files["status"].tolist() == ["failed", "ok"] and files["reason"][0] == "not a PDF file"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(gongkai.read_reports(BROKEN_SAMPLE)) == 200  # nothing failed, no warning
+
+
+def test_repr_is_one_short_line():
+    shown = repr(gongkai.read_report(BROKEN_SAMPLE))
+    assert "\n" not in shown and len(shown) < 200
+    assert (
+        shown == f"<Report {str(BROKEN_SAMPLE)!r}: ok, 云溪市云湖区人民政府 2024, form 2021, 200/200 cells>"
+    )
+    failed = next(gongkai.iter_reports(BAD_INPUTS / "not-a-pdf.pdf"))
+    assert "not a PDF file" in repr(failed) and "\n" not in repr(failed)
+
+
+def test_group_columns_come_from_the_form():
+    cells = gongkai.read_report(BROKEN_SAMPLE).cells
+    table = gongkai.FORM_2021.table("applications")
+    for row in table.rows:
+        rows = cells[cells["row_id"] == row.id]
+        expected = (table.group(row.group).label, row.group) if row.group else ("", "")
+        assert set(zip(rows["group"].fillna(""), rows["group_id"].fillna(""), strict=True)) == {expected}
+    withheld = cells[cells["row_id"] == "withheld_state_secret"].iloc[0]
+    assert (withheld["group"], withheld["group_id"]) == ("（三）不予公开", "withheld")
+    fees = cells[cells["row_id"] == "fees"].iloc[0]
+    assert (fees["group"], fees["group_id"]) == ("第二十条第（八）项", "article20_8")
+    assert set(cells["agency_key"]) == {"云湖区人民政府"}
+
+
+def test_a_sample_shows_every_kind_of_note():
+    report = gongkai.read_report(BROKEN_SAMPLE)
+    codes = set(report.cells["note_code"].dropna())
+    assert {NoteCode.BLANK, NoteCode.NOT_APPLICABLE, NoteCode.ANNOTATED} <= codes
+    assert "/" in set(report.cells["raw"].dropna())
+    assert [c.rule_id for c in report.checks if c.status == "failed"] == [
+        "applications_balance[natural_person]",
+        "applications_balance[total]",
+    ]

@@ -1,0 +1,85 @@
+"""Year over year: two reports cell by cell, and every agency a batch holds in consecutive years."""
+
+from __future__ import annotations
+
+import pandas as pd
+from click.testing import CliRunner
+
+import gongkai
+from gongkai.cli import main
+from gongkai.output.compare import LARGE_CHANGE_MINIMUM, LARGE_CHANGE_SHARE
+
+from .conftest import FIXTURES
+
+COUNTY_2020 = FIXTURES / "docx-county-2020-form-2019.pdf"  # 棠溪县人民政府, the 2019 form
+COUNTY_2021 = FIXTURES / "reportlab-county-2021-narrow-review.pdf"  # the same county, the 2021 form
+
+
+def _cells(values: dict[str, float | None]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "table": "applications",
+            "group": "",
+            "row": list(values),
+            "row_id": list(values),
+            "column": "总计",
+            "column_id": "total",
+            "value": list(values.values()),
+            "note": "",
+        }
+    )
+
+
+def test_changes_and_which_are_large():
+    before = _cells({"a": 100.0, "b": 4.0, "c": 0.0, "d": 50.0, "e": None})
+    after = _cells({"a": 151.0, "b": 9.0, "c": 12.0, "d": 60.0, "e": 3.0})
+    pairs = gongkai.compare_cells(before, after).set_index("row_id")
+    assert pairs["change"].tolist()[:4] == [51.0, 5.0, 12.0, 10.0]
+    assert pd.isna(pairs.loc["e", "change"])  # an empty value is not a zero
+    # Large: at least LARGE_CHANGE_SHARE of the earlier value and at least LARGE_CHANGE_MINIMUM.
+    assert LARGE_CHANGE_SHARE == 0.5 and LARGE_CHANGE_MINIMUM == 10
+    assert pairs["large"].tolist() == [True, False, True, False, False]
+
+
+def test_two_reports_of_the_two_forms_line_up_by_the_shared_ids():
+    pairs = gongkai.compare_cells(
+        gongkai.read_report(COUNTY_2020).cells, gongkai.read_report(COUNTY_2021).cells
+    )
+    row = pairs[(pairs["row_id"] == "new_requests") & (pairs["column_id"] == "total")].iloc[0]
+    assert row["value_a"] > 0 and row["value_b"] > 0
+    assert row["change"] == row["value_b"] - row["value_a"]
+    # Cells of one form only have a value on one side.
+    only_2019 = pairs[pairs["column_id"] == "previous_year_items"]
+    assert only_2019["value_a"].notna().all() and only_2019["value_b"].isna().all()
+
+
+def test_year_over_year_finds_the_agencies_held_in_consecutive_years():
+    cells = gongkai.read_reports(str(FIXTURES / "*.pdf"))
+    pairs = gongkai.year_over_year(cells)
+    years = pairs.drop_duplicates(["agency_key", "year_a"])
+    assert {"棠溪县人民政府", "鹤鸣市人民政府", "湄岭区人民政府"} <= set(years["agency_key"])
+    assert (years["year_b"] == years["year_a"] + 1).all()
+    湄岭 = years[years["agency_key"] == "湄岭区人民政府"]
+    assert 湄岭["year_a"].tolist() == [2021]  # 2021-2022; 2024 has no 2023 before it
+
+
+def test_cli_compares_two_reports_and_an_agency_across_a_batch(tmp_path):
+    runner = CliRunner()
+    two = runner.invoke(main, ["compare", str(COUNTY_2020), str(COUNTY_2021), "-o", str(tmp_path / "c.csv")])
+    assert two.exit_code == 0, two.output
+    assert f"{COUNTY_2020} → {COUNTY_2021}" in two.stdout and "large changes" in two.stdout
+    written = pd.read_csv(tmp_path / "c.csv")
+    assert {"value_a", "value_b", "change", "large"} <= set(written.columns)
+    heming = [
+        "docx-city-2021-tbrl-labels.pdf",
+        "reportlab-city-2022-tall-rows.pdf",
+        "reportlab-city-2023-reworded.pdf",
+    ]
+    batch_inputs = [str(FIXTURES / name) for name in heming] + [str(COUNTY_2021)]
+    batch = runner.invoke(main, ["compare", *batch_inputs, "--agency", "鹤鸣市政府"])  # 鹤鸣市人民政府
+    assert batch.exit_code == 0, batch.output
+    assert batch.stdout.count(" → ") == 2  # 2021-2022 and 2022-2023
+    missing = runner.invoke(main, ["compare", *batch_inputs, "--agency", "不存在的局"])
+    assert missing.exit_code == 2 and "no two consecutive years" in missing.output
+    one = runner.invoke(main, ["compare", str(COUNTY_2020)])
+    assert one.exit_code == 2

@@ -1,0 +1,269 @@
+"""Web pages and Word files: their tables as Grids, their encodings, and hostile inputs."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import zipfile
+
+import pytest
+
+import gongkai
+from gongkai.locate import find_headings
+from gongkai.report import read_report_safely
+from gongkai.sources import input_kind
+from gongkai.sources.docx import MAX_PART_BYTES, read_docx
+from gongkai.sources.html import MAX_PAGE_BYTES, decode_page, read_html_bytes
+from gongkai.sources.markup import place_spans
+
+from .conftest import FIXTURES
+
+BAD = FIXTURES / "bad"
+_W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def _page(body: str, head: str = '<meta charset="utf-8">') -> bytes:
+    return f"<!DOCTYPE html><html><head>{head}</head><body>{body}</body></html>".encode()
+
+
+def _cells(grid) -> list[tuple[str, int, int, int, int]]:
+    return [(c.text, c.row0, c.row1, c.col0, c.col1) for c in grid.cells]
+
+
+def test_spans_that_differ_row_by_row_fill_the_next_free_positions():
+    rows = [
+        [("A", 2, 1), ("B", 1, 2), ("C", 1, 1)],
+        [("D", 1, 1), ("E", 1, 2)],
+        [("F", 1, 4)],
+    ]
+    cells, n_rows, n_cols = place_spans(rows)
+    assert (n_rows, n_cols) == (3, 4)
+    placed = {c.text: (c.row0, c.row1, c.col0, c.col1) for c in cells}
+    assert placed == {
+        "A": (0, 2, 0, 1),
+        "B": (0, 1, 1, 3),
+        "C": (0, 1, 3, 4),
+        "D": (1, 2, 1, 2),
+        "E": (1, 2, 2, 4),
+        "F": (2, 3, 0, 4),
+    }
+
+
+def test_a_rowspan_past_the_table_is_cut_at_its_last_row():
+    cells, n_rows, _ = place_spans([[("A", 20, 1), ("B", 1, 1)], [("C", 1, 1)]])
+    assert n_rows == 2
+    assert (cells[0].row0, cells[0].row1) == (0, 2)
+
+
+def test_word_pasted_cells_keep_numbers_whole_and_blanks_blank():
+    body = (
+        "<table><tr>"
+        '<td><p class="MsoNormal"><span>1</span><span lang="EN-US">2</span><span>3</span><o:p></o:p></p></td>'
+        '<td><p class="MsoNormal"><span lang="EN-US"><o:p>&nbsp;</o:p></span></p></td>'
+        "<td>&nbsp;</td><td></td><td><p></p></td>"
+        "<td><p>政府信息公开</p><p>行政复议</p></td>"
+        '<td>4<span style="display:none">9</span></td>'
+        "</tr></table>"
+    )
+    document = read_html_bytes(_page(body))
+    [grid] = document.grids
+    assert [c.text for c in grid.cells] == ["123", "", "", "", "", "政府信息公开\n行政复议", "4"]
+
+
+def test_only_innermost_tables_become_grids_and_scripts_are_never_read():
+    body = (
+        "<script>document.write('<table><tr><td>9</td></tr></table>')</script>"
+        '<table class="layout"><tr><td><div>'
+        "<table><tr><td>规章</td><td>5</td></tr></table>"
+        "</div></td></tr></table>"
+    )
+    document = read_html_bytes(_page(body))
+    assert [_cells(g) for g in document.grids] == [[("规章", 0, 1, 0, 1), ("5", 0, 1, 1, 2)]]
+
+
+def test_headings_are_placed_between_the_tables_they_separate():
+    body = (
+        "<p>二、主动公开政府信息情况</p><table><tr><td>1</td></tr></table>"
+        "<p>三、收到和处理政府信息公开申请情况</p><table><tr><td>2</td></tr></table>"
+    )
+    document = read_html_bytes(_page(body))
+    assert [(page, line.text[:2]) for page, line in document.lines] == [(1, "二、"), (2, "三、")]
+    assert [g.page for g in document.grids] == [1, 2]
+    headings = [h for page, line in document.lines for h in find_headings(page, [line])]
+    assert [(h.numeral, h.page) for h in headings] == [("二", 1), ("三", 2)]
+
+
+@pytest.mark.parametrize(
+    ("data", "declared"),
+    [
+        (b"<meta charset='gbk'>" + "青岚区人民政府".encode("gbk"), "gbk"),
+        (
+            b"<meta http-equiv='Content-Type' content='text/html; charset=gb2312'>" + "柳塘镇".encode("gbk"),
+            "gb2312",
+        ),
+        (b"<p>" + "汀川市卫生健康委员会".encode("gb18030"), "nothing"),
+        (b"<meta charset='gbk'>" + "云溪市".encode(), "gbk, but UTF-8"),
+        (b"\xef\xbb\xbf<p>" + "南屏县".encode(), "a UTF-8 BOM"),
+    ],
+)
+def test_encodings_are_told_without_mojibake(data, declared):
+    text = decode_page(data)
+    assert any(
+        name in text for name in ("青岚区人民政府", "柳塘镇", "汀川市卫生健康委员会", "云溪市", "南屏县")
+    ), declared
+
+
+def test_docx_vmerge_and_gridspan_become_spans(tmp_path):
+    def cell(text: str, properties: str = "") -> str:
+        return f"<w:tc><w:tcPr>{properties}</w:tcPr><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc>"
+
+    restart, go_on = '<w:vMerge w:val="restart"/>', "<w:vMerge/>"
+    two, turned = '<w:gridSpan w:val="2"/>', '<w:textDirection w:val="tbRl"/>'
+    table = (
+        "<w:tbl>"
+        f"<w:tr>{cell('组', restart)}{cell('头', two)}</w:tr>"
+        f"<w:tr>{cell('', go_on)}{cell('1')}{cell('2')}</w:tr>"
+        f"<w:tr>{cell('', go_on)}{cell('3')}{cell('4', turned)}</w:tr>"
+        "</w:tbl>"
+    )
+    path = tmp_path / "t.docx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("word/document.xml", f"<w:document {_W}><w:body>{table}</w:body></w:document>")
+    [grid] = read_docx(path).grids
+    assert _cells(grid) == [
+        ("组", 0, 3, 0, 1),
+        ("头", 0, 1, 1, 3),
+        ("1", 1, 2, 1, 2),
+        ("2", 1, 2, 2, 3),
+        ("3", 2, 3, 1, 2),
+        ("4", 2, 3, 2, 3),
+    ]
+
+
+REASONS = {
+    "not-a-zip.docx": "not a zip archive",
+    "entities.docx": "declares a DTD or entities",
+    "entities.xhtml": "no table of the standard form found",
+    "utf16-no-bom.html": "UTF-16 without a byte-order mark",
+    "link-only.html": "links to the report as an attachment: /uploadfiles/2023/01/某县2022年年报.pdf",
+    "error-page.pdf": "the file named .pdf is a web page",
+    "deep-tables.html": "tables nested more than",
+}
+
+
+@pytest.mark.parametrize("name", sorted(REASONS))
+def test_hostile_markup_gets_a_failed_row_with_a_plain_reason(name):
+    report = read_report_safely(BAD / name)
+    assert report.status == "failed"
+    assert REASONS[name] in report.reason
+    assert "internal error" not in report.reason
+
+
+def test_entities_are_never_resolved():
+    document = read_html_bytes((BAD / "entities.xhtml").read_bytes())
+    text = "".join(line.text for _, line in document.lines)
+    assert "哈哈" not in text  # the billion laughs stay unexpanded
+    assert "root:" not in text  # and /etc/passwd unread
+
+
+def test_a_zip_bomb_stops_at_the_part_limit(tmp_path):
+    path = tmp_path / "bomb.docx"
+    with (
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("word/document.xml", "w") as part,
+    ):
+        block = b"\0" * (1 << 20)
+        for _ in range(MAX_PART_BYTES // len(block) + 2):
+            part.write(block)
+    assert path.stat().st_size < MAX_PART_BYTES // 100
+    report = read_report_safely(path)
+    assert (report.status, "zip bomb" in report.reason) == ("failed", True), report.reason
+
+
+def test_a_huge_page_is_refused_before_it_is_loaded(tmp_path):
+    path = tmp_path / "huge.html"
+    with open(path, "wb") as handle:
+        handle.write(b"<html><body><table>")
+        handle.truncate(MAX_PAGE_BYTES * 5)  # 100 MB, sparse
+    report = read_report_safely(path)
+    assert report.status == "failed"
+    assert "MB, more than the" in report.reason
+
+
+def test_a_legacy_word_file_without_libreoffice_says_what_to_install(tmp_path, monkeypatch):
+    path = tmp_path / "report.doc"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(gongkai.MissingToolError, match="LibreOffice"):
+        gongkai.read_report(path)
+    report = read_report_safely(path)
+    assert report.status == "failed" and "apt-get install libreoffice-writer" in report.reason
+
+
+def test_content_decides_the_kind_not_the_name(tmp_path):
+    web = tmp_path / "report.pdf"
+    web.write_bytes(_page("<p>x</p>"))
+    word = tmp_path / "report.html"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("word/document.xml", f"<w:document {_W}><w:body/></w:document>")
+    word.write_bytes(buffer.getvalue())
+    assert input_kind(web) == ("html", False)
+    assert input_kind(word) == ("docx", False)
+
+
+def test_an_input_kind_restriction_fails_other_kinds(tmp_path):
+    page = FIXTURES / "web-county-2022-gbk.html"
+    report = read_report_safely(page, kind="pdf")
+    assert (report.status, report.reason) == (
+        "failed",
+        "the file is a web page, not a PDF as the input kind asks",
+    )
+    assert read_report_safely(page, kind="html").status == "ok"
+
+
+def test_a_row_nested_in_a_cell_still_gives_every_cell_its_own_text():
+    # libxml2 keeps a <tr> inside a <div> inside a cell: the row and cell marks of the one
+    # text serialisation cannot follow that, so each cell's text is taken on its own.
+    body = "<table><tr><td><div><tr><td>x</td></tr></div></td><td>y</td></tr></table>"
+    [grid] = read_html_bytes(_page(body)).grids
+    assert [(c.text, c.row0, c.col0) for c in grid.cells] == [("x", 0, 0), ("y", 0, 1), ("x", 1, 0)]
+
+
+def test_docx_rows_inside_content_controls_are_read(tmp_path):
+    row = "<w:tr><w:tc><w:p><w:r><w:t>{}</w:t></w:r></w:p></w:tc></w:tr>"
+    table = f"<w:tbl>{row.format('a')}<w:sdt><w:sdtContent>{row.format('b')}</w:sdtContent></w:sdt></w:tbl>"
+    path = tmp_path / "t.docx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("word/document.xml", f"<w:document {_W}><w:body>{table}</w:body></w:document>")
+    [grid] = read_docx(path).grids
+    assert _cells(grid) == [("a", 0, 1, 0, 1), ("b", 1, 2, 0, 1)]
+
+
+def test_a_page_of_too_many_elements_is_refused_while_it_is_parsed(tmp_path):
+    path = tmp_path / "many.html"
+    path.write_text("<html><body>" + "<b>1</b>" * 250_000 + "</body></html>", encoding="utf-8")
+    report = read_report_safely(path)
+    assert report.status == "failed"
+    assert "more than 200,000 elements" in report.reason
+
+
+def test_a_page_of_too_many_table_cells_is_refused(tmp_path):
+    row = "<tr><td>规章</td><td>1</td><td>2</td><td>3</td></tr>"
+    path = tmp_path / "cells.html"
+    path.write_text(
+        "<html><body>" + ("<table>" + row * 100 + "</table>") * 60 + "</body></html>", encoding="utf-8"
+    )
+    report = read_report_safely(path)
+    assert report.status == "failed"
+    assert "24,000 cells, more than the 20,000" in report.reason
+
+
+def test_a_word_file_of_too_many_table_cells_is_refused(tmp_path):
+    row = "<w:tr>" + "<w:tc><w:p/></w:tc>" * 100 + "</w:tr>"
+    path = tmp_path / "cells.docx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        body = f"<w:tbl>{row * 250}</w:tbl>"
+        archive.writestr("word/document.xml", f"<w:document {_W}><w:body>{body}</w:body></w:document>")
+    report = read_report_safely(path)
+    assert (report.status, "25,000 cells" in report.reason) == ("failed", True), report.reason

@@ -1,0 +1,81 @@
+"""The five real web reports of ../shared/reference/real-web/, read cell by cell against expected.csv.
+
+expected.csv (see its README) gives every printed cell with the form's official labels; a blank
+printed cell is `0` with note `value_blank=true`, which gongkai must read as an empty value with a
+'blank cell' note, never as 0.
+"""
+
+from __future__ import annotations
+
+import csv
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+import gongkai
+from gongkai.numbers import format_number
+
+REAL_WEB = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "real-web"
+EXPECTED = REAL_WEB / "expected.csv"
+# Agency and year as each page's title gives them (README of real-web).
+IDENTITIES = {
+    "S01.html": ("沭阳县发展和改革局", 2023, "2021"),
+    "S02.html": ("平潭综合实验区公安局", 2019, "2019"),
+    "S03.html": ("平潭综合实验区市场监督管理局", 2023, "2021"),
+    "S04.html": ("平潭综合实验区社会事业局", 2022, "2021"),
+    "S05.html": ("平潭综合实验区经济发展局", 2025, "2021"),
+}
+_TABLES = {
+    "active": "active_disclosure",
+    "applications": "applications",
+    "review_litigation": "review_litigation",
+}
+
+pytestmark = pytest.mark.skipif(not EXPECTED.exists(), reason=f"real web reports not found at {REAL_WEB}")
+
+BLANK = "blank"  # what an expected blank printed cell must read as
+
+
+def expected_by_file() -> dict[str, dict[tuple[str, str, str], str]]:
+    out: dict[str, dict[tuple[str, str, str], str]] = {}
+    with open(EXPECTED, encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            value = BLANK if "value_blank=true" in row["note"] else row["value"]
+            key = (_TABLES[row["table"]], row["row"], row["column"])
+            out.setdefault(row["file"], {})[key] = value
+    return out
+
+
+def read_cells(report: gongkai.Report) -> dict[tuple[str, str, str], str]:
+    """Each cell keyed as expected.csv keys it: table 四 by its column path, the others by the leaf."""
+    got = {}
+    for cell in report.cells.itertuples(index=False):
+        if cell.table == "review_litigation":
+            key = (cell.table, "", cell.column)
+        else:
+            columns = gongkai.FORMS[cell.form].table(cell.table).columns
+            leaf = next(c.label for c in columns if c.id == cell.column_id)
+            key = (cell.table, cell.row, leaf)
+        blank = cell.raw is not None and not str(cell.raw).strip() and str(cell.note).startswith("blank cell")
+        got[key] = BLANK if blank else format_number(cell.value)
+    return got
+
+
+@cache
+def _read(name: str) -> gongkai.Report:
+    return gongkai.read_report(REAL_WEB / name)
+
+
+@pytest.mark.parametrize("name", sorted(IDENTITIES))
+def test_real_web_page_cells_exact(name):
+    expected = expected_by_file()[name]
+    report = _read(name)
+    got = read_cells(report)
+    wrong = {key: (got.get(key), value) for key, value in expected.items() if got.get(key) != value}
+    assert not wrong, (
+        f"{len(wrong)} of {len(expected)} cells differ (read, printed): {dict(list(wrong.items())[:6])}"
+    )
+    assert (report.agency, report.year, report.form) == IDENTITIES[name]
+    assert report.kind == "html"
+    assert report.cells["page"].isna().all(), "a web page has no pages"

@@ -1,0 +1,105 @@
+"""gongkai inspect: numbers never cut at any width, group rows, failed rules named, tags apart."""
+
+from __future__ import annotations
+
+import re
+from itertools import pairwise
+
+import pytest
+from click.testing import CliRunner
+from rich.console import Console
+
+import gongkai
+from gongkai.cli import main
+from gongkai.numbers import format_number
+from gongkai.review import _place_columns, _place_rows, print_report
+
+from .conftest import BROKEN_SAMPLE, FIXTURES
+
+CITY = FIXTURES / "docx-city-2023-thousands-notes.pdf"  # four-digit numbers
+
+
+@pytest.fixture(scope="module")
+def reports():
+    return [gongkai.read_report(BROKEN_SAMPLE), gongkai.read_report(CITY)]
+
+
+def _printed(report, width: int) -> str:
+    console = Console(width=width, record=True, file=open("/dev/null", "w"), color_system=None)  # noqa: SIM115
+    print_report(report, console)
+    return console.export_text()
+
+
+@pytest.mark.parametrize("width", [40, 80, 100, 160])
+def test_every_number_is_shown_whole(reports, width):
+    for report in reports:
+        text = _printed(report, width)
+        assert "…" not in text
+        tokens = re.findall(r"[\d.]+", text)
+        for value in report.cells["value"].dropna():
+            assert format_number(float(value)) in tokens, (report.source, width, value)
+
+
+def test_group_rows_and_failed_rules_named_by_their_column(reports):
+    text = _printed(reports[0], 80)
+    for group in (
+        "三、本年度办理结果",
+        "（三）不予公开",
+        "（四）无法提供",
+        "（五）不予处理",
+        "（六）其他处理",
+    ):
+        assert group in text
+    assert text.index("（三）不予公开") < text.index("1.属于国家秘密") < text.index("（四）无法提供")
+    assert "failed applications_balance (自然人):" in text
+    assert "failed applications_balance (总计):" in text
+    assert "Legend:" in text and "in a failed rule" in text
+    assert "行政诉讼/复议后起诉" in text  # table 四 as three rows of five outcomes
+
+
+def test_failed_rule_cells_are_highlighted(reports):
+    console = Console(width=100, record=True, file=open("/dev/null", "w"), force_terminal=True)  # noqa: SIM115
+    print_report(reports[0], console)
+    styled = console.export_text(styles=True)
+    # Bold white on red marks the cells of the failed balance (（七）总计 of 自然人 is 389), only those.
+    assert re.search(r"\x1b\[1;37;41m\s*389\b", styled)
+    assert not re.search(r"\x1b\[1;37;41m\s*232\b", styled)  # （一）予以公开 总计 is in no failed rule
+
+
+def test_inspect_takes_its_width_from_columns(tmp_path):
+    result = CliRunner(env={"COLUMNS": "80"}).invoke(main, ["inspect", str(BROKEN_SAMPLE)])
+    assert result.exit_code == 0
+    table_lines = [line for line in result.stdout.splitlines() if "449" in line]
+    assert table_lines and all(len(line) <= 80 for line in table_lines)
+
+
+def test_row_tags_never_overlap():
+    placed = _place_rows([(100.0, "a"), (104.0, "b"), (106.0, "c"), (300.0, "d")], height=16, top=0)
+    spans = sorted((at, at + 16) for _, at, _ in placed)
+    assert all(end < start for (_, end), (start, _) in pairwise(spans))
+    assert placed[-1][1] == 300 - 8  # a tag with room stays beside its row
+
+
+def test_column_tags_never_overlap():
+    wanted = [(x, f"column_{x}", 90) for x in range(100, 1600, 60)]
+    placed = _place_columns(wanted, lines=6)
+    assert len(placed) == len(wanted)
+    for line in range(6):
+        spans = sorted((x - 45, x + 45) for x, at, _ in placed if at == line)
+        assert all(end <= start for (_, end), (start, _) in pairwise(spans))
+
+
+def test_png_pages_show_the_failed_cells(tmp_path):
+    import numpy as np
+    from PIL import Image
+
+    result = CliRunner().invoke(main, ["inspect", str(BROKEN_SAMPLE), "--png", str(tmp_path)])
+    assert result.exit_code == 0
+    pngs = sorted(tmp_path.glob("*.png"))
+    assert len(pngs) == 3
+    reddish = 0
+    for path in pngs:
+        pixels = np.asarray(Image.open(path).convert("RGB")).astype(int)
+        red, green, blue = pixels[..., 0], pixels[..., 1], pixels[..., 2]
+        reddish += int(((red > 230) & (green > 150) & (green < 215) & (blue > 150) & (blue < 215)).sum())
+    assert reddish > 0  # the cells of the broken balance are filled red

@@ -1,0 +1,94 @@
+"""gongkai summary: what a batch holds, from its reports or from an earlier output."""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+from click.testing import CliRunner
+
+import gongkai
+from gongkai.cli import main
+
+from .conftest import BAD_INPUTS, BROKEN_SAMPLE, SAMPLES
+
+
+def _batch(tmp_path, partial_pdf):
+    """The samples, a copy of one (identical file, duplicate agency-year), a partial and a bad file."""
+    folder = tmp_path / "batch"
+    shutil.copytree(SAMPLES, folder)
+    shutil.copy(BROKEN_SAMPLE, folder / "copy-of-yunhu.pdf")
+    shutil.copy(partial_pdf, folder / "partial.pdf")
+    shutil.copy(BAD_INPUTS / "not-a-pdf.pdf", folder / "not-a-pdf.pdf")
+    return folder
+
+
+def test_summary_of_a_batch(tmp_path, partial_pdf):
+    folder = _batch(tmp_path, partial_pdf)
+    summary = gongkai.summarize_reports(gongkai.iter_reports(folder))
+    by_status = summary.by_status.set_index("status")
+    assert by_status.loc["ok", "total"] == 7
+    assert by_status.loc["partial", "total"] == 1 and by_status.loc["failed", "total"] == 1
+    assert by_status.loc["total", "total"] == 9
+    assert summary.by_form.set_index("form").loc["2021", "total"] == 8
+    matrix = summary.matrix.set_index("agency_key")
+    assert matrix.loc["云湖区人民政府", "2024"] == "3"  # the sample, its copy and the partial read
+    assert matrix.loc["桂岭乡人民政府", "2024"] == "●"
+    duplicate = summary.duplicates.set_index("agency_key").loc["云湖区人民政府"]
+    assert duplicate["year"] == 2024 and duplicate["reports"] == 3
+    assert summary.identical["reports"].tolist() == [2]
+    assert "copy-of-yunhu.pdf" in summary.identical["sources"].iloc[0]
+    broken = summary.broken.set_index("source")
+    assert (
+        "applications_balance (自然人): 390 ≠ 391" in broken.loc[str(folder / "copy-of-yunhu.pdf"), "rules"]
+    )
+    assert str(folder / "jiangyuan-city-2021.pdf") in broken.index
+    missing = summary.missing.set_index("row_id").loc["review_litigation"]
+    assert missing["reports"] == 1 and missing["cells"] == 15 and "table 四 not found" in missing["reasons"]
+    text = summary.to_text()
+    for title in (
+        "by status and year",
+        "Agencies × years",
+        "more than one report",
+        "Identical files",
+        "break their own arithmetic",
+        "most often missing",
+    ):
+        assert title in text
+
+
+def test_summary_from_an_output_equals_the_summary_from_the_reports(tmp_path, partial_pdf):
+    folder = _batch(tmp_path, partial_pdf)
+    runner = CliRunner()
+    assert (
+        runner.invoke(main, ["extract", str(folder), "-o", str(tmp_path / "out" / "cells.parquet")]).exit_code
+        == 1
+    )
+    from_output = runner.invoke(
+        main, ["summary", str(tmp_path / "out" / "cells.parquet"), "-o", str(tmp_path / "s.xlsx")]
+    )
+    from_reports = runner.invoke(main, ["summary", str(folder), "-o", str(tmp_path / "s.txt")])
+    assert from_output.exit_code == 0 and from_reports.exit_code == 0, from_output.output
+    assert from_output.stdout == from_reports.stdout
+    assert (tmp_path / "s.txt").read_text(encoding="utf-8") in from_reports.stdout
+    sheets = pd.read_excel(tmp_path / "s.xlsx", sheet_name=None)
+    assert list(sheets) == [
+        "按状态",
+        "按格式",
+        "机关×年度",
+        "重复的机关年度",
+        "相同的文件",
+        "不合勾稽关系",
+        "最常缺的行",
+    ]
+    assert len(sheets["不合勾稽关系"]) == 4  # jiangyuan, yunhu, its copy and its partial read
+
+
+def test_summary_refuses_a_wide_output(tmp_path):
+    runner = CliRunner()
+    out = tmp_path / "w.csv"
+    assert (
+        runner.invoke(main, ["extract", str(BROKEN_SAMPLE), "-o", str(out), "--shape", "wide"]).exit_code == 0
+    )
+    result = runner.invoke(main, ["summary", str(out)])
+    assert result.exit_code == 2 and "wide" in result.output

@@ -1,0 +1,167 @@
+"""The workbook looks like the form: headers, group rows, table 四's layout, print setup, other sheets."""
+
+from __future__ import annotations
+
+import pytest
+from openpyxl import load_workbook
+
+import gongkai
+
+from .conftest import BROKEN_SAMPLE, FIXTURES
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory):
+    path = tmp_path_factory.mktemp("book") / "one.xlsx"
+    gongkai.write_workbook(gongkai.read_report(BROKEN_SAMPLE), path)
+    return load_workbook(path)
+
+
+def _find(sheet, text):
+    return next(c for row in sheet.iter_rows() for c in row if c.value == text)
+
+
+def _merged(sheet, cell) -> tuple[int, int]:
+    """(rows, columns) that a cell's merged range covers."""
+    for merged in sheet.merged_cells.ranges:
+        if cell.coordinate in merged:
+            return merged.max_row - merged.min_row + 1, merged.max_col - merged.min_col + 1
+    return 1, 1
+
+
+def test_sheets(book):
+    assert book.sheetnames == [
+        "概览",
+        "二、主动公开",
+        "三、依申请公开",
+        "四、复议诉讼",
+        "cells",
+        "files",
+        "checks",
+    ]
+
+
+def test_table_three_has_merged_multi_level_headers_group_rows_and_borders(book):
+    sheet = book["三、依申请公开"]
+    assert _merged(sheet, _find(sheet, "申请人情况")) == (1, 7)
+    assert _merged(sheet, _find(sheet, "法人或其他组织")) == (1, 5)
+    assert _merged(sheet, _find(sheet, "自然人")) == (2, 1)
+    assert _merged(sheet, _find(sheet, "总计")) == (2, 1)
+    assert (
+        _merged(sheet, _find(sheet, "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"))[
+            0
+        ]
+        == 3
+    )
+    labels = [sheet.cell(r, 1).value for r in range(1, sheet.max_row + 1)]
+    withheld = labels.index("（三）不予公开")
+    assert labels[withheld + 1] == "1.属于国家秘密" and labels[withheld - 1].startswith("（二）部分公开")
+    assert {"三、本年度办理结果", "（四）无法提供", "（五）不予处理", "（六）其他处理"} <= set(labels)
+    label = _find(sheet, "（二）部分公开（区分处理的，只计这一情形，不计其他情形）")
+    assert label.alignment.wrap_text and sheet.column_dimensions["A"].width >= 40
+    assert sheet.row_dimensions[label.row].height > 20  # tall enough for its two lines
+    row = labels.index("一、本年新收政府信息公开申请数量") + 1
+    values = [sheet.cell(row, c).value for c in range(2, 9)]
+    assert values == [371, 43, 1, 5, 24, 5, 449] and all(isinstance(v, int) for v in values)
+    assert all(sheet.cell(row, c).border.left.style == "thin" for c in range(1, 9))
+
+
+def test_failed_rule_cells_are_red_and_noted_cells_yellow(book):
+    sheet = book["三、依申请公开"]
+    labels = [sheet.cell(r, 1).value for r in range(1, sheet.max_row + 1)]
+    row = labels.index("四、结转下年度继续办理") + 1
+    assert sheet.cell(row, 2).fill.fgColor.rgb.endswith("F8CBAD")  # 自然人 is in the failed balance
+    assert sheet.cell(row, 3).fill.fgColor.rgb in ("00000000", None)  # 商业企业 is not
+    two = book["二、主动公开"]
+    slash = next(c for r in two.iter_rows() for c in r if c.value == "/")
+    assert slash.fill.fgColor.rgb.endswith("FFF2CC") and "not applicable" in slash.comment.text
+    assert any("图例" in str(c.value) for c in two["A"])
+
+
+def test_table_four_is_laid_out_as_printed(book):
+    sheet = book["四、复议诉讼"]
+    assert _merged(sheet, _find(sheet, "行政复议")) == (1, 5)
+    assert _merged(sheet, _find(sheet, "行政诉讼")) == (1, 10)
+    assert _merged(sheet, _find(sheet, "未经复议直接起诉")) == (1, 5)
+    assert _merged(sheet, _find(sheet, "复议后起诉")) == (1, 5)
+    second = _find(sheet, "复议后起诉").row  # the second header row
+    outcomes = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+    # 行政复议's outcomes stand over the last two header rows; 行政诉讼's in the last one.
+    assert [sheet.cell(second, c).value for c in range(1, 6)] == outcomes
+    assert all(_merged(sheet, sheet.cell(second, c)) == (2, 1) for c in range(1, 6))
+    assert [sheet.cell(second + 1, c).value for c in range(6, 16)] == outcomes * 2
+    assert [sheet.cell(second + 2, c).value for c in range(1, 16)] == [
+        3,
+        2,
+        1,
+        2,
+        8,
+        2,
+        None,
+        1,
+        1,
+        4,
+        2,
+        1,
+        3,
+        1,
+        7,
+    ]
+
+
+def test_print_setup(book):
+    for name in ("三、依申请公开", "四、复议诉讼", "cells"):
+        sheet = book[name]
+        assert sheet.page_setup.orientation == "landscape"
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
+        assert sheet.page_setup.fitToHeight == 0
+    assert book["二、主动公开"].page_setup.orientation == "portrait"
+    assert book["三、依申请公开"].print_title_rows  # the header rows repeat on the second page
+    assert book["cells"].print_title_rows == "$1:$1"
+
+
+def test_overview_cells_files_and_checks(book):
+    overview = book["概览"]
+    header = [c.value for c in overview[3]]
+    assert header[:4] == ["机关", "年度", "格式版本", "状态"]
+    row = dict(zip(header, [c.value for c in overview[4]], strict=True))
+    assert row["本年新收申请"] == 449 and row["予以公开"] == 232 and row["行政复议结果纠正"] == 2
+    # 1.属于国家秘密 and 未经复议直接起诉/结果纠正 are printed blank: no sum is made of them.
+    assert row["不予公开"] is None and row["行政诉讼结果纠正"] is None
+    assert "applications_balance (自然人)" in row["未通过的校验"] and row["格式版本"] == 2021
+    cells = book["cells"]
+    assert cells.auto_filter.ref.startswith("A1:")
+    header = [c.value for c in cells[1]]
+    first = dict(zip(header, [c.value for c in cells[2]], strict=True))
+    assert first["表"] == "二、主动公开政府信息情况" and first["表ID"] == "active_disclosure"
+    assert first["格式版本"] == 2021 and first["年度"] == 2024
+    assert {"分组", "分组ID", "机关键"} <= set(header)
+    assert book["checks"].max_row > 1 and book["files"]["A2"].value == str(BROKEN_SAMPLE)
+
+
+def test_a_batch_with_consecutive_years_gets_a_year_over_year_sheet(tmp_path):
+    cells = gongkai.read_reports(
+        [FIXTURES / "docx-county-2020-form-2019.pdf", FIXTURES / "reportlab-county-2021-narrow-review.pdf"]
+    )
+    gongkai.write_workbook(cells, tmp_path / "two.xlsx")  # from cells alone: files and checks are worked out
+    book = load_workbook(tmp_path / "two.xlsx")
+    assert "同比" in book.sheetnames
+    header = [c.value for c in book["同比"][1]]
+    assert {"上年", "本年", "上年数值", "本年数值", "增减", "变化大"} <= set(header)
+    assert book["files"].max_row == 3
+    overview = book["概览"]
+    assert overview.max_row == 5  # title, note, header and both reports, all in the print area
+    assert overview.print_area.endswith("$5")
+
+
+def test_headline_figures_sum_printed_numbers_only():
+    from gongkai.output.views import headlines
+
+    cells = gongkai.read_report(FIXTURES / "docx-city-2022-broken-balance.pdf").cells
+    figures = headlines(cells)
+    total = cells[(cells["column_id"] == "total") & cells["row_id"].str.startswith("withheld_")]["value"]
+    assert total.notna().all() and figures["不予公开"].iloc[0] == total.sum()
+    litigation = cells[
+        cells["column_id"].isin(["litigation_direct_corrected", "litigation_after_review_corrected"])
+    ]
+    assert figures["行政诉讼结果纠正"].iloc[0] == litigation["value"].sum()
