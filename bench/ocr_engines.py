@@ -63,7 +63,7 @@ def _tesseract(crop: np.ndarray) -> str:
 def _page_reading(page: ocr.ScannedPage, boxes) -> dict:
     """rapidocr's whole-page reading, each line placed in the cell holding its centre."""
     engine = ocr.recogniser()._engine
-    result = engine(np.dstack([page.image.grey] * 3), use_cls=False)
+    result = engine(np.dstack([page.image.grey] * 3), use_det=True, use_cls=False, use_rec=True)
     out: dict = {}
     for quad, text in zip(result.boxes if result.boxes is not None else (), result.txts or (), strict=False):
         cx, cy = quad[:, 0].mean() * page.image.scale, quad[:, 1].mean() * page.image.scale
