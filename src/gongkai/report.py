@@ -34,6 +34,7 @@ from .errors import (
 )
 from .forms import FORMS
 from .grids import page_grids
+from .grids.lattice import find_table_cells
 from .locate import find_headings, identity_from_titles, read_identity, table_pages, table_pages_settled
 from .model import (
     UNREADABLE_CODES,
@@ -150,7 +151,7 @@ def _read_pages(
             pages[number] = source.page(number)
             if pages[number].scanned:
                 dpi = DEFAULT.scan.dpi
-                scanned[number] = _ocr().read_page(number, source.render(number, dpi), dpi)
+                scanned[number] = _ocr().read_page(number, source.render(number, dpi), dpi, find_table_cells)
                 pages[number] = Page(
                     number, scanned[number].chars, scanned[number].edges, pages[number].scanned
                 )

@@ -20,6 +20,7 @@ score of 0.999.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -27,7 +28,6 @@ import cv2
 import numpy as np
 
 from ..errors import OCR_MISSING, OcrUnavailableError
-from ..grids.lattice import find_table_cells
 from ..model import BBox, Char, Edge
 from ..settings import DEFAULT
 from . import scan
@@ -161,11 +161,16 @@ def _spread(text: str, x0: float, top: float, x1: float, bottom: float) -> list[
     return [Char(ch, x0 + i * step, top, x0 + (i + 1) * step, bottom, size) for i, ch in enumerate(text)]
 
 
-def read_page(number: int, rgb: np.ndarray, dpi: float) -> ScannedPage:
-    """A scanned page's characters and ruling lines, in points, and its single-line cells read alone."""
+def read_page(
+    number: int, rgb: np.ndarray, dpi: float, table_cells: Callable[[list[Edge]], list[list[BBox]]]
+) -> ScannedPage:
+    """A scanned page's characters and ruling lines, in points, and its single-line cells read alone.
+
+    `table_cells` turns ruling lines into cell boxes (`grids.lattice.find_table_cells`, handed
+    in by the wiring: a source does not reach forward into the grid engines)."""
     image = scan.prepare(rgb, dpi)
     edges = scan.rule_edges(image)
-    boxes = [box for table in find_table_cells(edges) for box in table]
+    boxes = [box for table in table_cells(edges) for box in table]
     engine = recogniser()
     lines = engine.detect(image.grey)
     scale = image.scale
