@@ -148,10 +148,13 @@ class ScanSettings:
     rule_min_fraction: float = 0.04
     # A blob smaller than this (points) is dust or a decimal point, not a stroke: digits are 7 pt tall.
     dust_size: float = 3.0
-    # A seal's red ink: red exceeds green and blue by this much, and is at least this bright.
-    # Black print is below 100 in every channel, even where JPEG's coarse colour planes tint it.
+    # Red ink: red exceeds green and blue by this much (a cell with it is read through a seal).
     seal_red_margin: int = 50
-    seal_min_red: int = 150
+    # A seal's own ink is at least this bright in the red channel (seal red is about 200, lighter
+    # where it thins over paper); print under a seal is darker there, also where JPEG's coarse
+    # colour planes tint it red (a grey rule under the seal reads 120-160). Only the seal's ink
+    # is lifted out of the page.
+    seal_ink_min_red: int = 180
     # More red than this share of a cell's pixels and the cell is read through a seal.
     seal_share: float = 0.01
     # Pixels kept clear of the rules around a cell's ink.

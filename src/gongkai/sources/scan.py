@@ -22,7 +22,7 @@ _SETTINGS = DEFAULT.scan
 class PageImage:
     """A page image after deskewing: the grey the OCR reads, ink and rule masks, the seal's mask."""
 
-    grey: np.ndarray  # uint8, seal ink lifted (the red channel of a colour scan)
+    grey: np.ndarray  # uint8: the red channel of a colour scan, a seal's own ink lifted out
     ink: np.ndarray  # bool, dark strokes, rules included
     horizontal: np.ndarray  # bool, the horizontal ruling lines
     vertical: np.ndarray  # bool, the vertical ruling lines
@@ -85,11 +85,13 @@ def prepare(image: np.ndarray, dpi: float) -> PageImage:
     """Deskew a rendered page (RGB or grey) and find its ink, rules and seal."""
     if image.ndim == 3:
         red, green, blue = (image[:, :, i].astype(np.int16) for i in range(3))
-        # Red ink is bright in the red channel. Black print under or beside a seal stays dark
-        # there even where JPEG's coarse colour planes tint it red, so it is never taken for seal.
-        seal = ((red - np.maximum(green, blue)) > _SETTINGS.seal_red_margin) & (red > _SETTINGS.seal_min_red)
+        # Red ink is light in the red channel, print under it stays dark there: the red channel
+        # is the grey the page is read in, with the seal's own ink (red, and bright in red)
+        # lifted to paper. Print under the seal that JPEG's coarse colour planes tint red is
+        # darker in red than any seal ink, so it stays.
+        seal = (red - np.maximum(green, blue)) > _SETTINGS.seal_red_margin
         grey = image[:, :, 0].copy()
-        grey[seal] = 255  # the seal's red ink lifted; black print under it is dark in every channel and stays
+        grey[seal & (red > _SETTINGS.seal_ink_min_red)] = 255
     else:
         seal = np.zeros(image.shape, dtype=bool)
         grey = image
