@@ -173,6 +173,9 @@ class OcrSettings:
     # `head_heights` heights are read, to see whether it opens with a heading's numbering.
     prose_line_heights: float = 22
     head_heights: int = 4
+    # White margin (pixels) around a cell for the detector of the second reading: it finds no
+    # line that touches the image's edge.
+    second_reading_pad: int = 16
     # Correct readings of printed digits score 0.95-1.0 on the generated scans; every misreading
     # of a clean cell that the rules caught scored below 0.9. Confidence alone still publishes
     # nothing: the rules or a second reading must agree too.

@@ -218,13 +218,14 @@ def read_page(
 
 
 def second_reading(page: ScannedPage, cell: OcrCell) -> str:
-    """The cell read a second way: the whole cell between its rules, at its own size and margins,
-    rather than the crop around its ink. It shares no crop with the first reading, so a stray
-    blob that the ink test kept or lost does not sway both."""
+    """The cell read the other way, as a whole-page reading does: its lines found by the text
+    detector in the cell's image, then recognised. It shares neither the ink test nor the crop
+    with the first reading, so a stray blob that one kept or lost does not sway both."""
     x0, top, x1, bottom = cell.box
     region = page.image.grey[top:bottom, x0:x1].copy()
     rules = page.image.rules[top:bottom, x0:x1]
     region[cv2.dilate(rules.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0] = 255
-    margin = max(2, (bottom - top) // 6)
-    ((text, _),) = recogniser().read([np.pad(region[margin:-margin, margin:-margin], 8, constant_values=255)])
-    return text
+    region = np.pad(region, _SETTINGS.second_reading_pad, constant_values=255)
+    engine = recogniser()
+    lines = sorted(engine.detect(region))
+    return "".join(text for text, _ in engine.read([region[t:b, a:c] for a, t, c, b in lines]))
