@@ -226,6 +226,8 @@ def second_reading(page: ScannedPage, cell: OcrCell) -> str:
     rules = page.image.rules[top:bottom, x0:x1]
     region[cv2.dilate(rules.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0] = 255
     region = np.pad(region, _SETTINGS.second_reading_pad, constant_values=255)
+    # The detector is trained on page images; a lone cell at 200 dpi is small for it.
+    region = cv2.resize(region, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
     engine = recogniser()
     lines = sorted(engine.detect(region))
     return "".join(text for text, _ in engine.read([region[t:b, a:c] for a, t, c, b in lines]))
