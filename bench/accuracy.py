@@ -7,8 +7,10 @@ it, each cell of the form is compared with the expected value. A cell is
   exact   - the value read equals the value printed (both empty counts too);
   missing - left empty although a value is printed (the honest failure);
   wrong   - a value that differs from the one printed (the failure that matters).
-Figures are printed per input kind and layout (from manifest.csv, if there is one),
-per kind and overall, with agency/year correctness per file.
+Figures are printed per input kind and layout, per producer and per layout family
+(from manifest.csv, if there is one: its `producer`, `layout` and `families`
+columns), per kind and overall, with agency/year correctness and the share of
+files read `ok`.
 """
 
 from __future__ import annotations
@@ -63,8 +65,8 @@ def compare(pdf: Path) -> dict:
 
 def main(folders: list[Path]) -> int:
     totals: dict[str, list[int]] = defaultdict(
-        lambda: [0, 0, 0, 0, 0, 0]
-    )  # files cells exact missing wrong id_ok
+        lambda: [0, 0, 0, 0, 0, 0, 0]
+    )  # files cells exact missing wrong id_ok status_ok
     started = time.perf_counter()
     for folder in folders:
         manifest = _manifest(folder)
@@ -81,7 +83,11 @@ def main(folders: list[Path]) -> int:
                 (report.agency, str(report.year)) == (info.get("agency"), info.get("year")) if info else True
             )
             layout = info.get("producer", "") + ": " + info.get("layout", pdf.stem) if info else pdf.stem
-            for key in (f"{kind} {layout}", f"ALL {kind}", "ALL"):
+            groups = [f"{kind} {layout}", f"ALL {kind}", "ALL"]
+            if info:
+                groups.append(f"producer {info['producer']}")
+                groups += [f"family {family}" for family in info.get("families", "").split()]
+            for key in groups:
                 t = totals[key]
                 t[0] += 1
                 t[1] += result["cells"]
@@ -89,6 +95,7 @@ def main(folders: list[Path]) -> int:
                 t[3] += result["missing"]
                 t[4] += result["wrong"]
                 t[5] += identity_ok
+                t[6] += report.status == "ok"
             mark = "ok " if result["exact"] == result["cells"] else "!! "
             exact, cells, missing, wrong = (result[k] for k in ("exact", "cells", "missing", "wrong"))
             who = "ok" if identity_ok else "WRONG"
@@ -98,11 +105,26 @@ def main(folders: list[Path]) -> int:
             for key, mine, value in result["wrong_cells"][:5]:
                 print(f"     wrong {'/'.join(key)}: read {mine!r}, printed {value!r}")
     print()
-    print(f"{'layout':<60} {'files':>5} {'cells':>6} {'exact %':>8} {'missing':>7} {'wrong':>5} {'id ok':>5}")
-    for key in sorted(totals, key=lambda k: (k.startswith("ALL"), k == "ALL", k)):
-        files, cells, exact, missing, wrong, identity_ok = totals[key]
-        share = 100 * exact / max(cells, 1)
-        print(f"{key[:60]:<60} {files:>5} {cells:>6} {share:>8.2f} {missing:>7} {wrong:>5} {identity_ok:>5}")
+    print(
+        f"{'layout':<60} {'files':>5} {'cells':>6} {'exact %':>8} {'missing':>7} {'wrong':>5} {'id ok':>5}"
+        f" {'ok %':>6}"
+    )
+
+    sections = (
+        sorted(k for k in totals if not k.startswith(("producer ", "family ", "ALL"))),
+        sorted(k for k in totals if k.startswith("producer ")),
+        sorted(k for k in totals if k.startswith("family ")),
+        [*sorted(k for k in totals if k.startswith("ALL ")), "ALL"],
+    )
+    for section in sections:
+        for key in section:
+            files, cells, exact, missing, wrong, identity_ok, status_ok = totals[key]
+            share, ok_share = 100 * exact / max(cells, 1), 100 * status_ok / max(files, 1)
+            print(
+                f"{key[:60]:<60} {files:>5} {cells:>6} {share:>8.2f} {missing:>7} {wrong:>5} {identity_ok:>5}"
+                f" {ok_share:>6.1f}"
+            )
+        print()
     print(f"\n{totals['ALL'][0]} files in {time.perf_counter() - started:.1f} s")
     return 0 if totals["ALL"][4] == 0 else 1
 

@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "gongkai"
 
 # In pipeline order. Shared modules come first: every stage may use them, they use no stage.
 LAYERS = [
-    {"errors", "settings", "forms"},
+    {"errors", "settings", "forms", "pool", "dictionary"},
     {"model"},
     {"labels", "numbers", "agency"},
     {"sources"},
@@ -22,6 +22,7 @@ LAYERS = [
     {"versions"},
     {"values"},
     {"checks", "verify"},  # verify: which values read by OCR may be published, by the checks' rules
+    {"witness"},
     {"output"},
     {"report"},
     {"batch", "review"},
@@ -39,29 +40,50 @@ def _stage_of(path: Path) -> str:
     return parts[0]
 
 
-def _imports(path: Path) -> tuple[set[str], set[str]]:
-    """(gongkai stages, third-party top-level packages) that a module imports."""
+def _imports(path: Path) -> tuple[set[str], set[str], set[str]]:
+    """(gongkai stages, gongkai modules by dotted name, third-party top-level packages) a module imports.
+
+    Relative imports are resolved against the module's own place in the package, and absolute
+    `gongkai.…` imports count the same as relative ones.
+    """
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    stage = _stage_of(path)
-    inside_package = len(path.relative_to(PACKAGE).parts) > 1
-    stages, packages = set(), set()
+    here = list(path.relative_to(PACKAGE).with_suffix("").parts)
+    package = here[:-1]  # the package the module is in (a package's __init__ is in itself)
+    modules, packages = set(), set()
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
             if node.level == 0:
-                packages.add((node.module or "").split(".")[0])
+                top, _, rest = (node.module or "").partition(".")
+                if top == "gongkai":
+                    modules.update(_targets(rest, node.names))
+                else:
+                    packages.add(top)
                 continue
-            base = node.module.split(".")[0] if node.module else None
-            if node.level == 1 and inside_package:
-                continue  # within its own package
-            if base is None:  # from . import x: a module, or a name of the package itself
-                known = set().union(*LAYERS)
-                stages.update(alias.name if alias.name in known else "__init__" for alias in node.names)
-            else:
-                stages.add(base)
+            base = package[: len(package) - (node.level - 1)] if node.level > 1 else package
+            name = ".".join([*base, *([node.module] if node.module else [])])
+            modules.update(_targets(name, node.names))
         elif isinstance(node, ast.Import):
-            packages.update(alias.name.split(".")[0] for alias in node.names)
-    stages.discard(stage)
-    return stages, packages
+            for alias in node.names:
+                top, _, rest = alias.name.partition(".")
+                if top == "gongkai":
+                    modules.add(rest or "__init__")
+                else:
+                    packages.add(top)
+    stages = {module.split(".")[0] for module in modules} - {here[0]}
+    return stages, modules, packages
+
+
+def _targets(name: str, aliases: list[ast.alias]) -> set[str]:
+    """The modules `from name import a, b` reaches: name itself, or name.a where a is a module."""
+    if name:
+        return {
+            f"{name}.{a.name}" if (PACKAGE / name.replace(".", "/") / f"{a.name}.py").exists() else name
+            for a in aliases
+        }
+    return {
+        a.name if (PACKAGE / f"{a.name}.py").exists() or (PACKAGE / a.name).is_dir() else "__init__"
+        for a in aliases
+    }
 
 
 MODULES = sorted(PACKAGE.rglob("*.py"))
@@ -76,10 +98,25 @@ def test_no_stage_imports_from_a_later_one(path):
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_only_sources_touch_a_pdf_engine(path):
-    engines = _imports(path)[1] & PDF_ENGINES
-    if _stage_of(path) == "sources" or (_stage_of(path) == "grids" and engines <= {"pdfplumber"}):
-        return  # grids/lattice.py uses pdfplumber's pure cell-grouping step, not its PDF reading
+    engines = _imports(path)[2] & PDF_ENGINES
+    if _stage_of(path) == "sources":
+        return
+    if path == PACKAGE / "grids" / "lattice.py":
+        engines -= {"pdfplumber"}  # its pure cell-grouping step, not its PDF reading
     assert not engines, f"{path.name} imports {engines}"
+
+
+# Outside sources/, a source module is reached through sources/__init__.py; sources/chars.py is
+# text utilities that the grid engines share, not a way into a file.
+OPEN_SOURCE_MODULES = {"sources", "sources.chars"}
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_other_stages_reach_sources_through_the_package(path):
+    if _stage_of(path) == "sources":
+        return
+    reached = {m for m in _imports(path)[1] if m.split(".")[0] == "sources"}
+    assert reached <= OPEN_SOURCE_MODULES, f"{path.name} imports {reached - OPEN_SOURCE_MODULES}"
 
 
 def test_every_module_has_a_layer():

@@ -18,6 +18,7 @@ REASONS = {
     "no-tables.pdf": "no table of the standard form found",
     "pre-2019-free-form.pdf": "unsupported form (pre-2019 free-form report)",
     "scanned.pdf": "no text layer",
+    "no-pages.pdf": "the PDF has no pages",
 }
 
 
@@ -43,6 +44,15 @@ def test_failed_row_with_reason(name):
 def test_library_raises_specific_errors(name, error):
     with pytest.raises(error):
         gongkai.read_report(BAD / name)
+
+
+def test_reasons_do_not_depend_on_the_file_read_before():
+    """PDFium keeps its last error code across documents; each file must be judged on its own."""
+    order = ["encrypted.pdf", "no-pages.pdf", "truncated.pdf", "no-pages.pdf", "encrypted.pdf"]
+    reasons = [read_report_safely(BAD / name).reason for name in order]
+    assert reasons[1] == reasons[3] == "the PDF has no pages"
+    assert reasons[0] == reasons[4] == "the PDF is encrypted and needs a password"
+    assert reasons[2].startswith("corrupt PDF")
 
 
 def test_missing_file():

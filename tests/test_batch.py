@@ -1,32 +1,82 @@
-"""Batches: ordered results whatever the workers do, timeouts, and input discovery."""
+"""Batches: ordered results, parent-enforced timeouts, crashed workers, the journal and resume."""
 
 from __future__ import annotations
 
+import ctypes
 import gc
+import os
+import shutil
+import signal
 import time
 
 import pytest
 
 from gongkai import batch
-from gongkai.batch import NoInputsError, expand_inputs, iter_reports, read_with_timeout
+from gongkai.batch import Batch, NoInputsError, expand_inputs, iter_reports, run_batch
+from gongkai.output.journal import journal_path
 
 from .conftest import FIXTURES, SAMPLES
 
+BAD = FIXTURES / "bad"
 
-def test_timeout_becomes_a_failed_row(monkeypatch):
-    def stuck(path, kind):
-        time.sleep(5)
 
-    monkeypatch.setattr(batch, "read_report_safely", stuck)
+def _hang_in_c() -> None:
+    """Block inside libc where no Python signal handler can run: a second lock of a plain mutex."""
+    libc = ctypes.CDLL(None)
+    mutex = ctypes.create_string_buffer(64)  # zeroed: PTHREAD_MUTEX_INITIALIZER, a non-recursive mutex
+    libc.pthread_mutex_lock(mutex)
+    libc.pthread_mutex_lock(mutex)
+
+
+def _reader_that(misbehaves, marker: str):
+    """read_report_safely, except that files whose name holds `marker` call `misbehaves()` first."""
+    read = batch.read_report_safely
+
+    def reader(path, kind="auto"):
+        if marker in os.path.basename(path):
+            misbehaves()
+        return read(path, kind)
+
+    return reader
+
+
+def _samples(tmp_path, names: dict[str, str]):
+    """Copies of samples under new names: {new name: sample name}."""
+    for new, old in names.items():
+        shutil.copyfile(SAMPLES / old, tmp_path / new)
+    return sorted(str(tmp_path / n) for n in names)
+
+
+def test_a_worker_hanging_in_c_is_killed_at_the_timeout_and_the_batch_goes_on(tmp_path, monkeypatch):
+    monkeypatch.setattr(batch, "read_report_safely", _reader_that(_hang_in_c, "hang"))
+    paths = _samples(
+        tmp_path,
+        {
+            "a.pdf": "jiangyuan-city-2021.pdf",
+            "b-hang.pdf": "yunhu-district-2024.pdf",
+            "c.pdf": "yunhu-district-2024.pdf",
+        },
+    )
     started = time.perf_counter()
-    report = read_with_timeout(str(SAMPLES / "jiangyuan-city-2021.pdf"), timeout=0.2)
-    assert time.perf_counter() - started < 2
-    assert (report.status, report.reason) == ("failed", "timeout")
-    assert report.sha256  # the file itself was fine to hash
+    reports = list(iter_reports(paths, workers=1, timeout=3.0))
+    assert time.perf_counter() - started < 15
+    assert [(r.status, r.reason) for r in reports][1] == ("failed", "timeout")
+    assert reports[2].status == "ok"  # a fresh worker read the file after it
+    assert reports[1].sha256 == reports[2].sha256 != ""
+
+
+def test_a_worker_that_dies_costs_only_its_file(tmp_path, monkeypatch):
+    # As the out-of-memory killer ends a process: no handler of the worker runs.
+    killed = _reader_that(lambda: os.kill(os.getpid(), signal.SIGKILL), "crash")
+    monkeypatch.setattr(batch, "read_report_safely", killed)
+    paths = _samples(tmp_path, {"a-crash.pdf": "jiangyuan-city-2021.pdf", "b.pdf": "yunhu-district-2024.pdf"})
+    reports = list(iter_reports(paths, workers=2, timeout=30))
+    assert (reports[0].status, reports[0].reason) == ("failed", "worker crashed (signal SIGKILL)")
+    assert reports[1].status == "ok"
 
 
 def test_results_come_in_input_order_with_two_workers():
-    paths = [str(p) for p in sorted(SAMPLES.glob("*.pdf"))] + [str(FIXTURES / "bad" / "not-a-pdf.pdf")]
+    paths = [str(p) for p in sorted(SAMPLES.glob("*.pdf"))] + [str(BAD / "not-a-pdf.pdf")]
     paths = sorted(paths)
     reports = list(iter_reports(paths, workers=2, timeout=60))
     assert [r.source for r in reports] == paths
@@ -43,3 +93,80 @@ def test_inputs_expand_directories_and_globs(tmp_path):
     assert [p.replace(str(tmp_path), "") for p in found] == ["/a.PDF", "/b.pdf", "/sub/c.pdf"]
     with pytest.raises(NoInputsError):
         expand_inputs([str(tmp_path / "nothing-*.pdf")])
+
+
+def _outputs(output) -> dict[str, bytes]:
+    base = output.with_suffix("")
+    return {kind: base.with_name(base.name + kind + ".csv").read_bytes() for kind in ("", ".checks")}
+
+
+def _status_rows(output) -> list[list[str]]:
+    """The status table without its `seconds` column (the time each file took in the run that read it)."""
+    import csv
+
+    with open(output.with_name(output.stem + ".files.csv"), encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    drop = rows[0].index("seconds")
+    return [r[:drop] + r[drop + 1 :] for r in rows]
+
+
+def test_resume_equals_a_fresh_run_with_copies_and_dropped_inputs(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    paths = _samples(
+        folder,
+        {
+            "a.pdf": "jiangyuan-city-2021.pdf",
+            "b copy.pdf": "jiangyuan-city-2021.pdf",
+            "c.pdf": "yunhu-district-2024.pdf",
+            "d.pdf": "guiling-township-2024.pdf",
+        },
+    )
+    shutil.copyfile(BAD / "truncated.pdf", folder / "e.pdf")
+    paths.append(str(folder / "e.pdf"))
+    fresh, resumed = tmp_path / "fresh" / "cells.csv", tmp_path / "resumed" / "cells.csv"
+    # An earlier run read d.pdf (no longer given later) and an older a.pdf, whose content has changed since.
+    shutil.copyfile(SAMPLES / "nanping-education-2023.pdf", folder / "old-a.pdf")
+    os.replace(folder / "a.pdf", tmp_path / "a.pdf")
+    os.replace(folder / "old-a.pdf", folder / "a.pdf")
+    run_batch([paths[0], paths[3]], str(resumed), "csv", workers=1, timeout=None)
+    os.replace(tmp_path / "a.pdf", folder / "a.pdf")
+    given = [p for p in paths if not p.endswith("d.pdf")]
+
+    with Batch(given, str(resumed), "csv", resume=True) as again:
+        assert [os.path.basename(s) for s, _ in again.todo] == ["a.pdf", "b copy.pdf", "c.pdf", "e.pdf"]
+        again.run(workers=2, timeout=30)
+    run_batch(given, str(fresh), "csv", workers=1, timeout=None)
+
+    assert _outputs(fresh) == _outputs(resumed)
+    assert _status_rows(fresh) == _status_rows(resumed)
+    rows = _status_rows(fresh)
+    header = rows[0]
+    by_name = {os.path.basename(r[0]): dict(zip(header, r, strict=True)) for r in rows[1:]}
+    assert sorted(by_name) == ["a.pdf", "b copy.pdf", "c.pdf", "e.pdf"]
+    assert by_name["b copy.pdf"]["duplicate_of"] == str(folder / "a.pdf")  # its own rows, and says whose copy
+    assert by_name["a.pdf"]["duplicate_of"] == ""
+    assert by_name["b copy.pdf"]["cells_found"] == by_name["a.pdf"]["cells_found"] != ""
+
+
+def test_resume_reads_again_what_timed_out(tmp_path, monkeypatch):
+    paths = _samples(tmp_path, {"a.pdf": "jiangyuan-city-2021.pdf", "b-hang.pdf": "yunhu-district-2024.pdf"})
+    output = tmp_path / "out" / "cells.csv"
+    with monkeypatch.context() as patch:
+        patch.setattr(batch, "read_report_safely", _reader_that(_hang_in_c, "hang"))
+        result = run_batch(paths, str(output), "csv", workers=1, timeout=1.0)
+    assert result.counts == {"ok": 1, "partial": 0, "failed": 1}
+    with Batch(paths, str(output), "csv", resume=True) as again:
+        assert again.todo == [(paths[1], batch.content_hash(paths[1]))]
+        assert again.run(workers=1, timeout=30).counts == {"ok": 2, "partial": 0, "failed": 0}
+    assert journal_path(str(output)).exists()
+
+
+def test_a_dask_task_hanging_in_c_is_killed_at_the_timeout():
+    """On a Dask worker the task forks its reading into a child, which is killed at the limit."""
+    from gongkai import pool
+
+    started = time.perf_counter()
+    outcome = pool.call_with_limit(lambda task: _hang_in_c(), None, timeout=0.5)
+    assert (outcome.failure, time.perf_counter() - started < 5) == (pool.TIMEOUT, True)
+    assert pool.call_with_limit(len, "four", timeout=5).result == 4

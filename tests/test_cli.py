@@ -179,6 +179,39 @@ def test_inspect_bad_pdf_is_one_line(runner):
     assert result.output.strip() == f"gongkai: failed: {BAD / 'not-a-pdf.pdf'}: not a PDF file"
 
 
+@pytest.mark.parametrize(
+    ("options", "says"),
+    [
+        (["--encoding", "latin-9x"], "unknown encoding 'latin-9x'"),
+        (["--encoding", "ascii"], "encoding 'ascii' cannot write Chinese"),
+        (["--format", "parquet"], "--format parquet contradicts the extension"),
+    ],
+)
+def test_bad_options_are_refused_before_any_reading(tmp_path, options, says):
+    out = tmp_path / "out" / "cells.csv"
+    result = CliRunner().invoke(main, ["extract", str(SAMPLES), "-o", str(out), *options])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("gongkai: error: ") and says in lines[0]
+    assert not out.parent.exists()  # nothing written: no journal, no .partial file
+
+
+def test_unwritable_output_and_missing_inputs_are_usage_errors(tmp_path):
+    cases = [
+        (["extract", str(SAMPLES), "-o", "/proc/x.xlsx"], "cannot write to '/proc'"),
+        (["extract", str(SAMPLES), "-o", str(tmp_path), "--format", "csv"], "is a directory"),
+        (
+            ["extract", str(SAMPLES), str(tmp_path / "gone.pdf"), "-o", str(tmp_path / "c.csv")],
+            "no such file",
+        ),
+    ]
+    for arguments, says in cases:
+        result = CliRunner().invoke(main, arguments)
+        assert result.exit_code == 2, arguments
+        assert len(result.stderr.strip().splitlines()) == 1 and says in result.stderr, result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_strict_exits_1_when_a_report_is_partial(runner, tmp_path, partial_pdf):
     out = str(tmp_path / "p.csv")
     assert runner.invoke(main, ["extract", str(partial_pdf), "-o", out]).exit_code == 0
@@ -233,16 +266,16 @@ def test_help_has_examples_every_exit_code_and_the_companion_names(runner):
 
 
 def test_ctrl_c_exits_130_and_leaves_no_output(runner, tmp_path, monkeypatch):
-    import gongkai.cli
+    import gongkai.batch
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
         yield
 
-    monkeypatch.setattr(gongkai.cli, "iter_reports", interrupted)
+    monkeypatch.setattr(gongkai.batch, "_completed", interrupted)
     result = runner.invoke(main, ["extract", str(SAMPLES), "-o", str(tmp_path / "c.csv")])
     assert result.exit_code == 130
-    assert not list(tmp_path.glob("*.csv"))
+    assert not list(tmp_path.glob("*.csv"))  # only the journal, for --resume
 
 
 def test_a_mixed_folder_gives_one_output_and_one_status_table(runner, tmp_path):

@@ -1,31 +1,51 @@
-"""Reading many reports: input discovery, worker processes, per-file timeouts, ordered results."""
+"""Reading many reports: checks before any work, worker processes, the journal, resume, Dask.
+
+A batch (`run_batch`) hashes every input once, reads those the journal does not
+already hold, stores each report in the journal as it finishes, and assembles
+the output from the journal at the end. A fresh run and a resumed one go
+through the same assembly, so they write the same bytes.
+"""
 
 from __future__ import annotations
 
+import codecs
 import gc
 import glob
 import hashlib
 import os
-import signal
+import tempfile
 import warnings
-from collections.abc import Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import jieba
-import pandas as pd
-
+from . import pool
+from .dictionary import install as install_dictionary
 from .model import Status
-from .output import records
+from .output.journal import Journal, journal_path
+from .output.records import FORMATS, OutputFormatError, companion_path
+from .output.writers import BatchOutput
 from .report import Report, read_report_safely
 from .sources import INPUT_KINDS, SUFFIXES
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 _GLOB_CHARS = set("*?[")
+# Chinese text every output encoding must be able to write.
+_CHINESE_PROBE = "政府信息公开工作年度报告（二〇二四）"
+# Failures that say nothing about the file itself: --resume tries such files again.
+_TRANSIENT_REASONS = ("timeout", "worker crashed")
 
 
 class NoInputsError(ValueError):
     """None of the given inputs names a file."""
+
+
+class BatchSetupError(ValueError):
+    """A batch that cannot start: a missing input, an unusable output path, encoding or format."""
 
 
 def expand_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
@@ -33,8 +53,8 @@ def expand_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
 
     Directories give the files whose extension is of a kind gongkai reads (PDF, web page,
     Word), or only of `kind`; a file given by name is kept whatever its extension, so that
-    its content decides. A path that does not exist is kept, so that it gets its own failed
-    status row.
+    its content decides. A path that does not exist is kept (`check_inputs` refuses it
+    before a batch starts).
     """
     kinds = INPUT_KINDS if kind == "auto" else (kind,)
     suffixes = {suffix for k in kinds for suffix in SUFFIXES[k]}
@@ -54,27 +74,65 @@ def expand_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
     return unique
 
 
-class _Timeout(Exception):
-    pass
+def check_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
+    """The input files, after making sure that every path given exists and every pattern matches."""
+    for item in inputs:
+        if Path(item).exists():
+            continue
+        if _GLOB_CHARS & set(item):
+            if not glob.glob(item, recursive=True):
+                raise BatchSetupError(f"no file matches {item!r}")
+        else:
+            raise BatchSetupError(f"no such file or directory: {item!r}")
+    return expand_inputs(inputs, kind)
 
 
-@contextmanager
-def _time_limit(seconds: float | None):
-    """Interrupt the reading after `seconds` (SIGALRM: pdfminer is pure Python, so it is interruptible)."""
-    if not seconds or not hasattr(signal, "SIGALRM"):
-        yield
-        return
+def check_format(output: str, fmt: str | None) -> str:
+    """The output format: --format if given, else the extension; a contradiction between them is refused."""
+    suffix = "" if output == "-" else Path(output).suffix.lower().lstrip(".")
+    if fmt is not None and fmt not in FORMATS:
+        raise BatchSetupError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if fmt and suffix in FORMATS and suffix != fmt:
+        raise BatchSetupError(f"--format {fmt} contradicts the extension of {output!r}")
+    chosen = fmt or ("csv" if output == "-" else suffix)
+    if chosen not in FORMATS:
+        raise OutputFormatError(
+            f"cannot tell the output format from {output!r}; use --format ({', '.join(FORMATS)})"
+        )
+    if output == "-" and chosen not in ("csv", "jsonl"):
+        raise BatchSetupError("only CSV or JSONL can be written to stdout")
+    return chosen
 
-    def expire(signum, frame):
-        raise _Timeout
 
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+def check_encoding(encoding: str) -> None:
+    """The encoding exists and can write Chinese."""
     try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        codecs.lookup(encoding)
+    except LookupError:
+        raise BatchSetupError(f"unknown encoding {encoding!r}") from None
+    try:
+        _CHINESE_PROBE.encode(encoding)
+    except UnicodeEncodeError:
+        raise BatchSetupError(f"encoding {encoding!r} cannot write Chinese; use utf-8 or gb18030") from None
+
+
+def check_output(output: str) -> None:
+    """The output, its companions and its journal can be written (folders are created as needed)."""
+    if output == "-":
+        return
+    target = Path(output)
+    if target.is_dir():
+        raise BatchSetupError(f"{output!r} is a directory; give a file name")
+    targets = [target, Path(companion_path(output, "files")), journal_path(output)]
+    for path in targets:
+        if path.exists() and not os.access(path, os.W_OK):
+            raise BatchSetupError(f"cannot write {str(path)!r}: permission denied")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", suffix=".probe"):
+            pass
+    except OSError as error:
+        raise BatchSetupError(f"cannot write to {str(target.parent)!r}: {error.strerror}") from None
 
 
 def content_hash(path: str) -> str:
@@ -89,16 +147,90 @@ def content_hash(path: str) -> str:
     return digest.hexdigest()
 
 
-def read_with_timeout(path: str, timeout: float | None, kind: str = "auto") -> Report:
-    """Read one file; a file that takes longer than `timeout` seconds becomes a failed row."""
-    try:
-        with _time_limit(timeout):
-            report = read_report_safely(path, kind)
-    except _Timeout:
-        report = Report(source=path, reason="timeout", seconds=timeout or 0.0)
-    report.sha256 = content_hash(path)
-    report.geometry = []  # page geometry is for `review`; batches need only the records
+def _read_task(task: tuple[str, str], kind: str = "auto") -> Report:
+    """Read one (path, sha256) in a worker; page geometry stays behind (only `review` needs it)."""
+    path, sha256 = task
+    report = read_report_safely(path, kind)
+    report.sha256 = sha256
+    report.geometry = []
     return report
+
+
+def _limited_task(task: tuple[str, str], timeout: float | None, kind: str) -> Report:
+    """A Dask task: one report, in a child process killed at the time limit."""
+    install_dictionary()  # before the fork, so that a first run builds the store once per worker
+    return _report_of(task, pool.call_with_limit(partial(_read_task, kind=kind), task, timeout))
+
+
+def _report_of(task: tuple[str, str], outcome: pool.Outcome) -> Report:
+    if outcome.failure is None:
+        return outcome.result
+    path, sha256 = task
+    reason = "timeout" if outcome.failure == pool.TIMEOUT else f"worker crashed ({outcome.detail})"
+    return Report(source=path, status=Status.FAILED, reason=reason, sha256=sha256)
+
+
+def _completed(
+    tasks: list[tuple[str, str]], workers: int, timeout: float | None, client: Any = None, kind: str = "auto"
+) -> Iterator[tuple[int, Report]]:
+    """(index into tasks, report) in the order the reports finish."""
+    if not tasks:
+        return
+    if client is not None:
+        yield from _completed_on_dask(tasks, timeout, client, kind)
+    elif workers <= 1 and not timeout:
+        for index, task in enumerate(tasks):
+            yield index, _read_task(task, kind)
+    else:
+        # The dictionary store is built (on a first run) here, once, not by every worker.
+        # Freezing the garbage collector keeps the workers' collections from writing to
+        # every inherited object, which would copy the pages they share into each of them.
+        install_dictionary()
+        gc.freeze()
+        try:
+            read = partial(_read_task, kind=kind)
+            for outcome in pool.run(read, tasks, min(workers, len(tasks)), timeout):
+                yield outcome.index, _report_of(tasks[outcome.index], outcome)
+        finally:
+            gc.unfreeze()
+
+
+def _completed_on_dask(
+    tasks: list[tuple[str, str]], timeout: float | None, client: Any, kind: str
+) -> Iterator[tuple[int, Report]]:
+    try:
+        from distributed import as_completed
+    except ImportError:
+        raise ImportError("reading on a Dask cluster needs: pip install 'gongkai[dask]'") from None
+    # A few tasks per worker thread in flight: the cluster stays busy, and the client holds
+    # a bounded number of results whatever the batch size.
+    window = max(2, 2 * sum(client.nthreads().values()))
+    queue = iter(enumerate(tasks))
+    index_of: dict[Any, int] = {}
+
+    def submit(count: int, completed) -> None:
+        for index, task in (item for _, item in zip(range(count), queue, strict=False)):
+            future = client.submit(_limited_task, task, timeout, kind, pure=False)
+            index_of[future] = index
+            completed.add(future)
+
+    completed = as_completed()
+    submit(window, completed)
+    try:
+        for future in completed:
+            index = index_of.pop(future)
+            try:
+                report = future.result()
+            except Exception as error:  # the worker died or the task was lost; the file still gets a row
+                report = _report_of(
+                    tasks[index], pool.Outcome(index, failure=pool.CRASHED, detail=str(error))
+                )
+            future.release()
+            submit(1, completed)
+            yield index, report
+    finally:
+        for future in index_of:
+            future.cancel()
 
 
 Inputs = str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
@@ -111,54 +243,31 @@ def _paths(inputs: Inputs, kind: str) -> list[str]:
 
 
 def iter_reports(
-    inputs: Inputs, workers: int = 1, timeout: float | None = 60.0, kind: str = "auto"
+    inputs: Inputs,
+    workers: int = 1,
+    timeout: float | None = 60.0,
+    kind: str = "auto",
+    client: Any = None,
 ) -> Iterator[Report]:
     """One Report per input file, sorted by path, whatever order the workers finish them in.
 
     `inputs` is one path or many: files, directories (searched for report files, or
     only those of `kind`: pdf, html, docx) and glob patterns. A file that cannot be
-    read gives a failed Report, never an exception. At most a few tasks per worker
-    are in flight, so memory stays bounded on batches of any size.
+    read gives a failed Report, never an exception. With `workers` > 1 or a
+    `timeout`, files are read in worker processes, and a file still being read after
+    `timeout` seconds is `failed` with reason `timeout` (its worker is killed). With a
+    Dask `client` (distributed.Client), files are read on its cluster. Reports that
+    finish early wait for those before them, so a file that takes its full timeout
+    holds back what finishes meanwhile.
     """
-    paths = _paths(inputs, kind)
-    if workers <= 1 or len(paths) <= 1:
-        for path in paths:
-            yield read_with_timeout(path, timeout, kind)
-        return
-    # Load jieba's dictionary before the workers fork, so that they share its pages
-    # instead of each building a copy (about 60 MB a worker). Freezing the garbage
-    # collector keeps the workers' collections from writing to every inherited object,
-    # which would copy those shared pages into each worker after all.
-    jieba.initialize()
-    gc.freeze()
-    try:
-        yield from _read_in_pool(paths, workers, timeout, kind)
-    finally:
-        gc.unfreeze()
-
-
-def _read_in_pool(paths: list[str], workers: int, timeout: float | None, kind: str) -> Iterator[Report]:
-    window = workers * 4
+    tasks = [(path, content_hash(path)) for path in _paths(inputs, kind)]
     done: dict[int, Report] = {}
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        pending: dict[Future, int] = {}
-        next_submit = next_yield = 0
-        while next_yield < len(paths):
-            while next_submit < len(paths) and len(pending) + len(done) < window:
-                future = pool.submit(read_with_timeout, paths[next_submit], timeout, kind)
-                pending[future] = next_submit
-                next_submit += 1
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                index = pending.pop(future)
-                try:
-                    done[index] = future.result()
-                except Exception as error:  # a worker that died still owes its file a status row
-                    reason = f"worker crashed ({type(error).__name__})"
-                    done[index] = Report(source=paths[index], status=Status.FAILED, reason=reason)
-            while next_yield in done:
-                yield done.pop(next_yield)
-                next_yield += 1
+    next_yield = 0
+    for index, report in _completed(tasks, workers, timeout, client, kind):
+        done[index] = report
+        while next_yield in done:
+            yield done.pop(next_yield)
+            next_yield += 1
 
 
 def default_workers() -> int:
@@ -175,20 +284,25 @@ def read_reports(
     timeout: float | None = 60.0,
     kind: str = "auto",
     with_status: bool = False,
+    client: Any = None,
 ) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """All cells of many reports in one DataFrame, sorted by source.
 
     `inputs` is one path or many (files, directories, globs; see `iter_reports`). A
     file that fails contributes no cells, and a FailedReportsWarning names it. With
     `with_status=True`, returns (cells, files): the per-file status table too, one
-    row per input, failed ones included.
+    row per input, failed ones included. With a Dask `client`, files are read on its cluster.
     """
+    import pandas as pd
+
+    from .output.records import empty_frame, frame
+
     frames, statuses = [], []
-    for report in iter_reports(inputs, workers, timeout, kind):
+    for report in iter_reports(inputs, workers, timeout, kind, client):
         statuses.append(report.file_record())
         if len(report.cells):
             frames.append(report.cells)
-    cells = pd.concat(frames, ignore_index=True) if frames else records.empty_frame("cells")
+    cells = pd.concat(frames, ignore_index=True) if frames else empty_frame("cells")
     failed = [f"{s['source']} ({s['reason']})" for s in statuses if s["status"] == Status.FAILED]
     if failed:
         shown = "; ".join(failed[:5]) + (f"; and {len(failed) - 5} more" if len(failed) > 5 else "")
@@ -198,5 +312,156 @@ def read_reports(
             stacklevel=2,
         )
     if with_status:
-        return cells, records.frame("files", statuses)
+        return cells, frame("files", statuses)
     return cells
+
+
+@dataclass
+class BatchResult:
+    """What a finished batch did."""
+
+    total: int
+    reused: int = 0
+    counts: dict[Status, int] = field(default_factory=lambda: dict.fromkeys(Status, 0))
+    cells_written: int = 0
+    journal: Path | None = None
+
+
+class BatchInterrupted(Exception):
+    """The batch stopped before its end; the journal keeps every report that had finished."""
+
+    def __init__(self, finished: int, total: int, journal: Path | None):
+        super().__init__(f"{finished} of {total} files read")
+        self.finished, self.total, self.journal = finished, total, journal
+
+
+def _duplicates(tasks: list[tuple[str, str]]) -> dict[str, str]:
+    """source -> the first input (in input order) with the same content, for each later copy."""
+    first: dict[str, str] = {}
+    out: dict[str, str] = {}
+    for source, sha256 in tasks:
+        if not sha256:
+            continue
+        if sha256 in first:
+            out[source] = first[sha256]
+        else:
+            first[sha256] = source
+    return out
+
+
+def _frames_of(report: Report) -> dict[str, pd.DataFrame]:
+    from .output.records import frame
+
+    checks = report.checks_frame
+    return {
+        "cells": report.cells,
+        "files": frame("files", [report.file_record()]),
+        "checks": checks[checks["status"] != "passed"],
+    }
+
+
+class Batch:
+    """One batch over `paths` into `output` (format `fmt`) and its companion tables, through the journal.
+
+    Opening it hashes every input once and opens the journal; with `resume`, the
+    reports the journal holds for the same path and content are reused (except
+    timeouts and crashed workers, which are tried again), and those of inputs no
+    longer given are dropped. `todo` is what is left to read; `run` reads it.
+    """
+
+    def __init__(
+        self,
+        paths: list[str],
+        output: str,
+        fmt: str,
+        encoding: str = "utf-8",
+        resume: bool = False,
+        shape: str = "long",
+    ):
+        self.output, self.fmt, self.encoding, self.shape = output, fmt, encoding, shape
+        self.tasks = [(path, content_hash(path)) for path in paths]
+        self._scratch = tempfile.TemporaryDirectory(prefix="gongkai-") if output == "-" else None
+        location = Path(self._scratch.name) / "journal.sqlite" if self._scratch else journal_path(output)
+        self.result = BatchResult(total=len(self.tasks), journal=None if self._scratch else location)
+        self.journal = Journal(location, fresh=not resume)
+        self.journal.keep_only(self.tasks)
+        stored = self.journal.finished()
+        self.todo = [t for t in self.tasks if t not in stored or stored[t][1].startswith(_TRANSIENT_REASONS)]
+        self.result.reused = len(self.tasks) - len(self.todo)
+        for task in set(self.tasks) - set(self.todo):
+            self.result.counts[Status(stored[task][0])] += 1
+
+    def run(
+        self,
+        workers: int = 1,
+        timeout: float | None = 60.0,
+        client: Any = None,
+        on_report: Callable[[Report], None] | None = None,
+        kind: str = "auto",
+    ) -> BatchResult:
+        """Read what is left, each report into the journal as it finishes, then write the output.
+
+        `on_report` is called for each report read, in the order they finish.
+        Stopped by KeyboardInterrupt or SystemExit (a signal handler's), it raises
+        BatchInterrupted; the journal keeps every finished report for a resumed run.
+        """
+        result = self.result
+        finished = result.reused
+        try:
+            for _, report in _completed(self.todo, workers, timeout, client, kind):
+                self.journal.add(
+                    report.source, report.sha256, report.status, report.reason, _frames_of(report)
+                )
+                finished += 1
+                result.counts[report.status] += 1
+                if on_report is not None:
+                    on_report(report)
+            result.cells_written = _assemble(
+                self.journal, self.tasks, self.output, self.fmt, self.encoding, self.shape
+            )
+        except (KeyboardInterrupt, SystemExit) as error:
+            raise BatchInterrupted(finished, len(self.tasks), result.journal) from error
+        return result
+
+    def close(self) -> None:
+        self.journal.close()
+        if self._scratch is not None:
+            self._scratch.cleanup()
+
+    def __enter__(self) -> Batch:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def run_batch(
+    paths: list[str],
+    output: str,
+    fmt: str,
+    encoding: str = "utf-8",
+    workers: int = 1,
+    timeout: float | None = 60.0,
+    resume: bool = False,
+    client: Any = None,
+    kind: str = "auto",
+    shape: str = "long",
+) -> BatchResult:
+    """Read `paths` into `output` through the journal (see `Batch`)."""
+    with Batch(paths, output, fmt, encoding, resume, shape) as batch:
+        return batch.run(workers, timeout, client, kind=kind)
+
+
+def _assemble(
+    journal: Journal, tasks: list[tuple[str, str]], output: str, fmt: str, encoding: str, shape: str
+) -> int:
+    """Write the output from the journal, in input order; returns the number of cell records."""
+    import pandas as pd
+
+    duplicates = _duplicates(tasks)
+    with BatchOutput(output, fmt, encoding, shape) as out:
+        for source, sha256 in tasks:
+            frames = journal.frames(source, sha256)
+            frames["files"]["duplicate_of"] = pd.array([duplicates.get(source)], dtype="string")
+            out.add_frames(frames)
+    return out.cells_written

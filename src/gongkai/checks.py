@@ -11,7 +11,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .forms import Form, Rule
+from .forms import Axis, Form, Rule
 from .model import CellRecord, CheckStatus, Key, NoteCode
 from .numbers import format_number, spaced_digits
 from .settings import DEFAULT
@@ -47,7 +47,7 @@ def _values(cells: Sequence[CellRecord]) -> dict[Key, float | None]:
 def _terms(form: Form, rule: Rule, item: str, present: set[str]) -> list[str]:
     """Row (or column) ids an item stands for: a group is its printed single row, or its sub-rows."""
     table = form.table(rule.table)
-    if item in present or rule.axis == "row":
+    if item in present or rule.axis is Axis.ROW:
         return [item]
     if any(g.id == item for g in table.groups):
         rows = [r.id for r in table.rows if r.group == item]
@@ -76,7 +76,7 @@ def _rows_by_table(cells: Sequence[CellRecord]) -> dict[str, list[str]]:
 def _expand(form: Form, rule: Rule, rows_by_table: dict[str, list[str]]):
     table_rows = rows_by_table.get(rule.table, [])
     present_rows = set(table_rows)
-    if rule.axis == "column":
+    if rule.axis is Axis.COLUMN:
         for column in rule.over:
             lhs = [(rule.table, r, column) for i in rule.lhs for r in _terms(form, rule, i, present_rows)]
             rhs = [(rule.table, r, column) for i in rule.rhs for r in _terms(form, rule, i, present_rows)]

@@ -3,18 +3,33 @@
 from __future__ import annotations
 
 import os
+import shlex
+import signal
 import sys
 from contextlib import nullcontext
+from typing import NoReturn
 
 import click
 
 from . import __version__
-from .batch import NoInputsError, content_hash, default_workers, expand_inputs, iter_reports
+from .batch import (
+    Batch,
+    BatchInterrupted,
+    BatchSetupError,
+    NoInputsError,
+    check_encoding,
+    check_format,
+    check_inputs,
+    check_output,
+    default_workers,
+    expand_inputs,
+    iter_reports,
+)
 from .errors import GongkaiError
 from .model import Status
 from .numbers import format_number
-from .output.records import FORMATS, SHAPES, OutputFormatError, output_format
-from .output.writers import BatchOutput
+from .output.journal import JournalError
+from .output.records import FORMATS, SHAPES, OutputFormatError
 from .sources import INPUT_KINDS, describe
 
 
@@ -51,6 +66,36 @@ def main() -> None:
     """Read 政府信息公开工作年度报告 (PDF, web page, Word) into labelled, checked records."""
 
 
+def _usage_error(message: str) -> NoReturn:
+    """A usage error: one line on stderr, exit status 2, before any work."""
+    _say(f"gongkai: error: {message}")
+    sys.exit(2)
+
+
+def _dask_client(address: str):
+    try:
+        from distributed import Client
+    except ImportError:
+        _usage_error("--scheduler needs Dask: pip install 'gongkai[dask]'")
+    try:
+        return Client(address, timeout=10)
+    except (OSError, ValueError) as error:
+        _usage_error(f"cannot reach the Dask scheduler at {address}: {error}")
+
+
+def _resume_command() -> str:
+    arguments = sys.argv[1:]
+    return shlex.join(["gongkai", *arguments, *([] if "--resume" in arguments else ["--resume"])])
+
+
+class _Terminated(SystemExit):
+    """SIGTERM, turned into an exception so that the batch stops the way Ctrl-C stops it."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise _Terminated(128 + signum)
+
+
 @main.command()
 @click.argument("inputs", nargs=-1, required=True)
 @click.option(
@@ -77,7 +122,9 @@ def main() -> None:
     "--timeout", type=click.FloatRange(min=0), default=60.0, show_default=True, help="Seconds per file."
 )
 @click.option(
-    "--resume", is_flag=True, help="Keep an earlier run's records and skip the files it already read."
+    "--resume",
+    is_flag=True,
+    help="Reuse the reports an earlier (interrupted) run kept in the journal beside OUTPUT.",
 )
 @click.option(
     "--input-kind",
@@ -86,10 +133,11 @@ def main() -> None:
     show_default=True,
     help="Read only inputs of this kind (docx includes .doc and .wps); auto reads every kind.",
 )
+@click.option("--scheduler", metavar="ADDRESS", help="Read on a Dask cluster, e.g. tcp://host:8786.")
 @click.option("--strict", is_flag=True, help="Exit 1 also when a report is only partly read.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no messages but errors.")
 def extract(
-    inputs, output, fmt, shape, encoding, workers, timeout, resume, input_kind, strict, quiet
+    inputs, output, fmt, shape, encoding, workers, timeout, resume, input_kind, scheduler, strict, quiet
 ) -> None:
     """Read every report in INPUTS (files, directories, globs) and write one record per cell of the form.
 
@@ -99,7 +147,8 @@ def extract(
     Beside OUTPUT go two CSV tables named after it: for cells.csv (or cells.parquet,
     cells.jsonl) they are cells.files.csv, one status row per input, and
     cells.checks.csv, every arithmetic rule that failed or could not be evaluated.
-    An .xlsx output holds them as sheets instead.
+    An .xlsx output holds them as sheets instead. Every finished report is kept at once
+    in cells.journal.sqlite beside OUTPUT, which --resume reuses after an interruption.
 
     \b
     Examples:
@@ -108,6 +157,7 @@ def extract(
       gongkai extract samples/ -o out/panel.csv --shape wide
       gongkai extract report.pdf -o - | head
       gongkai extract samples/ -o out/book.xlsx
+      gongkai extract /shared/reports -o out/cells.parquet --scheduler tcp://host:8786
 
     \b
     --timeout 0 means no time limit.
@@ -116,64 +166,80 @@ def extract(
       1    some input failed (everything readable is still written),
            or with --strict some report is partial
       2    usage error (bad option, no inputs, unusable output), found before any work
-      130  interrupted (Ctrl-C); no output file is left that looks finished
+      130  interrupted (Ctrl-C; 143 for SIGTERM): finished reports are kept in the
+           journal, and the command to continue is printed
     """
     try:
-        fmt = output_format(output, fmt)
-        paths = expand_inputs(inputs, input_kind)
-    except (OutputFormatError, NoInputsError) as error:
-        raise click.UsageError(str(error)) from None
-    if output == "-" and fmt not in ("csv", "jsonl"):
-        raise click.UsageError("only CSV or JSONL can be written to stdout")
-    if shape == "wide" and fmt == "xlsx":
-        raise click.UsageError(
-            "--shape wide writes CSV, Parquet or JSONL; the workbook has the form's layout"
-        )
-    if resume and (output == "-" or fmt == "xlsx"):
-        raise click.UsageError("--resume needs a CSV or Parquet output file")
+        fmt = check_format(output, fmt)
+        check_encoding(encoding)
+        paths = check_inputs(inputs, input_kind)
+        if shape == "wide" and fmt == "xlsx":
+            raise BatchSetupError(
+                "--shape wide writes CSV, Parquet or JSONL; the workbook has the form's layout"
+            )
+        check_output(output)
+    except (BatchSetupError, OutputFormatError, NoInputsError) as error:
+        _usage_error(str(error))
+    if resume and output == "-":
+        _usage_error("--resume needs an output file")
+    client = _dask_client(scheduler) if scheduler else None
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        batch = Batch(paths, output, fmt, encoding, resume, shape)
+    except JournalError as error:
+        _usage_error(str(error))
+    with batch, client or nullcontext():
+        if batch.result.reused and not quiet:
+            _say(f"gongkai: resuming: {_files(batch.result.reused)} already read, {len(batch.todo)} to go")
+        result = _run(batch, workers or default_workers(), timeout or None, client, quiet, input_kind)
+    counts = result.counts
+    sys.exit(1 if counts[Status.FAILED] or (strict and counts[Status.PARTIAL]) else 0)
+
+
+def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool, kind: str):
+    output = batch.output
     counts = dict.fromkeys(Status, 0)
-    try:
-        out = BatchOutput(output, fmt, encoding, resume=resume, shape=shape)
-    except (OSError, ValueError, GongkaiError) as error:
-        what = "cannot use the earlier output for --resume" if resume else f"cannot write {output}"
-        raise click.UsageError(f"{what}: {error}") from None
-    if out.already_read:
-        before = len(paths)
-        paths = [p for p in paths if content_hash(p) not in out.already_read]
-        if not quiet:
-            _say(f"gongkai: resuming: {_files(before - len(paths))} already read, {len(paths)} to go")
-    show_bar = not quiet and sys.stderr.isatty() and len(paths) > 1
-    try:
-        with out, _progress(len(paths), show_bar) as bar:
-            task = bar.add_task("read", total=len(paths), rate="-", counts="") if bar else None
-            for report in iter_reports(paths, workers or default_workers(), timeout or None, input_kind):
-                counts[report.status] += 1
-                out.add(report)
-                if bar is not None:
-                    elapsed = bar.tasks[0].elapsed or 0.0
-                    done = sum(counts.values())
-                    rate = f"{done / elapsed:.1f}" if elapsed else "-"
-                    summary = " · ".join(f"{status} {count}" for status, count in counts.items())
-                    bar.update(task, advance=1, rate=rate, counts=summary)
-                # With a bar on screen, messages go through its console so that they print above it.
-                say = _say if bar is None else (lambda m: bar.console.print(m, markup=False, highlight=False))
-                if report.status == Status.FAILED:
-                    say(f"gongkai: failed: {report.source}: {report.reason}")
-                elif report.status == Status.PARTIAL and not quiet:
-                    say(f"gongkai: partial: {report.source}: {report.reason}")
-    except KeyboardInterrupt:
-        _say("gongkai: interrupted; no output written")
-        sys.exit(130)
+    show_bar = not quiet and sys.stderr.isatty() and len(batch.todo) > 1
+    with _progress(len(batch.todo), show_bar) as bar:
+        task = bar.add_task("read", total=len(batch.todo), rate="-", counts="") if bar else None
+        # With a bar on screen, messages go through its console so that they print above it.
+        say = _say if bar is None else (lambda m: bar.console.print(m, markup=False, highlight=False))
+
+        def show(report) -> None:
+            counts[report.status] += 1
+            if bar is not None:
+                elapsed = bar.tasks[0].elapsed or 0.0
+                done = sum(counts.values())
+                rate = f"{done / elapsed:.1f}" if elapsed else "-"
+                summary = " · ".join(f"{status} {count}" for status, count in counts.items())
+                bar.update(task, advance=1, rate=rate, counts=summary)
+            if report.status == Status.FAILED:
+                say(f"gongkai: failed: {report.source}: {report.reason}")
+            elif report.status == Status.PARTIAL and not quiet:
+                say(f"gongkai: partial: {report.source}: {report.reason}")
+
+        try:
+            result = batch.run(workers, timeout, client, on_report=show, kind=kind)
+        except BatchInterrupted as stop:
+            if bar is not None:
+                bar.stop()
+            code = stop.__cause__.code if isinstance(stop.__cause__, _Terminated) else 130
+            read = f"{stop.finished} of {_files(stop.total)} read"
+            if stop.journal is None:
+                _say(f"gongkai: interrupted: {read}; nothing kept (the output was stdout)")
+            else:
+                _say(f"gongkai: interrupted: {read}, kept in {stop.journal}")
+                _say(f"gongkai: to continue, type: {_resume_command()}")
+            sys.exit(code)
     if not quiet:
         where = "stdout" if output == "-" else output
-        total = out.status_counts
-        carried = total.total() - sum(counts.values())
+        total = result.counts
+        reused = f" ({_files(result.reused)} carried over from the earlier run)" if result.reused else ""
         _say(
-            f"gongkai: {_files(total.total())}: {total[Status.OK]} ok, {total[Status.PARTIAL]} partial, "
-            f"{total[Status.FAILED]} failed; {out.cells_written} cells written to {where}"
-            + (f" ({_files(carried)} carried over from the earlier run)" if carried else "")
+            f"gongkai: {_files(result.total)}: {total[Status.OK]} ok, {total[Status.PARTIAL]} partial, "
+            f"{total[Status.FAILED]} failed; {result.cells_written} cells written to {where}{reused}"
         )
-    sys.exit(1 if counts[Status.FAILED] or (strict and counts[Status.PARTIAL]) else 0)
+    return result
 
 
 @main.command()

@@ -139,12 +139,19 @@ class Table:
         return tuple(chain)
 
 
+class Axis(StrEnum):
+    """What a rule runs along: down each column (sums of rows), or along each row (sums of columns)."""
+
+    COLUMN = "column"
+    ROW = "row"
+
+
 @dataclass(frozen=True)
 class Rule:
     """A family of arithmetic identities, expanded per column or per row.
 
-    `axis="column"`: for every column in `over`, sum(lhs rows) == sum(rhs rows).
-    `axis="row"`: for every row in `over`, sum(lhs columns) == sum(rhs columns).
+    `Axis.COLUMN`: for every column in `over`, sum(lhs rows) == sum(rhs rows).
+    `Axis.ROW`: for every row in `over`, sum(lhs columns) == sum(rhs columns).
     An item may name a Group: it stands for the group's printed single row if
     the report has one, else for the sum of the group's rows.
     """
@@ -152,7 +159,7 @@ class Rule:
     id: str
     text: str
     table: str
-    axis: str
+    axis: Axis
     lhs: tuple[str, ...]
     rhs: tuple[str, ...]
     over: tuple[str, ...]
@@ -312,7 +319,7 @@ def _rules() -> tuple[Rule, ...]:
             "applications_balance",
             "一、本年新收 + 二、上年结转 = （七）总计 + 四、结转下年度继续办理",
             "applications",
-            "column",
+            Axis.COLUMN,
             ("new_requests", "carried_over"),
             ("total_processed", "carried_forward"),
             every_column,
@@ -321,7 +328,7 @@ def _rules() -> tuple[Rule, ...]:
             "applications_outcomes_total",
             "（七）总计 = （一）+（二）+（三）+（四）+（五）+（六）的各项之和",
             "applications",
-            "column",
+            Axis.COLUMN,
             ("total_processed",),
             _OUTCOMES,
             every_column,
@@ -330,7 +337,7 @@ def _rules() -> tuple[Rule, ...]:
             "applications_row_total",
             "总计 = 自然人 + 法人或其他组织的五列之和",
             "applications",
-            "row",
+            Axis.ROW,
             ("total",),
             _APPLICANTS,
             (),  # every row of the table
@@ -340,7 +347,7 @@ def _rules() -> tuple[Rule, ...]:
                 f"{group}_total",
                 f"{path[-1]}：总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结",
                 "review_litigation",
-                "row",
+                Axis.ROW,
                 (f"{group}_total",),
                 (f"{group}_upheld", f"{group}_corrected", f"{group}_other", f"{group}_pending"),
                 ("review_litigation",),
@@ -470,6 +477,8 @@ FORMS: dict[str, Form] = {form.version: form for form in (FORM_2021, FORM_2019)}
 
 # The form in force: reports on 2021 and later. Ties between versions go to it.
 CURRENT_VERSION = "2021"
+# Reports on years before this one predate the standard form: they are free-form.
+FIRST_FORM_YEAR = 2019
 
 # The tables whose labels tell the versions apart, the most telling first: table 三's sub-rows
 # under （六）其他处理, then table 二's column labels (both versions print table 四 alike).

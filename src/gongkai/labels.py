@@ -18,6 +18,7 @@ from functools import lru_cache
 
 import jieba
 
+from .dictionary import install as install_dictionary
 from .forms import BLOCK_TITLE_FORMAT, BLOCK_TITLE_PATTERN, FORMS, Table
 from .settings import DEFAULT
 
@@ -60,6 +61,7 @@ def label_words(text: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _tokens(words: str) -> tuple[str, ...]:
+    install_dictionary()  # jieba's full dictionary, looked up on disk rather than loaded whole
     return tuple(t for t in jieba.lcut(words) if t.strip())
 
 
@@ -134,6 +136,7 @@ def header_vocabulary(tables: Iterable[Table]) -> tuple[tuple[str, ...], tuple[s
     return words, labels
 
 
+@lru_cache(maxsize=16384)  # every table reading asks again for the same header texts
 def reads_as_header(text: str, vocabulary: tuple[tuple[str, ...], tuple[str, ...]]) -> bool:
     """Header text names a column or carries a header word; a numbered label is a row, never a header."""
     numbering, words = split_numbering(text)
@@ -156,6 +159,7 @@ def is_header_text(text: str) -> bool:
 _BLOCK_TITLE_RE = re.compile(BLOCK_TITLE_PATTERN)
 
 
+@lru_cache(maxsize=16384)
 def block_title(text: str) -> str | None:
     """The official caption of a table 二 block that `text` prints (第二十条第（一）项), if any."""
     match = _BLOCK_TITLE_RE.search(compact(text))

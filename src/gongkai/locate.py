@@ -67,7 +67,8 @@ def table_pages_settled(headings: list[Heading]) -> bool:
 
 
 def _clean_agency(text: str) -> str | None:
-    # 某办公室关于印发某市人民政府2024年…报告的通知: the agency is the one named after 印发.
+    # The words stripped here are the phrasing of official notices (关于印发…的通知), not of the
+    # form. 某办公室关于印发某市人民政府2024年…报告的通知: the agency is the one named after 印发.
     text = re.split(r"关于印发|印发|关于", text)[-1]
     text = _LEADING_NOISE_RE.sub("", text).strip(" ：:，,、-—")
     previous = None

@@ -327,8 +327,8 @@ class CellRecord:
     agency_key: str = ""
     group: str = ""
     group_id: str = ""
-    read_by: str | None = None  # "ocr" for a value read from a page image
-    ocr_confidence: float | None = None  # the recogniser's mean score for the cell's reading
+    read_by: str = ""  # which readings gave the value: grid, form, grid+form (see the README)
+    ocr_confidence: float | None = None  # for a value read by OCR: the recogniser's mean score
 
     @property
     def key(self) -> Key:

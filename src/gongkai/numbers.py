@@ -1,7 +1,7 @@
 """Printed numbers: what a cell's text says as a number, or why it says none.
 
-A blank cell is not a zero and text is not a number: when the printed cell
-does not say a number plainly, the value stays empty and the note says why.
+Shared by the grid engines (is this text a value?) and the values stage. The
+marks and units below are how reports write numbers, whatever the form version.
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ def parse_value(raw: str, kind: ValueKind) -> ParsedValue:
             )
     with_unit = _UNIT_RE.match(text)
     if with_unit:
-        parsed = _number(with_unit["number"], ValueKind.AMOUNT if kind is ValueKind.AMOUNT else kind)
+        parsed = _number(with_unit["number"], kind)
         if parsed is not None and parsed.value is not None:
             unit = with_unit["unit"]
             if kind is ValueKind.AMOUNT and unit == "元":

@@ -32,13 +32,14 @@ from .errors import (
     UnreadableFileError,
     UnsupportedFormError,
 )
-from .forms import FORMS
+from .forms import FIRST_FORM_YEAR, FORMS
 from .grids import page_grids
 from .grids.lattice import find_table_cells
 from .locate import find_headings, identity_from_titles, read_identity, table_pages, table_pages_settled
 from .model import (
     UNREADABLE_CODES,
     CellRecord,
+    Char,
     CheckStatus,
     Grid,
     Heading,
@@ -55,6 +56,8 @@ from .sources.chars import text_lines
 from .values import cell_records
 from .verify import verify_ocr_cells
 from .versions import TableChoice, choose_versions, read_every_version
+from .witness import form as form_witness
+from .witness.settle import settle
 
 if TYPE_CHECKING:  # the OCR source imports OpenCV: only a report with scanned pages loads it
     from .sources.ocr import ScannedPage
@@ -77,6 +80,8 @@ class Report:
     problems: list[Problem] = field(default_factory=list, repr=False)
     geometry: list[TableGeometry] = field(default_factory=list, repr=False)  # for `review` only
     seconds: float = 0.0
+    # What the form-driven reading did: tables read, cells confirmed, cells filled, conflicts
+    witness_counts: dict[str, int] = field(default_factory=dict, repr=False)
     sha256: str = ""  # of the file's bytes, so that --resume knows what it has read
     pages_ocr: int = 0  # pages read from their image by OCR
     text_layers_ignored: list[str] = field(default_factory=list)  # e.g. a scanner's invisible OCR layer
@@ -138,9 +143,9 @@ def _ocr():
 
 def _read_pages(
     path: str | os.PathLike[str], report: Report
-) -> tuple[Identity, list[Grid], list[Heading], dict[int, ScannedPage]]:
-    """A page source (PDF): identity, the grids of the table pages, the section headings, and
-    the pages read by OCR."""
+) -> tuple[Identity, list[Grid], list[Heading], dict[int, list[Char]], dict[int, ScannedPage]]:
+    """A page source (PDF): identity, the grids of the table pages, the section headings, the
+    characters of each page read (for the form reading), and the pages read by OCR."""
     with sources.open_source(path, report.kind) as source:
         report.pages = source.page_count
         # Pages are read in order, each loaded once, until the headings show where the tables
@@ -166,7 +171,7 @@ def _read_pages(
     if not any(page.chars for page in pages.values()):
         raise ScannedReportError("no text layer, and no page is an image to read by OCR")
     grids = [grid for n in table_pages(headings, report.pages) for grid in page_grids(pages[n], headings)]
-    return identity, grids, headings, scanned
+    return identity, grids, headings, {number: page.chars for number, page in pages.items()}, scanned
 
 
 def _locate_markup_cells(cells: list[CellRecord], choices: list[TableChoice]) -> None:
@@ -202,8 +207,9 @@ def read_report(path: str | os.PathLike[str], kind: str = "auto") -> Report:
         )
     notes = [note] if (note := sources.kind_mismatch(path, report.kind)) else []
     attachments: list[str] = []
+    chars: dict[int, list[Char]] = {}  # of the pages read; none in markup, which the form reading skips
     if report.kind in sources.SOURCES:
-        identity, grids, headings, scanned = _read_pages(path, report)
+        identity, grids, headings, chars, scanned = _read_pages(path, report)
     else:
         scanned = {}
         document = sources.read_markup(path, report.kind, legacy)
@@ -218,11 +224,14 @@ def read_report(path: str | os.PathLike[str], kind: str = "auto") -> Report:
                 "no table of the standard form on the page, which links to the report as an attachment: "
                 + ", ".join(attachments[:3])
             )
-        if report.year is not None and report.year < 2019:
-            raise UnsupportedFormError("unsupported form (pre-2019 free-form report)")
+        if report.year is not None and report.year < FIRST_FORM_YEAR:
+            raise UnsupportedFormError(f"unsupported form (pre-{FIRST_FORM_YEAR} free-form report)")
         raise NotAReportError("; ".join([*notes, "no table of the standard form found"]))
     report.form = version
     cells, gaps = cell_records(report.source, identity, version, choices)
+    report.witness_counts = settle(
+        FORMS[version], cells, lambda table, rows: form_witness.read_table(table, rows, chars, headings)
+    )
     if report.kind not in sources.SOURCES:
         _locate_markup_cells(cells, choices)
     cells = choose_by_arithmetic(FORMS[version], cells, ambiguous_readings(cells))

@@ -25,7 +25,7 @@ from .model import CheckStatus, NoteCode
 from .numbers import format_number
 from .output.views import failed_rule, form_lines
 from .report import Report
-from .sources.pdf import render_pages as render_pdf_pages
+from .sources import render_pages as render_pdf_pages
 
 _RENDER_SCALE = 2.0  # 144 dpi: row labels stay legible
 

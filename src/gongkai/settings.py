@@ -186,6 +186,32 @@ class OcrSettings:
 
 
 @dataclass(frozen=True)
+class FormReadingSettings:
+    # A number top-aligned in a tall row starts above a label centred in it: a line of numbers
+    # still belongs to a label whose top is this many font sizes below the line's top.
+    label_below_numbers: float = 0.6
+    # Least likeness of a printed label with the form's row for the alignment to pair them:
+    # lower than the grid matcher's row threshold, since the order of the form narrows the choice.
+    pair_threshold: float = 0.6
+    # A number stands in a column when its middle is nearer that column's middle than this share
+    # of the distance between neighbouring columns (web rows' own colspans move it by a quarter).
+    column_reach: float = 0.45
+    # Gap, in font sizes, that ends a label word in table 三: wider than the space between the
+    # characters of a label, narrower than the padding between a group label and a row label.
+    label_gap: float = 0.5
+    # A wrapped label line continues the label above it when it starts no further left than this.
+    continuation_slack: float = 2.0
+    # The lines of a wrapped header label (自然 / 人) stand under one another, centred: their
+    # middles this many font sizes apart at most, and a web page's line spacing (1.75 and more)
+    # between them: up to this many font sizes from one line's foot to the next one's top.
+    header_stack_shift: float = 0.6
+    header_stack_gap: float = 2.5
+    # A label pairs with a group printed as one row (（六）其他处理) at this share of its likeness,
+    # so that a tie goes to the sub-rows, whose group label reads the same.
+    alternative_row_discount: float = 0.99
+
+
+@dataclass(frozen=True)
 class MarkupSettings:
     """Limits of the web page and Word sources: past them the file is hostile or not a report,
     and it fails in bounded time and memory instead of being parsed."""
@@ -231,6 +257,10 @@ class Settings:
     checks: CheckSettings = field(default_factory=CheckSettings)
     scan: ScanSettings = field(default_factory=ScanSettings)
     ocr: OcrSettings = field(default_factory=OcrSettings)
+
+
+@dataclass(frozen=True)
+    form_reading: FormReadingSettings = field(default_factory=FormReadingSettings)
     markup: MarkupSettings = field(default_factory=MarkupSettings)
     compare: CompareSettings = field(default_factory=CompareSettings)
 

@@ -115,10 +115,11 @@ def verify_ocr_cells(
     readings: dict[Key, _Reading] = {}
     for index, record in enumerate(cells):
         spot = placed.get(record.key)
-        if spot is None or spot.page not in scanned:
-            continue
-        cell = scanned[spot.page].cells.get(spot.bbox)
-        readings[record.key] = _reading(index, record.key, spot.raw or "", record.value, cell)
+        if spot is not None and spot.page in scanned:
+            cell = scanned[spot.page].cells.get(spot.bbox)
+            readings[record.key] = _reading(index, record.key, spot.raw or "", record.value, cell)
+        elif record.page in scanned:  # placed by another reader (the form reading) on a scanned page
+            readings[record.key] = _reading(index, record.key, record.raw or "", record.value, None)
     counts = {"published": 0, "corrected": 0, "doubtful": 0, "blank": 0}
     if not readings:
         return cells, counts

@@ -39,16 +39,29 @@ class TableChoice:
 Candidates = dict[str, dict[str, Candidate]]  # version -> table id -> reading
 
 
-def _read_tables(form: Form, grids: Sequence[Grid], headings: Sequence[Heading]) -> dict[str, Candidate]:
+# A table's reading depends only on the Table and its grids (read_table is a function of the
+# TableRun), so a table the versions share (table 四 is one Table object in both) is read once
+# when both versions assign it the same grids. Keyed by identity: the objects are alive for
+# the whole reading, and comparing Tables or Grids by value would cost more than it saves.
+_ReadCache = dict[tuple[int, tuple[int, ...]], Candidate]
+
+
+def _read_tables(
+    form: Form, grids: Sequence[Grid], headings: Sequence[Heading], cache: _ReadCache
+) -> dict[str, Candidate]:
     out = {}
     for run in assign_tables(list(grids), form, list(headings)):
-        geometry = TableGeometry()
-        out[run.table.id] = Candidate(read_table(run, geometry), geometry)
+        key = (id(run.table), tuple(id(grid) for grid in run.grids))
+        if key not in cache:
+            geometry = TableGeometry()
+            cache[key] = Candidate(read_table(run, geometry), geometry)
+        out[run.table.id] = cache[key]
     return out
 
 
 def read_every_version(grids: Sequence[Grid], headings: Sequence[Heading]) -> Candidates:
-    return {version: _read_tables(form, grids, headings) for version, form in FORMS.items()}
+    cache: _ReadCache = {}
+    return {version: _read_tables(form, grids, headings, cache) for version, form in FORMS.items()}
 
 
 def _evidence(candidate: Candidate | None) -> float:

@@ -52,7 +52,10 @@ def _repeats(cells: list[GridCell], previous: list[GridCell]) -> bool:
     the gap between two borders can open a thin grid row that merged cells span.
     """
     filled = [c for c in cells if c.text]
-    return bool(filled) and all(any(c is p for p in previous) for c in filled)
+    if not filled:
+        return False
+    previous_cells = {id(p) for p in previous}
+    return all(id(c) in previous_cells for c in filled)
 
 
 @dataclass
@@ -73,12 +76,30 @@ class _TableWalker:
         self.reading = TableReading(run.table)
         self.geometry = geometry
         self.block: Block | None = None
-        self.column_map: dict[int, Column] = {}
+        self.form_rows = frozenset(run.table.rows)  # a set: `in` on the tuple compares rows field by field
+        self.column_map = {}
         self.mapped_grid: Grid | None = None
         self.group_tail = ""  # text of the group cell still open at the bottom of the previous page
         self.pending: _PendingRow | None = None
         self.vocabulary = header_vocabulary([run.table])
+        # A group cell spans its rows, so each of them asks for the same text's group.
+        self.group_choices: dict[str, Choice | None] = {}
         self.open_header: tuple[Grid, list[int]] | None = None  # a header band that ended a page
+
+    @property
+    def column_map(self) -> dict[int, Column]:
+        """Grid column -> the form's column, for the grid being walked."""
+        return self._column_map
+
+    @column_map.setter
+    def column_map(self, column_map: dict[int, Column]) -> None:
+        # What every row placed under this map needs, worked out once per map. A map is
+        # replaced, never changed in place, so this stays true until the next assignment.
+        self._column_map = column_map
+        self.cols_by_column: dict[str, list[int]] = {}
+        for col, column in column_map.items():
+            self.cols_by_column.setdefault(column.id, []).append(col)
+        self.first_value_col = min(column_map, default=None)
 
     def problem(self, page: int, message: str, kind: ProblemKind) -> None:
         self.reading.problems.append(Problem(self.table.id, page, message, kind))
@@ -123,7 +144,7 @@ class _TableWalker:
                 self.start_block(title)
                 carried_over = False
                 continue
-            has_values = any(is_value_text(t) for t in texts if t)
+            has_values = any(map(is_value_text, filter(None, texts)))
             if not has_values and self.is_header_row(cells):
                 header_band.append(r)
                 continue
@@ -188,8 +209,13 @@ class _TableWalker:
     # -- one row -----------------------------------------------------------
 
     def label_cells(self, grid: Grid, r: int) -> list[GridCell]:
-        first_value_col = min(self.column_map)
+        first_value_col = self.first_value_col
         return [c for c in grid.row_cells(r) if c.col1 <= first_value_col]
+
+    def group_choice(self, text: str) -> Choice | None:
+        if text not in self.group_choices:
+            self.group_choices[text] = _group_choice(self.table, text)
+        return self.group_choices[text]
 
     def resolve_group(self, cells: list[GridCell]) -> tuple[str | None, str]:
         """The group (e.g. （三）不予公开) a row sits in, joining a group label cut by the page break."""
@@ -199,10 +225,10 @@ class _TableWalker:
             text = cell.text
             if cell.row0 == 0 and self.group_tail and text:
                 joined = self.group_tail + text
-                alone, together = _group_choice(self.table, text), _group_choice(self.table, joined)
+                alone, together = self.group_choice(text), self.group_choice(joined)
                 if together and together.confident and (alone is None or together.score > alone.score):
                     text = joined
-            choice = _group_choice(self.table, text)
+            choice = self.group_choice(text)
             if choice is not None and choice.confident:
                 group = choice.item
                 if group.parent is not None or group_id is None:
@@ -272,14 +298,11 @@ class _TableWalker:
         self.pending = None
 
     def place_values(self, grid: Grid, r: int, row: Row, score: float) -> None:
-        block = self.table.block_of(row.id) if row in self.table.rows else self.table.blocks[0]
+        block = self.table.block_of(row.id) if row in self.form_rows else self.table.blocks[0]
         wanted = {c.id for c in block.columns}
-        cols_by_column: dict[str, list[int]] = {}
-        for col, column in self.column_map.items():
-            cols_by_column.setdefault(column.id, []).append(col)
         self.reading.printed_rows.append(row.id)
         self.reading.row_scores.append(score)
-        first_value_col = min(self.column_map, default=grid.n_cols)
+        first_value_col = grid.n_cols if self.first_value_col is None else self.first_value_col
         label_boxes = [c.bbox for c in grid.row_cells(r) if c.col1 <= first_value_col] or [
             (grid.bbox[0], grid.row_edges[r], grid.bbox[0], grid.row_edges[r + 1])
         ]
@@ -290,14 +313,18 @@ class _TableWalker:
             grid.row_edges[r + 1],
         )
         self.geometry.row_labels.append((row.id, grid.page, label_box))
-        for column_id, cols in cols_by_column.items():
+        for column_id, cols in self.cols_by_column.items():
             if column_id not in wanted:
                 continue
-            cells = {id(c): c for c in (grid.at(r, col) for col in cols) if c is not None}
-            if len(cells) != 1:
+            if len(cols) == 1:  # most form columns: one grid column, so at most one cell
+                cell = grid.at(r, cols[0])
+            else:
+                cells = {id(c): c for col in cols if (c := grid.at(r, col)) is not None}
+                cell = next(iter(cells.values())) if len(cells) == 1 else None
+            if cell is None:
                 continue
-            cell = next(iter(cells.values()))
-            spans_other = any(
+            # A cell one column wide covers only a column of this form column.
+            spans_other = cell.col1 - cell.col0 > 1 and any(
                 col in self.column_map and self.column_map[col].id != column_id
                 for col in range(cell.col0, cell.col1)
             )

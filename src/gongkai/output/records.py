@@ -31,7 +31,8 @@ FILE_COLUMNS = [
     "checks_failed",
     "seconds",
     "sha256",
-    "agency_key",  # added after the first contract, so it comes last
+    "agency_key",  # added after the first contract, so these come last
+    "duplicate_of",
     "pages_ocr",
 ]
 CHECK_COLUMNS = ["source", "rule_id", "rule", "status", "cells", "left", "right"]

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import sys
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -113,42 +112,18 @@ class RecordWriter:
             self._temporary.unlink(missing_ok=True)
 
 
-def _previous_rows(path: str, kind: str, fmt: str, keep: set[str]) -> Iterator[tuple[str, pd.DataFrame]]:
-    """(source, its records) from an earlier output, for the sources in `keep`, in file order."""
-    if fmt == "parquet":
-        batches = (b.to_pandas() for b in pq.ParquetFile(path).iter_batches(batch_size=20_000))
-    elif fmt == "jsonl":
-        batches = pd.read_json(path, lines=True, dtype=False, chunksize=20_000)
-    else:
-        batches = pd.read_csv(path, dtype=str, keep_default_na=False, chunksize=20_000, encoding="utf-8-sig")
-    for batch in batches:
-        batch = batch[batch["source"].isin(keep)]
-        for source, rows in batch.groupby("source", sort=False):
-            yield str(source), rows
-
-
 class BatchOutput:
     """Where a batch goes: the cells file, and beside it the per-file and checks tables.
 
-    Reports must be added sorted by source. With `resume`, the records of an
-    earlier run are carried over for inputs whose content hash it already read
-    (see `already_read`), merged in source order with the new ones.
+    Reports must be added in the order they are to appear (sorted by source).
     """
 
-    def __init__(
-        self, path: str, fmt: str, encoding: str = "utf-8", resume: bool = False, shape: str = "long"
-    ):
+    def __init__(self, path: str, fmt: str, encoding: str = "utf-8", shape: str = "long"):
         if shape == "wide" and fmt == "xlsx":
             raise OutputFormatError("the wide shape is written as CSV, Parquet or JSONL, not XLSX")
         self.path, self.fmt, self.shape = path, fmt, shape
         self._cells_kind = "wide" if shape == "wide" else "cells"
         self.side = path != "-"
-        self.already_read: dict[str, str] = {}  # sha256 -> source, from the earlier run
-        # Per record kind, the earlier run's records still to copy, and the next of them.
-        self._carried: list[tuple[str, Iterator[tuple[str, pd.DataFrame]]]] = []
-        self._heads: list[tuple[str, pd.DataFrame] | None] = []
-        if resume:
-            self._load_previous()
         if fmt == "xlsx":
             self._frames: dict[str, list[pd.DataFrame]] = {"cells": [], "files": [], "checks": []}
             self._writers: dict[str, RecordWriter] = {}
@@ -158,25 +133,8 @@ class BatchOutput:
                 for kind in ("files", "checks"):
                     self._writers[kind] = RecordWriter(companion_path(path, kind), kind, "csv", encoding)
         self.cells_written = 0
-        # Statuses of every file in the output, the earlier run's carried over included.
+        # Statuses of every file in the output.
         self.status_counts: Counter[Status] = Counter()
-
-    def _load_previous(self) -> None:
-        files_path = companion_path(self.path, "files")
-        if not (Path(self.path).exists() and Path(files_path).exists()):
-            return
-        files = pd.read_csv(files_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        done = files[files["status"].isin(["ok", "partial"]) & (files["sha256"] != "")]
-        self.already_read = dict(zip(done["sha256"], done["source"], strict=True))
-        keep = set(done["source"])
-        sources = [(self.path, self._cells_kind, self.fmt), (files_path, "files", "csv")]
-        checks_path = companion_path(self.path, "checks")
-        if Path(checks_path).exists():
-            sources.append((checks_path, "checks", "csv"))
-        for path, kind, fmt in sources:
-            rows = _previous_rows(path, kind, fmt, keep)
-            self._carried.append((kind, rows))
-            self._heads.append(next(rows, None))
 
     def _write(self, kind: str, df: pd.DataFrame) -> None:
         if self.fmt == "xlsx":
@@ -192,28 +150,18 @@ class BatchOutput:
         elif kind == "wide":
             self.cells_written += int(df[list(wide_cell_columns())].notna().sum().sum())
 
-    def _carry_until(self, source: str | None) -> None:
-        """Copy earlier records whose source sorts before `source` (all of them for None)."""
-        for index, (kind, rows) in enumerate(self._carried):
-            while self._heads[index] is not None and (source is None or self._heads[index][0] < source):
-                carried = self._heads[index][1]
-                self._write(kind, frame(kind, carried.replace({"": None}).to_dict("records")))
-                self._heads[index] = next(rows, None)
-
-    def add(self, report) -> None:
-        """Write one report's cells, status row and failed or unevaluated checks."""
-        self._carry_until(report.source)
+    def add_frames(self, frames: dict[str, pd.DataFrame]) -> None:
+        """Write one report's records: its cells (long; pivoted for the wide shape), its status
+        row, its failed or unevaluated checks."""
         if self.shape == "wide":
-            if len(report.cells):
-                self._write("wide", frame("wide", to_wide(report.cells).to_dict("records")))
+            if len(frames["cells"]):
+                self._write("wide", frame("wide", to_wide(frames["cells"]).to_dict("records")))
         else:
-            self._write("cells", report.cells)
-        self._write("files", frame("files", [report.file_record()]))
-        checks = report.checks_frame
-        self._write("checks", checks[checks["status"] != "passed"])
+            self._write("cells", frames["cells"])
+        self._write("files", frames["files"])
+        self._write("checks", frames["checks"])
 
     def close(self) -> None:
-        self._carry_until(None)
         if self.fmt == "xlsx":
             from .workbook import write_workbook
 

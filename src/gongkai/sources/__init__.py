@@ -25,7 +25,7 @@ from ..model import Page
 from .docx import read_docx, read_legacy_word
 from .html import is_utf16_without_bom, looks_like_html, read_html
 from .markup import MarkupDocument
-from .pdf import PdfSource
+from .pdf import PdfSource, render_pages
 
 
 class Source(Protocol):
@@ -118,3 +118,16 @@ def read_markup(path: str | os.PathLike[str], kind: str, legacy: bool) -> Markup
 
 def describe(kind: str) -> str:
     return _NAMES[kind]
+
+
+__all__ = [
+    "INPUT_KINDS",
+    "SOURCES",
+    "SUFFIXES",
+    "MarkupDocument",
+    "Source",
+    "describe",
+    "open_source",
+    "read_markup",
+    "render_pages",
+]

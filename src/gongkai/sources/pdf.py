@@ -265,6 +265,27 @@ def _largest_image_share(page) -> float:
     return largest / area if area > 0 else 0.0
 
 
+# PDFium's error code is process-wide and set only when something fails, so a code left
+# by an earlier document would explain the next failure. Loading a path that cannot exist
+# sets a known code first: every document is judged on its own.
+_NO_SUCH_FILE = b"\0"
+_ENCRYPTED = (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY)
+
+
+def _open(path: Path):
+    """A raw PDFium document handle with at least one page; else UnreadablePDFError with the reason."""
+    pdfium_c.FPDF_LoadDocument(_NO_SUCH_FILE, None)
+    handle = pdfium_c.FPDF_LoadDocument(os.fsencode(path) + b"\0", None)
+    if not handle:
+        if pdfium_c.FPDF_GetLastError() in _ENCRYPTED:
+            raise UnreadablePDFError("the PDF is encrypted and needs a password")
+        raise UnreadablePDFError("corrupt PDF: it cannot be opened")
+    if pdfium_c.FPDF_GetPageCount(handle) < 1:
+        pdfium_c.FPDF_CloseDocument(handle)
+        raise UnreadablePDFError("the PDF has no pages")
+    return handle
+
+
 class PdfSource:
     """A PDF opened for reading. Use as a context manager."""
 
@@ -279,16 +300,8 @@ class PdfSource:
             raise UnreadablePDFError(f"cannot open file: {error.strerror}") from None
         if b"%PDF-" not in magic:
             raise UnreadablePDFError("not a PDF file")
-        try:
-            self._pdf = pdfium.PdfDocument(self.path)
-        except pdfium.PdfiumError as error:
-            if "password" in str(error).lower():
-                raise UnreadablePDFError("the PDF is encrypted and needs a password") from None
-            raise UnreadablePDFError("corrupt PDF: it cannot be opened") from None
+        self._pdf = pdfium.PdfDocument(_open(self.path))
         self.page_count = len(self._pdf)
-        if self.page_count == 0:
-            self._pdf.close()
-            raise UnreadablePDFError("the PDF has no pages")
 
     def __enter__(self) -> PdfSource:
         return self

@@ -1,0 +1,132 @@
+"""jieba's full dictionary, looked up on disk instead of loaded whole.
+
+jieba loads its dictionary (350,000 words and their prefixes) into memory before
+the first cut: about half a second, more than reading a report. A dictionary of
+the forms' own words would load at once, but it cuts some printed labels
+differently (bench/jieba_vocabulary.py), so matching could change. Instead the
+same dictionary, with the same counts and total, is written once into an SQLite
+file, and jieba's tokenizer looks up only the few thousand fragments that label
+text asks for. The tokenizer's algorithm is untouched and its numbers are the
+same, so every cut is the same as with the dictionary in memory.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+# Bumped when the store's layout changes, so that an old store is not read.
+_LAYOUT = 1
+_installed = False
+
+
+class DiskFrequencies(Mapping[str, int]):
+    """word -> count (0 for a prefix that is no word), read from the store as asked."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._connection: sqlite3.Connection | None = None
+        self._pid = 0
+        self._known: dict[str, int | None] = {}
+
+    def _db(self) -> sqlite3.Connection:
+        # A connection must not cross a fork: each process opens its own.
+        if self._connection is None or self._pid != os.getpid():
+            self._connection = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True)
+            self._pid = os.getpid()
+        return self._connection
+
+    def get(self, word: str, default: int | None = None) -> int | None:  # type: ignore[override]
+        if word not in self._known:
+            row = self._db().execute("SELECT count FROM freq WHERE word = ?", (word,)).fetchone()
+            self._known[word] = None if row is None else row[0]
+        found = self._known[word]
+        return default if found is None else found
+
+    def __getitem__(self, word: str) -> int:
+        found = self.get(word)
+        if found is None:
+            raise KeyError(word)
+        return found
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and self.get(word) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return (word for (word,) in self._db().execute("SELECT word FROM freq"))
+
+    def __len__(self) -> int:
+        return self._db().execute("SELECT count(*) FROM freq").fetchone()[0]
+
+
+def _source() -> Path:
+    import jieba
+
+    return Path(jieba.__file__).with_name("dict.txt")
+
+
+def _store_path(source: Path) -> Path:
+    """Where the store for this dictionary file lives: the user's cache, else the temporary folder."""
+    import jieba
+
+    stat = source.stat()
+    name = f"jieba-{jieba.__version__}-{stat.st_size}-{stat.st_mtime_ns}-{_LAYOUT}.sqlite"
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    for folder in (Path(base) / "gongkai", Path(tempfile.gettempdir()) / "gongkai"):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            continue
+        if os.access(folder, os.W_OK) or (folder / name).exists():
+            return folder / name
+    raise OSError("no writable cache folder for the dictionary store")
+
+
+def _build(source: Path, target: Path) -> None:
+    """Write jieba's own prefix dictionary (as its `gen_pfdict` makes it) into `target`, atomically."""
+    import jieba
+
+    with open(source, "rb") as handle:
+        frequencies, total = jieba.Tokenizer.gen_pfdict(handle)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    try:
+        with sqlite3.connect(partial) as db:
+            db.execute("CREATE TABLE freq (word TEXT PRIMARY KEY, count INTEGER NOT NULL) WITHOUT ROWID")
+            db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)")
+            db.executemany("INSERT INTO freq VALUES (?, ?)", frequencies.items())
+            db.execute("INSERT INTO meta VALUES ('total', ?)", (total,))
+        db.close()
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def install() -> None:
+    """Give jieba's default tokenizer the dictionary on disk (built on first use); idempotent.
+
+    Where no store can be written, jieba loads its dictionary as usual.
+    """
+    global _installed
+    if _installed:
+        return
+    import jieba
+
+    _installed = True
+    if jieba.dt.initialized:
+        return
+    try:
+        source = _source()
+        store = _store_path(source)
+        if not store.exists():
+            _build(source, store)
+        with sqlite3.connect(f"file:{store}?mode=ro&immutable=1", uri=True) as db:
+            (total,) = db.execute("SELECT value FROM meta WHERE key = 'total'").fetchone()
+        db.close()
+    except (OSError, sqlite3.Error, TypeError):
+        jieba.initialize()
+        return
+    jieba.dt.FREQ, jieba.dt.total = DiskFrequencies(store), total
+    jieba.dt.initialized = True

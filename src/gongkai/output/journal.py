@@ -1,0 +1,130 @@
+"""The journal: every finished report's records, durable the moment the report is done.
+
+A batch writes each report into an SQLite file beside its output as the report
+arrives, in one transaction. The final CSV/Parquet/XLSX is assembled from the
+journal only when every input is in it, so an interrupted run leaves no half
+file, and `--resume` reuses what the journal holds: a report is reused when its
+source path and content hash are both unchanged.
+
+SQLite rather than a folder of part files: one file however large the batch, a
+commit per report (fsynced, so a power cut loses at most the reports in flight)
+at a cost measured in bench/journal.py, and reads by key for the assembly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+from .records import CELL_COLUMNS, CHECK_COLUMNS, FILE_COLUMNS, arrow_schema
+
+# A journal of another layout (or of records with other columns) is not reused.
+LAYOUT = (
+    "1:" + hashlib.sha256(",".join(CELL_COLUMNS + FILE_COLUMNS + CHECK_COLUMNS).encode()).hexdigest()[:12]
+)
+KINDS = ("cells", "files", "checks")
+
+
+class JournalError(ValueError):
+    """The journal beside an output cannot be used."""
+
+
+def journal_path(output: str) -> Path:
+    """cells.csv -> cells.journal.sqlite, beside the output."""
+    base = Path(output)
+    stem = base.name[: -len(base.suffix)] if base.suffix else base.name
+    return base.with_name(f"{stem}.journal.sqlite")
+
+
+# The journal sits beside the output: compressed, it takes a fifth of the space of the CSV it becomes.
+_COMPRESSED = pa.ipc.IpcWriteOptions(compression="zstd")
+
+
+def _to_bytes(kind: str, df: pd.DataFrame) -> bytes:
+    table = pa.Table.from_pandas(df, schema=arrow_schema(kind), preserve_index=False)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema, options=_COMPRESSED) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+_PANDAS_TYPES = {pa.int64(): pd.Int64Dtype(), pa.string(): pd.StringDtype()}
+
+
+def _from_bytes(data: bytes) -> pd.DataFrame:
+    table = pa.ipc.open_stream(data).read_all()
+    return table.to_pandas(types_mapper=_PANDAS_TYPES.get)
+
+
+class Journal:
+    """Reports keyed by (source, sha256). Open with `fresh=True` to forget an earlier run."""
+
+    def __init__(self, path: str | Path, fresh: bool = False):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if fresh:
+            for leftover in (self.path, *(self.path.with_name(self.path.name + s) for s in ("-wal", "-shm"))):
+                leftover.unlink(missing_ok=True)
+        try:
+            self._db = sqlite3.connect(self.path, isolation_level=None)
+            # WAL with full sync: each commit is on disk before the next report is taken.
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS reports (source TEXT NOT NULL, sha256 TEXT NOT NULL, "
+                "status TEXT NOT NULL, reason TEXT NOT NULL, cells BLOB, files BLOB, checks BLOB, "
+                "PRIMARY KEY (source, sha256))"
+            )
+            layout = self._db.execute("SELECT value FROM meta WHERE key = 'layout'").fetchone()
+        except sqlite3.DatabaseError as error:
+            raise JournalError(f"{self.path} is not a gongkai journal ({error})") from None
+        if layout is None:
+            self._db.execute("INSERT INTO meta VALUES ('layout', ?)", (LAYOUT,))
+        elif layout[0] != LAYOUT:
+            raise JournalError(f"{self.path} was written by another version of gongkai; run without --resume")
+
+    def add(
+        self, source: str, sha256: str, status: str, reason: str, frames: dict[str, pd.DataFrame]
+    ) -> None:
+        """Store one report's records (frames by kind) in one durable transaction."""
+        blobs = [_to_bytes(kind, frames[kind]) for kind in KINDS]
+        self._db.execute(
+            "INSERT OR REPLACE INTO reports VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (source, sha256, status, reason, *blobs),
+        )
+
+    def finished(self) -> dict[tuple[str, str], tuple[str, str]]:
+        """(source, sha256) -> (status, reason) of every report stored."""
+        rows = self._db.execute("SELECT source, sha256, status, reason FROM reports")
+        return {(source, sha): (status, reason) for source, sha, status, reason in rows}
+
+    def frames(self, source: str, sha256: str) -> dict[str, pd.DataFrame]:
+        row = self._db.execute(
+            "SELECT cells, files, checks FROM reports WHERE source = ? AND sha256 = ?", (source, sha256)
+        ).fetchone()
+        if row is None:
+            raise KeyError((source, sha256))
+        return {kind: _from_bytes(blob) for kind, blob in zip(KINDS, row, strict=True)}
+
+    def keep_only(self, keys: Iterable[tuple[str, str]]) -> None:
+        """Forget the reports of inputs no longer given (or whose content changed)."""
+        wanted = set(keys)
+        stale = [key for key in self.finished() if key not in wanted]
+        with self._db:
+            self._db.execute("BEGIN")
+            self._db.executemany("DELETE FROM reports WHERE source = ? AND sha256 = ?", stale)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

@@ -1,0 +1,238 @@
+"""Worker processes whose time limit the parent enforces.
+
+A reading can hang inside a C library (PDFium), where no signal handler of the
+worker ever runs. So the parent keeps the clock: each worker holds one task at a
+time, and a worker still busy when its task's time is up is killed and replaced.
+A worker that dies on its own (a crash in C, the out-of-memory killer) is
+replaced the same way; either way the task gets an `Outcome` that says why.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import pickle
+import select
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+# A worker is replaced after this many tasks, so that whatever a long batch leaves
+# behind in one process (allocator fragmentation, caches) cannot grow without bound.
+TASKS_PER_WORKER = 200
+
+_PR_SET_PDEATHSIG = 1  # prctl option: the signal a process gets when its parent ends
+
+TIMEOUT = "timeout"
+CRASHED = "crashed"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one task: its result, or why there is none (TIMEOUT or CRASHED)."""
+
+    index: int
+    result: Any = None
+    failure: str | None = None
+    detail: str = ""
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    # Forked workers share the parent's loaded modules and dictionary pages; where fork
+    # is not offered (Windows) or not safe (macOS), workers start afresh.
+    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    return multiprocessing.get_context(method)
+
+
+def _die_with_parent() -> None:
+    """End this process when its parent ends, even by kill -9 (which leaves the parent no say).
+
+    A worker cannot rely on its pipe closing: its siblings inherited the parent's
+    ends of each other's pipes. Linux ends the process itself; elsewhere a thread watches.
+    """
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the parent ended before the request took effect
+            os._exit(1)
+        return
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _serve(connection: Connection, function: Callable[[Any], Any]) -> None:
+    """A worker's loop: take a task, send back its result, until the parent hangs up."""
+    _die_with_parent()
+    # Ctrl-C reaches the whole process group; the parent decides, and stops the workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    while True:
+        try:
+            task = connection.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        connection.send(function(task))
+
+
+class _Worker:
+    def __init__(self, context, function: Callable[[Any], Any]):
+        self.connection, child_end = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child_end, function), daemon=True)
+        self.process.start()
+        child_end.close()
+        self.index: int | None = None  # the task it holds
+        self.deadline = float("inf")
+        self.tasks_done = 0
+
+    def give(self, index: int, task: Any, timeout: float | None) -> None:
+        self.index = index
+        self.deadline = time.monotonic() + timeout if timeout else float("inf")
+        self.connection.send(task)
+
+    def stop(self, kill: bool = False) -> None:
+        if kill:
+            if self.process.is_alive():
+                os.kill(self.process.pid, signal.SIGKILL)
+        else:
+            with contextlib.suppress(OSError):
+                self.connection.send(None)
+        self.process.join(timeout=None if kill else 5)
+        if self.process.is_alive():  # did not hang up in time: it is no longer ours to wait for
+            os.kill(self.process.pid, signal.SIGKILL)
+            self.process.join()
+        self.connection.close()
+
+
+def _death(process) -> str:
+    code = process.exitcode
+    if code is not None and code < 0:
+        try:
+            return f"signal {signal.Signals(-code).name}"
+        except ValueError:
+            return f"signal {-code}"
+    return f"exit code {code}"
+
+
+def run(
+    function: Callable[[Any], Any],
+    tasks: Iterable[Any],
+    workers: int,
+    timeout: float | None,
+) -> Iterator[Outcome]:
+    """Apply `function` to each task in worker processes; outcomes in the order they finish.
+
+    `function` must be picklable where workers are spawned. At most one task per
+    worker is in flight, so the tasks may be a lazy iterator of any length. When
+    the caller stops iterating (or an exception such as KeyboardInterrupt arrives),
+    every worker is killed at once.
+    """
+    context = _context()
+    pending = enumerate(tasks)
+    pool = [_Worker(context, function) for _ in range(max(1, workers))]
+    try:
+        exhausted = False
+        while True:
+            for worker in pool:
+                if worker.index is None and not exhausted:
+                    item = next(pending, None)
+                    if item is None:
+                        exhausted = True
+                    else:
+                        worker.give(item[0], item[1], timeout)
+            busy = [w for w in pool if w.index is not None]
+            if not busy:
+                return
+            wait_for = min(w.deadline for w in busy) - time.monotonic()
+            handles = [w.connection for w in busy] + [w.process.sentinel for w in busy]
+            ready = set(wait(handles, timeout=None if wait_for == float("inf") else max(0.0, wait_for)))
+            now = time.monotonic()
+            for slot, worker in enumerate(pool):
+                if worker.index is None:
+                    continue
+                outcome = None
+                replace = False
+                if worker.connection in ready:
+                    try:
+                        outcome = Outcome(worker.index, worker.connection.recv())
+                        worker.tasks_done += 1
+                        replace = worker.tasks_done >= TASKS_PER_WORKER
+                    except (EOFError, OSError):
+                        pass  # died while sending: seen through its sentinel below
+                if outcome is None and (worker.process.sentinel in ready or worker.connection in ready):
+                    worker.process.join()
+                    outcome = Outcome(worker.index, failure=CRASHED, detail=_death(worker.process))
+                    replace = True
+                elif outcome is None and now >= worker.deadline:
+                    outcome = Outcome(worker.index, failure=TIMEOUT)
+                    worker.stop(kill=True)
+                    pool[slot] = _Worker(context, function)
+                    yield outcome
+                    continue
+                if outcome is None:
+                    continue
+                worker.index, worker.deadline = None, float("inf")
+                if replace:
+                    worker.stop(kill=outcome.failure is not None)
+                    pool[slot] = _Worker(context, function)
+                yield outcome
+    finally:
+        for worker in pool:
+            worker.stop(kill=True)
+
+
+def call_with_limit(function: Callable[[Any], Any], task: Any, timeout: float | None) -> Outcome:
+    """`function(task)` in a forked child that is killed when `timeout` seconds are up.
+
+    For hosts that run tasks in threads of their own (a Dask worker), where no
+    worker process of `run` is ours to kill. Without fork, or without a limit,
+    the call runs here.
+    """
+    if not timeout or not hasattr(os, "fork"):
+        return Outcome(0, function(task))
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the caller's code
+        code = 1
+        try:
+            _die_with_parent()
+            os.close(read_end)
+            with os.fdopen(write_end, "wb") as out:
+                out.write(pickle.dumps(function(task)))
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    deadline = time.monotonic() + timeout
+    chunks: list[bytes] = []
+    with os.fdopen(read_end, "rb", buffering=0) as pipe:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([pipe], [], [], left)[0]:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                return Outcome(0, failure=TIMEOUT)
+            chunk = pipe.read(1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status) or os.WEXITSTATUS(status) != 0 or not chunks:
+        code = os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+        detail = f"signal {code}" if os.WIFSIGNALED(status) else f"exit code {code}"
+        return Outcome(0, failure=CRASHED, detail=detail)
+    return Outcome(0, pickle.loads(b"".join(chunks)))

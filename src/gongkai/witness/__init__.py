@@ -1,0 +1,1 @@
+"""Witnesses besides the grid reading, and how their readings are settled cell by cell."""
