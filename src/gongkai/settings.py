@@ -257,9 +257,6 @@ class Settings:
     checks: CheckSettings = field(default_factory=CheckSettings)
     scan: ScanSettings = field(default_factory=ScanSettings)
     ocr: OcrSettings = field(default_factory=OcrSettings)
-
-
-@dataclass(frozen=True)
     form_reading: FormReadingSettings = field(default_factory=FormReadingSettings)
     markup: MarkupSettings = field(default_factory=MarkupSettings)
     compare: CompareSettings = field(default_factory=CompareSettings)
