@@ -24,10 +24,8 @@ from . import sources
 from .agency import agency_key
 from .checks import CheckResult, ambiguous_readings, choose_by_arithmetic, run_checks
 from .errors import (
-    OCR_MISSING,
     GongkaiError,
     NotAReportError,
-    OcrUnavailableError,
     ScannedReportError,
     UnreadableFileError,
     UnsupportedFormError,
@@ -60,7 +58,7 @@ from .witness import form as form_witness
 from .witness.settle import settle
 
 if TYPE_CHECKING:  # the OCR source imports OpenCV: only a report with scanned pages loads it
-    from .sources.ocr import ScannedPage
+    from .sources import ScannedPage
 
 
 @dataclass
@@ -132,15 +130,6 @@ class Report:
         return records.frame("checks", (c.record(self.source) for c in self.checks))
 
 
-def _ocr():
-    """The OCR source, imported on the first scanned page: a report without one never loads it."""
-    try:
-        from .sources import ocr
-    except ImportError:  # OpenCV or rapidocr missing: the extra is not installed
-        raise OcrUnavailableError(OCR_MISSING) from None
-    return ocr
-
-
 def _read_pages(
     path: str | os.PathLike[str], report: Report
 ) -> tuple[Identity, list[Grid], list[Heading], dict[int, list[Char]], dict[int, ScannedPage]]:
@@ -156,7 +145,9 @@ def _read_pages(
             pages[number] = source.page(number)
             if pages[number].scanned:
                 dpi = DEFAULT.scan.dpi
-                scanned[number] = _ocr().read_page(number, source.render(number, dpi), dpi, find_table_cells)
+                scanned[number] = sources.ocr_source().read_page(
+                    number, source.render(number, dpi), dpi, find_table_cells
+                )
                 pages[number] = Page(
                     number, scanned[number].chars, scanned[number].edges, pages[number].scanned
                 )
@@ -243,7 +234,7 @@ def read_report(path: str | os.PathLike[str], kind: str = "auto") -> Report:
             for cell in choice.reading.cells
         }
         cells, report.ocr_counts = verify_ocr_cells(
-            FORMS[version], cells, placed, scanned, _ocr().second_reading
+            FORMS[version], cells, placed, scanned, sources.ocr_source().second_reading
         )
     report.records = cells
     report.geometry = [c.candidate.geometry for c in choices if c.candidate is not None]

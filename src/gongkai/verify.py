@@ -32,7 +32,7 @@ from .numbers import format_number
 from .settings import DEFAULT
 
 if TYPE_CHECKING:  # the OCR source imports OpenCV: only a report with scanned pages loads it
-    from .sources.ocr import OcrCell, ScannedPage
+    from .sources import OcrCell, ScannedPage
 
 READ_BY_OCR = "ocr"
 _SETTINGS = DEFAULT.ocr
