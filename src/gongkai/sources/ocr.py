@@ -19,6 +19,7 @@ score of 0.999.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -115,36 +116,54 @@ class Recogniser:
         """Each crop (grey) recognised freely: its text and mean score."""
         return [(free, score) for free, score, _, _ in self.cells(crops)]
 
+    def lines(self, crops: list[np.ndarray]) -> list[tuple[str, list[float]]]:
+        """Each crop (grey) recognised freely: its text, and where each character stands, as the
+        share of the crop's width at its middle (from the network's time steps), so that the
+        numbers of a line that runs across unruled columns keep their places."""
+        out: list[tuple[str, list[float]]] = [("", [])] * len(crops)
+        for i, pred, step_share in self._forward(crops):
+            text, _, steps = self._decode(pred, None)
+            out[i] = (text, [min(1.0, (step + 0.5) * step_share) for step in steps])
+        return out
+
     def cells(self, crops: list[np.ndarray]) -> list[tuple[str, float, str, float]]:
-        """Each crop (grey) read alone: (free text, its score, digits-only text, its score).
+        """Each crop (grey) read alone: (free text, its score, digits-only text, its score)."""
+        out: list[tuple[str, float, str, float]] = [("", 0.0, "", 0.0)] * len(crops)
+        for i, pred, _ in self._forward(crops):
+            free, free_score, _ = self._decode(pred, None)
+            digits, digits_score, _ = self._decode(pred[:, self._digit_indices], self._digit_indices)
+            out[i] = (free, free_score, digits, digits_score)
+        return out
+
+    def _forward(self, crops: list[np.ndarray]):
+        """(index, network output, share of the crop's width per time step) for each crop.
 
         Crops of similar shape share a batch, as rapidocr batches them: one batch is padded
-        to its widest member.
+        to its widest member, and each crop fills the left of it at the network's height.
         """
-        out: list[tuple[str, float, str, float]] = [("", 0.0, "", 0.0)] * len(crops)
         rec = self._rec
         _, height, width = rec.rec_image_shape
         order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1] / crops[i].shape[0])
         for start in range(0, len(order), _SETTINGS.batch):
             chunk = order[start : start + _SETTINGS.batch]
             ratio = max(width / height, *(crops[i].shape[1] / crops[i].shape[0] for i in chunk))
+            padded = int(height * ratio)
             norm = np.stack([rec.resize_norm_img(np.dstack([crops[i]] * 3), ratio) for i in chunk])
             for i, pred in zip(chunk, rec.session(norm.astype(np.float32)), strict=True):
-                out[i] = (
-                    *self._decode(pred, None),
-                    *self._decode(pred[:, self._digit_indices], self._digit_indices),
-                )
-        return out
+                h, w = crops[i].shape[:2]
+                filled = min(padded, math.ceil(height * w / h))
+                yield i, pred, padded / len(pred) / filled
 
-    def _decode(self, pred: np.ndarray, indices: np.ndarray | None) -> tuple[str, float]:
-        """Greedy CTC decoding: best class per step, repeats collapsed, blanks (class 0) dropped."""
+    def _decode(self, pred: np.ndarray, indices: np.ndarray | None) -> tuple[str, float, np.ndarray]:
+        """Greedy CTC decoding: best class per step, repeats collapsed, blanks (class 0) dropped;
+        the text, its mean score, and the time step of each character."""
         best = pred.argmax(axis=1)
         probs = pred[np.arange(len(best)), best]
         keep = best != 0
         keep[1:] &= best[1:] != best[:-1]
         classes = best[keep] if indices is None else indices[best[keep]]
         text = "".join(self._characters[classes])
-        return text, float(probs[keep].mean()) if keep.any() else 0.0
+        return text, float(probs[keep].mean()) if keep.any() else 0.0, np.nonzero(keep)[0]
 
 
 @cache
@@ -159,6 +178,21 @@ def _spread(text: str, x0: float, top: float, x1: float, bottom: float) -> list[
     step = (x1 - x0) / len(text)
     size = (bottom - top) * 0.9
     return [Char(ch, x0 + i * step, top, x0 + (i + 1) * step, bottom, size) for i, ch in enumerate(text)]
+
+
+def _placed(text: str, shares: list[float], x0: float, top: float, x1: float, bottom: float) -> list[Char]:
+    """Characters of a line at the places the recogniser read them, each as wide as the gap to its
+    neighbours allows and at most half the line's height from its middle."""
+    width = x1 - x0
+    middles = [x0 + share * width for share in shares]
+    half = (bottom - top) * 0.5
+    chars = []
+    for k, (ch, middle) in enumerate(zip(text, middles, strict=True)):
+        left = middles[k - 1] if k else middle - 2 * half
+        right = middles[k + 1] if k + 1 < len(middles) else middle + 2 * half
+        reach = min(half, (middle - left) / 2, (right - middle) / 2)
+        chars.append(Char(ch, middle - reach, top, middle + reach, bottom, (bottom - top) * 0.9))
+    return chars
 
 
 def read_page(
@@ -192,10 +226,10 @@ def read_page(
             from_page += found
             continue
         alone.append((box, scan.cell_ink(image, box), bool(found)))
-    for (x0, top, x1, bottom), (text, _score) in zip(
-        from_page, engine.read([image.grey[t:b, x0:x1] for x0, t, x1, b in from_page]), strict=True
+    for (x0, top, x1, bottom), (text, shares) in zip(
+        from_page, engine.lines([image.grey[t:b, x0:x1] for x0, t, x1, b in from_page]), strict=True
     ):
-        page.chars += _spread(text, x0 * scale, top * scale, x1 * scale, bottom * scale)
+        page.chars += _placed(text, shares, x0 * scale, top * scale, x1 * scale, bottom * scale)
     inked = [ink.crop for _, ink, _ in alone if ink.has_ink]
     readings = iter(engine.cells(inked))
     for box, ink, detected in alone:
