@@ -80,6 +80,28 @@ def test_excel_encoding_writes_a_bom(runner, tmp_path):
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
 
 
+@pytest.mark.parametrize(
+    ("encoding", "starts"), [("utf-8-sig", b"\xef\xbb\xbfsource,"), ("utf-8", b"source,")]
+)
+def test_stdout_honours_the_encoding(tmp_path, encoding, starts):
+    folder = _two_fixtures(tmp_path)
+    result = CliRunner().invoke(
+        main, ["extract", str(folder), "-o", "-", "-q", "-w", "1", "--encoding", encoding]
+    )
+    assert result.exit_code == 0
+    assert result.stdout_bytes.startswith(starts)
+    assert "人民政府".encode(encoding.removesuffix("-sig")) in result.stdout_bytes
+
+
+def test_stdout_in_gb18030(tmp_path):
+    folder = _two_fixtures(tmp_path)
+    result = CliRunner().invoke(
+        main, ["extract", str(folder), "-o", "-", "-q", "-w", "1", "--encoding", "gb18030"]
+    )
+    assert result.exit_code == 0
+    assert result.stdout_bytes.decode("gb18030").splitlines()[0] == ",".join(CELL_COLUMNS)
+
+
 def test_bad_inputs_fail_softly_and_the_batch_goes_on(runner, tmp_path):
     folder = _two_fixtures(tmp_path)
     out = tmp_path / "mixed.csv"

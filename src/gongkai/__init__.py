@@ -6,8 +6,8 @@
 >>> report.cells  # one row per cell of the standard form
 """
 
-from .agency import agency_key
-from .batch import FailedReportsWarning, expand_inputs, iter_reports, read_reports
+import importlib
+
 from .errors import (
     GongkaiError,
     MissingToolError,
@@ -18,12 +18,42 @@ from .errors import (
     UnsupportedFormError,
 )
 from .forms import FORM_2019, FORM_2021, FORMS
-from .output.compare import compare_cells, year_over_year
-from .output.records import CELL_COLUMNS, CHECK_COLUMNS, FILE_COLUMNS
-from .output.summary import Summary, read_output, summarize, summarize_reports
-from .output.wide import to_wide
-from .output.workbook import write_workbook
-from .report import Report, read_report
+
+# The rest is imported when first used: pandas, pyarrow and openpyxl cost most of a short run's
+# time, and `gongkai --help` or a usage error needs none of them.
+_LAZY = {
+    "agency_key": ".agency",
+    "FailedReportsWarning": ".batch",
+    "expand_inputs": ".batch",
+    "iter_reports": ".batch",
+    "read_reports": ".batch",
+    "compare_cells": ".output.compare",
+    "year_over_year": ".output.compare",
+    "CELL_COLUMNS": ".output.records",
+    "CHECK_COLUMNS": ".output.records",
+    "FILE_COLUMNS": ".output.records",
+    "Summary": ".output.summary",
+    "read_output": ".output.summary",
+    "summarize": ".output.summary",
+    "summarize_reports": ".output.summary",
+    "to_wide": ".output.wide",
+    "write_workbook": ".output.workbook",
+    "Report": ".report",
+    "read_report": ".report",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'gongkai' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __version__ = "0.1.0"
 

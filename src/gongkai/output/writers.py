@@ -6,6 +6,7 @@ so an interrupted run leaves nothing that looks finished.
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from collections import Counter
@@ -50,8 +51,13 @@ class RecordWriter:
         self._row_group: list[pa.Table] = []
         self._row_group_rows = 0
         self.rows = 0
+        self._stdout: io.TextIOWrapper | None = None
         if path == "-":
-            self._handle = sys.stdout
+            # Stdout in the encoding asked for (utf-8-sig's byte-order mark included), not the
+            # terminal's: a wrapper over its bytes, detached again when done, so stdout stays open.
+            sys.stdout.flush()
+            self._stdout = io.TextIOWrapper(sys.stdout.buffer, encoding=encoding, newline="")
+            self._handle = self._stdout
             self._header_due = True
             return
         target = Path(path)
@@ -100,10 +106,12 @@ class RecordWriter:
         """Close what this writer opened; stdout stays open, flushed."""
         if self._parquet is not None:
             self._parquet.close()
-        elif self._handle is not None and self._handle is not sys.stdout:
+        elif self._stdout is not None:
+            self._stdout.flush()
+            self._stdout.detach()
+            self._stdout = self._handle = None
+        elif self._handle is not None:
             self._handle.close()
-        else:
-            sys.stdout.flush()
 
     def abort(self) -> None:
         """Drop the unfinished file."""

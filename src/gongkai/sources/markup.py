@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from ..model import Grid, GridCell, TextLine
 from ..settings import DEFAULT
+from .header_columns import align_to_header_columns
 
 _SPACE_RE = re.compile(r"[ \t\r\f\v\xa0\u3000\u200b\ufeff]+")
 _MAX_TABLE_SPAN = DEFAULT.markup.max_span
@@ -120,7 +121,9 @@ class MarkupDocument:
                 self.lines.append((len(self.grids) + 1, TextLine(line, 0.0, -1.0, 0.0, 0.0, 0.0)))
 
     def add_table(self, cells: list[SpannedCell], n_rows: int, n_cols: int) -> None:
-        grid = grid_from_cells(len(self.grids) + 1, cells, n_rows, n_cols)
+        # Value rows with colspans of their own go under their headers first.
+        aligned = align_to_header_columns(cells, n_rows)
+        grid = grid_from_cells(len(self.grids) + 1, aligned, n_rows, n_cols)
         if grid is not None:
             self.grids.append(grid)
 
