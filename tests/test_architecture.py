@@ -21,7 +21,7 @@ LAYERS = [
     {"match"},
     {"versions"},
     {"values"},
-    {"checks"},
+    {"checks", "verify"},  # verify: which values read by OCR may be published, by the checks' rules
     {"witness"},
     {"output"},
     {"report"},

@@ -21,6 +21,13 @@ class ScannedReportError(GongkaiError):
     """The pages are images without a text layer; reading them needs OCR."""
 
 
+OCR_MISSING = 'the report is scanned (image pages) and reading it needs OCR: pip install "gongkai[ocr]"'
+
+
+class OcrUnavailableError(ScannedReportError):
+    """The report has scanned pages and the OCR extra (`pip install "gongkai[ocr]"`) is not installed."""
+
+
 class UnreadableFileError(GongkaiError):
     """The file is not a kind gongkai reads, or is corrupt, too large or hostile (a zip bomb, entities)."""
 

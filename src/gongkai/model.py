@@ -103,6 +103,9 @@ class Page:
     number: int  # 1-based
     chars: list[Char]
     edges: list[Edge]
+    # Why the page is a scan to read by OCR ("no text layer", "invisible text layer (a scanner's
+    # OCR)", "text without Unicode"); empty for a page whose text is its own.
+    scanned: str = ""
 
 
 # ---------------------------------------------------------------------------
@@ -205,6 +208,7 @@ class PlacedCell:
     column: str
     raw: str
     page: int
+    bbox: BBox | None = None  # where the cell is printed: a scanned cell's readings are looked up by it
 
 
 class ProblemKind(StrEnum):
@@ -267,6 +271,8 @@ class NoteCode(StrEnum):
     DUPLICATE_ROW = "duplicate_row"
     CONFLICT = "conflict"
     SHARED_CELL = "shared_cell"
+    OCR_DOUBTFUL = "ocr_doubtful"
+    OCR_CORRECTED_BY_RULE = "ocr_corrected_by_rule"
 
 
 # Codes of a cell that is printed but gives no value: they make a report partial.
@@ -277,6 +283,7 @@ UNREADABLE_CODES = frozenset(
         NoteCode.DECIMAL_COUNT,
         NoteCode.AMBIGUOUS_DIGITS,
         NoteCode.CONFLICT,
+        NoteCode.OCR_DOUBTFUL,
     }
 )
 
@@ -324,6 +331,7 @@ class CellRecord:
     group: str = ""
     group_id: str = ""
     read_by: str = ""  # which readings gave the value: grid, form, grid+form (see the README)
+    ocr_confidence: float | None = None  # for a value read by OCR: the recogniser's mean score
 
     @property
     def key(self) -> Key:

@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -31,6 +32,7 @@ from .errors import (
 )
 from .forms import FIRST_FORM_YEAR, FORMS
 from .grids import page_grids
+from .grids.lattice import find_table_cells
 from .locate import find_headings, identity_from_titles, read_identity, table_pages, table_pages_settled
 from .model import (
     UNREADABLE_CODES,
@@ -41,16 +43,22 @@ from .model import (
     Heading,
     Identity,
     NoteCode,
+    Page,
     Problem,
     Status,
     TableGeometry,
 )
 from .output import records
+from .settings import DEFAULT
 from .sources.chars import text_lines
 from .values import cell_records
+from .verify import verify_ocr_cells
 from .versions import TableChoice, choose_versions, read_every_version
 from .witness import form as form_witness
 from .witness.settle import settle
+
+if TYPE_CHECKING:  # the OCR source imports OpenCV: only a report with scanned pages loads it
+    from .sources import ScannedPage
 
 
 @dataclass
@@ -73,6 +81,9 @@ class Report:
     # What the form-driven reading did: tables read, cells confirmed, cells filled, conflicts
     witness_counts: dict[str, int] = field(default_factory=dict, repr=False)
     sha256: str = ""  # of the file's bytes, so that --resume knows what it has read
+    pages_ocr: int = 0  # pages read from their image by OCR
+    text_layers_ignored: list[str] = field(default_factory=list)  # e.g. a scanner's invisible OCR layer
+    ocr_counts: dict[str, int] = field(default_factory=dict, repr=False)  # OCR-read values, by outcome
 
     def __repr__(self) -> str:
         identity = f"{self.agency or '?'} {self.year or '?'}, form {self.form or '?'}"
@@ -106,6 +117,7 @@ class Report:
             "year": self.year,
             "form": self.form,
             "pages": self.pages,
+            "pages_ocr": self.pages_ocr,
             "cells_found": self.cells_found if self.form else None,
             "cells_expected": self.cells_expected if self.form else None,
             "checks_failed": self.checks_failed if self.form else None,
@@ -120,27 +132,37 @@ class Report:
 
 def _read_pages(
     path: str | os.PathLike[str], report: Report
-) -> tuple[Identity, list[Grid], list[Heading], dict[int, list[Char]]]:
-    """A page source (PDF): identity, the grids of the table pages, the section headings, and the
-    characters of each page read (for the form reading)."""
+) -> tuple[Identity, list[Grid], list[Heading], dict[int, list[Char]], dict[int, ScannedPage]]:
+    """A page source (PDF): identity, the grids of the table pages, the section headings, the
+    characters of each page read (for the form reading), and the pages read by OCR."""
     with sources.open_source(path, report.kind) as source:
         report.pages = source.page_count
         # Pages are read in order, each loaded once, until the headings show where the tables
         # end (section 五): the prose after that is never loaded. Page 1 gives the title. Only
         # the pages between the headings of sections 二 and 五 are searched for tables.
-        pages, headings = {}, []
+        pages, headings, scanned = {}, [], {}
         for number in range(1, source.page_count + 1):
             pages[number] = source.page(number)
+            if pages[number].scanned:
+                dpi = DEFAULT.scan.dpi
+                scanned[number] = sources.ocr_source().read_page(
+                    number, source.render(number, dpi), dpi, find_table_cells
+                )
+                pages[number] = Page(
+                    number, scanned[number].chars, scanned[number].edges, pages[number].scanned
+                )
             lines = text_lines(pages[number].chars)
             if number == 1:
                 identity = read_identity(lines, source.metadata_title, source.path)
             headings += find_headings(number, lines)
             if table_pages_settled(headings):
                 break
+    report.pages_ocr = len(scanned)
+    report.text_layers_ignored = sorted({p.scanned for p in pages.values() if p.scanned} - {"no text layer"})
     if not any(page.chars for page in pages.values()):
-        raise ScannedReportError("no text layer: the pages are scanned images (OCR is not supported yet)")
+        raise ScannedReportError("no text layer, and no page is an image to read by OCR")
     grids = [grid for n in table_pages(headings, report.pages) for grid in page_grids(pages[n], headings)]
-    return identity, grids, headings, {number: page.chars for number, page in pages.items()}
+    return identity, grids, headings, {number: page.chars for number, page in pages.items()}, scanned
 
 
 def _locate_markup_cells(cells: list[CellRecord], choices: list[TableChoice]) -> None:
@@ -178,8 +200,9 @@ def read_report(path: str | os.PathLike[str], kind: str = "auto") -> Report:
     attachments: list[str] = []
     chars: dict[int, list[Char]] = {}  # of the pages read; none in markup, which the form reading skips
     if report.kind in sources.SOURCES:
-        identity, grids, headings, chars = _read_pages(path, report)
+        identity, grids, headings, chars, scanned = _read_pages(path, report)
     else:
+        scanned = {}
         document = sources.read_markup(path, report.kind, legacy)
         identity = identity_from_titles(document.titles, Path(path))
         headings = [h for page, line in document.lines for h in find_headings(page, [line])]
@@ -202,7 +225,18 @@ def read_report(path: str | os.PathLike[str], kind: str = "auto") -> Report:
     )
     if report.kind not in sources.SOURCES:
         _locate_markup_cells(cells, choices)
-    report.records = choose_by_arithmetic(FORMS[version], cells, ambiguous_readings(cells))
+    cells = choose_by_arithmetic(FORMS[version], cells, ambiguous_readings(cells))
+    if scanned:
+        placed = {
+            (cell.table, cell.row, cell.column): cell
+            for choice in choices
+            if choice.reading is not None
+            for cell in choice.reading.cells
+        }
+        cells, report.ocr_counts = verify_ocr_cells(
+            FORMS[version], cells, placed, scanned, sources.ocr_source().second_reading
+        )
+    report.records = cells
     report.geometry = [c.candidate.geometry for c in choices if c.candidate is not None]
     report.problems = [p for c in choices if c.reading is not None for p in c.reading.problems]
     report.checks = run_checks(FORMS[version], report.records)
@@ -226,11 +260,19 @@ def _status(report: Report, gaps: list[str]) -> tuple[Status, str]:
     )
     blank = sum(1 for cell in report.records if cell.note_code is NoteCode.BLANK)
     reasons = list(dict.fromkeys(gaps))
+    if report.pages_ocr:
+        reasons.append(f"{report.pages_ocr} of {report.pages} pages read by OCR")
+        reasons += [f"{why} ignored" for why in report.text_layers_ignored]
     if missing:
         reasons.append(f"{missing} of {len(report.records)} cells not found")
     if unreadable[NoteCode.TEXT_IN_NUMBER_CELL]:
         reasons.append(f"{unreadable[NoteCode.TEXT_IN_NUMBER_CELL]} cells hold text instead of a number")
-    if doubtful := unreadable.total() - unreadable[NoteCode.TEXT_IN_NUMBER_CELL]:
+    if unreadable[NoteCode.OCR_DOUBTFUL]:
+        reasons.append(f"{unreadable[NoteCode.OCR_DOUBTFUL]} values read from images left empty as doubtful")
+    if corrected := report.ocr_counts.get("corrected"):
+        reasons.append(f"{corrected} values read from images settled by the arithmetic")
+    shown = (NoteCode.TEXT_IN_NUMBER_CELL, NoteCode.OCR_DOUBTFUL)
+    if doubtful := unreadable.total() - sum(unreadable[code] for code in shown):
         reasons.append(f"{doubtful} cells hold a number that cannot be taken as printed")
     reasons += [p.message for p in report.problems][:3]
     if blank:

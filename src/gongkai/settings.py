@@ -20,6 +20,14 @@ class PdfSettings:
     # CJK fonts draw it; loose boxes of some fonts shrink to the glyph and drop out of their line.
     em_ascent: float = 0.88
     em_descent: float = 0.12
+    # A page is a scan when its text cannot be read and one image covers at least this share of it.
+    scan_image_share: float = 0.5
+    # Render modes are read for this many characters only: a scanner's OCR layer is invisible
+    # throughout, a text PDF's text never is.
+    render_mode_sample: int = 24
+    # Below this share of real characters (CJK, ASCII, CJK punctuation) a text layer is garbage:
+    # CID fonts without a Unicode map give private-use or replacement codes.
+    readable_share: float = 0.6
 
 
 @dataclass(frozen=True)
@@ -124,6 +132,64 @@ class CheckSettings:
 
 
 @dataclass(frozen=True)
+class ScanSettings:
+    """Pixels of a scanned page (sources.scan); sizes in points are turned into pixels at the dpi."""
+
+    # Scans are printed at 150-200 dpi; rendering at 200 keeps 10 pt digits 20 px tall.
+    dpi: float = 200
+    # Scanners feed pages at most this crooked (degrees); beyond it the search would be slow.
+    skew_limit: float = 3.0
+    # The projection search: a coarse pass, then a fine one around the best angle (0.05° is
+    # 1 px over 1,100 px, the width of a table at 200 dpi).
+    skew_coarse_step: float = 0.25
+    skew_fine_step: float = 0.05
+    # Adaptive threshold: a neighbourhood a few strokes wide, and how much darker than the local
+    # mean ink is (paper grain and JPEG noise stay below it).
+    ink_block: int = 31
+    ink_offset: int = 18
+    # A ruling line is at least this share of the page's width (horizontal) or half of it of
+    # the page's height (vertical): far longer than any stroke of a character.
+    rule_min_fraction: float = 0.04
+    # A blob smaller than this (points) is dust or a decimal point, not a stroke: digits are 7 pt tall.
+    dust_size: float = 3.0
+    # Red ink: red exceeds green and blue by this much (a cell with it is read through a seal).
+    seal_red_margin: int = 50
+    # A seal's own ink is at least this bright in the red channel (seal red is about 200, lighter
+    # where it thins over paper); print under a seal is darker there, also where JPEG's coarse
+    # colour planes tint it red (a grey rule under the seal reads 120-160). Only the seal's ink
+    # is lifted out of the page.
+    seal_ink_min_red: int = 180
+    # More red than this share of a cell's pixels and the cell is read through a seal.
+    seal_share: float = 0.01
+    # Pixels kept clear of the rules around a cell's ink.
+    border: int = 2
+
+
+@dataclass(frozen=True)
+class OcrSettings:
+    """The OCR engine (sources.ocr) and what may be published from it (verify)."""
+
+    # The detector's input is at most this long (pixels): more only slows it, fewer merges lines.
+    det_side: int = 960
+    # Crops recognised in one call of the network.
+    batch: int = 16
+    # A line outside the tables longer than this many times its height is prose; only its first
+    # `head_heights` heights are read, to see whether it opens with a heading's numbering.
+    prose_line_heights: float = 22
+    head_heights: int = 4
+    # White margin (pixels) around a cell for the detector of the second reading: it finds no
+    # line that touches the image's edge.
+    second_reading_pad: int = 16
+    # Correct readings of printed digits score 0.95-1.0 on the generated scans; every misreading
+    # of a clean cell that the rules caught scored below 0.9. Confidence alone still publishes
+    # nothing: the rules or a second reading must agree too.
+    min_score: float = 0.9
+    # Rounds of corrections: each settled cell can make a rule evaluable for the next (a column
+    # of table 三 under a seal settles one cell a round through the row rules).
+    max_rounds: int = 8
+
+
+@dataclass(frozen=True)
 class FormReadingSettings:
     # A number top-aligned in a tall row starts above a label centred in it: a line of numbers
     # still belongs to a label whose top is this many font sizes below the line's top.
@@ -193,6 +259,8 @@ class Settings:
     match: MatchSettings = field(default_factory=MatchSettings)
     locate: LocateSettings = field(default_factory=LocateSettings)
     checks: CheckSettings = field(default_factory=CheckSettings)
+    scan: ScanSettings = field(default_factory=ScanSettings)
+    ocr: OcrSettings = field(default_factory=OcrSettings)
     form_reading: FormReadingSettings = field(default_factory=FormReadingSettings)
     markup: MarkupSettings = field(default_factory=MarkupSettings)
     compare: CompareSettings = field(default_factory=CompareSettings)

@@ -424,7 +424,9 @@ class _TableWalker:
             self.printed_cells.setdefault(id(printed), (printed, []))[1].append(len(self.reading.cells))
             if cell.row1 == grid.n_rows:
                 self.cells_at_grid_end[column_id] = (grid.page, cell)
-            self.reading.cells.append(PlacedCell(self.table.id, row.id, column_id, cell.text, grid.page))
+            self.reading.cells.append(
+                PlacedCell(self.table.id, row.id, column_id, cell.text, grid.page, cell.bbox)
+            )
             self.geometry.value_boxes.append((row.id, column_id, grid.page, cell.bbox))
 
     def continued_cell(self, grid: Grid, r: int, column_id: str, cell: GridCell) -> GridCell:

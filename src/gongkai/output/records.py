@@ -33,6 +33,7 @@ FILE_COLUMNS = [
     "sha256",
     "agency_key",  # added after the first contract, so these come last
     "duplicate_of",
+    "pages_ocr",
 ]
 CHECK_COLUMNS = ["source", "rule_id", "rule", "status", "cells", "left", "right"]
 
@@ -40,10 +41,11 @@ FORMATS = ("csv", "parquet", "xlsx", "jsonl")
 SHAPES = ("long", "wide")
 
 _DTYPES = {
-    "cells": {"year": "Int64", "value": "float64", "page": "Int64"},
+    "cells": {"year": "Int64", "value": "float64", "page": "Int64", "ocr_confidence": "float64"},
     "files": {
         "year": "Int64",
         "pages": "Int64",
+        "pages_ocr": "Int64",
         "cells_found": "Int64",
         "cells_expected": "Int64",
         "checks_failed": "Int64",

@@ -18,14 +18,17 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from ..errors import UnreadableFileError
+from ..errors import OCR_MISSING, OcrUnavailableError, UnreadableFileError
 from ..model import Page
 from .docx import read_docx, read_legacy_word
 from .html import is_utf16_without_bom, looks_like_html, read_html
 from .markup import MarkupDocument
 from .pdf import PdfSource, render_pages
+
+if TYPE_CHECKING:  # the OCR source imports OpenCV: it is loaded by ocr_source() only
+    from .ocr import OcrCell, ScannedPage  # noqa: F401  (names for the other stages' annotations)
 
 
 class Source(Protocol):
@@ -131,3 +134,13 @@ __all__ = [
     "read_markup",
     "render_pages",
 ]
+
+
+def ocr_source():
+    """The OCR source (`sources.ocr`), imported on the first scanned page: a report without one
+    never loads OpenCV or the OCR engine. OcrUnavailableError when the `[ocr]` extra is missing."""
+    try:
+        from . import ocr
+    except ImportError:  # OpenCV or rapidocr missing: the extra is not installed
+        raise OcrUnavailableError(OCR_MISSING) from None
+    return ocr

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
@@ -62,6 +63,10 @@ _path_segment = _plain_c(pdfium_c.FPDFPath_GetPathSegment, _VOID, _VOID, _INT)
 _segment_point = _plain_c(pdfium_c.FPDFPathSegment_GetPoint, _INT, _VOID, _VOID, _VOID)
 _segment_type = _plain_c(pdfium_c.FPDFPathSegment_GetType, _INT, _VOID)
 _segment_close = _plain_c(pdfium_c.FPDFPathSegment_GetClose, _INT, _VOID)
+_char_text_object = _plain_c(pdfium_c.FPDFText_GetTextObject, _VOID, _VOID, _INT)
+_text_render_mode = _plain_c(pdfium_c.FPDFTextObj_GetTextRenderMode, _INT, _VOID)
+_object_bounds = _plain_c(pdfium_c.FPDFPageObj_GetBounds, _INT, _VOID, _VOID, _VOID, _VOID, _VOID)
+_INVISIBLE = 3  # PDF text render mode 3: neither filled nor stroked, as scanners' OCR layers are
 
 
 def _address(handle) -> int:
@@ -178,15 +183,15 @@ def _rule_edges(page, frame: _Frame) -> list[Edge]:
     return edges
 
 
-def _chars(page, frame: _Frame) -> list[Char]:
-    """Characters with boxes a line can be built from.
+def _chars(page, frame: _Frame) -> tuple[list[Char], bool]:
+    """Characters with boxes a line can be built from, and whether they are drawn invisibly.
 
     Horizontally a character spans its loose box. Vertically it spans its font's
     em square on its baseline: loose boxes of some fonts shrink to the glyph (a
     full stop is three points tall), which would drop it out of its own line.
 
     This loop runs for every character of every page read, so everything it calls
-    is bound once outside it.
+    is bound once outside it. The render mode is read for the first few characters only.
     """
     textpage = page.get_textpage()
     try:
@@ -198,11 +203,16 @@ def _chars(page, frame: _Frame) -> list[Char]:
         ascent, descent = _SETTINGS.em_ascent, _SETTINGS.em_descent
         chars: list[Char] = []
         append = chars.append
+        invisible = sampled = 0
         for index in range(pdfium_c.FPDFText_CountChars(textpage.raw)):
             code = _char_unicode(handle, index)
             # PDFium's generated characters (the spaces and line breaks it infers) are all whitespace.
             if code <= 32 or code == 0xA0 or code == 0x3000 or not _char_loose_box(handle, index, rect_at):
                 continue
+            if sampled < _SETTINGS.render_mode_sample:
+                sampled += 1
+                text_object = _char_text_object(handle, index)
+                invisible += bool(text_object) and _text_render_mode(text_object) == _INVISIBLE
             x0, top, x1, bottom = box(rect.left, rect.bottom, rect.right, rect.top)
             size = bottom - top
             if _char_matrix(handle, index, matrix_at) and _char_origin(handle, index, x_at, y_at):
@@ -212,9 +222,47 @@ def _chars(page, frame: _Frame) -> list[Char]:
                     baseline = point(x.value, y.value)[1]
                     top, bottom = baseline - ascent * size, baseline + descent * size
             append(Char(chr(code), x0, top, x1, bottom, size))
-        return chars
+        return chars, sampled > 0 and invisible == sampled
     finally:
         textpage.close()
+
+
+def _readable(char: Char) -> bool:
+    code = ord(char.text)
+    return (
+        0x21 <= code <= 0x7E
+        or 0x4E00 <= code <= 0x9FFF  # CJK ideographs
+        or 0x3000 <= code <= 0x303F  # CJK punctuation
+        or 0xFF00 <= code <= 0xFFEF  # full-width forms
+        or code in (0x2014, 0x2015, 0x2026, 0x201C, 0x201D, 0x2018, 0x2019, 0x00B7)
+    )
+
+
+def _unusable_text(chars: list[Char], invisible: bool) -> str:
+    """Why a page's text layer is not what is printed on it; empty when it is."""
+    if not chars:
+        return "no text layer"
+    if invisible:
+        return "invisible text layer (a scanner's OCR)"
+    if sum(map(_readable, chars)) < _SETTINGS.readable_share * len(chars):
+        return "text without Unicode"
+    return ""
+
+
+def _largest_image_share(page) -> float:
+    """The share of the page's area covered by its largest image."""
+    left, bottom, right, top = page.get_mediabox()
+    area = (right - left) * (top - bottom)
+    box = [ctypes.c_float() for _ in range(4)]
+    at = [ctypes.addressof(v) for v in box]
+    largest = 0.0
+    container = _address(page.raw)
+    for index in range(_page_object_count(container)):
+        obj = _page_object(container, index)
+        if obj and _object_type(obj) == pdfium_c.FPDF_PAGEOBJ_IMAGE and _object_bounds(obj, *at):
+            x0, y0, x1, y1 = (v.value for v in box)
+            largest = max(largest, abs(x1 - x0) * abs(y1 - y0))
+    return largest / area if area > 0 else 0.0
 
 
 # PDFium's error code is process-wide and set only when something fails, so a code left
@@ -275,17 +323,34 @@ class PdfSource:
         """Page `number` (1-based) in one load: its characters (fake-bold doubles removed) and its rules.
 
         The rules stay lines; `grids.lattice.find_table_cells` turns them into cells
-        for the pages that hold tables.
+        for the pages that hold tables. A scan (its text unusable, an image over most of
+        it) comes back empty with `Page.scanned` saying why: a scanner's invisible OCR
+        layer is not what is printed, and the image is read by `sources.ocr` instead.
         """
-        try:
-            page = self._pdf[number - 1]
-        except (pdfium.PdfiumError, IndexError):
-            raise UnreadablePDFError(f"page {number} cannot be read") from None
+        page = self._page(number)
         try:
             frame = _frame(page)
-            return Page(number, dedupe_chars(_chars(page, frame)), _rule_edges(page, frame))
+            chars, invisible = _chars(page, frame)
+            why = _unusable_text(chars, invisible)
+            if why and _largest_image_share(page) >= _SETTINGS.scan_image_share:
+                return Page(number, [], [], scanned=why)
+            return Page(number, dedupe_chars(chars), _rule_edges(page, frame))
         finally:
             page.close()
+
+    def render(self, number: int, dpi: float) -> np.ndarray:
+        """Page `number` as an RGB array at `dpi`, as it is shown (rotation applied)."""
+        page = self._page(number)
+        try:
+            return page.render(scale=dpi / 72, rev_byteorder=True).to_numpy()
+        finally:
+            page.close()
+
+    def _page(self, number: int):
+        try:
+            return self._pdf[number - 1]
+        except (pdfium.PdfiumError, IndexError):
+            raise UnreadablePDFError(f"page {number} cannot be read") from None
 
 
 def render_pages(path: str | os.PathLike[str], numbers: Iterable[int], scale: float) -> Iterator[PILImage]:

@@ -1,0 +1,267 @@
+"""Scanned pages: OCR turns a page image into the characters and ruling lines a text PDF gives.
+
+Only pages that `Document` found to be scans come here; the engine is imported on the
+first such page, so a report without images does no OCR work at all.
+
+A page is deskewed and its ruling lines found (`scan`); `lattice` turns them into cell
+boxes as it does for a text PDF. The text detector (PP-OCR models shipped inside the
+`rapidocr` wheel) finds the lines of text. A ruled cell holding one line is cut out and
+recognised alone, once freely and once with digits only allowed, from the same network
+output: cell by cell reading reads digits best. Lines outside the tables (title,
+headings) and the lines of cells holding several lines (long labels) are recognised
+from the page. Each single-line cell keeps its readings (`OcrCell`), so that `verify`
+can tell a value it may publish from one it must not; when no rule of the form can vouch
+for a value, `second_reading` reads the cell again the other way, through the detector.
+
+The orientation classifier is never run: on short numbers it turns 108 into 801 at a
+score of 0.999.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+
+import cv2
+import numpy as np
+
+from ..errors import OCR_MISSING, OcrUnavailableError
+from ..model import BBox, Char, Edge
+from ..settings import DEFAULT
+from . import scan
+
+_SETTINGS = DEFAULT.ocr
+_DIGITS = "0123456789"
+_HEADING_START_RE = re.compile(r"^\s*([一二三四五六七八九十]+[、.．，]|[（(][一二三四五六七八九十]+[）)])")
+
+
+@dataclass(frozen=True)
+class OcrCell:
+    """Everything read from one ruled cell of a scanned table."""
+
+    page: int
+    bbox: BBox
+    free: str  # the cell read alone, any character allowed: what is printed, as the engine sees it
+    free_score: float
+    digits: str  # the same cell read with digits only allowed (a candidate, never published as such)
+    digits_score: float
+    box: tuple[int, int, int, int]  # the cell in the page image's pixels
+    has_ink: bool
+    suspect: tuple[str, ...]  # why its pixels cannot be trusted: "seal", "ink touching the rules"
+
+
+@dataclass
+class ScannedPage:
+    number: int
+    image: scan.PageImage
+    chars: list[Char]
+    edges: list[Edge]
+    cells: dict[BBox, OcrCell] = field(default_factory=dict)
+
+
+class Recogniser:
+    """The PP-OCR detector and recogniser of rapidocr, loaded once per process."""
+
+    def __init__(self) -> None:
+        try:
+            from rapidocr import RapidOCR
+        except ImportError:
+            raise OcrUnavailableError(OCR_MISSING) from None
+        params = {
+            "Global.use_cls": False,
+            "Global.log_level": "error",
+            "Det.limit_side_len": _SETTINGS.det_side,
+            "Det.limit_type": "max",
+            # One thread per process: a batch runs one process per core, and onnxruntime's
+            # spinning thread pool is several times slower than one thread on a shared core.
+            "EngineConfig.onnxruntime.intra_op_num_threads": 1,
+            "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+        }
+        self._engine = RapidOCR(params=params)
+        self._rec = self._engine._load_rec_model()
+        characters = self._rec.postprocess_op.character
+        self._characters = np.array(characters, dtype=object)
+        self._digit_indices = np.array([0, *(characters.index(d) for d in _DIGITS)])
+
+    def detect(self, image: np.ndarray) -> list[tuple[int, int, int, int]]:
+        """Boxes (pixels) of the lines of text in a grey image."""
+        detected = self._engine(np.dstack([image] * 3), use_cls=False, use_rec=False)
+        boxes = []
+        for quad in detected.boxes if detected.boxes is not None else ():
+            x0, top = (max(0, int(v)) for v in quad.min(axis=0))
+            x1, bottom = (int(v) + 1 for v in quad.max(axis=0))
+            if x1 - x0 > 2 and bottom - top > 2:
+                boxes.append((x0, top, x1, bottom))
+        return boxes
+
+    def not_prose(
+        self, image: np.ndarray, lines: list[tuple[int, int, int, int]]
+    ) -> list[tuple[int, int, int, int]]:
+        """The lines outside the tables worth reading: not prose, unless a line opens with a
+        heading's numbering (二、, （三）). Headings and the title are short; recognising full
+        prose lines would double the time per page, and nothing is taken from prose."""
+        long = [
+            line for line in lines if line[2] - line[0] > _SETTINGS.prose_line_heights * (line[3] - line[1])
+        ]
+        heads = self.read([image[t:b, x0 : x0 + _SETTINGS.head_heights * (b - t)] for x0, t, _, b in long])
+        headings = {
+            line for line, (head, _) in zip(long, heads, strict=True) if _HEADING_START_RE.match(head)
+        }
+        return [line for line in lines if line not in long or line in headings]
+
+    def read(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        """Each crop (grey) recognised freely: its text and mean score."""
+        return [(free, score) for free, score, _, _ in self.cells(crops)]
+
+    def lines(self, crops: list[np.ndarray]) -> list[tuple[str, list[float]]]:
+        """Each crop (grey) recognised freely: its text, and where each character stands, as the
+        share of the crop's width at its middle (from the network's time steps), so that the
+        numbers of a line that runs across unruled columns keep their places."""
+        out: list[tuple[str, list[float]]] = [("", [])] * len(crops)
+        for i, pred, step_share in self._forward(crops):
+            text, _, steps = self._decode(pred, None)
+            out[i] = (text, [min(1.0, (step + 0.5) * step_share) for step in steps])
+        return out
+
+    def cells(self, crops: list[np.ndarray]) -> list[tuple[str, float, str, float]]:
+        """Each crop (grey) read alone: (free text, its score, digits-only text, its score)."""
+        out: list[tuple[str, float, str, float]] = [("", 0.0, "", 0.0)] * len(crops)
+        for i, pred, _ in self._forward(crops):
+            free, free_score, _ = self._decode(pred, None)
+            digits, digits_score, _ = self._decode(pred[:, self._digit_indices], self._digit_indices)
+            out[i] = (free, free_score, digits, digits_score)
+        return out
+
+    def _forward(self, crops: list[np.ndarray]):
+        """(index, network output, share of the crop's width per time step) for each crop.
+
+        Crops of similar shape share a batch, as rapidocr batches them: one batch is padded
+        to its widest member, and each crop fills the left of it at the network's height.
+        """
+        rec = self._rec
+        _, height, width = rec.rec_image_shape
+        order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1] / crops[i].shape[0])
+        for start in range(0, len(order), _SETTINGS.batch):
+            chunk = order[start : start + _SETTINGS.batch]
+            ratio = max(width / height, *(crops[i].shape[1] / crops[i].shape[0] for i in chunk))
+            padded = int(height * ratio)
+            norm = np.stack([rec.resize_norm_img(np.dstack([crops[i]] * 3), ratio) for i in chunk])
+            for i, pred in zip(chunk, rec.session(norm.astype(np.float32)), strict=True):
+                h, w = crops[i].shape[:2]
+                filled = min(padded, math.ceil(height * w / h))
+                yield i, pred, padded / len(pred) / filled
+
+    def _decode(self, pred: np.ndarray, indices: np.ndarray | None) -> tuple[str, float, np.ndarray]:
+        """Greedy CTC decoding: best class per step, repeats collapsed, blanks (class 0) dropped;
+        the text, its mean score, and the time step of each character."""
+        best = pred.argmax(axis=1)
+        probs = pred[np.arange(len(best)), best]
+        keep = best != 0
+        keep[1:] &= best[1:] != best[:-1]
+        classes = best[keep] if indices is None else indices[best[keep]]
+        text = "".join(self._characters[classes])
+        return text, float(probs[keep].mean()) if keep.any() else 0.0, np.nonzero(keep)[0]
+
+
+@cache
+def recogniser() -> Recogniser:
+    return Recogniser()
+
+
+def _spread(text: str, x0: float, top: float, x1: float, bottom: float) -> list[Char]:
+    """Characters for a word read as one box: the box shared out evenly."""
+    if not text:
+        return []
+    step = (x1 - x0) / len(text)
+    size = (bottom - top) * 0.9
+    return [Char(ch, x0 + i * step, top, x0 + (i + 1) * step, bottom, size) for i, ch in enumerate(text)]
+
+
+def _placed(text: str, shares: list[float], x0: float, top: float, x1: float, bottom: float) -> list[Char]:
+    """Characters of a line at the places the recogniser read them, each as wide as the gap to its
+    neighbours allows and at most half the line's height from its middle."""
+    width = x1 - x0
+    middles = [x0 + share * width for share in shares]
+    half = (bottom - top) * 0.5
+    chars = []
+    for k, (ch, middle) in enumerate(zip(text, middles, strict=True)):
+        left = middles[k - 1] if k else middle - 2 * half
+        right = middles[k + 1] if k + 1 < len(middles) else middle + 2 * half
+        reach = min(half, (middle - left) / 2, (right - middle) / 2)
+        chars.append(Char(ch, middle - reach, top, middle + reach, bottom, (bottom - top) * 0.9))
+    return chars
+
+
+def read_page(
+    number: int, rgb: np.ndarray, dpi: float, table_cells: Callable[[list[Edge]], list[list[BBox]]]
+) -> ScannedPage:
+    """A scanned page's characters and ruling lines, in points, and its single-line cells read alone.
+
+    `table_cells` turns ruling lines into cell boxes (`grids.lattice.find_table_cells`, handed
+    in by the wiring: a source does not reach forward into the grid engines)."""
+    image = scan.prepare(rgb, dpi)
+    edges = scan.rule_edges(image)
+    boxes = [box for table in table_cells(edges) for box in table]
+    engine = recogniser()
+    lines = engine.detect(image.grey)
+    scale = image.scale
+    in_cell: dict[BBox, list[tuple[int, int, int, int]]] = {}
+    loose: list[tuple[int, int, int, int]] = []
+    for line in lines:
+        centre_x, centre_y = (line[0] + line[2]) / 2 * scale, (line[1] + line[3]) / 2 * scale
+        home = next((b for b in boxes if b[0] <= centre_x <= b[2] and b[1] <= centre_y <= b[3]), None)
+        if home is None:
+            loose.append(line)
+        else:
+            in_cell.setdefault(home, []).append(line)
+    page = ScannedPage(number, image, [], edges)
+    from_page = engine.not_prose(image.grey, loose)
+    alone: list[tuple[BBox, scan.CellInk, bool]] = []  # with whether the detector saw text in it
+    for box in boxes:
+        found = in_cell.get(box, [])
+        if len(found) > 1:
+            from_page += found
+            continue
+        alone.append((box, scan.cell_ink(image, box), bool(found)))
+    for (x0, top, x1, bottom), (text, shares) in zip(
+        from_page, engine.lines([image.grey[t:b, x0:x1] for x0, t, x1, b in from_page]), strict=True
+    ):
+        page.chars += _placed(text, shares, x0 * scale, top * scale, x1 * scale, bottom * scale)
+    inked = [ink.crop for _, ink, _ in alone if ink.has_ink]
+    readings = iter(engine.cells(inked))
+    for box, ink, detected in alone:
+        free, free_score, digits, digits_score = next(readings) if ink.has_ink else ("", 1.0, "", 1.0)
+        flags = (
+            ("seal", ink.sealed),
+            ("ink touching the rules", ink.touches_rule),
+            ("text detected where the ink test found none", detected and not ink.has_ink),
+        )
+        suspect = tuple(why for why, flag in flags if flag)
+        pixels = (int(box[0] / scale), int(box[1] / scale), int(box[2] / scale) + 1, int(box[3] / scale) + 1)
+        page.cells[box] = OcrCell(
+            number, box, free, free_score, digits, digits_score, pixels, ink.has_ink, suspect
+        )
+        width, height = box[2] - box[0], box[3] - box[1]
+        cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+        half_w, half_h = min(width * 0.4, 3.0 * len(free)), height * 0.3
+        page.chars += _spread(free, cx - half_w, cy - half_h, cx + half_w, cy + half_h)
+    return page
+
+
+def second_reading(page: ScannedPage, cell: OcrCell) -> str:
+    """The cell read the other way, as a whole-page reading does: its lines found by the text
+    detector in the cell's image, then recognised. It shares neither the ink test nor the crop
+    with the first reading, so a stray blob that one kept or lost does not sway both."""
+    x0, top, x1, bottom = cell.box
+    region = page.image.grey[top:bottom, x0:x1].copy()
+    rules = page.image.rules[top:bottom, x0:x1]
+    region[cv2.dilate(rules.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0] = 255
+    region = np.pad(region, _SETTINGS.second_reading_pad, constant_values=255)
+    # The detector is trained on page images; a lone cell at 200 dpi is small for it.
+    region = cv2.resize(region, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
+    engine = recogniser()
+    lines = sorted(engine.detect(region))
+    return "".join(text for text, _ in engine.read([region[t:b, a:c] for a, t, c, b in lines]))

@@ -1,0 +1,196 @@
+"""The geometry of a scanned page: deskew, ruling lines, ink and seals, with OpenCV.
+
+Everything here works on pixels and knows nothing of OCR. `ocr` turns the lines it
+finds into the same `Edge`s a text PDF's rules give, so `lattice` rebuilds the
+cells of a scanned table exactly as it does those of a drawn one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ..model import BBox, Edge
+from ..settings import DEFAULT
+
+_SETTINGS = DEFAULT.scan
+
+
+@dataclass(frozen=True)
+class PageImage:
+    """A page image after deskewing: the grey the OCR reads, ink and rule masks, the seal's mask."""
+
+    grey: np.ndarray  # uint8: the red channel of a colour scan, a seal's own ink lifted out
+    ink: np.ndarray  # bool, dark strokes, rules included
+    horizontal: np.ndarray  # bool, the horizontal ruling lines
+    vertical: np.ndarray  # bool, the vertical ruling lines
+    rules: np.ndarray  # bool, both
+    seal: np.ndarray  # bool, red ink
+    dpi: float
+    skew: float  # degrees the scan was turned back
+
+    @property
+    def scale(self) -> float:
+        """Points per pixel."""
+        return 72.0 / self.dpi
+
+
+def _ink(grey: np.ndarray) -> np.ndarray:
+    return (
+        cv2.adaptiveThreshold(
+            grey,
+            255,
+            cv2.ADAPTIVE_THRESH_MEAN_C,
+            cv2.THRESH_BINARY_INV,
+            _SETTINGS.ink_block,
+            _SETTINGS.ink_offset,
+        )
+        > 0
+    )
+
+
+def _skew(ink: np.ndarray) -> float:
+    """The angle that lines the ink up best with the rows: the projection profile's sharpest peak."""
+    small = cv2.resize(ink.astype(np.uint8) * 255, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    h, w = small.shape
+    centre = (w / 2, h / 2)
+
+    def sharpness(angle: float) -> float:
+        turned = cv2.warpAffine(small, cv2.getRotationMatrix2D(centre, angle, 1.0), (w, h))
+        profile = turned.sum(axis=1, dtype=np.float64)
+        return float(np.square(np.diff(profile)).sum())
+
+    coarse = np.arange(-_SETTINGS.skew_limit, _SETTINGS.skew_limit + 1e-9, _SETTINGS.skew_coarse_step)
+    best = max(coarse, key=sharpness)
+    fine = np.arange(
+        best - _SETTINGS.skew_coarse_step, best + _SETTINGS.skew_coarse_step + 1e-9, _SETTINGS.skew_fine_step
+    )
+    return float(max(fine, key=sharpness))
+
+
+def _rules(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Horizontal and vertical ruling lines: ink runs far longer than any stroke of a character."""
+    h, w = ink.shape
+    mask = ink.astype(np.uint8)
+    across = cv2.getStructuringElement(cv2.MORPH_RECT, (max(15, int(w * _SETTINGS.rule_min_fraction)), 1))
+    down = cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(15, int(h * _SETTINGS.rule_min_fraction / 2))))
+    return cv2.morphologyEx(mask, cv2.MORPH_OPEN, across) > 0, cv2.morphologyEx(
+        mask, cv2.MORPH_OPEN, down
+    ) > 0
+
+
+def prepare(image: np.ndarray, dpi: float) -> PageImage:
+    """Deskew a rendered page (RGB or grey) and find its ink, rules and seal."""
+    if image.ndim == 3:
+        red, green, blue = (image[:, :, i].astype(np.int16) for i in range(3))
+        # Red ink is light in the red channel, print under it stays dark there: the red channel
+        # is the grey the page is read in, with the seal's own ink (red, and bright in red)
+        # lifted to paper. Print under the seal that JPEG's coarse colour planes tint red is
+        # darker in red than any seal ink, so it stays.
+        seal = (red - np.maximum(green, blue)) > _SETTINGS.seal_red_margin
+        grey = image[:, :, 0].copy()
+        grey[seal & (red > _SETTINGS.seal_ink_min_red)] = 255
+    else:
+        seal = np.zeros(image.shape, dtype=bool)
+        grey = image
+    angle = _skew(_ink(grey))
+    if angle:
+        h, w = grey.shape
+        matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+        grey = cv2.warpAffine(grey, matrix, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+        seal = cv2.warpAffine(seal.astype(np.uint8), matrix, (w, h), flags=cv2.INTER_NEAREST) > 0
+    ink = _ink(grey)
+    horizontal, vertical = _rules(ink)
+    return PageImage(grey, ink, horizontal, vertical, horizontal | vertical, seal, dpi, angle)
+
+
+def rule_edges(page: PageImage) -> list[Edge]:
+    """The ruling lines as Edges in points, one per connected run of rule pixels."""
+    edges: list[Edge] = []
+    scale = page.scale
+    for orientation, mask in (("h", page.horizontal), ("v", page.vertical)):
+        count, _labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+        for x, y, width, height, _area in stats[1:count]:
+            if orientation == "h":
+                top = (y + height / 2) * scale
+                edges.append(Edge("h", x * scale, top, (x + width) * scale, top, width * scale))
+            else:
+                left = (x + width / 2) * scale
+                edges.append(Edge("v", left, y * scale, left, (y + height) * scale, height * scale))
+    return edges
+
+
+@dataclass(frozen=True)
+class CellInk:
+    """What the pixels of one cell show, rules taken out."""
+
+    crop: np.ndarray  # grey, rules whitened, for the recogniser; empty when the cell has no ink
+    has_ink: bool
+    touches_rule: bool  # ink running into the cell's border: a digit may be cut or a stroke may be a rule
+    sealed: bool  # red ink over the cell
+
+
+def cell_ink(page: PageImage, bbox: BBox) -> CellInk:
+    """Cut one cell (a box in points) out of the page and test its ink."""
+    scale = page.scale
+    h, w = page.grey.shape
+    x0, y0 = max(0, int(bbox[0] / scale)), max(0, int(bbox[1] / scale))
+    x1, y1 = min(w, int(bbox[2] / scale) + 1), min(h, int(bbox[3] / scale) + 1)
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        return CellInk(np.zeros((0, 0), np.uint8), False, False, False)
+    rules = page.rules[y0:y1, x0:x1]
+    sealed = bool(page.seal[y0:y1, x0:x1].mean() > _SETTINGS.seal_share)
+    # The rules of the cell and everything beyond them: grow the rule mask a little, then cut
+    # the interior between the cell's own rules.
+    grown = cv2.dilate(rules.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    ink = page.ink[y0:y1, x0:x1] & ~grown
+    strokes = _strokes(ink, grown, page.dpi)
+    if not strokes.any():
+        return CellInk(np.zeros((0, 0), np.uint8), False, False, sealed)
+    touches = bool((cv2.dilate(strokes.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)[grown].any())
+    ys, xs = np.nonzero(strokes)
+    pad = 6
+    cy0, cy1 = max(0, ys.min() - pad), min(strokes.shape[0], ys.max() + pad + 1)
+    cx0, cx1 = max(0, xs.min() - pad), min(strokes.shape[1], xs.max() + pad + 1)
+    crop = page.grey[y0:y1, x0:x1].copy()
+    crop[grown] = 255
+    return CellInk(crop[cy0:cy1, cx0:cx1], True, touches, sealed)
+
+
+def _strokes(ink: np.ndarray, rules: np.ndarray, dpi: float) -> np.ndarray:
+    """The ink of a cell's characters: blobs of stroke size, and small blobs (a decimal point)
+    only on the line of those strokes and beside them. Dust elsewhere is not ink."""
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    dust = _SETTINGS.dust_size * dpi / 72
+    x, y, w, h = (
+        stats[:, i] for i in (cv2.CC_STAT_LEFT, cv2.CC_STAT_TOP, cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT)
+    )
+    big = np.maximum(w, h) >= dust
+    big[0] = False
+    keep = big.copy()
+    if big.any():
+        top, bottom = y[big].min(), (y + h)[big].max()
+        left, right = x[big].min(), (x + w)[big].max()
+        reach = bottom - top
+        small = ~big
+        small[0] = False
+        beside = (y >= top) & (y + h <= bottom) & (x + w >= left - reach) & (x <= right + reach)
+        keep |= small & beside
+    interior = np.zeros(ink.shape, dtype=bool)
+    interior[_SETTINGS.border + 2 : -_SETTINGS.border - 2, _SETTINGS.border + 2 : -_SETTINGS.border - 2] = (
+        True
+    )
+    strokes = keep[labels]
+    return strokes & (interior | _touching(strokes, rules))
+
+
+def _touching(strokes: np.ndarray, rules: np.ndarray) -> np.ndarray:
+    """Stroke pixels of blobs that reach the rules: kept, so that ink touching a rule is seen."""
+    near = cv2.dilate(rules.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    count, labels = cv2.connectedComponents(strokes.astype(np.uint8), connectivity=8)
+    hit = np.zeros(count, dtype=bool)
+    hit[np.unique(labels[near & strokes])] = True
+    hit[0] = False
+    return hit[labels]

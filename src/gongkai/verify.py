@@ -1,0 +1,241 @@
+"""Stage 5b: which numbers read from images may be published.
+
+A machine's reading of an image can be confidently wrong (a seal's arc read as 1 at a
+score of 0.96), so confidence alone never publishes a number. A value read by OCR is
+published only when
+
+- it is a plain number as read, digits only: O, I, 一 or 。 are never repaired into digits;
+- its pixels are not suspect (a seal over the cell, ink running into the rules);
+- its score is at least `_MIN_SCORE`;
+- every rule of the form it takes part in holds, or, where no rule can vouch for it, two
+  independent readings (the cell read alone, and the whole page read at once) agree.
+
+Everything else is left empty with note_code `ocr_doubtful` and the candidate readings
+in `note`. Where exactly one candidate of a doubtful cell makes every rule it takes part
+in hold, and the other cells of those rules are verified, that candidate is taken, with
+note_code `ocr_corrected_by_rule`. The rules cannot see two whole rows swapped: rows are
+placed by their labels and positions (`match`), never by arithmetic.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .checks import _evaluate, _rows_by_table, _values
+from .forms import Form
+from .model import CellRecord, CheckStatus, Key, NoteCode, PlacedCell
+from .numbers import format_number
+from .settings import DEFAULT
+
+if TYPE_CHECKING:  # the OCR source imports OpenCV: only a report with scanned pages loads it
+    from .sources import OcrCell, ScannedPage
+
+READ_BY_OCR = "ocr"
+_SETTINGS = DEFAULT.ocr
+_NUMBER_RE = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d+(?:\.\d+)?$")  # as printed: 1,234 · 96171.6
+_MARKS = frozenset("/／—―-－")  # a printed mark for "not applicable", read as such
+
+
+@dataclass
+class _Reading:
+    """One OCR-read cell of the form, as verification sees it."""
+
+    index: int  # position among the records
+    key: Key
+    cell: OcrCell | None  # None: read from the whole page only (a table without rules)
+    raw: str
+    value: float | None  # the reading's number, when it is a plain number
+    clean: bool
+    mark: bool  # a printed / or —: no number, and the parser's note says so
+    doubts: list[str]
+    candidates: list[float]
+    confidence: float | None
+    second: str | None = None  # the independent reading, made only when a rule cannot vouch
+
+
+def _number(text: str) -> float | None:
+    text = text.strip()
+    return float(text.replace(",", "")) if _NUMBER_RE.match(text) else None
+
+
+def _reading(index: int, key: Key, raw: str, parsed: float | None, cell: OcrCell | None) -> _Reading:
+    """What one OCR-read cell offers; `parsed` is the value the parser took from `raw`."""
+    if cell is None:  # read with the whole page only: the rules alone can vouch for it
+        candidates = [parsed] if parsed is not None else []
+        return _Reading(index, key, None, raw, parsed, parsed is not None, False, [], candidates, None)
+    mark = bool(cell.free) and set(cell.free) <= _MARKS
+    value = _number(cell.free)
+    doubts: list[str] = []
+    if value is None and cell.free and not mark:
+        doubts.append(f"not a plain number as read: {cell.free!r}")
+    doubts += [f"suspect cell ({why})" for why in cell.suspect]
+    if cell.has_ink and cell.free_score < _SETTINGS.min_score:
+        doubts.append(f"low OCR confidence {cell.free_score:.2f}")
+    if value is not None and cell.digits != re.sub(r"[,.]", "", cell.free):
+        doubts.append(f"digits-only reading differs: {cell.digits!r}")
+    candidates = []
+    for text in (cell.free, cell.digits):
+        number = _number(text)
+        if number is not None and number not in candidates:
+            candidates.append(number)
+    confidence = round(cell.free_score, 3) if cell.has_ink else None
+    return _Reading(index, key, cell, raw, value, not doubts, mark, doubts, candidates, confidence)
+
+
+def _candidates_note(reading: _Reading) -> str:
+    cell = reading.cell
+    if cell is None:
+        return f"read from the whole page as {reading.raw!r}"
+    parts = [f"cell read as {cell.free!r} ({cell.free_score:.2f})"]
+    if cell.digits and cell.digits != cell.free:
+        parts.append(f"digits only {cell.digits!r}")
+    if reading.second is not None and reading.second != cell.free:
+        parts.append(f"read again {reading.second!r}")
+    return "; ".join(parts)
+
+
+def verify_ocr_cells(
+    form: Form,
+    cells: Sequence[CellRecord],
+    placed: dict[Key, PlacedCell],
+    scanned: dict[int, ScannedPage],
+    second_reading: Callable[[ScannedPage, OcrCell], str],
+) -> tuple[list[CellRecord], dict[str, int]]:
+    """Publish, correct or withhold each value read from a scanned page; counts of each outcome.
+
+    `placed` gives each placed cell of the form; `scanned` the scanned pages with their
+    cells read alone, by box. `second_reading` reads a cell again, independently, for the
+    values no rule can vouch for.
+    """
+    cells = [dataclasses.replace(cell) for cell in cells]
+    readings: dict[Key, _Reading] = {}
+    for index, record in enumerate(cells):
+        spot = placed.get(record.key)
+        if spot is not None and spot.page in scanned:
+            cell = scanned[spot.page].cells.get(spot.bbox)
+            readings[record.key] = _reading(index, record.key, spot.raw or "", record.value, cell)
+        elif record.page in scanned:  # placed by another reader (the form reading) on a scanned page
+            readings[record.key] = _reading(index, record.key, record.raw or "", record.value, None)
+    counts = {"published": 0, "corrected": 0, "doubtful": 0, "blank": 0}
+    if not readings:
+        return cells, counts
+    base = _values(cells)
+    rows_by_table = _rows_by_table(cells)
+    corrected: dict[Key, float] = {}
+
+    def trial_values() -> dict[Key, float | None]:
+        values = dict(base)
+        for key, reading in readings.items():
+            values[key] = corrected.get(key, reading.value if reading.clean else None)
+        return values
+
+    def rules_of(results) -> dict[str, list]:
+        out: dict[str, list] = {}
+        for result in results:
+            for name in result.cells:
+                out.setdefault(name, []).append(result)
+        return out
+
+    def name(key: Key) -> str:
+        return "/".join(key)
+
+    def agree(reading: _Reading) -> bool:
+        """Two independent readings give the same number: the cell alone and through the detector."""
+        if reading.cell is None or reading.value is None:
+            return False
+        if reading.second is None:
+            reading.second = second_reading(scanned[reading.cell.page], reading.cell)
+            number = _number(reading.second)
+            if number is not None and number not in reading.candidates:
+                reading.candidates.append(number)
+        return _number(reading.second) == reading.value
+
+    def verified(key: Key, by_cell: dict[str, list], excluding: str | None = None) -> bool:
+        reading = readings.get(key)
+        if reading is None:
+            return True  # not read from an image: printed text
+        if key in corrected:
+            return True
+        if not reading.clean:
+            return False
+        rules = [r for r in by_cell.get(name(key), []) if excluding is None or excluding not in r.cells]
+        if any(r.status == CheckStatus.FAILED for r in rules):
+            return False
+        if rules and all(r.status == CheckStatus.PASSED for r in rules):
+            return True
+        return agree(reading)
+
+    for _round in range(_SETTINGS.max_rounds):
+        results = _evaluate(form, rows_by_table, trial_values())
+        by_cell = rules_of(results)
+        changed = False
+        for key, reading in readings.items():
+            if key in corrected or verified(key, by_cell) or not reading.candidates:
+                continue
+            fitting = []
+            for candidate in reading.candidates:
+                trial = {**trial_values(), key: candidate}
+                # Every rule of the cell that can be evaluated holds (one that cannot, for
+                # another doubtful cell, may become evaluable in a later round).
+                rules = [r for r in _evaluate(form, rows_by_table, trial) if name(key) in r.cells]
+                mine = [r for r in rules if r.status == CheckStatus.PASSED]
+                if not mine or any(r.status == CheckStatus.FAILED for r in rules):
+                    continue
+                others = {tuple(c.split("/")) for r in mine for c in r.cells} - {key}
+                if all(verified(other, by_cell, excluding=name(key)) for other in others):
+                    fitting.append((candidate, [r.rule_id for r in mine]))
+            if len(fitting) == 1 and (
+                reading.value is None or fitting[0][0] != reading.value or reading.doubts
+            ):
+                corrected[key] = fitting[0][0]
+                reading.doubts.append(f"the only reading that satisfies {', '.join(fitting[0][1][:3])}")
+                changed = True
+        if not changed:
+            break
+
+    results = _evaluate(form, rows_by_table, trial_values())
+    by_cell = rules_of(results)
+    for key, reading in readings.items():
+        record = cells[reading.index]
+        record.read_by = READ_BY_OCR
+        record.ocr_confidence = reading.confidence
+        rules = by_cell.get(name(key), [])
+        outcome = _outcome(record, reading, corrected.get(key), verified(key, by_cell), rules)
+        counts[outcome] += 1
+    return cells, counts
+
+
+def _outcome(record: CellRecord, reading: _Reading, corrected: float | None, verified: bool, rules) -> str:
+    """Set the record as verification decided; which outcome it was."""
+    cell = reading.cell
+    if cell is not None and not cell.has_ink:
+        if not cell.suspect:
+            return "blank"
+        record.value, record.note_code = None, NoteCode.OCR_DOUBTFUL
+        record.note = f"OCR doubtful: no ink found, but the cell is suspect ({', '.join(cell.suspect)})"
+        return "doubtful"
+    if corrected is not None:
+        record.value, record.note_code = corrected, NoteCode.OCR_CORRECTED_BY_RULE
+        doubts = "; ".join(reading.doubts[:-1])
+        record.note = (
+            f"OCR corrected ({doubts}): {_candidates_note(reading)}; "
+            f"took {format_number(corrected)}: {reading.doubts[-1]}"
+        )
+        return "corrected"
+    if reading.mark and not reading.doubts:
+        return "published"  # a printed / or —: no number, and the parser's note says so
+    if verified:
+        return "published"
+    why = list(reading.doubts)
+    failing = [r.rule_id for r in rules if r.status == CheckStatus.FAILED]
+    if failing:
+        why.append(f"breaks {', '.join(failing[:3])}")
+    elif reading.clean:
+        why.append("no rule can check it and the two readings disagree" if cell else "one reading only")
+    record.value, record.note_code = None, NoteCode.OCR_DOUBTFUL
+    record.note = f"OCR doubtful ({'; '.join(why)}): {_candidates_note(reading)}"
+    return "doubtful"

@@ -1,0 +1,238 @@
+"""Scanned reports: which pages are scans, what OCR may publish, and what a scan reads to."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import gongkai
+from gongkai.forms import FORM_2021
+from gongkai.model import NoteCode, PlacedCell
+from gongkai.numbers import format_number
+from gongkai.report import read_report_safely
+from gongkai.sources.pdf import PdfSource
+
+from .conftest import FIXTURES
+
+SCANNED = FIXTURES / "scanned"
+# Scanned at 150 dpi, skewed, with a red seal and an invisible text layer of junk (gen_scan.py).
+JUNK_LAYER = SCANNED / "scan-docx-department-2021-blank-zeros.pdf"
+NO_LAYER = SCANNED / "scan-reportlab-city-2024-cut-unavailable.pdf"
+HAS_OCR = importlib.util.find_spec("rapidocr") is not None and importlib.util.find_spec("cv2") is not None
+needs_ocr = pytest.mark.skipif(
+    not HAS_OCR, reason='the OCR extra is not installed: pip install "gongkai[ocr]"'
+)
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_scanned_pages_are_told_from_text_pages():
+    with PdfSource(JUNK_LAYER) as source:
+        reasons = {source.page(n).scanned for n in range(1, source.page_count + 1)}
+    assert reasons == {"invisible text layer (a scanner's OCR)"}
+    with PdfSource(NO_LAYER) as source:
+        pages = [source.page(n) for n in range(1, source.page_count + 1)]
+    assert {p.scanned for p in pages} == {"no text layer"}
+    assert all(not p.chars and not p.edges for p in pages)  # a scan's text layer is never used
+    with PdfSource(FIXTURES / "docx-department-2021-blank-zeros.pdf") as source:
+        assert not any(source.page(n).scanned for n in range(1, source.page_count + 1))
+
+
+def test_a_page_without_text_or_image_is_not_read_by_ocr():
+    report = read_report_safely(FIXTURES / "bad" / "scanned.pdf")  # grey marks, no image
+    assert report.status == "failed"
+    assert report.reason == "no text layer, and no page is an image to read by OCR"
+
+
+def _python(code: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120, check=True
+    )
+
+
+def test_a_text_report_does_no_ocr_work():
+    code = (
+        "import sys, gongkai\n"
+        f"report = gongkai.read_report({str(FIXTURES / 'docx-city-2024-template.pdf')!r})\n"
+        "ocr = ('gongkai.sources.ocr', 'rapidocr', 'onnxruntime', 'cv2')\n"
+        "loaded = [m for m in ocr if m in sys.modules]\n"
+        "print(report.status, report.pages_ocr, loaded)\n"
+    )
+    assert _python(code).stdout.split() == ["ok", "0", "[]"]
+
+
+def test_without_the_extra_the_status_says_what_to_install():
+    code = (
+        "import sys\n"
+        "sys.modules['rapidocr'] = None  # as if the extra were not installed\n"
+        "from gongkai.report import read_report_safely\n"
+        f"print(read_report_safely({str(NO_LAYER)!r}).reason)\n"
+    )
+    reason = _python(code).stdout.strip()
+    assert reason.endswith('pip install "gongkai[ocr]"')
+    assert "scanned" in reason
+
+
+# --- verify: what may be published from an image, on hand-made readings -------------------
+
+
+def _records(values: dict[tuple[str, str], float]):
+    """Table 四's records, every cell printed with the given value (or blank)."""
+    pytest.importorskip("cv2")
+    from gongkai.sources.ocr import OcrCell, ScannedPage
+
+    table = FORM_2021.table("review_litigation")
+    row = table.rows[0]
+    records, placed, cells = [], {}, {}
+    for i, column in enumerate(table.block_of(row.id).columns):
+        value = values.get((row.id, column.id))
+        key = (table.id, row.id, column.id)
+        records.append(
+            gongkai.model.CellRecord(
+                "scan.pdf", None, None, "2021", table.id, row.label, row.id, column.name, column.id,
+                value=value, page=1, raw=format_number(value),
+            )
+        )  # fmt: skip
+        box = (float(i), 0.0, i + 1.0, 1.0)
+        placed[key] = PlacedCell(table.id, row.id, column.id, format_number(value), 1, box)
+        text = format_number(value)
+        cells[box] = OcrCell(1, box, text, 0.99, text, 0.99, (0, 0, 1, 1), bool(text), ())
+    page = ScannedPage(1, None, [], [], cells)
+    return records, placed, {1: page}
+
+
+def _review_values():
+    """A table 四 that satisfies its rules: each group's total is the sum of its four outcomes."""
+    values = {}
+    for group, numbers in (("review", (3, 1, 0, 2)), ("litigation_direct", (1, 0, 0, 1))):
+        for outcome, number in zip(("upheld", "corrected", "other", "pending"), numbers, strict=True):
+            values[("review_litigation", f"{group}_{outcome}")] = float(number)
+        values[("review_litigation", f"{group}_total")] = float(sum(numbers))
+    for outcome in ("upheld", "corrected", "other", "pending", "total"):
+        values[("review_litigation", f"litigation_after_review_{outcome}")] = 0.0
+    return values
+
+
+def _verify(records, placed, scanned, second=lambda page, cell: cell.free):
+    from gongkai.verify import verify_ocr_cells
+
+    out, counts = verify_ocr_cells(FORM_2021, records, placed, scanned, second)
+    return {r.column_id: r for r in out}, counts
+
+
+def _replace_cell(scanned, placed, column_id, **changes):
+    import dataclasses
+
+    key = next(k for k in placed if k[2] == column_id)
+    box = placed[key].bbox
+    scanned[1].cells[box] = dataclasses.replace(scanned[1].cells[box], **changes)
+
+
+def test_values_that_satisfy_every_rule_are_published_and_marked_as_ocr():
+    records, placed, scanned = _records(_review_values())
+    out, counts = _verify(records, placed, scanned)
+    assert counts["published"] == 15 and counts["doubtful"] == 0
+    assert out["review_total"].value == 6 and out["review_total"].read_by == "ocr"
+    assert out["review_total"].ocr_confidence == pytest.approx(0.99)
+
+
+def test_a_reading_that_breaks_a_rule_is_withheld_with_its_candidates():
+    values = _review_values()
+    records, placed, scanned = _records(values)
+    # 3 misread as 8 with digits-only agreeing: the rule breaks, and no candidate repairs it
+    _replace_cell(scanned, placed, "review_upheld", free="8", digits="8")
+    out, counts = _verify(records, placed, scanned)
+    for column in ("review_upheld", "review_corrected", "review_other", "review_pending", "review_total"):
+        assert out[column].value is None
+        assert out[column].note_code is NoteCode.OCR_DOUBTFUL
+    assert "breaks review_total[review_litigation]" in out["review_upheld"].note
+    assert out["litigation_direct_total"].value == 2  # the other groups' rules still hold
+    assert counts["doubtful"] == 5
+
+
+def test_the_one_candidate_that_satisfies_the_rule_is_taken_and_marked():
+    records, placed, scanned = _records(_review_values())
+    # read freely as 8 at a low score; the digits-only pass read 3, which makes the rule hold
+    _replace_cell(scanned, placed, "review_upheld", free="8", free_score=0.7, digits="3")
+    out, counts = _verify(records, placed, scanned)
+    assert out["review_upheld"].value == 3
+    assert out["review_upheld"].note_code is NoteCode.OCR_CORRECTED_BY_RULE
+    assert "'8'" in out["review_upheld"].note and "'3'" in out["review_upheld"].note
+    assert counts["corrected"] == 1 and counts["doubtful"] == 0
+
+
+@pytest.mark.parametrize(
+    ("changes", "why"),
+    [
+        ({"free": "1O", "digits": "10"}, "not a plain number as read: '1O'"),  # never repaired
+        ({"suspect": ("seal",)}, "suspect cell (seal)"),
+        ({"free_score": 0.5}, "low OCR confidence 0.50"),
+    ],
+)
+def test_doubtful_readings_are_never_published(changes, why):
+    records, placed, scanned = _records(_review_values())
+    _replace_cell(scanned, placed, "litigation_after_review_total", **changes)
+    out, _ = _verify(records, placed, scanned)
+    cell = out["litigation_after_review_total"]
+    assert cell.note_code in (NoteCode.OCR_DOUBTFUL, NoteCode.OCR_CORRECTED_BY_RULE)
+    assert why in cell.note
+    if cell.note_code is NoteCode.OCR_CORRECTED_BY_RULE:
+        assert cell.value == 0  # the rule's other cells are verified and 0 is the only candidate that fits
+
+
+def test_a_cell_no_rule_covers_needs_two_readings_that_agree():
+    values = _review_values()
+    records, placed, scanned = _records(values)
+    # Blank the outcomes of one group: its rule cannot be evaluated, so the total stands alone.
+    for outcome in ("upheld", "corrected", "other", "pending"):
+        _replace_cell(scanned, placed, f"litigation_direct_{outcome}", free="", digits="", has_ink=False)
+    for record in records:
+        if (
+            record.column_id.startswith("litigation_direct_")
+            and record.column_id != "litigation_direct_total"
+        ):
+            record.value, record.raw = None, ""
+    agreeing, _ = _verify(records, placed, scanned)
+    assert agreeing["litigation_direct_total"].value == 2
+    disagreeing, _ = _verify(records, placed, scanned, second=lambda page, cell: "7")
+    assert disagreeing["litigation_direct_total"].value is None
+    assert "the two readings disagree" in disagreeing["litigation_direct_total"].note
+
+
+# --- a committed scan, end to end (needs the OCR extra) ------------------------------------
+
+
+def _expected(pdf: Path) -> dict[tuple[str, str, str], str]:
+    with open(pdf.with_suffix("").with_suffix(".expected.csv"), encoding="utf-8") as handle:
+        return {(r["table"], r["row_id"], r["column_id"]): r["value"] for r in csv.DictReader(handle)}
+
+
+@needs_ocr
+def test_a_scanned_report_reads_with_no_wrong_value():
+    report = gongkai.read_report(JUNK_LAYER)
+    expected = _expected(JUNK_LAYER)
+    got = {cell.key: format_number(cell.value) for cell in report.records}
+    wrong = {k: (got[k], v) for k, v in expected.items() if got.get(k, "") not in ("", v)}
+    exact = sum(1 for k, v in expected.items() if got.get(k, "") == v)
+    assert wrong == {}
+    # The seal over table 三 withholds its cells, and blank rows leave its rules unevaluable: the
+    # faint single digits the second reading cannot confirm stay empty too.
+    assert exact >= 0.85 * len(expected)
+    for cell in report.records:
+        if got[cell.key] != expected[cell.key]:
+            assert cell.note  # every cell left empty says why
+    assert report.pages_ocr == report.pages == 4
+    assert {cell.read_by for cell in report.records if cell.page is not None} == {"ocr"}
+    assert "4 of 4 pages read by OCR" in report.reason
+    assert "invisible text layer (a scanner's OCR) ignored" in report.reason
+    with open(FIXTURES / "manifest.csv", encoding="utf-8") as handle:
+        printed = next(
+            r for r in csv.DictReader(handle) if r["file"] == "docx-department-2021-blank-zeros.pdf"
+        )
+    assert (report.agency, report.year) == (printed["agency"], int(printed["year"]))  # from page 1's image
+    row = report.file_record()
+    assert row["pages_ocr"] == 4
