@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import shlex
 import signal
 import sys
+import time
 from contextlib import nullcontext
 from typing import NoReturn
 
@@ -29,7 +31,7 @@ from .batch import (
 from .errors import GongkaiError
 from .model import Status
 from .numbers import format_number
-from .output.journal import JournalError
+from .output.journal import JournalError, ReadingOptionsChangedError
 from .output.records import FORMATS, SHAPES, OutputFormatError
 from .sources import INPUT_KINDS, describe
 
@@ -70,10 +72,45 @@ def _progress(total: int, enabled: bool):
     )
 
 
+class _Stopped(SystemExit):
+    """SIGINT, SIGTERM or SIGHUP as an exception that every command lets through (click would
+    print 'Aborted!' for a KeyboardInterrupt): it stops the work at once, the way out closes
+    the journal, and the status is 128 + the signal's number (130, 143, 129)."""
+
+
+_STOP_SIGNALS = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n))
+# A command whose reader stops reading (`| head`) ends as if killed by SIGPIPE, as Unix tools do.
+_BROKEN_PIPE_STATUS = 128 + 13
+
+
+def _on_stop_signal(signum: int, frame: object) -> NoReturn:
+    raise _Stopped(128 + signum)
+
+
+@contextlib.contextmanager
+def _command_ending():
+    """While a command runs: stop signals raise _Stopped; a closed stdout ends it quietly."""
+    # A signal ignored on the way in stays ignored: SIGINT in a shell's background job, SIGHUP under nohup.
+    handled = [signum for signum in _STOP_SIGNALS if signal.getsignal(signum) is not signal.SIG_IGN]
+    previous = {signum: signal.signal(signum, _on_stop_signal) for signum in handled}
+    try:
+        yield
+    except BrokenPipeError:
+        # Python's recipe: whatever is still buffered for stdout goes to /dev/null, not to a
+        # pipe whose reader is gone, so that exiting prints no error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(_BROKEN_PIPE_STATUS) from None
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="gongkai")
-def main() -> None:
+@click.pass_context
+def main(context: click.Context) -> None:
     """Read 政府信息公开工作年度报告 (PDF, web page, Word) into labelled, checked records."""
+    context.with_resource(_command_ending())
 
 
 def _usage_error(message: str) -> NoReturn:
@@ -96,14 +133,6 @@ def _dask_client(address: str):
 def _resume_command() -> str:
     arguments = sys.argv[1:]
     return shlex.join(["gongkai", *arguments, *([] if "--resume" in arguments else ["--resume"])])
-
-
-class _Terminated(SystemExit):
-    """SIGTERM, turned into an exception so that the batch stops the way Ctrl-C stops it."""
-
-
-def _on_sigterm(signum, frame) -> None:
-    raise _Terminated(128 + signum)
 
 
 @main.command()
@@ -198,20 +227,23 @@ def extract(
     if resume and output == "-":
         _usage_error("--resume needs an output file")
     client = _dask_client(scheduler) if scheduler else None
-    signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        batch = Batch(paths, output, fmt, encoding, resume, shape)
+        batch = Batch(paths, output, fmt, encoding, resume, shape, input_kind)
+    except ReadingOptionsChangedError as error:
+        _usage_error(f"cannot resume: {error}; give the same --input-kind, or run without --resume")
     except JournalError as error:
         _usage_error(str(error))
+    except BatchInterrupted as stop:
+        _interrupted(stop)
     with batch, client or nullcontext():
         if batch.result.reused and not quiet:
             _say(f"gongkai: resuming: {_files(batch.result.reused)} already read, {len(batch.todo)} to go")
-        result = _run(batch, workers or default_workers(), timeout or None, client, quiet, input_kind)
+        result = _run(batch, workers or default_workers(), timeout or None, client, quiet)
     counts = result.counts
     sys.exit(1 if counts[Status.FAILED] or (strict and counts[Status.PARTIAL]) else 0)
 
 
-def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool, kind: str):
+def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool):
     output = batch.output
     counts = dict.fromkeys(Status, 0)
     show_bar = not quiet and sys.stderr.isatty() and len(batch.todo) > 1
@@ -234,18 +266,12 @@ def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool,
                 say(f"gongkai: partial: {report.source}: {report.reason}")
 
         try:
-            result = batch.run(workers, timeout, client, on_report=show, kind=kind)
+            result = batch.run(workers, timeout, client, on_report=show)
         except BatchInterrupted as stop:
             if bar is not None:
-                bar.stop()
-            code = stop.__cause__.code if isinstance(stop.__cause__, _Terminated) else 130
-            read = f"{stop.finished} of {_files(stop.total)} read"
-            if stop.journal is None:
-                _say(f"gongkai: interrupted: {read}; nothing kept (the output was stdout)")
-            else:
-                _say(f"gongkai: interrupted: {read}, kept in {stop.journal}")
-                _say(f"gongkai: to continue, type: {_resume_command()}")
-            sys.exit(code)
+                with contextlib.suppress(OSError):  # a terminal closed (SIGHUP) cannot be drawn on
+                    bar.stop()
+            _interrupted(stop)
     if not quiet:
         where = "stdout" if output == "-" else output
         total = result.counts
@@ -255,6 +281,30 @@ def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool,
             f"{total[Status.FAILED]} failed; {result.cells_written} cells written to {where}{reused}"
         )
     return result
+
+
+def _interrupted(stop: BatchInterrupted) -> NoReturn:
+    """Say what the interrupted batch left on disk and how to continue; exit 130 (143, 129)."""
+    code = stop.__cause__.code if isinstance(stop.__cause__, SystemExit) else 130
+    read = f"{stop.finished} of {_files(stop.total)} read"
+    # After SIGHUP the terminal may be gone: the messages are lost, the journal is not.
+    with contextlib.suppress(OSError):
+        if stop.journal is None:
+            _say(f"gongkai: interrupted: {read}; nothing kept (the output was stdout)")
+        elif stop.completed:
+            _say(f"gongkai: interrupted once every file was read and the output written ({stop.journal})")
+        else:
+            _say(f"gongkai: interrupted: {read}, kept in {stop.journal}")
+            if stop.earlier_outputs:
+                names = ", ".join(str(p) for p in stop.earlier_outputs)
+                written = stop.earlier_outputs[0].stat().st_mtime
+                when = time.strftime("%Y-%m-%d %H:%M", time.localtime(written))
+                _say(f"gongkai: left untouched, from an earlier run of {when}: {names}")
+                _say("gongkai: this batch replaces them all together when it finishes")
+            else:
+                _say("gongkai: no output written yet: it is written when every file is read")
+            _say(f"gongkai: to continue, type: {_resume_command()}")
+    sys.exit(code)
 
 
 @main.command()
