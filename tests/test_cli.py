@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -154,6 +155,28 @@ def test_resume_skips_what_was_read(runner, tmp_path):
     assert cells["source"].nunique() == 2
     assert list(cells["source"]) == sorted(cells["source"])
     assert len(pd.read_csv(tmp_path / "r.files.csv")) == 2
+
+
+def test_resume_with_another_input_kind_and_a_busy_output_are_one_line_usage_errors(runner, tmp_path):
+    from gongkai.batch import Batch
+
+    folder = _two_fixtures(tmp_path)
+    out = tmp_path / "r.csv"
+    assert runner.invoke(main, ["extract", str(folder), "-o", str(out), "-w", "1"]).exit_code == 0
+    resumed = runner.invoke(main, ["extract", str(folder), "-o", str(out), "--resume", "--input-kind", "pdf"])
+    assert resumed.exit_code == 2
+    journal = tmp_path / "r.journal.sqlite"
+    assert resumed.stderr == (
+        f"gongkai: error: cannot resume: {journal}: its reports were read with input kind auto, "
+        "this run asks for input kind pdf; give the same --input-kind, or run without --resume\n"
+    )
+    with Batch([str(p) for p in folder.glob("*.pdf")], str(out), "csv"):  # another run, still going
+        busy = runner.invoke(main, ["extract", str(folder), "-o", str(out)])
+    assert busy.exit_code == 2
+    assert busy.stderr == (
+        f"gongkai: error: another gongkai run (pid {os.getpid()}) is writing {journal}; "
+        "wait for it to end, or give another output\n"
+    )
 
 
 def test_xlsx_workbook(runner, tmp_path):
