@@ -303,7 +303,7 @@ def test_help_has_examples_every_exit_code_and_the_companion_names(runner):
     text = runner.invoke(main, ["extract", "--help"]).output
     assert "Examples:" in text and "gongkai extract samples/ -o out/cells.csv" in text
     assert "cells.files.csv" in text and "cells.checks.csv" in text and "OUTPUT-stem" not in text
-    for code in ("0 ", "1 ", "2 ", "130"):
+    for code in ("0 ", "1 ", "2 ", "130", "141"):
         assert f"  {code}" in text
     assert "--timeout 0 means no time limit" in text
     for command in ("summary", "compare"):

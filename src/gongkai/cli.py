@@ -192,7 +192,8 @@ def extract(
     cells.jsonl) they are cells.files.csv, one status row per input, and
     cells.checks.csv, every arithmetic rule that failed or could not be evaluated.
     An .xlsx output holds them as sheets instead. Every finished report is kept at once
-    in cells.journal.sqlite beside OUTPUT, which --resume reuses after an interruption.
+    in cells.journal.sqlite beside OUTPUT, which --resume reuses after an interruption;
+    one run at a time writes to an OUTPUT.
 
     \b
     Examples:
@@ -210,8 +211,10 @@ def extract(
       1    some input failed (everything readable is still written),
            or with --strict some report is partial
       2    usage error (bad option, no inputs, unusable output), found before any work
-      130  interrupted (Ctrl-C; 143 for SIGTERM): finished reports are kept in the
-           journal, and the command to continue is printed
+      130  interrupted (Ctrl-C; 143 for SIGTERM, 129 for SIGHUP): finished reports
+           are kept in the journal, an earlier run's output stays untouched, and
+           the command to continue is printed
+      141  stdout was closed by its reader (| head), as for a tool ended by SIGPIPE
     """
     try:
         fmt = check_format(output, fmt)
