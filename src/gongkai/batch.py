@@ -408,10 +408,16 @@ class Batch:
         # The options that change what is read; those of the output (format, encoding, shape) do not.
         self.journal = Journal(location, fresh=not resume, reading={"input kind": kind})
         try:
-            self.tasks = [(path, content_hash(path)) for path in paths]
-        except (KeyboardInterrupt, SystemExit) as error:
-            self.close()
-            raise BatchInterrupted(0, len(paths), self.result.journal, self._earlier_outputs()) from error
+            self._take_stock(paths)
+        except BaseException as error:
+            self.close()  # and so release the lock
+            if isinstance(error, KeyboardInterrupt | SystemExit):
+                raise BatchInterrupted(0, len(paths), self.result.journal, self._earlier_outputs()) from error
+            raise
+
+    def _take_stock(self, paths: list[str]) -> None:
+        """Hash the inputs, drop what the journal holds of others, and see what is left to read."""
+        self.tasks = [(path, content_hash(path)) for path in paths]
         self.journal.keep_only(self.tasks)
         stored = self.journal.finished()
         self.todo = [t for t in self.tasks if t not in stored or stored[t][1].startswith(_TRANSIENT_REASONS)]
