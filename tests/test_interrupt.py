@@ -183,18 +183,19 @@ def test_ctrl_c_at_any_moment_exits_130_without_aborted_or_traceback(tmp_path, p
     assert "Aborted" not in errors and "Traceback" not in errors
 
 
-def test_a_closed_stdout_ends_the_run_quietly_with_the_status_of_sigpipe():
-    command = [sys.executable, "-m", "gongkai", "extract", str(SAMPLES), "-o", "-", "-w", "1"]
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["extract", str(SAMPLES), "-o", "-", "-w", "1"],
+        ["inspect", str(SAMPLES / "jiangyuan-city-2021.pdf")],
+        ["compare", str(SAMPLES / "guiling-township-2024.pdf"), str(SAMPLES / "yunhu-district-2024.pdf")],
+    ],
+)
+def test_a_closed_stdout_ends_the_command_quietly_with_the_status_of_sigpipe(arguments):
+    command = [sys.executable, "-m", "gongkai", *arguments]
     process = subprocess.Popen(command, env=_ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    assert process.stdout.read(100).startswith(b"source,")
+    if arguments[0] == "extract":
+        assert process.stdout.read(100).startswith(b"source,")
     process.stdout.close()  # as `| head -1` does once it has its line
     _, errors = process.communicate(timeout=60)
     assert (process.returncode, errors) == (141, b"")
-
-
-def test_kill_9_loses_only_the_reports_in_flight_and_leaves_no_worker_behind(tmp_path):
-    process, folder, output = _start_hanging_batch(tmp_path, workers=2)
-    process.kill()
-    # stderr closes only when every process holding it has ended: the workers too.
-    process.communicate(timeout=5)
-    _resume_equals_a_fresh_run(tmp_path, folder, output)

@@ -105,6 +105,18 @@ def _command_ending():
             signal.signal(signum, handler)
 
 
+def _stdout_console(width: int | None):
+    """A rich console on stdout whose broken pipe ends the command as any other command's does."""
+    from rich.console import Console
+
+    class PipedConsole(Console):
+        def on_broken_pipe(self) -> None:  # rich would exit with status 1
+            self.quiet = True
+            raise BrokenPipeError
+
+    return PipedConsole(width=width)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="gongkai")
 @click.pass_context
@@ -332,13 +344,11 @@ def inspect(pdf, png_dir) -> None:
     values in green, failed-rule cells filled red), the row_id of each matched row
     beside the page and the column_id of each column above it, and a legend.
     """
-    from rich.console import Console
-
     from .report import read_report
     from .review import print_report, render_pages
 
     # Off a terminal, rich reads the width from COLUMNS; without it, a wide page.
-    console = Console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 200)
+    console = _stdout_console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 200)
     try:
         report = read_report(pdf)
     except GongkaiError as error:
@@ -465,10 +475,9 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
 
 
 def _print_comparison(pairs, show_all: bool) -> None:
-    from rich.console import Console
     from rich.table import Table as RichTable
 
-    console = Console(width=None if sys.stdout.isatty() else 120)
+    console = _stdout_console(width=None if sys.stdout.isatty() else 120)
     for (source_a, source_b), pair in pairs.groupby(["source_a", "source_b"], sort=False):
         shown = pair if show_all else pair[pair["value_a"].notna() | pair["value_b"].notna()]
         console.print(f"{source_a} → {source_b}", soft_wrap=True, highlight=False)
