@@ -29,6 +29,11 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
+try:
+    import fcntl
+except ImportError:  # Windows has no flock: there, runs into one output are not kept apart
+    fcntl = None
+
 from .records import CELL_COLUMNS, CHECK_COLUMNS, FILE_COLUMNS, arrow_schema
 
 # A journal of another layout (or of records with other columns) is not reused.
@@ -61,14 +66,14 @@ def _lock_path(journal: Path) -> Path:
     return journal.with_suffix(".lock")
 
 
-def _take_lock(path: Path) -> int:
+def _take_lock(path: Path) -> int | None:
     """An open descriptor of `path` holding its exclusive lock, with this process's pid written in it.
 
     The lock file is removed when the lock is released, so a run may lock a file that
     the run before it has just removed: the lock counts only on the file still at `path`.
     """
-    import fcntl
-
+    if fcntl is None:
+        return None
     while True:
         descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
@@ -98,7 +103,8 @@ def _release_lock(path: Path, descriptor: int) -> None:
 
 
 def _changes(stored: Mapping[str, str], given: Mapping[str, str]) -> str:
-    """'its reports were read with kind pdf, this run asks for kind auto' (each option that differs)."""
+    """'its reports were read with input kind pdf, this run asks for input kind auto' (each option
+    that differs)."""
     names = sorted(set(stored) | set(given))
     differ = [n for n in names if stored.get(n) != given.get(n)]
     was = ", ".join(f"{n} {stored.get(n, '(not recorded)')}" for n in differ)
