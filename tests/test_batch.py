@@ -252,3 +252,25 @@ def test_an_interruption_while_the_outputs_are_moved_into_place_leaves_no_mix_of
     assert stop.value.completed and stop.value.earlier_outputs == []
     assert _outputs(output) == _outputs(fresh)
     assert _status_rows(output) == _status_rows(fresh)
+
+
+def test_an_interruption_counts_what_the_journal_holds(tmp_path, monkeypatch):
+    from gongkai.output.journal import Journal
+
+    paths = _samples(tmp_path, {"a.pdf": "jiangyuan-city-2021.pdf", "b.pdf": "yunhu-district-2024.pdf"})
+    add = Journal.add
+
+    def stored_then_interrupted(self, *args):
+        add(self, *args)
+        raise KeyboardInterrupt  # Ctrl-C the moment the first report is stored
+
+    monkeypatch.setattr(Journal, "add", stored_then_interrupted)
+    with (
+        pytest.raises(batch.BatchInterrupted) as stop,
+        Batch(paths, str(tmp_path / "cells.csv"), "csv") as run,
+    ):
+        run.run(workers=1, timeout=None)
+    assert (stop.value.finished, stop.value.total) == (1, 2)
+    monkeypatch.undo()
+    with Batch(paths, str(tmp_path / "cells.csv"), "csv", resume=True) as again:
+        assert again.result.reused == stop.value.finished

@@ -409,10 +409,12 @@ class Batch:
         self.journal = Journal(location, fresh=not resume, reading={"input kind": kind})
         try:
             self._take_stock(paths)
-        except BaseException as error:
+        except (KeyboardInterrupt, SystemExit) as error:
+            kept = self._kept()
+            self.close()
+            raise BatchInterrupted(kept, len(paths), self.result.journal, self._earlier_outputs()) from error
+        except BaseException:
             self.close()  # and so release the lock
-            if isinstance(error, KeyboardInterrupt | SystemExit):
-                raise BatchInterrupted(0, len(paths), self.result.journal, self._earlier_outputs()) from error
             raise
 
     def _take_stock(self, paths: list[str]) -> None:
@@ -453,13 +455,11 @@ class Batch:
         BatchInterrupted; the journal keeps every finished report for a resumed run.
         """
         result = self.result
-        finished = result.reused
         try:
             for _, report in _completed(self.todo, workers, timeout, client, self.kind):
                 self.journal.add(
                     report.source, report.sha256, report.status, report.reason, _frames_of(report)
                 )
-                finished += 1
                 result.counts[report.status] += 1
                 if on_report is not None:
                     on_report(report)
@@ -469,9 +469,17 @@ class Batch:
         except (KeyboardInterrupt, SystemExit) as error:
             completed = bool(self.outputs()) and all(map(self._written_by_this_run, self.outputs()))
             raise BatchInterrupted(
-                finished, len(self.tasks), result.journal, self._earlier_outputs(), completed
+                self._kept(self.tasks), len(self.tasks), result.journal, self._earlier_outputs(), completed
             ) from error
         return result
+
+    def _kept(self, tasks: list[tuple[str, str]] | None = None) -> int:
+        """How many of `tasks` (default: any) the journal holds that a resumed run would not read again.
+
+        Counted in the journal itself, which a stop may reach between storing a report and counting it."""
+        stored = self.journal.finished()
+        keys = stored.keys() if tasks is None else stored.keys() & set(tasks)
+        return sum(1 for key in keys if not stored[key][1].startswith(_TRANSIENT_REASONS))
 
     def close(self) -> None:
         self.journal.close()
