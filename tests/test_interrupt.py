@@ -199,3 +199,31 @@ def test_a_closed_stdout_ends_the_command_quietly_with_the_status_of_sigpipe(arg
     process.stdout.close()  # as `| head -1` does once it has its line
     _, errors = process.communicate(timeout=60)
     assert (process.returncode, errors) == (141, b"")
+
+
+def test_a_signal_ignored_on_the_way_in_stays_ignored(tmp_path):
+    """nohup ignores SIGHUP so that a batch outlives its terminal: gongkai keeps it so."""
+    mark = tmp_path / "reached"
+    env = {**_ENV, "GONGKAI_TEST_PAUSE": "batch.content_hash", "GONGKAI_TEST_MARK": str(mark)}
+    command = [sys.executable, "-c", PAUSING_CLI, "extract", str(SAMPLES / "jiangyuan-city-2021.pdf")]
+
+    def as_nohup() -> None:
+        _DEFAULT_SIGINT()
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+    process = subprocess.Popen(
+        [*command, "-o", str(tmp_path / "out.csv")],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=as_nohup,
+    )
+    deadline = time.monotonic() + 60
+    while not mark.exists() and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGHUP)
+    time.sleep(0.5)
+    assert process.poll() is None  # still at work
+    process.send_signal(signal.SIGINT)
+    _, errors = process.communicate(timeout=10)
+    assert process.returncode == 130 and "Traceback" not in errors
