@@ -69,5 +69,5 @@ def test_one_report_prints_on_a_few_pages(tmp_path):
     pdf = pdfium.PdfDocument(tmp_path / "one.pdf")
     pages = len(pdf)
     pdf.close()
-    # 概览 1, 二 1, 三 2, 四 1, cells 3, files and checks 1 each: 45 before the print setup.
+    # 概览 1, 二 1, 三 1, 四 1, cells 2, files and checks 1 each: 45 before the print setup.
     assert pages <= 12
