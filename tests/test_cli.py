@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -258,6 +259,19 @@ def test_jsonl_output(runner, tmp_path):
     assert result.exit_code == 0
     lines = out.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 200 and '"source":"' in lines[0] and "\\/" not in lines[0]
+    records = [json.loads(line) for line in lines]
+    # Empty is null, never "": a cell read plainly has no note, a blank cell no raw text.
+    plain = next(r for r in records if r["row_id"] == "new_requests" and r["column_id"] == "total")
+    assert plain["note"] is None and plain["note_code"] is None and plain["location"] is None
+    blank = next(r for r in records if r["note_code"] == "blank")
+    assert blank["value"] is None and blank["raw"] is None
+    assert not any(value == "" for r in records for value in r.values())
+    # Counts are integers (449, not 449.0); an amount in 万元 keeps its decimals.
+    assert plain["value"] == 449 and type(plain["value"]) is int and type(plain["page"]) is int
+    fee = next(r for r in records if r["column_id"] == "fee_amount")
+    assert fee["value"] == 5470.29
+    counts = [r["value"] for r in records if r["value"] is not None and r["column_id"] != "fee_amount"]
+    assert counts and all(type(v) is int for v in counts)
     cells = pd.read_json(out, lines=True)
     assert list(cells.columns) == CELL_COLUMNS
     assert (
