@@ -23,7 +23,6 @@ from .batch import (
     check_inputs,
     check_output,
     default_workers,
-    expand_inputs,
     iter_reports,
 )
 from .errors import GongkaiError
@@ -307,11 +306,11 @@ def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float):
         try:
             return read_output(inputs[0])
         except (NotAnOutputError, OSError, ValueError) as error:
-            raise click.UsageError(str(error)) from None
+            _usage_error(str(error))
     try:
-        paths = expand_inputs(inputs)
-    except NoInputsError as error:
-        raise click.UsageError(str(error)) from None
+        paths = check_inputs(inputs)
+    except (BatchSetupError, NoInputsError) as error:
+        _usage_error(str(error))
     reports = list(iter_reports(paths, workers or default_workers(), timeout or None))
     for report in reports:
         if report.status == Status.FAILED:
@@ -381,8 +380,10 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
     Exit status: 0 done, 2 usage error (e.g. not two readable reports, agency not in the batch).
     """
     from .agency import agency_key
-    from .output.compare import compare_cells, year_over_year
+    from .output.compare import compare_cells, no_pairs_reason, write_comparison, year_over_year
 
+    if output and not output.lower().endswith((".csv", ".xlsx")):
+        _usage_error(f"-o {output}: compare writes .csv or .xlsx")
     cells, files, _ = _batch(inputs, workers, timeout)
     if agency is None:
         # A and B in the order given, whatever order the batch sorted them in.
@@ -390,7 +391,7 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
         sources = sorted(dict.fromkeys(files["source"]), key=lambda s: given.get(s, len(given)))
         readable = [s for s in sources if (cells["source"] == s).any()]
         if len(sources) != 2 or len(readable) != 2:
-            raise click.UsageError("give two readable reports A B, or a batch and --agency KEY")
+            _usage_error("give two readable reports A B, or a batch and --agency KEY")
         pairs = compare_cells(*(cells[cells["source"] == s] for s in readable)).assign(
             source_a=readable[0], source_b=readable[1]
         )
@@ -398,16 +399,10 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
         wanted = agency_key(agency)
         pairs = year_over_year(cells[cells["agency_key"] == wanted])
         if pairs.empty:
-            years = sorted(cells.loc[cells["agency_key"] == wanted, "year"].dropna().unique())
-            raise click.UsageError(
-                f"{wanted!r}: no two consecutive years in the batch (years held: {years or 'none'})"
-            )
+            _usage_error(no_pairs_reason(cells, wanted))
     _print_comparison(pairs, show_all)
     if output:
-        if output.lower().endswith(".xlsx"):
-            pairs.to_excel(output, index=False)
-        else:
-            pairs.to_csv(output, index=False)
+        write_comparison(pairs, output)
         _say(f"gongkai: wrote {output}")
 
 
