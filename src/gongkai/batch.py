@@ -23,12 +23,13 @@ from typing import TYPE_CHECKING, Any
 
 from . import pool
 from .dictionary import install as install_dictionary
+from .errors import InputTypeError, NoInputsError
 from .model import Status
 from .output.journal import Journal, journal_path
 from .output.records import FORMATS, OutputFormatError, companion_path
 from .output.writers import BatchOutput
 from .report import Report, read_report_safely
-from .sources import INPUT_KINDS, SUFFIXES
+from .sources import INPUT_KINDS, SUFFIXES, check_kind, check_path
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -38,10 +39,6 @@ _GLOB_CHARS = set("*?[")
 _CHINESE_PROBE = "政府信息公开工作年度报告（二〇二四）"
 # Failures that say nothing about the file itself: --resume tries such files again.
 _TRANSIENT_REASONS = ("timeout", "worker crashed")
-
-
-class NoInputsError(ValueError):
-    """None of the given inputs names a file."""
 
 
 class BatchSetupError(ValueError):
@@ -56,6 +53,7 @@ def expand_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
     its content decides. A path that does not exist is kept (`check_inputs` refuses it
     before a batch starts).
     """
+    check_kind(kind)
     kinds = INPUT_KINDS if kind == "auto" else (kind,)
     suffixes = {suffix for k in kinds for suffix in SUFFIXES[k]}
     found: list[str] = []
@@ -238,8 +236,13 @@ Inputs = str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
 
 def _paths(inputs: Inputs, kind: str) -> list[str]:
     """One path (a plain str is one path, never its letters) or many: files, folders, globs."""
-    items = [inputs] if isinstance(inputs, str | os.PathLike) else list(inputs)
-    return expand_inputs((os.fspath(item) for item in items), kind) if items else []
+    if isinstance(inputs, str | bytes | os.PathLike):
+        items = [inputs]
+    elif isinstance(inputs, Iterable):
+        items = list(inputs)
+    else:
+        raise InputTypeError(f"inputs are a path or an iterable of paths, not {type(inputs).__name__}")
+    return expand_inputs([check_path(item) for item in items], kind) if items else []
 
 
 def iter_reports(

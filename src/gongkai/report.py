@@ -188,8 +188,9 @@ def read_report(path: str | os.PathLike[str], kind: str = "auto") -> Report:
     kind raises UnreadableFileError. Raises a GongkaiError subclass when the file cannot
     be read at all.
     """
+    sources.check_kind(kind)
     started = time.perf_counter()
-    report = Report(source=str(path))
+    report = Report(source=sources.check_path(path))
     report.kind, legacy = sources.input_kind(path)
     if kind != "auto" and report.kind != kind:
         raise UnreadableFileError(
