@@ -347,3 +347,36 @@ def test_an_impossible_timeout_is_a_usage_error(runner, tmp_path, timeout):
     result = runner.invoke(main, ["extract", str(SAMPLES), "-o", str(out), "--timeout", timeout])
     assert result.exit_code == 2
     assert not list(tmp_path.iterdir())
+
+
+def _progress_line(width: int, total: int) -> str:
+    """The progress bar as a terminal `width` columns wide shows it, midway through `total` files."""
+    import io
+
+    from rich.console import Console
+
+    from gongkai.cli import _progress
+
+    console = Console(file=io.StringIO(), width=width, color_system=None)
+    progress = _progress(total, True, console)
+    done, failed = total * 5 // 8, total // 100
+    counts = f"ok {done - failed} · partial 0 · failed {failed}"
+    task = progress.add_task("read", total=total, rate="123.4", counts=counts, failed=failed)
+    progress.update(task, completed=done)
+    console.print(progress.make_tasks_table(progress.tasks))
+    return console.file.getvalue().rstrip("\n")
+
+
+@pytest.mark.parametrize("total", [9, 200, 2000])
+@pytest.mark.parametrize("width", [24, 40, 60, 80, 120])
+def test_the_progress_bar_fits_the_terminal(width, total):
+    line = _progress_line(width, total)
+    assert "\n" not in line and len(line) <= width and "…" not in line
+    done = total * 5 // 8
+    # Files done and failed always show; a bar of at least 10 from 40 columns on.
+    assert f"{done}/{total}" in line and f"failed {total // 100}" in line
+    assert (line.count("━") >= done * 10 // total) or width < 40
+    if width >= 80:
+        assert "123.4" in line and "partial 0" in line
+    if width >= 120:
+        assert "reading" in line and "files/s" in line

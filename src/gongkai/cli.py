@@ -50,23 +50,52 @@ def _files(count: int) -> str:
     return f"{count} file" if count == 1 else f"{count} files"
 
 
-def _progress(total: int, enabled: bool):
-    """A progress bar on stderr, only when stderr is a terminal."""
+# The narrowest bar worth drawing; the progress line drops figures rather than shrink it more.
+_SHORTEST_BAR = 10
+
+
+def _progress_columns(width: int, total: int) -> list:
+    """What the progress bar shows in a terminal `width` wide: as many of its figures as fit
+    beside a bar of at least _SHORTEST_BAR, the bar filling the rest."""
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+    from rich.table import Column
+
+    digits = len(str(total))
+    done, left = 2 * digits + 1, 8  # 1250/2000; 0:00:06
+    counts = len("ok  · partial  · failed ") + 3 * digits
+    # The bar takes all the room the figures leave (its ratio), the figures only what they need.
+    bar = BarColumn(bar_width=None, table_column=Column(ratio=1))
+    done_column, eta = MofNCompleteColumn(), TimeRemainingColumn()
+    counts_column = TextColumn("{task.fields[counts]}")
+    failed_column = TextColumn("failed {task.fields[failed]}")
+    label, rate = TextColumn("[bold]reading"), TextColumn("{task.fields[rate]} files/s")
+    tiers = [
+        (
+            len("reading 123.4 files/s") + done + left + counts,
+            [label, bar, done_column, rate, eta, counts_column],
+        ),
+        (
+            len("123.4/s") + done + left + counts,
+            [bar, done_column, TextColumn("{task.fields[rate]}/s"), eta, counts_column],
+        ),
+        (len("failed ") + digits + done + left, [bar, done_column, eta, failed_column]),
+        (len("failed ") + digits + done, [bar, done_column, failed_column]),
+    ]
+    for need, columns in tiers:
+        if need + len(columns) - 1 + _SHORTEST_BAR <= width:  # one space between columns
+            return columns
+    return [done_column, failed_column]
+
+
+def _progress(total: int, enabled: bool, console=None):
+    """A progress bar on stderr, only when stderr is a terminal, fitted to the terminal's width."""
     if not enabled:
         return nullcontext(None)
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import Progress
 
-    return Progress(
-        TextColumn("[bold]reading"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]} files/s"),
-        TimeRemainingColumn(),
-        TextColumn("{task.fields[counts]}"),
-        console=Console(stderr=True),
-        transient=False,
-    )
+    console = console or Console(stderr=True)
+    return Progress(*_progress_columns(console.width, total), console=console, transient=False, expand=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -215,7 +244,7 @@ def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool,
     counts = dict.fromkeys(Status, 0)
     show_bar = not quiet and sys.stderr.isatty() and len(batch.todo) > 1
     with _progress(len(batch.todo), show_bar) as bar:
-        task = bar.add_task("read", total=len(batch.todo), rate="-", counts="") if bar else None
+        task = bar.add_task("read", total=len(batch.todo), rate="-", counts="", failed=0) if bar else None
         # With a bar on screen, messages go through its console so that they print above it.
         say = _say if bar is None else (lambda m: bar.console.print(m, markup=False, highlight=False))
 
@@ -226,7 +255,7 @@ def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool,
                 done = sum(counts.values())
                 rate = f"{done / elapsed:.1f}" if elapsed else "-"
                 summary = " · ".join(f"{status} {count}" for status, count in counts.items())
-                bar.update(task, advance=1, rate=rate, counts=summary)
+                bar.update(task, advance=1, rate=rate, counts=summary, failed=counts[Status.FAILED])
             if report.status == Status.FAILED:
                 say(f"gongkai: failed: {report.source}: {report.reason}")
             elif report.status == Status.PARTIAL and not quiet:
