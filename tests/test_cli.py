@@ -297,8 +297,21 @@ def test_help_has_examples_every_exit_code_and_the_companion_names(runner):
     for code in ("0 ", "1 ", "2 ", "130"):
         assert f"  {code}" in text
     assert "--timeout 0 means no time limit" in text
-    for command in ("summary", "compare"):
-        assert "Examples:" in runner.invoke(main, [command, "--help"]).output
+    for command in ("summary", "compare", "inspect"):
+        text = runner.invoke(main, [command, "--help"]).output
+        assert f"Examples:\n    gongkai {command} " in text and "Exit status:\n" in text
+        for code in ("0 ", "2 ", "130"):
+            assert f"\n    {code}" in text, (command, code)
+    assert "\n    1    the file cannot be read" in runner.invoke(main, ["inspect", "--help"]).output
+    assert "(0: no limit)" in runner.invoke(main, ["summary", "--help"]).output
+
+
+def test_inspect_of_a_missing_file_is_a_usage_error(runner, tmp_path):
+    result = runner.invoke(main, ["inspect", str(tmp_path / "nothing.pdf")])
+    assert (
+        result.exit_code == 2
+        and result.output == f"gongkai: error: no such file: '{tmp_path / 'nothing.pdf'}'\n"
+    )
 
 
 def test_ctrl_c_exits_130_and_leaves_no_output(runner, tmp_path, monkeypatch):

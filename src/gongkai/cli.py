@@ -110,6 +110,12 @@ def _usage_error(message: str) -> NoReturn:
     sys.exit(2)
 
 
+def _interrupted() -> NoReturn:
+    """Ctrl-C while reading (inspect, summary, compare): one line, exit status 130, no traceback."""
+    _say("gongkai: interrupted")
+    sys.exit(130)
+
+
 def _dask_client(address: str):
     try:
         from distributed import Client
@@ -306,12 +312,27 @@ def inspect(pdf, png_dir) -> None:
     With --png, each table page is drawn with the detected cells outlined (placed
     values in green, failed-rule cells filled red), the row_id of each matched row
     beside the page and the column_id of each column above it, and a legend.
+
+    \b
+    Examples:
+      gongkai inspect samples/yunhu-district-2024.pdf
+      COLUMNS=80 gongkai inspect report.pdf > report.txt
+      gongkai inspect report.pdf --png out/pages
+
+    \b
+    Exit status:
+      0    the report was read (ok or partial)
+      1    the file cannot be read as a report (one line says why)
+      2    usage error (no such file, bad option), found before any reading
+      130  interrupted (Ctrl-C)
     """
     from rich.console import Console
 
     from .report import read_report
     from .review import print_report, render_pages
 
+    if not os.path.exists(pdf):
+        _usage_error(f"no such file: {pdf!r}")
     # Off a terminal, rich reads the width from COLUMNS; without it, a wide page.
     console = Console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 200)
     try:
@@ -319,6 +340,8 @@ def inspect(pdf, png_dir) -> None:
     except GongkaiError as error:
         _say(f"gongkai: failed: {pdf}: {error}")
         sys.exit(1)
+    except KeyboardInterrupt:
+        _interrupted()
     print_report(report, console)
     if png_dir and report.kind != "pdf":
         _say(f"gongkai: --png draws PDF pages; {pdf} is {describe(report.kind)} and has none")
@@ -340,7 +363,10 @@ def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float):
         paths = check_inputs(inputs)
     except (BatchSetupError, NoInputsError) as error:
         _usage_error(str(error))
-    reports = list(iter_reports(paths, workers or default_workers(), timeout or None))
+    try:
+        reports = list(iter_reports(paths, workers or default_workers(), timeout or None))
+    except KeyboardInterrupt:
+        _interrupted()
     for report in reports:
         if report.status == Status.FAILED:
             _say(f"gongkai: failed: {report.source}: {report.reason}")
@@ -351,7 +377,12 @@ _WORKERS = click.option(
     "-w", "--workers", type=click.IntRange(min=1), default=None, help="Worker processes [default: cores]."
 )
 _TIMEOUT = click.option(
-    "--timeout", type=click.FloatRange(min=0), default=60.0, show_default=True, help="Seconds per file."
+    "--timeout",
+    type=click.FloatRange(min=0, max=_LONGEST_TIMEOUT),
+    default=60.0,
+    show_default=True,
+    callback=lambda context, parameter, value: _a_number(value, parameter),
+    help="Seconds per file (0: no limit).",
 )
 
 
@@ -373,7 +404,11 @@ def summary(inputs, output, workers, timeout) -> None:
       gongkai summary reports/ -o out/summary.xlsx
 
     \b
-    Exit status: 0 done, 2 usage error.
+    Exit status:
+      0    the summary was printed (failed reports are counted in it)
+      2    usage error (no such input, a pattern that matches nothing, a wide
+           output), found before any reading
+      130  interrupted (Ctrl-C)
     """
     from .output.summary import summarize
 
@@ -406,7 +441,12 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
       gongkai compare out/cells.csv --agency 云湖区人民政府 -o out/yoy.xlsx
 
     \b
-    Exit status: 0 done, 2 usage error (e.g. not two readable reports, agency not in the batch).
+    Exit status:
+      0    the comparison was printed
+      2    usage error: no such input, -o neither .csv nor .xlsx (found before any
+           reading); not two readable reports A B, or no two consecutive years of
+           the agency in the batch
+      130  interrupted (Ctrl-C)
     """
     from .agency import agency_key
     from .output.compare import compare_cells, no_pairs_reason, write_comparison, year_over_year
