@@ -69,7 +69,7 @@ def test_cli_compares_two_reports_and_an_agency_across_a_batch(tmp_path):
     runner = CliRunner()
     two = runner.invoke(main, ["compare", str(COUNTY_2020), str(COUNTY_2021), "-o", str(tmp_path / "c.csv")])
     assert two.exit_code == 0, two.output
-    assert f"{COUNTY_2020} → {COUNTY_2021}" in two.stdout and "large changes" in two.stdout
+    assert f"{COUNTY_2020} → {COUNTY_2021}" in two.stdout and "large change" in two.stdout
     written = pd.read_csv(tmp_path / "c.csv")
     assert {"value_a", "value_b", "change", "large"} <= set(written.columns)
     # Whole numbers as printed: 449, never 449.0.

@@ -25,6 +25,7 @@ from . import pool
 from .dictionary import install as install_dictionary
 from .errors import InputTypeError, NoInputsError
 from .model import Status
+from .numbers import counted
 from .output.journal import Journal, journal_path
 from .output.records import FORMATS, OutputFormatError, companion_path
 from .output.writers import BatchOutput
@@ -310,7 +311,7 @@ def read_reports(
     if failed:
         shown = "; ".join(failed[:5]) + (f"; and {len(failed) - 5} more" if len(failed) > 5 else "")
         warnings.warn(
-            f"{len(failed)} of {len(statuses)} inputs could not be read: {shown}",
+            f"{len(failed)} of {counted(len(statuses), 'input')} could not be read: {shown}",
             FailedReportsWarning,
             stacklevel=2,
         )
@@ -334,7 +335,7 @@ class BatchInterrupted(Exception):
     """The batch stopped before its end; the journal keeps every report that had finished."""
 
     def __init__(self, finished: int, total: int, journal: Path | None):
-        super().__init__(f"{finished} of {total} files read")
+        super().__init__(f"{finished} of {counted(total, 'file')} read")
         self.finished, self.total, self.journal = finished, total, journal
 
 

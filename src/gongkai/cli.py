@@ -27,7 +27,7 @@ from .batch import (
 )
 from .errors import GongkaiError
 from .model import Status
-from .numbers import format_number
+from .numbers import counted, format_number
 from .output.journal import JournalError
 from .output.records import FORMATS, SHAPES, OutputFormatError
 from .sources import INPUT_KINDS, describe
@@ -47,7 +47,7 @@ def _say(message: str) -> None:
 
 
 def _files(count: int) -> str:
-    return f"{count} file" if count == 1 else f"{count} files"
+    return counted(count, "file")
 
 
 # The narrowest bar worth drawing; the progress line drops figures rather than shrink it more.
@@ -503,4 +503,5 @@ def _print_comparison(pairs, show_all: bool) -> None:
             )
         console.print(grid)
         large = pair[pair["large"]]
-        console.print(f"{len(large)} large changes of {int(pair['change'].notna().sum())} cells compared")
+        compared = int(pair["change"].notna().sum())
+        console.print(f"{counted(len(large), 'large change')} of {counted(compared, 'cell')} compared")

@@ -22,7 +22,7 @@ from rich.text import Text
 
 from .forms import FORMS, Table
 from .model import CheckStatus, NoteCode
-from .numbers import format_number
+from .numbers import counted, format_number
 from .output.views import failed_rule, form_lines
 from .report import Report
 from .sources import render_pages as render_pdf_pages
@@ -203,7 +203,8 @@ def print_report(report: Report, console: Console) -> None:
         where = failed_rule(report.form, check.rule_id)
         console.print(f"[red]failed[/red] {where}: {check.rule}  ({left} ≠ {right})", highlight=False)
     if unevaluated:
-        console.print(f"[yellow]{len(unevaluated)} rules not evaluated: they involve empty cells[/yellow]")
+        what = counted(len(unevaluated), "rule")
+        console.print(f"[yellow]{what} not evaluated: empty cells are involved[/yellow]")
 
 
 # ---------------------------------------------------------------------------
