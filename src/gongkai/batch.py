@@ -327,7 +327,8 @@ class BatchResult:
     total: int
     reused: int = 0
     counts: dict[Status, int] = field(default_factory=lambda: dict.fromkeys(Status, 0))
-    cells_written: int = 0
+    cells_written: int = 0  # cell records (long shape); cells with a value (wide shape)
+    rows_written: int = 0  # rows of the cells output: one per cell (long), one per report (wide)
     journal: Path | None = None
 
 
@@ -420,7 +421,7 @@ class Batch:
                 result.counts[report.status] += 1
                 if on_report is not None:
                     on_report(report)
-            result.cells_written = _assemble(
+            result.cells_written, result.rows_written = _assemble(
                 self.journal, self.tasks, self.output, self.fmt, self.encoding, self.shape
             )
         except (KeyboardInterrupt, SystemExit) as error:
@@ -458,8 +459,8 @@ def run_batch(
 
 def _assemble(
     journal: Journal, tasks: list[tuple[str, str]], output: str, fmt: str, encoding: str, shape: str
-) -> int:
-    """Write the output from the journal, in input order; returns the number of cell records."""
+) -> tuple[int, int]:
+    """Write the output from the journal, in input order; returns the cells and the rows written."""
     import pandas as pd
 
     duplicates = _duplicates(tasks)
@@ -468,4 +469,4 @@ def _assemble(
             frames = journal.frames(source, sha256)
             frames["files"]["duplicate_of"] = pd.array([duplicates.get(source)], dtype="string")
             out.add_frames(frames)
-    return out.cells_written
+    return out.cells_written, out.rows_written

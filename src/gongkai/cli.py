@@ -284,9 +284,13 @@ def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool,
         where = "stdout" if output == "-" else output
         total = result.counts
         reused = f" ({_files(result.reused)} carried over from the earlier run)" if result.reused else ""
+        if batch.shape == "wide":
+            written = f"{counted(result.rows_written, 'row')} (one per report)"
+        else:
+            written = counted(result.cells_written, "cell")
         _say(
             f"gongkai: {_files(result.total)}: {total[Status.OK]} ok, {total[Status.PARTIAL]} partial, "
-            f"{total[Status.FAILED]} failed; {result.cells_written} cells written to {where}{reused}"
+            f"{total[Status.FAILED]} failed; {written} written to {where}{reused}"
         )
     return result
 

@@ -156,6 +156,7 @@ class BatchOutput:
                 for kind in ("files", "checks"):
                     self._writers[kind] = RecordWriter(companion_path(path, kind), kind, "csv", encoding)
         self.cells_written = 0
+        self.rows_written = 0  # rows of the cells output: one per cell, or one per report (wide)
         # Statuses of every file in the output.
         self.status_counts: Counter[Status] = Counter()
 
@@ -170,8 +171,10 @@ class BatchOutput:
             self.status_counts.update(Status(status) for status in df["status"].astype(str))
         elif kind == "cells":
             self.cells_written += len(df)
+            self.rows_written += len(df)
         elif kind == "wide":
             self.cells_written += int(df[list(wide_cell_columns())].notna().sum().sum())
+            self.rows_written += len(df)
 
     def add_frames(self, frames: dict[str, pd.DataFrame]) -> None:
         """Write one report's records: its cells (long; pivoted for the wide shape), its status
