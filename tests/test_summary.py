@@ -82,6 +82,8 @@ def test_summary_from_an_output_equals_the_summary_from_the_reports(tmp_path, pa
         "最常缺的行",
     ]
     assert len(sheets["不合勾稽关系"]) == 4  # jiangyuan, yunhu, its copy and its partial read
+    forms = sheets["按格式"]["form"].tolist()
+    assert 2021 in forms and "2021" not in forms and forms[-1] == "total"  # numbers as numbers
 
 
 def test_summary_refuses_a_wide_output(tmp_path):
