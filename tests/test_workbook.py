@@ -198,6 +198,10 @@ def test_overview_cells_files_and_checks(book):
     files = book["files"]
     header = [c.value for c in files[1]]
     assert files.cell(2, header.index("格式版本") + 1).value == 2021  # a number, as in cells and 概览
+    # Every column under a Chinese header, the ones added last too.
+    assert {"与之相同的文件", "OCR页数"} <= set(header) and {"读取方式", "OCR置信度"} <= set(
+        c.value for c in cells[1]
+    )
 
 
 def test_a_batch_with_consecutive_years_gets_a_year_over_year_sheet(tmp_path):
