@@ -245,6 +245,14 @@ def extract(
     sys.exit(1 if counts[Status.FAILED] or (strict and counts[Status.PARTIAL]) else 0)
 
 
+def _advance(bar, task, counts: dict[Status, int]) -> None:
+    """One more file done: the bar's rate and status counts."""
+    elapsed = bar.tasks[0].elapsed or 0.0
+    rate = f"{sum(counts.values()) / elapsed:.1f}" if elapsed else "-"
+    summary = " · ".join(f"{status} {count}" for status, count in counts.items())
+    bar.update(task, advance=1, rate=rate, counts=summary, failed=counts[Status.FAILED])
+
+
 def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool, kind: str):
     output = batch.output
     counts = dict.fromkeys(Status, 0)
@@ -257,11 +265,7 @@ def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool,
         def show(report) -> None:
             counts[report.status] += 1
             if bar is not None:
-                elapsed = bar.tasks[0].elapsed or 0.0
-                done = sum(counts.values())
-                rate = f"{done / elapsed:.1f}" if elapsed else "-"
-                summary = " · ".join(f"{status} {count}" for status, count in counts.items())
-                bar.update(task, advance=1, rate=rate, counts=summary, failed=counts[Status.FAILED])
+                _advance(bar, task, counts)
             if report.status == Status.FAILED:
                 say(f"gongkai: failed: {report.source}: {report.reason}")
             elif report.status == Status.PARTIAL and not quiet:
@@ -367,13 +371,20 @@ def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float):
         paths = check_inputs(inputs)
     except (BatchSetupError, NoInputsError) as error:
         _usage_error(str(error))
+    reports, counts = [], dict.fromkeys(Status, 0)
     try:
-        reports = list(iter_reports(paths, workers or default_workers(), timeout or None))
+        with _progress(len(paths), sys.stderr.isatty() and len(paths) > 1) as bar:
+            task = bar.add_task("read", total=len(paths), rate="-", counts="", failed=0) if bar else None
+            say = _say if bar is None else (lambda m: bar.console.print(m, markup=False, highlight=False))
+            for report in iter_reports(paths, workers or default_workers(), timeout or None):
+                reports.append(report)
+                counts[report.status] += 1
+                if bar is not None:
+                    _advance(bar, task, counts)
+                if report.status == Status.FAILED:
+                    say(f"gongkai: failed: {report.source}: {report.reason}")
     except KeyboardInterrupt:
         _interrupted()
-    for report in reports:
-        if report.status == Status.FAILED:
-            _say(f"gongkai: failed: {report.source}: {report.reason}")
     return batch_frames(reports)
 
 
