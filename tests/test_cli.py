@@ -307,6 +307,8 @@ def test_help_has_examples_every_exit_code_and_the_companion_names(runner):
 
 
 def test_inspect_of_a_missing_file_is_a_usage_error(runner, tmp_path):
+    folder = runner.invoke(main, ["inspect", str(tmp_path)])
+    assert folder.exit_code == 2 and folder.output.count("\n") == 1 and "is a folder" in folder.output
     result = runner.invoke(main, ["inspect", str(tmp_path / "nothing.pdf")])
     assert (
         result.exit_code == 2

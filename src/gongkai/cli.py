@@ -300,7 +300,7 @@ def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool,
 
 
 @main.command()
-@click.argument("pdf", type=click.Path(dir_okay=False))
+@click.argument("pdf")
 @click.option(
     "--png",
     "png_dir",
@@ -341,6 +341,8 @@ def inspect(pdf, png_dir) -> None:
 
     if not os.path.exists(pdf):
         _usage_error(f"no such file: {pdf!r}")
+    if os.path.isdir(pdf):
+        _usage_error(f"{pdf!r} is a folder: inspect shows one report (gongkai summary sums up a folder)")
     # Off a terminal, rich reads the width from COLUMNS; without it, a wide page.
     console = Console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 200)
     try:
