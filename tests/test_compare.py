@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pandas as pd
@@ -9,6 +10,7 @@ from click.testing import CliRunner
 
 import gongkai
 from gongkai.cli import main
+from gongkai.numbers import format_number
 from gongkai.output.compare import LARGE_CHANGE_MINIMUM, LARGE_CHANGE_SHARE
 
 from .conftest import BROKEN_SAMPLE, FIXTURES
@@ -113,3 +115,21 @@ def test_an_agency_year_held_twice_is_named_as_the_reason(tmp_path):
     message = result.output.strip()
     assert len(message.splitlines()) == 1 and "np." not in message
     assert "2023, 2024 (2 reports)" in message and "more than one report" in message
+
+
+def test_the_comparison_fits_the_terminal_and_never_cuts_a_number():
+    from rich.cells import cell_len
+
+    result = CliRunner(env={"COLUMNS": "60"}).invoke(main, ["compare", str(COUNTY_2020), str(COUNTY_2021)])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert max(cell_len(line) for line in lines[1:]) <= 60 and "…" not in result.stdout
+    pairs = gongkai.compare_cells(
+        gongkai.read_report(COUNTY_2020).cells, gongkai.read_report(COUNTY_2021).cells
+    )
+    tokens = set(re.findall(r"[+-]?[\d.]+", result.stdout))
+    for name in ("value_a", "value_b"):
+        for value in pairs[name].dropna():
+            assert format_number(float(value)) in tokens, (name, value)
+    # The group names the row: （四）无法提供's 1. is not （三）不予公开's 1.
+    assert re.search(r"（四）无法提供[^\n]*\n\s*1\.本机关不掌握", result.stdout)

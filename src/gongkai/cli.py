@@ -493,32 +493,50 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
 
 
 def _print_comparison(pairs, show_all: bool) -> None:
+    from rich import box
     from rich.console import Console
     from rich.table import Table as RichTable
 
-    console = Console(width=None if sys.stdout.isatty() else 120)
+    # As inspect: the terminal's width, or COLUMNS off a terminal; without it, a wide page.
+    console = Console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 120)
+    width = console.width
     for (source_a, source_b), pair in pairs.groupby(["source_a", "source_b"], sort=False):
         shown = pair if show_all else pair[pair["value_a"].notna() | pair["value_b"].notna()]
         console.print(f"{source_a} → {source_b}", soft_wrap=True, highlight=False)
-        grid = RichTable(header_style="bold")
-        grid.add_column("行", overflow="fold", ratio=3)
-        grid.add_column("列", overflow="fold", ratio=2)
-        for header in ("A", "B", "增减"):
-            grid.add_column(header, justify="right", no_wrap=True)
-        grid.add_column("", no_wrap=True)
+        rows = []
         for row in shown.itertuples(index=False):
             change = format_number(None if row.change != row.change else row.change)
-            style = "bold red" if row.large else None
-            grid.add_row(
-                str(row.row),
-                str(row.column),
-                format_number(None if row.value_a != row.value_a else row.value_a),
-                format_number(None if row.value_b != row.value_b else row.value_b),
-                (f"+{change}" if row.change > 0 else change),
-                "large" if row.large else "",
-                style=style,
+            group = f"{row.group} " if isinstance(row.group, str) and row.group else ""
+            rows.append(
+                (
+                    f"{group}{row.row} · {row.column}",
+                    format_number(None if row.value_a != row.value_a else row.value_a),
+                    format_number(None if row.value_b != row.value_b else row.value_b),
+                    f"+{change}" if row.change > 0 else change,
+                    "large" if row.large else "",
+                    "bold red" if row.large else None,
+                )
             )
-        console.print(grid)
+        # One label column that folds; number columns as wide as their widest value, never cut.
+        grid = RichTable(header_style="bold", box=box.SIMPLE_HEAD, padding=(0, 1), collapse_padding=True)
+        grid.add_column("行 · 列", overflow="fold", ratio=1, min_width=10)
+        needed = 12
+        for index, header in enumerate(("A", "B", "增减", ""), start=1):
+            widest = max((len(r[index]) for r in rows), default=0)
+            grid.add_column(
+                header,
+                justify="right" if header else "left",
+                no_wrap=True,
+                width=max(widest, len(header)),
+                min_width=widest,
+            )
+            needed += widest + 1
+        for *cells, style in rows:
+            grid.add_row(*cells, style=style)
+        # Wider than the terminal only when even the narrowest label would cut a number.
+        console.width = max(width, needed)
+        console.print(grid, crop=False)
+        console.width = width
         large = pair[pair["large"]]
         compared = int(pair["change"].notna().sum())
         console.print(f"{counted(len(large), 'large change')} of {counted(compared, 'cell')} compared")
