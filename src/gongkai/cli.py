@@ -110,7 +110,7 @@ def _usage_error(message: str) -> NoReturn:
     sys.exit(2)
 
 
-def _interrupted() -> NoReturn:
+def _stopped_reading() -> NoReturn:
     """Ctrl-C while reading (inspect, summary, compare): one line, exit status 130, no traceback."""
     _say("gongkai: interrupted")
     sys.exit(130)
@@ -351,7 +351,7 @@ def inspect(pdf, png_dir) -> None:
         _say(f"gongkai: failed: {pdf}: {error}")
         sys.exit(1)
     except KeyboardInterrupt:
-        _interrupted()
+        _stopped_reading()
     print_report(report, console)
     if png_dir and report.kind != "pdf":
         _say(f"gongkai: --png draws PDF pages; {pdf} is {describe(report.kind)} and has none")
@@ -386,7 +386,7 @@ def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float):
                 if report.status == Status.FAILED:
                     say(f"gongkai: failed: {report.source}: {report.reason}")
     except KeyboardInterrupt:
-        _interrupted()
+        _stopped_reading()
     return batch_frames(reports)
 
 
