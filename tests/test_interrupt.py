@@ -227,3 +227,19 @@ def test_a_signal_ignored_on_the_way_in_stays_ignored(tmp_path):
     process.send_signal(signal.SIGINT)
     _, errors = process.communicate(timeout=10)
     assert process.returncode == 130 and "Traceback" not in errors
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_stops_summary_with_one_line(tmp_path, signum, code):
+    mark = tmp_path / "reached"
+    env = {**_ENV, "GONGKAI_TEST_PAUSE": "cli.iter_reports", "GONGKAI_TEST_MARK": str(mark)}
+    command = [sys.executable, "-c", PAUSING_CLI, "summary", str(SAMPLES)]
+    process = subprocess.Popen(
+        command, env=env, stderr=subprocess.PIPE, text=True, preexec_fn=_DEFAULT_SIGINT
+    )
+    deadline = time.monotonic() + 60
+    while not mark.exists() and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    process.send_signal(signum)
+    _, errors = process.communicate(timeout=10)
+    assert (process.returncode, errors) == (code, "gongkai: interrupted\n")
