@@ -41,10 +41,11 @@ def _default_sigint() -> None:
 
 def journal_count(output: Path) -> int:
     import sqlite3
+    from contextlib import closing
 
     journal = output.with_name(output.stem + ".journal.sqlite")
-    try:
-        with sqlite3.connect(journal) as db:
+    try:  # closed at once: the run folds its write-ahead log back in only as the journal's last user
+        with closing(sqlite3.connect(journal)) as db:
             return db.execute("SELECT count(*) FROM reports").fetchone()[0]
     except sqlite3.Error:
         return 0

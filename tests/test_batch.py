@@ -13,7 +13,7 @@ import pytest
 
 from gongkai import batch
 from gongkai.batch import Batch, NoInputsError, expand_inputs, iter_reports, run_batch
-from gongkai.output.journal import journal_path
+from gongkai.output.journal import JournalBusyError, ReadingOptionsChangedError, journal_path
 
 from .conftest import FIXTURES, SAMPLES
 
@@ -170,3 +170,107 @@ def test_a_dask_task_hanging_in_c_is_killed_at_the_timeout():
     outcome = pool.call_with_limit(lambda task: _hang_in_c(), None, timeout=0.5)
     assert (outcome.failure, time.perf_counter() - started < 5) == (pool.TIMEOUT, True)
     assert pool.call_with_limit(len, "four", timeout=5).result == 4
+
+
+def test_a_resume_with_another_input_kind_is_refused_before_any_reading(tmp_path, monkeypatch):
+    paths = _samples(tmp_path, {"a.pdf": "jiangyuan-city-2021.pdf"})
+    page = tmp_path / "b.html"
+    page.write_text("<html><body><table><tr><td>1</td></tr></table></body></html>", encoding="utf-8")
+    paths.append(str(page))
+    output = tmp_path / "out" / "cells.csv"
+    run_batch(paths, str(output), "csv", workers=1, timeout=None, kind="pdf")  # b.html: failed, not a PDF
+    monkeypatch.setattr(batch, "content_hash", lambda path: pytest.fail("hashed before the check"))
+    with pytest.raises(
+        ReadingOptionsChangedError, match="read with input kind pdf, this run asks for input kind auto"
+    ):
+        Batch(paths, str(output), "csv", resume=True, kind="auto")
+    monkeypatch.undo()
+    with Batch(paths, str(output), "csv", resume=True, kind="pdf") as same:  # the same options resume
+        assert same.todo == []
+
+
+def test_a_second_run_into_the_same_output_is_refused_before_any_reading(tmp_path, monkeypatch):
+    paths = _samples(tmp_path, {"a.pdf": "jiangyuan-city-2021.pdf"})
+    output = tmp_path / "out" / "cells.csv"
+    with Batch(paths, str(output), "csv"):
+        monkeypatch.setattr(batch, "content_hash", lambda path: pytest.fail("hashed before the check"))
+        for resume in (False, True):
+            with pytest.raises(
+                JournalBusyError, match=rf"another gongkai run \(pid {os.getpid()}\) is writing"
+            ):
+                Batch(paths, str(output), "csv", resume=resume)
+        assert journal_path(str(output)).exists()  # the first run's journal is untouched
+    monkeypatch.undo()
+    assert run_batch(paths, str(output), "csv", timeout=None).counts["ok"] == 1  # the lock went with it
+    assert sorted(p.name for p in output.parent.iterdir()) == [
+        "cells.checks.csv",
+        "cells.csv",
+        "cells.files.csv",
+        "cells.journal.sqlite",
+    ]
+
+
+def test_a_named_pipe_or_a_device_gets_a_failed_row_and_is_never_opened(tmp_path, monkeypatch):
+    paths = _samples(tmp_path, {"a.pdf": "jiangyuan-city-2021.pdf"})
+    fifo = tmp_path / "pipe.pdf"
+    os.mkfifo(fifo)  # opening it for reading would wait for a writer for ever
+    opened = []
+    real_open = open
+    monkeypatch.setattr(
+        "builtins.open", lambda file, *a, **k: opened.append(str(file)) or real_open(file, *a, **k)
+    )
+    with Batch([*paths, str(fifo), os.devnull], str(tmp_path / "cells.csv"), "csv") as run:
+        assert dict(run.tasks)[str(fifo)] == dict(run.tasks)[os.devnull] == ""
+        result = run.run(workers=1, timeout=30)
+    assert str(fifo) not in opened and os.devnull not in opened
+    assert result.counts == {"ok": 1, "partial": 0, "failed": 2}
+    rows = {r[0]: r[2] for r in _status_rows(tmp_path / "cells.csv")[1:]}
+    assert rows[str(fifo)] == "not a regular file but a named pipe (FIFO); only files are read"
+    assert rows[os.devnull] == "not a regular file but a character device; only files are read"
+
+
+def test_an_interruption_while_the_outputs_are_moved_into_place_leaves_no_mix_of_two_runs(
+    tmp_path, monkeypatch
+):
+    from gongkai.output import writers
+
+    output = tmp_path / "cells.csv"
+    run_batch(_samples(tmp_path, {"a.pdf": "jiangyuan-city-2021.pdf"}), str(output), "csv", timeout=None)
+    paths = _samples(tmp_path, {"a.pdf": "jiangyuan-city-2021.pdf", "b.pdf": "yunhu-district-2024.pdf"})
+    fresh = tmp_path / "fresh" / "cells.csv"
+    run_batch(paths, str(fresh), "csv", timeout=None)
+    replace = os.replace
+
+    def interrupted_after_the_first(source, target):
+        replace(source, target)
+        monkeypatch.setattr(writers.os, "replace", replace)
+        raise KeyboardInterrupt  # Ctrl-C just after the first file moved into place
+
+    monkeypatch.setattr(writers.os, "replace", interrupted_after_the_first)
+    with pytest.raises(batch.BatchInterrupted) as stop:
+        run_batch(paths, str(output), "csv", timeout=None)
+    assert stop.value.completed and stop.value.earlier_outputs == []
+    assert _outputs(output) == _outputs(fresh)
+    assert _status_rows(output) == _status_rows(fresh)
+
+
+def test_an_interruption_counts_what_the_journal_holds(tmp_path, monkeypatch):
+    from gongkai.output.journal import Journal
+
+    paths = _samples(tmp_path, {"a.pdf": "jiangyuan-city-2021.pdf", "b.pdf": "yunhu-district-2024.pdf"})
+    add = Journal.add
+
+    def stored_then_interrupted(self, *args):
+        add(self, *args)
+        raise KeyboardInterrupt  # Ctrl-C the moment the first report is stored
+
+    monkeypatch.setattr(Journal, "add", stored_then_interrupted)
+    with (
+        pytest.raises(batch.BatchInterrupted) as stop,
+        Batch(paths, str(tmp_path / "cells.csv"), "csv") as run,
+    ):
+        run.run(workers=1, timeout=None)
+    assert (stop.value.finished, stop.value.total) == (1, 2)
+    monkeypatch.undo()
+    with Batch(paths, str(tmp_path / "cells.csv"), "csv", resume=True) as again:
+        assert again.result.reused == stop.value.finished

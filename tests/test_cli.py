@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -157,6 +158,28 @@ def test_resume_skips_what_was_read(runner, tmp_path):
     assert len(pd.read_csv(tmp_path / "r.files.csv")) == 2
 
 
+def test_resume_with_another_input_kind_and_a_busy_output_are_one_line_usage_errors(runner, tmp_path):
+    from gongkai.batch import Batch
+
+    folder = _two_fixtures(tmp_path)
+    out = tmp_path / "r.csv"
+    assert runner.invoke(main, ["extract", str(folder), "-o", str(out), "-w", "1"]).exit_code == 0
+    resumed = runner.invoke(main, ["extract", str(folder), "-o", str(out), "--resume", "--input-kind", "pdf"])
+    assert resumed.exit_code == 2
+    journal = tmp_path / "r.journal.sqlite"
+    assert resumed.stderr == (
+        f"gongkai: error: cannot resume: {journal}: its reports were read with input kind auto, "
+        "this run asks for input kind pdf; give the same --input-kind, or run without --resume\n"
+    )
+    with Batch([str(p) for p in folder.glob("*.pdf")], str(out), "csv"):  # another run, still going
+        busy = runner.invoke(main, ["extract", str(folder), "-o", str(out)])
+    assert busy.exit_code == 2
+    assert busy.stderr == (
+        f"gongkai: error: another gongkai run (pid {os.getpid()}) is writing {journal}; "
+        "wait for it to end, or give another output\n"
+    )
+
+
 def test_xlsx_workbook(runner, tmp_path):
     from openpyxl import load_workbook
 
@@ -294,7 +317,7 @@ def test_help_has_examples_every_exit_code_and_the_companion_names(runner):
     text = runner.invoke(main, ["extract", "--help"]).output
     assert "Examples:" in text and "gongkai extract samples/ -o out/cells.csv" in text
     assert "cells.files.csv" in text and "cells.checks.csv" in text and "OUTPUT-stem" not in text
-    for code in ("0 ", "1 ", "2 ", "130"):
+    for code in ("0 ", "1 ", "2 ", "130", "141"):
         assert f"  {code}" in text
     assert "--timeout 0 means no time limit" in text
     for command in ("summary", "compare", "inspect"):

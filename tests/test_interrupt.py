@@ -1,7 +1,9 @@
-"""Ctrl-C and SIGTERM stop a batch at once, keep every finished report, and say how to continue."""
+"""Ctrl-C, SIGTERM and SIGHUP stop a batch at once, keep every finished report, and say how to continue;
+a closed stdout ends it quietly."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -39,23 +41,54 @@ cli.main()
 """
 
 
+# Runs the CLI with one function (module.name in $GONGKAI_TEST_PAUSE) that first touches the
+# file $GONGKAI_TEST_MARK, then sleeps: the test signals the run while it is in that phase.
+PAUSING_CLI = """
+import os, pathlib, sys, time
+from gongkai import batch, cli
+
+module, name = os.environ["GONGKAI_TEST_PAUSE"].split(".")
+owner = {"batch": batch, "cli": cli}[module]
+function = getattr(owner, name)
+
+def paused(*args, **kwargs):
+    pathlib.Path(os.environ["GONGKAI_TEST_MARK"]).touch()
+    time.sleep(60)
+    return function(*args, **kwargs)
+
+setattr(owner, name, paused)
+sys.argv = ["gongkai", *sys.argv[1:]]
+cli.main()
+"""
+
+# A shell starts background jobs with SIGINT ignored, and Python keeps it so: undo that.
+_DEFAULT_SIGINT = lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)  # noqa: E731
+_ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+
+
 def _journal_reports(output) -> int:
+    # Closed at once: the run folds its write-ahead log back in only as the journal's last user.
     try:
-        with sqlite3.connect(journal_path(str(output))) as db:
+        with contextlib.closing(sqlite3.connect(journal_path(str(output)))) as db:
             return db.execute("SELECT count(*) FROM reports").fetchone()[0]
     except sqlite3.Error:
         return 0
 
 
-def _start_hanging_batch(tmp_path, workers: int):
-    """A batch of three files whose third hangs; returns once the first two are in the journal."""
+def _start_hanging_batch(tmp_path, workers: int, earlier_run: bool = False):
+    """A batch of three files whose third hangs; returns once the first two are in the journal.
+
+    With `earlier_run`, a finished run of the first file wrote the output before (its journal
+    holds one report, so that two can only be this run's)."""
     folder = tmp_path / "in put"
     folder.mkdir()
     for name, sample in [("a.pdf", "jiangyuan-city-2021.pdf"), ("b.pdf", "yunhu-district-2024.pdf")]:
         shutil.copyfile(SAMPLES / sample, folder / name)
-    shutil.copyfile(SAMPLES / "guiling-township-2024.pdf", folder / "c-hang.pdf")
     output = tmp_path / "out" / "cells.csv"
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    if earlier_run:
+        earlier = ["extract", str(folder / "a.pdf"), "-o", str(output), "-w", "1"]
+        assert CliRunner().invoke(main, earlier).exit_code == 0
+    shutil.copyfile(SAMPLES / "guiling-township-2024.pdf", folder / "c-hang.pdf")
     command = [
         sys.executable,
         "-c",
@@ -67,9 +100,9 @@ def _start_hanging_batch(tmp_path, workers: int):
         "-w",
         str(workers),
     ]
-    # A shell starts background jobs with SIGINT ignored, and Python keeps it so: undo that.
-    default_sigint = lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)  # noqa: E731
-    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True, preexec_fn=default_sigint)
+    process = subprocess.Popen(
+        command, env=_ENV, stderr=subprocess.PIPE, text=True, preexec_fn=_DEFAULT_SIGINT
+    )
     deadline = time.monotonic() + 60
     while _journal_reports(output) < 2 and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.05)
@@ -86,7 +119,9 @@ def _resume_equals_a_fresh_run(tmp_path, folder, output) -> None:
     assert output.read_bytes() == fresh.read_bytes()
 
 
-@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+@pytest.mark.parametrize(
+    ("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129)]
+)
 def test_a_signal_stops_the_batch_within_two_seconds_and_resume_finishes_it(tmp_path, signum, code):
     process, folder, output = _start_hanging_batch(tmp_path, workers=1)
     process.send_signal(signum)
@@ -96,14 +131,115 @@ def test_a_signal_stops_the_batch_within_two_seconds_and_resume_finishes_it(tmp_
     assert process.returncode == code
     assert "Traceback" not in errors
     assert "interrupted: 2 of 3 files read" in errors
+    assert "no output written yet" in errors
     assert f"to continue, type: gongkai extract '{folder}' -o {output} -w 1 --resume" in errors
     assert not output.exists()  # the output is written whole at the end, or not at all
+    # The journal was closed: its write-ahead log folded in, its lock released.
+    assert sorted(p.name for p in output.parent.iterdir()) == ["cells.journal.sqlite"]
     _resume_equals_a_fresh_run(tmp_path, folder, output)
 
 
-def test_kill_9_loses_only_the_reports_in_flight_and_leaves_no_worker_behind(tmp_path):
-    process, folder, output = _start_hanging_batch(tmp_path, workers=2)
-    process.kill()
-    # stderr closes only when every process holding it has ended: the workers too.
-    process.communicate(timeout=5)
+def test_an_interrupted_run_leaves_the_earlier_output_whole_and_says_so(tmp_path):
+    process, folder, output = _start_hanging_batch(tmp_path, workers=1, earlier_run=True)
+    companions = [output.with_name(f"cells.{kind}.csv") for kind in ("files", "checks")]
+    earlier = {path: path.read_bytes() for path in [output, *companions]}
+    process.send_signal(signal.SIGINT)
+    _, errors = process.communicate(timeout=10)
+    assert process.returncode == 130
+    assert {path: path.read_bytes() for path in earlier} == earlier
+    lines = errors.splitlines()
+    untouched = next(line for line in lines if "left untouched, from an earlier run" in line)
+    assert untouched.endswith(f": {output}, {companions[0]}, {companions[1]}")
+    assert "gongkai: this batch replaces them all together when it finishes" in lines
     _resume_equals_a_fresh_run(tmp_path, folder, output)
+
+
+@pytest.mark.parametrize(
+    ("phase", "options"),
+    [
+        ("cli.check_inputs", []),  # the checks before any work
+        ("batch.content_hash", []),
+        ("batch.read_report_safely", ["-w", "1", "--timeout", "0"]),  # read in the main process
+        ("batch._assemble", []),
+    ],
+)
+def test_ctrl_c_at_any_moment_exits_130_without_aborted_or_traceback(tmp_path, phase, options):
+    mark = tmp_path / "reached"
+    env = {**_ENV, "GONGKAI_TEST_PAUSE": phase, "GONGKAI_TEST_MARK": str(mark)}
+    command = [sys.executable, "-c", PAUSING_CLI, "extract", str(SAMPLES / "jiangyuan-city-2021.pdf")]
+    command += ["-o", str(tmp_path / "out.csv"), *options]
+    process = subprocess.Popen(
+        command, env=env, stderr=subprocess.PIPE, text=True, preexec_fn=_DEFAULT_SIGINT
+    )
+    deadline = time.monotonic() + 60
+    while not mark.exists() and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    assert mark.exists()
+    process.send_signal(signal.SIGINT)
+    sent = time.monotonic()
+    _, errors = process.communicate(timeout=10)
+    assert time.monotonic() - sent <= 2.0
+    assert process.returncode == 130
+    assert "Aborted" not in errors and "Traceback" not in errors
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["extract", str(SAMPLES), "-o", "-", "-w", "1"],
+        ["inspect", str(SAMPLES / "jiangyuan-city-2021.pdf")],
+        ["compare", str(SAMPLES / "guiling-township-2024.pdf"), str(SAMPLES / "yunhu-district-2024.pdf")],
+    ],
+)
+def test_a_closed_stdout_ends_the_command_quietly_with_the_status_of_sigpipe(arguments):
+    command = [sys.executable, "-m", "gongkai", *arguments]
+    process = subprocess.Popen(command, env=_ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if arguments[0] == "extract":
+        assert process.stdout.read(100).startswith(b"source,")
+    process.stdout.close()  # as `| head -1` does once it has its line
+    _, errors = process.communicate(timeout=60)
+    assert (process.returncode, errors) == (141, b"")
+
+
+def test_a_signal_ignored_on_the_way_in_stays_ignored(tmp_path):
+    """nohup ignores SIGHUP so that a batch outlives its terminal: gongkai keeps it so."""
+    mark = tmp_path / "reached"
+    env = {**_ENV, "GONGKAI_TEST_PAUSE": "batch.content_hash", "GONGKAI_TEST_MARK": str(mark)}
+    command = [sys.executable, "-c", PAUSING_CLI, "extract", str(SAMPLES / "jiangyuan-city-2021.pdf")]
+
+    def as_nohup() -> None:
+        _DEFAULT_SIGINT()
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+    process = subprocess.Popen(
+        [*command, "-o", str(tmp_path / "out.csv")],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=as_nohup,
+    )
+    deadline = time.monotonic() + 60
+    while not mark.exists() and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGHUP)
+    time.sleep(0.5)
+    assert process.poll() is None  # still at work
+    process.send_signal(signal.SIGINT)
+    _, errors = process.communicate(timeout=10)
+    assert process.returncode == 130 and "Traceback" not in errors
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_stops_summary_with_one_line(tmp_path, signum, code):
+    mark = tmp_path / "reached"
+    env = {**_ENV, "GONGKAI_TEST_PAUSE": "cli.iter_reports", "GONGKAI_TEST_MARK": str(mark)}
+    command = [sys.executable, "-c", PAUSING_CLI, "summary", str(SAMPLES)]
+    process = subprocess.Popen(
+        command, env=env, stderr=subprocess.PIPE, text=True, preexec_fn=_DEFAULT_SIGINT
+    )
+    deadline = time.monotonic() + 60
+    while not mark.exists() and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    process.send_signal(signum)
+    _, errors = process.communicate(timeout=10)
+    assert (process.returncode, errors) == (code, "gongkai: interrupted\n")

@@ -13,7 +13,9 @@ import gc
 import glob
 import hashlib
 import os
+import stat
 import tempfile
+import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -135,9 +137,12 @@ def check_output(output: str) -> None:
 
 
 def content_hash(path: str) -> str:
-    """SHA-256 of a file's bytes; empty for a file that cannot be read."""
+    """SHA-256 of a file's bytes; empty for a file that cannot be read, and for anything but a
+    regular file, which is never opened (a named pipe or a device could block, or never end)."""
     digest = hashlib.sha256()
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return ""
         with open(path, "rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(block)
@@ -333,11 +338,24 @@ class BatchResult:
 
 
 class BatchInterrupted(Exception):
-    """The batch stopped before its end; the journal keeps every report that had finished."""
+    """The batch stopped before its end; the journal keeps every report that had finished.
 
-    def __init__(self, finished: int, total: int, journal: Path | None):
+    `earlier_outputs` are the output files on disk that this run has not written: an
+    earlier run's, left untouched (a run replaces them all together when it ends).
+    `completed` says that this run's output was already in place when the stop came.
+    """
+
+    def __init__(
+        self,
+        finished: int,
+        total: int,
+        journal: Path | None,
+        earlier_outputs: list[Path] | None = None,
+        completed: bool = False,
+    ):
         super().__init__(f"{finished} of {counted(total, 'file')} read")
         self.finished, self.total, self.journal = finished, total, journal
+        self.earlier_outputs, self.completed = earlier_outputs or [], completed
 
 
 def _duplicates(tasks: list[tuple[str, str]]) -> dict[str, str]:
@@ -366,12 +384,15 @@ def _frames_of(report: Report) -> dict[str, pd.DataFrame]:
 
 
 class Batch:
-    """One batch over `paths` into `output` (format `fmt`) and its companion tables, through the journal.
+    """One batch over `paths` (read as `kind`) into `output` (format `fmt`) and its companion
+    tables, through the journal.
 
-    Opening it hashes every input once and opens the journal; with `resume`, the
-    reports the journal holds for the same path and content are reused (except
-    timeouts and crashed workers, which are tried again), and those of inputs no
-    longer given are dropped. `todo` is what is left to read; `run` reads it.
+    Opening it takes the journal's lock (JournalBusyError while another run holds it),
+    then hashes every input once; with `resume`, the reports the journal holds for the
+    same path and content are reused (except timeouts and crashed workers, which are
+    tried again), and those of inputs no longer given are dropped. A journal read with
+    another `kind` is not resumed (ReadingOptionsChangedError). `todo` is what is left
+    to read; `run` reads it. An interruption while hashing raises BatchInterrupted.
     """
 
     def __init__(
@@ -382,13 +403,28 @@ class Batch:
         encoding: str = "utf-8",
         resume: bool = False,
         shape: str = "long",
+        kind: str = "auto",
     ):
-        self.output, self.fmt, self.encoding, self.shape = output, fmt, encoding, shape
-        self.tasks = [(path, content_hash(path)) for path in paths]
+        self.output, self.fmt, self.encoding, self.shape, self.kind = output, fmt, encoding, shape, kind
+        self._started = time.time_ns()
         self._scratch = tempfile.TemporaryDirectory(prefix="gongkai-") if output == "-" else None
         location = Path(self._scratch.name) / "journal.sqlite" if self._scratch else journal_path(output)
-        self.result = BatchResult(total=len(self.tasks), journal=None if self._scratch else location)
-        self.journal = Journal(location, fresh=not resume)
+        self.result = BatchResult(total=len(paths), journal=None if self._scratch else location)
+        # The options that change what is read; those of the output (format, encoding, shape) do not.
+        self.journal = Journal(location, fresh=not resume, reading={"input kind": kind})
+        try:
+            self._take_stock(paths)
+        except (KeyboardInterrupt, SystemExit) as error:
+            kept = self._kept()
+            self.close()
+            raise BatchInterrupted(kept, len(paths), self.result.journal, self._earlier_outputs()) from error
+        except BaseException:
+            self.close()  # and so release the lock
+            raise
+
+    def _take_stock(self, paths: list[str]) -> None:
+        """Hash the inputs, drop what the journal holds of others, and see what is left to read."""
+        self.tasks = [(path, content_hash(path)) for path in paths]
         self.journal.keep_only(self.tasks)
         stored = self.journal.finished()
         self.todo = [t for t in self.tasks if t not in stored or stored[t][1].startswith(_TRANSIENT_REASONS)]
@@ -396,13 +432,26 @@ class Batch:
         for task in set(self.tasks) - set(self.todo):
             self.result.counts[Status(stored[task][0])] += 1
 
+    def outputs(self) -> list[Path]:
+        """The files this batch writes: the output and its companion tables (none for stdout)."""
+        if self.output == "-":
+            return []
+        if self.fmt == "xlsx":
+            return [Path(self.output)]
+        return [Path(self.output), *(Path(companion_path(self.output, kind)) for kind in ("files", "checks"))]
+
+    def _written_by_this_run(self, path: Path) -> bool:
+        return path.exists() and path.stat().st_mtime_ns >= self._started
+
+    def _earlier_outputs(self) -> list[Path]:
+        return [p for p in self.outputs() if p.exists() and not self._written_by_this_run(p)]
+
     def run(
         self,
         workers: int = 1,
         timeout: float | None = 60.0,
         client: Any = None,
         on_report: Callable[[Report], None] | None = None,
-        kind: str = "auto",
     ) -> BatchResult:
         """Read what is left, each report into the journal as it finishes, then write the output.
 
@@ -411,13 +460,11 @@ class Batch:
         BatchInterrupted; the journal keeps every finished report for a resumed run.
         """
         result = self.result
-        finished = result.reused
         try:
-            for _, report in _completed(self.todo, workers, timeout, client, kind):
+            for _, report in _completed(self.todo, workers, timeout, client, self.kind):
                 self.journal.add(
                     report.source, report.sha256, report.status, report.reason, _frames_of(report)
                 )
-                finished += 1
                 result.counts[report.status] += 1
                 if on_report is not None:
                     on_report(report)
@@ -425,8 +472,19 @@ class Batch:
                 self.journal, self.tasks, self.output, self.fmt, self.encoding, self.shape
             )
         except (KeyboardInterrupt, SystemExit) as error:
-            raise BatchInterrupted(finished, len(self.tasks), result.journal) from error
+            completed = bool(self.outputs()) and all(map(self._written_by_this_run, self.outputs()))
+            raise BatchInterrupted(
+                self._kept(self.tasks), len(self.tasks), result.journal, self._earlier_outputs(), completed
+            ) from error
         return result
+
+    def _kept(self, tasks: list[tuple[str, str]] | None = None) -> int:
+        """How many of `tasks` (default: any) the journal holds that a resumed run would not read again.
+
+        Counted in the journal itself, which a stop may reach between storing a report and counting it."""
+        stored = self.journal.finished()
+        keys = stored.keys() if tasks is None else stored.keys() & set(tasks)
+        return sum(1 for key in keys if not stored[key][1].startswith(_TRANSIENT_REASONS))
 
     def close(self) -> None:
         self.journal.close()
@@ -453,8 +511,8 @@ def run_batch(
     shape: str = "long",
 ) -> BatchResult:
     """Read `paths` into `output` through the journal (see `Batch`)."""
-    with Batch(paths, output, fmt, encoding, resume, shape) as batch:
-        return batch.run(workers, timeout, client, kind=kind)
+    with Batch(paths, output, fmt, encoding, resume, shape, kind) as batch:
+        return batch.run(workers, timeout, client)
 
 
 def _assemble(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import shlex
 import signal
 import sys
+import time
 from contextlib import nullcontext
 from typing import NoReturn
 
@@ -28,7 +30,7 @@ from .batch import (
 from .errors import GongkaiError
 from .model import Status
 from .numbers import counted, format_number
-from .output.journal import JournalError
+from .output.journal import JournalError, ReadingOptionsChangedError
 from .output.records import FORMATS, SHAPES, OutputFormatError
 from .sources import INPUT_KINDS, describe
 
@@ -98,10 +100,59 @@ def _progress(total: int, enabled: bool, console=None):
     return Progress(*_progress_columns(console.width, total), console=console, transient=False, expand=True)
 
 
+class _Stopped(SystemExit):
+    """SIGINT, SIGTERM or SIGHUP as an exception that every command lets through (click would
+    print 'Aborted!' for a KeyboardInterrupt): it stops the work at once, the way out closes
+    the journal, and the status is 128 + the signal's number (130, 143, 129)."""
+
+
+_STOP_SIGNALS = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n))
+# A command whose reader stops reading (`| head`) ends as if killed by SIGPIPE, as Unix tools do.
+_BROKEN_PIPE_STATUS = 128 + 13
+
+
+def _on_stop_signal(signum: int, frame: object) -> NoReturn:
+    raise _Stopped(128 + signum)
+
+
+@contextlib.contextmanager
+def _command_ending():
+    """While a command runs: stop signals raise _Stopped; a closed stdout ends it quietly."""
+    # A signal ignored on the way in stays ignored: SIGINT in a shell's background job, SIGHUP under nohup.
+    handled = [signum for signum in _STOP_SIGNALS if signal.getsignal(signum) is not signal.SIG_IGN]
+    previous = {signum: signal.signal(signum, _on_stop_signal) for signum in handled}
+    try:
+        yield
+    except (_Stopped, KeyboardInterrupt) as stop:  # a stop the command did not report itself
+        _stopped_reading(stop.code if isinstance(stop, _Stopped) else 130)
+    except BrokenPipeError:
+        # Python's recipe: whatever is still buffered for stdout goes to /dev/null, not to a
+        # pipe whose reader is gone, so that exiting prints no error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(_BROKEN_PIPE_STATUS) from None
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _stdout_console(width: int | None):
+    """A rich console on stdout whose broken pipe ends the command as any other command's does."""
+    from rich.console import Console
+
+    class PipedConsole(Console):
+        def on_broken_pipe(self) -> None:  # rich would exit with status 1
+            self.quiet = True
+            raise BrokenPipeError
+
+    return PipedConsole(width=width)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="gongkai")
-def main() -> None:
+@click.pass_context
+def main(context: click.Context) -> None:
     """Read 政府信息公开工作年度报告 (PDF, web page, Word) into labelled, checked records."""
+    context.with_resource(_command_ending())
 
 
 def _usage_error(message: str) -> NoReturn:
@@ -110,10 +161,12 @@ def _usage_error(message: str) -> NoReturn:
     sys.exit(2)
 
 
-def _stopped_reading() -> NoReturn:
-    """Ctrl-C while reading (inspect, summary, compare): one line, exit status 130, no traceback."""
-    _say("gongkai: interrupted")
-    sys.exit(130)
+def _stopped_reading(code: int) -> NoReturn:
+    """Ctrl-C (or SIGTERM, SIGHUP) while reading (inspect, summary, compare) or before a batch
+    starts: one line, exit status `code`, no traceback."""
+    with contextlib.suppress(OSError):  # after SIGHUP the terminal may be gone
+        _say("gongkai: interrupted")
+    sys.exit(code)
 
 
 def _dask_client(address: str):
@@ -130,14 +183,6 @@ def _dask_client(address: str):
 def _resume_command() -> str:
     arguments = sys.argv[1:]
     return shlex.join(["gongkai", *arguments, *([] if "--resume" in arguments else ["--resume"])])
-
-
-class _Terminated(SystemExit):
-    """SIGTERM, turned into an exception so that the batch stops the way Ctrl-C stops it."""
-
-
-def _on_sigterm(signum, frame) -> None:
-    raise _Terminated(128 + signum)
 
 
 @main.command()
@@ -197,7 +242,8 @@ def extract(
     cells.jsonl) they are cells.files.csv, one status row per input, and
     cells.checks.csv, every arithmetic rule that failed or could not be evaluated.
     An .xlsx output holds them as sheets instead. Every finished report is kept at once
-    in cells.journal.sqlite beside OUTPUT, which --resume reuses after an interruption.
+    in cells.journal.sqlite beside OUTPUT, which --resume reuses after an interruption;
+    one run at a time writes to an OUTPUT.
 
     \b
     Examples:
@@ -215,8 +261,10 @@ def extract(
       1    some input failed (everything readable is still written),
            or with --strict some report is partial
       2    usage error (bad option, no inputs, unusable output), found before any work
-      130  interrupted (Ctrl-C; 143 for SIGTERM): finished reports are kept in the
-           journal, and the command to continue is printed
+      130  interrupted (Ctrl-C; 143 for SIGTERM, 129 for SIGHUP): finished reports
+           are kept in the journal, an earlier run's output stays untouched, and
+           the command to continue is printed
+      141  stdout was closed by its reader (| head), as for a tool ended by SIGPIPE
     """
     try:
         fmt = check_format(output, fmt)
@@ -232,15 +280,18 @@ def extract(
     if resume and output == "-":
         _usage_error("--resume needs an output file")
     client = _dask_client(scheduler) if scheduler else None
-    signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        batch = Batch(paths, output, fmt, encoding, resume, shape)
+        batch = Batch(paths, output, fmt, encoding, resume, shape, input_kind)
+    except ReadingOptionsChangedError as error:
+        _usage_error(f"cannot resume: {error}; give the same --input-kind, or run without --resume")
     except JournalError as error:
         _usage_error(str(error))
+    except BatchInterrupted as stop:
+        _interrupted(stop)
     with batch, client or nullcontext():
         if batch.result.reused and not quiet:
             _say(f"gongkai: resuming: {_files(batch.result.reused)} already read, {len(batch.todo)} to go")
-        result = _run(batch, workers or default_workers(), timeout or None, client, quiet, input_kind)
+        result = _run(batch, workers or default_workers(), timeout or None, client, quiet)
     counts = result.counts
     sys.exit(1 if counts[Status.FAILED] or (strict and counts[Status.PARTIAL]) else 0)
 
@@ -253,7 +304,7 @@ def _advance(bar, task, counts: dict[Status, int]) -> None:
     bar.update(task, advance=1, rate=rate, counts=summary, failed=counts[Status.FAILED])
 
 
-def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool, kind: str):
+def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool):
     output = batch.output
     counts = dict.fromkeys(Status, 0)
     show_bar = not quiet and sys.stderr.isatty() and len(batch.todo) > 1
@@ -272,18 +323,12 @@ def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool,
                 say(f"gongkai: partial: {report.source}: {report.reason}")
 
         try:
-            result = batch.run(workers, timeout, client, on_report=show, kind=kind)
+            result = batch.run(workers, timeout, client, on_report=show)
         except BatchInterrupted as stop:
             if bar is not None:
-                bar.stop()
-            code = stop.__cause__.code if isinstance(stop.__cause__, _Terminated) else 130
-            read = f"{stop.finished} of {_files(stop.total)} read"
-            if stop.journal is None:
-                _say(f"gongkai: interrupted: {read}; nothing kept (the output was stdout)")
-            else:
-                _say(f"gongkai: interrupted: {read}, kept in {stop.journal}")
-                _say(f"gongkai: to continue, type: {_resume_command()}")
-            sys.exit(code)
+                with contextlib.suppress(OSError):  # a terminal closed (SIGHUP) cannot be drawn on
+                    bar.stop()
+            _interrupted(stop)
     if not quiet:
         where = "stdout" if output == "-" else output
         total = result.counts
@@ -297,6 +342,30 @@ def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool,
             f"{total[Status.FAILED]} failed; {written} written to {where}{reused}"
         )
     return result
+
+
+def _interrupted(stop: BatchInterrupted) -> NoReturn:
+    """Say what the interrupted batch left on disk and how to continue; exit 130 (143, 129)."""
+    code = stop.__cause__.code if isinstance(stop.__cause__, SystemExit) else 130
+    read = f"{stop.finished} of {_files(stop.total)} read"
+    # After SIGHUP the terminal may be gone: the messages are lost, the journal is not.
+    with contextlib.suppress(OSError):
+        if stop.journal is None:
+            _say(f"gongkai: interrupted: {read}; nothing kept (the output was stdout)")
+        elif stop.completed:
+            _say(f"gongkai: interrupted once every file was read and the output written ({stop.journal})")
+        else:
+            _say(f"gongkai: interrupted: {read}, kept in {stop.journal}")
+            if stop.earlier_outputs:
+                names = ", ".join(str(p) for p in stop.earlier_outputs)
+                written = stop.earlier_outputs[0].stat().st_mtime
+                when = time.strftime("%Y-%m-%d %H:%M", time.localtime(written))
+                _say(f"gongkai: left untouched, from an earlier run of {when}: {names}")
+                _say("gongkai: this batch replaces them all together when it finishes")
+            else:
+                _say("gongkai: no output written yet: it is written when every file is read")
+            _say(f"gongkai: to continue, type: {_resume_command()}")
+    sys.exit(code)
 
 
 @main.command()
@@ -334,8 +403,6 @@ def inspect(pdf, png_dir) -> None:
       2    usage error (no such file, bad option), found before any reading
       130  interrupted (Ctrl-C)
     """
-    from rich.console import Console
-
     from .report import read_report
     from .review import print_report, render_pages
 
@@ -344,14 +411,12 @@ def inspect(pdf, png_dir) -> None:
     if os.path.isdir(pdf):
         _usage_error(f"{pdf!r} is a folder: inspect shows one report (gongkai summary sums up a folder)")
     # Off a terminal, rich reads the width from COLUMNS; without it, a wide page.
-    console = Console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 200)
+    console = _stdout_console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 200)
     try:
         report = read_report(pdf)
     except GongkaiError as error:
         _say(f"gongkai: failed: {pdf}: {error}")
         sys.exit(1)
-    except KeyboardInterrupt:
-        _stopped_reading()
     print_report(report, console)
     if png_dir and report.kind != "pdf":
         _say(f"gongkai: --png draws PDF pages; {pdf} is {describe(report.kind)} and has none")
@@ -374,19 +439,16 @@ def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float):
     except (BatchSetupError, NoInputsError) as error:
         _usage_error(str(error))
     reports, counts = [], dict.fromkeys(Status, 0)
-    try:
-        with _progress(len(paths), sys.stderr.isatty() and len(paths) > 1) as bar:
-            task = bar.add_task("read", total=len(paths), rate="-", counts="", failed=0) if bar else None
-            say = _say if bar is None else (lambda m: bar.console.print(m, markup=False, highlight=False))
-            for report in iter_reports(paths, workers or default_workers(), timeout or None):
-                reports.append(report)
-                counts[report.status] += 1
-                if bar is not None:
-                    _advance(bar, task, counts)
-                if report.status == Status.FAILED:
-                    say(f"gongkai: failed: {report.source}: {report.reason}")
-    except KeyboardInterrupt:
-        _stopped_reading()
+    with _progress(len(paths), sys.stderr.isatty() and len(paths) > 1) as bar:
+        task = bar.add_task("read", total=len(paths), rate="-", counts="", failed=0) if bar else None
+        say = _say if bar is None else (lambda m: bar.console.print(m, markup=False, highlight=False))
+        for report in iter_reports(paths, workers or default_workers(), timeout or None):
+            reports.append(report)
+            counts[report.status] += 1
+            if bar is not None:
+                _advance(bar, task, counts)
+            if report.status == Status.FAILED:
+                say(f"gongkai: failed: {report.source}: {report.reason}")
     return batch_frames(reports)
 
 
@@ -494,11 +556,10 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
 
 def _print_comparison(pairs, show_all: bool) -> None:
     from rich import box
-    from rich.console import Console
     from rich.table import Table as RichTable
 
     # As inspect: the terminal's width, or COLUMNS off a terminal; without it, a wide page.
-    console = Console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 120)
+    console = _stdout_console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 120)
     width = console.width
     for (source_a, source_b), pair in pairs.groupby(["source_a", "source_b"], sort=False):
         shown = pair if show_all else pair[pair["value_a"].notna() | pair["value_b"].notna()]

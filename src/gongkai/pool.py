@@ -76,8 +76,11 @@ def _die_with_parent() -> None:
 def _serve(connection: Connection, function: Callable[[Any], Any]) -> None:
     """A worker's loop: take a task, send back its result, until the parent hangs up."""
     _die_with_parent()
-    # Ctrl-C reaches the whole process group; the parent decides, and stops the workers itself.
+    # Ctrl-C and a closed terminal (SIGHUP) reach the whole process group; the parent decides,
+    # and stops the workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     while True:
         try:

@@ -9,17 +9,30 @@ source path and content hash are both unchanged.
 SQLite rather than a folder of part files: one file however large the batch, a
 commit per report (fsynced, so a power cut loses at most the reports in flight)
 at a cost measured in bench/journal.py, and reads by key for the assembly.
+
+One run at a time writes a journal: it holds an exclusive lock on a lock file
+beside it (`cells.journal.lock`, holding its pid) from before it reads anything
+until it ends. The journal also records the reading options (what is read, not
+how it is written), so that a resumed run never mixes reports read otherwise.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
+import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+
+try:
+    import fcntl
+except ImportError:  # Windows has no flock: there, runs into one output are not kept apart
+    fcntl = None
 
 from .records import CELL_COLUMNS, CHECK_COLUMNS, FILE_COLUMNS, arrow_schema
 
@@ -34,11 +47,69 @@ class JournalError(ValueError):
     """The journal beside an output cannot be used."""
 
 
+class JournalBusyError(JournalError):
+    """Another run holds the journal's lock."""
+
+
+class ReadingOptionsChangedError(JournalError):
+    """The journal's reports were read with other reading options than the resumed run's."""
+
+
 def journal_path(output: str) -> Path:
     """cells.csv -> cells.journal.sqlite, beside the output."""
     base = Path(output)
     stem = base.name[: -len(base.suffix)] if base.suffix else base.name
     return base.with_name(f"{stem}.journal.sqlite")
+
+
+def _lock_path(journal: Path) -> Path:
+    return journal.with_suffix(".lock")
+
+
+def _take_lock(path: Path) -> int | None:
+    """An open descriptor of `path` holding its exclusive lock, with this process's pid written in it.
+
+    The lock file is removed when the lock is released, so a run may lock a file that
+    the run before it has just removed: the lock counts only on the file still at `path`.
+    """
+    if fcntl is None:
+        return None
+    while True:
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(descriptor, 32).decode("ascii", "replace").strip() or "unknown"
+            os.close(descriptor)
+            raise JournalBusyError(
+                f"another gongkai run (pid {holder}) is writing {path.with_suffix('.sqlite')}; "
+                "wait for it to end, or give another output"
+            ) from None
+        try:
+            same_file = os.stat(path).st_ino == os.fstat(descriptor).st_ino
+        except FileNotFoundError:
+            same_file = False
+        if same_file:
+            os.ftruncate(descriptor, 0)
+            os.write(descriptor, f"{os.getpid()}\n".encode())
+            return descriptor
+        os.close(descriptor)
+
+
+def _release_lock(path: Path, descriptor: int) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+    os.close(descriptor)
+
+
+def _changes(stored: Mapping[str, str], given: Mapping[str, str]) -> str:
+    """'its reports were read with input kind pdf, this run asks for input kind auto' (each option
+    that differs)."""
+    names = sorted(set(stored) | set(given))
+    differ = [n for n in names if stored.get(n) != given.get(n)]
+    was = ", ".join(f"{n} {stored.get(n, '(not recorded)')}" for n in differ)
+    now = ", ".join(f"{n} {given.get(n, '(none)')}" for n in differ)
+    return f"its reports were read with {was}, this run asks for {now}"
 
 
 # The journal sits beside the output: compressed, it takes a fifth of the space of the CSV it becomes.
@@ -62,11 +133,25 @@ def _from_bytes(data: bytes) -> pd.DataFrame:
 
 
 class Journal:
-    """Reports keyed by (source, sha256). Open with `fresh=True` to forget an earlier run."""
+    """Reports keyed by (source, sha256), read with `reading` options (a JSON-able mapping).
 
-    def __init__(self, path: str | Path, fresh: bool = False):
+    Opening takes the journal's lock (JournalBusyError if another run holds it). With
+    `fresh=True` an earlier run's journal is forgotten; otherwise a journal whose
+    reports were read with other `reading` options raises ReadingOptionsChangedError.
+    """
+
+    def __init__(self, path: str | Path, fresh: bool = False, reading: Mapping[str, str] | None = None):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db: sqlite3.Connection | None = None
+        self._lock: int | None = _take_lock(_lock_path(self.path))
+        try:
+            self._open(fresh, dict(reading or {}))
+        except BaseException:
+            self._release()
+            raise
+
+    def _open(self, fresh: bool, reading: dict[str, str]) -> None:
         if fresh:
             for leftover in (self.path, *(self.path.with_name(self.path.name + s) for s in ("-wal", "-shm"))):
                 leftover.unlink(missing_ok=True)
@@ -81,13 +166,17 @@ class Journal:
                 "status TEXT NOT NULL, reason TEXT NOT NULL, cells BLOB, files BLOB, checks BLOB, "
                 "PRIMARY KEY (source, sha256))"
             )
-            layout = self._db.execute("SELECT value FROM meta WHERE key = 'layout'").fetchone()
+            meta = dict(self._db.execute("SELECT key, value FROM meta"))
+            held = self._db.execute("SELECT count(*) FROM reports").fetchone()[0]
         except sqlite3.DatabaseError as error:
             raise JournalError(f"{self.path} is not a gongkai journal ({error})") from None
-        if layout is None:
-            self._db.execute("INSERT INTO meta VALUES ('layout', ?)", (LAYOUT,))
-        elif layout[0] != LAYOUT:
+        if meta.get("layout", LAYOUT) != LAYOUT:
             raise JournalError(f"{self.path} was written by another version of gongkai; run without --resume")
+        stored = json.loads(meta.get("reading", "null"))
+        if held and stored != reading:
+            raise ReadingOptionsChangedError(f"{self.path}: {_changes(stored or {}, reading)}")
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES ('layout', ?)", (LAYOUT,))
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES ('reading', ?)", (json.dumps(reading),))
 
     def add(
         self, source: str, sha256: str, status: str, reason: str, frames: dict[str, pd.DataFrame]
@@ -121,7 +210,16 @@ class Journal:
             self._db.executemany("DELETE FROM reports WHERE source = ? AND sha256 = ?", stale)
 
     def close(self) -> None:
-        self._db.close()
+        """Close the database (which folds its -wal file back in) and release the lock."""
+        self._release()
+
+    def _release(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+        if self._lock is not None:
+            _release_lock(_lock_path(self.path), self._lock)
+            self._lock = None
 
     def __enter__(self) -> Journal:
         return self

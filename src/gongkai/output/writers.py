@@ -110,11 +110,19 @@ class RecordWriter:
 
     def close(self) -> None:
         """Finish the file and move it into place."""
+        self.finish()
+        self.commit()
+
+    def finish(self) -> None:
+        """Write what is left and close the file, still under its temporary name."""
         if self._header_due:
             self.write(empty_frame(self.kind))
         self._write_row_group()
         self._release()
-        if self._temporary is not None:
+
+    def commit(self) -> None:
+        """Move the finished file into place (again: nothing to do)."""
+        if self._temporary is not None and self._temporary.exists():
             os.replace(self._temporary, self.path)
 
     def _release(self) -> None:
@@ -122,9 +130,11 @@ class RecordWriter:
         if self._parquet is not None:
             self._parquet.close()
         elif self._stdout is not None:
-            self._stdout.flush()
-            self._stdout.detach()
-            self._stdout = self._handle = None
+            try:
+                self._stdout.flush()
+            finally:  # even when the reader has gone (a broken pipe), stdout itself stays open
+                self._stdout.detach()
+                self._stdout = self._handle = None
         elif self._handle is not None:
             self._handle.close()
 
@@ -196,7 +206,17 @@ class BatchOutput:
             write_workbook(merged["cells"], self.path, files=merged["files"], checks=merged["checks"])
             return
         for writer in self._writers.values():
-            writer.close()
+            writer.finish()
+        # The files replace an earlier run's together: once the first is in place, an
+        # interruption (Ctrl-C) waits for the others, so no mix of two runs is left.
+        pending = list(self._writers.values())
+        try:
+            while pending:
+                pending[0].commit()
+                pending.pop(0)
+        finally:
+            for writer in pending:
+                writer.commit()
 
     def abort(self) -> None:
         for writer in self._writers.values():

@@ -16,6 +16,7 @@ a `.pdf` that is really a web page is read as one, and the report says so.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -95,11 +96,28 @@ def sniff(path: str | os.PathLike[str]) -> tuple[str | None, bool]:
     return None, False
 
 
+def _special_kind(mode: int) -> str:
+    """What a path that is not a regular file is. It is never opened: a pipe or a device may
+    block, or never end."""
+    kinds = [
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a named pipe (FIFO)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ]
+    return next((name for test, name in kinds if test(mode)), "a special file")
+
+
 def input_kind(path: str | os.PathLike[str]) -> tuple[str, bool]:
     """The kind to read a file as: its content's, else its name's (whose reader then says what
     is wrong with it). Raises UnreadableFileError for an empty file or one that is nothing."""
     try:
-        if os.path.getsize(path) == 0:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            what = _special_kind(info.st_mode)
+            raise UnreadableFileError(f"not a regular file but {what}; only files are read")
+        if info.st_size == 0:
             raise UnreadableFileError("the file is empty")
         kind, legacy = sniff(path)
     except FileNotFoundError:
