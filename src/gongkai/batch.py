@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 from . import pool
 from .dictionary import install as install_dictionary
-from .model import Status
+from .model import CheckStatus, Status
 from .output.journal import Journal, journal_path
-from .output.records import FORMATS, OutputFormatError, companion_path
+from .output.records import FORMATS, OutputFormatError, cell_rows, companion_path
 from .output.writers import BatchOutput
 from .report import Report, read_report_safely
 from .sources import INPUT_KINDS, SUFFIXES
@@ -349,14 +349,11 @@ def _duplicates(tasks: list[tuple[str, str]]) -> dict[str, str]:
     return out
 
 
-def _frames_of(report: Report) -> dict[str, pd.DataFrame]:
-    from .output.records import frame
-
-    checks = report.checks_frame
+def _records_of(report: Report) -> dict[str, list[dict]]:
     return {
-        "cells": report.cells,
-        "files": frame("files", [report.file_record()]),
-        "checks": checks[checks["status"] != "passed"],
+        "cells": cell_rows(report.records),
+        "files": [report.file_record()],
+        "checks": [c.record(report.source) for c in report.checks if c.status != CheckStatus.PASSED],
     }
 
 
@@ -410,7 +407,7 @@ class Batch:
         try:
             for _, report in _completed(self.todo, workers, timeout, client, kind):
                 self.journal.add(
-                    report.source, report.sha256, report.status, report.reason, _frames_of(report)
+                    report.source, report.sha256, report.status, report.reason, _records_of(report)
                 )
                 finished += 1
                 result.counts[report.status] += 1
@@ -456,12 +453,10 @@ def _assemble(
     journal: Journal, tasks: list[tuple[str, str]], output: str, fmt: str, encoding: str, shape: str
 ) -> int:
     """Write the output from the journal, in input order; returns the number of cell records."""
-    import pandas as pd
-
     duplicates = _duplicates(tasks)
     with BatchOutput(output, fmt, encoding, shape) as out:
         for source, sha256 in tasks:
-            frames = journal.frames(source, sha256)
-            frames["files"]["duplicate_of"] = pd.array([duplicates.get(source)], dtype="string")
-            out.add_frames(frames)
+            records = journal.records(source, sha256)
+            records["files"][0]["duplicate_of"] = duplicates.get(source)
+            out.add_records(records)
     return out.cells_written
