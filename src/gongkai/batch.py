@@ -380,7 +380,7 @@ class Batch:
         self._scratch = tempfile.TemporaryDirectory(prefix="gongkai-") if output == "-" else None
         location = Path(self._scratch.name) / "journal.sqlite" if self._scratch else journal_path(output)
         self.result = BatchResult(total=len(self.tasks), journal=None if self._scratch else location)
-        self.journal = Journal(location, fresh=not resume)
+        self.journal = Journal(location, fresh=not resume, durable=self._scratch is None)
         self.journal.keep_only(self.tasks)
         stored = self.journal.finished()
         self.todo = [t for t in self.tasks if t not in stored or stored[t][1].startswith(_TRANSIENT_REASONS)]

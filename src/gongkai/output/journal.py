@@ -55,9 +55,13 @@ def _from_bytes(kind: str, data: bytes) -> list[dict]:
 
 
 class Journal:
-    """Reports keyed by (source, sha256). Open with `fresh=True` to forget an earlier run."""
+    """Reports keyed by (source, sha256). Open with `fresh=True` to forget an earlier run.
 
-    def __init__(self, path: str | Path, fresh: bool = False):
+    A journal that no run can resume (`durable=False`: a batch written to stdout) is
+    never synced to disk.
+    """
+
+    def __init__(self, path: str | Path, fresh: bool = False, durable: bool = True):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if fresh:
@@ -66,8 +70,8 @@ class Journal:
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None)
             # WAL with full sync: each commit is on disk before the next report is taken.
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA journal_mode=WAL" if durable else "PRAGMA journal_mode=MEMORY")
+            self._db.execute("PRAGMA synchronous=FULL" if durable else "PRAGMA synchronous=OFF")
             self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
             self._db.execute(
                 "CREATE TABLE IF NOT EXISTS reports (source TEXT NOT NULL, sha256 TEXT NOT NULL, "
