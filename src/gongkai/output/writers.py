@@ -2,14 +2,15 @@
 
 Files are written under a temporary name and moved into place when complete,
 so an interrupted run leaves nothing that looks finished. CSV is written by the
-csv module, the way pandas' to_csv wrote it, so that a batch written as CSV
-(most of a short run) imports neither pandas nor pyarrow.
+csv module, the way pandas' to_csv wrote it, and JSONL by the json module, so that a
+batch written as either (most of a short run) imports neither pandas nor pyarrow.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import sys
 from collections import Counter
@@ -49,6 +50,23 @@ def _csv_rows(kind: str, records: list[dict]) -> list[list[str]]:
         [show(value) for show, value in zip(formats, plain_values(kind, record), strict=True)]
         for record in records
     ]
+
+
+def _json_value(value: int | float | str | None) -> int | float | str | None:
+    """A plain value (see records.plain_values) as JSON has it: empty (missing or "") as null,
+    whole numbers as integers."""
+    if value == "":
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _json_line(kind: str, record: dict) -> str:
+    values = {
+        name: _json_value(v) for name, v in zip(columns_of(kind), plain_values(kind, record), strict=True)
+    }
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 # Parquet rows gathered before they are written as one row group: about a hundred reports'
@@ -104,11 +122,7 @@ class RecordWriter:
             if self._row_group_rows >= _ROW_GROUP_ROWS:
                 self._write_row_group()
         elif self._handle is not None and self.fmt == "jsonl":
-            if records:
-                df = frame(self.kind, records)
-                # pandas escapes "/" as "\/"; JSON allows the plain character, which reads better.
-                lines = df.to_json(orient="records", lines=True, force_ascii=False).replace("\\/", "/")
-                self._handle.write(lines if lines.endswith("\n") else lines + "\n")
+            self._handle.writelines(_json_line(self.kind, record) for record in records)
             self._header_due = False
         elif self._handle is not None and (records or self._header_due):
             writer = csv.writer(self._handle, lineterminator="\n")
@@ -173,6 +187,7 @@ class BatchOutput:
                 for kind in ("files", "checks"):
                     self._writers[kind] = RecordWriter(companion_path(path, kind), kind, "csv", encoding)
         self.cells_written = 0
+        self.rows_written = 0  # rows of the cells output: one per cell, or one per report (wide)
         # Statuses of every file in the output.
         self.status_counts: Counter[Status] = Counter()
 
@@ -187,9 +202,11 @@ class BatchOutput:
             self.status_counts.update(Status(record["status"]) for record in records)
         elif kind == "cells":
             self.cells_written += len(records)
+            self.rows_written += len(records)
         elif kind == "wide":
             columns = wide_cell_columns()
             self.cells_written += sum(record[c] is not None for record in records for c in columns)
+            self.rows_written += len(records)
 
     def add_records(self, records: dict[str, list[dict]]) -> None:
         """Write one report's records (by kind): its cells (long; pivoted for the wide shape),
