@@ -1,4 +1,4 @@
-"""Start-up (issue 11): a text PDF read into CSV loads only what reading it needs.
+"""Start-up (issue 11): a text PDF read into CSV or JSONL loads only what reading it needs.
 
 The command runs in a fresh interpreter that lists the packages it holds when it exits.
 A file read in a worker is read by a fork of that process, which imports what reading
@@ -61,3 +61,9 @@ def test_parquet_output_still_loads_pyarrow(tmp_path):
     """The check above sees imports at all: the Parquet writer's are there."""
     imported, _ = _imported(str(tmp_path / "cells.parquet"))
     assert {"pyarrow", "pandas"} <= imported
+
+
+def test_a_text_pdf_to_jsonl_imports_nothing_it_does_not_use():
+    imported, stdout = _imported("-", "--format", "jsonl")
+    assert imported & NOT_NEEDED == set()
+    assert len(stdout.splitlines()) == 200
