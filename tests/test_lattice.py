@@ -14,6 +14,7 @@ from pdfplumber.table import (
 )
 from pdfplumber.utils import filter_edges
 
+from gongkai.grids.lattice import cells_to_tables as our_cells_to_tables
 from gongkai.grids.lattice import find_table_cells, merge_rules
 from gongkai.model import Edge
 from gongkai.sources.pdf import PdfSource
@@ -107,3 +108,20 @@ def test_jittered_grids_give_pdfplumbers_cells(seed):
             edges += [Edge("v", left, min(top, bottom), left, max(top, bottom), abs(bottom - top))]
     rng.shuffle(edges)
     _assert_same_as_pdfplumber(edges)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_cells_group_into_pdfplumbers_tables_in_any_order(seed):
+    """Several grids of cells, some touching only at a corner, some single cells, shuffled:
+    the tables, their order and the order of the cells in each are pdfplumber's."""
+    rng = random.Random(seed)
+    boxes = set()
+    for _ in range(rng.randint(1, 5)):
+        left, top = rng.choice(range(0, 400, 40)), rng.choice(range(0, 700, 35))
+        xs = sorted({left + rng.choice(range(5, 60, 5)) * i for i in range(rng.randint(1, 5))})
+        ys = sorted({top + rng.choice(range(5, 40, 5)) * i for i in range(rng.randint(1, 6))})
+        xs, ys = [left, *xs[1:]], [top, *ys[1:]]
+        boxes |= {(x0, y0, x1, y1) for x0, x1 in pairwise(xs) for y0, y1 in pairwise(ys)}
+    cells = sorted(boxes)
+    rng.shuffle(cells)
+    assert our_cells_to_tables(cells) == [list(table) for table in cells_to_tables(cells)]

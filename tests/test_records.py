@@ -28,7 +28,7 @@ def test_parquet_gathers_reports_into_large_row_groups(tmp_path):
     writer = RecordWriter(str(path), "cells", "parquet")
     reports = [f"r{n:03}.pdf" for n in range(150)]
     for source in reports:
-        writer.write(records.frame("cells", _cells(source, 200)))
+        writer.write(_cells(source, 200))
     assert not path.exists()  # only the temporary file until close
     writer.close()
     parquet = pq.ParquetFile(path)

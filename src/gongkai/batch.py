@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING, Any
 from . import pool
 from .dictionary import install as install_dictionary
 from .errors import InputTypeError, NoInputsError
-from .model import Status
+from .model import CheckStatus, Status
 from .numbers import counted
 from .output.journal import Journal, journal_path
-from .output.records import FORMATS, OutputFormatError, companion_path
+from .output.records import FORMATS, OutputFormatError, cell_rows, companion_path
 from .output.writers import BatchOutput
 from .report import Report, read_report_safely
 from .sources import INPUT_KINDS, SUFFIXES, check_kind, check_path
@@ -372,14 +372,11 @@ def _duplicates(tasks: list[tuple[str, str]]) -> dict[str, str]:
     return out
 
 
-def _frames_of(report: Report) -> dict[str, pd.DataFrame]:
-    from .output.records import frame
-
-    checks = report.checks_frame
+def _records_of(report: Report) -> dict[str, list[dict]]:
     return {
-        "cells": report.cells,
-        "files": frame("files", [report.file_record()]),
-        "checks": checks[checks["status"] != "passed"],
+        "cells": cell_rows(report.records),
+        "files": [report.file_record()],
+        "checks": [c.record(report.source) for c in report.checks if c.status != CheckStatus.PASSED],
     }
 
 
@@ -411,7 +408,9 @@ class Batch:
         location = Path(self._scratch.name) / "journal.sqlite" if self._scratch else journal_path(output)
         self.result = BatchResult(total=len(paths), journal=None if self._scratch else location)
         # The options that change what is read; those of the output (format, encoding, shape) do not.
-        self.journal = Journal(location, fresh=not resume, reading={"input kind": kind})
+        self.journal = Journal(
+            location, fresh=not resume, reading={"input kind": kind}, durable=self._scratch is None
+        )
         try:
             self._take_stock(paths)
         except (KeyboardInterrupt, SystemExit) as error:
@@ -463,7 +462,7 @@ class Batch:
         try:
             for _, report in _completed(self.todo, workers, timeout, client, self.kind):
                 self.journal.add(
-                    report.source, report.sha256, report.status, report.reason, _frames_of(report)
+                    report.source, report.sha256, report.status, report.reason, _records_of(report)
                 )
                 result.counts[report.status] += 1
                 if on_report is not None:
@@ -519,12 +518,10 @@ def _assemble(
     journal: Journal, tasks: list[tuple[str, str]], output: str, fmt: str, encoding: str, shape: str
 ) -> tuple[int, int]:
     """Write the output from the journal, in input order; returns the cells and the rows written."""
-    import pandas as pd
-
     duplicates = _duplicates(tasks)
     with BatchOutput(output, fmt, encoding, shape) as out:
         for source, sha256 in tasks:
-            frames = journal.frames(source, sha256)
-            frames["files"]["duplicate_of"] = pd.array([duplicates.get(source)], dtype="string")
-            out.add_frames(frames)
+            records = journal.records(source, sha256)
+            records["files"][0]["duplicate_of"] = duplicates.get(source)
+            out.add_records(records)
     return out.cells_written, out.rows_written

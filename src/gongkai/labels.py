@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-import jieba
-
+from .dictionary import import_jieba
 from .dictionary import install as install_dictionary
 from .forms import BLOCK_TITLE_FORMAT, BLOCK_TITLE_PATTERN, FORMS, Table
 from .settings import DEFAULT
 
+jieba = import_jieba()
 jieba.setLogLevel(logging.WARNING)
 
 _SETTINGS = DEFAULT.match

@@ -18,8 +18,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from . import sources
 from .agency import agency_key
 from .checks import CheckResult, ambiguous_readings, choose_by_arithmetic, run_checks
@@ -59,6 +57,8 @@ from .witness import form as form_witness
 from .witness.settle import settle
 
 if TYPE_CHECKING:  # the OCR source imports OpenCV: only a report with scanned pages loads it
+    import pandas as pd
+
     from .sources import ScannedPage
 
 

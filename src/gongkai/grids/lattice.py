@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from pdfplumber.table import cells_to_tables
-
 from ..model import BBox, Edge
 from ..settings import DEFAULT
 
@@ -167,6 +165,39 @@ def cells(crossings: dict[Point, tuple[set[BBox], set[BBox]]]) -> list[BBox]:
     return found
 
 
+def cells_to_tables(cells: list[BBox]) -> list[list[BBox]]:
+    """Cells grouped into tables: pdfplumber's `cells_to_tables`.
+
+    A table grows from its first cell by every cell that shares a corner with it, in
+    passes over the cells left in their order, until a pass adds none; then the next
+    table starts. Tables are sorted by their topmost, then leftmost, corner; a table of
+    one cell is none. (A cell is never given twice: each crossing starts at most one.)
+    """
+    remaining = list(cells)
+    found: list[list[BBox]] = []
+    table: list[BBox] = []
+    corners: set[Point] = set()
+    while remaining:
+        size = len(table)
+        left = []
+        for cell in remaining:
+            x0, top, x1, bottom = cell
+            cell_corners = ((x0, top), (x0, bottom), (x1, top), (x1, bottom))
+            if not table or not corners.isdisjoint(cell_corners):
+                corners.update(cell_corners)
+                table.append(cell)
+            else:
+                left.append(cell)
+        remaining = left
+        if len(table) == size:
+            found.append(table)
+            table, corners = [], set()
+    if table:
+        found.append(table)
+    found.sort(key=lambda cells: min((cell[1], cell[0]) for cell in cells))
+    return [table for table in found if len(table) > 1]
+
+
 def find_table_cells(edges: list[Edge]) -> list[list[BBox]]:
     """The cell boxes of each ruled table drawn by these rules."""
     return table_cells(merge_rules(edges))
@@ -174,4 +205,4 @@ def find_table_cells(edges: list[Edge]) -> list[list[BBox]]:
 
 def table_cells(merged: list[Edge]) -> list[list[BBox]]:
     """The cell boxes of each ruled table drawn by rules that `merge_rules` gave."""
-    return [list(table) for table in cells_to_tables(cells(intersections(merged)))]
+    return cells_to_tables(cells(intersections(merged)))

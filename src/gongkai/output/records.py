@@ -1,7 +1,9 @@
-"""Stage 9: the output contract: record columns, their types, and frames of records.
+"""Stage 9: the output contract: record columns, their types, and records as rows or frames.
 
 The record columns are the product's public interface (see the README's
-"Output contract"); they are named here once.
+"Output contract"); they are named here once. A record is a dict of column
+values; `frame` makes a typed DataFrame of records. pandas and pyarrow are
+imported only by what needs them: a batch written as CSV goes without both.
 """
 
 from __future__ import annotations
@@ -10,12 +12,14 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
-
-import pandas as pd
-import pyarrow as pa
+from typing import TYPE_CHECKING
 
 from ..model import CellRecord, NoteCode
 from .wide import wide_cell_columns, wide_columns
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
 
 CELL_COLUMNS = [field.name for field in dataclasses.fields(CellRecord)]  # the order of the contract
 FILE_COLUMNS = [
@@ -62,7 +66,33 @@ class OutputFormatError(ValueError):
     """An output path whose format cannot be told or is not supported."""
 
 
+def columns_of(kind: str) -> list[str]:
+    """The columns of a record kind ("cells", "files", "checks" or "wide"), in the contract's order."""
+    return _COLUMNS[kind]
+
+
+# The Python type of a value in a column of each pandas type.
+_PLAIN_TYPES = {"Int64": int, "float64": float, "string": str}
+
+
+@cache
+def _plain_types(kind: str) -> tuple[tuple[str, type], ...]:
+    dtypes = _DTYPES[kind]
+    return tuple((name, _PLAIN_TYPES[dtypes.get(name, "string")]) for name in _COLUMNS[kind])
+
+
+def plain_values(kind: str, record: dict) -> list:
+    """A record's values in the contract's column order, each of its column's type (int, float
+    or str) or None where missing (NaN included, as in a frame)."""
+    return [
+        None if (value := record.get(name)) is None or value != value else plain(value)
+        for name, plain in _plain_types(kind)
+    ]
+
+
 def _column(values: list, dtype: str) -> pd.api.extensions.ExtensionArray:
+    import pandas as pd
+
     if dtype != "string" and any(isinstance(v, str) for v in values):
         # Records carried over from an earlier run's CSV hold their numbers as text.
         return pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").astype(dtype).array
@@ -71,6 +101,8 @@ def _column(values: list, dtype: str) -> pd.api.extensions.ExtensionArray:
 
 def frame(kind: str, records: Iterable[dict]) -> pd.DataFrame:
     """A DataFrame of one record kind ("cells", "files" or "checks") with the contract's columns and types."""
+    import pandas as pd
+
     rows = list(records)
     dtypes = _DTYPES[kind]
     columns = _COLUMNS[kind]
@@ -78,17 +110,23 @@ def frame(kind: str, records: Iterable[dict]) -> pd.DataFrame:
     return pd.DataFrame(data, columns=columns)
 
 
+def cell_rows(cells: Sequence[CellRecord]) -> list[dict]:
+    """The records of typed cells, one dict of the contract's columns per cell."""
+    rows = [{name: getattr(cell, name) for name in CELL_COLUMNS} for cell in cells]
+    for row in rows:
+        row["note_code"] = None if row["note_code"] is None else str(row["note_code"])
+    return rows
+
+
 def cells_frame(cells: Sequence[CellRecord]) -> pd.DataFrame:
     """The cells frame of typed records: one row per record, in the contract's columns and types."""
-    columns = {name: [getattr(cell, name) for cell in cells] for name in CELL_COLUMNS}
-    columns["note_code"] = [None if code is None else str(code) for code in columns["note_code"]]
-    dtypes = _DTYPES["cells"]
-    data = {name: _column(values, dtypes.get(name, "string")) for name, values in columns.items()}
-    return pd.DataFrame(data, columns=CELL_COLUMNS)
+    return frame("cells", cell_rows(cells))
 
 
 def cell_records_of(cells: pd.DataFrame) -> list[CellRecord]:
     """The typed records of a cells frame (the inverse of `cells_frame`)."""
+    import pandas as pd
+
     out = []
     for row in cells[CELL_COLUMNS].to_dict("records"):
         fields = {name: None if not isinstance(v, str) and pd.isna(v) else v for name, v in row.items()}
@@ -131,14 +169,14 @@ def companion_path(path: str, kind: str) -> str:
     return str(base.with_name(f"{stem}.{kind}.csv"))
 
 
-_ARROW_TYPES = {"Int64": pa.int64(), "float64": pa.float64()}
-
-
 @cache
 def arrow_schema(kind: str) -> pa.Schema:
     """The Parquet schema of a record kind. Its pandas metadata makes pandas read the
     integer columns back as Int64 (nullable), not as float64 where a value is missing."""
+    import pyarrow as pa
+
+    arrow_types = {"Int64": pa.int64(), "float64": pa.float64()}
     return pa.schema(
-        [(name, _ARROW_TYPES.get(_DTYPES[kind].get(name, ""), pa.string())) for name in _COLUMNS[kind]],
+        [(name, arrow_types.get(_DTYPES[kind].get(name, ""), pa.string())) for name in _COLUMNS[kind]],
         metadata=pa.Schema.from_pandas(_empty(kind), preserve_index=False).metadata,
     )

@@ -12,10 +12,12 @@ other form's reports.
 from __future__ import annotations
 
 from functools import cache
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..forms import FORMS
+
+if TYPE_CHECKING:  # the column names are needed without pandas (records.py), the pivot with it
+    import pandas as pd
 
 WIDE_ID_COLUMNS = ["source", "agency", "agency_key", "year", "form"]
 
@@ -51,6 +53,8 @@ def wide_columns() -> list[str]:
 
 def report_form(cells: pd.DataFrame) -> str | None:
     """The report's form version: that of its table 三, which decides it (see report.choose_versions)."""
+    import pandas as pd
+
     applications = cells.loc[cells["table"] == "applications", "form"]
     forms = applications if len(applications) else cells["form"]
     return None if forms.empty or pd.isna(forms.iloc[0]) else str(forms.iloc[0])
@@ -61,6 +65,8 @@ def to_wide(cells: pd.DataFrame) -> pd.DataFrame:
 
     An empty value stays empty (NaN): the long records' `note` says why.
     """
+    import pandas as pd
+
     columns = wide_columns()
     if cells.empty:
         return pd.DataFrame({c: pd.Series(dtype="float64") for c in columns}).astype(_id_dtypes())

@@ -1,51 +1,71 @@
-"""Stage 9: write record frames to CSV, Parquet, JSONL or XLSX, one report at a time.
+"""Stage 9: write records to CSV, Parquet, JSONL or XLSX, one report at a time.
 
 Files are written under a temporary name and moved into place when complete,
-so an interrupted run leaves nothing that looks finished.
+so an interrupted run leaves nothing that looks finished. CSV is written by the
+csv module, the way pandas' to_csv wrote it, and JSONL by the json module, so that a
+batch written as either (most of a short run) imports neither pandas nor pyarrow.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import json
-import math
 import os
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import TextIO
-
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING, TextIO
 
 from ..model import Status
 from ..numbers import format_number
-from .records import OutputFormatError, arrow_schema, companion_path, empty_frame, frame
-from .wide import to_wide, wide_cell_columns
+from .records import (
+    OutputFormatError,
+    arrow_schema,
+    columns_of,
+    companion_path,
+    frame,
+    plain_values,
+)
+from .wide import wide_cell_columns
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+# Columns whose numbers are written as a person writes them (3001, not 3001.0).
+_NUMBER_COLUMNS = ("value", "left", "right")
 
 
-def _csv_ready(df: pd.DataFrame) -> pd.DataFrame:
-    out = df.copy()
-    for column in ("value", "left", "right"):
-        if column in out.columns:
-            out[column] = out[column].map(format_number, na_action=None).astype("string")
-    return out
+def _csv_field(value: int | float | str | None) -> str:
+    """A plain value (see records.plain_values) as pandas' to_csv writes it: floats by repr."""
+    if value is None:
+        return ""
+    return repr(value) if isinstance(value, float) else str(value)
 
 
-def _json_value(value: object) -> object:
-    """A record's value as JSON has it: empty (missing or "") as null, whole numbers as integers."""
-    if value is None or value is pd.NA or value == "" or (isinstance(value, float) and math.isnan(value)):
+def _csv_rows(kind: str, records: list[dict]) -> list[list[str]]:
+    formats = [format_number if name in _NUMBER_COLUMNS else _csv_field for name in columns_of(kind)]
+    return [
+        [show(value) for show, value in zip(formats, plain_values(kind, record), strict=True)]
+        for record in records
+    ]
+
+
+def _json_value(value: int | float | str | None) -> int | float | str | None:
+    """A plain value (see records.plain_values) as JSON has it: empty (missing or "") as null,
+    whole numbers as integers."""
+    if value == "":
         return None
-    if hasattr(value, "item"):  # numpy scalars
-        value = value.item()
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
 
 
-def _json_line(record: dict) -> str:
-    values = {name: _json_value(v) for name, v in record.items()}
+def _json_line(kind: str, record: dict) -> str:
+    values = {
+        name: _json_value(v) for name, v in zip(columns_of(kind), plain_values(kind, record), strict=True)
+    }
     return json.dumps(values, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
@@ -55,7 +75,7 @@ _ROW_GROUP_ROWS = 20_000
 
 
 class RecordWriter:
-    """Streams record frames to one output file, so a batch never holds every record in memory.
+    """Streams records of one kind to one output file, so a batch never holds every record in memory.
 
     Data goes to a temporary name and is renamed into place by `close()`; an
     interrupted run leaves no file that looks finished. Path "-" streams CSV to stdout.
@@ -82,29 +102,40 @@ class RecordWriter:
         target.parent.mkdir(parents=True, exist_ok=True)
         self._temporary = target.with_name(f".{target.name}.partial")
         if fmt == "parquet":
+            import pyarrow.parquet as pq
+
             self._parquet = pq.ParquetWriter(self._temporary, arrow_schema(kind))
         else:
             self._handle = open(self._temporary, "w", encoding=encoding, newline="")  # noqa: SIM115 - closed by close()
         self._header_due = True
 
-    def write(self, df: pd.DataFrame) -> None:
+    def write(self, records: list[dict]) -> None:
+        """Write records (dicts of the kind's columns)."""
         if self._parquet is not None:
-            if len(df):
+            if records:
+                import pyarrow as pa
+
+                df = frame(self.kind, records)
                 table = pa.Table.from_pandas(df, schema=arrow_schema(self.kind), preserve_index=False)
                 self._row_group.append(table)
                 self._row_group_rows += len(df)
             if self._row_group_rows >= _ROW_GROUP_ROWS:
                 self._write_row_group()
         elif self._handle is not None and self.fmt == "jsonl":
-            self._handle.writelines(_json_line(record) for record in df.to_dict("records"))
+            self._handle.writelines(_json_line(self.kind, record) for record in records)
             self._header_due = False
-        elif self._handle is not None and (len(df) or self._header_due):
-            _csv_ready(df).to_csv(self._handle, index=False, header=self._header_due, lineterminator="\n")
+        elif self._handle is not None and (records or self._header_due):
+            writer = csv.writer(self._handle, lineterminator="\n")
+            if self._header_due:
+                writer.writerow(columns_of(self.kind))
+            writer.writerows(_csv_rows(self.kind, records))
             self._header_due = False
-        self.rows += len(df)
+        self.rows += len(records)
 
     def _write_row_group(self) -> None:
         if self._parquet is not None and self._row_group:
+            import pyarrow as pa
+
             self._parquet.write_table(pa.concat_tables(self._row_group))
         self._row_group, self._row_group_rows = [], 0
 
@@ -116,7 +147,7 @@ class RecordWriter:
     def finish(self) -> None:
         """Write what is left and close the file, still under its temporary name."""
         if self._header_due:
-            self.write(empty_frame(self.kind))
+            self.write([])
         self._write_row_group()
         self._release()
 
@@ -158,7 +189,7 @@ class BatchOutput:
         self._cells_kind = "wide" if shape == "wide" else "cells"
         self.side = path != "-"
         if fmt == "xlsx":
-            self._frames: dict[str, list[pd.DataFrame]] = {"cells": [], "files": [], "checks": []}
+            self._records: dict[str, list[dict]] = {"cells": [], "files": [], "checks": []}
             self._writers: dict[str, RecordWriter] = {}
         else:
             self._writers = {"cells": RecordWriter(path, self._cells_kind, fmt, encoding)}
@@ -170,39 +201,42 @@ class BatchOutput:
         # Statuses of every file in the output.
         self.status_counts: Counter[Status] = Counter()
 
-    def _write(self, kind: str, df: pd.DataFrame) -> None:
+    def _write(self, kind: str, records: list[dict]) -> None:
         if self.fmt == "xlsx":
-            self._frames[kind].append(df)
+            self._records[kind] += records
         elif kind in ("cells", "wide"):
-            self._writers["cells"].write(df)
+            self._writers["cells"].write(records)
         elif kind in self._writers:
-            self._writers[kind].write(df)
+            self._writers[kind].write(records)
         if kind == "files":
-            self.status_counts.update(Status(status) for status in df["status"].astype(str))
+            self.status_counts.update(Status(record["status"]) for record in records)
         elif kind == "cells":
-            self.cells_written += len(df)
-            self.rows_written += len(df)
+            self.cells_written += len(records)
+            self.rows_written += len(records)
         elif kind == "wide":
-            self.cells_written += int(df[list(wide_cell_columns())].notna().sum().sum())
-            self.rows_written += len(df)
+            columns = wide_cell_columns()
+            self.cells_written += sum(record[c] is not None for record in records for c in columns)
+            self.rows_written += len(records)
 
-    def add_frames(self, frames: dict[str, pd.DataFrame]) -> None:
-        """Write one report's records: its cells (long; pivoted for the wide shape), its status
-        row, its failed or unevaluated checks."""
+    def add_records(self, records: dict[str, list[dict]]) -> None:
+        """Write one report's records (by kind): its cells (long; pivoted for the wide shape),
+        its status row, its failed or unevaluated checks."""
         if self.shape == "wide":
-            if len(frames["cells"]):
-                self._write("wide", frame("wide", to_wide(frames["cells"]).to_dict("records")))
+            if records["cells"]:
+                from .wide import to_wide
+
+                wide = to_wide(frame("cells", records["cells"])).astype(object)
+                self._write("wide", wide.where(wide.notna(), None).to_dict("records"))
         else:
-            self._write("cells", frames["cells"])
-        self._write("files", frames["files"])
-        self._write("checks", frames["checks"])
+            self._write("cells", records["cells"])
+        self._write("files", records["files"])
+        self._write("checks", records["checks"])
 
     def close(self) -> None:
         if self.fmt == "xlsx":
             from .workbook import write_workbook
 
-            empty = {kind: empty_frame(kind) for kind in self._frames}
-            merged = {k: pd.concat(v, ignore_index=True) if v else empty[k] for k, v in self._frames.items()}
+            merged = {kind: frame(kind, records) for kind, records in self._records.items()}
             write_workbook(merged["cells"], self.path, files=merged["files"], checks=merged["checks"])
             return
         for writer in self._writers.values():

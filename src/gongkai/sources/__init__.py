@@ -23,8 +23,6 @@ from typing import TYPE_CHECKING, Protocol
 
 from ..errors import OCR_MISSING, InputTypeError, OcrUnavailableError, UnknownKindError, UnreadableFileError
 from ..model import Page
-from .docx import read_docx, read_legacy_word
-from .html import is_utf16_without_bom, looks_like_html, read_html
 from .markup import MarkupDocument
 from .pdf import PdfSource, render_pages
 
@@ -91,6 +89,9 @@ def sniff(path: str | os.PathLike[str]) -> tuple[str | None, bool]:
         return "docx", False
     if head.startswith(_OLE2) or head.startswith(b"{\\rtf"):
         return "docx", True
+    # The web page and Word readers import lxml: a PDF never needs them.
+    from .html import is_utf16_without_bom, looks_like_html
+
     if looks_like_html(head) or (is_utf16_without_bom(head) and looks_like_html(head.replace(b"\0", b""))):
         return "html", False
     return None, False
@@ -148,7 +149,11 @@ def open_source(path: str | os.PathLike[str], kind: str = "pdf") -> Source:
 def read_markup(path: str | os.PathLike[str], kind: str, legacy: bool) -> MarkupDocument:
     """The title candidates, headings and Grids of a web page or Word file (.doc/.wps: `legacy`)."""
     if kind == "html":
+        from .html import read_html
+
         return read_html(path)
+    from .docx import read_docx, read_legacy_word
+
     return read_legacy_word(path) if legacy else read_docx(path)
 
 

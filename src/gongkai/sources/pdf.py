@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
@@ -26,7 +25,8 @@ from ..model import BBox, Char, Edge, Page
 from ..settings import DEFAULT
 from .chars import dedupe_chars
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # only a scanned page is rendered: a text PDF loads neither
+    import numpy as np
     from PIL.Image import Image as PILImage
 
 Matrix = tuple[float, float, float, float, float, float]
