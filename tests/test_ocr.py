@@ -117,7 +117,7 @@ def _review_values():
     return values
 
 
-def _verify(records, placed, scanned, second=lambda page, cell: cell.free):
+def _verify(records, placed, scanned, second=lambda page, cells: [cell.free for cell in cells]):
     from gongkai.verify import verify_ocr_cells
 
     out, counts = verify_ocr_cells(FORM_2021, records, placed, scanned, second)
@@ -198,7 +198,7 @@ def test_a_cell_no_rule_covers_needs_two_readings_that_agree():
             record.value, record.raw = None, ""
     agreeing, _ = _verify(records, placed, scanned)
     assert agreeing["litigation_direct_total"].value == 2
-    disagreeing, _ = _verify(records, placed, scanned, second=lambda page, cell: "7")
+    disagreeing, _ = _verify(records, placed, scanned, second=lambda page, cells: ["7"] * len(cells))
     assert disagreeing["litigation_direct_total"].value is None
     assert "the two readings disagree" in disagreeing["litigation_direct_total"].note
 
