@@ -170,6 +170,7 @@ def test_the_one_candidate_that_satisfies_the_rule_is_taken_and_marked():
     [
         ({"free": "1O", "digits": "10"}, "not a plain number as read: '1O'"),  # never repaired
         ({"suspect": ("seal",)}, "suspect cell (seal)"),
+        ({"suspect": ("smudge",)}, "suspect cell (smudge)"),
         ({"free_score": 0.5}, "low OCR confidence 0.50"),
     ],
 )
@@ -211,9 +212,27 @@ def _expected(pdf: Path) -> dict[tuple[str, str, str], str]:
         return {(r["table"], r["row_id"], r["column_id"]): r["value"] for r in csv.DictReader(handle)}
 
 
+@pytest.fixture(scope="module")
+def junk_layer_report():
+    """The committed scan read once for the tests below (OCR takes seconds a page)."""
+    return gongkai.read_report(JUNK_LAYER)
+
+
+def _placed_rows(report) -> set[tuple[str, str]]:
+    unplaced = (NoteCode.ROW_NOT_FOUND, NoteCode.TABLE_NOT_FOUND)
+    return {(cell.table, cell.row_id) for cell in report.records if cell.note_code not in unplaced}
+
+
 @needs_ocr
-def test_a_scanned_report_reads_with_no_wrong_value():
-    report = gongkai.read_report(JUNK_LAYER)
+def test_the_labels_of_a_scan_place_every_row_its_text_pdf_places(junk_layer_report):
+    text = gongkai.read_report(FIXTURES / "docx-department-2021-blank-zeros.pdf")
+    assert text.pages_ocr == 0 and len(_placed_rows(text)) == 32  # every row of the 2021 form
+    assert _placed_rows(text) - _placed_rows(junk_layer_report) == set()
+
+
+@needs_ocr
+def test_a_scanned_report_reads_with_no_wrong_value(junk_layer_report):
+    report = junk_layer_report
     expected = _expected(JUNK_LAYER)
     got = {cell.key: format_number(cell.value) for cell in report.records}
     wrong = {k: (got[k], v) for k, v in expected.items() if got.get(k, "") not in ("", v)}
@@ -236,3 +255,60 @@ def test_a_scanned_report_reads_with_no_wrong_value():
     assert (report.agency, report.year) == (printed["agency"], int(printed["year"]))  # from page 1's image
     row = report.file_record()
     assert row["pages_ocr"] == 4
+
+
+# --- the ink of a cell, on a drawn page (OpenCV only) ---------------------------------------
+
+
+def _drawn_cell(draw):
+    """The ink test of the middle cell of a drawn ruled row at 200 dpi, after `draw(image, box)`."""
+    cv2 = pytest.importorskip("cv2")
+    import numpy as np
+
+    from gongkai.sources import scan
+
+    image = np.full((300, 1654), 235, np.uint8)  # an A4 page's width
+    columns = (50, 300, 550, 800, 1600)
+    for x in columns:
+        cv2.line(image, (x, 80), (x, 220), 30, 3)
+    for y in (80, 220):
+        cv2.line(image, (columns[0], y), (columns[-1], y), 30, 3)
+    cv2.putText(image, "12", (120, 170), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 40, 3)
+    box = (300, 80, 550, 220)
+    draw(image, box)
+    page = scan.prepare(cv2.GaussianBlur(image, (0, 0), 1.0), 200)
+    return scan.cell_ink(page, tuple(v * 72 / 200 for v in box))
+
+
+def _digits(image, box, text="37"):
+    import cv2
+
+    cv2.putText(image, text, (box[0] + 80, box[1] + 90), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 40, 3)
+
+
+def test_printed_digits_are_plain_ink():
+    ink = _drawn_cell(_digits)
+    assert ink.has_ink and not ink.smudged and not ink.dash
+
+
+def test_an_ink_blot_over_a_value_makes_its_cell_suspect():
+    import cv2
+
+    def blotted(image, box):
+        _digits(image, box)
+        cv2.ellipse(image, (box[0] + 110, box[1] + 75), (22, 14), 20, 0, 360, 50, -1)
+
+    assert _drawn_cell(blotted).smudged
+
+
+@pytest.mark.parametrize(("text", "dash"), [("-", True), ("1", False), ("0", False), ("7", False)])
+def test_a_lone_lying_stroke_is_a_dash_and_no_digit_is(text, dash):
+    import cv2
+
+    def printed(image, box):
+        if text == "-":
+            cv2.line(image, (box[0] + 100, box[1] + 70), (box[0] + 128, box[1] + 70), 40, 2)
+        else:
+            _digits(image, box, text)
+
+    assert _drawn_cell(printed).dash is dash

@@ -166,6 +166,18 @@ class ScanSettings:
     # left by the stretch: the cell is suspect. Print under the seal is tinted red only near the
     # seal's strokes.
     seal_stroke_share: float = 0.5
+    # A stroke wider than twice this (points) is a blot: the strokes of table digits are at
+    # most 1.6 pt wide in the scans' ink (bold titles 2 pt), dust specks 1.5 pt; a smudge of ink
+    # over a cell is wider. The cell is suspect.
+    smudge_half_width: float = 1.8
+    # Dark enough to be print or a blot (grey level): paper reads 200-240, a shadowed edge 150.
+    smudge_dark: int = 128
+    # A cell whose only stroke is at most this tall (points) and `dash_length` times as long as
+    # tall is a printed dash: no digit is one lying stroke (the ink test's blur makes a 0.5 pt
+    # stroke 1.5-2.5 pt tall; digits are 7 pt and more). It reads as —, as a text PDF's dash does,
+    # never as a digit.
+    dash_height: float = 2.5
+    dash_length: float = 2.5
     # Pixels kept clear of the rules around a cell's ink.
     border: int = 2
 
@@ -176,8 +188,9 @@ class OcrSettings:
 
     # The detector's input is at most this long (pixels): more only slows it, fewer merges lines.
     det_side: int = 960
-    # Crops recognised in one call of the network.
+    # Crops recognised in one call of the network, of widths within `batch_growth` of each other.
     batch: int = 16
+    batch_growth: float = 1.3
     # A batch is padded to its widest crop, and to at least this width per height. The network's
     # cost grows with the width; rapidocr pads every crop to 320/48 (6.7), three times the width
     # of a cell's number. At 3 the cells of six generated scans read as at 6.7 (375 of 392 exact
@@ -188,9 +201,6 @@ class OcrSettings:
     # `head_heights` heights are read, to see whether it opens with a heading's numbering.
     prose_line_heights: float = 22
     head_heights: int = 4
-    # White margin (pixels) around a cell for the detector of the second reading: it finds no
-    # line that touches the image's edge.
-    second_reading_pad: int = 16
     # Correct readings of printed digits score 0.95-1.0 on the generated scans; every misreading
     # of a clean cell that the rules caught scored below 0.9. Confidence alone still publishes
     # nothing: the rules or a second reading must agree too.

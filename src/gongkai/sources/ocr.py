@@ -36,6 +36,7 @@ from . import scan
 
 _SETTINGS = DEFAULT.ocr
 _DIGITS = "0123456789"
+_DASH = "—"
 _HEADING_START_RE = re.compile(r"^\s*([一二三四五六七八九十]+[、.．，]|[（(][一二三四五六七八九十]+[）)])")
 
 
@@ -146,9 +147,8 @@ class Recogniser:
         rec = self._rec
         height = rec.rec_image_shape[1]
         order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1] / crops[i].shape[0])
-        for start in range(0, len(order), _SETTINGS.batch):
-            chunk = order[start : start + _SETTINGS.batch]
-            ratio = max(_SETTINGS.rec_min_ratio, *(crops[i].shape[1] / crops[i].shape[0] for i in chunk))
+        for chunk in _batches(order, [crops[i].shape[1] / crops[i].shape[0] for i in order]):
+            ratio = max(_SETTINGS.rec_min_ratio, crops[chunk[-1]].shape[1] / crops[chunk[-1]].shape[0])
             padded = int(height * ratio)
             norm = np.stack([rec.resize_norm_img(np.dstack([crops[i]] * 3), ratio) for i in chunk])
             for i, pred in zip(chunk, rec.session(norm.astype(np.float32)), strict=True):
@@ -166,6 +166,20 @@ class Recogniser:
         classes = best[keep] if indices is None else indices[best[keep]]
         text = "".join(self._characters[classes])
         return text, float(probs[keep].mean()) if keep.any() else 0.0, np.nonzero(keep)[0]
+
+
+def _batches(order: list[int], ratios: list[float]) -> list[list[int]]:
+    """Crops sorted by width per height, cut into batches of at most `batch`, each new batch
+    started where a crop is `batch_growth` times wider than the batch's first: a batch is padded
+    to its widest, and a short line padded to a long one costs the long one's time."""
+    out: list[list[int]] = []
+    widest = 0.0  # the batch may grow to this width per height
+    for index, ratio in zip(order, ratios, strict=True):
+        if not out or len(out[-1]) >= _SETTINGS.batch or ratio > widest:
+            out.append([])
+            widest = _SETTINGS.batch_growth * max(ratio, _SETTINGS.rec_min_ratio)
+        out[-1].append(index)
+    return out
 
 
 @cache
@@ -232,12 +246,18 @@ def read_page(
         from_page, engine.lines([image.grey[t:b, x0:x1] for x0, t, x1, b in from_page]), strict=True
     ):
         page.chars += _placed(text, shares, x0 * scale, top * scale, x1 * scale, bottom * scale)
-    inked = [ink.crop for _, ink, _ in alone if ink.has_ink]
+    inked = [ink.crop for _, ink, _ in alone if ink.has_ink and not ink.dash]
     readings = iter(engine.cells(inked))
     for box, ink, line in alone:
-        free, free_score, digits, digits_score = next(readings) if ink.has_ink else ("", 1.0, "", 1.0)
+        if ink.dash:  # told by its shape: the recogniser reads a lone dash as 一, - or a 1 lying down
+            free, free_score, digits, digits_score = _DASH, 1.0, "", 1.0
+        elif ink.has_ink:
+            free, free_score, digits, digits_score = next(readings)
+        else:
+            free, free_score, digits, digits_score = "", 1.0, "", 1.0
         flags = (
             ("seal", ink.sealed),
+            ("smudge", ink.smudged),
             ("ink touching the rules", ink.touches_rule),
             ("text detected where the ink test found none", line is not None and not ink.has_ink),
         )
@@ -257,29 +277,23 @@ def second_readings(page: ScannedPage, cells: list[OcrCell]) -> list[str]:
     """The cells read the other way, as a whole-page reading does: the line the page's text
     detector found in each, cut from the page and recognised. It shares neither the ink test nor
     the crop with the first reading, so a stray blob that one kept or lost does not sway both.
-    Where the page's detector found no line in a cell (it misses some lone small digits), it looks
-    again in the cell's image alone, doubled."""
-    crops: list[list[np.ndarray]] = []
+    Where the page's detector found no line in a cell (it misses some lone small digits), the
+    band of the cell's rows that hold ink is read, across the cell's whole width."""
+    crops = []
     for cell in cells:
-        if cell.line is None:
-            crops.append(_detected_in_cell(page, cell))
-            continue
-        x0, top, x1, bottom = cell.line
+        x0, top, x1, bottom = cell.line or cell.box
         crop = page.image.grey[top:bottom, x0:x1].copy()
         rules = page.image.rules[top:bottom, x0:x1].astype(np.uint8)
-        crop[cv2.dilate(rules, np.ones((3, 3), np.uint8)) > 0] = 255  # a line's box reaches over the rules
-        crops.append([crop])
-    readings = iter(recogniser().read([crop for found in crops for crop in found]))
-    return ["".join(next(readings)[0] for _ in found) for found in crops]
+        near_rules = cv2.dilate(rules, np.ones((5, 5), np.uint8)) > 0  # a line's box reaches over them
+        crop[near_rules] = 255
+        crops.append(crop if cell.line else _ink_band(crop, page.image.ink[top:bottom, x0:x1] & ~near_rules))
+    return [text for text, _ in recogniser().read(crops)]
 
 
-def _detected_in_cell(page: ScannedPage, cell: OcrCell) -> list[np.ndarray]:
-    """The lines the text detector finds in one cell's image, rules whitened, left to right."""
-    x0, top, x1, bottom = cell.box
-    region = page.image.grey[top:bottom, x0:x1].copy()
-    rules = page.image.rules[top:bottom, x0:x1]
-    region[cv2.dilate(rules.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0] = 255
-    region = np.pad(region, _SETTINGS.second_reading_pad, constant_values=255)
-    # The detector is trained on page images; a lone cell at 200 dpi is small for it.
-    region = cv2.resize(region, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
-    return [region[t:b, a:c] for a, t, c, b in sorted(recogniser().detect(region))]
+def _ink_band(crop: np.ndarray, ink: np.ndarray) -> np.ndarray:
+    """The rows of a cell that hold ink, with a margin of a quarter of their height."""
+    rows = np.nonzero(ink.sum(axis=1) >= 2)[0]
+    if not len(rows):
+        return crop
+    margin = max(4, (rows.max() - rows.min() + 1) // 4)
+    return crop[max(0, rows.min() - margin) : rows.max() + margin + 1, 3:-3]

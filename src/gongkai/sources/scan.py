@@ -146,6 +146,8 @@ class CellInk:
     has_ink: bool
     touches_rule: bool  # ink running into the cell's border: a digit may be cut or a stroke may be a rule
     sealed: bool  # a stroke of red ink in the cell: the seal's own, not print
+    smudged: bool = False  # ink far thicker than a stroke: a blot that may hide or fake a digit
+    dash: bool = False  # one thin horizontal stroke and nothing else: a printed — (no digit is one)
 
 
 def cell_ink(page: PageImage, bbox: BBox) -> CellInk:
@@ -166,13 +168,31 @@ def cell_ink(page: PageImage, bbox: BBox) -> CellInk:
         return CellInk(np.zeros((0, 0), np.uint8), False, False, False)
     sealed = _seal_stroke(strokes, page.seal[y0:y1, x0:x1])
     touches = bool((cv2.dilate(strokes.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)[grown].any())
+    pixels_per_point = page.dpi / 72
+    # Half the width of the thickest dark stroke: the distance of its middle from the paper (the
+    # ink test hollows a blot out: inside it nothing is darker than around it).
+    dark = (page.grey[y0:y1, x0:x1] < _SETTINGS.smudge_dark) & ~grown
+    thickest = cv2.distanceTransform(dark.astype(np.uint8), cv2.DIST_L2, 3).max()
+    smudged = bool(thickest > _SETTINGS.smudge_half_width * pixels_per_point)
     ys, xs = np.nonzero(strokes)
     pad = 6
     cy0, cy1 = max(0, ys.min() - pad), min(strokes.shape[0], ys.max() + pad + 1)
     cx0, cx1 = max(0, xs.min() - pad), min(strokes.shape[1], xs.max() + pad + 1)
     crop = page.grey[y0:y1, x0:x1].copy()
     crop[grown] = 255
-    return CellInk(crop[cy0:cy1, cx0:cx1], True, touches, sealed)
+    dash = _is_dash(strokes, pixels_per_point) and not (sealed or smudged or touches)
+    return CellInk(crop[cy0:cy1, cx0:cx1], True, touches, sealed, smudged, dash)
+
+
+def _is_dash(strokes: np.ndarray, pixels_per_point: float) -> bool:
+    """One stroke, thin and lying: — or -, as a report prints for zero or "not applicable"."""
+    count, _, stats, _ = cv2.connectedComponentsWithStats(strokes.astype(np.uint8), connectivity=8)
+    if count != 2:
+        return False
+    width, height = stats[1, cv2.CC_STAT_WIDTH], stats[1, cv2.CC_STAT_HEIGHT]
+    return bool(
+        height <= _SETTINGS.dash_height * pixels_per_point and width >= _SETTINGS.dash_length * height
+    )
 
 
 def _strokes(ink: np.ndarray, rules: np.ndarray, dpi: float) -> np.ndarray:
