@@ -36,6 +36,32 @@ def test_read_reports_warns_about_failed_files_and_gives_the_status_table():
         assert len(gongkai.read_reports(BROKEN_SAMPLE)) == 200  # nothing failed, no warning
 
 
+@pytest.mark.parametrize(
+    ("call", "error", "words"),
+    [
+        (
+            lambda: gongkai.read_reports(str(SAMPLES / "nothing-matches-*.pdf")),
+            "NoInputsError",
+            "no report files",
+        ),
+        (lambda: gongkai.read_reports(bytes(SAMPLES)), "InputTypeError", "not bytes"),
+        (lambda: gongkai.read_reports([str(SAMPLES), b"more/"]), "InputTypeError", "not bytes"),
+        (lambda: list(gongkai.iter_reports(42)), "InputTypeError", "not int"),
+        (lambda: gongkai.read_report(bytes(BROKEN_SAMPLE)), "InputTypeError", "not bytes"),
+        (lambda: gongkai.read_report(BROKEN_SAMPLE, kind="bogus"), "UnknownKindError", "'bogus'"),
+        (lambda: gongkai.read_reports(SAMPLES, kind="bogus"), "UnknownKindError", "use auto, pdf"),
+        (lambda: gongkai.expand_inputs([str(SAMPLES)], kind="bogus"), "UnknownKindError", "'bogus'"),
+    ],
+    ids=["empty-glob", "bytes", "bytes-in-list", "int", "bytes-report", "kind", "kind-batch", "kind-expand"],
+)
+def test_a_call_the_library_cannot_act_on_raises_an_exported_gongkai_error(call, error, words):
+    exception = getattr(gongkai, error)
+    assert error in gongkai.__all__ and issubclass(exception, gongkai.GongkaiError)
+    with pytest.raises(exception, match=words) as raised:
+        call()
+    assert type(raised.value) is exception and "\n" not in str(raised.value)
+
+
 def test_repr_is_one_short_line():
     shown = repr(gongkai.read_report(BROKEN_SAMPLE))
     assert "\n" not in shown and len(shown) < 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -258,6 +259,19 @@ def test_jsonl_output(runner, tmp_path):
     assert result.exit_code == 0
     lines = out.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 200 and '"source":"' in lines[0] and "\\/" not in lines[0]
+    records = [json.loads(line) for line in lines]
+    # Empty is null, never "": a cell read plainly has no note, a blank cell no raw text.
+    plain = next(r for r in records if r["row_id"] == "new_requests" and r["column_id"] == "total")
+    assert plain["note"] is None and plain["note_code"] is None and plain["location"] is None
+    blank = next(r for r in records if r["note_code"] == "blank")
+    assert blank["value"] is None and blank["raw"] is None
+    assert not any(value == "" for r in records for value in r.values())
+    # Counts are integers (449, not 449.0); an amount in 万元 keeps its decimals.
+    assert plain["value"] == 449 and type(plain["value"]) is int and type(plain["page"]) is int
+    fee = next(r for r in records if r["column_id"] == "fee_amount")
+    assert fee["value"] == 5470.29
+    counts = [r["value"] for r in records if r["value"] is not None and r["column_id"] != "fee_amount"]
+    assert counts and all(type(v) is int for v in counts)
     cells = pd.read_json(out, lines=True)
     assert list(cells.columns) == CELL_COLUMNS
     assert (
@@ -283,8 +297,23 @@ def test_help_has_examples_every_exit_code_and_the_companion_names(runner):
     for code in ("0 ", "1 ", "2 ", "130"):
         assert f"  {code}" in text
     assert "--timeout 0 means no time limit" in text
-    for command in ("summary", "compare"):
-        assert "Examples:" in runner.invoke(main, [command, "--help"]).output
+    for command in ("summary", "compare", "inspect"):
+        text = runner.invoke(main, [command, "--help"]).output
+        assert f"Examples:\n    gongkai {command} " in text and "Exit status:\n" in text
+        for code in ("0 ", "2 ", "130"):
+            assert f"\n    {code}" in text, (command, code)
+    assert "\n    1    the file cannot be read" in runner.invoke(main, ["inspect", "--help"]).output
+    assert "(0: no limit)" in runner.invoke(main, ["summary", "--help"]).output
+
+
+def test_inspect_of_a_missing_file_is_a_usage_error(runner, tmp_path):
+    folder = runner.invoke(main, ["inspect", str(tmp_path)])
+    assert folder.exit_code == 2 and folder.output.count("\n") == 1 and "is a folder" in folder.output
+    result = runner.invoke(main, ["inspect", str(tmp_path / "nothing.pdf")])
+    assert (
+        result.exit_code == 2
+        and result.output == f"gongkai: error: no such file: '{tmp_path / 'nothing.pdf'}'\n"
+    )
 
 
 def test_ctrl_c_exits_130_and_leaves_no_output(runner, tmp_path, monkeypatch):
@@ -333,3 +362,36 @@ def test_an_impossible_timeout_is_a_usage_error(runner, tmp_path, timeout):
     result = runner.invoke(main, ["extract", str(SAMPLES), "-o", str(out), "--timeout", timeout])
     assert result.exit_code == 2
     assert not list(tmp_path.iterdir())
+
+
+def _progress_line(width: int, total: int) -> str:
+    """The progress bar as a terminal `width` columns wide shows it, midway through `total` files."""
+    import io
+
+    from rich.console import Console
+
+    from gongkai.cli import _progress
+
+    console = Console(file=io.StringIO(), width=width, color_system=None)
+    progress = _progress(total, True, console)
+    done, failed = total * 5 // 8, total // 100
+    counts = f"ok {done - failed} · partial 0 · failed {failed}"
+    task = progress.add_task("read", total=total, rate="123.4", counts=counts, failed=failed)
+    progress.update(task, completed=done)
+    console.print(progress.make_tasks_table(progress.tasks))
+    return console.file.getvalue().rstrip("\n")
+
+
+@pytest.mark.parametrize("total", [9, 200, 2000])
+@pytest.mark.parametrize("width", [24, 40, 60, 80, 120])
+def test_the_progress_bar_fits_the_terminal(width, total):
+    line = _progress_line(width, total)
+    assert "\n" not in line and len(line) <= width and "…" not in line
+    done = total * 5 // 8
+    # Files done and failed always show; a bar of at least 10 from 40 columns on.
+    assert f"{done}/{total}" in line and f"failed {total // 100}" in line
+    assert (line.count("━") >= done * 10 // total) or width < 40
+    if width >= 80:
+        assert "123.4" in line and "partial 0" in line
+    if width >= 120:
+        assert "reading" in line and "files/s" in line

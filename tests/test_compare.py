@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
+import shutil
+
 import pandas as pd
 from click.testing import CliRunner
 
 import gongkai
 from gongkai.cli import main
+from gongkai.numbers import format_number
 from gongkai.output.compare import LARGE_CHANGE_MINIMUM, LARGE_CHANGE_SHARE
 
-from .conftest import FIXTURES
+from .conftest import BROKEN_SAMPLE, FIXTURES
 
 COUNTY_2020 = FIXTURES / "docx-county-2020-form-2019.pdf"  # 棠溪县人民政府, the 2019 form
 COUNTY_2021 = FIXTURES / "reportlab-county-2021-narrow-review.pdf"  # the same county, the 2021 form
@@ -67,9 +71,19 @@ def test_cli_compares_two_reports_and_an_agency_across_a_batch(tmp_path):
     runner = CliRunner()
     two = runner.invoke(main, ["compare", str(COUNTY_2020), str(COUNTY_2021), "-o", str(tmp_path / "c.csv")])
     assert two.exit_code == 0, two.output
-    assert f"{COUNTY_2020} → {COUNTY_2021}" in two.stdout and "large changes" in two.stdout
+    assert f"{COUNTY_2020} → {COUNTY_2021}" in two.stdout and "large change" in two.stdout
     written = pd.read_csv(tmp_path / "c.csv")
     assert {"value_a", "value_b", "change", "large"} <= set(written.columns)
+    # Whole numbers as printed: 449, never 449.0.
+    text = pd.read_csv(tmp_path / "c.csv", dtype=str, keep_default_na=False)
+    numbers = [v for name in ("value_a", "value_b", "change") for v in text[name] if v]
+    assert numbers and not any(v.endswith(".0") for v in numbers)
+    as_xlsx = ["compare", str(COUNTY_2020), str(COUNTY_2021), "-o", str(tmp_path / "c.xlsx")]
+    assert runner.invoke(main, as_xlsx).exit_code == 0
+    from_xlsx = pd.read_excel(tmp_path / "c.xlsx")
+    assert from_xlsx["value_a"].dropna().tolist() == written["value_a"].dropna().tolist()
+    refused = runner.invoke(main, [*as_xlsx[:3], "-o", str(tmp_path / "c.pq")])
+    assert refused.exit_code == 2 and not (tmp_path / "c.pq").exists()
     heming = [
         "docx-city-2021-tbrl-labels.pdf",
         "reportlab-city-2022-tall-rows.pdf",
@@ -80,6 +94,42 @@ def test_cli_compares_two_reports_and_an_agency_across_a_batch(tmp_path):
     assert batch.exit_code == 0, batch.output
     assert batch.stdout.count(" → ") == 2  # 2021-2022 and 2022-2023
     missing = runner.invoke(main, ["compare", *batch_inputs, "--agency", "不存在的局"])
-    assert missing.exit_code == 2 and "no two consecutive years" in missing.output
+    assert missing.exit_code == 2 and "no report of this agency" in missing.output
     one = runner.invoke(main, ["compare", str(COUNTY_2020)])
     assert one.exit_code == 2
+
+
+def test_an_agency_year_held_twice_is_named_as_the_reason(tmp_path):
+    runner = CliRunner()
+    for name in ("a", "b", "c"):
+        shutil.copy(BROKEN_SAMPLE, tmp_path / f"{name}.pdf")
+    out = tmp_path / "cells.csv"
+    assert runner.invoke(main, ["extract", str(tmp_path), "-o", str(out), "-w", "1"]).exit_code == 0
+    # a.pdf is made the 2023 report: the batch holds 2023 once and 2024 twice.
+    for path in (out, tmp_path / "cells.files.csv"):
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+        table.loc[table["source"].str.endswith("a.pdf"), "year"] = "2023"
+        table.to_csv(path, index=False)
+    result = runner.invoke(main, ["compare", str(out), "--agency", "云湖区人民政府"])
+    assert result.exit_code == 2
+    message = result.output.strip()
+    assert len(message.splitlines()) == 1 and "np." not in message
+    assert "2023, 2024 (2 reports)" in message and "more than one report" in message
+
+
+def test_the_comparison_fits_the_terminal_and_never_cuts_a_number():
+    from rich.cells import cell_len
+
+    result = CliRunner(env={"COLUMNS": "60"}).invoke(main, ["compare", str(COUNTY_2020), str(COUNTY_2021)])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert max(cell_len(line) for line in lines[1:]) <= 60 and "…" not in result.stdout
+    pairs = gongkai.compare_cells(
+        gongkai.read_report(COUNTY_2020).cells, gongkai.read_report(COUNTY_2021).cells
+    )
+    tokens = set(re.findall(r"[+-]?[\d.]+", result.stdout))
+    for name in ("value_a", "value_b"):
+        for value in pairs[name].dropna():
+            assert format_number(float(value)) in tokens, (name, value)
+    # The group names the row: （四）无法提供's 1. is not （三）不予公开's 1.
+    assert re.search(r"（四）无法提供[^\n]*\n\s*1\.本机关不掌握", result.stdout)

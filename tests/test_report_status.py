@@ -34,7 +34,7 @@ def _report(*cells: CellRecord) -> Report:
 def test_values_and_blanks_are_ok():
     status, reason = _status(_report(_cell("a", 3.0, None), _cell("b", None, NoteCode.BLANK)), [])
     assert status is Status.OK
-    assert reason == "1 blank cells left empty"
+    assert reason == "1 blank cell left empty"
 
 
 @pytest.mark.parametrize(
@@ -49,7 +49,7 @@ def test_values_and_blanks_are_ok():
 def test_a_printed_cell_without_a_value_makes_the_report_partial(code):
     status, reason = _status(_report(_cell("a", 3.0, None), _cell("b", None, code)), [])
     assert status is Status.PARTIAL
-    assert reason.startswith("1 cells hold")
+    assert reason.startswith("1 cell holds")
 
 
 def test_a_cell_not_found_makes_the_report_partial():
@@ -58,3 +58,11 @@ def test_a_cell_not_found_makes_the_report_partial():
     )
     assert status is Status.PARTIAL
     assert reason == "table 四 not found; 1 of 1 cells not found"
+
+
+def test_counts_in_messages_agree_with_their_number():
+    from gongkai.numbers import counted
+
+    assert [counted(n, "file") for n in (0, 1, 2)] == ["0 files", "1 file", "2 files"]
+    assert counted(1, "cell holds", "cells hold") == "1 cell holds"
+    assert counted(3, "cell holds", "cells hold") == "3 cells hold"

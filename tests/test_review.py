@@ -30,7 +30,7 @@ def _printed(report, width: int) -> str:
     return console.export_text()
 
 
-@pytest.mark.parametrize("width", [40, 80, 100, 160])
+@pytest.mark.parametrize("width", [40, 60, 80, 100, 160])
 def test_every_number_is_shown_whole(reports, width):
     for report in reports:
         text = _printed(report, width)
@@ -38,6 +38,16 @@ def test_every_number_is_shown_whole(reports, width):
         tokens = re.findall(r"[\d.]+", text)
         for value in report.cells["value"].dropna():
             assert format_number(float(value)) in tokens, (report.source, width, value)
+
+
+@pytest.mark.parametrize("width", [60, 80])
+def test_every_line_fits_a_terminal_of_60_columns_and_more(reports, width):
+    from rich.cells import cell_len
+
+    text = _printed(reports[0], width)
+    assert max(cell_len(line) for line in text.splitlines()) <= width
+    # The two sides of a failed rule stay together, before the rule's words.
+    assert "failed applications_balance (自然人): 390 ≠ 391: " in text
 
 
 def test_group_rows_and_failed_rules_named_by_their_column(reports):

@@ -82,6 +82,8 @@ def test_summary_from_an_output_equals_the_summary_from_the_reports(tmp_path, pa
         "最常缺的行",
     ]
     assert len(sheets["不合勾稽关系"]) == 4  # jiangyuan, yunhu, its copy and its partial read
+    forms = sheets["按格式"]["form"].tolist()
+    assert 2021 in forms and "2021" not in forms and forms[-1] == "total"  # numbers as numbers
 
 
 def test_summary_refuses_a_wide_output(tmp_path):
@@ -92,3 +94,14 @@ def test_summary_refuses_a_wide_output(tmp_path):
     )
     result = runner.invoke(main, ["summary", str(out)])
     assert result.exit_code == 2 and "wide" in result.output
+
+
+def test_a_missing_input_is_a_usage_error_found_before_any_reading(tmp_path):
+    runner = CliRunner()
+    for command in ("summary", "compare"):
+        for missing in (str(tmp_path / "nothing-here"), str(tmp_path / "none-*.pdf")):
+            # The sample is named first: were it read before the check, it would say so.
+            result = runner.invoke(main, [command, str(BROKEN_SAMPLE), missing])
+            assert result.exit_code == 2, (command, result.output)
+            assert result.output.strip().splitlines() == [result.output.strip()]
+            assert result.output.startswith("gongkai: error: ") and missing in result.output

@@ -44,6 +44,8 @@ def test_extract_shape_wide_writes_what_to_wide_gives(tmp_path):
     for name in ("w.csv", "w.parquet", "w.jsonl"):
         result = runner.invoke(main, ["extract", str(SAMPLES), "-o", str(tmp_path / name), "--shape", "wide"])
         assert result.exit_code == 0, result.output
+        # The closing line counts what was written: rows, one per report, as the long shape counts cells.
+        assert f"; 6 rows (one per report) written to {tmp_path / name}\n" in result.stderr
     expected = gongkai.to_wide(gongkai.read_reports(SAMPLES))
     from_parquet = pd.read_parquet(tmp_path / "w.parquet")
     from_csv = pd.read_csv(tmp_path / "w.csv")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
@@ -90,7 +91,9 @@ def test_table_four_is_laid_out_as_printed(book):
     assert [sheet.cell(second, c).value for c in range(1, 6)] == outcomes
     assert all(_merged(sheet, sheet.cell(second, c)) == (2, 1) for c in range(1, 6))
     assert [sheet.cell(second + 1, c).value for c in range(6, 16)] == outcomes * 2
-    assert [sheet.cell(second + 2, c).value for c in range(1, 16)] == [
+    # Under the header, the report's title line, then its numbers.
+    assert "yunhu-district-2024.pdf" in sheet.cell(second + 2, 1).value
+    assert [sheet.cell(second + 3, c).value for c in range(1, 16)] == [
         3,
         2,
         1,
@@ -110,14 +113,69 @@ def test_table_four_is_laid_out_as_printed(book):
 
 
 def test_print_setup(book):
-    for name in ("三、依申请公开", "四、复议诉讼", "cells"):
+    for name in ("二、主动公开", "三、依申请公开", "四、复议诉讼", "cells"):
         sheet = book[name]
-        assert sheet.page_setup.orientation == "landscape"
         assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
         assert sheet.page_setup.fitToHeight == 0
+    assert book["四、复议诉讼"].page_setup.orientation == "landscape"
+    assert book["cells"].page_setup.orientation == "landscape"
+    # Fitted to a portrait page's width, a whole table 三 fits on that page.
     assert book["二、主动公开"].page_setup.orientation == "portrait"
-    assert book["三、依申请公开"].print_title_rows  # the header rows repeat on the second page
+    assert book["三、依申请公开"].page_setup.orientation == "portrait"
     assert book["cells"].print_title_rows == "$1:$1"
+
+
+def _title_rows(sheet) -> range:
+    first, last = (int(part.strip("$")) for part in sheet.print_title_rows.split(":"))
+    return range(first, last + 1)
+
+
+def _texts(sheet, rows) -> set:
+    return {sheet.cell(r, c).value for r in rows for c in range(1, sheet.max_column + 1)} - {None}
+
+
+@pytest.fixture(scope="module")
+def batch_book(tmp_path_factory):
+    """Twelve reports (the broken sample, the 2019 form, （六）其他处理 as one row, ...)."""
+    names = [
+        "docx-county-2020-form-2019",
+        "reportlab-department-2021-other-one-row",
+        "docx-department-2021-blank-zeros",
+    ]
+    cells = gongkai.read_reports([BROKEN_SAMPLE, *(FIXTURES / f"{name}.pdf" for name in names)])
+    # More reports than one page of table 四 holds: copies under other names.
+    copies = [cells.assign(source=cells["source"] + f"#{n}") for n in range(3)]
+    path = tmp_path_factory.mktemp("batch") / "batch.xlsx"
+    gongkai.write_workbook(pd.concat(copies, ignore_index=True), path)
+    return load_workbook(path)
+
+
+def _report_title_rows(sheet) -> list[int]:
+    return [r for r in range(1, sheet.max_row + 1) if "版格式 · " in str(sheet.cell(r, 1).value)]
+
+
+def test_tables_three_and_four_print_their_header_on_every_page(batch_book):
+    three, four = batch_book["三、依申请公开"], batch_book["四、复议诉讼"]
+    assert {"申请人情况", "自然人", "法人或其他组织", "总计"} <= _texts(three, _title_rows(three))
+    assert {"行政复议", "行政诉讼", "复议后起诉", "结果维持"} <= _texts(four, _title_rows(four))
+    # One header, above every report: no report repeats it under its own title.
+    assert sum(1 for row in three.iter_rows() for c in row if c.value == "申请人情况") == 1
+    assert sum(1 for row in four.iter_rows() for c in row if c.value == "行政复议") == 1
+    # Each report of table 三 starts a page; a break never falls inside a report of table 四.
+    starts = _report_title_rows(three)
+    assert len(starts) == 12 and [b.id + 1 for b in three.row_breaks.brk] == starts[1:]
+    breaks = [b.id + 1 for b in four.row_breaks.brk]
+    assert breaks and set(breaks) <= set(_report_title_rows(four))
+
+
+def test_table_two_keeps_each_block_with_its_header_on_one_page(batch_book):
+    sheet = batch_book["二、主动公开"]
+    assert _texts(sheet, _title_rows(sheet)) == {"二、主动公开政府信息情况"}
+    starts = set(_report_title_rows(sheet))
+    blocks = {r for r in range(1, sheet.max_row + 1) if str(sheet.cell(r, 1).value).startswith("第二十条")}
+    breaks = [b.id + 1 for b in sheet.row_breaks.brk]
+    assert len(breaks) >= 11 and set(breaks) <= starts | blocks
+    assert set(breaks) >= starts - {min(starts)}  # each report starts a page
 
 
 def test_overview_cells_files_and_checks(book):
@@ -137,6 +195,13 @@ def test_overview_cells_files_and_checks(book):
     assert first["格式版本"] == 2021 and first["年度"] == 2024
     assert {"分组", "分组ID", "机关键"} <= set(header)
     assert book["checks"].max_row > 1 and book["files"]["A2"].value == str(BROKEN_SAMPLE)
+    files = book["files"]
+    header = [c.value for c in files[1]]
+    assert files.cell(2, header.index("格式版本") + 1).value == 2021  # a number, as in cells and 概览
+    # Every column under a Chinese header, the ones added last too.
+    assert {"与之相同的文件", "OCR页数"} <= set(header) and {"读取方式", "OCR置信度"} <= set(
+        c.value for c in cells[1]
+    )
 
 
 def test_a_batch_with_consecutive_years_gets_a_year_over_year_sheet(tmp_path):

@@ -23,12 +23,14 @@ from typing import TYPE_CHECKING, Any
 
 from . import pool
 from .dictionary import install as install_dictionary
+from .errors import InputTypeError, NoInputsError
 from .model import Status
+from .numbers import counted
 from .output.journal import Journal, journal_path
 from .output.records import FORMATS, OutputFormatError, companion_path
 from .output.writers import BatchOutput
 from .report import Report, read_report_safely
-from .sources import INPUT_KINDS, SUFFIXES
+from .sources import INPUT_KINDS, SUFFIXES, check_kind, check_path
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -38,10 +40,6 @@ _GLOB_CHARS = set("*?[")
 _CHINESE_PROBE = "政府信息公开工作年度报告（二〇二四）"
 # Failures that say nothing about the file itself: --resume tries such files again.
 _TRANSIENT_REASONS = ("timeout", "worker crashed")
-
-
-class NoInputsError(ValueError):
-    """None of the given inputs names a file."""
 
 
 class BatchSetupError(ValueError):
@@ -56,6 +54,7 @@ def expand_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
     its content decides. A path that does not exist is kept (`check_inputs` refuses it
     before a batch starts).
     """
+    check_kind(kind)
     kinds = INPUT_KINDS if kind == "auto" else (kind,)
     suffixes = {suffix for k in kinds for suffix in SUFFIXES[k]}
     found: list[str] = []
@@ -238,8 +237,13 @@ Inputs = str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
 
 def _paths(inputs: Inputs, kind: str) -> list[str]:
     """One path (a plain str is one path, never its letters) or many: files, folders, globs."""
-    items = [inputs] if isinstance(inputs, str | os.PathLike) else list(inputs)
-    return expand_inputs((os.fspath(item) for item in items), kind) if items else []
+    if isinstance(inputs, str | bytes | os.PathLike):
+        items = [inputs]
+    elif isinstance(inputs, Iterable):
+        items = list(inputs)
+    else:
+        raise InputTypeError(f"inputs are a path or an iterable of paths, not {type(inputs).__name__}")
+    return expand_inputs([check_path(item) for item in items], kind) if items else []
 
 
 def iter_reports(
@@ -307,7 +311,7 @@ def read_reports(
     if failed:
         shown = "; ".join(failed[:5]) + (f"; and {len(failed) - 5} more" if len(failed) > 5 else "")
         warnings.warn(
-            f"{len(failed)} of {len(statuses)} inputs could not be read: {shown}",
+            f"{len(failed)} of {counted(len(statuses), 'input')} could not be read: {shown}",
             FailedReportsWarning,
             stacklevel=2,
         )
@@ -323,7 +327,8 @@ class BatchResult:
     total: int
     reused: int = 0
     counts: dict[Status, int] = field(default_factory=lambda: dict.fromkeys(Status, 0))
-    cells_written: int = 0
+    cells_written: int = 0  # cell records (long shape); cells with a value (wide shape)
+    rows_written: int = 0  # rows of the cells output: one per cell (long), one per report (wide)
     journal: Path | None = None
 
 
@@ -331,7 +336,7 @@ class BatchInterrupted(Exception):
     """The batch stopped before its end; the journal keeps every report that had finished."""
 
     def __init__(self, finished: int, total: int, journal: Path | None):
-        super().__init__(f"{finished} of {total} files read")
+        super().__init__(f"{finished} of {counted(total, 'file')} read")
         self.finished, self.total, self.journal = finished, total, journal
 
 
@@ -416,7 +421,7 @@ class Batch:
                 result.counts[report.status] += 1
                 if on_report is not None:
                     on_report(report)
-            result.cells_written = _assemble(
+            result.cells_written, result.rows_written = _assemble(
                 self.journal, self.tasks, self.output, self.fmt, self.encoding, self.shape
             )
         except (KeyboardInterrupt, SystemExit) as error:
@@ -454,8 +459,8 @@ def run_batch(
 
 def _assemble(
     journal: Journal, tasks: list[tuple[str, str]], output: str, fmt: str, encoding: str, shape: str
-) -> int:
-    """Write the output from the journal, in input order; returns the number of cell records."""
+) -> tuple[int, int]:
+    """Write the output from the journal, in input order; returns the cells and the rows written."""
     import pandas as pd
 
     duplicates = _duplicates(tasks)
@@ -464,4 +469,4 @@ def _assemble(
             frames = journal.frames(source, sha256)
             frames["files"]["duplicate_of"] = pd.array([duplicates.get(source)], dtype="string")
             out.add_frames(frames)
-    return out.cells_written
+    return out.cells_written, out.rows_written

@@ -23,12 +23,11 @@ from .batch import (
     check_inputs,
     check_output,
     default_workers,
-    expand_inputs,
     iter_reports,
 )
 from .errors import GongkaiError
 from .model import Status
-from .numbers import format_number
+from .numbers import counted, format_number
 from .output.journal import JournalError
 from .output.records import FORMATS, SHAPES, OutputFormatError
 from .sources import INPUT_KINDS, describe
@@ -48,26 +47,55 @@ def _say(message: str) -> None:
 
 
 def _files(count: int) -> str:
-    return f"{count} file" if count == 1 else f"{count} files"
+    return counted(count, "file")
 
 
-def _progress(total: int, enabled: bool):
-    """A progress bar on stderr, only when stderr is a terminal."""
+# The narrowest bar worth drawing; the progress line drops figures rather than shrink it more.
+_SHORTEST_BAR = 10
+
+
+def _progress_columns(width: int, total: int) -> list:
+    """What the progress bar shows in a terminal `width` wide: as many of its figures as fit
+    beside a bar of at least _SHORTEST_BAR, the bar filling the rest."""
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+    from rich.table import Column
+
+    digits = len(str(total))
+    done, left = 2 * digits + 1, 8  # 1250/2000; 0:00:06
+    counts = len("ok  · partial  · failed ") + 3 * digits
+    # The bar takes all the room the figures leave (its ratio), the figures only what they need.
+    bar = BarColumn(bar_width=None, table_column=Column(ratio=1))
+    done_column, eta = MofNCompleteColumn(), TimeRemainingColumn()
+    counts_column = TextColumn("{task.fields[counts]}")
+    failed_column = TextColumn("failed {task.fields[failed]}")
+    label, rate = TextColumn("[bold]reading"), TextColumn("{task.fields[rate]} files/s")
+    tiers = [
+        (
+            len("reading 123.4 files/s") + done + left + counts,
+            [label, bar, done_column, rate, eta, counts_column],
+        ),
+        (
+            len("123.4/s") + done + left + counts,
+            [bar, done_column, TextColumn("{task.fields[rate]}/s"), eta, counts_column],
+        ),
+        (len("failed ") + digits + done + left, [bar, done_column, eta, failed_column]),
+        (len("failed ") + digits + done, [bar, done_column, failed_column]),
+    ]
+    for need, columns in tiers:
+        if need + len(columns) - 1 + _SHORTEST_BAR <= width:  # one space between columns
+            return columns
+    return [done_column, failed_column]
+
+
+def _progress(total: int, enabled: bool, console=None):
+    """A progress bar on stderr, only when stderr is a terminal, fitted to the terminal's width."""
     if not enabled:
         return nullcontext(None)
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import Progress
 
-    return Progress(
-        TextColumn("[bold]reading"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]} files/s"),
-        TimeRemainingColumn(),
-        TextColumn("{task.fields[counts]}"),
-        console=Console(stderr=True),
-        transient=False,
-    )
+    console = console or Console(stderr=True)
+    return Progress(*_progress_columns(console.width, total), console=console, transient=False, expand=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -80,6 +108,12 @@ def _usage_error(message: str) -> NoReturn:
     """A usage error: one line on stderr, exit status 2, before any work."""
     _say(f"gongkai: error: {message}")
     sys.exit(2)
+
+
+def _stopped_reading() -> NoReturn:
+    """Ctrl-C while reading (inspect, summary, compare): one line, exit status 130, no traceback."""
+    _say("gongkai: interrupted")
+    sys.exit(130)
 
 
 def _dask_client(address: str):
@@ -211,23 +245,27 @@ def extract(
     sys.exit(1 if counts[Status.FAILED] or (strict and counts[Status.PARTIAL]) else 0)
 
 
+def _advance(bar, task, counts: dict[Status, int]) -> None:
+    """One more file done: the bar's rate and status counts."""
+    elapsed = bar.tasks[0].elapsed or 0.0
+    rate = f"{sum(counts.values()) / elapsed:.1f}" if elapsed else "-"
+    summary = " · ".join(f"{status} {count}" for status, count in counts.items())
+    bar.update(task, advance=1, rate=rate, counts=summary, failed=counts[Status.FAILED])
+
+
 def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool, kind: str):
     output = batch.output
     counts = dict.fromkeys(Status, 0)
     show_bar = not quiet and sys.stderr.isatty() and len(batch.todo) > 1
     with _progress(len(batch.todo), show_bar) as bar:
-        task = bar.add_task("read", total=len(batch.todo), rate="-", counts="") if bar else None
+        task = bar.add_task("read", total=len(batch.todo), rate="-", counts="", failed=0) if bar else None
         # With a bar on screen, messages go through its console so that they print above it.
         say = _say if bar is None else (lambda m: bar.console.print(m, markup=False, highlight=False))
 
         def show(report) -> None:
             counts[report.status] += 1
             if bar is not None:
-                elapsed = bar.tasks[0].elapsed or 0.0
-                done = sum(counts.values())
-                rate = f"{done / elapsed:.1f}" if elapsed else "-"
-                summary = " · ".join(f"{status} {count}" for status, count in counts.items())
-                bar.update(task, advance=1, rate=rate, counts=summary)
+                _advance(bar, task, counts)
             if report.status == Status.FAILED:
                 say(f"gongkai: failed: {report.source}: {report.reason}")
             elif report.status == Status.PARTIAL and not quiet:
@@ -250,15 +288,19 @@ def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool,
         where = "stdout" if output == "-" else output
         total = result.counts
         reused = f" ({_files(result.reused)} carried over from the earlier run)" if result.reused else ""
+        if batch.shape == "wide":
+            written = f"{counted(result.rows_written, 'row')} (one per report)"
+        else:
+            written = counted(result.cells_written, "cell")
         _say(
             f"gongkai: {_files(result.total)}: {total[Status.OK]} ok, {total[Status.PARTIAL]} partial, "
-            f"{total[Status.FAILED]} failed; {result.cells_written} cells written to {where}{reused}"
+            f"{total[Status.FAILED]} failed; {written} written to {where}{reused}"
         )
     return result
 
 
 @main.command()
-@click.argument("pdf", type=click.Path(dir_okay=False))
+@click.argument("pdf")
 @click.option(
     "--png",
     "png_dir",
@@ -278,12 +320,29 @@ def inspect(pdf, png_dir) -> None:
     With --png, each table page is drawn with the detected cells outlined (placed
     values in green, failed-rule cells filled red), the row_id of each matched row
     beside the page and the column_id of each column above it, and a legend.
+
+    \b
+    Examples:
+      gongkai inspect samples/yunhu-district-2024.pdf
+      COLUMNS=80 gongkai inspect report.pdf > report.txt
+      gongkai inspect report.pdf --png out/pages
+
+    \b
+    Exit status:
+      0    the report was read (ok or partial)
+      1    the file cannot be read as a report (one line says why)
+      2    usage error (no such file, bad option), found before any reading
+      130  interrupted (Ctrl-C)
     """
     from rich.console import Console
 
     from .report import read_report
     from .review import print_report, render_pages
 
+    if not os.path.exists(pdf):
+        _usage_error(f"no such file: {pdf!r}")
+    if os.path.isdir(pdf):
+        _usage_error(f"{pdf!r} is a folder: inspect shows one report (gongkai summary sums up a folder)")
     # Off a terminal, rich reads the width from COLUMNS; without it, a wide page.
     console = Console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 200)
     try:
@@ -291,6 +350,8 @@ def inspect(pdf, png_dir) -> None:
     except GongkaiError as error:
         _say(f"gongkai: failed: {pdf}: {error}")
         sys.exit(1)
+    except KeyboardInterrupt:
+        _stopped_reading()
     print_report(report, console)
     if png_dir and report.kind != "pdf":
         _say(f"gongkai: --png draws PDF pages; {pdf} is {describe(report.kind)} and has none")
@@ -307,15 +368,25 @@ def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float):
         try:
             return read_output(inputs[0])
         except (NotAnOutputError, OSError, ValueError) as error:
-            raise click.UsageError(str(error)) from None
+            _usage_error(str(error))
     try:
-        paths = expand_inputs(inputs)
-    except NoInputsError as error:
-        raise click.UsageError(str(error)) from None
-    reports = list(iter_reports(paths, workers or default_workers(), timeout or None))
-    for report in reports:
-        if report.status == Status.FAILED:
-            _say(f"gongkai: failed: {report.source}: {report.reason}")
+        paths = check_inputs(inputs)
+    except (BatchSetupError, NoInputsError) as error:
+        _usage_error(str(error))
+    reports, counts = [], dict.fromkeys(Status, 0)
+    try:
+        with _progress(len(paths), sys.stderr.isatty() and len(paths) > 1) as bar:
+            task = bar.add_task("read", total=len(paths), rate="-", counts="", failed=0) if bar else None
+            say = _say if bar is None else (lambda m: bar.console.print(m, markup=False, highlight=False))
+            for report in iter_reports(paths, workers or default_workers(), timeout or None):
+                reports.append(report)
+                counts[report.status] += 1
+                if bar is not None:
+                    _advance(bar, task, counts)
+                if report.status == Status.FAILED:
+                    say(f"gongkai: failed: {report.source}: {report.reason}")
+    except KeyboardInterrupt:
+        _stopped_reading()
     return batch_frames(reports)
 
 
@@ -323,7 +394,12 @@ _WORKERS = click.option(
     "-w", "--workers", type=click.IntRange(min=1), default=None, help="Worker processes [default: cores]."
 )
 _TIMEOUT = click.option(
-    "--timeout", type=click.FloatRange(min=0), default=60.0, show_default=True, help="Seconds per file."
+    "--timeout",
+    type=click.FloatRange(min=0, max=_LONGEST_TIMEOUT),
+    default=60.0,
+    show_default=True,
+    callback=lambda context, parameter, value: _a_number(value, parameter),
+    help="Seconds per file (0: no limit).",
 )
 
 
@@ -345,7 +421,11 @@ def summary(inputs, output, workers, timeout) -> None:
       gongkai summary reports/ -o out/summary.xlsx
 
     \b
-    Exit status: 0 done, 2 usage error.
+    Exit status:
+      0    the summary was printed (failed reports are counted in it)
+      2    usage error (no such input, a pattern that matches nothing, a wide
+           output), found before any reading
+      130  interrupted (Ctrl-C)
     """
     from .output.summary import summarize
 
@@ -378,11 +458,18 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
       gongkai compare out/cells.csv --agency 云湖区人民政府 -o out/yoy.xlsx
 
     \b
-    Exit status: 0 done, 2 usage error (e.g. not two readable reports, agency not in the batch).
+    Exit status:
+      0    the comparison was printed
+      2    usage error: no such input, -o neither .csv nor .xlsx (found before any
+           reading); not two readable reports A B, or no two consecutive years of
+           the agency in the batch
+      130  interrupted (Ctrl-C)
     """
     from .agency import agency_key
-    from .output.compare import compare_cells, year_over_year
+    from .output.compare import compare_cells, no_pairs_reason, write_comparison, year_over_year
 
+    if output and not output.lower().endswith((".csv", ".xlsx")):
+        _usage_error(f"-o {output}: compare writes .csv or .xlsx")
     cells, files, _ = _batch(inputs, workers, timeout)
     if agency is None:
         # A and B in the order given, whatever order the batch sorted them in.
@@ -390,7 +477,7 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
         sources = sorted(dict.fromkeys(files["source"]), key=lambda s: given.get(s, len(given)))
         readable = [s for s in sources if (cells["source"] == s).any()]
         if len(sources) != 2 or len(readable) != 2:
-            raise click.UsageError("give two readable reports A B, or a batch and --agency KEY")
+            _usage_error("give two readable reports A B, or a batch and --agency KEY")
         pairs = compare_cells(*(cells[cells["source"] == s] for s in readable)).assign(
             source_a=readable[0], source_b=readable[1]
         )
@@ -398,45 +485,58 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
         wanted = agency_key(agency)
         pairs = year_over_year(cells[cells["agency_key"] == wanted])
         if pairs.empty:
-            years = sorted(cells.loc[cells["agency_key"] == wanted, "year"].dropna().unique())
-            raise click.UsageError(
-                f"{wanted!r}: no two consecutive years in the batch (years held: {years or 'none'})"
-            )
+            _usage_error(no_pairs_reason(cells, wanted))
     _print_comparison(pairs, show_all)
     if output:
-        if output.lower().endswith(".xlsx"):
-            pairs.to_excel(output, index=False)
-        else:
-            pairs.to_csv(output, index=False)
+        write_comparison(pairs, output)
         _say(f"gongkai: wrote {output}")
 
 
 def _print_comparison(pairs, show_all: bool) -> None:
+    from rich import box
     from rich.console import Console
     from rich.table import Table as RichTable
 
-    console = Console(width=None if sys.stdout.isatty() else 120)
+    # As inspect: the terminal's width, or COLUMNS off a terminal; without it, a wide page.
+    console = Console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 120)
+    width = console.width
     for (source_a, source_b), pair in pairs.groupby(["source_a", "source_b"], sort=False):
         shown = pair if show_all else pair[pair["value_a"].notna() | pair["value_b"].notna()]
         console.print(f"{source_a} → {source_b}", soft_wrap=True, highlight=False)
-        grid = RichTable(header_style="bold")
-        grid.add_column("行", overflow="fold", ratio=3)
-        grid.add_column("列", overflow="fold", ratio=2)
-        for header in ("A", "B", "增减"):
-            grid.add_column(header, justify="right", no_wrap=True)
-        grid.add_column("", no_wrap=True)
+        rows = []
         for row in shown.itertuples(index=False):
             change = format_number(None if row.change != row.change else row.change)
-            style = "bold red" if row.large else None
-            grid.add_row(
-                str(row.row),
-                str(row.column),
-                format_number(None if row.value_a != row.value_a else row.value_a),
-                format_number(None if row.value_b != row.value_b else row.value_b),
-                (f"+{change}" if row.change > 0 else change),
-                "large" if row.large else "",
-                style=style,
+            group = f"{row.group} " if isinstance(row.group, str) and row.group else ""
+            rows.append(
+                (
+                    f"{group}{row.row} · {row.column}",
+                    format_number(None if row.value_a != row.value_a else row.value_a),
+                    format_number(None if row.value_b != row.value_b else row.value_b),
+                    f"+{change}" if row.change > 0 else change,
+                    "large" if row.large else "",
+                    "bold red" if row.large else None,
+                )
             )
-        console.print(grid)
+        # One label column that folds; number columns as wide as their widest value, never cut.
+        grid = RichTable(header_style="bold", box=box.SIMPLE_HEAD, padding=(0, 1), collapse_padding=True)
+        grid.add_column("行 · 列", overflow="fold", ratio=1, min_width=10)
+        needed = 12
+        for index, header in enumerate(("A", "B", "增减", ""), start=1):
+            widest = max((len(r[index]) for r in rows), default=0)
+            grid.add_column(
+                header,
+                justify="right" if header else "left",
+                no_wrap=True,
+                width=max(widest, len(header)),
+                min_width=widest,
+            )
+            needed += widest + 1
+        for *cells, style in rows:
+            grid.add_row(*cells, style=style)
+        # Wider than the terminal only when even the narrowest label would cut a number.
+        console.width = max(width, needed)
+        console.print(grid, crop=False)
+        console.width = width
         large = pair[pair["large"]]
-        console.print(f"{len(large)} large changes of {int(pair['change'].notna().sum())} cells compared")
+        compared = int(pair["change"].notna().sum())
+        console.print(f"{counted(len(large), 'large change')} of {counted(compared, 'cell')} compared")

@@ -34,3 +34,15 @@ class UnreadableFileError(GongkaiError):
 
 class MissingToolError(GongkaiError):
     """Reading the file needs a program that is not installed (LibreOffice for .doc and .wps)."""
+
+
+class NoInputsError(GongkaiError, ValueError):
+    """None of the given inputs names a file: an empty folder, a pattern that matches nothing."""
+
+
+class InputTypeError(GongkaiError, TypeError):
+    """An input that is not a path: a path is a str or an os.PathLike (bytes are not taken)."""
+
+
+class UnknownKindError(GongkaiError, ValueError):
+    """An input kind other than auto, pdf, html and docx."""

@@ -112,3 +112,8 @@ def format_number(value: float | None) -> str:
     if float(value).is_integer():
         return str(int(value))
     return repr(float(value))
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """A count with its noun, in the singular for one: `1 file`, `2 files`, `1 cell holds`."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"

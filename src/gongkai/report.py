@@ -48,6 +48,7 @@ from .model import (
     Status,
     TableGeometry,
 )
+from .numbers import counted
 from .output import records
 from .settings import DEFAULT
 from .sources.chars import text_lines
@@ -188,8 +189,9 @@ def read_report(path: str | os.PathLike[str], kind: str = "auto") -> Report:
     kind raises UnreadableFileError. Raises a GongkaiError subclass when the file cannot
     be read at all.
     """
+    sources.check_kind(kind)
     started = time.perf_counter()
-    report = Report(source=str(path))
+    report = Report(source=sources.check_path(path))
     report.kind, legacy = sources.input_kind(path)
     if kind != "auto" and report.kind != kind:
         raise UnreadableFileError(
@@ -261,22 +263,29 @@ def _status(report: Report, gaps: list[str]) -> tuple[Status, str]:
     blank = sum(1 for cell in report.records if cell.note_code is NoteCode.BLANK)
     reasons = list(dict.fromkeys(gaps))
     if report.pages_ocr:
-        reasons.append(f"{report.pages_ocr} of {report.pages} pages read by OCR")
+        reasons.append(f"{report.pages_ocr} of {counted(report.pages, 'page')} read by OCR")
         reasons += [f"{why} ignored" for why in report.text_layers_ignored]
     if missing:
         reasons.append(f"{missing} of {len(report.records)} cells not found")
     if unreadable[NoteCode.TEXT_IN_NUMBER_CELL]:
-        reasons.append(f"{unreadable[NoteCode.TEXT_IN_NUMBER_CELL]} cells hold text instead of a number")
+        reasons.append(
+            counted(unreadable[NoteCode.TEXT_IN_NUMBER_CELL], "cell holds", "cells hold")
+            + " text instead of a number"
+        )
     if unreadable[NoteCode.OCR_DOUBTFUL]:
-        reasons.append(f"{unreadable[NoteCode.OCR_DOUBTFUL]} values read from images left empty as doubtful")
+        reasons.append(
+            counted(unreadable[NoteCode.OCR_DOUBTFUL], "value") + " read from images left empty as doubtful"
+        )
     if corrected := report.ocr_counts.get("corrected"):
-        reasons.append(f"{corrected} values read from images settled by the arithmetic")
+        reasons.append(counted(corrected, "value") + " read from images settled by the arithmetic")
     shown = (NoteCode.TEXT_IN_NUMBER_CELL, NoteCode.OCR_DOUBTFUL)
     if doubtful := unreadable.total() - sum(unreadable[code] for code in shown):
-        reasons.append(f"{doubtful} cells hold a number that cannot be taken as printed")
+        reasons.append(
+            counted(doubtful, "cell holds", "cells hold") + " a number that cannot be taken as printed"
+        )
     reasons += [p.message for p in report.problems][:3]
     if blank:
-        reasons.append(f"{blank} blank cells left empty")
+        reasons.append(counted(blank, "blank cell") + " left empty")
     return (Status.PARTIAL if missing or unreadable else Status.OK), "; ".join(dict.fromkeys(reasons))
 
 

@@ -22,7 +22,7 @@ from rich.text import Text
 
 from .forms import FORMS, Table
 from .model import CheckStatus, NoteCode
-from .numbers import format_number
+from .numbers import counted, format_number
 from .output.views import failed_rule, form_lines
 from .report import Report
 from .sources import render_pages as render_pdf_pages
@@ -91,18 +91,24 @@ class _Grid:
     """A rich table with a label column that folds and number columns that never shrink."""
 
     def __init__(self, title: str, headers: list[str], widths: list[int], label: str | None):
+        # One space between columns (collapsed padding), so that a narrow terminal leaves the labels room.
         self.table = RichTable(
-            title=title, title_justify="left", header_style="bold", box=box.SIMPLE_HEAD, padding=(0, 1)
+            title=title,
+            title_justify="left",
+            header_style="bold",
+            box=box.SIMPLE_HEAD,
+            padding=(0, 1),
+            collapse_padding=True,
         )
-        self.needed = 0
+        self.needed = 1
         if label is not None:
             self.table.add_column(label, overflow="fold", min_width=_LABEL_MIN_WIDTH, ratio=1)
-            self.needed += _LABEL_MIN_WIDTH + 2
+            self.needed += _LABEL_MIN_WIDTH + 1
         for header, width in zip(headers, widths, strict=True):
             self.table.add_column(
                 _wrap_header(header, width), justify="right", no_wrap=True, width=width, min_width=width
             )
-            self.needed += width + 2
+            self.needed += width + 1
 
 
 def _column_widths(columns: list[list[str]], least: int) -> list[int]:
@@ -134,7 +140,7 @@ def _blocks(table: Table):
     if len(table.blocks) == 1:
         return [(table.blocks[0], f"{table.numeral}、{table.title}")]
     return [
-        (block, f"{table.numeral}、{table.title} · {block.title}" if i == 0 else block.title)
+        (block, f"{table.numeral}、{table.title}\n{block.title}" if i == 0 else block.title)
         for i, block in enumerate(table.blocks)
     ]
 
@@ -201,9 +207,11 @@ def print_report(report: Report, console: Console) -> None:
     for check in failed:
         left, right = (format_number(v) for v in (check.left, check.right))
         where = failed_rule(report.form, check.rule_id)
-        console.print(f"[red]failed[/red] {where}: {check.rule}  ({left} ≠ {right})", highlight=False)
+        # The two sides first: on a narrow terminal the rule's words wrap, never the pair of numbers.
+        console.print(f"[red]failed[/red] {where}: {left} ≠ {right}: {check.rule}", highlight=False)
     if unevaluated:
-        console.print(f"[yellow]{len(unevaluated)} rules not evaluated: they involve empty cells[/yellow]")
+        what = counted(len(unevaluated), "rule")
+        console.print(f"[yellow]{what} not evaluated: empty cells are involved[/yellow]")
 
 
 # ---------------------------------------------------------------------------

@@ -8,10 +8,13 @@ every agency (by `agency_key`) that a batch holds in consecutive years.
 
 from __future__ import annotations
 
+import os
 from itertools import pairwise
+from pathlib import Path
 
 import pandas as pd
 
+from ..numbers import format_number
 from ..settings import DEFAULT
 
 # When a change is large, and why: settings.CompareSettings.
@@ -95,3 +98,40 @@ def year_over_year(cells: pd.DataFrame) -> pd.DataFrame:
         empty = ["agency_key", "agency", "year_a", "year_b", "source_a", "source_b", *COMPARE_COLUMNS]
         return pd.DataFrame(columns=empty)
     return pd.concat(frames, ignore_index=True)
+
+
+def no_pairs_reason(cells: pd.DataFrame, key: str) -> str:
+    """Why `year_over_year` finds no pair of years for the agency `key` in a batch, in plain words."""
+    reports = cells.loc[cells["agency_key"] == key, ["source", "year"]].drop_duplicates("source")
+    if reports.empty:
+        return f"{key}: no report of this agency in the batch"
+    per_year = reports["year"].dropna().astype(int).value_counts().sort_index()
+    held = ", ".join(str(year) if n == 1 else f"{year} ({n} reports)" for year, n in per_year.items())
+    held = held or "none with a year"
+    if (per_year > 1).any():
+        return (
+            f"{key}: no two consecutive years held by one report each (years held: {held}); "
+            "an agency-year held by more than one report is not compared, as which one to "
+            "compare cannot be told (gongkai summary lists them)"
+        )
+    return f"{key}: no two consecutive years in the batch (years held: {held})"
+
+
+def write_comparison(pairs: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+    """Every compared cell to .xlsx (numbers as numbers) or else CSV (whole numbers without ".0")."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.suffix.lower() == ".xlsx":
+        whole = {name: _whole_numbers(pairs[name]) for name in _NUMBER_COLUMNS}
+        pairs.assign(**whole).to_excel(target, index=False)
+        return
+    written = {name: pairs[name].map(format_number, na_action="ignore") for name in _NUMBER_COLUMNS}
+    pairs.assign(**written).to_csv(target, index=False)
+
+
+_NUMBER_COLUMNS = ["value_a", "value_b", "change"]
+
+
+def _whole_numbers(values: pd.Series) -> pd.Series:
+    """Whole numbers as int (Excel shows 12, and reads back 12, not 12.0); other numbers kept."""
+    return values.map(lambda v: int(v) if v == v and float(v).is_integer() else v).astype(object)

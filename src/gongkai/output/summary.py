@@ -80,9 +80,16 @@ class Summary:
         if target.suffix.lower() == ".xlsx":
             with pd.ExcelWriter(target) as writer:
                 for name, table in self.sections().items():
-                    table.to_excel(writer, sheet_name=name, index=False)
+                    _numbers_as_numbers(table).to_excel(writer, sheet_name=name, index=False)
             return
         target.write_text(self.to_text(), encoding="utf-8")
+
+
+def _numbers_as_numbers(table: pd.DataFrame) -> pd.DataFrame:
+    """The form version as a number in a sheet, as in the workbook ("total" stays a word)."""
+    if "form" not in table.columns:
+        return table
+    return table.assign(form=[int(v) if str(v).isdigit() else v for v in table["form"]])
 
 
 def _plain_table(table: pd.DataFrame) -> str:

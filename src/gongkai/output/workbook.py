@@ -52,6 +52,8 @@ HEADERS = {
     "raw": "原文",
     "note": "说明",
     "note_code": "说明代码",
+    "read_by": "读取方式",
+    "ocr_confidence": "OCR置信度",
     "status": "状态",
     "reason": "原因",
     "pages": "页数",
@@ -60,6 +62,8 @@ HEADERS = {
     "checks_failed": "未通过校验",
     "seconds": "用时（秒）",
     "sha256": "SHA-256",
+    "duplicate_of": "与之相同的文件",
+    "pages_ocr": "OCR页数",
     "rule_id": "规则ID",
     "rule": "规则",
     "cells": "涉及单元格",
@@ -78,10 +82,9 @@ HEADERS = {
     "note_b": "本年说明",
 }
 TABLE_SHEETS = {t.id: f"{t.numeral}、{t.short_title}" for t in FORMS[CURRENT_VERSION].tables}
-# Sheets printed landscape: every one but table 二's, whose blocks are narrow.
-LANDSCAPE_SHEETS = {*TABLE_SHEETS.values(), "cells", "files", "checks", "同比", "概览"} - {
-    TABLE_SHEETS["active_disclosure"]
-}
+# Sheets printed landscape: the wide ones. Tables 二 and 三 are portrait: 二's blocks are
+# narrow, and 三 fitted to a portrait page's width holds a whole report on that page.
+LANDSCAPE_SHEETS = {TABLE_SHEETS["review_litigation"], "cells", "files", "checks", "同比", "概览"}
 
 _THIN = Side(style="thin", color="7F7F7F")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -105,6 +108,13 @@ LEGEND = (
 _LABEL_WIDTH = 46
 _VALUE_WIDTH = 11
 _POINTS_PER_LINE = 14.5
+_DEFAULT_ROW_POINTS = 15.0
+# A4 in points, and the margins of every sheet in inches (set in _print_setup).
+_A4_POINTS = (595.3, 841.9)
+_SIDE_MARGIN, _TOP_MARGIN = 0.4, 0.5
+# Share of a printed page that the form sheets plan to fill: the column widths and row
+# heights are estimates of what Excel or LibreOffice draws, so a page is never planned full.
+_PAGE_FILL = 0.9
 
 
 def _plain(value: object) -> object:
@@ -145,10 +155,22 @@ def _print_setup(sheet: Worksheet, title_rows: str | None = None) -> None:
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.print_options.horizontalCentered = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.4
-    sheet.page_margins.top = sheet.page_margins.bottom = 0.5
+    sheet.page_margins.left = sheet.page_margins.right = _SIDE_MARGIN
+    sheet.page_margins.top = sheet.page_margins.bottom = _TOP_MARGIN
     if title_rows:
         sheet.print_title_rows = title_rows
+
+
+def _page_rows_points(sheet: Worksheet, last_column: int) -> float:
+    """How many points of rows one printed page holds, once the columns are fitted to its width."""
+    width, height = _A4_POINTS if sheet.page_setup.orientation == "portrait" else _A4_POINTS[::-1]
+    # Excel draws a column of width w as 7w + 5 pixels of the default font, at 96 pixels per inch.
+    columns = sum(
+        (7 * (sheet.column_dimensions[get_column_letter(c)].width or _VALUE_WIDTH) + 5) * 0.75
+        for c in range(1, last_column + 1)
+    )
+    scale = min(1.0, (width - 2 * 72 * _SIDE_MARGIN) / columns)
+    return (height - 2 * 72 * _TOP_MARGIN) / scale * _PAGE_FILL
 
 
 # ---------------------------------------------------------------------------
@@ -164,7 +186,38 @@ class _FormSheet:
         self.first = first_value_column
         self.last = first_value_column + value_columns - 1
         self.row = 1
-        self.header_rows: tuple[int, int] | None = None  # the first block's, to repeat when printed
+        self.header_rows: tuple[int, int] | None = None  # the first header's, to repeat when printed
+        # Page planning: the rows one page holds, the rows repeated on every page, and the
+        # first row of the page being filled.
+        self.page_points = 0.0
+        self.title_rows: tuple[int, int] | None = None
+        self.page_start = 1
+
+    def repeat_on_every_page(self, first: int, last: int) -> None:
+        """Print rows first..last at the top of every page, and plan the pages with them."""
+        self.title_rows = (first, last)
+        self.sheet.print_title_rows = f"{first}:{last}"
+        _print_setup(self.sheet)
+        self.page_points = _page_rows_points(self.sheet, self.last)
+
+    def _points(self, first: int, last: int) -> float:
+        dimensions = self.sheet.row_dimensions
+        return sum(dimensions[r].height or _DEFAULT_ROW_POINTS for r in range(first, last + 1))
+
+    def new_page(self) -> None:
+        """Start a page at the next row."""
+        self.sheet.row_breaks.append(Break(id=self.row - 1))
+        self.page_start = self.row
+
+    def keep_together(self, first: int) -> None:
+        """Rows first.. were just written as one unit (a report, a block with its header): when the
+        page they start on cannot hold them all, they start the next page instead."""
+        used = self._points(self.page_start, self.row - 1)
+        if self.title_rows and self.page_start > self.title_rows[1]:
+            used += self._points(*self.title_rows)
+        if used > self.page_points and first > self.page_start:
+            self.sheet.row_breaks.append(Break(id=first - 1))
+            self.page_start = first
 
     def merged(self, top: int, left: int, bottom: int, right: int, value: object, **style) -> None:
         cell = self.sheet.cell(top, left, value)
@@ -264,9 +317,7 @@ class _FormSheet:
         self.sheet.row_dimensions[self.row].height = _POINTS_PER_LINE * height + 4
         self.row += 1
 
-    def gap(self, page_break: bool) -> None:
-        if page_break:
-            self.sheet.row_breaks.append(Break(id=self.row))
+    def gap(self) -> None:
         self.row += 1
 
 
@@ -307,9 +358,18 @@ def _report_title(report: pd.DataFrame, source: str) -> str:
 
 
 def _table_sheet(book: Workbook, table_id: str, cells: pd.DataFrame, failed: dict[str, set]) -> None:
+    """One table of every report, laid out as the form prints it.
+
+    Tables 三 and 四 have the same header in both forms: it is printed once at the top
+    and repeated on every printed page, and each report follows under its title line.
+    Table 二's blocks each have their own header, so each block stays on one page with
+    its header (the table's title repeats on every page). Each report of 二 and 三
+    starts a page; table 四's one-row reports share pages.
+    """
     table = FORMS[CURRENT_VERSION].table(table_id)
     widest = max(len(b.columns) for f in FORMS.values() for b in f.table(table_id).blocks)
     turned = len(table.rows) == 1  # table 四: no label column, its columns side by side
+    shared_header = len(table.blocks) == 1
     sheet = book.create_sheet(TABLE_SHEETS[table_id])
     form = _FormSheet(sheet, 1 if turned else 2, widest)
     if not turned:
@@ -318,51 +378,64 @@ def _table_sheet(book: Workbook, table_id: str, cells: pd.DataFrame, failed: dic
         sheet.column_dimensions[get_column_letter(column)].width = _VALUE_WIDTH
     form.line(f"{table.numeral}、{table.title}", font=_TITLE_FONT, border=False)
     form.line(LEGEND, font=Font(size=9, color="595959"), border=False)
+    if shared_header:
+        block = table.blocks[0]
+        paths = [(table.top_header, *c.path) if table.top_header else c.path for c in block.columns]
+        form.header(paths, None if turned else table.stub_header or None)
+        form.repeat_on_every_page(*form.header_rows)
+        sheet.freeze_panes = f"{'A' if turned else 'B'}{form.row}"
+    else:
+        form.repeat_on_every_page(1, 1)
+        sheet.freeze_panes = "B1"
     sources = sorted(cells.loc[cells["table"] == table_id, "source"].unique())
     for index, source in enumerate(sources):
         report = cells[(cells["source"] == source) & (cells["table"] == table_id)]
         printed = FORMS.get(str(report["form"].iloc[0]), FORMS[CURRENT_VERSION]).table(table_id)
         by_key = {(r["row_id"], r["column_id"]): r for r in report.to_dict("records")}
+        report_failed = failed.get(source, set())
+        if index and not turned:
+            form.new_page()
+        first = form.row
         form.line(_report_title(report, source), fill=_GROUP_FILL)
         if turned:
-            columns = printed.columns
-            form.header([c.path for c in columns], None)
             row_id = printed.rows[0].id
-            form.values(None, 0, [by_key.get((row_id, c.id)) for c in columns], failed.get(source, set()))
+            form.values(None, 0, [by_key.get((row_id, c.id)) for c in printed.columns], report_failed)
+            form.keep_together(first)
+            form.gap()
+        elif shared_header:
+            _table_rows(form, printed, report, by_key, report_failed)
+            form.keep_together(first)
         else:
-            _labelled_table(form, printed, report, by_key, failed.get(source, set()))
-        # Each report on its own page, except table 四's one-row blocks, which share pages.
-        form.gap(page_break=not turned and index < len(sources) - 1)
-    if len(sources) == 1 and form.header_rows and not turned and table_id == "applications":
-        first, last = form.header_rows
-        sheet.print_title_rows = f"{first}:{last}"
-    sheet.freeze_panes = None if turned else "B1"
-    _print_setup(sheet)
+            _table_blocks(form, printed, report, by_key, report_failed)
 
 
-def _labelled_table(form: _FormSheet, table: Table, report: pd.DataFrame, by_key: dict, failed: set) -> None:
-    lines = form_lines(table, report["row_id"])
-    if len(table.blocks) == 1:
-        block = table.blocks[0]
-        paths = [(table.top_header, *c.path) if table.top_header else c.path for c in block.columns]
-        form.header(paths, table.stub_header or None)
-        for line in lines:
-            if line.is_group:
-                form.line(line.label, fill=_GROUP_FILL, depth=line.depth)
-                continue
-            cells = [by_key.get((line.row_id, c.id)) for c in block.columns]
-            form.values(line.label, line.depth, cells, failed)
-        return
-    # Table 二: each block has its own columns under its title.
-    for line in lines:
+def _table_rows(form: _FormSheet, table: Table, report: pd.DataFrame, by_key: dict, failed: set) -> None:
+    """The rows of a one-block table (三) with its group rows, under the header already printed."""
+    columns = table.blocks[0].columns
+    for line in form_lines(table, report["row_id"]):
         if line.is_group:
+            form.line(line.label, fill=_GROUP_FILL, depth=line.depth)
+        else:
+            form.values(line.label, line.depth, [by_key.get((line.row_id, c.id)) for c in columns], failed)
+
+
+def _table_blocks(form: _FormSheet, table: Table, report: pd.DataFrame, by_key: dict, failed: set) -> None:
+    """Table 二: each block under its title and its own columns, kept on one page."""
+    first = form.row - 1  # the report's title line goes with its first block
+    opened = False
+    for line in form_lines(table, report["row_id"]):
+        if line.is_group:
+            if opened:
+                form.keep_together(first)
+                first = form.row
+            opened = True
             block = next(b for b in table.blocks if b.id == line.group_id)
             form.line(line.label, fill=_HEADER_FILL)
             form.header([c.path for c in block.columns], table.stub_header or None)
             continue
         block = table.block_of(line.row_id)
-        cells = [by_key.get((line.row_id, c.id)) for c in block.columns]
-        form.values(line.label, 0, cells, failed)
+        form.values(line.label, 0, [by_key.get((line.row_id, c.id)) for c in block.columns], failed)
+    form.keep_together(first)
 
 
 # ---------------------------------------------------------------------------
@@ -395,14 +468,20 @@ def _long_sheet(
     return sheet
 
 
+def _form_as_number(frame: pd.DataFrame) -> pd.DataFrame:
+    """The form version (text in the records: "2021") as the number a sheet shows and sorts."""
+    if "form" not in frame.columns:
+        return frame
+    return frame.assign(form=pd.to_numeric(frame["form"], errors="coerce").astype("Int64"))
+
+
 def _cells_for_people(cells: pd.DataFrame) -> pd.DataFrame:
     """The records with the tables' Chinese names (the ids beside them) and the form as a number."""
     names = {t.id: f"{t.numeral}、{t.title}" for t in FORMS[CURRENT_VERSION].tables}
     out = cells.copy()
     out.insert(out.columns.get_loc("table") + 1, "table_id", out["table"])
     out["table"] = out["table"].map(names).fillna(out["table"])
-    out["form"] = pd.to_numeric(out["form"], errors="coerce").astype("Int64")
-    return out
+    return _form_as_number(out)
 
 
 def _overview_sheet(book: Workbook, cells: pd.DataFrame, files: pd.DataFrame, checks: pd.DataFrame) -> None:
@@ -412,7 +491,7 @@ def _overview_sheet(book: Workbook, cells: pd.DataFrame, files: pd.DataFrame, ch
         figures = figures.sort_values(["agency", "year", "source"], kind="stable", ignore_index=True)
         status = files.drop_duplicates("source").set_index("source")["status"]
         figures.insert(4, "status", figures["source"].map(status))
-        figures["form"] = pd.to_numeric(figures["form"], errors="coerce").astype("Int64")
+        figures = _form_as_number(figures)
         figures = figures[[c for c in figures.columns if c != "source"] + ["source"]]
     sheet = _long_sheet(book, "概览", figures, autofilter=False)
     sheet.insert_rows(1, 2)
@@ -534,7 +613,7 @@ def write_workbook(
         _table_sheet(book, table_id, cells, failed)
     _year_over_year_sheet(book, cells)
     _long_sheet(book, "cells", _cells_for_people(cells))
-    _long_sheet(book, "files", files)
+    _long_sheet(book, "files", _form_as_number(files))
     _long_sheet(book, "checks", checks)
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,8 @@ so an interrupted run leaves nothing that looks finished.
 from __future__ import annotations
 
 import io
+import json
+import math
 import os
 import sys
 from collections import Counter
@@ -29,6 +31,22 @@ def _csv_ready(df: pd.DataFrame) -> pd.DataFrame:
         if column in out.columns:
             out[column] = out[column].map(format_number, na_action=None).astype("string")
     return out
+
+
+def _json_value(value: object) -> object:
+    """A record's value as JSON has it: empty (missing or "") as null, whole numbers as integers."""
+    if value is None or value is pd.NA or value == "" or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if hasattr(value, "item"):  # numpy scalars
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _json_line(record: dict) -> str:
+    values = {name: _json_value(v) for name, v in record.items()}
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 # Parquet rows gathered before they are written as one row group: about a hundred reports'
@@ -78,10 +96,7 @@ class RecordWriter:
             if self._row_group_rows >= _ROW_GROUP_ROWS:
                 self._write_row_group()
         elif self._handle is not None and self.fmt == "jsonl":
-            if len(df):
-                # pandas escapes "/" as "\/"; JSON allows the plain character, which reads better.
-                lines = df.to_json(orient="records", lines=True, force_ascii=False).replace("\\/", "/")
-                self._handle.write(lines if lines.endswith("\n") else lines + "\n")
+            self._handle.writelines(_json_line(record) for record in df.to_dict("records"))
             self._header_due = False
         elif self._handle is not None and (len(df) or self._header_due):
             _csv_ready(df).to_csv(self._handle, index=False, header=self._header_due, lineterminator="\n")
@@ -141,6 +156,7 @@ class BatchOutput:
                 for kind in ("files", "checks"):
                     self._writers[kind] = RecordWriter(companion_path(path, kind), kind, "csv", encoding)
         self.cells_written = 0
+        self.rows_written = 0  # rows of the cells output: one per cell, or one per report (wide)
         # Statuses of every file in the output.
         self.status_counts: Counter[Status] = Counter()
 
@@ -155,8 +171,10 @@ class BatchOutput:
             self.status_counts.update(Status(status) for status in df["status"].astype(str))
         elif kind == "cells":
             self.cells_written += len(df)
+            self.rows_written += len(df)
         elif kind == "wide":
             self.cells_written += int(df[list(wide_cell_columns())].notna().sum().sum())
+            self.rows_written += len(df)
 
     def add_frames(self, frames: dict[str, pd.DataFrame]) -> None:
         """Write one report's records: its cells (long; pivoted for the wide shape), its status

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from ..errors import OCR_MISSING, OcrUnavailableError, UnreadableFileError
+from ..errors import OCR_MISSING, InputTypeError, OcrUnavailableError, UnknownKindError, UnreadableFileError
 from ..model import Page
 from .docx import read_docx, read_legacy_word
 from .html import is_utf16_without_bom, looks_like_html, read_html
@@ -56,6 +56,21 @@ _NAMES = {"pdf": "a PDF", "html": "a web page", "docx": "a Word file"}
 _SNIFF_BYTES = 8192
 _PDF_HEADER_WINDOW = 1024  # PDF readers accept the %PDF- header anywhere in the first kilobyte
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc and .wps
+
+
+def check_kind(kind: str) -> None:
+    """Refuse an input kind gongkai does not know (UnknownKindError), before any reading."""
+    if kind != "auto" and kind not in INPUT_KINDS:
+        raise UnknownKindError(f"unknown input kind {kind!r}: use auto, {', '.join(INPUT_KINDS)}")
+
+
+def check_path(path: object) -> str:
+    """The path as a str; anything that is not a str or an os.PathLike raises InputTypeError."""
+    name = os.fspath(path) if isinstance(path, str | os.PathLike) else path
+    if isinstance(name, str):
+        return name
+    advice = ": decode it first, os.fsdecode(path)" if isinstance(name, bytes) else ""
+    raise InputTypeError(f"a path is a str or an os.PathLike, not {type(name).__name__}{advice}")
 
 
 def kind_of_name(path: str | os.PathLike[str]) -> str | None:
@@ -129,6 +144,8 @@ __all__ = [
     "SUFFIXES",
     "MarkupDocument",
     "Source",
+    "check_kind",
+    "check_path",
     "describe",
     "open_source",
     "read_markup",
