@@ -288,7 +288,7 @@ def _digits(image, box, text="37"):
 
 def test_printed_digits_are_plain_ink():
     ink = _drawn_cell(_digits)
-    assert ink.has_ink and not ink.smudged and not ink.dash
+    assert ink.has_ink and not ink.smudged and not ink.mark
 
 
 def test_an_ink_blot_over_a_value_makes_its_cell_suspect():
@@ -301,14 +301,21 @@ def test_an_ink_blot_over_a_value_makes_its_cell_suspect():
     assert _drawn_cell(blotted).smudged
 
 
-@pytest.mark.parametrize(("text", "dash"), [("-", True), ("1", False), ("0", False), ("7", False)])
-def test_a_lone_lying_stroke_is_a_dash_and_no_digit_is(text, dash):
+@pytest.mark.parametrize(
+    ("text", "mark"), [("-", "—"), ("/", "/"), ("1", ""), ("|", ""), ("0", ""), ("7", ""), ("4", "")]
+)
+def test_a_lone_straight_stroke_is_a_mark_and_no_digit_is(text, mark):
     import cv2
 
     def printed(image, box):
+        x, y = box[0] + 100, box[1] + 70
         if text == "-":
-            cv2.line(image, (box[0] + 100, box[1] + 70), (box[0] + 128, box[1] + 70), 40, 2)
+            cv2.line(image, (x, y), (x + 28, y), 40, 2)
+        elif text == "/":
+            cv2.line(image, (x, y + 12), (x + 10, y - 12), 40, 2)
+        elif text == "|":  # a sans-serif 1
+            cv2.line(image, (x, y + 12), (x + 1, y - 12), 40, 2)
         else:
             _digits(image, box, text)
 
-    assert _drawn_cell(printed).dash is dash
+    assert _drawn_cell(printed).mark == mark

@@ -172,12 +172,15 @@ class ScanSettings:
     smudge_half_width: float = 1.8
     # Dark enough to be print or a blot (grey level): paper reads 200-240, a shadowed edge 150.
     smudge_dark: int = 128
-    # A cell whose only stroke is at most this tall (points) and `dash_length` times as long as
-    # tall is a printed dash: no digit is one lying stroke (the ink test's blur makes a 0.5 pt
-    # stroke 1.5-2.5 pt tall; digits are 7 pt and more). It reads as —, as a text PDF's dash does,
-    # never as a digit.
-    dash_height: float = 2.5
-    dash_length: float = 2.5
+    # A cell whose only stroke is straight, at most this wide (points) and `mark_length` times
+    # as long as wide, is a printed mark: lying (within `dash_slope` degrees) a dash, leaning up
+    # to the right (within `slash_slopes`) a slash. No digit is one such stroke: a 1 stands
+    # upright. The ink test's blur makes a 0.5 pt stroke 1.5-2.5 pt wide; digits are 7 pt tall.
+    # It reads as — or /, as a text PDF's mark does (not_applicable), never as a digit.
+    mark_width: float = 2.5
+    mark_length: float = 2.5
+    dash_slope: float = 15.0
+    slash_slopes: tuple[float, float] = (30.0, 80.0)
     # Pixels kept clear of the rules around a cell's ink.
     border: int = 2
 

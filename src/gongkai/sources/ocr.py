@@ -36,7 +36,6 @@ from . import scan
 
 _SETTINGS = DEFAULT.ocr
 _DIGITS = "0123456789"
-_DASH = "—"
 _HEADING_START_RE = re.compile(r"^\s*([一二三四五六七八九十]+[、.．，]|[（(][一二三四五六七八九十]+[）)])")
 
 
@@ -246,11 +245,11 @@ def read_page(
         from_page, engine.lines([image.grey[t:b, x0:x1] for x0, t, x1, b in from_page]), strict=True
     ):
         page.chars += _placed(text, shares, x0 * scale, top * scale, x1 * scale, bottom * scale)
-    inked = [ink.crop for _, ink, _ in alone if ink.has_ink and not ink.dash]
+    inked = [ink.crop for _, ink, _ in alone if ink.has_ink and not ink.mark]
     readings = iter(engine.cells(inked))
     for box, ink, line in alone:
-        if ink.dash:  # told by its shape: the recogniser reads a lone dash as 一, - or a 1 lying down
-            free, free_score, digits, digits_score = _DASH, 1.0, "", 1.0
+        if ink.mark:  # told by its shape: the recogniser reads a lone / as 1, a lone — as 一 or -
+            free, free_score, digits, digits_score = ink.mark, 1.0, "", 1.0
         elif ink.has_ink:
             free, free_score, digits, digits_score = next(readings)
         else:

@@ -7,6 +7,7 @@ cells of a scanned table exactly as it does those of a drawn one.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import cv2
@@ -147,7 +148,7 @@ class CellInk:
     touches_rule: bool  # ink running into the cell's border: a digit may be cut or a stroke may be a rule
     sealed: bool  # a stroke of red ink in the cell: the seal's own, not print
     smudged: bool = False  # ink far thicker than a stroke: a blot that may hide or fake a digit
-    dash: bool = False  # one thin horizontal stroke and nothing else: a printed — (no digit is one)
+    mark: str = ""  # "—" or "/": one thin straight stroke, lying or leaning, and nothing else
 
 
 def cell_ink(page: PageImage, bbox: BBox) -> CellInk:
@@ -180,19 +181,33 @@ def cell_ink(page: PageImage, bbox: BBox) -> CellInk:
     cx0, cx1 = max(0, xs.min() - pad), min(strokes.shape[1], xs.max() + pad + 1)
     crop = page.grey[y0:y1, x0:x1].copy()
     crop[grown] = 255
-    dash = _is_dash(strokes, pixels_per_point) and not (sealed or smudged or touches)
-    return CellInk(crop[cy0:cy1, cx0:cx1], True, touches, sealed, smudged, dash)
+    mark = "" if sealed or smudged or touches else _mark(strokes, pixels_per_point)
+    return CellInk(crop[cy0:cy1, cx0:cx1], True, touches, sealed, smudged, mark)
 
 
-def _is_dash(strokes: np.ndarray, pixels_per_point: float) -> bool:
-    """One stroke, thin and lying: — or -, as a report prints for zero or "not applicable"."""
-    count, _, stats, _ = cv2.connectedComponentsWithStats(strokes.astype(np.uint8), connectivity=8)
+def _mark(strokes: np.ndarray, pixels_per_point: float) -> str:
+    """ "—" or "/" for a cell whose ink is one thin straight stroke, lying or leaning, as a report
+    prints for zero or "not applicable"; "" otherwise. No digit is such a stroke: a 1 stands
+    upright (the recogniser reads a lone / as 1 at a score of 0.93, and a lone — as 一 or -)."""
+    count, labels = cv2.connectedComponents(strokes.astype(np.uint8), connectivity=8)
     if count != 2:
-        return False
-    width, height = stats[1, cv2.CC_STAT_WIDTH], stats[1, cv2.CC_STAT_HEIGHT]
-    return bool(
-        height <= _SETTINGS.dash_height * pixels_per_point and width >= _SETTINGS.dash_length * height
-    )
+        return ""
+    ys, xs = np.nonzero(labels == 1)
+    if len(xs) < 3:
+        return ""
+    # The stroke's axes: a straight stroke of width t and length L has variances t²/12 and L²/12.
+    variances, vectors = np.linalg.eigh(np.cov(np.vstack([xs, ys]).astype(np.float64)))
+    width, length = (math.sqrt(12 * max(v, 0.0)) for v in variances)
+    if width > _SETTINGS.mark_width * pixels_per_point or length < _SETTINGS.mark_length * width:
+        return ""
+    along_x, along_y = vectors[:, 1]
+    angle = math.degrees(math.atan2(abs(along_y), abs(along_x)))  # 0 lying, 90 upright
+    leans_right = along_x * along_y < 0  # up to the right: image rows grow downwards
+    if angle <= _SETTINGS.dash_slope:
+        return "—"
+    if leans_right and _SETTINGS.slash_slopes[0] <= angle <= _SETTINGS.slash_slopes[1]:
+        return "/"
+    return ""
 
 
 def _strokes(ink: np.ndarray, rules: np.ndarray, dpi: float) -> np.ndarray:
