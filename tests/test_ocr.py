@@ -238,9 +238,10 @@ def test_a_scanned_report_reads_with_no_wrong_value(junk_layer_report):
     wrong = {k: (got[k], v) for k, v in expected.items() if got.get(k, "") not in ("", v)}
     exact = sum(1 for k, v in expected.items() if got.get(k, "") == v)
     assert wrong == {}
-    # The seal over table 三 withholds its cells, and blank rows leave its rules unevaluable: the
-    # faint single digits the second reading cannot confirm stay empty too.
-    assert exact >= 0.85 * len(expected)
+    # Blank rows leave table 三's rules unevaluable: faint single digits that the second reading
+    # cannot confirm stay empty (187 of 200 exact when measured; before the seal's ink was faded
+    # out and the second reading taken from the page's lines, 162).
+    assert exact >= 0.9 * len(expected)
     for cell in report.records:
         if got[cell.key] != expected[cell.key]:
             assert cell.note  # every cell left empty says why
