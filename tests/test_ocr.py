@@ -117,7 +117,7 @@ def _review_values():
     return values
 
 
-def _verify(records, placed, scanned, second=lambda page, cell: cell.free):
+def _verify(records, placed, scanned, second=lambda page, cells: [cell.free for cell in cells]):
     from gongkai.verify import verify_ocr_cells
 
     out, counts = verify_ocr_cells(FORM_2021, records, placed, scanned, second)
@@ -170,6 +170,7 @@ def test_the_one_candidate_that_satisfies_the_rule_is_taken_and_marked():
     [
         ({"free": "1O", "digits": "10"}, "not a plain number as read: '1O'"),  # never repaired
         ({"suspect": ("seal",)}, "suspect cell (seal)"),
+        ({"suspect": ("smudge",)}, "suspect cell (smudge)"),
         ({"free_score": 0.5}, "low OCR confidence 0.50"),
     ],
 )
@@ -198,7 +199,7 @@ def test_a_cell_no_rule_covers_needs_two_readings_that_agree():
             record.value, record.raw = None, ""
     agreeing, _ = _verify(records, placed, scanned)
     assert agreeing["litigation_direct_total"].value == 2
-    disagreeing, _ = _verify(records, placed, scanned, second=lambda page, cell: "7")
+    disagreeing, _ = _verify(records, placed, scanned, second=lambda page, cells: ["7"] * len(cells))
     assert disagreeing["litigation_direct_total"].value is None
     assert "the two readings disagree" in disagreeing["litigation_direct_total"].note
 
@@ -211,17 +212,36 @@ def _expected(pdf: Path) -> dict[tuple[str, str, str], str]:
         return {(r["table"], r["row_id"], r["column_id"]): r["value"] for r in csv.DictReader(handle)}
 
 
+@pytest.fixture(scope="module")
+def junk_layer_report():
+    """The committed scan read once for the tests below (OCR takes seconds a page)."""
+    return gongkai.read_report(JUNK_LAYER)
+
+
+def _placed_rows(report) -> set[tuple[str, str]]:
+    unplaced = (NoteCode.ROW_NOT_FOUND, NoteCode.TABLE_NOT_FOUND)
+    return {(cell.table, cell.row_id) for cell in report.records if cell.note_code not in unplaced}
+
+
 @needs_ocr
-def test_a_scanned_report_reads_with_no_wrong_value():
-    report = gongkai.read_report(JUNK_LAYER)
+def test_the_labels_of_a_scan_place_every_row_its_text_pdf_places(junk_layer_report):
+    text = gongkai.read_report(FIXTURES / "docx-department-2021-blank-zeros.pdf")
+    assert text.pages_ocr == 0 and len(_placed_rows(text)) == 32  # every row of the 2021 form
+    assert _placed_rows(text) - _placed_rows(junk_layer_report) == set()
+
+
+@needs_ocr
+def test_a_scanned_report_reads_with_no_wrong_value(junk_layer_report):
+    report = junk_layer_report
     expected = _expected(JUNK_LAYER)
     got = {cell.key: format_number(cell.value) for cell in report.records}
     wrong = {k: (got[k], v) for k, v in expected.items() if got.get(k, "") not in ("", v)}
     exact = sum(1 for k, v in expected.items() if got.get(k, "") == v)
     assert wrong == {}
-    # The seal over table 三 withholds its cells, and blank rows leave its rules unevaluable: the
-    # faint single digits the second reading cannot confirm stay empty too.
-    assert exact >= 0.85 * len(expected)
+    # Blank rows leave table 三's rules unevaluable: faint single digits that the second reading
+    # cannot confirm stay empty (187 of 200 exact when measured; before the seal's ink was faded
+    # out and the second reading taken from the page's lines, 162).
+    assert exact >= 0.9 * len(expected)
     for cell in report.records:
         if got[cell.key] != expected[cell.key]:
             assert cell.note  # every cell left empty says why
@@ -236,3 +256,67 @@ def test_a_scanned_report_reads_with_no_wrong_value():
     assert (report.agency, report.year) == (printed["agency"], int(printed["year"]))  # from page 1's image
     row = report.file_record()
     assert row["pages_ocr"] == 4
+
+
+# --- the ink of a cell, on a drawn page (OpenCV only) ---------------------------------------
+
+
+def _drawn_cell(draw):
+    """The ink test of the middle cell of a drawn ruled row at 200 dpi, after `draw(image, box)`."""
+    cv2 = pytest.importorskip("cv2")
+    import numpy as np
+
+    from gongkai.sources import scan
+
+    image = np.full((300, 1654), 235, np.uint8)  # an A4 page's width
+    columns = (50, 300, 550, 800, 1600)
+    for x in columns:
+        cv2.line(image, (x, 80), (x, 220), 30, 3)
+    for y in (80, 220):
+        cv2.line(image, (columns[0], y), (columns[-1], y), 30, 3)
+    cv2.putText(image, "12", (120, 170), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 40, 3)
+    box = (300, 80, 550, 220)
+    draw(image, box)
+    page = scan.prepare(cv2.GaussianBlur(image, (0, 0), 1.0), 200)
+    return scan.cell_ink(page, tuple(v * 72 / 200 for v in box))
+
+
+def _digits(image, box, text="37"):
+    import cv2
+
+    cv2.putText(image, text, (box[0] + 80, box[1] + 90), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 40, 3)
+
+
+def test_printed_digits_are_plain_ink():
+    ink = _drawn_cell(_digits)
+    assert ink.has_ink and not ink.smudged and not ink.mark
+
+
+def test_an_ink_blot_over_a_value_makes_its_cell_suspect():
+    import cv2
+
+    def blotted(image, box):
+        _digits(image, box)
+        cv2.ellipse(image, (box[0] + 110, box[1] + 75), (22, 14), 20, 0, 360, 50, -1)
+
+    assert _drawn_cell(blotted).smudged
+
+
+@pytest.mark.parametrize(
+    ("text", "mark"), [("-", "—"), ("/", "/"), ("1", ""), ("|", ""), ("0", ""), ("7", ""), ("4", "")]
+)
+def test_a_lone_straight_stroke_is_a_mark_and_no_digit_is(text, mark):
+    import cv2
+
+    def printed(image, box):
+        x, y = box[0] + 100, box[1] + 70
+        if text == "-":
+            cv2.line(image, (x, y), (x + 28, y), 40, 2)
+        elif text == "/":
+            cv2.line(image, (x, y + 12), (x + 10, y - 12), 40, 2)
+        elif text == "|":  # a sans-serif 1
+            cv2.line(image, (x, y + 12), (x + 1, y - 12), 40, 2)
+        else:
+            _digits(image, box, text)
+
+    assert _drawn_cell(printed).mark == mark

@@ -236,7 +236,7 @@ def read_report(path: str | os.PathLike[str], kind: str = "auto") -> Report:
             for cell in choice.reading.cells
         }
         cells, report.ocr_counts = verify_ocr_cells(
-            FORMS[version], cells, placed, scanned, sources.ocr_source().second_reading
+            FORMS[version], cells, placed, scanned, sources.ocr_source().second_readings
         )
     report.records = cells
     report.geometry = [c.candidate.geometry for c in choices if c.candidate is not None]

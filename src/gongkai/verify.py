@@ -103,13 +103,13 @@ def verify_ocr_cells(
     cells: Sequence[CellRecord],
     placed: dict[Key, PlacedCell],
     scanned: dict[int, ScannedPage],
-    second_reading: Callable[[ScannedPage, OcrCell], str],
+    second_readings: Callable[[ScannedPage, list[OcrCell]], list[str]],
 ) -> tuple[list[CellRecord], dict[str, int]]:
     """Publish, correct or withhold each value read from a scanned page; counts of each outcome.
 
     `placed` gives each placed cell of the form; `scanned` the scanned pages with their
-    cells read alone, by box. `second_reading` reads a cell again, independently, for the
-    values no rule can vouch for.
+    cells read alone, by box. `second_readings` reads cells of a page again, independently, for
+    the values no rule can vouch for.
     """
     cells = [dataclasses.replace(cell) for cell in cells]
     readings: dict[Key, _Reading] = {}
@@ -143,16 +143,36 @@ def verify_ocr_cells(
     def name(key: Key) -> str:
         return "/".join(key)
 
+    def read_again(wanted: list[_Reading]) -> None:
+        """The second readings of these cells, a page's cells recognised in one batch."""
+        by_page: dict[int, list[_Reading]] = {}
+        for reading in wanted:
+            if reading.second is None and reading.cell is not None:
+                by_page.setdefault(reading.cell.page, []).append(reading)
+        for number, group in by_page.items():
+            texts = second_readings(scanned[number], [reading.cell for reading in group])
+            for reading, text in zip(group, texts, strict=True):
+                reading.second = text
+                second = _number(text)
+                if second is not None and second not in reading.candidates:
+                    reading.candidates.append(second)
+
     def agree(reading: _Reading) -> bool:
-        """Two independent readings give the same number: the cell alone and through the detector."""
+        """Two independent readings give the same number: the cell alone and the page's line."""
         if reading.cell is None or reading.value is None:
             return False
-        if reading.second is None:
-            reading.second = second_reading(scanned[reading.cell.page], reading.cell)
-            number = _number(reading.second)
-            if number is not None and number not in reading.candidates:
-                reading.candidates.append(number)
+        read_again([reading])
         return _number(reading.second) == reading.value
+
+    def unvouched(by_cell: dict[str, list]) -> list[_Reading]:
+        """Clean readings that no rule breaks and not every rule vouches for: they will need
+        a second reading."""
+        out = []
+        for key, reading in readings.items():
+            statuses = {r.status for r in by_cell.get(name(key), [])}
+            if reading.clean and CheckStatus.FAILED not in statuses and statuses != {CheckStatus.PASSED}:
+                out.append(reading)
+        return out
 
     def verified(key: Key, by_cell: dict[str, list], excluding: str | None = None) -> bool:
         reading = readings.get(key)
@@ -169,6 +189,7 @@ def verify_ocr_cells(
             return True
         return agree(reading)
 
+    read_again(unvouched(rules_of(_evaluate(form, rows_by_table, trial_values()))))
     for _round in range(_SETTINGS.max_rounds):
         results = _evaluate(form, rows_by_table, trial_values())
         by_cell = rules_of(results)

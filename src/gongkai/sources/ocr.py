@@ -11,7 +11,8 @@ output: cell by cell reading reads digits best. Lines outside the tables (title,
 headings) and the lines of cells holding several lines (long labels) are recognised
 from the page. Each single-line cell keeps its readings (`OcrCell`), so that `verify`
 can tell a value it may publish from one it must not; when no rule of the form can vouch
-for a value, `second_reading` reads the cell again the other way, through the detector.
+for a value, `second_readings` reads the cell again the other way: the line the page's
+detector found in it, cut from the page.
 
 The orientation classifier is never run: on short numbers it turns 108 into 801 at a
 score of 0.999.
@@ -51,6 +52,7 @@ class OcrCell:
     box: tuple[int, int, int, int]  # the cell in the page image's pixels
     has_ink: bool
     suspect: tuple[str, ...]  # why its pixels cannot be trusted: "seal", "ink touching the rules"
+    line: tuple[int, int, int, int] | None = None  # the one line the page's text detector found in it
 
 
 @dataclass
@@ -142,11 +144,10 @@ class Recogniser:
         to its widest member, and each crop fills the left of it at the network's height.
         """
         rec = self._rec
-        _, height, width = rec.rec_image_shape
+        height = rec.rec_image_shape[1]
         order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1] / crops[i].shape[0])
-        for start in range(0, len(order), _SETTINGS.batch):
-            chunk = order[start : start + _SETTINGS.batch]
-            ratio = max(width / height, *(crops[i].shape[1] / crops[i].shape[0] for i in chunk))
+        for chunk in _batches(order, [crops[i].shape[1] / crops[i].shape[0] for i in order]):
+            ratio = max(_SETTINGS.rec_min_ratio, crops[chunk[-1]].shape[1] / crops[chunk[-1]].shape[0])
             padded = int(height * ratio)
             norm = np.stack([rec.resize_norm_img(np.dstack([crops[i]] * 3), ratio) for i in chunk])
             for i, pred in zip(chunk, rec.session(norm.astype(np.float32)), strict=True):
@@ -164,6 +165,20 @@ class Recogniser:
         classes = best[keep] if indices is None else indices[best[keep]]
         text = "".join(self._characters[classes])
         return text, float(probs[keep].mean()) if keep.any() else 0.0, np.nonzero(keep)[0]
+
+
+def _batches(order: list[int], ratios: list[float]) -> list[list[int]]:
+    """Crops sorted by width per height, cut into batches of at most `batch`, each new batch
+    started where a crop is `batch_growth` times wider than the batch's first: a batch is padded
+    to its widest, and a short line padded to a long one costs the long one's time."""
+    out: list[list[int]] = []
+    widest = 0.0  # the batch may grow to this width per height
+    for index, ratio in zip(order, ratios, strict=True):
+        if not out or len(out[-1]) >= _SETTINGS.batch or ratio > widest:
+            out.append([])
+            widest = _SETTINGS.batch_growth * max(ratio, _SETTINGS.rec_min_ratio)
+        out[-1].append(index)
+    return out
 
 
 @cache
@@ -219,30 +234,36 @@ def read_page(
             in_cell.setdefault(home, []).append(line)
     page = ScannedPage(number, image, [], edges)
     from_page = engine.not_prose(image.grey, loose)
-    alone: list[tuple[BBox, scan.CellInk, bool]] = []  # with whether the detector saw text in it
+    alone: list[tuple[BBox, scan.CellInk, tuple[int, int, int, int] | None]] = []  # with its detected line
     for box in boxes:
         found = in_cell.get(box, [])
         if len(found) > 1:
             from_page += found
             continue
-        alone.append((box, scan.cell_ink(image, box), bool(found)))
+        alone.append((box, scan.cell_ink(image, box), found[0] if found else None))
     for (x0, top, x1, bottom), (text, shares) in zip(
         from_page, engine.lines([image.grey[t:b, x0:x1] for x0, t, x1, b in from_page]), strict=True
     ):
         page.chars += _placed(text, shares, x0 * scale, top * scale, x1 * scale, bottom * scale)
-    inked = [ink.crop for _, ink, _ in alone if ink.has_ink]
+    inked = [ink.crop for _, ink, _ in alone if ink.has_ink and not ink.mark]
     readings = iter(engine.cells(inked))
-    for box, ink, detected in alone:
-        free, free_score, digits, digits_score = next(readings) if ink.has_ink else ("", 1.0, "", 1.0)
+    for box, ink, line in alone:
+        if ink.mark:  # told by its shape: the recogniser reads a lone / as 1, a lone — as 一 or -
+            free, free_score, digits, digits_score = ink.mark, 1.0, "", 1.0
+        elif ink.has_ink:
+            free, free_score, digits, digits_score = next(readings)
+        else:
+            free, free_score, digits, digits_score = "", 1.0, "", 1.0
         flags = (
             ("seal", ink.sealed),
+            ("smudge", ink.smudged),
             ("ink touching the rules", ink.touches_rule),
-            ("text detected where the ink test found none", detected and not ink.has_ink),
+            ("text detected where the ink test found none", line is not None and not ink.has_ink),
         )
         suspect = tuple(why for why, flag in flags if flag)
         pixels = (int(box[0] / scale), int(box[1] / scale), int(box[2] / scale) + 1, int(box[3] / scale) + 1)
         page.cells[box] = OcrCell(
-            number, box, free, free_score, digits, digits_score, pixels, ink.has_ink, suspect
+            number, box, free, free_score, digits, digits_score, pixels, ink.has_ink, suspect, line
         )
         width, height = box[2] - box[0], box[3] - box[1]
         cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
@@ -251,17 +272,27 @@ def read_page(
     return page
 
 
-def second_reading(page: ScannedPage, cell: OcrCell) -> str:
-    """The cell read the other way, as a whole-page reading does: its lines found by the text
-    detector in the cell's image, then recognised. It shares neither the ink test nor the crop
-    with the first reading, so a stray blob that one kept or lost does not sway both."""
-    x0, top, x1, bottom = cell.box
-    region = page.image.grey[top:bottom, x0:x1].copy()
-    rules = page.image.rules[top:bottom, x0:x1]
-    region[cv2.dilate(rules.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0] = 255
-    region = np.pad(region, _SETTINGS.second_reading_pad, constant_values=255)
-    # The detector is trained on page images; a lone cell at 200 dpi is small for it.
-    region = cv2.resize(region, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
-    engine = recogniser()
-    lines = sorted(engine.detect(region))
-    return "".join(text for text, _ in engine.read([region[t:b, a:c] for a, t, c, b in lines]))
+def second_readings(page: ScannedPage, cells: list[OcrCell]) -> list[str]:
+    """The cells read the other way, as a whole-page reading does: the line the page's text
+    detector found in each, cut from the page and recognised. It shares neither the ink test nor
+    the crop with the first reading, so a stray blob that one kept or lost does not sway both.
+    Where the page's detector found no line in a cell (it misses some lone small digits), the
+    band of the cell's rows that hold ink is read, across the cell's whole width."""
+    crops = []
+    for cell in cells:
+        x0, top, x1, bottom = cell.line or cell.box
+        crop = page.image.grey[top:bottom, x0:x1].copy()
+        rules = page.image.rules[top:bottom, x0:x1].astype(np.uint8)
+        near_rules = cv2.dilate(rules, np.ones((5, 5), np.uint8)) > 0  # a line's box reaches over them
+        crop[near_rules] = 255
+        crops.append(crop if cell.line else _ink_band(crop, page.image.ink[top:bottom, x0:x1] & ~near_rules))
+    return [text for text, _ in recogniser().read(crops)]
+
+
+def _ink_band(crop: np.ndarray, ink: np.ndarray) -> np.ndarray:
+    """The rows of a cell that hold ink, with a margin of a quarter of their height."""
+    rows = np.nonzero(ink.sum(axis=1) >= 2)[0]
+    if not len(rows):
+        return crop
+    margin = max(4, (rows.max() - rows.min() + 1) // 4)
+    return crop[max(0, rows.min() - margin) : rows.max() + margin + 1, 3:-3]

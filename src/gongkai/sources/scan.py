@@ -7,6 +7,7 @@ cells of a scanned table exactly as it does those of a drawn one.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import cv2
@@ -84,14 +85,7 @@ def _rules(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def prepare(image: np.ndarray, dpi: float) -> PageImage:
     """Deskew a rendered page (RGB or grey) and find its ink, rules and seal."""
     if image.ndim == 3:
-        red, green, blue = (image[:, :, i].astype(np.int16) for i in range(3))
-        # Red ink is light in the red channel, print under it stays dark there: the red channel
-        # is the grey the page is read in, with the seal's own ink (red, and bright in red)
-        # lifted to paper. Print under the seal that JPEG's coarse colour planes tint red is
-        # darker in red than any seal ink, so it stays.
-        seal = (red - np.maximum(green, blue)) > _SETTINGS.seal_red_margin
-        grey = image[:, :, 0].copy()
-        grey[seal & (red > _SETTINGS.seal_ink_min_red)] = 255
+        grey, seal = _without_seal(image)
     else:
         seal = np.zeros(image.shape, dtype=bool)
         grey = image
@@ -104,6 +98,29 @@ def prepare(image: np.ndarray, dpi: float) -> PageImage:
     ink = _ink(grey)
     horizontal, vertical = _rules(ink)
     return PageImage(grey, ink, horizontal, vertical, horizontal | vertical, seal, dpi, angle)
+
+
+def _without_seal(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The grey a colour scan is read in, with a red seal's ink faded to paper, and the seal's mask.
+
+    Red ink is light in the red channel and black print is dark there, also under the seal: the
+    red channel is the grey the page is read in. Around the seal its tones are stretched so that
+    the seal's ink (red 160-220) becomes paper while print (under 120, also where JPEG's coarse
+    colour planes tint it red) stays dark. The stretch fades out over a few pixels around the
+    seal, so that no edge of its own is drawn that a recogniser could read as a stroke.
+    """
+    red, green, blue = (rgb[:, :, i].astype(np.int16) for i in range(3))
+    seal = (red - np.maximum(green, blue)) > _SETTINGS.seal_red_margin
+    grey = rgb[:, :, 0].copy()
+    if not seal.any():
+        return grey, seal
+    reach = 2 * _SETTINGS.seal_fade + 1
+    near = cv2.dilate(seal.astype(np.uint8), np.ones((reach, reach), np.uint8)).astype(np.float32)
+    weight = cv2.GaussianBlur(near, (reach, reach), 0)
+    low, high = _SETTINGS.seal_print_red, _SETTINGS.seal_ink_min_red
+    stretched = np.clip((red - low) * (255.0 / (high - low)), 0, 255)
+    grey = (red * (1 - weight) + stretched * weight).round().astype(np.uint8)
+    return grey, seal
 
 
 def rule_edges(page: PageImage) -> list[Edge]:
@@ -129,7 +146,9 @@ class CellInk:
     crop: np.ndarray  # grey, rules whitened, for the recogniser; empty when the cell has no ink
     has_ink: bool
     touches_rule: bool  # ink running into the cell's border: a digit may be cut or a stroke may be a rule
-    sealed: bool  # red ink over the cell
+    sealed: bool  # a stroke of red ink in the cell: the seal's own, not print
+    smudged: bool = False  # ink far thicker than a stroke: a blot that may hide or fake a digit
+    mark: str = ""  # "—" or "/": one thin straight stroke, lying or leaning, and nothing else
 
 
 def cell_ink(page: PageImage, bbox: BBox) -> CellInk:
@@ -141,22 +160,54 @@ def cell_ink(page: PageImage, bbox: BBox) -> CellInk:
     if x1 - x0 < 4 or y1 - y0 < 4:
         return CellInk(np.zeros((0, 0), np.uint8), False, False, False)
     rules = page.rules[y0:y1, x0:x1]
-    sealed = bool(page.seal[y0:y1, x0:x1].mean() > _SETTINGS.seal_share)
     # The rules of the cell and everything beyond them: grow the rule mask a little, then cut
     # the interior between the cell's own rules.
     grown = cv2.dilate(rules.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     ink = page.ink[y0:y1, x0:x1] & ~grown
     strokes = _strokes(ink, grown, page.dpi)
     if not strokes.any():
-        return CellInk(np.zeros((0, 0), np.uint8), False, False, sealed)
+        return CellInk(np.zeros((0, 0), np.uint8), False, False, False)
+    sealed = _seal_stroke(strokes, page.seal[y0:y1, x0:x1])
     touches = bool((cv2.dilate(strokes.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)[grown].any())
+    pixels_per_point = page.dpi / 72
+    # Half the width of the thickest dark stroke: the distance of its middle from the paper (the
+    # ink test hollows a blot out: inside it nothing is darker than around it).
+    dark = (page.grey[y0:y1, x0:x1] < _SETTINGS.smudge_dark) & ~grown
+    thickest = cv2.distanceTransform(dark.astype(np.uint8), cv2.DIST_L2, 3).max()
+    smudged = bool(thickest > _SETTINGS.smudge_half_width * pixels_per_point)
     ys, xs = np.nonzero(strokes)
     pad = 6
     cy0, cy1 = max(0, ys.min() - pad), min(strokes.shape[0], ys.max() + pad + 1)
     cx0, cx1 = max(0, xs.min() - pad), min(strokes.shape[1], xs.max() + pad + 1)
     crop = page.grey[y0:y1, x0:x1].copy()
     crop[grown] = 255
-    return CellInk(crop[cy0:cy1, cx0:cx1], True, touches, sealed)
+    mark = "" if sealed or smudged or touches else _mark(strokes, pixels_per_point)
+    return CellInk(crop[cy0:cy1, cx0:cx1], True, touches, sealed, smudged, mark)
+
+
+def _mark(strokes: np.ndarray, pixels_per_point: float) -> str:
+    """ "—" or "/" for a cell whose ink is one thin straight stroke, lying or leaning, as a report
+    prints for zero or "not applicable"; "" otherwise. No digit is such a stroke: a 1 stands
+    upright (the recogniser reads a lone / as 1 at a score of 0.93, and a lone — as 一 or -)."""
+    count, labels = cv2.connectedComponents(strokes.astype(np.uint8), connectivity=8)
+    if count != 2:
+        return ""
+    ys, xs = np.nonzero(labels == 1)
+    if len(xs) < 3:
+        return ""
+    # The stroke's axes: a straight stroke of width t and length L has variances t²/12 and L²/12.
+    variances, vectors = np.linalg.eigh(np.cov(np.vstack([xs, ys]).astype(np.float64)))
+    width, length = (math.sqrt(12 * max(v, 0.0)) for v in variances)
+    if width > _SETTINGS.mark_width * pixels_per_point or length < _SETTINGS.mark_length * width:
+        return ""
+    along_x, along_y = vectors[:, 1]
+    angle = math.degrees(math.atan2(abs(along_y), abs(along_x)))  # 0 lying, 90 upright
+    leans_right = along_x * along_y < 0  # up to the right: image rows grow downwards
+    if angle <= _SETTINGS.dash_slope:
+        return "—"
+    if leans_right and _SETTINGS.slash_slopes[0] <= angle <= _SETTINGS.slash_slopes[1]:
+        return "/"
+    return ""
 
 
 def _strokes(ink: np.ndarray, rules: np.ndarray, dpi: float) -> np.ndarray:
@@ -184,6 +235,16 @@ def _strokes(ink: np.ndarray, rules: np.ndarray, dpi: float) -> np.ndarray:
     )
     strokes = keep[labels]
     return strokes & (interior | _touching(strokes, rules))
+
+
+def _seal_stroke(strokes: np.ndarray, seal: np.ndarray) -> bool:
+    """Whether a stroke is mostly red: ink of the seal that its stretch did not fade."""
+    if not seal.any():
+        return False
+    count, labels = cv2.connectedComponents(strokes.astype(np.uint8), connectivity=8)
+    sizes = np.bincount(labels.ravel(), minlength=count)
+    red = np.bincount(labels[seal], minlength=count)
+    return bool((red[1:] > _SETTINGS.seal_stroke_share * sizes[1:]).any())
 
 
 def _touching(strokes: np.ndarray, rules: np.ndarray) -> np.ndarray:

@@ -1,0 +1,96 @@
+"""What gongkai publishes from scanned reports that carry their expected cells.
+
+    python fixtures/generate.py --corpus /tmp/corpus --count 20 --seed S --producers reportlab,docx
+    python fixtures/gen_scan.py --from /tmp/corpus --out /tmp/scans --seed S
+    python bench/ocr_accuracy.py /tmp/scans [--limit N] [--details]
+
+Over the value cells (the expected value is a number) it counts
+  exact     - the number printed was published (`ocr_corrected_by_rule` included);
+  wrong     - another number was published (the failure that matters);
+  doubtful  - left empty with `ocr_doubtful` (the honest failure: the note says why);
+  missing   - left empty for another reason (row or table not found, ...);
+and over the cells printed without a number (blank, `/`, `—`) how many got a number
+(wrong) or were left `ocr_doubtful`. It also counts the values the arithmetic
+corrected (`ocr_corrected_by_rule`) and the seconds per scanned page. `--details`
+lists every value cell that is not exact, with its note.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import time
+from collections import Counter
+from pathlib import Path
+
+import gongkai
+from gongkai.model import NoteCode
+from gongkai.numbers import format_number
+
+
+def _expected(pdf: Path) -> dict[tuple[str, str, str], str]:
+    with open(pdf.with_suffix("").with_suffix(".expected.csv"), encoding="utf-8") as handle:
+        return {(r["table"], r["row_id"], r["column_id"]): r["value"] for r in csv.DictReader(handle)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--limit", type=int, default=0, help="read only the first N scans")
+    parser.add_argument("--details", action="store_true", help="list every value cell not read exactly")
+    args = parser.parse_args()
+    pdfs = sorted(
+        p for p in args.folder.glob("*.pdf") if p.with_suffix("").with_suffix(".expected.csv").exists()
+    )
+    pdfs = pdfs[: args.limit] if args.limit else pdfs
+    total: Counter = Counter()
+    seconds = 0.0
+    for pdf in pdfs:
+        started = time.perf_counter()
+        report = gongkai.read_report(pdf)
+        seconds += time.perf_counter() - started
+        total["pages"] += report.pages_ocr
+        expected = _expected(pdf)
+        counts: Counter = Counter()
+        for record in report.records:
+            truth = expected.get(record.key)
+            if truth is None:
+                continue
+            got = format_number(record.value)
+            doubtful = record.note_code == NoteCode.OCR_DOUBTFUL
+            counts["corrected"] += record.note_code == NoteCode.OCR_CORRECTED_BY_RULE
+            if not truth:
+                counts["no-number cells"] += 1
+                counts["no-number wrong"] += bool(got)
+                counts["no-number doubtful"] += doubtful
+                if got and args.details:
+                    print(f"  WRONG {pdf.name} {'/'.join(record.key)}: {got!r} for no number; {record.note}")
+                continue
+            counts["value cells"] += 1
+            outcome = "exact" if got == truth else "wrong" if got else "doubtful" if doubtful else "missing"
+            counts[outcome] += 1
+            if outcome != "exact" and args.details:
+                where = f"{pdf.name} {'/'.join(record.key)}"
+                print(f"  {outcome} {where}: printed {truth}, {got!r}; {record.note}")
+        total.update(counts)
+        print(
+            f"{pdf.name}: {report.status}, {report.pages_ocr} pages by OCR, "
+            f"{counts['exact']}/{counts['value cells']} exact, {counts['wrong']} wrong, "
+            f"{counts['doubtful']} doubtful, {counts['missing']} missing, {counts['corrected']} corrected"
+        )
+    cells = total["value cells"] or 1
+    per_page = seconds / max(total["pages"], 1)
+    print(f"\n{len(pdfs)} scans, {total['pages']} pages read by OCR, {per_page:.2f} s/page")
+    print(
+        f"value cells: {total['value cells']}; exact {total['exact']} ({total['exact'] / cells:.2%}), "
+        f"wrong {total['wrong']} ({total['wrong'] / cells:.2%}), doubtful {total['doubtful']}, "
+        f"missing {total['missing']}; corrected by the arithmetic {total['corrected']}"
+    )
+    print(
+        f"cells printed without a number: {total['no-number cells']}; given a number "
+        f"{total['no-number wrong']}, doubtful {total['no-number doubtful']}"
+    )
+
+
+if __name__ == "__main__":
+    main()
