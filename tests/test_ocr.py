@@ -204,6 +204,65 @@ def test_a_cell_no_rule_covers_needs_two_readings_that_agree():
     assert "the two readings disagree" in disagreeing["litigation_direct_total"].note
 
 
+def _lone_total():
+    """Table 四 with one group's outcomes blank: its total is covered by no rule that can be evaluated."""
+    records, placed, scanned = _records(_review_values())
+    for outcome in ("upheld", "corrected", "other", "pending"):
+        _replace_cell(scanned, placed, f"litigation_direct_{outcome}", free="", digits="", has_ink=False)
+    for record in records:
+        outcome_cell = record.column_id.startswith("litigation_direct_")
+        if outcome_cell and record.column_id != "litigation_direct_total":
+            record.value, record.raw = None, ""
+    return records, placed, scanned
+
+
+def test_two_readings_under_the_seal_are_not_enough():
+    # A faded seal over a digit misled every reading of those pixels alike (44255 read as 44355).
+    records, placed, scanned = _lone_total()
+    _replace_cell(scanned, placed, "litigation_direct_total", under_seal=True)
+    out, _ = _verify(records, placed, scanned)
+    assert out["litigation_direct_total"].value is None
+    assert "under the seal" in out["litigation_direct_total"].note
+    # where the rules vouch for it, a cell under the seal is published
+    records, placed, scanned = _records(_review_values())
+    _replace_cell(scanned, placed, "review_total", under_seal=True)
+    out, _ = _verify(records, placed, scanned)
+    assert out["review_total"].value == 6
+
+
+def _signed_change_records(text: str):
+    """One 2019 licensing row's 本年增/减 cell, read as `text`: no rule covers that column."""
+    from gongkai.forms import FORM_2019
+    from gongkai.sources.ocr import OcrCell, ScannedPage
+
+    table = FORM_2019.table("active_disclosure")
+    row = next(r for r in table.rows if any(c.id == "change" for c in table.block_of(r.id).columns))
+    column = next(c for c in table.block_of(row.id).columns if c.id == "change")
+    value = float(text) if text else None
+    record = gongkai.model.CellRecord(
+        "scan.pdf", None, None, "2019", table.id, row.label, row.id, column.name, column.id,
+        value=value, page=1, raw=text,
+    )  # fmt: skip
+    box = (0.0, 0.0, 1.0, 1.0)
+    placed = {record.key: PlacedCell(table.id, row.id, column.id, text, 1, box)}
+    cell = OcrCell(1, box, text, 0.99, text, 0.99, (0, 0, 1, 1), True, ())
+    return [record], placed, {1: ScannedPage(1, None, [], [], {box: cell})}
+
+
+@pytest.mark.parametrize(("text", "published"), [("4", None), ("0", 0)])
+def test_a_signed_number_no_rule_checks_is_not_published_on_agreement(text, published):
+    pytest.importorskip("cv2")
+    from gongkai.forms import FORM_2019
+    from gongkai.verify import verify_ocr_cells
+
+    records, placed, scanned = _signed_change_records(text)
+    read_again = lambda page, cells: [c.free for c in cells]  # noqa: E731 - the readings agree
+    out, _ = verify_ocr_cells(FORM_2019, records, placed, scanned, read_again)
+    assert out[0].value == published
+    if published is None:
+        assert out[0].note_code is NoteCode.OCR_DOUBTFUL and "minus sign" in out[0].note
+
+
 # --- a committed scan, end to end (needs the OCR extra) ------------------------------------
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .checks import _evaluate, _rows_by_table, _values
-from .forms import Form
+from .forms import Column, Form, ValueKind
 from .model import CellRecord, CheckStatus, Key, NoteCode, PlacedCell
 from .numbers import format_number
 from .settings import DEFAULT
@@ -86,6 +86,10 @@ def _reading(index: int, key: Key, raw: str, parsed: float | None, cell: OcrCell
     return _Reading(index, key, cell, raw, value, not doubts, mark, doubts, candidates, confidence)
 
 
+def _column(form: Form, key: Key) -> Column:
+    return next(c for c in form.table(key[0]).columns if c.id == key[2])
+
+
 def _candidates_note(reading: _Reading) -> str:
     cell = reading.cell
     if cell is None:
@@ -126,6 +130,7 @@ def verify_ocr_cells(
     base = _values(cells)
     rows_by_table = _rows_by_table(cells)
     corrected: dict[Key, float] = {}
+    signed = {key for key in readings if _column(form, key).kind is ValueKind.SIGNED_COUNT}
 
     def trial_values() -> dict[Key, float | None]:
         values = dict(base)
@@ -158,8 +163,14 @@ def verify_ocr_cells(
                     reading.candidates.append(second)
 
     def agree(reading: _Reading) -> bool:
-        """Two independent readings give the same number: the cell alone and the page's line."""
+        """Two independent readings give the same number: the cell alone and the page's line.
+
+        Not independent, and so never enough, under a seal (both read the same faded pixels) or
+        for a number other than 0 in a column that may be negative (a thin minus sign is lost
+        by both readings alike: -4 read twice as 4)."""
         if reading.cell is None or reading.value is None:
+            return False
+        if reading.cell.under_seal or (reading.value != 0 and reading.key in signed):
             return False
         read_again([reading])
         return _number(reading.second) == reading.value
@@ -225,12 +236,14 @@ def verify_ocr_cells(
         record.read_by = READ_BY_OCR
         record.ocr_confidence = reading.confidence
         rules = by_cell.get(name(key), [])
-        outcome = _outcome(record, reading, corrected.get(key), verified(key, by_cell), rules)
+        outcome = _outcome(record, reading, corrected.get(key), verified(key, by_cell), rules, signed)
         counts[outcome] += 1
     return cells, counts
 
 
-def _outcome(record: CellRecord, reading: _Reading, corrected: float | None, verified: bool, rules) -> str:
+def _outcome(
+    record: CellRecord, reading: _Reading, corrected: float | None, verified: bool, rules, signed: set[Key]
+) -> str:
     """Set the record as verification decided; which outcome it was."""
     cell = reading.cell
     if cell is not None and not cell.has_ink:
@@ -256,7 +269,14 @@ def _outcome(record: CellRecord, reading: _Reading, corrected: float | None, ver
     if failing:
         why.append(f"breaks {', '.join(failing[:3])}")
     elif reading.clean:
-        why.append("no rule can check it and the two readings disagree" if cell else "one reading only")
+        if cell is None:
+            why.append("one reading only")
+        elif cell.under_seal:
+            why.append("under the seal, and no rule can check it")
+        elif reading.value not in (None, 0) and reading.key in signed:
+            why.append("a minus sign can be lost in a scan, and no rule can check it")
+        else:
+            why.append("no rule can check it and the two readings disagree")
     record.value, record.note_code = None, NoteCode.OCR_DOUBTFUL
     record.note = f"OCR doubtful ({'; '.join(why)}): {_candidates_note(reading)}"
     return "doubtful"

@@ -53,6 +53,7 @@ class OcrCell:
     has_ink: bool
     suspect: tuple[str, ...]  # why its pixels cannot be trusted: "seal", "ink touching the rules"
     line: tuple[int, int, int, int] | None = None  # the one line the page's text detector found in it
+    under_seal: bool = False  # seal ink in the cell: its readings share the faded pixels
 
 
 @dataclass
@@ -263,7 +264,17 @@ def read_page(
         suspect = tuple(why for why, flag in flags if flag)
         pixels = (int(box[0] / scale), int(box[1] / scale), int(box[2] / scale) + 1, int(box[3] / scale) + 1)
         page.cells[box] = OcrCell(
-            number, box, free, free_score, digits, digits_score, pixels, ink.has_ink, suspect, line
+            number,
+            box,
+            free,
+            free_score,
+            digits,
+            digits_score,
+            pixels,
+            ink.has_ink,
+            suspect,
+            line,
+            ink.under_seal,
         )
         width, height = box[2] - box[0], box[3] - box[1]
         cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2

@@ -149,6 +149,9 @@ class CellInk:
     sealed: bool  # a stroke of red ink in the cell: the seal's own, not print
     smudged: bool = False  # ink far thicker than a stroke: a blot that may hide or fake a digit
     mark: str = ""  # "—" or "/": one thin straight stroke, lying or leaning, and nothing else
+    # Any of the seal's red ink in the cell, even where its stretch faded it: the faded seal may
+    # have taken part of a digit with it (a 2 read as 3 by every reading of those pixels).
+    under_seal: bool = False
 
 
 def cell_ink(page: PageImage, bbox: BBox) -> CellInk:
@@ -168,6 +171,7 @@ def cell_ink(page: PageImage, bbox: BBox) -> CellInk:
     if not strokes.any():
         return CellInk(np.zeros((0, 0), np.uint8), False, False, False)
     sealed = _seal_stroke(strokes, page.seal[y0:y1, x0:x1])
+    under_seal = bool((page.seal[y0:y1, x0:x1] & ~grown).any())
     touches = bool((cv2.dilate(strokes.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)[grown].any())
     pixels_per_point = page.dpi / 72
     # Half the width of the thickest dark stroke: the distance of its middle from the paper (the
@@ -182,7 +186,7 @@ def cell_ink(page: PageImage, bbox: BBox) -> CellInk:
     crop = page.grey[y0:y1, x0:x1].copy()
     crop[grown] = 255
     mark = "" if sealed or smudged or touches else _mark(strokes, pixels_per_point)
-    return CellInk(crop[cy0:cy1, cx0:cx1], True, touches, sealed, smudged, mark)
+    return CellInk(crop[cy0:cy1, cx0:cx1], True, touches, sealed, smudged, mark, under_seal)
 
 
 def _mark(strokes: np.ndarray, pixels_per_point: float) -> str:
