@@ -147,6 +147,19 @@ def _stdout_console(width: int | None):
     return PipedConsole(width=width)
 
 
+_WORKERS = click.option(
+    "-w", "--workers", type=click.IntRange(min=1), default=None, help="Worker processes [default: cores]."
+)
+_TIMEOUT = click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, max=_LONGEST_TIMEOUT),
+    default=60.0,
+    show_default=True,
+    callback=lambda context, parameter, value: _a_number(value, parameter),
+    help="Seconds per file (0: no limit).",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="gongkai")
 @click.pass_context
@@ -204,17 +217,8 @@ def _resume_command() -> str:
     help="long: one record per cell; wide: one row per report, one column per cell of the form.",
 )
 @click.option("--encoding", default="utf-8", show_default=True, help="CSV encoding; utf-8-sig for Excel.")
-@click.option(
-    "-w", "--workers", type=click.IntRange(min=1), default=None, help="Worker processes [default: cores]."
-)
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0, max=_LONGEST_TIMEOUT),
-    default=60.0,
-    show_default=True,
-    callback=lambda context, parameter, value: _a_number(value, parameter),
-    help="Seconds per file (0: no limit).",
-)
+@_WORKERS
+@_TIMEOUT
 @click.option(
     "--resume",
     is_flag=True,
@@ -450,19 +454,6 @@ def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float):
             if report.status == Status.FAILED:
                 say(f"gongkai: failed: {report.source}: {report.reason}")
     return batch_frames(reports)
-
-
-_WORKERS = click.option(
-    "-w", "--workers", type=click.IntRange(min=1), default=None, help="Worker processes [default: cores]."
-)
-_TIMEOUT = click.option(
-    "--timeout",
-    type=click.FloatRange(min=0, max=_LONGEST_TIMEOUT),
-    default=60.0,
-    show_default=True,
-    callback=lambda context, parameter, value: _a_number(value, parameter),
-    help="Seconds per file (0: no limit).",
-)
 
 
 @main.command()
