@@ -90,6 +90,17 @@ def _column(form: Form, key: Key) -> Column:
     return next(c for c in form.table(key[0]).columns if c.id == key[2])
 
 
+def _shared_fault(reading: _Reading, signed: set[Key]) -> str | None:
+    """Why a second reading of this cell would not be independent of the first, if it would not:
+    under a seal both read the same faded pixels (44255 read twice as 44355), and a thin minus
+    sign is lost by both alike (-4 read twice as 4) in a column that may be negative."""
+    if reading.cell is not None and reading.cell.under_seal:
+        return "under the seal"
+    if reading.value not in (None, 0) and reading.key in signed:
+        return "a minus sign can be lost in a scan"
+    return None
+
+
 def _candidates_note(reading: _Reading) -> str:
     cell = reading.cell
     if cell is None:
@@ -163,14 +174,8 @@ def verify_ocr_cells(
                     reading.candidates.append(second)
 
     def agree(reading: _Reading) -> bool:
-        """Two independent readings give the same number: the cell alone and the page's line.
-
-        Not independent, and so never enough, under a seal (both read the same faded pixels) or
-        for a number other than 0 in a column that may be negative (a thin minus sign is lost
-        by both readings alike: -4 read twice as 4)."""
-        if reading.cell is None or reading.value is None:
-            return False
-        if reading.cell.under_seal or (reading.value != 0 and reading.key in signed):
+        """Two independent readings give the same number: the cell alone and the page's line."""
+        if reading.cell is None or reading.value is None or _shared_fault(reading, signed):
             return False
         read_again([reading])
         return _number(reading.second) == reading.value
@@ -271,10 +276,8 @@ def _outcome(
     elif reading.clean:
         if cell is None:
             why.append("one reading only")
-        elif cell.under_seal:
-            why.append("under the seal, and no rule can check it")
-        elif reading.value not in (None, 0) and reading.key in signed:
-            why.append("a minus sign can be lost in a scan, and no rule can check it")
+        elif shared := _shared_fault(reading, signed):
+            why.append(f"{shared}, and no rule can check it")
         else:
             why.append("no rule can check it and the two readings disagree")
     record.value, record.note_code = None, NoteCode.OCR_DOUBTFUL
