@@ -230,17 +230,18 @@ def test_two_readings_under_the_seal_are_not_enough():
     assert out["review_total"].value == 6
 
 
-def _signed_change_records(text: str):
-    """One 2019 licensing row's 本年增/减 cell, read as `text`: no rule covers that column."""
-    from gongkai.forms import FORM_2019
+def _lone_cell_records(text: str, version: str = "2019", column_id: str = "change"):
+    """One cell of table 二 in the layout of `version`, read as `text`; by default a 2019
+    licensing row's 本年增/减, a column no rule covers."""
+    from gongkai.forms import FORMS
     from gongkai.sources.ocr import OcrCell, ScannedPage
 
-    table = FORM_2019.table("active_disclosure")
-    row = next(r for r in table.rows if any(c.id == "change" for c in table.block_of(r.id).columns))
-    column = next(c for c in table.block_of(row.id).columns if c.id == "change")
+    table = FORMS[version].table("active_disclosure")
+    row = next(r for r in table.rows if any(c.id == column_id for c in table.block_of(r.id).columns))
+    column = table.column(column_id)
     value = float(text) if text else None
     record = gongkai.model.CellRecord(
-        "scan.pdf", None, None, "2019", table.id, row.label, row.id, column.name, column.id,
+        "scan.pdf", None, None, version, table.id, row.label, row.id, column.name, column.id,
         value=value, page=1, raw=text,
     )  # fmt: skip
     box = (0.0, 0.0, 1.0, 1.0)
@@ -255,12 +256,26 @@ def test_a_signed_number_no_rule_checks_is_not_published_on_agreement(text, publ
     from gongkai.forms import FORM_2019
     from gongkai.verify import verify_ocr_cells
 
-    records, placed, scanned = _signed_change_records(text)
+    records, placed, scanned = _lone_cell_records(text)
     read_again = lambda page, cells: [c.free for c in cells]  # noqa: E731 - the readings agree
     out, _ = verify_ocr_cells(FORM_2019, records, placed, scanned, read_again)
     assert out[0].value == published
     if published is None:
         assert out[0].note_code is NoteCode.OCR_DOUBTFUL and "minus sign" in out[0].note
+
+
+def test_a_hybrid_table_is_verified_in_the_layout_it_was_printed_in():
+    """A 2019 report whose table 二 is printed in the 2021 layout: its columns (现行有效件数)
+    are not the 2019 form's, and reading them must not stop the report."""
+    pytest.importorskip("cv2")
+    from gongkai.forms import FORM_2019
+    from gongkai.verify import verify_ocr_cells
+
+    records, placed, scanned = _lone_cell_records("12", version="2021", column_id="in_force")
+    read_again = lambda page, cells: [c.free for c in cells]  # noqa: E731 - the readings agree
+    out, counts = verify_ocr_cells(FORM_2019, records, placed, scanned, read_again)
+    assert out[0].value == 12 and out[0].read_by == "ocr"
+    assert counts["published"] == 1
 
 
 # --- a committed scan, end to end (needs the OCR extra) ------------------------------------

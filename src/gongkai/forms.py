@@ -109,6 +109,13 @@ class Table:
     def _blocks_by_row(self) -> dict[str, Block]:
         return {row.id: block for block in reversed(self.blocks) for row in block.rows}
 
+    @cached_property
+    def _columns_by_id(self) -> dict[str, Column]:
+        return {column.id: column for column in self.columns}
+
+    def column(self, column_id: str) -> Column:
+        return self._columns_by_id[column_id]
+
     def group(self, group_id: str) -> Group:
         return next(g for g in self.groups if g.id == group_id)
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .checks import _evaluate, _rows_by_table, _values
-from .forms import Column, Form, ValueKind
+from .forms import FORMS, Form, ValueKind
 from .model import CellRecord, CheckStatus, Key, NoteCode, PlacedCell
 from .numbers import format_number
 from .settings import DEFAULT
@@ -86,10 +86,6 @@ def _reading(index: int, key: Key, raw: str, parsed: float | None, cell: OcrCell
     return _Reading(index, key, cell, raw, value, not doubts, mark, doubts, candidates, confidence)
 
 
-def _column(form: Form, key: Key) -> Column:
-    return next(c for c in form.table(key[0]).columns if c.id == key[2])
-
-
 def _shared_fault(reading: _Reading, signed: set[Key]) -> str | None:
     """Why a second reading of this cell would not be independent of the first, if it would not:
     under a seal both read the same faded pixels (44255 read twice as 44355), and a thin minus
@@ -141,7 +137,12 @@ def verify_ocr_cells(
     base = _values(cells)
     rows_by_table = _rows_by_table(cells)
     corrected: dict[Key, float] = {}
-    signed = {key for key in readings if _column(form, key).kind is ValueKind.SIGNED_COUNT}
+    # A hybrid's table may be printed in the other version's layout: each record names its own.
+    signed = {
+        key
+        for key, reading in readings.items()
+        if FORMS[cells[reading.index].form].table(key[0]).column(key[2]).kind is ValueKind.SIGNED_COUNT
+    }
 
     def trial_values() -> dict[Key, float | None]:
         values = dict(base)
