@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .checks import _evaluate, _expand, _rows_by_table, _values
-from .forms import FORMS, Axis, Form, ValueKind
+from .forms import FORMS, Form, ValueKind
 from .model import CellRecord, CheckStatus, Key, NoteCode, PlacedCell
 from .numbers import format_number
 from .settings import DEFAULT
@@ -272,13 +272,13 @@ def verify_ocr_cells(
     return cells, counts
 
 
-_Sides = dict[str, tuple[Axis, tuple[Key, ...], tuple[Key, ...]]]
+_Sides = dict[str, tuple[tuple[Key, ...], tuple[Key, ...]]]
 
 
 def _sides(form: Form, rows_by_table: dict[str, list[str]]) -> _Sides:
-    """Each expanded rule (by its id in the check results): its axis and the cells of each side."""
+    """Each expanded rule (by its id in the check results): the cells of each side."""
     return {
-        rule_id: (rule.axis, tuple(lhs), tuple(rhs))
+        rule_id: (tuple(lhs), tuple(rhs))
         for rule in form.rules
         for rule_id, lhs, rhs in _expand(form, rule, rows_by_table)
     }
@@ -293,32 +293,21 @@ def _pinned_by_rules(
     A rule that holds vouches for its cells not otherwise verified when
     - only one of them is left: it is the rule's difference of the verified others, exactly;
     - they all stand on one side of it, read 0, in count columns: the rule leaves 0 for their
-      sum, and a count is never negative, so each is 0 whatever was read;
-    - each of them also sits in a rule across it (a row rule for a column rule's cell, and the
-      other way round) that holds: a wrong reading would need a second one in this rule that
-      cancels it exactly and, for both, a third and a fourth in the crossing rules, four
-      misreadings of matching amounts at once (a seal misleads about one clean reading in a
-      hundred: `bench/ocr_accuracy.py`).
-    A cell that breaks a rule is never vouched for, and a vouched cell counts as verified for
-    the next rule.
+      sum, and a count is never negative, so each is 0 whatever was read.
+    Both are deductions, not odds: a wrong reading would make the rule break. Several cells
+    left non-zero are never vouched for by one rule: two misreadings can cancel (a seal's edge
+    fades the same stroke in neighbouring cells). A cell that breaks a rule is never vouched
+    for, and a vouched cell counts as verified for the next rule.
     """
     status = {result.rule_id: result.status for result in results}
     holding = [rule_id for rule_id, s in status.items() if s == CheckStatus.PASSED]
     broken = {key for r in results if r.status == CheckStatus.FAILED for key in map(_key, r.cells)}
-    holding_by_cell: dict[Key, list[str]] = {}
-    for rule_id in holding:
-        for key in (*sides[rule_id][1], *sides[rule_id][2]):
-            holding_by_cell.setdefault(key, []).append(rule_id)
     pinned: dict[Key, str] = {}
-
-    def crossed(key: Key, axis: Axis) -> bool:
-        return any(sides[rule_id][0] is not axis for rule_id in holding_by_cell.get(key, []))
-
     changed = True
     while changed:
         changed = False
         for rule_id in holding:
-            axis, lhs, rhs = sides[rule_id]
+            lhs, rhs = sides[rule_id]
             left = [key for key in (*lhs, *rhs) if key not in pinned and not verified(key)]
             if not left or broken.intersection(left):
                 continue
@@ -327,8 +316,6 @@ def _pinned_by_rules(
                 why = f"the only cell of {rule_id} left to verify, and it holds"
             elif one_side and set(left) <= counts and all(values[key] == 0 for key in left):
                 why = f"{rule_id} holds and leaves 0 for its cells left to verify, which cannot be negative"
-            elif all(crossed(key, axis) for key in left):
-                why = f"{rule_id} holds and so does a rule across it through each of its cells left to verify"
             else:
                 continue
             pinned.update(dict.fromkeys(left, why))
