@@ -362,7 +362,7 @@ def test_a_signed_number_no_rule_checks_is_not_published_on_agreement(text, publ
         ("-4", "-", "-4", -4, None),  # read with its minus, and the ink shows one
         ("-25", "-", "25", -25, None),  # the second reading lost the minus: the digits agree
         ("4", "", "4", 4, None),  # no ink at all before the digits
-        ("4", "?", "4", None, "the ink does not show whether one is there"),
+        ("4", "?", "4", None, "the ink does not show whether one stands before"),
         ("-4", "", "-4", None, "the ink shows no minus sign"),
         ("4", "-", "4", None, "the ink shows a minus sign"),  # -4 read twice as 4
         ("-4", "-", "-7", None, "the two readings disagree"),
