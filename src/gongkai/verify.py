@@ -110,7 +110,7 @@ def _shared_fault(reading: _Reading, signed: set[Key]) -> str | None:
     if reading.value not in (None, 0) and reading.key in signed:
         shown = reading.cell.lead if reading.cell is not None else "?"
         if shown == "?":
-            return "a minus sign can be lost in a scan: the ink does not show whether one stands before the digits"
+            return "a minus sign can be lost in a scan: the ink does not show whether one stands before"
         if (shown == "-") != (reading.value < 0):
             return f"the ink shows {'a minus sign' if shown == '-' else 'no minus sign'} before the digits"
     return None
