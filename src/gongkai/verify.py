@@ -350,7 +350,13 @@ def _outcome(
     if reading.mark and not reading.doubts:
         return "published"  # a printed / or —: no number, and the parser's note says so
     if verified:
-        if record.value is None and reading.value is not None:  # a count's digits and a speck: 2.
+        # A count's digits and a speck (2.), which the value parser took for text; a conflict
+        # between two readers of the page stays theirs to settle.
+        if (
+            record.value is None
+            and reading.value is not None
+            and record.note_code is NoteCode.TEXT_IN_NUMBER_CELL
+        ):
             record.value, record.note_code, record.note = reading.value, None, ""
         return "published"
     why = list(reading.doubts)
