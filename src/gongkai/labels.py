@@ -98,6 +98,8 @@ def _numeral(text: str) -> str:
 
 @dataclass(frozen=True)
 class Choice:
+    """The best candidate for a printed label, with its score and the runner-up's."""
+
     item: object
     score: float
     runner_up: float
