@@ -20,8 +20,20 @@ from .conftest import FIXTURES, ROOT
 
 TEXT_PDF = FIXTURES / "docx-city-2024-template.pdf"
 # What a text PDF written as CSV does without: the frame and Parquet libraries, the PDF
-# engines other than PDFium, the markup parser, and OCR's imaging.
-NOT_NEEDED = {"pandas", "pyarrow", "numpy", "pdfplumber", "pdfminer", "lxml", "pkg_resources", "PIL", "cv2"}
+# engines other than PDFium, the markup parser, OCR's imaging, and the worker pool (one
+# file's worker is a plain fork).
+NOT_NEEDED = {
+    "pandas",
+    "pyarrow",
+    "numpy",
+    "pdfplumber",
+    "pdfminer",
+    "lxml",
+    "pkg_resources",
+    "PIL",
+    "cv2",
+    "multiprocessing",
+}
 
 
 _LISTING = """
