@@ -1,5 +1,6 @@
 """`python -m gongkai` is the `gongkai` command."""
 
+import gc
 import signal
 import sys
 
@@ -10,7 +11,13 @@ def run() -> None:
     signal.signal(signal.SIGINT, lambda signum, frame: sys.exit(128 + signum))
     from .cli import main
 
-    main()
+    try:
+        main()
+    finally:
+        # The process ends here. Python's last garbage collections on the way out would walk
+        # every object loaded (17 ms of a one-file run) to free memory that the exit frees anyway;
+        # frozen objects are not walked. Every file is closed by then: nothing waits for them.
+        gc.freeze()
 
 
 if __name__ == "__main__":
