@@ -230,23 +230,115 @@ def test_two_readings_under_the_seal_are_not_enough():
     assert out["review_total"].value == 6
 
 
-def _lone_cell_records(text: str, version: str = "2019", column_id: str = "change"):
-    """One cell of table 二 in the layout of `version`, read as `text`; by default a 2019
-    licensing row's 本年增/减, a column no rule covers."""
+def _applications_records(sealed=(), doubtful=()):
+    """Table 三 of the 2021 form, its rules all holding; the cells `sealed` (row, column) have seal
+    ink in them, those `doubtful` were read as no number at all (no candidate to correct them)."""
+    pytest.importorskip("cv2")
+    from gongkai.sources.ocr import OcrCell, ScannedPage
+
+    table = FORM_2021.table("applications")
+    values = {row.id: [0] * 6 for row in table.rows}
+    values["granted"] = [5, 2, 0, 0, 0, 0]
+    values["partially_granted"] = [1, 1, 0, 0, 0, 0]
+    values["withheld_third_party"] = [1, 1, 0, 0, 0, 0]
+    values["carried_over"] = [1, 0, 0, 0, 0, 0]
+    values["carried_forward"] = [2, 1, 0, 0, 0, 0]
+    outcomes = table.rows[2 : [r.id for r in table.rows].index("total_processed")]
+    values["total_processed"] = [sum(values[r.id][i] for r in outcomes) for i in range(6)]
+    values["new_requests"] = [
+        values["total_processed"][i] + values["carried_forward"][i] - values["carried_over"][i]
+        for i in range(6)
+    ]
+    records, placed, cells = [], {}, {}
+    for y, row in enumerate(table.rows):
+        row_values = [*values[row.id], sum(values[row.id])]
+        for x, column in enumerate(table.block_of(row.id).columns):
+            value = float(row_values[x])
+            records.append(
+                gongkai.model.CellRecord(
+                    "scan.pdf", None, None, "2021", table.id, row.label, row.id, column.name, column.id,
+                    value=value, page=1, raw=format_number(value),
+                )
+            )  # fmt: skip
+            box = (float(x), float(y), x + 1.0, y + 1.0)
+            placed[records[-1].key] = PlacedCell(table.id, row.id, column.id, format_number(value), 1, box)
+            free, digits = ("?", "") if (row.id, column.id) in doubtful else (format_number(value),) * 2
+            cells[box] = OcrCell(
+                1, box, free, 0.99, digits, 0.99, (0, 0, 1, 1), True, (),
+                under_seal=(row.id, column.id) in sealed,
+            )  # fmt: skip
+    return records, placed, {1: ScannedPage(1, None, [], [], cells)}
+
+
+def _verify_applications(sealed=(), doubtful=()):
+    from gongkai.checks import run_checks
+    from gongkai.model import CheckStatus
+    from gongkai.verify import verify_ocr_cells
+
+    records, placed, scanned = _applications_records(sealed, doubtful)
+    mine = [r for r in run_checks(FORM_2021, records) if r.rule_id.startswith("applications")]
+    assert {r.status for r in mine} == {CheckStatus.PASSED}
+    out, counts = verify_ocr_cells(
+        FORM_2021, records, placed, scanned, lambda page, cells: [c.free for c in cells]
+    )
+    return {(r.row_id, r.column_id): r for r in out}, counts
+
+
+_SEAL_BLOCK = [
+    (row, column) for row in ("granted", "partially_granted") for column in ("natural_person", "business")
+]
+
+
+def test_under_a_seal_the_only_cell_a_holding_rule_leaves_to_verify_is_published():
+    # the column's rules cannot be evaluated (a doubtful cell), but the row's holds
+    out, counts = _verify_applications(
+        sealed=[("granted", "business")], doubtful=[("other_other", "business")]
+    )
+    assert out[("granted", "business")].value == 2 and counts["by_arithmetic"] == 1
+
+
+def test_under_a_seal_zeros_a_holding_rule_leaves_0_for_are_published():
+    rows, columns = ("withheld_state_secret", "withheld_third_party"), ("research", "public_interest")
+    sealed = [(row, column) for row in rows for column in columns]
+    doubtful = [
+        ("other_other", "research"),
+        ("other_other", "public_interest"),
+    ]  # the columns' rules cannot be evaluated
+    out, counts = _verify_applications(sealed, doubtful)
+    assert all(out[cell].value == 0 and out[cell].note_code is None for cell in sealed)
+    assert counts["by_arithmetic"] == 4
+
+
+def test_under_a_seal_two_cells_left_non_zero_in_one_rule_stay_doubtful():
+    # two misreadings could cancel in each row's sum, and no column sum can be evaluated
+    doubtful = [("other_other", "natural_person"), ("other_other", "business")]
+    out, _ = _verify_applications(sealed=_SEAL_BLOCK, doubtful=doubtful)
+    for cell in _SEAL_BLOCK:
+        assert out[cell].value is None and "under the seal" in out[cell].note
+
+
+def _lone_cell_records(
+    text: str, version: str = "2019", column_id: str = "change", lead: str = "?", dot_after: bool = False
+):
+    """One cell of table 二 in the layout of `version`, read as `text`, with the ink showing `lead`
+    before the digits and `dot_after`; by default a 2019 licensing row's 本年增/减, a column no
+    rule covers. The record holds what the value parser made of `text`."""
     from gongkai.forms import FORMS
+    from gongkai.numbers import parse_value
     from gongkai.sources.ocr import OcrCell, ScannedPage
 
     table = FORMS[version].table("active_disclosure")
     row = next(r for r in table.rows if any(c.id == column_id for c in table.block_of(r.id).columns))
     column = table.column(column_id)
-    value = float(text) if text else None
+    parsed = parse_value(text, column.kind)
     record = gongkai.model.CellRecord(
         "scan.pdf", None, None, version, table.id, row.label, row.id, column.name, column.id,
-        value=value, page=1, raw=text,
+        value=parsed.value, page=1, raw=text, note=parsed.note, note_code=parsed.code,
     )  # fmt: skip
     box = (0.0, 0.0, 1.0, 1.0)
     placed = {record.key: PlacedCell(table.id, row.id, column.id, text, 1, box)}
-    cell = OcrCell(1, box, text, 0.99, text, 0.99, (0, 0, 1, 1), True, ())
+    digits = text.strip("-.")
+    cell = OcrCell(1, box, text, 0.99, digits, 0.99, (0, 0, 1, 1), True, (), lead=lead, dot_after=dot_after)
     return [record], placed, {1: ScannedPage(1, None, [], [], {box: cell})}
 
 
@@ -262,6 +354,48 @@ def test_a_signed_number_no_rule_checks_is_not_published_on_agreement(text, publ
     assert out[0].value == published
     if published is None:
         assert out[0].note_code is NoteCode.OCR_DOUBTFUL and "minus sign" in out[0].note
+
+
+@pytest.mark.parametrize(
+    ("text", "lead", "second", "published", "why"),
+    [
+        ("-4", "-", "-4", -4, None),  # read with its minus, and the ink shows one
+        ("-25", "-", "25", -25, None),  # the second reading lost the minus: the digits agree
+        ("4", "", "4", 4, None),  # no ink at all before the digits
+        ("4", "?", "4", None, "the ink does not show whether one stands before"),
+        ("-4", "", "-4", None, "the ink shows no minus sign"),
+        ("4", "-", "4", None, "the ink shows a minus sign"),  # -4 read twice as 4
+        ("-4", "-", "-7", None, "the two readings disagree"),
+    ],
+)
+def test_a_signed_number_is_published_when_the_ink_shows_its_sign(text, lead, second, published, why):
+    pytest.importorskip("cv2")
+    from gongkai.forms import FORM_2019
+    from gongkai.verify import verify_ocr_cells
+
+    records, placed, scanned = _lone_cell_records(text, lead=lead)
+    out, _ = verify_ocr_cells(FORM_2019, records, placed, scanned, lambda page, cells: [second])
+    assert out[0].value == published
+    if why:
+        assert out[0].note_code is NoteCode.OCR_DOUBTFUL and why in out[0].note
+    else:
+        assert out[0].note_code is None and out[0].read_by == "ocr"
+
+
+@pytest.mark.parametrize(("dot_after", "published"), [(True, 2), (False, None)])
+def test_a_point_after_a_count_is_a_speck_only_where_the_ink_holds_one_dot(dot_after, published):
+    pytest.importorskip("cv2")
+    from gongkai.forms import FORM_2019
+    from gongkai.verify import verify_ocr_cells
+
+    records, placed, scanned = _lone_cell_records("2.", column_id="published_total", dot_after=dot_after)
+    assert records[0].value is None  # the parser reads no number in '2.'
+    out, _ = verify_ocr_cells(FORM_2019, records, placed, scanned, lambda page, cells: ["2."])
+    assert out[0].value == published
+    if published is None:
+        assert "not a plain number as read: '2.'" in out[0].note
+    else:
+        assert out[0].note_code is None and out[0].note == ""
 
 
 def test_a_hybrid_table_is_verified_in_the_layout_it_was_printed_in():
@@ -394,3 +528,36 @@ def test_a_lone_straight_stroke_is_a_mark_and_no_digit_is(text, mark):
             _digits(image, box, text)
 
     assert _drawn_cell(printed).mark == mark
+
+
+@pytest.mark.parametrize(
+    ("text", "lead", "dot_after"),
+    [
+        ("- 37", "-", False),  # a flat bar at mid-height before the digits
+        ("37", "", False),  # nothing before them, not even faint ink
+        ("-37", "?", False),  # the bar joined to the 3: no digit is that wide
+        ("37.", "", True),  # one dot-sized blob after the digits
+    ],
+)
+def test_the_ink_tells_a_minus_before_the_digits_and_a_dot_after_them(text, lead, dot_after):
+    import cv2
+
+    def printed(image, box):  # 13 px tall digits, as a scan's at 200 dpi
+        cv2.putText(
+            image, text, (box[0] + 80, box[1] + 80), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 40, 1, cv2.LINE_AA
+        )
+
+    ink = _drawn_cell(printed)
+    assert (ink.lead, ink.dot_after) == (lead, dot_after)
+
+
+def test_faint_ink_before_the_digits_leaves_the_sign_unclear():
+    import cv2
+
+    def printed(image, box):  # a minus too faint for the ink test
+        cv2.putText(
+            image, "37", (box[0] + 80, box[1] + 80), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 40, 1, cv2.LINE_AA
+        )
+        cv2.line(image, (box[0] + 68, box[1] + 74), (box[0] + 76, box[1] + 74), 215, 2)
+
+    assert _drawn_cell(printed).lead == "?"

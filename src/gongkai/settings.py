@@ -199,6 +199,29 @@ class ScanSettings:
     slash_slopes: tuple[float, float] = (30.0, 80.0)
     # Pixels kept clear of the rules around a cell's ink.
     border: int = 2
+    # Before and after the digits (scan._beside_digits), in shares of the digits' height: digits
+    # are the blobs at least `digit_height` of the tallest (a broken digit's pieces are shorter,
+    # and the cell then has no clear sign); a minus sign is a flat bar at most `minus_thickness`
+    # thick, `minus_length` long, its middle within `minus_middle` of the height from the top,
+    # at most `minus_gap` before the first digit (a printed minus is 0.1 thick, 0.5 long, at
+    # 0.55, 0.1 before); a decimal point or a speck of dust is at most `dot_size` across (a speck of
+    # the scans is up to 7 px at 200 dpi, 0.37 of a digit).
+    # Nothing stands before the digits when no pixel there is darker than the paper by
+    # `faint_ink` of the digits' own contrast: a minus lost by the ink test is still darker (a
+    # 2 px bar at 20 grey levels under the paper, blurred, is; 0.12 keeps 97% of the plain
+    # numbers of table 二 clear on three scan seeds, 0.08 only 75%).
+    digit_height: float = 0.6
+    minus_thickness: float = 0.3
+    minus_length: tuple[float, float] = (0.25, 1.0)
+    minus_middle: tuple[float, float] = (0.35, 0.75)
+    minus_gap: float = 0.8
+    dot_size: float = 0.4
+    faint_ink: float = 0.12
+    # The left edge of a blob (its first `minus_length[0]`) lying within these shares of the
+    # digits' height is a minus the blur joined to the digit (-9 printed tight: one blob).
+    joined_minus_rows: tuple[float, float] = (0.3, 0.8)
+    # A digit is at most this share of its height wide (printed digits 0.5-0.6; -9 joined: 1.7).
+    digit_width: float = 0.8
 
 
 @dataclass(frozen=True)

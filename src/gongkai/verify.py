@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .checks import _evaluate, _rows_by_table, _values
+from .checks import _evaluate, _expand, _rows_by_table, _values
 from .forms import FORMS, Form, ValueKind
 from .model import CellRecord, CheckStatus, Key, NoteCode, PlacedCell
 from .numbers import format_number
@@ -57,29 +57,42 @@ class _Reading:
     second: str | None = None  # the independent reading, made only when a rule cannot vouch
 
 
-def _number(text: str) -> float | None:
+def _number(text: str, kind: ValueKind = ValueKind.COUNT, dot_after: bool = False) -> float | None:
+    """The number `text` is, as printed; None if it is not a plain number.
+
+    A minus sign is part of a number only in a column that may be negative. In a count column
+    a point after the digits, where the ink holds one dot-sized blob there (`CellInk.dot_after`),
+    is that blob, not a decimal point (a count has no fraction, and nothing follows the point):
+    the digits before it are the number."""
     text = text.strip()
+    if kind is ValueKind.SIGNED_COUNT and text.startswith("-"):
+        number = _number(text[1:], kind, dot_after)
+        return None if number is None else -number
+    if kind is not ValueKind.AMOUNT and dot_after and re.fullmatch(r"\d+\.", text):
+        text = text[:-1]
     return float(text.replace(",", "")) if _NUMBER_RE.match(text) else None
 
 
-def _reading(index: int, key: Key, raw: str, parsed: float | None, cell: OcrCell | None) -> _Reading:
+def _reading(
+    index: int, key: Key, raw: str, parsed: float | None, cell: OcrCell | None, kind: ValueKind
+) -> _Reading:
     """What one OCR-read cell offers; `parsed` is the value the parser took from `raw`."""
     if cell is None:  # read with the whole page only: the rules alone can vouch for it
         candidates = [parsed] if parsed is not None else []
         return _Reading(index, key, None, raw, parsed, parsed is not None, False, [], candidates, None)
     mark = bool(cell.free) and set(cell.free) <= _MARKS
-    value = _number(cell.free)
+    value = _number(cell.free, kind, cell.dot_after)
     doubts: list[str] = []
     if value is None and cell.free and not mark:
         doubts.append(f"not a plain number as read: {cell.free!r}")
     doubts += [f"suspect cell ({why})" for why in cell.suspect]
     if cell.has_ink and cell.free_score < _SETTINGS.min_score:
         doubts.append(f"low OCR confidence {cell.free_score:.2f}")
-    if value is not None and cell.digits != re.sub(r"[,.]", "", cell.free):
+    if value is not None and cell.digits != re.sub(r"[,.]", "", cell.free.lstrip("-")):
         doubts.append(f"digits-only reading differs: {cell.digits!r}")
     candidates = []
     for text in (cell.free, cell.digits):
-        number = _number(text)
+        number = _number(text, kind, cell.dot_after)
         if number is not None and number not in candidates:
             candidates.append(number)
     confidence = round(cell.free_score, 3) if cell.has_ink else None
@@ -89,11 +102,17 @@ def _reading(index: int, key: Key, raw: str, parsed: float | None, cell: OcrCell
 def _shared_fault(reading: _Reading, signed: set[Key]) -> str | None:
     """Why a second reading of this cell would not be independent of the first, if it would not:
     under a seal both read the same faded pixels (44255 read twice as 44355), and a thin minus
-    sign is lost by both alike (-4 read twice as 4) in a column that may be negative."""
+    sign is lost by both alike (-4 read twice as 4) in a column that may be negative, unless the
+    ink itself shows the sign as read: one flat bar before the digits for a minus, and for none
+    no ink there at all, not even too faint for the ink test (`CellInk.lead`)."""
     if reading.cell is not None and reading.cell.under_seal:
         return "under the seal"
     if reading.value not in (None, 0) and reading.key in signed:
-        return "a minus sign can be lost in a scan"
+        shown = reading.cell.lead if reading.cell is not None else "?"
+        if shown == "?":
+            return "a minus sign can be lost in a scan: the ink does not show whether one stands before"
+        if (shown == "-") != (reading.value < 0):
+            return f"the ink shows {'a minus sign' if shown == '-' else 'no minus sign'} before the digits"
     return None
 
 
@@ -124,25 +143,23 @@ def verify_ocr_cells(
     """
     cells = [dataclasses.replace(cell) for cell in cells]
     readings: dict[Key, _Reading] = {}
+    # A hybrid's table may be printed in the other version's layout: each record names its own.
+    kinds = {cell.key: FORMS[cell.form].table(cell.table).column(cell.column_id).kind for cell in cells}
     for index, record in enumerate(cells):
         spot = placed.get(record.key)
+        kind = kinds[record.key]
         if spot is not None and spot.page in scanned:
             cell = scanned[spot.page].cells.get(spot.bbox)
-            readings[record.key] = _reading(index, record.key, spot.raw or "", record.value, cell)
+            readings[record.key] = _reading(index, record.key, spot.raw or "", record.value, cell, kind)
         elif record.page in scanned:  # placed by another reader (the form reading) on a scanned page
-            readings[record.key] = _reading(index, record.key, record.raw or "", record.value, None)
+            readings[record.key] = _reading(index, record.key, record.raw or "", record.value, None, kind)
     counts = {"published": 0, "corrected": 0, "doubtful": 0, "blank": 0}
     if not readings:
         return cells, counts
     base = _values(cells)
     rows_by_table = _rows_by_table(cells)
     corrected: dict[Key, float] = {}
-    # A hybrid's table may be printed in the other version's layout: each record names its own.
-    signed = {
-        key
-        for key, reading in readings.items()
-        if FORMS[cells[reading.index].form].table(key[0]).column(key[2]).kind is ValueKind.SIGNED_COUNT
-    }
+    signed = {key for key in readings if kinds[key] is ValueKind.SIGNED_COUNT}
 
     def trial_values() -> dict[Key, float | None]:
         values = dict(base)
@@ -170,7 +187,7 @@ def verify_ocr_cells(
             texts = second_readings(scanned[number], [reading.cell for reading in group])
             for reading, text in zip(group, texts, strict=True):
                 reading.second = text
-                second = _number(text)
+                second = _number(text, kinds[reading.key], reading.cell.dot_after)
                 if second is not None and second not in reading.candidates:
                     reading.candidates.append(second)
 
@@ -179,7 +196,9 @@ def verify_ocr_cells(
         if reading.cell is None or reading.value is None or _shared_fault(reading, signed):
             return False
         read_again([reading])
-        return _number(reading.second) == reading.value
+        second = _number(reading.second, kinds[reading.key], reading.cell.dot_after)
+        # A signed number's sign is the ink's and the first reading's: the second may lose it.
+        return second is not None and (second == reading.value or -second == reading.value < 0)
 
     def unvouched(by_cell: dict[str, list]) -> list[_Reading]:
         """Clean readings that no rule breaks and not every rule vouches for: they will need
@@ -237,14 +256,76 @@ def verify_ocr_cells(
 
     results = _evaluate(form, rows_by_table, trial_values())
     by_cell = rules_of(results)
+    counts_only = {key for key in readings if kinds[key] is ValueKind.COUNT}
+    pinned = _pinned_by_rules(
+        _sides(form, rows_by_table), results, trial_values(), lambda key: verified(key, by_cell), counts_only
+    )
+    counts["by_arithmetic"] = len(pinned)
     for key, reading in readings.items():
         record = cells[reading.index]
         record.read_by = READ_BY_OCR
         record.ocr_confidence = reading.confidence
         rules = by_cell.get(name(key), [])
-        outcome = _outcome(record, reading, corrected.get(key), verified(key, by_cell), rules, signed)
+        vouched = key in pinned or verified(key, by_cell)
+        outcome = _outcome(record, reading, corrected.get(key), vouched, rules, signed)
         counts[outcome] += 1
     return cells, counts
+
+
+_Sides = dict[str, tuple[tuple[Key, ...], tuple[Key, ...]]]
+
+
+def _sides(form: Form, rows_by_table: dict[str, list[str]]) -> _Sides:
+    """Each expanded rule (by its id in the check results): the cells of each side."""
+    return {
+        rule_id: (tuple(lhs), tuple(rhs))
+        for rule in form.rules
+        for rule_id, lhs, rhs in _expand(form, rule, rows_by_table)
+    }
+
+
+def _pinned_by_rules(
+    sides: _Sides, results, values: dict[Key, float | None], verified: Callable[[Key], bool], counts: set[Key]
+) -> dict[Key, str]:
+    """Clean readings the rules vouch for although not every rule of theirs can be evaluated, and
+    two readings cannot (under a seal): each with the rule that vouches for it.
+
+    A rule that holds vouches for its cells not otherwise verified when
+    - only one of them is left: it is the rule's difference of the verified others, exactly;
+    - they all stand on one side of it, read 0, in count columns: the rule leaves 0 for their
+      sum, and a count is never negative, so each is 0 whatever was read.
+    Both are deductions, not odds: a wrong reading would make the rule break. Several cells
+    left non-zero are never vouched for by one rule: two misreadings can cancel (a seal's edge
+    fades the same stroke in neighbouring cells). A cell that breaks a rule is never vouched
+    for, and a vouched cell counts as verified for the next rule.
+    """
+    status = {result.rule_id: result.status for result in results}
+    holding = [rule_id for rule_id, s in status.items() if s == CheckStatus.PASSED]
+    broken = {key for r in results if r.status == CheckStatus.FAILED for key in map(_key, r.cells)}
+    pinned: dict[Key, str] = {}
+    changed = True
+    while changed:
+        changed = False
+        for rule_id in holding:
+            lhs, rhs = sides[rule_id]
+            left = [key for key in (*lhs, *rhs) if key not in pinned and not verified(key)]
+            if not left or broken.intersection(left):
+                continue
+            one_side = set(left) <= set(lhs) or set(left) <= set(rhs)
+            if len(left) == 1:
+                why = f"the only cell of {rule_id} left to verify, and it holds"
+            elif one_side and set(left) <= counts and all(values[key] == 0 for key in left):
+                why = f"{rule_id} holds and leaves 0 for its cells left to verify, which cannot be negative"
+            else:
+                continue
+            pinned.update(dict.fromkeys(left, why))
+            changed = True
+    return pinned
+
+
+def _key(name: str) -> Key:
+    table, row, column = name.split("/")
+    return table, row, column
 
 
 def _outcome(
@@ -269,6 +350,14 @@ def _outcome(
     if reading.mark and not reading.doubts:
         return "published"  # a printed / or —: no number, and the parser's note says so
     if verified:
+        # A count's digits and a speck (2.), which the value parser took for text; a conflict
+        # between two readers of the page stays theirs to settle.
+        if (
+            record.value is None
+            and reading.value is not None
+            and record.note_code is NoteCode.TEXT_IN_NUMBER_CELL
+        ):
+            record.value, record.note_code, record.note = reading.value, None, ""
         return "published"
     why = list(reading.doubts)
     failing = [r.rule_id for r in rules if r.status == CheckStatus.FAILED]

@@ -54,6 +54,8 @@ class OcrCell:
     suspect: tuple[str, ...]  # why its pixels cannot be trusted: "seal", "ink touching the rules"
     line: tuple[int, int, int, int] | None = None  # the one line the page's text detector found in it
     under_seal: bool = False  # seal ink in the cell: its readings share the faded pixels
+    lead: str = "?"  # what the ink shows before the digits: "-" a minus, "" nothing (scan.CellInk)
+    dot_after: bool = False  # one dot-sized blob after the digits and nothing else
 
 
 @dataclass
@@ -277,6 +279,8 @@ def read_page(
             suspect,
             line,
             ink.under_seal,
+            ink.lead,
+            ink.dot_after,
         )
         width, height = box[2] - box[0], box[3] - box[1]
         cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2

@@ -152,6 +152,11 @@ class CellInk:
     # Any of the seal's red ink in the cell, even where its stretch faded it: the faded seal may
     # have taken part of a digit with it (a 2 read as 3 by every reading of those pixels).
     under_seal: bool = False
+    # What stands left of the digits, told by its shape: "-" one short bar at mid-height (a
+    # minus sign), "" no ink at all, not even too faint for the ink test; "?" anything else.
+    lead: str = "?"
+    # After the digits, one blob of a decimal point's size and nothing else (dust, or a point).
+    dot_after: bool = False
 
 
 def cell_ink(page: PageImage, bbox: BBox) -> CellInk:
@@ -186,7 +191,68 @@ def cell_ink(page: PageImage, bbox: BBox) -> CellInk:
     crop = page.grey[y0:y1, x0:x1].copy()
     crop[grown] = 255
     mark = "" if sealed or smudged or touches else _mark(strokes, pixels_per_point)
-    return CellInk(crop[cy0:cy1, cx0:cx1], True, touches, sealed, smudged, mark, under_seal)
+    lead, dot_after = _beside_digits(strokes, page.grey[y0:y1, x0:x1], rules)
+    return CellInk(crop[cy0:cy1, cx0:cx1], True, touches, sealed, smudged, mark, under_seal, lead, dot_after)
+
+
+def _beside_digits(strokes: np.ndarray, grey: np.ndarray, rules: np.ndarray) -> tuple[str, bool]:
+    """What stands before and after the digits of a cell (`CellInk.lead`, `CellInk.dot_after`).
+
+    The digits are the blobs at least `digit_height` of the tallest. A minus is one blob before
+    them, flat (at most `minus_thickness` of the digits' height and twice as long as thick), as
+    long as `minus_length`, in the middle of their height and close to them. Nothing stands
+    before them when no pixel there, in the band of their height, is darker than the paper by
+    `faint_ink` of the digits' own contrast: a minus too faint for the ink test still is.
+    A minus the blur joined to the first digit makes that blob wider than one digit (more than
+    `digit_width` of the height) or its left edge a bar in the middle of the height (within
+    `joined_minus_rows`), where every digit's left edge reaches above or below it: then what
+    leads is not clear either. A dot is one blob after the digits, at most
+    `dot_size` of their height across."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(strokes.astype(np.uint8), connectivity=8)
+    if count < 2:
+        return "?", False
+    x, y, w, h = (
+        stats[1:, i] for i in (cv2.CC_STAT_LEFT, cv2.CC_STAT_TOP, cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT)
+    )
+    digit = h >= _SETTINGS.digit_height * h.max()
+    top, bottom = int(y[digit].min()), int((y + h)[digit].max())
+    left, right = int(x[digit].min()), int((x + w)[digit].max())
+    height = bottom - top
+    middle_x = x + w / 2  # a minus may touch the first digit's edge after the blur
+    before = ~digit & (middle_x < left)
+    after = ~digit & (middle_x > right)
+    if (~digit & ~before & ~after).any():  # a piece among the digits: a broken digit, or a point
+        return "?", False
+    dot_after = bool(after.sum() == 1 and max(w[after][0], h[after][0]) <= _SETTINGS.dot_size * height)
+    if before.sum() == 1:
+        bx, by, bw, bh = x[before][0], y[before][0], w[before][0], h[before][0]
+        middle = (by + bh / 2 - top) / height
+        flat = bh <= _SETTINGS.minus_thickness * height and bw >= 2 * bh
+        long = _SETTINGS.minus_length[0] * height <= bw <= _SETTINGS.minus_length[1] * height
+        centred = _SETTINGS.minus_middle[0] <= middle <= _SETTINGS.minus_middle[1]
+        close = left - (bx + bw) <= _SETTINGS.minus_gap * height
+        return ("-" if flat and long and centred and close else "?"), dot_after
+    if before.any():
+        return "?", dot_after
+    # A minus joined to the first digit: that blob is wider than a digit, or its left edge is no digit's.
+    index = int(np.flatnonzero(digit & (x == left))[0])
+    if w[index] > _SETTINGS.digit_width * height:
+        return "?", dot_after
+    first = labels == 1 + index
+    edge = first[:, left : left + max(1, int(_SETTINGS.minus_length[0] * height))]
+    rows = np.nonzero(edge.any(axis=1))[0]
+    low, high = _SETTINGS.joined_minus_rows
+    if (rows.min() - top) / height >= low and (rows.max() + 1 - top) / height <= high:
+        return "?", dot_after
+    # Nothing the ink test kept: look at the grey itself, away from the rules' blurred edges.
+    near_rules = cv2.dilate(rules.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
+    paper = float(np.median(grey[~strokes & ~near_rules])) if (~strokes & ~near_rules).any() else 255.0
+    contrast = paper - float(np.percentile(grey[strokes], 10))
+    reach = max(0, left - int(_SETTINGS.minus_gap * height) - int(_SETTINGS.minus_length[1] * height))
+    band = cv2.blur(grey, (3, 3))[top:bottom, reach : max(reach, left - 1)]
+    clear = ~near_rules[top:bottom, reach : max(reach, left - 1)]
+    darkest = paper - float(band[clear].min()) if clear.any() else 0.0
+    return ("" if darkest < _SETTINGS.faint_ink * contrast else "?"), dot_after
 
 
 def _mark(strokes: np.ndarray, pixels_per_point: float) -> str:
