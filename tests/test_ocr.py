@@ -394,3 +394,24 @@ def test_a_lone_straight_stroke_is_a_mark_and_no_digit_is(text, mark):
             _digits(image, box, text)
 
     assert _drawn_cell(printed).mark == mark
+
+
+@needs_ocr
+def test_a_cell_holding_two_lines_is_read_line_by_line():
+    """A wrapped label whose second line the page's detector missed (a seal over 自然 / 人) was
+    read as one line, a jumble (自人然), and its table's columns were not found."""
+    import cv2
+
+    from gongkai.sources.ocr import _stacked_lines, recogniser
+
+    def stacked(image, box):
+        cv2.putText(image, "123", (box[0] + 70, box[1] + 55), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 40, 3)
+        cv2.putText(image, "45", (box[0] + 85, box[1] + 110), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 40, 3)
+
+    engine = recogniser()
+    line_box_height = 45.0  # pixels: a detected line of such digits, padded by the detector
+    lines = _stacked_lines(engine, _drawn_cell(stacked), line_box_height)
+    assert [text for text, _ in engine.lines([crop for _, crop in lines])] == ["123", "45"]
+    tops = [box[1] for box, _ in lines]
+    assert tops == sorted(tops) and all(box[1] > 80 and box[3] < 220 for box, _ in lines)  # page pixels
+    assert _stacked_lines(engine, _drawn_cell(_digits), line_box_height) == []  # one line: read alone

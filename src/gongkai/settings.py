@@ -208,6 +208,12 @@ class OcrSettings:
     # of a clean cell that the rules caught scored below 0.9. Confidence alone still publishes
     # nothing: the rules or a second reading must agree too.
     min_score: float = 0.9
+    # A cell whose ink stands taller than this many of the page's detected line boxes (the
+    # median) may hold several lines: the detector is run on its image alone. One line's ink is
+    # 0.6 of its box (the detector pads its boxes), two lines' ink 1.35 (自然 over 人 on a scan).
+    stacked_line_heights: float = 1.0
+    # Paper (pixels) put around a cell's image for the detector, which misses text at the border.
+    cell_detect_pad: int = 16
     # Rounds of corrections: each settled cell can make a rule evaluable for the next (a column
     # of table 三 under a seal settles one cell a round through the row rules).
     max_rounds: int = 8

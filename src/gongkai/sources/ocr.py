@@ -235,15 +235,23 @@ def read_page(
             in_cell.setdefault(home, []).append(line)
     page = ScannedPage(number, image, [], edges)
     from_page = engine.not_prose(image.grey, loose)
+    # Each line read as a line: its box in the page's pixels and the image it is cut from.
+    line_crops = [(line, image.grey[line[1] : line[3], line[0] : line[2]]) for line in from_page]
+    line_height = float(np.median([b - t for _, t, _, b in lines])) if lines else math.inf
     alone: list[tuple[BBox, scan.CellInk, tuple[int, int, int, int] | None]] = []  # with its detected line
     for box in boxes:
         found = in_cell.get(box, [])
         if len(found) > 1:
-            from_page += found
+            line_crops += [(line, image.grey[line[1] : line[3], line[0] : line[2]]) for line in found]
             continue
-        alone.append((box, scan.cell_ink(image, box), found[0] if found else None))
+        ink = scan.cell_ink(image, box)
+        stacked = _stacked_lines(engine, ink, line_height)
+        if stacked:
+            line_crops += stacked
+            continue
+        alone.append((box, ink, found[0] if found else None))
     for (x0, top, x1, bottom), (text, shares) in zip(
-        from_page, engine.lines([image.grey[t:b, x0:x1] for x0, t, x1, b in from_page]), strict=True
+        (box for box, _ in line_crops), engine.lines([crop for _, crop in line_crops]), strict=True
     ):
         page.chars += _placed(text, shares, x0 * scale, top * scale, x1 * scale, bottom * scale)
     inked = [ink.crop for _, ink, _ in alone if ink.has_ink and not ink.mark]
@@ -281,6 +289,29 @@ def read_page(
         half_w, half_h = min(width * 0.4, 3.0 * len(free)), height * 0.3
         page.chars += _spread(free, cx - half_w, cy - half_h, cx + half_w, cy + half_h)
     return page
+
+
+def _stacked_lines(
+    engine: Recogniser, ink: scan.CellInk, line_height: float
+) -> list[tuple[tuple[int, int, int, int], np.ndarray]]:
+    """The lines of a cell whose ink stands taller than a line of the page, when the cell's own
+    image shows several (a wrapped label, 自然 over 人, where a seal hid one line from the page's
+    detector): each line's box in the page's pixels and its crop. Read as one line, the stack
+    comes out as one jumble (自人然). Empty for a cell of one line."""
+    if not ink.has_ink or ink.mark or ink.crop.shape[0] <= _SETTINGS.stacked_line_heights * line_height:
+        return []
+    pad = _SETTINGS.cell_detect_pad
+    found = engine.detect(np.pad(ink.crop, pad, constant_values=255))
+    if len(found) < 2:
+        return []
+    height, width = ink.crop.shape
+    left, top = ink.origin
+    out = []
+    for x0, t, x1, b in sorted(found, key=lambda line: line[1]):
+        x0, t, x1, b = max(0, x0 - pad), max(0, t - pad), min(width, x1 - pad), min(height, b - pad)
+        if x1 - x0 > 2 and b - t > 2:
+            out.append(((left + x0, top + t, left + x1, top + b), ink.crop[t:b, x0:x1]))
+    return out if len(out) > 1 else []
 
 
 def second_readings(page: ScannedPage, cells: list[OcrCell]) -> list[str]:

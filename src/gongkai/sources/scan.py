@@ -152,6 +152,7 @@ class CellInk:
     # Any of the seal's red ink in the cell, even where its stretch faded it: the faded seal may
     # have taken part of a digit with it (a 2 read as 3 by every reading of those pixels).
     under_seal: bool = False
+    origin: tuple[int, int] = (0, 0)  # the crop's top left corner in the page image (x, y pixels)
 
 
 def cell_ink(page: PageImage, bbox: BBox) -> CellInk:
@@ -186,7 +187,9 @@ def cell_ink(page: PageImage, bbox: BBox) -> CellInk:
     crop = page.grey[y0:y1, x0:x1].copy()
     crop[grown] = 255
     mark = "" if sealed or smudged or touches else _mark(strokes, pixels_per_point)
-    return CellInk(crop[cy0:cy1, cx0:cx1], True, touches, sealed, smudged, mark, under_seal)
+    return CellInk(
+        crop[cy0:cy1, cx0:cx1], True, touches, sealed, smudged, mark, under_seal, (x0 + cx0, y0 + cy0)
+    )
 
 
 def _mark(strokes: np.ndarray, pixels_per_point: float) -> str:
