@@ -415,3 +415,33 @@ def test_a_cell_holding_two_lines_is_read_line_by_line():
     tops = [box[1] for box, _ in lines]
     assert tops == sorted(tops) and all(box[1] > 80 and box[3] < 220 for box, _ in lines)  # page pixels
     assert _stacked_lines(engine, _drawn_cell(_digits), line_box_height) == []  # one line: read alone
+
+
+@needs_ocr
+def test_the_numbers_of_a_tall_row_stay_words_of_their_own():
+    """Characters read from a cell stand where its ink is, as tall as it. Sized by the cell, the
+    digits of a row three label lines tall were so large that the gaps between the cells looked
+    like spaces, and the words of the row ran 1 0 0 0 0 0 1 together as 1000001."""
+    import cv2
+    import numpy as np
+
+    from gongkai.grids.lattice import find_table_cells
+    from gongkai.sources.chars import group_lines, split_words
+    from gongkai.sources.ocr import read_page
+
+    image = np.full((2339, 1654), 235, np.uint8)  # an A4 page at 200 dpi
+    columns = [100 + 95 * i for i in range(8)]  # 34 pt wide at 200 dpi, as table 三's
+    top, bottom = 100, 300  # 72 pt tall
+    for x in columns:
+        cv2.line(image, (x, top), (x, bottom), 30, 3)
+    for y in (top, bottom):
+        cv2.line(image, (columns[0], y), (columns[-1], y), 30, 3)
+    printed = "1052841"
+    for x, digit in zip(columns, printed, strict=False):
+        cv2.putText(image, digit, (x + 32, 218), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 40, 3)
+    page = read_page(1, cv2.GaussianBlur(image, (0, 0), 1.0), 200, find_table_cells)
+    lines = group_lines([c for c in page.chars if c.text.isdigit()])
+    assert [[word.text for word in split_words(line)] for line in lines] == [list(printed)]
+    for char, x in zip(lines[0], columns, strict=False):
+        assert x * 72 / 200 < char.x0 < char.x1 < (x + 95) * 72 / 200
+        assert 8 < char.size < 15  # points: the digits are 32 px tall

@@ -192,7 +192,7 @@ def _spread(text: str, x0: float, top: float, x1: float, bottom: float) -> list[
     if not text:
         return []
     step = (x1 - x0) / len(text)
-    size = (bottom - top) * 0.9
+    size = bottom - top
     return [Char(ch, x0 + i * step, top, x0 + (i + 1) * step, bottom, size) for i, ch in enumerate(text)]
 
 
@@ -284,10 +284,13 @@ def read_page(
             line,
             ink.under_seal,
         )
-        width, height = box[2] - box[0], box[3] - box[1]
-        cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-        half_w, half_h = min(width * 0.4, 3.0 * len(free)), height * 0.3
-        page.chars += _spread(free, cx - half_w, cy - half_h, cx + half_w, cy + half_h)
+        # The characters stand where the ink is, as tall as it: sized by the cell instead, the
+        # digits of a tall row (a label of three lines) were so large that the gaps between
+        # cells looked like spaces between digits, and a row read by words ran 1 0 0 0 0 0 1
+        # together as 1000001.
+        if free:
+            x0, top, x1, bottom = (v * scale for v in ink.strokes_box)
+            page.chars += _spread(free, x0, top, x1, bottom)
     return page
 
 

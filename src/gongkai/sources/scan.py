@@ -153,6 +153,7 @@ class CellInk:
     # have taken part of a digit with it (a 2 read as 3 by every reading of those pixels).
     under_seal: bool = False
     origin: tuple[int, int] = (0, 0)  # the crop's top left corner in the page image (x, y pixels)
+    strokes_box: tuple[int, int, int, int] = (0, 0, 0, 0)  # where the ink is, in the page's pixels
 
 
 def cell_ink(page: PageImage, bbox: BBox) -> CellInk:
@@ -188,7 +189,15 @@ def cell_ink(page: PageImage, bbox: BBox) -> CellInk:
     crop[grown] = 255
     mark = "" if sealed or smudged or touches else _mark(strokes, pixels_per_point)
     return CellInk(
-        crop[cy0:cy1, cx0:cx1], True, touches, sealed, smudged, mark, under_seal, (x0 + cx0, y0 + cy0)
+        crop[cy0:cy1, cx0:cx1],
+        True,
+        touches,
+        sealed,
+        smudged,
+        mark,
+        under_seal,
+        (x0 + cx0, y0 + cy0),
+        (x0 + xs.min(), y0 + ys.min(), x0 + xs.max() + 1, y0 + ys.max() + 1),
     )
 
 
