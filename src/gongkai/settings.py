@@ -82,6 +82,9 @@ class TextEngineSettings:
     header_reach: float = 2.0
     # A line this close to a heading's top is that heading.
     heading_slack: float = 2.0
+    # Lines of one rule-less table stand less than two line heights apart; a line this many of
+    # its heights below the one above (a page number under the table) starts a new segment.
+    table_gap: float = 2.5
     # Cells of a rule-less table stand apart by less than a character: words split at half a size.
     word_gap: float = 0.5
     # Row and column bounds reach this far past their outermost text.

@@ -281,6 +281,10 @@ def text_grids(
         if any(abs(top - t) < settings.heading_slack for t in heading_tops):
             segments.append([])
             continue
+        if segments[-1] and top - segments[-1][-1].bottom > settings.table_gap * (bottom - top):
+            # Far below the line above: not the same table. A page number (- 4 -, read off a scan
+            # as -4) was a row of its own, and its number a value column that cut the labels.
+            segments.append([])
         words = split_words(chars_of_line, gap=settings.word_gap)
         segments[-1].append(_Line(words, _classify(words, settings), top, bottom))
     grids = (_segment_grid(page.number, segment, settings) for segment in segments if segment)
