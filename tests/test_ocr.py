@@ -445,3 +445,48 @@ def test_the_numbers_of_a_tall_row_stay_words_of_their_own():
     for char, x in zip(lines[0], columns, strict=False):
         assert x * 72 / 200 < char.x0 < char.x1 < (x + 95) * 72 / 200
         assert 8 < char.size < 15  # points: the digits are 32 px tall
+
+
+def test_ink_no_detected_line_covers_is_read_as_words_and_dust_is_not():
+    """The page's detector misses some lone small digits; in a table without rules nothing else
+    reads them (a row's first and last numbers were lost)."""
+    cv2 = pytest.importorskip("cv2")
+    import numpy as np
+
+    from gongkai.sources import scan
+    from gongkai.sources.ocr import _undetected_words
+
+    image = np.full((2339, 1654), 235, np.uint8)  # an A4 page at 200 dpi
+    cv2.putText(image, "12", (300, 500), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 40, 2)  # detected
+    cv2.putText(image, "7", (700, 500), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 40, 2)  # missed
+    cv2.putText(image, "30", (900, 800), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 40, 2)  # missed
+    cv2.circle(image, (1100, 500), 2, 40, -1)  # a speck of dust
+    cv2.rectangle(image, (1300, 300), (1400, 700), 60, 3)  # a frame, far larger than print
+    page = scan.prepare(image, 200)
+    detected = [(290, 470, 350, 510)]
+    words = _undetected_words(page, detected, [])
+    assert len(words) == 2
+    (x0, top, x1, bottom), (x2, top2, x3, bottom2) = sorted(words)
+    assert x0 < 700 < 720 < x1 and top < 480 < 500 < bottom
+    assert x2 < 900 < 940 < x3 and top2 < 780 < 800 < bottom2
+    ruled_cell = (900 * 72 / 200, 700 * 72 / 200, 1000 * 72 / 200, 850 * 72 / 200)
+    assert len(_undetected_words(page, detected, [ruled_cell])) == 1  # read by the cell itself
+
+
+def test_a_cell_of_a_table_without_rules_takes_the_one_number_read_alone_inside_it():
+    """Rebuilt from text positions, a table's cells had no reading of their own: every value
+    waited for the rules alone ("one reading only"), and a fee no rule covers was never published."""
+    pytest.importorskip("cv2")
+    from gongkai.sources.ocr import OcrCell, ScannedPage, attach_words
+
+    def word(x0, text):
+        return OcrCell(5, (x0, 100, x0 + 8, 112), text, 0.99, text, 0.99, (0, 0, 1, 1), True, ())
+
+    page = ScannedPage(5, None, [], [], words=[word(300, "7"), word(350, "1"), word(362, "2")])
+    ruled_box = (100, 100, 200, 120)
+    page.cells[ruled_box] = word(120, "9")
+    one, two, none = (290, 95, 320, 118), (340, 95, 380, 118), (400, 95, 430, 118)
+    attach_words({5: page}, [(5, one), (5, two), (5, none), (5, ruled_box), (4, one)])
+    assert page.cells[one].free == "7" and page.cells[one].bbox == one
+    assert two not in page.cells and none not in page.cells  # two numbers, or none: no reading
+    assert page.cells[ruled_box].free == "9"  # a ruled cell keeps its own

@@ -211,6 +211,12 @@ class OcrSettings:
     # of a clean cell that the rules caught scored below 0.9. Confidence alone still publishes
     # nothing: the rules or a second reading must agree too.
     min_score: float = 0.9
+    # Ink no detected line covers is read when a blob stands this many of the page's detected
+    # line boxes (the median) tall: a digit's ink is about 0.5 of its line's box, dust 0.1-0.2;
+    # a blob taller or wider than the upper bound is a shadow or a seal's arc, not a character.
+    # Blobs closer than `lone_ink_gap` heights are one word.
+    lone_ink_heights: tuple[float, float] = (0.35, 1.2)
+    lone_ink_gap: float = 0.5
     # A cell whose ink stands taller than this many of the page's detected line boxes (the
     # median) may hold several lines: the detector is run on its image alone. One line's ink is
     # 0.6 of its box (the detector pads its boxes), two lines' ink 1.35 (自然 over 人 on a scan).
