@@ -462,6 +462,8 @@ def test_ink_no_detected_line_covers_is_read_as_words_and_dust_is_not():
     cv2.putText(image, "30", (900, 800), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 40, 2)  # missed
     cv2.circle(image, (1100, 500), 2, 40, -1)  # a speck of dust
     cv2.rectangle(image, (1300, 300), (1400, 700), 60, 3)  # a frame, far larger than print
+    cv2.line(image, (100, 1200), (1500, 1200), 40, 3)  # a rule, with a stub hanging from it
+    cv2.line(image, (800, 1200), (800, 1225), 40, 3)
     page = scan.prepare(image, 200)
     detected = [(290, 470, 350, 510)]
     words = _undetected_words(page, detected, [])

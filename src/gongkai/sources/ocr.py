@@ -317,7 +317,7 @@ def _undetected_words(
     ruled cells (which are read cell by cell): the page's detector misses some lone small digits,
     and in a table without rules nothing else would read them (a row's first and last numbers
     were lost). Neighbouring blobs on one line make one word; dust and specks are too small to
-    count, a shadow or a rule too large."""
+    count, a shadow or a rule too large, and ink touching a rule is the rule's."""
     if not lines:
         return []
     height = float(np.median([b - t for _, t, _, b in lines]))
@@ -327,12 +327,16 @@ def _undetected_words(
     scale = image.scale
     for x0, top, x1, bottom in boxes:
         free[int(top / scale) : int(bottom / scale) + 1, int(x0 / scale) : int(x1 / scale) + 1] = False
-    count, _, stats, _ = cv2.connectedComponentsWithStats(free.astype(np.uint8), connectivity=8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(free.astype(np.uint8), connectivity=8)
+    # Ink running into a rule is a piece of the rule (a stub the rule mask missed reads as 1).
+    near_rules = cv2.dilate(image.rules.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    on_rules = set(np.unique(labels[near_rules]).tolist())
     blobs = sorted(
         (int(x), int(y), int(x + w), int(y + h))
-        for x, y, w, h, _ in stats[1:count]
+        for index, (x, y, w, h, _) in enumerate(stats[1:count], start=1)
         if _SETTINGS.lone_ink_heights[0] * height <= h <= _SETTINGS.lone_ink_heights[1] * height
         and w <= _SETTINGS.lone_ink_heights[1] * height
+        and index not in on_rules
     )
     words: list[list[int]] = []
     for x0, top, x1, bottom in blobs:  # left to right: a blob joins the word it continues
