@@ -75,6 +75,23 @@ def test_a_worker_that_dies_costs_only_its_file(tmp_path, monkeypatch):
     assert reports[1].status == "ok"
 
 
+def test_a_batch_of_one_file_has_its_worker_killed_at_the_timeout_and_crashes_as_any_batch(
+    tmp_path, monkeypatch
+):
+    """One file is read by a plain fork, not a pool: the same limit, the same reasons."""
+    names = {"a-hang.pdf": "yunhu-district-2024.pdf", "b-crash.pdf": "jiangyuan-city-2021.pdf"}
+    paths = _samples(tmp_path, names)
+    monkeypatch.setattr(batch, "read_report_safely", _reader_that(_hang_in_c, "hang"))
+    started = time.perf_counter()
+    (hung,) = iter_reports(paths[0], workers=2, timeout=1.0)
+    assert (hung.status, hung.reason, time.perf_counter() - started < 10) == ("failed", "timeout", True)
+    killed = _reader_that(lambda: os.kill(os.getpid(), signal.SIGKILL), "crash")
+    monkeypatch.setattr(batch, "read_report_safely", killed)
+    (crashed,) = iter_reports(paths[1], workers=2, timeout=30)
+    assert (crashed.status, crashed.reason) == ("failed", "worker crashed (signal SIGKILL)")
+    assert crashed.sha256 == batch.content_hash(paths[1])
+
+
 def test_results_come_in_input_order_with_two_workers():
     paths = [str(p) for p in sorted(SAMPLES.glob("*.pdf"))] + [str(BAD / "not-a-pdf.pdf")]
     paths = sorted(paths)

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from gongkai.forms import FORM_2021
-from gongkai.labels import best_match, label_words, similarity, split_numbering
+from gongkai.forms import FORM_2021, FORMS
+from gongkai.labels import _numeral, best_match, label_words, similarity, similarity_bound, split_numbering
+from gongkai.settings import DEFAULT
 
 ROWS = [(row, row.label, 0.0) for row in FORM_2021.table("applications").rows]
 
@@ -47,3 +48,49 @@ def test_rows_found_despite_wrapping_and_truncation(printed, row_id):
 def test_unknown_labels_are_not_forced(printed):
     choice = best_match(printed, ROWS)
     assert not choice.confident
+
+
+def _printed_labels() -> list[str]:
+    """Labels as reports print them: every label of both forms, cut short, wrapped, renumbered."""
+    official = set()
+    for table in (t for form in FORMS.values() for t in form.tables):
+        official |= {r.label for r in (*table.rows, *table.alternative_rows)}
+        official |= {g.label for g in table.groups} | {c.label for c in table.columns}
+    printed = set(official)
+    for label in official:
+        printed |= {label[: len(label) * 2 // 3], label[len(label) // 3 :], label.replace("信息", "信\n息")}
+    return sorted(printed)
+
+
+def test_the_bound_of_similarity_is_never_below_it():
+    labels = _printed_labels()
+    pairs = [(a, b) for a in labels[::3] for b in labels]
+    assert all(similarity_bound(a, b) >= similarity(a, b) for a, b in pairs)
+    assert any(similarity_bound(a, b) > similarity(a, b) for a, b in pairs)  # a bound, not the same score
+
+
+def test_best_match_chooses_as_scoring_every_candidate_would():
+    """best_match leaves candidates unscored that cannot matter: its choice is the full scoring's."""
+
+    def scoring_every_candidate(printed, candidates):
+        scored = []
+        for item, label, bonus in candidates:
+            score = similarity(printed, label)
+            if score > 0 and _numeral(printed) and _numeral(printed) == _numeral(label):
+                score += DEFAULT.match.numeral_bonus
+            scored.append((min(score + bonus, 1.0), item))
+        scored.sort(key=lambda pair: pair[0], reverse=True)
+        best_score, best = scored[0]
+        return best, best_score, next((s for s, item in scored[1:] if item is not best), 0.0)
+
+    for table in (t for form in FORMS.values() for t in form.tables):
+        groups = [g.id for g in table.groups] or [None]
+        for printed in _printed_labels():
+            for group in groups:
+                candidates = [
+                    (row, row.label, 0.05 if row.group == group else -0.05)
+                    for row in (*table.rows, *table.alternative_rows)
+                ]
+                choice = best_match(printed, candidates)
+                expected = scoring_every_candidate(printed, candidates)
+                assert (choice.item, choice.score, choice.runner_up) == expected

@@ -20,8 +20,20 @@ from .conftest import FIXTURES, ROOT
 
 TEXT_PDF = FIXTURES / "docx-city-2024-template.pdf"
 # What a text PDF written as CSV does without: the frame and Parquet libraries, the PDF
-# engines other than PDFium, the markup parser, and OCR's imaging.
-NOT_NEEDED = {"pandas", "pyarrow", "numpy", "pdfplumber", "pdfminer", "lxml", "pkg_resources", "PIL", "cv2"}
+# engines other than PDFium, the markup parser, OCR's imaging, and the worker pool (one
+# file's worker is a plain fork).
+NOT_NEEDED = {
+    "pandas",
+    "pyarrow",
+    "numpy",
+    "pdfplumber",
+    "pdfminer",
+    "lxml",
+    "pkg_resources",
+    "PIL",
+    "cv2",
+    "multiprocessing",
+}
 
 
 _LISTING = """
@@ -67,3 +79,15 @@ def test_a_text_pdf_to_jsonl_imports_nothing_it_does_not_use():
     imported, stdout = _imported("-", "--format", "jsonl")
     assert imported & NOT_NEEDED == set()
     assert len(stdout.splitlines()) == 200
+
+
+def test_the_package_loads_nothing_before_the_command_takes_over_ctrl_c():
+    """`gongkai` imports the package before its Ctrl-C handler is set: a Ctrl-C meanwhile would
+    print a traceback, so the package itself loads only its exceptions (the rest on first use)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    listing = "import sys, gongkai; print(' '.join(sorted(m for m in sys.modules if 'gongkai' in m)))"
+    run = subprocess.run([sys.executable, "-c", listing], capture_output=True, text=True, env=env, timeout=60)
+    assert run.stdout.split() == ["gongkai", "gongkai.errors"]
+    import gongkai
+
+    assert gongkai.FORMS["2021"] is gongkai.FORM_2021  # and the forms are there when asked for

@@ -20,11 +20,15 @@ from .errors import (
     UnreadablePDFError,
     UnsupportedFormError,
 )
-from .forms import FORM_2019, FORM_2021, FORMS
 
 # The rest is imported when first used: pandas, pyarrow and openpyxl cost most of a short run's
-# time, and `gongkai --help` or a usage error needs none of them.
+# time, and `gongkai --help` or a usage error needs none of them. The forms too: the `gongkai`
+# command imports this package before it takes over Ctrl-C, which prints a traceback while
+# anything loaded here loads.
 _LAZY = {
+    "FORM_2019": ".forms",
+    "FORM_2021": ".forms",
+    "FORMS": ".forms",
     "agency_key": ".agency",
     "FailedReportsWarning": ".batch",
     "expand_inputs": ".batch",

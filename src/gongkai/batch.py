@@ -193,6 +193,9 @@ def _completed(
         gc.freeze()
         try:
             read = partial(_read_task, kind=kind)
+            if len(tasks) == 1 and pool.FORKS:  # one file needs no pool, only a child to kill at the limit
+                yield 0, _report_of(tasks[0], pool.call_with_limit(read, tasks[0], timeout))
+                return
             for outcome in pool.run(read, tasks, min(workers, len(tasks)), timeout):
                 yield outcome.index, _report_of(tasks[outcome.index], outcome)
         finally:

@@ -21,6 +21,8 @@ _TOLERANCE = DEFAULT.checks.tolerance
 
 @dataclass(frozen=True)
 class CheckResult:
+    """One arithmetic identity of a report, evaluated: its two sides and the cells in it."""
+
     rule_id: str
     rule: str
     status: CheckStatus

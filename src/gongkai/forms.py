@@ -21,6 +21,8 @@ class ValueKind(StrEnum):
 
 @dataclass(frozen=True)
 class Column:
+    """A column of the form: its id and its official header labels."""
+
     id: str
     path: tuple[str, ...]  # official header labels, outermost first
     kind: ValueKind = ValueKind.COUNT
@@ -42,6 +44,8 @@ class Column:
 
 @dataclass(frozen=True)
 class Row:
+    """A row of the form: its id, its official label and the group it belongs to."""
+
     id: str
     label: str
     group: str | None = None  # id of the Group this row belongs to
@@ -66,6 +70,8 @@ class Group:
 
 @dataclass(frozen=True)
 class Block:
+    """The rows and columns of one part of a table (table 二 has one block per article)."""
+
     id: str
     title: str  # e.g. 第二十条第（一）项; empty for one-block tables
     rows: tuple[Row, ...]
@@ -77,6 +83,8 @@ class Block:
 
 @dataclass(frozen=True)
 class Table:
+    """One table of the form (二, 三, 四): its blocks, groups and the words of its headers."""
+
     id: str
     numeral: str  # the section numeral: 二, 三, 四
     title: str
@@ -174,6 +182,8 @@ class Rule:
 
 @dataclass(frozen=True)
 class Form:
+    """One version of the standard form: its tables and their arithmetic."""
+
     version: str
     title: str
     tables: tuple[Table, ...]

@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -81,13 +82,37 @@ def _token_dice(a: str, b: str) -> float:
 @lru_cache(maxsize=16384)
 def similarity(printed: str, official: str) -> float:
     """0..1 likeness of two labels, ignoring numbering, quotes, punctuation and spacing."""
-    a, b = label_words(printed), label_words(official)
+    return _blend(label_words(printed), label_words(official), _ratio)
+
+
+@lru_cache(maxsize=16384)
+def similarity_bound(printed: str, official: str) -> float:
+    """An upper bound of `similarity` at a fraction of its cost: difflib's quick_ratio (the
+    characters in common, in any order) in place of its ratio, which counts only those in
+    matching runs. Rounding keeps the order, so the bound is never below."""
+    return _blend(label_words(printed), label_words(official), _quick_ratio)
+
+
+def _blend(a: str, b: str, ratio: Callable[[str, str], float]) -> float:
     if not a or not b:
         return 0.0
     if a == b:
         return 1.0
-    ratio = SequenceMatcher(None, a, b, autojunk=False).ratio()
-    return _SETTINGS.ratio_weight * ratio + _SETTINGS.token_weight * _token_dice(a, b)
+    return _SETTINGS.ratio_weight * ratio(a, b) + _SETTINGS.token_weight * _token_dice(a, b)
+
+
+def _ratio(a: str, b: str) -> float:
+    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+@lru_cache(maxsize=4096)
+def _characters(words: str) -> Counter[str]:
+    return Counter(words)
+
+
+def _quick_ratio(a: str, b: str) -> float:
+    common = sum((_characters(a) & _characters(b)).values())
+    return 2.0 * common / (len(a) + len(b))  # as difflib's ratio, with common >= its matches
 
 
 @lru_cache(maxsize=16384)
@@ -98,6 +123,8 @@ def _numeral(text: str) -> str:
 
 @dataclass(frozen=True)
 class Choice:
+    """The best candidate for a printed label, with its score and the runner-up's."""
+
     item: object
     score: float
     runner_up: float
@@ -108,20 +135,41 @@ class Choice:
 
 
 def best_match(printed: str, candidates: Iterable[tuple[object, str, float]]) -> Choice | None:
-    """Best of (item, official label, bonus) candidates for a printed label, with its runner-up score."""
-    scored: list[tuple[float, object]] = []
+    """Best of (item, official label, bonus) candidates for a printed label, with its runner-up score.
+
+    Candidates are scored from the highest bound of their score down (`similarity_bound`): once
+    a bound is below the runner-up's score, no candidate left can be best or runner-up, and
+    they go unscored. The choice is the one that scoring every candidate gives.
+    """
     numeral = _numeral(printed)
-    for item, label, bonus in candidates:
-        score = similarity(printed, label)
-        if score > 0 and numeral and numeral == _numeral(label):
-            score += _SETTINGS.numeral_bonus
-        scored.append((min(score + bonus, 1.0), item))
+
+    def score(label: str, bonus: float, likeness: Callable[[str, str], float]) -> float:
+        value = likeness(printed, label)
+        if value > 0 and numeral and numeral == _numeral(label):
+            value += _SETTINGS.numeral_bonus
+        return min(value + bonus, 1.0)
+
+    listed = list(candidates)
+    bounds = [score(label, bonus, similarity_bound) for _, label, bonus in listed]
+    scored: list[tuple[float, int, object]] = []  # score, place among the candidates, item
+    for place in sorted(range(len(listed)), key=bounds.__getitem__, reverse=True):
+        if scored and (runner_up := _best_two(scored)[2]) is not None and bounds[place] < runner_up:
+            break
+        item, label, bonus = listed[place]
+        scored.append((score(label, bonus, similarity), place, item))
     if not scored:
         return None
-    scored.sort(key=lambda pair: pair[0], reverse=True)
-    best_score, best = scored[0]
-    runner_up = next((s for s, item in scored[1:] if item is not best), 0.0)
-    return Choice(best, best_score, runner_up)
+    best_score, best, runner_up = _best_two(scored)
+    return Choice(best, best_score, 0.0 if runner_up is None else runner_up)
+
+
+def _best_two(scored: list[tuple[float, int, object]]) -> tuple[float, object, float | None]:
+    """The best score and its item (a tie goes to the earlier candidate), and the best score
+    of any other item (None if there is none)."""
+    ranked = sorted(scored, key=lambda entry: (-entry[0], entry[1]))
+    best_score, _, best = ranked[0]
+    runner_up = next((s for s, _, item in ranked[1:] if item is not best), None)
+    return best_score, best, runner_up
 
 
 # ---------------------------------------------------------------------------
@@ -147,7 +195,12 @@ def reads_as_header(text: str, vocabulary: tuple[tuple[str, ...], tuple[str, ...
     if any(w in words for w in header_words):
         return True
     candidates = [*text.splitlines(), text]
-    return any(similarity(c, label) >= _SETTINGS.column_threshold for c in candidates for label in labels)
+    threshold = _SETTINGS.column_threshold
+    return any(
+        similarity_bound(c, label) >= threshold and similarity(c, label) >= threshold
+        for c in candidates
+        for label in labels
+    )
 
 
 @lru_cache(maxsize=4096)

@@ -76,6 +76,8 @@ class Char(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class TextLine:
+    """A line of text on a page, with its box and font size."""
+
     text: str
     x0: float
     top: float
@@ -115,6 +117,8 @@ class Page:
 
 @dataclass(frozen=True)
 class Heading:
+    """A numbered section heading (二、...) and where it is printed."""
+
     numeral: str
     text: str
     page: int
@@ -123,6 +127,8 @@ class Heading:
 
 @dataclass(frozen=True)
 class Identity:
+    """Who published a report and for which year, and where that was read."""
+
     agency: str | None
     year: int | None
     source: str  # where it came from: title, metadata, filename, or none
@@ -135,6 +141,8 @@ class Identity:
 
 @dataclass(frozen=True)
 class GridCell:
+    """A cell of a grid, merged cells rebuilt: the grid rows and columns it spans."""
+
     text: str
     row0: int  # first grid row covered
     row1: int  # one past the last
@@ -218,6 +226,8 @@ class ProblemKind(StrEnum):
 
 @dataclass(frozen=True)
 class Problem:
+    """Something the matcher could not place, and why."""
+
     table: str
     page: int
     message: str

@@ -25,6 +25,8 @@ _UNIT_RE = re.compile(r"^(?P<number>[-−+]?[\d,.]+)\s*(?P<unit>万元|元|件|�
 
 @dataclass(frozen=True)
 class ParsedValue:
+    """A cell's number (None when there is none), with the note and code that say why."""
+
     value: float | None
     note: str = ""
     code: NoteCode | None = None

@@ -10,7 +10,6 @@ replaced the same way; either way the task gets an `Outcome` that says why.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import pickle
 import select
@@ -20,8 +19,11 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, wait
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import multiprocessing
+    from multiprocessing.connection import Connection
 
 # A worker is replaced after this many tasks, so that whatever a long batch leaves
 # behind in one process (allocator fragmentation, caches) cannot grow without bound.
@@ -43,10 +45,15 @@ class Outcome:
     detail: str = ""
 
 
+# Forked workers share the parent's loaded modules and dictionary pages; where fork is
+# not offered (Windows) or not safe (macOS), workers start afresh.
+FORKS = sys.platform.startswith("linux")
+
+
 def _context() -> multiprocessing.context.BaseContext:
-    # Forked workers share the parent's loaded modules and dictionary pages; where fork
-    # is not offered (Windows) or not safe (macOS), workers start afresh.
-    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    import multiprocessing  # here: a one-file run (`call_with_limit`) needs none of it
+
+    method = "fork" if FORKS else "spawn"
     return multiprocessing.get_context(method)
 
 
@@ -73,8 +80,8 @@ def _die_with_parent() -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _serve(connection: Connection, function: Callable[[Any], Any]) -> None:
-    """A worker's loop: take a task, send back its result, until the parent hangs up."""
+def _become_worker() -> None:
+    """A new worker process leaves its ending to the parent."""
     _die_with_parent()
     # Ctrl-C and a closed terminal (SIGHUP) reach the whole process group; the parent decides,
     # and stops the workers itself.
@@ -82,6 +89,11 @@ def _serve(connection: Connection, function: Callable[[Any], Any]) -> None:
     if hasattr(signal, "SIGHUP"):
         signal.signal(signal.SIGHUP, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _serve(connection: Connection, function: Callable[[Any], Any]) -> None:
+    """A worker's loop: take a task, send back its result, until the parent hangs up."""
+    _become_worker()
     while True:
         try:
             task = connection.recv()
@@ -121,8 +133,8 @@ class _Worker:
         self.connection.close()
 
 
-def _death(process) -> str:
-    code = process.exitcode
+def _death(code: int | None) -> str:
+    """How a worker ended, from its exit code as multiprocessing gives it (-N: killed by signal N)."""
     if code is not None and code < 0:
         try:
             return f"signal {signal.Signals(-code).name}"
@@ -144,6 +156,8 @@ def run(
     the caller stops iterating (or an exception such as KeyboardInterrupt arrives),
     every worker is killed at once.
     """
+    from multiprocessing.connection import wait
+
     context = _context()
     pending = enumerate(tasks)
     pool = [_Worker(context, function) for _ in range(max(1, workers))]
@@ -178,7 +192,7 @@ def run(
                         pass  # died while sending: seen through its sentinel below
                 if outcome is None and (worker.process.sentinel in ready or worker.connection in ready):
                     worker.process.join()
-                    outcome = Outcome(worker.index, failure=CRASHED, detail=_death(worker.process))
+                    outcome = Outcome(worker.index, failure=CRASHED, detail=_death(worker.process.exitcode))
                     replace = True
                 elif outcome is None and now >= worker.deadline:
                     outcome = Outcome(worker.index, failure=TIMEOUT)
@@ -201,9 +215,10 @@ def run(
 def call_with_limit(function: Callable[[Any], Any], task: Any, timeout: float | None) -> Outcome:
     """`function(task)` in a forked child that is killed when `timeout` seconds are up.
 
-    For hosts that run tasks in threads of their own (a Dask worker), where no
-    worker process of `run` is ours to kill. Without fork, or without a limit,
-    the call runs here.
+    One task needs no pool: a batch of one file, and hosts that run tasks in threads of
+    their own (a Dask worker), where no worker process of `run` is ours to kill. The child
+    is a worker as `run`'s are (it ends with its parent, leaves Ctrl-C to it), and its
+    outcome reads the same. Without fork, or without a limit, the call runs here.
     """
     if not timeout or not hasattr(os, "fork"):
         return Outcome(0, function(task))
@@ -212,7 +227,7 @@ def call_with_limit(function: Callable[[Any], Any], task: Any, timeout: float | 
     if pid == 0:  # the child: never returns into the caller's code
         code = 1
         try:
-            _die_with_parent()
+            _become_worker()
             os.close(read_end)
             with os.fdopen(write_end, "wb") as out:
                 out.write(pickle.dumps(function(task)))
@@ -220,22 +235,31 @@ def call_with_limit(function: Callable[[Any], Any], task: Any, timeout: float | 
         finally:
             os._exit(code)
     os.close(write_end)
-    deadline = time.monotonic() + timeout
+    chunks = None
+    try:
+        chunks = _read_until(read_end, time.monotonic() + timeout)
+    finally:
+        if chunks is None:  # the time is up, or an interruption (Ctrl-C) came: the child goes
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+    if chunks is None:
+        return Outcome(0, failure=TIMEOUT)
+    _, status = os.waitpid(pid, 0)
+    code = os.waitstatus_to_exitcode(status)  # -N when killed by signal N, as multiprocessing says
+    if code != 0 or not chunks:
+        return Outcome(0, failure=CRASHED, detail=_death(code))
+    return Outcome(0, pickle.loads(b"".join(chunks)))
+
+
+def _read_until(descriptor: int, deadline: float) -> list[bytes] | None:
+    """Everything written to the pipe `descriptor` until its writer closes it; None at the deadline."""
     chunks: list[bytes] = []
-    with os.fdopen(read_end, "rb", buffering=0) as pipe:
+    with os.fdopen(descriptor, "rb", buffering=0) as pipe:
         while True:
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([pipe], [], [], left)[0]:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-                return Outcome(0, failure=TIMEOUT)
+                return None
             chunk = pipe.read(1 << 20)
             if not chunk:
-                break
+                return chunks
             chunks.append(chunk)
-    _, status = os.waitpid(pid, 0)
-    if os.WIFSIGNALED(status) or os.WEXITSTATUS(status) != 0 or not chunks:
-        code = os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
-        detail = f"signal {code}" if os.WIFSIGNALED(status) else f"exit code {code}"
-        return Outcome(0, failure=CRASHED, detail=detail)
-    return Outcome(0, pickle.loads(b"".join(chunks)))

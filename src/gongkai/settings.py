@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class PdfSettings:
+    """Text PDFs (sources.pdf)."""
+
     # A rule drawn by hand-rolled PDF writers wobbles by a fraction of a point; more than this
     # off the axis is a diagonal, not a rule.
     axis_slack: float = 0.8
@@ -32,6 +34,8 @@ class PdfSettings:
 
 @dataclass(frozen=True)
 class CharSettings:
+    """Characters into lines and words (sources.chars)."""
+
     # Word and WPS draw fake bold as the same glyph twice, a quarter of the font size apart at
     # most; under 0.8 pt two characters of tiny type would merge with their real neighbours.
     double_fraction: float = 0.25
@@ -49,6 +53,8 @@ class CharSettings:
 
 @dataclass(frozen=True)
 class LatticeSettings:
+    """Ruled tables from the page's rules (grids.lattice)."""
+
     # pdfplumber's defaults for snap, join and intersection tolerances and the shortest rule:
     # lattice.py reproduces pdfplumber's cells to the bit, so these must stay equal to them.
     snap: float = 3
@@ -59,6 +65,8 @@ class LatticeSettings:
 
 @dataclass(frozen=True)
 class GridSettings:
+    """Grids of ruled tables (grids.ruled) and which form table each is (assign)."""
+
     # Cell borders of one grid line drawn by separate cells differ by up to the rule width plus
     # rounding (web-page prints draw each cell's own border): 2.5 pt joins them.
     edge_tolerance: float = 2.5
@@ -72,6 +80,8 @@ class GridSettings:
 
 @dataclass(frozen=True)
 class TextEngineSettings:
+    """Tables printed without rules (grids.text)."""
+
     # Label words starting this close share a label column (centred labels drift by a few points).
     label_column_tolerance: float = 4.0
     # A label column needs two rows starting at it; one indented label is no column.
@@ -96,6 +106,8 @@ class TextEngineSettings:
 
 @dataclass(frozen=True)
 class MatchSettings:
+    """Printed labels against the form's (labels, match)."""
+
     # Scores are 0..1 label likenesses. Thresholds were set on the fixtures so that every
     # reworded label of real reports places and no label of a neighbouring row does.
     row_threshold: float = 0.72
@@ -119,6 +131,8 @@ class MatchSettings:
 
 @dataclass(frozen=True)
 class LocateSettings:
+    """Section headings and the title (locate)."""
+
     # Section headings are short lines; prose starting with 二、 is longer.
     heading_max_chars: int = 40
     # The title is among the first lines of page 1.
@@ -130,6 +144,8 @@ class LocateSettings:
 
 @dataclass(frozen=True)
 class CheckSettings:
+    """The form's arithmetic (checks)."""
+
     # Amounts are in 万元 with up to six decimals; sums of floats differ in the last bits only.
     tolerance: float = 1e-6
 
@@ -230,6 +246,8 @@ class OcrSettings:
 
 @dataclass(frozen=True)
 class FormReadingSettings:
+    """The form read from text alone, without grids (witness)."""
+
     # A number top-aligned in a tall row starts above a label centred in it: a line of numbers
     # still belongs to a label whose top is this many font sizes below the line's top.
     label_below_numbers: float = 0.6
@@ -281,6 +299,8 @@ class MarkupSettings:
 
 @dataclass(frozen=True)
 class CompareSettings:
+    """Year-over-year comparison (output.compare)."""
+
     # A change is large when it is at least half of the earlier value and at least 10: a township
     # going from 2 requests to 4 doubles, but that is not news; a city going from 1,200 to 2,000
     # is. A change from 0 is large when it reaches the minimum.
@@ -290,6 +310,8 @@ class CompareSettings:
 
 @dataclass(frozen=True)
 class Settings:
+    """Every stage's settings; DEFAULT holds the defaults."""
+
     pdf: PdfSettings = field(default_factory=PdfSettings)
     chars: CharSettings = field(default_factory=CharSettings)
     lattice: LatticeSettings = field(default_factory=LatticeSettings)

@@ -27,6 +27,8 @@ class Candidate:
 
 @dataclass(frozen=True)
 class TableChoice:
+    """The reading of one table chosen for a form version (None where the table was not found)."""
+
     version: str
     table: Table
     candidate: Candidate | None  # None: the table was not found

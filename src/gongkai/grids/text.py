@@ -41,6 +41,8 @@ class _Kind(StrEnum):
 
 @dataclass
 class _Line:
+    """One line of a rule-less table, and what kind of line it is."""
+
     words: list[Word]
     kind: _Kind
     top: float

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from ..forms import Column
-from ..labels import similarity
+from ..labels import similarity, similarity_bound
 from ..model import Grid, GridCell
 from ..settings import DEFAULT
 
@@ -30,13 +30,22 @@ def _header_stack(grid: Grid, rows: Sequence[int], col: int) -> list[GridCell]:
 
 
 def _leaf_score(texts: list[str], column: Column) -> tuple[float, int]:
-    """How well the bottom of a header stack names a column; a narrow header wraps onto several lines."""
+    """How well the bottom of a header stack names a column, and how many lines name it (a
+    narrow header wraps onto several); 0 when no bottom of the stack reaches the column threshold.
+
+    A bottom whose bound (`similarity_bound`) is below the threshold, or no more than the best
+    so far, is not scored: it can change neither the score nor the depth.
+    """
     best, depth = 0.0, 1
     for k in range(1, min(_SETTINGS.max_header_lines, len(texts)) + 1):
-        score = similarity("".join(texts[-k:]), column.label)
+        text = "".join(texts[-k:])
+        bound = similarity_bound(text, column.label)
+        if bound < _SETTINGS.column_threshold or bound <= best:
+            continue
+        score = similarity(text, column.label)
         if score > best:
             best, depth = score, k
-    return best, depth
+    return (best, depth) if best >= _SETTINGS.column_threshold else (0.0, 1)
 
 
 def _column_score(texts: list[str], column: Column, parents: set[str]) -> float:

@@ -37,6 +37,8 @@ class NotAnOutputError(ValueError):
 
 @dataclass
 class Summary:
+    """The tables of `gongkai summary`, one frame per section."""
+
     by_status: pd.DataFrame  # status × year, with totals
     by_form: pd.DataFrame  # form × year
     matrix: pd.DataFrame  # agency_key × year: one mark per report

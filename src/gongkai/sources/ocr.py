@@ -61,6 +61,8 @@ class OcrCell:
 
 @dataclass
 class ScannedPage:
+    """A scanned page: its image, the characters and rules read from it, and its cells."""
+
     number: int
     image: scan.PageImage
     chars: list[Char]

@@ -41,12 +41,16 @@ _PAGE_FURNITURE_RE = re.compile(r"^(?:[-—–]*\d+[-—–]*|第\d+页(?:共\d+
 
 @dataclass(frozen=True)
 class WitnessCell:
+    """A number as the form reading saw it printed, and its page."""
+
     raw: str  # "" for a cell the reading saw blank
     page: int
 
 
 @dataclass(frozen=True)
 class _Line:
+    """One line of text of a page, split into words two ways."""
+
     page: int
     top: float
     bottom: float
@@ -126,6 +130,8 @@ def _is_page_furniture(line: Sequence[Char]) -> bool:
 
 @dataclass(frozen=True)
 class _Label:
+    """A row label's text and where it starts."""
+
     text: str
     page: int
     top: float
