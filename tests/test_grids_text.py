@@ -59,6 +59,25 @@ def test_the_header_corner_spans_the_label_columns_and_the_page_number_stays_out
     assert "4" not in {cell.text for cell in found.cells if cell.row0 == found.n_rows - 1}
 
 
+def test_a_page_number_read_as_a_lone_number_far_below_stays_out():
+    """A scan's page number loses its dashes (- 4 - read as -4) and is a number: it stands far
+    below the table, so it is no row of it, nor a value column that cuts the labels."""
+    chars = [c for c in applications_page() if c.top < 250] + row(260, (250, "-4"))
+    found = text_grids(Page(4, chars, []), [], [])[0]
+    assert found.col_edges[:3] == [50.0, 150.0, 298.0]
+    assert found.row_edges[-1] == 221.0
+    assert rows_of(found)[1] == ["一、本年新收政府信息公开申请数量", "", "10", "2", "3", "15"]
+
+
+def test_a_number_with_a_speck_before_it_keeps_its_value_column():
+    """A scan reads dust before a digit as a point (.0). In a table of one row of numbers (table
+    四) the column stands on that word alone: without it the row had a column too few."""
+    chars = row(115, (300, "维持"), (350, "纠正"), (400, "其他"), (450, "总计"))
+    chars += row(135, (300, "0"), (350, ".0"), (400, "1"), (450, "1"))
+    [found] = text_grids(Page(5, chars, []), [], [])
+    assert rows_of(found) == [["维持", "纠正", "其他", "总计"], ["0", ".0", "1", "1"]]
+
+
 def test_a_text_grid_reads_like_a_ruled_one():
     [found] = text_grids(Page(4, applications_page(), []), [], [])
     reading = read_table(TableRun(FORM_2021.table("applications"), [found]))

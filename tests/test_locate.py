@@ -55,6 +55,11 @@ def test_reworded_headings_are_found():
     assert [h.numeral for h in find_headings(3, lines)] == ["二", "三", "四", "五"]
 
 
+def test_a_speck_before_a_scanned_heading_does_not_hide_it():
+    headings = find_headings(3, _lines(".二、主动公开政府信息情况", "·、三、收到和处理政府信息公开申请情况"))
+    assert [h.numeral for h in headings] == ["二", "三"]
+
+
 def test_table_pages_span_from_section_two_to_five():
     headings = find_headings(3, _lines("二、主动公开政府信息情况")) + find_headings(
         5, _lines("五、存在的主要问题及改进情况")

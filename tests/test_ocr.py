@@ -561,3 +561,101 @@ def test_faint_ink_before_the_digits_leaves_the_sign_unclear():
         cv2.line(image, (box[0] + 68, box[1] + 74), (box[0] + 76, box[1] + 74), 215, 2)
 
     assert _drawn_cell(printed).lead == "?"
+
+
+@needs_ocr
+def test_a_cell_holding_two_lines_is_read_line_by_line():
+    """A wrapped label whose second line the page's detector missed (a seal over 自然 / 人) was
+    read as one line, a jumble (自人然), and its table's columns were not found."""
+    import cv2
+
+    from gongkai.sources.ocr import _stacked_lines, recogniser
+
+    def stacked(image, box):
+        cv2.putText(image, "123", (box[0] + 70, box[1] + 55), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 40, 3)
+        cv2.putText(image, "45", (box[0] + 85, box[1] + 110), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 40, 3)
+
+    engine = recogniser()
+    line_box_height = 45.0  # pixels: a detected line of such digits, padded by the detector
+    lines = _stacked_lines(engine, _drawn_cell(stacked), line_box_height)
+    assert [text for text, _ in engine.lines([crop for _, crop in lines])] == ["123", "45"]
+    tops = [box[1] for box, _ in lines]
+    assert tops == sorted(tops) and all(box[1] > 80 and box[3] < 220 for box, _ in lines)  # page pixels
+    assert _stacked_lines(engine, _drawn_cell(_digits), line_box_height) == []  # one line: read alone
+
+
+@needs_ocr
+def test_the_numbers_of_a_tall_row_stay_words_of_their_own():
+    """Characters read from a cell stand where its ink is, as tall as it. Sized by the cell, the
+    digits of a row three label lines tall were so large that the gaps between the cells looked
+    like spaces, and the words of the row ran 1 0 0 0 0 0 1 together as 1000001."""
+    import cv2
+    import numpy as np
+
+    from gongkai.grids.lattice import find_table_cells
+    from gongkai.sources.chars import group_lines, split_words
+    from gongkai.sources.ocr import read_page
+
+    image = np.full((2339, 1654), 235, np.uint8)  # an A4 page at 200 dpi
+    columns = [100 + 95 * i for i in range(8)]  # 34 pt wide at 200 dpi, as table 三's
+    top, bottom = 100, 300  # 72 pt tall
+    for x in columns:
+        cv2.line(image, (x, top), (x, bottom), 30, 3)
+    for y in (top, bottom):
+        cv2.line(image, (columns[0], y), (columns[-1], y), 30, 3)
+    printed = "1052841"
+    for x, digit in zip(columns, printed, strict=False):
+        cv2.putText(image, digit, (x + 32, 218), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 40, 3)
+    page = read_page(1, cv2.GaussianBlur(image, (0, 0), 1.0), 200, find_table_cells)
+    lines = group_lines([c for c in page.chars if c.text.isdigit()])
+    assert [[word.text for word in split_words(line)] for line in lines] == [list(printed)]
+    for char, x in zip(lines[0], columns, strict=False):
+        assert x * 72 / 200 < char.x0 < char.x1 < (x + 95) * 72 / 200
+        assert 8 < char.size < 15  # points: the digits are 32 px tall
+
+
+def test_ink_no_detected_line_covers_is_read_as_words_and_dust_is_not():
+    """The page's detector misses some lone small digits; in a table without rules nothing else
+    reads them (a row's first and last numbers were lost)."""
+    cv2 = pytest.importorskip("cv2")
+    import numpy as np
+
+    from gongkai.sources import scan
+    from gongkai.sources.ocr import _undetected_words
+
+    image = np.full((2339, 1654), 235, np.uint8)  # an A4 page at 200 dpi
+    cv2.putText(image, "12", (300, 500), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 40, 2)  # detected
+    cv2.putText(image, "7", (700, 500), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 40, 2)  # missed
+    cv2.putText(image, "30", (900, 800), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 40, 2)  # missed
+    cv2.circle(image, (1100, 500), 2, 40, -1)  # a speck of dust
+    cv2.rectangle(image, (1300, 300), (1400, 700), 60, 3)  # a frame, far larger than print
+    cv2.line(image, (100, 1200), (1500, 1200), 40, 3)  # a rule, with a stub hanging from it
+    cv2.line(image, (800, 1200), (800, 1225), 40, 3)
+    page = scan.prepare(image, 200)
+    detected = [(290, 470, 350, 510)]
+    words = _undetected_words(page, detected, [])
+    assert len(words) == 2
+    (x0, top, x1, bottom), (x2, top2, x3, bottom2) = sorted(words)
+    assert x0 < 700 < 720 < x1 and top < 480 < 500 < bottom
+    assert x2 < 900 < 940 < x3 and top2 < 780 < 800 < bottom2
+    ruled_cell = (900 * 72 / 200, 700 * 72 / 200, 1000 * 72 / 200, 850 * 72 / 200)
+    assert len(_undetected_words(page, detected, [ruled_cell])) == 1  # read by the cell itself
+
+
+def test_a_cell_of_a_table_without_rules_takes_the_one_number_read_alone_inside_it():
+    """Rebuilt from text positions, a table's cells had no reading of their own: every value
+    waited for the rules alone ("one reading only"), and a fee no rule covers was never published."""
+    pytest.importorskip("cv2")
+    from gongkai.sources.ocr import OcrCell, ScannedPage, attach_words
+
+    def word(x0, text):
+        return OcrCell(5, (x0, 100, x0 + 8, 112), text, 0.99, text, 0.99, (0, 0, 1, 1), True, ())
+
+    page = ScannedPage(5, None, [], [], words=[word(300, "7"), word(350, "1"), word(362, "2")])
+    ruled_box = (100, 100, 200, 120)
+    page.cells[ruled_box] = word(120, "9")
+    one, two, none = (290, 95, 320, 118), (340, 95, 380, 118), (400, 95, 430, 118)
+    attach_words({5: page}, [(5, one), (5, two), (5, none), (5, ruled_box), (4, one)])
+    assert page.cells[one].free == "7" and page.cells[one].bbox == one
+    assert two not in page.cells and none not in page.cells  # two numbers, or none: no reading
+    assert page.cells[ruled_box].free == "9"  # a ruled cell keeps its own

@@ -28,13 +28,16 @@ _TITLE_RE = re.compile(
 )
 _FILENAME_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _LEADING_NOISE_RE = re.compile(r"^[^\u4e00-\u9fff]+")  # dates, times, URLs before the name
+_HEADING_SPECKS_RE = re.compile(r"^[.,:;'`·・、，。：；‘’]+")
 _AGENCY_NOISE_RE = re.compile(r"^(关于|印发)|(关于|的|年度|度)$")
 
 
 def find_headings(page_number: int, lines: list[TextLine]) -> list[Heading]:
     headings = []
     for line in lines:
-        text = compact(line.text)
+        # A speck of dust before a scanned heading is read as a point (.二、主动公开…): punctuation
+        # before the numeral is never part of a heading.
+        text = _HEADING_SPECKS_RE.sub("", compact(line.text))
         if len(text) > _SETTINGS.heading_max_chars or len(text) < 3 or text[1] not in "、.,，":
             continue
         keywords = SECTION_KEYWORDS.get(text[0])

@@ -235,6 +235,7 @@ def read_report(path: str | os.PathLike[str], kind: str = "auto") -> Report:
             if choice.reading is not None
             for cell in choice.reading.cells
         }
+        sources.ocr_source().attach_words(scanned, [(spot.page, spot.bbox) for spot in placed.values()])
         cells, report.ocr_counts = verify_ocr_cells(
             FORMS[version], cells, placed, scanned, sources.ocr_source().second_readings
         )

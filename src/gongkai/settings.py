@@ -92,6 +92,9 @@ class TextEngineSettings:
     header_reach: float = 2.0
     # A line this close to a heading's top is that heading.
     heading_slack: float = 2.0
+    # Lines of one rule-less table stand less than two line heights apart; a line this many of
+    # its heights below the one above (a page number under the table) starts a new segment.
+    table_gap: float = 2.5
     # Cells of a rule-less table stand apart by less than a character: words split at half a size.
     word_gap: float = 0.5
     # Row and column bounds reach this far past their outermost text.
@@ -247,6 +250,18 @@ class OcrSettings:
     # of a clean cell that the rules caught scored below 0.9. Confidence alone still publishes
     # nothing: the rules or a second reading must agree too.
     min_score: float = 0.9
+    # Ink no detected line covers is read when a blob stands this many of the page's detected
+    # line boxes (the median) tall: a digit's ink is about 0.5 of its line's box, dust 0.1-0.2;
+    # a blob taller or wider than the upper bound is a shadow or a seal's arc, not a character.
+    # Blobs closer than `lone_ink_gap` heights are one word.
+    lone_ink_heights: tuple[float, float] = (0.35, 1.2)
+    lone_ink_gap: float = 0.5
+    # A cell whose ink stands taller than this many of the page's detected line boxes (the
+    # median) may hold several lines: the detector is run on its image alone. One line's ink is
+    # 0.6 of its box (the detector pads its boxes), two lines' ink 1.35 (自然 over 人 on a scan).
+    stacked_line_heights: float = 1.0
+    # Paper (pixels) put around a cell's image for the detector, which misses text at the border.
+    cell_detect_pad: int = 16
     # Rounds of corrections: each settled cell can make a rule evaluable for the next (a column
     # of table 三 under a seal settles one cell a round through the row rules).
     max_rounds: int = 8

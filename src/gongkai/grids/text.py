@@ -16,6 +16,7 @@ The result is an ordinary `Grid`, so matching works the same on both kinds.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -72,10 +73,23 @@ def _classify(words: list[Word], settings: TextEngineSettings) -> _Kind:
     return _Kind.LABEL
 
 
+# A number with a speck before it, as a scan reads dust (.0, ·12): its place is a value column's,
+# whatever the verification later makes of its text.
+_SPECKED_NUMBER_RE = re.compile(r"^[.·`',，]+\d+$")
+
+
+def _is_value_word(text: str) -> bool:
+    return is_value_text(text) or bool(_SPECKED_NUMBER_RE.match(text))
+
+
 def _value_columns(lines: Sequence[_Line], settings: TextEngineSettings) -> list[tuple[float, float]]:
     """Horizontal extents of the value columns: overlapping value words across data lines merged."""
     spans = sorted(
-        (w.x0, w.x1) for line in lines if line.kind == _Kind.DATA for w in line.words if is_value_text(w.text)
+        (w.x0, w.x1)
+        for line in lines
+        if line.kind == _Kind.DATA
+        for w in line.words
+        if _is_value_word(w.text)
     )
     columns: list[list[float]] = []
     for x0, x1 in spans:
@@ -104,7 +118,7 @@ def _filled_columns(line: _Line, columns: Sequence[tuple[float, float]], slack: 
     return {
         i
         for w in line.words
-        if is_value_text(w.text)
+        if _is_value_word(w.text)
         for i, (x0, x1) in enumerate(columns)
         if w.x0 <= x1 + slack and w.x1 >= x0 - slack
     }
@@ -283,6 +297,10 @@ def text_grids(
         if any(abs(top - t) < settings.heading_slack for t in heading_tops):
             segments.append([])
             continue
+        if segments[-1] and top - segments[-1][-1].bottom > settings.table_gap * (bottom - top):
+            # Far below the line above: not the same table. A page number (- 4 -, read off a scan
+            # as -4) was a row of its own, and its number a value column that cut the labels.
+            segments.append([])
         words = split_words(chars_of_line, gap=settings.word_gap)
         segments[-1].append(_Line(words, _classify(words, settings), top, bottom))
     grids = (_segment_grid(page.number, segment, settings) for segment in segments if segment)

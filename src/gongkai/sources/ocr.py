@@ -20,9 +20,10 @@ score of 0.999.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -36,6 +37,8 @@ from . import scan
 
 _SETTINGS = DEFAULT.ocr
 _DIGITS = "0123456789"
+# A word of a line that may be a table's number: digits and what a scan makes of their marks.
+_NUMBER_WORD_RE = re.compile(r"^[-—.,·`'/0-9]*[0-9][-—.,·`'/0-9]*$")
 _HEADING_START_RE = re.compile(r"^\s*([一二三四五六七八九十]+[、.．，]|[（(][一二三四五六七八九十]+[）)])")
 
 
@@ -67,6 +70,9 @@ class ScannedPage:
     chars: list[Char]
     edges: list[Edge]
     cells: dict[BBox, OcrCell] = field(default_factory=dict)
+    # Numbers outside ruled cells, each read alone: the cells of a table without rules, once the
+    # grid rebuilt from text positions places them (`attach_words`).
+    words: list[OcrCell] = field(default_factory=list)
 
 
 class Recogniser:
@@ -196,7 +202,7 @@ def _spread(text: str, x0: float, top: float, x1: float, bottom: float) -> list[
     if not text:
         return []
     step = (x1 - x0) / len(text)
-    size = (bottom - top) * 0.9
+    size = bottom - top
     return [Char(ch, x0 + i * step, top, x0 + (i + 1) * step, bottom, size) for i, ch in enumerate(text)]
 
 
@@ -238,21 +244,35 @@ def read_page(
         else:
             in_cell.setdefault(home, []).append(line)
     page = ScannedPage(number, image, [], edges)
-    from_page = engine.not_prose(image.grey, loose)
+    from_page = engine.not_prose(image.grey, loose) + _undetected_words(image, lines, boxes)
+    # Each line read as a line: its box in the page's pixels and the image it is cut from.
+    line_crops = [(line, image.grey[line[1] : line[3], line[0] : line[2]]) for line in from_page]
+    line_height = float(np.median([b - t for _, t, _, b in lines])) if lines else math.inf
     alone: list[tuple[BBox, scan.CellInk, tuple[int, int, int, int] | None]] = []  # with its detected line
     for box in boxes:
         found = in_cell.get(box, [])
         if len(found) > 1:
-            from_page += found
+            line_crops += [(line, image.grey[line[1] : line[3], line[0] : line[2]]) for line in found]
             continue
-        alone.append((box, scan.cell_ink(image, box), found[0] if found else None))
-    for (x0, top, x1, bottom), (text, shares) in zip(
-        from_page, engine.lines([image.grey[t:b, x0:x1] for x0, t, x1, b in from_page]), strict=True
+        ink = scan.cell_ink(image, box)
+        stacked = _stacked_lines(engine, ink, line_height)
+        if stacked:
+            line_crops += stacked
+            continue
+        alone.append((box, ink, found[0] if found else None))
+    cells_alone = len(alone)
+    for index, ((x0, top, x1, bottom), (text, shares)) in enumerate(
+        zip((box for box, _ in line_crops), engine.lines([crop for _, crop in line_crops]), strict=True)
     ):
         page.chars += _placed(text, shares, x0 * scale, top * scale, x1 * scale, bottom * scale)
+        if index < len(from_page) and _NUMBER_WORD_RE.match(text):
+            # A number outside ruled cells (a table without rules) is read alone too, as a
+            # cell is, so that the grid rebuilt from text positions has its cells' readings.
+            word = (x0 * scale, top * scale, x1 * scale, bottom * scale)
+            alone.append((word, scan.cell_ink(image, word), (x0, top, x1, bottom)))
     inked = [ink.crop for _, ink, _ in alone if ink.has_ink and not ink.mark]
     readings = iter(engine.cells(inked))
-    for box, ink, line in alone:
+    for index, (box, ink, line) in enumerate(alone):
         if ink.mark:  # told by its shape: the recogniser reads a lone / as 1, a lone — as 一 or -
             free, free_score, digits, digits_score = ink.mark, 1.0, "", 1.0
         elif ink.has_ink:
@@ -267,7 +287,7 @@ def read_page(
         )
         suspect = tuple(why for why, flag in flags if flag)
         pixels = (int(box[0] / scale), int(box[1] / scale), int(box[2] / scale) + 1, int(box[3] / scale) + 1)
-        page.cells[box] = OcrCell(
+        cell = OcrCell(
             number,
             box,
             free,
@@ -282,11 +302,109 @@ def read_page(
             ink.lead,
             ink.dot_after,
         )
-        width, height = box[2] - box[0], box[3] - box[1]
-        cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-        half_w, half_h = min(width * 0.4, 3.0 * len(free)), height * 0.3
-        page.chars += _spread(free, cx - half_w, cy - half_h, cx + half_w, cy + half_h)
+        if index >= cells_alone:
+            page.words.append(cell)  # its characters were placed by the line's reading
+            continue
+        page.cells[box] = cell
+        # The characters stand where the ink is, as tall as it: sized by the cell instead, the
+        # digits of a tall row (a label of three lines) were so large that the gaps between
+        # cells looked like spaces between digits, and a row read by words ran 1 0 0 0 0 0 1
+        # together as 1000001.
+        if free:
+            x0, top, x1, bottom = (v * scale for v in ink.strokes_box)
+            page.chars += _spread(free, x0, top, x1, bottom)
     return page
+
+
+def _undetected_words(
+    image: scan.PageImage, lines: list[tuple[int, int, int, int]], boxes: list[BBox]
+) -> list[tuple[int, int, int, int]]:
+    """Boxes (pixels) of ink the size of characters that no detected line covers, outside the
+    ruled cells (which are read cell by cell): the page's detector misses some lone small digits,
+    and in a table without rules nothing else would read them (a row's first and last numbers
+    were lost). Neighbouring blobs on one line make one word; dust and specks are too small to
+    count, a shadow or a rule too large, and ink touching a rule is the rule's."""
+    if not lines:
+        return []
+    height = float(np.median([b - t for _, t, _, b in lines]))
+    free = image.ink & ~image.rules
+    for x0, top, x1, bottom in lines:
+        free[top:bottom, x0:x1] = False
+    scale = image.scale
+    for x0, top, x1, bottom in boxes:
+        free[int(top / scale) : int(bottom / scale) + 1, int(x0 / scale) : int(x1 / scale) + 1] = False
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(free.astype(np.uint8), connectivity=8)
+    # Ink running into a rule is a piece of the rule (a stub the rule mask missed reads as 1).
+    near_rules = cv2.dilate(image.rules.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    on_rules = set(np.unique(labels[near_rules]).tolist())
+    blobs = sorted(
+        (int(x), int(y), int(x + w), int(y + h))
+        for index, (x, y, w, h, _) in enumerate(stats[1:count], start=1)
+        if _SETTINGS.lone_ink_heights[0] * height <= h <= _SETTINGS.lone_ink_heights[1] * height
+        and w <= _SETTINGS.lone_ink_heights[1] * height
+        and index not in on_rules
+    )
+    words: list[list[int]] = []
+    for x0, top, x1, bottom in blobs:  # left to right: a blob joins the word it continues
+        word = next(
+            (
+                w
+                for w in words
+                if x0 - w[2] <= _SETTINGS.lone_ink_gap * height and min(bottom, w[3]) - max(top, w[1]) > 0
+            ),
+            None,
+        )
+        if word is None:
+            words.append([x0, top, x1, bottom])
+        else:
+            word[:] = [word[0], min(top, word[1]), max(x1, word[2]), max(bottom, word[3])]
+    h, w = free.shape
+    margin = int(height / 4)
+    return [
+        (max(0, x0 - margin), max(0, top - margin), min(w, x1 + margin), min(h, bottom + margin))
+        for x0, top, x1, bottom in words
+    ]
+
+
+def _stacked_lines(
+    engine: Recogniser, ink: scan.CellInk, line_height: float
+) -> list[tuple[tuple[int, int, int, int], np.ndarray]]:
+    """The lines of a cell whose ink stands taller than a line of the page, when the cell's own
+    image shows several (a wrapped label, 自然 over 人, where a seal hid one line from the page's
+    detector): each line's box in the page's pixels and its crop. Read as one line, the stack
+    comes out as one jumble (自人然). Empty for a cell of one line."""
+    if not ink.has_ink or ink.mark or ink.crop.shape[0] <= _SETTINGS.stacked_line_heights * line_height:
+        return []
+    pad = _SETTINGS.cell_detect_pad
+    found = engine.detect(np.pad(ink.crop, pad, constant_values=255))
+    if len(found) < 2:
+        return []
+    height, width = ink.crop.shape
+    left, top = ink.origin
+    out = []
+    for x0, t, x1, b in sorted(found, key=lambda line: line[1]):
+        x0, t, x1, b = max(0, x0 - pad), max(0, t - pad), min(width, x1 - pad), min(height, b - pad)
+        if x1 - x0 > 2 and b - t > 2:
+            out.append(((left + x0, top + t, left + x1, top + b), ink.crop[t:b, x0:x1]))
+    return out if len(out) > 1 else []
+
+
+def attach_words(pages: dict[int, ScannedPage], placed: Iterable[tuple[int, BBox]]) -> None:
+    """Give each placed cell (page, box) of a grid rebuilt from text positions the reading of the
+    one number read alone inside it, so that it is verified as a ruled cell is: its own reading,
+    and the page's line read again. A cell holding no such number, or several, gets none."""
+    for number, box in placed:
+        page = pages.get(number)
+        if page is None or box in page.cells:
+            continue
+        inside = [
+            word
+            for word in page.words
+            if box[0] <= (word.bbox[0] + word.bbox[2]) / 2 <= box[2]
+            and box[1] <= (word.bbox[1] + word.bbox[3]) / 2 <= box[3]
+        ]
+        if len(inside) == 1:
+            page.cells[box] = dataclasses.replace(inside[0], bbox=box)
 
 
 def second_readings(page: ScannedPage, cells: list[OcrCell]) -> list[str]:

@@ -157,6 +157,8 @@ class CellInk:
     lead: str = "?"
     # After the digits, one blob of a decimal point's size and nothing else (dust, or a point).
     dot_after: bool = False
+    origin: tuple[int, int] = (0, 0)  # the crop's top left corner in the page image (x, y pixels)
+    strokes_box: tuple[int, int, int, int] = (0, 0, 0, 0)  # where the ink is, in the page's pixels
 
 
 def cell_ink(page: PageImage, bbox: BBox) -> CellInk:
@@ -192,7 +194,19 @@ def cell_ink(page: PageImage, bbox: BBox) -> CellInk:
     crop[grown] = 255
     mark = "" if sealed or smudged or touches else _mark(strokes, pixels_per_point)
     lead, dot_after = _beside_digits(strokes, page.grey[y0:y1, x0:x1], rules)
-    return CellInk(crop[cy0:cy1, cx0:cx1], True, touches, sealed, smudged, mark, under_seal, lead, dot_after)
+    return CellInk(
+        crop[cy0:cy1, cx0:cx1],
+        True,
+        touches,
+        sealed,
+        smudged,
+        mark,
+        under_seal,
+        lead,
+        dot_after,
+        (x0 + cx0, y0 + cy0),
+        (x0 + xs.min(), y0 + ys.min(), x0 + xs.max() + 1, y0 + ys.max() + 1),
+    )
 
 
 def _beside_digits(strokes: np.ndarray, grey: np.ndarray, rules: np.ndarray) -> tuple[str, bool]:
