@@ -43,6 +43,11 @@ class Outcome:
     detail: str = ""
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system tells it)."""
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
 def _context() -> multiprocessing.context.BaseContext:
     # Forked workers share the parent's loaded modules and dictionary pages; where fork
     # is not offered (Windows) or not safe (macOS), workers start afresh.
