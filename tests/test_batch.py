@@ -292,3 +292,30 @@ def test_an_interruption_counts_what_the_journal_holds(tmp_path, monkeypatch):
     monkeypatch.undo()
     with Batch(paths, str(tmp_path / "cells.csv"), "csv", resume=True) as again:
         assert again.result.reused == stop.value.finished
+
+
+def test_a_fresh_run_never_throws_away_an_unfinished_runs_reports(tmp_path, monkeypatch):
+    """A run started again without --resume after an interruption is refused before any
+    reading; once a run has written its output, the next one may start afresh."""
+    from gongkai.output.journal import Journal, UnfinishedRunError
+
+    paths = _samples(tmp_path, {"a.pdf": "jiangyuan-city-2021.pdf", "b.pdf": "yunhu-district-2024.pdf"})
+    output = str(tmp_path / "cells.csv")
+    add = Journal.add
+
+    def stored_then_interrupted(self, *args):
+        add(self, *args)
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Journal, "add", stored_then_interrupted)
+        with pytest.raises(batch.BatchInterrupted):
+            run_batch(paths, output, "csv", timeout=None)
+    with monkeypatch.context() as patch:
+        patch.setattr(batch, "content_hash", lambda path: pytest.fail("hashed before the check"))
+        unfinished = r"holds 1 report of a run that did not finish: add --resume"
+        with pytest.raises(UnfinishedRunError, match=unfinished):
+            Batch(paths, output, "csv")
+    assert run_batch(paths, output, "csv", timeout=None, resume=True).counts["ok"] == 2
+    with Batch(paths, output, "csv") as afresh:  # the finished run's journal is started again
+        assert afresh.result.reused == 0 and len(afresh.todo) == 2

@@ -230,3 +230,18 @@ def test_headline_figures_sum_printed_numbers_only():
         cells["column_id"].isin(["litigation_direct_corrected", "litigation_after_review_corrected"])
     ]
     assert figures["行政诉讼结果纠正"].iloc[0] == litigation["value"].sum()
+
+
+def test_a_save_interrupted_halfway_leaves_no_half_workbook(tmp_path, monkeypatch):
+    from openpyxl import Workbook
+
+    save = Workbook.save
+
+    def interrupted(self, filename):
+        save(self, filename)  # the temporary file is on disk when Ctrl-C arrives
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Workbook, "save", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        gongkai.write_workbook(gongkai.read_report(BROKEN_SAMPLE), tmp_path / "one.xlsx")
+    assert list(tmp_path.iterdir()) == []

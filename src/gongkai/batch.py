@@ -476,6 +476,7 @@ class Batch:
             result.cells_written, result.rows_written = _assemble(
                 self.journal, self.tasks, self.output, self.fmt, self.encoding, self.shape
             )
+            self.journal.mark_finished()
         except (KeyboardInterrupt, SystemExit) as error:
             completed = bool(self.outputs()) and all(map(self._written_by_this_run, self.outputs()))
             raise BatchInterrupted(

@@ -53,6 +53,11 @@ class ReadingOptionsChangedError(JournalError):
     """The journal's reports were read with other reading options than the resumed run's."""
 
 
+class UnfinishedRunError(JournalError):
+    """A run that is not resuming found the journal of a run that did not finish: starting
+    afresh would throw its reports away, hours of work in a batch of scans."""
+
+
 def journal_path(output: str) -> Path:
     """cells.csv -> cells.journal.sqlite, beside the output."""
     base = Path(output)
@@ -129,8 +134,9 @@ class Journal:
     """Reports keyed by (source, sha256), read with `reading` options (a JSON-able mapping).
 
     Opening takes the journal's lock (JournalBusyError if another run holds it). With
-    `fresh=True` an earlier run's journal is forgotten; otherwise a journal whose
-    reports were read with other `reading` options raises ReadingOptionsChangedError.
+    `fresh=True` an earlier run's journal is forgotten, once that run has written its output
+    (`mark_finished`; else UnfinishedRunError); otherwise a journal whose reports were read
+    with other `reading` options raises ReadingOptionsChangedError.
     A journal that no run can resume (`durable=False`: a batch written to stdout) is
     never synced to disk.
     """
@@ -152,7 +158,27 @@ class Journal:
             self._release()
             raise
 
+    def _unfinished_reports(self) -> int:
+        """How many reports an earlier run of this journal's layout left without finishing.
+
+        Journals written before runs were marked finished count as finished."""
+        if not self.path.exists():
+            return 0
+        try:
+            with contextlib.closing(sqlite3.connect(self.path)) as db:
+                meta = dict(db.execute("SELECT key, value FROM meta"))
+                if meta.get("layout") != LAYOUT or meta.get("finished", "1") == "1":
+                    return 0
+                return db.execute("SELECT count(*) FROM reports").fetchone()[0]
+        except sqlite3.DatabaseError:  # not a journal of this version: nothing a run could resume
+            return 0
+
     def _open(self, fresh: bool, reading: dict[str, str], durable: bool) -> None:
+        if fresh and durable and (unfinished := self._unfinished_reports()):
+            raise UnfinishedRunError(
+                f"{self.path} holds {unfinished} report{'s' * (unfinished != 1)} of a run that did not "
+                "finish: add --resume to keep them, or delete it to read every input again"
+            )
         if fresh:
             for leftover in (self.path, *(self.path.with_name(self.path.name + s) for s in ("-wal", "-shm"))):
                 leftover.unlink(missing_ok=True)
@@ -178,6 +204,11 @@ class Journal:
             raise ReadingOptionsChangedError(f"{self.path}: {_changes(stored or {}, reading)}")
         self._db.execute("INSERT OR REPLACE INTO meta VALUES ('layout', ?)", (LAYOUT,))
         self._db.execute("INSERT OR REPLACE INTO meta VALUES ('reading', ?)", (json.dumps(reading),))
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES ('finished', '0')")
+
+    def mark_finished(self) -> None:
+        """Record that the output was written from this journal: a new run may start afresh."""
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES ('finished', '1')")
 
     def add(self, source: str, sha256: str, status: str, reason: str, records: dict[str, list[dict]]) -> None:
         """Store one report's records (by kind) in one durable transaction."""

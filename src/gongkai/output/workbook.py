@@ -618,5 +618,9 @@ def write_workbook(
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.partial")
-    book.save(temporary)
+    try:
+        book.save(temporary)
+    except BaseException:  # Ctrl-C or a full disk halfway: no half workbook is left beside the output
+        temporary.unlink(missing_ok=True)
+        raise
     os.replace(temporary, target)
