@@ -32,10 +32,10 @@ def _reader_that(misbehaves, marker: str):
     """read_report_safely, except that files whose name holds `marker` call `misbehaves()` first."""
     read = batch.read_report_safely
 
-    def reader(path, kind="auto"):
+    def reader(path, kind="auto", threads=None):
         if marker in os.path.basename(path):
             misbehaves()
-        return read(path, kind)
+        return read(path, kind, threads)
 
     return reader
 
@@ -45,6 +45,24 @@ def _samples(tmp_path, names: dict[str, str]):
     for new, old in names.items():
         shutil.copyfile(SAMPLES / old, tmp_path / new)
     return sorted(str(tmp_path / n) for n in names)
+
+
+def test_one_file_reads_its_pages_on_every_core_and_workers_share_the_cores(tmp_path, monkeypatch):
+    def reader(path, kind="auto", threads=None):  # says how many pages at once it was asked for
+        return batch.Report(source=path, reason=f"{threads} threads")
+
+    monkeypatch.setattr(batch, "read_report_safely", reader)
+    monkeypatch.setattr(batch.pool, "usable_cores", lambda: 2)
+    paths = _samples(tmp_path, {f"{n}.pdf": "yunhu-district-2024.pdf" for n in "abc"})
+
+    def threads(inputs, workers, timeout):
+        return {r.reason for r in iter_reports(inputs, workers=workers, timeout=timeout)}
+
+    assert threads(paths[:1], workers=1, timeout=30) == {"2 threads"}  # the CLI's one forked worker
+    assert threads(paths[:1], workers=2, timeout=30) == {"2 threads"}  # one file: one worker
+    assert threads(paths, workers=1, timeout=None) == {"2 threads"}  # read in this process
+    assert threads(paths, workers=2, timeout=30) == {"1 threads"}
+    assert threads(paths, workers=3, timeout=30) == {"1 threads"}
 
 
 def test_a_worker_hanging_in_c_is_killed_at_the_timeout_and_the_batch_goes_on(tmp_path, monkeypatch):

@@ -28,12 +28,12 @@ from gongkai import batch, cli
 
 read = batch.read_report_safely
 
-def reader(path, kind="auto"):
+def reader(path, kind="auto", threads=None):
     if path.endswith("-hang.pdf"):
         mutex = ctypes.create_string_buffer(64)
         ctypes.CDLL(None).pthread_mutex_lock(mutex)
         ctypes.CDLL(None).pthread_mutex_lock(mutex)
-    return read(path, kind)
+    return read(path, kind, threads)
 
 batch.read_report_safely = reader
 sys.argv = ["gongkai", *sys.argv[1:]]

@@ -31,7 +31,7 @@ from .numbers import counted
 from .output.journal import Journal, journal_path
 from .output.records import FORMATS, OutputFormatError, cell_rows, companion_path
 from .output.writers import BatchOutput
-from .report import Report, read_report_safely
+from .report import Report, page_threads, read_report_safely
 from .sources import INPUT_KINDS, SUFFIXES, check_kind, check_path
 
 if TYPE_CHECKING:
@@ -151,17 +151,19 @@ def content_hash(path: str) -> str:
     return digest.hexdigest()
 
 
-def _read_task(task: tuple[str, str], kind: str = "auto") -> Report:
-    """Read one (path, sha256) in a worker; page geometry stays behind (only `review` needs it)."""
+def _read_task(task: tuple[str, str], kind: str = "auto", threads: int = 1) -> Report:
+    """Read one (path, sha256) in a worker, its scanned pages `threads` at a time; page geometry
+    stays behind (only `review` needs it)."""
     path, sha256 = task
-    report = read_report_safely(path, kind)
+    report = read_report_safely(path, kind, threads)
     report.sha256 = sha256
     report.geometry = []
     return report
 
 
 def _limited_task(task: tuple[str, str], timeout: float | None, kind: str) -> Report:
-    """A Dask task: one report, in a child process killed at the time limit."""
+    """A Dask task: one report, in a child process killed at the time limit. Its pages are read
+    one at a time: the cluster runs as many tasks at once as its workers have threads."""
     install_dictionary()  # before the fork, so that a first run builds the store once per worker
     return _report_of(task, pool.call_with_limit(partial(_read_task, kind=kind), task, timeout))
 
@@ -183,8 +185,9 @@ def _completed(
     if client is not None:
         yield from _completed_on_dask(tasks, timeout, client, kind)
     elif workers <= 1 and not timeout:
+        threads = page_threads(pool.usable_cores())
         for index, task in enumerate(tasks):
-            yield index, _read_task(task, kind)
+            yield index, _read_task(task, kind, threads)
     else:
         # The dictionary store is built (on a first run) here, once, not by every worker.
         # Freezing the garbage collector keeps the workers' collections from writing to
@@ -192,11 +195,14 @@ def _completed(
         install_dictionary()
         gc.freeze()
         try:
-            read = partial(_read_task, kind=kind)
+            workers = min(workers, len(tasks))
+            # Each worker reads its report's scanned pages on its share of the cores: one file
+            # alone uses them all, two workers on two cores read one page each.
+            read = partial(_read_task, kind=kind, threads=page_threads(pool.usable_cores() // workers))
             if len(tasks) == 1 and pool.FORKS:  # one file needs no pool, only a child to kill at the limit
                 yield 0, _report_of(tasks[0], pool.call_with_limit(read, tasks[0], timeout))
                 return
-            for outcome in pool.run(read, tasks, min(workers, len(tasks)), timeout):
+            for outcome in pool.run(read, tasks, workers, timeout):
                 yield outcome.index, _report_of(tasks[outcome.index], outcome)
         finally:
             gc.unfreeze()
@@ -283,7 +289,7 @@ def iter_reports(
 
 
 def default_workers() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    return pool.usable_cores()
 
 
 class FailedReportsWarning(UserWarning):

@@ -50,6 +50,11 @@ class Outcome:
 FORKS = sys.platform.startswith("linux")
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system tells it)."""
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
 def _context() -> multiprocessing.context.BaseContext:
     import multiprocessing  # here: a one-file run (`call_with_limit`) needs none of it
 

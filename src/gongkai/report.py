@@ -13,12 +13,13 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import sources
+from . import pool, sources
 from .agency import agency_key
 from .checks import CheckResult, ambiguous_readings, choose_by_arithmetic, run_checks
 from .errors import (
@@ -131,8 +132,63 @@ class Report:
         return records.frame("checks", (c.record(self.source) for c in self.checks))
 
 
+class _PageReader:
+    """The pages of a page source in order, scanned ones read by OCR up to `threads` at a time.
+
+    While a scanned page is read, the pages after it are started too, each in a thread of its
+    own (onnxruntime and OpenCV let go of the GIL while they work). PDFium is not thread-safe:
+    every call into the source is made here, in the caller's thread, and only page images go to
+    the threads. Pages are started ahead of a scanned page only: a report without scans loads
+    its pages one by one, as it is asked for them. Closing cancels the pages not yet started and waits for the
+    ones being read, so that no thread outlives the report.
+    """
+
+    def __init__(self, source: sources.Source, threads: int):
+        self._source = source
+        self._threads = max(1, threads)
+        self._executor = ThreadPoolExecutor(self._threads) if self._threads > 1 else None
+        self._started: dict[int, tuple[Page, Future[ScannedPage] | None]] = {}
+
+    def read(self, number: int) -> tuple[Page, ScannedPage | None]:
+        """Page `number`, with what OCR read from it if it is a scan."""
+        page, scan = self._start(number)
+        if scan is not None:
+            for ahead in range(number + 1, min(number + self._threads, self._source.page_count + 1)):
+                self._start(ahead)
+        del self._started[number]
+        if scan is None:
+            return page, None
+        scanned = scan.result()
+        return Page(number, scanned.chars, scanned.edges, page.scanned), scanned
+
+    def _start(self, number: int) -> tuple[Page, Future[ScannedPage] | None]:
+        if number not in self._started:
+            page = self._source.page(number)
+            scan = None
+            if page.scanned:
+                dpi = DEFAULT.scan.dpi
+                image = self._source.render(number, dpi)
+                read = partial(sources.ocr_source().read_page, number, image, dpi, find_table_cells)
+                if self._executor is None:
+                    scan = Future()
+                    scan.set_result(read())
+                else:
+                    scan = self._executor.submit(read)
+            self._started[number] = page, scan
+        return self._started[number]
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+def page_threads(cores: int) -> int:
+    """How many scanned pages of one report are read at once on `cores` cores."""
+    return max(1, min(cores, DEFAULT.ocr.max_page_threads))
+
+
 def _read_pages(
-    path: str | os.PathLike[str], report: Report
+    path: str | os.PathLike[str], report: Report, threads: int
 ) -> tuple[Identity, list[Grid], list[Heading], dict[int, list[Char]], dict[int, ScannedPage]]:
     """A page source (PDF): identity, the grids of the table pages, the section headings, the
     characters of each page read (for the form reading), and the pages read by OCR."""
@@ -142,22 +198,20 @@ def _read_pages(
         # end (section 五): the prose after that is never loaded. Page 1 gives the title. Only
         # the pages between the headings of sections 二 and 五 are searched for tables.
         pages, headings, scanned = {}, [], {}
-        for number in range(1, source.page_count + 1):
-            pages[number] = source.page(number)
-            if pages[number].scanned:
-                dpi = DEFAULT.scan.dpi
-                scanned[number] = sources.ocr_source().read_page(
-                    number, source.render(number, dpi), dpi, find_table_cells
-                )
-                pages[number] = Page(
-                    number, scanned[number].chars, scanned[number].edges, pages[number].scanned
-                )
-            lines = text_lines(pages[number].chars)
-            if number == 1:
-                identity = read_identity(lines, source.metadata_title, source.path)
-            headings += find_headings(number, lines)
-            if table_pages_settled(headings):
-                break
+        reader = _PageReader(source, threads)
+        try:
+            for number in range(1, source.page_count + 1):
+                pages[number], scanned_page = reader.read(number)
+                if scanned_page is not None:
+                    scanned[number] = scanned_page
+                lines = text_lines(pages[number].chars)
+                if number == 1:
+                    identity = read_identity(lines, source.metadata_title, source.path)
+                headings += find_headings(number, lines)
+                if table_pages_settled(headings):
+                    break
+        finally:
+            reader.close()
     report.pages_ocr = len(scanned)
     report.text_layers_ignored = sorted({p.scanned for p in pages.values() if p.scanned} - {"no text layer"})
     if not any(page.chars for page in pages.values()):
@@ -182,12 +236,13 @@ def _locate_markup_cells(cells: list[CellRecord], choices: list[TableChoice]) ->
         cell.page, cell.location = None, where
 
 
-def read_report(path: str | os.PathLike[str], kind: str = "auto") -> Report:
+def read_report(path: str | os.PathLike[str], kind: str = "auto", threads: int | None = None) -> Report:
     """Read one report: a PDF, a web page or a Word file, told apart by content.
 
     `kind` ("pdf", "html", "docx" or "auto") restricts what is read: a file of another
-    kind raises UnreadableFileError. Raises a GongkaiError subclass when the file cannot
-    be read at all.
+    kind raises UnreadableFileError. `threads` is how many scanned pages are read by OCR at
+    once: by default one per core this process may use (at most `max_page_threads`). Raises
+    a GongkaiError subclass when the file cannot be read at all.
     """
     sources.check_kind(kind)
     started = time.perf_counter()
@@ -202,7 +257,8 @@ def read_report(path: str | os.PathLike[str], kind: str = "auto") -> Report:
     attachments: list[str] = []
     chars: dict[int, list[Char]] = {}  # of the pages read; none in markup, which the form reading skips
     if report.kind in sources.SOURCES:
-        identity, grids, headings, chars, scanned = _read_pages(path, report)
+        threads = page_threads(pool.usable_cores()) if threads is None else threads
+        identity, grids, headings, chars, scanned = _read_pages(path, report, threads)
     else:
         scanned = {}
         document = sources.read_markup(path, report.kind, legacy)
@@ -290,11 +346,13 @@ def _status(report: Report, gaps: list[str]) -> tuple[Status, str]:
     return (Status.PARTIAL if missing or unreadable else Status.OK), "; ".join(dict.fromkeys(reasons))
 
 
-def read_report_safely(path: str | os.PathLike[str], kind: str = "auto") -> Report:
+def read_report_safely(
+    path: str | os.PathLike[str], kind: str = "auto", threads: int | None = None
+) -> Report:
     """Like read_report, but a file that cannot be read gives a failed Report instead of an exception."""
     started = time.perf_counter()
     try:
-        return read_report(path, kind)
+        return read_report(path, kind, threads)
     except GongkaiError as error:
         return Report(source=str(path), reason=str(error), seconds=time.perf_counter() - started)
     except Exception as error:  # a batch must survive any broken file; the reason names the failure

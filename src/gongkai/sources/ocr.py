@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -88,12 +89,14 @@ class Recogniser:
             "Global.log_level": "error",
             "Det.limit_side_len": _SETTINGS.det_side,
             "Det.limit_type": "max",
-            # One thread per process: a batch runs one process per core, and onnxruntime's
-            # spinning thread pool is several times slower than one thread on a shared core.
+            # One thread per call: the cores are used by reading pages side by side (`report`)
+            # and reports in worker processes (`batch`); onnxruntime's own pool of threads meets
+            # after every layer and spins while it waits, which a shared core makes costly.
             "EngineConfig.onnxruntime.intra_op_num_threads": 1,
             "EngineConfig.onnxruntime.inter_op_num_threads": 1,
         }
         self._engine = RapidOCR(params=params)
+        self._engine._load_det_model()  # now, not on the first page: pages may ask at once
         self._rec = self._engine._load_rec_model()
         characters = self._rec.postprocess_op.character
         self._characters = np.array(characters, dtype=object)
@@ -192,9 +195,18 @@ def _batches(order: list[int], ratios: list[float]) -> list[list[int]]:
     return out
 
 
+_LOADING = threading.Lock()
+
+
 @cache
-def recogniser() -> Recogniser:
+def _loaded() -> Recogniser:
     return Recogniser()
+
+
+def recogniser() -> Recogniser:
+    """The process's recogniser, loaded once even when pages read side by side ask at once."""
+    with _LOADING:
+        return _loaded()
 
 
 def _spread(text: str, x0: float, top: float, x1: float, bottom: float) -> list[Char]:
