@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .forms import Axis, Form, Rule
-from .model import CellRecord, CheckStatus, Key, NoteCode
+from .model import CellRecord, CheckStatus, Key, NoteCode, cell_name
 from .numbers import format_number, spaced_digits
 from .settings import DEFAULT
 
@@ -104,7 +104,7 @@ def _evaluate(
                 status = CheckStatus.PASSED
             else:
                 status = CheckStatus.FAILED
-            involved = tuple("/".join(key) for key in (*lhs, *rhs))
+            involved = tuple(map(cell_name, (*lhs, *rhs)))
             results.append(CheckResult(rule_id, rule.text, status, involved, left, right))
     return results
 
@@ -165,7 +165,7 @@ def choose_by_arithmetic(
         fitting = []
         for reading in readings:
             trial = {**base, **reading.values}
-            touched = {"/".join(k) for k in reading.values}
+            touched = set(map(cell_name, reading.values))
             relevant = [r for r in _evaluate(form, rows_by_table, trial) if touched & set(r.cells)]
             if relevant and all(r.status == CheckStatus.PASSED for r in relevant):
                 fitting.append((reading, [r.rule_id for r in relevant]))

@@ -315,6 +315,17 @@ class CheckStatus(StrEnum):
 Key = tuple[str, str, str]  # table, row_id, column_id
 
 
+def cell_name(key: Key) -> str:
+    """A cell as the checks name it: table/row_id/column_id."""
+    return "/".join(key)
+
+
+def cell_key(name: str) -> Key:
+    """The cell a check's name stands for (`cell_name` reversed)."""
+    table, row_id, column_id = name.split("/")
+    return table, row_id, column_id
+
+
 @dataclass(slots=True)
 class CellRecord:
     """One cell of the form as the output contract has it (see the README)."""

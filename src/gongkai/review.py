@@ -21,7 +21,7 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from .forms import FORMS, Table
-from .model import CheckStatus, NoteCode
+from .model import CheckStatus, NoteCode, cell_key
 from .numbers import counted, format_number
 from .output.views import failed_rule, form_lines
 from .report import Report
@@ -84,7 +84,7 @@ def _styled(record: dict | None, failed: set[tuple[str, str, str]]) -> Text:
 def _failed_cells(report: Report) -> set[tuple[str, str, str]]:
     """(table, row_id, column_id) of every cell in a failed rule."""
     failed = (check for check in report.checks if check.status == CheckStatus.FAILED)
-    return {tuple(cell.split("/")) for check in failed for cell in check.cells}
+    return {cell_key(cell) for check in failed for cell in check.cells}
 
 
 class _Grid:

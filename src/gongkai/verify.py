@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from .checks import _evaluate, _expand, _rows_by_table, _values
 from .forms import FORMS, Form, ValueKind
-from .model import CellRecord, CheckStatus, Key, NoteCode, PlacedCell
+from .model import CellRecord, CheckStatus, Key, NoteCode, PlacedCell, cell_key, cell_name
 from .numbers import format_number
 from .settings import DEFAULT
 
@@ -174,9 +174,6 @@ def verify_ocr_cells(
                 out.setdefault(name, []).append(result)
         return out
 
-    def name(key: Key) -> str:
-        return "/".join(key)
-
     def read_again(wanted: list[_Reading]) -> None:
         """The second readings of these cells, a page's cells recognised in one batch."""
         by_page: dict[int, list[_Reading]] = {}
@@ -205,7 +202,7 @@ def verify_ocr_cells(
         a second reading."""
         out = []
         for key, reading in readings.items():
-            statuses = {r.status for r in by_cell.get(name(key), [])}
+            statuses = {r.status for r in by_cell.get(cell_name(key), [])}
             if reading.clean and CheckStatus.FAILED not in statuses and statuses != {CheckStatus.PASSED}:
                 out.append(reading)
         return out
@@ -218,7 +215,7 @@ def verify_ocr_cells(
             return True
         if not reading.clean:
             return False
-        rules = [r for r in by_cell.get(name(key), []) if excluding is None or excluding not in r.cells]
+        rules = [r for r in by_cell.get(cell_name(key), []) if excluding is None or excluding not in r.cells]
         if any(r.status == CheckStatus.FAILED for r in rules):
             return False
         if rules and all(r.status == CheckStatus.PASSED for r in rules):
@@ -238,12 +235,12 @@ def verify_ocr_cells(
                 trial = {**trial_values(), key: candidate}
                 # Every rule of the cell that can be evaluated holds (one that cannot, for
                 # another doubtful cell, may become evaluable in a later round).
-                rules = [r for r in _evaluate(form, rows_by_table, trial) if name(key) in r.cells]
+                rules = [r for r in _evaluate(form, rows_by_table, trial) if cell_name(key) in r.cells]
                 mine = [r for r in rules if r.status == CheckStatus.PASSED]
                 if not mine or any(r.status == CheckStatus.FAILED for r in rules):
                     continue
-                others = {tuple(c.split("/")) for r in mine for c in r.cells} - {key}
-                if all(verified(other, by_cell, excluding=name(key)) for other in others):
+                others = {cell_key(c) for r in mine for c in r.cells} - {key}
+                if all(verified(other, by_cell, excluding=cell_name(key)) for other in others):
                     fitting.append((candidate, [r.rule_id for r in mine]))
             if len(fitting) == 1 and (
                 reading.value is None or fitting[0][0] != reading.value or reading.doubts
@@ -254,18 +251,19 @@ def verify_ocr_cells(
         if not changed:
             break
 
-    results = _evaluate(form, rows_by_table, trial_values())
+    values = trial_values()
+    results = _evaluate(form, rows_by_table, values)
     by_cell = rules_of(results)
     counts_only = {key for key in readings if kinds[key] is ValueKind.COUNT}
     pinned = _pinned_by_rules(
-        _sides(form, rows_by_table), results, trial_values(), lambda key: verified(key, by_cell), counts_only
+        _sides(form, rows_by_table), results, values, lambda key: verified(key, by_cell), counts_only
     )
     counts["by_arithmetic"] = len(pinned)
     for key, reading in readings.items():
         record = cells[reading.index]
         record.read_by = READ_BY_OCR
         record.ocr_confidence = reading.confidence
-        rules = by_cell.get(name(key), [])
+        rules = by_cell.get(cell_name(key), [])
         vouched = key in pinned or verified(key, by_cell)
         outcome = _outcome(record, reading, corrected.get(key), vouched, rules, signed)
         counts[outcome] += 1
@@ -301,7 +299,7 @@ def _pinned_by_rules(
     """
     status = {result.rule_id: result.status for result in results}
     holding = [rule_id for rule_id, s in status.items() if s == CheckStatus.PASSED]
-    broken = {key for r in results if r.status == CheckStatus.FAILED for key in map(_key, r.cells)}
+    broken = {key for r in results if r.status == CheckStatus.FAILED for key in map(cell_key, r.cells)}
     pinned: dict[Key, str] = {}
     changed = True
     while changed:
@@ -321,11 +319,6 @@ def _pinned_by_rules(
             pinned.update(dict.fromkeys(left, why))
             changed = True
     return pinned
-
-
-def _key(name: str) -> Key:
-    table, row, column = name.split("/")
-    return table, row, column
 
 
 def _outcome(

@@ -26,7 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..checks import run_checks
 from ..forms import CURRENT_VERSION, FORMS, Table
-from ..model import NoteCode
+from ..model import NoteCode, cell_key
 from . import records
 from .compare import year_over_year
 from .views import form_lines, headlines
@@ -347,7 +347,7 @@ def _failed_cells(checks: pd.DataFrame) -> dict[str, set[tuple]]:
         checks["source"], checks["cells"].where(checks["status"] == "failed"), strict=True
     ):
         if isinstance(cells, str):
-            out.setdefault(source, set()).update(tuple(c.split("/")) for c in cells.split())
+            out.setdefault(source, set()).update(map(cell_key, cells.split()))
     return out
 
 

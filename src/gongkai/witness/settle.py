@@ -24,7 +24,7 @@ from dataclasses import replace
 
 from ..checks import run_checks
 from ..forms import FORMS, Form, Row, Table
-from ..model import CellRecord, CheckStatus, Key, NoteCode
+from ..model import CellRecord, CheckStatus, Key, NoteCode, cell_key
 from ..numbers import parse_value
 from .form import WitnessCell
 
@@ -171,7 +171,7 @@ def _rules_hold(form: Form, records: Sequence[CellRecord], table_id: str, readin
         for r in records
     ]
     bad = {
-        tuple(cell.split("/"))
+        cell_key(cell)
         for check in run_checks(form, trial)
         if check.status is not CheckStatus.PASSED
         for cell in check.cells
