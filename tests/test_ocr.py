@@ -633,13 +633,14 @@ def test_ink_no_detected_line_covers_is_read_as_words_and_dust_is_not():
     cv2.line(image, (800, 1200), (800, 1225), 40, 3)
     page = scan.prepare(image, 200)
     detected = [(290, 470, 350, 510)]
-    words = _undetected_words(page, detected, [])
+    height = 40.0  # the detected line's
+    words = _undetected_words(page, detected, [], height)
     assert len(words) == 2
     (x0, top, x1, bottom), (x2, top2, x3, bottom2) = sorted(words)
     assert x0 < 700 < 720 < x1 and top < 480 < 500 < bottom
     assert x2 < 900 < 940 < x3 and top2 < 780 < 800 < bottom2
     ruled_cell = (900 * 72 / 200, 700 * 72 / 200, 1000 * 72 / 200, 850 * 72 / 200)
-    assert len(_undetected_words(page, detected, [ruled_cell])) == 1  # read by the cell itself
+    assert len(_undetected_words(page, detected, [ruled_cell], height)) == 1  # read by the cell itself
 
 
 def test_a_cell_of_a_table_without_rules_takes_the_one_number_read_alone_inside_it():

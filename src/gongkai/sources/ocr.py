@@ -256,15 +256,19 @@ def read_page(
         else:
             in_cell.setdefault(home, []).append(line)
     page = ScannedPage(number, image, [], edges)
-    from_page = engine.not_prose(image.grey, loose) + _undetected_words(image, lines, boxes)
-    # Each line read as a line: its box in the page's pixels and the image it is cut from.
-    line_crops = [(line, image.grey[line[1] : line[3], line[0] : line[2]]) for line in from_page]
     line_height = float(np.median([b - t for _, t, _, b in lines])) if lines else math.inf
+    from_page = engine.not_prose(image.grey, loose) + _undetected_words(image, lines, boxes, line_height)
+
+    def cut(line: tuple[int, int, int, int]) -> np.ndarray:
+        return image.grey[line[1] : line[3], line[0] : line[2]]
+
+    # Each line read as a line: its box in the page's pixels and the image it is cut from.
+    line_crops = [(line, cut(line)) for line in from_page]
     alone: list[tuple[BBox, scan.CellInk, tuple[int, int, int, int] | None]] = []  # with its detected line
     for box in boxes:
         found = in_cell.get(box, [])
         if len(found) > 1:
-            line_crops += [(line, image.grey[line[1] : line[3], line[0] : line[2]]) for line in found]
+            line_crops += [(line, cut(line)) for line in found]
             continue
         ink = scan.cell_ink(image, box)
         stacked = _stacked_lines(engine, ink, line_height)
@@ -329,16 +333,15 @@ def read_page(
 
 
 def _undetected_words(
-    image: scan.PageImage, lines: list[tuple[int, int, int, int]], boxes: list[BBox]
+    image: scan.PageImage, lines: list[tuple[int, int, int, int]], boxes: list[BBox], height: float
 ) -> list[tuple[int, int, int, int]]:
     """Boxes (pixels) of ink the size of characters that no detected line covers, outside the
     ruled cells (which are read cell by cell): the page's detector misses some lone small digits,
     and in a table without rules nothing else would read them (a row's first and last numbers
     were lost). Neighbouring blobs on one line make one word; dust and specks are too small to
     count, a shadow or a rule too large, and ink touching a rule is the rule's."""
-    if not lines:
+    if not lines:  # no line to size characters by (`height`, the median line's)
         return []
-    height = float(np.median([b - t for _, t, _, b in lines]))
     free = image.ink & ~image.rules
     for x0, top, x1, bottom in lines:
         free[top:bottom, x0:x1] = False
