@@ -61,10 +61,11 @@ def label_words(text: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _tokens(words: str) -> Counter[str]:
-    """The jieba tokens of `words`, counted."""
+def _tokens(words: str) -> tuple[Counter[str], int]:
+    """The jieba tokens of `words`, counted, and how many there are."""
     install_dictionary()  # jieba's full dictionary, looked up on disk rather than loaded whole
-    return Counter(t for t in jieba.lcut(words) if t.strip())
+    tokens = [t for t in jieba.lcut(words) if t.strip()]
+    return Counter(tokens), len(tokens)
 
 
 def _common(a: Counter[str], b: Counter[str]) -> int:
@@ -75,10 +76,10 @@ def _common(a: Counter[str], b: Counter[str]) -> int:
 
 
 def _token_dice(a: str, b: str) -> float:
-    ta, tb = _tokens(a), _tokens(b)
-    if not ta or not tb:
+    (ta, na), (tb, nb) = _tokens(a), _tokens(b)
+    if not na or not nb:
         return 0.0
-    return 2 * _common(ta, tb) / (ta.total() + tb.total())
+    return 2 * _common(ta, tb) / (na + nb)
 
 
 @lru_cache(maxsize=16384)
