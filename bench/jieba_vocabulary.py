@@ -18,6 +18,7 @@ import dataclasses
 import glob
 import sys
 import tempfile
+from collections import Counter
 
 import jieba
 
@@ -44,7 +45,7 @@ def main() -> None:
     tokenized: set[str] = set()
     full_tokens = labels._tokens.__wrapped__
 
-    def recording(words: str) -> tuple[str, ...]:
+    def recording(words: str) -> tuple[Counter[str], int]:
         tokenized.add(words)
         return full_tokens(words)
 

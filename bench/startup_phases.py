@@ -6,11 +6,11 @@
 Each run is a fresh interpreter that imports what the command imports, step by step, as
 `python -m gongkai` does (the garbage collector paused while the modules load, then frozen),
 runs `extract PDF -o - -q`, and marks its CPU time (user + system, `resource.getrusage`)
-between the steps; the whole process tree's CPU comes from `os.wait4`, so "exit" is what is
-left after the last mark. The time of an `import` row is that step's, after the rows above
-it. The worker is the forked child that reads the report. Each row shows its minimum over
-the runs (other jobs only ever add time); bench/startup.py compares the whole run with the
-floor.
+between the steps, then ends as the command does (`gongkai.__main__`); the whole process
+tree's CPU comes from `os.wait4`, so "exit" is what is left after the last mark. The time
+of an `import` row is that step's, after the rows above it. The worker is the forked child
+that reads the report. Each row shows its minimum over the runs (other jobs only ever add
+time); bench/startup.py compares the whole run with the floor.
 """
 
 from __future__ import annotations
@@ -62,8 +62,10 @@ try:
 except SystemExit:
     pass
 mark("extract: the parent")
-gc.freeze()
 print("\t".join(f"{n}={c}/{w}" for n, c, w in marks) + f"\tdataclasses={building[0]}", file=sys.__stderr__)
+import gongkai.__main__
+getattr(gongkai.__main__, "_exit_now", lambda code: None)(0)  # the command's own end, where it has one
+gc.freeze()
 """
 
 

@@ -1,8 +1,11 @@
 """`python -m gongkai` is the `gongkai` command."""
 
+import atexit
 import gc
+import os
 import signal
 import sys
+import threading
 
 
 def run() -> None:
@@ -20,11 +23,34 @@ def run() -> None:
     gc.enable()
     try:
         main()
+    except SystemExit as ending:
+        if ending.code is None or isinstance(ending.code, int):
+            _exit_now(ending.code or 0)
+        raise
     finally:
-        # The process ends here. Python's last garbage collections on the way out would walk
-        # every object loaded (17 ms of a one-file run) to free memory that the exit frees anyway;
-        # frozen objects are not walked. Every file is closed by then: nothing waits for them.
+        # Where Python's own exit ends the process after all, its last garbage collections
+        # would walk every object loaded to free memory that the exit frees anyway; frozen
+        # objects are not walked.
         gc.freeze()
+
+
+def _exit_now(code: int) -> None:
+    """End the process as Python's exit does, but without freeing every object loaded one by one
+    (10 ms of a one-file run) for memory that the process's end frees at once.
+
+    Every command has closed its files by now; exit handlers run and stdout and stderr are
+    flushed as on any exit. Where that cannot be done as simply (another thread still runs, a
+    stream cannot be flushed), this returns and Python's own exit does it, as always.
+    """
+    if threading.active_count() > 1:
+        return
+    atexit._run_exitfuncs()  # clears them: Python's exit, if it comes, does not run them again
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return
+    os._exit(code)
 
 
 if __name__ == "__main__":

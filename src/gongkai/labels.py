@@ -61,22 +61,25 @@ def label_words(text: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _tokens(words: str) -> tuple[str, ...]:
+def _tokens(words: str) -> tuple[Counter[str], int]:
+    """The jieba tokens of `words`, counted, and how many there are."""
     install_dictionary()  # jieba's full dictionary, looked up on disk rather than loaded whole
-    return tuple(t for t in jieba.lcut(words) if t.strip())
+    tokens = [t for t in jieba.lcut(words) if t.strip()]
+    return Counter(tokens), len(tokens)
+
+
+def _common(a: Counter[str], b: Counter[str]) -> int:
+    """How many items two multisets share (each as often as both hold it)."""
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(min(count, b[item]) for item, count in a.items() if item in b)
 
 
 def _token_dice(a: str, b: str) -> float:
-    ta, tb = list(_tokens(a)), list(_tokens(b))
-    if not ta or not tb:
+    (ta, na), (tb, nb) = _tokens(a), _tokens(b)
+    if not na or not nb:
         return 0.0
-    common = 0
-    remaining = list(tb)
-    for token in ta:
-        if token in remaining:
-            remaining.remove(token)
-            common += 1
-    return 2 * common / (len(ta) + len(tb))
+    return 2 * _common(ta, tb) / (na + nb)
 
 
 @lru_cache(maxsize=16384)
@@ -111,7 +114,7 @@ def _characters(words: str) -> Counter[str]:
 
 
 def _quick_ratio(a: str, b: str) -> float:
-    common = sum((_characters(a) & _characters(b)).values())
+    common = _common(_characters(a), _characters(b))
     return 2.0 * common / (len(a) + len(b))  # as difflib's ratio, with common >= its matches
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
@@ -52,12 +52,13 @@ from .output import records
 from .settings import DEFAULT
 from .sources.chars import text_lines
 from .values import cell_records
-from .verify import verify_ocr_cells
 from .versions import TableChoice, choose_versions, read_every_version
 from .witness import form as form_witness
 from .witness.settle import settle
 
 if TYPE_CHECKING:  # the OCR source imports OpenCV: only a report with scanned pages loads it
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     import pandas as pd
 
     from .sources import ScannedPage
@@ -146,7 +147,7 @@ class _PageReader:
     def __init__(self, source: sources.Source, threads: int):
         self._source = source
         self._threads = max(1, threads)
-        self._executor = ThreadPoolExecutor(self._threads) if self._threads > 1 else None
+        self._executor: ThreadPoolExecutor | None = None  # started with the first scanned page
         self._started: dict[int, tuple[Page, Future[ScannedPage] | None]] = {}
 
     def read(self, number: int) -> tuple[Page, ScannedPage | None]:
@@ -169,13 +170,21 @@ class _PageReader:
                 dpi = DEFAULT.scan.dpi
                 image = self._source.render(number, dpi)
                 read = partial(sources.ocr_source().read_page, number, image, dpi, find_table_cells)
-                if self._executor is None:
-                    scan = Future()
-                    scan.set_result(read())
-                else:
-                    scan = self._executor.submit(read)
+                scan = self._submit(read)
             self._started[number] = page, scan
         return self._started[number]
+
+    def _submit(self, read: Callable[[], ScannedPage]) -> Future[ScannedPage]:
+        # Here, not at the top: a report without scans never needs threads.
+        from concurrent.futures import Future, ThreadPoolExecutor
+
+        if self._threads == 1:
+            scan = Future()
+            scan.set_result(read())
+            return scan
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(self._threads)
+        return self._executor.submit(read)
 
     def close(self) -> None:
         if self._executor is not None:
@@ -291,6 +300,8 @@ def read_report(path: str | os.PathLike[str], kind: str = "auto", threads: int |
             if choice.reading is not None
             for cell in choice.reading.cells
         }
+        from .verify import verify_ocr_cells  # only values read by OCR are verified
+
         sources.ocr_source().attach_words(scanned, [(spot.page, spot.bbox) for spot in placed.values()])
         cells, report.ocr_counts = verify_ocr_cells(
             FORMS[version], cells, placed, scanned, sources.ocr_source().second_readings

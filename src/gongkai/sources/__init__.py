@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Protocol
 
 from ..errors import OCR_MISSING, InputTypeError, OcrUnavailableError, UnknownKindError, UnreadableFileError
 from ..model import Page
-from .markup import MarkupDocument
 from .pdf import PdfSource, render_pages
 
 if TYPE_CHECKING:  # the OCR source imports OpenCV: it is loaded by ocr_source() only
+    from .markup import MarkupDocument  # with the web page and Word readers, which a PDF never needs
     from .ocr import OcrCell, ScannedPage  # noqa: F401  (names for the other stages' annotations)
 
 
@@ -165,7 +165,6 @@ __all__ = [
     "INPUT_KINDS",
     "SOURCES",
     "SUFFIXES",
-    "MarkupDocument",
     "Source",
     "check_kind",
     "check_path",
