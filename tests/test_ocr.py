@@ -455,6 +455,22 @@ def test_a_point_after_a_count_is_a_speck_only_where_the_ink_holds_one_dot(dot_a
         assert out[0].note_code is None and out[0].note == ""
 
 
+@pytest.mark.parametrize(
+    ("second", "published"), [("4.", 4), ("4", 4), ("4.5", None), ("47", None), (".4", None)]
+)
+def test_a_point_the_second_reading_sees_after_a_count_is_not_a_digit(second, published):
+    # The second reading's line reaches past the ink test's crop, to a speck it left out.
+    pytest.importorskip("cv2")
+    from gongkai.forms import FORM_2019
+    from gongkai.verify import verify_ocr_cells
+
+    records, placed, scanned = _lone_cell_records("4", column_id="published_total")
+    out, _ = verify_ocr_cells(FORM_2019, records, placed, scanned, lambda page, cells: [second])
+    assert out[0].value == published
+    if published is None:
+        assert "the two readings disagree" in out[0].note
+
+
 def test_a_hybrid_table_is_verified_in_the_layout_it_was_printed_in():
     """A 2019 report whose table 二 is printed in the 2021 layout: its columns (现行有效件数)
     are not the 2019 form's, and reading them must not stop the report."""
