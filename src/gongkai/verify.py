@@ -13,8 +13,11 @@ published only when
 Everything else is left empty with note_code `ocr_doubtful` and the candidate readings
 in `note`. Where exactly one candidate of a doubtful cell makes every rule it takes part
 in hold, and the other cells of those rules are verified, that candidate is taken, with
-note_code `ocr_corrected_by_rule`. The rules cannot see two whole rows swapped: rows are
-placed by their labels and positions (`match`), never by arithmetic.
+note_code `ocr_corrected_by_rule`. The rules, solved together, also fix cells no single
+rule leaves alone (`_solved_by_rules`): a clean reading of such a cell is vouched for, a
+doubtful one corrected to a candidate that is the value fixed. Under a seal that is the only
+way the rules vouch for a cell. The rules cannot see two whole rows swapped: rows are placed
+by their labels and positions (`match`), never by arithmetic.
 """
 
 from __future__ import annotations
@@ -307,6 +310,10 @@ def _sides(form: Form, rows_by_table: dict[str, list[str]]) -> _Sides:
     }
 
 
+_Equation = tuple[dict[Key, int], Fraction, str]  # coefficients of the unknown cells, constant, rule id
+_Row = tuple[dict[Key, Fraction], Fraction]  # an equation as elimination rewrites it
+
+
 def _solved_by_rules(
     sides: _Sides,
     values: dict[Key, float | None],
@@ -326,9 +333,9 @@ def _solved_by_rules(
     are right. Where the equations of a group of linked cells contradict each other, or any
     solution at all would do, nothing of that group is fixed; nor where a clean reading `read`
     of one of its cells is not the value fixed for it: a misreading that looked clean, or printed
-    arithmetic that does not hold, which would fix the other cells wrongly too. A block of cells that row and
-    column sums both cover is often not fixed: +d and -d in the four corners of any rectangle
-    keep every sum (two misreadings under a seal that cancel).
+    arithmetic that does not hold, which would fix the other cells wrongly too. A block of cells
+    that row and column sums both cover is often not fixed: +d and -d in the four corners of any
+    rectangle keep every sum (misreadings under a seal that cancel).
     """
     equations: list[_Equation] = []
     for rule_id, (lhs, rhs) in sides.items():
@@ -358,7 +365,7 @@ def _solved_by_rules(
 
 def _linked(equations: list[_Equation]) -> list[list[_Equation]]:
     """The equations in groups that share no cell with each other."""
-    groups: list[tuple[set[Key], list]] = []
+    groups: list[tuple[set[Key], list[_Equation]]] = []
     for equation in equations:
         keys = set(equation[0])
         joined = [g for g in groups if g[0] & keys]
@@ -369,62 +376,64 @@ def _linked(equations: list[_Equation]) -> list[list[_Equation]]:
     return [g[1] for g in groups]
 
 
-_Equation = tuple[dict[Key, int], Fraction, str]  # coefficients of the unknown cells, constant, rule id
-
-
 def _fixed(equations: list[_Equation], natural: set[Key]) -> dict[Key, Fraction] | None:
     """The cells one value solves every whole-number solution of `equations` for; None when they
     have no solution. Exact (fractions): eliminated (Gauss-Jordan), then each cell's bounds
     narrowed through every equation, eliminated ones included, and rounded in to whole numbers."""
-    keys = sorted({key for c, _, _ in equations for key in c})
-    rows = [([Fraction(c.get(key, 0)) for key in keys], constant) for c, constant, _ in equations]
-    reduced: list[tuple[list[Fraction], Fraction]] = []
-    for column in range(len(keys)):
-        pivot = next((r for r in rows if r[0][column]), None)
+    rows: list[_Row] = [({k: Fraction(c) for k, c in cs.items()}, constant) for cs, constant, _ in equations]
+    reduced: list[_Row] = []
+    for key in sorted({key for c, _, _ in equations for key in c}):
+        pivot = next((r for r in rows if key in r[0]), None)
         if pivot is None:
             continue
         rows.remove(pivot)
-        scale = pivot[0][column]
-        pivot = ([c / scale for c in pivot[0]], pivot[1] / scale)
-
-        def without(row, pivot=pivot, column=column):
-            factor = row[0][column]
-            return [a - factor * b for a, b in zip(row[0], pivot[0], strict=True)], row[1] - factor * pivot[1]
-
-        rows = [without(r) for r in rows]
-        reduced = [without(r) for r in reduced] + [pivot]
+        scale = pivot[0][key]
+        pivot = ({k: c / scale for k, c in pivot[0].items()}, pivot[1] / scale)
+        rows = [_eliminate(r, pivot, key) for r in rows]
+        reduced = [_eliminate(r, pivot, key) for r in reduced] + [pivot]
     if any(constant for _, constant in rows):  # 0 = a number left over: the equations contradict
         return None
-    constraints = [*reduced, *(([Fraction(c.get(k, 0)) for k in keys], b) for c, b, _ in equations)]
-    low: list[Fraction | None] = [Fraction(0) if key in natural else None for key in keys]
-    high: list[Fraction | None] = [None] * len(keys)
+    constraints = reduced + [({k: Fraction(c) for k, c in cs.items()}, b) for cs, b, _ in equations]
+    keys = {key for c, _ in constraints for key in c}
+    low: dict[Key, Fraction | None] = {key: Fraction(0) if key in natural else None for key in keys}
+    high: dict[Key, Fraction | None] = dict.fromkeys(keys)
     for _pass in range(_SETTINGS.bound_passes):
         changed = False
         for coefficients, constant in constraints:
-            for i, own in enumerate(coefficients):
-                if not own:
-                    continue
-                # own * x_i = constant - sum of the others: their bounds bound it
-                rest_low, rest_high = Fraction(0), Fraction(0)
-                for j, c in enumerate(coefficients):
-                    if j == i or not c:
+            for key, own in coefficients.items():
+                # own * x = constant - the sum of the others: their bounds bound it
+                rest_low: Fraction | None = Fraction(0)
+                rest_high: Fraction | None = Fraction(0)
+                for other, c in coefficients.items():
+                    if other == key:
                         continue
-                    at_low, at_high = (low[j], high[j]) if c > 0 else (high[j], low[j])
+                    at_low, at_high = (low[other], high[other]) if c > 0 else (high[other], low[other])
                     rest_low = None if rest_low is None or at_low is None else rest_low + c * at_low
                     rest_high = None if rest_high is None or at_high is None else rest_high + c * at_high
                 top = None if rest_low is None else (constant - rest_low) / own
                 bottom = None if rest_high is None else (constant - rest_high) / own
                 if own < 0:
                     top, bottom = bottom, top
-                if bottom is not None and (low[i] is None or math.ceil(bottom) > low[i]):
-                    low[i], changed = Fraction(math.ceil(bottom)), True
-                if top is not None and (high[i] is None or math.floor(top) < high[i]):
-                    high[i], changed = Fraction(math.floor(top)), True
-                if low[i] is not None and high[i] is not None and low[i] > high[i]:
+                if bottom is not None and (low[key] is None or math.ceil(bottom) > low[key]):
+                    low[key], changed = Fraction(math.ceil(bottom)), True
+                if top is not None and (high[key] is None or math.floor(top) < high[key]):
+                    high[key], changed = Fraction(math.floor(top)), True
+                if low[key] is not None and high[key] is not None and low[key] > high[key]:
                     return None
         if not changed:
             break
-    return {key: low[i] for i, key in enumerate(keys) if low[i] is not None and low[i] == high[i]}
+    return {key: low[key] for key in keys if low[key] is not None and low[key] == high[key]}
+
+
+def _eliminate(row: _Row, pivot: _Row, key: Key) -> _Row:
+    """`row` without `key`: the pivot's row (1 for `key`) taken away as often as it holds `key`."""
+    factor = row[0].get(key)
+    if not factor:
+        return row
+    coefficients = dict(row[0])
+    for k, c in pivot[0].items():
+        coefficients[k] = coefficients.get(k, 0) - factor * c
+    return {k: c for k, c in coefficients.items() if c}, row[1] - factor * pivot[1]
 
 
 def _outcome(
