@@ -322,6 +322,31 @@ def test_under_a_seal_two_cells_left_non_zero_in_one_rule_stay_doubtful():
         assert out[cell].value is None and "under the seal" in out[cell].note
 
 
+_X, _Y, _Z = (("t", "r", c) for c in "xyz")
+
+
+@pytest.mark.parametrize(
+    ("equations", "natural", "fixed"),
+    [
+        ([({_X: 1, _Y: 1}, 1), ({_X: 1, _Y: 1}, 2)], set(), None),  # they contradict: no bound shows it
+        ([({_X: 1, _Y: -1}, 0), ({_X: 1, _Y: 1}, 4)], set(), {_X: 2, _Y: 2}),  # eliminated
+        ([({_X: 1, _Y: 1}, 0)], {_X, _Y}, {_X: 0, _Y: 0}),  # 0 for a sum of counts
+        ([({_X: 1, _Y: 1}, 0)], set(), {}),  # -d and +d: signed numbers
+        ([({_X: 1, _Y: 1}, 3)], {_X, _Y}, {}),  # any split of 3
+        ([({_X: 1, _Y: 1}, 5), ({_Y: 1, _Z: 1}, 0)], {_X, _Y, _Z}, {_X: 5, _Y: 0, _Z: 0}),  # bounds carried
+        ([({_X: 1, _Y: 1}, -1)], {_X, _Y}, None),  # counts cannot sum to -1
+        ([({_X: 2}, 3)], set(), None),  # no whole number solves it
+    ],
+)
+def test_the_rules_fix_a_cell_only_where_every_whole_solution_agrees(equations, natural, fixed):
+    from fractions import Fraction
+
+    from gongkai.verify import _fixed
+
+    got = _fixed([(c, Fraction(b), f"rule{i}") for i, (c, b) in enumerate(equations)], natural)
+    assert got == fixed
+
+
 def test_the_rules_together_fix_cells_that_no_rule_leaves_alone():
     # Each row's sum is blocked by a cell read as no number, so neither cell of the research
     # column's balance is the only one a rule leaves; but the rule leaves 0 for the two together,
