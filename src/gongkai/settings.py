@@ -273,6 +273,9 @@ class OcrSettings:
     # Rounds of corrections: each settled cell can make a rule evaluable for the next (a column
     # of table 三 under a seal settles one cell a round through the row rules).
     max_rounds: int = 8
+    # Passes of narrowing each unknown cell's bounds through the rules (verify._fixed): a pass
+    # narrows every cell at once, and a block of table 三 under a seal settles in 2-4.
+    bound_passes: int = 50
 
 
 @dataclass(frozen=True)

@@ -13,16 +13,21 @@ published only when
 Everything else is left empty with note_code `ocr_doubtful` and the candidate readings
 in `note`. Where exactly one candidate of a doubtful cell makes every rule it takes part
 in hold, and the other cells of those rules are verified, that candidate is taken, with
-note_code `ocr_corrected_by_rule`. The rules cannot see two whole rows swapped: rows are
-placed by their labels and positions (`match`), never by arithmetic.
+note_code `ocr_corrected_by_rule`. The rules, solved together, also fix cells no single
+rule leaves alone (`_solved_by_rules`): a clean reading of such a cell is vouched for, a
+doubtful one corrected to a candidate that is the value fixed. Under a seal that is the only
+way the rules vouch for a cell. The rules cannot see two whole rows swapped: rows are placed
+by their labels and positions (`match`), never by arithmetic.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from .checks import _evaluate, _expand, _rows_by_table, _values
@@ -193,7 +198,9 @@ def verify_ocr_cells(
         if reading.cell is None or reading.value is None or _shared_fault(reading, signed):
             return False
         read_again([reading])
-        second = _number(reading.second, kinds[reading.key], reading.cell.dot_after)
+        # The line the second reading cuts reaches past the ink test's crop, to specks that test
+        # left out (0 read again as 0.): in a count, a point after all the digits is not a digit.
+        second = _number(reading.second, kinds[reading.key], dot_after=True)
         # A signed number's sign is the ink's and the first reading's: the second may lose it.
         return second is not None and (second == reading.value or -second == reading.value < 0)
 
@@ -217,6 +224,10 @@ def verify_ocr_cells(
             return False
         rules = [r for r in by_cell.get(cell_name(key), []) if excluding is None or excluding not in r.cells]
         if any(r.status == CheckStatus.FAILED for r in rules):
+            return False
+        if reading.cell is not None and reading.cell.under_seal:
+            # Neighbours faded alike by a seal can be misread so that the errors cancel in every
+            # sum (+d, -d in the corners of a rectangle): only rules that fix it vouch for it.
             return False
         if rules and all(r.status == CheckStatus.PASSED for r in rules):
             return True
@@ -252,12 +263,29 @@ def verify_ocr_cells(
             break
 
     values = trial_values()
-    results = _evaluate(form, rows_by_table, values)
-    by_cell = rules_of(results)
-    counts_only = {key for key in readings if kinds[key] is ValueKind.COUNT}
-    pinned = _pinned_by_rules(
-        _sides(form, rows_by_table), results, values, lambda key: verified(key, by_cell), counts_only
-    )
+    by_cell = rules_of(_evaluate(form, rows_by_table, values))
+    unknown = {
+        key
+        for key, reading in readings.items()
+        if key not in corrected
+        and not reading.mark
+        and (reading.cell is None or reading.cell.has_ink or reading.cell.suspect)
+        and not verified(key, by_cell)
+    }
+    whole = {key for key, kind in kinds.items() if kind is not ValueKind.AMOUNT}
+    natural = {key for key, kind in kinds.items() if kind is ValueKind.COUNT}
+    clean = {key: readings[key].value for key in unknown if readings[key].clean}
+    solved = _solved_by_rules(_sides(form, rows_by_table), values, unknown, whole, natural, clean)
+    pinned = set()
+    for key, (value, rule_ids) in solved.items():
+        reading = readings[key]
+        if reading.clean and reading.value == value:
+            pinned.add(key)
+        elif value in reading.candidates:
+            corrected[key] = value
+            reading.doubts.append(f"the only value {', '.join(rule_ids[:3])} leave")
+        else:
+            reading.doubts.append(f"{', '.join(rule_ids[:3])} leave only {format_number(value)}")
     counts["by_arithmetic"] = len(pinned)
     for key, reading in readings.items():
         record = cells[reading.index]
@@ -282,43 +310,130 @@ def _sides(form: Form, rows_by_table: dict[str, list[str]]) -> _Sides:
     }
 
 
-def _pinned_by_rules(
-    sides: _Sides, results, values: dict[Key, float | None], verified: Callable[[Key], bool], counts: set[Key]
-) -> dict[Key, str]:
-    """Clean readings the rules vouch for although not every rule of theirs can be evaluated, and
-    two readings cannot (under a seal): each with the rule that vouches for it.
+_Equation = tuple[dict[Key, int], Fraction, str]  # coefficients of the unknown cells, constant, rule id
+_Row = tuple[dict[Key, Fraction], Fraction]  # an equation as elimination rewrites it
 
-    A rule that holds vouches for its cells not otherwise verified when
-    - only one of them is left: it is the rule's difference of the verified others, exactly;
-    - they all stand on one side of it, read 0, in count columns: the rule leaves 0 for their
-      sum, and a count is never negative, so each is 0 whatever was read.
-    Both are deductions, not odds: a wrong reading would make the rule break. Several cells
-    left non-zero are never vouched for by one rule: two misreadings can cancel (a seal's edge
-    fades the same stroke in neighbouring cells). A cell that breaks a rule is never vouched
-    for, and a vouched cell counts as verified for the next rule.
+
+def _solved_by_rules(
+    sides: _Sides,
+    values: dict[Key, float | None],
+    unknown: set[Key],
+    whole: set[Key],
+    natural: set[Key],
+    read: dict[Key, float | None],
+) -> dict[Key, tuple[float, list[str]]]:
+    """The cells of `unknown` whose value the rules leave no choice for, whatever was read: each
+    with its value and the rules that fix it.
+
+    Every rule whose cells are all counts (`whole`), known (`values`) or unknown, is an equation
+    in the unknown cells. A cell is fixed when every whole-number solution of the equations, with
+    the counts of `natural` never negative, gives it the same value: eliminated alone (the only
+    cell a rule leaves), or bounded to one value (a sum the rules leave 0 for can only be 0s).
+    That is a deduction, not odds, as long as the printed arithmetic holds and the known cells
+    are right. Where the equations of a group of linked cells contradict each other, or any
+    solution at all would do, nothing of that group is fixed; nor where a clean reading `read`
+    of one of its cells is not the value fixed for it: a misreading that looked clean, or printed
+    arithmetic that does not hold, which would fix the other cells wrongly too. A block of cells
+    that row and column sums both cover is often not fixed: +d and -d in the four corners of any
+    rectangle keep every sum (misreadings under a seal that cancel).
     """
-    status = {result.rule_id: result.status for result in results}
-    holding = [rule_id for rule_id, s in status.items() if s == CheckStatus.PASSED]
-    broken = {key for r in results if r.status == CheckStatus.FAILED for key in map(cell_key, r.cells)}
-    pinned: dict[Key, str] = {}
-    changed = True
-    while changed:
+    equations: list[_Equation] = []
+    for rule_id, (lhs, rhs) in sides.items():
+        cells = (*lhs, *rhs)
+        if not unknown.intersection(cells) or not whole.issuperset(cells):
+            continue
+        if any(key not in unknown and values.get(key) is None for key in cells):
+            continue  # a cell neither read nor to solve: the rule says nothing
+        coefficients: dict[Key, int] = {}
+        constant = Fraction(0)
+        for sign, side in ((1, lhs), (-1, rhs)):
+            for key in side:
+                if key in unknown:
+                    coefficients[key] = coefficients.get(key, 0) + sign
+                else:
+                    constant -= sign * Fraction(values[key])
+        equations.append(({k: c for k, c in coefficients.items() if c}, constant, rule_id))
+    solved: dict[Key, tuple[float, list[str]]] = {}
+    for group in _linked(equations):
+        fixed = _fixed(group, natural)
+        if fixed is None or any(key in read and read[key] != value for key, value in fixed.items()):
+            continue
+        for key, value in fixed.items():
+            solved[key] = (float(value), [rule_id for c, _, rule_id in group if key in c])
+    return solved
+
+
+def _linked(equations: list[_Equation]) -> list[list[_Equation]]:
+    """The equations in groups that share no cell with each other."""
+    groups: list[tuple[set[Key], list[_Equation]]] = []
+    for equation in equations:
+        keys = set(equation[0])
+        joined = [g for g in groups if g[0] & keys]
+        for g in joined:
+            groups.remove(g)
+            keys |= g[0]
+        groups.append((keys, [e for g in joined for e in g[1]] + [equation]))
+    return [g[1] for g in groups]
+
+
+def _fixed(equations: list[_Equation], natural: set[Key]) -> dict[Key, Fraction] | None:
+    """The cells one value solves every whole-number solution of `equations` for; None when they
+    have no solution. Exact (fractions): eliminated (Gauss-Jordan), then each cell's bounds
+    narrowed through every equation, eliminated ones included, and rounded in to whole numbers."""
+    rows: list[_Row] = [({k: Fraction(c) for k, c in cs.items()}, constant) for cs, constant, _ in equations]
+    reduced: list[_Row] = []
+    for key in sorted({key for c, _, _ in equations for key in c}):
+        pivot = next((r for r in rows if key in r[0]), None)
+        if pivot is None:
+            continue
+        rows.remove(pivot)
+        scale = pivot[0][key]
+        pivot = ({k: c / scale for k, c in pivot[0].items()}, pivot[1] / scale)
+        rows = [_eliminate(r, pivot, key) for r in rows]
+        reduced = [_eliminate(r, pivot, key) for r in reduced] + [pivot]
+    if any(constant for _, constant in rows):  # 0 = a number left over: the equations contradict
+        return None
+    constraints = reduced + [({k: Fraction(c) for k, c in cs.items()}, b) for cs, b, _ in equations]
+    keys = {key for c, _ in constraints for key in c}
+    low: dict[Key, Fraction | None] = {key: Fraction(0) if key in natural else None for key in keys}
+    high: dict[Key, Fraction | None] = dict.fromkeys(keys)
+    for _pass in range(_SETTINGS.bound_passes):
         changed = False
-        for rule_id in holding:
-            lhs, rhs = sides[rule_id]
-            left = [key for key in (*lhs, *rhs) if key not in pinned and not verified(key)]
-            if not left or broken.intersection(left):
-                continue
-            one_side = set(left) <= set(lhs) or set(left) <= set(rhs)
-            if len(left) == 1:
-                why = f"the only cell of {rule_id} left to verify, and it holds"
-            elif one_side and set(left) <= counts and all(values[key] == 0 for key in left):
-                why = f"{rule_id} holds and leaves 0 for its cells left to verify, which cannot be negative"
-            else:
-                continue
-            pinned.update(dict.fromkeys(left, why))
-            changed = True
-    return pinned
+        for coefficients, constant in constraints:
+            for key, own in coefficients.items():
+                # own * x = constant - the sum of the others: their bounds bound it
+                rest_low: Fraction | None = Fraction(0)
+                rest_high: Fraction | None = Fraction(0)
+                for other, c in coefficients.items():
+                    if other == key:
+                        continue
+                    at_low, at_high = (low[other], high[other]) if c > 0 else (high[other], low[other])
+                    rest_low = None if rest_low is None or at_low is None else rest_low + c * at_low
+                    rest_high = None if rest_high is None or at_high is None else rest_high + c * at_high
+                top = None if rest_low is None else (constant - rest_low) / own
+                bottom = None if rest_high is None else (constant - rest_high) / own
+                if own < 0:
+                    top, bottom = bottom, top
+                if bottom is not None and (low[key] is None or math.ceil(bottom) > low[key]):
+                    low[key], changed = Fraction(math.ceil(bottom)), True
+                if top is not None and (high[key] is None or math.floor(top) < high[key]):
+                    high[key], changed = Fraction(math.floor(top)), True
+                if low[key] is not None and high[key] is not None and low[key] > high[key]:
+                    return None
+        if not changed:
+            break
+    return {key: low[key] for key in keys if low[key] is not None and low[key] == high[key]}
+
+
+def _eliminate(row: _Row, pivot: _Row, key: Key) -> _Row:
+    """`row` without `key`: the pivot's row (1 for `key`) taken away as often as it holds `key`."""
+    factor = row[0].get(key)
+    if not factor:
+        return row
+    coefficients = dict(row[0])
+    for k, c in pivot[0].items():
+        coefficients[k] = coefficients.get(k, 0) - factor * c
+    return {k: c for k, c in coefficients.items() if c}, row[1] - factor * pivot[1]
 
 
 def _outcome(
@@ -360,7 +475,10 @@ def _outcome(
         if cell is None:
             why.append("one reading only")
         elif shared := _shared_fault(reading, signed):
-            why.append(f"{shared}, and no rule can check it")
+            held = rules and all(r.status == CheckStatus.PASSED for r in rules)
+            why.append(
+                f"{shared}, and {'the rules hold but do not fix it' if held else 'no rule can check it'}"
+            )
         else:
             why.append("no rule can check it and the two readings disagree")
     record.value, record.note_code = None, NoteCode.OCR_DOUBTFUL
