@@ -660,3 +660,20 @@ def test_a_cell_of_a_table_without_rules_takes_the_one_number_read_alone_inside_
     assert page.cells[one].free == "7" and page.cells[one].bbox == one
     assert two not in page.cells and none not in page.cells  # two numbers, or none: no reading
     assert page.cells[ruled_box].free == "9"  # a ruled cell keeps its own
+
+
+def test_a_space_read_between_header_words_leaves_a_gap_and_no_character():
+    """The page's recogniser read the header 社会　法律 of two unruled columns as one line; with
+    the space kept as a character the line was one word, standing over both columns, and both
+    columns of the table took the same header (50 of 200 values lost on a scan)."""
+    pytest.importorskip("cv2")
+    from gongkai.settings import DEFAULT
+    from gongkai.sources.chars import split_words
+    from gongkai.sources.ocr import _placed
+
+    text = "社会\u3000法律"
+    shares = [0.1, 0.28, 0.5, 0.72, 0.9]
+    chars = _placed(text, shares, 400.0, 240.0, 450.0, 254.0)
+    assert "".join(c.text for c in chars) == "社会法律"
+    words = split_words(chars, gap=DEFAULT.text_engine.word_gap)  # as the text-position engine splits
+    assert [w.text for w in words] == ["社会", "法律"]

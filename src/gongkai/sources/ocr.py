@@ -220,12 +220,16 @@ def _spread(text: str, x0: float, top: float, x1: float, bottom: float) -> list[
 
 def _placed(text: str, shares: list[float], x0: float, top: float, x1: float, bottom: float) -> list[Char]:
     """Characters of a line at the places the recogniser read them, each as wide as the gap to its
-    neighbours allows and at most half the line's height from its middle."""
+    neighbours allows and at most half the line's height from its middle. A space read between
+    words is left out, as a text PDF's source leaves it out: its place stays a gap, so that the
+    words of a header (社会　法律) read as one line split where the columns do."""
     width = x1 - x0
     middles = [x0 + share * width for share in shares]
     half = (bottom - top) * 0.5
     chars = []
     for k, (ch, middle) in enumerate(zip(text, middles, strict=True)):
+        if ch.isspace():
+            continue
         left = middles[k - 1] if k else middle - 2 * half
         right = middles[k + 1] if k + 1 < len(middles) else middle + 2 * half
         reach = min(half, (middle - left) / 2, (right - middle) / 2)
