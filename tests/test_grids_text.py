@@ -217,6 +217,20 @@ def test_label_lines_after_a_row_stay_with_it_when_the_next_row_is_numbered():
     ]
 
 
+def test_a_number_with_a_mark_after_it_keeps_its_value_column_and_a_numbering_makes_none():
+    """A scan reads a stray mark after a digit (0+, 0.): in table 四 the column stood on that
+    word alone, and without it the next column's header took its place (two columns lost). A
+    label's numbering (1.) read apart from its words is left of the values: no value column."""
+    chars = row(115, (300, "维持"), (350, "纠正"), (400, "其他"), (450, "总计"))
+    chars += row(135, (300, "0"), (350, "0+"), (400, "1."), (450, "1"))
+    [found] = text_grids(Page(5, chars, []), [], [])
+    assert rows_of(found) == [["维持", "纠正", "其他", "总计"], ["0", "0+", "1.", "1"]]
+    labelled = row(100, (50, "1."), (70, "属于国家秘密")) + numbers(100, "0", "1", "0", "1")
+    labelled += row(120, (50, "2."), (70, "其他法律行政法规禁止公开")) + numbers(120, "1", "1", "0", "2")
+    [found] = text_grids(Page(5, labelled, []), [], [])
+    assert found.col_edges[-5] == 298.0  # the first value column's left edge: the numberings are labels
+
+
 def test_numbers_without_labels_give_value_columns_only():
     chars = numbers(100, "1", "2", "3", "6") + numbers(120, "0", "1", "0", "1")
     [found] = text_grids(Page(6, chars, []), [], [])

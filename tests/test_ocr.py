@@ -758,3 +758,38 @@ def test_a_cell_of_a_table_without_rules_takes_the_one_number_read_alone_inside_
     assert page.cells[one].free == "7" and page.cells[one].bbox == one
     assert two not in page.cells and none not in page.cells  # two numbers, or none: no reading
     assert page.cells[ruled_box].free == "9"  # a ruled cell keeps its own
+
+
+def test_a_space_read_between_header_words_leaves_a_gap_and_no_character():
+    """The page's recogniser read the header 社会　法律 of two unruled columns as one line; with
+    the space kept as a character the line was one word, standing over both columns, and both
+    columns of the table took the same header (50 of 200 values lost on a scan)."""
+    pytest.importorskip("cv2")
+    from gongkai.settings import DEFAULT
+    from gongkai.sources.chars import split_words
+    from gongkai.sources.ocr import _placed
+
+    text = "社会\u3000法律"
+    shares = [0.1, 0.28, 0.5, 0.72, 0.9]
+    chars = _placed(text, shares, 400.0, 240.0, 450.0, 254.0)
+    assert "".join(c.text for c in chars) == "社会法律"
+    words = split_words(chars, gap=DEFAULT.text_engine.word_gap)  # as the text-position engine splits
+    assert [w.text for w in words] == ["社会", "法律"]
+
+
+def test_a_group_label_read_on_one_line_with_its_rows_label_stays_a_word_of_its_own():
+    """The page's detector took the group label (四)无 and its row's label 2.没有 as one line. Each
+    character was as wide as half the line's box each side and sized as 0.9 of it, so the gap
+    between the two labels was narrower than half a size: one word, and the row went unmatched.
+    The places are the recogniser's, read off a scan of a table without rules."""
+    pytest.importorskip("cv2")
+    from gongkai.settings import DEFAULT
+    from gongkai.sources.chars import split_words
+    from gongkai.sources.ocr import _placed
+
+    middles = [96, 104.5, 113, 126.5, 141.5, 144.5, 153.5, 163]
+    x0, x1 = 90.0, 280.0
+    chars = _placed("(四)无2.没有", [(m - x0) / (x1 - x0) for m in middles], x0, 630.0, x1, 646.6)
+    words = split_words(chars, gap=DEFAULT.text_engine.word_gap)
+    assert [w.text for w in words] == ["(四)无", "2.没有"]
+    assert words[0].x1 < 135 and words[1].x0 > 138  # the ink of 无 ends at 133, 2's starts at 140

@@ -256,6 +256,16 @@ class OcrSettings:
     # Blobs closer than `lone_ink_gap` heights are one word.
     lone_ink_heights: tuple[float, float] = (0.35, 1.2)
     lone_ink_gap: float = 0.5
+    # A character of a line read as a whole reaches at most this many of the line's (detected)
+    # height each side of its middle, for a wide glyph (a hanzi) and a narrow one (a digit): the
+    # detector's box is 1.7 times as tall as the ink, which is about as wide as tall for a hanzi
+    # and half that for a digit. At half the box's height for both, a group label ran into its
+    # row's label ((四)无 2.没有…) and a number at a column's edge reached into the next column.
+    glyph_half_widths: tuple[float, float] = (0.35, 0.2)
+    # The font size of a line read as a whole, as a share of its detected box's height: a hanzi's
+    # ink is 0.6 of the box and about 0.85 of its font size. At 0.9 the gap that splits words (half
+    # a size, as in a text PDF) was so wide that a group label and its row's label ran together.
+    line_font_size: float = 0.7
     # A cell whose ink stands taller than this many of the page's detected line boxes (the
     # median) may hold several lines: the detector is run on its image alone. One line's ink is
     # 0.6 of its box (the detector pads its boxes), two lines' ink 1.35 (自然 over 人 on a scan).

@@ -82,14 +82,21 @@ def _is_value_word(text: str) -> bool:
     return is_value_text(text) or bool(_SPECKED_NUMBER_RE.match(text))
 
 
+# A number with a speck or a stray mark after it (0., 0+): a scan's reading of a value, in a value
+# column when it stands right of where the plain values start (a label's numbering 1. stands left).
+_MARKED_NUMBER_RE = re.compile(r"^[.·`',，]*\d+[.·`',，+*]+$")
+
+
 def _value_columns(lines: Sequence[_Line], settings: TextEngineSettings) -> list[tuple[float, float]]:
-    """Horizontal extents of the value columns: overlapping value words across data lines merged."""
+    """Horizontal extents of the value columns: overlapping value words across data lines merged.
+    A table of one data row (table 四) has one word per column: a value read with a mark after it
+    still makes its column, else its neighbour's header took the column's place."""
+    words = [w for line in lines if line.kind == _Kind.DATA for w in line.words]
+    spans = sorted((w.x0, w.x1) for w in words if _is_value_word(w.text))
+    if not spans:
+        return []
     spans = sorted(
-        (w.x0, w.x1)
-        for line in lines
-        if line.kind == _Kind.DATA
-        for w in line.words
-        if _is_value_word(w.text)
+        spans + [(w.x0, w.x1) for w in words if w.x0 > spans[0][0] and _MARKED_NUMBER_RE.match(w.text)]
     )
     columns: list[list[float]] = []
     for x0, x1 in spans:

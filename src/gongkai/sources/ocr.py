@@ -24,6 +24,7 @@ import dataclasses
 import math
 import re
 import threading
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -220,16 +221,23 @@ def _spread(text: str, x0: float, top: float, x1: float, bottom: float) -> list[
 
 def _placed(text: str, shares: list[float], x0: float, top: float, x1: float, bottom: float) -> list[Char]:
     """Characters of a line at the places the recogniser read them, each as wide as the gap to its
-    neighbours allows and at most half the line's height from its middle."""
+    neighbours allows and at most as wide as such a glyph prints (`glyph_half_widths`), sized as
+    the font the line's box holds (`line_font_size`). A space read between words is left out, as
+    a text PDF's source leaves it out: its place stays a gap, so that the words of a header
+    (社会　法律) read as one line split where the columns do."""
     width = x1 - x0
     middles = [x0 + share * width for share in shares]
-    half = (bottom - top) * 0.5
+    wide_half, narrow_half = ((bottom - top) * share for share in _SETTINGS.glyph_half_widths)
+    size = (bottom - top) * _SETTINGS.line_font_size
     chars = []
     for k, (ch, middle) in enumerate(zip(text, middles, strict=True)):
+        if ch.isspace():
+            continue
+        half = wide_half if unicodedata.east_asian_width(ch) in "WF" else narrow_half
         left = middles[k - 1] if k else middle - 2 * half
         right = middles[k + 1] if k + 1 < len(middles) else middle + 2 * half
         reach = min(half, (middle - left) / 2, (right - middle) / 2)
-        chars.append(Char(ch, middle - reach, top, middle + reach, bottom, (bottom - top) * 0.9))
+        chars.append(Char(ch, middle - reach, top, middle + reach, bottom, size))
     return chars
 
 
