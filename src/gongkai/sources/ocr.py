@@ -94,6 +94,9 @@ class Recogniser:
             # after every layer and spins while it waits, which a shared core makes costly.
             "EngineConfig.onnxruntime.intra_op_num_threads": 1,
             "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+            # Kept memory between calls: without it each call maps and zeroes its buffers afresh,
+            # 15% of the recogniser's time on lines and batches of cells.
+            "EngineConfig.onnxruntime.enable_cpu_mem_arena": True,
         }
         self._engine = RapidOCR(params=params)
         self._engine._load_det_model()  # now, not on the first page: pages may ask at once
@@ -114,17 +117,31 @@ class Recogniser:
         return boxes
 
     def not_prose(
-        self, image: np.ndarray, lines: list[tuple[int, int, int, int]]
+        self, image: np.ndarray, lines: list[tuple[int, int, int, int]], line_height: float
     ) -> list[tuple[int, int, int, int]]:
         """The lines outside the tables worth reading: not prose, unless a line opens with a
         heading's numbering (二、, （三）). Headings and the title are short; recognising full
-        prose lines would double the time per page, and nothing is taken from prose."""
-        long = [
+        prose lines would double the time per page, and nothing is taken from prose. A line is
+        prose when it is very long, or one of the lines that fill the page's text column
+        (`line_height` is the page's median line box)."""
+        long = {
             line for line in lines if line[2] - line[0] > _SETTINGS.prose_line_heights * (line[3] - line[1])
+        }
+        column = [
+            line
+            for line in lines
+            if line[2] - line[0] > _SETTINGS.column_line_heights * (line[3] - line[1])
+            and line[3] - line[1] <= _SETTINGS.column_line_size * line_height
         ]
-        heads = self.read([image[t:b, x0 : x0 + _SETTINGS.head_heights * (b - t)] for x0, t, _, b in long])
+        if column:
+            widest = max(x1 - x0 for x0, _, x1, _ in column)
+            full = [line for line in column if line[2] - line[0] >= _SETTINGS.column_width_share * widest]
+            if len(full) >= _SETTINGS.column_lines:
+                long.update(full)
+        prose = [line for line in lines if line in long]
+        heads = self.read([image[t:b, x0 : x0 + _SETTINGS.head_heights * (b - t)] for x0, t, _, b in prose])
         headings = {
-            line for line, (head, _) in zip(long, heads, strict=True) if _HEADING_START_RE.match(head)
+            line for line, (head, _) in zip(prose, heads, strict=True) if _HEADING_START_RE.match(head)
         }
         return [line for line in lines if line not in long or line in headings]
 
@@ -257,7 +274,8 @@ def read_page(
             in_cell.setdefault(home, []).append(line)
     page = ScannedPage(number, image, [], edges)
     line_height = float(np.median([b - t for _, t, _, b in lines])) if lines else math.inf
-    from_page = engine.not_prose(image.grey, loose) + _undetected_words(image, lines, boxes, line_height)
+    from_page = engine.not_prose(image.grey, loose, line_height)
+    from_page += _undetected_words(image, lines, boxes, line_height)
 
     def cut(line: tuple[int, int, int, int]) -> np.ndarray:
         return image.grey[line[1] : line[3], line[0] : line[2]]
