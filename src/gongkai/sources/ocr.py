@@ -121,23 +121,9 @@ class Recogniser:
     ) -> list[tuple[int, int, int, int]]:
         """The lines outside the tables worth reading: not prose, unless a line opens with a
         heading's numbering (二、, （三）). Headings and the title are short; recognising full
-        prose lines would double the time per page, and nothing is taken from prose. A line is
-        prose when it is very long, or one of the lines that fill the page's text column
-        (`line_height` is the page's median line box)."""
-        long = {
-            line for line in lines if line[2] - line[0] > _SETTINGS.prose_line_heights * (line[3] - line[1])
-        }
-        column = [
-            line
-            for line in lines
-            if line[2] - line[0] > _SETTINGS.column_line_heights * (line[3] - line[1])
-            and line[3] - line[1] <= _SETTINGS.column_line_size * line_height
-        ]
-        if column:
-            widest = max(x1 - x0 for x0, _, x1, _ in column)
-            full = [line for line in column if line[2] - line[0] >= _SETTINGS.column_width_share * widest]
-            if len(full) >= _SETTINGS.column_lines:
-                long.update(full)
+        prose lines would double the time per page, and nothing is taken from prose (`_prose`:
+        `line_height` is the page's median line box)."""
+        long = _prose(lines, line_height)
         prose = [line for line in lines if line in long]
         heads = self.read([image[t:b, x0 : x0 + _SETTINGS.head_heights * (b - t)] for x0, t, _, b in prose])
         headings = {
@@ -210,6 +196,24 @@ def _batches(order: list[int], ratios: list[float]) -> list[list[int]]:
             widest = _SETTINGS.batch_growth * max(ratio, _SETTINGS.rec_min_ratio)
         out[-1].append(index)
     return out
+
+
+def _prose(lines: list[tuple[int, int, int, int]], line_height: float) -> set[tuple[int, int, int, int]]:
+    """The lines (pixels) that are prose: very long, or filling the page's text column with
+    others, at the size of the page's lines (`line_height`, the median line box)."""
+    prose = {line for line in lines if line[2] - line[0] > _SETTINGS.prose_line_heights * (line[3] - line[1])}
+    column = [
+        line
+        for line in lines
+        if line[2] - line[0] > _SETTINGS.column_line_heights * (line[3] - line[1])
+        and line[3] - line[1] <= _SETTINGS.column_line_size * line_height
+    ]
+    if column:
+        widest = max(x1 - x0 for x0, _, x1, _ in column)
+        full = [line for line in column if line[2] - line[0] >= _SETTINGS.column_width_share * widest]
+        if len(full) >= _SETTINGS.column_lines:
+            prose.update(full)
+    return prose
 
 
 _LOADING = threading.Lock()
