@@ -649,9 +649,11 @@ def test_the_lines_that_fill_a_narrow_text_column_are_prose_and_a_title_is_not()
     column = [(100, 200 + 40 * i, 100 + width, 230 + 40 * i) for i, width in enumerate((600, 610, 590, 605))]
     last_line = (100, 360, 300, 390)  # a paragraph's short last line
     title = (150, 100, 700, 140)  # as wide as the column, set larger
-    assert _prose([title, *column, last_line], line_height=30) == set(column)
+    assert _prose([title, *column, last_line], line_height=30, title_page=False) == set(column)
     # Two lines of that width are no column: a title of the page's size spread over two lines.
-    assert _prose([*column[:2], last_line], line_height=30) == set()
+    assert _prose([*column[:2], last_line], line_height=30, title_page=False) == set()
+    # On the title page a title of the body's size may fill the column: only very long lines are prose.
+    assert _prose([*column, (100, 500, 800, 530)], line_height=30, title_page=True) == {(100, 500, 800, 530)}
 
 
 def test_a_cell_of_a_table_without_rules_takes_the_one_number_read_alone_inside_it():

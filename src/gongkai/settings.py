@@ -247,11 +247,12 @@ class OcrSettings:
     prose_line_heights: float = 22
     head_heights: int = 4
     # A narrow column of text (large type, wide margins) has prose lines shorter than that: a line
-    # of a page's text column is prose too when it is longer than `column_line_heights`, no taller
-    # than `column_line_size` of the page's median line (a title is set larger) and at least
+    # of a page's text column is prose too when longer than `column_line_heights`, no taller than
+    # `column_line_size` of the page's median line (a title is set larger) and at least
     # `column_width_share` of the widest such line, and at least `column_lines` lines are (a
-    # column, not one title line). On a generated docx scan such pages have lines of 17-21
-    # heights, every one read in full: a third of the recognition time of the report.
+    # column, not one title line). Not on the title page: a title at the body's size that wraps
+    # fills the column too (a generated reportlab scan lost its agency). On a generated docx scan
+    # such pages have lines of 17-21 heights, every one read in full: a third of the recognition.
     column_line_heights: float = 12
     column_line_size: float = 1.2
     column_width_share: float = 0.85
