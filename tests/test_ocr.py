@@ -741,6 +741,19 @@ def test_ink_no_detected_line_covers_is_read_as_words_and_dust_is_not():
     assert len(_undetected_words(page, detected, [ruled_cell], height)) == 1  # read by the cell itself
 
 
+def test_the_lines_that_fill_a_narrow_text_column_are_prose_and_a_title_is_not():
+    from gongkai.sources.ocr import _prose
+
+    column = [(100, 200 + 40 * i, 100 + width, 230 + 40 * i) for i, width in enumerate((600, 610, 590, 605))]
+    last_line = (100, 360, 300, 390)  # a paragraph's short last line
+    title = (150, 100, 700, 140)  # as wide as the column, set larger
+    assert _prose([title, *column, last_line], line_height=30, title_page=False) == set(column)
+    # Two lines of that width are no column: a title of the page's size spread over two lines.
+    assert _prose([*column[:2], last_line], line_height=30, title_page=False) == set()
+    # On the title page a title of the body's size may fill the column: only very long lines are prose.
+    assert _prose([*column, (100, 500, 800, 530)], line_height=30, title_page=True) == {(100, 500, 800, 530)}
+
+
 def test_a_cell_of_a_table_without_rules_takes_the_one_number_read_alone_inside_it():
     """Rebuilt from text positions, a table's cells had no reading of their own: every value
     waited for the rules alone ("one reading only"), and a fee no rule covers was never published."""

@@ -246,6 +246,17 @@ class OcrSettings:
     # `head_heights` heights are read, to see whether it opens with a heading's numbering.
     prose_line_heights: float = 22
     head_heights: int = 4
+    # A narrow column of text (large type, wide margins) has prose lines shorter than that: a line
+    # of a page's text column is prose too when longer than `column_line_heights`, no taller than
+    # `column_line_size` of the page's median line (a title is set larger) and at least
+    # `column_width_share` of the widest such line, and at least `column_lines` lines are (a
+    # column, not one title line). Not on the title page: a title at the body's size that wraps
+    # fills the column too (a generated reportlab scan lost its agency). On a generated docx scan
+    # such pages have lines of 17-21 heights, every one read in full: a third of the recognition.
+    column_line_heights: float = 12
+    column_line_size: float = 1.2
+    column_width_share: float = 0.85
+    column_lines: int = 3
     # Correct readings of printed digits score 0.95-1.0 on the generated scans; every misreading
     # of a clean cell that the rules caught scored below 0.9. Confidence alone still publishes
     # nothing: the rules or a second reading must agree too.
