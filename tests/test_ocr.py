@@ -564,6 +564,21 @@ def test_a_scanned_report_reads_with_no_wrong_value(junk_layer_report):
     assert row["pages_ocr"] == 4
 
 
+@needs_ocr
+def test_a_scan_reads_the_same_whatever_the_page_threads(junk_layer_report):
+    """The same file gives the same records, status and reason however many of its pages are read
+    side by side (the fixture's read used the default: one thread per core): page threads share
+    the process's recogniser, and a reading must not depend on which page's call ran first."""
+    from gongkai.pool import usable_cores
+    from gongkai.report import page_threads
+
+    threads = 1 if page_threads(usable_cores()) > 1 else 4
+    again = gongkai.read_report(JUNK_LAYER, threads=threads)
+    assert again.records == junk_layer_report.records
+    assert (again.status, again.reason) == (junk_layer_report.status, junk_layer_report.reason)
+    assert again.ocr_counts == junk_layer_report.ocr_counts
+
+
 # --- the ink of a cell, on a drawn page (OpenCV only) ---------------------------------------
 
 
