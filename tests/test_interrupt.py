@@ -243,3 +243,42 @@ def test_a_signal_stops_summary_with_one_line(tmp_path, signum, code):
     process.send_signal(signum)
     _, errors = process.communicate(timeout=10)
     assert (process.returncode, errors) == (code, "gongkai: interrupted\n")
+
+
+# Runs the CLI with an OCR engine whose every page first touches $GONGKAI_TEST_MARK, then takes
+# a minute, read two pages at a time: Ctrl-C comes while the main thread waits for a page.
+SLOW_OCR_CLI = """
+import os, pathlib, sys, time
+from gongkai import pool, sources
+from gongkai.__main__ import run
+
+class SlowOcr:
+    @staticmethod
+    def read_page(*args):
+        pathlib.Path(os.environ["GONGKAI_TEST_MARK"]).touch()
+        time.sleep(60)
+
+pool.usable_cores = lambda: 2
+sources.ocr_source = lambda: SlowOcr
+sys.argv = ["gongkai", *sys.argv[1:]]
+run()
+"""
+
+
+def test_ctrl_c_stops_inspect_of_a_scan_without_waiting_for_the_pages_being_read(tmp_path):
+    mark = tmp_path / "reached"
+    scan = ROOT / "fixtures" / "scanned" / "scan-docx-department-2021-blank-zeros.pdf"
+    command = [sys.executable, "-c", SLOW_OCR_CLI, "inspect", str(scan)]
+    env = {**_ENV, "GONGKAI_TEST_MARK": str(mark)}
+    process = subprocess.Popen(
+        command, env=env, stderr=subprocess.PIPE, text=True, preexec_fn=_DEFAULT_SIGINT
+    )
+    deadline = time.monotonic() + 60
+    while not mark.exists() and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    try:
+        _, errors = process.communicate(timeout=10)  # the pages being read would take 60 s
+    finally:
+        process.kill()
+    assert (process.returncode, errors) == (130, "gongkai: interrupted\n")

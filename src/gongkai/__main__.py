@@ -39,10 +39,13 @@ def _exit_now(code: int) -> None:
     (10 ms of a one-file run) for memory that the process's end frees at once.
 
     Every command has closed its files by now; exit handlers run and stdout and stderr are
-    flushed as on any exit. Where that cannot be done as simply (another thread still runs, a
-    stream cannot be flushed), this returns and Python's own exit does it, as always.
+    flushed as on any exit. Where that cannot be done as simply (another thread still runs and
+    no signal ended the command, a stream cannot be flushed), this returns and Python's own exit
+    does it, as always.
     """
-    if threading.active_count() > 1:
+    # Ended by a signal, the other threads' work is abandoned (a scan's pages being read by OCR,
+    # seconds each), and Python's exit would wait for them.
+    if threading.active_count() > 1 and code < 128:
         return
     atexit._run_exitfuncs()  # clears them: Python's exit, if it comes, does not run them again
     try:

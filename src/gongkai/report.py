@@ -186,9 +186,10 @@ class _PageReader:
             self._executor = ThreadPoolExecutor(self._threads)
         return self._executor.submit(read)
 
-    def close(self) -> None:
+    def close(self, abandon: bool = False) -> None:
+        # Stopped early (Ctrl-C, an error), the pages being read are abandoned: each takes seconds.
         if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor.shutdown(wait=not abandon, cancel_futures=True)
 
 
 def page_threads(cores: int) -> int:
@@ -219,8 +220,10 @@ def _read_pages(
                 headings += find_headings(number, lines)
                 if table_pages_settled(headings):
                     break
-        finally:
-            reader.close()
+        except BaseException:
+            reader.close(abandon=True)
+            raise
+        reader.close()
     report.pages_ocr = len(scanned)
     report.text_layers_ignored = sorted({p.scanned for p in pages.values() if p.scanned} - {"no text layer"})
     if not any(page.chars for page in pages.values()):
