@@ -78,7 +78,10 @@ def test_a_worker_hanging_in_c_is_killed_at_the_timeout_and_the_batch_goes_on(tm
     started = time.perf_counter()
     reports = list(iter_reports(paths, workers=1, timeout=3.0))
     assert time.perf_counter() - started < 15
-    assert [(r.status, r.reason) for r in reports][1] == ("failed", "timeout")
+    assert [(r.status, r.reason) for r in reports][1] == (
+        "failed",
+        "timeout (not read in 3 s; --timeout sets the limit)",
+    )
     assert reports[2].status == "ok"  # a fresh worker read the file after it
     assert reports[1].sha256 == reports[2].sha256 != ""
 
@@ -102,7 +105,11 @@ def test_a_batch_of_one_file_has_its_worker_killed_at_the_timeout_and_crashes_as
     monkeypatch.setattr(batch, "read_report_safely", _reader_that(_hang_in_c, "hang"))
     started = time.perf_counter()
     (hung,) = iter_reports(paths[0], workers=2, timeout=1.0)
-    assert (hung.status, hung.reason, time.perf_counter() - started < 10) == ("failed", "timeout", True)
+    assert (hung.status, hung.reason, time.perf_counter() - started < 10) == (
+        "failed",
+        "timeout (not read in 1 s; --timeout sets the limit)",
+        True,
+    )
     killed = _reader_that(lambda: os.kill(os.getpid(), signal.SIGKILL), "crash")
     monkeypatch.setattr(batch, "read_report_safely", killed)
     (crashed,) = iter_reports(paths[1], workers=2, timeout=30)

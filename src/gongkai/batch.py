@@ -42,6 +42,10 @@ _GLOB_CHARS = set("*?[")
 _CHINESE_PROBE = "政府信息公开工作年度报告（二〇二四）"
 # Failures that say nothing about the file itself: --resume tries such files again.
 _TRANSIENT_REASONS = ("timeout", "worker crashed")
+# Seconds a file may take before its worker is killed. A text PDF takes well under a second; a
+# scan takes 2-4 CPU-seconds a page by OCR, more on a loaded machine, and a 40-page scan must
+# not fail for being long. A hang still costs only this, once, in a batch of hours.
+DEFAULT_TIMEOUT = 300.0
 
 
 class BatchSetupError(ValueError):
@@ -165,14 +169,17 @@ def _limited_task(task: tuple[str, str], timeout: float | None, kind: str) -> Re
     """A Dask task: one report, in a child process killed at the time limit. Its pages are read
     one at a time: the cluster runs as many tasks at once as its workers have threads."""
     install_dictionary()  # before the fork, so that a first run builds the store once per worker
-    return _report_of(task, pool.call_with_limit(partial(_read_task, kind=kind), task, timeout))
+    return _report_of(task, pool.call_with_limit(partial(_read_task, kind=kind), task, timeout), timeout)
 
 
-def _report_of(task: tuple[str, str], outcome: pool.Outcome) -> Report:
+def _report_of(task: tuple[str, str], outcome: pool.Outcome, timeout: float | None = None) -> Report:
     if outcome.failure is None:
         return outcome.result
     path, sha256 = task
-    reason = "timeout" if outcome.failure == pool.TIMEOUT else f"worker crashed ({outcome.detail})"
+    if outcome.failure == pool.TIMEOUT:
+        reason = f"timeout (not read in {timeout:g} s; --timeout sets the limit)"
+    else:
+        reason = f"worker crashed ({outcome.detail})"
     return Report(source=path, status=Status.FAILED, reason=reason, sha256=sha256)
 
 
@@ -200,10 +207,10 @@ def _completed(
             # alone uses them all, two workers on two cores read one page each.
             read = partial(_read_task, kind=kind, threads=page_threads(pool.usable_cores() // workers))
             if len(tasks) == 1 and pool.FORKS:  # one file needs no pool, only a child to kill at the limit
-                yield 0, _report_of(tasks[0], pool.call_with_limit(read, tasks[0], timeout))
+                yield 0, _report_of(tasks[0], pool.call_with_limit(read, tasks[0], timeout), timeout)
                 return
             for outcome in pool.run(read, tasks, workers, timeout):
-                yield outcome.index, _report_of(tasks[outcome.index], outcome)
+                yield outcome.index, _report_of(tasks[outcome.index], outcome, timeout)
         finally:
             gc.unfreeze()
 
@@ -263,7 +270,7 @@ def _paths(inputs: Inputs, kind: str) -> list[str]:
 def iter_reports(
     inputs: Inputs,
     workers: int = 1,
-    timeout: float | None = 60.0,
+    timeout: float | None = DEFAULT_TIMEOUT,
     kind: str = "auto",
     client: Any = None,
 ) -> Iterator[Report]:
@@ -299,7 +306,7 @@ class FailedReportsWarning(UserWarning):
 def read_reports(
     inputs: Inputs,
     workers: int = 1,
-    timeout: float | None = 60.0,
+    timeout: float | None = DEFAULT_TIMEOUT,
     kind: str = "auto",
     with_status: bool = False,
     client: Any = None,
@@ -457,7 +464,7 @@ class Batch:
     def run(
         self,
         workers: int = 1,
-        timeout: float | None = 60.0,
+        timeout: float | None = DEFAULT_TIMEOUT,
         client: Any = None,
         on_report: Callable[[Report], None] | None = None,
     ) -> BatchResult:
@@ -513,7 +520,7 @@ def run_batch(
     fmt: str,
     encoding: str = "utf-8",
     workers: int = 1,
-    timeout: float | None = 60.0,
+    timeout: float | None = DEFAULT_TIMEOUT,
     resume: bool = False,
     client: Any = None,
     kind: str = "auto",

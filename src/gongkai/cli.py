@@ -16,6 +16,7 @@ import click
 
 from . import __version__
 from .batch import (
+    DEFAULT_TIMEOUT,
     Batch,
     BatchInterrupted,
     BatchSetupError,
@@ -153,7 +154,7 @@ _WORKERS = click.option(
 _TIMEOUT = click.option(
     "--timeout",
     type=click.FloatRange(min=0, max=_LONGEST_TIMEOUT),
-    default=60.0,
+    default=DEFAULT_TIMEOUT,
     show_default=True,
     callback=lambda context, parameter, value: _a_number(value, parameter),
     help="Seconds per file (0: no limit).",
