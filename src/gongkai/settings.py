@@ -270,6 +270,13 @@ class OcrSettings:
     # median) may hold several lines: the detector is run on its image alone. One line's ink is
     # 0.6 of its box (the detector pads its boxes), two lines' ink 1.35 (自然 over 人 on a scan).
     stacked_line_heights: float = 1.0
+    # A line the page's detector found outside the ruled cells taller than this many of its
+    # lines (the median box) may be several lines taken for one: its image is detected alone.
+    # Three characters printed downwards make a box 2.9 lines tall (本/年/度 on a scan).
+    merged_line_heights: float = 1.6
+    # One character's ink is at most this much of a line's box (the detector pads its boxes: one
+    # line's ink is 0.6 of it), so the strokes of one character stack no taller.
+    stacked_char_height: float = 0.8
     # Paper (pixels) put around a cell's image for the detector, which misses text at the border.
     cell_detect_pad: int = 16
     # Scanned pages of one report read at once, one thread each (onnxruntime runs one thread per
