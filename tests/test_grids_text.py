@@ -270,3 +270,17 @@ def test_a_line_well_above_a_headerless_table_is_not_its_first_row():
     [found] = text_grids(Page(5, chars, []), [], [])
     assert found.row_edges[0] == 54.0
     assert [r[0] for r in rows_of(found)] == ["（三）不予公开", "（四）无法提供"]
+
+
+def test_a_wrapped_label_line_joins_the_row_whose_numbers_stand_nearer():
+    """A character of a group label printed downwards (度 of 本/年/度, on a scan) reaches into the
+    line of the row below from above: that line's own middle moves up, its numbers' does not."""
+    chars = row(100, (50, "项目"), (300, "自然人"), (350, "商业企业"), (400, "科研机构"), (450, "总计"))
+    chars += row(120, (80, "（二）部分公开（区分处理的，")) + numbers(124, "1", "0", "1", "2")
+    chars += row(138, (80, "只计这一情形，不计其他情形）"))
+    chars += row(150, (50, "度"))
+    chars += row(154, (80, "（三）不予公开")) + numbers(154, "0", "0", "0", "0")
+    [found] = text_grids(Page(5, chars, []), [], [])
+    partly, withheld = (" ".join(texts[:-4]) for texts in rows_of(found)[1:])
+    assert "只计这一情形，不计其他情形）" in partly
+    assert "只计这一情形" not in withheld

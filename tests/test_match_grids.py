@@ -191,3 +191,31 @@ def test_a_zero_merged_down_in_one_column_only_is_not_shared_out():
     placed = placed_cells(read_table(TableRun(FORM_2021.table("applications"), [shared])))
     assert ("other_no_correction", "natural_person") not in placed
     assert placed[("other_fee_unpaid", "total")] == "1"
+
+
+def test_a_header_a_seal_cut_short_places_its_column_when_its_neighbours_leave_it_one():
+    """A seal on a scan took 商 of 商业企业: 业企业 names no column on its own (0.71), but between
+    自然人 and 科研机构 the form's order leaves it one, which it still names. A header naming
+    nothing like it is left out, and so is its column."""
+
+    def placed_columns(business_header: str) -> set[str]:
+        header = [
+            "项目",
+            "自然人",
+            business_header,
+            "科研机构",
+            "社会公益组织",
+            "法律服务机构",
+            "其他",
+            "总计",
+        ]
+        reading = read_table(
+            TableRun(
+                FORM_2021.table("applications"),
+                [grid([header, ["二、上年结转政府信息公开申请数量", *numbers(1)]])],
+            )
+        )
+        return {c.column for c in reading.cells if c.raw}
+
+    assert "business" in placed_columns("业企业")
+    assert "business" not in placed_columns("备注")

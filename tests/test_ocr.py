@@ -821,3 +821,29 @@ def test_a_group_label_read_on_one_line_with_its_rows_label_stays_a_word_of_its_
     words = split_words(chars, gap=DEFAULT.text_engine.word_gap)
     assert [w.text for w in words] == ["(四)无", "2.没有"]
     assert words[0].x1 < 135 and words[1].x0 > 138  # the ink of 无 ends at 133, 2's starts at 140
+
+
+def test_a_label_printed_downwards_is_cut_into_its_characters_and_a_line_is_not():
+    """The page's detector takes 本/年/度, printed downwards beside a row's label, for one line;
+    read as a line it came out as 本使, one word with the label of the row beside it."""
+    cv2 = pytest.importorskip("cv2")
+    import numpy as np
+
+    from gongkai.sources import scan
+    from gongkai.sources.ocr import _unstacked
+
+    image = np.full((2339, 1654), 235, np.uint8)  # an A4 page at 200 dpi
+    for top in (1000, 1042):  # two characters, 30 pixels tall, 12 apart
+        cv2.rectangle(image, (200, top), (230, top + 30), 40, 3)
+    for top in (1084, 1097, 1110):  # 三: three strokes 13 apart, one character
+        cv2.line(image, (200, top), (230, top), 40, 3)
+    page = scan.prepare(image, 200)
+    column = (190, 990, 240, 1125)
+    parts = _unstacked(page, column, 45.0)
+    assert len(parts) == 3
+    characters = ((1000, 1030), (1042, 1072), (1084, 1110))  # first and last row of each
+    for (_, top, _, bottom), (first, last) in zip(parts, characters, strict=True):
+        assert top < first and last < bottom and first <= (top + bottom) / 2 <= last
+    assert all(x0 < 200 and x1 > 230 for x0, _, x1, _ in parts)
+    assert _unstacked(page, (190, 990, 1400, 1125), 45.0) == [(190, 990, 1400, 1125)]  # wider than tall
+    assert _unstacked(page, (190, 990, 240, 1050), 45.0) == [(190, 990, 240, 1050)]  # one line's height

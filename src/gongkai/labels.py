@@ -51,8 +51,9 @@ def split_numbering(text: str) -> tuple[str, str]:
 
 @lru_cache(maxsize=65536)
 def label_words(text: str) -> str:
-    """A label with its numbering, quotes and punctuation removed: what matching compares."""
-    return re.sub(r"[\"'、,.，。:：;；()（）/]", "", split_numbering(text)[1])
+    """A label with its numbering, quotes and punctuation removed: what matching compares. A
+    middle dot and a backtick are a scan's reading of a speck of dust (自然· over 人)."""
+    return re.sub(r"[\"'、,.，。:：;；()（）/·`]", "", split_numbering(text)[1])
 
 
 # ---------------------------------------------------------------------------

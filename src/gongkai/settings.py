@@ -112,6 +112,10 @@ class MatchSettings:
     # reworded label of real reports places and no label of a neighbouring row does.
     row_threshold: float = 0.72
     column_threshold: float = 0.75
+    # A header between two placed ones that leave it one column names it at this likeness: the
+    # order leaves no other column there, and half its characters in their places (业企业 for
+    # 商业企业, 0.71) name it; no neighbour's header is as like (企业 for 科研机构: 0).
+    column_gap_threshold: float = 0.6
     # The best row must beat the runner-up by this much, else the label is ambiguous.
     margin: float = 0.08
     # Likeness blends character overlap (robust to typos) with jieba token overlap (robust to
@@ -281,6 +285,13 @@ class OcrSettings:
     # median) may hold several lines: the detector is run on its image alone. One line's ink is
     # 0.6 of its box (the detector pads its boxes), two lines' ink 1.35 (自然 over 人 on a scan).
     stacked_line_heights: float = 1.0
+    # A line the page's detector found outside the ruled cells taller than this many of its
+    # lines (the median box) may be several lines taken for one: its image is detected alone.
+    # Three characters printed downwards make a box 2.9 lines tall (本/年/度 on a scan).
+    merged_line_heights: float = 1.6
+    # One character's ink is at most this much of a line's box (the detector pads its boxes: one
+    # line's ink is 0.6 of it), so the strokes of one character stack no taller.
+    stacked_char_height: float = 0.8
     # Paper (pixels) put around a cell's image for the detector, which misses text at the border.
     cell_detect_pad: int = 16
     # Scanned pages of one report read at once, one thread each (onnxruntime runs one thread per

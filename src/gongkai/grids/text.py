@@ -190,10 +190,20 @@ def _bands(lines: Sequence[_Line], columns: Sequence[tuple[float, float]], slack
         elif -1 in reach and 1 in reach and _numbered(bands[reach[1]][0]) and not _numbered(line):
             target = reach[-1]
         else:
-            target = min(reach.values(), key=lambda j: abs(bands[j][0].middle - line.middle))
+            target = min(reach.values(), key=lambda j: abs(_values_middle(bands[j][0]) - line.middle))
         bands[target].append(line)
         bands[index] = []
     return [sorted(b, key=lambda line: line.top) for b in bands if b]
+
+
+def _values_middle(line: _Line) -> float:
+    """Where a data line's numbers stand, half-way down: the height of the row they are the values
+    of. The line's own height is no such measure: a character of a label printed downwards beside
+    it (度 of 本/年/度, in the group label's column) may reach into it from the row below."""
+    values = [w for w in line.words if _is_value_word(w.text)]
+    if not values:
+        return line.middle
+    return (min(w.top for w in values) + max(w.bottom for w in values)) / 2
 
 
 def _stands_over(word: Word, x0: float, x1: float) -> bool:

@@ -103,6 +103,25 @@ def align_header(score: Sequence[Sequence[float]]) -> list[int | None]:
     return assigned
 
 
+def _fill_gaps(
+    assigned: list[int | None], units: Sequence[Sequence[str]], columns: Sequence[Column]
+) -> list[int | None]:
+    """A header unit left out between two placed ones that leave it one form column, when its
+    text still names that column up to `column_gap_threshold`: columns are printed in the form's
+    order, so no other column can stand there. A seal on a scan took 商 of 商业 over 企业, and
+    业企业 (0.71) placed no value of the column."""
+    filled = list(assigned)
+    for i in range(1, len(assigned) - 1):
+        before, after = assigned[i - 1], assigned[i + 1]
+        if assigned[i] is not None or before is None or after is None or after - before != 2:
+            continue
+        label, lines = columns[before + 1].label, units[i]
+        texts = ("".join(lines[-k:]) for k in range(1, min(_SETTINGS.max_header_lines, len(lines)) + 1))
+        if max(similarity(text, label) for text in texts) >= _SETTINGS.column_gap_threshold:
+            filled[i] = before + 1
+    return filled
+
+
 def _lines(stack: Sequence[GridCell]) -> list[str]:
     return [line for cell in stack for line in cell.text.splitlines() if line.strip()]
 
@@ -151,7 +170,7 @@ def map_header_columns(
             units.append(([col], lines))
         previous_leaf = leaf
     score = _score_matrix(tuple(tuple(lines) for _, lines in units), tuple(columns))
-    assignment = align_header(score)
+    assignment = _fill_gaps(align_header(score), [lines for _, lines in units], columns)
     mapped = {
         col: columns[j]
         for (cols, _), j in zip(units, assignment, strict=True)

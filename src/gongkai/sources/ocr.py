@@ -293,6 +293,7 @@ def read_page(
             in_cell.setdefault(home, []).append(line)
     page = ScannedPage(number, image, [], edges)
     line_height = float(np.median([b - t for _, t, _, b in lines])) if lines else math.inf
+    loose = [part for line in loose for part in _unstacked(image, line, line_height)]
     from_page = engine.not_prose(image.grey, loose, line_height, title_page=number == 1)
     from_page += _undetected_words(image, lines, boxes, line_height)
 
@@ -416,6 +417,50 @@ def _undetected_words(
         (max(0, x0 - margin), max(0, top - margin), min(w, x1 + margin), min(h, bottom + margin))
         for x0, top, x1, bottom in words
     ]
+
+
+def _unstacked(
+    image: scan.PageImage, line: tuple[int, int, int, int], height: float
+) -> list[tuple[int, int, int, int]]:
+    """A line the page's detector found outside the ruled cells, as the lines its ink stands in.
+
+    A box taller than it is wide and than `merged_line_heights` of the page's lines (`height`, the
+    median box) is a label printed downwards (本/年/度, the group label of a table without rules), which the
+    detector takes for one line: read as a line it came out as 本使, placed on the row beside it
+    as one word with that row's label, and the label's wrapped second line became a row of its own.
+    Its ink is cut where no ink crosses a band of rows, and the bands are joined again while they
+    fit in one character (`stacked_char_height` of a line's box, and no taller than the ink is
+    wide): the strokes of 三 stay one character. Each band is a line of its own."""
+    x0, top, x1, bottom = line
+    if bottom - top <= max(_SETTINGS.merged_line_heights * height, x1 - x0):
+        return [line]  # a line, or a title in a large font: wider than tall
+    ink = image.ink[top:bottom, x0:x1] & ~image.rules[top:bottom, x0:x1]
+    rows = np.flatnonzero(ink.any(axis=1))
+    if not len(rows):
+        return [line]
+    columns = np.flatnonzero(ink.any(axis=0))
+    limit = min(_SETTINGS.stacked_char_height * height, columns[-1] - columns[0] + 1)
+    bands: list[list[int]] = []  # first and last ink row of each band
+    for row in rows:
+        if bands and (row == bands[-1][1] + 1 or row - bands[-1][0] < limit):  # touching, or in one character
+            bands[-1][1] = row
+        else:
+            bands.append([row, row])
+    if len(bands) < 2:
+        return [line]
+    margin = int(height / 4)
+    out = []
+    for first, last in bands:
+        across = np.flatnonzero(ink[first : last + 1].any(axis=0))
+        out.append(
+            (
+                x0 + max(0, across[0] - margin),
+                top + max(0, first - margin),
+                x0 + min(x1 - x0, across[-1] + 1 + margin),
+                top + min(bottom - top, last + 1 + margin),
+            )
+        )
+    return out
 
 
 def _stacked_lines(
