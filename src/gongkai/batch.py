@@ -172,7 +172,7 @@ def _limited_task(task: tuple[str, str], timeout: float | None, kind: str) -> Re
     return _report_of(task, pool.call_with_limit(partial(_read_task, kind=kind), task, timeout), timeout)
 
 
-def _report_of(task: tuple[str, str], outcome: pool.Outcome, timeout: float | None = None) -> Report:
+def _report_of(task: tuple[str, str], outcome: pool.Outcome, timeout: float | None) -> Report:
     if outcome.failure is None:
         return outcome.result
     path, sha256 = task
@@ -243,7 +243,7 @@ def _completed_on_dask(
                 report = future.result()
             except Exception as error:  # the worker died or the task was lost; the file still gets a row
                 report = _report_of(
-                    tasks[index], pool.Outcome(index, failure=pool.CRASHED, detail=str(error))
+                    tasks[index], pool.Outcome(index, failure=pool.CRASHED, detail=str(error)), timeout
                 )
             future.release()
             submit(1, completed)
