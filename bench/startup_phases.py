@@ -52,7 +52,7 @@ import gongkai.dictionary; mark("import gongkai.dictionary (sqlite3)")
 gongkai.dictionary.import_jieba(); mark("import jieba (without pkg_resources)")
 import gongkai.labels; mark("import labels, forms, settings, model")
 import ctypes; mark("import ctypes")
-import gongkai.sources; mark("import sources: PDFium loaded by ctypes, initialised")
+import gongkai.sources; mark("import sources (PDFium loaded and initialised)")
 import gongkai.report; mark("import report (the rest of the pipeline)")
 import gongkai.cli; mark("import batch, journal, writers, cli")
 dataclasses._process_class = process_class
