@@ -1,4 +1,4 @@
-"""Source: a PDF's pages as plain characters and ruling lines (PDFium, via pypdfium2).
+"""Source: a PDF's pages as plain characters and ruling lines (PDFium, bound in `sources.pdfium`).
 
 This is the only module that touches a PDF engine. PDFium (which pdfplumber
 itself depends on) supplies the characters and the ruling lines about twenty
@@ -17,12 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_c
-
 from ..errors import UnreadablePDFError
 from ..model import BBox, Char, Edge, Page
 from ..settings import DEFAULT
+from . import pdfium
 from .chars import dedupe_chars
 
 if TYPE_CHECKING:  # only a scanned page is rendered: a text PDF loads neither
@@ -33,44 +31,7 @@ Matrix = tuple[float, float, float, float, float, float]
 
 _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 _SETTINGS = DEFAULT.pdf
-
-
-def _plain_c(function, restype, *argtypes):
-    """The same PDFium entry point, declared with plain C types.
-
-    pypdfium2 declares pointer arguments with their struct types, and ctypes checks
-    and converts each of them on every call; in the per-character and per-segment
-    loops that costs more than the call itself. These take addresses as ints.
-    """
-    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(function, ctypes.c_void_p).value)
-
-
-_VOID, _INT = ctypes.c_void_p, ctypes.c_int
-_char_unicode = _plain_c(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint, _VOID, _INT)
-_char_loose_box = _plain_c(pdfium_c.FPDFText_GetLooseCharBox, _INT, _VOID, _INT, _VOID)
-_char_matrix = _plain_c(pdfium_c.FPDFText_GetMatrix, _INT, _VOID, _INT, _VOID)
-_char_origin = _plain_c(pdfium_c.FPDFText_GetCharOrigin, _INT, _VOID, _INT, _VOID, _VOID)
-_char_font_size = _plain_c(pdfium_c.FPDFText_GetFontSize, ctypes.c_double, _VOID, _INT)
-_page_object_count = _plain_c(pdfium_c.FPDFPage_CountObjects, _INT, _VOID)
-_page_object = _plain_c(pdfium_c.FPDFPage_GetObject, _VOID, _VOID, _INT)
-_form_object_count = _plain_c(pdfium_c.FPDFFormObj_CountObjects, _INT, _VOID)
-_form_object = _plain_c(pdfium_c.FPDFFormObj_GetObject, _VOID, _VOID, ctypes.c_ulong)
-_object_type = _plain_c(pdfium_c.FPDFPageObj_GetType, _INT, _VOID)
-_object_matrix = _plain_c(pdfium_c.FPDFPageObj_GetMatrix, _INT, _VOID, _VOID)
-_path_draw_mode = _plain_c(pdfium_c.FPDFPath_GetDrawMode, _INT, _VOID, _VOID, _VOID)
-_path_segment_count = _plain_c(pdfium_c.FPDFPath_CountSegments, _INT, _VOID)
-_path_segment = _plain_c(pdfium_c.FPDFPath_GetPathSegment, _VOID, _VOID, _INT)
-_segment_point = _plain_c(pdfium_c.FPDFPathSegment_GetPoint, _INT, _VOID, _VOID, _VOID)
-_segment_type = _plain_c(pdfium_c.FPDFPathSegment_GetType, _INT, _VOID)
-_segment_close = _plain_c(pdfium_c.FPDFPathSegment_GetClose, _INT, _VOID)
-_char_text_object = _plain_c(pdfium_c.FPDFText_GetTextObject, _VOID, _VOID, _INT)
-_text_render_mode = _plain_c(pdfium_c.FPDFTextObj_GetTextRenderMode, _INT, _VOID)
-_object_bounds = _plain_c(pdfium_c.FPDFPageObj_GetBounds, _INT, _VOID, _VOID, _VOID, _VOID, _VOID)
 _INVISIBLE = 3  # PDF text render mode 3: neither filled nor stroked, as scanners' OCR layers are
-
-
-def _address(handle) -> int:
-    return ctypes.cast(handle, ctypes.c_void_p).value
 
 
 def _compose(inner: Matrix, outer: Matrix) -> Matrix:
@@ -80,8 +41,8 @@ def _compose(inner: Matrix, outer: Matrix) -> Matrix:
 
 
 def _matrix(obj: int) -> Matrix:
-    m = pdfium_c.FS_MATRIX()
-    if not _object_matrix(obj, ctypes.addressof(m)):
+    m = pdfium.FS_MATRIX()
+    if not pdfium.FPDFPageObj_GetMatrix(obj, ctypes.addressof(m)):
         return _IDENTITY
     return (m.a, m.b, m.c, m.d, m.e, m.f)
 
@@ -92,12 +53,13 @@ def _path_objects(container: int, count, get, outer: Matrix) -> Iterator[tuple[i
         obj = get(container, index)
         if obj is None:
             continue
-        kind = _object_type(obj)
-        if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+        kind = pdfium.FPDFPageObj_GetType(obj)
+        if kind == pdfium.FPDF_PAGEOBJ_PATH:
             yield obj, _compose(_matrix(obj), outer)
-        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+        elif kind == pdfium.FPDF_PAGEOBJ_FORM:
             inner = _compose(_matrix(obj), outer)
-            yield from _path_objects(obj, _form_object_count, _form_object, inner)
+            count, get = pdfium.FPDFFormObj_CountObjects, pdfium.FPDFFormObj_GetObject
+            yield from _path_objects(obj, count, get, inner)
 
 
 def _segments(path: int, matrix: Matrix) -> Iterator[tuple[float, float, float, float]]:
@@ -105,21 +67,21 @@ def _segments(path: int, matrix: Matrix) -> Iterator[tuple[float, float, float, 
     a, b, c, d, e, f = matrix
     x, y = ctypes.c_float(), ctypes.c_float()
     x_at, y_at = ctypes.addressof(x), ctypes.addressof(y)
-    moveto, lineto = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_LINETO
+    moveto, lineto = pdfium.FPDF_SEGMENT_MOVETO, pdfium.FPDF_SEGMENT_LINETO
     start = previous = None
-    for index in range(_path_segment_count(path)):
-        segment = _path_segment(path, index)
-        _segment_point(segment, x_at, y_at)
+    for index in range(pdfium.FPDFPath_CountSegments(path)):
+        segment = pdfium.FPDFPath_GetPathSegment(path, index)
+        pdfium.FPDFPathSegment_GetPoint(segment, x_at, y_at)
         px, py = x.value, y.value
         point = (a * px + c * py + e, b * px + d * py + f)
-        kind = _segment_type(segment)
+        kind = pdfium.FPDFPathSegment_GetType(segment)
         if kind == moveto:
             start = previous = point
             continue
         if kind == lineto and previous is not None:
             yield (*previous, *point)
         previous = point
-        if _segment_close(segment) and start is not None and previous != start:
+        if pdfium.FPDFPathSegment_GetClose(segment) and start is not None and previous != start:
             yield (*previous, *start)
             previous = start
 
@@ -152,9 +114,9 @@ class _Frame:
         return min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)
 
 
-def _frame(page) -> _Frame:
-    left, bottom, right, top = page.get_mediabox()
-    return _Frame(page.get_rotation() % 360, right - left, top - bottom)
+def _frame(page: pdfium.PdfPage) -> _Frame:
+    left, bottom, right, top = page.media_box()
+    return _Frame(page.rotation(), right - left, top - bottom)
 
 
 def _edge(x0: float, y0: float, x1: float, y1: float) -> Edge | None:
@@ -168,12 +130,13 @@ def _edge(x0: float, y0: float, x1: float, y1: float) -> Edge | None:
     return None
 
 
-def _rule_edges(page, frame: _Frame) -> list[Edge]:
+def _rule_edges(page: pdfium.PdfPage, frame: _Frame) -> list[Edge]:
     edges = []
     fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
     fill_mode_at, stroke_at = ctypes.addressof(fill_mode), ctypes.addressof(stroke)
-    for path, matrix in _path_objects(_address(page.raw), _page_object_count, _page_object, _IDENTITY):
-        _path_draw_mode(path, fill_mode_at, stroke_at)
+    objects = _path_objects(page.handle, pdfium.FPDFPage_CountObjects, pdfium.FPDFPage_GetObject, _IDENTITY)
+    for path, matrix in objects:
+        pdfium.FPDFPath_GetDrawMode(path, fill_mode_at, stroke_at)
         if not stroke.value and not fill_mode.value:
             continue
         for ux0, uy0, ux1, uy1 in _segments(path, matrix):
@@ -183,7 +146,7 @@ def _rule_edges(page, frame: _Frame) -> list[Edge]:
     return edges
 
 
-def _chars(page, frame: _Frame) -> tuple[list[Char], bool]:
+def _chars(page: pdfium.PdfPage, frame: _Frame) -> tuple[list[Char], bool]:
     """Characters with boxes a line can be built from, and whether they are drawn invisibly.
 
     Horizontally a character spans its loose box. Vertically it spans its font's
@@ -193,10 +156,9 @@ def _chars(page, frame: _Frame) -> tuple[list[Char], bool]:
     This loop runs for every character of every page read, so everything it calls
     is bound once outside it. The render mode is read for the first few characters only.
     """
-    textpage = page.get_textpage()
+    handle = page.text_page()
     try:
-        handle = _address(textpage.raw)
-        rect, matrix = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
+        rect, matrix = pdfium.FS_RECTF(), pdfium.FS_MATRIX()
         x, y = ctypes.c_double(), ctypes.c_double()
         rect_at, matrix_at, x_at, y_at = (ctypes.addressof(v) for v in (rect, matrix, x, y))
         box, point, hypot = frame.box, frame.point, math.hypot
@@ -204,19 +166,23 @@ def _chars(page, frame: _Frame) -> tuple[list[Char], bool]:
         chars: list[Char] = []
         append = chars.append
         invisible = sampled = 0
-        for index in range(pdfium_c.FPDFText_CountChars(textpage.raw)):
-            code = _char_unicode(handle, index)
+        char_unicode, loose_box = pdfium.FPDFText_GetUnicode, pdfium.FPDFText_GetLooseCharBox
+        char_matrix, char_origin = pdfium.FPDFText_GetMatrix, pdfium.FPDFText_GetCharOrigin
+        font_size, text_object_of = pdfium.FPDFText_GetFontSize, pdfium.FPDFText_GetTextObject
+        render_mode = pdfium.FPDFTextObj_GetTextRenderMode
+        for index in range(pdfium.FPDFText_CountChars(handle)):
+            code = char_unicode(handle, index)
             # PDFium's generated characters (the spaces and line breaks it infers) are all whitespace.
-            if code <= 32 or code == 0xA0 or code == 0x3000 or not _char_loose_box(handle, index, rect_at):
+            if code <= 32 or code == 0xA0 or code == 0x3000 or not loose_box(handle, index, rect_at):
                 continue
             if sampled < _SETTINGS.render_mode_sample:
                 sampled += 1
-                text_object = _char_text_object(handle, index)
-                invisible += bool(text_object) and _text_render_mode(text_object) == _INVISIBLE
+                text_object = text_object_of(handle, index)
+                invisible += bool(text_object) and render_mode(text_object) == _INVISIBLE
             x0, top, x1, bottom = box(rect.left, rect.bottom, rect.right, rect.top)
             size = bottom - top
-            if _char_matrix(handle, index, matrix_at) and _char_origin(handle, index, x_at, y_at):
-                scaled = _char_font_size(handle, index) * hypot(matrix.c, matrix.d)
+            if char_matrix(handle, index, matrix_at) and char_origin(handle, index, x_at, y_at):
+                scaled = font_size(handle, index) * hypot(matrix.c, matrix.d)
                 if scaled > 0:
                     size = scaled
                     baseline = point(x.value, y.value)[1]
@@ -224,7 +190,7 @@ def _chars(page, frame: _Frame) -> tuple[list[Char], bool]:
             append(Char(chr(code), x0, top, x1, bottom, size))
         return chars, sampled > 0 and invisible == sampled
     finally:
-        textpage.close()
+        pdfium.close_text_page(handle)
 
 
 def _readable(char: Char) -> bool:
@@ -249,17 +215,17 @@ def _unusable_text(chars: list[Char], invisible: bool) -> str:
     return ""
 
 
-def _largest_image_share(page) -> float:
+def _largest_image_share(page: pdfium.PdfPage) -> float:
     """The share of the page's area covered by its largest image."""
-    left, bottom, right, top = page.get_mediabox()
+    left, bottom, right, top = page.media_box()
     area = (right - left) * (top - bottom)
     box = [ctypes.c_float() for _ in range(4)]
     at = [ctypes.addressof(v) for v in box]
     largest = 0.0
-    container = _address(page.raw)
-    for index in range(_page_object_count(container)):
-        obj = _page_object(container, index)
-        if obj and _object_type(obj) == pdfium_c.FPDF_PAGEOBJ_IMAGE and _object_bounds(obj, *at):
+    for index in range(pdfium.FPDFPage_CountObjects(page.handle)):
+        obj = pdfium.FPDFPage_GetObject(page.handle, index)
+        image = obj and pdfium.FPDFPageObj_GetType(obj) == pdfium.FPDF_PAGEOBJ_IMAGE
+        if image and pdfium.FPDFPageObj_GetBounds(obj, *at):
             x0, y0, x1, y1 = (v.value for v in box)
             largest = max(largest, abs(x1 - x0) * abs(y1 - y0))
     return largest / area if area > 0 else 0.0
@@ -269,21 +235,21 @@ def _largest_image_share(page) -> float:
 # by an earlier document would explain the next failure. Loading a path that cannot exist
 # sets a known code first: every document is judged on its own.
 _NO_SUCH_FILE = b"\0"
-_ENCRYPTED = (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY)
+_ENCRYPTED = (pdfium.FPDF_ERR_PASSWORD, pdfium.FPDF_ERR_SECURITY)
 
 
-def _open(path: Path):
-    """A raw PDFium document handle with at least one page; else UnreadablePDFError with the reason."""
-    pdfium_c.FPDF_LoadDocument(_NO_SUCH_FILE, None)
-    handle = pdfium_c.FPDF_LoadDocument(os.fsencode(path) + b"\0", None)
+def _open(path: Path) -> pdfium.PdfDocument:
+    """The document, with at least one page; else UnreadablePDFError with the reason."""
+    pdfium.FPDF_LoadDocument(_NO_SUCH_FILE, None)
+    handle = pdfium.FPDF_LoadDocument(os.fsencode(path), None)
     if not handle:
-        if pdfium_c.FPDF_GetLastError() in _ENCRYPTED:
+        if pdfium.FPDF_GetLastError() in _ENCRYPTED:
             raise UnreadablePDFError("the PDF is encrypted and needs a password")
         raise UnreadablePDFError("corrupt PDF: it cannot be opened")
-    if pdfium_c.FPDF_GetPageCount(handle) < 1:
-        pdfium_c.FPDF_CloseDocument(handle)
+    if pdfium.FPDF_GetPageCount(handle) < 1:
+        pdfium.FPDF_CloseDocument(handle)
         raise UnreadablePDFError("the PDF has no pages")
-    return handle
+    return pdfium.PdfDocument(handle)
 
 
 class PdfSource:
@@ -300,8 +266,8 @@ class PdfSource:
             raise UnreadablePDFError(f"cannot open file: {error.strerror}") from None
         if b"%PDF-" not in magic:
             raise UnreadablePDFError("not a PDF file")
-        self._pdf = pdfium.PdfDocument(_open(self.path))
-        self.page_count = len(self._pdf)
+        self._pdf = _open(self.path)
+        self.page_count = pdfium.FPDF_GetPageCount(self._pdf.handle)
 
     def __enter__(self) -> PdfSource:
         return self
@@ -314,10 +280,7 @@ class PdfSource:
 
     @property
     def metadata_title(self) -> str:
-        try:
-            return self._pdf.get_metadata_dict(skip_empty=True).get("Title", "").strip()
-        except pdfium.PdfiumError:
-            return ""
+        return self._pdf.metadata("Title").strip()
 
     def page(self, number: int) -> Page:
         """Page `number` (1-based) in one load: its characters (fake-bold doubles removed) and its rules.
@@ -340,28 +303,34 @@ class PdfSource:
 
     def render(self, number: int, dpi: float) -> np.ndarray:
         """Page `number` as an RGB array at `dpi`, as it is shown (rotation applied)."""
+        import numpy as np
+
+        pixels, width, height = self._render(number, dpi / 72)
+        return np.frombuffer(pixels, dtype=np.uint8).reshape(height, width, 3)
+
+    def render_image(self, number: int, scale: float) -> PILImage:
+        """Page `number` as an RGB image, `scale` pixels per point, as it is shown."""
+        from PIL import Image
+
+        pixels, width, height = self._render(number, scale)
+        return Image.frombuffer("RGB", (width, height), pixels, "raw", "RGB", 0, 1)
+
+    def _render(self, number: int, scale: float) -> tuple[ctypes.Array, int, int]:
         page = self._page(number)
         try:
-            return page.render(scale=dpi / 72, rev_byteorder=True).to_numpy()
+            return page.render_rgb(scale)
         finally:
             page.close()
 
-    def _page(self, number: int):
+    def _page(self, number: int) -> pdfium.PdfPage:
         try:
-            return self._pdf[number - 1]
-        except (pdfium.PdfiumError, IndexError):
+            return self._pdf.page(number - 1)
+        except pdfium.PdfiumError:
             raise UnreadablePDFError(f"page {number} cannot be read") from None
 
 
 def render_pages(path: str | os.PathLike[str], numbers: Iterable[int], scale: float) -> Iterator[PILImage]:
     """The given pages (1-based) as RGB images, `scale` pixels per point, to show a person what was read."""
-    pdf = pdfium.PdfDocument(path)
-    try:
+    with PdfSource(path) as pdf:
         for number in numbers:
-            page = pdf[number - 1]
-            try:
-                yield page.render(scale=scale).to_pil().convert("RGB")
-            finally:
-                page.close()
-    finally:
-        pdf.close()
+            yield pdf.render_image(number, scale)
