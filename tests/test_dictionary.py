@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import sqlite3
 import subprocess
@@ -26,7 +27,7 @@ def _form_label_words() -> set[str]:
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
     path = tmp_path_factory.mktemp("dictionary") / "store.sqlite"
-    dictionary._build(dictionary._source(), path)
+    dictionary._build(dictionary._source(), path, _form_label_words())
     return path
 
 
@@ -46,6 +47,21 @@ def test_the_disk_dictionary_cuts_as_the_one_in_memory(store):
     texts += ["本列数据的勾稽关系为第一项加第二项之和", "613015件", "依申请公开政府信息数量（件）"]
     assert len(texts) > 550
     assert [on_disk.lcut(t) for t in texts] == [in_memory.lcut(t) for t in texts]
+
+
+def test_the_stored_cuts_are_jiebas(store):
+    in_memory = jieba.Tokenizer()
+    in_memory.initialize()
+    with sqlite3.connect(store) as db:
+        stored = {text: json.loads(tokens) for text, tokens in db.execute("SELECT text, tokens FROM cut")}
+    assert stored.keys() == _form_label_words()
+    assert all(tokens == in_memory.lcut(text) for text, tokens in stored.items())
+
+
+def test_a_text_the_store_holds_no_cut_of_is_cut_live(monkeypatch):
+    monkeypatch.setattr(dictionary, "_CUTS", {"本年新收": ["本", "年新收"]})
+    assert dictionary.cut("本年新收") == ["本", "年新收"]
+    assert dictionary.cut("本年新收申请") == jieba.lcut("本年新收申请")
 
 
 def test_the_stored_emission_probabilities_are_jiebas(store):

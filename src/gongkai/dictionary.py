@@ -11,24 +11,27 @@ words with: the emission log-probabilities of its four states (jieba.finalseg's
 prob_emit, 35,000 numbers in a module that takes 10 ms of a one-file run to load)
 are in the store too, and are looked up per character cut. The tokenizer's
 algorithm is untouched and its numbers are the same, so every cut is the same as
-with the dictionary in memory.
+with the dictionary in memory. Texts cut in every run (the forms' own labels) are
+cut once, when the store is built, and their cuts kept in it.
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
+import json
 import os
 import sqlite3
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from types import ModuleType
 
 # Bumped when the store's layout changes, so that an old store is not read.
 _LAYOUT = 2
 _installed = False
+_CUTS: dict[str, list[str]] = {}  # text -> its cut, kept in the store
 _EMISSIONS_MODULE = "jieba.finalseg.prob_emit"
 _STATES = "BEMS"  # the model's states: a word's beginning, end and middle, a single-character word
 
@@ -187,12 +190,15 @@ def _store_path(source: Path) -> Path:
     raise OSError("no writable cache folder for the dictionary store")
 
 
-def _build(source: Path, target: Path) -> None:
-    """Write jieba's own prefix dictionary (as its `gen_pfdict` makes it) into `target`, atomically."""
+def _build(source: Path, target: Path, texts: Collection[str] = ()) -> None:
+    """Write jieba's own prefix dictionary (as its `gen_pfdict` makes it), its model's emission
+    probabilities and the cuts of `texts` into `target`, atomically."""
     jieba = import_jieba()
 
     with open(source, "rb") as handle:
         frequencies, total = jieba.Tokenizer.gen_pfdict(handle)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.FREQ, tokenizer.total, tokenizer.initialized = frequencies, total, True
     partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
     try:
         with sqlite3.connect(partial) as db:
@@ -210,16 +216,21 @@ def _build(source: Path, target: Path) -> None:
                 f"INSERT INTO emit VALUES (?{', ?' * len(_STATES)})",
                 ((c, *(emissions[s].get(c) for s in _STATES)) for c in characters),
             )
+            db.execute("CREATE TABLE cut (text TEXT PRIMARY KEY, tokens TEXT NOT NULL) WITHOUT ROWID")
+            cuts = ((text, json.dumps(tokenizer.lcut(text), ensure_ascii=False)) for text in sorted(texts))
+            db.executemany("INSERT INTO cut VALUES (?, ?)", cuts)
         db.close()
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
 
 
-def install() -> None:
+def install(texts: Collection[str] = ()) -> None:
     """Give jieba's default tokenizer the dictionary on disk (built on first use); idempotent.
 
-    Where no store can be written, jieba loads its dictionary as usual.
+    `texts` are cut when the store is built, and their cuts kept in it for `cut`; a text
+    that a store built earlier does not hold is cut as any other. Where no store can be
+    written, jieba loads its dictionary as usual.
     """
     global _installed
     if _installed:
@@ -231,15 +242,22 @@ def install() -> None:
         return
     try:
         source = _source()
-        store = _store_path(source)
-        if not store.exists():
-            _build(source, store)
-        with sqlite3.connect(f"file:{store}?mode=ro&immutable=1", uri=True) as db:
-            (total,) = db.execute("SELECT value FROM meta WHERE key = 'total'").fetchone()
-        db.close()
+        path = _store_path(source)
+        if not path.exists():
+            _build(source, path, texts)
+        frequencies = DiskFrequencies(path)
+        (total,) = frequencies.store.execute("SELECT value FROM meta WHERE key = 'total'").fetchone()
+        cuts = {text: json.loads(tokens) for text, tokens in frequencies.store.execute("SELECT * FROM cut")}
     except (OSError, sqlite3.Error, TypeError):
         jieba.initialize()
         return
-    jieba.dt.FREQ, jieba.dt.total = DiskFrequencies(store), total
+    jieba.dt.FREQ, jieba.dt.total = frequencies, total
     jieba.dt.initialized = True
-    _EMISSIONS.store = jieba.dt.FREQ.store
+    _EMISSIONS.store = frequencies.store
+    _CUTS.update(cuts)
+
+
+def cut(text: str) -> list[str]:
+    """jieba's cut of `text` (as `jieba.lcut`), the store's where it keeps one."""
+    found = _CUTS.get(text)
+    return list(found) if found is not None else import_jieba().lcut(text)
