@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import random
 import sqlite3
+import subprocess
+import sys
 
 import jieba
+import jieba.finalseg
+import pytest
 
 from gongkai import dictionary, forms, labels
 
@@ -19,9 +24,14 @@ def _form_label_words() -> set[str]:
     return found - {""}
 
 
-def test_the_disk_dictionary_cuts_as_the_one_in_memory(tmp_path):
-    store = tmp_path / "store.sqlite"
-    dictionary._build(dictionary._source(), store)
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    path = tmp_path_factory.mktemp("dictionary") / "store.sqlite"
+    dictionary._build(dictionary._source(), path, _form_label_words())
+    return path
+
+
+def test_the_disk_dictionary_cuts_as_the_one_in_memory(store):
     in_memory = jieba.Tokenizer()
     in_memory.initialize()
     on_disk = jieba.Tokenizer()
@@ -37,3 +47,52 @@ def test_the_disk_dictionary_cuts_as_the_one_in_memory(tmp_path):
     texts += ["本列数据的勾稽关系为第一项加第二项之和", "613015件", "依申请公开政府信息数量（件）"]
     assert len(texts) > 550
     assert [on_disk.lcut(t) for t in texts] == [in_memory.lcut(t) for t in texts]
+
+
+def test_the_stored_cuts_are_jiebas(store):
+    in_memory = jieba.Tokenizer()
+    in_memory.initialize()
+    with sqlite3.connect(store) as db:
+        stored = {text: json.loads(tokens) for text, tokens in db.execute("SELECT text, tokens FROM cut")}
+    assert stored.keys() == _form_label_words()
+    assert all(tokens == in_memory.lcut(text) for text, tokens in stored.items())
+
+
+def test_a_text_the_store_holds_no_cut_of_is_cut_live(monkeypatch):
+    monkeypatch.setattr(dictionary, "_CUTS", {"本年新收": ["本", "年新收"]})
+    assert dictionary.cut("本年新收") == ["本", "年新收"]
+    assert dictionary.cut("本年新收申请") == jieba.lcut("本年新收申请")
+
+
+def test_the_stored_emission_probabilities_are_jiebas(store):
+    table = dictionary._emission_table()
+    emissions = dictionary._Emissions()
+    emissions.store = dictionary._Store(store)
+    for state, probabilities in table.items():
+        assert all(emissions.of(state, c) == p for c, p in probabilities.items())
+    unknown = next(c for c in map(chr, range(0x4E00, 0xA000)) if not any(c in p for p in table.values()))
+    assert all(emissions.of(state, unknown) is None for state in table)
+
+
+def test_the_model_reads_the_stored_probabilities_as_its_own(store, monkeypatch):
+    monkeypatch.setattr(dictionary._EMISSIONS, "store", dictionary._Store(store))
+    looked_up = dictionary._emissions_module().P
+    real = dictionary._emission_table()
+    assert looked_up.keys() == real.keys()
+    rng = random.Random(2027)
+    characters = sorted(set().union(*real.values()))
+    texts = ["".join(rng.sample(characters, rng.randint(2, 9))) for _ in range(300)]
+    texts += ["本年制发", "的只计这一情形", "仍不明确", "申请人逾期未按收费通知要求缴"]
+    for text in texts:
+        viterbi = jieba.finalseg.viterbi
+        stored = viterbi(text, "BMES", jieba.finalseg.start_P, jieba.finalseg.trans_P, looked_up)
+        assert stored == viterbi(text, "BMES", jieba.finalseg.start_P, jieba.finalseg.trans_P, real)
+
+
+def test_jieba_imported_by_gongkai_looks_its_probabilities_up():
+    code = (
+        "from gongkai import dictionary; jieba = dictionary.import_jieba(); "
+        "print(type(jieba.finalseg.emit_P['B']).__name__)"
+    )
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "StateEmissions"

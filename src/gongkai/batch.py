@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import pool
-from .dictionary import install as install_dictionary
 from .errors import InputTypeError, NoInputsError
+from .labels import install_tokenizer
 from .model import CheckStatus, Status
 from .numbers import counted
 from .output.journal import Journal, journal_path
@@ -168,7 +168,7 @@ def _read_task(task: tuple[str, str], kind: str = "auto", threads: int = 1) -> R
 def _limited_task(task: tuple[str, str], timeout: float | None, kind: str) -> Report:
     """A Dask task: one report, in a child process killed at the time limit. Its pages are read
     one at a time: the cluster runs as many tasks at once as its workers have threads."""
-    install_dictionary()  # before the fork, so that a first run builds the store once per worker
+    install_tokenizer()  # before the fork, so that a first run builds the store once per worker
     return _report_of(task, pool.call_with_limit(partial(_read_task, kind=kind), task, timeout), timeout)
 
 
@@ -199,7 +199,7 @@ def _completed(
         # The dictionary store is built (on a first run) here, once, not by every worker.
         # Freezing the garbage collector keeps the workers' collections from writing to
         # every inherited object, which would copy the pages they share into each of them.
-        install_dictionary()
+        install_tokenizer()
         gc.freeze()
         try:
             workers = min(workers, len(tasks))

@@ -6,24 +6,34 @@ the forms' own words would load at once, but it cuts some printed labels
 differently (bench/jieba_vocabulary.py), so matching could change. Instead the
 same dictionary, with the same counts and total, is written once into an SQLite
 file, and jieba's tokenizer looks up only the few thousand fragments that label
-text asks for. The tokenizer's algorithm is untouched and its numbers are the
-same, so every cut is the same as with the dictionary in memory.
+text asks for. The same goes for the hidden Markov model that jieba cuts unknown
+words with: the emission log-probabilities of its four states (jieba.finalseg's
+prob_emit, 35,000 numbers in a module that takes 10 ms of a one-file run to load)
+are in the store too, and are looked up per character cut. The tokenizer's
+algorithm is untouched and its numbers are the same, so every cut is the same as
+with the dictionary in memory. Texts cut in every run (the forms' own labels) are
+cut once, when the store is built, and their cuts kept in it.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import json
 import os
 import sqlite3
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from types import ModuleType
 
 # Bumped when the store's layout changes, so that an old store is not read.
-_LAYOUT = 1
+_LAYOUT = 2
 _installed = False
+_CUTS: dict[str, list[str]] = {}  # text -> its cut, kept in the store
+_EMISSIONS_MODULE = "jieba.finalseg.prob_emit"
+_STATES = "BEMS"  # the model's states: a word's beginning, end and middle, a single-character word
 
 
 def import_jieba() -> ModuleType:
@@ -32,9 +42,12 @@ def import_jieba() -> ModuleType:
     jieba imports pkg_resources, which takes longer to import than jieba itself (70 ms
     of a one-file run) and warns that it is deprecated, only to open jieba's own data
     files. Where it cannot be imported, jieba opens the same files beside its module.
+    Its model's emission probabilities come from the store (see `install`) where they
+    are looked up, from their module only where there is no store.
     """
     if "jieba" not in sys.modules and "pkg_resources" not in sys.modules:
         sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # `import` now fails at once
+        sys.modules.setdefault(_EMISSIONS_MODULE, _emissions_module())
         try:
             importlib.import_module("jieba")
         finally:
@@ -42,25 +55,32 @@ def import_jieba() -> ModuleType:
     return importlib.import_module("jieba")
 
 
-class DiskFrequencies(Mapping[str, int]):
-    """word -> count (0 for a prefix that is no word), read from the store as asked."""
+class _Store:
+    """The store file, read only; a connection must not cross a fork: each process opens its own."""
 
     def __init__(self, path: Path):
         self.path = path
         self._connection: sqlite3.Connection | None = None
         self._pid = 0
-        self._known: dict[str, int | None] = {}
 
-    def _db(self) -> sqlite3.Connection:
-        # A connection must not cross a fork: each process opens its own.
+    def execute(self, sql: str, parameters: tuple = ()) -> sqlite3.Cursor:
         if self._connection is None or self._pid != os.getpid():
             self._connection = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True)
             self._pid = os.getpid()
-        return self._connection
+        return self._connection.execute(sql, parameters)
+
+
+class DiskFrequencies(Mapping[str, int]):
+    """word -> count (0 for a prefix that is no word), read from the store as asked."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.store = _Store(path)
+        self._known: dict[str, int | None] = {}
 
     def get(self, word: str, default: int | None = None) -> int | None:  # type: ignore[override]
         if word not in self._known:
-            row = self._db().execute("SELECT count FROM freq WHERE word = ?", (word,)).fetchone()
+            row = self.store.execute("SELECT count FROM freq WHERE word = ?", (word,)).fetchone()
             self._known[word] = None if row is None else row[0]
         found = self._known[word]
         return default if found is None else found
@@ -75,10 +95,76 @@ class DiskFrequencies(Mapping[str, int]):
         return isinstance(word, str) and self.get(word) is not None
 
     def __iter__(self) -> Iterator[str]:
-        return (word for (word,) in self._db().execute("SELECT word FROM freq"))
+        return (word for (word,) in self.store.execute("SELECT word FROM freq"))
 
     def __len__(self) -> int:
-        return self._db().execute("SELECT count(*) FROM freq").fetchone()[0]
+        return self.store.execute("SELECT count(*) FROM freq").fetchone()[0]
+
+
+class _Emissions:
+    """Each character's emission log-probabilities in the model's states: from the store that
+    `install` gives, else (jieba's dictionary in memory) from jieba's own module, loaded when
+    first asked."""
+
+    def __init__(self) -> None:
+        self.store: _Store | None = None
+        self._known: dict[str, tuple[float | None, ...]] = {}
+        self._in_memory: dict[str, dict[str, float]] | None = None
+
+    def of(self, state: str, character: str) -> float | None:
+        if self.store is None:
+            if self._in_memory is None:
+                self._in_memory = _emission_table()
+            return self._in_memory[state].get(character)
+        if character not in self._known:
+            sql = f"SELECT {', '.join(_STATES)} FROM emit WHERE character = ?"
+            row = self.store.execute(sql, (character,)).fetchone()
+            self._known[character] = row or (None,) * len(_STATES)
+        return self._known[character][_STATES.index(state)]
+
+
+_EMISSIONS = _Emissions()
+
+
+class StateEmissions(Mapping[str, float]):
+    """character -> emission log-probability of one state of the model, as jieba.finalseg's emit_P[state]."""
+
+    def __init__(self, state: str):
+        self.state = state
+
+    def get(self, character: str, default: float | None = None) -> float | None:  # type: ignore[override]
+        found = _EMISSIONS.of(self.state, character)
+        return default if found is None else found
+
+    def __getitem__(self, character: str) -> float:
+        found = self.get(character)
+        if found is None:
+            raise KeyError(character)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_emission_table()[self.state])
+
+    def __len__(self) -> int:
+        return len(_emission_table()[self.state])
+
+
+def _emission_table() -> dict[str, dict[str, float]]:
+    """jieba's own emission probabilities, {state: {character: log-probability}}, from its module."""
+    finalseg = importlib.import_module("jieba.finalseg")
+    spec = importlib.util.spec_from_file_location(
+        _EMISSIONS_MODULE, Path(finalseg.__file__).with_name("prob_emit.py")
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.P
+
+
+def _emissions_module() -> ModuleType:
+    """What jieba.finalseg imports its emission probabilities from: the look-ups above."""
+    module = ModuleType(_EMISSIONS_MODULE)
+    module.P = {state: StateEmissions(state) for state in _STATES}
+    return module
 
 
 def _source() -> Path:
@@ -104,12 +190,15 @@ def _store_path(source: Path) -> Path:
     raise OSError("no writable cache folder for the dictionary store")
 
 
-def _build(source: Path, target: Path) -> None:
-    """Write jieba's own prefix dictionary (as its `gen_pfdict` makes it) into `target`, atomically."""
+def _build(source: Path, target: Path, texts: Collection[str] = ()) -> None:
+    """Write jieba's own prefix dictionary (as its `gen_pfdict` makes it), its model's emission
+    probabilities and the cuts of `texts` into `target`, atomically."""
     jieba = import_jieba()
 
     with open(source, "rb") as handle:
         frequencies, total = jieba.Tokenizer.gen_pfdict(handle)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.FREQ, tokenizer.total, tokenizer.initialized = frequencies, total, True
     partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
     try:
         with sqlite3.connect(partial) as db:
@@ -117,16 +206,31 @@ def _build(source: Path, target: Path) -> None:
             db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)")
             db.executemany("INSERT INTO freq VALUES (?, ?)", frequencies.items())
             db.execute("INSERT INTO meta VALUES ('total', ?)", (total,))
+            emissions = _emission_table()
+            db.execute(
+                f"CREATE TABLE emit (character TEXT PRIMARY KEY, {', '.join(f'{s} REAL' for s in _STATES)})"
+                " WITHOUT ROWID"
+            )
+            characters = sorted(set().union(*emissions.values()))
+            db.executemany(
+                f"INSERT INTO emit VALUES (?{', ?' * len(_STATES)})",
+                ((c, *(emissions[s].get(c) for s in _STATES)) for c in characters),
+            )
+            db.execute("CREATE TABLE cut (text TEXT PRIMARY KEY, tokens TEXT NOT NULL) WITHOUT ROWID")
+            cuts = ((text, json.dumps(tokenizer.lcut(text), ensure_ascii=False)) for text in sorted(texts))
+            db.executemany("INSERT INTO cut VALUES (?, ?)", cuts)
         db.close()
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
 
 
-def install() -> None:
+def install(texts: Collection[str] = ()) -> None:
     """Give jieba's default tokenizer the dictionary on disk (built on first use); idempotent.
 
-    Where no store can be written, jieba loads its dictionary as usual.
+    `texts` are cut when the store is built, and their cuts kept in it for `cut`; a text
+    that a store built earlier does not hold is cut as any other. Where no store can be
+    written, jieba loads its dictionary as usual.
     """
     global _installed
     if _installed:
@@ -138,14 +242,22 @@ def install() -> None:
         return
     try:
         source = _source()
-        store = _store_path(source)
-        if not store.exists():
-            _build(source, store)
-        with sqlite3.connect(f"file:{store}?mode=ro&immutable=1", uri=True) as db:
-            (total,) = db.execute("SELECT value FROM meta WHERE key = 'total'").fetchone()
-        db.close()
+        path = _store_path(source)
+        if not path.exists():
+            _build(source, path, texts)
+        frequencies = DiskFrequencies(path)
+        (total,) = frequencies.store.execute("SELECT value FROM meta WHERE key = 'total'").fetchone()
+        cuts = {text: json.loads(tokens) for text, tokens in frequencies.store.execute("SELECT * FROM cut")}
     except (OSError, sqlite3.Error, TypeError):
         jieba.initialize()
         return
-    jieba.dt.FREQ, jieba.dt.total = DiskFrequencies(store), total
+    jieba.dt.FREQ, jieba.dt.total = frequencies, total
     jieba.dt.initialized = True
+    _EMISSIONS.store = frequencies.store
+    _CUTS.update(cuts)
+
+
+def cut(text: str) -> list[str]:
+    """jieba's cut of `text` (as `jieba.lcut`), the store's where it keeps one."""
+    found = _CUTS.get(text)
+    return list(found) if found is not None else import_jieba().lcut(text)

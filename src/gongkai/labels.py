@@ -15,9 +15,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from functools import lru_cache
+from functools import cache, lru_cache
 
-from .dictionary import import_jieba
+from .dictionary import cut, import_jieba
 from .dictionary import install as install_dictionary
 from .forms import BLOCK_TITLE_FORMAT, BLOCK_TITLE_PATTERN, FORMS, Table
 from .settings import DEFAULT
@@ -61,11 +61,22 @@ def label_words(text: str) -> str:
 # ---------------------------------------------------------------------------
 
 
+@cache
+def install_tokenizer() -> None:
+    """jieba's full dictionary, looked up on disk rather than loaded whole; its store keeps the
+    cuts of the words of every official label, which every report compares its labels with."""
+    tables = [table for form in FORMS.values() for table in form.tables]
+    official = {label_words(row.label) for t in tables for row in (*t.rows, *t.alternative_rows)}
+    official |= {label_words(group.label) for t in tables for group in t.groups}
+    official |= {label_words(part) for t in tables for column in t.columns for part in column.path}
+    install_dictionary(official - {""})
+
+
 @lru_cache(maxsize=4096)
 def _tokens(words: str) -> tuple[Counter[str], int]:
     """The jieba tokens of `words`, counted, and how many there are."""
-    install_dictionary()  # jieba's full dictionary, looked up on disk rather than loaded whole
-    tokens = [t for t in jieba.lcut(words) if t.strip()]
+    install_tokenizer()
+    tokens = [t for t in cut(words) if t.strip()]
     return Counter(tokens), len(tokens)
 
 
