@@ -676,6 +676,46 @@ def test_faint_ink_before_the_digits_leaves_the_sign_unclear():
     assert _drawn_cell(printed).lead == "?"
 
 
+def _hand_made_page(grey, ink, horizontal, vertical):
+    """A page whose ink and rule masks are drawn as given, not found: the ink test alone."""
+    import numpy as np
+
+    from gongkai.sources import scan
+
+    seal = np.zeros(grey.shape, dtype=bool)
+    return scan.PageImage(
+        grey, ink | horizontal | vertical, horizontal, vertical, horizontal | vertical, seal, 200, 0.0
+    )
+
+
+@pytest.mark.parametrize("digit_reaches_the_rule", [False, True])
+def test_the_blurred_edge_of_a_rule_just_outside_a_cell_is_the_rules(digit_reaches_the_rule):
+    """A cell's box is its rules' mean lines; where the deskew left a rule a pixel crooked, the rule
+    runs just outside the box and its broken edge (ink too ragged for the rule mask) inside. That
+    edge is the rule's: grown within the box alone it stayed ink that touched the crossing rule,
+    and every clean cell of the column was suspect. A digit that reaches the rule still is."""
+    cv2 = pytest.importorskip("cv2")
+    import numpy as np
+
+    from gongkai.sources import scan
+
+    grey = np.full((300, 400), 235, np.uint8)
+    horizontal = np.zeros(grey.shape, dtype=bool)
+    vertical = np.zeros(grey.shape, dtype=bool)
+    horizontal[50:54, 20:380] = horizontal[250:254, 20:380] = True
+    vertical[50:254, 20:23] = vertical[50:254, 200:203] = True
+    grey[horizontal | vertical] = 40
+    grey[54, 24:44] = grey[54, 90:100] = 190  # the rule's edge, just inside the box
+    cv2.putText(grey, "37", (80, 180), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 40, 3)
+    if digit_reaches_the_rule:
+        cv2.line(grey, (150, 54), (150, 120), 40, 3)
+    ink = grey < 200
+    page = _hand_made_page(grey, ink, horizontal, vertical)
+    box = tuple(v * 72 / 200 for v in (21, 54, 201, 251))  # the top rule ends a pixel above it
+    cell = scan.cell_ink(page, box)
+    assert cell.has_ink and cell.touches_rule is digit_reaches_the_rule
+
+
 @needs_ocr
 def test_a_cell_holding_two_lines_is_read_line_by_line():
     """A wrapped label whose second line the page's detector missed (a seal over 自然 / 人) was

@@ -170,9 +170,7 @@ def cell_ink(page: PageImage, bbox: BBox) -> CellInk:
     if x1 - x0 < 4 or y1 - y0 < 4:
         return CellInk(np.zeros((0, 0), np.uint8), False, False, False)
     rules = page.rules[y0:y1, x0:x1]
-    # The rules of the cell and everything beyond them: grow the rule mask a little, then cut
-    # the interior between the cell's own rules.
-    grown = cv2.dilate(rules.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    grown = _grown_rules(page.rules, x0, y0, x1, y1)
     ink = page.ink[y0:y1, x0:x1] & ~grown
     strokes = _strokes(ink, grown, page.dpi)
     if not strokes.any():
@@ -207,6 +205,19 @@ def cell_ink(page: PageImage, bbox: BBox) -> CellInk:
         (x0 + cx0, y0 + cy0),
         (x0 + xs.min(), y0 + ys.min(), x0 + xs.max() + 1, y0 + ys.max() + 1),
     )
+
+
+def _grown_rules(rules: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> np.ndarray:
+    """The rules of a cell (pixels x0:x1, y0:y1) grown a pixel, as they are grown on the whole
+    page: the blurred edge a rule leaves beside it is the rule's. A cell's box is its rules' mean
+    lines, and a rule the deskew left a pixel crooked runs just outside the box at one end of the
+    table, its edge inside: grown within the box alone, that edge stayed ink and touched the
+    crossing rule, and every clean cell of the column was suspect (ink touching the rules)."""
+    h, w = rules.shape
+    left, top = max(0, x0 - 1), max(0, y0 - 1)
+    around = rules[top : min(h, y1 + 1), left : min(w, x1 + 1)].astype(np.uint8)
+    grown = cv2.dilate(around, np.ones((3, 3), np.uint8)) > 0
+    return grown[y0 - top : y1 - top, x0 - left : x1 - left]
 
 
 def _beside_digits(strokes: np.ndarray, grey: np.ndarray, rules: np.ndarray) -> tuple[str, bool]:
