@@ -68,7 +68,7 @@ def _skew(ink: np.ndarray) -> float:
     fine = np.arange(
         best - _SETTINGS.skew_coarse_step, best + _SETTINGS.skew_coarse_step + 1e-9, _SETTINGS.skew_fine_step
     )
-    return float(max(fine, key=sharpness))
+    return round(float(max(fine, key=sharpness)), 6)  # 0, not the -5.6e-17 the steps add up to
 
 
 def _rules(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -83,13 +83,29 @@ def _rules(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def prepare(image: np.ndarray, dpi: float) -> PageImage:
-    """Deskew a rendered page (RGB or grey) and find its ink, rules and seal."""
+    """Deskew a rendered page (RGB or grey) and find its ink, rules and seal.
+
+    The ink's projection profile gives the angle (`_skew`); where the page has ruling lines,
+    their own slope then sets it to a hundredth of a degree (`_rule_tilt`): a table left turned
+    by a quarter of a degree runs 6 px higher at one end than at the other, and its cells' boxes
+    (the rules' mean lines) miss their rules at the ends."""
     if image.ndim == 3:
         grey, seal = _without_seal(image)
     else:
         seal = np.zeros(image.shape, dtype=bool)
         grey = image
     angle = _skew(_ink(grey))
+    page = _turned(grey, seal, angle, dpi)
+    lean = abs(math.radians(tilt := _rule_tilt(page.horizontal))) * grey.shape[1]
+    # Turning blurs the digits a little (an interpolation), once however far: a page the
+    # projection left as it was is turned only for a lean its cells' boxes cannot take.
+    if lean >= (_SETTINGS.rule_tilt_pixels if angle else _SETTINGS.rule_tilt_pixels_unturned):
+        page = _turned(grey, seal, angle + tilt, dpi)
+    return page
+
+
+def _turned(grey: np.ndarray, seal: np.ndarray, angle: float, dpi: float) -> PageImage:
+    """The page turned back by `angle` degrees, its ink and rules found."""
     if angle:
         h, w = grey.shape
         matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
@@ -98,6 +114,24 @@ def prepare(image: np.ndarray, dpi: float) -> PageImage:
     ink = _ink(grey)
     horizontal, vertical = _rules(ink)
     return PageImage(grey, ink, horizontal, vertical, horizontal | vertical, seal, dpi, angle)
+
+
+def _rule_tilt(horizontal: np.ndarray) -> float:
+    """The degrees the long horizontal rules still lean by (the median of their fitted slopes,
+    positive down to the right, as the page is to be turned further); 0 with no such rule.
+
+    The projection search is not that precise: it compares the page turned by each angle, and
+    every turn but by 0 blurs the ink a little, which makes 0 look sharper than it is (a page
+    scanned 0.27° askew was left as it was)."""
+    count, labels, stats = cv2.connectedComponentsWithStats(horizontal.astype(np.uint8), connectivity=8)[:3]
+    slopes = []
+    for index in range(1, count):
+        x, y, width, height = stats[index, :4]
+        if width < _SETTINGS.rule_tilt_length * horizontal.shape[1]:
+            continue
+        ys, xs = np.nonzero(labels[y : y + height, x : x + width] == index)
+        slopes.append(math.degrees(math.atan(np.polyfit(xs, ys, 1)[0])))
+    return float(np.median(slopes)) if slopes else 0.0
 
 
 def _without_seal(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
