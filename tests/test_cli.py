@@ -219,6 +219,24 @@ def test_inspect_prints_the_form_and_writes_pngs(runner, tmp_path):
     assert pngs and all(p.stat().st_size > 10_000 for p in pngs)
 
 
+@pytest.mark.parametrize(
+    ("png", "says"),
+    [
+        ("page.png", "--png takes a folder for the page images (one PNG a page), not a file"),
+        ("blocker/pages", "cannot write to"),
+    ],
+)
+def test_inspect_png_folder_is_checked_before_reading(tmp_path, monkeypatch, png, says):
+    (tmp_path / "blocker").write_text("a file where a folder should be")
+    monkeypatch.setattr("gongkai.report.read_report", lambda path: pytest.fail("read before the check"))
+    pdf = sorted(FIXTURES.glob("*.pdf"))[0]
+    result = CliRunner().invoke(main, ["inspect", str(pdf), "--png", str(tmp_path / png)])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("gongkai: error: ") and says in lines[0]
+    assert not (tmp_path / "page.png").exists()
+
+
 def test_inspect_bad_pdf_is_one_line(runner):
     result = runner.invoke(main, ["inspect", str(BAD / "not-a-pdf.pdf")])
     assert result.exit_code == 1

@@ -132,12 +132,17 @@ def check_output(output: str) -> None:
     for path in targets:
         if path.exists() and not os.access(path, os.W_OK):
             raise BatchSetupError(f"cannot write {str(path)!r}: permission denied")
+    check_folder(target.parent)
+
+
+def check_folder(folder: Path) -> None:
+    """Files can be written in `folder`, created as needed: tried by writing one."""
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=target.parent, prefix=f".{target.name}.", suffix=".probe"):
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".gongkai.", suffix=".probe"):
             pass
     except OSError as error:
-        raise BatchSetupError(f"cannot write to {str(target.parent)!r}: {error.strerror}") from None
+        raise BatchSetupError(f"cannot write to {str(folder)!r}: {error.strerror}") from None
 
 
 def content_hash(path: str) -> str:

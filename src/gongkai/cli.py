@@ -10,6 +10,7 @@ import signal
 import sys
 import time
 from contextlib import nullcontext
+from pathlib import Path
 from typing import NoReturn
 
 import click
@@ -373,6 +374,19 @@ def _interrupted(stop: BatchInterrupted) -> NoReturn:
     sys.exit(code)
 
 
+def _check_png_folder(png_dir: str) -> None:
+    """--png names a folder that can be written, checked before the report is read."""
+    from .batch import BatchSetupError, check_folder
+
+    folder = Path(png_dir)
+    if folder.suffix.lower() == ".png" and not folder.is_dir():
+        _usage_error(f"--png takes a folder for the page images (one PNG a page), not a file: {png_dir!r}")
+    try:
+        check_folder(folder)
+    except BatchSetupError as error:
+        _usage_error(str(error))
+
+
 @main.command()
 @click.argument("pdf")
 @click.option(
@@ -415,6 +429,8 @@ def inspect(pdf, png_dir) -> None:
         _usage_error(f"no such file: {pdf!r}")
     if os.path.isdir(pdf):
         _usage_error(f"{pdf!r} is a folder: inspect shows one report (gongkai summary sums up a folder)")
+    if png_dir:
+        _check_png_folder(png_dir)
     # Off a terminal, rich reads the width from COLUMNS; without it, a wide page.
     console = _stdout_console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 200)
     try:
