@@ -608,6 +608,79 @@ def _digits(image, box, text="37"):
     cv2.putText(image, text, (box[0] + 80, box[1] + 90), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 40, 3)
 
 
+def _sealed_cell(seal):
+    """The ink test of `_drawn_cell`'s middle cell, 37 printed in it over a red seal's ink that
+    `seal(image, box)` draws on the colour page first."""
+    cv2 = pytest.importorskip("cv2")
+    import numpy as np
+
+    from gongkai.sources import scan
+
+    def coloured(grey, box):
+        image = cv2.cvtColor(grey, cv2.COLOR_GRAY2RGB)
+        seal(image, box)
+        _digits(image, box)
+        return image
+
+    image = np.full((300, 1654), 235, np.uint8)
+    columns = (50, 300, 550, 800, 1600)
+    for x in columns:
+        cv2.line(image, (x, 80), (x, 220), 30, 3)
+    for y in (80, 220):
+        cv2.line(image, (columns[0], y), (columns[-1], y), 30, 3)
+    box = (300, 80, 550, 220)
+    page = scan.prepare(cv2.GaussianBlur(coloured(image, box), (0, 0), 1.0), 200)
+    return scan.cell_ink(page, tuple(v * 72 / 200 for v in box))
+
+
+_SEAL_RED = (200, 45, 45)  # a seal's ink: light in the red channel, far redder than green or blue
+
+
+def test_seal_ink_away_from_the_digits_leaves_the_cell_as_any_other():
+    """The seal's ring crosses the cell 75 px right of 37 (its digits 33 px tall): it cannot have
+    faded a digit, so the cell is not under the seal, and its rules or two readings vouch for it."""
+    import cv2
+
+    def ring(image, box):
+        cv2.circle(image, (box[0] + 300, box[1] + 70), 85, _SEAL_RED, 6)
+
+    ink, unsealed = _sealed_cell(ring), _sealed_cell(lambda image, box: None)
+    assert ink.has_ink and not ink.under_seal and not ink.sealed
+    assert ink.crop.shape == unsealed.crop.shape and ink.strokes_box == unsealed.strokes_box
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        (180, 70),  # the ring runs through the digits
+        (211, 155),  # it runs past their lower right corner, within the fade's reach
+    ],
+)
+def test_seal_ink_over_or_beside_the_digits_puts_the_cell_under_the_seal(where):
+    import cv2
+
+    def ring(image, box):
+        cv2.circle(image, (box[0] + where[0], box[1] + where[1]), 85, _SEAL_RED, 6)
+
+    assert _sealed_cell(ring).under_seal
+
+
+@pytest.mark.parametrize(
+    ("top", "under"),
+    [
+        (58, True),  # in the digits' line, 24 px after them: a third digit faded whole would be there
+        (104, False),  # as far after them, but below their line, beyond the fade's reach
+    ],
+)
+def test_seal_ink_beside_the_digits_is_a_doubt_only_in_their_line(top, under):
+    import cv2
+
+    def blot(image, box):
+        cv2.rectangle(image, (box[0] + 170, box[1] + top), (box[0] + 190, box[1] + top + 30), _SEAL_RED, -1)
+
+    assert _sealed_cell(blot).under_seal is under
+
+
 def test_printed_digits_are_plain_ink():
     ink = _drawn_cell(_digits)
     assert ink.has_ink and not ink.smudged and not ink.mark

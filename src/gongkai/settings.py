@@ -199,6 +199,10 @@ class ScanSettings:
     # left by the stretch: the cell is suspect. Print under the seal is tinted red only near the
     # seal's strokes.
     seal_stroke_share: float = 0.5
+    # Seal ink beside the print farther than this share of the print's height (plus the fade's
+    # reach) from its box cannot have faded a whole digit (a digit's width and the gap to the
+    # next are less than its height): it is whitened, and the cell is not under the seal.
+    seal_print_margin: float = 1.0
     # A stroke wider than twice this (points) is a blot: the strokes of table digits are at
     # most 1.6 pt wide in the scans' ink (bold titles 2 pt), dust specks 1.5 pt; a smudge of ink
     # over a cell is wider. The cell is suspect.

@@ -58,7 +58,7 @@ class OcrCell:
     has_ink: bool
     suspect: tuple[str, ...]  # why its pixels cannot be trusted: "seal", "ink touching the rules"
     line: tuple[int, int, int, int] | None = None  # the one line the page's text detector found in it
-    under_seal: bool = False  # seal ink in the cell: its readings share the faded pixels
+    under_seal: bool = False  # seal ink near its print (scan.CellInk): its readings share the faded pixels
     lead: str = "?"  # what the ink shows before the digits: "-" a minus, "" nothing (scan.CellInk)
     dot_after: bool = False  # one dot-sized blob after the digits and nothing else
 

@@ -183,8 +183,9 @@ class CellInk:
     sealed: bool  # a stroke of red ink in the cell: the seal's own, not print
     smudged: bool = False  # ink far thicker than a stroke: a blot that may hide or fake a digit
     mark: str = ""  # "—" or "/": one thin straight stroke, lying or leaning, and nothing else
-    # Any of the seal's red ink in the cell, even where its stretch faded it: the faded seal may
-    # have taken part of a digit with it (a 2 read as 3 by every reading of those pixels).
+    # The seal's red ink near the print (`_near_print`), even where its stretch faded it: the
+    # faded seal may have taken part of a digit with it (a 2 read as 3 by every reading of those
+    # pixels). Seal ink farther off is whitened from the crop and no doubt about the cell.
     under_seal: bool = False
     # What stands left of the digits, told by its shape: "-" one short bar at mid-height (a
     # minus sign), "" no ink at all, not even too faint for the ink test; "?" anything else.
@@ -209,8 +210,18 @@ def cell_ink(page: PageImage, bbox: BBox) -> CellInk:
     strokes = _strokes(ink, grown, page.dpi)
     if not strokes.any():
         return CellInk(np.zeros((0, 0), np.uint8), False, False, False)
-    sealed = _seal_stroke(strokes, page.seal[y0:y1, x0:x1])
-    under_seal = bool((page.seal[y0:y1, x0:x1] & ~grown).any())
+    seal = page.seal[y0:y1, x0:x1] & ~grown
+    near = _near_print(strokes, seal)
+    if near is not None:
+        # The seal's strokes away from the print are neither read nor a doubt about it, unless
+        # nothing of stroke size is left without them (dust they alone kept beside them).
+        printed = _strokes(ink & ~_seal_strokes(strokes, seal, near), grown, page.dpi)
+        if printed.any():
+            strokes = printed
+        else:
+            near = None
+    sealed = _seal_stroke(strokes, seal)
+    under_seal = bool((seal if near is None else seal & near).any())
     touches = bool((cv2.dilate(strokes.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)[grown].any())
     pixels_per_point = page.dpi / 72
     # Half the width of the thickest dark stroke: the distance of its middle from the paper (the
@@ -224,6 +235,8 @@ def cell_ink(page: PageImage, bbox: BBox) -> CellInk:
     cx0, cx1 = max(0, xs.min() - pad), min(strokes.shape[1], xs.max() + pad + 1)
     crop = page.grey[y0:y1, x0:x1].copy()
     crop[grown] = 255
+    if near is not None:
+        crop[page.seal[y0:y1, x0:x1] & ~near] = 255
     mark = "" if sealed or smudged or touches else _mark(strokes, pixels_per_point)
     lead, dot_after = _beside_digits(strokes, page.grey[y0:y1, x0:x1], rules)
     return CellInk(
@@ -366,14 +379,56 @@ def _strokes(ink: np.ndarray, rules: np.ndarray, dpi: float) -> np.ndarray:
     return strokes & (interior | _touching(strokes, rules))
 
 
+def _red_labels(strokes: np.ndarray, seal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The strokes' blobs by label, and which labels are mostly red: ink of the seal that its
+    stretch did not fade."""
+    count, labels = cv2.connectedComponents(strokes.astype(np.uint8), connectivity=8)
+    sizes = np.bincount(labels.ravel(), minlength=count)
+    red = np.bincount(labels[seal], minlength=count) > _SETTINGS.seal_stroke_share * sizes
+    red[0] = False
+    return labels, red
+
+
 def _seal_stroke(strokes: np.ndarray, seal: np.ndarray) -> bool:
     """Whether a stroke is mostly red: ink of the seal that its stretch did not fade."""
     if not seal.any():
         return False
-    count, labels = cv2.connectedComponents(strokes.astype(np.uint8), connectivity=8)
-    sizes = np.bincount(labels.ravel(), minlength=count)
-    red = np.bincount(labels[seal], minlength=count)
-    return bool((red[1:] > _SETTINGS.seal_stroke_share * sizes[1:]).any())
+    return bool(_red_labels(strokes, seal)[1].any())
+
+
+def _near_print(strokes: np.ndarray, seal: np.ndarray) -> np.ndarray | None:
+    """Where the seal's ink would be a doubt about the print: the box of the strokes that are
+    not the seal's own, grown by the reach of the seal's fade (2 × `seal_fade`: its dilation,
+    then its blur), and within the line of the print sideways by `seal_print_margin` of its
+    height more. None when the cell has no seal ink or no print of its own (a seal's arc alone
+    in a blank cell).
+
+    The stretch fades print only within its reach of the seal's ink, so a digit it cut short
+    ends within that reach of the seal; one it faded whole stood in the line beside the others,
+    within a digit's width and the gap to the next, less than their height.
+    """
+    if not seal.any():
+        return None
+    labels, red = _red_labels(strokes, seal)
+    printed = strokes & ~red[labels]
+    if not printed.any():
+        return None
+    ys, xs = np.nonzero(printed)
+    top, bottom, left, right = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    reach = 2 * _SETTINGS.seal_fade + 1
+    sideways = reach + math.ceil(_SETTINGS.seal_print_margin * (bottom - top))
+    near = np.zeros(strokes.shape, dtype=bool)
+    near[max(0, top - reach) : bottom + reach, max(0, left - reach) : right + reach] = True
+    near[top:bottom, max(0, left - sideways) : right + sideways] = True
+    return near
+
+
+def _seal_strokes(strokes: np.ndarray, seal: np.ndarray, near: np.ndarray) -> np.ndarray:
+    """The pixels of the seal's own strokes that lie wholly outside `near`."""
+    labels, red = _red_labels(strokes, seal)
+    reaching = np.zeros(red.shape, dtype=bool)
+    reaching[np.unique(labels[near & strokes])] = True
+    return (red & ~reaching)[labels]
 
 
 def _touching(strokes: np.ndarray, rules: np.ndarray) -> np.ndarray:
