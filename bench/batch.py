@@ -6,19 +6,20 @@ and memory at two batch sizes.
 Each figure is one fresh process, timed by its wall clock, start-up and imports included:
 - start-up: `python -c "import pypdfium2"`, and `gongkai --version`;
 - one file: `gongkai extract one.pdf -o OUT.csv` against the floor the issue sets,
-  `import pypdfium2` plus reading that PDF's text (the target is at most twice the floor);
+  `import pypdfium2` plus reading that PDF's text (the target is at most twice the floor), timed
+  as bench/startup.py times them: the minimum of fresh runs, wall clock and CPU, bytecode kept,
+  with no memory sampler beside them (its thread takes one of the two cores);
 - throughput: `gongkai extract DIR -o OUT.parquet -w N` over a batch made by bench/make_batch.py
   (fixtures, samples and bad inputs, copied), and the same with `--scheduler` on a LocalCluster of
   two single-threaded worker processes (the cluster's own start is not counted);
 - memory: the whole process tree's PSS (shared pages split among their sharers), sampled.
-Medians of three runs for the short figures. Needs the `bench` and `dask` extras.
+Needs the `bench` and `dask` extras.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -27,21 +28,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from make_batch import make_batch
 from speed_measure import run_measured
+from startup import FLOOR, best_of, installed
 
 ROOT = Path(__file__).resolve().parents[1]
 ONE = ROOT / "samples" / "jiangyuan-city-2021.pdf"
-READ_TEXT = (
-    "import sys, pypdfium2 as p; d = p.PdfDocument(sys.argv[1]); "
-    "''.join(page.get_textpage().get_text_range() for page in d)"
-)
+STARTUP_RUNS = 10
 
 
 def gongkai(*arguments: str) -> list[str]:
     return [sys.executable, "-m", "gongkai", *arguments]
-
-
-def median_seconds(command: list[str], runs: int = 3) -> float:
-    return statistics.median(run_measured(command, ok_exit_codes=(0, 1)).seconds for _ in range(runs))
 
 
 def main() -> None:
@@ -53,13 +48,21 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="gongkai-bench-"))
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
-    floor_import = median_seconds([sys.executable, "-c", "import pypdfium2"])
-    floor = median_seconds([sys.executable, "-c", READ_TEXT, str(ONE)])
-    print(f"start-up: import pypdfium2 {floor_import:.2f} s; ", end="")
-    print(f"gongkai --version {median_seconds(gongkai('--version')):.2f} s")
-    one = median_seconds(gongkai("extract", str(ONE), "-o", str(work / "one.csv"), "-q"))
-    print(f"one file: gongkai extract one.pdf {one:.2f} s; import pypdfium2 + its text {floor:.2f} s")
-    print(f"  ratio {one / floor:.1f} (target <= 2)")
+    timed = best_of(
+        {
+            "import": [sys.executable, "-c", "import pypdfium2"],
+            "version": gongkai("--version"),
+            "floor": [sys.executable, "-c", FLOOR, str(ONE)],
+            "one": gongkai("extract", str(ONE), "-o", str(work / "one.csv"), "-q"),
+        },
+        STARTUP_RUNS,
+        installed(str(work)),
+    )
+    print(f"start-up (wall, CPU s; min of {STARTUP_RUNS}): import pypdfium2 {timed['import']}; ", end="")
+    print(f"gongkai --version {timed['version']}")
+    one, floor = timed["one"], timed["floor"]
+    print(f"one file {ONE.name}: gongkai extract {one}; import pypdfium2 + its text {floor}")
+    print(f"  ratio {one.wall / floor.wall:.2f} wall, {one.cpu / floor.cpu:.2f} CPU (target <= 2)")
 
     folder = work / f"batch-{args.files}"
     make_batch(args.files, folder)

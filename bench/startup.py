@@ -39,14 +39,23 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
-_FLOOR = """
+FLOOR = """
 import sys
 import pypdfium2
 document = pypdfium2.PdfDocument(sys.argv[1])
 for page in document:
     page.get_textpage().get_text_range()
 """
+
+
+class Timing(NamedTuple):
+    wall: float
+    cpu: float
+
+    def __str__(self) -> str:
+        return f"{self.wall:.3f} / {self.cpu:.3f}"
 
 
 def _timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -62,13 +71,13 @@ def _timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
     return wall, usage.ru_utime + usage.ru_stime
 
 
-def _best(runs: list[tuple[float, float]]) -> tuple[float, float]:
-    return min(wall for wall, _ in runs), min(cpu for _, cpu in runs)
+def _best(runs: list[tuple[float, float]]) -> Timing:
+    return Timing(min(wall for wall, _ in runs), min(cpu for _, cpu in runs))
 
 
 def _measure(
     commands: dict[str, list[str]], envs: dict[str, dict[str, str]], runs: int
-) -> dict[tuple[str, str], tuple[float, float]]:
+) -> dict[tuple[str, str], Timing]:
     """(command, version) -> best (wall, CPU), each round running every command of every version."""
     for command in commands.values():
         for env in envs.values():
@@ -79,6 +88,18 @@ def _measure(
             for version, env in envs.items():
                 times.setdefault((name, version), []).append(_timed(command, env))
     return {key: _best(found) for key, found in times.items()}
+
+
+def installed(scratch: str) -> dict[str, str]:
+    """This environment with compiled bytecode kept in `scratch`, as an installed gongkai has it."""
+    env = dict(os.environ, PYTHONPYCACHEPREFIX=str(Path(scratch) / "bytecode"))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def best_of(commands: dict[str, list[str]], runs: int, env: dict[str, str]) -> dict[str, Timing]:
+    """name -> best (wall, CPU) of `runs` fresh runs of each command."""
+    return {name: best for (name, _), best in _measure(commands, {"-": env}, runs).items()}
 
 
 def main() -> None:
@@ -94,19 +115,14 @@ def main() -> None:
     args = parser.parse_args()
     python = sys.executable
     with tempfile.TemporaryDirectory() as scratch:
-        env = dict(os.environ)
-        if args.no_bytecode:
-            env["PYTHONDONTWRITEBYTECODE"] = "1"
-        else:
-            env.pop("PYTHONDONTWRITEBYTECODE", None)
-            env["PYTHONPYCACHEPREFIX"] = str(Path(scratch) / "bytecode")
+        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1") if args.no_bytecode else installed(scratch)
         envs = {"this": env}
         if args.against:
             path = os.pathsep.join([args.against, *filter(None, [env.get("PYTHONPATH")])])
             envs["against"] = {**env, "PYTHONPATH": path}
         out = str(Path(scratch) / "out.csv")
         gongkai = [python, "-m", "gongkai", "extract"]
-        floor = _measure({"floor": [python, "-c", _FLOOR, args.pdf]}, {"-": env}, args.runs)
+        floor = _measure({"floor": [python, "-c", FLOOR, args.pdf]}, {"-": env}, args.runs)
         one = {
             "extract -o - (CSV to stdout)": [*gongkai, args.pdf, "-o", "-", "-q"],
             "extract -o out.csv": [*gongkai, args.pdf, "-o", out, "-q"],
