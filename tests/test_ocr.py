@@ -424,7 +424,7 @@ def _lone_cell_records(
     )  # fmt: skip
     box = (0.0, 0.0, 1.0, 1.0)
     placed = {record.key: PlacedCell(table.id, row.id, column.id, text, 1, box)}
-    digits = text.strip("-.")
+    digits = "".join(ch for ch in text if ch.isdigit())
     cell = OcrCell(
         1,
         box,

@@ -104,7 +104,7 @@ def _reading(
     doubts += [f"suspect cell ({why})" for why in cell.suspect]
     if cell.has_ink and cell.free_score < _SETTINGS.min_score:
         doubts.append(f"low OCR confidence {cell.free_score:.2f}")
-    if value is not None and cell.digits != re.sub(r"[,.]", "", cell.free.lstrip("-")):
+    if value is not None and cell.digits != re.sub(r"\D", "", cell.free):  # separators, a sign, specks
         doubts.append(f"digits-only reading differs: {cell.digits!r}")
     candidates = []
     for text in (cell.free, cell.digits):
