@@ -24,7 +24,7 @@ import os
 import sqlite3
 import sys
 import tempfile
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from pathlib import Path
 from types import ModuleType
 
@@ -225,10 +225,11 @@ def _build(source: Path, target: Path, texts: Collection[str] = ()) -> None:
         partial.unlink(missing_ok=True)
 
 
-def install(texts: Collection[str] = ()) -> None:
+def install(texts: Callable[[], Collection[str]] = tuple) -> None:
     """Give jieba's default tokenizer the dictionary on disk (built on first use); idempotent.
 
-    `texts` are cut when the store is built, and their cuts kept in it for `cut`; a text
+    The texts `texts()` gives are cut when the store is built (asked only then: a run that
+    finds the store built does not gather them), and their cuts kept in it for `cut`; a text
     that a store built earlier does not hold is cut as any other. Where no store can be
     written, jieba loads its dictionary as usual.
     """
@@ -244,7 +245,7 @@ def install(texts: Collection[str] = ()) -> None:
         source = _source()
         path = _store_path(source)
         if not path.exists():
-            _build(source, path, texts)
+            _build(source, path, texts())
         frequencies = DiskFrequencies(path)
         (total,) = frequencies.store.execute("SELECT value FROM meta WHERE key = 'total'").fetchone()
         cuts = {text: json.loads(tokens) for text, tokens in frequencies.store.execute("SELECT * FROM cut")}

@@ -65,11 +65,15 @@ def label_words(text: str) -> str:
 def install_tokenizer() -> None:
     """jieba's full dictionary, looked up on disk rather than loaded whole; its store keeps the
     cuts of the words of every official label, which every report compares its labels with."""
+    install_dictionary(_official_words)
+
+
+def _official_words() -> set[str]:
     tables = [table for form in FORMS.values() for table in form.tables]
     official = {label_words(row.label) for t in tables for row in (*t.rows, *t.alternative_rows)}
     official |= {label_words(group.label) for t in tables for group in t.groups}
     official |= {label_words(part) for t in tables for column in t.columns for part in column.path}
-    install_dictionary(official - {""})
+    return official - {""}
 
 
 @lru_cache(maxsize=4096)

@@ -190,7 +190,7 @@ def _chars(page: pdfium.PdfPage, frame: _Frame) -> tuple[list[Char], bool]:
             append(Char(chr(code), x0, top, x1, bottom, size))
         return chars, sampled > 0 and invisible == sampled
     finally:
-        pdfium.close_text_page(handle)
+        pdfium.FPDFText_ClosePage(handle)
 
 
 def _readable(char: Char) -> bool:

@@ -89,7 +89,7 @@ _page_height = _bind("FPDF_GetPageHeightF", _FLOAT, _VOID)
 _page_rotation = _bind("FPDFPage_GetRotation", _INT, _VOID)
 _media_box = _bind("FPDFPage_GetMediaBox", _INT, _VOID, _VOID, _VOID, _VOID, _VOID)
 _load_text_page = _bind("FPDFText_LoadPage", _VOID, _VOID)
-_close_text_page = _bind("FPDFText_ClosePage", None, _VOID)
+FPDFText_ClosePage = _bind("FPDFText_ClosePage", None, _VOID)
 FPDFText_CountChars = _bind("FPDFText_CountChars", _INT, _VOID)
 FPDFText_GetUnicode = _bind("FPDFText_GetUnicode", ctypes.c_uint, _VOID, _INT)
 FPDFText_GetLooseCharBox = _bind("FPDFText_GetLooseCharBox", _INT, _VOID, _INT, _VOID)
@@ -173,7 +173,7 @@ class PdfPage:
         return _DEGREES[turns]
 
     def text_page(self) -> int:
-        """A text page handle; the caller closes it with `close_text_page`."""
+        """A text page handle; the caller closes it with `FPDFText_ClosePage`."""
         handle = _load_text_page(self.handle)
         if not handle:
             raise PdfiumError("Failed to load text page.")
@@ -195,7 +195,3 @@ class PdfPage:
         finally:
             _bitmap_destroy(bitmap)
         return pixels, width, height
-
-
-def close_text_page(handle: int) -> None:
-    _close_text_page(handle)

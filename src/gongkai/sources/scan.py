@@ -214,11 +214,11 @@ def cell_ink(page: PageImage, bbox: BBox) -> CellInk:
     if not strokes.any():
         return CellInk(np.zeros((0, 0), np.uint8), False, False, False)
     seal = page.seal[y0:y1, x0:x1] & ~grown
-    near = _near_print(strokes, seal)
+    near, away = _near_print(strokes, seal)
     if near is not None:
         # The seal's strokes away from the print are neither read nor a doubt about it, unless
         # nothing of stroke size is left without them (dust they alone kept beside them).
-        printed = _strokes(ink & ~_seal_strokes(strokes, seal, near), grown, page.dpi)
+        printed = _strokes(ink & ~away, grown, page.dpi)
         if printed.any():
             strokes = printed
         else:
@@ -431,23 +431,24 @@ def _seal_stroke(strokes: np.ndarray, seal: np.ndarray) -> bool:
     return bool(_red_labels(strokes, seal)[1].any())
 
 
-def _near_print(strokes: np.ndarray, seal: np.ndarray) -> np.ndarray | None:
-    """Where the seal's ink would be a doubt about the print: the box of the strokes that are
-    not the seal's own, grown by the reach of the seal's fade (2 × `seal_fade`: its dilation,
-    then its blur), and within the line of the print sideways by `seal_print_margin` of its
-    height more. None when the cell has no seal ink or no print of its own (a seal's arc alone
-    in a blank cell).
+def _near_print(strokes: np.ndarray, seal: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Where the seal's ink would be a doubt about the print, and the pixels of the seal's own
+    strokes that lie wholly outside it. The first is the box of the strokes that are not the
+    seal's own, grown by the reach of the seal's fade (2 × `seal_fade`: its dilation, then its
+    blur), and within the line of the print sideways by `seal_print_margin` of its height more.
+    Both None when the cell has no seal ink or no print of its own (a seal's arc alone in a
+    blank cell).
 
     The stretch fades print only within its reach of the seal's ink, so a digit it cut short
     ends within that reach of the seal; one it faded whole stood in the line beside the others,
     within a digit's width and the gap to the next, less than their height.
     """
     if not seal.any():
-        return None
+        return None, None
     labels, red = _red_labels(strokes, seal)
     printed = strokes & ~red[labels]
     if not printed.any():
-        return None
+        return None, None
     ys, xs = np.nonzero(printed)
     top, bottom, left, right = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
     reach = 2 * _SETTINGS.seal_fade + 1
@@ -455,15 +456,9 @@ def _near_print(strokes: np.ndarray, seal: np.ndarray) -> np.ndarray | None:
     near = np.zeros(strokes.shape, dtype=bool)
     near[max(0, top - reach) : bottom + reach, max(0, left - reach) : right + reach] = True
     near[top:bottom, max(0, left - sideways) : right + sideways] = True
-    return near
-
-
-def _seal_strokes(strokes: np.ndarray, seal: np.ndarray, near: np.ndarray) -> np.ndarray:
-    """The pixels of the seal's own strokes that lie wholly outside `near`."""
-    labels, red = _red_labels(strokes, seal)
     reaching = np.zeros(red.shape, dtype=bool)
     reaching[np.unique(labels[near & strokes])] = True
-    return (red & ~reaching)[labels]
+    return near, (red & ~reaching)[labels]
 
 
 def _touching(strokes: np.ndarray, rules: np.ndarray) -> np.ndarray:
