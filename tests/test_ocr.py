@@ -499,6 +499,30 @@ def test_a_point_after_a_count_is_a_speck_only_where_the_ink_holds_one_dot(dot_a
 
 
 @pytest.mark.parametrize(
+    ("text", "second", "published", "why"),
+    [
+        ("0.", "0", 0, None),  # a point after a signed count's digits, one dot-sized blob in the ink
+        ("0`", "0", None, "not a plain number as read: '0`'"),  # other specks only after a count
+        ("0，", "0", None, "not a plain number as read: '0，'"),
+        ("4", "4.", 4, None),  # the second reading's line reaches a speck the ink test left out
+        ("4", "4`", None, "the two readings disagree"),
+    ],
+)
+def test_a_signed_count_takes_only_a_point_after_its_digits_for_a_speck(text, second, published, why):
+    pytest.importorskip("cv2")
+    from gongkai.forms import FORM_2019
+    from gongkai.verify import verify_ocr_cells
+
+    records, placed, scanned = _lone_cell_records(text, lead="", dot_after=True)
+    out, _ = verify_ocr_cells(FORM_2019, records, placed, scanned, lambda page, cells: [second])
+    assert out[0].value == published
+    if why:
+        assert out[0].note_code is NoteCode.OCR_DOUBTFUL and why in out[0].note
+    else:
+        assert out[0].note_code is None and out[0].read_by == "ocr"
+
+
+@pytest.mark.parametrize(
     ("second", "published"), [("4.", 4), ("4", 4), ("4.5", None), ("47", None), (".4", None)]
 )
 def test_a_point_the_second_reading_sees_after_a_count_is_not_a_digit(second, published):

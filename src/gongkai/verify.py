@@ -43,7 +43,14 @@ READ_BY_OCR = "ocr"
 _SETTINGS = DEFAULT.ocr
 _NUMBER_RE = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d+(?:\.\d+)?$")  # as printed: 1,234 · 96171.6
 _MARKS = frozenset("/／—―-－")  # a printed mark for "not applicable", read as such
-_SPECKED_RE = re.compile(rf"^(?P<before>{SPECK}\s*)?(?P<digits>\d+)(?P<after>\s*{SPECK})?$")  # .0 · 2.
+# Digits with a speck read beside them, by the kind of count they stand for: a count that cannot
+# be negative takes any speck before or after (.0, • 2, 2.); a signed count only a point right
+# after (2.), never one before (a small blob there may be its minus), and not the other specks,
+# which were measured on counts alone.
+_SPECKED_RE = {
+    ValueKind.COUNT: re.compile(rf"^(?P<before>{SPECK}\s*)?(?P<digits>\d+)(?P<after>\s*{SPECK})?$"),
+    ValueKind.SIGNED_COUNT: re.compile(r"^(?P<before>)(?P<digits>\d+)(?P<after>\.)?$"),
+}
 
 
 @dataclass
@@ -69,22 +76,18 @@ def _number(
     """The number `text` is, as printed; None if it is not a plain number.
 
     A minus sign is part of a number only in a column that may be negative. In a count column
-    a speck read after the digits (2.), where the ink holds one dot-sized blob there
+    a point read after the digits (2.), where the ink holds one dot-sized blob there
     (`CellInk.dot_after`), is that blob, not a decimal point (a count has no fraction, and
-    nothing follows the point): the digits are the number. So is a speck read before them (.0)
-    where the ink holds one round dot-sized blob apart from them (`CellInk.dot_before`), but only
-    in a count that cannot be negative: before a signed count's digits a small blob may be its
-    minus."""
+    nothing follows the point): the digits are the number. In a count that cannot be negative so
+    is any other speck read there (2`), and one read before the digits (.0) where the ink holds
+    one round dot-sized blob apart from them (`CellInk.dot_before`): before a signed count's
+    digits a small blob may be its minus (`_SPECKED_RE`)."""
     text = text.strip()
     if kind is ValueKind.SIGNED_COUNT and text.startswith("-"):
         number = _number(text[1:], kind, dot_after)
         return None if number is None else -number
-    specked = _SPECKED_RE.match(text) if kind is not ValueKind.AMOUNT else None
-    if (
-        specked
-        and (not specked["before"] or (dot_before and kind is ValueKind.COUNT))
-        and (not specked["after"] or dot_after)
-    ):
+    specked = _SPECKED_RE[kind].match(text) if kind in _SPECKED_RE else None
+    if specked and (not specked["before"] or dot_before) and (not specked["after"] or dot_after):
         text = specked["digits"]
     return float(text.replace(",", "")) if _NUMBER_RE.match(text) else None
 
