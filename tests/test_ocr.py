@@ -584,7 +584,18 @@ def test_a_speck_the_second_reading_sees_before_a_count_is_taken_out_where_the_i
         assert "the two readings disagree" in out[0].note
 
 
-def test_a_verified_speck_reading_fills_the_cell_the_forms_reader_left_blank():
+@pytest.mark.parametrize(
+    ("placed_text", "blank_page", "second", "filled"),
+    [
+        (".0", 1, "0", True),  # the placed cell's own reading, verified by a second reading
+        (".0", 2, "0", False),  # the form reading saw its blank on another page
+        ("0 .0", 1, "0", False),  # the grid's text of the cell is not this reading alone
+        (".0", 1, "8", False),  # the readings disagree: not verified
+    ],
+)
+def test_a_verified_speck_reading_fills_the_cell_the_forms_reader_left_blank(
+    placed_text, blank_page, second, filled
+):
     pytest.importorskip("cv2")
     import dataclasses
 
@@ -592,9 +603,31 @@ def test_a_verified_speck_reading_fills_the_cell_the_forms_reader_left_blank():
     from gongkai.verify import verify_ocr_cells
 
     records, placed, scanned = _lone_cell_records(".0", column_id="published_total", dot_before=True)
-    blank = dataclasses.replace(records[0], raw="", note="blank cell", note_code=NoteCode.BLANK)
-    out, _ = verify_ocr_cells(FORM_2019, [blank], placed, scanned, lambda page, cells: ["0"])
-    assert out[0].value == 0 and out[0].note_code is None
+    placed = {key: dataclasses.replace(spot, raw=placed_text) for key, spot in placed.items()}
+    blank = dataclasses.replace(
+        records[0], raw="", page=blank_page, note="blank cell", note_code=NoteCode.BLANK
+    )
+    out, _ = verify_ocr_cells(FORM_2019, [blank], placed, scanned, lambda page, cells: [second])
+    if filled:
+        assert (out[0].value, out[0].note_code, out[0].raw) == (0, None, ".0")
+    else:
+        assert out[0].value is None and out[0].note_code in (NoteCode.BLANK, NoteCode.OCR_DOUBTFUL)
+
+
+def test_no_printing_of_a_row_printed_twice_is_the_cell_verification_reads():
+    # values.cell_records leaves such a row empty: none of its printings may fill it or vouch.
+    from types import SimpleNamespace
+
+    from gongkai.report import _placed_once
+
+    box = (0.0, 0.0, 1.0, 1.0)
+    once = PlacedCell("active_disclosure", "licensing", "published_total", "3", 1, box)
+    twice = [
+        PlacedCell("active_disclosure", "penalties", "published_total", ".0", 1, box),
+        PlacedCell("active_disclosure", "penalties", "published_total", "7", 2, box),
+    ]
+    choices = [SimpleNamespace(reading=SimpleNamespace(cells=[once, *twice])), SimpleNamespace(reading=None)]
+    assert _placed_once(choices) == {("active_disclosure", "licensing", "published_total"): once}
 
 
 def test_a_hybrid_table_is_verified_in_the_layout_it_was_printed_in():

@@ -453,6 +453,22 @@ def _eliminate(row: _Row, pivot: _Row, key: Key) -> _Row:
     return {k: c for k, c in coefficients.items() if c}, row[1] - factor * pivot[1]
 
 
+def _blank_in_form_reading(record: CellRecord, reading: _Reading) -> bool:
+    """Whether the record is the form reading's blank over the cell the grid placed for it, read
+    there as this reading. The form reading takes a number with a speck beside it (0., .0) for
+    no number, and `witness.settle` puts its blank in where the rules hold with it as 0 (the
+    grid's record was text); the placed cell's own reading, verified, says what is printed.
+    Only where the grid's text of the placed cell is that cell's reading alone (no other line's
+    characters in it), on the page the form reading saw the blank on."""
+    cell = reading.cell
+    return (
+        record.note_code is NoteCode.BLANK
+        and cell is not None
+        and reading.raw == cell.free
+        and record.page == cell.page
+    )
+
+
 def _outcome(
     record: CellRecord, reading: _Reading, corrected: float | None, verified: bool, rules, signed: set[Key]
 ) -> str:
@@ -476,17 +492,13 @@ def _outcome(
         return "published"  # a printed / or —: no number, and the parser's note says so
     if verified:
         # A count's digits and a speck (2., .0), which the value parser took for text, or the
-        # form's reader of the page for no number at all (its record blank, the cell placed
-        # holding this reading); a conflict between two readers' numbers stays theirs to settle.
-        if (
-            record.value is None
-            and reading.value is not None
-            and (
-                record.note_code is NoteCode.TEXT_IN_NUMBER_CELL
-                or (record.note_code is NoteCode.BLANK and cell is not None and reading.raw == cell.free)
-            )
-        ):
+        # form reading for no number at all; a conflict between two readers' numbers stays theirs.
+        blank = _blank_in_form_reading(record, reading)
+        text = record.note_code is NoteCode.TEXT_IN_NUMBER_CELL
+        if record.value is None and reading.value is not None and (text or blank):
             record.value, record.note_code, record.note = reading.value, None, ""
+            if blank:
+                record.raw = reading.raw  # the placed cell's text, which the value is read from
         return "published"
     why = list(reading.doubts)
     failing = [r.rule_id for r in rules if r.status == CheckStatus.FAILED]
