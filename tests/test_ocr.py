@@ -400,7 +400,12 @@ def test_a_clean_reading_the_rules_contradict_fixes_nothing_linked_to_it():
 
 
 def _lone_cell_records(
-    text: str, version: str = "2019", column_id: str = "change", lead: str = "?", dot_after: bool = False
+    text: str,
+    version: str = "2019",
+    column_id: str = "change",
+    lead: str = "?",
+    dot_after: bool = False,
+    dot_before: bool = False,
 ):
     """One cell of table 二 in the layout of `version`, read as `text`, with the ink showing `lead`
     before the digits and `dot_after`; by default a 2019 licensing row's 本年增/减, a column no
@@ -419,8 +424,21 @@ def _lone_cell_records(
     )  # fmt: skip
     box = (0.0, 0.0, 1.0, 1.0)
     placed = {record.key: PlacedCell(table.id, row.id, column.id, text, 1, box)}
-    digits = text.strip("-.")
-    cell = OcrCell(1, box, text, 0.99, digits, 0.99, (0, 0, 1, 1), True, (), lead=lead, dot_after=dot_after)
+    digits = "".join(ch for ch in text if ch.isdigit())
+    cell = OcrCell(
+        1,
+        box,
+        text,
+        0.99,
+        digits,
+        0.99,
+        (0, 0, 1, 1),
+        True,
+        (),
+        lead=lead,
+        dot_after=dot_after,
+        dot_before=dot_before,
+    )
     return [record], placed, {1: ScannedPage(1, None, [], [], {box: cell})}
 
 
@@ -481,6 +499,30 @@ def test_a_point_after_a_count_is_a_speck_only_where_the_ink_holds_one_dot(dot_a
 
 
 @pytest.mark.parametrize(
+    ("text", "second", "published", "why"),
+    [
+        ("0.", "0", 0, None),  # a point after a signed count's digits, one dot-sized blob in the ink
+        ("0`", "0", None, "not a plain number as read: '0`'"),  # other specks only after a count
+        ("0，", "0", None, "not a plain number as read: '0，'"),
+        ("4", "4.", 4, None),  # the second reading's line reaches a speck the ink test left out
+        ("4", "4`", None, "the two readings disagree"),
+    ],
+)
+def test_a_signed_count_takes_only_a_point_after_its_digits_for_a_speck(text, second, published, why):
+    pytest.importorskip("cv2")
+    from gongkai.forms import FORM_2019
+    from gongkai.verify import verify_ocr_cells
+
+    records, placed, scanned = _lone_cell_records(text, lead="", dot_after=True)
+    out, _ = verify_ocr_cells(FORM_2019, records, placed, scanned, lambda page, cells: [second])
+    assert out[0].value == published
+    if why:
+        assert out[0].note_code is NoteCode.OCR_DOUBTFUL and why in out[0].note
+    else:
+        assert out[0].note_code is None and out[0].read_by == "ocr"
+
+
+@pytest.mark.parametrize(
     ("second", "published"), [("4.", 4), ("4", 4), ("4.5", None), ("47", None), (".4", None)]
 )
 def test_a_point_the_second_reading_sees_after_a_count_is_not_a_digit(second, published):
@@ -494,6 +536,98 @@ def test_a_point_the_second_reading_sees_after_a_count_is_not_a_digit(second, pu
     assert out[0].value == published
     if published is None:
         assert "the two readings disagree" in out[0].note
+
+
+@pytest.mark.parametrize(
+    ("text", "column_id", "dot_before", "published"),
+    [
+        (".14470", "published_total", True, 14470),  # one speck before a count's digits
+        ("·0", "published_total", True, 0),
+        (".14470", "published_total", False, None),  # the ink shows no such speck
+        (". .0", "published_total", True, None),  # two specks read for one blob
+        ("-0", "published_total", True, None),  # a minus is never a speck
+        (".4", "change", True, None),  # before a signed count's digits a small blob may be its minus
+    ],
+)
+def test_a_speck_before_a_count_is_taken_out_only_where_the_ink_holds_one_dot(
+    text, column_id, dot_before, published
+):
+    pytest.importorskip("cv2")
+    from gongkai.forms import FORM_2019
+    from gongkai.verify import verify_ocr_cells
+
+    records, placed, scanned = _lone_cell_records(text, column_id=column_id, dot_before=dot_before)
+    out, _ = verify_ocr_cells(FORM_2019, records, placed, scanned, lambda page, cells: [text])
+    assert out[0].value == published
+    if published is None:
+        assert (
+            out[0].note_code is NoteCode.OCR_DOUBTFUL
+            and f"not a plain number as read: {text!r}" in out[0].note
+        )
+    else:
+        assert out[0].note_code is None and out[0].read_by == "ocr"
+
+
+@pytest.mark.parametrize(("dot_before", "published"), [(True, 2), (False, None)])
+def test_a_speck_the_second_reading_sees_before_a_count_is_taken_out_where_the_ink_shows_it(
+    dot_before, published
+):
+    # The page's line reaches a speck the ink test's crop left out: the cell read 2, its line • 2.
+    pytest.importorskip("cv2")
+    from gongkai.forms import FORM_2019
+    from gongkai.verify import verify_ocr_cells
+
+    records, placed, scanned = _lone_cell_records("2", column_id="published_total", dot_before=dot_before)
+    out, _ = verify_ocr_cells(FORM_2019, records, placed, scanned, lambda page, cells: ["• 2"])
+    assert out[0].value == published
+    if published is None:
+        assert "the two readings disagree" in out[0].note
+
+
+@pytest.mark.parametrize(
+    ("placed_text", "blank_page", "second", "filled"),
+    [
+        (".0", 1, "0", True),  # the placed cell's own reading, verified by a second reading
+        (".0", 2, "0", False),  # the form reading saw its blank on another page
+        ("0 .0", 1, "0", False),  # the grid's text of the cell is not this reading alone
+        (".0", 1, "8", False),  # the readings disagree: not verified
+    ],
+)
+def test_a_verified_speck_reading_fills_the_cell_the_forms_reader_left_blank(
+    placed_text, blank_page, second, filled
+):
+    pytest.importorskip("cv2")
+    import dataclasses
+
+    from gongkai.forms import FORM_2019
+    from gongkai.verify import verify_ocr_cells
+
+    records, placed, scanned = _lone_cell_records(".0", column_id="published_total", dot_before=True)
+    placed = {key: dataclasses.replace(spot, raw=placed_text) for key, spot in placed.items()}
+    blank = dataclasses.replace(
+        records[0], raw="", page=blank_page, note="blank cell", note_code=NoteCode.BLANK
+    )
+    out, _ = verify_ocr_cells(FORM_2019, [blank], placed, scanned, lambda page, cells: [second])
+    if filled:
+        assert (out[0].value, out[0].note_code, out[0].raw) == (0, None, ".0")
+    else:
+        assert out[0].value is None and out[0].note_code in (NoteCode.BLANK, NoteCode.OCR_DOUBTFUL)
+
+
+def test_no_printing_of_a_row_printed_twice_is_the_cell_verification_reads():
+    # values.cell_records leaves such a row empty: none of its printings may fill it or vouch.
+    from types import SimpleNamespace
+
+    from gongkai.report import _placed_once
+
+    box = (0.0, 0.0, 1.0, 1.0)
+    once = PlacedCell("active_disclosure", "licensing", "published_total", "3", 1, box)
+    twice = [
+        PlacedCell("active_disclosure", "penalties", "published_total", ".0", 1, box),
+        PlacedCell("active_disclosure", "penalties", "published_total", "7", 2, box),
+    ]
+    choices = [SimpleNamespace(reading=SimpleNamespace(cells=[once, *twice])), SimpleNamespace(reading=None)]
+    assert _placed_once(choices) == {("active_disclosure", "licensing", "published_total"): once}
 
 
 def test_a_hybrid_table_is_verified_in_the_layout_it_was_printed_in():
@@ -735,6 +869,32 @@ def test_the_ink_tells_a_minus_before_the_digits_and_a_dot_after_them(text, lead
 
     ink = _drawn_cell(printed)
     assert (ink.lead, ink.dot_after) == (lead, dot_after)
+
+
+@pytest.mark.parametrize(
+    ("before", "dot_before"),
+    [
+        ([(70, 76)], True),  # one round speck on the digits' line, apart from them
+        ([(20, 76)], True),  # further left than the ink test keeps: the page's line reaches it
+        ([], False),  # nothing before the digits
+        ([(60, 76), (70, 76)], False),  # two specks
+        ([(70, 60)], False),  # above the digits' line
+        ("bar", False),  # a minus or a dash is flat
+    ],
+)
+def test_the_ink_tells_one_speck_before_the_digits(before, dot_before):
+    import cv2
+
+    def printed(image, box):  # 13 px tall digits, as a scan's at 200 dpi
+        cv2.putText(
+            image, "37", (box[0] + 80, box[1] + 80), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 40, 1, cv2.LINE_AA
+        )
+        if before == "bar":
+            cv2.line(image, (box[0] + 66, box[1] + 74), (box[0] + 76, box[1] + 74), 40, 2)
+        for x, y in before if before != "bar" else ():
+            cv2.circle(image, (box[0] + x, box[1] + y), 1, 40, -1)
+
+    assert _drawn_cell(printed).dot_before is dot_before
 
 
 def test_faint_ink_before_the_digits_leaves_the_sign_unclear():

@@ -16,6 +16,9 @@ from functools import lru_cache
 from .forms import ValueKind
 from .model import NoteCode
 
+# What a scan reads a speck of dust as, beside a number's digits (a character class): never a
+# minus, which a thin bar also reads as.
+SPECK = r"[.·•`',，]"
 _NOT_APPLICABLE = {"/", "／", "—", "——", "-", "－", "―", "─", "\\", "×", "无", "不适用"}
 _NUMBER_RE = re.compile(r"^(?P<sign>[-−+]?)(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?P<fraction>\.\d+)?$")
 _ANNOTATED_RE = re.compile(r"^(?P<number>[-−+]?[\d,.]+)\s*(?P<note>[(（【\[].*[)）】\]])$")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
@@ -41,8 +41,10 @@ from .model import (
     Grid,
     Heading,
     Identity,
+    Key,
     NoteCode,
     Page,
+    PlacedCell,
     Problem,
     Status,
     TableGeometry,
@@ -297,12 +299,7 @@ def read_report(path: str | os.PathLike[str], kind: str = "auto", threads: int |
         _locate_markup_cells(cells, choices)
     cells = choose_by_arithmetic(FORMS[version], cells, ambiguous_readings(cells))
     if scanned:
-        placed = {
-            (cell.table, cell.row, cell.column): cell
-            for choice in choices
-            if choice.reading is not None
-            for cell in choice.reading.cells
-        }
+        placed = _placed_once(choices)
         from .verify import verify_ocr_cells  # only values read by OCR are verified
 
         sources.ocr_source().attach_words(scanned, [(spot.page, spot.bbox) for spot in placed.values()])
@@ -316,6 +313,15 @@ def read_report(path: str | os.PathLike[str], kind: str = "auto", threads: int |
     report.status, report.reason = _status(report, [*notes, *gaps])
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _placed_once(choices: Sequence[TableChoice]) -> dict[Key, PlacedCell]:
+    """Each cell of the form placed on the page, by its key, where it was placed once: a row
+    printed more than once is left empty (`values.cell_records`), and no one of its printings is
+    the cell's reading to verify, to fill it from or to check its neighbours by."""
+    spots = [cell for choice in choices if choice.reading is not None for cell in choice.reading.cells]
+    times = Counter((spot.table, spot.row, spot.column) for spot in spots)
+    return {key: spot for spot in spots if times[key := (spot.table, spot.row, spot.column)] == 1}
 
 
 def _found(cell: CellRecord) -> bool:

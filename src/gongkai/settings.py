@@ -238,6 +238,9 @@ class ScanSettings:
     minus_gap: float = 0.8
     dot_size: float = 0.4
     faint_ink: float = 0.12
+    # Blobs of at most this many pixels beside a dark speck are JPEG's ringing around it, not a
+    # second blob (.14470 on a scan: a 6x5 px speck with three 1-px bits beside it).
+    speck_noise: int = 2
     # The left edge of a blob (its first `minus_length[0]`) lying within these shares of the
     # digits' height is a minus the blur joined to the digit (-9 printed tight: one blob).
     joined_minus_rows: tuple[float, float] = (0.3, 0.8)

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 from .checks import _evaluate, _expand, _rows_by_table, _values
 from .forms import FORMS, Form, ValueKind
 from .model import CellRecord, CheckStatus, Key, NoteCode, PlacedCell, cell_key, cell_name
-from .numbers import format_number
+from .numbers import SPECK, format_number
 from .settings import DEFAULT
 
 if TYPE_CHECKING:  # the OCR source imports OpenCV: only a report with scanned pages loads it
@@ -43,6 +43,14 @@ READ_BY_OCR = "ocr"
 _SETTINGS = DEFAULT.ocr
 _NUMBER_RE = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d+(?:\.\d+)?$")  # as printed: 1,234 · 96171.6
 _MARKS = frozenset("/／—―-－")  # a printed mark for "not applicable", read as such
+# Digits with a speck read beside them, by the kind of count they stand for: a count that cannot
+# be negative takes any speck before or after (.0, • 2, 2.); a signed count only a point right
+# after (2.), never one before (a small blob there may be its minus), and not the other specks,
+# which were measured on counts alone.
+_SPECKED_RE = {
+    ValueKind.COUNT: re.compile(rf"^(?P<before>{SPECK}\s*)?(?P<digits>\d+)(?P<after>\s*{SPECK})?$"),
+    ValueKind.SIGNED_COUNT: re.compile(r"^(?P<before>)(?P<digits>\d+)(?P<after>\.)?$"),
+}
 
 
 @dataclass
@@ -62,19 +70,25 @@ class _Reading:
     second: str | None = None  # the independent reading, made only when a rule cannot vouch
 
 
-def _number(text: str, kind: ValueKind = ValueKind.COUNT, dot_after: bool = False) -> float | None:
+def _number(
+    text: str, kind: ValueKind = ValueKind.COUNT, dot_after: bool = False, dot_before: bool = False
+) -> float | None:
     """The number `text` is, as printed; None if it is not a plain number.
 
     A minus sign is part of a number only in a column that may be negative. In a count column
-    a point after the digits, where the ink holds one dot-sized blob there (`CellInk.dot_after`),
-    is that blob, not a decimal point (a count has no fraction, and nothing follows the point):
-    the digits before it are the number."""
+    a point read after the digits (2.), where the ink holds one dot-sized blob there
+    (`CellInk.dot_after`), is that blob, not a decimal point (a count has no fraction, and
+    nothing follows the point): the digits are the number. In a count that cannot be negative so
+    is any other speck read there (2`), and one read before the digits (.0) where the ink holds
+    one round dot-sized blob apart from them (`CellInk.dot_before`): before a signed count's
+    digits a small blob may be its minus (`_SPECKED_RE`)."""
     text = text.strip()
     if kind is ValueKind.SIGNED_COUNT and text.startswith("-"):
         number = _number(text[1:], kind, dot_after)
         return None if number is None else -number
-    if kind is not ValueKind.AMOUNT and dot_after and re.fullmatch(r"\d+\.", text):
-        text = text[:-1]
+    specked = _SPECKED_RE[kind].match(text) if kind in _SPECKED_RE else None
+    if specked and (not specked["before"] or dot_before) and (not specked["after"] or dot_after):
+        text = specked["digits"]
     return float(text.replace(",", "")) if _NUMBER_RE.match(text) else None
 
 
@@ -86,18 +100,18 @@ def _reading(
         candidates = [parsed] if parsed is not None else []
         return _Reading(index, key, None, raw, parsed, parsed is not None, False, [], candidates, None)
     mark = bool(cell.free) and set(cell.free) <= _MARKS
-    value = _number(cell.free, kind, cell.dot_after)
+    value = _number(cell.free, kind, cell.dot_after, cell.dot_before)
     doubts: list[str] = []
     if value is None and cell.free and not mark:
         doubts.append(f"not a plain number as read: {cell.free!r}")
     doubts += [f"suspect cell ({why})" for why in cell.suspect]
     if cell.has_ink and cell.free_score < _SETTINGS.min_score:
         doubts.append(f"low OCR confidence {cell.free_score:.2f}")
-    if value is not None and cell.digits != re.sub(r"[,.]", "", cell.free.lstrip("-")):
+    if value is not None and cell.digits != re.sub(r"\D", "", cell.free):  # separators, a sign, specks
         doubts.append(f"digits-only reading differs: {cell.digits!r}")
     candidates = []
     for text in (cell.free, cell.digits):
-        number = _number(text, kind, cell.dot_after)
+        number = _number(text, kind, cell.dot_after, cell.dot_before)
         if number is not None and number not in candidates:
             candidates.append(number)
     confidence = round(cell.free_score, 3) if cell.has_ink else None
@@ -189,7 +203,7 @@ def verify_ocr_cells(
             texts = second_readings(scanned[number], [reading.cell for reading in group])
             for reading, text in zip(group, texts, strict=True):
                 reading.second = text
-                second = _number(text, kinds[reading.key], reading.cell.dot_after)
+                second = _number(text, kinds[reading.key], reading.cell.dot_after, reading.cell.dot_before)
                 if second is not None and second not in reading.candidates:
                     reading.candidates.append(second)
 
@@ -200,7 +214,10 @@ def verify_ocr_cells(
         read_again([reading])
         # The line the second reading cuts reaches past the ink test's crop, to specks that test
         # left out (0 read again as 0.): in a count, a point after all the digits is not a digit.
-        second = _number(reading.second, kinds[reading.key], dot_after=True)
+        # Another speck after them, or one before them (• 2), only where the cell's ink shows one.
+        cell = reading.cell
+        point_after = cell.dot_after or reading.second.rstrip().endswith(".")
+        second = _number(reading.second, kinds[reading.key], point_after, cell.dot_before)
         # A signed number's sign is the ink's and the first reading's: the second may lose it.
         return second is not None and (second == reading.value or -second == reading.value < 0)
 
@@ -436,6 +453,22 @@ def _eliminate(row: _Row, pivot: _Row, key: Key) -> _Row:
     return {k: c for k, c in coefficients.items() if c}, row[1] - factor * pivot[1]
 
 
+def _blank_in_form_reading(record: CellRecord, reading: _Reading) -> bool:
+    """Whether the record is the form reading's blank over the cell the grid placed for it, read
+    there as this reading. The form reading takes a number with a speck beside it (0., .0) for
+    no number, and `witness.settle` puts its blank in where the rules hold with it as 0 (the
+    grid's record was text); the placed cell's own reading, verified, says what is printed.
+    Only where the grid's text of the placed cell is that cell's reading alone (no other line's
+    characters in it), on the page the form reading saw the blank on."""
+    cell = reading.cell
+    return (
+        record.note_code is NoteCode.BLANK
+        and cell is not None
+        and reading.raw == cell.free
+        and record.page == cell.page
+    )
+
+
 def _outcome(
     record: CellRecord, reading: _Reading, corrected: float | None, verified: bool, rules, signed: set[Key]
 ) -> str:
@@ -458,14 +491,14 @@ def _outcome(
     if reading.mark and not reading.doubts:
         return "published"  # a printed / or —: no number, and the parser's note says so
     if verified:
-        # A count's digits and a speck (2.), which the value parser took for text; a conflict
-        # between two readers of the page stays theirs to settle.
-        if (
-            record.value is None
-            and reading.value is not None
-            and record.note_code is NoteCode.TEXT_IN_NUMBER_CELL
-        ):
+        # A count's digits and a speck (2., .0), which the value parser took for text, or the
+        # form reading for no number at all; a conflict between two readers' numbers stays theirs.
+        blank = _blank_in_form_reading(record, reading)
+        text = record.note_code is NoteCode.TEXT_IN_NUMBER_CELL
+        if record.value is None and reading.value is not None and (text or blank):
             record.value, record.note_code, record.note = reading.value, None, ""
+            if blank:
+                record.raw = reading.raw  # the placed cell's text, which the value is read from
         return "published"
     why = list(reading.doubts)
     failing = [r.rule_id for r in rules if r.status == CheckStatus.FAILED]

@@ -25,7 +25,7 @@ from itertools import pairwise
 from ..forms import ValueKind
 from ..labels import block_title, is_header_text, split_numbering
 from ..model import Char, Grid, GridCell, Heading, Page, Word
-from ..numbers import is_value_text, parse_value
+from ..numbers import SPECK, is_value_text, parse_value
 from ..settings import DEFAULT, TextEngineSettings
 from ..sources.chars import block_text, group_lines, split_words
 
@@ -73,11 +73,9 @@ def _classify(words: list[Word], settings: TextEngineSettings) -> _Kind:
     return _Kind.LABEL
 
 
-# What a scan reads a speck of dust as, beside a number's digits.
-_SPECK = r"[.·`',，]"
 # A number with a speck before it, as a scan reads dust (.0, ·12): its place is a value column's,
 # whatever the verification later makes of its text.
-_SPECKED_NUMBER_RE = re.compile(rf"^{_SPECK}+\d+$")
+_SPECKED_NUMBER_RE = re.compile(rf"^{SPECK}+\d+$")
 
 
 def _is_value_word(text: str) -> bool:
@@ -86,7 +84,7 @@ def _is_value_word(text: str) -> bool:
 
 # A number with a speck or a stray mark after it (0., 0+): a scan's reading of a value, in a value
 # column when it stands right of where the plain values start (a label's numbering 1. stands left).
-_MARKED_NUMBER_RE = re.compile(rf"^{_SPECK}*\d+(?:{_SPECK}|[+*])+$")
+_MARKED_NUMBER_RE = re.compile(rf"^{SPECK}*\d+(?:{SPECK}|[+*])+$")
 
 
 def _value_columns(lines: Sequence[_Line], settings: TextEngineSettings) -> list[tuple[float, float]]:
