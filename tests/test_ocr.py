@@ -523,6 +523,30 @@ def test_a_signed_count_takes_only_a_point_after_its_digits_for_a_speck(text, se
 
 
 @pytest.mark.parametrize(
+    ("text", "digits", "published"),
+    [("18件", "18", 18), ("18 件", "18", 18), ("1O件", "10", None), ("18件", "16", None)],
+)
+def test_a_unit_after_a_count_is_dropped_as_the_value_parser_drops_it_from_text(text, digits, published):
+    # 18件 in a text PDF is 18 with its unit dropped: read from a scan it is the same number,
+    # but a letter before the unit is still never repaired, and the digits-only reading must agree.
+    pytest.importorskip("cv2")
+    import dataclasses
+
+    from gongkai.forms import FORM_2019
+    from gongkai.verify import verify_ocr_cells
+
+    records, placed, scanned = _lone_cell_records(text, column_id="published_total")
+    box = next(iter(scanned[1].cells))
+    scanned[1].cells[box] = dataclasses.replace(scanned[1].cells[box], digits=digits)
+    out, _ = verify_ocr_cells(FORM_2019, records, placed, scanned, lambda page, cells: [text])
+    assert out[0].value == published
+    if published is None:
+        assert out[0].note_code is NoteCode.OCR_DOUBTFUL
+    else:
+        assert out[0].note_code is NoteCode.UNIT_DROPPED and out[0].read_by == "ocr"
+
+
+@pytest.mark.parametrize(
     ("second", "published"), [("4.", 4), ("4", 4), ("4.5", None), ("47", None), (".4", None)]
 )
 def test_a_point_the_second_reading_sees_after_a_count_is_not_a_digit(second, published):

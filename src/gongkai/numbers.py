@@ -69,6 +69,21 @@ def spaced_digits(raw: str) -> list[str] | None:
     return text.split()
 
 
+def _drops_unit(unit: str, kind: ValueKind) -> bool:
+    """Whether the number before `unit` is the column's value as it stands (18件 in a count,
+    3.5万元 in an amount): no other unit is the form's."""
+    return kind is not ValueKind.AMOUNT or unit == "万元"
+
+
+def without_unit(text: str, kind: ValueKind) -> str:
+    """`text` without a unit after the number that the parser drops for this kind of column
+    (18件 in a count is 18); `text` itself otherwise."""
+    with_unit = _UNIT_RE.match(text)
+    if with_unit and _drops_unit(with_unit["unit"], kind):
+        return with_unit["number"]
+    return text
+
+
 @lru_cache(maxsize=16384)  # the same few texts (0, 1, blank, /) fill most cells of every report
 def parse_value(raw: str, kind: ValueKind) -> ParsedValue:
     """Parse a printed cell for a column of the given kind."""
@@ -99,7 +114,7 @@ def parse_value(raw: str, kind: ValueKind) -> ParsedValue:
             if kind is ValueKind.AMOUNT and unit == "元":
                 converted = float(Decimal(str(parsed.value)) / Decimal(10000))
                 return ParsedValue(converted, "converted from 元 to 万元", NoteCode.CONVERTED_UNIT)
-            if kind is not ValueKind.AMOUNT or unit == "万元":
+            if _drops_unit(unit, kind):
                 return ParsedValue(parsed.value, f"unit {unit} dropped", NoteCode.UNIT_DROPPED)
     return ParsedValue(None, f"text in a number cell: {raw.strip()[:40]!r}", NoteCode.TEXT_IN_NUMBER_CELL)
 

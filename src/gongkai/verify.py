@@ -4,7 +4,8 @@ A machine's reading of an image can be confidently wrong (a seal's arc read as 1
 score of 0.96), so confidence alone never publishes a number. A value read by OCR is
 published only when
 
-- it is a plain number as read, digits only: O, I, 一 or 。 are never repaired into digits;
+- it is a plain number as read, digits only: O, I, 一 or 。 are never repaired into digits
+  (a unit the value parser drops after the number, 18件 in a count, is dropped as from text);
 - its pixels are not suspect (a seal over the cell, ink running into the rules);
 - its score is at least `_MIN_SCORE`;
 - every rule of the form it takes part in holds, or, where no rule can vouch for it, two
@@ -33,7 +34,7 @@ from typing import TYPE_CHECKING
 from .checks import _evaluate, _expand, _rows_by_table, _values
 from .forms import FORMS, Form, ValueKind
 from .model import CellRecord, CheckStatus, Key, NoteCode, PlacedCell, cell_key, cell_name
-from .numbers import SPECK, format_number
+from .numbers import SPECK, format_number, without_unit
 from .settings import DEFAULT
 
 if TYPE_CHECKING:  # the OCR source imports OpenCV: only a report with scanned pages loads it
@@ -81,8 +82,9 @@ def _number(
     nothing follows the point): the digits are the number. In a count that cannot be negative so
     is any other speck read there (2`), and one read before the digits (.0) where the ink holds
     one round dot-sized blob apart from them (`CellInk.dot_before`): before a signed count's
-    digits a small blob may be its minus (`_SPECKED_RE`)."""
-    text = text.strip()
+    digits a small blob may be its minus (`_SPECKED_RE`). A unit after the number that the value
+    parser drops (18件) is dropped here too (`numbers.without_unit`)."""
+    text = without_unit(text.strip(), kind)
     if kind is ValueKind.SIGNED_COUNT and text.startswith("-"):
         number = _number(text[1:], kind, dot_after)
         return None if number is None else -number
