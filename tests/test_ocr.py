@@ -921,6 +921,42 @@ def test_the_ink_tells_one_speck_before_the_digits(before, dot_before):
     assert _drawn_cell(printed).dot_before is dot_before
 
 
+@pytest.mark.parametrize("text", ["17", "11", "1"])
+@pytest.mark.parametrize("grey", [180, 190])
+def test_the_soft_edge_of_faint_digits_is_not_ink_before_them(text, grey):
+    # Faint print (45 to 55 darker than the paper): the first digit's blurred edge, which the
+    # ink test leaves out, was taken for faint ink before it, and no sign was ever clear.
+    import cv2
+
+    def printed(image, box):
+        cv2.putText(
+            image, text, (box[0] + 80, box[1] + 82), cv2.FONT_HERSHEY_SIMPLEX, 0.7, grey, 2, cv2.LINE_AA
+        )
+
+    assert _drawn_cell(printed).lead == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "lead"),
+    [
+        ("-9", "-"),  # the bar the blur joined to the 9: one blob, its left edge a flat bar at mid-height
+        ("-86", "-"),
+        ("-41", "-"),
+        ("41", ""),  # a 4's left edge is no flat bar: no minus
+        ("47", ""),
+    ],
+)
+def test_a_minus_the_blur_joined_to_the_first_digit_is_told_by_its_shape(text, lead):
+    import cv2
+
+    def printed(image, box):  # 13 px tall digits, as a scan's at 200 dpi, printed tight
+        cv2.putText(
+            image, text, (box[0] + 80, box[1] + 80), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 40, 1, cv2.LINE_AA
+        )
+
+    assert _drawn_cell(printed).lead == lead
+
+
 def test_faint_ink_before_the_digits_leaves_the_sign_unclear():
     import cv2
 

@@ -242,7 +242,9 @@ class ScanSettings:
     # second blob (.14470 on a scan: a 6x5 px speck with three 1-px bits beside it).
     speck_noise: int = 2
     # The left edge of a blob (its first `minus_length[0]`) lying within these shares of the
-    # digits' height is a minus the blur joined to the digit (-9 printed tight: one blob).
+    # digits' height is a minus the blur joined to the digit (-9 printed tight: one blob): the
+    # sign is unclear, and a minus when that blob is also wider than a digit and its edge as
+    # thin (`minus_thickness`) and as centred (`minus_middle`) as a minus.
     joined_minus_rows: tuple[float, float] = (0.3, 0.8)
     # A digit is at most this share of its height wide (printed digits 0.5-0.6; -9 joined: 1.7).
     digit_width: float = 0.8

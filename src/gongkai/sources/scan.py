@@ -311,15 +311,21 @@ def _beside_digits(strokes: np.ndarray, grey: np.ndarray, rules: np.ndarray) -> 
         return ("-" if flat and long and centred and close else "?"), dot_after
     if before.any():
         return "?", dot_after
-    # A minus joined to the first digit: that blob is wider than a digit, or its left edge is no digit's.
+    # A minus joined to the first digit: that blob is wider than a digit, or its left edge is no
+    # digit's. Both, with that edge a minus's flat bar at mid-height, it is one (-9 printed tight).
     index = int(np.flatnonzero(digit & (x == left))[0])
-    if w[index] > _SETTINGS.digit_width * height:
-        return "?", dot_after
+    wide = w[index] > _SETTINGS.digit_width * height
     first = labels == 1 + index
     edge = first[:, left : left + max(1, int(_SETTINGS.minus_length[0] * height))]
     rows = np.nonzero(edge.any(axis=1))[0]
     low, high = _SETTINGS.joined_minus_rows
-    if (rows.min() - top) / height >= low and (rows.max() + 1 - top) / height <= high:
+    upper, lower = (rows.min() - top) / height, (rows.max() + 1 - top) / height
+    joined = upper >= low and lower <= high
+    flat = lower - upper <= _SETTINGS.minus_thickness
+    centred = _SETTINGS.minus_middle[0] <= (upper + lower) / 2 <= _SETTINGS.minus_middle[1]
+    if wide and joined and flat and centred:
+        return "-", dot_after
+    if wide or joined:
         return "?", dot_after
     # Nothing the ink test kept: look at the grey itself, away from the rules' blurred edges.
     near_rules = cv2.dilate(rules.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
@@ -327,7 +333,10 @@ def _beside_digits(strokes: np.ndarray, grey: np.ndarray, rules: np.ndarray) -> 
     contrast = paper - float(np.percentile(grey[strokes], 10))
     reach = max(0, left - int(_SETTINGS.minus_gap * height) - int(_SETTINGS.minus_length[1] * height))
     band = cv2.blur(grey, (3, 3))[top:bottom, reach : max(reach, left - 1)]
-    clear = ~near_rules[top:bottom, reach : max(reach, left - 1)]
+    # The digits' own soft edge, a pixel or two the ink test left out, blurred a pixel further:
+    # no minus (at least `minus_length[0]` of the height long) hides in it.
+    halo = cv2.dilate(strokes.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    clear = ~(near_rules | halo)[top:bottom, reach : max(reach, left - 1)]
     darkest = paper - float(band[clear].min()) if clear.any() else 0.0
     return ("" if darkest < _SETTINGS.faint_ink * contrast else "?"), dot_after
 
