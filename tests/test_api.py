@@ -51,8 +51,15 @@ def test_read_reports_warns_about_failed_files_and_gives_the_status_table():
         (lambda: gongkai.read_report(BROKEN_SAMPLE, kind="bogus"), "UnknownKindError", "'bogus'"),
         (lambda: gongkai.read_reports(SAMPLES, kind="bogus"), "UnknownKindError", "use auto, pdf"),
         (lambda: gongkai.expand_inputs([str(SAMPLES)], kind="bogus"), "UnknownKindError", "'bogus'"),
+        (lambda: gongkai.read_reports([]), "NoInputsError", "no inputs given"),
+        (lambda: gongkai.read_reports(SAMPLES, workers=0), "InvalidOptionError", "at least 1, not 0"),
+        (lambda: gongkai.read_reports(SAMPLES, workers="2"), "InvalidOptionError", "not '2'"),
+        (lambda: list(gongkai.iter_reports(SAMPLES, timeout=-1)), "InvalidOptionError", "not -1"),
     ],
-    ids=["empty-glob", "bytes", "bytes-in-list", "int", "bytes-report", "kind", "kind-batch", "kind-expand"],
+    ids=[
+        *("empty-glob", "bytes", "bytes-in-list", "int", "bytes-report", "kind", "kind-batch", "kind-expand"),
+        *("empty-list", "no-workers", "workers-text", "negative-timeout"),
+    ],
 )
 def test_a_call_the_library_cannot_act_on_raises_an_exported_gongkai_error(call, error, words):
     exception = getattr(gongkai, error)

@@ -44,5 +44,9 @@ class InputTypeError(GongkaiError, TypeError):
     """An input that is not a path: a path is a str or an os.PathLike (bytes are not taken)."""
 
 
+class InvalidOptionError(GongkaiError, ValueError):
+    """An option of a batch outside what it can be: fewer than one worker, a time limit below zero."""
+
+
 class UnknownKindError(GongkaiError, ValueError):
     """An input kind other than auto, pdf, html and docx."""
