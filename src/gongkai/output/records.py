@@ -67,9 +67,11 @@ class OutputFormatError(ValueError):
     """An output path whose format cannot be told or is not supported."""
 
 
-def require_cells(cells: object, name: str = "cells") -> None:
+def require_cells(
+    cells: object, name: str = "cells", needed: Sequence[str] = ("table", "row_id", "column_id", "value")
+) -> None:
     """Refuse (InputTypeError) an argument that should be cell records and is not: a path where
-    the records of `read_reports` or `read_output` go, or a table without their columns."""
+    the records of `read_reports` or `read_output` go, or a table without the `needed` columns."""
     import pandas as pd
 
     if not isinstance(cells, pd.DataFrame):
@@ -77,7 +79,7 @@ def require_cells(cells: object, name: str = "cells") -> None:
             f"{name} is a DataFrame of cell records (from gongkai.read_reports or gongkai.read_output), "
             f"not {type(cells).__name__}" + (": a Report's are its .cells" if hasattr(cells, "cells") else "")
         )
-    missing = [name for name in ("source", "table", "row_id", "column_id", "value") if name not in cells]
+    missing = [column for column in needed if column not in cells]
     if missing:
         raise InputTypeError(f"{name} holds no cell records: it has no {missing[0]!r} column")
 
