@@ -27,6 +27,10 @@ jieba.setLogLevel(logging.WARNING)
 
 _SETTINGS = DEFAULT.match
 
+# A class of these characters in a pattern costs 0.4 ms to compile in every run (its CJK ones
+# make sre build a map of every BMP character); str.translate deletes the same characters.
+_PUNCTUATION = str.maketrans("", "", "\"'、,.，。:：;；()（）/·`")
+_NUMERALS = frozenset("0123456789一二三四五六七八九十")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"', "〝": '"', "〞": '"'})
 # Numbering that opens a label: 一、 / （一） / (一) / 1. / 1、 / 1．, each optionally repeated (三、（四）…).
 _NUMBERING_RE = re.compile(r"^(?:[一二三四五六七八九十]+[、.,]|\([一二三四五六七八九十]+\)|\d{1,2}[.、,])")
@@ -53,7 +57,7 @@ def split_numbering(text: str) -> tuple[str, str]:
 def label_words(text: str) -> str:
     """A label with its numbering, quotes and punctuation removed: what matching compares. A
     middle dot and a backtick are a scan's reading of a speck of dust (自然· over 人)."""
-    return re.sub(r"[\"'、,.，。:：;；()（）/·`]", "", split_numbering(text)[1])
+    return split_numbering(text)[1].translate(_PUNCTUATION)
 
 
 # ---------------------------------------------------------------------------
@@ -137,7 +141,7 @@ def _quick_ratio(a: str, b: str) -> float:
 @lru_cache(maxsize=16384)
 def _numeral(text: str) -> str:
     numbering = split_numbering(text)[0]
-    return re.sub(r"[^0-9一二三四五六七八九十]", "", numbering)
+    return "".join(char for char in numbering if char in _NUMERALS)
 
 
 @dataclass(frozen=True)
