@@ -77,6 +77,14 @@ def _official_words() -> set[str]:
     official = {label_words(row.label) for t in tables for row in (*t.rows, *t.alternative_rows)}
     official |= {label_words(group.label) for t in tables for group in t.groups}
     official |= {label_words(part) for t in tables for column in t.columns for part in column.path}
+    official |= {label_words(text) for t in tables for text in (*t.header_words, t.stub_header)}
+    # A column is matched by the last lines of the header printed over it, joined
+    # (`match.columns`): where those are the form's own headers, the top header's included, they
+    # join into these texts, about 30 of the 54 texts a report's reading would cut otherwise.
+    for table in tables:
+        for column in table.columns:
+            stack = (table.top_header, *column.path) if table.top_header else column.path
+            official |= {label_words("".join(stack[-k:])) for k in range(2, len(stack) + 1)}
     return official - {""}
 
 
