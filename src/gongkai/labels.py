@@ -172,26 +172,33 @@ def best_match(printed: str, candidates: Iterable[tuple[object, str, float]]) ->
     a bound is below the runner-up's score, no candidate left can be best or runner-up, and
     they go unscored. The choice is the one that scoring every candidate gives.
     """
-    numeral = _numeral(printed)
-
-    def score(label: str, bonus: float, likeness: Callable[[str, str], float]) -> float:
-        value = likeness(printed, label)
-        if value > 0 and numeral and numeral == _numeral(label):
-            value += _SETTINGS.numeral_bonus
-        return min(value + bonus, 1.0)
-
     listed = list(candidates)
-    bounds = [score(label, bonus, similarity_bound) for _, label, bonus in listed]
+    bounds = [_score(printed, label, bonus, similarity_bound) for _, label, bonus in listed]
     scored: list[tuple[float, int, object]] = []  # score, place among the candidates, item
     for place in sorted(range(len(listed)), key=bounds.__getitem__, reverse=True):
         if scored and (runner_up := _best_two(scored)[2]) is not None and bounds[place] < runner_up:
             break
         item, label, bonus = listed[place]
-        scored.append((score(label, bonus, similarity), place, item))
+        scored.append((_score(printed, label, bonus, similarity), place, item))
     if not scored:
         return None
     best_score, best, runner_up = _best_two(scored)
     return Choice(best, best_score, 0.0 if runner_up is None else runner_up)
+
+
+def _score(printed: str, label: str, bonus: float, likeness: Callable[[str, str], float]) -> float:
+    """A candidate's score for a printed label, by `likeness`: its numbering, if the same, adds."""
+    value = likeness(printed, label)
+    if value > 0 and (numeral := _numeral(printed)) and numeral == _numeral(label):
+        value += _SETTINGS.numeral_bonus
+    return min(value + bonus, 1.0)
+
+
+def score_bound(printed: str, label: str) -> float:
+    """An upper bound of the score `best_match` gives one candidate `label` for `printed` (by
+    `similarity_bound`): a caller that needs that score only where it reaches some value need not
+    score a candidate whose bound does not."""
+    return _score(printed, label, 0.0, similarity_bound)
 
 
 def _best_two(scored: list[tuple[float, int, object]]) -> tuple[float, object, float | None]:
