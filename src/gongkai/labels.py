@@ -98,9 +98,7 @@ def _tokens(words: str) -> tuple[Counter[str], int]:
 
 def _common(a: Counter[str], b: Counter[str]) -> int:
     """How many items two multisets share (each as often as both hold it)."""
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(min(count, b[item]) for item, count in a.items() if item in b)
+    return sum(min(a[item], b[item]) for item in a.keys() & b.keys())
 
 
 def _token_dice(a: str, b: str) -> float:

@@ -55,7 +55,6 @@ from .settings import DEFAULT
 from .sources.chars import text_lines
 from .values import cell_records
 from .versions import TableChoice, choose_versions, read_every_version
-from .witness import form as form_witness
 from .witness.settle import settle
 
 if TYPE_CHECKING:  # the OCR source imports OpenCV: only a report with scanned pages loads it
@@ -63,7 +62,9 @@ if TYPE_CHECKING:  # the OCR source imports OpenCV: only a report with scanned p
 
     import pandas as pd
 
+    from .forms import Row, Table
     from .sources import ScannedPage
+    from .witness.form import WitnessCell
 
 
 @dataclass
@@ -293,7 +294,7 @@ def read_report(path: str | os.PathLike[str], kind: str = "auto", threads: int |
     report.form = version
     cells, gaps = cell_records(report.source, identity, version, choices)
     report.witness_counts = settle(
-        FORMS[version], cells, lambda table, rows: form_witness.read_table(table, rows, chars, headings)
+        FORMS[version], cells, partial(_read_by_form, chars=chars, headings=headings)
     )
     if report.kind not in sources.SOURCES:
         _locate_markup_cells(cells, choices)
@@ -313,6 +314,19 @@ def read_report(path: str | os.PathLike[str], kind: str = "auto", threads: int |
     report.status, report.reason = _status(report, [*notes, *gaps])
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _read_by_form(
+    table: Table,
+    rows: Sequence[Row],
+    chars: dict[int, list[Char]],
+    headings: list[Heading],
+) -> dict[Key, WitnessCell]:
+    """The form witness's reading of a doubtful table. Imported here, on the first doubtful
+    table, so that a clean report's start-up does not pay for it (about 3 ms)."""
+    from .witness import form as form_witness
+
+    return form_witness.read_table(table, rows, chars, headings)
 
 
 def _placed_once(choices: Sequence[TableChoice]) -> dict[Key, PlacedCell]:

@@ -21,16 +21,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from ..checks import run_checks
 from ..forms import FORMS, Form, Row, Table
 from ..model import CellRecord, CheckStatus, Key, NoteCode, cell_key
 from ..numbers import parse_value
-from .form import WitnessCell
+
+if TYPE_CHECKING:  # the form reading itself is imported only for a doubtful table (report._read_by_form)
+    from .form import WitnessCell
 
 GRID, FORM, BOTH = "grid", "form", "grid+form"
 
-Reader = Callable[[Table, Sequence[Row]], dict[Key, WitnessCell]]
+Reader = Callable[[Table, Sequence[Row]], "dict[Key, WitnessCell]"]
 
 
 def _doubtful_tables(form: Form, records: Sequence[CellRecord]) -> set[str]:
