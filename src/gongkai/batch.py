@@ -438,13 +438,11 @@ class Batch:
     ):
         self.output, self.fmt, self.encoding, self.shape, self.kind = output, fmt, encoding, shape, kind
         self._started = time.time_ns()
-        self._scratch = tempfile.TemporaryDirectory(prefix="gongkai-") if output == "-" else None
-        location = Path(self._scratch.name) / "journal.sqlite" if self._scratch else journal_path(output)
-        self.result = BatchResult(total=len(paths), journal=None if self._scratch else location)
+        # A batch written to stdout leaves nothing that a run could resume: its journal is in memory.
+        location = None if output == "-" else journal_path(output)
+        self.result = BatchResult(total=len(paths), journal=location)
         # The options that change what is read; those of the output (format, encoding, shape) do not.
-        self.journal = Journal(
-            location, fresh=not resume, reading={"input kind": kind}, durable=self._scratch is None
-        )
+        self.journal = Journal(location, fresh=not resume, reading={"input kind": kind})
         try:
             self._take_stock(paths)
         except (KeyboardInterrupt, SystemExit) as error:
@@ -523,8 +521,6 @@ class Batch:
 
     def close(self) -> None:
         self.journal.close()
-        if self._scratch is not None:
-            self._scratch.cleanup()
 
     def __enter__(self) -> Batch:
         return self

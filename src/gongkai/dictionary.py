@@ -28,8 +28,10 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from pathlib import Path
 from types import ModuleType
 
-# Bumped when the store's layout changes, so that an old store is not read.
-_LAYOUT = 2
+# Bumped when the store's layout changes, so that an old store is not read, and when the texts
+# whose cuts it keeps change, so that a store built before keeps them too (3: the form's headers
+# joined as a report prints them).
+_LAYOUT = 3
 _installed = False
 _CUTS: dict[str, list[str]] = {}  # text -> its cut, kept in the store
 _EMISSIONS_MODULE = "jieba.finalseg.prob_emit"

@@ -27,7 +27,6 @@ _TITLE_RE = re.compile(
     r"(?P<before>.*?)(?P<year>(?:19|20)\d{2})\s*年度?(?P<after>.*?)" + REPORT_TITLE_PATTERN
 )
 _FILENAME_YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-_LEADING_NOISE_RE = re.compile(r"^[^\u4e00-\u9fff]+")  # dates, times, URLs before the name
 _HEADING_SPECKS_RE = re.compile(r"^[.,:;'`·・、，。：；‘’]+")
 _AGENCY_NOISE_RE = re.compile(r"^(关于|印发)|(关于|的|年度|度)$")
 
@@ -69,11 +68,20 @@ def table_pages_settled(headings: list[Heading]) -> bool:
     return start is not None and any(h.numeral in TABLES_END_SECTIONS and h.page >= start for h in headings)
 
 
+def _from_first_ideograph(text: str) -> str:
+    """`text` from its first CJK ideograph on: the dates, times and URLs before a name go.
+
+    A loop, not the pattern ^[^\u4e00-\u9fff]+: compiling a class of that range fills a
+    65,536-entry map one character at a time, 0.8 ms of every run."""
+    start = next((i for i, char in enumerate(text) if "\u4e00" <= char <= "\u9fff"), len(text))
+    return text[start:]
+
+
 def _clean_agency(text: str) -> str | None:
     # The words stripped here are the phrasing of official notices (关于印发…的通知), not of the
     # form. 某办公室关于印发某市人民政府2024年…报告的通知: the agency is the one named after 印发.
     text = re.split(r"关于印发|印发|关于", text)[-1]
-    text = _LEADING_NOISE_RE.sub("", text).strip(" ：:，,、-—")
+    text = _from_first_ideograph(text).strip(" ：:，,、-—")
     previous = None
     while previous != text:
         previous = text

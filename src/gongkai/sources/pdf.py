@@ -158,9 +158,11 @@ def _chars(page: pdfium.PdfPage, frame: _Frame) -> tuple[list[Char], bool]:
     """
     handle = page.text_page()
     try:
+        # As the per-character entry points take them, unconverted (`pdfium._bind_unconverted`).
+        text = ctypes.c_void_p(handle)
         rect, matrix = pdfium.FS_RECTF(), pdfium.FS_MATRIX()
         x, y = ctypes.c_double(), ctypes.c_double()
-        rect_at, matrix_at, x_at, y_at = (ctypes.addressof(v) for v in (rect, matrix, x, y))
+        rect_at, matrix_at, x_at, y_at = (ctypes.byref(v) for v in (rect, matrix, x, y))
         box, point, hypot = frame.box, frame.point, math.hypot
         ascent, descent = _SETTINGS.em_ascent, _SETTINGS.em_descent
         chars: list[Char] = []
@@ -171,9 +173,9 @@ def _chars(page: pdfium.PdfPage, frame: _Frame) -> tuple[list[Char], bool]:
         font_size, text_object_of = pdfium.FPDFText_GetFontSize, pdfium.FPDFText_GetTextObject
         render_mode = pdfium.FPDFTextObj_GetTextRenderMode
         for index in range(pdfium.FPDFText_CountChars(handle)):
-            code = char_unicode(handle, index)
+            code = char_unicode(text, index)
             # PDFium's generated characters (the spaces and line breaks it infers) are all whitespace.
-            if code <= 32 or code == 0xA0 or code == 0x3000 or not loose_box(handle, index, rect_at):
+            if code <= 32 or code == 0xA0 or code == 0x3000 or not loose_box(text, index, rect_at):
                 continue
             if sampled < _SETTINGS.render_mode_sample:
                 sampled += 1
@@ -181,8 +183,8 @@ def _chars(page: pdfium.PdfPage, frame: _Frame) -> tuple[list[Char], bool]:
                 invisible += bool(text_object) and render_mode(text_object) == _INVISIBLE
             x0, top, x1, bottom = box(rect.left, rect.bottom, rect.right, rect.top)
             size = bottom - top
-            if char_matrix(handle, index, matrix_at) and char_origin(handle, index, x_at, y_at):
-                scaled = font_size(handle, index) * hypot(matrix.c, matrix.d)
+            if char_matrix(text, index, matrix_at) and char_origin(text, index, x_at, y_at):
+                scaled = font_size(text, index) * hypot(matrix.c, matrix.d)
                 if scaled > 0:
                     size = scaled
                     baseline = point(x.value, y.value)[1]

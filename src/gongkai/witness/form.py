@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..forms import Column, Row, Table, ValueKind
-from ..labels import best_match, block_title, compact, is_header_text, split_numbering
+from ..labels import best_match, block_title, compact, is_header_text, score_bound, split_numbering
 from ..model import Char, Heading, Key, Word
 from ..numbers import parse_value
 from ..settings import DEFAULT
@@ -234,11 +234,16 @@ def _align(labels: Sequence[_Label], rows: Sequence[Row], table: Table) -> dict[
     likeness = {}
     for i in range(n):
         for j in range(m):
+            discount = _SETTINGS.alternative_row_discount if rows[j].id in alternatives else 1
+            # A likeness below the threshold pairs nothing, whatever it is: where the score's
+            # bound is below, the pair is not scored (most pairs: the alignment of jiangyuan-city-2021
+            # 10.7 -> 1.7 ms).
+            if score_bound(labels[i].text, rows[j].label) * discount < _SETTINGS.pair_threshold:
+                likeness[i, j] = 0.0
+                continue
             choice = best_match(labels[i].text, [(rows[j].id, rows[j].label, 0.0)])
             score_ij = choice.score if choice is not None else 0.0
-            likeness[i, j] = score_ij * (
-                _SETTINGS.alternative_row_discount if rows[j].id in alternatives else 1
-            )
+            likeness[i, j] = score_ij * discount
     for i in range(n + 1):
         for j in range(m + 1):
             if i == 0 and j == 0:
