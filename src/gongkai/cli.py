@@ -22,6 +22,7 @@ from .batch import (
     BatchInterrupted,
     BatchSetupError,
     NoInputsError,
+    batch_files,
     check_encoding,
     check_format,
     check_inputs,
@@ -266,7 +267,9 @@ def extract(
       0    every input was read (ok, or partial without --strict)
       1    some input failed (everything readable is still written),
            or with --strict some report is partial
-      2    usage error (bad option, no inputs, unusable output), found before any work
+      2    usage error (bad option, no inputs, unusable output: one of the inputs,
+           or a directory, link or special file where it or a file beside it
+           goes), found before any work
       130  interrupted (Ctrl-C; 143 for SIGTERM, 129 for SIGHUP): finished reports
            are kept in the journal, an earlier run's output stays untouched, and
            the command to continue is printed
@@ -280,7 +283,7 @@ def extract(
             raise BatchSetupError(
                 "--shape wide writes CSV, Parquet or JSONL; the workbook has the form's layout"
             )
-        check_output(output)
+        check_output(output, paths, batch_files(output, fmt))
     except (BatchSetupError, OutputFormatError, NoInputsError) as error:
         _usage_error(str(error))
     if resume and output == "-":
