@@ -48,12 +48,22 @@ def test_an_output_that_is_an_input_is_refused_before_any_reading(folder, no_rea
     before = {path.name: path.read_bytes() for path in folder.iterdir()}
     pdf = str(folder / GUILING.name)
     _refused(["extract", str(folder), "-o", pdf, "--format", "csv"], "it is the input")
+    _refused(["summary", str(folder), "-o", str(folder / YUNHU.name)], "it is the input")
     # A side file of the output, given as an input, is an input too.
     side = folder / "cells.files.csv"
     shutil.copy(GUILING, side)
     _refused(["extract", str(folder), str(side), "-o", str(folder / "cells.csv")], "it is the input")
     before[side.name] = side.read_bytes()
     assert {path.name: path.read_bytes() for path in folder.iterdir()} == before
+
+
+def test_an_earlier_output_and_its_tables_are_inputs_of_summary(folder, tmp_path):
+    cells = tmp_path / "cells.csv"
+    assert CliRunner().invoke(main, ["extract", str(folder), "-o", str(cells), "-q"]).exit_code == 0
+    before = (tmp_path / "cells.files.csv").read_bytes()
+    _refused(["summary", str(cells), "-o", str(tmp_path / "cells.files.csv")], "it is the input")
+    _refused(["compare", str(cells), "--agency", "x", "-o", str(cells)], "it is the input")
+    assert (tmp_path / "cells.files.csv").read_bytes() == before
 
 
 def test_an_output_or_side_file_that_is_no_regular_file_is_refused(folder, tmp_path, no_reading):
@@ -70,6 +80,8 @@ def test_an_output_or_side_file_that_is_no_regular_file_is_refused(folder, tmp_p
         (["extract", str(folder), "-o", str(out / "d.csv")], "d.files.csv' beside"),
         (["extract", str(folder), "-o", str(out / "e.csv")], "e.csv': it is a symbolic link"),
         (["extract", str(folder), "-o", "/proc/self/fd/1", "--format", "csv"], "it is a symbolic link"),
+        (["summary", str(folder), "-o", str(out / "pipe.csv")], "it is a named pipe"),
+        (["compare", str(folder), "-o", str(out / "e.csv")], "it is a symbolic link"),
     ]
     for arguments, says in cases:
         _refused(arguments, says)
@@ -83,3 +95,9 @@ def test_an_output_or_side_file_that_is_no_regular_file_is_refused(folder, tmp_p
     assert (out / "pipe.csv").is_fifo() and (out / "c.journal.lock").is_fifo()
     assert (out / "e.csv").is_symlink() and (out / "target.csv").read_text() == "kept\n"
     assert list((out / "d.files.csv").iterdir()) == []
+
+
+def test_an_unwritable_output_of_summary_and_compare_is_refused_before_any_reading(folder, no_reading):
+    _refused(["summary", str(folder), "-o", "/proc/s.xlsx"], "cannot write to '/proc'")
+    pdfs = [str(folder / GUILING.name), str(folder / YUNHU.name)]
+    _refused(["compare", *pdfs, "-o", "/proc/c.csv"], "cannot write to '/proc'")

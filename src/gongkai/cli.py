@@ -449,19 +449,27 @@ def inspect(pdf, png_dir) -> None:
             _say(f"gongkai: wrote {path}")
 
 
-def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float):
-    """The cells, files and checks of a batch: read from an earlier output, or from the reports."""
+def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float, output: str | None):
+    """The cells, files and checks of a batch: read from an earlier output, or from the reports;
+    first, `output` (if any) is checked as extract checks its own."""
+    from .output.records import companion_path
     from .output.summary import NotAnOutputError, batch_frames, is_output, read_output
 
-    if len(inputs) == 1 and is_output(inputs[0]) and not inputs[0].lower().endswith(".pdf"):
+    earlier = len(inputs) == 1 and is_output(inputs[0]) and not inputs[0].lower().endswith(".pdf")
+    try:
+        if earlier:
+            paths = [inputs[0], *(companion_path(inputs[0], kind) for kind in ("files", "checks"))]
+        else:
+            paths = check_inputs(inputs)
+        if output:
+            check_output(output, paths)
+    except (BatchSetupError, NoInputsError) as error:
+        _usage_error(str(error))
+    if earlier:
         try:
             return read_output(inputs[0])
         except (NotAnOutputError, OSError, ValueError) as error:
             _usage_error(str(error))
-    try:
-        paths = check_inputs(inputs)
-    except (BatchSetupError, NoInputsError) as error:
-        _usage_error(str(error))
     reports, counts = [], dict.fromkeys(Status, 0)
     with _progress(len(paths), sys.stderr.isatty() and len(paths) > 1) as bar:
         task = bar.add_task("read", total=len(paths), rate="-", counts="", failed=0) if bar else None
@@ -497,12 +505,13 @@ def summary(inputs, output, workers, timeout) -> None:
     Exit status:
       0    the summary was printed (failed reports are counted in it)
       2    usage error (no such input, a pattern that matches nothing, a wide
-           output), found before any reading
+           output, an -o that cannot be written or is one of the inputs, as
+           extract checks its own), found before any reading
       130  interrupted (Ctrl-C)
     """
     from .output.summary import summarize
 
-    cells, files, checks = _batch(inputs, workers, timeout)
+    cells, files, checks = _batch(inputs, workers, timeout, output)
     result = summarize(cells, files, checks)
     click.echo(result.to_text())
     if output:
@@ -533,8 +542,8 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
     \b
     Exit status:
       0    the comparison was printed
-      2    usage error: no such input, -o neither .csv nor .xlsx (found before any
-           reading); not two readable reports A B, or no two consecutive years of
+      2    usage error: no such input, -o neither .csv nor .xlsx or unusable as
+           extract's (found before any reading); not two readable reports A B, or no two consecutive years of
            the agency in the batch
       130  interrupted (Ctrl-C)
     """
@@ -543,7 +552,7 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
 
     if output and not output.lower().endswith((".csv", ".xlsx")):
         _usage_error(f"-o {output}: compare writes .csv or .xlsx")
-    cells, files, _ = _batch(inputs, workers, timeout)
+    cells, files, _ = _batch(inputs, workers, timeout, output)
     if agency is None:
         # A and B in the order given, whatever order the batch sorted them in.
         given = {path: index for index, path in enumerate(inputs)}
