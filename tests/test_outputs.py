@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from gongkai import cli
+from gongkai import OutputWriteError, cli, read_report
 from gongkai.cli import main
+from gongkai.output.writers import BatchOutput
 
 from .conftest import SAMPLES
 
@@ -101,3 +105,87 @@ def test_an_unwritable_output_of_summary_and_compare_is_refused_before_any_readi
     _refused(["summary", str(folder), "-o", "/proc/s.xlsx"], "cannot write to '/proc'")
     pdfs = [str(folder / GUILING.name), str(folder / YUNHU.name)]
     _refused(["compare", *pdfs, "-o", "/proc/c.csv"], "cannot write to '/proc'")
+
+
+_FULL_STDOUT = """
+import errno, io, os, sys
+
+class Full(io.RawIOBase):
+    # /dev/full: every write fails with ENOSPC, until stdout is sent to /dev/null.
+    def writable(self):
+        return True
+
+    def fileno(self):
+        return 1
+
+    def write(self, data):
+        if os.path.samestat(os.fstat(1), os.stat(os.devnull)):
+            return len(data)
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+sys.stdout = io.TextIOWrapper(io.BufferedWriter(Full()), encoding="utf-8")
+sys.argv = ["gongkai", *sys.argv[1:]]
+from gongkai.__main__ import run
+run()
+"""
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["extract", str(YUNHU), "-o", "-"],
+        ["extract", str(YUNHU), "-o", "-", "--format", "jsonl"],
+        ["inspect", str(YUNHU)],
+        ["summary", str(YUNHU)],
+        ["compare", str(GUILING), str(YUNHU)],
+    ],
+)
+def test_a_full_stdout_is_one_line_and_exit_status_1(arguments):
+    env = {**os.environ, "PYTHONPATH": str(Path(cli.__file__).parents[1])}
+    done = subprocess.run(
+        [sys.executable, "-c", _FULL_STDOUT, *arguments], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.strip().splitlines()[-1:] == [
+        "gongkai: error: cannot write to stdout: No space left on device"
+    ]
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+
+
+def test_a_character_the_encoding_cannot_write_is_one_line_and_leaves_no_output(tmp_path):
+    folder = tmp_path / "₩"
+    folder.mkdir()
+    shutil.copy(YUNHU, folder / YUNHU.name)
+    out = tmp_path / "out" / "cells.csv"
+    result = CliRunner().invoke(main, ["extract", str(folder), "-o", str(out), "--encoding", "gbk", "-q"])
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        f"gongkai: error: cannot write {str(out)!r}: encoding 'gbk' cannot write '₩'; use utf-8 or gb18030"
+    ]
+    assert [p.name for p in out.parent.iterdir()] == ["cells.journal.sqlite"]  # what was read is kept
+
+
+def test_a_directory_where_a_table_goes_places_no_file_and_leaves_none_half_written(tmp_path):
+    out = tmp_path / "cells.csv"
+    batch = BatchOutput(str(out), "csv")
+    batch.add_records({"cells": [], "files": [], "checks": []})
+    (tmp_path / "cells.checks.csv").mkdir()  # after the run's checks: another program's
+    with pytest.raises(OutputWriteError, match=r"cells\.checks\.csv': it is a directory"):
+        batch.close()
+    assert [p.name for p in tmp_path.iterdir()] == ["cells.checks.csv"]
+
+
+def test_summary_and_comparison_that_cannot_be_written_raise_output_write_error(tmp_path):
+    from gongkai.output.compare import compare_cells, write_comparison
+    from gongkai.output.summary import summarize_reports
+
+    reports = [read_report(GUILING), read_report(YUNHU)]
+    (tmp_path / "file").write_text("")
+    for name in ("s.xlsx", "s.txt"):
+        with pytest.raises(OutputWriteError, match="cannot write"):
+            summarize_reports(reports).write(tmp_path / "file" / name)
+    pairs = compare_cells(reports[0].cells, reports[1].cells)
+    for name in ("c.xlsx", "c.csv"):
+        with pytest.raises(OutputWriteError, match="cannot write"):
+            write_comparison(pairs, tmp_path / "file" / name)
+    assert [p.name for p in tmp_path.iterdir()] == ["file"]

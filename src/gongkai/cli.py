@@ -30,11 +30,12 @@ from .batch import (
     default_workers,
     iter_reports,
 )
-from .errors import GongkaiError
+from .errors import GongkaiError, OutputWriteError
 from .model import Status
 from .numbers import counted, format_number
 from .output.journal import JournalError, ReadingOptionsChangedError
 from .output.records import FORMATS, SHAPES, OutputFormatError
+from .output.writers import writing
 from .sources import INPUT_KINDS, describe
 
 # The operating system's timers take at most about 24.8 days (2**31 ms); a week is far past any file.
@@ -129,13 +130,24 @@ def _command_ending():
     except (_Stopped, KeyboardInterrupt) as stop:  # a stop the command did not report itself
         _stopped_reading(stop.code if isinstance(stop, _Stopped) else 130)
     except BrokenPipeError:
-        # Python's recipe: whatever is still buffered for stdout goes to /dev/null, not to a
-        # pipe whose reader is gone, so that exiting prints no error.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _drop_stdout()
         raise SystemExit(_BROKEN_PIPE_STATUS) from None
+    except OutputWriteError as error:  # a full disk or stdout, a character the encoding lacks
+        _say(f"gongkai: error: {error}")
+        try:
+            sys.stdout.flush()
+        except OSError:  # what stdout could not take would fail again at exit
+            _drop_stdout()
+        raise SystemExit(1) from None
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def _drop_stdout() -> None:
+    """Whatever is still buffered for stdout goes to /dev/null (Python's recipe for a broken
+    pipe), so that exiting prints no error."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _stdout_console(width: int | None):
@@ -266,7 +278,9 @@ def extract(
     Exit status:
       0    every input was read (ok, or partial without --strict)
       1    some input failed (everything readable is still written),
-           or with --strict some report is partial
+           or with --strict some report is partial; or the output could not
+           be written (a full disk, a character --encoding lacks): one line
+           says why, no output file is placed, the journal keeps what was read
       2    usage error (bad option, no inputs, unusable output: one of the inputs,
            or a directory, link or special file where it or a file beside it
            goes), found before any work
@@ -421,7 +435,8 @@ def inspect(pdf, png_dir) -> None:
     \b
     Exit status:
       0    the report was read (ok or partial)
-      1    the file cannot be read as a report (one line says why)
+      1    the file cannot be read as a report, or stdout cannot be written
+           (a full disk): one line says why
       2    usage error (no such file, bad option), found before any reading
       130  interrupted (Ctrl-C)
     """
@@ -441,7 +456,8 @@ def inspect(pdf, png_dir) -> None:
     except GongkaiError as error:
         _say(f"gongkai: failed: {pdf}: {error}")
         sys.exit(1)
-    print_report(report, console)
+    with writing("-"):
+        print_report(report, console)
     if png_dir and report.kind != "pdf":
         _say(f"gongkai: --png draws PDF pages; {pdf} is {describe(report.kind)} and has none")
     elif png_dir:
@@ -504,6 +520,7 @@ def summary(inputs, output, workers, timeout) -> None:
     \b
     Exit status:
       0    the summary was printed (failed reports are counted in it)
+      1    stdout or -o could not be written (a full disk): one line says why
       2    usage error (no such input, a pattern that matches nothing, a wide
            output, an -o that cannot be written or is one of the inputs, as
            extract checks its own), found before any reading
@@ -513,7 +530,8 @@ def summary(inputs, output, workers, timeout) -> None:
 
     cells, files, checks = _batch(inputs, workers, timeout, output)
     result = summarize(cells, files, checks)
-    click.echo(result.to_text())
+    with writing("-"):
+        click.echo(result.to_text())
     if output:
         result.write(output)
         _say(f"gongkai: wrote {output}")
@@ -542,6 +560,7 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
     \b
     Exit status:
       0    the comparison was printed
+      1    stdout or -o could not be written (a full disk): one line says why
       2    usage error: no such input, -o neither .csv nor .xlsx or unusable as
            extract's (found before any reading); not two readable reports A B, or no two consecutive years of
            the agency in the batch
@@ -568,7 +587,8 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
         pairs = year_over_year(cells[cells["agency_key"] == wanted])
         if pairs.empty:
             _usage_error(no_pairs_reason(cells, wanted))
-    _print_comparison(pairs, show_all)
+    with writing("-"):
+        _print_comparison(pairs, show_all)
     if output:
         write_comparison(pairs, output)
         _say(f"gongkai: wrote {output}")
