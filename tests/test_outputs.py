@@ -189,3 +189,16 @@ def test_summary_and_comparison_that_cannot_be_written_raise_output_write_error(
         with pytest.raises(OutputWriteError, match="cannot write"):
             write_comparison(pairs, tmp_path / "file" / name)
     assert [p.name for p in tmp_path.iterdir()] == ["file"]
+
+
+def test_a_mark_stdout_cannot_encode_shows_as_a_question_mark(tmp_path):
+    runner = CliRunner(charset="gbk")  # as under PYTHONIOENCODING=gbk
+    shown = runner.invoke(main, ["inspect", str(YUNHU)])
+    assert shown.exit_code == 0, shown.output
+    assert "(?: no number" in shown.stdout
+    summary = runner.invoke(main, ["summary", str(YUNHU)])
+    assert summary.exit_code == 0, summary.output
+    assert "? partial" in summary.stdout
+    # Records are never changed: extract -o - writes them in --encoding, or fails.
+    records = runner.invoke(main, ["extract", str(YUNHU), "-o", "-", "--encoding", "gbk"])
+    assert records.exit_code == 0 and "?" not in records.stdout

@@ -181,6 +181,11 @@ _TIMEOUT = click.option(
 def main(context: click.Context) -> None:
     """Read 政府信息公开工作年度报告 (PDF, web page, Word) into labelled, checked records."""
     context.with_resource(_command_ending())
+    # Text for people (inspect, summary, compare) shows '?' for a mark that stdout's encoding
+    # lacks (∅, ◐ and ● under PYTHONIOENCODING=gbk) rather than failing; `extract -o -` writes
+    # its records through a wrapper of its own, in --encoding, and fails rather than change them.
+    with contextlib.suppress(AttributeError, ValueError, OSError):
+        sys.stdout.reconfigure(errors="replace")
 
 
 def _usage_error(message: str) -> NoReturn:
