@@ -65,16 +65,18 @@ def test_a_text_report_does_no_ocr_work():
     assert _python(code).stdout.split() == ["ok", "0", "[]"]
 
 
-def test_without_the_extra_the_status_says_what_to_install():
+@pytest.mark.parametrize("missing", ["rapidocr", "onnxruntime", "cv2"])
+def test_without_the_extra_the_status_says_what_to_install(missing):
     code = (
         "import sys\n"
-        "sys.modules['rapidocr'] = None  # as if the extra were not installed\n"
+        f"sys.modules[{missing!r}] = None  # as if the extra were not installed\n"
         "from gongkai.report import read_report_safely\n"
         f"print(read_report_safely({str(NO_LAYER)!r}).reason)\n"
     )
     reason = _python(code).stdout.strip()
     assert reason.endswith('pip install "gongkai[ocr]"')
     assert "scanned" in reason
+    assert gongkai.OcrUnavailableError.__mro__[1] is gongkai.ScannedReportError  # catchable by name
 
 
 # --- verify: what may be published from an image, on hand-made readings -------------------

@@ -121,18 +121,76 @@ def check_encoding(encoding: str) -> None:
         raise BatchSetupError(f"encoding {encoding!r} cannot write Chinese; use utf-8 or gb18030") from None
 
 
-def check_output(output: str) -> None:
-    """The output, its companions and its journal can be written (folders are created as needed)."""
+def batch_files(output: str, fmt: str) -> list[Path]:
+    """Every path a batch into `output` (not stdout) writes, its temporary files included: the
+    output, its companion tables (not beside a workbook), the journal and its lock."""
+    if output == "-":
+        return []
+    journal = journal_path(output)
+    finals = [Path(output)]
+    if fmt != "xlsx":
+        finals += [Path(companion_path(output, kind)) for kind in ("files", "checks")]
+    partials = [path.with_name(f".{path.name}.partial") for path in finals]
+    sqlite = [journal.with_name(journal.name + end) for end in ("", "-wal", "-shm", "-journal")]
+    return [*finals, *partials, *sqlite, journal.with_suffix(".lock")]
+
+
+_NOT_REGULAR = (
+    (stat.S_ISLNK, "a symbolic link"),
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def check_output(output: str, inputs: Iterable[str] = (), files: Iterable[Path] | None = None) -> None:
+    """The output can be written (folders are created as needed) without harm: each of the
+    `files` written (default: the output alone; see `batch_files`) is new or a regular file
+    that is none of the `inputs` and may be written.
+
+    A symbolic link is refused, even to a regular file: the output is moved into place, which
+    would replace the link, not the file it names. '-' (stdout) is always fine.
+    """
     if output == "-":
         return
     target = Path(output)
     if target.is_dir():
         raise BatchSetupError(f"{output!r} is a directory; give a file name")
-    targets = [target, Path(companion_path(output, "files")), journal_path(output)]
-    for path in targets:
-        if path.exists() and not os.access(path, os.W_OK):
+    written = [target] if files is None else list(files)
+    existing = {}
+    for path in written:
+        try:
+            mode = path.lstat().st_mode
+        except FileNotFoundError:
+            continue
+        except OSError as error:
+            raise BatchSetupError(f"cannot write {str(path)!r}: {error.strerror}") from None
+        what = next((name for test, name in _NOT_REGULAR if test(mode)), None)
+        if what is not None:
+            if path == target:
+                raise BatchSetupError(f"cannot write {output!r}: it is {what}; give a new file name")
+            raise BatchSetupError(
+                f"cannot write {str(path)!r} beside {output!r}: it is {what}; move it or give another output"
+            )
+        if not os.access(path, os.W_OK):
             raise BatchSetupError(f"cannot write {str(path)!r}: permission denied")
+        if (identity := _identity(path)) is not None:
+            existing[identity] = path
+    for source in inputs if existing else ():
+        if (path := existing.get(_identity(source))) is not None:
+            raise BatchSetupError(f"cannot write {str(path)!r}: it is the input {source!r}")
     check_folder(target.parent)
+
+
+def _identity(path: str | Path) -> tuple[int, int] | None:
+    """A file's device and inode, as os.path.samefile compares them; None if it cannot be told."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
 
 
 def check_folder(folder: Path) -> None:

@@ -22,6 +22,7 @@ from .batch import (
     BatchInterrupted,
     BatchSetupError,
     NoInputsError,
+    batch_files,
     check_encoding,
     check_format,
     check_inputs,
@@ -29,11 +30,12 @@ from .batch import (
     default_workers,
     iter_reports,
 )
-from .errors import GongkaiError
+from .errors import GongkaiError, OutputWriteError
 from .model import Status
 from .numbers import counted, format_number
 from .output.journal import JournalError, ReadingOptionsChangedError
 from .output.records import FORMATS, SHAPES, OutputFormatError
+from .output.writers import writing
 from .sources import INPUT_KINDS, describe
 
 # The operating system's timers take at most about 24.8 days (2**31 ms); a week is far past any file.
@@ -128,13 +130,24 @@ def _command_ending():
     except (_Stopped, KeyboardInterrupt) as stop:  # a stop the command did not report itself
         _stopped_reading(stop.code if isinstance(stop, _Stopped) else 130)
     except BrokenPipeError:
-        # Python's recipe: whatever is still buffered for stdout goes to /dev/null, not to a
-        # pipe whose reader is gone, so that exiting prints no error.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _drop_stdout()
         raise SystemExit(_BROKEN_PIPE_STATUS) from None
+    except OutputWriteError as error:  # a full disk or stdout, a character the encoding lacks
+        _say(f"gongkai: error: {error}")
+        try:
+            sys.stdout.flush()
+        except OSError:  # what stdout could not take would fail again at exit
+            _drop_stdout()
+        raise SystemExit(1) from None
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def _drop_stdout() -> None:
+    """Whatever is still buffered for stdout goes to /dev/null (Python's recipe for a broken
+    pipe), so that exiting prints no error."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _stdout_console(width: int | None):
@@ -168,6 +181,11 @@ _TIMEOUT = click.option(
 def main(context: click.Context) -> None:
     """Read 政府信息公开工作年度报告 (PDF, web page, Word) into labelled, checked records."""
     context.with_resource(_command_ending())
+    # Text for people (inspect, summary, compare) shows '?' for a mark that stdout's encoding
+    # lacks (∅, ◐ and ● under PYTHONIOENCODING=gbk) rather than failing; `extract -o -` writes
+    # its records through a wrapper of its own, in --encoding, and fails rather than change them.
+    with contextlib.suppress(AttributeError, ValueError, OSError):
+        sys.stdout.reconfigure(errors="replace")
 
 
 def _usage_error(message: str) -> NoReturn:
@@ -265,8 +283,12 @@ def extract(
     Exit status:
       0    every input was read (ok, or partial without --strict)
       1    some input failed (everything readable is still written),
-           or with --strict some report is partial
-      2    usage error (bad option, no inputs, unusable output), found before any work
+           or with --strict some report is partial; or the output could not
+           be written (a full disk, a character --encoding lacks): one line
+           says why, no output file is placed, the journal keeps what was read
+      2    usage error (bad option, no inputs, unusable output: one of the inputs,
+           or a directory, link or special file where it or a file beside it
+           goes), found before any work
       130  interrupted (Ctrl-C; 143 for SIGTERM, 129 for SIGHUP): finished reports
            are kept in the journal, an earlier run's output stays untouched, and
            the command to continue is printed
@@ -280,7 +302,7 @@ def extract(
             raise BatchSetupError(
                 "--shape wide writes CSV, Parquet or JSONL; the workbook has the form's layout"
             )
-        check_output(output)
+        check_output(output, paths, batch_files(output, fmt))
     except (BatchSetupError, OutputFormatError, NoInputsError) as error:
         _usage_error(str(error))
     if resume and output == "-":
@@ -420,7 +442,8 @@ def inspect(pdf, png_dir) -> None:
     \b
     Exit status:
       0    the report was read (ok or partial)
-      1    the file cannot be read as a report (one line says why)
+      1    the file cannot be read as a report, or stdout cannot be written
+           (a full disk): one line says why
       2    usage error (no such file, bad option), found before any reading
       130  interrupted (Ctrl-C)
     """
@@ -440,7 +463,8 @@ def inspect(pdf, png_dir) -> None:
     except GongkaiError as error:
         _say(f"gongkai: failed: {pdf}: {error}")
         sys.exit(1)
-    print_report(report, console)
+    with writing("-"):
+        print_report(report, console)
     if png_dir and report.kind != "pdf":
         _say(f"gongkai: --png draws PDF pages; {pdf} is {describe(report.kind)} and has none")
     elif png_dir:
@@ -448,19 +472,27 @@ def inspect(pdf, png_dir) -> None:
             _say(f"gongkai: wrote {path}")
 
 
-def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float):
-    """The cells, files and checks of a batch: read from an earlier output, or from the reports."""
+def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float, output: str | None):
+    """The cells, files and checks of a batch: read from an earlier output, or from the reports;
+    first, `output` (if any) is checked as extract checks its own."""
+    from .output.records import companion_path
     from .output.summary import NotAnOutputError, batch_frames, is_output, read_output
 
-    if len(inputs) == 1 and is_output(inputs[0]) and not inputs[0].lower().endswith(".pdf"):
+    earlier = len(inputs) == 1 and is_output(inputs[0]) and not inputs[0].lower().endswith(".pdf")
+    try:
+        if earlier:
+            paths = [inputs[0], *(companion_path(inputs[0], kind) for kind in ("files", "checks"))]
+        else:
+            paths = check_inputs(inputs)
+        if output:
+            check_output(output, paths)
+    except (BatchSetupError, NoInputsError) as error:
+        _usage_error(str(error))
+    if earlier:
         try:
             return read_output(inputs[0])
         except (NotAnOutputError, OSError, ValueError) as error:
             _usage_error(str(error))
-    try:
-        paths = check_inputs(inputs)
-    except (BatchSetupError, NoInputsError) as error:
-        _usage_error(str(error))
     reports, counts = [], dict.fromkeys(Status, 0)
     with _progress(len(paths), sys.stderr.isatty() and len(paths) > 1) as bar:
         task = bar.add_task("read", total=len(paths), rate="-", counts="", failed=0) if bar else None
@@ -495,15 +527,18 @@ def summary(inputs, output, workers, timeout) -> None:
     \b
     Exit status:
       0    the summary was printed (failed reports are counted in it)
+      1    stdout or -o could not be written (a full disk): one line says why
       2    usage error (no such input, a pattern that matches nothing, a wide
-           output), found before any reading
+           output, an -o that cannot be written or is one of the inputs, as
+           extract checks its own), found before any reading
       130  interrupted (Ctrl-C)
     """
     from .output.summary import summarize
 
-    cells, files, checks = _batch(inputs, workers, timeout)
+    cells, files, checks = _batch(inputs, workers, timeout, output)
     result = summarize(cells, files, checks)
-    click.echo(result.to_text())
+    with writing("-"):
+        click.echo(result.to_text())
     if output:
         result.write(output)
         _say(f"gongkai: wrote {output}")
@@ -532,8 +567,9 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
     \b
     Exit status:
       0    the comparison was printed
-      2    usage error: no such input, -o neither .csv nor .xlsx (found before any
-           reading); not two readable reports A B, or no two consecutive years of
+      1    stdout or -o could not be written (a full disk): one line says why
+      2    usage error: no such input, -o neither .csv nor .xlsx or unusable as
+           extract's (found before any reading); not two readable reports A B, or no two consecutive years of
            the agency in the batch
       130  interrupted (Ctrl-C)
     """
@@ -542,7 +578,7 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
 
     if output and not output.lower().endswith((".csv", ".xlsx")):
         _usage_error(f"-o {output}: compare writes .csv or .xlsx")
-    cells, files, _ = _batch(inputs, workers, timeout)
+    cells, files, _ = _batch(inputs, workers, timeout, output)
     if agency is None:
         # A and B in the order given, whatever order the batch sorted them in.
         given = {path: index for index, path in enumerate(inputs)}
@@ -558,7 +594,8 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
         pairs = year_over_year(cells[cells["agency_key"] == wanted])
         if pairs.empty:
             _usage_error(no_pairs_reason(cells, wanted))
-    _print_comparison(pairs, show_all)
+    with writing("-"):
+        _print_comparison(pairs, show_all)
     if output:
         write_comparison(pairs, output)
         _say(f"gongkai: wrote {output}")

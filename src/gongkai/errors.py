@@ -36,6 +36,11 @@ class MissingToolError(GongkaiError):
     """Reading the file needs a program that is not installed (LibreOffice for .doc and .wps)."""
 
 
+class OutputWriteError(GongkaiError, OSError):
+    """An output could not be written: a full disk or stdout, a folder gone, a character its
+    encoding cannot write. The files of a batch are then not moved into place."""
+
+
 class NoInputsError(GongkaiError, ValueError):
     """None of the given inputs names a file: an empty folder, a pattern that matches nothing."""
 

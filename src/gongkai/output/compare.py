@@ -17,6 +17,7 @@ import pandas as pd
 from ..numbers import format_number
 from ..settings import DEFAULT
 from . import records
+from .writers import replacing
 
 # When a change is large, and why: settings.CompareSettings.
 LARGE_CHANGE_SHARE = DEFAULT.compare.large_share
@@ -123,14 +124,13 @@ def no_pairs_reason(cells: pd.DataFrame, key: str) -> str:
 
 def write_comparison(pairs: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     """Every compared cell to .xlsx (numbers as numbers) or else CSV (whole numbers without ".0")."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if target.suffix.lower() == ".xlsx":
-        whole = {name: _whole_numbers(pairs[name]) for name in _NUMBER_COLUMNS}
-        pairs.assign(**whole).to_excel(target, index=False)
-        return
-    written = {name: pairs[name].map(format_number, na_action="ignore") for name in _NUMBER_COLUMNS}
-    pairs.assign(**written).to_csv(target, index=False)
+    with replacing(path) as temporary:  # OutputWriteError if it cannot be written
+        if Path(path).suffix.lower() == ".xlsx":
+            whole = {name: _whole_numbers(pairs[name]) for name in _NUMBER_COLUMNS}
+            pairs.assign(**whole).to_excel(temporary, index=False, engine="openpyxl")
+        else:
+            written = {name: pairs[name].map(format_number, na_action="ignore") for name in _NUMBER_COLUMNS}
+            pairs.assign(**written).to_csv(temporary, index=False)
 
 
 _NUMBER_COLUMNS = ["value_a", "value_b", "change"]

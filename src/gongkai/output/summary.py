@@ -24,6 +24,7 @@ from rich.table import Table as RichTable
 from ..numbers import format_number
 from . import records
 from .views import failed_rule, prints_no_number
+from .writers import replacing
 
 # The rows listed under "most often missing".
 MISSING_ROWS_SHOWN = 15
@@ -77,14 +78,13 @@ class Summary:
 
     def write(self, path: str | os.PathLike[str]) -> None:
         """.xlsx: one sheet per section; any other name: the text."""
-        target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if target.suffix.lower() == ".xlsx":
-            with pd.ExcelWriter(target) as writer:
-                for name, table in self.sections().items():
-                    _numbers_as_numbers(table).to_excel(writer, sheet_name=name, index=False)
-            return
-        target.write_text(self.to_text(), encoding="utf-8")
+        with replacing(path) as temporary:  # OutputWriteError if it cannot be written
+            if Path(path).suffix.lower() == ".xlsx":
+                with pd.ExcelWriter(temporary, engine="openpyxl") as writer:
+                    for name, table in self.sections().items():
+                        _numbers_as_numbers(table).to_excel(writer, sheet_name=name, index=False)
+            else:
+                temporary.write_text(self.to_text(), encoding="utf-8")
 
 
 def _numbers_as_numbers(table: pd.DataFrame) -> pd.DataFrame:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Iterable
-from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
@@ -31,6 +30,7 @@ from . import records
 from .compare import year_over_year
 from .views import form_lines, headlines
 from .wide import report_form
+from .writers import replacing
 
 HEADERS = {
     "source": "来源文件",
@@ -616,12 +616,5 @@ def write_workbook(
     _long_sheet(book, "cells", _cells_for_people(cells))
     _long_sheet(book, "files", _form_as_number(files))
     _long_sheet(book, "checks", checks)
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.partial")
-    try:
+    with replacing(path) as temporary:  # Ctrl-C or a full disk halfway: no half workbook is left
         book.save(temporary)
-    except BaseException:  # Ctrl-C or a full disk halfway: no half workbook is left beside the output
-        temporary.unlink(missing_ok=True)
-        raise
-    os.replace(temporary, target)

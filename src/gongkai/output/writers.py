@@ -8,15 +8,18 @@ batch written as either (most of a short run) imports neither pandas nor pyarrow
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import os
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from ..errors import OutputWriteError
 from ..model import Status
 from ..numbers import format_number
 from .records import (
@@ -32,6 +35,43 @@ from .wide import wide_cell_columns
 if TYPE_CHECKING:
     import pyarrow as pa
     import pyarrow.parquet as pq
+
+
+@contextlib.contextmanager
+def writing(path: str | os.PathLike[str], encoding: str = "utf-8") -> Iterator[None]:
+    """A failure to write `path` ("-": stdout) as an OutputWriteError that names it: a full disk,
+    a folder gone, a character `encoding` cannot write. A closed pipe (BrokenPipeError) stays
+    itself: the command ends quietly."""
+    where = "to stdout" if str(path) == "-" else repr(str(path))
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise OutputWriteError(f"cannot write {where}: {error.strerror or error}") from error
+    except UnicodeEncodeError as error:
+        bad = error.object[error.start : error.end]
+        raise OutputWriteError(
+            f"cannot write {where}: encoding {encoding!r} cannot write {bad!r}; use utf-8 or gb18030"
+        ) from error
+
+
+@contextlib.contextmanager
+def replacing(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """A temporary name beside `path` to write the whole file under: moved into place when done,
+    removed on any failure (Ctrl-C, a full disk), so that no half file is left. Failures raise
+    OutputWriteError (see `writing`)."""
+    target = Path(path)
+    temporary = target.with_name(f".{target.name}.partial")
+    with writing(path):
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            yield temporary
+            os.replace(temporary, target)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+
 
 # Columns whose numbers are written as a person writes them (3001, not 3001.0).
 _NUMBER_COLUMNS = ("value", "left", "right")
@@ -82,7 +122,7 @@ class RecordWriter:
     """
 
     def __init__(self, path: str, kind: str, fmt: str = "csv", encoding: str = "utf-8"):
-        self.path, self.kind, self.fmt = path, kind, fmt
+        self.path, self.kind, self.fmt, self._encoding = path, kind, fmt, encoding
         self._parquet: pq.ParquetWriter | None = None
         self._handle: TextIO | None = None
         self._temporary: Path | None = None
@@ -98,19 +138,24 @@ class RecordWriter:
             self._handle = self._stdout
             self._header_due = True
             return
-        target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        self._temporary = target.with_name(f".{target.name}.partial")
-        if fmt == "parquet":
-            import pyarrow.parquet as pq
+        with writing(path, encoding):
+            target = Path(path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._temporary = target.with_name(f".{target.name}.partial")
+            if fmt == "parquet":
+                import pyarrow.parquet as pq
 
-            self._parquet = pq.ParquetWriter(self._temporary, arrow_schema(kind))
-        else:
-            self._handle = open(self._temporary, "w", encoding=encoding, newline="")  # noqa: SIM115 - closed by close()
+                self._parquet = pq.ParquetWriter(self._temporary, arrow_schema(kind))
+            else:
+                self._handle = open(self._temporary, "w", encoding=encoding, newline="")  # noqa: SIM115 - closed by close()
         self._header_due = True
 
     def write(self, records: list[dict]) -> None:
         """Write records (dicts of the kind's columns)."""
+        with writing(self.path, self._encoding):
+            self._write(records)
+
+    def _write(self, records: list[dict]) -> None:
         if self._parquet is not None:
             if records:
                 import pyarrow as pa
@@ -146,15 +191,17 @@ class RecordWriter:
 
     def finish(self) -> None:
         """Write what is left and close the file, still under its temporary name."""
-        if self._header_due:
-            self.write([])
-        self._write_row_group()
-        self._release()
+        with writing(self.path, self._encoding):
+            if self._header_due:
+                self._write([])
+            self._write_row_group()
+            self._release()
 
     def commit(self) -> None:
         """Move the finished file into place (again: nothing to do)."""
         if self._temporary is not None and self._temporary.exists():
-            os.replace(self._temporary, self.path)
+            with writing(self.path):
+                os.replace(self._temporary, self.path)
 
     def _release(self) -> None:
         """Close what this writer opened; stdout stays open, flushed."""
@@ -171,7 +218,8 @@ class RecordWriter:
 
     def abort(self) -> None:
         """Drop the unfinished file."""
-        self._release()
+        with contextlib.suppress(OSError, ValueError):  # a full disk fails to flush again
+            self._release()
         if self._temporary is not None:
             self._temporary.unlink(missing_ok=True)
 
@@ -239,8 +287,15 @@ class BatchOutput:
             merged = {kind: frame(kind, records) for kind, records in self._records.items()}
             write_workbook(merged["cells"], self.path, files=merged["files"], checks=merged["checks"])
             return
-        for writer in self._writers.values():
-            writer.finish()
+        try:
+            for writer in self._writers.values():
+                writer.finish()
+            for writer in self._writers.values():  # no file is placed while another cannot be
+                if os.path.isdir(writer.path):
+                    raise OutputWriteError(f"cannot write {writer.path!r}: it is a directory")
+        except BaseException:
+            self.abort()
+            raise
         # The files replace an earlier run's together: once the first is in place, an
         # interruption (Ctrl-C) waits for the others, so no mix of two runs is left.
         pending = list(self._writers.values())
@@ -248,6 +303,9 @@ class BatchOutput:
             while pending:
                 pending[0].commit()
                 pending.pop(0)
+        except OutputWriteError:
+            self.abort()  # the files not placed go: none is left under its temporary name
+            raise
         finally:
             for writer in pending:
                 writer.commit()

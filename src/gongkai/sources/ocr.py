@@ -101,9 +101,12 @@ class Recogniser:
             # at the peak of a 6-page scan read two pages at a time (1.04 GB against 0.85).
             "EngineConfig.onnxruntime.enable_cpu_mem_arena": True,
         }
-        self._engine = RapidOCR(params=params)
-        self._engine._load_det_model()  # now, not on the first page: pages may ask at once
-        self._rec = self._engine._load_rec_model()
+        try:  # rapidocr imports its inference engine (onnxruntime) only here
+            self._engine = RapidOCR(params=params)
+            self._engine._load_det_model()  # now, not on the first page: pages may ask at once
+            self._rec = self._engine._load_rec_model()
+        except ImportError:
+            raise OcrUnavailableError(OCR_MISSING) from None
         characters = self._rec.postprocess_op.character
         self._characters = np.array(characters, dtype=object)
         self._digit_indices = np.array([0, *(characters.index(d) for d in _DIGITS)])

@@ -1,0 +1,204 @@
+"""Where the commands write: an output that would replace an input or a special file is refused
+before any reading, and a write that fails says so in one line, never with a traceback."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from gongkai import OutputWriteError, cli, read_report
+from gongkai.cli import main
+from gongkai.output.writers import BatchOutput
+
+from .conftest import SAMPLES
+
+GUILING, YUNHU = SAMPLES / "guiling-township-2024.pdf", SAMPLES / "yunhu-district-2024.pdf"
+
+
+@pytest.fixture
+def folder(tmp_path):
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    for pdf in (GUILING, YUNHU):
+        shutil.copy(pdf, reports / pdf.name)
+    return reports
+
+
+@pytest.fixture
+def no_reading(monkeypatch):
+    """Reading a report fails the test: a usage error comes before any."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a report was read")
+
+    monkeypatch.setattr(cli, "iter_reports", refuse)
+    monkeypatch.setattr(cli, "Batch", refuse)
+
+
+def _refused(arguments: list[str], says: str) -> None:
+    result = CliRunner().invoke(main, arguments)
+    assert result.exit_code == 2, (arguments, result.output)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("gongkai: error: ") and says in lines[0], result.stderr
+
+
+def test_an_output_that_is_an_input_is_refused_before_any_reading(folder, no_reading):
+    before = {path.name: path.read_bytes() for path in folder.iterdir()}
+    pdf = str(folder / GUILING.name)
+    _refused(["extract", str(folder), "-o", pdf, "--format", "csv"], "it is the input")
+    _refused(["summary", str(folder), "-o", str(folder / YUNHU.name)], "it is the input")
+    # A side file of the output, given as an input, is an input too.
+    side = folder / "cells.files.csv"
+    shutil.copy(GUILING, side)
+    _refused(["extract", str(folder), str(side), "-o", str(folder / "cells.csv")], "it is the input")
+    before[side.name] = side.read_bytes()
+    assert {path.name: path.read_bytes() for path in folder.iterdir()} == before
+
+
+def test_an_earlier_output_and_its_tables_are_inputs_of_summary(folder, tmp_path):
+    cells = tmp_path / "cells.csv"
+    assert CliRunner().invoke(main, ["extract", str(folder), "-o", str(cells), "-q"]).exit_code == 0
+    before = (tmp_path / "cells.files.csv").read_bytes()
+    _refused(["summary", str(cells), "-o", str(tmp_path / "cells.files.csv")], "it is the input")
+    _refused(["compare", str(cells), "--agency", "x", "-o", str(cells)], "it is the input")
+    assert (tmp_path / "cells.files.csv").read_bytes() == before
+
+
+def test_an_output_or_side_file_that_is_no_regular_file_is_refused(folder, tmp_path, no_reading):
+    out = tmp_path / "out"
+    out.mkdir()
+    os.mkfifo(out / "pipe.csv")
+    os.mkfifo(out / "c.journal.lock")
+    (out / "d.files.csv").mkdir()
+    (out / "e.csv").symlink_to(out / "target.csv")
+    (out / "target.csv").write_text("kept\n")
+    cases = [
+        (["extract", str(folder), "-o", str(out / "pipe.csv")], "pipe.csv': it is a named pipe"),
+        (["extract", str(folder), "-o", str(out / "c.csv")], "c.journal.lock' beside"),
+        (["extract", str(folder), "-o", str(out / "d.csv")], "d.files.csv' beside"),
+        (["extract", str(folder), "-o", str(out / "e.csv")], "e.csv': it is a symbolic link"),
+        (["extract", str(folder), "-o", "/proc/self/fd/1", "--format", "csv"], "it is a symbolic link"),
+        (["summary", str(folder), "-o", str(out / "pipe.csv")], "it is a named pipe"),
+        (["compare", str(folder), "-o", str(out / "e.csv")], "it is a symbolic link"),
+    ]
+    for arguments, says in cases:
+        _refused(arguments, says)
+    assert sorted(p.name for p in out.iterdir()) == [
+        "c.journal.lock",
+        "d.files.csv",
+        "e.csv",
+        "pipe.csv",
+        "target.csv",
+    ]
+    assert (out / "pipe.csv").is_fifo() and (out / "c.journal.lock").is_fifo()
+    assert (out / "e.csv").is_symlink() and (out / "target.csv").read_text() == "kept\n"
+    assert list((out / "d.files.csv").iterdir()) == []
+
+
+def test_an_unwritable_output_of_summary_and_compare_is_refused_before_any_reading(folder, no_reading):
+    _refused(["summary", str(folder), "-o", "/proc/s.xlsx"], "cannot write to '/proc'")
+    pdfs = [str(folder / GUILING.name), str(folder / YUNHU.name)]
+    _refused(["compare", *pdfs, "-o", "/proc/c.csv"], "cannot write to '/proc'")
+
+
+_FULL_STDOUT = """
+import errno, io, os, sys
+
+class Full(io.RawIOBase):
+    # /dev/full: every write fails with ENOSPC, until stdout is sent to /dev/null.
+    def writable(self):
+        return True
+
+    def fileno(self):
+        return 1
+
+    def write(self, data):
+        if os.path.samestat(os.fstat(1), os.stat(os.devnull)):
+            return len(data)
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+sys.stdout = io.TextIOWrapper(io.BufferedWriter(Full()), encoding="utf-8")
+sys.argv = ["gongkai", *sys.argv[1:]]
+from gongkai.__main__ import run
+run()
+"""
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["extract", str(YUNHU), "-o", "-"],
+        ["extract", str(YUNHU), "-o", "-", "--format", "jsonl"],
+        ["inspect", str(YUNHU)],
+        ["summary", str(YUNHU)],
+        ["compare", str(GUILING), str(YUNHU)],
+    ],
+)
+def test_a_full_stdout_is_one_line_and_exit_status_1(arguments):
+    env = {**os.environ, "PYTHONPATH": str(Path(cli.__file__).parents[1])}
+    done = subprocess.run(
+        [sys.executable, "-c", _FULL_STDOUT, *arguments], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.strip().splitlines()[-1:] == [
+        "gongkai: error: cannot write to stdout: No space left on device"
+    ]
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+
+
+def test_a_character_the_encoding_cannot_write_is_one_line_and_leaves_no_output(tmp_path):
+    folder = tmp_path / "₩"
+    folder.mkdir()
+    shutil.copy(YUNHU, folder / YUNHU.name)
+    out = tmp_path / "out" / "cells.csv"
+    result = CliRunner().invoke(main, ["extract", str(folder), "-o", str(out), "--encoding", "gbk", "-q"])
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        f"gongkai: error: cannot write {str(out)!r}: encoding 'gbk' cannot write '₩'; use utf-8 or gb18030"
+    ]
+    assert [p.name for p in out.parent.iterdir()] == ["cells.journal.sqlite"]  # what was read is kept
+
+
+def test_a_directory_where_a_table_goes_places_no_file_and_leaves_none_half_written(tmp_path):
+    out = tmp_path / "cells.csv"
+    batch = BatchOutput(str(out), "csv")
+    batch.add_records({"cells": [], "files": [], "checks": []})
+    (tmp_path / "cells.checks.csv").mkdir()  # after the run's checks: another program's
+    with pytest.raises(OutputWriteError, match=r"cells\.checks\.csv': it is a directory"):
+        batch.close()
+    assert [p.name for p in tmp_path.iterdir()] == ["cells.checks.csv"]
+
+
+def test_summary_and_comparison_that_cannot_be_written_raise_output_write_error(tmp_path):
+    from gongkai.output.compare import compare_cells, write_comparison
+    from gongkai.output.summary import summarize_reports
+
+    reports = [read_report(GUILING), read_report(YUNHU)]
+    (tmp_path / "file").write_text("")
+    for name in ("s.xlsx", "s.txt"):
+        with pytest.raises(OutputWriteError, match="cannot write"):
+            summarize_reports(reports).write(tmp_path / "file" / name)
+    pairs = compare_cells(reports[0].cells, reports[1].cells)
+    for name in ("c.xlsx", "c.csv"):
+        with pytest.raises(OutputWriteError, match="cannot write"):
+            write_comparison(pairs, tmp_path / "file" / name)
+    assert [p.name for p in tmp_path.iterdir()] == ["file"]
+
+
+def test_a_mark_stdout_cannot_encode_shows_as_a_question_mark(tmp_path):
+    runner = CliRunner(charset="gbk")  # as under PYTHONIOENCODING=gbk
+    shown = runner.invoke(main, ["inspect", str(YUNHU)])
+    assert shown.exit_code == 0, shown.output
+    assert "? blank cell" in shown.stdout
+    summary = runner.invoke(main, ["summary", str(YUNHU)])
+    assert summary.exit_code == 0, summary.output
+    assert "? partial" in summary.stdout
+    # Records are never changed: extract -o - writes them in --encoding, or fails.
+    records = runner.invoke(main, ["extract", str(YUNHU), "-o", "-", "--encoding", "gbk"])
+    assert records.exit_code == 0 and "?" not in records.stdout
