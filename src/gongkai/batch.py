@@ -32,7 +32,7 @@ from .output.journal import Journal, journal_path
 from .output.records import FORMATS, OutputFormatError, cell_rows, companion_path
 from .output.writers import BatchOutput
 from .report import Report, page_threads, read_report_safely
-from .sources import INPUT_KINDS, SUFFIXES, check_kind, check_path
+from .sources import INPUT_KINDS, SUFFIXES, check_kind, check_path, path_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -445,12 +445,18 @@ class Batch:
     def _take_stock(self, paths: list[str]) -> None:
         """Hash the inputs, drop what the journal holds of others, and see what is left to read."""
         self.tasks = [(path, content_hash(path)) for path in paths]
-        self.journal.keep_only(self.tasks)
+        # The journal's key of each task: its report's source (the path as text) and hash.
+        self._keys = [(path_text(path), sha256) for path, sha256 in self.tasks]
+        self.journal.keep_only(self._keys)
         stored = self.journal.finished()
-        self.todo = [t for t in self.tasks if t not in stored or stored[t][1].startswith(_TRANSIENT_REASONS)]
+        self.todo = [
+            task
+            for task, key in zip(self.tasks, self._keys, strict=True)
+            if key not in stored or stored[key][1].startswith(_TRANSIENT_REASONS)
+        ]
         self.result.reused = len(self.tasks) - len(self.todo)
-        for task in set(self.tasks) - set(self.todo):
-            self.result.counts[Status(stored[task][0])] += 1
+        for key in set(self._keys) - {(path_text(path), sha256) for path, sha256 in self.todo}:
+            self.result.counts[Status(stored[key][0])] += 1
 
     def outputs(self) -> list[Path]:
         """The files this batch writes: the output and its companion tables (none for stdout)."""
@@ -489,13 +495,13 @@ class Batch:
                 if on_report is not None:
                     on_report(report)
             result.cells_written, result.rows_written = _assemble(
-                self.journal, self.tasks, self.output, self.fmt, self.encoding, self.shape
+                self.journal, self._keys, self.output, self.fmt, self.encoding, self.shape
             )
             self.journal.mark_finished()
         except (KeyboardInterrupt, SystemExit) as error:
             completed = bool(self.outputs()) and all(map(self._written_by_this_run, self.outputs()))
             raise BatchInterrupted(
-                self._kept(self.tasks), len(self.tasks), result.journal, self._earlier_outputs(), completed
+                self._kept(self._keys), len(self.tasks), result.journal, self._earlier_outputs(), completed
             ) from error
         return result
 

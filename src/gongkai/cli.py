@@ -34,7 +34,7 @@ from .model import Status
 from .numbers import counted, format_number
 from .output.journal import JournalError, ReadingOptionsChangedError
 from .output.records import FORMATS, SHAPES, OutputFormatError
-from .sources import INPUT_KINDS, describe
+from .sources import INPUT_KINDS, describe, path_text
 
 # The operating system's timers take at most about 24.8 days (2**31 ms); a week is far past any file.
 _LONGEST_TIMEOUT = 7 * 24 * 3600.0
@@ -436,11 +436,11 @@ def inspect(pdf, png_dir) -> None:
     try:
         report = read_report(pdf)
     except GongkaiError as error:
-        _say(f"gongkai: failed: {pdf}: {error}")
+        _say(f"gongkai: failed: {path_text(pdf)}: {error}")
         sys.exit(1)
     print_report(report, console)
     if png_dir and report.kind != "pdf":
-        _say(f"gongkai: --png draws PDF pages; {pdf} is {describe(report.kind)} and has none")
+        _say(f"gongkai: --png draws PDF pages; {report.source} is {describe(report.kind)} and has none")
     elif png_dir:
         for path in render_pages(report, png_dir):
             _say(f"gongkai: wrote {path}")
@@ -543,7 +543,7 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
     cells, files, _ = _batch(inputs, workers, timeout)
     if agency is None:
         # A and B in the order given, whatever order the batch sorted them in.
-        given = {path: index for index, path in enumerate(inputs)}
+        given = {path_text(path): index for index, path in enumerate(inputs)}
         sources = sorted(dict.fromkeys(files["source"]), key=lambda s: given.get(s, len(given)))
         readable = [s for s in sources if (cells["source"] == s).any()]
         if len(sources) != 2 or len(readable) != 2:
