@@ -229,6 +229,24 @@ def test_a_signal_ignored_on_the_way_in_stays_ignored(tmp_path):
     assert process.returncode == 130 and "Traceback" not in errors
 
 
+def test_sigint_ignored_on_the_way_in_stays_ignored_from_the_first_line(tmp_path):
+    """`trap "" INT` (or a shell's background job) ignores Ctrl-C: `python -m gongkai` keeps it so,
+    while its modules load and while it reads, and the batch ends as if no signal had come."""
+    output = tmp_path / "out.csv"
+    command = [sys.executable, "-m", "gongkai", "extract", str(SAMPLES), "-o", str(output), "-w", "1"]
+    ignoring = lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)  # noqa: E731
+    process = subprocess.Popen(command, env=_ENV, stderr=subprocess.PIPE, text=True, preexec_fn=ignoring)
+    signals = 0
+    while process.poll() is None and signals < 400:  # every 50 ms, until it ends
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signal.SIGINT)
+        signals += 1
+        time.sleep(0.05)
+    _, errors = process.communicate(timeout=60)
+    assert process.returncode == 0, errors
+    assert signals > 1 and output.exists() and "interrupted" not in errors
+
+
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_a_signal_stops_summary_with_one_line(tmp_path, signum, code):
     mark = tmp_path / "reached"
