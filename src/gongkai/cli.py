@@ -196,8 +196,24 @@ def _dask_client(address: str):
 
 
 def _resume_command() -> str:
-    arguments = sys.argv[1:]
-    return shlex.join(["gongkai", *arguments, *([] if "--resume" in arguments else ["--resume"])])
+    """This command with --resume, to paste into a shell: at the end, or right after the command's
+    name when a `--` is given (after it, --resume would be a file name)."""
+    command, *arguments = sys.argv[1:] or ["extract"]
+    options = arguments[: arguments.index("--")] if "--" in arguments else arguments
+    if "--resume" not in options:
+        arguments = ["--resume", *arguments] if "--" in arguments else [*arguments, "--resume"]
+    return " ".join(map(_shell_word, ["gongkai", command, *arguments]))
+
+
+def _shell_word(word: str) -> str:
+    """One word as a shell reads it back: shlex.quote; a word of bytes that are not UTF-8 (a GBK
+    file name) as $'...' with each byte that is not printable ASCII as \\xNN (bash, zsh, ksh)."""
+    try:
+        word.encode("utf-8")
+    except UnicodeEncodeError:
+        escaped = (chr(b) if 32 <= b < 127 and b not in b"'\\" else f"\\x{b:02x}" for b in os.fsencode(word))
+        return "$'" + "".join(escaped) + "'"
+    return shlex.quote(word)
 
 
 @main.command()
