@@ -28,7 +28,7 @@ from .errors import InputTypeError, NoInputsError
 from .labels import install_tokenizer
 from .model import CheckStatus, Status
 from .numbers import counted
-from .output.journal import Journal, journal_path
+from .output.journal import Journal, journal_files, journal_path
 from .output.records import FORMATS, OutputFormatError, cell_rows, companion_path
 from .output.writers import BatchOutput
 from .report import Report, page_threads, read_report_safely
@@ -133,6 +133,39 @@ def check_output(output: str) -> None:
         if path.exists() and not os.access(path, os.W_OK):
             raise BatchSetupError(f"cannot write {str(path)!r}: permission denied")
     check_folder(target.parent)
+
+
+def own_files(output: str) -> list[Path]:
+    """The files of a run into `output`, all named after it: the output, its companion tables (an
+    .xlsx output holds them as sheets, a CSV of its name writes them) and the journal's files."""
+    if output == "-":
+        return []
+    companions = [Path(companion_path(output, kind)) for kind in ("files", "checks")]
+    return [Path(output), *companions, *journal_files(output)]
+
+
+def _identity(path: str | Path) -> tuple[int, int] | None:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_dev, status.st_ino
+
+
+def without_own_files(paths: list[str], output: str) -> tuple[list[str], list[str]]:
+    """`paths` without the files of a run into `output` (`own_files`, told by their inode, however
+    named), and those left out: a glob or folder beside the output would read them as reports.
+    Raises NoInputsError when nothing else is left."""
+    own = {identity for path in own_files(output) if (identity := _identity(path)) is not None}
+    if not own:  # a first run: nothing to compare, no input is looked at
+        return paths, []
+    kept, skipped = [], []
+    for path in paths:
+        (skipped if _identity(path) in own else kept).append(path)
+    if skipped and not kept:
+        names = ", ".join(skipped)
+        raise NoInputsError(f"no report files in the given inputs, only the output's own: {names}")
+    return kept, skipped
 
 
 def check_folder(folder: Path) -> None:

@@ -28,6 +28,7 @@ from .batch import (
     check_output,
     default_workers,
     iter_reports,
+    without_own_files,
 )
 from .errors import GongkaiError
 from .model import Status
@@ -292,6 +293,7 @@ def extract(
         fmt = check_format(output, fmt)
         check_encoding(encoding)
         paths = check_inputs(inputs, input_kind)
+        paths, own = without_own_files(paths, output)
         if shape == "wide" and fmt == "xlsx":
             raise BatchSetupError(
                 "--shape wide writes CSV, Parquet or JSONL; the workbook has the form's layout"
@@ -301,6 +303,9 @@ def extract(
         _usage_error(str(error))
     if resume and output == "-":
         _usage_error("--resume needs an output file")
+    if own and not quiet:
+        names = ", ".join(map(path_text, own))
+        _say(f"gongkai: skipped {len(own)} of the output's own files (not reports): {names}")
     client = _dask_client(scheduler) if scheduler else None
     try:
         batch = Batch(paths, output, fmt, encoding, resume, shape, input_kind)
