@@ -137,6 +137,33 @@ def test_inputs_expand_directories_and_globs(tmp_path):
         expand_inputs([str(tmp_path / "nothing-*.pdf")])
 
 
+def test_the_outputs_own_files_are_never_inputs(tmp_path):
+    """A glob or folder beside the output: a second run skips the output, its tables and journal."""
+    from click.testing import CliRunner
+
+    from gongkai.cli import main
+
+    shutil.copyfile(SAMPLES / "guiling-township-2024.pdf", tmp_path / "a.pdf")
+    output = tmp_path / "c.csv"
+    command = ["extract", f"{tmp_path}/*", "-o", str(output), "-w", "1"]
+    assert CliRunner().invoke(main, command).exit_code == 0
+    first = output.read_bytes()
+    (tmp_path / "c.journal.lock").write_text("")  # as a run that holds the journal leaves it
+    again = CliRunner().invoke(main, command)
+    assert again.exit_code == 0, again.output
+    own = ["c.checks.csv", "c.csv", "c.files.csv", "c.journal.lock", "c.journal.sqlite"]
+    names = ", ".join(str(tmp_path / n) for n in own)
+    assert (
+        again.stderr.splitlines()[0] == f"gongkai: skipped 5 of the output's own files (not reports): {names}"
+    )
+    assert "1 file: 1 ok" in again.stderr and output.read_bytes() == first
+    quiet = CliRunner().invoke(main, [*command, "-q"])
+    assert (quiet.exit_code, quiet.stderr) == (0, "")
+    alone = CliRunner().invoke(main, ["extract", f"{tmp_path}/c.*", "-o", str(output)])
+    assert alone.exit_code == 2
+    assert "no report files in the given inputs, only the output's own: " in alone.stderr
+
+
 def _outputs(output) -> dict[str, bytes]:
     base = output.with_suffix("")
     return {kind: base.with_name(base.name + kind + ".csv").read_bytes() for kind in ("", ".checks")}

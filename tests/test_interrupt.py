@@ -139,6 +139,50 @@ def test_a_signal_stops_the_batch_within_two_seconds_and_resume_finishes_it(tmp_
     _resume_equals_a_fresh_run(tmp_path, folder, output)
 
 
+GBK_NAME = os.fsdecode("桂岭乡2024年报.pdf".encode("gbk"))
+
+
+def _read_back(hint: str) -> list[bytes]:
+    """The words bash makes of the hint as printed (UTF-8 text) and pasted."""
+    script = b"printf '%s\\0' " + hint.encode("utf-8")
+    return subprocess.run(["bash", "-c", script], capture_output=True, check=True).stdout.split(b"\0")[:-1]
+
+
+@pytest.mark.parametrize(
+    ("given", "hinted"),
+    [
+        (["in", "-o", "x.csv", "-w", "1"], ["in", "-o", "x.csv", "-w", "1", "--resume"]),
+        (
+            ["-o", "o/out put.csv", "--", "it's $HOME.pdf", "-dash.pdf"],
+            ["--resume", "-o", "o/out put.csv", "--", "it's $HOME.pdf", "-dash.pdf"],
+        ),
+        (["-o", "x.csv", "--resume", "--", "--resume"], ["-o", "x.csv", "--resume", "--", "--resume"]),
+        ([GBK_NAME, "-o", "x.csv"], [GBK_NAME, "-o", "x.csv", "--resume"]),
+    ],
+)
+def test_the_resume_hint_reads_back_in_a_shell_as_the_command_with_resume(monkeypatch, given, hinted):
+    from gongkai.cli import _resume_command
+
+    monkeypatch.setattr(sys, "argv", ["/usr/bin/gongkai", "extract", *given])
+    assert _read_back(_resume_command()) == [os.fsencode(w) for w in ["gongkai", "extract", *hinted]]
+
+
+def test_the_resume_hint_after_a_double_dash_runs(tmp_path, monkeypatch):
+    """`-- "it's $HOME.pdf" -dash.pdf`: the hint puts --resume where it is an option, not a file."""
+    from gongkai.cli import _resume_command
+
+    monkeypatch.chdir(tmp_path)
+    shutil.copyfile(SAMPLES / "guiling-township-2024.pdf", "it's $HOME.pdf")
+    shutil.copyfile(SAMPLES / "yunhu-district-2024.pdf", "-dash.pdf")
+    monkeypatch.setattr(
+        sys, "argv", ["gongkai", "extract", "-o", "o/out put.csv", "--", "it's $HOME.pdf", "-dash.pdf"]
+    )
+    command = [os.fsdecode(w) for w in _read_back(_resume_command())]
+    result = CliRunner().invoke(main, command[1:])
+    assert result.exit_code == 0, result.output
+    assert "2 files: 2 ok" in result.stderr
+
+
 def test_an_interrupted_run_leaves_the_earlier_output_whole_and_says_so(tmp_path):
     process, folder, output = _start_hanging_batch(tmp_path, workers=1, earlier_run=True)
     companions = [output.with_name(f"cells.{kind}.csv") for kind in ("files", "checks")]
@@ -227,6 +271,24 @@ def test_a_signal_ignored_on_the_way_in_stays_ignored(tmp_path):
     process.send_signal(signal.SIGINT)
     _, errors = process.communicate(timeout=10)
     assert process.returncode == 130 and "Traceback" not in errors
+
+
+def test_sigint_ignored_on_the_way_in_stays_ignored_from_the_first_line(tmp_path):
+    """`trap "" INT` (or a shell's background job) ignores Ctrl-C: `python -m gongkai` keeps it so,
+    while its modules load and while it reads, and the batch ends as if no signal had come."""
+    output = tmp_path / "out.csv"
+    command = [sys.executable, "-m", "gongkai", "extract", str(SAMPLES), "-o", str(output), "-w", "1"]
+    ignoring = lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)  # noqa: E731
+    process = subprocess.Popen(command, env=_ENV, stderr=subprocess.PIPE, text=True, preexec_fn=ignoring)
+    signals = 0
+    while process.poll() is None and signals < 400:  # every 50 ms, until it ends
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signal.SIGINT)
+        signals += 1
+        time.sleep(0.05)
+    _, errors = process.communicate(timeout=60)
+    assert process.returncode == 0, errors
+    assert signals > 1 and output.exists() and "interrupted" not in errors
 
 
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])

@@ -10,8 +10,10 @@ import threading
 
 def run() -> None:
     """The `gongkai` command. Ctrl-C while its modules load ends it as quietly as later on
-    (exit status 130, no traceback); each command then sets its own handling."""
-    signal.signal(signal.SIGINT, lambda signum, frame: sys.exit(128 + signum))
+    (exit status 130, no traceback); each command then sets its own handling. A SIGINT ignored
+    on the way in (a shell's background job, `trap "" INT`) stays ignored, as the commands keep it."""
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        signal.signal(signal.SIGINT, lambda signum, frame: sys.exit(128 + signum))
     # Loading the modules makes some 40,000 objects that the collector tracks, all living as
     # long as the process: the collector's passes over them while they load, and in every full
     # collection after, find nothing to free. Python's recipe for that (see gc.freeze): no

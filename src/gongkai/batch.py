@@ -28,11 +28,11 @@ from .errors import InputTypeError, InvalidOptionError, NoInputsError
 from .labels import install_tokenizer
 from .model import CheckStatus, Status
 from .numbers import counted
-from .output.journal import Journal, journal_path
+from .output.journal import Journal, journal_files, journal_path
 from .output.records import FORMATS, OutputFormatError, cell_rows, companion_path
 from .output.writers import BatchOutput
 from .report import Report, page_threads, read_report_safely
-from .sources import INPUT_KINDS, SUFFIXES, check_kind, check_path
+from .sources import INPUT_KINDS, SUFFIXES, check_kind, check_path, path_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -191,6 +191,42 @@ def _identity(path: str | Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return info.st_dev, info.st_ino
+
+
+def own_files(output: str) -> list[Path]:
+    """The files of a run into `output`, all named after it: the output, its companion tables (an
+    .xlsx output holds them as sheets, a CSV of its name writes them) and the journal's files.
+    An output named as a report (`-o r.pdf --format csv`) is not one: `check_output` refuses it
+    where it is an input, rather than skip the report."""
+    if output == "-":
+        return []
+    companions = [Path(companion_path(output, kind)) for kind in ("files", "checks")]
+    reports = {suffix for suffixes in SUFFIXES.values() for suffix in suffixes}
+    return [
+        path
+        for path in (Path(output), *companions, *journal_files(output))
+        if path.suffix.lower() not in reports
+    ]
+
+
+def without_own_files(
+    paths: list[str], output: str, named: Iterable[str] = ()
+) -> tuple[list[str], list[str]]:
+    """`paths` without the files of a run into `output` (`own_files`, told by their inode, however
+    named) that a glob or folder beside the output found, which would be read as reports, and
+    those left out. A file `named` as an input itself stays (`check_output` then refuses to write
+    over it). Raises NoInputsError when nothing else is left."""
+    own = {identity for path in own_files(output) if (identity := _identity(path)) is not None}
+    if not own:  # a first run: nothing to compare, no input is looked at
+        return paths, []
+    own -= {_identity(path) for path in named}
+    kept, skipped = [], []
+    for path in paths:
+        (skipped if _identity(path) in own else kept).append(path)
+    if skipped and not kept:
+        names = ", ".join(skipped)
+        raise NoInputsError(f"no report files in the given inputs, only the output's own: {names}")
+    return kept, skipped
 
 
 def check_folder(folder: Path) -> None:
@@ -514,12 +550,18 @@ class Batch:
     def _take_stock(self, paths: list[str]) -> None:
         """Hash the inputs, drop what the journal holds of others, and see what is left to read."""
         self.tasks = [(path, content_hash(path)) for path in paths]
-        self.journal.keep_only(self.tasks)
+        # The journal's key of each task: its report's source (the path as text) and hash.
+        self._keys = [(path_text(path), sha256) for path, sha256 in self.tasks]
+        self.journal.keep_only(self._keys)
         stored = self.journal.finished()
-        self.todo = [t for t in self.tasks if t not in stored or stored[t][1].startswith(_TRANSIENT_REASONS)]
+        self.todo = [
+            task
+            for task, key in zip(self.tasks, self._keys, strict=True)
+            if key not in stored or stored[key][1].startswith(_TRANSIENT_REASONS)
+        ]
         self.result.reused = len(self.tasks) - len(self.todo)
-        for task in set(self.tasks) - set(self.todo):
-            self.result.counts[Status(stored[task][0])] += 1
+        for key in set(self._keys) - {(path_text(path), sha256) for path, sha256 in self.todo}:
+            self.result.counts[Status(stored[key][0])] += 1
 
     def outputs(self) -> list[Path]:
         """The files this batch writes: the output and its companion tables (none for stdout)."""
@@ -559,13 +601,13 @@ class Batch:
                 if on_report is not None:
                     on_report(report)
             result.cells_written, result.rows_written = _assemble(
-                self.journal, self.tasks, self.output, self.fmt, self.encoding, self.shape
+                self.journal, self._keys, self.output, self.fmt, self.encoding, self.shape
             )
             self.journal.mark_finished()
         except (KeyboardInterrupt, SystemExit) as error:
             completed = bool(self.outputs()) and all(map(self._written_by_this_run, self.outputs()))
             raise BatchInterrupted(
-                self._kept(self.tasks), len(self.tasks), result.journal, self._earlier_outputs(), completed
+                self._kept(self._keys), len(self.tasks), result.journal, self._earlier_outputs(), completed
             ) from error
         return result
 

@@ -29,6 +29,7 @@ from .batch import (
     check_output,
     default_workers,
     iter_reports,
+    without_own_files,
 )
 from .errors import GongkaiError, OutputWriteError
 from .model import Status
@@ -36,7 +37,7 @@ from .numbers import counted, format_number
 from .output.journal import JournalError, ReadingOptionsChangedError
 from .output.records import FORMATS, SHAPES, OutputFormatError
 from .output.writers import writing
-from .sources import INPUT_KINDS, describe
+from .sources import INPUT_KINDS, describe, path_text
 
 # The operating system's timers take at most about 24.8 days (2**31 ms); a week is far past any file.
 _LONGEST_TIMEOUT = 7 * 24 * 3600.0
@@ -214,8 +215,24 @@ def _dask_client(address: str):
 
 
 def _resume_command() -> str:
-    arguments = sys.argv[1:]
-    return shlex.join(["gongkai", *arguments, *([] if "--resume" in arguments else ["--resume"])])
+    """This command with --resume, to paste into a shell: at the end, or right after the command's
+    name when a `--` is given (after it, --resume would be a file name)."""
+    command, *arguments = sys.argv[1:] or ["extract"]
+    options = arguments[: arguments.index("--")] if "--" in arguments else arguments
+    if "--resume" not in options:
+        arguments = ["--resume", *arguments] if "--" in arguments else [*arguments, "--resume"]
+    return " ".join(map(_shell_word, ["gongkai", command, *arguments]))
+
+
+def _shell_word(word: str) -> str:
+    """One word as a shell reads it back: shlex.quote; a word of bytes that are not UTF-8 (a GBK
+    file name) as $'...' with each byte that is not printable ASCII as \\xNN (bash, zsh, ksh)."""
+    try:
+        word.encode("utf-8")
+    except UnicodeEncodeError:
+        escaped = (chr(b) if 32 <= b < 127 and b not in b"'\\" else f"\\x{b:02x}" for b in os.fsencode(word))
+        return "$'" + "".join(escaped) + "'"
+    return shlex.quote(word)
 
 
 @main.command()
@@ -298,6 +315,7 @@ def extract(
         fmt = check_format(output, fmt)
         check_encoding(encoding)
         paths = check_inputs(inputs, input_kind)
+        paths, own = without_own_files(paths, output, named=inputs)
         if shape == "wide" and fmt == "xlsx":
             raise BatchSetupError(
                 "--shape wide writes CSV, Parquet or JSONL; the workbook has the form's layout"
@@ -307,6 +325,9 @@ def extract(
         _usage_error(str(error))
     if resume and output == "-":
         _usage_error("--resume needs an output file")
+    if own and not quiet:
+        names = ", ".join(map(path_text, own))
+        _say(f"gongkai: skipped {len(own)} of the output's own files (not reports): {names}")
     client = _dask_client(scheduler) if scheduler else None
     try:
         batch = Batch(paths, output, fmt, encoding, resume, shape, input_kind)
@@ -461,12 +482,12 @@ def inspect(pdf, png_dir) -> None:
     try:
         report = read_report(pdf)
     except GongkaiError as error:
-        _say(f"gongkai: failed: {pdf}: {error}")
+        _say(f"gongkai: failed: {path_text(pdf)}: {error}")
         sys.exit(1)
     with writing("-"):
         print_report(report, console)
     if png_dir and report.kind != "pdf":
-        _say(f"gongkai: --png draws PDF pages; {pdf} is {describe(report.kind)} and has none")
+        _say(f"gongkai: --png draws PDF pages; {report.source} is {describe(report.kind)} and has none")
     elif png_dir:
         for path in render_pages(report, png_dir):
             _say(f"gongkai: wrote {path}")
@@ -581,7 +602,7 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
     cells, files, _ = _batch(inputs, workers, timeout, output)
     if agency is None:
         # A and B in the order given, whatever order the batch sorted them in.
-        given = {path: index for index, path in enumerate(inputs)}
+        given = {path_text(path): index for index, path in enumerate(inputs)}
         sources = sorted(dict.fromkeys(files["source"]), key=lambda s: given.get(s, len(given)))
         readable = [s for s in sources if (cells["source"] == s).any()]
         if len(sources) != 2 or len(readable) != 2:

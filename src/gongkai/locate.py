@@ -130,11 +130,17 @@ def identity_from_titles(titles: list[tuple[str, str]], path: Path) -> Identity:
         found = identity_from_text(text, source)
         if found and found.agency:
             return found
-    found = identity_from_text(path.stem, "filename")
+    stem = path.stem
+    try:
+        stem.encode("utf-8")
+    except UnicodeEncodeError:  # a name of bytes that are not UTF-8 (GBK, unzipped) names no agency
+        year = _FILENAME_YEAR_RE.search(stem)
+        return Identity(None, int(year.group(1)), "filename") if year else Identity(None, None, "none")
+    found = identity_from_text(stem, "filename")
     if found:
         return found
-    year = _FILENAME_YEAR_RE.search(path.stem)
+    year = _FILENAME_YEAR_RE.search(stem)
     if year:
-        agency = _clean_agency(compact(path.stem.replace(year.group(1), "")))
+        agency = _clean_agency(compact(stem.replace(year.group(1), "")))
         return Identity(agency, int(year.group(1)), "filename")
     return Identity(None, None, "none")

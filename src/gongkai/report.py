@@ -91,6 +91,10 @@ class Report:
     text_layers_ignored: list[str] = field(default_factory=list)  # e.g. a scanner's invisible OCR layer
     ocr_counts: dict[str, int] = field(default_factory=dict, repr=False)  # OCR-read values, by outcome
 
+    def __post_init__(self) -> None:
+        # A name of bytes that are not UTF-8 is no text an output can hold: `source` shows them escaped.
+        self.source = sources.path_text(self.source)
+
     def __repr__(self) -> str:
         identity = f"{self.agency or '?'} {self.year or '?'}, form {self.form or '?'}"
         found = f"{self.cells_found}/{self.cells_expected} cells" if self.form else self.reason

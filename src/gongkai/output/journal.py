@@ -69,6 +69,12 @@ def _lock_path(journal: Path) -> Path:
     return journal.with_suffix(".lock")
 
 
+def journal_files(output: str) -> list[Path]:
+    """Every file the journal of `output` keeps beside it: itself, SQLite's -wal and -shm, its lock."""
+    journal = journal_path(output)
+    return [journal, *(journal.with_name(journal.name + s) for s in ("-wal", "-shm")), _lock_path(journal)]
+
+
 def _take_lock(path: Path) -> int | None:
     """An open descriptor of `path` holding its exclusive lock, with this process's pid written in it.
 

@@ -72,6 +72,20 @@ def check_path(path: object) -> str:
     raise InputTypeError(f"a path is a str or an os.PathLike, not {type(name).__name__}{advice}")
 
 
+def path_text(path: str) -> str:
+    r"""The path as text every output can hold: the path itself, unless the file system gave it
+    bytes that are not UTF-8 (a file unzipped from an archive with GBK names); each such byte is
+    shown as a \xNN escape, the byte 0xB9 as the four characters \xb9."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            return os.fsencode(path).decode("utf-8", "backslashreplace")
+        except UnicodeEncodeError:  # a surrogate no file system name decodes to (made by code)
+            return path.encode("utf-8", "backslashreplace").decode("utf-8")
+    return path
+
+
 def kind_of_name(path: str | os.PathLike[str]) -> str | None:
     """The kind a file's extension claims, if it names one gongkai reads."""
     suffix = Path(path).suffix.lower()
@@ -170,6 +184,7 @@ __all__ = [
     "check_path",
     "describe",
     "open_source",
+    "path_text",
     "read_markup",
     "render_pages",
 ]

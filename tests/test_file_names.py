@@ -1,0 +1,110 @@
+"""File names that are not UTF-8 (what unzipping an archive of GBK names gives): every command
+reads the file, and `source` is text in every output, its undecodable bytes shown as \\xNN."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import gongkai
+from gongkai.batch import Batch, run_batch
+from gongkai.cli import main
+from gongkai.locate import identity_from_titles
+from gongkai.sources import path_text
+
+from .conftest import FIXTURES, SAMPLES
+
+GBK_NAME = "桂岭乡2024年报.pdf".encode("gbk")
+# The name's bytes decoded as UTF-8 where they are, each other byte as \xNN.
+GBK_TEXT = GBK_NAME.decode("utf-8", "backslashreplace")
+
+
+def _gbk_named(folder: Path, sample: Path = SAMPLES / "guiling-township-2024.pdf", name: bytes = GBK_NAME):
+    """A copy of `sample` under a name of GBK bytes; its path as Python lists it (surrogate escapes)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = os.path.join(os.fsencode(folder), name)
+    shutil.copyfile(sample, path)
+    return os.fsdecode(path)
+
+
+def test_path_text_escapes_only_what_is_not_utf8():
+    assert path_text("reports/桂岭乡 2024.pdf") == "reports/桂岭乡 2024.pdf"
+    assert path_text(os.fsdecode(b"r/\xb9\xf0.pdf")) == "r/\\xb9\\xf0.pdf"
+    assert path_text("made\ud800.pdf") == "made\\ud800.pdf"  # no file system gives it; still text
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "jsonl", "xlsx"])
+def test_extract_reads_a_gbk_named_file_and_writes_its_source_as_text(tmp_path, fmt):
+    _gbk_named(tmp_path / "in")
+    _gbk_named(tmp_path / "in", FIXTURES / "bad" / "not-a-pdf.pdf", b"\xb2\xbb.pdf")
+    out = tmp_path / f"cells.{fmt}"
+    result = CliRunner().invoke(main, ["extract", str(tmp_path / "in"), "-o", str(out), "-w", "1"])
+    assert result.exit_code == 1, result.output  # the broken file fails, with its own row
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    folder = str(tmp_path / "in")
+    good, bad = f"{folder}/{GBK_TEXT}", f"{folder}/\\xb2\\xbb.pdf"
+    if fmt == "xlsx":  # the sheets name their columns in Chinese; the source is the first
+        files = pd.read_excel(out, sheet_name="files").iloc[:, :2].set_axis(["source", "status"], axis=1)
+        cells = pd.read_excel(out, sheet_name="cells").iloc[:, :2].set_axis(["source", "agency"], axis=1)
+    elif fmt == "jsonl":
+        lines = out.read_text(encoding="utf-8").splitlines()
+        cells = pd.DataFrame([json.loads(line) for line in lines])
+        files = pd.read_csv(tmp_path / "cells.files.csv")
+    else:
+        cells = pd.read_csv(out) if fmt == "csv" else pd.read_parquet(out)
+        files = pd.read_csv(tmp_path / "cells.files.csv")
+    assert dict(zip(files["source"], files["status"], strict=True)) == {bad: "failed", good: "ok"}
+    assert set(cells["source"]) == {good}
+    assert set(cells["agency"]) == {"桂岭乡人民政府"}  # from the title, as for any name
+    assert f"failed: {bad}: " in result.output
+
+
+def test_resume_of_a_gbk_named_file_is_the_fresh_run(tmp_path):
+    paths = sorted([_gbk_named(tmp_path / "in"), str(tmp_path / "in" / "b.pdf")])
+    shutil.copyfile(SAMPLES / "yunhu-district-2024.pdf", tmp_path / "in" / "b.pdf")
+    fresh, resumed = tmp_path / "fresh" / "cells.csv", tmp_path / "resumed" / "cells.csv"
+    gbk = next(p for p in paths if not p.endswith("b.pdf"))
+    run_batch([gbk], str(resumed), "csv", timeout=None)  # as if a run of both had stopped after it
+    with Batch(paths, str(resumed), "csv", resume=True) as again:
+        assert [os.path.basename(p) for p, _ in again.todo] == ["b.pdf"]  # the GBK-named one is kept
+        assert again.result.reused == 1
+        again.run(timeout=None)
+    run_batch(paths, str(fresh), "csv", timeout=None)
+    for name in ("cells.csv", "cells.checks.csv"):
+        assert (fresh.parent / name).read_bytes() == (resumed.parent / name).read_bytes()
+    result = CliRunner().invoke(main, ["extract", *paths, "-o", str(resumed), "--resume"])
+    assert result.exit_code == 0, result.output
+    assert "2 files already read, 0 to go" in result.output
+
+
+def test_inspect_summary_compare_and_read_reports_take_a_gbk_named_file(tmp_path):
+    gbk = _gbk_named(tmp_path / "in")
+    runner = CliRunner()
+    inspected = runner.invoke(main, ["inspect", gbk])
+    assert inspected.exit_code == 0, inspected.output
+    assert "桂岭乡人民政府" in inspected.output
+    summed = runner.invoke(main, ["summary", str(tmp_path / "in")])
+    assert summed.exit_code == 0, summed.output
+    other = str(SAMPLES / "guiling-township-2024.pdf")
+    compared = runner.invoke(main, ["compare", gbk, other])
+    assert compared.exit_code == 0, compared.output
+    assert f"{tmp_path}/in/{GBK_TEXT} → {other}" in compared.output  # A and B in the order given
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cells, files = gongkai.read_reports(tmp_path / "in", with_status=True)
+    assert set(cells["source"]) == set(files["source"]) == {f"{tmp_path}/in/{GBK_TEXT}"}
+    assert gongkai.read_report(gbk).source == f"{tmp_path}/in/{GBK_TEXT}"
+
+
+def test_a_gbk_file_name_gives_its_year_but_no_agency():
+    # Its bytes \xcf\xe7\xb8\xae... partly decode as UTF-8 (縮): no agency of such pieces.
+    identity = identity_from_titles([("", "title")], Path(os.fsdecode("乡府2024年报.pdf".encode("gbk"))))
+    assert (identity.agency, identity.year, identity.source) == (None, 2024, "filename")
+    assert identity_from_titles([], Path(os.fsdecode(b"\xb9\xf0.pdf"))).year is None
