@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import itertools
 import subprocess
 import sys
 from pathlib import Path
@@ -1203,3 +1204,78 @@ def test_a_label_printed_downwards_is_cut_into_its_characters_and_a_line_is_not(
     assert all(x0 < 200 and x1 > 230 for x0, _, x1, _ in parts)
     assert _unstacked(page, (190, 990, 1400, 1125), 45.0) == [(190, 990, 1400, 1125)]  # wider than tall
     assert _unstacked(page, (190, 990, 240, 1050), 45.0) == [(190, 990, 240, 1050)]  # one line's height
+
+
+def _numbers_apart():
+    """A drawn page at 200 dpi with 17, 12 and 176 on one line, 400 px apart (unruled columns),
+    and the box of that line as a detector that ran them together would find it."""
+    cv2 = pytest.importorskip("cv2")
+    import numpy as np
+
+    image = np.full((2339, 1654), 235, np.uint8)
+    for x, text in ((300, "17"), (700, "12"), (1100, "176")):
+        cv2.putText(image, text, (x, 500), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 40, 2)
+    return cv2.GaussianBlur(image, (0, 0), 1.0), (280, 465, 1180, 512)
+
+
+def test_a_line_of_numbers_standing_apart_is_cut_where_its_ink_and_its_reading_agree():
+    pytest.importorskip("cv2")
+    from gongkai.sources import scan
+    from gongkai.sources.ocr import _number_parts
+
+    image, line = _numbers_apart()
+    page = scan.prepare(image, 200)
+    width = line[2] - line[0]
+    middles = [30, 44, 427, 444, 836, 851, 867]  # of 1 7 1 2 1 7 6, in the line (pixels)
+    shares = [m / width for m in middles]
+    parts = _number_parts(page, line, "1712176", shares, 45.0)
+    assert [text for _, text in parts] == ["17", "12", "176"]
+    for ((x0, top, x1, bottom), _), ink in zip(parts, ((300, 345), (700, 746), (1100, 1165)), strict=True):
+        assert x0 < ink[0] < ink[1] < x1 and (top, bottom) == (465, 512)
+    for (_, _, x1, _), (x2, _, _, _) in itertools.pairwise([box for box, _ in parts]):
+        assert x1 <= x2  # the boxes do not overlap: no digit is read twice
+    # A reading that places a character in the gap, or more pieces than the ink shows, or a piece
+    # that is no number: the line is not cut, and stays one word (all digits) or none.
+    astray = [*shares[:3], 560 / width, *shares[4:]]
+    assert _number_parts(page, line, "1712176", astray, 45.0) == [(line, "1712176")]
+    assert _number_parts(page, line, "17 12 176", [*shares[:2], 0.3, *shares[2:4], 0.7, *shares[4:]], 45.0)[
+        1
+    ] == ((691, 465, 748, 512), "12")
+    assert _number_parts(page, line, "17a2176", shares, 45.0) == []
+    # Apart by less than half a line's height, the ink is one number.
+    assert _number_parts(page, (280, 465, 380, 512), "17", [0.3, 0.5], 45.0) == [((280, 465, 380, 512), "17")]
+
+
+@needs_ocr
+def test_each_number_of_a_line_running_across_unruled_columns_is_read_alone(monkeypatch):
+    """A line the page's detector ran across a table's unruled columns was read as one number
+    (1712176) or, with gaps, as none: its columns' cells had no reading of their own, and one
+    number's reading could stand for a cell that holds another part of it."""
+    import numpy as np
+
+    from gongkai.grids.lattice import find_table_cells
+    from gongkai.sources import ocr
+
+    image, line = _numbers_apart()
+    engine = ocr.recogniser()
+    detect = engine.detect
+    monkeypatch.setattr(
+        engine, "detect", lambda grey: [line] if grey.shape[0] > 2000 else detect(grey), raising=False
+    )
+    page = ocr.read_page(1, image, 200, find_table_cells)
+    words = sorted(page.words, key=lambda word: word.bbox[0])
+    assert [word.free for word in words] == ["17", "12", "176"]
+    assert all(word.line[2] - word.line[0] < 100 for word in words)  # each read again alone
+    assert ocr.second_readings(page, words) == ["17", "12", "176"]
+    # Where the line's reading has another number in a part than the part read alone, that part
+    # gives no word: the cut, not the digits, may be wrong.
+    lines = engine.lines
+    monkeypatch.setattr(
+        engine,
+        "lines",
+        lambda crops: [(text.replace("12", "13"), shares) for text, shares in lines(crops)],
+        raising=False,
+    )
+    page = ocr.read_page(1, image, 200, find_table_cells)
+    assert sorted(word.free for word in page.words) == ["17", "176"]
+    assert np.all([word.has_ink for word in page.words])
