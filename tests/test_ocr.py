@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import importlib.util
 import itertools
 import subprocess
@@ -1279,3 +1280,54 @@ def test_each_number_of_a_line_running_across_unruled_columns_is_read_alone(monk
     page = ocr.read_page(1, image, 200, find_table_cells)
     assert sorted(word.free for word in page.words) == ["17", "176"]
     assert np.all([word.has_ink for word in page.words])
+
+
+def test_a_cell_the_form_reading_filled_takes_the_number_read_alone_where_it_saw_its_word():
+    """Table 二's part overleaf, without rules, that the grid did not place: the form reading
+    filled its cells (17, 12, 176), and each waited for the rules alone ("one reading only"),
+    though each number had been read alone where the form reading saw it."""
+    pytest.importorskip("cv2")
+    from gongkai.model import CellRecord, PlacedCell
+    from gongkai.report import _placed_by_form
+    from gongkai.sources.ocr import OcrCell, ScannedPage
+    from gongkai.witness.form import WitnessCell
+
+    def word(x0, text):
+        pixels = (int(x0 / 0.36), 100, int(x0 / 0.36) + 40, 140)
+        return OcrCell(4, (x0, 100, x0 + 16, 112), text, 0.99, text, 0.99, pixels, True, ())
+
+    def record(row, column, raw, read_by="form"):
+        return CellRecord(
+            "x.pdf", None, None, "2021", "active_disclosure", row, row, column, column,
+            value=float(raw), page=4, raw=raw, read_by=read_by,
+        )  # fmt: skip
+
+    page = ScannedPage(
+        4, None, [], [], words=[word(229, "17"), word(351, "12"), word(471, "176"), word(600, "9")]
+    )
+    grid_box = (590, 98, 620, 114)
+    page.cells[grid_box] = dataclasses.replace(page.words[3], bbox=grid_box)
+    cells = [
+        record("normative_documents", "issued", "17"),
+        record("normative_documents", "repealed", "12"),
+        record("normative_documents", "in_force", "176"),
+        record("licensing", "decisions", "9"),  # the number read alone is a grid cell's reading
+        record("penalties", "decisions", "18", read_by="grid"),  # the grid's own reading
+    ]
+    seen = {
+        cells[0].key: WitnessCell("17", 4, (231, 100, 242, 112)),
+        cells[1].key: WitnessCell("13", 4, (353, 100, 364, 112)),  # another number than read alone
+        cells[2].key: WitnessCell("176", 4, (473, 100, 490, 112)),
+        cells[3].key: WitnessCell("9", 4, (602, 100, 610, 112)),
+    }
+    cells[1].raw = "13"
+    placed = {
+        ("active_disclosure", "licensing", "decisions"): PlacedCell(
+            "active_disclosure", "x", "y", "9", 4, grid_box
+        )
+    }
+    spots = _placed_by_form(cells, seen, {4: page}, placed, set(placed))
+    assert set(spots) == {cells[0].key, cells[2].key}
+    assert page.cells[spots[cells[0].key].bbox].free == "17" and spots[cells[2].key].raw == "176"
+    # A cell the grid placed, once or more, is the grid's to read.
+    assert _placed_by_form(cells, seen, {4: page}, {}, {cells[0].key, cells[2].key, cells[3].key}) == {}
