@@ -1114,6 +1114,22 @@ def test_ink_no_detected_line_covers_is_read_as_words_and_dust_is_not():
     assert len(_undetected_words(page, detected, [ruled_cell], height)) == 1  # read by the cell itself
 
 
+def test_a_thin_1_smaller_than_the_page_s_lines_is_read_as_a_word():
+    """Table 二's first row below a page of prose: its 1s, 19 px tall against a median line box
+    of 56 px, were not read, and its cells were left to the rules alone."""
+    cv2 = pytest.importorskip("cv2")
+    import numpy as np
+
+    from gongkai.sources import scan
+    from gongkai.sources.ocr import _undetected_words
+
+    image = np.full((2339, 1654), 235, np.uint8)
+    cv2.putText(image, "1", (700, 500), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 40, 1)  # 12 px tall
+    page = scan.prepare(image, 200)
+    words = _undetected_words(page, [(290, 470, 350, 510)], [], 38.0)
+    assert len(words) == 1 and words[0][0] < 700 < words[0][2]
+
+
 def test_the_lines_that_fill_a_narrow_text_column_are_prose_and_a_title_is_not():
     from gongkai.sources.ocr import _prose
 
