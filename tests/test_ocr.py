@@ -1347,3 +1347,19 @@ def test_a_cell_the_form_reading_filled_takes_the_number_read_alone_where_it_saw
     assert page.cells[spots[cells[0].key].bbox].free == "17" and spots[cells[2].key].raw == "176"
     # A cell the grid placed, once or more, is the grid's to read.
     assert _placed_by_form(cells, seen, {4: page}, {}, {cells[0].key, cells[2].key, cells[3].key}) == {}
+
+
+def test_a_short_misreading_of_a_number_outside_the_ruled_cells_is_read_alone_and_prose_is_not():
+    """0 read from the page as U, ó or .o: not read alone, its cell of a table without rules had
+    no digits-only reading, and the rules that leave it only 0 had no candidate to take."""
+    pytest.importorskip("cv2")
+    from gongkai.sources import scan
+    from gongkai.sources.ocr import _number_parts
+
+    image, _ = _numbers_apart()
+    page = scan.prepare(image, 200)
+    line = (290, 465, 350, 512)  # 17 alone
+    for text in ("U", "ó", ".o", "(1"):
+        assert _number_parts(page, line, text, [0.5] * len(text), 45.0) == [(line, text)]
+    for text in ("规章", "GDPR", "o o"):
+        assert _number_parts(page, line, text, [0.5] * len(text), 45.0) == []

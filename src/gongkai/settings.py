@@ -292,6 +292,10 @@ class OcrSettings:
     # Blobs closer than `lone_ink_gap` heights are one word.
     lone_ink_heights: tuple[float, float] = (0.3, 1.2)
     lone_ink_gap: float = 0.5
+    # A line outside the ruled cells is read alone as a word when it is a number, or when it may
+    # be one misread (0 as U, ó, .o): at most this many characters and no hanzi. In a table
+    # without rules such a cell had no reading of its own and no candidate for the rules.
+    misread_word_chars: int = 3
     # A character of a line read as a whole reaches at most this many of the line's (detected)
     # height each side of its middle, for a wide glyph (a hanzi) and a narrow one (a digit): the
     # detector's box is 1.7 times as tall as the ink, which is about as wide as tall for a hanzi

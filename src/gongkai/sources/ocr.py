@@ -387,6 +387,15 @@ def _digits_of(text: str) -> str:
     return re.sub(r"\D", "", text)
 
 
+def _misread_word(text: str) -> bool:
+    """Whether a line's reading may be a short number the page's reading got wrong (0 read as U,
+    ó or .o): a few characters, none a hanzi, no space. Read alone, its cell has candidates (the
+    digits-only reading) for the rules to choose from; it is never published as read."""
+    return 0 < len(text) <= _SETTINGS.misread_word_chars and not any(
+        ch.isspace() or unicodedata.east_asian_width(ch) in "WF" for ch in text
+    )
+
+
 def _number_parts(
     image: scan.PageImage, line: tuple[int, int, int, int], text: str, shares: list[float], height: float
 ) -> list[tuple[tuple[int, int, int, int], str]]:
@@ -400,7 +409,7 @@ def _number_parts(
     reading placed (`shares`) goes to the piece its middle stands in. The line is cut only where
     both agree: every piece holds characters, every character stands in a piece, and each piece
     reads as a number; else a line of numbers is one word as before, and any other line none."""
-    whole = [(line, text)] if _NUMBER_WORD_RE.match(text) else []
+    whole = [(line, text)] if _NUMBER_WORD_RE.match(text) or _misread_word(text) else []
     x0, top, x1, bottom = line
     ink = image.ink[top:bottom, x0:x1] & ~image.rules[top:bottom, x0:x1]
     columns = ink.any(axis=0)
