@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import gongkai
@@ -51,8 +52,22 @@ def test_read_reports_warns_about_failed_files_and_gives_the_status_table():
         (lambda: gongkai.read_report(BROKEN_SAMPLE, kind="bogus"), "UnknownKindError", "'bogus'"),
         (lambda: gongkai.read_reports(SAMPLES, kind="bogus"), "UnknownKindError", "use auto, pdf"),
         (lambda: gongkai.expand_inputs([str(SAMPLES)], kind="bogus"), "UnknownKindError", "'bogus'"),
+        (lambda: gongkai.read_reports([]), "NoInputsError", "no inputs given"),
+        (lambda: gongkai.read_reports(SAMPLES, workers=0), "InvalidOptionError", "at least 1, not 0"),
+        (lambda: gongkai.read_reports(SAMPLES, workers="2"), "InvalidOptionError", "not '2'"),
+        (lambda: list(gongkai.iter_reports(SAMPLES, timeout=-1)), "InvalidOptionError", "not -1"),
+        (lambda: gongkai.to_wide(str(SAMPLES)), "InputTypeError", "DataFrame of cell records.*not str"),
+        (lambda: gongkai.to_wide(gongkai.read_report(BROKEN_SAMPLE)), "InputTypeError", "its .cells"),
+        (lambda: gongkai.compare_cells("a.csv", "b.csv"), "InputTypeError", "a is a DataFrame"),
+        (lambda: gongkai.year_over_year(pd.DataFrame({"x": [1]})), "InputTypeError", "no 'source' column"),
+        (lambda: gongkai.summarize_reports(str(SAMPLES)), "InputTypeError", "pass gongkai.iter_reports"),
+        (lambda: gongkai.write_workbook(["x.pdf"], "x.xlsx"), "InputTypeError", "not str"),
     ],
-    ids=["empty-glob", "bytes", "bytes-in-list", "int", "bytes-report", "kind", "kind-batch", "kind-expand"],
+    ids=[
+        *("empty-glob", "bytes", "bytes-in-list", "int", "bytes-report", "kind", "kind-batch", "kind-expand"),
+        *("empty-list", "no-workers", "workers-text", "negative-timeout"),
+        *("wide-path", "wide-report", "compare-paths", "yoy-table", "summary-path", "workbook-paths"),
+    ],
 )
 def test_a_call_the_library_cannot_act_on_raises_an_exported_gongkai_error(call, error, words):
     exception = getattr(gongkai, error)
@@ -95,3 +110,10 @@ def test_a_sample_shows_every_kind_of_note():
         "applications_balance[natural_person]",
         "applications_balance[total]",
     ]
+
+
+def test_read_output_of_a_file_that_is_no_utf8_text_says_so():
+    from gongkai.output.summary import NotAnOutputError
+
+    with pytest.raises(NotAnOutputError, match="not UTF-8 text"):
+        gongkai.read_output(BROKEN_SAMPLE)  # a PDF

@@ -76,6 +76,20 @@ def test_failed_rule_cells_are_highlighted(reports):
     assert not re.search(r"\x1b\[1;37;41m\s*232\b", styled)  # （一）予以公开 总计 is in no failed rule
 
 
+def test_without_colour_marks_stand_for_the_styles(reports):
+    # Piped or redirected (`inspect r.pdf > r.txt`), a failed rule's cells and a remark's must
+    # still differ from a plain number: a mark follows the value, and the legend names the marks.
+    text = _printed(reports[0], 100)
+    assert re.search(r"\b389!", text) and not re.search(r"\b232[!*]", text)
+    legend = " ".join(text.split("Legend:")[1].split("\n\n")[0].split())
+    assert "* read with a remark" in legend and "! in a failed rule" in legend
+    remarked = reports[1].cells.dropna(subset=["value"])
+    remarked = remarked[remarked["note"].fillna("") != ""]
+    assert len(remarked) and f"{format_number(float(remarked['value'].iloc[0]))}*" in _printed(
+        reports[1], 160
+    )
+
+
 def test_inspect_takes_its_width_from_columns(tmp_path):
     result = CliRunner(env={"COLUMNS": "80"}).invoke(main, ["inspect", str(BROKEN_SAMPLE)])
     assert result.exit_code == 0

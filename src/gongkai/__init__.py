@@ -11,6 +11,7 @@ import importlib
 from .errors import (
     GongkaiError,
     InputTypeError,
+    InvalidOptionError,
     MissingToolError,
     NoInputsError,
     NotAReportError,
@@ -74,6 +75,7 @@ __all__ = [
     "FailedReportsWarning",
     "GongkaiError",
     "InputTypeError",
+    "InvalidOptionError",
     "MissingToolError",
     "NoInputsError",
     "NotAReportError",

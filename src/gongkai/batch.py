@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import pool
-from .errors import InputTypeError, NoInputsError
+from .errors import InputTypeError, InvalidOptionError, NoInputsError
 from .labels import install_tokenizer
 from .model import CheckStatus, Status
 from .numbers import counted
@@ -269,7 +269,19 @@ def _paths(inputs: Inputs, kind: str) -> list[str]:
         items = list(inputs)
     else:
         raise InputTypeError(f"inputs are a path or an iterable of paths, not {type(inputs).__name__}")
-    return expand_inputs([check_path(item) for item in items], kind) if items else []
+    if not items:
+        raise NoInputsError("no inputs given: name report files, folders or patterns")
+    return expand_inputs([check_path(item) for item in items], kind)
+
+
+def _check_options(workers: int, timeout: float | None) -> None:
+    """Refuse, before any reading, a worker count or time limit the batch cannot act on."""
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise InvalidOptionError(f"workers is a whole number of at least 1, not {workers!r}")
+    if timeout is not None and (
+        isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout < 0
+    ):
+        raise InvalidOptionError(f"timeout is a number of seconds (0 or None: no limit), not {timeout!r}")
 
 
 def iter_reports(
@@ -290,6 +302,7 @@ def iter_reports(
     finish early wait for those before them, so a file that takes its full timeout
     holds back what finishes meanwhile.
     """
+    _check_options(workers, timeout)
     tasks = [(path, content_hash(path)) for path in _paths(inputs, kind)]
     done: dict[int, Report] = {}
     next_yield = 0
@@ -479,6 +492,7 @@ class Batch:
         Stopped by KeyboardInterrupt or SystemExit (a signal handler's), it raises
         BatchInterrupted; the journal keeps every finished report for a resumed run.
         """
+        _check_options(workers, timeout)
         result = self.result
         try:
             for _, report in _completed(self.todo, workers, timeout, client, self.kind):

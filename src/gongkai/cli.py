@@ -402,6 +402,8 @@ def inspect(pdf, png_dir) -> None:
     Group rows are shown as the form prints them. Red · marks a cell that was not
     found; yellow marks a cell read with a remark (∅: no number); grey ∅ a blank
     cell; the cells of a failed rule are red, and each failed rule names its column.
+    Without colour (piped or redirected), a * follows a remark's value and a ! a
+    failed rule's.
     Numbers are never cut: the label column folds instead. Set COLUMNS to choose
     the width when the output is not a terminal.
 

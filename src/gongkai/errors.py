@@ -41,7 +41,13 @@ class NoInputsError(GongkaiError, ValueError):
 
 
 class InputTypeError(GongkaiError, TypeError):
-    """An input that is not a path: a path is a str or an os.PathLike (bytes are not taken)."""
+    """An argument of the wrong kind: an input that is not a path (a path is a str or an
+    os.PathLike; bytes are not taken), cell records that are not a DataFrame of them, reports
+    that are not Report objects."""
+
+
+class InvalidOptionError(GongkaiError, ValueError):
+    """An option of a batch outside what it can be: fewer than one worker, a time limit below zero."""
 
 
 class UnknownKindError(GongkaiError, ValueError):

@@ -33,6 +33,12 @@ LEGEND = (
     "Legend: [bold red]·[/] not found · [yellow]yellow[/] read with a remark (∅: no number, e.g. / or text)"
     " · [dim]∅[/] blank cell · [white on red] red [/] in a failed rule"
 )
+# Without colour (piped, redirected, NO_COLOR) the styles are marks after the value instead.
+PLAIN_LEGEND = (
+    "Legend: · not found · * read with a remark (∅*: no number, e.g. / or text) · ∅ blank cell"
+    " · ! in a failed rule"
+)
+_FAILED_MARK, _REMARK_MARK = "!", "*"
 _LABEL_MIN_WIDTH = 10
 # Number columns are at least this wide: headers fold to two CJK characters a line on a narrow
 # terminal, three from 100 columns on, which leaves the labels more room where there is some.
@@ -64,20 +70,24 @@ def _shown(record: dict) -> str:
     return format_number(float(record["value"]))
 
 
-def _styled(record: dict | None, failed: set[tuple[str, str, str]]) -> Text:
+def _styled(record: dict | None, failed: set[tuple[str, str, str]], plain: bool = False) -> Text:
     if record is None:
         return Text("")
     shown = _shown(record)
     key = (record["table"], record["row_id"], record["column_id"])
     note = record["note"] or ""
     if key in failed:
-        return Text(shown, style=_FAILED_STYLE)
+        return Text(shown + _FAILED_MARK) if plain else Text(shown, style=_FAILED_STYLE)
     if shown == "·":
         return Text(shown, style="bold red")
     if record["note_code"] == NoteCode.BLANK:
         return Text(shown, style="dim")
     if note:
-        return Text(shown, style="bold yellow" if shown == "∅" else "yellow")
+        return (
+            Text(shown + _REMARK_MARK)
+            if plain
+            else Text(shown, style="bold yellow" if shown == "∅" else "yellow")
+        )
     return Text(shown)
 
 
@@ -111,14 +121,14 @@ class _Grid:
             self.needed += width + 1
 
 
-def _column_widths(columns: list[list[str]], least: int) -> list[int]:
-    """Each number column as wide as its widest value, and at least `least`."""
-    return [max(least, *(len(v) for v in values)) for values in columns]
+def _column_widths(columns: list[list[str]], least: int, plain: bool = False) -> list[int]:
+    """Each number column as wide as its widest value (and its mark, without colour), and at least `least`."""
+    return [max(least, *(len(v) + plain for v in values)) for values in columns]
 
 
-def form_tables(report: Report, width: int = 80) -> list[tuple[RichTable, int]]:
+def form_tables(report: Report, width: int = 80, plain: bool = False) -> list[tuple[RichTable, int]]:
     """Each table in the form's layout for a terminal `width` columns wide, with the least width
-    it needs to show every number whole."""
+    it needs to show every number whole; `plain`: marks for the styles, for output without colour."""
     least = _NUMBER_WIDTH if width >= _WIDE_TERMINAL else _NARROW_NUMBER_WIDTH
     failed = _failed_cells(report)
     out: list[tuple[RichTable, int]] = []
@@ -128,10 +138,10 @@ def form_tables(report: Report, width: int = 80) -> list[tuple[RichTable, int]]:
         records = table_cells.to_dict("records")
         by_key = {(r["row_id"], r["column_id"]): r for r in records}
         if len(table.rows) == 1:
-            out.append(_turned(table, by_key, failed, least))
+            out.append(_turned(table, by_key, failed, least, plain))
             continue
         for block, title in _blocks(table):
-            out.append(_labelled(table, block, title, table_cells, by_key, failed, least))
+            out.append(_labelled(table, block, title, table_cells, by_key, failed, least, plain))
     return out
 
 
@@ -146,7 +156,14 @@ def _blocks(table: Table):
 
 
 def _labelled(
-    table: Table, block, title: str, table_cells: pd.DataFrame, by_key: dict, failed: set, least: int
+    table: Table,
+    block,
+    title: str,
+    table_cells: pd.DataFrame,
+    by_key: dict,
+    failed: set,
+    least: int,
+    plain: bool,
 ):
     in_block = {row.id for row in block.rows} | {row.id for row in table.alternative_rows}
     row_ids = [r for r in dict.fromkeys(table_cells["row_id"]) if r in in_block]
@@ -155,19 +172,19 @@ def _labelled(
         lines = [line for line in lines if not line.is_group]  # the block's title is the grid's title
     values = [[_shown(by_key[(r, c.id)]) for r in row_ids if (r, c.id) in by_key] for c in block.columns]
     headers = [c.label for c in block.columns]
-    widths = _column_widths(values, least)
+    widths = _column_widths(values, least, plain)
     grid = _Grid(title, headers, widths, label="")
     for line in lines:
         indent = "  " * (line.depth if len(table.blocks) == 1 else 0)
         if line.is_group:
             grid.table.add_row(Text(indent + line.label, style="bold"), *([""] * len(block.columns)))
             continue
-        cells = [_styled(by_key.get((line.row_id, c.id)), failed) for c in block.columns]
+        cells = [_styled(by_key.get((line.row_id, c.id)), failed, plain) for c in block.columns]
         grid.table.add_row(indent + line.label, *cells)
     return grid.table, grid.needed
 
 
-def _turned(table: Table, by_key: dict, failed: set, least: int):
+def _turned(table: Table, by_key: dict, failed: set, least: int, plain: bool):
     """Table 四: its three groups as rows, the five outcomes as columns."""
     row_id = table.rows[0].id
     groups: dict[str, list] = {}
@@ -178,9 +195,10 @@ def _turned(table: Table, by_key: dict, failed: set, least: int):
         [_shown(by_key[(row_id, cols[i].id)]) for cols in groups.values() if (row_id, cols[i].id) in by_key]
         for i in range(len(outcomes))
     ]
-    grid = _Grid(f"{table.numeral}、{table.title}", outcomes, _column_widths(values, least), label="")
+    widths = _column_widths(values, least, plain)
+    grid = _Grid(f"{table.numeral}、{table.title}", outcomes, widths, label="")
     for name, columns in groups.items():
-        grid.table.add_row(name, *(_styled(by_key.get((row_id, c.id)), failed) for c in columns))
+        grid.table.add_row(name, *(_styled(by_key.get((row_id, c.id)), failed, plain) for c in columns))
     return grid.table, grid.needed
 
 
@@ -193,13 +211,14 @@ def print_report(report: Report, console: Console) -> None:
     if report.reason:
         console.print(f"[yellow]{report.reason}[/yellow]")
     width = console.width
-    for table, needed in form_tables(report, width):
+    plain = console.color_system is None  # piped, redirected or NO_COLOR: marks, not colours
+    for table, needed in form_tables(report, width, plain):
         # Wider than the terminal only when even the narrowest label would cut a number: the
         # terminal then wraps the lines, which keeps every digit.
         console.width = max(width, needed)
         console.print(table, crop=False)
     console.width = width
-    console.print(LEGEND)
+    console.print(PLAIN_LEGEND if plain else LEGEND)
     failed = [c for c in report.checks if c.status == CheckStatus.FAILED]
     unevaluated = [c for c in report.checks if c.status == CheckStatus.NOT_EVALUATED]
     if not failed and not unevaluated:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..numbers import format_number
 from ..settings import DEFAULT
+from . import records
 
 # When a change is large, and why: settings.CompareSettings.
 LARGE_CHANGE_SHARE = DEFAULT.compare.large_share
@@ -45,6 +46,8 @@ def compare_cells(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
 
     A cell empty in either report has no change (an empty value is not a zero).
     """
+    records.require_cells(a, "a")
+    records.require_cells(b, "b")
     left = a[[*_KEYS, *_LABELS, "value", "note"]].rename(columns={"value": "value_a", "note": "note_a"})
     right = b[[*_KEYS, *_LABELS, "value", "note"]].rename(columns={"value": "value_b", "note": "note_b"})
     merged = right.merge(left, on=_KEYS, how="outer", suffixes=("", "_a"), sort=False)
@@ -73,6 +76,7 @@ def year_over_year(cells: pd.DataFrame) -> pd.DataFrame:
     An agency-year held by more than one report is left out (which one to compare
     with cannot be told; `gongkai summary` lists those duplicates).
     """
+    records.require_cells(cells)
     reports = cells[["source", "agency", "agency_key", "year"]].drop_duplicates("source")
     reports = reports[reports["agency_key"].fillna("") != ""].dropna(subset=["year"])
     counts = reports.groupby(["agency_key", "year"])["source"].transform("size")

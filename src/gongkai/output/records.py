@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..errors import InputTypeError
 from ..model import CellRecord, NoteCode
 from .wide import wide_cell_columns, wide_columns
 
@@ -64,6 +65,39 @@ _COLUMNS = {"cells": CELL_COLUMNS, "files": FILE_COLUMNS, "checks": CHECK_COLUMN
 
 class OutputFormatError(ValueError):
     """An output path whose format cannot be told or is not supported."""
+
+
+def require_cells(cells: object, name: str = "cells") -> None:
+    """Refuse (InputTypeError) an argument that should be cell records and is not: a path where
+    the records of `read_reports` or `read_output` go, or a table without their columns."""
+    import pandas as pd
+
+    if not isinstance(cells, pd.DataFrame):
+        raise InputTypeError(
+            f"{name} is a DataFrame of cell records (from gongkai.read_reports or gongkai.read_output), "
+            f"not {type(cells).__name__}" + (": a Report's are its .cells" if hasattr(cells, "cells") else "")
+        )
+    missing = [name for name in ("source", "table", "row_id", "column_id", "value") if name not in cells]
+    if missing:
+        raise InputTypeError(f"{name} holds no cell records: it has no {missing[0]!r} column")
+
+
+def require_reports(reports: object) -> list:
+    """The Reports of an argument that is one Report or an iterable of them (from
+    gongkai.read_report or gongkai.iter_reports); InputTypeError for anything else, a path first."""
+    if hasattr(reports, "cells") and hasattr(reports, "file_record"):
+        return [reports]
+    a_path = isinstance(reports, str | bytes) or hasattr(reports, "__fspath__")
+    if a_path or not isinstance(reports, Iterable):
+        raise InputTypeError(
+            f"reports are Report objects (from gongkai.read_report or gongkai.iter_reports), "
+            f"not {type(reports).__name__}: to read files, pass gongkai.iter_reports(paths)"
+        )
+    listed = list(reports)
+    for report in listed:
+        if not (hasattr(report, "cells") and hasattr(report, "file_record")):
+            raise InputTypeError(f"reports are Report objects, not {type(report).__name__}")
+    return listed
 
 
 def columns_of(kind: str) -> list[str]:

@@ -208,6 +208,7 @@ def _missing(cells: pd.DataFrame) -> pd.DataFrame:
 
 def summarize(cells: pd.DataFrame, files: pd.DataFrame, checks: pd.DataFrame) -> Summary:
     """The summary of a batch from its records (cells, per-file status and checks)."""
+    records.require_cells(cells)
     files = files.drop_duplicates("source")
     return Summary(
         by_status=_by_year(files, "status"),
@@ -231,7 +232,12 @@ def read_output(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, pd.DataFram
     elif suffix == ".jsonl":
         cells = pd.read_json(path, lines=True, dtype=False)
     else:
-        cells = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        try:
+            cells = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            raise NotAnOutputError(
+                f"{path} is not UTF-8 text: summarise a CSV written with the default --encoding utf-8"
+            ) from None
     if "row_id" not in cells.columns:
         raise NotAnOutputError(
             f"{path} holds no long cell records (a --shape wide output cannot be summarised)"
@@ -263,7 +269,7 @@ def is_output(path: str) -> bool:
 def batch_frames(reports: Iterable) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The cells, per-file status and checks of reports (Report objects), failed ones included."""
     cells, files, checks = [], [], []
-    for report in reports:
+    for report in records.require_reports(reports):
         files.append(report.file_record())
         if len(report.cells):
             cells.append(report.cells)

@@ -67,6 +67,10 @@ def to_wide(cells: pd.DataFrame) -> pd.DataFrame:
     """
     import pandas as pd
 
+    from .records import require_cells
+
+    require_cells(cells)
+
     columns = wide_columns()
     if cells.empty:
         return pd.DataFrame({c: pd.Series(dtype="float64") for c in columns}).astype(_id_dtypes())

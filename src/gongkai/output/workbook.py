@@ -546,6 +546,7 @@ def _gather(
     checks: pd.DataFrame | None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     if isinstance(reports_or_cells, pd.DataFrame):
+        records.require_cells(reports_or_cells, "reports_or_cells")
         cells = reports_or_cells
         if checks is None:
             checks = records.frame(
@@ -563,8 +564,8 @@ def _gather(
         if files is None:
             files = records.frame("files", _file_rows(cells, checks))
         return cells, files, checks
-    # One Report (anything with cells), or many; duck-typed, as reports come from a later stage.
-    reports = [reports_or_cells] if hasattr(reports_or_cells, "cells") else list(reports_or_cells)
+    # One Report or many; duck-typed (records.require_reports), as reports come from a later stage.
+    reports = records.require_reports(reports_or_cells)
     reports.sort(key=lambda r: r.source)
     cell_frames = [r.cells for r in reports if len(r.cells)]
     cells = pd.concat(cell_frames, ignore_index=True) if cell_frames else records.empty_frame("cells")
