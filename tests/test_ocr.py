@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import importlib.util
+import itertools
 import subprocess
 import sys
 from pathlib import Path
@@ -1114,6 +1116,22 @@ def test_ink_no_detected_line_covers_is_read_as_words_and_dust_is_not():
     assert len(_undetected_words(page, detected, [ruled_cell], height)) == 1  # read by the cell itself
 
 
+def test_a_thin_1_smaller_than_the_page_s_lines_is_read_as_a_word():
+    """Table 二's first row below a page of prose: its 1s, 19 px tall against a median line box
+    of 56 px, were not read, and its cells were left to the rules alone."""
+    cv2 = pytest.importorskip("cv2")
+    import numpy as np
+
+    from gongkai.sources import scan
+    from gongkai.sources.ocr import _undetected_words
+
+    image = np.full((2339, 1654), 235, np.uint8)
+    cv2.putText(image, "1", (700, 500), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 40, 1)  # 12 px tall
+    page = scan.prepare(image, 200)
+    words = _undetected_words(page, [(290, 470, 350, 510)], [], 38.0)
+    assert len(words) == 1 and words[0][0] < 700 < words[0][2]
+
+
 def test_the_lines_that_fill_a_narrow_text_column_are_prose_and_a_title_is_not():
     from gongkai.sources.ocr import _prose
 
@@ -1205,3 +1223,145 @@ def test_a_label_printed_downwards_is_cut_into_its_characters_and_a_line_is_not(
     assert all(x0 < 200 and x1 > 230 for x0, _, x1, _ in parts)
     assert _unstacked(page, (190, 990, 1400, 1125), 45.0) == [(190, 990, 1400, 1125)]  # wider than tall
     assert _unstacked(page, (190, 990, 240, 1050), 45.0) == [(190, 990, 240, 1050)]  # one line's height
+
+
+def _numbers_apart():
+    """A drawn page at 200 dpi with 17, 12 and 176 on one line, 400 px apart (unruled columns),
+    and the box of that line as a detector that ran them together would find it."""
+    cv2 = pytest.importorskip("cv2")
+    import numpy as np
+
+    image = np.full((2339, 1654), 235, np.uint8)
+    for x, text in ((300, "17"), (700, "12"), (1100, "176")):
+        cv2.putText(image, text, (x, 500), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 40, 2)
+    return cv2.GaussianBlur(image, (0, 0), 1.0), (280, 465, 1180, 512)
+
+
+def test_a_line_of_numbers_standing_apart_is_cut_where_its_ink_and_its_reading_agree():
+    pytest.importorskip("cv2")
+    from gongkai.sources import scan
+    from gongkai.sources.ocr import _number_parts
+
+    image, line = _numbers_apart()
+    page = scan.prepare(image, 200)
+    width = line[2] - line[0]
+    middles = [30, 44, 427, 444, 836, 851, 867]  # of 1 7 1 2 1 7 6, in the line (pixels)
+    shares = [m / width for m in middles]
+    parts = _number_parts(page, line, "1712176", shares, 45.0)
+    assert [text for _, text in parts] == ["17", "12", "176"]
+    for ((x0, top, x1, bottom), _), ink in zip(parts, ((300, 345), (700, 746), (1100, 1165)), strict=True):
+        assert x0 < ink[0] < ink[1] < x1 and (top, bottom) == (465, 512)
+    for (_, _, x1, _), (x2, _, _, _) in itertools.pairwise([box for box, _ in parts]):
+        assert x1 <= x2  # the boxes do not overlap: no digit is read twice
+    # A reading that places a character in the gap, or more pieces than the ink shows, or a piece
+    # that is no number: the line is not cut, and stays one word (all digits) or none.
+    astray = [*shares[:3], 560 / width, *shares[4:]]
+    assert _number_parts(page, line, "1712176", astray, 45.0) == [(line, "1712176")]
+    assert _number_parts(page, line, "17 12 176", [*shares[:2], 0.3, *shares[2:4], 0.7, *shares[4:]], 45.0)[
+        1
+    ] == ((691, 465, 748, 512), "12")
+    assert _number_parts(page, line, "17a2176", shares, 45.0) == []
+    # Apart by less than half a line's height, the ink is one number.
+    assert _number_parts(page, (280, 465, 380, 512), "17", [0.3, 0.5], 45.0) == [((280, 465, 380, 512), "17")]
+
+
+@needs_ocr
+def test_each_number_of_a_line_running_across_unruled_columns_is_read_alone(monkeypatch):
+    """A line the page's detector ran across a table's unruled columns was read as one number
+    (1712176) or, with gaps, as none: its columns' cells had no reading of their own, and one
+    number's reading could stand for a cell that holds another part of it."""
+    import numpy as np
+
+    from gongkai.grids.lattice import find_table_cells
+    from gongkai.sources import ocr
+
+    image, line = _numbers_apart()
+    engine = ocr.recogniser()
+    detect = engine.detect
+    monkeypatch.setattr(
+        engine, "detect", lambda grey: [line] if grey.shape[0] > 2000 else detect(grey), raising=False
+    )
+    page = ocr.read_page(1, image, 200, find_table_cells)
+    words = sorted(page.words, key=lambda word: word.bbox[0])
+    assert [word.free for word in words] == ["17", "12", "176"]
+    assert all(word.line[2] - word.line[0] < 100 for word in words)  # each read again alone
+    assert ocr.second_readings(page, words) == ["17", "12", "176"]
+    # Where the line's reading has another number in a part than the part read alone, that part
+    # gives no word: the cut, not the digits, may be wrong.
+    lines = engine.lines
+    monkeypatch.setattr(
+        engine,
+        "lines",
+        lambda crops: [(text.replace("12", "13"), shares) for text, shares in lines(crops)],
+        raising=False,
+    )
+    page = ocr.read_page(1, image, 200, find_table_cells)
+    assert sorted(word.free for word in page.words) == ["17", "176"]
+    assert np.all([word.has_ink for word in page.words])
+
+
+def test_a_cell_the_form_reading_filled_takes_the_number_read_alone_where_it_saw_its_word():
+    """Table 二's part overleaf, without rules, that the grid did not place: the form reading
+    filled its cells (17, 12, 176), and each waited for the rules alone ("one reading only"),
+    though each number had been read alone where the form reading saw it."""
+    pytest.importorskip("cv2")
+    from gongkai.model import CellRecord, PlacedCell
+    from gongkai.report import _placed_by_form
+    from gongkai.sources.ocr import OcrCell, ScannedPage
+    from gongkai.witness.form import WitnessCell
+
+    def word(x0, text):
+        pixels = (int(x0 / 0.36), 100, int(x0 / 0.36) + 40, 140)
+        return OcrCell(4, (x0, 100, x0 + 16, 112), text, 0.99, text, 0.99, pixels, True, ())
+
+    def record(row, column, raw, read_by="form"):
+        return CellRecord(
+            "x.pdf", None, None, "2021", "active_disclosure", row, row, column, column,
+            value=float(raw), page=4, raw=raw, read_by=read_by,
+        )  # fmt: skip
+
+    page = ScannedPage(
+        4, None, [], [], words=[word(229, "17"), word(351, "12"), word(471, "176"), word(600, "9")]
+    )
+    grid_box = (590, 98, 620, 114)
+    page.cells[grid_box] = dataclasses.replace(page.words[3], bbox=grid_box)
+    cells = [
+        record("normative_documents", "issued", "17"),
+        record("normative_documents", "repealed", "12"),
+        record("normative_documents", "in_force", "176"),
+        record("licensing", "decisions", "9"),  # the number read alone is a grid cell's reading
+        record("penalties", "decisions", "18", read_by="grid"),  # the grid's own reading
+    ]
+    seen = {
+        cells[0].key: WitnessCell("17", 4, (231, 100, 242, 112)),
+        cells[1].key: WitnessCell("13", 4, (353, 100, 364, 112)),  # another number than read alone
+        cells[2].key: WitnessCell("176", 4, (473, 100, 490, 112)),
+        cells[3].key: WitnessCell("9", 4, (602, 100, 610, 112)),
+    }
+    cells[1].raw = "13"
+    placed = {
+        ("active_disclosure", "licensing", "decisions"): PlacedCell(
+            "active_disclosure", "x", "y", "9", 4, grid_box
+        )
+    }
+    spots = _placed_by_form(cells, seen, {4: page}, placed, set(placed))
+    assert set(spots) == {cells[0].key, cells[2].key}
+    assert page.cells[spots[cells[0].key].bbox].free == "17" and spots[cells[2].key].raw == "176"
+    # A cell the grid placed, once or more, is the grid's to read.
+    assert _placed_by_form(cells, seen, {4: page}, {}, {cells[0].key, cells[2].key, cells[3].key}) == {}
+
+
+def test_a_short_misreading_of_a_number_outside_the_ruled_cells_is_read_alone_and_prose_is_not():
+    """0 read from the page as U, ó or .o: not read alone, its cell of a table without rules had
+    no digits-only reading, and the rules that leave it only 0 had no candidate to take."""
+    pytest.importorskip("cv2")
+    from gongkai.sources import scan
+    from gongkai.sources.ocr import _number_parts
+
+    image, _ = _numbers_apart()
+    page = scan.prepare(image, 200)
+    line = (290, 465, 350, 512)  # 17 alone
+    for text in ("U", "ó", ".o", "(1"):
+        assert _number_parts(page, line, text, [0.5] * len(text), 45.0) == [(line, text)]
+    for text in ("规章", "GDPR", "o o"):
+        assert _number_parts(page, line, text, [0.5] * len(text), 45.0) == []

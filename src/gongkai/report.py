@@ -55,7 +55,7 @@ from .settings import DEFAULT
 from .sources.chars import text_lines
 from .values import cell_records
 from .versions import TableChoice, choose_versions, read_every_version
-from .witness.settle import settle
+from .witness.settle import FORM, settle
 
 if TYPE_CHECKING:  # the OCR source imports OpenCV: only a report with scanned pages loads it
     from concurrent.futures import Future, ThreadPoolExecutor
@@ -297,9 +297,14 @@ def read_report(path: str | os.PathLike[str], kind: str = "auto", threads: int |
         raise NotAReportError("; ".join([*notes, "no table of the standard form found"]))
     report.form = version
     cells, gaps = cell_records(report.source, identity, version, choices)
-    report.witness_counts = settle(
-        FORMS[version], cells, partial(_read_by_form, chars=chars, headings=headings)
-    )
+    witnessed: dict[Key, WitnessCell] = {}  # what the form reading saw, of the tables it read
+
+    def read_by_form(table: Table, rows: Sequence[Row]) -> dict[Key, WitnessCell]:
+        witness = _read_by_form(table, rows, chars, headings)
+        witnessed.update(witness)
+        return witness
+
+    report.witness_counts = settle(FORMS[version], cells, read_by_form)
     if report.kind not in sources.SOURCES:
         _locate_markup_cells(cells, choices)
     cells = choose_by_arithmetic(FORMS[version], cells, ambiguous_readings(cells))
@@ -308,6 +313,10 @@ def read_report(path: str | os.PathLike[str], kind: str = "auto", threads: int |
         from .verify import verify_ocr_cells  # only values read by OCR are verified
 
         sources.ocr_source().attach_words(scanned, [(spot.page, spot.bbox) for spot in placed.values()])
+        printed = {
+            (s.table, s.row, s.column) for c in choices if c.reading is not None for s in c.reading.cells
+        }
+        placed |= _placed_by_form(cells, witnessed, scanned, placed, printed)
         cells, report.ocr_counts = verify_ocr_cells(
             FORMS[version], cells, placed, scanned, sources.ocr_source().second_readings
         )
@@ -340,6 +349,55 @@ def _placed_once(choices: Sequence[TableChoice]) -> dict[Key, PlacedCell]:
     spots = [cell for choice in choices if choice.reading is not None for cell in choice.reading.cells]
     times = Counter((spot.table, spot.row, spot.column) for spot in spots)
     return {key: spot for spot in spots if times[key := (spot.table, spot.row, spot.column)] == 1}
+
+
+def _placed_by_form(
+    cells: Sequence[CellRecord],
+    witnessed: dict[Key, WitnessCell],
+    scanned: dict[int, ScannedPage],
+    placed: dict[Key, PlacedCell],
+    printed: set[Key],
+) -> dict[Key, PlacedCell]:
+    """The cells the form reading filled on a scanned page where the grid placed none (`printed`:
+    every cell it placed; `placed`: those it placed once, their words attached), placed where the
+    form reading saw their words and given the number read alone there (`ocr.attach_words`): a
+    table without rules, its part overleaf that the grid did not place. Each is then verified as
+    a grid's cell is, by its own reading and its line's, not by the rules alone. Only where that
+    number reads as the form reading's word, and is no other cell's reading too."""
+    taken = {
+        (spot.page, cell.box)
+        for spot in placed.values()
+        if spot.page in scanned and (cell := scanned[spot.page].cells.get(spot.bbox)) is not None
+    }
+    spots = {}
+    for record in cells:
+        seen = witnessed.get(record.key)
+        if (
+            record.read_by == FORM
+            and record.key not in printed
+            and seen is not None
+            and seen.bbox is not None
+            and (seen.page, seen.raw) == (record.page, record.raw)
+            and seen.page in scanned
+        ):
+            spots[record.key] = PlacedCell(
+                record.table, record.row_id, record.column_id, seen.raw, seen.page, seen.bbox
+            )
+    sources.ocr_source().attach_words(scanned, [(spot.page, spot.bbox) for spot in spots.values()])
+    read = {key: scanned[spot.page].cells.get(spot.bbox) for key, spot in spots.items()}
+    words = Counter((spot.page, cell.box) for key, spot in spots.items() if (cell := read[key]) is not None)
+    return {
+        key: spot
+        for key, spot in spots.items()
+        if (cell := read[key]) is not None
+        and _digits(cell.free) == _digits(spot.raw)
+        and (spot.page, cell.box) not in taken
+        and words[spot.page, cell.box] == 1
+    }
+
+
+def _digits(text: str | None) -> str:
+    return "".join(ch for ch in text or "" if ch.isdigit())
 
 
 def _found(cell: CellRecord) -> bool:

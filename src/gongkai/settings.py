@@ -286,10 +286,16 @@ class OcrSettings:
     min_score: float = 0.9
     # Ink no detected line covers is read when a blob stands this many of the page's detected
     # line boxes (the median) tall: a digit's ink is about 0.5 of its line's box, dust 0.1-0.2;
+    # a 1 of a table set smaller than the prose around it 0.34 of the prose's box (at 0.35 the
+    # 1s of table 二's first row, on a page of prose, were not read);
     # a blob taller or wider than the upper bound is a shadow or a seal's arc, not a character.
     # Blobs closer than `lone_ink_gap` heights are one word.
-    lone_ink_heights: tuple[float, float] = (0.35, 1.2)
+    lone_ink_heights: tuple[float, float] = (0.3, 1.2)
     lone_ink_gap: float = 0.5
+    # A line outside the ruled cells is read alone as a word when it is a number, or when it may
+    # be one misread (0 as U, ó, .o): at most this many characters and no hanzi. In a table
+    # without rules such a cell had no reading of its own and no candidate for the rules.
+    misread_word_chars: int = 3
     # A character of a line read as a whole reaches at most this many of the line's (detected)
     # height each side of its middle, for a wide glyph (a hanzi) and a narrow one (a digit): the
     # detector's box is 1.7 times as tall as the ink, which is about as wide as tall for a hanzi

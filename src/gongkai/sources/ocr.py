@@ -306,7 +306,8 @@ def read_page(
 
     # Each line read as a line: its box in the page's pixels and the image it is cut from.
     line_crops = [(line, cut(line)) for line in from_page]
-    alone: list[tuple[BBox, scan.CellInk, tuple[int, int, int, int] | None]] = []  # with its detected line
+    # Each box read alone: its box, its ink, the detected line (or the line's part) it stands in.
+    alone: list[tuple[BBox, scan.CellInk, tuple[int, int, int, int] | None]] = []
     for box in boxes:
         found = in_cell.get(box, [])
         if len(found) > 1:
@@ -319,15 +320,21 @@ def read_page(
             continue
         alone.append((box, ink, found[0] if found else None))
     cells_alone = len(alone)
+    expected: list[str | None] = [None] * cells_alone  # the line's reading of a part, to agree with
     for index, ((x0, top, x1, bottom), (text, shares)) in enumerate(
         zip((box for box, _ in line_crops), engine.lines([crop for _, crop in line_crops]), strict=True)
     ):
         page.chars += _placed(text, shares, x0 * scale, top * scale, x1 * scale, bottom * scale)
-        if index < len(from_page) and _NUMBER_WORD_RE.match(text):
-            # A number outside ruled cells (a table without rules) is read alone too, as a
-            # cell is, so that the grid rebuilt from text positions has its cells' readings.
-            word = (x0 * scale, top * scale, x1 * scale, bottom * scale)
-            alone.append((word, scan.cell_ink(image, word), (x0, top, x1, bottom)))
+        if index >= len(from_page):
+            continue
+        # A number outside ruled cells (a table without rules) is read alone too, as a cell is,
+        # so that the grid rebuilt from text positions has its cells' readings; a line of several
+        # numbers standing apart (one per unruled column), each number alone.
+        parts = _number_parts(image, (x0, top, x1, bottom), text, shares, line_height)
+        for part, part_text in parts:
+            word = (part[0] * scale, part[1] * scale, part[2] * scale, part[3] * scale)
+            alone.append((word, scan.cell_ink(image, word), part))
+            expected.append(part_text if len(parts) > 1 else None)
     inked = [ink.crop for _, ink, _ in alone if ink.has_ink and not ink.mark]
     readings = iter(engine.cells(inked))
     for index, (box, ink, line) in enumerate(alone):
@@ -337,6 +344,10 @@ def read_page(
             free, free_score, digits, digits_score = next(readings)
         else:
             free, free_score, digits, digits_score = "", 1.0, "", 1.0
+        if expected[index] is not None and _digits_of(free) != _digits_of(expected[index]):
+            # A part of a line read alone must read as the line's reading had it there: else the
+            # cut may have split a number or joined two, and its grid cell gets no reading.
+            continue
         flags = (
             ("seal", ink.sealed),
             ("smudge", ink.smudged),
@@ -373,6 +384,73 @@ def read_page(
             x0, top, x1, bottom = (v * scale for v in ink.strokes_box)
             page.chars += _spread(free, x0, top, x1, bottom)
     return page
+
+
+def _digits_of(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def _misread_word(text: str) -> bool:
+    """Whether a line's reading may be a short number the page's reading got wrong (0 read as U,
+    ó or .o): a few characters, none a hanzi, no space. Read alone, its cell has candidates (the
+    digits-only reading) for the rules to choose from; it is never published as read."""
+    return 0 < len(text) <= _SETTINGS.misread_word_chars and not any(
+        ch.isspace() or unicodedata.east_asian_width(ch) in "WF" for ch in text
+    )
+
+
+def _number_parts(
+    image: scan.PageImage, line: tuple[int, int, int, int], text: str, shares: list[float], height: float
+) -> list[tuple[tuple[int, int, int, int], str]]:
+    """The numbers of a line outside the ruled cells, each with its box (pixels) and its text as
+    the line's reading has it: the line itself for one number, none for a line that is not
+    numbers only.
+
+    A line of a table without rules may run across its columns (17  12  176). Its ink is cut
+    where no ink stands for `lone_ink_gap` of the page's line height (`height`, the gap that
+    keeps the blobs of one word together in `_undetected_words`), and each character the line's
+    reading placed (`shares`) goes to the piece its middle stands in. The line is cut only where
+    both agree: every piece holds characters, every character stands in a piece, and each piece
+    reads as a number; else a line of numbers is one word as before, and any other line none."""
+    whole = [(line, text)] if _NUMBER_WORD_RE.match(text) or _misread_word(text) else []
+    x0, top, x1, bottom = line
+    ink = image.ink[top:bottom, x0:x1] & ~image.rules[top:bottom, x0:x1]
+    columns = ink.any(axis=0)
+    gap = _SETTINGS.lone_ink_gap * height
+    pieces: list[list[int]] = []  # first and last ink column of each piece, in the line
+    for column in np.flatnonzero(columns):
+        if pieces and column - pieces[-1][1] <= gap:
+            pieces[-1][1] = int(column)
+        else:
+            pieces.append([int(column), int(column)])
+    # Too little ink to be a character (dust) is no piece; a character read there spoils the cut.
+    rows_tall = [np.flatnonzero(ink[:, a : b + 1].any(axis=1)) for a, b in pieces]
+    pieces = [
+        piece
+        for piece, rows in zip(pieces, rows_tall, strict=True)
+        if rows[-1] - rows[0] + 1 >= _SETTINGS.lone_ink_heights[0] * height
+    ]
+    if len(pieces) < 2:
+        return whole
+    texts = [""] * len(pieces)
+    width = x1 - x0
+    for ch, share in zip(text, shares, strict=True):
+        if ch.isspace():
+            continue
+        middle = share * width
+        home = next((k for k, (a, b) in enumerate(pieces) if a - gap / 2 <= middle <= b + gap / 2), None)
+        if home is None:
+            return whole
+        texts[home] += ch
+    if not all(_NUMBER_WORD_RE.match(t) for t in texts):
+        return whole
+    margin = int(height / 4)
+    out = []
+    for k, (a, b) in enumerate(pieces):
+        left = a - margin if k == 0 else max(a - margin, (pieces[k - 1][1] + a) // 2)
+        right = b + 1 + margin if k == len(pieces) - 1 else min(b + 1 + margin, (b + pieces[k + 1][0]) // 2)
+        out.append(((x0 + max(0, left), top, x0 + min(width, right), bottom), texts[k]))
+    return out
 
 
 def _undetected_words(

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from ..forms import Column, Row, Table, ValueKind
 from ..labels import best_match, block_title, compact, is_header_text, score_bound, split_numbering
-from ..model import Char, Heading, Key, Word
+from ..model import BBox, Char, Heading, Key, Word
 from ..numbers import parse_value
 from ..settings import DEFAULT
 from ..sources.chars import group_lines, line_text, split_words
@@ -41,10 +41,11 @@ _PAGE_FURNITURE_RE = re.compile(r"^(?:[-—–]*\d+[-—–]*|第\d+页(?:共\d+
 
 @dataclass(frozen=True)
 class WitnessCell:
-    """A number as the form reading saw it printed, and its page."""
+    """A number as the form reading saw it printed, its page, and where it stands there."""
 
     raw: str  # "" for a cell the reading saw blank
     page: int
+    bbox: BBox | None = None  # the number's word on the page (None for a blank)
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,10 @@ class _Line:
     @property
     def y_mid(self) -> float:
         return (self.top + self.bottom) / 2
+
+
+def _box(word: Word) -> BBox:
+    return word.x0, word.top, word.x1, word.bottom
 
 
 def _is_value(text: str) -> bool:
@@ -490,7 +495,7 @@ def read_rows_table(
             if item is None:
                 out[table.id, row.id, column.id] = WitnessCell("", pages[0])
             else:
-                out[table.id, row.id, column.id] = WitnessCell(item[1].text, item[0])
+                out[table.id, row.id, column.id] = WitnessCell(item[1].text, item[0], _box(item[1]))
     return out
 
 
@@ -529,7 +534,7 @@ def read_single_row_table(
     words = sorted(line.words, key=lambda w: w.x0)
     if len(words) == len(columns):
         return {
-            (table.id, row.id, c.id): WitnessCell(w.text, line.page)
+            (table.id, row.id, c.id): WitnessCell(w.text, line.page, _box(w))
             for c, w in zip(columns, words, strict=True)
         }
     middles = header_middles([h for h in lines if (h.page, h.top) < (line.page, line.top)], columns)
@@ -539,7 +544,9 @@ def read_single_row_table(
     if slots is None:
         return {}
     return {
-        (table.id, row.id, c.id): WitnessCell(item[1].text if item else "", line.page)
+        (table.id, row.id, c.id): (
+            WitnessCell(item[1].text, line.page, _box(item[1])) if item else WitnessCell("", line.page)
+        )
         for c, item in zip(columns, slots, strict=True)
     }
 
