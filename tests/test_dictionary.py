@@ -96,3 +96,33 @@ def test_jieba_imported_by_gongkai_looks_its_probabilities_up():
     )
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert found.stdout.strip() == "StateEmissions"
+
+
+def test_a_store_cut_short_is_built_again_and_older_layouts_go(tmp_path):
+    # A store cut short (a full disk, a copy) was read as it was: every run then fell back to
+    # loading jieba's whole dictionary (1 s), and the stores of older layouts piled up (9 MB each).
+    import os
+
+    code = (
+        "from gongkai import dictionary; dictionary.install(); jieba = dictionary.import_jieba(); "
+        "print(type(jieba.dt.FREQ).__name__)"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+
+    def installed() -> str:
+        run = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+        )
+        return run.stdout.strip()
+
+    assert installed() == "DiskFrequencies"
+    (store,) = (tmp_path / "gongkai").glob("jieba-*.sqlite")
+    assert dictionary._intact(store)
+    older = store.with_name(store.name.rsplit("-", 1)[0] + "-1.sqlite")
+    older.write_bytes(b"an older layout")
+    whole = store.read_bytes()
+    store.write_bytes(whole[: len(whole) // 2])
+    assert not dictionary._intact(store)
+    assert installed() == "DiskFrequencies"
+    assert dictionary._intact(store) and store.stat().st_size == len(whole)
+    assert not older.exists()

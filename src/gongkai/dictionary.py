@@ -227,6 +227,32 @@ def _build(source: Path, target: Path, texts: Collection[str] = ()) -> None:
         partial.unlink(missing_ok=True)
 
 
+def _intact(path: Path) -> bool:
+    """Whether the store holds every page its header counts: it is written whole and renamed
+    into place, so a shorter file was cut short after (a full disk, a copy), and is read
+    immutable, so sqlite would not notice until a lookup in the missing pages failed mid-report."""
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(100)
+        size = path.stat().st_size
+    except OSError:
+        return False
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\0"):
+        return False
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    return size >= page_size * int.from_bytes(header[28:32], "big")
+
+
+def _remove_superseded(path: Path) -> None:
+    """Remove the stores of the same dictionary file in an older layout: no gongkai that reads
+    this layout reads them, and each is 9 MB."""
+    prefix = path.name.rsplit("-", 1)[0] + "-"
+    for old in path.parent.glob(f"{prefix}*.sqlite"):
+        if old != path:
+            old.unlink(missing_ok=True)
+
+
 def install(texts: Callable[[], Collection[str]] = tuple) -> None:
     """Give jieba's default tokenizer the dictionary on disk (built on first use); idempotent.
 
@@ -246,8 +272,11 @@ def install(texts: Callable[[], Collection[str]] = tuple) -> None:
     try:
         source = _source()
         path = _store_path(source)
+        if path.exists() and not _intact(path):
+            path.unlink()  # cut short (a full disk, a copy): built again below, once
         if not path.exists():
             _build(source, path, texts())
+            _remove_superseded(path)
         frequencies = DiskFrequencies(path)
         (total,) = frequencies.store.execute("SELECT value FROM meta WHERE key = 'total'").fetchone()
         cuts = {text: json.loads(tokens) for text, tokens in frequencies.store.execute("SELECT * FROM cut")}
