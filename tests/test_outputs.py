@@ -202,3 +202,12 @@ def test_a_mark_stdout_cannot_encode_shows_as_a_question_mark(tmp_path):
     # Records are never changed: extract -o - writes them in --encoding, or fails.
     records = runner.invoke(main, ["extract", str(YUNHU), "-o", "-", "--encoding", "gbk"])
     assert records.exit_code == 0 and "?" not in records.stdout
+
+
+def test_jsonl_is_utf8_whatever_the_encoding_of_the_tables_beside_it(tmp_path):
+    out = tmp_path / "cells.jsonl"
+    result = CliRunner().invoke(main, ["extract", str(YUNHU), "-o", str(out), "--encoding", "gb18030", "-q"])
+    assert result.exit_code == 0, result.output
+    assert "云溪市云湖区人民政府" in out.read_bytes().decode("utf-8")
+    files = (tmp_path / "cells.files.csv").read_bytes()
+    assert "云溪市云湖区人民政府".encode("gb18030") in files  # the CSV beside it as asked

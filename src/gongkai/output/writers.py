@@ -240,7 +240,9 @@ class BatchOutput:
             self._records: dict[str, list[dict]] = {"cells": [], "files": [], "checks": []}
             self._writers: dict[str, RecordWriter] = {}
         else:
-            self._writers = {"cells": RecordWriter(path, self._cells_kind, fmt, encoding)}
+            # JSON is UTF-8 (RFC 8259): --encoding is for the CSV a spreadsheet opens.
+            cells_encoding = "utf-8" if fmt == "jsonl" else encoding
+            self._writers = {"cells": RecordWriter(path, self._cells_kind, fmt, cells_encoding)}
             if self.side:
                 for kind in ("files", "checks"):
                     self._writers[kind] = RecordWriter(companion_path(path, kind), kind, "csv", encoding)
