@@ -274,6 +274,10 @@ def test_unwritable_output_and_missing_inputs_are_usage_errors(tmp_path):
         assert result.exit_code == 2, arguments
         assert len(result.stderr.strip().splitlines()) == 1 and says in result.stderr, result.stderr
     assert list(tmp_path.iterdir()) == []
+    link = tmp_path / "linked.pdf"
+    link.symlink_to(tmp_path / "moved.pdf")
+    result = CliRunner().invoke(main, ["extract", str(link), "-o", str(tmp_path / "c.csv")])
+    assert result.exit_code == 2 and "broken symbolic link" in result.stderr and "moved.pdf" in result.stderr
 
 
 def test_strict_exits_1_when_a_report_is_partial(runner, tmp_path, partial_pdf):

@@ -87,6 +87,10 @@ def check_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
         if _GLOB_CHARS & set(item):
             if not glob.glob(item, recursive=True):
                 raise BatchSetupError(f"no file matches {item!r}")
+        elif os.path.islink(item):
+            raise BatchSetupError(
+                f"broken symbolic link: {item!r} points to {os.readlink(item)!r}, which does not exist"
+            )
         else:
             raise BatchSetupError(f"no such file or directory: {item!r}")
     return expand_inputs(inputs, kind)
