@@ -152,17 +152,26 @@ def test_a_full_stdout_is_one_line_and_exit_status_1(arguments):
     assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
 
 
-def test_a_character_the_encoding_cannot_write_is_one_line_and_leaves_no_output(tmp_path):
+def test_a_character_the_encoding_cannot_write_leaves_no_output_and_says_how_to_write_what_was_read(
+    tmp_path, monkeypatch
+):
     folder = tmp_path / "₩"
     folder.mkdir()
     shutil.copy(YUNHU, folder / YUNHU.name)
     out = tmp_path / "out" / "cells.csv"
-    result = CliRunner().invoke(main, ["extract", str(folder), "-o", str(out), "--encoding", "gbk", "-q"])
+    arguments = ["extract", str(folder), "-o", str(out), "--encoding", "gbk", "-q"]
+    monkeypatch.setattr(sys, "argv", ["gongkai", *arguments])  # what the resume hint repeats
+    result = CliRunner().invoke(main, arguments)
     assert result.exit_code == 1
-    assert result.stderr.strip().splitlines() == [
-        f"gongkai: error: cannot write {str(out)!r}: encoding 'gbk' cannot write '₩'; use utf-8 or gb18030"
-    ]
+    error, hint = result.stderr.strip().splitlines()
+    assert (
+        error
+        == f"gongkai: error: cannot write {str(out)!r}: encoding 'gbk' cannot write '₩'; use utf-8 or gb18030"
+    )
+    assert hint.startswith("gongkai: the files read are kept") and hint.endswith("-q --resume")
     assert [p.name for p in out.parent.iterdir()] == ["cells.journal.sqlite"]  # what was read is kept
+    again = ["extract", str(folder), "-o", str(out), "--encoding", "gb18030", "-q", "--resume"]
+    assert CliRunner().invoke(main, again).exit_code == 0 and "₩" in out.read_text(encoding="gb18030")
 
 
 def test_a_directory_where_a_table_goes_places_no_file_and_leaves_none_half_written(tmp_path):

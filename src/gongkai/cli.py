@@ -378,6 +378,13 @@ def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool)
                 with contextlib.suppress(OSError):  # a terminal closed (SIGHUP) cannot be drawn on
                     bar.stop()
             _interrupted(stop)
+        except OutputWriteError as error:
+            if output == "-":
+                raise
+            _say(f"gongkai: error: {error}")
+            # The journal holds every report read: only the writing has to be done again.
+            _say(f"gongkai: the files read are kept; once mended, this writes them: {_resume_command()}")
+            sys.exit(1)
     if not quiet:
         where = "stdout" if output == "-" else output
         total = result.counts
