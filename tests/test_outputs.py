@@ -61,11 +61,19 @@ def test_an_output_that_is_an_input_is_refused_before_any_reading(folder, no_rea
     assert {path.name: path.read_bytes() for path in folder.iterdir()} == before
 
 
+@pytest.mark.parametrize("name", ["c.files.csv", "c.checks.csv", "c.journal.sqlite", "c.journal.lock"])
+def test_an_output_named_as_the_files_beside_another_is_refused(folder, tmp_path, no_reading, name):
+    # -o c.journal.sqlite --format csv replaced another run's live journal with a CSV.
+    _refused(
+        ["extract", str(folder), "-o", str(tmp_path / name), "--format", "csv"], "the files beside an output"
+    )
+
+
 def test_an_earlier_output_and_its_tables_are_inputs_of_summary(folder, tmp_path):
     cells = tmp_path / "cells.csv"
     assert CliRunner().invoke(main, ["extract", str(folder), "-o", str(cells), "-q"]).exit_code == 0
     before = (tmp_path / "cells.files.csv").read_bytes()
-    _refused(["summary", str(cells), "-o", str(tmp_path / "cells.files.csv")], "it is the input")
+    _refused(["summary", str(cells), "-o", str(tmp_path / "cells.files.csv")], "the files beside an output")
     _refused(["compare", str(cells), "--agency", "x", "-o", str(cells)], "it is the input")
     assert (tmp_path / "cells.files.csv").read_bytes() == before
 

@@ -149,6 +149,12 @@ _NOT_REGULAR = (
 )
 
 
+def _beside_names() -> list[str]:
+    """How the names of the files written beside an output end (.files.csv, .journal.sqlite…)."""
+    stem = "X"
+    return [path.name[len(stem) :] for path in own_files(f"{stem}.csv")[1:]]
+
+
 def check_output(output: str, inputs: Iterable[str] = (), files: Iterable[Path] | None = None) -> None:
     """The output can be written (folders are created as needed) without harm: each of the
     `files` written (default: the output alone; see `batch_files`) is new or a regular file
@@ -162,6 +168,13 @@ def check_output(output: str, inputs: Iterable[str] = (), files: Iterable[Path] 
     target = Path(output)
     if target.is_dir():
         raise BatchSetupError(f"{output!r} is a directory; give a file name")
+    # A name another run writes beside its output (its tables, its journal): writing there
+    # would replace that run's files, its live journal included.
+    beside = next((end for end in _beside_names() if target.name.endswith(end)), None)
+    if beside is not None:
+        raise BatchSetupError(
+            f"cannot write {output!r}: names ending in {beside} are the files beside an output"
+        )
     written = [target] if files is None else list(files)
     existing = {}
     for path in written:
