@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 
 import gongkai
+from gongkai.cli import main
 from gongkai.model import NoteCode
 
 from .conftest import BAD_INPUTS, BROKEN_SAMPLE, SAMPLES
@@ -56,6 +58,8 @@ def test_read_reports_warns_about_failed_files_and_gives_the_status_table():
         (lambda: gongkai.read_reports(SAMPLES, workers=0), "InvalidOptionError", "at least 1, not 0"),
         (lambda: gongkai.read_reports(SAMPLES, workers="2"), "InvalidOptionError", "not '2'"),
         (lambda: list(gongkai.iter_reports(SAMPLES, timeout=-1)), "InvalidOptionError", "not -1"),
+        (lambda: gongkai.read_reports(SAMPLES, timeout=float("inf")), "InvalidOptionError", "not inf"),
+        (lambda: gongkai.read_reports(SAMPLES, timeout=float("nan")), "InvalidOptionError", "not nan"),
         (lambda: gongkai.to_wide(str(SAMPLES)), "InputTypeError", "DataFrame of cell records.*not str"),
         (lambda: gongkai.to_wide(gongkai.read_report(BROKEN_SAMPLE)), "InputTypeError", "its .cells"),
         (lambda: gongkai.compare_cells("a.csv", "b.csv"), "InputTypeError", "a is a DataFrame"),
@@ -65,7 +69,7 @@ def test_read_reports_warns_about_failed_files_and_gives_the_status_table():
     ],
     ids=[
         *("empty-glob", "bytes", "bytes-in-list", "int", "bytes-report", "kind", "kind-batch", "kind-expand"),
-        *("empty-list", "no-workers", "workers-text", "negative-timeout"),
+        *("empty-list", "no-workers", "workers-text", "negative-timeout", "endless-timeout", "nan-timeout"),
         *("wide-path", "wide-report", "compare-paths", "yoy-table", "summary-path", "workbook-paths"),
     ],
 )
@@ -112,8 +116,25 @@ def test_a_sample_shows_every_kind_of_note():
     ]
 
 
-def test_read_output_of_a_file_that_is_no_utf8_text_says_so():
-    from gongkai.output.summary import NotAnOutputError
+def test_read_output_of_what_is_no_output_says_what_it_is(tmp_path):
+    with pytest.raises(gongkai.NotAnOutputError, match=r"is a report.*read_report"):
+        gongkai.read_output(BROKEN_SAMPLE)
+    with pytest.raises(gongkai.NotAnOutputError, match="is no file"):
+        gongkai.read_output(tmp_path)
+    with pytest.raises(gongkai.NotAnOutputError, match="is no file"):
+        gongkai.read_output(tmp_path / "gone.csv")
+    binary = tmp_path / "cells.csv"
+    binary.write_bytes(bytes([0x80, 0xFF]) * 50)
+    with pytest.raises(gongkai.NotAnOutputError, match="neither UTF-8 nor GB18030"):
+        gongkai.read_output(binary)
+    assert issubclass(gongkai.NotAnOutputError, gongkai.GongkaiError)
 
-    with pytest.raises(NotAnOutputError, match="not UTF-8 text"):
-        gongkai.read_output(BROKEN_SAMPLE)  # a PDF
+
+@pytest.mark.parametrize("fmt", ["jsonl", "parquet", "csv"])
+def test_an_output_written_in_gb18030_reads_back(tmp_path, fmt):
+    # JSONL is UTF-8 and Parquet binary, but the tables beside them are CSV in --encoding.
+    out = tmp_path / f"cells.{fmt}"
+    arguments = ["extract", str(BROKEN_SAMPLE), "-o", str(out), "--encoding", "gb18030", "-q"]
+    assert CliRunner().invoke(main, arguments).exit_code == 0
+    cells, files, _ = gongkai.read_output(out)
+    assert files["agency"].tolist() == ["云溪市云湖区人民政府"] and len(cells) == 200

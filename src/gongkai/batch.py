@@ -46,6 +46,8 @@ _TRANSIENT_REASONS = ("timeout", "worker crashed")
 # scan takes 2-4 CPU-seconds a page by OCR, more on a loaded machine, and a 40-page scan must
 # not fail for being long. A hang still costs only this, once, in a batch of hours.
 DEFAULT_TIMEOUT = 300.0
+# The operating system's timers take at most about 24.8 days (2**31 ms); a week is far past any file.
+LONGEST_TIMEOUT = 7 * 24 * 3600.0
 
 
 class BatchSetupError(ValueError):
@@ -389,10 +391,12 @@ def _check_options(workers: int, timeout: float | None) -> None:
     """Refuse, before any reading, a worker count or time limit the batch cannot act on."""
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise InvalidOptionError(f"workers is a whole number of at least 1, not {workers!r}")
-    if timeout is not None and (
-        isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout < 0
-    ):
-        raise InvalidOptionError(f"timeout is a number of seconds (0 or None: no limit), not {timeout!r}")
+    number = not isinstance(timeout, bool) and isinstance(timeout, int | float)
+    if timeout is not None and not (number and 0 <= timeout <= LONGEST_TIMEOUT):  # NaN compares false
+        raise InvalidOptionError(
+            f"timeout is a number of seconds up to {LONGEST_TIMEOUT:g} (a week; 0 or None: no limit), "
+            f"not {timeout!r}"
+        )
 
 
 def iter_reports(

@@ -18,6 +18,7 @@ import click
 from . import __version__
 from .batch import (
     DEFAULT_TIMEOUT,
+    LONGEST_TIMEOUT,
     Batch,
     BatchInterrupted,
     BatchSetupError,
@@ -38,9 +39,6 @@ from .output.journal import JournalError, ReadingOptionsChangedError
 from .output.records import FORMATS, SHAPES, OutputFormatError
 from .output.writers import writing
 from .sources import INPUT_KINDS, describe, path_text
-
-# The operating system's timers take at most about 24.8 days (2**31 ms); a week is far past any file.
-_LONGEST_TIMEOUT = 7 * 24 * 3600.0
 
 
 def _a_number(value: float, parameter: click.Parameter) -> float:
@@ -168,7 +166,7 @@ _WORKERS = click.option(
 )
 _TIMEOUT = click.option(
     "--timeout",
-    type=click.FloatRange(min=0, max=_LONGEST_TIMEOUT),
+    type=click.FloatRange(min=0, max=LONGEST_TIMEOUT),
     default=DEFAULT_TIMEOUT,
     show_default=True,
     callback=lambda context, parameter, value: _a_number(value, parameter),

@@ -21,6 +21,8 @@ from rich import box
 from rich.console import Console
 from rich.table import Table as RichTable
 
+from .. import sources
+from ..errors import GongkaiError
 from ..numbers import format_number
 from . import records
 from .views import failed_rule, prints_no_number
@@ -32,7 +34,7 @@ MISSING_ROWS_SHOWN = 15
 MARKS = {"ok": "●", "partial": "◐"}
 
 
-class NotAnOutputError(ValueError):
+class NotAnOutputError(GongkaiError, ValueError):
     """A file that is not the long cells output of `gongkai extract`."""
 
 
@@ -221,23 +223,39 @@ def summarize(cells: pd.DataFrame, files: pd.DataFrame, checks: pd.DataFrame) ->
     )
 
 
+# The encodings --encoding can write Chinese in that are met in practice, tried in turn: UTF-8
+# (with or without its byte-order mark) first, then GB18030, which GBK and GB2312 are subsets of.
+_TABLE_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def _read_table(path: str) -> pd.DataFrame:
+    """A CSV table gongkai wrote, in whichever of `_TABLE_ENCODINGS` it was written in."""
+    for encoding in _TABLE_ENCODINGS:
+        try:
+            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
+        except UnicodeDecodeError:
+            continue
+    raise NotAnOutputError(f"{path} is neither UTF-8 nor GB18030 text: write it again with --encoding utf-8")
+
+
 def read_output(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The cells, files and checks that `gongkai extract -o PATH` wrote."""
     path = str(path)
     suffix = Path(path).suffix.lower()
     if suffix == ".xlsx":
         raise NotAnOutputError("summarise the CSV, Parquet or JSONL output, or the reports themselves")
+    if sources.kind_of_name(path) is not None:
+        raise NotAnOutputError(
+            f"{path} is a report, not an output of gongkai extract: read it with read_report"
+        )
+    if not Path(path).is_file():
+        raise NotAnOutputError(f"{path} is no file: give the cells output of gongkai extract")
     if suffix == ".parquet":
         cells = pq.read_table(path).to_pandas()
     elif suffix == ".jsonl":
-        cells = pd.read_json(path, lines=True, dtype=False)
+        cells = pd.read_json(path, lines=True, dtype=False, encoding="utf-8")
     else:
-        try:
-            cells = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            raise NotAnOutputError(
-                f"{path} is not UTF-8 text: summarise a CSV written with the default --encoding utf-8"
-            ) from None
+        cells = _read_table(path)
     if "row_id" not in cells.columns:
         raise NotAnOutputError(
             f"{path} holds no long cell records (a --shape wide output cannot be summarised)"
@@ -250,10 +268,9 @@ def read_output(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, pd.DataFram
     def table(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
         return records.frame(kind, frame.replace({"": None}).to_dict("records"))
 
-    read = {"dtype": str, "keep_default_na": False, "encoding": "utf-8-sig"}
-    files = table("files", pd.read_csv(files_path, **read))
+    files = table("files", _read_table(files_path))
     checks = (
-        table("checks", pd.read_csv(checks_path, **read))
+        table("checks", _read_table(checks_path))
         if Path(checks_path).exists()
         else records.empty_frame("checks")
     )
