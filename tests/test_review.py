@@ -90,6 +90,12 @@ def test_without_colour_marks_stand_for_the_styles(reports):
     )
 
 
+def test_no_color_on_a_terminal_marks_too(reports):
+    console = Console(width=100, record=True, file=open("/dev/null", "w"), force_terminal=True, no_color=True)  # noqa: SIM115
+    print_report(reports[0], console)
+    assert re.search(r"\b389!", console.export_text())
+
+
 def test_inspect_takes_its_width_from_columns(tmp_path):
     result = CliRunner(env={"COLUMNS": "80"}).invoke(main, ["inspect", str(BROKEN_SAMPLE)])
     assert result.exit_code == 0

@@ -211,7 +211,7 @@ def print_report(report: Report, console: Console) -> None:
     if report.reason:
         console.print(f"[yellow]{report.reason}[/yellow]")
     width = console.width
-    plain = console.color_system is None  # piped, redirected or NO_COLOR: marks, not colours
+    plain = console.color_system is None or console.no_color  # piped, redirected or NO_COLOR: marks
     for table, needed in form_tables(report, width, plain):
         # Wider than the terminal only when even the narrowest label would cut a number: the
         # terminal then wraps the lines, which keeps every digit.
