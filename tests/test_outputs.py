@@ -57,6 +57,9 @@ def test_an_output_that_is_an_input_is_refused_before_any_reading(folder, no_rea
     side = folder / "cells.files.csv"
     shutil.copy(GUILING, side)
     _refused(["extract", str(folder), str(side), "-o", str(folder / "cells.csv")], "it is the input")
+    _refused(
+        ["extract", str(side), "-o", str(folder / "cells.csv")], "quote a pattern ('DIR/*') and gongkai skips"
+    )
     before[side.name] = side.read_bytes()
     assert {path.name: path.read_bytes() for path in folder.iterdir()} == before
 

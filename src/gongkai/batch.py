@@ -32,7 +32,7 @@ from .output.journal import Journal, journal_files, journal_path
 from .output.records import FORMATS, OutputFormatError, cell_rows, companion_path
 from .output.writers import BatchOutput
 from .report import Report, page_threads, read_report_safely
-from .sources import INPUT_KINDS, SUFFIXES, check_kind, check_path, path_text
+from .sources import INPUT_KINDS, SUFFIXES, check_kind, check_path, kind_of_name, path_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -199,7 +199,9 @@ def check_output(output: str, inputs: Iterable[str] = (), files: Iterable[Path] 
             existing[identity] = path
     for source in inputs if existing else ():
         if (path := existing.get(_identity(source))) is not None:
-            raise BatchSetupError(f"cannot write {str(path)!r}: it is the input {source!r}")
+            # An earlier run's file named as an input is most often a shell's unquoted DIR/*.
+            hint = "" if kind_of_name(path) else "; quote a pattern ('DIR/*') and gongkai skips its own files"
+            raise BatchSetupError(f"cannot write {str(path)!r}: it is the input {source!r}{hint}")
     check_folder(target.parent)
 
 
