@@ -299,8 +299,9 @@ def extract(
       0    every input was read (ok, or partial without --strict)
       1    some input failed (everything readable is still written),
            or with --strict some report is partial; or the output could not
-           be written (a full disk, a character --encoding lacks): one line
-           says why, no output file is placed, the journal keeps what was read
+           be written (a full disk, a character --encoding lacks): a line says
+           why, no output file is placed, and a second line gives the command
+           that writes what the journal kept, without reading again
       2    usage error (bad option, no inputs, unusable output: one of the inputs,
            or a directory, link or special file where it or a file beside it
            goes), found before any work
