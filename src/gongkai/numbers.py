@@ -61,6 +61,11 @@ def _number(text: str, kind: ValueKind) -> ParsedValue | None:
     return ParsedValue(float(-number if negative else number))
 
 
+def digits_of(text: str) -> str:
+    """The digits of `text` alone, in order: what two readings of one number must share."""
+    return re.sub(r"\D", "", text)
+
+
 def spaced_digits(raw: str) -> list[str] | None:
     """'1 2' on one line: one number with a stray space, or two numbers in one cell?"""
     text = unicodedata.normalize("NFKC", raw).strip()

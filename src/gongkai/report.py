@@ -49,7 +49,7 @@ from .model import (
     Status,
     TableGeometry,
 )
-from .numbers import counted
+from .numbers import counted, digits_of
 from .output import records
 from .settings import DEFAULT
 from .sources.chars import text_lines
@@ -390,14 +390,10 @@ def _placed_by_form(
         key: spot
         for key, spot in spots.items()
         if (cell := read[key]) is not None
-        and _digits(cell.free) == _digits(spot.raw)
+        and digits_of(cell.free) == digits_of(spot.raw)
         and (spot.page, cell.box) not in taken
         and words[spot.page, cell.box] == 1
     }
-
-
-def _digits(text: str | None) -> str:
-    return "".join(ch for ch in text or "" if ch.isdigit())
 
 
 def _found(cell: CellRecord) -> bool:

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 from .checks import _evaluate, _expand, _rows_by_table, _values
 from .forms import FORMS, Form, ValueKind
 from .model import CellRecord, CheckStatus, Key, NoteCode, PlacedCell, cell_key, cell_name
-from .numbers import SPECK, format_number, without_unit
+from .numbers import SPECK, digits_of, format_number, without_unit
 from .settings import DEFAULT
 
 if TYPE_CHECKING:  # the OCR source imports OpenCV: only a report with scanned pages loads it
@@ -109,7 +109,7 @@ def _reading(
     doubts += [f"suspect cell ({why})" for why in cell.suspect]
     if cell.has_ink and cell.free_score < _SETTINGS.min_score:
         doubts.append(f"low OCR confidence {cell.free_score:.2f}")
-    if value is not None and cell.digits != re.sub(r"\D", "", cell.free):  # separators, a sign, specks
+    if value is not None and cell.digits != digits_of(cell.free):  # separators, a sign, specks
         doubts.append(f"digits-only reading differs: {cell.digits!r}")
     candidates = []
     for text in (cell.free, cell.digits):

@@ -34,6 +34,7 @@ import numpy as np
 
 from ..errors import OCR_MISSING, OcrUnavailableError
 from ..model import BBox, Char, Edge
+from ..numbers import digits_of
 from ..settings import DEFAULT
 from . import scan
 
@@ -344,7 +345,7 @@ def read_page(
             free, free_score, digits, digits_score = next(readings)
         else:
             free, free_score, digits, digits_score = "", 1.0, "", 1.0
-        if expected[index] is not None and _digits_of(free) != _digits_of(expected[index]):
+        if expected[index] is not None and digits_of(free) != digits_of(expected[index]):
             # A part of a line read alone must read as the line's reading had it there: else the
             # cut may have split a number or joined two, and its grid cell gets no reading.
             continue
@@ -384,10 +385,6 @@ def read_page(
             x0, top, x1, bottom = (v * scale for v in ink.strokes_box)
             page.chars += _spread(free, x0, top, x1, bottom)
     return page
-
-
-def _digits_of(text: str) -> str:
-    return re.sub(r"\D", "", text)
 
 
 def _misread_word(text: str) -> bool:
