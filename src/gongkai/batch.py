@@ -30,7 +30,7 @@ from .model import CheckStatus, Status
 from .numbers import counted
 from .output.journal import Journal, journal_files, journal_path
 from .output.records import FORMATS, OutputFormatError, cell_rows, companion_path
-from .output.writers import BatchOutput
+from .output.writers import BatchOutput, partial_path
 from .report import Report, page_threads, read_report_safely
 from .sources import INPUT_KINDS, SUFFIXES, check_kind, check_path, kind_of_name, path_text
 
@@ -132,13 +132,10 @@ def batch_files(output: str, fmt: str) -> list[Path]:
     output, its companion tables (not beside a workbook), the journal and its lock."""
     if output == "-":
         return []
-    journal = journal_path(output)
     finals = [Path(output)]
     if fmt != "xlsx":
         finals += [Path(companion_path(output, kind)) for kind in ("files", "checks")]
-    partials = [path.with_name(f".{path.name}.partial") for path in finals]
-    sqlite = [journal.with_name(journal.name + end) for end in ("", "-wal", "-shm", "-journal")]
-    return [*finals, *partials, *sqlite, journal.with_suffix(".lock")]
+    return [*finals, *map(partial_path, finals), *journal_files(output)]
 
 
 _NOT_REGULAR = (

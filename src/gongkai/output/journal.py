@@ -70,9 +70,11 @@ def _lock_path(journal: Path) -> Path:
 
 
 def journal_files(output: str) -> list[Path]:
-    """Every file the journal of `output` keeps beside it: itself, SQLite's -wal and -shm, its lock."""
+    """Every file the journal of `output` keeps beside it: itself, SQLite's -wal and -shm (and its
+    rollback -journal, where WAL cannot be used), its lock."""
     journal = journal_path(output)
-    return [journal, *(journal.with_name(journal.name + s) for s in ("-wal", "-shm")), _lock_path(journal)]
+    sqlite = (journal.with_name(journal.name + end) for end in ("-wal", "-shm", "-journal"))
+    return [journal, *sqlite, _lock_path(journal)]
 
 
 def _take_lock(path: Path) -> int | None:

@@ -56,13 +56,18 @@ def writing(path: str | os.PathLike[str], encoding: str = "utf-8") -> Iterator[N
         ) from error
 
 
+def partial_path(path: str | os.PathLike[str]) -> Path:
+    """The temporary name a file is written under beside `path`, before it is moved into place."""
+    target = Path(path)
+    return target.with_name(f".{target.name}.partial")
+
+
 @contextlib.contextmanager
 def replacing(path: str | os.PathLike[str]) -> Iterator[Path]:
     """A temporary name beside `path` to write the whole file under: moved into place when done,
     removed on any failure (Ctrl-C, a full disk), so that no half file is left. Failures raise
     OutputWriteError (see `writing`)."""
-    target = Path(path)
-    temporary = target.with_name(f".{target.name}.partial")
+    target, temporary = Path(path), partial_path(path)
     with writing(path):
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -139,9 +144,8 @@ class RecordWriter:
             self._header_due = True
             return
         with writing(path, encoding):
-            target = Path(path)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._temporary = target.with_name(f".{target.name}.partial")
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self._temporary = partial_path(path)
             if fmt == "parquet":
                 import pyarrow.parquet as pq
 
