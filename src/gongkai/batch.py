@@ -574,13 +574,12 @@ class Batch:
         self._keys = [(path_text(path), sha256) for path, sha256 in self.tasks]
         self.journal.keep_only(self._keys)
         stored = self.journal.finished()
-        self.todo = [
-            task
-            for task, key in zip(self.tasks, self._keys, strict=True)
-            if key not in stored or stored[key][1].startswith(_TRANSIENT_REASONS)
-        ]
+        reused = {
+            key for key in self._keys if key in stored and not stored[key][1].startswith(_TRANSIENT_REASONS)
+        }
+        self.todo = [task for task, key in zip(self.tasks, self._keys, strict=True) if key not in reused]
         self.result.reused = len(self.tasks) - len(self.todo)
-        for key in set(self._keys) - {(path_text(path), sha256) for path, sha256 in self.todo}:
+        for key in reused:
             self.result.counts[Status(stored[key][0])] += 1
 
     def outputs(self) -> list[Path]:
