@@ -87,7 +87,7 @@ def require_cells(
 def require_reports(reports: object) -> list:
     """The Reports of an argument that is one Report or an iterable of them (from
     gongkai.read_report or gongkai.iter_reports); InputTypeError for anything else, a path first."""
-    if hasattr(reports, "cells") and hasattr(reports, "file_record"):
+    if _is_report(reports):
         return [reports]
     a_path = isinstance(reports, str | bytes) or hasattr(reports, "__fspath__")
     if a_path or not isinstance(reports, Iterable):
@@ -97,9 +97,14 @@ def require_reports(reports: object) -> list:
         )
     listed = list(reports)
     for report in listed:
-        if not (hasattr(report, "cells") and hasattr(report, "file_record")):
+        if not _is_report(report):
             raise InputTypeError(f"reports are Report objects, not {type(report).__name__}")
     return listed
+
+
+def _is_report(value: object) -> bool:
+    """Duck-typed, as Reports come from a later stage (`report`) than the records."""
+    return hasattr(value, "cells") and hasattr(value, "file_record")
 
 
 def columns_of(kind: str) -> list[str]:
