@@ -219,11 +219,8 @@ def own_files(output: str) -> list[Path]:
     if output == "-":
         return []
     companions = [Path(companion_path(output, kind)) for kind in ("files", "checks")]
-    reports = {suffix for suffixes in SUFFIXES.values() for suffix in suffixes}
     return [
-        path
-        for path in (Path(output), *companions, *journal_files(output))
-        if path.suffix.lower() not in reports
+        path for path in (Path(output), *companions, *journal_files(output)) if kind_of_name(path) is None
     ]
 
 
