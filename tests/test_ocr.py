@@ -746,6 +746,11 @@ def test_a_scan_reads_the_same_whatever_the_page_threads(junk_layer_report):
 
 def _drawn_cell(draw):
     """The ink test of the middle cell of a drawn ruled row at 200 dpi, after `draw(image, box)`."""
+    return _drawn_page(draw)[1]
+
+
+def _drawn_page(draw):
+    """`_drawn_cell`'s page, and the ink test of its middle cell."""
     cv2 = pytest.importorskip("cv2")
     import numpy as np
 
@@ -761,7 +766,7 @@ def _drawn_cell(draw):
     box = (300, 80, 550, 220)
     draw(image, box)
     page = scan.prepare(cv2.GaussianBlur(image, (0, 0), 1.0), 200)
-    return scan.cell_ink(page, tuple(v * 72 / 200 for v in box))
+    return page, scan.cell_ink(page, tuple(v * 72 / 200 for v in box))
 
 
 def _digits(image, box, text="37"):
@@ -1050,11 +1055,30 @@ def test_a_cell_holding_two_lines_is_read_line_by_line():
 
     engine = recogniser()
     line_box_height = 45.0  # pixels: a detected line of such digits, padded by the detector
-    lines = _stacked_lines(engine, _drawn_cell(stacked), line_box_height)
+    lines = _stacked_lines(engine, *_drawn_page(stacked), line_box_height)
     assert [text for text, _ in engine.lines([crop for _, crop in lines])] == ["123", "45"]
     tops = [box[1] for box, _ in lines]
     assert tops == sorted(tops) and all(box[1] > 80 and box[3] < 220 for box, _ in lines)  # page pixels
-    assert _stacked_lines(engine, _drawn_cell(_digits), line_box_height) == []  # one line: read alone
+    assert _stacked_lines(engine, *_drawn_page(_digits), line_box_height) == []  # one line: read alone
+
+
+def _speck_below(image, box):
+    """37 in a tall cell, and below it a speck of dust 9 px across, as a scan has under 总计."""
+    import cv2
+
+    cv2.putText(image, "37", (box[0] + 80, box[1] + 70), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 40, 3)
+    cv2.circle(image, (box[0] + 140, box[1] + 115), 4, 40, -1)
+
+
+@needs_ocr
+def test_a_speck_below_a_cell_s_line_is_no_line_of_its_own():
+    """The cell's own image, detected alone, showed the speck as a second line, read as a
+    character of its own (+, ●) below the cell's text."""
+    from gongkai.sources.ocr import _stacked_lines, recogniser
+
+    engine = recogniser()
+    lines = _stacked_lines(engine, *_drawn_page(_speck_below), 45.0)
+    assert [text for text, _ in engine.lines([crop for _, crop in lines])] == ["37"]
 
 
 @needs_ocr

@@ -315,7 +315,7 @@ def read_page(
             line_crops += [(line, cut(line)) for line in _without_specks(image, found, line_height)]
             continue
         ink = scan.cell_ink(image, box)
-        stacked = _stacked_lines(engine, ink, line_height)
+        stacked = _stacked_lines(engine, image, ink, line_height)
         if stacked:
             line_crops += stacked
             continue
@@ -571,12 +571,14 @@ def _speck(image: scan.PageImage, line: tuple[int, int, int, int], height: float
 
 
 def _stacked_lines(
-    engine: Recogniser, ink: scan.CellInk, line_height: float
+    engine: Recogniser, image: scan.PageImage, ink: scan.CellInk, line_height: float
 ) -> list[tuple[tuple[int, int, int, int], np.ndarray]]:
     """The lines of a cell whose ink stands taller than a line of the page, when the cell's own
     image shows several (a wrapped label, 自然 over 人, where a seal hid one line from the page's
     detector): each line's box in the page's pixels and its crop. Read as one line, the stack
-    comes out as one jumble (自人然). Empty for a cell of one line."""
+    comes out as one jumble (自人然). Empty for a cell of one line. A speck of dust the detector
+    took for a line is not read (`_without_specks`): a line and a speck are one line, read from
+    its own box as the lines of several are, without the speck."""
     if not ink.has_ink or ink.mark or ink.crop.shape[0] <= _SETTINGS.stacked_line_heights * line_height:
         return []
     pad = _SETTINGS.cell_detect_pad
@@ -590,7 +592,10 @@ def _stacked_lines(
         x0, t, x1, b = max(0, x0 - pad), max(0, t - pad), min(width, x1 - pad), min(height, b - pad)
         if x1 - x0 > 2 and b - t > 2:
             out.append(((left + x0, top + t, left + x1, top + b), ink.crop[t:b, x0:x1]))
-    return out if len(out) > 1 else []
+    if len(out) < 2:
+        return []
+    kept = _without_specks(image, [box for box, _ in out], line_height)
+    return [(box, crop) for box, crop in out if box in kept]
 
 
 def attach_words(pages: dict[int, ScannedPage], placed: Iterable[tuple[int, BBox]]) -> None:
