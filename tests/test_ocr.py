@@ -326,6 +326,53 @@ def test_under_a_seal_two_cells_left_non_zero_in_one_rule_stay_doubtful():
         assert out[cell].value is None and "under the seal" in out[cell].note
 
 
+def _applications_as_read(readings: dict[tuple[str, str], str]):
+    """Table 三 as `_applications_records` builds it, with the cells of `readings` (row, column)
+    read as given there: their records take the number read, as the value parser would."""
+    import dataclasses
+
+    from gongkai.verify import verify_ocr_cells
+
+    records, placed, scanned = _applications_records()
+    for i, record in enumerate(records):
+        text = readings.get((record.row_id, record.column_id))
+        if text is None:
+            continue
+        records[i] = dataclasses.replace(record, value=float(text), raw=text)
+        box = placed[record.key].bbox
+        placed[record.key] = dataclasses.replace(placed[record.key], raw=text)
+        scanned[1].cells[box] = dataclasses.replace(scanned[1].cells[box], free=text, digits=text)
+    out, _ = verify_ocr_cells(
+        FORM_2021, records, placed, scanned, lambda page, cells: [c.free for c in cells]
+    )
+    return {(r.row_id, r.column_id): r for r in out}
+
+
+def test_printed_arithmetic_that_does_not_hold_is_published_as_printed():
+    # One application counted under granted instead of partially granted, in the natural person
+    # column but not in the total: both rows' sums fail as printed, every column's sum holds.
+    out = _applications_as_read(
+        {("granted", "natural_person"): "6", ("partially_granted", "natural_person"): "0"}
+    )
+    for row, column, value in (
+        ("granted", "natural_person", 6),
+        ("partially_granted", "natural_person", 0),
+        ("granted", "total", 7),
+        ("partially_granted", "total", 2),
+    ):
+        assert out[(row, column)].value == value and out[(row, column)].note_code is None
+
+
+def test_a_misreading_that_breaks_its_row_and_column_is_withheld_and_only_it():
+    # 5 misread as 6: the row's sum and the column's both fail. Its neighbours' other rules hold.
+    out = _applications_as_read({("granted", "natural_person"): "6"})
+    misread = out[("granted", "natural_person")]
+    assert misread.value is None and misread.note_code is NoteCode.OCR_DOUBTFUL
+    assert "breaks applications_outcomes_total[natural_person]" in misread.note
+    assert out[("granted", "business")].value == 2 and out[("granted", "business")].note_code is None
+    assert out[("granted", "total")].value == 7
+
+
 _X, _Y, _Z = (("t", "r", c) for c in "xyz")
 
 

@@ -9,7 +9,9 @@ published only when
 - its pixels are not suspect (a seal over the cell, ink running into the rules);
 - its score is at least `_MIN_SCORE`;
 - every rule of the form it takes part in holds, or, where no rule can vouch for it, two
-  independent readings (the cell read alone, and the whole page read at once) agree.
+  independent readings (the cell read alone, and the whole page read at once) agree; where a
+  rule fails, a reading that another of its rules holds with and that is read again alike is
+  as printed, and the failure is the printed arithmetic's (a misreading breaks all its rules).
 
 Everything else is left empty with note_code `ocr_doubtful` and the candidate readings
 in `note`. Where exactly one candidate of a doubtful cell makes every rule it takes part
@@ -241,14 +243,18 @@ def verify_ocr_cells(
             return True
         if not reading.clean:
             return False
-        rules = [r for r in by_cell.get(cell_name(key), []) if excluding is None or excluding not in r.cells]
-        if any(r.status == CheckStatus.FAILED for r in rules):
-            return False
         if reading.cell is not None and reading.cell.under_seal:
             # Neighbours faded alike by a seal can be misread so that the errors cancel in every
             # sum (+d, -d in the corners of a rectangle): only rules that fix it vouch for it.
             return False
-        if rules and all(r.status == CheckStatus.PASSED for r in rules):
+        rules = [r for r in by_cell.get(cell_name(key), []) if excluding is None or excluding not in r.cells]
+        statuses = {r.status for r in rules}
+        if CheckStatus.FAILED in statuses:
+            # A misreading breaks every rule of its cell: a reading another rule of the cell holds
+            # with, and read again alike, is as printed, and what fails is the printed arithmetic
+            # (one application counted in the row next to its own), which the checks report.
+            return CheckStatus.PASSED in statuses and agree(reading)
+        if statuses == {CheckStatus.PASSED}:
             return True
         return agree(reading)
 
