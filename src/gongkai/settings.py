@@ -112,10 +112,11 @@ class MatchSettings:
     # reworded label of real reports places and no label of a neighbouring row does.
     row_threshold: float = 0.72
     column_threshold: float = 0.75
-    # A header between two placed ones that leave it one column names it at this likeness: the
-    # order leaves no other column there, and half its characters in their places (业企业 for
-    # 商业企业, 0.71) name it; no neighbour's header is as like (企业 for 科研机构: 0).
-    column_gap_threshold: float = 0.6
+    # A header between two placed ones that leave it one column names it at this likeness of
+    # characters: the order leaves no other column there, and most of its characters in their
+    # places (业企业 for 商业企业, 0.86; 科研机树 for 科研机构, 0.75) name it; no neighbour's header
+    # is as like (企业 for 科研机构: 0; 机构, the last line of 法律服务机构, 0.67).
+    column_gap_threshold: float = 0.7
     # The best row must beat the runner-up by this much, else the label is ambiguous.
     margin: float = 0.08
     # Likeness blends character overlap (robust to typos) with jieba token overlap (robust to

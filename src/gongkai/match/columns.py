@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from ..forms import Column
-from ..labels import similarity, similarity_bound
+from ..labels import character_similarity, similarity, similarity_bound
 from ..model import Grid, GridCell
 from ..settings import DEFAULT
 
@@ -107,9 +107,10 @@ def _fill_gaps(
     assigned: list[int | None], units: Sequence[Sequence[str]], columns: Sequence[Column]
 ) -> list[int | None]:
     """A header unit left out between two placed ones that leave it one form column, when its
-    text still names that column up to `column_gap_threshold`: columns are printed in the form's
-    order, so no other column can stand there. A seal on a scan took 商 of 商业 over 企业, and
-    业企业 (0.71) placed no value of the column."""
+    characters still name that column up to `column_gap_threshold` (`character_similarity`):
+    columns are printed in the form's order, so no other column can stand there. A seal on a
+    scan took 商 of 商业 over 企业, and 业企业 placed no value of the column; another's arc
+    made 科研机构 科研机树, whose broken word `similarity` misses."""
     filled = list(assigned)
     for i in range(1, len(assigned) - 1):
         before, after = assigned[i - 1], assigned[i + 1]
@@ -117,7 +118,7 @@ def _fill_gaps(
             continue
         label, lines = columns[before + 1].label, units[i]
         texts = ("".join(lines[-k:]) for k in range(1, min(_SETTINGS.max_header_lines, len(lines)) + 1))
-        if max(similarity(text, label) for text in texts) >= _SETTINGS.column_gap_threshold:
+        if max(character_similarity(text, label) for text in texts) >= _SETTINGS.column_gap_threshold:
             filled[i] = before + 1
     return filled
 
