@@ -32,6 +32,7 @@ try:
 except ImportError:  # Windows has no flock: there, runs into one output are not kept apart
     fcntl = None
 
+from ..sources import path_text
 from .records import CELL_COLUMNS, CHECK_COLUMNS, FILE_COLUMNS, columns_of, plain_values
 
 # A journal of another layout (or of records with other columns) is not reused.
@@ -93,7 +94,7 @@ def _take_lock(path: Path) -> int | None:
             holder = os.read(descriptor, 32).decode("ascii", "replace").strip() or "unknown"
             os.close(descriptor)
             raise JournalBusyError(
-                f"another gongkai run (pid {holder}) is writing {path.with_suffix('.sqlite')}; "
+                f"another gongkai run (pid {holder}) is writing {path_text(path.with_suffix('.sqlite'))}; "
                 "wait for it to end, or give another output"
             ) from None
         try:
@@ -185,9 +186,10 @@ class Journal:
 
     def _open(self, fresh: bool, reading: dict[str, str]) -> None:
         durable = self.path is not None
+        shown = path_text(self.path) if durable else ""
         if fresh and durable and (unfinished := self._unfinished_reports()):
             raise UnfinishedRunError(
-                f"{self.path} holds {unfinished} report{'s' * (unfinished != 1)} of a run that did not "
+                f"{shown} holds {unfinished} report{'s' * (unfinished != 1)} of a run that did not "
                 "finish: add --resume to keep them, or delete it to read every input again"
             )
         if fresh and durable:
@@ -207,12 +209,12 @@ class Journal:
             meta = dict(self._db.execute("SELECT key, value FROM meta"))
             held = self._db.execute("SELECT count(*) FROM reports").fetchone()[0]
         except sqlite3.DatabaseError as error:
-            raise JournalError(f"{self.path} is not a gongkai journal ({error})") from None
+            raise JournalError(f"{shown} is not a gongkai journal ({error})") from None
         if meta.get("layout", LAYOUT) != LAYOUT:
-            raise JournalError(f"{self.path} was written by another version of gongkai; run without --resume")
+            raise JournalError(f"{shown} was written by another version of gongkai; run without --resume")
         stored = json.loads(meta.get("reading", "null"))
         if held and stored != reading:
-            raise ReadingOptionsChangedError(f"{self.path}: {_changes(stored or {}, reading)}")
+            raise ReadingOptionsChangedError(f"{shown}: {_changes(stored or {}, reading)}")
         self._db.execute("INSERT OR REPLACE INTO meta VALUES ('layout', ?)", (LAYOUT,))
         self._db.execute("INSERT OR REPLACE INTO meta VALUES ('reading', ?)", (json.dumps(reading),))
         self._db.execute("INSERT OR REPLACE INTO meta VALUES ('finished', '0')")

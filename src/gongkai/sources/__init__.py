@@ -72,10 +72,11 @@ def check_path(path: object) -> str:
     raise InputTypeError(f"a path is a str or an os.PathLike, not {type(name).__name__}{advice}")
 
 
-def path_text(path: str) -> str:
+def path_text(path: str | os.PathLike[str]) -> str:
     r"""The path as text every output can hold: the path itself, unless the file system gave it
     bytes that are not UTF-8 (a file unzipped from an archive with GBK names); each such byte is
     shown as a \xNN escape, the byte 0xB9 as the four characters \xb9."""
+    path = os.fspath(path)
     try:
         path.encode("utf-8")
     except UnicodeEncodeError:
@@ -84,6 +85,13 @@ def path_text(path: str) -> str:
         except UnicodeEncodeError:  # a surrogate no file system name decodes to (made by code)
             return path.encode("utf-8", "backslashreplace").decode("utf-8")
     return path
+
+
+def quoted(path: str | os.PathLike[str]) -> str:
+    r"""The path in quotes for a message, spelled as every output spells it (`path_text`: the
+    byte 0xB9 of a GBK name as \xb9, not Python's \udcb9): 'd/r\xb9.pdf'. Quoted as repr
+    quotes, so that a quote or a newline in a name keeps the message one line."""
+    return repr(path_text(path)).replace("\\\\", "\\")
 
 
 def kind_of_name(path: str | os.PathLike[str]) -> str | None:
@@ -185,6 +193,7 @@ __all__ = [
     "describe",
     "open_source",
     "path_text",
+    "quoted",
     "read_markup",
     "render_pages",
 ]
