@@ -32,7 +32,7 @@ from .output.journal import Journal, journal_files, journal_path
 from .output.records import FORMATS, OutputFormatError, cell_rows, companion_path
 from .output.writers import BatchOutput, partial_path
 from .report import Report, page_threads, read_report_safely
-from .sources import INPUT_KINDS, SUFFIXES, check_kind, check_path, kind_of_name, path_text, quoted
+from .sources import INPUT_KINDS, SUFFIXES, check_kind, check_path, kind_of_name, no_file, path_text, quoted
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -89,13 +89,8 @@ def check_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
         if _GLOB_CHARS & set(item):
             if not glob.glob(item, recursive=True):
                 raise BatchSetupError(f"no file matches {quoted(item)}")
-        elif os.path.islink(item):
-            target = quoted(os.readlink(item))
-            raise BatchSetupError(
-                f"broken symbolic link: {quoted(item)} points to {target}, which does not exist"
-            )
         else:
-            raise BatchSetupError(f"no such file or directory: {quoted(item)}")
+            raise BatchSetupError(no_file(item))
     return expand_inputs(inputs, kind)
 
 

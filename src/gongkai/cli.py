@@ -38,7 +38,7 @@ from .numbers import counted, format_number
 from .output.journal import JournalError, ReadingOptionsChangedError
 from .output.records import FORMATS, SHAPES, OutputFormatError
 from .output.writers import writing
-from .sources import INPUT_KINDS, describe, path_text, quoted
+from .sources import INPUT_KINDS, describe, no_file, path_text, quoted
 
 
 def _a_number(value: float, parameter: click.Parameter) -> float:
@@ -483,7 +483,7 @@ def inspect(pdf, png_dir) -> None:
     from .review import print_report, render_pages
 
     if not os.path.exists(pdf):
-        _usage_error(f"no such file: {quoted(pdf)}")
+        _usage_error(no_file(pdf))
     if os.path.isdir(pdf):
         _usage_error(
             f"{quoted(pdf)} is a folder: inspect shows one report (gongkai summary sums up a folder)"
