@@ -6,6 +6,7 @@ import contextlib
 import math
 import os
 import shlex
+import shutil
 import signal
 import sys
 import time
@@ -219,7 +220,29 @@ def _resume_command() -> str:
     options = arguments[: arguments.index("--")] if "--" in arguments else arguments
     if "--resume" not in options:
         arguments = ["--resume", *arguments] if "--" in arguments else [*arguments, "--resume"]
-    return " ".join(map(_shell_word, ["gongkai", command, *arguments]))
+    return " ".join(map(_shell_word, [*_program(), command, *arguments]))
+
+
+def _program() -> list[str]:
+    """The words that started this program, as a shell runs them again: `python -m gongkai` when
+    run as a module (the interpreter by its name when PATH finds it by that name, else by its
+    path), else the command's own path, by its name alone when PATH finds it by that name."""
+    spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    if spec is not None and spec.name == f"{__package__}.__main__":
+        return [_as_found(sys.executable or "python"), "-m", __package__]
+    started = sys.argv[0] if sys.argv else ""
+    if not started or started.startswith("-"):  # python -c: no program to name but the command
+        return ["gongkai"]
+    return [_as_found(started)]
+
+
+def _as_found(path: str) -> str:
+    """`path` by its name alone where that is what PATH finds (/usr/bin/gongkai: gongkai)."""
+    name = os.path.basename(path)
+    if name == path:
+        return path
+    found = shutil.which(name)
+    return name if found is not None and os.path.abspath(found) == os.path.abspath(path) else path
 
 
 def _shell_word(word: str) -> str:
