@@ -32,7 +32,8 @@ try:
 except ImportError:  # Windows has no flock: there, runs into one output are not kept apart
     fcntl = None
 
-from ..sources import path_text
+from ..errors import OutputWriteError
+from ..sources import path_text, quoted
 from .records import CELL_COLUMNS, CHECK_COLUMNS, FILE_COLUMNS, columns_of, plain_values
 
 # A journal of another layout (or of records with other columns) is not reused.
@@ -44,6 +45,36 @@ KINDS = ("cells", "files", "checks")
 
 class JournalError(ValueError):
     """The journal beside an output cannot be used."""
+
+
+class JournalWriteError(OutputWriteError):
+    """The journal beside an output could not be written (a full disk, a folder that cannot be
+    written): nothing is wrong with the journal itself."""
+
+
+# What SQLite says of a file that is no journal, rather than of a disk that cannot take one.
+_NOT_A_DATABASE = ("SQLITE_NOTADB", "SQLITE_CORRUPT")
+
+
+def _write_failure(path: Path | None, error: OSError | sqlite3.Error) -> JournalWriteError:
+    """`error` in writing the journal at `path` as one line that says so: the disk is full, or why not."""
+    journal = "the journal in memory" if path is None else f"the journal {quoted(path)}"
+    if isinstance(error, OSError):
+        why = error.strerror or str(error)
+    elif getattr(error, "sqlite_errorname", "") == "SQLITE_FULL":
+        why = "No space left on device"  # as the outputs' own failure to write says it
+    else:
+        why = str(error)
+    return JournalWriteError(f"cannot write {journal}: {why}")
+
+
+@contextlib.contextmanager
+def _writing(path: Path | None):
+    """Failures to write the journal at `path` (SQLite's, the file system's) as JournalWriteError."""
+    try:
+        yield
+    except (sqlite3.Error, OSError) as error:
+        raise _write_failure(path, error) from None
 
 
 class JournalBusyError(JournalError):
@@ -102,8 +133,12 @@ def _take_lock(path: Path) -> int | None:
         except FileNotFoundError:
             same_file = False
         if same_file:
-            os.ftruncate(descriptor, 0)
-            os.write(descriptor, f"{os.getpid()}\n".encode())
+            try:
+                os.ftruncate(descriptor, 0)
+                os.write(descriptor, f"{os.getpid()}\n".encode())
+            except OSError:  # a full disk: no lock file is left behind
+                _release_lock(path, descriptor)
+                raise
             return descriptor
         os.close(descriptor)
 
@@ -160,11 +195,12 @@ class Journal:
         self.path = None if path is None else Path(path)
         self._db: sqlite3.Connection | None = None
         self._lock: int | None = None
-        if self.path is not None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._lock = _take_lock(_lock_path(self.path))
         try:
-            self._open(fresh, dict(reading or {}))
+            with _writing(self.path):
+                if self.path is not None:
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                    self._lock = _take_lock(_lock_path(self.path))
+                self._open(fresh, dict(reading or {}))
         except BaseException:
             self._release()
             raise
@@ -209,6 +245,8 @@ class Journal:
             meta = dict(self._db.execute("SELECT key, value FROM meta"))
             held = self._db.execute("SELECT count(*) FROM reports").fetchone()[0]
         except sqlite3.DatabaseError as error:
+            if getattr(error, "sqlite_errorname", "") not in _NOT_A_DATABASE:
+                raise  # a disk that cannot take it (see _writing), not a file that is no journal
             raise JournalError(f"{shown} is not a gongkai journal ({error})") from None
         if meta.get("layout", LAYOUT) != LAYOUT:
             raise JournalError(f"{shown} was written by another version of gongkai; run without --resume")
@@ -221,15 +259,17 @@ class Journal:
 
     def mark_finished(self) -> None:
         """Record that the output was written from this journal: a new run may start afresh."""
-        self._db.execute("INSERT OR REPLACE INTO meta VALUES ('finished', '1')")
+        with _writing(self.path):
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('finished', '1')")
 
     def add(self, source: str, sha256: str, status: str, reason: str, records: dict[str, list[dict]]) -> None:
         """Store one report's records (by kind) in one durable transaction."""
         blobs = [_to_bytes(kind, records[kind]) for kind in KINDS]
-        self._db.execute(
-            "INSERT OR REPLACE INTO reports VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (source, sha256, status, reason, *blobs),
-        )
+        with _writing(self.path):
+            self._db.execute(
+                "INSERT OR REPLACE INTO reports VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (source, sha256, status, reason, *blobs),
+            )
 
     def finished(self) -> dict[tuple[str, str], tuple[str, str]]:
         """(source, sha256) -> (status, reason) of every report stored."""
@@ -248,7 +288,7 @@ class Journal:
         """Forget the reports of inputs no longer given (or whose content changed)."""
         wanted = set(keys)
         stale = [key for key in self.finished() if key not in wanted]
-        with self._db:
+        with _writing(self.path), self._db:
             self._db.execute("BEGIN")
             self._db.executemany("DELETE FROM reports WHERE source = ? AND sha256 = ?", stale)
 
