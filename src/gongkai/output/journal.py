@@ -101,12 +101,16 @@ def _lock_path(journal: Path) -> Path:
     return journal.with_suffix(".lock")
 
 
+def _database_files(journal: Path) -> list[Path]:
+    """The journal's database: itself, SQLite's -wal and -shm (and its rollback -journal, where
+    WAL cannot be used)."""
+    return [journal, *(journal.with_name(journal.name + end) for end in ("-wal", "-shm", "-journal"))]
+
+
 def journal_files(output: str) -> list[Path]:
-    """Every file the journal of `output` keeps beside it: itself, SQLite's -wal and -shm (and its
-    rollback -journal, where WAL cannot be used), its lock."""
+    """Every file the journal of `output` keeps beside it: its database's files, its lock."""
     journal = journal_path(output)
-    sqlite = (journal.with_name(journal.name + end) for end in ("-wal", "-shm", "-journal"))
-    return [journal, *sqlite, _lock_path(journal)]
+    return [*_database_files(journal), _lock_path(journal)]
 
 
 def _take_lock(path: Path) -> int | None:
@@ -229,7 +233,7 @@ class Journal:
                 "finish: add --resume to keep them, or delete it to read every input again"
             )
         if fresh and durable:
-            for leftover in (self.path, *(self.path.with_name(self.path.name + s) for s in ("-wal", "-shm"))):
+            for leftover in _database_files(self.path):
                 leftover.unlink(missing_ok=True)
         try:
             self._db = sqlite3.connect(self.path if durable else ":memory:", isolation_level=None)
