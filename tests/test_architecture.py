@@ -138,3 +138,8 @@ def test_the_files_beside_a_journal_are_named_in_one_place():
         "-shm": 1,
         "-journal": 1,
     }
+
+
+def test_the_commands_take_an_earlier_outputs_tables_from_batch():
+    """An earlier output's tables are those batch.own_files lists; the commands name none of them again."""
+    assert "checks" not in _strings(PACKAGE / "cli.py")

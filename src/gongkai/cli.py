@@ -31,6 +31,7 @@ from .batch import (
     check_output,
     default_workers,
     iter_reports,
+    own_files,
     without_own_files,
 )
 from .errors import GongkaiError, OutputWriteError
@@ -532,15 +533,12 @@ def inspect(pdf, png_dir) -> None:
 def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float, output: str | None):
     """The cells, files and checks of a batch: read from an earlier output, or from the reports;
     first, `output` (if any) is checked as extract checks its own."""
-    from .output.records import companion_path
     from .output.summary import NotAnOutputError, batch_frames, is_output, read_output
 
     earlier = len(inputs) == 1 and is_output(inputs[0]) and not inputs[0].lower().endswith(".pdf")
     try:
-        if earlier:
-            paths = [inputs[0], *(companion_path(inputs[0], kind) for kind in ("files", "checks"))]
-        else:
-            paths = check_inputs(inputs)
+        # An earlier output comes with its files (batch.own_files): -o is none of them either.
+        paths = [str(path) for path in own_files(inputs[0])] if earlier else check_inputs(inputs)
         if output:
             check_output(output, paths)
     except (BatchSetupError, NoInputsError) as error:
