@@ -140,3 +140,13 @@ def test_messages_spell_a_gbk_name_as_the_outputs_do(tmp_path):
         assert "\\udc" not in result.stderr and "\\xb" in result.stderr, (arguments, result.stderr)
     written = runner.invoke(main, ["extract", gbk, "-o", os.path.join(folder, "new.csv")])
     assert f"written to {tmp_path}/\\xb9/new.csv" in written.stderr
+
+
+def test_inspect_png_draws_the_pages_of_a_gbk_named_file(tmp_path):
+    """The pages are drawn from the file read, not from its `source` text (which opens no file)."""
+    gbk = _gbk_named(tmp_path / "in")
+    result = CliRunner().invoke(main, ["inspect", gbk, "--png", str(tmp_path / "pages")])
+    assert result.exit_code == 0, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    drawn = sorted(p.name for p in (tmp_path / "pages").iterdir())
+    assert drawn and all(name.startswith(GBK_TEXT[: -len(".pdf")] + "-page") for name in drawn)

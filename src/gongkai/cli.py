@@ -526,7 +526,7 @@ def inspect(pdf, png_dir) -> None:
     if png_dir and report.kind != "pdf":
         _say(f"gongkai: --png draws PDF pages; {report.source} is {describe(report.kind)} and has none")
     elif png_dir:
-        for path in render_pages(report, png_dir):
+        for path in render_pages(report, png_dir, pdf):
             _say(f"gongkai: wrote {path_text(path)}")
 
 
