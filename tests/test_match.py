@@ -95,23 +95,3 @@ def test_best_match_chooses_as_scoring_every_candidate_would():
                 choice = best_match(printed, candidates)
                 expected = scoring_every_candidate(printed, candidates)
                 assert (choice.item, choice.score, choice.runner_up) == expected
-
-
-@pytest.mark.parametrize(
-    ("printed", "placed"),
-    [
-        (["科研", "机树"], True),  # a seal's arc made 构 树: the word is broken, the characters stand
-        (["业企业"], False),  # 商业企业's remains stand in 商业企业's gap, not 科研机构's
-        (["机构"], False),  # as like as the last line of 法律服务机构 is
-        (["备注"], False),  # a column of the report's own
-    ],
-)
-def test_a_header_left_out_between_placed_ones_takes_the_one_column_they_leave_by_its_characters(
-    printed, placed
-):
-    from gongkai.match.columns import _fill_gaps
-
-    columns = FORM_2021.table("applications").columns
-    units = [["自然人"], ["商业企业"], printed, ["社会公益组织"], ["法律服务机构"], ["其他"], ["总计"]]
-    filled = _fill_gaps([0, 1, None, 3, 4, 5, 6], units, columns)
-    assert filled[2] == (2 if placed else None)

@@ -114,15 +114,6 @@ def similarity(printed: str, official: str) -> float:
     return _blend(label_words(printed), label_words(official), _ratio)
 
 
-def character_similarity(printed: str, official: str) -> float:
-    """0..1 likeness of two labels by their characters in order alone, ignoring what `similarity`
-    ignores: a character an OCR misread (机树 for 机构) breaks the word it stands in, which the
-    token part of `similarity` then misses (科研机树: 0.45), while three characters of four
-    stand in their places (0.75)."""
-    a, b = label_words(printed), label_words(official)
-    return _ratio(a, b) if a and b else 0.0
-
-
 @lru_cache(maxsize=16384)
 def similarity_bound(printed: str, official: str) -> float:
     """An upper bound of `similarity` at a fraction of its cost: difflib's quick_ratio (the
