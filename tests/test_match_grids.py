@@ -280,3 +280,29 @@ def test_headers_left_out_are_not_placed_where_their_text_or_their_count_says_ot
     assert "research" not in placed_columns(["商业企业", "机构", "社会公益组织", "法律服务机构", "其他"])
     run_of_two = placed_columns(["商业企业", "社会公\n金", "法律张\n机构", "其他"])
     assert not run_of_two & {"research", "public_interest", "legal_services"}
+
+
+def test_a_row_whose_label_merged_with_its_first_value_is_not_named_by_its_group_cell():
+    """On a scan the rule between sub-row 2's label and its first value was lost (under a seal):
+    the label cell reaches into the values, and the label columns hold only the group cell
+    (六)其他处理, which names the 2019 form's single row. The row is reported, not placed there."""
+    rows = [["", "项目", *APPLICANT_HEADER]]
+    rows += [["(六)其他处理", label, *numbers(10 * i)] for i, label in enumerate(OTHER_PROCESSING, 1)]
+    base = grid(rows)
+    edges = base.row_edges
+    cells = []
+    for cell in base.cells:
+        x0, y0, x1, y1 = cell.bbox
+        if cell.col0 == 0 and cell.row0 >= 1:
+            if cell.row0 == 1:  # the group cell over the three sub-rows
+                cells.append(GridCell(cell.text, 1, 4, 0, 1, (x0, y0, x1, edges[4])))
+        elif cell.row0 == 2 and cell.col0 == 1:  # the label and its first value, one cell
+            cells.append(GridCell(f"{cell.text} 20", 2, 3, 1, 3, (x0, y0, base.col_edges[3], y1)))
+        elif not (cell.row0 == 2 and cell.col0 == 2):
+            cells.append(cell)
+    merged = Grid(1, base.bbox, base.col_edges, edges, cells, ruled=True)
+    reading = read_table(TableRun(FORM_2021.table("applications"), [merged]))
+    placed = placed_cells(reading)
+    assert {row for row, _ in placed} == {"other_no_correction", "other_other"}
+    assert placed[("other_other", "total")] == "36"
+    assert any("values without a row label" in p.message for p in reading.problems)

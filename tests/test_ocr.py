@@ -1088,6 +1088,46 @@ def test_a_ruled_page_is_turned_back_by_its_rules_own_slope():
     assert page.skew == pytest.approx(-0.275, abs=0.015)
 
 
+def _sealed_table_cells(ring_centre):
+    """The cell boxes (pixels) of a drawn table of three rows at 200 dpi, a label column and two
+    value columns, after a red seal's ring is stamped over it at `ring_centre`."""
+    cv2 = pytest.importorskip("cv2")
+    import numpy as np
+
+    from gongkai.grids.lattice import find_table_cells
+    from gongkai.sources import scan
+
+    image = np.full((2339, 1654, 3), 235, np.uint8)  # an A4 page at 200 dpi
+    columns, rows = (150, 600, 700, 800), (400, 467, 534, 601)  # rows 24 pt tall
+    for x in columns:
+        cv2.line(image, (x, rows[0]), (x, rows[-1]), (30, 30, 30), 3)
+    for y in rows:
+        cv2.line(image, (columns[0], y), (columns[-1], y), (30, 30, 30), 3)
+    cv2.circle(image, ring_centre, 85, _SEAL_RED, 6)
+    page = scan.prepare(cv2.GaussianBlur(image, (0, 0), 1.0), 200)
+    [table] = find_table_cells(scan.rule_edges(page))
+    return {tuple(round(v * 200 / 72) for v in box) for box in table}, columns, rows
+
+
+def test_a_rule_the_seal_s_ring_crosses_still_parts_its_cells():
+    """The ring crosses the rule between the label and the first value of the last row 25 px
+    below its top: the seal's ink faded to paper cuts the rule there, and the 40 px left below
+    the cut are shorter than a rule's least length (46 px on an A4 page). The label and the
+    value stay cells of their own (seed 5151: the label merged with its first value, and the row
+    was read by its group cell's text, （三）不予公开)."""
+    found, columns, rows = _sealed_table_cells((540, 499))
+    assert len(found) == 9
+    label = (columns[0], rows[2], columns[1], rows[3])
+    assert any(all(abs(a - b) <= 3 for a, b in zip(box, label, strict=True)) for box in found)
+
+
+def test_a_seal_s_ring_inside_a_cell_draws_no_rule():
+    """A ring inside the label cells, crossing no vertical rule, adds none: its arcs are as
+    long as a rule where they run upright, but no rule carries on through them."""
+    found, _, _ = _sealed_table_cells((375, 500))
+    assert len(found) == 9
+
+
 @needs_ocr
 def test_a_cell_holding_two_lines_is_read_line_by_line():
     """A wrapped label whose second line the page's detector missed (a seal over 自然 / 人) was

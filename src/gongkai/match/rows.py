@@ -304,21 +304,34 @@ class _TableWalker:
                 last_text = text
         return group_id, last_text
 
-    @staticmethod
-    def leaf_text(cells: list[GridCell]) -> str:
-        """The row's own label: the rightmost label cell, else the rightmost one-row cell with text."""
+    def leaf_text(self, grid: Grid, r: int, cells: list[GridCell]) -> str:
+        """The row's own label: the rightmost label cell, else the rightmost one-row cell with text.
+
+        A group cell is no row's own label: where the rightmost label cell spans rows that have
+        label cells right of it, the row's own label cell is missing from the label columns (on a
+        scan, a rule lost under a seal merged it with its first value), and the group's text
+        would place the row wrongly ((六)其他处理 names the 2019 form's row)."""
         if not cells:
             return ""
-        if cells[-1].text:
+        if cells[-1].text and not self.is_group_cell(grid, r, cells[-1]):
             return cells[-1].text
         own = [c for c in cells if c.text and c.row1 - c.row0 == 1]
         return own[-1].text if own else ""
+
+    def is_group_cell(self, grid: Grid, r: int, cell: GridCell) -> bool:
+        """Whether a label cell stands left of the labels of other rows it spans."""
+        return any(
+            other.col0 >= cell.col1
+            for row in range(cell.row0, cell.row1)
+            if row != r
+            for other in self.label_cells(grid, row)
+        )
 
     def place_row(self, grid: Grid, r: int, last_group_text: str) -> str:
         label_cells = self.label_cells(grid, r)
         has_values = any((c := grid.at(r, col)) is not None and c.text for col in self.column_map)
         group_id, group_text = self.resolve_group(label_cells)
-        leaf = self.leaf_text(label_cells)
+        leaf = self.leaf_text(grid, r, label_cells)
         if not leaf:
             self.place_unlabelled(grid, r, has_values)
             return group_text or last_group_text

@@ -71,15 +71,46 @@ def _skew(ink: np.ndarray) -> float:
     return round(float(max(fine, key=sharpness)), 6)  # 0, not the -5.6e-17 the steps add up to
 
 
-def _rules(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Horizontal and vertical ruling lines: ink runs far longer than any stroke of a character."""
+def _rules(ink: np.ndarray, seal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Horizontal and vertical ruling lines: ink runs far longer than any stroke of a character.
+
+    Where a seal's ink crosses a rule, its stretch (`_without_seal`) fades the rule's pixels
+    under it to paper with the seal's: the rule is cut there, and the piece between the cut and
+    the next crossing rule may be too short to be found as a rule at all (a ring crossing the
+    rule between a label and its first value merged the two cells). A rule is therefore also
+    found through the seal's ink (`_through_seal`)."""
     h, w = ink.shape
     mask = ink.astype(np.uint8)
     across = cv2.getStructuringElement(cv2.MORPH_RECT, (max(15, int(w * _SETTINGS.rule_min_fraction)), 1))
     down = cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(15, int(h * _SETTINGS.rule_min_fraction / 2))))
-    return cv2.morphologyEx(mask, cv2.MORPH_OPEN, across) > 0, cv2.morphologyEx(
-        mask, cv2.MORPH_OPEN, down
-    ) > 0
+    horizontal = cv2.morphologyEx(mask, cv2.MORPH_OPEN, across) > 0
+    vertical = cv2.morphologyEx(mask, cv2.MORPH_OPEN, down) > 0
+    if seal.any():
+        bridged = (ink | seal).astype(np.uint8)
+        horizontal = _through_seal(horizontal, cv2.morphologyEx(bridged, cv2.MORPH_OPEN, across) > 0, 0)
+        vertical = _through_seal(vertical, cv2.morphologyEx(bridged, cv2.MORPH_OPEN, down) > 0, 1)
+    return horizontal, vertical
+
+
+def _through_seal(found: np.ndarray, bridged: np.ndarray, axis: int) -> np.ndarray:
+    """The rules `found` in the ink, carried on along their own lines through the seal's ink.
+
+    `bridged` are the runs as long as a rule in ink and seal together. Of them only those that
+    carry on a rule found in the ink are taken, and of each only the lines across it (rows of a
+    horizontal rule, `axis` 0; columns of a vertical one, `axis` 1) that rule's own ink lies on:
+    a seal's ring or star alone is no rule, nor does its blot beside a rule widen it."""
+    count, labels = cv2.connectedComponents(bridged.astype(np.uint8), connectivity=8)
+    if count <= 1:
+        return found
+    ys, xs = np.nonzero(found)
+    key = labels[ys, xs].astype(np.int64) * found.shape[axis] + (ys if axis == 0 else xs)
+    own_lines = np.unique(key[labels[ys, xs] > 0])
+    ys, xs = np.nonzero(bridged)
+    candidate = labels[ys, xs].astype(np.int64) * found.shape[axis] + (ys if axis == 0 else xs)
+    keep = np.isin(candidate, own_lines)
+    carried = found.copy()
+    carried[ys[keep], xs[keep]] = True
+    return carried
 
 
 def prepare(image: np.ndarray, dpi: float) -> PageImage:
@@ -112,7 +143,7 @@ def _turned(grey: np.ndarray, seal: np.ndarray, angle: float, dpi: float) -> Pag
         grey = cv2.warpAffine(grey, matrix, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
         seal = cv2.warpAffine(seal.astype(np.uint8), matrix, (w, h), flags=cv2.INTER_NEAREST) > 0
     ink = _ink(grey)
-    horizontal, vertical = _rules(ink)
+    horizontal, vertical = _rules(ink, seal)
     return PageImage(grey, ink, horizontal, vertical, horizontal | vertical, seal, dpi, angle)
 
 
