@@ -1190,6 +1190,54 @@ def test_the_numbers_of_a_tall_row_stay_words_of_their_own():
         assert 8 < char.size < 15  # points: the digits are 32 px tall
 
 
+@needs_ocr
+def test_every_cell_of_a_ruled_table_cut_by_a_page_break_is_read_alone():
+    """A table cut by a page break: its last rule drawn under part of it only, the printer's
+    closing rule left out. The grid closes the table with that rule (`ruled._closing_rules`),
+    which snaps with the rule drawn beside it; the page's cells were cut from the drawn rules
+    alone, a fraction of a point off the grid's boxes or not found at all, so that no cell of
+    the row had a reading of its own: each waited for the rules ("one reading only"), and one
+    printed 0 with a speck after it could not be verified."""
+    import cv2
+    import numpy as np
+
+    from gongkai.grids.ruled import ruled_grids
+    from gongkai.report import _PageReader
+
+    image = np.full((2339, 1654), 235, np.uint8)  # an A4 page at 200 dpi
+    columns = [100 + 95 * i for i in range(5)]
+    for x in columns:
+        cv2.line(image, (x, 100), (x, 302), 30, 3)  # the table goes on overleaf
+    for y in (100, 200):
+        cv2.line(image, (columns[0], y), (columns[-1], y), 30, 3)
+    cv2.line(image, (columns[0], 300), (columns[2], 300), 30, 3)  # under two of its four columns
+    printed = {100: "4", 200: "7", 300: "0", 400: "16"}
+    for x, text in printed.items():
+        cv2.putText(image, text, (x + 30, 170), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 40, 3)
+        cv2.putText(image, text, (x + 30, 270), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 40, 3)
+    image = cv2.GaussianBlur(image, (0, 0), 1.0)
+
+    class Scan:
+        page_count = 1
+
+        def page(self, number):
+            return gongkai.model.Page(number, [], [], scanned="no text layer")
+
+        def render(self, number, dpi):
+            return image
+
+    reader = _PageReader(Scan(), 1)
+    try:
+        page, scanned = reader.read(1)
+    finally:
+        reader.close()
+    (grid,) = ruled_grids(page)
+    values = [cell for cell in grid.cells if cell.text]
+    assert len(values) == 8 and {cell.row0 for cell in values} == {0, 1}
+    for cell in values:
+        assert scanned.cells[cell.bbox].free == printed[round(cell.bbox[0] * 200 / 72, -2)]
+
+
 def test_ink_no_detected_line_covers_is_read_as_words_and_dust_is_not():
     """The page's detector misses some lone small digits; in a table without rules nothing else
     reads them (a row's first and last numbers were lost)."""

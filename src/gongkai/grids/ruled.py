@@ -101,10 +101,19 @@ def _closing_rules(merged: list[Edge]) -> list[Edge]:
     return out
 
 
+def ruled_table_cells(edges: list[Edge]) -> list[list[BBox]]:
+    """The cell boxes of each ruled table drawn by a page's rules, a table cut by a page break
+    closed by the rule its printer left undrawn (`_closing_rules`). The boxes of the grids
+    (`ruled_grids`), and of the cells a scanned page reads alone (`ocr.read_page`): the closing
+    rule snaps with the rules near it, and a cell cut from the rules alone was a fraction of a
+    point off its grid cell's box, so that no grid cell found its own reading."""
+    merged = merge_rules(edges)
+    closing = _closing_rules(merged)
+    return find_table_cells(edges + closing) if closing else table_cells(merged)
+
+
 def ruled_grids(page: Page, found: Sequence[Grid] = (), headings: Sequence[Heading] = ()) -> list[Grid]:
     """The grids of one page's ruled tables, top to bottom."""
-    merged = merge_rules(page.edges)
-    closing = _closing_rules(merged)
-    tables = find_table_cells(page.edges + closing) if closing else table_cells(merged)
+    tables = ruled_table_cells(page.edges)
     grids = (build_grid(page.number, boxes, page.chars) for boxes in tables)
     return sorted((g for g in grids if g is not None), key=lambda g: g.bbox[1])

@@ -279,7 +279,7 @@ def read_page(
 ) -> ScannedPage:
     """A scanned page's characters and ruling lines, in points, and its single-line cells read alone.
 
-    `table_cells` turns ruling lines into cell boxes (`grids.lattice.find_table_cells`, handed
+    `table_cells` turns ruling lines into cell boxes (`grids.ruled.ruled_table_cells`, handed
     in by the wiring: a source does not reach forward into the grid engines)."""
     image = scan.prepare(rgb, dpi)
     edges = scan.rule_edges(image)
