@@ -1315,6 +1315,34 @@ def test_a_cell_of_a_table_without_rules_takes_the_one_number_read_alone_inside_
     assert page.cells[ruled_box].free == "9"  # a ruled cell keeps its own
 
 
+def test_a_word_the_form_reading_placed_in_a_ruled_cell_takes_that_cell_s_reading():
+    """A seal hid the header of table 二's part 第二十条第（五）项, and the grid placed none of its
+    cells: the form reading filled 行政许可 with 812, the whole page's reading of 26812 whose 26 the
+    seal had faded, and only the rules' silence kept it from being published ("one reading only").
+    The ruled cell had been read alone, under the seal: its own reading is verified instead."""
+    pytest.importorskip("cv2")
+    from gongkai.sources.ocr import OcrCell, ScannedPage, attach_words
+
+    def cell(box, text):
+        return OcrCell(4, box, text, 0.98, text, 0.98, (0, 0, 1, 1), True, ("seal",))
+
+    sealed, pair, other = (
+        (178.7, 326.0, 544.2, 346.0),
+        (178.7, 346.0, 544.2, 366.0),
+        (56.9, 326.0, 178.7, 346.0),
+    )
+    page = ScannedPage(4, None, [], [], ruled=[sealed, pair, other, (56.9, 366.0, 178.7, 386.0)])
+    page.cells = {sealed: cell(sealed, "812"), pair: cell(pair, "5 7"), other: cell(other, "行政许可")}
+    word = (298.4, 332.3, 374.8, 345.2)  # where the form reading saw 812
+    two = [(200.0, 350.0, 220.0, 362.0), (400.0, 350.0, 420.0, 362.0)]  # two words in one cell
+    across = (170.0, 330.0, 200.0, 342.0)  # over the rule between two cells
+    unread = (60.0, 370.0, 100.0, 382.0)  # in a ruled cell not read alone (several lines)
+    attach_words({4: page}, [(4, word), *((4, box) for box in two), (4, across), (4, unread)])
+    assert page.cells[word].free == "812" and page.cells[word].suspect == ("seal",)
+    assert page.cells[word].bbox == word and page.cells[sealed].bbox == sealed
+    assert not {*two, across, unread} & set(page.cells)
+
+
 def test_a_space_read_between_header_words_leaves_a_gap_and_no_character():
     """The page's recogniser read the header 社会　法律 of two unruled columns as one line; with
     the space kept as a character the line was one word, standing over both columns, and both
