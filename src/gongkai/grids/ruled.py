@@ -79,7 +79,10 @@ def _closing_rules(merged: list[Edge]) -> list[Edge]:
 
     Where several vertical rules start (or end) at one height and no horizontal rule runs
     there, the printer left the cut edge of the table undrawn: without a rule the lattice has
-    no cells in the row it cut, and its labels and numbers would be lost.
+    no cells in the row it cut, and its labels and numbers would be lost. Only where a drawn
+    horizontal rule crosses several of them (the table's other rows): the upright strokes of a
+    scanned title's large characters end at the heights of its lines too, and closed, they made
+    cells of the title that the page's OCR read piece by piece (its agency was lost).
     """
     vertical = [e for e in merged if e.orientation == "v"]
     horizontal = [e for e in merged if e.orientation == "h"]
@@ -89,7 +92,9 @@ def _closing_rules(merged: list[Edge]) -> list[Edge]:
         heights = _cluster([getattr(e, end) for e in vertical])
         for y in heights:
             rules = [e for e in vertical if abs(getattr(e, end) - y) <= tolerance]
-            if len(rules) < _SETTINGS.open_edge_rules:
+            if len(rules) < _SETTINGS.open_edge_rules or not any(
+                sum(_crosses(h, v) for v in rules) >= _SETTINGS.open_edge_rules for h in horizontal
+            ):
                 continue
             x0, x1 = min(e.x0 for e in rules), max(e.x0 for e in rules)
             drawn = any(
@@ -99,6 +104,15 @@ def _closing_rules(merged: list[Edge]) -> list[Edge]:
             if not drawn:
                 out.append(Edge("h", x0, y, x1, y, x1 - x0))
     return out
+
+
+def _crosses(horizontal: Edge, vertical: Edge) -> bool:
+    """Whether two rules cross, within `edge_tolerance`."""
+    tolerance = _SETTINGS.edge_tolerance
+    return (
+        horizontal.x0 - tolerance <= vertical.x0 <= horizontal.x1 + tolerance
+        and vertical.top - tolerance <= horizontal.top <= vertical.bottom + tolerance
+    )
 
 
 def ruled_table_cells(edges: list[Edge]) -> list[list[BBox]]:
