@@ -121,3 +121,25 @@ def test_other_stages_reach_sources_through_the_package(path):
 
 def test_every_module_has_a_layer():
     assert {_stage_of(p) for p in MODULES} <= set().union(*LAYERS)
+
+
+def _strings(path: Path) -> list[str]:
+    """The string constants of a module, docstrings included."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+
+
+def test_the_files_beside_a_journal_are_named_in_one_place():
+    """SQLite's files beside the journal are named once: what a fresh journal clears is what
+    journal_files lists."""
+    journal = _strings(PACKAGE / "output" / "journal.py")
+    assert {end: journal.count(end) for end in ("-wal", "-shm", "-journal")} == {
+        "-wal": 1,
+        "-shm": 1,
+        "-journal": 1,
+    }
+
+
+def test_the_commands_take_an_earlier_outputs_tables_from_batch():
+    """An earlier output's tables are those batch.own_files lists; the commands name none of them again."""
+    assert "checks" not in _strings(PACKAGE / "cli.py")

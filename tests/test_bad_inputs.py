@@ -57,4 +57,7 @@ def test_reasons_do_not_depend_on_the_file_read_before():
 
 def test_missing_file():
     report = read_report_safely(BAD / "does-not-exist.pdf")
-    assert (report.status, report.reason) == ("failed", "file not found")
+    assert (report.status, report.reason) == (
+        "failed",
+        f"no such file or directory: '{BAD}/does-not-exist.pdf'",
+    )

@@ -357,8 +357,32 @@ def test_inspect_of_a_missing_file_is_a_usage_error(runner, tmp_path):
     result = runner.invoke(main, ["inspect", str(tmp_path / "nothing.pdf")])
     assert (
         result.exit_code == 2
-        and result.output == f"gongkai: error: no such file: '{tmp_path / 'nothing.pdf'}'\n"
+        and result.output == f"gongkai: error: no such file or directory: '{tmp_path / 'nothing.pdf'}'\n"
     )
+
+
+def test_a_broken_link_and_a_link_loop_are_named_as_such_everywhere(runner, tmp_path):
+    """inspect, extract, summary and read_report say the same of a link that leads to no file."""
+    from gongkai import read_report
+    from gongkai.errors import UnreadableFileError
+
+    broken, loop = tmp_path / "broken.pdf", tmp_path / "loop.pdf"
+    broken.symlink_to(tmp_path / "moved.pdf")
+    loop.symlink_to(tmp_path / "round.pdf")
+    (tmp_path / "round.pdf").symlink_to(loop)
+    said = {
+        broken: f"broken symbolic link: '{broken}' points to '{tmp_path / 'moved.pdf'}', "
+        "which does not exist",
+        loop: f"symbolic link loop: '{loop}' points to '{tmp_path / 'round.pdf'}', which links back round, "
+        "never to a file",
+    }
+    for link, message in said.items():
+        for arguments in (["inspect"], ["extract", "-o", str(tmp_path / "c.csv")], ["summary"]):
+            result = runner.invoke(main, [*arguments, str(link)])
+            assert (result.exit_code, result.output) == (2, f"gongkai: error: {message}\n"), arguments
+        with pytest.raises(UnreadableFileError) as error:
+            read_report(link)
+        assert str(error.value) == message
 
 
 def test_ctrl_c_exits_130_and_leaves_no_output(runner, tmp_path, monkeypatch):

@@ -17,6 +17,8 @@ import gongkai
 from gongkai.batch import Batch, run_batch
 from gongkai.cli import main
 from gongkai.locate import identity_from_titles
+from gongkai.output.journal import journal_path
+from gongkai.output.records import companion_path
 from gongkai.sources import path_text
 
 from .conftest import FIXTURES, SAMPLES
@@ -108,3 +110,43 @@ def test_a_gbk_file_name_gives_its_year_but_no_agency():
     identity = identity_from_titles([("", "title")], Path(os.fsdecode("乡府2024年报.pdf".encode("gbk"))))
     assert (identity.agency, identity.year, identity.source) == (None, 2024, "filename")
     assert identity_from_titles([], Path(os.fsdecode(b"\xb9\xf0.pdf"))).year is None
+
+
+def test_messages_spell_a_gbk_name_as_the_outputs_do(tmp_path):
+    r"""Every message naming a path shows its bytes that are not UTF-8 as `source` does (\xb9),
+    never as Python's surrogate escapes (\udcb9)."""
+    gbk = _gbk_named(tmp_path / "in")
+    folder = os.fsdecode(os.path.join(os.fsencode(tmp_path), b"\xb9"))
+    os.mkdir(folder)
+    missing = os.fsdecode(os.path.join(os.fsencode(tmp_path), b"\xb2\xbb.pdf"))
+    output = os.path.join(folder, "cells.csv")
+    runner = CliRunner()
+    assert runner.invoke(main, ["extract", gbk, "-o", output, "-q"]).exit_code == 0
+    with open(journal_path(output), "wb") as journal:
+        journal.write(b"not a database")
+    os.remove(companion_path(output, "files"))
+    cases = [
+        (["inspect", missing], 2),
+        (["inspect", folder], 2),
+        (["extract", missing, "-o", str(tmp_path / "c.csv")], 2),
+        (["extract", gbk, "-o", folder, "--format", "csv"], 2),
+        (["extract", gbk, "-o", output, "--resume"], 2),
+        (["summary", output], 2),
+        (["compare", gbk, gbk, "-o", os.path.join(folder, "c.txt")], 2),
+    ]
+    for arguments, status in cases:
+        result = runner.invoke(main, arguments)
+        assert result.exit_code == status, (arguments, result.output)
+        assert "\\udc" not in result.stderr and "\\xb" in result.stderr, (arguments, result.stderr)
+    written = runner.invoke(main, ["extract", gbk, "-o", os.path.join(folder, "new.csv")])
+    assert f"written to {tmp_path}/\\xb9/new.csv" in written.stderr
+
+
+def test_inspect_png_draws_the_pages_of_a_gbk_named_file(tmp_path):
+    """The pages are drawn from the file read, not from its `source` text (which opens no file)."""
+    gbk = _gbk_named(tmp_path / "in")
+    result = CliRunner().invoke(main, ["inspect", gbk, "--png", str(tmp_path / "pages")])
+    assert result.exit_code == 0, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    drawn = sorted(p.name for p in (tmp_path / "pages").iterdir())
+    assert drawn and all(name.startswith(GBK_TEXT[: -len(".pdf")] + "-page") for name in drawn)

@@ -163,8 +163,67 @@ def _read_back(hint: str) -> list[bytes]:
 def test_the_resume_hint_reads_back_in_a_shell_as_the_command_with_resume(monkeypatch, given, hinted):
     from gongkai.cli import _resume_command
 
-    monkeypatch.setattr(sys, "argv", ["/usr/bin/gongkai", "extract", *given])
+    monkeypatch.setattr(sys, "argv", ["gongkai", "extract", *given])
     assert _read_back(_resume_command()) == [os.fsencode(w) for w in ["gongkai", "extract", *hinted]]
+
+
+def test_the_resume_hint_starts_the_program_as_it_was_started(tmp_path, monkeypatch):
+    """By its name where PATH finds it by that name, else by its path; `python -m gongkai` as such."""
+    import types
+    from importlib.util import find_spec
+
+    from gongkai.cli import _resume_command
+
+    bin_folder = tmp_path / "bin"
+    bin_folder.mkdir()
+    for name in ("gongkai", "python3"):
+        (bin_folder / name).touch(mode=0o755)
+    monkeypatch.setenv("PATH", str(bin_folder))
+    arguments = ["extract", "in", "-o", "x.csv"]
+    for started, hinted in [
+        (str(bin_folder / "gongkai"), "gongkai"),
+        ("/opt/gongkai/bin/gongkai", "/opt/gongkai/bin/gongkai"),
+        ("gongkai", "gongkai"),
+    ]:
+        monkeypatch.setattr(sys, "argv", [started, *arguments])
+        assert _resume_command() == f"{hinted} extract in -o x.csv --resume"
+    as_module = types.ModuleType("__main__")
+    as_module.__spec__ = find_spec("gongkai.__main__")
+    monkeypatch.setitem(sys.modules, "__main__", as_module)
+    monkeypatch.setattr(sys, "argv", [as_module.__spec__.origin, *arguments])
+    for executable, hinted in [
+        (str(bin_folder / "python3"), "python3"),
+        ("/opt/py/bin/python", "/opt/py/bin/python"),
+    ]:
+        monkeypatch.setattr(sys, "executable", executable)
+        assert _resume_command() == f"{hinted} -m gongkai extract in -o x.csv --resume"
+
+
+def test_the_resume_hint_of_python_m_gongkai_runs_it_so(tmp_path):
+    """`python -m gongkai extract …` whose output cannot be written: the hint is a python -m command."""
+    folder = tmp_path / "₩"  # a character GBK lacks: the output cannot be written in it
+    folder.mkdir()
+    shutil.copy(SAMPLES / "yunhu-district-2024.pdf", folder)
+    out = tmp_path / "out" / "cells.csv"
+    command = [
+        sys.executable,
+        "-m",
+        "gongkai",
+        "extract",
+        str(folder),
+        "-o",
+        str(out),
+        "--encoding",
+        "gbk",
+        "-q",
+    ]
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "PATH": str(tmp_path)}  # no python on it
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 1, done.stderr
+    hint = done.stderr.strip().splitlines()[-1]
+    assert hint.startswith("gongkai: the files read are kept; once mended, this writes them: ")
+    words = _read_back(hint.split(": ", 2)[2])
+    assert words == [os.fsencode(w) for w in [*command, "--resume"]]
 
 
 def test_the_resume_hint_after_a_double_dash_runs(tmp_path, monkeypatch):

@@ -219,3 +219,64 @@ def test_a_header_a_seal_cut_short_places_its_column_when_its_neighbours_leave_i
 
     assert "business" in placed_columns("业企业")
     assert "business" not in placed_columns("备注")
+
+
+def applicant_grid(leaves: list[str], values: list[str], page: int = 1) -> Grid:
+    """Table 三 under its two-row header: 法人或其他组织 merged over the leaves given (the form has
+    five; a leaf may be several lines), 自然人 and 总计 in the upper row; one row of values."""
+    end = 2 + len(leaves)
+    upper = ["项目", "自然人", "法人或其他组织", *[""] * (len(leaves) - 1), "总计"]
+    base = grid([upper, ["", "", *leaves, ""], values], page)
+    cells = [c for c in base.cells if not (c.row0 == 0 and 3 <= c.col0 < end)]
+    parent = next(c for c in cells if c.row0 == 0 and c.col0 == 2)
+    x0, y0, _, y1 = parent.bbox
+    merged = GridCell(parent.text, 0, 1, 2, end, (x0, y0, base.col_edges[end], y1))
+    cells = [merged if c is parent else c for c in cells]
+    return Grid(page, base.bbox, base.col_edges, base.row_edges, cells, ruled=True)
+
+
+def test_headers_a_seal_faded_side_by_side_place_the_columns_their_neighbours_leave_them():
+    """A seal over three headers side by side (scan 00012 of seed 5151): 科研机构, 社会公益组织
+    and 法律服务机构 read 科研期树, 社会公金 and 法律张机构, and none reached a column alone;
+    between 商业企业 and 其他 the form's order leaves them the three columns they are likest.
+    Their columns are placed, on this page and on the next by position: no 'column count
+    mismatch' there, which the columns left out of this page's map made."""
+    table = FORM_2021.table("applications")
+    columns = [c.id for c in table.columns]
+    faded = ["商业企业", "科研期\n树", "社会公\n金", "法律张\n机构", "其他"]
+    first = applicant_grid(faded, ["二、上年结转政府信息公开申请数量", *numbers(1)], page=4)
+    second = grid([["四、结转下年度继续办理", *numbers(30)]], page=5)
+    reading = read_table(TableRun(table, [first, second]))
+    placed = placed_cells(reading)
+    assert [placed.get(("carried_over", column)) for column in columns] == numbers(1)
+    assert [placed.get(("carried_forward", column)) for column in columns] == numbers(30)
+    assert not reading.problems
+    # 社会公益组织 faded to 社会/公/结胡 and 其他 to 其物, each the one column left between two
+    # placed ones (scan 00002): 其物 is like 其他 (0.3) and no other column's label.
+    faded = ["商业企业", "科研机构", "社会\n公\n结胡", "法律服务机构", "其物"]
+    placed = placed_cells(
+        read_table(
+            TableRun(table, [applicant_grid(faded, ["二、上年结转政府信息公开申请数量", *numbers(1)])])
+        )
+    )
+    assert [placed.get(("carried_over", column)) for column in columns] == numbers(1)
+
+
+def test_headers_left_out_are_not_placed_where_their_text_or_their_count_says_otherwise():
+    """The order places the headers left out between two placed ones only when they are as many as
+    the columns it leaves there, and each names its own column more than any other: 备注 names
+    nothing (the 其他 of 法人或其他组织 over it is no text of its own); 机构 is liker 法律服务机构
+    than 科研机构; two headers cannot tell which of three columns is not printed."""
+    table = FORM_2021.table("applications")
+
+    def placed_columns(leaves: list[str]) -> set[str]:
+        values = ["二、上年结转政府信息公开申请数量", *numbers(1)][: len(leaves) + 3]
+        reading = read_table(TableRun(table, [applicant_grid(leaves, values)]))
+        return {column for (_, column), raw in placed_cells(reading).items() if raw}
+
+    assert "other_organisation" not in placed_columns(
+        ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "备注"]
+    )
+    assert "research" not in placed_columns(["商业企业", "机构", "社会公益组织", "法律服务机构", "其他"])
+    run_of_two = placed_columns(["商业企业", "社会公\n金", "法律张\n机构", "其他"])
+    assert not run_of_two & {"research", "public_interest", "legal_services"}

@@ -185,6 +185,40 @@ def test_a_character_the_encoding_cannot_write_leaves_no_output_and_says_how_to_
     assert CliRunner().invoke(main, again).exit_code == 0 and "₩" in out.read_text(encoding="gb18030")
 
 
+def test_a_disk_too_full_for_the_journal_is_one_line_and_exit_status_1(tmp_path, monkeypatch):
+    """The journal cannot be created (the disk is full): that is said, not that it is no journal."""
+    import errno
+    import sqlite3
+
+    connect = sqlite3.connect
+
+    def full(*args, **kwargs):  # a database of one page: its first table makes it full
+        db = connect(*args, **kwargs)
+        db.execute("PRAGMA max_page_count = 1")
+        return db
+
+    out = tmp_path / "out" / "cells.csv"
+    journal = out.with_name("cells.journal.sqlite")
+    monkeypatch.setattr(sqlite3, "connect", full)
+    result = CliRunner().invoke(main, ["extract", str(GUILING), "-o", str(out)])
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"gongkai: error: cannot write the journal '{journal}': No space left on device\n",
+    )
+    monkeypatch.setattr(sqlite3, "connect", connect)
+
+    def no_space(descriptor, data):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "write", no_space)  # not even the lock file's pid can be written
+    result = CliRunner().invoke(main, ["extract", str(GUILING), "-o", str(out)])
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"gongkai: error: cannot write the journal '{journal}': No space left on device\n",
+    )
+    assert not journal.with_suffix(".lock").exists()
+
+
 def test_a_directory_where_a_table_goes_places_no_file_and_leaves_none_half_written(tmp_path):
     out = tmp_path / "cells.csv"
     batch = BatchOutput(str(out), "csv")

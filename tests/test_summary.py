@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pandas as pd
@@ -105,3 +106,32 @@ def test_a_missing_input_is_a_usage_error_found_before_any_reading(tmp_path):
             assert result.exit_code == 2, (command, result.output)
             assert result.output.strip().splitlines() == [result.output.strip()]
             assert result.output.startswith("gongkai: error: ") and missing in result.output
+
+
+def test_summary_of_an_output_checks_its_o_against_every_file_of_that_output(tmp_path, monkeypatch):
+    """The files of an earlier output are those batch.own_files lists, as extract skips them."""
+    from gongkai import cli
+
+    out = tmp_path / "cells.csv"
+    assert (
+        CliRunner()
+        .invoke(main, ["extract", str(SAMPLES / "guiling-township-2024.pdf"), "-o", str(out)])
+        .exit_code
+        == 0
+    )
+    listed = []
+
+    def own_files(output):
+        listed.append(output)
+        return batch_own_files(output)
+
+    batch_own_files = cli.own_files
+    monkeypatch.setattr(cli, "own_files", own_files)
+    result = CliRunner().invoke(main, ["summary", str(out), "-o", str(tmp_path / "cells.files.csv")])
+    assert (
+        result.exit_code == 2 and "names ending in .files.csv are the files beside an output" in result.stderr
+    )
+    os.link(out.with_name("cells.checks.csv"), tmp_path / "checks.txt")
+    result = CliRunner().invoke(main, ["summary", str(out), "-o", str(tmp_path / "checks.txt")])
+    assert result.exit_code == 2 and f"it is the input '{tmp_path / 'cells.checks.csv'}'" in result.stderr
+    assert listed == [str(out), str(out)]

@@ -32,7 +32,7 @@ from .output.journal import Journal, journal_files, journal_path
 from .output.records import FORMATS, OutputFormatError, cell_rows, companion_path
 from .output.writers import BatchOutput, partial_path
 from .report import Report, page_threads, read_report_safely
-from .sources import INPUT_KINDS, SUFFIXES, check_kind, check_path, kind_of_name, path_text
+from .sources import INPUT_KINDS, SUFFIXES, check_kind, check_path, kind_of_name, no_file, path_text, quoted
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -88,13 +88,9 @@ def check_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
             continue
         if _GLOB_CHARS & set(item):
             if not glob.glob(item, recursive=True):
-                raise BatchSetupError(f"no file matches {item!r}")
-        elif os.path.islink(item):
-            raise BatchSetupError(
-                f"broken symbolic link: {item!r} points to {os.readlink(item)!r}, which does not exist"
-            )
+                raise BatchSetupError(f"no file matches {quoted(item)}")
         else:
-            raise BatchSetupError(f"no such file or directory: {item!r}")
+            raise BatchSetupError(no_file(item))
     return expand_inputs(inputs, kind)
 
 
@@ -104,11 +100,11 @@ def check_format(output: str, fmt: str | None) -> str:
     if fmt is not None and fmt not in FORMATS:
         raise BatchSetupError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     if fmt and suffix in FORMATS and suffix != fmt:
-        raise BatchSetupError(f"--format {fmt} contradicts the extension of {output!r}")
+        raise BatchSetupError(f"--format {fmt} contradicts the extension of {quoted(output)}")
     chosen = fmt or ("csv" if output == "-" else suffix)
     if chosen not in FORMATS:
         raise OutputFormatError(
-            f"cannot tell the output format from {output!r}; use --format ({', '.join(FORMATS)})"
+            f"cannot tell the output format from {quoted(output)}; use --format ({', '.join(FORMATS)})"
         )
     if output == "-" and chosen not in ("csv", "jsonl"):
         raise BatchSetupError("only CSV or JSONL can be written to stdout")
@@ -166,13 +162,13 @@ def check_output(output: str, inputs: Iterable[str] = (), files: Iterable[Path] 
         return
     target = Path(output)
     if target.is_dir():
-        raise BatchSetupError(f"{output!r} is a directory; give a file name")
+        raise BatchSetupError(f"{quoted(output)} is a directory; give a file name")
     # A name another run writes beside its output (its tables, its journal): writing there
     # would replace that run's files, its live journal included.
     beside = next((end for end in _beside_names() if target.name.endswith(end)), None)
     if beside is not None:
         raise BatchSetupError(
-            f"cannot write {output!r}: names ending in {beside} are the files beside an output"
+            f"cannot write {quoted(output)}: names ending in {beside} are the files beside an output"
         )
     written = [target] if files is None else list(files)
     existing = {}
@@ -182,23 +178,24 @@ def check_output(output: str, inputs: Iterable[str] = (), files: Iterable[Path] 
         except FileNotFoundError:
             continue
         except OSError as error:
-            raise BatchSetupError(f"cannot write {str(path)!r}: {error.strerror}") from None
+            raise BatchSetupError(f"cannot write {quoted(path)}: {error.strerror}") from None
         what = next((name for test, name in _NOT_REGULAR if test(mode)), None)
         if what is not None:
             if path == target:
-                raise BatchSetupError(f"cannot write {output!r}: it is {what}; give a new file name")
+                raise BatchSetupError(f"cannot write {quoted(output)}: it is {what}; give a new file name")
             raise BatchSetupError(
-                f"cannot write {str(path)!r} beside {output!r}: it is {what}; move it or give another output"
+                f"cannot write {quoted(path)} beside {quoted(output)}: it is {what}; "
+                "move it or give another output"
             )
         if not os.access(path, os.W_OK):
-            raise BatchSetupError(f"cannot write {str(path)!r}: permission denied")
+            raise BatchSetupError(f"cannot write {quoted(path)}: permission denied")
         if (identity := _identity(path)) is not None:
             existing[identity] = path
     for source in inputs if existing else ():
         if (path := existing.get(_identity(source))) is not None:
             # An earlier run's file named as an input is most often a shell's unquoted DIR/*.
             hint = "" if kind_of_name(path) else "; quote a pattern ('DIR/*') and gongkai skips its own files"
-            raise BatchSetupError(f"cannot write {str(path)!r}: it is the input {source!r}{hint}")
+            raise BatchSetupError(f"cannot write {quoted(path)}: it is the input {quoted(source)}{hint}")
     check_folder(target.parent)
 
 
@@ -239,7 +236,7 @@ def without_own_files(
     for path in paths:
         (skipped if _identity(path) in own else kept).append(path)
     if skipped and not kept:
-        names = ", ".join(skipped)
+        names = ", ".join(map(path_text, skipped))
         raise NoInputsError(f"no report files in the given inputs, only the output's own: {names}")
     return kept, skipped
 
@@ -251,7 +248,7 @@ def check_folder(folder: Path) -> None:
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".gongkai.", suffix=".probe"):
             pass
     except OSError as error:
-        raise BatchSetupError(f"cannot write to {str(folder)!r}: {error.strerror}") from None
+        raise BatchSetupError(f"cannot write to {quoted(folder)}: {error.strerror}") from None
 
 
 def content_hash(path: str) -> str:

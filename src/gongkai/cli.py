@@ -6,6 +6,7 @@ import contextlib
 import math
 import os
 import shlex
+import shutil
 import signal
 import sys
 import time
@@ -30,6 +31,7 @@ from .batch import (
     check_output,
     default_workers,
     iter_reports,
+    own_files,
     without_own_files,
 )
 from .errors import GongkaiError, OutputWriteError
@@ -38,7 +40,7 @@ from .numbers import counted, format_number
 from .output.journal import JournalError, ReadingOptionsChangedError
 from .output.records import FORMATS, SHAPES, OutputFormatError
 from .output.writers import writing
-from .sources import INPUT_KINDS, describe, path_text
+from .sources import INPUT_KINDS, describe, no_file, path_text, quoted
 
 
 def _a_number(value: float, parameter: click.Parameter) -> float:
@@ -219,7 +221,29 @@ def _resume_command() -> str:
     options = arguments[: arguments.index("--")] if "--" in arguments else arguments
     if "--resume" not in options:
         arguments = ["--resume", *arguments] if "--" in arguments else [*arguments, "--resume"]
-    return " ".join(map(_shell_word, ["gongkai", command, *arguments]))
+    return " ".join(map(_shell_word, [*_program(), command, *arguments]))
+
+
+def _program() -> list[str]:
+    """The words that started this program, as a shell runs them again: `python -m gongkai` when
+    run as a module (the interpreter by its name when PATH finds it by that name, else by its
+    path), else the command's own path, by its name alone when PATH finds it by that name."""
+    spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    if spec is not None and spec.name == f"{__package__}.__main__":
+        return [_as_found(sys.executable or "python"), "-m", __package__]
+    started = sys.argv[0] if sys.argv else ""
+    if not started or started.startswith("-"):  # python -c: no program to name but the command
+        return ["gongkai"]
+    return [_as_found(started)]
+
+
+def _as_found(path: str) -> str:
+    """`path` by its name alone where that is what PATH finds (/usr/bin/gongkai: gongkai)."""
+    name = os.path.basename(path)
+    if name == path:
+        return path
+    found = shutil.which(name)
+    return name if found is not None and os.path.abspath(found) == os.path.abspath(path) else path
 
 
 def _shell_word(word: str) -> str:
@@ -385,7 +409,7 @@ def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool)
             _say(f"gongkai: the files read are kept; once mended, this writes them: {_resume_command()}")
             sys.exit(1)
     if not quiet:
-        where = "stdout" if output == "-" else output
+        where = "stdout" if output == "-" else path_text(output)
         total = result.counts
         reused = f" ({_files(result.reused)} carried over from the earlier run)" if result.reused else ""
         if batch.shape == "wide":
@@ -408,11 +432,14 @@ def _interrupted(stop: BatchInterrupted) -> NoReturn:
         if stop.journal is None:
             _say(f"gongkai: interrupted: {read}; nothing kept (the output was stdout)")
         elif stop.completed:
-            _say(f"gongkai: interrupted once every file was read and the output written ({stop.journal})")
+            _say(
+                "gongkai: interrupted once every file was read and the output written "
+                f"({path_text(stop.journal)})"
+            )
         else:
-            _say(f"gongkai: interrupted: {read}, kept in {stop.journal}")
+            _say(f"gongkai: interrupted: {read}, kept in {path_text(stop.journal)}")
             if stop.earlier_outputs:
-                names = ", ".join(str(p) for p in stop.earlier_outputs)
+                names = ", ".join(path_text(p) for p in stop.earlier_outputs)
                 written = stop.earlier_outputs[0].stat().st_mtime
                 when = time.strftime("%Y-%m-%d %H:%M", time.localtime(written))
                 _say(f"gongkai: left untouched, from an earlier run of {when}: {names}")
@@ -429,7 +456,9 @@ def _check_png_folder(png_dir: str) -> None:
 
     folder = Path(png_dir)
     if folder.suffix.lower() == ".png" and not folder.is_dir():
-        _usage_error(f"--png takes a folder for the page images (one PNG a page), not a file: {png_dir!r}")
+        _usage_error(
+            f"--png takes a folder for the page images (one PNG a page), not a file: {quoted(png_dir)}"
+        )
     try:
         check_folder(folder)
     except BatchSetupError as error:
@@ -478,9 +507,11 @@ def inspect(pdf, png_dir) -> None:
     from .review import print_report, render_pages
 
     if not os.path.exists(pdf):
-        _usage_error(f"no such file: {pdf!r}")
+        _usage_error(no_file(pdf))
     if os.path.isdir(pdf):
-        _usage_error(f"{pdf!r} is a folder: inspect shows one report (gongkai summary sums up a folder)")
+        _usage_error(
+            f"{quoted(pdf)} is a folder: inspect shows one report (gongkai summary sums up a folder)"
+        )
     if png_dir:
         _check_png_folder(png_dir)
     # Off a terminal, rich reads the width from COLUMNS; without it, a wide page.
@@ -495,22 +526,19 @@ def inspect(pdf, png_dir) -> None:
     if png_dir and report.kind != "pdf":
         _say(f"gongkai: --png draws PDF pages; {report.source} is {describe(report.kind)} and has none")
     elif png_dir:
-        for path in render_pages(report, png_dir):
-            _say(f"gongkai: wrote {path}")
+        for path in render_pages(report, png_dir, pdf):
+            _say(f"gongkai: wrote {path_text(path)}")
 
 
 def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float, output: str | None):
     """The cells, files and checks of a batch: read from an earlier output, or from the reports;
     first, `output` (if any) is checked as extract checks its own."""
-    from .output.records import companion_path
     from .output.summary import NotAnOutputError, batch_frames, is_output, read_output
 
     earlier = len(inputs) == 1 and is_output(inputs[0]) and not inputs[0].lower().endswith(".pdf")
     try:
-        if earlier:
-            paths = [inputs[0], *(companion_path(inputs[0], kind) for kind in ("files", "checks"))]
-        else:
-            paths = check_inputs(inputs)
+        # An earlier output comes with its files (batch.own_files): -o is none of them either.
+        paths = [str(path) for path in own_files(inputs[0])] if earlier else check_inputs(inputs)
         if output:
             check_output(output, paths)
     except (BatchSetupError, NoInputsError) as error:
@@ -518,7 +546,9 @@ def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float, output:
     if earlier:
         try:
             return read_output(inputs[0])
-        except (NotAnOutputError, OSError, ValueError) as error:
+        except OSError as error:  # its own message would spell a GBK name as Python does (\udcb9)
+            _usage_error(f"cannot read {quoted(error.filename or inputs[0])}: {error.strerror or error}")
+        except (NotAnOutputError, ValueError) as error:
             _usage_error(str(error))
     reports, counts = [], dict.fromkeys(Status, 0)
     with _progress(len(paths), sys.stderr.isatty() and len(paths) > 1) as bar:
@@ -568,7 +598,7 @@ def summary(inputs, output, workers, timeout) -> None:
         click.echo(result.to_text())
     if output:
         result.write(output)
-        _say(f"gongkai: wrote {output}")
+        _say(f"gongkai: wrote {path_text(output)}")
 
 
 @main.command()
@@ -604,7 +634,7 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
     from .output.compare import compare_cells, no_pairs_reason, write_comparison, year_over_year
 
     if output and not output.lower().endswith((".csv", ".xlsx")):
-        _usage_error(f"-o {output}: compare writes .csv or .xlsx")
+        _usage_error(f"-o {path_text(output)}: compare writes .csv or .xlsx")
     cells, files, _ = _batch(inputs, workers, timeout, output)
     if agency is None:
         # A and B in the order given, whatever order the batch sorted them in.
@@ -625,7 +655,7 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
         _print_comparison(pairs, show_all)
     if output:
         write_comparison(pairs, output)
-        _say(f"gongkai: wrote {output}")
+        _say(f"gongkai: wrote {path_text(output)}")
 
 
 def _print_comparison(pairs, show_all: bool) -> None:

@@ -277,9 +277,14 @@ def _place_columns(wanted: list[tuple[float, str, int]], lines: int) -> list[tup
     return placed
 
 
-def render_pages(report: Report, out_dir: str | os.PathLike[str]) -> list[Path]:
+def render_pages(
+    report: Report, out_dir: str | os.PathLike[str], path: str | os.PathLike[str] | None = None
+) -> list[Path]:
     """PNG of every table page: detected cells outlined, placed values in green, cells of failed
-    rules filled red; row tags beside the page and column tags above it, none overlapping; a legend."""
+    rules filled red; row tags beside the page and column tags above it, none overlapping; a legend.
+
+    The pages are drawn from `path`, the file read (by default the report's source, which for a
+    name of bytes that are not UTF-8 is its text, not a path that opens)."""
     target = Path(out_dir)
     target.mkdir(parents=True, exist_ok=True)
     pages = sorted({g.page for geometry in report.geometry for g in geometry.grids})
@@ -287,7 +292,9 @@ def render_pages(report: Report, out_dir: str | os.PathLike[str]) -> list[Path]:
     failed = {(row, column) for _, row, column in _failed_cells(report)}
     font = _font(12)
     written = []
-    for number, rendered in zip(pages, render_pdf_pages(report.source, pages, _RENDER_SCALE), strict=True):
+    for number, rendered in zip(
+        pages, render_pdf_pages(path or report.source, pages, _RENDER_SCALE), strict=True
+    ):
         top = _COLUMN_TAG_LINES * _TAG_HEIGHT + 8
         size = (rendered.width + _MARGIN_RIGHT, rendered.height + top + _LEGEND_HEIGHT)
         image = Image.new("RGB", size, "white")

@@ -112,10 +112,12 @@ class MatchSettings:
     # reworded label of real reports places and no label of a neighbouring row does.
     row_threshold: float = 0.72
     column_threshold: float = 0.75
-    # A header between two placed ones that leave it one column names it at this likeness: the
-    # order leaves no other column there, and half its characters in their places (业企业 for
-    # 商业企业, 0.71) name it; no neighbour's header is as like (企业 for 科研机构: 0).
-    column_gap_threshold: float = 0.6
+    # Headers between two placed ones that leave them as many columns each name the column the
+    # order leaves them at this likeness, when no other column's label is as like their own
+    # cell's text: the order leaves no other column there, so the text need only not say
+    # otherwise. Two characters of four in their places (科研期树 for 科研机构) or one of two
+    # (其物 for 其他) are 0.3; one of four (科 for 科研机构, 0.24) names nothing.
+    column_gap_threshold: float = 0.25
     # The best row must beat the runner-up by this much, else the label is ambiguous.
     margin: float = 0.08
     # Likeness blends character overlap (robust to typos) with jieba token overlap (robust to

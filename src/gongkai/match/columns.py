@@ -104,22 +104,48 @@ def align_header(score: Sequence[Sequence[float]]) -> list[int | None]:
 
 
 def _fill_gaps(
-    assigned: list[int | None], units: Sequence[Sequence[str]], columns: Sequence[Column]
+    assigned: list[int | None],
+    score: Sequence[Sequence[float]],
+    own_lines: Sequence[Sequence[str]],
+    columns: Sequence[Column],
 ) -> list[int | None]:
-    """A header unit left out between two placed ones that leave it one form column, when its
-    text still names that column up to `column_gap_threshold`: columns are printed in the form's
-    order, so no other column can stand there. A seal on a scan took 商 of 商业 over 企业, and
-    业企业 (0.71) placed no value of the column."""
+    """The header units left out between two placed ones that leave them as many form columns,
+    each placed on the column the order leaves it: columns are printed in the form's order, so
+    no other column can stand there. Only when each names no column out of that order (`score`)
+    and its own cell's text (`own_lines`, not the outer headers over it) is likest that column's
+    of all the form's, at `column_gap_threshold` at least. A seal on a scan took 商 of 商业企业,
+    and 业企业 (0.71) placed no value of the column; another faded 科研机构, 社会公益组织 and
+    法律服务机构 side by side to 科研期树, 社会公金 and 法律张机构 (0.3, 0.52, 0.7), and 其他
+    beside them to 其物 (0.3): none of the four placed."""
     filled = list(assigned)
-    for i in range(1, len(assigned) - 1):
-        before, after = assigned[i - 1], assigned[i + 1]
-        if assigned[i] is not None or before is None or after is None or after - before != 2:
+    i = 1
+    while i < len(assigned):
+        end = i
+        while end < len(assigned) and assigned[end] is None:
+            end += 1
+        before = assigned[i - 1]
+        after = assigned[end] if end < len(assigned) else None
+        if end == i or before is None or after is None or after - before != end - i + 1:
+            i = end + 1
             continue
-        label, lines = columns[before + 1].label, units[i]
-        texts = ("".join(lines[-k:]) for k in range(1, min(_SETTINGS.max_header_lines, len(lines)) + 1))
-        if max(similarity(text, label) for text in texts) >= _SETTINGS.column_gap_threshold:
-            filled[i] = before + 1
+        likeness = [_likeness(own_lines[k], columns) for k in range(i, end)]
+        named = any(s > 0 for k in range(i, end) for s in score[k])
+        if not named and all(_names_only(scores, before + 1 + t) for t, scores in enumerate(likeness)):
+            filled[i:end] = range(before + 1, after)
+        i = end + 1
     return filled
+
+
+def _likeness(lines: Sequence[str], columns: Sequence[Column]) -> list[float]:
+    """How like each form column's label the bottom lines of a header cell read, at best."""
+    texts = ["".join(lines[-k:]) for k in range(1, min(_SETTINGS.max_header_lines, len(lines)) + 1)]
+    return [max((similarity(text, column.label) for text in texts), default=0.0) for column in columns]
+
+
+def _names_only(likeness: Sequence[float], j: int) -> bool:
+    """Whether a header unit's text names column `j` and is less like every other column's."""
+    rivals = (score for k, score in enumerate(likeness) if k != j)
+    return likeness[j] >= _SETTINGS.column_gap_threshold and all(score < likeness[j] for score in rivals)
 
 
 def _lines(stack: Sequence[GridCell]) -> list[str]:
@@ -151,15 +177,19 @@ def map_header_columns(
     columns) form one unit and map together. `above` is the first part of a
     header that a page break cut in two: its text is read on top of this one's.
     """
-    units: list[tuple[list[int], list[str]]] = []
+    # Each unit: its grid columns, the lines of its header stack, the lines of its own (leaf) cell.
+    units: list[tuple[list[int], list[str], list[str]]] = []
     previous_leaf: GridCell | None = None
     for col in range(grid.n_cols):
         stack = _header_stack(grid, header_rows, col)
         lines = _lines(stack)
+        own = _lines(stack[-1:])
         if above is not None:
             previous_col = _aligned_col(grid, col, above[0])
             if previous_col is not None:
-                lines = _lines(_header_stack(above[0], above[1], previous_col)) + lines
+                stack_above = _header_stack(above[0], above[1], previous_col)
+                lines = _lines(stack_above) + lines
+                own = own or _lines(stack_above[-1:])
         if not lines:
             previous_leaf = None
             continue
@@ -167,19 +197,19 @@ def map_header_columns(
         if units and leaf is not None and leaf is previous_leaf:
             units[-1][0].append(col)
         else:
-            units.append(([col], lines))
+            units.append(([col], lines, own))
         previous_leaf = leaf
-    score = _score_matrix(tuple(tuple(lines) for _, lines in units), tuple(columns))
-    assignment = _fill_gaps(align_header(score), [lines for _, lines in units], columns)
+    score = _score_matrix(tuple(tuple(lines) for _, lines, _ in units), tuple(columns))
+    assignment = _fill_gaps(align_header(score), score, [own for _, _, own in units], columns)
     mapped = {
         col: columns[j]
-        for (cols, _), j in zip(units, assignment, strict=True)
+        for (cols, _, _), j in zip(units, assignment, strict=True)
         if j is not None
         for col in cols
     }
     left_out = [
         "".join(lines[-2:])
-        for (_, lines), j, unit_scores in zip(units, assignment, score, strict=True)
+        for (_, lines, _), j, unit_scores in zip(units, assignment, score, strict=True)
         if j is None and any(s > 0 for s in unit_scores)
     ]
     return mapped, left_out

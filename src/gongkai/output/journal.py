@@ -32,6 +32,8 @@ try:
 except ImportError:  # Windows has no flock: there, runs into one output are not kept apart
     fcntl = None
 
+from ..errors import OutputWriteError
+from ..sources import path_text, quoted
 from .records import CELL_COLUMNS, CHECK_COLUMNS, FILE_COLUMNS, columns_of, plain_values
 
 # A journal of another layout (or of records with other columns) is not reused.
@@ -43,6 +45,36 @@ KINDS = ("cells", "files", "checks")
 
 class JournalError(ValueError):
     """The journal beside an output cannot be used."""
+
+
+class JournalWriteError(OutputWriteError):
+    """The journal beside an output could not be written (a full disk, a folder that cannot be
+    written): nothing is wrong with the journal itself."""
+
+
+# What SQLite says of a file that is no journal, rather than of a disk that cannot take one.
+_NOT_A_DATABASE = ("SQLITE_NOTADB", "SQLITE_CORRUPT")
+
+
+def _write_failure(path: Path | None, error: OSError | sqlite3.Error) -> JournalWriteError:
+    """`error` in writing the journal at `path` as one line that says so: the disk is full, or why not."""
+    journal = "the journal in memory" if path is None else f"the journal {quoted(path)}"
+    if isinstance(error, OSError):
+        why = error.strerror or str(error)
+    elif getattr(error, "sqlite_errorname", "") == "SQLITE_FULL":
+        why = "No space left on device"  # as the outputs' own failure to write says it
+    else:
+        why = str(error)
+    return JournalWriteError(f"cannot write {journal}: {why}")
+
+
+@contextlib.contextmanager
+def _writing(path: Path | None):
+    """Failures to write the journal at `path` (SQLite's, the file system's) as JournalWriteError."""
+    try:
+        yield
+    except (sqlite3.Error, OSError) as error:
+        raise _write_failure(path, error) from None
 
 
 class JournalBusyError(JournalError):
@@ -69,12 +101,16 @@ def _lock_path(journal: Path) -> Path:
     return journal.with_suffix(".lock")
 
 
+def _database_files(journal: Path) -> list[Path]:
+    """The journal's database: itself, SQLite's -wal and -shm (and its rollback -journal, where
+    WAL cannot be used)."""
+    return [journal, *(journal.with_name(journal.name + end) for end in ("-wal", "-shm", "-journal"))]
+
+
 def journal_files(output: str) -> list[Path]:
-    """Every file the journal of `output` keeps beside it: itself, SQLite's -wal and -shm (and its
-    rollback -journal, where WAL cannot be used), its lock."""
+    """Every file the journal of `output` keeps beside it: its database's files, its lock."""
     journal = journal_path(output)
-    sqlite = (journal.with_name(journal.name + end) for end in ("-wal", "-shm", "-journal"))
-    return [journal, *sqlite, _lock_path(journal)]
+    return [*_database_files(journal), _lock_path(journal)]
 
 
 def _take_lock(path: Path) -> int | None:
@@ -93,7 +129,7 @@ def _take_lock(path: Path) -> int | None:
             holder = os.read(descriptor, 32).decode("ascii", "replace").strip() or "unknown"
             os.close(descriptor)
             raise JournalBusyError(
-                f"another gongkai run (pid {holder}) is writing {path.with_suffix('.sqlite')}; "
+                f"another gongkai run (pid {holder}) is writing {path_text(path.with_suffix('.sqlite'))}; "
                 "wait for it to end, or give another output"
             ) from None
         try:
@@ -101,8 +137,12 @@ def _take_lock(path: Path) -> int | None:
         except FileNotFoundError:
             same_file = False
         if same_file:
-            os.ftruncate(descriptor, 0)
-            os.write(descriptor, f"{os.getpid()}\n".encode())
+            try:
+                os.ftruncate(descriptor, 0)
+                os.write(descriptor, f"{os.getpid()}\n".encode())
+            except OSError:  # a full disk: no lock file is left behind
+                _release_lock(path, descriptor)
+                raise
             return descriptor
         os.close(descriptor)
 
@@ -159,11 +199,12 @@ class Journal:
         self.path = None if path is None else Path(path)
         self._db: sqlite3.Connection | None = None
         self._lock: int | None = None
-        if self.path is not None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._lock = _take_lock(_lock_path(self.path))
         try:
-            self._open(fresh, dict(reading or {}))
+            with _writing(self.path):
+                if self.path is not None:
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                    self._lock = _take_lock(_lock_path(self.path))
+                self._open(fresh, dict(reading or {}))
         except BaseException:
             self._release()
             raise
@@ -185,13 +226,14 @@ class Journal:
 
     def _open(self, fresh: bool, reading: dict[str, str]) -> None:
         durable = self.path is not None
+        shown = path_text(self.path) if durable else ""
         if fresh and durable and (unfinished := self._unfinished_reports()):
             raise UnfinishedRunError(
-                f"{self.path} holds {unfinished} report{'s' * (unfinished != 1)} of a run that did not "
+                f"{shown} holds {unfinished} report{'s' * (unfinished != 1)} of a run that did not "
                 "finish: add --resume to keep them, or delete it to read every input again"
             )
         if fresh and durable:
-            for leftover in (self.path, *(self.path.with_name(self.path.name + s) for s in ("-wal", "-shm"))):
+            for leftover in _database_files(self.path):
                 leftover.unlink(missing_ok=True)
         try:
             self._db = sqlite3.connect(self.path if durable else ":memory:", isolation_level=None)
@@ -207,27 +249,31 @@ class Journal:
             meta = dict(self._db.execute("SELECT key, value FROM meta"))
             held = self._db.execute("SELECT count(*) FROM reports").fetchone()[0]
         except sqlite3.DatabaseError as error:
-            raise JournalError(f"{self.path} is not a gongkai journal ({error})") from None
+            if getattr(error, "sqlite_errorname", "") not in _NOT_A_DATABASE:
+                raise  # a disk that cannot take it (see _writing), not a file that is no journal
+            raise JournalError(f"{shown} is not a gongkai journal ({error})") from None
         if meta.get("layout", LAYOUT) != LAYOUT:
-            raise JournalError(f"{self.path} was written by another version of gongkai; run without --resume")
+            raise JournalError(f"{shown} was written by another version of gongkai; run without --resume")
         stored = json.loads(meta.get("reading", "null"))
         if held and stored != reading:
-            raise ReadingOptionsChangedError(f"{self.path}: {_changes(stored or {}, reading)}")
+            raise ReadingOptionsChangedError(f"{shown}: {_changes(stored or {}, reading)}")
         self._db.execute("INSERT OR REPLACE INTO meta VALUES ('layout', ?)", (LAYOUT,))
         self._db.execute("INSERT OR REPLACE INTO meta VALUES ('reading', ?)", (json.dumps(reading),))
         self._db.execute("INSERT OR REPLACE INTO meta VALUES ('finished', '0')")
 
     def mark_finished(self) -> None:
         """Record that the output was written from this journal: a new run may start afresh."""
-        self._db.execute("INSERT OR REPLACE INTO meta VALUES ('finished', '1')")
+        with _writing(self.path):
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('finished', '1')")
 
     def add(self, source: str, sha256: str, status: str, reason: str, records: dict[str, list[dict]]) -> None:
         """Store one report's records (by kind) in one durable transaction."""
         blobs = [_to_bytes(kind, records[kind]) for kind in KINDS]
-        self._db.execute(
-            "INSERT OR REPLACE INTO reports VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (source, sha256, status, reason, *blobs),
-        )
+        with _writing(self.path):
+            self._db.execute(
+                "INSERT OR REPLACE INTO reports VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (source, sha256, status, reason, *blobs),
+            )
 
     def finished(self) -> dict[tuple[str, str], tuple[str, str]]:
         """(source, sha256) -> (status, reason) of every report stored."""
@@ -246,7 +292,7 @@ class Journal:
         """Forget the reports of inputs no longer given (or whose content changed)."""
         wanted = set(keys)
         stale = [key for key in self.finished() if key not in wanted]
-        with self._db:
+        with _writing(self.path), self._db:
             self._db.execute("BEGIN")
             self._db.executemany("DELETE FROM reports WHERE source = ? AND sha256 = ?", stale)
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import InputTypeError
 from ..model import CellRecord, NoteCode
+from ..sources import quoted
 from .wide import wide_cell_columns, wide_columns
 
 if TYPE_CHECKING:
@@ -199,7 +200,7 @@ def output_format(path: str, explicit: str | None) -> str:
     if suffix in FORMATS:
         return suffix
     raise OutputFormatError(
-        f"cannot tell the output format from {path!r}; use --format ({', '.join(FORMATS)})"
+        f"cannot tell the output format from {quoted(path)}; use --format ({', '.join(FORMATS)})"
     )
 
 

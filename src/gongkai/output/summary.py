@@ -235,21 +235,24 @@ def _read_table(path: str) -> pd.DataFrame:
             return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
         except UnicodeDecodeError:
             continue
-    raise NotAnOutputError(f"{path} is neither UTF-8 nor GB18030 text: write it again with --encoding utf-8")
+    raise NotAnOutputError(
+        f"{sources.path_text(path)} is neither UTF-8 nor GB18030 text: write it again with --encoding utf-8"
+    )
 
 
 def read_output(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The cells, files and checks that `gongkai extract -o PATH` wrote."""
     path = str(path)
+    shown = sources.path_text(path)
     suffix = Path(path).suffix.lower()
     if suffix == ".xlsx":
         raise NotAnOutputError("summarise the CSV, Parquet or JSONL output, or the reports themselves")
     if sources.kind_of_name(path) is not None:
         raise NotAnOutputError(
-            f"{path} is a report, not an output of gongkai extract: read it with read_report"
+            f"{shown} is a report, not an output of gongkai extract: read it with read_report"
         )
     if not Path(path).is_file():
-        raise NotAnOutputError(f"{path} is no file: give the cells output of gongkai extract")
+        raise NotAnOutputError(f"{shown} is no file: give the cells output of gongkai extract")
     if suffix == ".parquet":
         cells = pq.read_table(path).to_pandas()
     elif suffix == ".jsonl":
@@ -258,11 +261,13 @@ def read_output(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, pd.DataFram
         cells = _read_table(path)
     if "row_id" not in cells.columns:
         raise NotAnOutputError(
-            f"{path} holds no long cell records (a --shape wide output cannot be summarised)"
+            f"{shown} holds no long cell records (a --shape wide output cannot be summarised)"
         )
     files_path = records.companion_path(path, "files")
     if not Path(files_path).exists():
-        raise NotAnOutputError(f"{files_path} is missing: it is written beside the cells by gongkai extract")
+        raise NotAnOutputError(
+            f"{sources.path_text(files_path)} is missing: it is written beside the cells by gongkai extract"
+        )
     checks_path = records.companion_path(path, "checks")
 
     def table(kind: str, frame: pd.DataFrame) -> pd.DataFrame:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, TextIO
 from ..errors import OutputWriteError
 from ..model import Status
 from ..numbers import format_number
+from ..sources import quoted
 from .records import (
     OutputFormatError,
     arrow_schema,
@@ -42,7 +43,7 @@ def writing(path: str | os.PathLike[str], encoding: str = "utf-8") -> Iterator[N
     """A failure to write `path` ("-": stdout) as an OutputWriteError that names it: a full disk,
     a folder gone, a character `encoding` cannot write. A closed pipe (BrokenPipeError) stays
     itself: the command ends quietly."""
-    where = "to stdout" if str(path) == "-" else repr(str(path))
+    where = "to stdout" if str(path) == "-" else quoted(path)
     try:
         yield
     except BrokenPipeError:
@@ -298,7 +299,7 @@ class BatchOutput:
                 writer.finish()
             for writer in self._writers.values():  # no file is placed while another cannot be
                 if os.path.isdir(writer.path):
-                    raise OutputWriteError(f"cannot write {writer.path!r}: it is a directory")
+                    raise OutputWriteError(f"cannot write {quoted(writer.path)}: it is a directory")
         except BaseException:
             self.abort()
             raise

@@ -15,6 +15,7 @@ a `.pdf` that is really a web page is read as one, and the report says so.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Callable
@@ -72,10 +73,11 @@ def check_path(path: object) -> str:
     raise InputTypeError(f"a path is a str or an os.PathLike, not {type(name).__name__}{advice}")
 
 
-def path_text(path: str) -> str:
+def path_text(path: str | os.PathLike[str]) -> str:
     r"""The path as text every output can hold: the path itself, unless the file system gave it
     bytes that are not UTF-8 (a file unzipped from an archive with GBK names); each such byte is
     shown as a \xNN escape, the byte 0xB9 as the four characters \xb9."""
+    path = os.fspath(path)
     try:
         path.encode("utf-8")
     except UnicodeEncodeError:
@@ -84,6 +86,41 @@ def path_text(path: str) -> str:
         except UnicodeEncodeError:  # a surrogate no file system name decodes to (made by code)
             return path.encode("utf-8", "backslashreplace").decode("utf-8")
     return path
+
+
+def quoted(path: str | os.PathLike[str]) -> str:
+    r"""The path in quotes for a message, spelled as every output spells it (`path_text`: the
+    byte 0xB9 of a GBK name as \xb9, not Python's \udcb9): 'd/r\xb9.pdf'. Quoted as repr
+    quotes, so that a quote or a newline in a name keeps the message one line."""
+    return repr(path_text(path)).replace("\\\\", "\\")
+
+
+def no_file(path: str | os.PathLike[str]) -> str:
+    """What every message says of a path where no file is to be read, the one wording of each
+    command and of the library: no such file or directory; a broken symbolic link, and where it
+    points; a symbolic link loop (links that lead round and never reach a file)."""
+    shown = quoted(path)
+    try:
+        os.stat(path)
+        loop = False
+    except OSError as error:
+        loop = error.errno == errno.ELOOP
+    try:
+        target = quoted(os.readlink(path))
+    except OSError:  # no link, or nothing at all
+        target = None
+    if loop and target is not None:
+        return f"symbolic link loop: {shown} points to {target}, which links back round, never to a file"
+    if loop:
+        return f"symbolic link loop: a folder on the way to {shown} links back round, never to a folder"
+    if target is not None:
+        return f"broken symbolic link: {shown} points to {target}, which does not exist"
+    return f"no such file or directory: {shown}"
+
+
+def _names_no_file(error: OSError) -> bool:
+    """The error of opening a path where no file is: nothing there, or links that lead nowhere."""
+    return isinstance(error, FileNotFoundError) or error.errno == errno.ELOOP
 
 
 def kind_of_name(path: str | os.PathLike[str]) -> str | None:
@@ -135,9 +172,9 @@ def input_kind(path: str | os.PathLike[str]) -> tuple[str, bool]:
         if info.st_size == 0:
             raise UnreadableFileError("the file is empty")
         kind, legacy = sniff(path)
-    except FileNotFoundError:
-        raise UnreadableFileError("file not found") from None
     except OSError as error:
+        if _names_no_file(error):
+            raise UnreadableFileError(no_file(path)) from None
         raise UnreadableFileError(f"cannot open file: {error.strerror}") from None
     if kind is not None:
         return kind, legacy
@@ -183,8 +220,10 @@ __all__ = [
     "check_kind",
     "check_path",
     "describe",
+    "no_file",
     "open_source",
     "path_text",
+    "quoted",
     "read_markup",
     "render_pages",
 ]

@@ -262,9 +262,11 @@ class PdfSource:
         try:
             with open(self.path, "rb") as handle:
                 magic = handle.read(1024)
-        except FileNotFoundError:
-            raise UnreadablePDFError("file not found") from None
         except OSError as error:
+            from . import _names_no_file, no_file
+
+            if _names_no_file(error):
+                raise UnreadablePDFError(no_file(path)) from None
             raise UnreadablePDFError(f"cannot open file: {error.strerror}") from None
         if b"%PDF-" not in magic:
             raise UnreadablePDFError("not a PDF file")
