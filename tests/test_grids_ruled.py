@@ -145,3 +145,11 @@ def test_rules_that_end_at_a_drawn_rule_add_no_row():
     [found] = ruled_grids(Page(2, applications_text(), applications_rules()))
     assert found.n_rows == 3
     assert found.bbox[1] == 100.0
+
+
+def test_upright_strokes_that_no_drawn_rule_crosses_are_no_table():
+    # The upright strokes of a scanned title's large characters: rules the page's scan found,
+    # ending at the heights of the title's line. Closed at both ends, they made a table of the
+    # title, which the page's OCR read cell by cell, and the report lost its agency.
+    strokes = [vline(x, 92 + (x % 3), 112 - (x % 2)) for x in (214, 226, 235, 264, 325, 378, 390)]
+    assert ruled_grids(Page(1, row(100, (214, "青岚区市场监督管理局")), strokes)) == []

@@ -1230,6 +1230,54 @@ def test_the_numbers_of_a_tall_row_stay_words_of_their_own():
         assert 8 < char.size < 15  # points: the digits are 32 px tall
 
 
+@needs_ocr
+def test_every_cell_of_a_ruled_table_cut_by_a_page_break_is_read_alone():
+    """A table cut by a page break: its last rule drawn under part of it only, the printer's
+    closing rule left out. The grid closes the table with that rule (`ruled._closing_rules`),
+    which snaps with the rule drawn beside it; the page's cells were cut from the drawn rules
+    alone, a fraction of a point off the grid's boxes or not found at all, so that no cell of
+    the row had a reading of its own: each waited for the rules ("one reading only"), and one
+    printed 0 with a speck after it could not be verified."""
+    import cv2
+    import numpy as np
+
+    from gongkai.grids.ruled import ruled_grids
+    from gongkai.report import _PageReader
+
+    image = np.full((2339, 1654), 235, np.uint8)  # an A4 page at 200 dpi
+    columns = [100 + 95 * i for i in range(5)]
+    for x in columns:
+        cv2.line(image, (x, 100), (x, 302), 30, 3)  # the table goes on overleaf
+    for y in (100, 200):
+        cv2.line(image, (columns[0], y), (columns[-1], y), 30, 3)
+    cv2.line(image, (columns[0], 300), (columns[2], 300), 30, 3)  # under two of its four columns
+    printed = {100: "4", 200: "7", 300: "0", 400: "16"}
+    for x, text in printed.items():
+        cv2.putText(image, text, (x + 30, 170), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 40, 3)
+        cv2.putText(image, text, (x + 30, 270), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 40, 3)
+    image = cv2.GaussianBlur(image, (0, 0), 1.0)
+
+    class Scan:
+        page_count = 1
+
+        def page(self, number):
+            return gongkai.model.Page(number, [], [], scanned="no text layer")
+
+        def render(self, number, dpi):
+            return image
+
+    reader = _PageReader(Scan(), 1)
+    try:
+        page, scanned = reader.read(1)
+    finally:
+        reader.close()
+    (grid,) = ruled_grids(page)
+    values = [cell for cell in grid.cells if cell.text]
+    assert len(values) == 8 and {cell.row0 for cell in values} == {0, 1}
+    for cell in values:
+        assert scanned.cells[cell.bbox].free == printed[round(cell.bbox[0] * 200 / 72, -2)]
+
+
 def test_ink_no_detected_line_covers_is_read_as_words_and_dust_is_not():
     """The page's detector misses some lone small digits; in a table without rules nothing else
     reads them (a row's first and last numbers were lost)."""
@@ -1305,6 +1353,34 @@ def test_a_cell_of_a_table_without_rules_takes_the_one_number_read_alone_inside_
     assert page.cells[one].free == "7" and page.cells[one].bbox == one
     assert two not in page.cells and none not in page.cells  # two numbers, or none: no reading
     assert page.cells[ruled_box].free == "9"  # a ruled cell keeps its own
+
+
+def test_a_word_the_form_reading_placed_in_a_ruled_cell_takes_that_cell_s_reading():
+    """A seal hid the header of table 二's part 第二十条第（五）项, and the grid placed none of its
+    cells: the form reading filled 行政许可 with 812, the whole page's reading of 26812 whose 26 the
+    seal had faded, and only the rules' silence kept it from being published ("one reading only").
+    The ruled cell had been read alone, under the seal: its own reading is verified instead."""
+    pytest.importorskip("cv2")
+    from gongkai.sources.ocr import OcrCell, ScannedPage, attach_words
+
+    def cell(box, text):
+        return OcrCell(4, box, text, 0.98, text, 0.98, (0, 0, 1, 1), True, ("seal",))
+
+    sealed, pair, other = (
+        (178.7, 326.0, 544.2, 346.0),
+        (178.7, 346.0, 544.2, 366.0),
+        (56.9, 326.0, 178.7, 346.0),
+    )
+    page = ScannedPage(4, None, [], [], ruled=[sealed, pair, other, (56.9, 366.0, 178.7, 386.0)])
+    page.cells = {sealed: cell(sealed, "812"), pair: cell(pair, "5 7"), other: cell(other, "行政许可")}
+    word = (298.4, 332.3, 374.8, 345.2)  # where the form reading saw 812
+    two = [(200.0, 350.0, 220.0, 362.0), (400.0, 350.0, 420.0, 362.0)]  # two words in one cell
+    across = (170.0, 330.0, 200.0, 342.0)  # over the rule between two cells
+    unread = (60.0, 370.0, 100.0, 382.0)  # in a ruled cell not read alone (several lines)
+    attach_words({4: page}, [(4, word), *((4, box) for box in two), (4, across), (4, unread)])
+    assert page.cells[word].free == "812" and page.cells[word].suspect == ("seal",)
+    assert page.cells[word].bbox == word and page.cells[sealed].bbox == sealed
+    assert not {*two, across, unread} & set(page.cells)
 
 
 def test_a_space_read_between_header_words_leaves_a_gap_and_no_character():

@@ -31,7 +31,7 @@ from .errors import (
 )
 from .forms import FIRST_FORM_YEAR, FORMS
 from .grids import page_grids
-from .grids.lattice import find_table_cells
+from .grids.ruled import ruled_table_cells
 from .locate import find_headings, identity_from_titles, read_identity, table_pages, table_pages_settled
 from .model import (
     UNREADABLE_CODES,
@@ -176,7 +176,7 @@ class _PageReader:
             if page.scanned:
                 dpi = DEFAULT.scan.dpi
                 image = self._source.render(number, dpi)
-                read = partial(sources.ocr_source().read_page, number, image, dpi, find_table_cells)
+                read = partial(sources.ocr_source().read_page, number, image, dpi, ruled_table_cells)
                 scan = self._submit(read)
             self._started[number] = page, scan
         return self._started[number]

@@ -298,6 +298,8 @@ class OcrSettings:
     # be one misread (0 as U, ó, .o): at most this many characters and no hanzi. In a table
     # without rules such a cell had no reading of its own and no candidate for the rules.
     misread_word_chars: int = 3
+    # A placed box (points) lies in a ruled cell when it reaches at most this far past its rules.
+    within_cell: float = 1.0
     # A character of a line read as a whole reaches at most this many of the line's (detected)
     # height each side of its middle, for a wide glyph (a hanzi) and a narrow one (a digit): the
     # detector's box is 1.7 times as tall as the ink, which is about as wide as tall for a hanzi

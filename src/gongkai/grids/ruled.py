@@ -79,7 +79,10 @@ def _closing_rules(merged: list[Edge]) -> list[Edge]:
 
     Where several vertical rules start (or end) at one height and no horizontal rule runs
     there, the printer left the cut edge of the table undrawn: without a rule the lattice has
-    no cells in the row it cut, and its labels and numbers would be lost.
+    no cells in the row it cut, and its labels and numbers would be lost. Only where a drawn
+    horizontal rule crosses several of them (the table's other rows): the upright strokes of a
+    scanned title's large characters end at the heights of its lines too, and closed, they made
+    cells of the title that the page's OCR read piece by piece (its agency was lost).
     """
     vertical = [e for e in merged if e.orientation == "v"]
     horizontal = [e for e in merged if e.orientation == "h"]
@@ -89,7 +92,9 @@ def _closing_rules(merged: list[Edge]) -> list[Edge]:
         heights = _cluster([getattr(e, end) for e in vertical])
         for y in heights:
             rules = [e for e in vertical if abs(getattr(e, end) - y) <= tolerance]
-            if len(rules) < _SETTINGS.open_edge_rules:
+            if len(rules) < _SETTINGS.open_edge_rules or not any(
+                sum(_crosses(h, v) for v in rules) >= _SETTINGS.open_edge_rules for h in horizontal
+            ):
                 continue
             x0, x1 = min(e.x0 for e in rules), max(e.x0 for e in rules)
             drawn = any(
@@ -101,10 +106,28 @@ def _closing_rules(merged: list[Edge]) -> list[Edge]:
     return out
 
 
+def _crosses(horizontal: Edge, vertical: Edge) -> bool:
+    """Whether two rules cross, within `edge_tolerance`."""
+    tolerance = _SETTINGS.edge_tolerance
+    return (
+        horizontal.x0 - tolerance <= vertical.x0 <= horizontal.x1 + tolerance
+        and vertical.top - tolerance <= horizontal.top <= vertical.bottom + tolerance
+    )
+
+
+def ruled_table_cells(edges: list[Edge]) -> list[list[BBox]]:
+    """The cell boxes of each ruled table drawn by a page's rules, a table cut by a page break
+    closed by the rule its printer left undrawn (`_closing_rules`). The boxes of the grids
+    (`ruled_grids`), and of the cells a scanned page reads alone (`ocr.read_page`): the closing
+    rule snaps with the rules near it, and a cell cut from the rules alone was a fraction of a
+    point off its grid cell's box, so that no grid cell found its own reading."""
+    merged = merge_rules(edges)
+    closing = _closing_rules(merged)
+    return find_table_cells(edges + closing) if closing else table_cells(merged)
+
+
 def ruled_grids(page: Page, found: Sequence[Grid] = (), headings: Sequence[Heading] = ()) -> list[Grid]:
     """The grids of one page's ruled tables, top to bottom."""
-    merged = merge_rules(page.edges)
-    closing = _closing_rules(merged)
-    tables = find_table_cells(page.edges + closing) if closing else table_cells(merged)
+    tables = ruled_table_cells(page.edges)
     grids = (build_grid(page.number, boxes, page.chars) for boxes in tables)
     return sorted((g for g in grids if g is not None), key=lambda g: g.bbox[1])

@@ -77,6 +77,8 @@ class ScannedPage:
     # Numbers outside ruled cells, each read alone: the cells of a table without rules, once the
     # grid rebuilt from text positions places them (`attach_words`).
     words: list[OcrCell] = field(default_factory=list)
+    # The boxes of the page's ruled cells (points); those read alone are keys of `cells`.
+    ruled: list[BBox] = field(default_factory=list)
 
 
 class Recogniser:
@@ -279,7 +281,7 @@ def read_page(
 ) -> ScannedPage:
     """A scanned page's characters and ruling lines, in points, and its single-line cells read alone.
 
-    `table_cells` turns ruling lines into cell boxes (`grids.lattice.find_table_cells`, handed
+    `table_cells` turns ruling lines into cell boxes (`grids.ruled.ruled_table_cells`, handed
     in by the wiring: a source does not reach forward into the grid engines)."""
     image = scan.prepare(rgb, dpi)
     edges = scan.rule_edges(image)
@@ -296,7 +298,7 @@ def read_page(
             loose.append(line)
         else:
             in_cell.setdefault(home, []).append(line)
-    page = ScannedPage(number, image, [], edges)
+    page = ScannedPage(number, image, [], edges, ruled=boxes)
     line_height = float(np.median([b - t for _, t, _, b in lines])) if lines else math.inf
     loose = [part for line in loose for part in _unstacked(image, line, line_height)]
     from_page = engine.not_prose(image.grey, loose, line_height, title_page=number == 1)
@@ -601,7 +603,14 @@ def _stacked_lines(
 def attach_words(pages: dict[int, ScannedPage], placed: Iterable[tuple[int, BBox]]) -> None:
     """Give each placed cell (page, box) of a grid rebuilt from text positions the reading of the
     one number read alone inside it, so that it is verified as a ruled cell is: its own reading,
-    and the page's line read again. A cell holding no such number, or several, gets none."""
+    and the page's line read again. A cell holding no such number, or several, gets none.
+
+    A box that lies inside one ruled cell read alone (the words the form reading placed where the
+    grid placed nothing: a part of a table whose header a seal hid) gets that cell's reading:
+    read from the whole page only, 26812 under a seal came out as 812, and nothing but the
+    rules' silence kept it from being published. Only where no other box placed lies in that cell:
+    one reading stands for one cell of the form."""
+    in_ruled: dict[tuple[int, BBox], list[BBox]] = {}
     for number, box in placed:
         page = pages.get(number)
         if page is None or box in page.cells:
@@ -614,6 +623,24 @@ def attach_words(pages: dict[int, ScannedPage], placed: Iterable[tuple[int, BBox
         ]
         if len(inside) == 1:
             page.cells[box] = dataclasses.replace(inside[0], bbox=box)
+        elif not inside:
+            around = [cell for cell in page.ruled if cell in page.cells and _within(box, cell)]
+            if len(around) == 1:
+                in_ruled.setdefault((number, around[0]), []).append(box)
+    for (number, cell), boxes in in_ruled.items():
+        if len(set(boxes)) == 1:
+            pages[number].cells[boxes[0]] = dataclasses.replace(pages[number].cells[cell], bbox=boxes[0])
+
+
+def _within(box: BBox, cell: BBox) -> bool:
+    """Whether a box (points) lies inside a ruled cell, but for `within_cell` of a point."""
+    reach = _SETTINGS.within_cell
+    return (
+        cell[0] - reach <= box[0]
+        and cell[1] - reach <= box[1]
+        and box[2] <= cell[2] + reach
+        and box[3] <= cell[3] + reach
+    )
 
 
 def second_readings(page: ScannedPage, cells: list[OcrCell]) -> list[str]:
