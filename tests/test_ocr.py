@@ -1584,3 +1584,17 @@ def test_a_short_misreading_of_a_number_outside_the_ruled_cells_is_read_alone_an
         assert _number_parts(page, line, text, [0.5] * len(text), 45.0) == [(line, text)]
     for text in ("规章", "GDPR", "o o"):
         assert _number_parts(page, line, text, [0.5] * len(text), 45.0) == []
+
+
+def test_a_number_read_from_the_whole_page_only_that_is_no_plain_number_says_so():
+    # A cell the grid placed no box for, read only within the page's line as 0 with a speck
+    records, placed, scanned = _records(_review_values())
+    key = next(k for k in placed if k[2] == "litigation_direct_other")
+    del placed[key]
+    for record in records:
+        if record.column_id == "litigation_direct_other":
+            record.value, record.raw = None, "0°"
+    out, _ = _verify(records, placed, scanned)
+    note = out["litigation_direct_other"].note
+    assert out["litigation_direct_other"].value is None
+    assert note.startswith("OCR doubtful (not a plain number as read: '0°'"), note

@@ -102,7 +102,8 @@ def _reading(
     """What one OCR-read cell offers; `parsed` is the value the parser took from `raw`."""
     if cell is None:  # read with the whole page only: the rules alone can vouch for it
         candidates = [parsed] if parsed is not None else []
-        return _Reading(index, key, None, raw, parsed, parsed is not None, False, [], candidates, None)
+        doubts = [] if parsed is not None else [f"not a plain number as read: {raw!r}"]
+        return _Reading(index, key, None, raw, parsed, parsed is not None, False, doubts, candidates, None)
     mark = bool(cell.free) and set(cell.free) <= _MARKS
     value = _number(cell.free, kind, cell.dot_after, cell.dot_before)
     doubts: list[str] = []
