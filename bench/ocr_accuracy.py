@@ -8,7 +8,9 @@ Over the value cells (the expected value is a number) it counts
   exact     - the number printed was published (`ocr_corrected_by_rule` included);
   wrong     - another number was published (the failure that matters);
   doubtful  - left empty with `ocr_doubtful` (the honest failure: the note says why);
-  missing   - left empty for another reason (row or table not found, ...);
+  missing   - left empty for another reason (row or table not found, ...); of them, `said
+              empty` counts those whose note says nothing is printed there (`blank`, or a
+              printed mark, `not_applicable`): a statement as wrong as a wrong number;
 and over the cells printed without a number (blank, `/`, `—`) how many got a number
 (wrong) or were left `ocr_doubtful`. It also counts the values the arithmetic
 corrected (`ocr_corrected_by_rule`) and the seconds per scanned page. `--details`
@@ -26,6 +28,8 @@ from pathlib import Path
 import gongkai
 from gongkai.model import NoteCode
 from gongkai.numbers import format_number
+
+_SAYS_EMPTY = (NoteCode.BLANK, NoteCode.NOT_APPLICABLE)
 
 
 def _expected(pdf: Path) -> dict[tuple[str, str, str], str]:
@@ -69,6 +73,7 @@ def main() -> None:
             counts["value cells"] += 1
             outcome = "exact" if got == truth else "wrong" if got else "doubtful" if doubtful else "missing"
             counts[outcome] += 1
+            counts["said empty"] += outcome == "missing" and record.note_code in _SAYS_EMPTY
             if outcome != "exact" and args.details:
                 where = f"{pdf.name} {'/'.join(record.key)}"
                 print(f"  {outcome} {where}: printed {truth}, {got!r}; {record.note}")
@@ -76,7 +81,8 @@ def main() -> None:
         print(
             f"{pdf.name}: {report.status}, {report.pages_ocr} pages by OCR, "
             f"{counts['exact']}/{counts['value cells']} exact, {counts['wrong']} wrong, "
-            f"{counts['doubtful']} doubtful, {counts['missing']} missing, {counts['corrected']} corrected"
+            f"{counts['doubtful']} doubtful, {counts['missing']} missing "
+            f"({counts['said empty']} said empty), {counts['corrected']} corrected"
         )
     cells = total["value cells"] or 1
     per_page = seconds / max(total["pages"], 1)
@@ -84,7 +90,8 @@ def main() -> None:
     print(
         f"value cells: {total['value cells']}; exact {total['exact']} ({total['exact'] / cells:.2%}), "
         f"wrong {total['wrong']} ({total['wrong'] / cells:.2%}), doubtful {total['doubtful']}, "
-        f"missing {total['missing']}; corrected by the arithmetic {total['corrected']}"
+        f"missing {total['missing']} (said empty {total['said empty']}); "
+        f"corrected by the arithmetic {total['corrected']}"
     )
     print(
         f"cells printed without a number: {total['no-number cells']}; given a number "
