@@ -822,9 +822,9 @@ def _digits(image, box, text="37"):
     cv2.putText(image, text, (box[0] + 80, box[1] + 90), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 40, 3)
 
 
-def _sealed_cell(seal):
-    """The ink test of `_drawn_cell`'s middle cell, 37 printed in it over a red seal's ink that
-    `seal(image, box)` draws on the colour page first."""
+def _sealed_cell(seal, printed=True):
+    """The ink test of `_drawn_cell`'s middle cell, 37 printed in it (unless not `printed`) over
+    a red seal's ink that `seal(image, box)` draws on the colour page first."""
     cv2 = pytest.importorskip("cv2")
     import numpy as np
 
@@ -833,7 +833,8 @@ def _sealed_cell(seal):
     def coloured(grey, box):
         image = cv2.cvtColor(grey, cv2.COLOR_GRAY2RGB)
         seal(image, box)
-        _digits(image, box)
+        if printed:
+            _digits(image, box)
         return image
 
     image = np.full((300, 1654), 235, np.uint8)
@@ -848,6 +849,29 @@ def _sealed_cell(seal):
 
 
 _SEAL_RED = (200, 45, 45)  # a seal's ink: light in the red channel, far redder than green or blue
+
+
+def test_a_cell_the_seal_s_fade_left_no_stroke_in_is_no_blank_to_trust():
+    """A 2 under the seal's ring came out blank: the fade may take all of a cell's print."""
+    import cv2
+
+    from gongkai.sources.ocr import OcrCell
+    from gongkai.verify import _outcome, _reading
+
+    def ring(image, box):
+        cv2.circle(image, (box[0] + 125, box[1] + 70), 60, _SEAL_RED, 6)
+
+    ink = _sealed_cell(ring, printed=False)
+    assert not ink.has_ink and ink.under_seal
+    assert not _sealed_cell(lambda image, box: None, printed=False).under_seal
+    cell = OcrCell(1, (0, 0, 1, 1), "", 1.0, "", 1.0, (0, 0, 1, 1), False, (), under_seal=True)
+    record = gongkai.model.CellRecord(
+        "scan.pdf", None, None, "2021", "applications", "（一）予以公开", "granted", "科研机构", "research",
+        page=1, raw="",
+    )  # fmt: skip
+    reading = _reading(0, record.key, "", None, cell, gongkai.forms.ValueKind.COUNT)
+    assert _outcome(record, reading, None, False, [], set()) == "doubtful"
+    assert record.note_code is NoteCode.OCR_DOUBTFUL and "the seal's ink over it" in record.note
 
 
 def test_seal_ink_away_from_the_digits_leaves_the_cell_as_any_other():

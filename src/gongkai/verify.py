@@ -295,7 +295,7 @@ def verify_ocr_cells(
         for key, reading in readings.items()
         if key not in corrected
         and not reading.mark
-        and (reading.cell is None or reading.cell.has_ink or reading.cell.suspect)
+        and (reading.cell is None or reading.cell.has_ink or reading.cell.suspect or reading.cell.under_seal)
         and not verified(key, by_cell)
     }
     whole = {key for key, kind in kinds.items() if kind is not ValueKind.AMOUNT}
@@ -484,10 +484,11 @@ def _outcome(
     """Set the record as verification decided; which outcome it was."""
     cell = reading.cell
     if cell is not None and not cell.has_ink:
-        if not cell.suspect:
+        if not cell.suspect and not cell.under_seal:
             return "blank"
+        why = ", ".join((*cell.suspect, *(("the seal's ink over it",) if cell.under_seal else ())))
         record.value, record.note_code = None, NoteCode.OCR_DOUBTFUL
-        record.note = f"OCR doubtful: no ink found, but the cell is suspect ({', '.join(cell.suspect)})"
+        record.note = f"OCR doubtful: no ink found, but the cell is suspect ({why})"
         return "doubtful"
     if corrected is not None:
         record.value, record.note_code = corrected, NoteCode.OCR_CORRECTED_BY_RULE

@@ -242,9 +242,11 @@ def cell_ink(page: PageImage, bbox: BBox) -> CellInk:
     grown = _grown_rules(page.rules, x0, y0, x1, y1)
     ink = page.ink[y0:y1, x0:x1] & ~grown
     strokes = _strokes(ink, grown, page.dpi)
-    if not strokes.any():
-        return CellInk(np.zeros((0, 0), np.uint8), False, False, False)
     seal = page.seal[y0:y1, x0:x1] & ~grown
+    if not strokes.any():
+        # Seal ink over a cell with no stroke left: the seal's fade may have taken all its print
+        # (a 2 under the seal's ring came out blank), so it is no blank to trust.
+        return CellInk(np.zeros((0, 0), np.uint8), False, False, False, under_seal=bool(seal.any()))
     near, away = _near_print(strokes, seal)
     if near is not None:
         # The seal's strokes away from the print are neither read nor a doubt about it, unless
@@ -271,7 +273,8 @@ def cell_ink(page: PageImage, bbox: BBox) -> CellInk:
     crop[grown] = 255
     if near is not None:
         crop[page.seal[y0:y1, x0:x1] & ~near] = 255
-    mark = "" if sealed or smudged or touches else _mark(strokes, pixels_per_point)
+    # Under the seal a digit its fade cut down to one stroke looks like a mark (a 2 read as —).
+    mark = "" if sealed or under_seal or smudged or touches else _mark(strokes, pixels_per_point)
     lead, dot_after = _beside_digits(strokes, page.grey[y0:y1, x0:x1], rules)
     dot_before = _dot_before(strokes, ink, grown)
     return CellInk(
