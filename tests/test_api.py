@@ -60,6 +60,8 @@ def test_read_reports_warns_about_failed_files_and_gives_the_status_table():
         (lambda: list(gongkai.iter_reports(SAMPLES, timeout=-1)), "InvalidOptionError", "not -1"),
         (lambda: gongkai.read_reports(SAMPLES, timeout=float("inf")), "InvalidOptionError", "not inf"),
         (lambda: gongkai.read_reports(SAMPLES, timeout=float("nan")), "InvalidOptionError", "not nan"),
+        (lambda: gongkai.read_report(BROKEN_SAMPLE, threads="x"), "InvalidOptionError", "threads.*not 'x'"),
+        (lambda: gongkai.read_report(BROKEN_SAMPLE, threads=0), "InvalidOptionError", "at least 1, not 0"),
         (lambda: gongkai.to_wide(str(SAMPLES)), "InputTypeError", "DataFrame of cell records.*not str"),
         (lambda: gongkai.to_wide(gongkai.read_report(BROKEN_SAMPLE)), "InputTypeError", "its .cells"),
         (lambda: gongkai.compare_cells("a.csv", "b.csv"), "InputTypeError", "a is a DataFrame"),
@@ -70,6 +72,7 @@ def test_read_reports_warns_about_failed_files_and_gives_the_status_table():
     ids=[
         *("empty-glob", "bytes", "bytes-in-list", "int", "bytes-report", "kind", "kind-batch", "kind-expand"),
         *("empty-list", "no-workers", "workers-text", "negative-timeout", "endless-timeout", "nan-timeout"),
+        *("threads-text", "no-threads"),
         *("wide-path", "wide-report", "compare-paths", "yoy-table", "summary-path", "workbook-paths"),
     ],
 )

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import pool
-from .errors import InputTypeError, InvalidOptionError, NoInputsError
+from .errors import InputTypeError, InvalidOptionError, NoInputsError, require_count
 from .labels import install_tokenizer
 from .model import CheckStatus, Status
 from .numbers import counted
@@ -382,8 +382,7 @@ def _paths(inputs: Inputs, kind: str) -> list[str]:
 
 def _check_options(workers: int, timeout: float | None) -> None:
     """Refuse, before any reading, a worker count or time limit the batch cannot act on."""
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise InvalidOptionError(f"workers is a whole number of at least 1, not {workers!r}")
+    require_count("workers", workers)
     number = not isinstance(timeout, bool) and isinstance(timeout, int | float)
     if timeout is not None and not (number and 0 <= timeout <= LONGEST_TIMEOUT):  # NaN compares false
         raise InvalidOptionError(

@@ -52,7 +52,14 @@ class InputTypeError(GongkaiError, TypeError):
 
 
 class InvalidOptionError(GongkaiError, ValueError):
-    """An option of a batch outside what it can be: fewer than one worker, a time limit below zero."""
+    """An option outside what it can be: fewer than one worker or thread, a time limit below zero."""
+
+
+def require_count(name: str, value: object) -> None:
+    """Refuse, before any reading, a count of workers or threads that is not a whole number of
+    at least 1 (True is no count, nor is '2')."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidOptionError(f"{name} is a whole number of at least 1, not {value!r}")
 
 
 class UnknownKindError(GongkaiError, ValueError):

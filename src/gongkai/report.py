@@ -28,6 +28,7 @@ from .errors import (
     ScannedReportError,
     UnreadableFileError,
     UnsupportedFormError,
+    require_count,
 )
 from .forms import FIRST_FORM_YEAR, FORMS
 from .grids import page_grids
@@ -260,10 +261,13 @@ def read_report(path: str | os.PathLike[str], kind: str = "auto", threads: int |
 
     `kind` ("pdf", "html", "docx" or "auto") restricts what is read: a file of another
     kind raises UnreadableFileError. `threads` is how many scanned pages are read by OCR at
-    once: by default one per core this process may use (at most `max_page_threads`). Raises
-    a GongkaiError subclass when the file cannot be read at all.
+    once: by default one per core this process may use (at most `max_page_threads`); another
+    count than a whole number of at least 1 raises InvalidOptionError. Raises a GongkaiError
+    subclass when the file cannot be read at all.
     """
     sources.check_kind(kind)
+    if threads is not None:
+        require_count("threads", threads)
     started = time.perf_counter()
     report = Report(source=sources.check_path(path))
     report.kind, legacy = sources.input_kind(path)
