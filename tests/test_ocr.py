@@ -1622,3 +1622,23 @@ def test_a_number_read_from_the_whole_page_only_that_is_no_plain_number_says_so(
     note = out["litigation_direct_other"].note
     assert out["litigation_direct_other"].value is None
     assert note.startswith("OCR doubtful (not a plain number as read: '0°'"), note
+
+
+def test_notes_of_corrections_and_low_scores_say_no_more_than_there_is():
+    pytest.importorskip("cv2")
+    from gongkai.sources.ocr import OcrCell
+    from gongkai.verify import _outcome, _reading
+
+    record = gongkai.model.CellRecord(
+        "scan.pdf", None, None, "2021", "applications", "（一）予以公开", "granted", "科研机构", "research",
+        page=1, raw="7",
+    )  # fmt: skip
+    clean = OcrCell(1, (0, 0, 1, 1), "7", 0.99, "7", 0.99, (0, 0, 1, 1), True, ())
+    reading = _reading(0, record.key, "7", 7.0, clean, gongkai.forms.ValueKind.COUNT)
+    reading.doubts.append("the only value applications_row_total[granted] leave")
+    assert _outcome(record, reading, 1.0, False, [], set()) == "corrected"
+    assert record.note.startswith("OCR corrected: cell read as '7' (0.99)"), record.note
+    unsure = OcrCell(1, (0, 0, 1, 1), "7", 0.899, "7", 0.99, (0, 0, 1, 1), True, ())
+    assert _reading(0, record.key, "7", 7.0, unsure, gongkai.forms.ValueKind.COUNT).doubts == [
+        "low OCR confidence 0.89"
+    ]

@@ -111,7 +111,8 @@ def _reading(
         doubts.append(f"not a plain number as read: {cell.free!r}")
     doubts += [f"suspect cell ({why})" for why in cell.suspect]
     if cell.has_ink and cell.free_score < _SETTINGS.min_score:
-        doubts.append(f"low OCR confidence {cell.free_score:.2f}")
+        # Rounded down, as the threshold judges it: 0.899 is no 0.90
+        doubts.append(f"low OCR confidence {math.floor(cell.free_score * 100) / 100:.2f}")
     if value is not None and cell.digits != digits_of(cell.free):  # separators, a sign, specks
         doubts.append(f"digits-only reading differs: {cell.digits!r}")
     candidates = []
@@ -492,9 +493,11 @@ def _outcome(
         return "doubtful"
     if corrected is not None:
         record.value, record.note_code = corrected, NoteCode.OCR_CORRECTED_BY_RULE
+        # The last doubt is why the value was taken; a clean reading the rules chose over has none
+        # of its own before it.
         doubts = "; ".join(reading.doubts[:-1])
         record.note = (
-            f"OCR corrected ({doubts}): {_candidates_note(reading)}; "
+            f"OCR corrected{f' ({doubts})' if doubts else ''}: {_candidates_note(reading)}; "
             f"took {format_number(corrected)}: {reading.doubts[-1]}"
         )
         return "corrected"
