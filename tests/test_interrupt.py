@@ -403,3 +403,17 @@ def test_ctrl_c_stops_inspect_of_a_scan_without_waiting_for_the_pages_being_read
     finally:
         process.kill()
     assert (process.returncode, errors) == (130, "gongkai: interrupted\n")
+
+
+def test_ctrl_c_again_while_the_command_ends_gives_no_traceback():
+    # The exit handlers stop the pool's workers; another Ctrl-C then raised in one of them.
+    code = (
+        "import atexit, os, signal, sys, time\n"
+        "from gongkai.__main__ import _exit_now\n"
+        "signal.signal(signal.SIGINT, lambda signum, frame: sys.exit(128 + signum))\n"
+        "atexit.register(lambda: (os.kill(os.getpid(), signal.SIGINT), time.sleep(0.2)))\n"
+        "_exit_now(130)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], env=_ENV, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 130
+    assert "Exception ignored" not in done.stderr and "Traceback" not in done.stderr, done.stderr

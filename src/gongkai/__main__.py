@@ -49,6 +49,9 @@ def _exit_now(code: int) -> None:
     # seconds each), and Python's exit would wait for them.
     if threading.active_count() > 1 and code < 128:
         return
+    # Another Ctrl-C while the exit handlers stop the workers would raise in one of them
+    # ("Exception ignored in atexit callback", a traceback): the command is ending already.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     atexit._run_exitfuncs()  # clears them: Python's exit, if it comes, does not run them again
     try:
         sys.stdout.flush()
