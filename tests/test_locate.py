@@ -32,6 +32,16 @@ def test_identity_from_title(title, agency, year):
     assert (identity.agency, identity.year, identity.source) == (agency, year, "title")
 
 
+def test_a_title_s_short_last_line_sized_larger_by_a_scan_keeps_the_lines_above():
+    lines = [
+        *_lines("凤乐市应急管理局2024年政府信息公开工作年", size=16.4),
+        *_lines("度报告", size=19.7),
+        *_lines("本报告根据《条例》编制。", size=12.0),
+    ]
+    identity = read_identity(lines, "", Path("x.pdf"))
+    assert (identity.agency, identity.year, identity.source) == ("凤乐市应急管理局", 2024, "title")
+
+
 def test_identity_falls_back_to_metadata_then_file_name():
     body = _lines("一、总体情况", size=16.0)
     from_metadata = read_identity(body, "某镇人民政府2020年政府信息公开工作年度报告", Path("x.pdf"))

@@ -97,8 +97,9 @@ def identity_from_text(text: str, source: str) -> Identity | None:
     return Identity(agency, int(match["year"]), source)
 
 
-def title_text(lines: list[TextLine]) -> str:
-    """The title block of page 1: the largest line naming the report, with the large lines above it.
+def title_text(lines: list[TextLine], by_size: bool = True) -> str:
+    """The title block of page 1: the largest line naming the report, with the large lines above it
+    (with the lines above it whatever their size, unless `by_size`).
 
     Taking the largest such line skips a browser's print header, which repeats the
     page title in small type above the real one.
@@ -112,7 +113,7 @@ def title_text(lines: list[TextLine]) -> str:
     start = index
     while (
         start > 0
-        and head[start - 1].size >= size * _SETTINGS.title_size_ratio
+        and (not by_size or head[start - 1].size >= size * _SETTINGS.title_size_ratio)
         and index - start < _SETTINGS.title_max_lines
     ):
         start -= 1
@@ -120,8 +121,12 @@ def title_text(lines: list[TextLine]) -> str:
 
 
 def read_identity(first_page_lines: list[TextLine], metadata_title: str, path: Path) -> Identity:
-    """Agency and year from the page-1 title, else the PDF's metadata title, else the file name."""
-    return identity_from_titles([(title_text(first_page_lines), "title"), (metadata_title, "metadata")], path)
+    """Agency and year from the page-1 title, else the PDF's metadata title, else the file name.
+
+    A title whose last line a scan's OCR sized larger than the lines above it (a short 度报告 at
+    19.7 under 16.4: the agency and year lost) is tried again with the lines above it."""
+    titles = [(title_text(first_page_lines, by_size), "title") for by_size in (True, False)]
+    return identity_from_titles([*titles, (metadata_title, "metadata")], path)
 
 
 def identity_from_titles(titles: list[tuple[str, str]], path: Path) -> Identity:
