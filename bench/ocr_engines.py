@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 import gongkai
-import gongkai.report
+import gongkai.verify
 from gongkai.numbers import format_number
 from gongkai.sources import ocr
 
@@ -85,13 +85,13 @@ def main() -> None:
     )
     pdfs = pdfs[: args.limit] if args.limit else pdfs
     captured: dict = {}
-    verify = gongkai.report.verify_ocr_cells
+    verify = gongkai.verify.verify_ocr_cells  # read_report imports it from there when a page is scanned
 
     def capture(form, cells, placed, scanned, second):
         captured.update(placed=placed, scanned=scanned)
         return verify(form, cells, placed, scanned, second)
 
-    gongkai.report.verify_ocr_cells = capture
+    gongkai.verify.verify_ocr_cells = capture
     engines = ["rapidocr cell", "rapidocr digits only", "rapidocr page", "gongkai published"]
     engines += ["tesseract chi_sim cell"] if tesseract else []
     printed, blank = Counter(), Counter()
