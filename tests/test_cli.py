@@ -385,6 +385,22 @@ def test_a_broken_link_and_a_link_loop_are_named_as_such_everywhere(runner, tmp_
         assert str(error.value) == message
 
 
+@pytest.mark.parametrize("given", ["folder", "pattern"])
+def test_a_broken_link_a_folder_or_a_pattern_holds_gets_its_status_row(runner, tmp_path, given):
+    """Dropped from the batch, a link to a moved report was lost without a word."""
+    reports = tmp_path / "in"
+    reports.mkdir()
+    shutil.copy(SAMPLES / "guiling-township-2024.pdf", reports)
+    (reports / "broken.pdf").symlink_to(reports / "moved.pdf")
+    inputs = str(reports) if given == "folder" else str(reports / "*.pdf")
+    result = runner.invoke(main, ["extract", inputs, "-o", str(tmp_path / "out" / "c.csv")])
+    assert result.exit_code == 1
+    files = pd.read_csv(tmp_path / "out" / "c.files.csv")
+    broken = files[files["source"] == str(reports / "broken.pdf")]
+    assert list(broken["status"]) == ["failed"]
+    assert broken["reason"].iloc[0].startswith("broken symbolic link:")
+
+
 def test_ctrl_c_exits_130_and_leaves_no_output(runner, tmp_path, monkeypatch):
     import gongkai.batch
 

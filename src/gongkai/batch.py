@@ -60,7 +60,8 @@ def expand_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
     Directories give the files whose extension is of a kind gongkai reads (PDF, web page,
     Word), or only of `kind`; a file given by name is kept whatever its extension, so that
     its content decides. A path that does not exist is kept (`check_inputs` refuses it
-    before a batch starts).
+    before a batch starts). A broken symbolic link or a link loop a folder or a pattern
+    holds is kept too: its status row says what it is, where dropping it would lose it unsaid.
     """
     check_kind(kind)
     kinds = INPUT_KINDS if kind == "auto" else (kind,)
@@ -69,9 +70,9 @@ def expand_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            found += [str(p) for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in suffixes]
+            found += [str(p) for p in sorted(path.rglob("*")) if _is_file(p) and p.suffix.lower() in suffixes]
         elif not path.exists() and _GLOB_CHARS & set(item):
-            found += sorted(p for p in glob.glob(item, recursive=True) if Path(p).is_file())
+            found += sorted(p for p in glob.glob(item, recursive=True) if _is_file(Path(p)))
         else:
             found.append(item)
     unique = sorted(dict.fromkeys(found))
@@ -79,6 +80,11 @@ def expand_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
         what = "report files (PDF, web page, Word)" if kind == "auto" else f"{kind} files"
         raise NoInputsError(f"no {what} found in the given inputs")
     return unique
+
+
+def _is_file(path: Path) -> bool:
+    """A file, or a symbolic link that leads to no file at all (broken, or a loop): not a folder."""
+    return path.is_file() or (path.is_symlink() and not path.exists())
 
 
 def check_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
