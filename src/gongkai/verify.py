@@ -296,7 +296,7 @@ def verify_ocr_cells(
         for key, reading in readings.items()
         if key not in corrected
         and not reading.mark
-        and (reading.cell is None or reading.cell.has_ink or reading.cell.suspect or reading.cell.under_seal)
+        and (reading.cell is None or not reading.cell.blank)
         and not verified(key, by_cell)
     }
     whole = {key for key, kind in kinds.items() if kind is not ValueKind.AMOUNT}
@@ -485,7 +485,7 @@ def _outcome(
     """Set the record as verification decided; which outcome it was."""
     cell = reading.cell
     if cell is not None and not cell.has_ink:
-        if not cell.suspect and not cell.under_seal:
+        if cell.blank:
             return "blank"
         why = ", ".join((*cell.suspect, *(("the seal's ink over it",) if cell.under_seal else ())))
         record.value, record.note_code = None, NoteCode.OCR_DOUBTFUL

@@ -64,6 +64,12 @@ class OcrCell:
     dot_after: bool = False  # one dot-sized blob after the digits and nothing else
     dot_before: bool = False  # one round dot-sized blob before the digits, apart, and nothing else
 
+    @property
+    def blank(self) -> bool:
+        """No ink, and nothing about its pixels to doubt that: no suspect stroke, no seal ink over
+        it (whose fade may have taken all its print)."""
+        return not self.has_ink and not self.suspect and not self.under_seal
+
 
 @dataclass
 class ScannedPage:
