@@ -103,6 +103,14 @@ def merge_rules(edges: list[Edge]) -> list[Edge]:
     return [e for e in merged if e.length >= _MIN_LENGTH]
 
 
+def crosses(horizontal: Edge, vertical: Edge, tolerance: float) -> bool:
+    """Whether a horizontal and a vertical rule cross, either reaching `tolerance` further."""
+    return (
+        horizontal.x0 - tolerance <= vertical.x0 <= horizontal.x1 + tolerance
+        and vertical.top - tolerance <= horizontal.top <= vertical.bottom + tolerance
+    )
+
+
 def intersections(edges: list[Edge]) -> dict[Point, tuple[set[BBox], set[BBox]]]:
     """Where vertical and horizontal rules cross (within the tolerance), with the rules through each point."""
     vertical = [e for e in edges if e.orientation == "v"]
@@ -110,12 +118,7 @@ def intersections(edges: list[Edge]) -> dict[Point, tuple[set[BBox], set[BBox]]]
     crossings: dict[Point, tuple[set[BBox], set[BBox]]] = {}
     for v in vertical:
         for h in horizontal:
-            if (
-                v.top <= h.top + _INTERSECT
-                and v.bottom >= h.top - _INTERSECT
-                and v.x0 >= h.x0 - _INTERSECT
-                and v.x0 <= h.x1 + _INTERSECT
-            ):
+            if crosses(h, v, _INTERSECT):
                 through_v, through_h = crossings.setdefault((v.x0, h.top), (set(), set()))
                 through_v.add(v.bbox)
                 through_h.add(h.bbox)

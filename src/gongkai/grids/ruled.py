@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from ..model import BBox, Char, Edge, Grid, GridCell, Heading, Page
 from ..settings import DEFAULT
 from ..sources.chars import block_text
-from .lattice import find_table_cells, merge_rules, table_cells
+from .lattice import crosses, find_table_cells, merge_rules, table_cells
 
 _SETTINGS = DEFAULT.grid
 
@@ -93,7 +93,7 @@ def _closing_rules(merged: list[Edge]) -> list[Edge]:
         for y in heights:
             rules = [e for e in vertical if abs(getattr(e, end) - y) <= tolerance]
             if len(rules) < _SETTINGS.open_edge_rules or not any(
-                sum(_crosses(h, v) for v in rules) >= _SETTINGS.open_edge_rules for h in horizontal
+                sum(crosses(h, v, tolerance) for v in rules) >= _SETTINGS.open_edge_rules for h in horizontal
             ):
                 continue
             x0, x1 = min(e.x0 for e in rules), max(e.x0 for e in rules)
@@ -104,15 +104,6 @@ def _closing_rules(merged: list[Edge]) -> list[Edge]:
             if not drawn:
                 out.append(Edge("h", x0, y, x1, y, x1 - x0))
     return out
-
-
-def _crosses(horizontal: Edge, vertical: Edge) -> bool:
-    """Whether two rules cross, within `edge_tolerance`."""
-    tolerance = _SETTINGS.edge_tolerance
-    return (
-        horizontal.x0 - tolerance <= vertical.x0 <= horizontal.x1 + tolerance
-        and vertical.top - tolerance <= horizontal.top <= vertical.bottom + tolerance
-    )
 
 
 def ruled_table_cells(edges: list[Edge]) -> list[list[BBox]]:
