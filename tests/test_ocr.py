@@ -643,20 +643,51 @@ def test_a_speck_before_a_count_is_taken_out_only_where_the_ink_holds_one_dot(
         assert out[0].note_code is None and out[0].read_by == "ocr"
 
 
-@pytest.mark.parametrize(("dot_before", "published"), [(True, 2), (False, None)])
+@pytest.mark.parametrize(
+    ("dot_before", "lead", "published"),
+    [
+        (True, "?", 2),  # the ink holds one dot before the digits
+        (False, "", 2),  # the ink holds nothing before them: the speck lies beyond the print
+        (False, "?", None),  # something stands before the digits that is no dot
+    ],
+)
 def test_a_speck_the_second_reading_sees_before_a_count_is_taken_out_where_the_ink_shows_it(
-    dot_before, published
+    dot_before, lead, published
 ):
     # The page's line reaches a speck the ink test's crop left out: the cell read 2, its line • 2.
     pytest.importorskip("cv2")
     from gongkai.forms import FORM_2019
     from gongkai.verify import verify_ocr_cells
 
-    records, placed, scanned = _lone_cell_records("2", column_id="published_total", dot_before=dot_before)
+    records, placed, scanned = _lone_cell_records(
+        "2", column_id="published_total", dot_before=dot_before, lead=lead
+    )
     out, _ = verify_ocr_cells(FORM_2019, records, placed, scanned, lambda page, cells: ["• 2"])
     assert out[0].value == published
     if published is None:
         assert "the two readings disagree" in out[0].note
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "published"),
+    [
+        ("0", "o", 0),  # the page's recogniser gave the printed ring as the letter
+        ("0", "O", 0),
+        ("6", "o", None),  # the first reading saw more than a ring
+        ("0", "oo", None),
+        ("o", "0", None),  # the letter is never the value published
+    ],
+)
+def test_a_lone_zero_read_again_as_the_letter_o_agrees(first, second, published):
+    pytest.importorskip("cv2")
+    from gongkai.forms import FORM_2019
+    from gongkai.verify import verify_ocr_cells
+
+    records, placed, scanned = _lone_cell_records(first, column_id="published_total")
+    out, _ = verify_ocr_cells(FORM_2019, records, placed, scanned, lambda page, cells: [second])
+    assert out[0].value == published
+    if published is None:
+        assert out[0].note_code is NoteCode.OCR_DOUBTFUL
 
 
 @pytest.mark.parametrize(
@@ -1642,3 +1673,4 @@ def test_notes_of_corrections_and_low_scores_say_no_more_than_there_is():
     assert _reading(0, record.key, "7", 7.0, unsure, gongkai.forms.ValueKind.COUNT).doubts == [
         "low OCR confidence 0.89"
     ]
+

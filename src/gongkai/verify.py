@@ -46,6 +46,10 @@ READ_BY_OCR = "ocr"
 _SETTINGS = DEFAULT.ocr
 _NUMBER_RE = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d+(?:\.\d+)?$")  # as printed: 1,234 · 96171.6
 _MARKS = frozenset("/／—―-－")  # a printed mark for "not applicable", read as such
+# A second reading of a lone printed 0 that the page's recogniser, free to read letters, gave as
+# the letter: it saw the same plain ring the first reading read as 0, and no stroke of a 6, 8 or
+# 9, as a second 0 would. The letter is never the value published: the first reading's digit is.
+_ROUND_LETTERS = frozenset("oO")
 # Digits with a speck read beside them, by the kind of count they stand for: a count that cannot
 # be negative takes any speck before or after (.0, • 2, 2.); a signed count only a point right
 # after (2.), never one before (a small blob there may be its minus), and not the other specks,
@@ -220,10 +224,15 @@ def verify_ocr_cells(
         read_again([reading])
         # The line the second reading cuts reaches past the ink test's crop, to specks that test
         # left out (0 read again as 0.): in a count, a point after all the digits is not a digit.
-        # Another speck after them, or one before them (• 2), only where the cell's ink shows one.
+        # Another speck after them only where the cell's ink shows one; one before them (• 2)
+        # where the ink shows one there, or nothing at all before the digits (`lead` ""): the
+        # speck lies beyond the print the first reading read.
         cell = reading.cell
         point_after = cell.dot_after or reading.second.rstrip().endswith(".")
-        second = _number(reading.second, kinds[reading.key], point_after, cell.dot_before)
+        speck_before = cell.dot_before or cell.lead == ""
+        if reading.value == 0 and reading.second.strip() in _ROUND_LETTERS:
+            return True
+        second = _number(reading.second, kinds[reading.key], point_after, speck_before)
         # A signed number's sign is the ink's and the first reading's: the second may lose it.
         return second is not None and (second == reading.value or -second == reading.value < 0)
 
