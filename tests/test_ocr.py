@@ -1674,3 +1674,13 @@ def test_notes_of_corrections_and_low_scores_say_no_more_than_there_is():
         "low OCR confidence 0.89"
     ]
 
+
+@pytest.mark.parametrize(("text", "confidence"), [("/", None), ("—", None), ("4", 0.99)])
+def test_a_mark_told_by_its_shape_has_no_recogniser_score(text, confidence):
+    pytest.importorskip("cv2")
+    from gongkai.forms import FORM_2019
+    from gongkai.verify import verify_ocr_cells
+
+    records, placed, scanned = _lone_cell_records(text, column_id="published_total")
+    out, _ = verify_ocr_cells(FORM_2019, records, placed, scanned, lambda page, cells: [text])
+    assert out[0].read_by == "ocr" and out[0].ocr_confidence == confidence

@@ -124,7 +124,8 @@ def _reading(
         number = _number(text, kind, cell.dot_after, cell.dot_before)
         if number is not None and number not in candidates:
             candidates.append(number)
-    confidence = round(cell.free_score, 3) if cell.has_ink else None
+    # A printed / or — is told by its shape, not recognised: no recogniser scored it.
+    confidence = round(cell.free_score, 3) if cell.has_ink and not mark else None
     return _Reading(index, key, cell, raw, value, not doubts, mark, doubts, candidates, confidence)
 
 
