@@ -7,7 +7,8 @@ published only when
 - it is a plain number as read, digits only: O, I, 一 or 。 are never repaired into digits
   (a unit the value parser drops after the number, 18件 in a count, is dropped as from text);
 - its pixels are not suspect (a seal over the cell, ink running into the rules);
-- its score is at least `_MIN_SCORE`;
+- its score is at least `min_score`, or at least `weak_min_score` where a second, independent
+  reading agrees;
 - every rule of the form it takes part in holds, or, where no rule can vouch for it, two
   independent readings (the cell read alone, and the whole page read at once) agree; where a
   rule fails, a reading that another of its rules holds with and that is read again alike is
@@ -75,6 +76,7 @@ class _Reading:
     candidates: list[float]
     confidence: float | None
     second: str | None = None  # the independent reading, made only when a rule cannot vouch
+    weak: bool = False  # clean but for a score below `min_score`: clean only if read again alike
 
 
 def _number(
@@ -114,11 +116,19 @@ def _reading(
     if value is None and cell.free and not mark:
         doubts.append(f"not a plain number as read: {cell.free!r}")
     doubts += [f"suspect cell ({why})" for why in cell.suspect]
-    if cell.has_ink and cell.free_score < _SETTINGS.min_score:
-        # Rounded down, as the threshold judges it: 0.899 is no 0.90
-        doubts.append(f"low OCR confidence {math.floor(cell.free_score * 100) / 100:.2f}")
+    low = cell.has_ink and cell.free_score < _SETTINGS.min_score
+    if low:
+        doubts.append(_low_score(cell))
     if value is not None and cell.digits != digits_of(cell.free):  # separators, a sign, specks
         doubts.append(f"digits-only reading differs: {cell.digits!r}")
+    weak = (
+        low
+        and value is not None
+        and doubts == [_low_score(cell)]
+        and cell.free_score >= _SETTINGS.weak_min_score
+    )
+    if weak:
+        doubts = []  # until a second reading is made: `verify_ocr_cells` settles it first
     candidates = []
     for text in (cell.free, cell.digits):
         number = _number(text, kind, cell.dot_after, cell.dot_before)
@@ -126,7 +136,12 @@ def _reading(
             candidates.append(number)
     # A printed / or — is told by its shape, not recognised: no recogniser scored it.
     confidence = round(cell.free_score, 3) if cell.has_ink and not mark else None
-    return _Reading(index, key, cell, raw, value, not doubts, mark, doubts, candidates, confidence)
+    return _Reading(index, key, cell, raw, value, not doubts, mark, doubts, candidates, confidence, weak=weak)
+
+
+def _low_score(cell: OcrCell) -> str:
+    # Rounded down, as the threshold judges it: 0.899 is no 0.90
+    return f"low OCR confidence {math.floor(cell.free_score * 100) / 100:.2f}"
 
 
 def _shared_fault(reading: _Reading, signed: set[Key]) -> str | None:
@@ -270,6 +285,13 @@ def verify_ocr_cells(
             return True
         return agree(reading)
 
+    # A reading scored low is clean only where it is read again alike; else its score is a doubt.
+    weak = [reading for reading in readings.values() if reading.weak]
+    read_again(weak)
+    for reading in weak:
+        if not agree(reading):
+            reading.doubts.append(_low_score(reading.cell))
+            reading.clean = False
     read_again(unvouched(rules_of(_evaluate(form, rows_by_table, trial_values()))))
     for _round in range(_SETTINGS.max_rounds):
         results = _evaluate(form, rows_by_table, trial_values())
