@@ -158,13 +158,18 @@ def _read_back(hint: str) -> list[bytes]:
         ),
         (["-o", "x.csv", "--resume", "--", "--resume"], ["-o", "x.csv", "--resume", "--", "--resume"]),
         ([GBK_NAME, "-o", "x.csv"], [GBK_NAME, "-o", "x.csv", "--resume"]),
+        (["报告/a\tb\nc's.pdf", "-o", "x.csv"], ["报告/a\tb\nc's.pdf", "-o", "x.csv", "--resume"]),
+        (["a\x7f\u2028b\\.pdf", "-o", "x.csv"], ["a\x7f\u2028b\\.pdf", "-o", "x.csv", "--resume"]),
     ],
 )
 def test_the_resume_hint_reads_back_in_a_shell_as_the_command_with_resume(monkeypatch, given, hinted):
+    """On one line of printable characters (a tab pasted into a shell would complete a name)."""
     from gongkai.cli import _resume_command
 
     monkeypatch.setattr(sys, "argv", ["gongkai", "extract", *given])
-    assert _read_back(_resume_command()) == [os.fsencode(w) for w in ["gongkai", "extract", *hinted]]
+    hint = _resume_command()
+    assert hint.isprintable()
+    assert _read_back(hint) == [os.fsencode(w) for w in ["gongkai", "extract", *hinted]]
 
 
 def test_the_resume_hint_starts_the_program_as_it_was_started(tmp_path, monkeypatch):
@@ -199,14 +204,17 @@ def test_the_resume_hint_starts_the_program_as_it_was_started(tmp_path, monkeypa
         assert _resume_command() == f"{hinted} -m gongkai extract in -o x.csv --resume"
 
 
-def test_the_resume_hint_of_python_m_gongkai_runs_it_so(tmp_path):
-    """`python -m gongkai extract …` whose output cannot be written: the hint is a python -m command."""
+@pytest.mark.parametrize("options", [[], ["-X", "utf8", "-Xdev"]])
+def test_the_resume_hint_of_python_m_gongkai_runs_it_so(tmp_path, options):
+    """`python -m gongkai extract …` whose output cannot be written: the hint is a python -m
+    command, with the interpreter's options as given (`python -X utf8 -m gongkai`)."""
     folder = tmp_path / "₩"  # a character GBK lacks: the output cannot be written in it
     folder.mkdir()
     shutil.copy(SAMPLES / "yunhu-district-2024.pdf", folder)
     out = tmp_path / "out" / "cells.csv"
     command = [
         sys.executable,
+        *options,
         "-m",
         "gongkai",
         "extract",

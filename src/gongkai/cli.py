@@ -226,15 +226,28 @@ def _resume_command() -> str:
 
 def _program() -> list[str]:
     """The words that started this program, as a shell runs them again: `python -m gongkai` when
-    run as a module (the interpreter by its name when PATH finds it by that name, else by its
-    path), else the command's own path, by its name alone when PATH finds it by that name."""
+    run as a module, with the interpreter's own options as given (`python -X utf8 -m gongkai`;
+    the interpreter by its name when PATH finds it by that name, else by its path), else the
+    command's own path, by its name alone when PATH finds it by that name."""
     spec = getattr(sys.modules.get("__main__"), "__spec__", None)
     if spec is not None and spec.name == f"{__package__}.__main__":
-        return [_as_found(sys.executable or "python"), "-m", __package__]
+        return [_as_found(sys.executable or "python"), *_interpreter_options()]
     started = sys.argv[0] if sys.argv else ""
     if not started or started.startswith("-"):  # python -c: no program to name but the command
         return ["gongkai"]
     return [_as_found(started)]
+
+
+def _interpreter_options() -> list[str]:
+    """What followed the interpreter's name up to the command's arguments, as it was run: its
+    options and `-m gongkai` (`-X utf8 -m gongkai`, `-I -m gongkai`). sys.orig_argv ends with
+    the arguments sys.argv holds after its first word; where it does not (sys.argv changed by
+    the caller), only `-m gongkai` is known."""
+    original, arguments = list(getattr(sys, "orig_argv", [])), sys.argv[1:]
+    started = len(original) - len(arguments)
+    if started >= 2 and original[started:] == arguments:
+        return original[1:started]
+    return ["-m", __package__]
 
 
 def _as_found(path: str) -> str:
@@ -247,14 +260,21 @@ def _as_found(path: str) -> str:
 
 
 def _shell_word(word: str) -> str:
-    """One word as a shell reads it back: shlex.quote; a word of bytes that are not UTF-8 (a GBK
-    file name) as $'...' with each byte that is not printable ASCII as \\xNN (bash, zsh, ksh)."""
-    try:
-        word.encode("utf-8")
-    except UnicodeEncodeError:
-        escaped = (chr(b) if 32 <= b < 127 and b not in b"'\\" else f"\\x{b:02x}" for b in os.fsencode(word))
-        return "$'" + "".join(escaped) + "'"
-    return shlex.quote(word)
+    """One word as a shell reads it back, on one line: shlex.quote; a word holding a character
+    that cannot be pasted as itself (a newline, a tab, which a shell would take for completion,
+    any other control or invisible character) or bytes that are not UTF-8 (a GBK file name) as
+    $'...', each such character as the \\xNN of its bytes (bash, zsh, ksh)."""
+    if word.isprintable():
+        return shlex.quote(word)
+    escaped = []
+    for character in word:
+        if character in "'\\":
+            escaped.append("\\" + character)
+        elif character.isprintable():
+            escaped.append(character)
+        else:  # a byte that is not UTF-8 is a surrogate here (os.fsdecode): os.fsencode gives it back
+            escaped += (f"\\x{byte:02x}" for byte in os.fsencode(character))
+    return "$'" + "".join(escaped) + "'"
 
 
 @main.command()
