@@ -297,7 +297,7 @@ def _report_of(task: tuple[str, str], outcome: pool.Outcome, timeout: float | No
         reason = f"timeout (not read in {timeout:g} s; --timeout sets the limit)"
     else:
         reason = f"worker crashed ({outcome.detail})"
-    return Report(source=path, status=Status.FAILED, reason=reason, sha256=sha256)
+    return Report(source=path, status=Status.FAILED, reason=reason, sha256=sha256, seconds=outcome.seconds)
 
 
 def _completed(
