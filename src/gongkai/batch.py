@@ -637,6 +637,11 @@ class Batch:
         keys = stored.keys() if tasks is None else stored.keys() & set(tasks)
         return sum(1 for key in keys if not stored[key][1].startswith(_TRANSIENT_REASONS))
 
+    def kept(self) -> int:
+        """How many of this batch's inputs the journal holds that a resumed run would not read
+        again (after a JournalWriteError: those stored before it)."""
+        return self._kept(self._keys)
+
     def close(self) -> None:
         self.journal.close()
 

@@ -37,7 +37,7 @@ from .batch import (
 from .errors import GongkaiError, OutputWriteError
 from .model import Status
 from .numbers import counted, format_number
-from .output.journal import JournalError, ReadingOptionsChangedError
+from .output.journal import JournalError, JournalWriteError, ReadingOptionsChangedError
 from .output.records import FORMATS, SHAPES, OutputFormatError
 from .output.writers import writing
 from .sources import INPUT_KINDS, describe, no_file, path_text, quoted
@@ -421,6 +421,15 @@ def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool)
                 with contextlib.suppress(OSError):  # a terminal closed (SIGHUP) cannot be drawn on
                     bar.stop()
             _interrupted(stop)
+        except JournalWriteError as error:  # a disk too full for the journal: no output is written
+            _say(f"gongkai: error: {error}")
+            if output != "-" and (kept := batch.kept()):
+                where = path_text(batch.journal.path)
+                _say(
+                    f"gongkai: {kept} of {_files(len(batch.tasks))} read are kept in {where}; "
+                    f"once there is room, this reads the rest: {_resume_command()}"
+                )
+            sys.exit(1)
         except OutputWriteError as error:
             if output == "-":
                 raise
