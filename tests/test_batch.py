@@ -374,3 +374,33 @@ def test_a_fresh_run_never_throws_away_an_unfinished_runs_reports(tmp_path, monk
     assert run_batch(paths, output, "csv", timeout=None, resume=True).counts["ok"] == 2
     with Batch(paths, output, "csv") as afresh:  # the finished run's journal is started again
         assert afresh.result.reused == 0 and len(afresh.todo) == 2
+
+
+def test_a_journal_of_no_report_is_removed_and_resuming_one_starts_afresh(tmp_path):
+    """A run that stops before its first report (an error, Ctrl-C, a full disk) leaves no
+    journal; one left all the same (kill -9, the version before) is nothing to resume."""
+    import sqlite3
+
+    from gongkai.errors import InvalidOptionError
+
+    paths = _samples(tmp_path, {"a.pdf": "yunhu-district-2024.pdf"})
+    output = tmp_path / "out" / "cells.csv"
+    journal = journal_path(str(output))
+    with Batch(paths, str(output), "csv") as first, pytest.raises(InvalidOptionError):
+        first.run(workers=0)
+    assert list(output.parent.iterdir()) == []
+    with Batch(paths, str(output), "csv"):
+        pass
+    assert list(output.parent.iterdir()) == []
+    with sqlite3.connect(journal) as db:  # as a run killed before its first report leaves it
+        db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+        db.execute("INSERT INTO meta VALUES ('layout', '1:another version'), ('finished', '0')")
+    db.close()
+    result = run_batch(paths, str(output), "csv", workers=1, timeout=None, resume=True)
+    assert (result.reused, result.counts["ok"]) == (0, 1)
+    assert sorted(p.name for p in output.parent.iterdir()) == [
+        "cells.checks.csv",
+        "cells.csv",
+        "cells.files.csv",
+        "cells.journal.sqlite",
+    ]

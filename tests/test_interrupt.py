@@ -292,6 +292,12 @@ def test_ctrl_c_at_any_moment_exits_130_without_aborted_or_traceback(tmp_path, p
     assert time.monotonic() - sent <= 2.0
     assert process.returncode == 130
     assert "Aborted" not in errors and "Traceback" not in errors
+    # Stopped before its first report, a run leaves no journal: nothing in it to resume.
+    left = sorted(p.name for p in tmp_path.iterdir() if p != mark)
+    assert left == (["out.journal.sqlite"] if phase == "batch._assemble" else [])
+    if phase in ("batch.content_hash", "batch.read_report_safely"):
+        assert "gongkai: interrupted: 0 of 1 file read; nothing kept to resume" in errors
+        assert "--resume" not in errors
 
 
 @pytest.mark.parametrize(

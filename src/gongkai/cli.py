@@ -466,7 +466,9 @@ def _interrupted(stop: BatchInterrupted) -> NoReturn:
                 f"({path_text(stop.journal)})"
             )
         else:
-            _say(f"gongkai: interrupted: {read}, kept in {path_text(stop.journal)}")
+            # A journal of no report is removed as the batch closes: nothing in it to resume.
+            kept = f", kept in {path_text(stop.journal)}" if stop.finished else "; nothing kept to resume"
+            _say(f"gongkai: interrupted: {read}{kept}")
             if stop.earlier_outputs:
                 names = ", ".join(path_text(p) for p in stop.earlier_outputs)
                 written = stop.earlier_outputs[0].stat().st_mtime
@@ -475,7 +477,8 @@ def _interrupted(stop: BatchInterrupted) -> NoReturn:
                 _say("gongkai: this batch replaces them all together when it finishes")
             else:
                 _say("gongkai: no output written yet: it is written when every file is read")
-            _say(f"gongkai: to continue, type: {_resume_command()}")
+            if stop.finished:
+                _say(f"gongkai: to continue, type: {_resume_command()}")
     sys.exit(code)
 
 

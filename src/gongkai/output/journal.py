@@ -214,7 +214,6 @@ class Journal:
         self._lock: int | None = None
         self._owned = False  # this run holds the journal's lock: its files are this run's to tidy
         self._created = False  # this run made the database (none was there, or fresh replaced it)
-        self._failed = False  # a write failed (a full disk)
         try:
             with self._writing():
                 if self.path is not None:
@@ -241,9 +240,24 @@ class Journal:
         except sqlite3.DatabaseError:  # not a journal of this version: nothing a run could resume
             return 0
 
+    def _holds_no_report_on_disk(self) -> bool:
+        """Whether the journal on disk holds no report (none at all, or never a table of them:
+        a run that stopped before its first report, or the version before): nothing to resume."""
+        if not self.path.exists():
+            return True
+        try:
+            with contextlib.closing(sqlite3.connect(self.path)) as db:
+                return db.execute("SELECT count(*) FROM reports").fetchone()[0] == 0
+        except sqlite3.DatabaseError as error:
+            # No table of reports; else a file that is no journal, or a disk that cannot be read:
+            # what opening it says.
+            return getattr(error, "sqlite_errorname", "") == "SQLITE_ERROR"
+
     def _open(self, fresh: bool, reading: dict[str, str]) -> None:
         durable = self.path is not None
         shown = path_text(self.path) if durable else ""
+        if durable and not fresh and self._holds_no_report_on_disk():
+            fresh = True  # resuming a journal of no report is starting afresh, whatever wrote it
         if fresh and durable and (unfinished := self._unfinished_reports()):
             raise UnfinishedRunError(
                 f"{shown} holds {unfinished} report{'s' * (unfinished != 1)} of a run that did not "
@@ -336,7 +350,6 @@ class Journal:
         try:
             yield
         except (sqlite3.Error, OSError) as error:
-            self._failed = True
             raise _write_failure(self.path, error) from None
 
     def _holds_no_report(self) -> bool:
@@ -350,12 +363,14 @@ class Journal:
             return self._created
 
     def _tidy(self, nothing_held: bool) -> None:
-        """Once closed, no -wal or -shm is left that holds nothing. SQLite removes them itself
-        when it folds the -wal in; a disk too full for that leaves them. A journal this run could
-        not write a report into (a full disk) goes whole; an empty -wal goes with its index (-shm)."""
+        """Once closed, nothing is left that holds nothing. A journal that holds no report (the
+        run stopped, or failed, before its first: a full disk, Ctrl-C, an error) goes whole:
+        there is nothing in it to resume. Else no -wal or -shm is left that holds nothing: SQLite
+        removes them itself when it folds the -wal in; a disk too full for that leaves them, and
+        an empty -wal goes with its index (-shm)."""
         journal, wal, shm, rollback = _database_files(self.path)
         with contextlib.suppress(OSError):
-            if self._failed and nothing_held:
+            if nothing_held:
                 for leftover in (journal, wal, shm, rollback):
                     leftover.unlink(missing_ok=True)
             elif not wal.exists() or wal.stat().st_size == 0:
