@@ -65,6 +65,25 @@ def test_one_file_reads_its_pages_on_every_core_and_workers_share_the_cores(tmp_
     assert threads(paths, workers=3, timeout=30) == {"1 threads"}
 
 
+def test_workers_are_never_more_than_the_files_nor_the_cores(tmp_path, monkeypatch):
+    """`-w 200` on a machine of two cores forks two readers, not one per file."""
+    run = batch.pool.run
+    started = []
+
+    def counted(function, tasks, workers, timeout):
+        started.append(workers)
+        return run(function, tasks, workers, timeout)
+
+    monkeypatch.setattr(batch.pool, "run", counted)
+    monkeypatch.setattr(batch, "read_report_safely", lambda path, kind, threads: batch.Report(source=path))
+    paths = _samples(tmp_path, {f"{n}.pdf": "yunhu-district-2024.pdf" for n in "abcd"})
+    for cores, asked, files, workers in [(2, 200, 4, 2), (8, 200, 4, 4), (8, 3, 4, 3), (2, 2, 1, None)]:
+        monkeypatch.setattr(batch.pool, "usable_cores", lambda cores=cores: cores)
+        started.clear()
+        assert len(list(iter_reports(paths[:files], workers=asked, timeout=30))) == files
+        assert started == ([] if workers is None else [workers])  # one file: one child, no pool
+
+
 def test_a_worker_hanging_in_c_is_killed_at_the_timeout_and_the_batch_goes_on(tmp_path, monkeypatch):
     monkeypatch.setattr(batch, "read_report_safely", _reader_that(_hang_in_c, "hang"))
     paths = _samples(

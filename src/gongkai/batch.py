@@ -319,7 +319,7 @@ def _completed(
         install_tokenizer()
         gc.freeze()
         try:
-            workers = min(workers, len(tasks))
+            workers = worker_count(workers, len(tasks))
             # Each worker reads its report's scanned pages on its share of the cores: one file
             # alone uses them all, two workers on two cores read one page each.
             read = partial(_read_task, kind=kind, threads=page_threads(pool.usable_cores() // workers))
@@ -330,6 +330,14 @@ def _completed(
                 yield outcome.index, _report_of(tasks[outcome.index], outcome, timeout)
         finally:
             gc.unfreeze()
+
+
+def worker_count(asked: int, files: int) -> int:
+    """The worker processes that read `files` files when `asked` for: never more than the files
+    (a process each with nothing to read), nor than the cores this process may use. Reading is
+    CPU-bound: workers beyond the cores only share them, each with its own memory (a scan's OCR
+    models too), and `-w 200` on two cores would fork 200 readers to go no faster."""
+    return max(1, min(asked, files, pool.usable_cores()))
 
 
 def _completed_on_dask(

@@ -164,7 +164,11 @@ def _stdout_console(width: int | None):
 
 
 _WORKERS = click.option(
-    "-w", "--workers", type=click.IntRange(min=1), default=None, help="Worker processes [default: cores]."
+    "-w",
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes, at most one per file and per core [default: cores].",
 )
 _TIMEOUT = click.option(
     "--timeout",
