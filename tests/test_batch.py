@@ -423,3 +423,25 @@ def test_a_journal_of_no_report_is_removed_and_resuming_one_starts_afresh(tmp_pa
         "cells.files.csv",
         "cells.journal.sqlite",
     ]
+
+
+def test_the_files_beside_an_output_are_named_in_one_place(tmp_path):
+    """What a batch writes, what it skips as its own and what it says it left all name the
+    output's tables as `output_files` does."""
+    from gongkai.output.journal import journal_files
+    from gongkai.output.writers import partial_path
+
+    output = str(tmp_path / "cells.parquet")
+    tables = [tmp_path / "cells.parquet", tmp_path / "cells.files.csv", tmp_path / "cells.checks.csv"]
+    assert batch.output_files(output, "parquet") == tables
+    assert batch.output_files(str(tmp_path / "book.xlsx"), "xlsx") == [tmp_path / "book.xlsx"]
+    assert batch.output_files("-", "csv") == []
+    assert batch.batch_files(output, "parquet") == [
+        *tables,
+        *map(partial_path, tables),
+        *journal_files(output),
+    ]
+    assert batch.own_files(output) == [*tables, *journal_files(output)]
+    paths = _samples(tmp_path, {"a.pdf": "yunhu-district-2024.pdf"})
+    with Batch(paths, output, "parquet") as run:
+        assert run.outputs() == tables

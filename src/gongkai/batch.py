@@ -129,14 +129,27 @@ def check_encoding(encoding: str) -> None:
         raise BatchSetupError(f"encoding {encoding!r} cannot write Chinese; use utf-8 or gb18030") from None
 
 
+# The tables a batch writes beside its cells output, named after it: cells.files.csv, cells.checks.csv.
+_COMPANIONS = ("files", "checks")
+
+
+def output_files(output: str, fmt: str | None = None) -> list[Path]:
+    """The files a finished batch into `output` leaves: the output and the tables beside it
+    named after it (`cells.files.csv`, `cells.checks.csv`), which a workbook (`fmt` xlsx) holds
+    as sheets instead; with no `fmt`, those of any format. None for stdout ('-'). The one place
+    that names them; the journal's files are `journal_files`."""
+    if output == "-":
+        return []
+    companions = () if fmt == "xlsx" else _COMPANIONS
+    return [Path(output), *(Path(companion_path(output, kind)) for kind in companions)]
+
+
 def batch_files(output: str, fmt: str) -> list[Path]:
     """Every path a batch into `output` (not stdout) writes, its temporary files included: the
     output, its companion tables (not beside a workbook), the journal and its lock."""
     if output == "-":
         return []
-    finals = [Path(output)]
-    if fmt != "xlsx":
-        finals += [Path(companion_path(output, kind)) for kind in ("files", "checks")]
+    finals = output_files(output, fmt)
     return [*finals, *map(partial_path, finals), *journal_files(output)]
 
 
@@ -221,10 +234,7 @@ def own_files(output: str) -> list[Path]:
     where it is an input, rather than skip the report."""
     if output == "-":
         return []
-    companions = [Path(companion_path(output, kind)) for kind in ("files", "checks")]
-    return [
-        path for path in (Path(output), *companions, *journal_files(output)) if kind_of_name(path) is None
-    ]
+    return [path for path in (*output_files(output), *journal_files(output)) if kind_of_name(path) is None]
 
 
 def without_own_files(
@@ -591,11 +601,7 @@ class Batch:
 
     def outputs(self) -> list[Path]:
         """The files this batch writes: the output and its companion tables (none for stdout)."""
-        if self.output == "-":
-            return []
-        if self.fmt == "xlsx":
-            return [Path(self.output)]
-        return [Path(self.output), *(Path(companion_path(self.output, kind)) for kind in ("files", "checks"))]
+        return output_files(self.output, self.fmt)
 
     def _written_by_this_run(self, path: Path) -> bool:
         return path.exists() and path.stat().st_mtime_ns >= self._started
