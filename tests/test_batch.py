@@ -445,3 +445,35 @@ def test_the_files_beside_an_output_are_named_in_one_place(tmp_path):
     paths = _samples(tmp_path, {"a.pdf": "yunhu-district-2024.pdf"})
     with Batch(paths, output, "parquet") as run:
         assert run.outputs() == tables
+
+
+def test_a_batch_takes_one_path_as_one_and_refuses_bad_options_before_the_journal(tmp_path):
+    """`run_batch("a.pdf", …)` reads one file, not one per letter of its name; an option extract
+    would refuse is refused before any reading, and leaves nothing beside the output."""
+    from pathlib import Path
+
+    from gongkai.errors import InputTypeError, InvalidOptionError, UnknownKindError
+    from gongkai.output.records import OutputFormatError
+
+    (path,) = _samples(tmp_path, {"a.pdf": "yunhu-district-2024.pdf"})
+    output = tmp_path / "out" / "cells.csv"
+    for one in (path, Path(path)):
+        result = run_batch(one, output, None, workers=1, timeout=None)
+        assert (result.total, result.counts["ok"]) == (1, 1)
+    shutil.rmtree(output.parent)
+    for options, error in [
+        ({"fmt": "CSV"}, ValueError),
+        ({"fmt": "parquet"}, ValueError),  # cells.csv is no Parquet file
+        ({"kind": "PDF"}, UnknownKindError),
+        ({"shape": "tall"}, InvalidOptionError),
+        ({"encoding": "no-such-encoding"}, ValueError),
+        ({"encoding": "latin-1"}, ValueError),  # cannot write Chinese
+    ]:
+        arguments = {"fmt": "csv", **options}
+        with pytest.raises(error):
+            Batch([path], str(output), **arguments)
+        assert not output.parent.exists() or list(output.parent.iterdir()) == []
+    with pytest.raises(OutputFormatError):
+        Batch([path], str(tmp_path / "book.xlsx"), "xlsx", shape="wide")
+    with pytest.raises(InputTypeError):
+        Batch(5, str(output), "csv")

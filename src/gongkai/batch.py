@@ -30,7 +30,7 @@ from .model import CheckStatus, Status
 from .numbers import counted
 from .output.journal import Journal, journal_files, journal_path
 from .output.records import FORMATS, OutputFormatError, cell_rows, companion_path
-from .output.writers import BatchOutput, partial_path
+from .output.writers import BatchOutput, check_shape, partial_path
 from .report import Report, page_threads, read_report_safely
 from .sources import INPUT_KINDS, SUFFIXES, check_kind, check_path, kind_of_name, no_file, path_text, quoted
 
@@ -391,17 +391,23 @@ def _completed_on_dask(
 Inputs = str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
 
 
-def _paths(inputs: Inputs, kind: str) -> list[str]:
-    """One path (a plain str is one path, never its letters) or many: files, folders, globs."""
+def _path_list(inputs: Inputs) -> list[str]:
+    """One path (a plain str or a Path is one path, never its letters) or many, each as a str."""
     if isinstance(inputs, str | bytes | os.PathLike):
         items = [inputs]
     elif isinstance(inputs, Iterable):
         items = list(inputs)
     else:
         raise InputTypeError(f"inputs are a path or an iterable of paths, not {type(inputs).__name__}")
+    return [check_path(item) for item in items]
+
+
+def _paths(inputs: Inputs, kind: str) -> list[str]:
+    """One path or many (see `_path_list`): files, folders, globs."""
+    items = _path_list(inputs)
     if not items:
         raise NoInputsError("no inputs given: name report files, folders or patterns")
-    return expand_inputs([check_path(item) for item in items], kind)
+    return expand_inputs(items, kind)
 
 
 def _check_options(workers: int, timeout: float | None) -> None:
@@ -559,14 +565,21 @@ class Batch:
 
     def __init__(
         self,
-        paths: list[str],
-        output: str,
-        fmt: str,
+        paths: Inputs,
+        output: str | os.PathLike[str],
+        fmt: str | None,
         encoding: str = "utf-8",
         resume: bool = False,
         shape: str = "long",
         kind: str = "auto",
     ):
+        # Refused before the journal is touched, as extract refuses them: a batch that could only
+        # fail after hours of reading, or read every file to a failed row.
+        paths, output = _path_list(paths), check_path(output)
+        fmt = check_format(output, fmt)
+        check_encoding(encoding)
+        check_shape(fmt, shape)
+        check_kind(kind)
         self.output, self.fmt, self.encoding, self.shape, self.kind = output, fmt, encoding, shape, kind
         self._started = time.time_ns()
         # A batch written to stdout leaves nothing that a run could resume: its journal is in memory.
