@@ -75,7 +75,7 @@ def _journal_reports(output) -> int:
         return 0
 
 
-def _start_hanging_batch(tmp_path, workers: int, earlier_run: bool = False):
+def _start_hanging_batch(tmp_path, workers: int, earlier_run: bool = False, script: str = HANGING_CLI):
     """A batch of three files whose third hangs; returns once the first two are in the journal.
 
     With `earlier_run`, a finished run of the first file wrote the output before (its journal
@@ -92,7 +92,7 @@ def _start_hanging_batch(tmp_path, workers: int, earlier_run: bool = False):
     command = [
         sys.executable,
         "-c",
-        HANGING_CLI,
+        script,
         "extract",
         str(folder),
         "-o",
@@ -135,6 +135,24 @@ def test_a_signal_stops_the_batch_within_two_seconds_and_resume_finishes_it(tmp_
     assert f"to continue, type: gongkai extract '{folder}' -o {output} -w 1 --resume" in errors
     assert not output.exists()  # the output is written whole at the end, or not at all
     # The journal was closed: its write-ahead log folded in, its lock released.
+    assert sorted(p.name for p in output.parent.iterdir()) == ["cells.journal.sqlite"]
+    _resume_equals_a_fresh_run(tmp_path, folder, output)
+
+
+def test_ctrl_c_pressed_again_and_again_stops_the_batch_once(tmp_path):
+    """Each further Ctrl-C while the first one's stop closes the journal is ignored: one
+    `interrupted` report, the lock released, the journal whole."""
+    # Started as the `gongkai` command is (its entry point, __main__.run), which keeps a Ctrl-C
+    # after the command's end from raising KeyboardInterrupt.
+    as_the_command = HANGING_CLI.replace("cli.main()", "from gongkai.__main__ import run\nrun()")
+    process, folder, output = _start_hanging_batch(tmp_path, workers=1, script=as_the_command)
+    for _ in range(50):  # as a hand on the keys: the stop's whole way out is covered
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signal.SIGINT)
+        time.sleep(0.002)
+    _, errors = process.communicate(timeout=10)
+    assert process.returncode == 130
+    assert errors.count("interrupted") == 1, errors
     assert sorted(p.name for p in output.parent.iterdir()) == ["cells.journal.sqlite"]
     _resume_equals_a_fresh_run(tmp_path, folder, output)
 

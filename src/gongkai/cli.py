@@ -117,6 +117,12 @@ _BROKEN_PIPE_STATUS = 128 + 13
 
 
 def _on_stop_signal(signum: int, frame: object) -> NoReturn:
+    # The first stop ends the command in order: the journal closed and its lock released, the
+    # output's files placed all together or not at all. Ctrl-C pressed again while it does so
+    # would cut that short (a lock file left, a second `interrupted` line): it is ignored.
+    for stop in _STOP_SIGNALS:
+        if signal.getsignal(stop) is _on_stop_signal:
+            signal.signal(stop, signal.SIG_IGN)
     raise _Stopped(128 + signum)
 
 
