@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 
 import pandas as pd
@@ -135,3 +136,24 @@ def test_summary_of_an_output_checks_its_o_against_every_file_of_that_output(tmp
     result = CliRunner().invoke(main, ["summary", str(out), "-o", str(tmp_path / "checks.txt")])
     assert result.exit_code == 2 and f"it is the input '{tmp_path / 'cells.checks.csv'}'" in result.stderr
     assert listed == [str(out), str(out)]
+
+
+def test_the_printed_summary_fits_the_terminal_width(tmp_path):
+    # Widths in terminal columns (CJK two wide): every line within COLUMNS, every column still
+    # there (a first column of words was squeezed to nothing), the numbers whole.
+    from rich.cells import cell_len
+
+    out = tmp_path / "c.csv"
+    assert CliRunner().invoke(main, ["extract", str(SAMPLES), "-o", str(out)]).exit_code == 0
+    wide = CliRunner().invoke(main, ["summary", str(out)]).stdout
+    assert (
+        max(cell_len(line) for line in wide.splitlines()) > 100
+    )  # off a terminal, without COLUMNS: one line a row
+    for columns in (40, 60, 80):
+        result = CliRunner(env={"COLUMNS": str(columns)}).invoke(main, ["summary", str(out)])
+        assert result.exit_code == 0
+        lines = result.stdout.splitlines()
+        assert max(cell_len(line) for line in lines) <= columns, columns
+        assert any(line.split()[:2] == ["status", "2021"] for line in lines if line.strip())
+        # Folded at spaces, never within a number.
+        assert {"1184", "1185", "1339", "1340"} <= set(re.findall(r"\d+", result.stdout))

@@ -672,8 +672,10 @@ def summary(inputs, output, workers, timeout) -> None:
 
     cells, files, checks = _batch(inputs, workers, timeout, output)
     result = summarize(cells, files, checks)
+    # As inspect: the terminal's width, or COLUMNS off a terminal; without it, every row on one line.
+    width = _stdout_console(width=None).width if sys.stdout.isatty() or "COLUMNS" in os.environ else None
     with writing("-"):
-        click.echo(result.to_text())
+        click.echo(result.to_text(width))
     if output:
         result.write(output)
         _say(f"gongkai: wrote {path_text(output)}")
