@@ -578,7 +578,7 @@ def inspect(pdf, png_dir) -> None:
       130  interrupted (Ctrl-C)
     """
     from .report import read_report
-    from .review import print_report, render_pages
+    from .review import png_stem, print_report, render_pages
 
     if not os.path.exists(pdf):
         _usage_error(no_file(pdf))
@@ -604,6 +604,9 @@ def inspect(pdf, png_dir) -> None:
     if png_dir and report.kind != "pdf":
         _say(f"gongkai: --png draws PDF pages; {report.source} is {describe(report.kind)} and has none")
     elif png_dir:
+        stem, renamed = png_stem(pdf)
+        if renamed:
+            _say(f"gongkai: the page images are named {stem}-pageN.png: {renamed}")
         for path in render_pages(report, png_dir, pdf):
             _say(f"gongkai: wrote {path_text(path)}")
 

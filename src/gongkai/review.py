@@ -297,6 +297,30 @@ def _place_columns(wanted: list[tuple[float, str, int]], lines: int) -> list[tup
     return placed
 
 
+def png_stem(path: str | os.PathLike[str]) -> tuple[str, str | None]:
+    """The start of the PNG names for the report at `path`: its file name without the extension,
+    made a name every file system and shell takes (valid UTF-8, no control character, no path
+    separator), and why it differs from the file's own name, or None.
+
+    A name of bytes that are not UTF-8 (a file unzipped from an archive made on Chinese Windows)
+    is read as GB18030, which GBK and GB2312 are subsets of: 桂岭乡2024年报, not the
+    \\xb9\\xf0... escapes of its text. Bytes GB18030 cannot read either become `_`."""
+    stem = Path(os.fspath(path)).stem
+    why = None
+    try:
+        stem.encode("utf-8")
+    except UnicodeEncodeError:
+        raw = os.fsencode(stem)
+        try:
+            stem, why = raw.decode("gb18030"), "its file name is not UTF-8; read as GB18030 (GBK)"
+        except UnicodeDecodeError:
+            stem, why = raw.decode("utf-8", "replace").replace("\ufffd", "_"), "its file name is not UTF-8"
+    safe = "".join("_" if not ch.isprintable() or ch in "/\\" else ch for ch in stem)
+    if safe != stem and why is None:
+        why = "its file name holds characters a file name should not"
+    return safe or "report", why
+
+
 def render_pages(
     report: Report, out_dir: str | os.PathLike[str], path: str | os.PathLike[str] | None = None
 ) -> list[Path]:
@@ -311,6 +335,7 @@ def render_pages(
     # Row ids are unique across the form's tables, so (row, column) names a cell.
     failed = {(row, column) for _, row, column in _failed_cells(report)}
     font = _font(12)
+    stem, _ = png_stem(path or report.source)
     written = []
     for number, rendered in zip(
         pages, render_pdf_pages(path or report.source, pages, _RENDER_SCALE), strict=True
@@ -351,9 +376,9 @@ def render_pages(
             "right: row_id of each matched row   top: column_id of each placed column"
         )
         draw.text((10, image.height - _LEGEND_HEIGHT + 6), legend, fill=(40, 40, 40), font=font)
-        path = target / f"{Path(report.source).stem}-page{number}.png"
-        image.save(path)
-        written.append(path)
+        png = target / f"{stem}-page{number}.png"
+        image.save(png)
+        written.append(png)
     return written
 
 
