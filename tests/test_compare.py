@@ -6,6 +6,7 @@ import re
 import shutil
 
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 import gongkai
@@ -166,3 +167,38 @@ def test_the_comparison_workbook_is_laid_out_as_the_workbooks_year_over_year_she
     assert any(isinstance(v, int) for v in values) and not any(
         isinstance(v, float) and v.is_integer() for v in values
     )
+
+
+@pytest.mark.parametrize("columns", [30, 40])
+def test_a_narrow_terminal_gets_the_comparison_no_wider_than_its_numbers_need(columns):
+    from rich.cells import cell_len
+
+    result = CliRunner(env={"COLUMNS": str(columns)}).invoke(
+        main, ["compare", str(COUNTY_2020), str(COUNTY_2021)]
+    )
+    assert result.exit_code == 0
+    pairs = gongkai.compare_cells(
+        gongkai.read_report(COUNTY_2020).cells, gongkai.read_report(COUNTY_2021).cells
+    )
+    shown = pairs[pairs["value_a"].notna() | pairs["value_b"].notna()]
+
+    def widest(texts, header):
+        return max(cell_len(header), *(cell_len(text) for text in texts))
+
+    def shown_as(values):
+        return [format_number(None if v != v else v) for v in values]
+
+    change = [f"+{format_number(v)}" if v > 0 else format_number(v) for v in shown["change"].dropna()]
+    numbers = [
+        widest(shown_as(shown["value_a"]), "A"),
+        widest(shown_as(shown["value_b"]), "B"),
+        widest(change, "增减"),
+        len("large"),
+    ]
+    # The edges, a label column of 10 (CJK characters two wide) and each number column after a space.
+    needed = 2 + 10 + sum(width + 1 for width in numbers)
+    lines = result.stdout.splitlines()
+    closing = next(i for i, line in enumerate(lines) if "large change" in line)
+    table = [line for line in lines[1:closing] if line.strip()]
+    assert {cell_len(line) for line in table} == {max(columns, needed)}
+    assert not any(line.startswith("  ") for line in table[2:])  # a folded label starts at its edge

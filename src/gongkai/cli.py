@@ -742,8 +742,10 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
 
 
 def _print_comparison(pairs, show_all: bool) -> None:
-    from rich import box
-    from rich.table import Table as RichTable
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    from .review import LabelledGrid
 
     # As inspect: the terminal's width, or COLUMNS off a terminal; without it, a wide page.
     console = _stdout_console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 120)
@@ -751,13 +753,13 @@ def _print_comparison(pairs, show_all: bool) -> None:
     for (source_a, source_b), pair in pairs.groupby(["source_a", "source_b"], sort=False):
         shown = pair if show_all else pair[pair["value_a"].notna() | pair["value_b"].notna()]
         console.print(f"{source_a} → {source_b}", soft_wrap=True, highlight=False)
-        rows = []
+        labels, rows = [], []
         for row in shown.itertuples(index=False):
             change = format_number(None if row.change != row.change else row.change)
             group = f"{row.group} " if isinstance(row.group, str) and row.group else ""
+            labels.append(f"{group}{row.row} · {row.column}")
             rows.append(
                 (
-                    f"{group}{row.row} · {row.column}",
                     format_number(None if row.value_a != row.value_a else row.value_a),
                     format_number(None if row.value_b != row.value_b else row.value_b),
                     f"+{change}" if row.change > 0 else change,
@@ -765,25 +767,20 @@ def _print_comparison(pairs, show_all: bool) -> None:
                     "bold red" if row.large else None,
                 )
             )
-        # One label column that folds; number columns as wide as their widest value, never cut.
-        grid = RichTable(header_style="bold", box=box.SIMPLE_HEAD, padding=(0, 1), collapse_padding=True)
-        grid.add_column("行 · 列", overflow="fold", ratio=1, min_width=10)
-        needed = 12
-        for index, header in enumerate(("A", "B", "增减", ""), start=1):
-            widest = max((len(r[index]) for r in rows), default=0)
-            grid.add_column(
-                header,
-                justify="right" if header else "left",
-                no_wrap=True,
-                width=max(widest, len(header)),
-                min_width=widest,
-            )
-            needed += widest + 1
-        for *cells, style in rows:
-            grid.add_row(*cells, style=style)
+        # One label column that folds; number columns as wide as their widest value (or header),
+        # in terminal columns, never cut: the same grid as inspect's.
+        headers = ["A", "B", "增减", ""]
+        widths = [
+            max(1, cell_len(header), *(cell_len(r[index]) for r in rows))
+            for index, header in enumerate(headers)
+        ]
+        grid = LabelledGrid("", headers, widths, labels or ["行 · 列"], width)
+        grid.table.columns[0].header = "行 · 列"
+        for label, (*cells, style) in zip(labels, rows, strict=True):
+            grid.add_row(label, 0, [Text(cell, style=style or "") for cell in cells], style=style)
         # Wider than the terminal only when even the narrowest label would cut a number.
-        console.width = max(width, needed)
-        console.print(grid, crop=False)
+        console.width = max(width, grid.needed)
+        console.print(grid.table, crop=False)
         console.width = width
         large = pair[pair["large"]]
         compared = int(pair["change"].notna().sum())

@@ -61,11 +61,20 @@ def _fold(text: str, width: int, indent: str = "") -> list[str]:
     line = ""
     for ch in text:
         if line and cell_len(line + ch) > room:
-            carried = ""
-            if ch in _NO_LINE_START and len(line) > 1:
-                line, carried = line[:-1], line[-1]
-            lines.append(line)
-            line = carried
+            if ch == " ":  # a space where a line breaks goes with the break
+                lines.append(line)
+                line = ""
+                continue
+            if " " in line.lstrip(" "):  # words apart: at the last space, as a word wrap
+                cut = line.rindex(" ")
+                lines.append(line[:cut].rstrip(" "))
+                line = line[cut + 1 :]
+            else:
+                carried = ""
+                if ch in _NO_LINE_START and len(line) > 1:
+                    line, carried = line[:-1], line[-1]
+                lines.append(line)
+                line = carried
         line += ch
     return [indent + part for part in [*lines, line]]
 
@@ -106,7 +115,7 @@ def _failed_cells(report: Report) -> set[tuple[str, str, str]]:
     return {cell_key(cell) for check in failed for cell in check.cells}
 
 
-class _Grid:
+class LabelledGrid:
     """A rich table of a label column and number columns, laid out for a terminal `width` wide.
 
     Every column's width is set here, in terminal columns (CJK characters are two wide): the
@@ -125,7 +134,7 @@ class _Grid:
         )  # the two edges, and each number column with the space before it
         longest = max((cell_len(label) for label in labels), default=1)
         # As wide as its title where the terminal has room, so that the title does not fold.
-        longest = max(longest, max(cell_len(line) for line in title.splitlines()) - fixed)
+        longest = max(longest, max((cell_len(line) for line in title.splitlines()), default=0) - fixed)
         self.needed = fixed + min(longest, _LABEL_MIN_WIDTH)
         self.label_width = min(longest, max(_LABEL_MIN_WIDTH, width - fixed))
         self.table.add_column("", no_wrap=True, width=self.label_width)
@@ -194,7 +203,7 @@ def _labelled(
     widths = _column_widths(values, least, plain)
     depths = [line.depth if len(table.blocks) == 1 else 0 for line in lines]
     labels = ["  " * depth + line.label for line, depth in zip(lines, depths, strict=True)]
-    grid = _Grid(title, headers, widths, labels, width)
+    grid = LabelledGrid(title, headers, widths, labels, width)
     for line, depth in zip(lines, depths, strict=True):
         if line.is_group:
             grid.add_row(line.label, depth, [""] * len(block.columns), style="bold")
@@ -216,7 +225,7 @@ def _turned(table: Table, by_key: dict, failed: set, least: int, plain: bool, wi
         for i in range(len(outcomes))
     ]
     widths = _column_widths(values, least, plain)
-    grid = _Grid(f"{table.numeral}、{table.title}", outcomes, widths, list(groups), width)
+    grid = LabelledGrid(f"{table.numeral}、{table.title}", outcomes, widths, list(groups), width)
     for name, columns in groups.items():
         grid.add_row(name, 0, [_styled(by_key.get((row_id, c.id)), failed, plain) for c in columns])
     return grid.table, grid.needed
