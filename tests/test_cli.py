@@ -549,3 +549,24 @@ def test_one_file_read_on_a_terminal_shows_that_it_is_being_read(tmp_path, comma
     status, shown = _on_a_terminal(arguments, tmp_path)
     assert status == 0, shown
     assert "reading" in shown
+
+
+def test_the_counts_show_from_the_first_drawing_so_the_bar_keeps_its_length():
+    import io
+
+    from rich.console import Console
+
+    from gongkai.cli import _advance, _progress, _reading_task
+    from gongkai.model import Status
+
+    console = Console(file=io.StringIO(), width=80, color_system=None)
+    progress = _progress(7, True, console)
+    task = _reading_task(progress, 7)
+    first = progress.make_tasks_table(progress.tasks)
+    console.print(first)
+    assert "ok 0 · partial 0 · failed 0" in console.file.getvalue()
+    before = console.file.getvalue().index("0/7")
+    _advance(progress, task, {Status.OK: 1, Status.PARTIAL: 0, Status.FAILED: 0})
+    console.file = io.StringIO()
+    console.print(progress.make_tasks_table(progress.tasks))
+    assert console.file.getvalue().index("1/7") == before

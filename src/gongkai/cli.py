@@ -98,7 +98,8 @@ def _progress_columns(width: int, total: int) -> list:
         def render(self, task) -> Text:
             elapsed = task.elapsed
             rate = f"{task.completed / elapsed:.1f}" if task.completed and elapsed else "-"
-            return Text(f"{rate}{self.unit}", style="progress.data.speed")
+            # As wide as 123.4 from the start, so that the bar beside it keeps its length.
+            return Text(f"{rate:>5}{self.unit}", style="progress.data.speed")
 
     class TimeLeft(ProgressColumn):
         """The time left at the run's rate so far, worked out at each drawing (rich's own estimate
@@ -444,10 +445,21 @@ def extract(
     sys.exit(1 if counts[Status.FAILED] or (strict and counts[Status.PARTIAL]) else 0)
 
 
+def _counts_text(counts: dict[Status, int]) -> str:
+    return " · ".join(f"{status} {count}" for status, count in counts.items())
+
+
+def _reading_task(bar, total: int):
+    """The bar's one task, its counts at 0 from the first drawing (an empty text at first drew
+    the bar over the counts' room, and it shrank when the first file was done)."""
+    if bar is None:
+        return None
+    return bar.add_task("read", total=total, counts=_counts_text(dict.fromkeys(Status, 0)), failed=0)
+
+
 def _advance(bar, task, counts: dict[Status, int]) -> None:
     """One more file done: the bar's status counts (its rate and time left are worked out as it is drawn)."""
-    summary = " · ".join(f"{status} {count}" for status, count in counts.items())
-    bar.update(task, advance=1, counts=summary, failed=counts[Status.FAILED])
+    bar.update(task, advance=1, counts=_counts_text(counts), failed=counts[Status.FAILED])
 
 
 def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool):
@@ -455,7 +467,7 @@ def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool)
     counts = dict.fromkeys(Status, 0)
     show_bar = not quiet and sys.stderr.isatty() and len(batch.todo) > 0
     with _progress(len(batch.todo), show_bar) as bar:
-        task = bar.add_task("read", total=len(batch.todo), counts="", failed=0) if bar else None
+        task = _reading_task(bar, len(batch.todo))
         # With a bar on screen, messages go through its console so that they print above it.
         say = _say if bar is None else (lambda m: bar.console.print(m, markup=False, highlight=False))
 
@@ -633,7 +645,7 @@ def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float, output:
             _usage_error(str(error))
     reports, counts = [], dict.fromkeys(Status, 0)
     with _progress(len(paths), sys.stderr.isatty()) as bar:
-        task = bar.add_task("read", total=len(paths), counts="", failed=0) if bar else None
+        task = _reading_task(bar, len(paths))
         say = _say if bar is None else (lambda m: bar.console.print(m, markup=False, highlight=False))
         for report in iter_reports(paths, workers or default_workers(), timeout or None):
             reports.append(report)
