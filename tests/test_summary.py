@@ -84,8 +84,20 @@ def test_summary_from_an_output_equals_the_summary_from_the_reports(tmp_path, pa
         "最常缺的行",
     ]
     assert len(sheets["不合勾稽关系"]) == 4  # jiangyuan, yunhu, its copy and its partial read
-    forms = sheets["按格式"]["form"].tolist()
+    forms = sheets["按格式"]["格式版本"].tolist()  # under the workbook's Chinese headers
     assert 2021 in forms and "2021" not in forms and forms[-1] == "total"  # numbers as numbers
+    from openpyxl import load_workbook
+
+    for sheet in load_workbook(tmp_path / "s.xlsx").worksheets:  # set up to print as the workbook's
+        assert sheet.freeze_panes == "A2" and sheet.print_title_rows == "$1:$1"
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
+        assert all(sheet.column_dimensions[c.column_letter].width for c in sheet[1])
+    assert [c.value for c in load_workbook(tmp_path / "s.xlsx")["不合勾稽关系"][1]] == [
+        "来源文件",
+        "机关",
+        "年度",
+        "未通过的规则",
+    ]
 
 
 def test_summary_refuses_a_wide_output(tmp_path):

@@ -84,14 +84,15 @@ class Summary:
         return "\n".join(parts)
 
     def write(self, path: str | os.PathLike[str]) -> None:
-        """.xlsx: one sheet per section; any other name: the text."""
+        """.xlsx: one sheet per section, laid out and set up to print as the workbook's sheets;
+        any other name: the text."""
+        if Path(path).suffix.lower() == ".xlsx":
+            from .workbook import write_tables
+
+            write_tables({name: _numbers_as_numbers(t) for name, t in self.sections().items()}, path)
+            return
         with replacing(path) as temporary:  # OutputWriteError if it cannot be written
-            if Path(path).suffix.lower() == ".xlsx":
-                with pd.ExcelWriter(temporary, engine="openpyxl") as writer:
-                    for name, table in self.sections().items():
-                        _numbers_as_numbers(table).to_excel(writer, sheet_name=name, index=False)
-            else:
-                temporary.write_text(self.to_text(), encoding="utf-8")
+            temporary.write_text(self.to_text(), encoding="utf-8")
 
 
 def _numbers_as_numbers(table: pd.DataFrame) -> pd.DataFrame:

@@ -80,11 +80,19 @@ HEADERS = {
     "large": "变化大",
     "note_a": "上年说明",
     "note_b": "本年说明",
+    # The summary's (gongkai summary -o summary.xlsx).
+    "reports": "报告数",
+    "sources": "来源文件",
+    "rules": "未通过的规则",
+    "reasons": "缺失原因",
+    "total": "合计",
 }
 TABLE_SHEETS = {t.id: f"{t.numeral}、{t.short_title}" for t in FORMS[CURRENT_VERSION].tables}
 # Sheets printed landscape: the wide ones. Tables 二 and 三 are portrait: 二's blocks are
 # narrow, and 三 fitted to a portrait page's width holds a whole report on that page.
 LANDSCAPE_SHEETS = {TABLE_SHEETS["review_litigation"], "cells", "files", "checks", "同比", "概览"}
+# The summary's sheets of long text (gongkai summary -o summary.xlsx), landscape too.
+LANDSCAPE_SHEETS |= {"重复的机关年度", "相同的文件", "不合勾稽关系", "最常缺的行"}
 
 _THIN = Side(style="thin", color="7F7F7F")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -574,6 +582,18 @@ def _comparison_sheet(book: Workbook, pairs: pd.DataFrame, titles: list[str] | N
         if lines > 1:
             sheet.row_dimensions[row].height = _POINTS_PER_LINE * lines + 2
     return sheet
+
+
+def write_tables(tables: dict[str, pd.DataFrame], path: str | os.PathLike[str]) -> None:
+    """One sheet per table, named by its key, laid out as the records sheets are (Chinese
+    headers, numbers as numbers, the header frozen, an autofilter, the columns fitted) and set
+    up to print as every sheet of the workbook: `gongkai summary -o summary.xlsx`."""
+    book = Workbook()
+    book.remove(book.active)
+    for name, table in tables.items():
+        _long_sheet(book, name, table)
+    with replacing(path) as temporary:  # OutputWriteError if it cannot be written
+        book.save(temporary)
 
 
 def write_comparison_workbook(pairs: pd.DataFrame, path: str | os.PathLike[str]) -> None:
