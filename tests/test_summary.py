@@ -92,7 +92,9 @@ def test_summary_from_an_output_equals_the_summary_from_the_reports(tmp_path, pa
         assert sheet.freeze_panes == "A2" and sheet.print_title_rows == "$1:$1"
         assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
         assert all(sheet.column_dimensions[c.column_letter].width for c in sheet[1])
-    assert [c.value for c in load_workbook(tmp_path / "s.xlsx")["不合勾稽关系"][1]] == [
+    broken = load_workbook(tmp_path / "s.xlsx")["不合勾稽关系"]
+    assert all(row[3].alignment.wrap_text for row in broken.iter_rows(min_row=2))  # not cut off on paper
+    assert [c.value for c in broken[1]] == [
         "来源文件",
         "机关",
         "年度",

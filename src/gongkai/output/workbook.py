@@ -591,7 +591,20 @@ def write_tables(tables: dict[str, pd.DataFrame], path: str | os.PathLike[str]) 
     book = Workbook()
     book.remove(book.active)
     for name, table in tables.items():
-        _long_sheet(book, name, table)
+        sheet = _long_sheet(book, name, table)
+        # Text longer than its column (the rules a report breaks, the reasons) folds within it:
+        # past the print area it would be cut off on paper.
+        widths = {
+            c: sheet.column_dimensions[get_column_letter(c)].width for c in range(1, sheet.max_column + 1)
+        }
+        for row in sheet.iter_rows(min_row=2):
+            lines = max(
+                (_lines(cell.value, widths[cell.column]) for cell in row if cell.value is not None), default=1
+            )
+            if lines > 1:
+                for cell in row:
+                    cell.alignment = _WRAP
+                sheet.row_dimensions[row[0].row].height = _POINTS_PER_LINE * lines + 2
     with replacing(path) as temporary:  # OutputWriteError if it cannot be written
         book.save(temporary)
 
