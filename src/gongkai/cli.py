@@ -37,7 +37,7 @@ from .batch import (
 from .errors import GongkaiError, OutputWriteError
 from .model import Status
 from .numbers import counted, format_number
-from .output.journal import JournalError, ReadingOptionsChangedError
+from .output.journal import JournalError, JournalWriteError, ReadingOptionsChangedError
 from .output.records import FORMATS, SHAPES, OutputFormatError
 from .output.writers import writing
 from .sources import INPUT_KINDS, describe, no_file, path_text, quoted
@@ -194,6 +194,12 @@ _BROKEN_PIPE_STATUS = 128 + 13
 
 
 def _on_stop_signal(signum: int, frame: object) -> NoReturn:
+    # The first stop ends the command in order: the journal closed and its lock released, the
+    # output's files placed all together or not at all. Ctrl-C pressed again while it does so
+    # would cut that short (a lock file left, a second `interrupted` line): it is ignored.
+    for stop in _STOP_SIGNALS:
+        if signal.getsignal(stop) is _on_stop_signal:
+            signal.signal(stop, signal.SIG_IGN)
     raise _Stopped(128 + signum)
 
 
@@ -241,7 +247,11 @@ def _stdout_console(width: int | None):
 
 
 _WORKERS = click.option(
-    "-w", "--workers", type=click.IntRange(min=1), default=None, help="Worker processes [default: cores]."
+    "-w",
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes, at most one per file and per core [default: cores].",
 )
 _TIMEOUT = click.option(
     "--timeout",
@@ -303,15 +313,28 @@ def _resume_command() -> str:
 
 def _program() -> list[str]:
     """The words that started this program, as a shell runs them again: `python -m gongkai` when
-    run as a module (the interpreter by its name when PATH finds it by that name, else by its
-    path), else the command's own path, by its name alone when PATH finds it by that name."""
+    run as a module, with the interpreter's own options as given (`python -X utf8 -m gongkai`;
+    the interpreter by its name when PATH finds it by that name, else by its path), else the
+    command's own path, by its name alone when PATH finds it by that name."""
     spec = getattr(sys.modules.get("__main__"), "__spec__", None)
     if spec is not None and spec.name == f"{__package__}.__main__":
-        return [_as_found(sys.executable or "python"), "-m", __package__]
+        return [_as_found(sys.executable or "python"), *_interpreter_options()]
     started = sys.argv[0] if sys.argv else ""
     if not started or started.startswith("-"):  # python -c: no program to name but the command
         return ["gongkai"]
     return [_as_found(started)]
+
+
+def _interpreter_options() -> list[str]:
+    """What followed the interpreter's name up to the command's arguments, as it was run: its
+    options and `-m gongkai` (`-X utf8 -m gongkai`, `-I -m gongkai`). sys.orig_argv ends with
+    the arguments sys.argv holds after its first word; where it does not (sys.argv changed by
+    the caller), only `-m gongkai` is known."""
+    original, arguments = list(getattr(sys, "orig_argv", [])), sys.argv[1:]
+    started = len(original) - len(arguments)
+    if started >= 2 and original[started:] == arguments:
+        return original[1:started]
+    return ["-m", __package__]
 
 
 def _as_found(path: str) -> str:
@@ -324,14 +347,21 @@ def _as_found(path: str) -> str:
 
 
 def _shell_word(word: str) -> str:
-    """One word as a shell reads it back: shlex.quote; a word of bytes that are not UTF-8 (a GBK
-    file name) as $'...' with each byte that is not printable ASCII as \\xNN (bash, zsh, ksh)."""
-    try:
-        word.encode("utf-8")
-    except UnicodeEncodeError:
-        escaped = (chr(b) if 32 <= b < 127 and b not in b"'\\" else f"\\x{b:02x}" for b in os.fsencode(word))
-        return "$'" + "".join(escaped) + "'"
-    return shlex.quote(word)
+    """One word as a shell reads it back, on one line: shlex.quote; a word holding a character
+    that cannot be pasted as itself (a newline, a tab, which a shell would take for completion,
+    any other control or invisible character) or bytes that are not UTF-8 (a GBK file name) as
+    $'...', each such character as the \\xNN of its bytes (bash, zsh, ksh)."""
+    if word.isprintable():
+        return shlex.quote(word)
+    escaped = []
+    for character in word:
+        if character in "'\\":
+            escaped.append("\\" + character)
+        elif character.isprintable():
+            escaped.append(character)
+        else:  # a byte that is not UTF-8 is a surrogate here (os.fsdecode): os.fsencode gives it back
+            escaped += (f"\\x{byte:02x}" for byte in os.fsencode(character))
+    return "$'" + "".join(escaped) + "'"
 
 
 @main.command()
@@ -487,6 +517,15 @@ def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool)
                 with contextlib.suppress(OSError):  # a terminal closed (SIGHUP) cannot be drawn on
                     bar.stop()
             _interrupted(stop)
+        except JournalWriteError as error:  # a disk too full for the journal: no output is written
+            _say(f"gongkai: error: {error}")
+            if output != "-" and (kept := batch.kept()):
+                where = path_text(batch.journal.path)
+                _say(
+                    f"gongkai: {kept} of {_files(len(batch.tasks))} read are kept in {where}; "
+                    f"once there is room, this reads the rest: {_resume_command()}"
+                )
+            sys.exit(1)
         except OutputWriteError as error:
             if output == "-":
                 raise
@@ -523,7 +562,9 @@ def _interrupted(stop: BatchInterrupted) -> NoReturn:
                 f"({path_text(stop.journal)})"
             )
         else:
-            _say(f"gongkai: interrupted: {read}, kept in {path_text(stop.journal)}")
+            # A journal of no report is removed as the batch closes: nothing in it to resume.
+            kept = f", kept in {path_text(stop.journal)}" if stop.finished else "; nothing kept to resume"
+            _say(f"gongkai: interrupted: {read}{kept}")
             if stop.earlier_outputs:
                 names = ", ".join(path_text(p) for p in stop.earlier_outputs)
                 written = stop.earlier_outputs[0].stat().st_mtime
@@ -532,7 +573,8 @@ def _interrupted(stop: BatchInterrupted) -> NoReturn:
                 _say("gongkai: this batch replaces them all together when it finishes")
             else:
                 _say("gongkai: no output written yet: it is written when every file is read")
-            _say(f"gongkai: to continue, type: {_resume_command()}")
+            if stop.finished:
+                _say(f"gongkai: to continue, type: {_resume_command()}")
     sys.exit(code)
 
 
