@@ -65,6 +65,25 @@ def test_one_file_reads_its_pages_on_every_core_and_workers_share_the_cores(tmp_
     assert threads(paths, workers=3, timeout=30) == {"1 threads"}
 
 
+def test_workers_are_never_more_than_the_files_nor_the_cores(tmp_path, monkeypatch):
+    """`-w 200` on a machine of two cores forks two readers, not one per file."""
+    run = batch.pool.run
+    started = []
+
+    def counted(function, tasks, workers, timeout):
+        started.append(workers)
+        return run(function, tasks, workers, timeout)
+
+    monkeypatch.setattr(batch.pool, "run", counted)
+    monkeypatch.setattr(batch, "read_report_safely", lambda path, kind, threads: batch.Report(source=path))
+    paths = _samples(tmp_path, {f"{n}.pdf": "yunhu-district-2024.pdf" for n in "abcd"})
+    for cores, asked, files, workers in [(2, 200, 4, 2), (8, 200, 4, 4), (8, 3, 4, 3), (2, 2, 1, None)]:
+        monkeypatch.setattr(batch.pool, "usable_cores", lambda cores=cores: cores)
+        started.clear()
+        assert len(list(iter_reports(paths[:files], workers=asked, timeout=30))) == files
+        assert started == ([] if workers is None else [workers])  # one file: one child, no pool
+
+
 def test_a_worker_hanging_in_c_is_killed_at_the_timeout_and_the_batch_goes_on(tmp_path, monkeypatch):
     monkeypatch.setattr(batch, "read_report_safely", _reader_that(_hang_in_c, "hang"))
     paths = _samples(
@@ -84,6 +103,8 @@ def test_a_worker_hanging_in_c_is_killed_at_the_timeout_and_the_batch_goes_on(tm
     )
     assert reports[2].status == "ok"  # a fresh worker read the file after it
     assert reports[1].sha256 == reports[2].sha256 != ""
+    # Its row says the time it ran: killed at the limit, not before (no upper bound: a busy machine).
+    assert reports[1].file_record()["seconds"] >= 3.0
 
 
 def test_a_worker_that_dies_costs_only_its_file(tmp_path, monkeypatch):
@@ -110,6 +131,7 @@ def test_a_batch_of_one_file_has_its_worker_killed_at_the_timeout_and_crashes_as
         "timeout (not read in 1 s; --timeout sets the limit)",
         True,
     )
+    assert hung.seconds >= 1.0  # the time it ran, as a batch's pool says it
     killed = _reader_that(lambda: os.kill(os.getpid(), signal.SIGKILL), "crash")
     monkeypatch.setattr(batch, "read_report_safely", killed)
     (crashed,) = iter_reports(paths[1], workers=2, timeout=30)
@@ -238,6 +260,7 @@ def test_a_dask_task_hanging_in_c_is_killed_at_the_timeout():
     started = time.perf_counter()
     outcome = pool.call_with_limit(lambda task: _hang_in_c(), None, timeout=0.5)
     assert (outcome.failure, time.perf_counter() - started < 5) == (pool.TIMEOUT, True)
+    assert outcome.seconds >= 0.5  # the time it ran until killed
     assert pool.call_with_limit(len, "four", timeout=5).result == 4
 
 
@@ -370,3 +393,87 @@ def test_a_fresh_run_never_throws_away_an_unfinished_runs_reports(tmp_path, monk
     assert run_batch(paths, output, "csv", timeout=None, resume=True).counts["ok"] == 2
     with Batch(paths, output, "csv") as afresh:  # the finished run's journal is started again
         assert afresh.result.reused == 0 and len(afresh.todo) == 2
+
+
+def test_a_journal_of_no_report_is_removed_and_resuming_one_starts_afresh(tmp_path):
+    """A run that stops before its first report (an error, Ctrl-C, a full disk) leaves no
+    journal; one left all the same (kill -9, the version before) is nothing to resume."""
+    import sqlite3
+
+    from gongkai.errors import InvalidOptionError
+
+    paths = _samples(tmp_path, {"a.pdf": "yunhu-district-2024.pdf"})
+    output = tmp_path / "out" / "cells.csv"
+    journal = journal_path(str(output))
+    with Batch(paths, str(output), "csv") as first, pytest.raises(InvalidOptionError):
+        first.run(workers=0)
+    assert list(output.parent.iterdir()) == []
+    with Batch(paths, str(output), "csv"):
+        pass
+    assert list(output.parent.iterdir()) == []
+    with sqlite3.connect(journal) as db:  # as a run killed before its first report leaves it
+        db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+        db.execute("INSERT INTO meta VALUES ('layout', '1:another version'), ('finished', '0')")
+    db.close()
+    result = run_batch(paths, str(output), "csv", workers=1, timeout=None, resume=True)
+    assert (result.reused, result.counts["ok"]) == (0, 1)
+    assert sorted(p.name for p in output.parent.iterdir()) == [
+        "cells.checks.csv",
+        "cells.csv",
+        "cells.files.csv",
+        "cells.journal.sqlite",
+    ]
+
+
+def test_the_files_beside_an_output_are_named_in_one_place(tmp_path):
+    """What a batch writes, what it skips as its own and what it says it left all name the
+    output's tables as `output_files` does."""
+    from gongkai.output.journal import journal_files
+    from gongkai.output.writers import partial_path
+
+    output = str(tmp_path / "cells.parquet")
+    tables = [tmp_path / "cells.parquet", tmp_path / "cells.files.csv", tmp_path / "cells.checks.csv"]
+    assert batch.output_files(output, "parquet") == tables
+    assert batch.output_files(str(tmp_path / "book.xlsx"), "xlsx") == [tmp_path / "book.xlsx"]
+    assert batch.output_files("-", "csv") == []
+    assert batch.batch_files(output, "parquet") == [
+        *tables,
+        *map(partial_path, tables),
+        *journal_files(output),
+    ]
+    assert batch.own_files(output) == [*tables, *journal_files(output)]
+    paths = _samples(tmp_path, {"a.pdf": "yunhu-district-2024.pdf"})
+    with Batch(paths, output, "parquet") as run:
+        assert run.outputs() == tables
+
+
+def test_a_batch_takes_one_path_as_one_and_refuses_bad_options_before_the_journal(tmp_path):
+    """`run_batch("a.pdf", …)` reads one file, not one per letter of its name; an option extract
+    would refuse is refused before any reading, and leaves nothing beside the output."""
+    from pathlib import Path
+
+    from gongkai.errors import InputTypeError, InvalidOptionError, UnknownKindError
+    from gongkai.output.records import OutputFormatError
+
+    (path,) = _samples(tmp_path, {"a.pdf": "yunhu-district-2024.pdf"})
+    output = tmp_path / "out" / "cells.csv"
+    for one in (path, Path(path)):
+        result = run_batch(one, output, None, workers=1, timeout=None)
+        assert (result.total, result.counts["ok"]) == (1, 1)
+    shutil.rmtree(output.parent)
+    for options, error in [
+        ({"fmt": "CSV"}, ValueError),
+        ({"fmt": "parquet"}, ValueError),  # cells.csv is no Parquet file
+        ({"kind": "PDF"}, UnknownKindError),
+        ({"shape": "tall"}, InvalidOptionError),
+        ({"encoding": "no-such-encoding"}, ValueError),
+        ({"encoding": "latin-1"}, ValueError),  # cannot write Chinese
+    ]:
+        arguments = {"fmt": "csv", **options}
+        with pytest.raises(error):
+            Batch([path], str(output), **arguments)
+        assert not output.parent.exists() or list(output.parent.iterdir()) == []
+    with pytest.raises(OutputFormatError):
+        Batch([path], str(tmp_path / "book.xlsx"), "xlsx", shape="wide")
+    with pytest.raises(InputTypeError):
+        Batch(5, str(output), "csv")

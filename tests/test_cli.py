@@ -449,8 +449,9 @@ def test_an_impossible_timeout_is_a_usage_error(runner, tmp_path, timeout):
     assert not list(tmp_path.iterdir())
 
 
-def _progress_line(width: int, total: int) -> str:
-    """The progress bar as a terminal `width` columns wide shows it, midway through `total` files."""
+def _progress_line(width: int, total: int, elapsed: float = 10.0, done: int | None = None) -> str:
+    """The progress display as a terminal `width` columns wide shows it, `elapsed` seconds into
+    reading `total` files of which `done` (by default five eighths) are read."""
     import io
 
     from rich.console import Console
@@ -459,24 +460,113 @@ def _progress_line(width: int, total: int) -> str:
 
     console = Console(file=io.StringIO(), width=width, color_system=None)
     progress = _progress(total, True, console)
-    done, failed = total * 5 // 8, total // 100
+    progress.get_time = lambda: 1000.0 + elapsed  # a clock the test sets: the task starts at 1000
+    done = total * 5 // 8 if done is None else done
+    failed = total // 100
     counts = f"ok {done - failed} · partial 0 · failed {failed}"
-    task = progress.add_task("read", total=total, rate="123.4", counts=counts, failed=failed)
+    task = progress.add_task("read", total=total, counts=counts, failed=failed, start=False)
+    progress.tasks[0].start_time = 1000.0
     progress.update(task, completed=done)
     console.print(progress.make_tasks_table(progress.tasks))
     return console.file.getvalue().rstrip("\n")
 
 
 @pytest.mark.parametrize("total", [9, 200, 2000])
-@pytest.mark.parametrize("width", [24, 40, 60, 80, 120])
+@pytest.mark.parametrize("width", [1, 5, 12, 16, 20, 24, 30, 40, 60, 80, 120])
 def test_the_progress_bar_fits_the_terminal(width, total):
-    line = _progress_line(width, total)
+    line = _progress_line(width, total, elapsed=total * 5 // 8 / 123.4)
+    # Never wrapped, never cut with an ellipsis, at any width.
     assert "\n" not in line and len(line) <= width and "…" not in line
     done = total * 5 // 8
-    # Files done and failed always show; a bar of at least 10 from 40 columns on.
-    assert f"{done}/{total}" in line and f"failed {total // 100}" in line
+    # A bar at any width, shortened on a narrow terminal; files done and failed where they fit.
+    assert "━" in line or "╸" in line
+    if width >= len(f"━━━ {done}/{total}"):
+        assert f"{done}/{total}" in line
+    if width >= len(f"━━━ {total}/{total} failed {total}"):  # room for the most failures
+        assert f"failed {total // 100}" in line
     assert (line.count("━") >= done * 10 // total) or width < 40
     if width >= 80:
         assert "123.4" in line and "partial 0" in line
     if width >= 120:
         assert "reading" in line and "files/s" in line
+
+
+def test_the_rate_and_time_left_follow_the_clock_between_files():
+    # 125 of 200 files in 10 s: 12.5 files/s, 75 left: 6 s. Ten seconds on with no file done
+    # (a slow scan), the rate has halved and the time left doubled, though no file ended.
+    assert "12.5 files/s 0:00:06" in _progress_line(120, 200, elapsed=10.0)
+    assert "6.2 files/s 0:00:12" in _progress_line(120, 200, elapsed=20.0)
+
+
+@pytest.mark.parametrize("width", [1, 5, 12, 20, 80])
+def test_one_file_shows_a_spinner_and_the_time_taken(width):
+    line = _progress_line(width, 1, elapsed=4.0, done=0)
+    assert "\n" not in line and len(line) <= width and "…" not in line
+    assert line.strip()  # something turns while a scan is read
+    if width >= 9:
+        assert "0:00:04" in line
+    if width >= 20:
+        assert "reading" in line
+
+
+def _on_a_terminal(arguments: list[str], cwd: Path, columns: int = 80) -> tuple[int, str]:
+    """gongkai run with its stderr on a terminal `columns` wide (a pseudo-terminal): the exit
+    status and what the terminal received."""
+    import fcntl
+    import pty
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    from .conftest import ROOT
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "NO_COLOR")}
+    env.update(PYTHONPATH=str(ROOT / "src"), TERM="xterm-256color")
+    command = [sys.executable, "-m", "gongkai", *arguments]
+    with subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=follower) as process:
+        os.close(follower)
+        received = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal's other end closed: the process has ended
+                break
+            if not chunk:
+                break
+            received += chunk
+        status = process.wait()
+    os.close(leader)
+    return status, received.decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("command", ["extract", "inspect"])
+def test_one_file_read_on_a_terminal_shows_that_it_is_being_read(tmp_path, command):
+    sample = SAMPLES / "guiling-township-2024.pdf"
+    arguments = [command, str(sample)] + (["-o", str(tmp_path / "c.csv")] if command == "extract" else [])
+    status, shown = _on_a_terminal(arguments, tmp_path)
+    assert status == 0, shown
+    assert "reading" in shown
+
+
+def test_the_counts_show_from_the_first_drawing_so_the_bar_keeps_its_length():
+    import io
+
+    from rich.console import Console
+
+    from gongkai.cli import _advance, _progress, _reading_task
+    from gongkai.model import Status
+
+    console = Console(file=io.StringIO(), width=80, color_system=None)
+    progress = _progress(7, True, console)
+    task = _reading_task(progress, 7)
+    first = progress.make_tasks_table(progress.tasks)
+    console.print(first)
+    assert "ok 0 · partial 0 · failed 0" in console.file.getvalue()
+    before = console.file.getvalue().index("0/7")
+    _advance(progress, task, {Status.OK: 1, Status.PARTIAL: 0, Status.FAILED: 0})
+    console.file = io.StringIO()
+    console.print(progress.make_tasks_table(progress.tasks))
+    assert console.file.getvalue().index("1/7") == before

@@ -6,6 +6,7 @@ import re
 import shutil
 
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 import gongkai
@@ -80,8 +81,8 @@ def test_cli_compares_two_reports_and_an_agency_across_a_batch(tmp_path):
     assert numbers and not any(v.endswith(".0") for v in numbers)
     as_xlsx = ["compare", str(COUNTY_2020), str(COUNTY_2021), "-o", str(tmp_path / "c.xlsx")]
     assert runner.invoke(main, as_xlsx).exit_code == 0
-    from_xlsx = pd.read_excel(tmp_path / "c.xlsx")
-    assert from_xlsx["value_a"].dropna().tolist() == written["value_a"].dropna().tolist()
+    from_xlsx = pd.read_excel(tmp_path / "c.xlsx", header=2)  # under a title and the files compared
+    assert from_xlsx["上年数值"].dropna().tolist() == written["value_a"].dropna().tolist()
     refused = runner.invoke(main, [*as_xlsx[:3], "-o", str(tmp_path / "c.pq")])
     assert refused.exit_code == 2 and not (tmp_path / "c.pq").exists()
     heming = [
@@ -133,3 +134,71 @@ def test_the_comparison_fits_the_terminal_and_never_cuts_a_number():
             assert format_number(float(value)) in tokens, (name, value)
     # The group names the row: （四）无法提供's 1. is not （三）不予公开's 1.
     assert re.search(r"（四）无法提供[^\n]*\n\s*1\.本机关不掌握", result.stdout)
+
+
+def test_the_comparison_workbook_is_laid_out_as_the_workbooks_year_over_year_sheet(tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "c.xlsx"
+    result = CliRunner().invoke(main, ["compare", str(COUNTY_2020), str(COUNTY_2021), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    gongkai.write_workbook(gongkai.read_reports([COUNTY_2020, COUNTY_2021]), tmp_path / "book.xlsx")
+    book, main_book = load_workbook(out), load_workbook(tmp_path / "book.xlsx")
+    assert book.sheetnames == ["同比"]  # a named sheet, not Sheet1
+    sheet, theirs = book["同比"], main_book["同比"]
+    header = [c.value for c in sheet[3]]
+    # The form's Chinese labels, as the workbook's 同比 sheet has them (its agency and years aside).
+    assert header == [c.value for c in theirs[1]][4:]
+    assert str(COUNTY_2020) in sheet["A2"].value and str(COUNTY_2021) in sheet["A2"].value
+    # Set up to print as every other sheet: header frozen and repeated, landscape, A4, page width.
+    assert sheet.freeze_panes == "A4" and sheet.print_title_rows == "$3:$3"
+    assert sheet.page_setup.orientation == "landscape" and int(sheet.page_setup.paperSize) == int(
+        sheet.PAPERSIZE_A4
+    )
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
+    assert sheet.auto_filter.ref.startswith("A3:")
+    widths = {c: sheet.column_dimensions[c].width for c in "ABC"}
+    assert widths == {"A": 20, "B": 30, "C": 24}
+    large = [r for r in sheet.iter_rows(min_row=4) if r[header.index("变化大")].value == "是"]
+    assert large and all(cell.fill.fgColor.rgb.endswith("F8CBAD") for cell in large[0])
+    shares = [r[header.index("增减比例")] for r in sheet.iter_rows(min_row=4)]
+    assert {c.number_format for c in shares} == {"0.0%"}
+    values = [r[header.index("上年数值")].value for r in sheet.iter_rows(min_row=4)]
+    assert any(isinstance(v, int) for v in values) and not any(
+        isinstance(v, float) and v.is_integer() for v in values
+    )
+
+
+@pytest.mark.parametrize("columns", [30, 40])
+def test_a_narrow_terminal_gets_the_comparison_no_wider_than_its_numbers_need(columns):
+    from rich.cells import cell_len
+
+    result = CliRunner(env={"COLUMNS": str(columns)}).invoke(
+        main, ["compare", str(COUNTY_2020), str(COUNTY_2021)]
+    )
+    assert result.exit_code == 0
+    pairs = gongkai.compare_cells(
+        gongkai.read_report(COUNTY_2020).cells, gongkai.read_report(COUNTY_2021).cells
+    )
+    shown = pairs[pairs["value_a"].notna() | pairs["value_b"].notna()]
+
+    def widest(texts, header):
+        return max(cell_len(header), *(cell_len(text) for text in texts))
+
+    def shown_as(values):
+        return [format_number(None if v != v else v) for v in values]
+
+    change = [f"+{format_number(v)}" if v > 0 else format_number(v) for v in shown["change"].dropna()]
+    numbers = [
+        widest(shown_as(shown["value_a"]), "A"),
+        widest(shown_as(shown["value_b"]), "B"),
+        widest(change, "增减"),
+        len("large"),
+    ]
+    # The edges, a label column of 10 (CJK characters two wide) and each number column after a space.
+    needed = 2 + 10 + sum(width + 1 for width in numbers)
+    lines = result.stdout.splitlines()
+    closing = next(i for i, line in enumerate(lines) if "large change" in line)
+    table = [line for line in lines[1:closing] if line.strip()]
+    assert {cell_len(line) for line in table} == {max(columns, needed)}
+    assert not any(line.startswith("  ") for line in table[2:])  # a folded label starts at its edge

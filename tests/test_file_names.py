@@ -149,4 +149,26 @@ def test_inspect_png_draws_the_pages_of_a_gbk_named_file(tmp_path):
     assert result.exit_code == 0, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     drawn = sorted(p.name for p in (tmp_path / "pages").iterdir())
-    assert drawn and all(name.startswith(GBK_TEXT[: -len(".pdf")] + "-page") for name in drawn)
+    assert drawn and all(name.startswith("桂岭乡2024年报-page") for name in drawn)
+
+
+def test_inspect_png_names_the_images_of_a_gbk_named_file_as_gb18030_reads_it(tmp_path):
+    gbk = _gbk_named(tmp_path / "in")
+    result = CliRunner().invoke(main, ["inspect", gbk, "--png", str(tmp_path / "png")])
+    assert result.exit_code == 0, result.output
+    names = sorted(os.listdir(os.fsencode(tmp_path / "png")))
+    # Valid UTF-8 names a person can read, not the \xb9\xf0... escapes of the file's text.
+    assert names and all(n.decode("utf-8").startswith("桂岭乡2024年报-page") for n in names)
+    assert "named 桂岭乡2024年报-pageN.png: its file name is not UTF-8; read as GB18030" in result.stderr
+
+
+def test_png_names_are_safe_file_names():
+    from gongkai.review import png_stem
+
+    assert png_stem("r/桂岭乡 2024.pdf") == ("桂岭乡 2024", None)
+    assert png_stem(os.fsdecode(b"r/\xb9\xf0.pdf")) == (
+        "桂",
+        "its file name is not UTF-8; read as GB18030 (GBK)",
+    )
+    assert png_stem(os.fsdecode(b"r/a\xff.pdf"))[0] == "a_"  # no reading of it: its bytes become _
+    assert png_stem("r/a\nb\tc.pdf") == ("a_b_c", "its file name holds characters a file name should not")

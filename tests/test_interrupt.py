@@ -75,7 +75,7 @@ def _journal_reports(output) -> int:
         return 0
 
 
-def _start_hanging_batch(tmp_path, workers: int, earlier_run: bool = False):
+def _start_hanging_batch(tmp_path, workers: int, earlier_run: bool = False, script: str = HANGING_CLI):
     """A batch of three files whose third hangs; returns once the first two are in the journal.
 
     With `earlier_run`, a finished run of the first file wrote the output before (its journal
@@ -92,7 +92,7 @@ def _start_hanging_batch(tmp_path, workers: int, earlier_run: bool = False):
     command = [
         sys.executable,
         "-c",
-        HANGING_CLI,
+        script,
         "extract",
         str(folder),
         "-o",
@@ -139,6 +139,24 @@ def test_a_signal_stops_the_batch_within_two_seconds_and_resume_finishes_it(tmp_
     _resume_equals_a_fresh_run(tmp_path, folder, output)
 
 
+def test_ctrl_c_pressed_again_and_again_stops_the_batch_once(tmp_path):
+    """Each further Ctrl-C while the first one's stop closes the journal is ignored: one
+    `interrupted` report, the lock released, the journal whole."""
+    # Started as the `gongkai` command is (its entry point, __main__.run), which keeps a Ctrl-C
+    # after the command's end from raising KeyboardInterrupt.
+    as_the_command = HANGING_CLI.replace("cli.main()", "from gongkai.__main__ import run\nrun()")
+    process, folder, output = _start_hanging_batch(tmp_path, workers=1, script=as_the_command)
+    for _ in range(50):  # as a hand on the keys: the stop's whole way out is covered
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signal.SIGINT)
+        time.sleep(0.002)
+    _, errors = process.communicate(timeout=10)
+    assert process.returncode == 130
+    assert errors.count("interrupted") == 1, errors
+    assert sorted(p.name for p in output.parent.iterdir()) == ["cells.journal.sqlite"]
+    _resume_equals_a_fresh_run(tmp_path, folder, output)
+
+
 GBK_NAME = os.fsdecode("桂岭乡2024年报.pdf".encode("gbk"))
 
 
@@ -158,13 +176,18 @@ def _read_back(hint: str) -> list[bytes]:
         ),
         (["-o", "x.csv", "--resume", "--", "--resume"], ["-o", "x.csv", "--resume", "--", "--resume"]),
         ([GBK_NAME, "-o", "x.csv"], [GBK_NAME, "-o", "x.csv", "--resume"]),
+        (["报告/a\tb\nc's.pdf", "-o", "x.csv"], ["报告/a\tb\nc's.pdf", "-o", "x.csv", "--resume"]),
+        (["a\x7f\u2028b\\.pdf", "-o", "x.csv"], ["a\x7f\u2028b\\.pdf", "-o", "x.csv", "--resume"]),
     ],
 )
 def test_the_resume_hint_reads_back_in_a_shell_as_the_command_with_resume(monkeypatch, given, hinted):
+    """On one line of printable characters (a tab pasted into a shell would complete a name)."""
     from gongkai.cli import _resume_command
 
     monkeypatch.setattr(sys, "argv", ["gongkai", "extract", *given])
-    assert _read_back(_resume_command()) == [os.fsencode(w) for w in ["gongkai", "extract", *hinted]]
+    hint = _resume_command()
+    assert hint.isprintable()
+    assert _read_back(hint) == [os.fsencode(w) for w in ["gongkai", "extract", *hinted]]
 
 
 def test_the_resume_hint_starts_the_program_as_it_was_started(tmp_path, monkeypatch):
@@ -199,14 +222,17 @@ def test_the_resume_hint_starts_the_program_as_it_was_started(tmp_path, monkeypa
         assert _resume_command() == f"{hinted} -m gongkai extract in -o x.csv --resume"
 
 
-def test_the_resume_hint_of_python_m_gongkai_runs_it_so(tmp_path):
-    """`python -m gongkai extract …` whose output cannot be written: the hint is a python -m command."""
+@pytest.mark.parametrize("options", [[], ["-X", "utf8", "-Xdev"]])
+def test_the_resume_hint_of_python_m_gongkai_runs_it_so(tmp_path, options):
+    """`python -m gongkai extract …` whose output cannot be written: the hint is a python -m
+    command, with the interpreter's options as given (`python -X utf8 -m gongkai`)."""
     folder = tmp_path / "₩"  # a character GBK lacks: the output cannot be written in it
     folder.mkdir()
     shutil.copy(SAMPLES / "yunhu-district-2024.pdf", folder)
     out = tmp_path / "out" / "cells.csv"
     command = [
         sys.executable,
+        *options,
         "-m",
         "gongkai",
         "extract",
@@ -284,6 +310,12 @@ def test_ctrl_c_at_any_moment_exits_130_without_aborted_or_traceback(tmp_path, p
     assert time.monotonic() - sent <= 2.0
     assert process.returncode == 130
     assert "Aborted" not in errors and "Traceback" not in errors
+    # Stopped before its first report, a run leaves no journal: nothing in it to resume.
+    left = sorted(p.name for p in tmp_path.iterdir() if p != mark)
+    assert left == (["out.journal.sqlite"] if phase == "batch._assemble" else [])
+    if phase in ("batch.content_hash", "batch.read_report_safely"):
+        assert "gongkai: interrupted: 0 of 1 file read; nothing kept to resume" in errors
+        assert "--resume" not in errors
 
 
 @pytest.mark.parametrize(

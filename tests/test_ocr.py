@@ -51,6 +51,20 @@ def test_a_page_without_text_or_image_is_not_read_by_ocr():
     assert report.reason == "no text layer, and no page is an image to read by OCR"
 
 
+@needs_ocr
+def test_a_scan_that_fails_says_its_pages_read_by_ocr_as_one_read_does(tmp_path):
+    """Whatever its status, a scanned report's status row says how many pages OCR read."""
+    from PIL import Image
+
+    blank = tmp_path / "blank-scan.pdf"
+    Image.new("L", (600, 840), 255).save(blank, resolution=72)  # one page, an image of nothing
+    report = read_report_safely(blank)
+    assert report.status == "failed"
+    assert report.reason == "no text layer, and OCR found no text in the page images; 1 of 1 page read by OCR"
+    row = report.file_record()
+    assert (row["pages"], row["pages_ocr"]) == (1, 1)
+
+
 def _python(code: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120, check=True

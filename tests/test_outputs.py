@@ -219,6 +219,76 @@ def test_a_disk_too_full_for_the_journal_is_one_line_and_exit_status_1(tmp_path,
     assert not journal.with_suffix(".lock").exists()
 
 
+def test_a_disk_io_error_on_a_full_disk_says_the_disk_is_full_and_leaves_no_journal(tmp_path, monkeypatch):
+    """SQLite says `disk I/O error` where its WAL index cannot grow on a full disk (SQLITE_IOERR_SHMSIZE):
+    the line says what a write beside the journal finds, and the journal this run made goes."""
+    import errno
+    import sqlite3
+    import tempfile
+
+    class ShmCannotGrow(sqlite3.Connection):
+        def execute(self, sql, *args):
+            if sql.startswith("CREATE TABLE IF NOT EXISTS reports"):
+                error = sqlite3.OperationalError("disk I/O error")
+                error.sqlite_errorname = "SQLITE_IOERR_SHMSIZE"
+                raise error
+            return super().execute(sql, *args)
+
+    connect = sqlite3.connect
+    monkeypatch.setattr(sqlite3, "connect", lambda *a, **k: connect(*a, **k, factory=ShmCannotGrow))
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    room = tempfile.TemporaryFile
+    monkeypatch.setattr(tempfile, "TemporaryFile", full)  # what a write beside the journal finds
+    out = tmp_path / "out" / "cells.csv"
+    result = CliRunner().invoke(main, ["extract", str(GUILING), "-o", str(out)])
+    journal = out.with_name("cells.journal.sqlite")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"gongkai: error: cannot write the journal '{journal}': No space left on device\n",
+    )
+    assert list(out.parent.iterdir()) == []
+    monkeypatch.setattr(tempfile, "TemporaryFile", room)
+    result = CliRunner().invoke(main, ["extract", str(GUILING), "-o", str(out)])
+    assert result.stderr.endswith("': disk I/O error\n")  # with room beside it, SQLite's own words
+
+
+def test_a_disk_that_fills_mid_batch_keeps_the_reports_before_and_says_how_to_go_on(tmp_path, monkeypatch):
+    from gongkai.output.journal import Journal
+
+    add = Journal.add
+    calls = []
+
+    def filling(self, *args):
+        calls.append(1)
+        if len(calls) == 2:  # no page more: SQLITE_FULL, as on a full disk
+            pages = self._db.execute("PRAGMA page_count").fetchone()[0]
+            self._db.execute(f"PRAGMA max_page_count = {pages}")
+        return add(self, *args)
+
+    monkeypatch.setattr(Journal, "add", filling)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for pdf in (GUILING, YUNHU, SAMPLES / "jiangyuan-city-2021.pdf"):
+        shutil.copy(pdf, folder)
+    out = tmp_path / "out" / "cells.csv"
+    command = ["extract", str(folder), "-o", str(out), "-w", "1"]
+    monkeypatch.setattr(sys, "argv", ["gongkai", *command])
+    result = CliRunner().invoke(main, command)
+    journal = out.with_name("cells.journal.sqlite")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"gongkai: error: cannot write the journal '{journal}': No space left on device",
+        f"gongkai: 1 of 3 files read are kept in {journal}; once there is room, this reads the rest: "
+        f"gongkai extract {folder} -o {out} -w 1 --resume",
+    ]
+    monkeypatch.setattr(Journal, "add", add)
+    result = CliRunner().invoke(main, [*command, "--resume"])
+    assert result.exit_code == 0 and "resuming: 1 file already read, 2 to go" in result.stderr
+
+
 def test_a_directory_where_a_table_goes_places_no_file_and_leaves_none_half_written(tmp_path):
     out = tmp_path / "cells.csv"
     batch = BatchOutput(str(out), "csv")

@@ -50,6 +50,36 @@ def test_every_line_fits_a_terminal_of_60_columns_and_more(reports, width):
     assert "failed applications_balance (自然人): 390 ≠ 391: " in text
 
 
+@pytest.mark.parametrize("width", [20, 30, 40, 50, 60, 80, 120])
+def test_each_table_is_one_width_that_fits_when_it_can(reports, width):
+    # Terminal columns, not characters: a CJK character is two wide. Every line of a table is as
+    # wide as the table, which is never wider than the terminal unless its numbers need more.
+    from rich.cells import cell_len
+
+    from gongkai.review import form_tables
+
+    for report in reports:
+        for table, needed in form_tables(report, width, plain=True):
+            console = Console(width=max(width, needed), record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+            title, table.title = table.title, None
+            console.print(table, crop=False)
+            lines = console.export_text().splitlines()
+            assert {cell_len(line) for line in lines} == {cell_len(lines[0])}, (title, lines)
+            assert cell_len(lines[0]) <= max(width, needed), (title, width, needed)
+    if width >= 40:  # a title shows whole, above a table at least as wide
+        assert any(line.strip() == "第二十条第（五）项" for line in _printed(reports[0], width).splitlines())
+
+
+def test_a_folded_label_stays_under_its_own_level(reports):
+    text = _printed(reports[0], 60)
+    lines = text.splitlines()
+    first = next(i for i, line in enumerate(lines) if "（二）部分" in line)
+    indent = len(lines[first]) - len(lines[first].lstrip())
+    assert lines[first + 1].startswith(" " * indent) and lines[first + 1][indent] != " "
+    # A comma or a closing bracket never starts a folded line.
+    assert not any(line.strip()[:1] in "，）、" for line in lines if line.strip())
+
+
 def test_group_rows_and_failed_rules_named_by_their_column(reports):
     text = _printed(reports[0], 80)
     for group in (

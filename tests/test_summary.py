@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 
 import pandas as pd
@@ -83,8 +84,22 @@ def test_summary_from_an_output_equals_the_summary_from_the_reports(tmp_path, pa
         "最常缺的行",
     ]
     assert len(sheets["不合勾稽关系"]) == 4  # jiangyuan, yunhu, its copy and its partial read
-    forms = sheets["按格式"]["form"].tolist()
+    forms = sheets["按格式"]["格式版本"].tolist()  # under the workbook's Chinese headers
     assert 2021 in forms and "2021" not in forms and forms[-1] == "total"  # numbers as numbers
+    from openpyxl import load_workbook
+
+    for sheet in load_workbook(tmp_path / "s.xlsx").worksheets:  # set up to print as the workbook's
+        assert sheet.freeze_panes == "A2" and sheet.print_title_rows == "$1:$1"
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
+        assert all(sheet.column_dimensions[c.column_letter].width for c in sheet[1])
+    broken = load_workbook(tmp_path / "s.xlsx")["不合勾稽关系"]
+    assert all(row[3].alignment.wrap_text for row in broken.iter_rows(min_row=2))  # not cut off on paper
+    assert [c.value for c in broken[1]] == [
+        "来源文件",
+        "机关",
+        "年度",
+        "未通过的规则",
+    ]
 
 
 def test_summary_refuses_a_wide_output(tmp_path):
@@ -135,3 +150,24 @@ def test_summary_of_an_output_checks_its_o_against_every_file_of_that_output(tmp
     result = CliRunner().invoke(main, ["summary", str(out), "-o", str(tmp_path / "checks.txt")])
     assert result.exit_code == 2 and f"it is the input '{tmp_path / 'cells.checks.csv'}'" in result.stderr
     assert listed == [str(out), str(out)]
+
+
+def test_the_printed_summary_fits_the_terminal_width(tmp_path):
+    # Widths in terminal columns (CJK two wide): every line within COLUMNS, every column still
+    # there (a first column of words was squeezed to nothing), the numbers whole.
+    from rich.cells import cell_len
+
+    out = tmp_path / "c.csv"
+    assert CliRunner().invoke(main, ["extract", str(SAMPLES), "-o", str(out)]).exit_code == 0
+    wide = CliRunner().invoke(main, ["summary", str(out)]).stdout
+    assert (
+        max(cell_len(line) for line in wide.splitlines()) > 100
+    )  # off a terminal, without COLUMNS: one line a row
+    for columns in (40, 60, 80):
+        result = CliRunner(env={"COLUMNS": str(columns)}).invoke(main, ["summary", str(out)])
+        assert result.exit_code == 0
+        lines = result.stdout.splitlines()
+        assert max(cell_len(line) for line in lines) <= columns, columns
+        assert any(line.split()[:2] == ["status", "2021"] for line in lines if line.strip())
+        # Folded at spaces, never within a number.
+        assert {"1184", "1185", "1339", "1340"} <= set(re.findall(r"\d+", result.stdout))

@@ -30,7 +30,7 @@ from .model import CheckStatus, Status
 from .numbers import counted
 from .output.journal import Journal, journal_files, journal_path
 from .output.records import FORMATS, OutputFormatError, cell_rows, companion_path
-from .output.writers import BatchOutput, partial_path
+from .output.writers import BatchOutput, check_shape, partial_path
 from .report import Report, page_threads, read_report_safely
 from .sources import INPUT_KINDS, SUFFIXES, check_kind, check_path, kind_of_name, no_file, path_text, quoted
 
@@ -129,14 +129,27 @@ def check_encoding(encoding: str) -> None:
         raise BatchSetupError(f"encoding {encoding!r} cannot write Chinese; use utf-8 or gb18030") from None
 
 
+# The tables a batch writes beside its cells output, named after it: cells.files.csv, cells.checks.csv.
+_COMPANIONS = ("files", "checks")
+
+
+def output_files(output: str, fmt: str | None = None) -> list[Path]:
+    """The files a finished batch into `output` leaves: the output and the tables beside it
+    named after it (`cells.files.csv`, `cells.checks.csv`), which a workbook (`fmt` xlsx) holds
+    as sheets instead; with no `fmt`, those of any format. None for stdout ('-'). The one place
+    that names them; the journal's files are `journal_files`."""
+    if output == "-":
+        return []
+    companions = () if fmt == "xlsx" else _COMPANIONS
+    return [Path(output), *(Path(companion_path(output, kind)) for kind in companions)]
+
+
 def batch_files(output: str, fmt: str) -> list[Path]:
     """Every path a batch into `output` (not stdout) writes, its temporary files included: the
     output, its companion tables (not beside a workbook), the journal and its lock."""
     if output == "-":
         return []
-    finals = [Path(output)]
-    if fmt != "xlsx":
-        finals += [Path(companion_path(output, kind)) for kind in ("files", "checks")]
+    finals = output_files(output, fmt)
     return [*finals, *map(partial_path, finals), *journal_files(output)]
 
 
@@ -221,10 +234,7 @@ def own_files(output: str) -> list[Path]:
     where it is an input, rather than skip the report."""
     if output == "-":
         return []
-    companions = [Path(companion_path(output, kind)) for kind in ("files", "checks")]
-    return [
-        path for path in (Path(output), *companions, *journal_files(output)) if kind_of_name(path) is None
-    ]
+    return [path for path in (*output_files(output), *journal_files(output)) if kind_of_name(path) is None]
 
 
 def without_own_files(
@@ -297,7 +307,7 @@ def _report_of(task: tuple[str, str], outcome: pool.Outcome, timeout: float | No
         reason = f"timeout (not read in {timeout:g} s; --timeout sets the limit)"
     else:
         reason = f"worker crashed ({outcome.detail})"
-    return Report(source=path, status=Status.FAILED, reason=reason, sha256=sha256)
+    return Report(source=path, status=Status.FAILED, reason=reason, sha256=sha256, seconds=outcome.seconds)
 
 
 def _completed(
@@ -319,7 +329,7 @@ def _completed(
         install_tokenizer()
         gc.freeze()
         try:
-            workers = min(workers, len(tasks))
+            workers = worker_count(workers, len(tasks))
             # Each worker reads its report's scanned pages on its share of the cores: one file
             # alone uses them all, two workers on two cores read one page each.
             read = partial(_read_task, kind=kind, threads=page_threads(pool.usable_cores() // workers))
@@ -330,6 +340,14 @@ def _completed(
                 yield outcome.index, _report_of(tasks[outcome.index], outcome, timeout)
         finally:
             gc.unfreeze()
+
+
+def worker_count(asked: int, files: int) -> int:
+    """The worker processes that read `files` files when `asked` for: never more than the files
+    (a process each with nothing to read), nor than the cores this process may use. Reading is
+    CPU-bound: workers beyond the cores only share them, each with its own memory (a scan's OCR
+    models too), and `-w 200` on two cores would fork 200 readers to go no faster."""
+    return max(1, min(asked, files, pool.usable_cores()))
 
 
 def _completed_on_dask(
@@ -373,17 +391,23 @@ def _completed_on_dask(
 Inputs = str | os.PathLike[str] | Iterable[str | os.PathLike[str]]
 
 
-def _paths(inputs: Inputs, kind: str) -> list[str]:
-    """One path (a plain str is one path, never its letters) or many: files, folders, globs."""
+def _path_list(inputs: Inputs) -> list[str]:
+    """One path (a plain str or a Path is one path, never its letters) or many, each as a str."""
     if isinstance(inputs, str | bytes | os.PathLike):
         items = [inputs]
     elif isinstance(inputs, Iterable):
         items = list(inputs)
     else:
         raise InputTypeError(f"inputs are a path or an iterable of paths, not {type(inputs).__name__}")
+    return [check_path(item) for item in items]
+
+
+def _paths(inputs: Inputs, kind: str) -> list[str]:
+    """One path or many (see `_path_list`): files, folders, globs."""
+    items = _path_list(inputs)
     if not items:
         raise NoInputsError("no inputs given: name report files, folders or patterns")
-    return expand_inputs([check_path(item) for item in items], kind)
+    return expand_inputs(items, kind)
 
 
 def _check_options(workers: int, timeout: float | None) -> None:
@@ -541,14 +565,21 @@ class Batch:
 
     def __init__(
         self,
-        paths: list[str],
-        output: str,
-        fmt: str,
+        paths: Inputs,
+        output: str | os.PathLike[str],
+        fmt: str | None,
         encoding: str = "utf-8",
         resume: bool = False,
         shape: str = "long",
         kind: str = "auto",
     ):
+        # Refused before the journal is touched, as extract refuses them: a batch that could only
+        # fail after hours of reading, or read every file to a failed row.
+        paths, output = _path_list(paths), check_path(output)
+        fmt = check_format(output, fmt)
+        check_encoding(encoding)
+        check_shape(fmt, shape)
+        check_kind(kind)
         self.output, self.fmt, self.encoding, self.shape, self.kind = output, fmt, encoding, shape, kind
         self._started = time.time_ns()
         # A batch written to stdout leaves nothing that a run could resume: its journal is in memory.
@@ -583,11 +614,7 @@ class Batch:
 
     def outputs(self) -> list[Path]:
         """The files this batch writes: the output and its companion tables (none for stdout)."""
-        if self.output == "-":
-            return []
-        if self.fmt == "xlsx":
-            return [Path(self.output)]
-        return [Path(self.output), *(Path(companion_path(self.output, kind)) for kind in ("files", "checks"))]
+        return output_files(self.output, self.fmt)
 
     def _written_by_this_run(self, path: Path) -> bool:
         return path.exists() and path.stat().st_mtime_ns >= self._started
@@ -636,6 +663,11 @@ class Batch:
         stored = self.journal.finished()
         keys = stored.keys() if tasks is None else stored.keys() & set(tasks)
         return sum(1 for key in keys if not stored[key][1].startswith(_TRANSIENT_REASONS))
+
+    def kept(self) -> int:
+        """How many of this batch's inputs the journal holds that a resumed run would not read
+        again (after a JournalWriteError: those stored before it)."""
+        return self._kept(self._keys)
 
     def close(self) -> None:
         self.journal.close()

@@ -37,7 +37,7 @@ from .batch import (
 from .errors import GongkaiError, OutputWriteError
 from .model import Status
 from .numbers import counted, format_number
-from .output.journal import JournalError, ReadingOptionsChangedError
+from .output.journal import JournalError, JournalWriteError, ReadingOptionsChangedError
 from .output.records import FORMATS, SHAPES, OutputFormatError
 from .output.writers import writing
 from .sources import INPUT_KINDS, describe, no_file, path_text, quoted
@@ -57,52 +57,129 @@ def _files(count: int) -> str:
     return counted(count, "file")
 
 
-# The narrowest bar worth drawing; the progress line drops figures rather than shrink it more.
+# The narrowest bar worth drawing beside all the figures a line can hold; a narrower terminal drops
+# figures first, then shortens the bar down to _NARROW_BAR, then drops the last figures.
 _SHORTEST_BAR = 10
+_NARROW_BAR = 3
+
+
+def _clock(seconds: float | None) -> str:
+    """Seconds as rich's progress shows time: 0:01:05; -:--:-- when not known."""
+    if seconds is None:
+        return "-:--:--"
+    minutes, seconds = divmod(max(0, math.ceil(seconds)), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}"
 
 
 def _progress_columns(width: int, total: int) -> list:
-    """What the progress bar shows in a terminal `width` wide: as many of its figures as fit
-    beside a bar of at least _SHORTEST_BAR, the bar filling the rest."""
-    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+    """What the progress display shows in a terminal `width` wide. Of several files: as many of
+    its figures as fit beside a bar, the bar filling the rest; of one file, which has no steps to
+    count, a spinner and the time it has taken. Every line fits `width`, never wrapped."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        ProgressColumn,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
     from rich.table import Column
+    from rich.text import Text
 
+    class Rate(ProgressColumn):
+        """Files a second since the start, worked out at each drawing: it falls while a slow file
+        is read, where a rate set as each file ends would stay as it was."""
+
+        def __init__(self, unit: str) -> None:
+            self.unit = unit
+            super().__init__()
+
+        def render(self, task) -> Text:
+            elapsed = task.elapsed
+            rate = f"{task.completed / elapsed:.1f}" if task.completed and elapsed else "-"
+            # As wide as 123.4 from the start, so that the bar beside it keeps its length.
+            return Text(f"{rate:>5}{self.unit}", style="progress.data.speed")
+
+    class TimeLeft(ProgressColumn):
+        """The time left at the run's rate so far, worked out at each drawing (rich's own estimate
+        holds still between files)."""
+
+        def render(self, task) -> Text:
+            if task.finished:
+                return Text(_clock(0), style="progress.remaining")
+            elapsed = task.elapsed
+            known = task.completed and elapsed and task.total is not None
+            left = (task.total - task.completed) * elapsed / task.completed if known else None
+            return Text(_clock(left), style="progress.remaining")
+
+    label = TextColumn("[bold]reading")
+    if total == 1:
+        spinner, elapsed = SpinnerColumn(), TimeElapsedColumn()
+        tiers = [
+            (len("reading 0:00:00") + 1, [spinner, label, elapsed]),
+            (len("0:00:00") + 1, [spinner, elapsed]),
+        ]
+        for need, columns in tiers:
+            if need + len(columns) - 1 <= width:
+                return columns
+        return [spinner]
     digits = len(str(total))
     done, left = 2 * digits + 1, 8  # 1250/2000; 0:00:06
     counts = len("ok  · partial  · failed ") + 3 * digits
+    failed = len("failed ") + digits
     # The bar takes all the room the figures leave (its ratio), the figures only what they need.
     bar = BarColumn(bar_width=None, table_column=Column(ratio=1))
-    done_column, eta = MofNCompleteColumn(), TimeRemainingColumn()
+    done_column, eta = MofNCompleteColumn(), TimeLeft()
     counts_column = TextColumn("{task.fields[counts]}")
     failed_column = TextColumn("failed {task.fields[failed]}")
-    label, rate = TextColumn("[bold]reading"), TextColumn("{task.fields[rate]} files/s")
     tiers = [
         (
-            len("reading 123.4 files/s") + done + left + counts,
-            [label, bar, done_column, rate, eta, counts_column],
+            len("reading 123.4 files/s") + done + left + counts + _SHORTEST_BAR,
+            [label, bar, done_column, Rate(" files/s"), eta, counts_column],
         ),
         (
-            len("123.4/s") + done + left + counts,
-            [bar, done_column, TextColumn("{task.fields[rate]}/s"), eta, counts_column],
+            len("123.4/s") + done + left + counts + _SHORTEST_BAR,
+            [bar, done_column, Rate("/s"), eta, counts_column],
         ),
-        (len("failed ") + digits + done + left, [bar, done_column, eta, failed_column]),
-        (len("failed ") + digits + done, [bar, done_column, failed_column]),
+        (failed + done + left + _SHORTEST_BAR, [bar, done_column, eta, failed_column]),
+        (failed + done + _SHORTEST_BAR, [bar, done_column, failed_column]),
+        (failed + done + _NARROW_BAR, [bar, done_column, failed_column]),
+        (done + _NARROW_BAR, [bar, done_column]),
     ]
     for need, columns in tiers:
-        if need + len(columns) - 1 + _SHORTEST_BAR <= width:  # one space between columns
+        if need + len(columns) - 1 <= width:  # one space between columns
             return columns
-    return [done_column, failed_column]
+    return [bar]
 
 
 def _progress(total: int, enabled: bool, console=None):
-    """A progress bar on stderr, only when stderr is a terminal, fitted to the terminal's width."""
+    """The progress display on stderr, only when stderr is a terminal, fitted to the terminal's
+    width at each drawing (a terminal made narrower meanwhile gets a shorter line, not a wrapped
+    one). A bar for several files; a spinner for one (a scan takes seconds), which goes when done."""
     if not enabled:
         return nullcontext(None)
     from rich.console import Console
     from rich.progress import Progress
 
-    console = console or Console(stderr=True)
-    return Progress(*_progress_columns(console.width, total), console=console, transient=False, expand=True)
+    class Fitted(Progress):
+        def __init__(self, console) -> None:
+            self._fitted: dict[int, list] = {}  # the columns by width, kept so that a spinner turns
+            super().__init__(
+                *self._columns(console.width), console=console, transient=total == 1, expand=total != 1
+            )
+
+        def _columns(self, width: int) -> list:
+            if width not in self._fitted:
+                self._fitted[width] = _progress_columns(width, total)
+            return self._fitted[width]
+
+        def get_renderables(self):
+            if hasattr(self, "live"):  # Progress draws once while it is made, before it has a console
+                self.columns = tuple(self._columns(self.console.width))
+            yield from super().get_renderables()
+
+    return Fitted(console or Console(stderr=True))
 
 
 class _Stopped(SystemExit):
@@ -117,6 +194,12 @@ _BROKEN_PIPE_STATUS = 128 + 13
 
 
 def _on_stop_signal(signum: int, frame: object) -> NoReturn:
+    # The first stop ends the command in order: the journal closed and its lock released, the
+    # output's files placed all together or not at all. Ctrl-C pressed again while it does so
+    # would cut that short (a lock file left, a second `interrupted` line): it is ignored.
+    for stop in _STOP_SIGNALS:
+        if signal.getsignal(stop) is _on_stop_signal:
+            signal.signal(stop, signal.SIG_IGN)
     raise _Stopped(128 + signum)
 
 
@@ -164,7 +247,11 @@ def _stdout_console(width: int | None):
 
 
 _WORKERS = click.option(
-    "-w", "--workers", type=click.IntRange(min=1), default=None, help="Worker processes [default: cores]."
+    "-w",
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes, at most one per file and per core [default: cores].",
 )
 _TIMEOUT = click.option(
     "--timeout",
@@ -226,15 +313,28 @@ def _resume_command() -> str:
 
 def _program() -> list[str]:
     """The words that started this program, as a shell runs them again: `python -m gongkai` when
-    run as a module (the interpreter by its name when PATH finds it by that name, else by its
-    path), else the command's own path, by its name alone when PATH finds it by that name."""
+    run as a module, with the interpreter's own options as given (`python -X utf8 -m gongkai`;
+    the interpreter by its name when PATH finds it by that name, else by its path), else the
+    command's own path, by its name alone when PATH finds it by that name."""
     spec = getattr(sys.modules.get("__main__"), "__spec__", None)
     if spec is not None and spec.name == f"{__package__}.__main__":
-        return [_as_found(sys.executable or "python"), "-m", __package__]
+        return [_as_found(sys.executable or "python"), *_interpreter_options()]
     started = sys.argv[0] if sys.argv else ""
     if not started or started.startswith("-"):  # python -c: no program to name but the command
         return ["gongkai"]
     return [_as_found(started)]
+
+
+def _interpreter_options() -> list[str]:
+    """What followed the interpreter's name up to the command's arguments, as it was run: its
+    options and `-m gongkai` (`-X utf8 -m gongkai`, `-I -m gongkai`). sys.orig_argv ends with
+    the arguments sys.argv holds after its first word; where it does not (sys.argv changed by
+    the caller), only `-m gongkai` is known."""
+    original, arguments = list(getattr(sys, "orig_argv", [])), sys.argv[1:]
+    started = len(original) - len(arguments)
+    if started >= 2 and original[started:] == arguments:
+        return original[1:started]
+    return ["-m", __package__]
 
 
 def _as_found(path: str) -> str:
@@ -247,14 +347,21 @@ def _as_found(path: str) -> str:
 
 
 def _shell_word(word: str) -> str:
-    """One word as a shell reads it back: shlex.quote; a word of bytes that are not UTF-8 (a GBK
-    file name) as $'...' with each byte that is not printable ASCII as \\xNN (bash, zsh, ksh)."""
-    try:
-        word.encode("utf-8")
-    except UnicodeEncodeError:
-        escaped = (chr(b) if 32 <= b < 127 and b not in b"'\\" else f"\\x{b:02x}" for b in os.fsencode(word))
-        return "$'" + "".join(escaped) + "'"
-    return shlex.quote(word)
+    """One word as a shell reads it back, on one line: shlex.quote; a word holding a character
+    that cannot be pasted as itself (a newline, a tab, which a shell would take for completion,
+    any other control or invisible character) or bytes that are not UTF-8 (a GBK file name) as
+    $'...', each such character as the \\xNN of its bytes (bash, zsh, ksh)."""
+    if word.isprintable():
+        return shlex.quote(word)
+    escaped = []
+    for character in word:
+        if character in "'\\":
+            escaped.append("\\" + character)
+        elif character.isprintable():
+            escaped.append(character)
+        else:  # a byte that is not UTF-8 is a surrogate here (os.fsdecode): os.fsencode gives it back
+            escaped += (f"\\x{byte:02x}" for byte in os.fsencode(character))
+    return "$'" + "".join(escaped) + "'"
 
 
 @main.command()
@@ -368,20 +475,29 @@ def extract(
     sys.exit(1 if counts[Status.FAILED] or (strict and counts[Status.PARTIAL]) else 0)
 
 
+def _counts_text(counts: dict[Status, int]) -> str:
+    return " · ".join(f"{status} {count}" for status, count in counts.items())
+
+
+def _reading_task(bar, total: int):
+    """The bar's one task, its counts at 0 from the first drawing (an empty text at first drew
+    the bar over the counts' room, and it shrank when the first file was done)."""
+    if bar is None:
+        return None
+    return bar.add_task("read", total=total, counts=_counts_text(dict.fromkeys(Status, 0)), failed=0)
+
+
 def _advance(bar, task, counts: dict[Status, int]) -> None:
-    """One more file done: the bar's rate and status counts."""
-    elapsed = bar.tasks[0].elapsed or 0.0
-    rate = f"{sum(counts.values()) / elapsed:.1f}" if elapsed else "-"
-    summary = " · ".join(f"{status} {count}" for status, count in counts.items())
-    bar.update(task, advance=1, rate=rate, counts=summary, failed=counts[Status.FAILED])
+    """One more file done: the bar's status counts (its rate and time left are worked out as it is drawn)."""
+    bar.update(task, advance=1, counts=_counts_text(counts), failed=counts[Status.FAILED])
 
 
 def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool):
     output = batch.output
     counts = dict.fromkeys(Status, 0)
-    show_bar = not quiet and sys.stderr.isatty() and len(batch.todo) > 1
+    show_bar = not quiet and sys.stderr.isatty() and len(batch.todo) > 0
     with _progress(len(batch.todo), show_bar) as bar:
-        task = bar.add_task("read", total=len(batch.todo), rate="-", counts="", failed=0) if bar else None
+        task = _reading_task(bar, len(batch.todo))
         # With a bar on screen, messages go through its console so that they print above it.
         say = _say if bar is None else (lambda m: bar.console.print(m, markup=False, highlight=False))
 
@@ -401,6 +517,15 @@ def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool)
                 with contextlib.suppress(OSError):  # a terminal closed (SIGHUP) cannot be drawn on
                     bar.stop()
             _interrupted(stop)
+        except JournalWriteError as error:  # a disk too full for the journal: no output is written
+            _say(f"gongkai: error: {error}")
+            if output != "-" and (kept := batch.kept()):
+                where = path_text(batch.journal.path)
+                _say(
+                    f"gongkai: {kept} of {_files(len(batch.tasks))} read are kept in {where}; "
+                    f"once there is room, this reads the rest: {_resume_command()}"
+                )
+            sys.exit(1)
         except OutputWriteError as error:
             if output == "-":
                 raise
@@ -437,7 +562,9 @@ def _interrupted(stop: BatchInterrupted) -> NoReturn:
                 f"({path_text(stop.journal)})"
             )
         else:
-            _say(f"gongkai: interrupted: {read}, kept in {path_text(stop.journal)}")
+            # A journal of no report is removed as the batch closes: nothing in it to resume.
+            kept = f", kept in {path_text(stop.journal)}" if stop.finished else "; nothing kept to resume"
+            _say(f"gongkai: interrupted: {read}{kept}")
             if stop.earlier_outputs:
                 names = ", ".join(path_text(p) for p in stop.earlier_outputs)
                 written = stop.earlier_outputs[0].stat().st_mtime
@@ -446,7 +573,8 @@ def _interrupted(stop: BatchInterrupted) -> NoReturn:
                 _say("gongkai: this batch replaces them all together when it finishes")
             else:
                 _say("gongkai: no output written yet: it is written when every file is read")
-            _say(f"gongkai: to continue, type: {_resume_command()}")
+            if stop.finished:
+                _say(f"gongkai: to continue, type: {_resume_command()}")
     sys.exit(code)
 
 
@@ -504,7 +632,7 @@ def inspect(pdf, png_dir) -> None:
       130  interrupted (Ctrl-C)
     """
     from .report import read_report
-    from .review import print_report, render_pages
+    from .review import png_stem, print_report, render_pages
 
     if not os.path.exists(pdf):
         _usage_error(no_file(pdf))
@@ -517,7 +645,11 @@ def inspect(pdf, png_dir) -> None:
     # Off a terminal, rich reads the width from COLUMNS; without it, a wide page.
     console = _stdout_console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 200)
     try:
-        report = read_report(pdf)
+        # A spinner while it reads (a scan takes seconds), gone before the report is printed.
+        with _progress(1, sys.stderr.isatty()) as bar:
+            if bar is not None:
+                bar.add_task("read", total=1)
+            report = read_report(pdf)
     except GongkaiError as error:
         _say(f"gongkai: failed: {path_text(pdf)}: {error}")
         sys.exit(1)
@@ -526,6 +658,9 @@ def inspect(pdf, png_dir) -> None:
     if png_dir and report.kind != "pdf":
         _say(f"gongkai: --png draws PDF pages; {report.source} is {describe(report.kind)} and has none")
     elif png_dir:
+        stem, renamed = png_stem(pdf)
+        if renamed:
+            _say(f"gongkai: the page images are named {stem}-pageN.png: {renamed}")
         for path in render_pages(report, png_dir, pdf):
             _say(f"gongkai: wrote {path_text(path)}")
 
@@ -551,8 +686,8 @@ def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float, output:
         except (NotAnOutputError, ValueError) as error:
             _usage_error(str(error))
     reports, counts = [], dict.fromkeys(Status, 0)
-    with _progress(len(paths), sys.stderr.isatty() and len(paths) > 1) as bar:
-        task = bar.add_task("read", total=len(paths), rate="-", counts="", failed=0) if bar else None
+    with _progress(len(paths), sys.stderr.isatty()) as bar:
+        task = _reading_task(bar, len(paths))
         say = _say if bar is None else (lambda m: bar.console.print(m, markup=False, highlight=False))
         for report in iter_reports(paths, workers or default_workers(), timeout or None):
             reports.append(report)
@@ -594,8 +729,10 @@ def summary(inputs, output, workers, timeout) -> None:
 
     cells, files, checks = _batch(inputs, workers, timeout, output)
     result = summarize(cells, files, checks)
+    # As inspect: the terminal's width, or COLUMNS off a terminal; without it, every row on one line.
+    width = _stdout_console(width=None).width if sys.stdout.isatty() or "COLUMNS" in os.environ else None
     with writing("-"):
-        click.echo(result.to_text())
+        click.echo(result.to_text(width))
     if output:
         result.write(output)
         _say(f"gongkai: wrote {path_text(output)}")
@@ -659,8 +796,10 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
 
 
 def _print_comparison(pairs, show_all: bool) -> None:
-    from rich import box
-    from rich.table import Table as RichTable
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    from .review import LabelledGrid
 
     # As inspect: the terminal's width, or COLUMNS off a terminal; without it, a wide page.
     console = _stdout_console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 120)
@@ -668,13 +807,13 @@ def _print_comparison(pairs, show_all: bool) -> None:
     for (source_a, source_b), pair in pairs.groupby(["source_a", "source_b"], sort=False):
         shown = pair if show_all else pair[pair["value_a"].notna() | pair["value_b"].notna()]
         console.print(f"{source_a} → {source_b}", soft_wrap=True, highlight=False)
-        rows = []
+        labels, rows = [], []
         for row in shown.itertuples(index=False):
             change = format_number(None if row.change != row.change else row.change)
             group = f"{row.group} " if isinstance(row.group, str) and row.group else ""
+            labels.append(f"{group}{row.row} · {row.column}")
             rows.append(
                 (
-                    f"{group}{row.row} · {row.column}",
                     format_number(None if row.value_a != row.value_a else row.value_a),
                     format_number(None if row.value_b != row.value_b else row.value_b),
                     f"+{change}" if row.change > 0 else change,
@@ -682,25 +821,20 @@ def _print_comparison(pairs, show_all: bool) -> None:
                     "bold red" if row.large else None,
                 )
             )
-        # One label column that folds; number columns as wide as their widest value, never cut.
-        grid = RichTable(header_style="bold", box=box.SIMPLE_HEAD, padding=(0, 1), collapse_padding=True)
-        grid.add_column("行 · 列", overflow="fold", ratio=1, min_width=10)
-        needed = 12
-        for index, header in enumerate(("A", "B", "增减", ""), start=1):
-            widest = max((len(r[index]) for r in rows), default=0)
-            grid.add_column(
-                header,
-                justify="right" if header else "left",
-                no_wrap=True,
-                width=max(widest, len(header)),
-                min_width=widest,
-            )
-            needed += widest + 1
-        for *cells, style in rows:
-            grid.add_row(*cells, style=style)
+        # One label column that folds; number columns as wide as their widest value (or header),
+        # in terminal columns, never cut: the same grid as inspect's.
+        headers = ["A", "B", "增减", ""]
+        widths = [
+            max(1, cell_len(header), *(cell_len(r[index]) for r in rows))
+            for index, header in enumerate(headers)
+        ]
+        grid = LabelledGrid("", headers, widths, labels or ["行 · 列"], width)
+        grid.table.columns[0].header = "行 · 列"
+        for label, (*cells, style) in zip(labels, rows, strict=True):
+            grid.add_row(label, 0, [Text(cell, style=style or "") for cell in cells], style=style)
         # Wider than the terminal only when even the narrowest label would cut a number.
-        console.width = max(width, needed)
-        console.print(grid, crop=False)
+        console.width = max(width, grid.needed)
+        console.print(grid.table, crop=False)
         console.width = width
         large = pair[pair["large"]]
         compared = int(pair["change"].notna().sum())

@@ -37,12 +37,14 @@ CRASHED = "crashed"
 
 @dataclass(frozen=True)
 class Outcome:
-    """What became of one task: its result, or why there is none (TIMEOUT or CRASHED)."""
+    """What became of one task: its result, or why there is none (TIMEOUT or CRASHED), and
+    for how many seconds it ran (until its result came, its time was up or its worker died)."""
 
     index: int
     result: Any = None
     failure: str | None = None
     detail: str = ""
+    seconds: float = 0.0
 
 
 # Forked workers share the parent's loaded modules and dictionary pages; where fork is
@@ -116,12 +118,14 @@ class _Worker:
         self.process.start()
         child_end.close()
         self.index: int | None = None  # the task it holds
+        self.started = 0.0  # when it was given the task (time.monotonic)
         self.deadline = float("inf")
         self.tasks_done = 0
 
     def give(self, index: int, task: Any, timeout: float | None) -> None:
         self.index = index
-        self.deadline = time.monotonic() + timeout if timeout else float("inf")
+        self.started = time.monotonic()
+        self.deadline = self.started + timeout if timeout else float("inf")
         self.connection.send(task)
 
     def stop(self, kill: bool = False) -> None:
@@ -188,19 +192,21 @@ def run(
                     continue
                 outcome = None
                 replace = False
+                ran = now - worker.started
                 if worker.connection in ready:
                     try:
-                        outcome = Outcome(worker.index, worker.connection.recv())
+                        outcome = Outcome(worker.index, worker.connection.recv(), seconds=ran)
                         worker.tasks_done += 1
                         replace = worker.tasks_done >= TASKS_PER_WORKER
                     except (EOFError, OSError):
                         pass  # died while sending: seen through its sentinel below
                 if outcome is None and (worker.process.sentinel in ready or worker.connection in ready):
                     worker.process.join()
-                    outcome = Outcome(worker.index, failure=CRASHED, detail=_death(worker.process.exitcode))
+                    death = _death(worker.process.exitcode)
+                    outcome = Outcome(worker.index, failure=CRASHED, detail=death, seconds=ran)
                     replace = True
                 elif outcome is None and now >= worker.deadline:
-                    outcome = Outcome(worker.index, failure=TIMEOUT)
+                    outcome = Outcome(worker.index, failure=TIMEOUT, seconds=ran)
                     worker.stop(kill=True)
                     pool[slot] = _Worker(context, function)
                     yield outcome
@@ -225,8 +231,9 @@ def call_with_limit(function: Callable[[Any], Any], task: Any, timeout: float | 
     is a worker as `run`'s are (it ends with its parent, leaves Ctrl-C to it), and its
     outcome reads the same. Without fork, or without a limit, the call runs here.
     """
+    started = time.monotonic()
     if not timeout or not hasattr(os, "fork"):
-        return Outcome(0, function(task))
+        return Outcome(0, function(task), seconds=time.monotonic() - started)
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns into the caller's code
@@ -248,12 +255,13 @@ def call_with_limit(function: Callable[[Any], Any], task: Any, timeout: float | 
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
     if chunks is None:
-        return Outcome(0, failure=TIMEOUT)
+        return Outcome(0, failure=TIMEOUT, seconds=time.monotonic() - started)
     _, status = os.waitpid(pid, 0)
+    ran = time.monotonic() - started
     code = os.waitstatus_to_exitcode(status)  # -N when killed by signal N, as multiprocessing says
     if code != 0 or not chunks:
-        return Outcome(0, failure=CRASHED, detail=_death(code))
-    return Outcome(0, pickle.loads(b"".join(chunks)))
+        return Outcome(0, failure=CRASHED, detail=_death(code), seconds=ran)
+    return Outcome(0, pickle.loads(b"".join(chunks)), seconds=ran)
 
 
 def _read_until(descriptor: int, deadline: float) -> list[bytes] | None:

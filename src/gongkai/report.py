@@ -222,6 +222,7 @@ def _read_pages(
                 pages[number], scanned_page = reader.read(number)
                 if scanned_page is not None:
                     scanned[number] = scanned_page
+                    report.pages_ocr = len(scanned)  # so far: a later failure still says them
                 lines = text_lines(pages[number].chars)
                 if number == 1:
                     identity = read_identity(lines, source.metadata_title, source.path)
@@ -232,9 +233,10 @@ def _read_pages(
             reader.close(abandon=True)
             raise
         reader.close()
-    report.pages_ocr = len(scanned)
     report.text_layers_ignored = sorted({p.scanned for p in pages.values() if p.scanned} - {"no text layer"})
     if not any(page.chars for page in pages.values()):
+        if scanned:  # the reason goes on to say how many pages were read by OCR
+            raise ScannedReportError("no text layer, and OCR found no text in the page images")
         raise ScannedReportError("no text layer, and no page is an image to read by OCR")
     grids = [grid for n in table_pages(headings, report.pages) for grid in page_grids(pages[n], headings)]
     return identity, grids, headings, {number: page.chars for number, page in pages.items()}, scanned
@@ -265,11 +267,23 @@ def read_report(path: str | os.PathLike[str], kind: str = "auto", threads: int |
     count than a whole number of at least 1 raises InvalidOptionError. Raises a GongkaiError
     subclass when the file cannot be read at all.
     """
+    report = _new_report(path, kind, threads)
+    _read_into(report, path, kind, threads)
+    return report
+
+
+def _new_report(path: str | os.PathLike[str], kind: str, threads: int | None) -> Report:
+    """The empty Report that `path` is read into, once `kind` and `threads` are known to be usable."""
     sources.check_kind(kind)
     if threads is not None:
         require_count("threads", threads)
+    return Report(source=sources.check_path(path))
+
+
+def _read_into(report: Report, path: str | os.PathLike[str], kind: str, threads: int | None) -> None:
+    """Read `path` into `report` (see read_report). What was learnt before a failure stays in
+    it: the pages, and those read by OCR."""
     started = time.perf_counter()
-    report = Report(source=sources.check_path(path))
     report.kind, legacy = sources.input_kind(path)
     if kind != "auto" and report.kind != kind:
         raise UnreadableFileError(
@@ -330,7 +344,6 @@ def read_report(path: str | os.PathLike[str], kind: str = "auto", threads: int |
     report.checks = run_checks(FORMS[version], report.records)
     report.status, report.reason = _status(report, [*notes, *gaps])
     report.seconds = time.perf_counter() - started
-    return report
 
 
 def _read_by_form(
@@ -414,10 +427,7 @@ def _status(report: Report, gaps: list[str]) -> tuple[Status, str]:
         if _found(cell) and cell.value is None and cell.note_code in UNREADABLE_CODES
     )
     blank = sum(1 for cell in report.records if cell.note_code is NoteCode.BLANK)
-    reasons = list(dict.fromkeys(gaps))
-    if report.pages_ocr:
-        reasons.append(f"{report.pages_ocr} of {counted(report.pages, 'page')} read by OCR")
-        reasons += [f"{why} ignored" for why in report.text_layers_ignored]
+    reasons = [*dict.fromkeys(gaps), *_ocr_reasons(report)]
     if missing:
         reasons.append(f"{missing} of {len(report.records)} cells not found")
     if unreadable[NoteCode.TEXT_IN_NUMBER_CELL]:
@@ -442,15 +452,36 @@ def _status(report: Report, gaps: list[str]) -> tuple[Status, str]:
     return (Status.PARTIAL if missing or unreadable else Status.OK), "; ".join(dict.fromkeys(reasons))
 
 
+def _ocr_reasons(report: Report) -> list[str]:
+    """What the reason of a report with scanned pages says of them, whatever its status:
+    `3 of 5 pages read by OCR`, and each text layer ignored."""
+    if not report.pages_ocr:
+        return []
+    return [
+        f"{report.pages_ocr} of {counted(report.pages, 'page')} read by OCR",
+        *(f"{why} ignored" for why in report.text_layers_ignored),
+    ]
+
+
 def read_report_safely(
     path: str | os.PathLike[str], kind: str = "auto", threads: int | None = None
 ) -> Report:
-    """Like read_report, but a file that cannot be read gives a failed Report instead of an exception."""
+    """Like read_report, but a file that cannot be read gives a failed Report instead of an
+    exception; it keeps what was learnt before the failure (its pages, and those read by OCR,
+    which its reason says as a partial report's does)."""
     started = time.perf_counter()
+    report = None
     try:
-        return read_report(path, kind, threads)
+        report = _new_report(path, kind, threads)
+        _read_into(report, path, kind, threads)
+        return report
     except GongkaiError as error:
-        return Report(source=str(path), reason=str(error), seconds=time.perf_counter() - started)
+        reason = str(error)
     except Exception as error:  # a batch must survive any broken file; the reason names the failure
         reason = f"internal error while reading ({type(error).__name__}: {error})"
-        return Report(source=str(path), reason=reason, seconds=time.perf_counter() - started)
+    failed = Report(source=str(path), seconds=time.perf_counter() - started)
+    if report is not None:
+        failed.kind, failed.pages, failed.pages_ocr = report.kind, report.pages, report.pages_ocr
+        failed.text_layers_ignored = report.text_layers_ignored
+    failed.reason = "; ".join([reason, *_ocr_reasons(failed)])
+    return failed

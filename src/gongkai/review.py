@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 from PIL import Image, ImageDraw, ImageFont
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table as RichTable
 from rich.text import Text
@@ -46,19 +47,36 @@ _NARROW_NUMBER_WIDTH, _NUMBER_WIDTH, _WIDE_TERMINAL = 4, 6, 100
 _FAILED_STYLE = "bold white on red"
 
 
-def _display_width(text: str) -> int:
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+# A line of a folded label or header never starts with these (the line before gives up its last
+# character instead): a comma or a closing bracket alone at the head of a line reads as a new item.
+_NO_LINE_START = set("，。、；：？！）】」』”’》〉,.;:?!)]%")
 
 
-def _wrap_header(label: str, width: int) -> str:
-    """A header folded to the width of its number column (CJK characters are two columns wide)."""
-    lines, line = [], ""
-    for ch in label:
-        if _display_width(line + ch) > width and line:
-            lines.append(line)
-            line = ""
+def _fold(text: str, width: int, indent: str = "") -> list[str]:
+    """`text` folded into lines of at most `width` terminal columns, counted as a terminal shows
+    them (a CJK character is two wide), each line after `indent` (a hanging indent: a folded
+    label stays under its own level)."""
+    room = max(1, width - cell_len(indent))
+    lines: list[str] = []
+    line = ""
+    for ch in text:
+        if line and cell_len(line + ch) > room:
+            if ch == " ":  # a space where a line breaks goes with the break
+                lines.append(line)
+                line = ""
+                continue
+            if " " in line.lstrip(" "):  # words apart: at the last space, as a word wrap
+                cut = line.rindex(" ")
+                lines.append(line[:cut].rstrip(" "))
+                line = line[cut + 1 :]
+            else:
+                carried = ""
+                if ch in _NO_LINE_START and len(line) > 1:
+                    line, carried = line[:-1], line[-1]
+                lines.append(line)
+                line = carried
         line += ch
-    return "\n".join([*lines, line])
+    return [indent + part for part in [*lines, line]]
 
 
 def _shown(record: dict) -> str:
@@ -97,33 +115,42 @@ def _failed_cells(report: Report) -> set[tuple[str, str, str]]:
     return {cell_key(cell) for check in failed for cell in check.cells}
 
 
-class _Grid:
-    """A rich table with a label column that folds and number columns that never shrink."""
+class LabelledGrid:
+    """A rich table of a label column and number columns, laid out for a terminal `width` wide.
 
-    def __init__(self, title: str, headers: list[str], widths: list[int], label: str | None):
-        # One space between columns (collapsed padding), so that a narrow terminal leaves the labels room.
+    Every column's width is set here, in terminal columns (CJK characters are two wide): the
+    number columns are as wide as their widest value, never less, and the label column takes the
+    rest, down to _LABEL_MIN_WIDTH (or its longest label), each label folded to it with a hanging
+    indent. Columns are one space apart, the table one space in from each edge, so every line of
+    the table is exactly as wide as the table: `needed` is its width at the narrowest label column,
+    which is the table's width wherever the terminal is narrower."""
+
+    def __init__(self, title: str, headers: list[str], widths: list[int], labels: list[str], width: int):
         self.table = RichTable(
-            title=title,
-            title_justify="left",
-            header_style="bold",
-            box=box.SIMPLE_HEAD,
-            padding=(0, 1),
-            collapse_padding=True,
+            title=title, title_justify="left", header_style="bold", box=box.SIMPLE_HEAD, padding=0
         )
-        self.needed = 1
-        if label is not None:
-            self.table.add_column(label, overflow="fold", min_width=_LABEL_MIN_WIDTH, ratio=1)
-            self.needed += _LABEL_MIN_WIDTH + 1
-        for header, width in zip(headers, widths, strict=True):
-            self.table.add_column(
-                _wrap_header(header, width), justify="right", no_wrap=True, width=width, min_width=width
-            )
-            self.needed += width + 1
+        fixed = (
+            2 + sum(widths) + len(widths)
+        )  # the two edges, and each number column with the space before it
+        longest = max((cell_len(label) for label in labels), default=1)
+        # As wide as its title where the terminal has room, so that the title does not fold.
+        longest = max(longest, max((cell_len(line) for line in title.splitlines()), default=0) - fixed)
+        self.needed = fixed + min(longest, _LABEL_MIN_WIDTH)
+        self.label_width = min(longest, max(_LABEL_MIN_WIDTH, width - fixed))
+        self.table.add_column("", no_wrap=True, width=self.label_width)
+        for header, column_width in zip(headers, widths, strict=True):
+            folded = "\n".join(_fold(header, column_width))
+            self.table.add_column(folded, justify="right", no_wrap=True, width=column_width)
+
+    def add_row(self, label: str, depth: int, cells: list, style: str | None = None) -> None:
+        # Two spaces a level; one where the label column is narrow, to leave the words room.
+        indent = ("  " if self.label_width >= 16 else " ") * depth
+        self.table.add_row(Text("\n".join(_fold(label, self.label_width, indent)), style=style or ""), *cells)
 
 
 def _column_widths(columns: list[list[str]], least: int, plain: bool = False) -> list[int]:
     """Each number column as wide as its widest value (and its mark, without colour), and at least `least`."""
-    return [max(least, *(len(v) + plain for v in values)) for values in columns]
+    return [max(least, *(cell_len(v) + plain for v in values)) for values in columns]
 
 
 def form_tables(report: Report, width: int = 80, plain: bool = False) -> list[tuple[RichTable, int]]:
@@ -138,10 +165,10 @@ def form_tables(report: Report, width: int = 80, plain: bool = False) -> list[tu
         records = table_cells.to_dict("records")
         by_key = {(r["row_id"], r["column_id"]): r for r in records}
         if len(table.rows) == 1:
-            out.append(_turned(table, by_key, failed, least, plain))
+            out.append(_turned(table, by_key, failed, least, plain, width))
             continue
         for block, title in _blocks(table):
-            out.append(_labelled(table, block, title, table_cells, by_key, failed, least, plain))
+            out.append(_labelled(table, block, title, table_cells, by_key, failed, least, plain, width))
     return out
 
 
@@ -164,6 +191,7 @@ def _labelled(
     failed: set,
     least: int,
     plain: bool,
+    width: int,
 ):
     in_block = {row.id for row in block.rows} | {row.id for row in table.alternative_rows}
     row_ids = [r for r in dict.fromkeys(table_cells["row_id"]) if r in in_block]
@@ -173,18 +201,19 @@ def _labelled(
     values = [[_shown(by_key[(r, c.id)]) for r in row_ids if (r, c.id) in by_key] for c in block.columns]
     headers = [c.label for c in block.columns]
     widths = _column_widths(values, least, plain)
-    grid = _Grid(title, headers, widths, label="")
-    for line in lines:
-        indent = "  " * (line.depth if len(table.blocks) == 1 else 0)
+    depths = [line.depth if len(table.blocks) == 1 else 0 for line in lines]
+    labels = ["  " * depth + line.label for line, depth in zip(lines, depths, strict=True)]
+    grid = LabelledGrid(title, headers, widths, labels, width)
+    for line, depth in zip(lines, depths, strict=True):
         if line.is_group:
-            grid.table.add_row(Text(indent + line.label, style="bold"), *([""] * len(block.columns)))
+            grid.add_row(line.label, depth, [""] * len(block.columns), style="bold")
             continue
         cells = [_styled(by_key.get((line.row_id, c.id)), failed, plain) for c in block.columns]
-        grid.table.add_row(indent + line.label, *cells)
+        grid.add_row(line.label, depth, cells)
     return grid.table, grid.needed
 
 
-def _turned(table: Table, by_key: dict, failed: set, least: int, plain: bool):
+def _turned(table: Table, by_key: dict, failed: set, least: int, plain: bool, width: int):
     """Table 四: its three groups as rows, the five outcomes as columns."""
     row_id = table.rows[0].id
     groups: dict[str, list] = {}
@@ -196,9 +225,9 @@ def _turned(table: Table, by_key: dict, failed: set, least: int, plain: bool):
         for i in range(len(outcomes))
     ]
     widths = _column_widths(values, least, plain)
-    grid = _Grid(f"{table.numeral}、{table.title}", outcomes, widths, label="")
+    grid = LabelledGrid(f"{table.numeral}、{table.title}", outcomes, widths, list(groups), width)
     for name, columns in groups.items():
-        grid.table.add_row(name, *(_styled(by_key.get((row_id, c.id)), failed, plain) for c in columns))
+        grid.add_row(name, 0, [_styled(by_key.get((row_id, c.id)), failed, plain) for c in columns])
     return grid.table, grid.needed
 
 
@@ -277,6 +306,30 @@ def _place_columns(wanted: list[tuple[float, str, int]], lines: int) -> list[tup
     return placed
 
 
+def png_stem(path: str | os.PathLike[str]) -> tuple[str, str | None]:
+    """The start of the PNG names for the report at `path`: its file name without the extension,
+    made a name every file system and shell takes (valid UTF-8, no control character, no path
+    separator), and why it differs from the file's own name, or None.
+
+    A name of bytes that are not UTF-8 (a file unzipped from an archive made on Chinese Windows)
+    is read as GB18030, which GBK and GB2312 are subsets of: 桂岭乡2024年报, not the
+    \\xb9\\xf0... escapes of its text. Bytes GB18030 cannot read either become `_`."""
+    stem = Path(os.fspath(path)).stem
+    why = None
+    try:
+        stem.encode("utf-8")
+    except UnicodeEncodeError:
+        raw = os.fsencode(stem)
+        try:
+            stem, why = raw.decode("gb18030"), "its file name is not UTF-8; read as GB18030 (GBK)"
+        except UnicodeDecodeError:
+            stem, why = raw.decode("utf-8", "replace").replace("\ufffd", "_"), "its file name is not UTF-8"
+    safe = "".join("_" if not ch.isprintable() or ch in "/\\" else ch for ch in stem)
+    if safe != stem and why is None:
+        why = "its file name holds characters a file name should not"
+    return safe or "report", why
+
+
 def render_pages(
     report: Report, out_dir: str | os.PathLike[str], path: str | os.PathLike[str] | None = None
 ) -> list[Path]:
@@ -291,6 +344,7 @@ def render_pages(
     # Row ids are unique across the form's tables, so (row, column) names a cell.
     failed = {(row, column) for _, row, column in _failed_cells(report)}
     font = _font(12)
+    stem, _ = png_stem(path or report.source)
     written = []
     for number, rendered in zip(
         pages, render_pdf_pages(path or report.source, pages, _RENDER_SCALE), strict=True
@@ -331,9 +385,9 @@ def render_pages(
             "right: row_id of each matched row   top: column_id of each placed column"
         )
         draw.text((10, image.height - _LEGEND_HEIGHT + 6), legend, fill=(40, 40, 40), font=font)
-        path = target / f"{Path(report.source).stem}-page{number}.png"
-        image.save(path)
-        written.append(path)
+        png = target / f"{stem}-page{number}.png"
+        image.save(png)
+        written.append(png)
     return written
 
 

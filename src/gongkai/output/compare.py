@@ -123,19 +123,16 @@ def no_pairs_reason(cells: pd.DataFrame, key: str) -> str:
 
 
 def write_comparison(pairs: pd.DataFrame, path: str | os.PathLike[str]) -> None:
-    """Every compared cell to .xlsx (numbers as numbers) or else CSV (whole numbers without ".0")."""
+    """Every compared cell to .xlsx (the workbook's 同比 sheet: Chinese headers, numbers as
+    numbers, set up to print) or else CSV (the columns of COMPARE_COLUMNS, whole numbers without ".0")."""
+    if Path(path).suffix.lower() == ".xlsx":
+        from .workbook import write_comparison_workbook  # the workbook's own layout; it imports this module
+
+        write_comparison_workbook(pairs, path)
+        return
     with replacing(path) as temporary:  # OutputWriteError if it cannot be written
-        if Path(path).suffix.lower() == ".xlsx":
-            whole = {name: _whole_numbers(pairs[name]) for name in _NUMBER_COLUMNS}
-            pairs.assign(**whole).to_excel(temporary, index=False, engine="openpyxl")
-        else:
-            written = {name: pairs[name].map(format_number, na_action="ignore") for name in _NUMBER_COLUMNS}
-            pairs.assign(**written).to_csv(temporary, index=False)
+        written = {name: pairs[name].map(format_number, na_action="ignore") for name in _NUMBER_COLUMNS}
+        pairs.assign(**written).to_csv(temporary, index=False)
 
 
 _NUMBER_COLUMNS = ["value_a", "value_b", "change"]
-
-
-def _whole_numbers(values: pd.Series) -> pd.Series:
-    """Whole numbers as int (Excel shows 12, and reads back 12, not 12.0); other numbers kept."""
-    return values.map(lambda v: int(v) if v == v and float(v).is_integer() else v).astype(object)

@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import tempfile
 import zlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -56,25 +57,37 @@ class JournalWriteError(OutputWriteError):
 _NOT_A_DATABASE = ("SQLITE_NOTADB", "SQLITE_CORRUPT")
 
 
+# What SQLite's disk I/O errors (SQLITE_IOERR_WRITE, _SHMSIZE, _FSYNC…) do not say: whether
+# the disk is full. So much is written beside the journal to tell: more than a report's
+# records, or SQLite's largest allocation (its WAL index grows by 32 KiB).
+_ROOM_PROBE = 1 << 20
+
+
 def _write_failure(path: Path | None, error: OSError | sqlite3.Error) -> JournalWriteError:
     """`error` in writing the journal at `path` as one line that says so: the disk is full, or why not."""
     journal = "the journal in memory" if path is None else f"the journal {quoted(path)}"
+    name = getattr(error, "sqlite_errorname", "")
     if isinstance(error, OSError):
         why = error.strerror or str(error)
-    elif getattr(error, "sqlite_errorname", "") == "SQLITE_FULL":
+    elif name == "SQLITE_FULL":
         why = "No space left on device"  # as the outputs' own failure to write says it
+    elif name.startswith("SQLITE_IOERR") and path is not None:
+        why = _no_room(path.parent) or str(error)
     else:
         why = str(error)
     return JournalWriteError(f"cannot write {journal}: {why}")
 
 
-@contextlib.contextmanager
-def _writing(path: Path | None):
-    """Failures to write the journal at `path` (SQLite's, the file system's) as JournalWriteError."""
+def _no_room(folder: Path) -> str | None:
+    """Why `folder` cannot take _ROOM_PROBE bytes more (`No space left on device`, `Disk quota
+    exceeded`), tried by writing them; None when it can."""
     try:
-        yield
-    except (sqlite3.Error, OSError) as error:
-        raise _write_failure(path, error) from None
+        with tempfile.TemporaryFile(dir=folder, prefix=".gongkai.", suffix=".probe") as probe:
+            probe.write(bytes(_ROOM_PROBE))
+            probe.flush()
+    except OSError as error:
+        return error.strerror or str(error)
+    return None
 
 
 class JournalBusyError(JournalError):
@@ -199,11 +212,14 @@ class Journal:
         self.path = None if path is None else Path(path)
         self._db: sqlite3.Connection | None = None
         self._lock: int | None = None
+        self._owned = False  # this run holds the journal's lock: its files are this run's to tidy
+        self._created = False  # this run made the database (none was there, or fresh replaced it)
         try:
-            with _writing(self.path):
+            with self._writing():
                 if self.path is not None:
                     self.path.parent.mkdir(parents=True, exist_ok=True)
                     self._lock = _take_lock(_lock_path(self.path))
+                    self._owned = True
                 self._open(fresh, dict(reading or {}))
         except BaseException:
             self._release()
@@ -224,9 +240,24 @@ class Journal:
         except sqlite3.DatabaseError:  # not a journal of this version: nothing a run could resume
             return 0
 
+    def _holds_no_report_on_disk(self) -> bool:
+        """Whether the journal on disk holds no report (none at all, or never a table of them:
+        a run that stopped before its first report, or the version before): nothing to resume."""
+        if not self.path.exists():
+            return True
+        try:
+            with contextlib.closing(sqlite3.connect(self.path)) as db:
+                return db.execute("SELECT count(*) FROM reports").fetchone()[0] == 0
+        except sqlite3.DatabaseError as error:
+            # No table of reports; else a file that is no journal, or a disk that cannot be read:
+            # what opening it says.
+            return getattr(error, "sqlite_errorname", "") == "SQLITE_ERROR"
+
     def _open(self, fresh: bool, reading: dict[str, str]) -> None:
         durable = self.path is not None
         shown = path_text(self.path) if durable else ""
+        if durable and not fresh and self._holds_no_report_on_disk():
+            fresh = True  # resuming a journal of no report is starting afresh, whatever wrote it
         if fresh and durable and (unfinished := self._unfinished_reports()):
             raise UnfinishedRunError(
                 f"{shown} holds {unfinished} report{'s' * (unfinished != 1)} of a run that did not "
@@ -235,6 +266,7 @@ class Journal:
         if fresh and durable:
             for leftover in _database_files(self.path):
                 leftover.unlink(missing_ok=True)
+        self._created = durable and not self.path.exists()
         try:
             self._db = sqlite3.connect(self.path if durable else ":memory:", isolation_level=None)
             if durable:  # WAL with full sync: each commit is on disk before the next report is taken.
@@ -263,13 +295,13 @@ class Journal:
 
     def mark_finished(self) -> None:
         """Record that the output was written from this journal: a new run may start afresh."""
-        with _writing(self.path):
+        with self._writing():
             self._db.execute("INSERT OR REPLACE INTO meta VALUES ('finished', '1')")
 
     def add(self, source: str, sha256: str, status: str, reason: str, records: dict[str, list[dict]]) -> None:
         """Store one report's records (by kind) in one durable transaction."""
         blobs = [_to_bytes(kind, records[kind]) for kind in KINDS]
-        with _writing(self.path):
+        with self._writing():
             self._db.execute(
                 "INSERT OR REPLACE INTO reports VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (source, sha256, status, reason, *blobs),
@@ -292,7 +324,7 @@ class Journal:
         """Forget the reports of inputs no longer given (or whose content changed)."""
         wanted = set(keys)
         stale = [key for key in self.finished() if key not in wanted]
-        with _writing(self.path), self._db:
+        with self._writing(), self._db:
             self._db.execute("BEGIN")
             self._db.executemany("DELETE FROM reports WHERE source = ? AND sha256 = ?", stale)
 
@@ -301,12 +333,49 @@ class Journal:
         self._release()
 
     def _release(self) -> None:
+        nothing_held = self._holds_no_report()
         if self._db is not None:
             self._db.close()
             self._db = None
+        if self._owned:
+            self._tidy(nothing_held)
+            self._owned = False
         if self._lock is not None:
             _release_lock(_lock_path(self.path), self._lock)
             self._lock = None
+
+    @contextlib.contextmanager
+    def _writing(self):
+        """Failures to write the journal (SQLite's, the file system's) as JournalWriteError."""
+        try:
+            yield
+        except (sqlite3.Error, OSError) as error:
+            raise _write_failure(self.path, error) from None
+
+    def _holds_no_report(self) -> bool:
+        """Whether the database holds no report: nothing a run could resume. One that cannot be
+        read (its disk full) holds none if this run made it."""
+        if self._db is None:
+            return self._created
+        try:
+            return self._db.execute("SELECT count(*) FROM reports").fetchone()[0] == 0
+        except sqlite3.Error:
+            return self._created
+
+    def _tidy(self, nothing_held: bool) -> None:
+        """Once closed, nothing is left that holds nothing. A journal that holds no report (the
+        run stopped, or failed, before its first: a full disk, Ctrl-C, an error) goes whole:
+        there is nothing in it to resume. Else no -wal or -shm is left that holds nothing: SQLite
+        removes them itself when it folds the -wal in; a disk too full for that leaves them, and
+        an empty -wal goes with its index (-shm)."""
+        journal, wal, shm, rollback = _database_files(self.path)
+        with contextlib.suppress(OSError):
+            if nothing_held:
+                for leftover in (journal, wal, shm, rollback):
+                    leftover.unlink(missing_ok=True)
+            elif not wal.exists() or wal.stat().st_size == 0:
+                wal.unlink(missing_ok=True)
+                shm.unlink(missing_ok=True)
 
     def __enter__(self) -> Journal:
         return self

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table as RichTable
 
@@ -28,6 +29,8 @@ from . import records
 from .views import failed_rule, prints_no_number
 from .writers import replacing
 
+# The narrowest a column of words folds to on a narrow terminal: four CJK characters, or `partial`.
+_LEAST_WORDS = 8
 # The rows listed under "most often missing".
 MISSING_ROWS_SHOWN = 15
 # Marks of the agencies × years matrix.
@@ -61,7 +64,9 @@ class Summary:
             "最常缺的行": self.missing,
         }
 
-    def to_text(self) -> str:
+    def to_text(self, width: int | None = None) -> str:
+        """The summary as text; `width`: fitted to a terminal that many columns wide (the words of
+        a table fold, its numbers never), else every row on one line."""
         titles = {
             "按状态": "Reports by status and year",
             "按格式": "Reports by form and year",
@@ -73,20 +78,21 @@ class Summary:
         }
         parts = []
         for key, table in self.sections().items():
-            parts.append(f"## {titles[key]}")
-            parts.append(_plain_table(table) if len(table) else "(none)")
+            parts.append(_plain_text(f"## {titles[key]}", width))
+            parts.append(_plain_table(table, width) if len(table) else "(none)")
             parts.append("")
         return "\n".join(parts)
 
     def write(self, path: str | os.PathLike[str]) -> None:
-        """.xlsx: one sheet per section; any other name: the text."""
+        """.xlsx: one sheet per section, laid out and set up to print as the workbook's sheets;
+        any other name: the text."""
+        if Path(path).suffix.lower() == ".xlsx":
+            from .workbook import write_tables
+
+            write_tables({name: _numbers_as_numbers(t) for name, t in self.sections().items()}, path)
+            return
         with replacing(path) as temporary:  # OutputWriteError if it cannot be written
-            if Path(path).suffix.lower() == ".xlsx":
-                with pd.ExcelWriter(temporary, engine="openpyxl") as writer:
-                    for name, table in self.sections().items():
-                        _numbers_as_numbers(table).to_excel(writer, sheet_name=name, index=False)
-            else:
-                temporary.write_text(self.to_text(), encoding="utf-8")
+            temporary.write_text(self.to_text(), encoding="utf-8")
 
 
 def _numbers_as_numbers(table: pd.DataFrame) -> pd.DataFrame:
@@ -96,17 +102,36 @@ def _numbers_as_numbers(table: pd.DataFrame) -> pd.DataFrame:
     return table.assign(form=[int(v) if str(v).isdigit() else v for v in table["form"]])
 
 
-def _plain_table(table: pd.DataFrame) -> str:
-    """A table as plain text: numbers right, words left, CJK characters two columns wide (rich)."""
-    grid = RichTable(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for name in table.columns:
-        numeric = pd.api.types.is_numeric_dtype(table[name])
-        grid.add_column(str(name), justify="right" if numeric else "left", no_wrap=True)
+def _plain_table(table: pd.DataFrame, width: int | None = None) -> str:
+    """A table as plain text: numbers right, words left, CJK characters two columns wide (rich).
+    Within `width` columns the words fold (at spaces where they can) down to _LEAST_WORDS (or
+    their header), the numbers keep their width, and columns close up from three spaces apart to
+    one; wider than `width` only where even that does not fit (rich would squeeze a column to
+    nothing: the status column vanished at COLUMNS=30)."""
+    names = [str(name) for name in table.columns]
+    numeric = [pd.api.types.is_numeric_dtype(table[name]) for name in table.columns]
+    least = []
+    for name, column, is_number in zip(names, table.columns, numeric, strict=True):
+        widest = max(cell_len(v) for v in [name, *("" if pd.isna(v) else str(v) for v in table[column])])
+        least.append(widest if is_number else min(widest, max(_LEAST_WORDS, cell_len(name))))
+    gap = 3 if width is None or sum(least) + 3 * (len(least) - 1) <= width else 1
+    grid = RichTable(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, (gap - 1) // 2))
+    for name, is_number, narrowest in zip(names, numeric, least, strict=True):
+        if is_number:
+            grid.add_column(name, justify="right", no_wrap=True, min_width=narrowest)
+        else:
+            grid.add_column(name, justify="left", overflow="fold", min_width=narrowest)
     for row in table.itertuples(index=False):
         grid.add_row(*("" if pd.isna(v) else str(v) for v in row))
-    console = Console(file=io.StringIO(), width=10_000, color_system=None)
+    return _plain_text(grid, None if width is None else max(width, sum(least) + gap * (len(least) - 1)))
+
+
+def _plain_text(renderable, width: int | None) -> str:
+    """What rich prints of `renderable` without colour in `width` columns (or a page wide enough
+    for any line), trailing spaces dropped."""
+    console = Console(file=io.StringIO(), width=width or 10_000, color_system=None)
     with console.capture() as captured:
-        console.print(grid)
+        console.print(renderable, crop=False)
     return "\n".join(line.rstrip() for line in captured.get().splitlines())
 
 

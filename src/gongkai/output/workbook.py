@@ -80,11 +80,19 @@ HEADERS = {
     "large": "变化大",
     "note_a": "上年说明",
     "note_b": "本年说明",
+    # The summary's (gongkai summary -o summary.xlsx).
+    "reports": "报告数",
+    "sources": "来源文件",
+    "rules": "未通过的规则",
+    "reasons": "缺失原因",
+    "total": "合计",
 }
 TABLE_SHEETS = {t.id: f"{t.numeral}、{t.short_title}" for t in FORMS[CURRENT_VERSION].tables}
 # Sheets printed landscape: the wide ones. Tables 二 and 三 are portrait: 二's blocks are
 # narrow, and 三 fitted to a portrait page's width holds a whole report on that page.
 LANDSCAPE_SHEETS = {TABLE_SHEETS["review_litigation"], "cells", "files", "checks", "同比", "概览"}
+# The summary's sheets of long text (gongkai summary -o summary.xlsx), landscape too.
+LANDSCAPE_SHEETS |= {"重复的机关年度", "相同的文件", "不合勾稽关系", "最常缺的行"}
 
 _THIN = Side(style="thin", color="7F7F7F")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -98,6 +106,7 @@ _FAILED_FILL = PatternFill("solid", fgColor="F8CBAD")
 _WRAP = Alignment(wrap_text=True, vertical="center")
 _CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
 _NUMBER = Alignment(vertical="center", horizontal="right")
+_MIDDLE = Alignment(vertical="center")
 
 LEGEND = (
     "图例：黄色 = 读出时有说明（不适用、带注释、非数字），鼠标悬停看说明；红色 = 未通过勾稽校验的单元格；"
@@ -522,17 +531,98 @@ def _year_over_year_sheet(book: Workbook, cells: pd.DataFrame) -> None:
     pairs = year_over_year(cells)
     if pairs.empty:
         return
-    shown = pairs.drop(columns=["table", "row_id", "column_id", "source_a", "source_b"])
+    # The files sheet names each report's file: here the agency and the years say which.
+    _comparison_sheet(book, pairs.drop(columns=["source_a", "source_b"]))
+
+
+# The comparison's columns of words, folded to these widths (Excel's units) rather than cut in
+# print; the share as a percentage needs no more than this.
+_COMPARISON_WIDTHS = {"agency": 20, "group": 20, "row": 30, "column": 24, "note_a": 22, "note_b": 22}
+_SHARE_WIDTH = 10
+
+
+def _comparison_sheet(book: Workbook, pairs: pd.DataFrame, titles: list[str] | None = None) -> Worksheet:
+    """同比: every compared cell under the form's Chinese labels (the ids left out), both values, the
+    change and its share (as a percentage); a large change's row red. Set up to print as the other
+    sheets are: the header frozen and printed on every page, landscape, fitted to the page width,
+    the labels folded within their columns. `titles`: lines above the header (the files compared)."""
+    shown = pairs.drop(columns=[c for c in ("table", "row_id", "column_id") if c in pairs])
     sheet = _long_sheet(book, "同比", shown)
-    large = list(shown.columns).index("large") + 1
-    for row in range(2, sheet.max_row + 1):
+    names = list(shown.columns)
+    above = len(titles or [])
+    if above:
+        sheet.insert_rows(1, above)
+        for row, title in enumerate(titles, start=1):
+            sheet.cell(row, 1, title).font = _TITLE_FONT if row == 1 else Font(size=9, color="595959")
+        last = f"{get_column_letter(len(names))}{sheet.max_row}"
+        sheet.freeze_panes = f"A{above + 2}"
+        sheet.print_title_rows = f"{above + 1}:{above + 1}"
+        sheet.auto_filter.ref = f"A{above + 1}:{last}"
+        sheet.print_area = f"A1:{last}"
+    first = above + 2  # the first row of values
+    large, share = names.index("large") + 1, names.index("change_share") + 1
+    folded = {names.index(name) + 1: width for name, width in _COMPARISON_WIDTHS.items() if name in names}
+    for column, width in [*folded.items(), (share, _SHARE_WIDTH)]:
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    for row in range(first, sheet.max_row + 1):
         if sheet.cell(row, large).value:
-            for column in range(1, len(shown.columns) + 1):
+            for column in range(1, len(names) + 1):
                 sheet.cell(row, column).fill = _FAILED_FILL
         sheet.cell(row, large).value = "是" if sheet.cell(row, large).value else ""
-    share = list(shown.columns).index("change_share") + 1
-    for row in range(2, sheet.max_row + 1):
         sheet.cell(row, share).number_format = "0.0%"
+        lines = 1
+        for column in range(1, len(names) + 1):  # each row's cells level with its folded labels
+            cell = sheet.cell(row, column)
+            if column in folded:
+                cell.alignment = _WRAP
+                if cell.value is not None:
+                    lines = max(lines, _lines(cell.value, folded[column]))
+            else:
+                cell.alignment = _NUMBER if isinstance(cell.value, int | float) else _MIDDLE
+        if lines > 1:
+            sheet.row_dimensions[row].height = _POINTS_PER_LINE * lines + 2
+    return sheet
+
+
+def write_tables(tables: dict[str, pd.DataFrame], path: str | os.PathLike[str]) -> None:
+    """One sheet per table, named by its key, laid out as the records sheets are (Chinese
+    headers, numbers as numbers, the header frozen, an autofilter, the columns fitted) and set
+    up to print as every sheet of the workbook: `gongkai summary -o summary.xlsx`."""
+    book = Workbook()
+    book.remove(book.active)
+    for name, table in tables.items():
+        sheet = _long_sheet(book, name, table)
+        # Text longer than its column (the rules a report breaks, the reasons) folds within it:
+        # past the print area it would be cut off on paper.
+        widths = {
+            c: sheet.column_dimensions[get_column_letter(c)].width for c in range(1, sheet.max_column + 1)
+        }
+        for row in sheet.iter_rows(min_row=2):
+            lines = max(
+                (_lines(cell.value, widths[cell.column]) for cell in row if cell.value is not None), default=1
+            )
+            if lines > 1:
+                for cell in row:
+                    cell.alignment = _WRAP
+                sheet.row_dimensions[row[0].row].height = _POINTS_PER_LINE * lines + 2
+    with replacing(path) as temporary:  # OutputWriteError if it cannot be written
+        book.save(temporary)
+
+
+def write_comparison_workbook(pairs: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+    """The comparison (`compare_cells` with source_a and source_b, or `year_over_year`) as a
+    workbook of one sheet, 同比, laid out and set up to print as `write_workbook`'s 同比 sheet; the
+    files compared are named above the header, each pair once, not on every row."""
+    book = Workbook()
+    book.remove(book.active)
+    titles = None
+    if {"source_a", "source_b"} <= set(pairs.columns):
+        files = list(dict.fromkeys(zip(pairs["source_a"], pairs["source_b"], strict=True)))
+        titles = ["政府信息公开工作年度报告 · 同比", *(f"上年文件 {a} → 本年文件 {b}" for a, b in files)]
+        pairs = pairs.drop(columns=["source_a", "source_b"])
+    _comparison_sheet(book, pairs, titles)
+    with replacing(path) as temporary:  # OutputWriteError if it cannot be written
+        book.save(temporary)
 
 
 # ---------------------------------------------------------------------------

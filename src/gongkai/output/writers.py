@@ -19,11 +19,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from ..errors import OutputWriteError
+from ..errors import InvalidOptionError, OutputWriteError
 from ..model import Status
 from ..numbers import format_number
 from ..sources import quoted
 from .records import (
+    SHAPES,
     OutputFormatError,
     arrow_schema,
     columns_of,
@@ -36,6 +37,14 @@ from .wide import wide_cell_columns
 if TYPE_CHECKING:
     import pyarrow as pa
     import pyarrow.parquet as pq
+
+
+def check_shape(fmt: str, shape: str) -> None:
+    """A shape of the cells output (long or wide) that the format `fmt` can be written in."""
+    if shape not in SHAPES:
+        raise InvalidOptionError(f"shape is {' or '.join(SHAPES)}, not {shape!r}")
+    if shape == "wide" and fmt == "xlsx":
+        raise OutputFormatError("the wide shape is written as CSV, Parquet or JSONL, not XLSX")
 
 
 @contextlib.contextmanager
@@ -236,8 +245,7 @@ class BatchOutput:
     """
 
     def __init__(self, path: str, fmt: str, encoding: str = "utf-8", shape: str = "long"):
-        if shape == "wide" and fmt == "xlsx":
-            raise OutputFormatError("the wide shape is written as CSV, Parquet or JSONL, not XLSX")
+        check_shape(fmt, shape)
         self.path, self.fmt, self.shape = path, fmt, shape
         self._cells_kind = "wide" if shape == "wide" else "cells"
         self.side = path != "-"
