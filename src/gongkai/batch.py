@@ -576,6 +576,8 @@ class Batch:
         # Refused before the journal is touched, as extract refuses them: a batch that could only
         # fail after hours of reading, or read every file to a failed row.
         paths, output = _path_list(paths), check_path(output)
+        if not paths:  # as read_reports([]): else a header-only output would say nothing was wrong
+            raise NoInputsError("no inputs given: name report files")
         fmt = check_format(output, fmt)
         check_encoding(encoding)
         check_shape(fmt, shape)
