@@ -55,7 +55,8 @@ class BatchSetupError(ValueError):
 
 
 def expand_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
-    """Files as given, directories searched recursively, and glob patterns; sorted, no repeats.
+    """Files as given, directories searched recursively, and glob patterns; sorted by their
+    `source` text (path_text), no repeats.
 
     Directories give the files whose extension is of a kind gongkai reads (PDF, web page,
     Word), or only of `kind`; a file given by name is kept whatever its extension, so that
@@ -75,7 +76,8 @@ def expand_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
             found += sorted(p for p in glob.glob(item, recursive=True) if _is_file(Path(p)))
         else:
             found.append(item)
-    unique = sorted(dict.fromkeys(found))
+    # By the text each path's `source` shows (a byte that is not UTF-8 as \xNN), as the output is.
+    unique = sorted(dict.fromkeys(found), key=path_text)
     if not unique:
         what = "report files (PDF, web page, Word)" if kind == "auto" else f"{kind} files"
         raise NoInputsError(f"no {what} found in the given inputs")
