@@ -7,6 +7,7 @@ import re
 import shutil
 
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 import gongkai
@@ -171,3 +172,23 @@ def test_the_printed_summary_fits_the_terminal_width(tmp_path):
         assert any(line.split()[:2] == ["status", "2021"] for line in lines if line.strip())
         # Folded at spaces, never within a number.
         assert {"1184", "1185", "1339", "1340"} <= set(re.findall(r"\d+", result.stdout))
+
+
+def test_summary_and_compare_of_an_output_with_other_inputs_is_a_usage_error(tmp_path, monkeypatch):
+    """summary reads one output of extract, or reports: two outputs (or an output and a report)
+    are a usage error before any reading, not reports that fail as 'not a PDF file'."""
+    from gongkai import cli
+
+    (tmp_path / "cells.csv").write_text("source\n", encoding="utf-8")
+    (tmp_path / "cells.parquet").write_bytes(b"PAR1")
+    monkeypatch.setattr(cli, "iter_reports", lambda *a, **k: pytest.fail("read reports"))
+    for command, inputs in [
+        ("summary", ["cells.csv", "cells.parquet"]),
+        ("summary", ["cells.csv", str(BROKEN_SAMPLE)]),
+        ("compare", ["cells.csv", "cells.parquet"]),
+    ]:
+        paths = [str(tmp_path / p) if not os.path.isabs(p) else p for p in inputs]
+        result = CliRunner().invoke(main, [command, *paths])
+        assert result.exit_code == 2, (command, result.output)
+        assert result.stderr.splitlines() == [result.stderr.strip()]
+        assert result.stderr.startswith("gongkai: error: ") and "one output" in result.stderr

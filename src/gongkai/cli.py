@@ -670,7 +670,11 @@ def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float, output:
     first, `output` (if any) is checked as extract checks its own."""
     from .output.summary import NotAnOutputError, batch_frames, is_output, read_output
 
-    earlier = len(inputs) == 1 and is_output(inputs[0]) and not inputs[0].lower().endswith(".pdf")
+    outputs = [item for item in inputs if is_output(item) and not item.lower().endswith(".pdf")]
+    if outputs and len(inputs) > 1:
+        names = ", ".join(map(quoted, outputs))
+        _usage_error(f"{names}: give one output of extract alone (or reports), not with other inputs")
+    earlier = bool(outputs)
     try:
         # An earlier output comes with its files (batch.own_files): -o is none of them either.
         paths = [str(path) for path in own_files(inputs[0])] if earlier else check_inputs(inputs)
