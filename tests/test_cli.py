@@ -570,3 +570,32 @@ def test_the_counts_show_from_the_first_drawing_so_the_bar_keeps_its_length():
     console.file = io.StringIO()
     console.print(progress.make_tasks_table(progress.tasks))
     assert console.file.getvalue().index("1/7") == before
+
+
+def test_a_usage_error_click_finds_is_one_line_in_gongkais_form(tmp_path):
+    """A bad option value, an unknown option or command, a missing -o: one line on stderr,
+    `gongkai: error: ...`, exit 2, as every other failure; not click's Usage/Try/Error block."""
+    out = str(tmp_path / "x.csv")
+    cases = [
+        (["extract", str(SAMPLES), "-o", out, "--workers", "0"], "'--workers': 0 is not in the range"),
+        (["extract", str(SAMPLES), "-o", out, "--timeout", "x"], "'--timeout'"),
+        (["extract", str(SAMPLES), "-o", out, "--timeout", "nan"], "is not a number"),
+        (["extract", str(SAMPLES), "-o", out, "--shape", "tall"], "'--shape'"),
+        (["extract", str(SAMPLES), "-o", out, "--input-kind", "odt"], "'--input-kind'"),
+        (["extract", str(SAMPLES), "-o", out, "--format", "xls"], "'--format'"),
+        (["extract", str(SAMPLES)], "missing option '-o' / '--output'"),
+        (["extract", str(SAMPLES), "-o", out, "--wrkers", "2"], "no such option"),
+        (["summary"], "missing argument"),
+        (["compare", str(SAMPLES), "-w", "-1"], "'--workers'"),
+        (["no-such-command"], "no such command"),
+    ]
+    for arguments, says in cases:
+        result = CliRunner().invoke(main, arguments)
+        assert result.exit_code == 2, (arguments, result.output)
+        assert result.stdout == "", arguments
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1 and lines[0].startswith("gongkai: error: "), result.stderr
+        assert says in lines[0] and "--help" in lines[0], lines[0]
+    assert list(tmp_path.iterdir()) == []
+    # Help is still help.
+    assert CliRunner().invoke(main, ["extract", "--help"]).stdout.startswith("Usage:")

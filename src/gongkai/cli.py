@@ -263,7 +263,34 @@ _TIMEOUT = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@contextlib.contextmanager
+def _usage_errors_in_one_line():
+    """A usage error click finds (a bad option value, an unknown option, a missing -o) said as
+    every other failure is: one line on stderr, exit status 2; click printed Usage, Try and Error
+    lines. Help asked for by giving no arguments is still help."""
+    try:
+        yield
+    except click.exceptions.NoArgsIsHelpError:
+        raise
+    except click.UsageError as error:
+        message = " ".join(error.format_message().split()).rstrip(".")
+        command = error.ctx.command_path if error.ctx is not None else "gongkai"
+        _usage_error(f"{message[:1].lower()}{message[1:]}; see '{command} --help'")
+
+
+class _Gongkai(click.Group):
+    """The command group, whose usage errors and its commands' are one line each."""
+
+    def make_context(self, *args, **kwargs) -> click.Context:
+        with _usage_errors_in_one_line():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context):
+        with _usage_errors_in_one_line():  # the command's name, and its options
+            return super().invoke(ctx)
+
+
+@click.group(cls=_Gongkai, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="gongkai")
 @click.pass_context
 def main(context: click.Context) -> None:
