@@ -781,8 +781,9 @@ def summary(inputs, output, workers, timeout) -> None:
 def compare(inputs, agency, output, show_all, workers, timeout) -> None:
     """Year over year: A B (two reports), or a batch and --agency KEY (each pair of consecutive years).
 
-    Shows per cell both values, the change, and marks the large changes
-    (at least half the earlier value and at least 10).
+    Shows per cell both values, the change and its share of A, and marks the large
+    changes (at least half of A and at least 10). A and B are called by their years;
+    a line on stderr warns when they are of different agencies or B is not later.
 
     \b
     Examples:
@@ -794,16 +795,26 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
       0    the comparison was printed
       1    stdout or -o could not be written (a full disk): one line says why
       2    usage error: no such input, -o neither .csv nor .xlsx or unusable as
-           extract's (found before any reading); not two readable reports A B, or no two consecutive years of
-           the agency in the batch
+           extract's (found before any reading); not two readable reports A B (or
+           one file twice), or no two consecutive years of the agency in the batch
       130  interrupted (Ctrl-C)
     """
     from .agency import agency_key
-    from .output.compare import compare_cells, no_pairs_reason, write_comparison, year_over_year
+    from .output.compare import (
+        compare_cells,
+        no_pairs_reason,
+        pair_doubts,
+        report_labels,
+        write_comparison,
+        year_over_year,
+    )
 
     if output and not output.lower().endswith((".csv", ".xlsx")):
         _usage_error(f"-o {path_text(output)}: compare writes .csv or .xlsx")
+    if agency is None and len(inputs) == 2 and _same_file(*inputs):
+        _usage_error(f"A and B are the same file, {quoted(inputs[0])}: give two reports A B")
     cells, files, _ = _batch(inputs, workers, timeout, output)
+    labels = None
     if agency is None:
         # A and B in the order given, whatever order the batch sorted them in.
         given = {path_text(path): index for index, path in enumerate(inputs)}
@@ -814,22 +825,40 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
         pairs = compare_cells(*(cells[cells["source"] == s] for s in readable)).assign(
             source_a=readable[0], source_b=readable[1]
         )
+        a, b = (files[files["source"] == s].iloc[0] for s in readable)
+        labels = report_labels(a["year"], b["year"])
+        if doubts := pair_doubts(a["agency"], b["agency"], a["year"], b["year"]):
+            _say(f"gongkai: warning: {doubts}")
     else:
         wanted = agency_key(agency)
         pairs = year_over_year(cells[cells["agency_key"] == wanted])
         if pairs.empty:
             _usage_error(no_pairs_reason(cells, wanted))
     with writing("-"):
-        _print_comparison(pairs, show_all)
+        _print_comparison(pairs, show_all, labels)
     if output:
-        write_comparison(pairs, output)
+        write_comparison(pairs, output, labels)
         _say(f"gongkai: wrote {path_text(output)}")
 
 
-def _print_comparison(pairs, show_all: bool) -> None:
+def _same_file(a: str, b: str) -> bool:
+    """Whether A and B name one file (the same path, or links to one)."""
+    try:
+        return os.path.isfile(a) and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _share(share: float) -> str:
+    """A change's share of A as a percentage, as the workbook shows it: +51.0%; empty when none."""
+    return "" if share != share else f"{share:+.1%}"
+
+
+def _print_comparison(pairs, show_all: bool, labels: tuple[str, str] | None = None) -> None:
     from rich.cells import cell_len
     from rich.text import Text
 
+    from .output.compare import report_labels
     from .review import LabelledGrid
 
     # As inspect: the terminal's width, or COLUMNS off a terminal; without it, a wide page.
@@ -837,7 +866,12 @@ def _print_comparison(pairs, show_all: bool) -> None:
     width = console.width
     for (source_a, source_b), pair in pairs.groupby(["source_a", "source_b"], sort=False):
         shown = pair if show_all else pair[pair["value_a"].notna() | pair["value_b"].notna()]
-        console.print(f"{source_a} → {source_b}", soft_wrap=True, highlight=False)
+        # The reports by their years: those of each pair of an agency's years, else those given.
+        if {"year_a", "year_b"} <= set(pair.columns):
+            label_a, label_b = report_labels(pair["year_a"].iloc[0], pair["year_b"].iloc[0])
+        else:
+            label_a, label_b = labels or ("A", "B")
+        console.print(f"{label_a} {source_a} → {label_b} {source_b}", soft_wrap=True, highlight=False)
         labels, rows = [], []
         for row in shown.itertuples(index=False):
             change = format_number(None if row.change != row.change else row.change)
@@ -848,13 +882,14 @@ def _print_comparison(pairs, show_all: bool) -> None:
                     format_number(None if row.value_a != row.value_a else row.value_a),
                     format_number(None if row.value_b != row.value_b else row.value_b),
                     f"+{change}" if row.change > 0 else change,
+                    _share(row.change_share),
                     "large" if row.large else "",
                     "bold red" if row.large else None,
                 )
             )
         # One label column that folds; number columns as wide as their widest value (or header),
         # in terminal columns, never cut: the same grid as inspect's.
-        headers = ["A", "B", "增减", ""]
+        headers = [label_a, label_b, "增减", "比例", ""]
         widths = [
             max(1, cell_len(header), *(cell_len(r[index]) for r in rows))
             for index, header in enumerate(headers)
