@@ -192,3 +192,15 @@ def test_summary_and_compare_of_an_output_with_other_inputs_is_a_usage_error(tmp
         assert result.exit_code == 2, (command, result.output)
         assert result.stderr.splitlines() == [result.stderr.strip()]
         assert result.stderr.startswith("gongkai: error: ") and "one output" in result.stderr
+
+
+def test_an_o_that_is_the_input_is_refused_without_advice_that_does_not_apply(tmp_path):
+    """summary cells.csv -o cells.csv is refused; the advice extract gives (quote 'DIR/*' and it
+    skips its own files) is not summary's: summary does not skip them."""
+    out = tmp_path / "cells.csv"
+    sample = str(SAMPLES / "guiling-township-2024.pdf")
+    assert CliRunner().invoke(main, ["extract", sample, "-o", str(out)]).exit_code == 0
+    for command in ("summary", "compare"):
+        result = CliRunner().invoke(main, [command, str(out), "-o", str(out)])
+        assert result.exit_code == 2
+        assert result.stderr == f"gongkai: error: cannot write '{out}': it is the input '{out}'\n"

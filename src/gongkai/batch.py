@@ -171,10 +171,13 @@ def _beside_names() -> list[str]:
     return [path.name[len(stem) :] for path in own_files(f"{stem}.csv")[1:]]
 
 
-def check_output(output: str, inputs: Iterable[str] = (), files: Iterable[Path] | None = None) -> None:
+def check_output(
+    output: str, inputs: Iterable[str] = (), files: Iterable[Path] | None = None, skips_own: bool = True
+) -> None:
     """The output can be written (folders are created as needed) without harm: each of the
     `files` written (default: the output alone; see `batch_files`) is new or a regular file
-    that is none of the `inputs` and may be written.
+    that is none of the `inputs` and may be written. `skips_own`: the caller skips the files of
+    its output that a folder or pattern finds (extract), so that refusing one advises a pattern.
 
     A symbolic link is refused, even to a regular file: the output is moved into place, which
     would replace the link, not the file it names. '-' (stdout) is always fine.
@@ -215,7 +218,8 @@ def check_output(output: str, inputs: Iterable[str] = (), files: Iterable[Path] 
     for source in inputs if existing else ():
         if (path := existing.get(_identity(source))) is not None:
             # An earlier run's file named as an input is most often a shell's unquoted DIR/*.
-            hint = "" if kind_of_name(path) else "; quote a pattern ('DIR/*') and gongkai skips its own files"
+            skipped = skips_own and not kind_of_name(path)
+            hint = "; quote a pattern ('DIR/*') and gongkai skips its own files" if skipped else ""
             raise BatchSetupError(f"cannot write {quoted(path)}: it is the input {quoted(source)}{hint}")
     check_folder(target.parent)
 

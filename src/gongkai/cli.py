@@ -706,7 +706,7 @@ def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float, output:
         # An earlier output comes with its files (batch.own_files): -o is none of them either.
         paths = [str(path) for path in own_files(inputs[0])] if earlier else check_inputs(inputs)
         if output:
-            check_output(output, paths)
+            check_output(output, paths, skips_own=False)  # summary and compare read what they are given
     except (BatchSetupError, NoInputsError) as error:
         _usage_error(str(error))
     if earlier:
