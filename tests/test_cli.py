@@ -599,3 +599,36 @@ def test_a_usage_error_click_finds_is_one_line_in_gongkais_form(tmp_path):
     assert list(tmp_path.iterdir()) == []
     # Help is still help.
     assert CliRunner().invoke(main, ["extract", "--help"]).stdout.startswith("Usage:")
+
+
+def test_the_readme_gives_summary_and_compare_the_exit_statuses_their_help_lists(tmp_path):
+    """Both exit 1 when stdout or -o cannot be written (a full disk), as their --help says."""
+    import re
+
+    from .conftest import ROOT
+
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    said = re.search(r"`summary` and `compare` exit (.*?) \(see below\)", readme).group(1)
+    for command in ("summary", "compare"):
+        help_text = CliRunner().invoke(main, [command, "--help"]).stdout
+        listed = re.findall(r"^\s+(\d+) ", help_text.split("Exit status:")[1], flags=re.MULTILINE)
+        assert {f"`{code}`" for code in listed} - {"`130`"} == set(re.findall(r"`\d+`", said)), said
+    if os.path.exists("/dev/full"):  # the truth: a full stdout is exit status 1
+        with open("/dev/full", "w") as full:
+            import subprocess
+            import sys
+
+            ran = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "gongkai",
+                    "compare",
+                    str(SAMPLES / "yunhu-district-2024.pdf"),
+                    str(SAMPLES / "guiling-township-2024.pdf"),
+                ],
+                stdout=full,
+                stderr=subprocess.PIPE,
+                env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+            )
+        assert ran.returncode == 1 and b"cannot write to stdout" in ran.stderr
