@@ -86,7 +86,12 @@ def test_summary_from_an_output_equals_the_summary_from_the_reports(tmp_path, pa
     ]
     assert len(sheets["不合勾稽关系"]) == 4  # jiangyuan, yunhu, its copy and its partial read
     forms = sheets["按格式"]["格式版本"].tolist()  # under the workbook's Chinese headers
-    assert 2021 in forms and "2021" not in forms and forms[-1] == "total"  # numbers as numbers
+    assert 2021 in forms and "2021" not in forms  # numbers as numbers
+    # The totals row in Chinese, as the totals column's header (合计) is; the text keeps "total".
+    for name in ("按状态", "按格式"):
+        assert sheets[name].iloc[-1, 0] == "合计" and sheets[name].columns[-1] == "合计", name
+        assert "total" not in sheets[name].iloc[:, 0].tolist()
+    assert "\ntotal " in from_output.stdout
     from openpyxl import load_workbook
 
     for sheet in load_workbook(tmp_path / "s.xlsx").worksheets:  # set up to print as the workbook's
