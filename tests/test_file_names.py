@@ -97,7 +97,7 @@ def test_inspect_summary_compare_and_read_reports_take_a_gbk_named_file(tmp_path
     other = str(SAMPLES / "guiling-township-2024.pdf")
     compared = runner.invoke(main, ["compare", gbk, other])
     assert compared.exit_code == 0, compared.output
-    assert f"{tmp_path}/in/{GBK_TEXT} → {other}" in compared.output  # A and B in the order given
+    assert f"A {tmp_path}/in/{GBK_TEXT} → B {other}" in compared.stdout  # A and B in the order given
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         cells, files = gongkai.read_reports(tmp_path / "in", with_status=True)
