@@ -32,7 +32,17 @@ from .output.journal import Journal, journal_files, journal_path
 from .output.records import FORMATS, OutputFormatError, cell_rows, companion_path
 from .output.writers import BatchOutput, check_shape, partial_path
 from .report import Report, page_threads, read_report_safely
-from .sources import INPUT_KINDS, SUFFIXES, check_kind, check_path, kind_of_name, no_file, path_text, quoted
+from .sources import (
+    INPUT_KINDS,
+    SUFFIXES,
+    check_kind,
+    check_path,
+    kind_of_name,
+    message_path,
+    no_file,
+    path_text,
+    quoted,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -252,7 +262,7 @@ def without_own_files(
     for path in paths:
         (skipped if _identity(path) in own else kept).append(path)
     if skipped and not kept:
-        names = ", ".join(map(path_text, skipped))
+        names = ", ".join(map(message_path, skipped))
         raise NoInputsError(f"no report files in the given inputs, only the output's own: {names}")
     return kept, skipped
 
@@ -483,7 +493,9 @@ def read_reports(
         if len(report.cells):
             frames.append(report.cells)
     cells = pd.concat(frames, ignore_index=True) if frames else empty_frame("cells")
-    failed = [f"{s['source']} ({s['reason']})" for s in statuses if s["status"] == Status.FAILED]
+    failed = [
+        f"{message_path(s['source'])} ({s['reason']})" for s in statuses if s["status"] == Status.FAILED
+    ]
     if failed:
         shown = "; ".join(failed[:5]) + (f"; and {len(failed) - 5} more" if len(failed) > 5 else "")
         warnings.warn(

@@ -40,7 +40,7 @@ from .numbers import counted, format_number
 from .output.journal import JournalError, JournalWriteError, ReadingOptionsChangedError
 from .output.records import FORMATS, SHAPES, OutputFormatError
 from .output.writers import writing
-from .sources import INPUT_KINDS, describe, no_file, path_text, quoted
+from .sources import INPUT_KINDS, describe, message_path, no_file, path_text, quoted
 
 
 def _a_number(value: float, parameter: click.Parameter) -> float:
@@ -456,7 +456,7 @@ def extract(
     if resume and output == "-":
         _usage_error("--resume needs an output file")
     if own and not quiet:
-        names = ", ".join(map(path_text, own))
+        names = ", ".join(map(message_path, own))
         _say(f"gongkai: skipped {len(own)} of the output's own files (not reports): {names}")
     client = _dask_client(scheduler) if scheduler else None
     try:
@@ -506,9 +506,9 @@ def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool)
             if bar is not None:
                 _advance(bar, task, counts)
             if report.status == Status.FAILED:
-                say(f"gongkai: failed: {report.source}: {report.reason}")
+                say(f"gongkai: failed: {message_path(report.source)}: {report.reason}")
             elif report.status == Status.PARTIAL and not quiet:
-                say(f"gongkai: partial: {report.source}: {report.reason}")
+                say(f"gongkai: partial: {message_path(report.source)}: {report.reason}")
 
         try:
             result = batch.run(workers, timeout, client, on_report=show)
@@ -520,7 +520,7 @@ def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool)
         except JournalWriteError as error:  # a disk too full for the journal: no output is written
             _say(f"gongkai: error: {error}")
             if output != "-" and (kept := batch.kept()):
-                where = path_text(batch.journal.path)
+                where = message_path(batch.journal.path)
                 _say(
                     f"gongkai: {kept} of {_files(len(batch.tasks))} read are kept in {where}; "
                     f"once there is room, this reads the rest: {_resume_command()}"
@@ -534,7 +534,7 @@ def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool)
             _say(f"gongkai: the files read are kept; once mended, this writes them: {_resume_command()}")
             sys.exit(1)
     if not quiet:
-        where = "stdout" if output == "-" else path_text(output)
+        where = "stdout" if output == "-" else message_path(output)
         total = result.counts
         reused = f" ({_files(result.reused)} carried over from the earlier run)" if result.reused else ""
         if batch.shape == "wide":
@@ -559,14 +559,14 @@ def _interrupted(stop: BatchInterrupted) -> NoReturn:
         elif stop.completed:
             _say(
                 "gongkai: interrupted once every file was read and the output written "
-                f"({path_text(stop.journal)})"
+                f"({message_path(stop.journal)})"
             )
         else:
             # A journal of no report is removed as the batch closes: nothing in it to resume.
-            kept = f", kept in {path_text(stop.journal)}" if stop.finished else "; nothing kept to resume"
+            kept = f", kept in {message_path(stop.journal)}" if stop.finished else "; nothing kept to resume"
             _say(f"gongkai: interrupted: {read}{kept}")
             if stop.earlier_outputs:
-                names = ", ".join(path_text(p) for p in stop.earlier_outputs)
+                names = ", ".join(message_path(p) for p in stop.earlier_outputs)
                 written = stop.earlier_outputs[0].stat().st_mtime
                 when = time.strftime("%Y-%m-%d %H:%M", time.localtime(written))
                 _say(f"gongkai: left untouched, from an earlier run of {when}: {names}")
@@ -651,18 +651,19 @@ def inspect(pdf, png_dir) -> None:
                 bar.add_task("read", total=1)
             report = read_report(pdf)
     except GongkaiError as error:
-        _say(f"gongkai: failed: {path_text(pdf)}: {error}")
+        _say(f"gongkai: failed: {message_path(pdf)}: {error}")
         sys.exit(1)
     with writing("-"):
         print_report(report, console)
     if png_dir and report.kind != "pdf":
-        _say(f"gongkai: --png draws PDF pages; {report.source} is {describe(report.kind)} and has none")
+        shown = message_path(report.source)
+        _say(f"gongkai: --png draws PDF pages; {shown} is {describe(report.kind)} and has none")
     elif png_dir:
         stem, renamed = png_stem(pdf)
         if renamed:
             _say(f"gongkai: the page images are named {stem}-pageN.png: {renamed}")
         for path in render_pages(report, png_dir, pdf):
-            _say(f"gongkai: wrote {path_text(path)}")
+            _say(f"gongkai: wrote {message_path(path)}")
 
 
 def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float, output: str | None):
@@ -695,7 +696,7 @@ def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float, output:
             if bar is not None:
                 _advance(bar, task, counts)
             if report.status == Status.FAILED:
-                say(f"gongkai: failed: {report.source}: {report.reason}")
+                say(f"gongkai: failed: {message_path(report.source)}: {report.reason}")
     return batch_frames(reports)
 
 
@@ -735,7 +736,7 @@ def summary(inputs, output, workers, timeout) -> None:
         click.echo(result.to_text(width))
     if output:
         result.write(output)
-        _say(f"gongkai: wrote {path_text(output)}")
+        _say(f"gongkai: wrote {message_path(output)}")
 
 
 @main.command()
@@ -771,7 +772,7 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
     from .output.compare import compare_cells, no_pairs_reason, write_comparison, year_over_year
 
     if output and not output.lower().endswith((".csv", ".xlsx")):
-        _usage_error(f"-o {path_text(output)}: compare writes .csv or .xlsx")
+        _usage_error(f"-o {message_path(output)}: compare writes .csv or .xlsx")
     cells, files, _ = _batch(inputs, workers, timeout, output)
     if agency is None:
         # A and B in the order given, whatever order the batch sorted them in.
@@ -792,7 +793,7 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
         _print_comparison(pairs, show_all)
     if output:
         write_comparison(pairs, output)
-        _say(f"gongkai: wrote {path_text(output)}")
+        _say(f"gongkai: wrote {message_path(output)}")
 
 
 def _print_comparison(pairs, show_all: bool) -> None:
@@ -806,7 +807,7 @@ def _print_comparison(pairs, show_all: bool) -> None:
     width = console.width
     for (source_a, source_b), pair in pairs.groupby(["source_a", "source_b"], sort=False):
         shown = pair if show_all else pair[pair["value_a"].notna() | pair["value_b"].notna()]
-        console.print(f"{source_a} → {source_b}", soft_wrap=True, highlight=False)
+        console.print(f"{message_path(source_a)} → {message_path(source_b)}", soft_wrap=True, highlight=False)
         labels, rows = [], []
         for row in shown.itertuples(index=False):
             change = format_number(None if row.change != row.change else row.change)

@@ -34,7 +34,7 @@ except ImportError:  # Windows has no flock: there, runs into one output are not
     fcntl = None
 
 from ..errors import OutputWriteError
-from ..sources import path_text, quoted
+from ..sources import message_path, quoted
 from .records import CELL_COLUMNS, CHECK_COLUMNS, FILE_COLUMNS, columns_of, plain_values
 
 # A journal of another layout (or of records with other columns) is not reused.
@@ -142,7 +142,7 @@ def _take_lock(path: Path) -> int | None:
             holder = os.read(descriptor, 32).decode("ascii", "replace").strip() or "unknown"
             os.close(descriptor)
             raise JournalBusyError(
-                f"another gongkai run (pid {holder}) is writing {path_text(path.with_suffix('.sqlite'))}; "
+                f"another gongkai run (pid {holder}) is writing {message_path(path.with_suffix('.sqlite'))}; "
                 "wait for it to end, or give another output"
             ) from None
         try:
@@ -255,7 +255,7 @@ class Journal:
 
     def _open(self, fresh: bool, reading: dict[str, str]) -> None:
         durable = self.path is not None
-        shown = path_text(self.path) if durable else ""
+        shown = message_path(self.path) if durable else ""
         if durable and not fresh and self._holds_no_report_on_disk():
             fresh = True  # resuming a journal of no report is starting afresh, whatever wrote it
         if fresh and durable and (unfinished := self._unfinished_reports()):

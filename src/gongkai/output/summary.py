@@ -261,14 +261,15 @@ def _read_table(path: str) -> pd.DataFrame:
         except UnicodeDecodeError:
             continue
     raise NotAnOutputError(
-        f"{sources.path_text(path)} is neither UTF-8 nor GB18030 text: write it again with --encoding utf-8"
+        f"{sources.message_path(path)} is neither UTF-8 nor GB18030 text: "
+        "write it again with --encoding utf-8"
     )
 
 
 def read_output(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The cells, files and checks that `gongkai extract -o PATH` wrote."""
     path = str(path)
-    shown = sources.path_text(path)
+    shown = sources.message_path(path)
     suffix = Path(path).suffix.lower()
     if suffix == ".xlsx":
         raise NotAnOutputError("summarise the CSV, Parquet or JSONL output, or the reports themselves")
@@ -291,7 +292,8 @@ def read_output(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, pd.DataFram
     files_path = records.companion_path(path, "files")
     if not Path(files_path).exists():
         raise NotAnOutputError(
-            f"{sources.path_text(files_path)} is missing: it is written beside the cells by gongkai extract"
+            f"{sources.message_path(files_path)} is missing: "
+            "it is written beside the cells by gongkai extract"
         )
     checks_path = records.companion_path(path, "checks")
 
