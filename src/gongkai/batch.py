@@ -28,6 +28,7 @@ from .errors import InputTypeError, InvalidOptionError, NoInputsError, require_c
 from .labels import install_tokenizer
 from .model import CheckStatus, Status
 from .numbers import counted
+from .output.journal import RETRIED_REASONS as _TRANSIENT_REASONS
 from .output.journal import Journal, journal_files, journal_path
 from .output.records import FORMATS, OutputFormatError, cell_rows, companion_path
 from .output.writers import BatchOutput, check_shape, partial_path
@@ -50,8 +51,6 @@ if TYPE_CHECKING:
 _GLOB_CHARS = set("*?[")
 # Chinese text every output encoding must be able to write.
 _CHINESE_PROBE = "政府信息公开工作年度报告（二〇二四）"
-# Failures that say nothing about the file itself: --resume tries such files again.
-_TRANSIENT_REASONS = ("timeout", "worker crashed")
 # Seconds a file may take before its worker is killed. A text PDF takes well under a second; a
 # scan takes 2-4 CPU-seconds a page by OCR, more on a loaded machine, and a 40-page scan must
 # not fail for being long. A hang still costs only this, once, in a batch of hours.
