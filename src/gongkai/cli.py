@@ -34,7 +34,7 @@ from .batch import (
     own_files,
     without_own_files,
 )
-from .errors import GongkaiError, OutputWriteError
+from .errors import OutputWriteError
 from .model import Status
 from .numbers import counted, format_number
 from .output.journal import JournalError, JournalWriteError, ReadingOptionsChangedError
@@ -631,7 +631,7 @@ def inspect(pdf, png_dir) -> None:
       2    usage error (no such file, bad option), found before any reading
       130  interrupted (Ctrl-C)
     """
-    from .report import read_report
+    from .report import read_report_safely
     from .review import png_stem, print_report, render_pages
 
     if not os.path.exists(pdf):
@@ -644,14 +644,14 @@ def inspect(pdf, png_dir) -> None:
         _check_png_folder(png_dir)
     # Off a terminal, rich reads the width from COLUMNS; without it, a wide page.
     console = _stdout_console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 200)
-    try:
-        # A spinner while it reads (a scan takes seconds), gone before the report is printed.
-        with _progress(1, sys.stderr.isatty()) as bar:
-            if bar is not None:
-                bar.add_task("read", total=1)
-            report = read_report(pdf)
-    except GongkaiError as error:
-        _say(f"gongkai: failed: {message_path(pdf)}: {error}")
+    # A spinner while it reads (a scan takes seconds), gone before the report is printed.
+    with _progress(1, sys.stderr.isatty()) as bar:
+        if bar is not None:
+            bar.add_task("read", total=1)
+        # As extract reads it: a report that fails keeps what was learnt (the pages read by OCR).
+        report = read_report_safely(pdf)
+    if report.status == Status.FAILED:
+        _say(f"gongkai: failed: {message_path(pdf)}: {report.reason}")
         sys.exit(1)
     with writing("-"):
         print_report(report, console)
