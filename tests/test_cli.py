@@ -570,3 +570,20 @@ def test_the_counts_show_from_the_first_drawing_so_the_bar_keeps_its_length():
     console.file = io.StringIO()
     console.print(progress.make_tasks_table(progress.tasks))
     assert console.file.getvalue().index("1/7") == before
+
+
+@pytest.mark.parametrize("columns", ["0", "-5", "wide", " "])
+def test_a_columns_of_zero_or_garbage_is_as_unset_for_inspect_summary_and_compare(tmp_path, columns):
+    """COLUMNS=0 made inspect and compare a width of 0 (rich's reading) and summary no limit:
+    each command now prints what it prints without COLUMNS."""
+    out = tmp_path / "c.csv"
+    a, b = SAMPLES / "yunhu-district-2024.pdf", SAMPLES / "guiling-township-2024.pdf"
+    assert CliRunner().invoke(main, ["extract", str(a), str(b), "-o", str(out), "-q"]).exit_code == 0
+    printed = {}
+    for arguments in (["inspect", str(a)], ["summary", str(out)], ["compare", str(a), str(b)]):
+        expected = CliRunner(env={"COLUMNS": None}).invoke(main, arguments)
+        result = CliRunner(env={"COLUMNS": columns}).invoke(main, arguments)
+        assert (result.exit_code, expected.exit_code) == (0, 0), arguments
+        assert result.stdout == expected.stdout, arguments
+        printed[arguments[0]] = result.stdout
+    assert CliRunner(env={"COLUMNS": "60"}).invoke(main, ["inspect", str(a)]).stdout != printed["inspect"]

@@ -179,7 +179,7 @@ def _progress(total: int, enabled: bool, console=None):
                 self.columns = tuple(self._columns(self.console.width))
             yield from super().get_renderables()
 
-    return Fitted(console or Console(stderr=True))
+    return Fitted(console or Console(stderr=True, _environ=_environment()))
 
 
 class _Stopped(SystemExit):
@@ -232,6 +232,28 @@ def _drop_stdout() -> None:
     """Whatever is still buffered for stdout goes to /dev/null (Python's recipe for a broken
     pipe), so that exiting prints no error."""
     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _columns() -> int | None:
+    """COLUMNS, when it is a whole number of at least 1: 0, a negative number or anything else
+    is as if it were unset (rich took 0 as a width of 0, and summary as no limit)."""
+    value = os.environ.get("COLUMNS", "").strip()
+    return int(value) if value.isascii() and value.isdigit() and int(value) > 0 else None
+
+
+def _environment() -> dict[str, str]:
+    """The environment as rich is to read it: without a COLUMNS that `_columns` sets aside."""
+    return {k: v for k, v in os.environ.items() if k != "COLUMNS" or _columns() is not None}
+
+
+def _text_width(default: int | None) -> int | None:
+    """The width that what inspect, summary and compare print for people is fitted to: COLUMNS
+    (see `_columns`), else the terminal's when stdout is one, else `default`."""
+    if (columns := _columns()) is not None:
+        return columns
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size().columns  # which sets aside such a COLUMNS too
+    return default
 
 
 def _stdout_console(width: int | None):
@@ -642,8 +664,8 @@ def inspect(pdf, png_dir) -> None:
         )
     if png_dir:
         _check_png_folder(png_dir)
-    # Off a terminal, rich reads the width from COLUMNS; without it, a wide page.
-    console = _stdout_console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 200)
+    # COLUMNS, else the terminal's width; off a terminal without it, a wide page.
+    console = _stdout_console(width=_text_width(200))
     # A spinner while it reads (a scan takes seconds), gone before the report is printed.
     with _progress(1, sys.stderr.isatty()) as bar:
         if bar is not None:
@@ -730,8 +752,8 @@ def summary(inputs, output, workers, timeout) -> None:
 
     cells, files, checks = _batch(inputs, workers, timeout, output)
     result = summarize(cells, files, checks)
-    # As inspect: the terminal's width, or COLUMNS off a terminal; without it, every row on one line.
-    width = _stdout_console(width=None).width if sys.stdout.isatty() or "COLUMNS" in os.environ else None
+    # As inspect: COLUMNS, else the terminal's width; off a terminal without it, one line a row.
+    width = _text_width(None)
     with writing("-"):
         click.echo(result.to_text(width))
     if output:
@@ -802,8 +824,8 @@ def _print_comparison(pairs, show_all: bool) -> None:
 
     from .review import LabelledGrid
 
-    # As inspect: the terminal's width, or COLUMNS off a terminal; without it, a wide page.
-    console = _stdout_console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 120)
+    # As inspect: COLUMNS, else the terminal's width; off a terminal without it, a wide page.
+    console = _stdout_console(width=_text_width(120))
     width = console.width
     for (source_a, source_b), pair in pairs.groupby(["source_a", "source_b"], sort=False):
         shown = pair if show_all else pair[pair["value_a"].notna() | pair["value_b"].notna()]
