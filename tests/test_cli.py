@@ -587,3 +587,25 @@ def test_a_columns_of_zero_or_garbage_is_as_unset_for_inspect_summary_and_compar
         assert result.stdout == expected.stdout, arguments
         printed[arguments[0]] = result.stdout
     assert CliRunner(env={"COLUMNS": "60"}).invoke(main, ["inspect", str(a)]).stdout != printed["inspect"]
+
+
+def test_a_workers_option_cut_to_the_cores_or_files_says_so(tmp_path, monkeypatch):
+    """-w 200 on two cores reads with two, and one line says so; not when -w is not given,
+    nor when it is within the cores and files, nor with -q."""
+    from gongkai import pool
+
+    monkeypatch.setattr(pool, "usable_cores", lambda: 2)
+    paths = [str(SAMPLES / name) for name in ("yunhu-district-2024.pdf", "guiling-township-2024.pdf")]
+    paths.append(str(SAMPLES / "jiangyuan-city-2021.pdf"))
+    said = "gongkai: using 2 workers (2 cores)\n"
+    for n, (options, line) in enumerate(
+        [(["-w", "200"], said), ([], ""), (["-w", "2"], ""), (["-w", "200", "-q"], "")]
+    ):
+        result = CliRunner().invoke(main, ["extract", *paths, "-o", str(tmp_path / f"{n}.csv"), *options])
+        assert result.exit_code == 0, result.output
+        assert result.stderr.startswith(line)
+        assert ("gongkai: using" in result.stderr) == bool(line), (options, result.stderr)
+    one = CliRunner().invoke(main, ["extract", paths[0], "-o", str(tmp_path / "one.csv"), "-w", "4"])
+    assert one.stderr.startswith("gongkai: using 1 worker (1 file to read)\n")
+    summary = CliRunner().invoke(main, ["summary", *paths, "-w", "3"])
+    assert summary.exit_code == 0 and summary.stderr.startswith(said)

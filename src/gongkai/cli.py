@@ -16,7 +16,7 @@ from typing import NoReturn
 
 import click
 
-from . import __version__
+from . import __version__, pool
 from .batch import (
     DEFAULT_TIMEOUT,
     LONGEST_TIMEOUT,
@@ -33,6 +33,7 @@ from .batch import (
     iter_reports,
     own_files,
     without_own_files,
+    worker_count,
 )
 from .errors import OutputWriteError
 from .model import Status
@@ -492,9 +493,24 @@ def extract(
     with batch, client or nullcontext():
         if batch.result.reused and not quiet:
             _say(f"gongkai: resuming: {_files(batch.result.reused)} already read, {len(batch.todo)} to go")
+        if client is None and not quiet:
+            _say_workers(workers, len(batch.todo))
         result = _run(batch, workers or default_workers(), timeout or None, client, quiet)
     counts = result.counts
     sys.exit(1 if counts[Status.FAILED] or (strict and counts[Status.PARTIAL]) else 0)
+
+
+def _say_workers(asked: int | None, files: int) -> None:
+    """One line when fewer workers read than `-w` asked for: never more than the files to read
+    nor than the cores (batch.worker_count); nothing when -w was not given."""
+    if asked is None or files == 0 or (used := worker_count(asked, files)) >= asked:
+        return
+    cores = pool.usable_cores()
+    why = [
+        counted(files, "file") + " to read" if used == files else "",
+        counted(cores, "core") if used == cores else "",
+    ]
+    _say(f"gongkai: using {counted(used, 'worker')} ({', '.join(filter(None, why))})")
 
 
 def _counts_text(counts: dict[Status, int]) -> str:
@@ -709,6 +725,7 @@ def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float, output:
         except (NotAnOutputError, ValueError) as error:
             _usage_error(str(error))
     reports, counts = [], dict.fromkeys(Status, 0)
+    _say_workers(workers, len(paths))
     with _progress(len(paths), sys.stderr.isatty()) as bar:
         task = _reading_task(bar, len(paths))
         say = _say if bar is None else (lambda m: bar.console.print(m, markup=False, highlight=False))
