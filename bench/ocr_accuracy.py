@@ -7,7 +7,9 @@
 Over the value cells (the expected value is a number) it counts
   exact     - the number printed was published (`ocr_corrected_by_rule` included);
   wrong     - another number was published (the failure that matters);
-  doubtful  - left empty with `ocr_doubtful` (the honest failure: the note says why);
+  doubtful  - left empty with `ocr_doubtful` (the honest failure: the note says why); of them,
+              `for the seal` counts those whose note gives the seal's ink as a reason (a cell
+              under the seal is published only where the rules fix it);
   missing   - left empty for another reason (row or table not found, ...); of them, `said
               empty` counts those whose note says nothing is printed there (`blank`, or a
               printed mark, `not_applicable`): a statement as wrong as a wrong number;
@@ -73,6 +75,7 @@ def main() -> None:
             counts["value cells"] += 1
             outcome = "exact" if got == truth else "wrong" if got else "doubtful" if doubtful else "missing"
             counts[outcome] += 1
+            counts["for the seal"] += doubtful and "seal" in record.note
             counts["said empty"] += outcome == "missing" and record.note_code in _SAYS_EMPTY
             if outcome != "exact" and args.details:
                 where = f"{pdf.name} {'/'.join(record.key)}"
@@ -81,7 +84,8 @@ def main() -> None:
         print(
             f"{pdf.name}: {report.status}, {report.pages_ocr} pages by OCR, "
             f"{counts['exact']}/{counts['value cells']} exact, {counts['wrong']} wrong, "
-            f"{counts['doubtful']} doubtful, {counts['missing']} missing "
+            f"{counts['doubtful']} doubtful ({counts['for the seal']} for the seal), "
+            f"{counts['missing']} missing "
             f"({counts['said empty']} said empty), {counts['corrected']} corrected"
         )
     cells = total["value cells"] or 1
@@ -89,7 +93,8 @@ def main() -> None:
     print(f"\n{len(pdfs)} scans, {total['pages']} pages read by OCR, {per_page:.2f} s/page")
     print(
         f"value cells: {total['value cells']}; exact {total['exact']} ({total['exact'] / cells:.2%}), "
-        f"wrong {total['wrong']} ({total['wrong'] / cells:.2%}), doubtful {total['doubtful']}, "
+        f"wrong {total['wrong']} ({total['wrong'] / cells:.2%}), doubtful {total['doubtful']} "
+        f"({total['for the seal']} for the seal), "
         f"missing {total['missing']} (said empty {total['said empty']}); "
         f"corrected by the arithmetic {total['corrected']}"
     )

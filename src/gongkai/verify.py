@@ -7,7 +7,8 @@ published only when
 - it is a plain number as read, digits only: O, I, 一 or 。 are never repaired into digits
   (a unit the value parser drops after the number, 18件 in a count, is dropped as from text);
 - its pixels are not suspect (a seal over the cell, ink running into the rules);
-- its score is at least `_MIN_SCORE`;
+- its score is at least `min_score`, or at least `weak_min_score` where a second, independent
+  reading agrees;
 - every rule of the form it takes part in holds, or, where no rule can vouch for it, two
   independent readings (the cell read alone, and the whole page read at once) agree; where a
   rule fails, a reading that another of its rules holds with and that is read again alike is
@@ -46,6 +47,10 @@ READ_BY_OCR = "ocr"
 _SETTINGS = DEFAULT.ocr
 _NUMBER_RE = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^\d+(?:\.\d+)?$")  # as printed: 1,234 · 96171.6
 _MARKS = frozenset("/／—―-－")  # a printed mark for "not applicable", read as such
+# A second reading of a lone printed 0 that the page's recogniser, free to read letters, gave as
+# the letter: it saw the same plain ring the first reading read as 0, and no stroke of a 6, 8 or
+# 9, as a second 0 would. The letter is never the value published: the first reading's digit is.
+_ROUND_LETTERS = frozenset("oO")
 # Digits with a speck read beside them, by the kind of count they stand for: a count that cannot
 # be negative takes any speck before or after (.0, • 2, 2.); a signed count only a point right
 # after (2.), never one before (a small blob there may be its minus), and not the other specks,
@@ -71,6 +76,7 @@ class _Reading:
     candidates: list[float]
     confidence: float | None
     second: str | None = None  # the independent reading, made only when a rule cannot vouch
+    weak: bool = False  # clean but for a score below `min_score`: clean only if read again alike
 
 
 def _number(
@@ -110,18 +116,32 @@ def _reading(
     if value is None and cell.free and not mark:
         doubts.append(f"not a plain number as read: {cell.free!r}")
     doubts += [f"suspect cell ({why})" for why in cell.suspect]
-    if cell.has_ink and cell.free_score < _SETTINGS.min_score:
-        # Rounded down, as the threshold judges it: 0.899 is no 0.90
-        doubts.append(f"low OCR confidence {math.floor(cell.free_score * 100) / 100:.2f}")
+    low = cell.has_ink and cell.free_score < _SETTINGS.min_score
+    if low:
+        doubts.append(_low_score(cell))
     if value is not None and cell.digits != digits_of(cell.free):  # separators, a sign, specks
         doubts.append(f"digits-only reading differs: {cell.digits!r}")
+    weak = (
+        low
+        and value is not None
+        and doubts == [_low_score(cell)]
+        and cell.free_score >= _SETTINGS.weak_min_score
+    )
+    if weak:
+        doubts = []  # until a second reading is made: `verify_ocr_cells` settles it first
     candidates = []
     for text in (cell.free, cell.digits):
         number = _number(text, kind, cell.dot_after, cell.dot_before)
         if number is not None and number not in candidates:
             candidates.append(number)
-    confidence = round(cell.free_score, 3) if cell.has_ink else None
-    return _Reading(index, key, cell, raw, value, not doubts, mark, doubts, candidates, confidence)
+    # A printed / or — is told by its shape, not recognised: no recogniser scored it.
+    confidence = round(cell.free_score, 3) if cell.has_ink and not mark else None
+    return _Reading(index, key, cell, raw, value, not doubts, mark, doubts, candidates, confidence, weak=weak)
+
+
+def _low_score(cell: OcrCell) -> str:
+    # Rounded down, as the threshold judges it: 0.899 is no 0.90
+    return f"low OCR confidence {math.floor(cell.free_score * 100) / 100:.2f}"
 
 
 def _shared_fault(reading: _Reading, signed: set[Key]) -> str | None:
@@ -220,10 +240,15 @@ def verify_ocr_cells(
         read_again([reading])
         # The line the second reading cuts reaches past the ink test's crop, to specks that test
         # left out (0 read again as 0.): in a count, a point after all the digits is not a digit.
-        # Another speck after them, or one before them (• 2), only where the cell's ink shows one.
+        # Another speck after them only where the cell's ink shows one; one before them (• 2)
+        # where the ink shows one there, or nothing at all before the digits (`lead` ""): the
+        # speck lies beyond the print the first reading read.
         cell = reading.cell
         point_after = cell.dot_after or reading.second.rstrip().endswith(".")
-        second = _number(reading.second, kinds[reading.key], point_after, cell.dot_before)
+        speck_before = cell.dot_before or cell.lead == ""
+        if reading.value == 0 and reading.second.strip() in _ROUND_LETTERS:
+            return True
+        second = _number(reading.second, kinds[reading.key], point_after, speck_before)
         # A signed number's sign is the ink's and the first reading's: the second may lose it.
         return second is not None and (second == reading.value or -second == reading.value < 0)
 
@@ -260,6 +285,13 @@ def verify_ocr_cells(
             return True
         return agree(reading)
 
+    # A reading scored low is clean only where it is read again alike; else its score is a doubt.
+    weak = [reading for reading in readings.values() if reading.weak]
+    read_again(weak)
+    for reading in weak:
+        if not agree(reading):
+            reading.doubts.append(_low_score(reading.cell))
+            reading.clean = False
     read_again(unvouched(rules_of(_evaluate(form, rows_by_table, trial_values()))))
     for _round in range(_SETTINGS.max_rounds):
         results = _evaluate(form, rows_by_table, trial_values())

@@ -433,7 +433,7 @@ def _number_parts(
     pieces = [
         piece
         for piece, rows in zip(pieces, rows_tall, strict=True)
-        if rows[-1] - rows[0] + 1 >= _SETTINGS.lone_ink_heights[0] * height
+        if _character_sized(rows[-1] - rows[0] + 1, height)
     ]
     if len(pieces) < 2:
         return whole
@@ -481,7 +481,8 @@ def _undetected_words(
     blobs = sorted(
         (int(x), int(y), int(x + w), int(y + h))
         for index, (x, y, w, h, _) in enumerate(stats[1:count], start=1)
-        if _SETTINGS.lone_ink_heights[0] * height <= h <= _SETTINGS.lone_ink_heights[1] * height
+        if _character_sized(h, height)
+        and h <= _SETTINGS.lone_ink_heights[1] * height
         and w <= _SETTINGS.lone_ink_heights[1] * height
         and index not in on_rules
     )
@@ -574,8 +575,15 @@ def _speck(image: scan.PageImage, line: tuple[int, int, int, int], height: float
     rows, columns = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
     if not len(rows):
         return False
-    least = _SETTINGS.lone_ink_heights[0] * height
-    return rows[-1] - rows[0] + 1 < least and columns[-1] - columns[0] + 1 < least
+    return not _character_sized(rows[-1] - rows[0] + 1, height) and not _character_sized(
+        columns[-1] - columns[0] + 1, height
+    )
+
+
+def _character_sized(extent: float, height: float) -> bool:
+    """Whether ink this long one way (pixels) may be a character of lines `height` tall, and not
+    dust: at least `lone_ink_heights[0]` of it (the one measure of dust for the OCR's lines)."""
+    return extent >= _SETTINGS.lone_ink_heights[0] * height
 
 
 def _stacked_lines(
