@@ -163,6 +163,19 @@ def test_messages_escape_a_tab_or_newline_in_a_path_and_the_outputs_keep_it(tmp_
     assert refused.exit_code == 2 and "\x1b" not in refused.stderr and "no\\x1b[31mpe" in refused.stderr
 
 
+def test_the_printed_summary_escapes_a_newline_in_a_file_name_and_its_workbook_keeps_it(tmp_path):
+    folder = tmp_path / "n\nl"
+    folder.mkdir()
+    for name in ("a.pdf", "copy.pdf"):
+        shutil.copy(SAMPLES / "yunhu-district-2024.pdf", folder / name)
+    result = CliRunner().invoke(main, ["summary", str(folder), "-o", str(tmp_path / "s.xlsx")])
+    assert result.exit_code == 0, result.output
+    assert f"{tmp_path}/n\\nl/a.pdf; {tmp_path}/n\\nl/copy.pdf" in result.stdout
+    assert not any(line.startswith("l/") for line in result.stdout.splitlines())
+    identical = pd.read_excel(tmp_path / "s.xlsx", sheet_name="相同的文件")
+    assert identical.iloc[0, -1] == f"{folder}/a.pdf; {folder}/copy.pdf"
+
+
 def test_message_path_keeps_a_full_width_space_and_escapes_control_characters():
     assert message_path("a b\u3000c.pdf") == "a b\u3000c.pdf"
     assert message_path("a\tb\r\x7f.pdf") == "a\\tb\\r\\x7f.pdf"

@@ -107,7 +107,9 @@ def _plain_table(table: pd.DataFrame, width: int | None = None) -> str:
     Within `width` columns the words fold (at spaces where they can) down to _LEAST_WORDS (or
     their header), the numbers keep their width, and columns close up from three spaces apart to
     one; wider than `width` only where even that does not fit (rich would squeeze a column to
-    nothing: the status column vanished at COLUMNS=30)."""
+    nothing: the status column vanished at COLUMNS=30). A file's name with a newline or another
+    control character shows it escaped (\\n), as messages do, so that a row stays its lines."""
+    table = table.map(lambda v: sources.printable(v) if isinstance(v, str) else v)
     names = [str(name) for name in table.columns]
     numeric = [pd.api.types.is_numeric_dtype(table[name]) for name in table.columns]
     least = []

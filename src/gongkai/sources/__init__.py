@@ -94,7 +94,12 @@ def message_path(path: str | os.PathLike[str]) -> str:
     control or other unprintable character (a tab, a newline, an escape) as Python escapes it
     in a string, \t, \n, \x1b, so that a message stays one line and cannot move the cursor.
     For messages only: the `source` column of the outputs keeps `path_text`."""
-    text = path_text(path)
+    return printable(path_text(path))
+
+
+def printable(text: str) -> str:
+    r"""`text` with each control or other unprintable character as Python escapes it (\n, \x1b):
+    one line, as text for people (a message, the summary's tables) shows a file's name."""
     if text.isprintable():
         return text
     return "".join(c if _shown_as_is(c) else repr(c)[1:-1] for c in text)
@@ -244,6 +249,7 @@ __all__ = [
     "no_file",
     "open_source",
     "path_text",
+    "printable",
     "quoted",
     "read_markup",
     "render_pages",
