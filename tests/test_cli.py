@@ -609,3 +609,20 @@ def test_a_workers_option_cut_to_the_cores_or_files_says_so(tmp_path, monkeypatc
     assert one.stderr.startswith("gongkai: using 1 worker (1 file to read)\n")
     summary = CliRunner().invoke(main, ["summary", *paths, "-w", "3"])
     assert summary.exit_code == 0 and summary.stderr.startswith(said)
+
+
+def test_the_rate_keeps_its_width_however_fast_the_first_files_go():
+    """The first file done in a millisecond is 1056.5 files/s: six characters, which shortened
+    the bar by one as it was drawn (and made the test of its length fail on a fast machine)."""
+    from gongkai.cli import _rate_text
+
+    assert [_rate_text(r) for r in (0.04, 5, 123.45, 999.9, 999.97, 1056.5, 10**7)] == [
+        "0.0",
+        "5.0",
+        "123.5",
+        "999.9",
+        "1000",
+        "1056",
+        "99999",
+    ]
+    assert all(len(_rate_text(r / 7)) <= 5 for r in range(0, 10**6, 997))

@@ -73,6 +73,12 @@ def _clock(seconds: float | None) -> str:
     return f"{hours}:{minutes:02d}:{seconds:02d}"
 
 
+def _rate_text(rate: float) -> str:
+    """Files a second in at most 5 characters, so that the bar beside never shortens: 123.4, and
+    from 1000 on whole, 1056 (the first file of a run, done in a millisecond), up to 99999."""
+    return f"{rate:.1f}" if rate < 999.95 else f"{min(rate, 99999):.0f}"
+
+
 def _progress_columns(width: int, total: int) -> list:
     """What the progress display shows in a terminal `width` wide. Of several files: as many of
     its figures as fit beside a bar, the bar filling the rest; of one file, which has no steps to
@@ -98,7 +104,7 @@ def _progress_columns(width: int, total: int) -> list:
 
         def render(self, task) -> Text:
             elapsed = task.elapsed
-            rate = f"{task.completed / elapsed:.1f}" if task.completed and elapsed else "-"
+            rate = _rate_text(task.completed / elapsed) if task.completed and elapsed else "-"
             # As wide as 123.4 from the start, so that the bar beside it keeps its length.
             return Text(f"{rate:>5}{self.unit}", style="progress.data.speed")
 
