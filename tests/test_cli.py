@@ -626,3 +626,20 @@ def test_the_rate_keeps_its_width_however_fast_the_first_files_go():
         "99999",
     ]
     assert all(len(_rate_text(r / 7)) <= 5 for r in range(0, 10**6, 997))
+
+
+def test_an_empty_input_name_is_no_file_not_the_current_folder(tmp_path, monkeypatch):
+    """`gongkai extract "$DIR" -o out.csv` with DIR unset read every report under the current
+    folder (Path("") is Path(".")); it is refused as a path that does not exist, as inspect does."""
+    shutil.copy(SAMPLES / "yunhu-district-2024.pdf", tmp_path / "a.pdf")
+    monkeypatch.chdir(tmp_path)
+    for arguments in (["extract", "", "-o", "out.csv"], ["summary", ""], ["inspect", ""]):
+        result = CliRunner().invoke(main, arguments)
+        assert result.exit_code == 2, (arguments, result.output)
+        assert result.stderr == "gongkai: error: no such file or directory: ''\n", arguments
+    assert not (tmp_path / "out.csv").exists()
+    import gongkai
+
+    with pytest.warns(gongkai.FailedReportsWarning):
+        _, files = gongkai.read_reports([""], with_status=True)
+    assert files["reason"].tolist() == ["no such file or directory: ''"]

@@ -78,7 +78,7 @@ def expand_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
     found: list[str] = []
     for item in inputs:
         path = Path(item)
-        if path.is_dir():
+        if item and path.is_dir():  # Path("") is Path("."): an empty name is no folder, nor the current one
             found += [str(p) for p in sorted(path.rglob("*")) if _is_file(p) and p.suffix.lower() in suffixes]
         elif not path.exists() and _GLOB_CHARS & set(item):
             found += sorted(p for p in glob.glob(item, recursive=True) if _is_file(Path(p)))
@@ -99,7 +99,7 @@ def _is_file(path: Path) -> bool:
 def check_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
     """The input files, after making sure that every path given exists and every pattern matches."""
     for item in inputs:
-        if Path(item).exists():
+        if item and Path(item).exists():  # an empty name (an unset "$DIR") is not the current folder
             continue
         if _GLOB_CHARS & set(item):
             if not glob.glob(item, recursive=True):
