@@ -274,3 +274,20 @@ def test_a_save_interrupted_halfway_leaves_no_half_workbook(tmp_path, monkeypatc
     with pytest.raises(KeyboardInterrupt):
         gongkai.write_workbook(gongkai.read_report(BROKEN_SAMPLE), tmp_path / "one.xlsx")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_number_ocr_could_not_vouch_for_is_shown_as_awaiting_a_reader_never_as_read(tmp_path):
+    # 42 read as 12: the reading stays out of the printed form; the note still gives it
+    cells = gongkai.read_report(BROKEN_SAMPLE).cells.copy()
+    row = cells.index[(cells["table"] == "applications") & (cells["row_id"] == "unavailable_not_held")][-1]
+    cells.loc[row, ["value", "raw", "note_code", "read_by"]] = [None, "98712", "ocr_doubtful", "ocr"]
+    cells.loc[row, "note"] = (
+        "OCR doubtful (breaks applications_row_total[unavailable_not_held]): cell read as '98712'"
+    )
+    gongkai.write_workbook(cells, tmp_path / "ocr.xlsx")
+    sheet = load_workbook(tmp_path / "ocr.xlsx")["三、依申请公开"]
+    shown = [c for r in sheet.iter_rows() for c in r if c.value is not None]
+    assert not any("98712" in str(c.value) for c in shown)
+    doubtful = [c for c in shown if c.value == "待核"]
+    assert len(doubtful) == 1 and "98712" in doubtful[0].comment.text
+    assert any("待核" in str(c.value) and "图例" in str(c.value) for c in shown)

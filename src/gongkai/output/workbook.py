@@ -110,8 +110,11 @@ _MIDDLE = Alignment(vertical="center")
 
 LEGEND = (
     "图例：黄色 = 读出时有说明（不适用、带注释、非数字），鼠标悬停看说明；红色 = 未通过勾稽校验的单元格；"
-    "灰色 · = 未找到；空白 = 报告中此格为空（不作 0 计）。"
+    "灰色 · = 未找到；待核 = 扫描件上未能可靠识别的数字，须对照原件填写（悬停看识别结果）；"
+    "空白 = 报告中此格为空（不作 0 计）。"
 )
+# A number OCR could not vouch for: never shown as its reading, which may be wrong (42 read as 12).
+_DOUBTFUL = "待核"
 
 # Widths in Excel's units (about one Latin character; a CJK character takes two).
 _LABEL_WIDTH = 46
@@ -339,6 +342,8 @@ def _place_value(cell, record: dict, failed: set[tuple]) -> None:
         cell.comment = Comment(note or "not found", "gongkai")
     elif value is not None:
         cell.value = value
+    elif record["note_code"] == NoteCode.OCR_DOUBTFUL:
+        cell.value = _DOUBTFUL
     else:
         raw = _plain(record["raw"])
         cell.value = str(raw).strip() if raw is not None else None
