@@ -19,7 +19,7 @@ from gongkai.cli import main
 from gongkai.locate import identity_from_titles
 from gongkai.output.journal import journal_path
 from gongkai.output.records import companion_path
-from gongkai.sources import path_text
+from gongkai.sources import message_path, path_text, quoted
 
 from .conftest import FIXTURES, SAMPLES
 
@@ -140,6 +140,46 @@ def test_messages_spell_a_gbk_name_as_the_outputs_do(tmp_path):
         assert "\\udc" not in result.stderr and "\\xb" in result.stderr, (arguments, result.stderr)
     written = runner.invoke(main, ["extract", gbk, "-o", os.path.join(folder, "new.csv")])
     assert f"written to {tmp_path}/\\xb9/new.csv" in written.stderr
+
+
+def test_messages_escape_a_tab_or_newline_in_a_path_and_the_outputs_keep_it(tmp_path):
+    r"""A path holding a tab or a newline is one line in every message (\t, \n, as `quoted`
+    escapes them), while the `source` column keeps the name as it is."""
+    folder = tmp_path / "in dir"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "guiling-township-2024.pdf", folder / "good\nname.pdf")
+    (folder / "junk\nfile.pdf").write_bytes(b"junk")
+    (tmp_path / "o").mkdir()
+    output = tmp_path / "o" / "c\tx\n.csv"
+    result = CliRunner().invoke(main, ["extract", str(folder), "-o", str(output)])
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.splitlines()
+    assert f"gongkai: failed: {folder}/junk\\nfile.pdf: not a PDF file" in lines
+    assert lines[-1].endswith(f"written to {tmp_path}/o/c\\tx\\n.csv"), lines
+    files = pd.read_csv(companion_path(output, "files"))
+    assert sorted(files["source"]) == [f"{folder}/good\nname.pdf", f"{folder}/junk\nfile.pdf"]
+    gone = tmp_path / "no\x1b[31mpe.pdf"
+    refused = CliRunner().invoke(main, ["inspect", str(gone)])
+    assert refused.exit_code == 2 and "\x1b" not in refused.stderr and "no\\x1b[31mpe" in refused.stderr
+
+
+def test_the_printed_summary_escapes_a_newline_in_a_file_name_and_its_workbook_keeps_it(tmp_path):
+    folder = tmp_path / "n\nl"
+    folder.mkdir()
+    for name in ("a.pdf", "copy.pdf"):
+        shutil.copy(SAMPLES / "yunhu-district-2024.pdf", folder / name)
+    result = CliRunner().invoke(main, ["summary", str(folder), "-o", str(tmp_path / "s.xlsx")])
+    assert result.exit_code == 0, result.output
+    assert f"{tmp_path}/n\\nl/a.pdf; {tmp_path}/n\\nl/copy.pdf" in result.stdout
+    assert not any(line.startswith("l/") for line in result.stdout.splitlines())
+    identical = pd.read_excel(tmp_path / "s.xlsx", sheet_name="相同的文件")
+    assert identical.iloc[0, -1] == f"{folder}/a.pdf; {folder}/copy.pdf"
+
+
+def test_message_path_keeps_a_full_width_space_and_escapes_control_characters():
+    assert message_path("a b\u3000c.pdf") == "a b\u3000c.pdf"
+    assert message_path("a\tb\r\x7f.pdf") == "a\\tb\\r\\x7f.pdf"
+    assert quoted("it's\n.pdf") == '"it\'s\\n.pdf"'
 
 
 def test_inspect_png_draws_the_pages_of_a_gbk_named_file(tmp_path):

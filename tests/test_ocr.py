@@ -63,6 +63,13 @@ def test_a_scan_that_fails_says_its_pages_read_by_ocr_as_one_read_does(tmp_path)
     assert report.reason == "no text layer, and OCR found no text in the page images; 1 of 1 page read by OCR"
     row = report.file_record()
     assert (row["pages"], row["pages_ocr"]) == (1, 1)
+    from click.testing import CliRunner
+
+    from gongkai.cli import main
+
+    shown = CliRunner().invoke(main, ["inspect", str(blank)])  # says so as extract's row does
+    assert shown.exit_code == 1
+    assert shown.stderr == f"gongkai: failed: {blank}: {report.reason}\n"
 
 
 def _python(code: str) -> subprocess.CompletedProcess:

@@ -28,11 +28,22 @@ from .errors import InputTypeError, InvalidOptionError, NoInputsError, require_c
 from .labels import install_tokenizer
 from .model import CheckStatus, Status
 from .numbers import counted
+from .output.journal import RETRIED_REASONS as _TRANSIENT_REASONS
 from .output.journal import Journal, journal_files, journal_path
 from .output.records import FORMATS, OutputFormatError, cell_rows, companion_path
 from .output.writers import BatchOutput, check_shape, partial_path
 from .report import Report, page_threads, read_report_safely
-from .sources import INPUT_KINDS, SUFFIXES, check_kind, check_path, kind_of_name, no_file, path_text, quoted
+from .sources import (
+    INPUT_KINDS,
+    SUFFIXES,
+    check_kind,
+    check_path,
+    kind_of_name,
+    message_path,
+    no_file,
+    path_text,
+    quoted,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,8 +51,6 @@ if TYPE_CHECKING:
 _GLOB_CHARS = set("*?[")
 # Chinese text every output encoding must be able to write.
 _CHINESE_PROBE = "政府信息公开工作年度报告（二〇二四）"
-# Failures that say nothing about the file itself: --resume tries such files again.
-_TRANSIENT_REASONS = ("timeout", "worker crashed")
 # Seconds a file may take before its worker is killed. A text PDF takes well under a second; a
 # scan takes 2-4 CPU-seconds a page by OCR, more on a loaded machine, and a 40-page scan must
 # not fail for being long. A hang still costs only this, once, in a batch of hours.
@@ -70,7 +79,7 @@ def expand_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
     found: list[str] = []
     for item in inputs:
         path = Path(item)
-        if path.is_dir():
+        if item and path.is_dir():  # Path("") is Path("."): an empty name is no folder, nor the current one
             found += [str(p) for p in sorted(path.rglob("*")) if _is_file(p) and p.suffix.lower() in suffixes]
         elif not path.exists() and _GLOB_CHARS & set(item):
             found += sorted(p for p in glob.glob(item, recursive=True) if _is_file(Path(p)))
@@ -92,7 +101,7 @@ def _is_file(path: Path) -> bool:
 def check_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
     """The input files, after making sure that every path given exists and every pattern matches."""
     for item in inputs:
-        if Path(item).exists():
+        if item and Path(item).exists():  # an empty name (an unset "$DIR") is not the current folder
             continue
         if _GLOB_CHARS & set(item):
             if not glob.glob(item, recursive=True):
@@ -258,7 +267,7 @@ def without_own_files(
     for path in paths:
         (skipped if _identity(path) in own else kept).append(path)
     if skipped and not kept:
-        names = ", ".join(map(path_text, skipped))
+        names = ", ".join(map(message_path, skipped))
         raise NoInputsError(f"no report files in the given inputs, only the output's own: {names}")
     return kept, skipped
 
@@ -489,7 +498,9 @@ def read_reports(
         if len(report.cells):
             frames.append(report.cells)
     cells = pd.concat(frames, ignore_index=True) if frames else empty_frame("cells")
-    failed = [f"{s['source']} ({s['reason']})" for s in statuses if s["status"] == Status.FAILED]
+    failed = [
+        f"{message_path(s['source'])} ({s['reason']})" for s in statuses if s["status"] == Status.FAILED
+    ]
     if failed:
         shown = "; ".join(failed[:5]) + (f"; and {len(failed) - 5} more" if len(failed) > 5 else "")
         warnings.warn(
