@@ -507,3 +507,15 @@ def test_a_batch_takes_one_path_as_one_and_refuses_bad_options_before_the_journa
         Batch([path], str(tmp_path / "book.xlsx"), "xlsx", shape="wide")
     with pytest.raises(InputTypeError):
         Batch(5, str(output), "csv")
+
+
+def test_a_batch_of_no_inputs_is_refused_before_anything_is_written(tmp_path):
+    """`run_batch([], …)` raises NoInputsError, as read_reports([]) does, and writes nothing:
+    no header-only output, no journal."""
+    output = tmp_path / "out" / "cells.csv"
+    for paths in ([], ()):
+        with pytest.raises(NoInputsError, match="no inputs given"):
+            run_batch(paths, str(output), "csv", workers=1, timeout=None)
+        with pytest.raises(NoInputsError):
+            Batch(paths, str(output), "csv")
+    assert not output.parent.exists() or list(output.parent.iterdir()) == []

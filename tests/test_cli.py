@@ -572,6 +572,68 @@ def test_the_counts_show_from_the_first_drawing_so_the_bar_keeps_its_length():
     assert console.file.getvalue().index("1/7") == before
 
 
+def test_a_usage_error_click_finds_is_one_line_in_gongkais_form(tmp_path):
+    """A bad option value, an unknown option or command, a missing -o: one line on stderr,
+    `gongkai: error: ...`, exit 2, as every other failure; not click's Usage/Try/Error block."""
+    out = str(tmp_path / "x.csv")
+    cases = [
+        (["extract", str(SAMPLES), "-o", out, "--workers", "0"], "'--workers': 0 is not in the range"),
+        (["extract", str(SAMPLES), "-o", out, "--timeout", "x"], "'--timeout'"),
+        (["extract", str(SAMPLES), "-o", out, "--timeout", "nan"], "is not a number"),
+        (["extract", str(SAMPLES), "-o", out, "--shape", "tall"], "'--shape'"),
+        (["extract", str(SAMPLES), "-o", out, "--input-kind", "odt"], "'--input-kind'"),
+        (["extract", str(SAMPLES), "-o", out, "--format", "xls"], "'--format'"),
+        (["extract", str(SAMPLES)], "missing option '-o' / '--output'"),
+        (["extract", str(SAMPLES), "-o", out, "--wrkers", "2"], "no such option"),
+        (["summary"], "missing argument"),
+        (["compare", str(SAMPLES), "-w", "-1"], "'--workers'"),
+        (["no-such-command"], "no such command"),
+    ]
+    for arguments, says in cases:
+        result = CliRunner().invoke(main, arguments)
+        assert result.exit_code == 2, (arguments, result.output)
+        assert result.stdout == "", arguments
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1 and lines[0].startswith("gongkai: error: "), result.stderr
+        assert says in lines[0] and "--help" in lines[0], lines[0]
+    assert list(tmp_path.iterdir()) == []
+    # Help is still help.
+    assert CliRunner().invoke(main, ["extract", "--help"]).stdout.startswith("Usage:")
+
+
+def test_the_readme_gives_summary_and_compare_the_exit_statuses_their_help_lists(tmp_path):
+    """Both exit 1 when stdout or -o cannot be written (a full disk), as their --help says."""
+    import re
+
+    from .conftest import ROOT
+
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    said = re.search(r"`summary` and `compare` exit (.*?) \(see below\)", readme).group(1)
+    for command in ("summary", "compare"):
+        help_text = CliRunner().invoke(main, [command, "--help"]).stdout
+        listed = re.findall(r"^\s+(\d+) ", help_text.split("Exit status:")[1], flags=re.MULTILINE)
+        assert {f"`{code}`" for code in listed} - {"`130`"} == set(re.findall(r"`\d+`", said)), said
+    if os.path.exists("/dev/full"):  # the truth: a full stdout is exit status 1
+        with open("/dev/full", "w") as full:
+            import subprocess
+            import sys
+
+            ran = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "gongkai",
+                    "compare",
+                    str(SAMPLES / "yunhu-district-2024.pdf"),
+                    str(SAMPLES / "guiling-township-2024.pdf"),
+                ],
+                stdout=full,
+                stderr=subprocess.PIPE,
+                env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+            )
+        assert ran.returncode == 1 and b"cannot write to stdout" in ran.stderr
+
+
 @pytest.mark.parametrize("columns", ["0", "-5", "wide", " "])
 def test_a_columns_of_zero_or_garbage_is_as_unset_for_inspect_summary_and_compare(tmp_path, columns):
     """COLUMNS=0 made inspect and compare a width of 0 (rich's reading) and summary no limit:

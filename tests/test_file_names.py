@@ -97,7 +97,7 @@ def test_inspect_summary_compare_and_read_reports_take_a_gbk_named_file(tmp_path
     other = str(SAMPLES / "guiling-township-2024.pdf")
     compared = runner.invoke(main, ["compare", gbk, other])
     assert compared.exit_code == 0, compared.output
-    assert f"{tmp_path}/in/{GBK_TEXT} → {other}" in compared.output  # A and B in the order given
+    assert f"A {tmp_path}/in/{GBK_TEXT} → B {other}" in compared.stdout  # A and B in the order given
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         cells, files = gongkai.read_reports(tmp_path / "in", with_status=True)
@@ -212,3 +212,20 @@ def test_png_names_are_safe_file_names():
     )
     assert png_stem(os.fsdecode(b"r/a\xff.pdf"))[0] == "a_"  # no reading of it: its bytes become _
     assert png_stem("r/a\nb\tc.pdf") == ("a_b_c", "its file name holds characters a file name should not")
+
+
+def test_inputs_with_names_that_are_not_utf8_are_sorted_by_their_source_text(tmp_path):
+    """The output is sorted by `source`, the text: b"a\\xb9.pdf" is `a\\xb9.pdf`, before `ab.pdf`
+    (a backslash sorts before b), where its raw name (a surrogate escape) sorted after it."""
+    folder = tmp_path / "in"
+    for name in (b"ab.pdf", b"a\xb9\xf0.pdf", b"aZ.pdf", b"a\\.pdf"):
+        _gbk_named(folder, FIXTURES / "bad" / "not-a-pdf.pdf", name)
+    found = [path_text(p) for p in gongkai.batch.expand_inputs([str(folder)])]
+    names = [p.removeprefix(f"{folder}/") for p in found]
+    assert names == ["aZ.pdf", "a\\.pdf", "a\\xb9\\xf0.pdf", "ab.pdf"]
+    assert names == sorted(names)
+    out = tmp_path / "cells.csv"
+    result = CliRunner().invoke(main, ["extract", str(folder), "-o", str(out), "-w", "1"])
+    assert result.exit_code == 1, result.output  # none is a PDF: each fails, with its own row
+    sources = pd.read_csv(companion_path(out, "files"))["source"].tolist()
+    assert sources == found

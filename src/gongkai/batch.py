@@ -64,7 +64,8 @@ class BatchSetupError(ValueError):
 
 
 def expand_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
-    """Files as given, directories searched recursively, and glob patterns; sorted, no repeats.
+    """Files as given, directories searched recursively, and glob patterns; sorted by their
+    `source` text (path_text), no repeats.
 
     Directories give the files whose extension is of a kind gongkai reads (PDF, web page,
     Word), or only of `kind`; a file given by name is kept whatever its extension, so that
@@ -84,7 +85,8 @@ def expand_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
             found += sorted(p for p in glob.glob(item, recursive=True) if _is_file(Path(p)))
         else:
             found.append(item)
-    unique = sorted(dict.fromkeys(found))
+    # By the text each path's `source` shows (a byte that is not UTF-8 as \xNN), as the output is.
+    unique = sorted(dict.fromkeys(found), key=path_text)
     if not unique:
         what = "report files (PDF, web page, Word)" if kind == "auto" else f"{kind} files"
         raise NoInputsError(f"no {what} found in the given inputs")
@@ -178,10 +180,13 @@ def _beside_names() -> list[str]:
     return [path.name[len(stem) :] for path in own_files(f"{stem}.csv")[1:]]
 
 
-def check_output(output: str, inputs: Iterable[str] = (), files: Iterable[Path] | None = None) -> None:
+def check_output(
+    output: str, inputs: Iterable[str] = (), files: Iterable[Path] | None = None, skips_own: bool = True
+) -> None:
     """The output can be written (folders are created as needed) without harm: each of the
     `files` written (default: the output alone; see `batch_files`) is new or a regular file
-    that is none of the `inputs` and may be written.
+    that is none of the `inputs` and may be written. `skips_own`: the caller skips the files of
+    its output that a folder or pattern finds (extract), so that refusing one advises a pattern.
 
     A symbolic link is refused, even to a regular file: the output is moved into place, which
     would replace the link, not the file it names. '-' (stdout) is always fine.
@@ -222,7 +227,8 @@ def check_output(output: str, inputs: Iterable[str] = (), files: Iterable[Path] 
     for source in inputs if existing else ():
         if (path := existing.get(_identity(source))) is not None:
             # An earlier run's file named as an input is most often a shell's unquoted DIR/*.
-            hint = "" if kind_of_name(path) else "; quote a pattern ('DIR/*') and gongkai skips its own files"
+            skipped = skips_own and not kind_of_name(path)
+            hint = "; quote a pattern ('DIR/*') and gongkai skips its own files" if skipped else ""
             raise BatchSetupError(f"cannot write {quoted(path)}: it is the input {quoted(source)}{hint}")
     check_folder(target.parent)
 
@@ -587,6 +593,8 @@ class Batch:
         # Refused before the journal is touched, as extract refuses them: a batch that could only
         # fail after hours of reading, or read every file to a failed row.
         paths, output = _path_list(paths), check_path(output)
+        if not paths:  # as read_reports([]): else a header-only output would say nothing was wrong
+            raise NoInputsError("no inputs given: name report files")
         fmt = check_format(output, fmt)
         check_encoding(encoding)
         check_shape(fmt, shape)

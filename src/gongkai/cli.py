@@ -292,7 +292,34 @@ _TIMEOUT = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@contextlib.contextmanager
+def _usage_errors_in_one_line():
+    """A usage error click finds (a bad option value, an unknown option, a missing -o) said as
+    every other failure is: one line on stderr, exit status 2; click printed Usage, Try and Error
+    lines. Help asked for by giving no arguments is still help."""
+    try:
+        yield
+    except click.exceptions.NoArgsIsHelpError:
+        raise
+    except click.UsageError as error:
+        message = " ".join(error.format_message().split()).rstrip(".")
+        command = error.ctx.command_path if error.ctx is not None else "gongkai"
+        _usage_error(f"{message[:1].lower()}{message[1:]}; see '{command} --help'")
+
+
+class _Gongkai(click.Group):
+    """The command group, whose usage errors and its commands' are one line each."""
+
+    def make_context(self, *args, **kwargs) -> click.Context:
+        with _usage_errors_in_one_line():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context):
+        with _usage_errors_in_one_line():  # the command's name, and its options
+            return super().invoke(ctx)
+
+
+@click.group(cls=_Gongkai, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="gongkai")
 @click.pass_context
 def main(context: click.Context) -> None:
@@ -715,12 +742,16 @@ def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float, output:
     first, `output` (if any) is checked as extract checks its own."""
     from .output.summary import NotAnOutputError, batch_frames, is_output, read_output
 
-    earlier = len(inputs) == 1 and is_output(inputs[0]) and not inputs[0].lower().endswith(".pdf")
+    outputs = [item for item in inputs if is_output(item) and not item.lower().endswith(".pdf")]
+    if outputs and len(inputs) > 1:
+        names = ", ".join(map(quoted, outputs))
+        _usage_error(f"{names}: give one output of extract alone (or reports), not with other inputs")
+    earlier = bool(outputs)
     try:
         # An earlier output comes with its files (batch.own_files): -o is none of them either.
         paths = [str(path) for path in own_files(inputs[0])] if earlier else check_inputs(inputs)
         if output:
-            check_output(output, paths)
+            check_output(output, paths, skips_own=False)  # summary and compare read what they are given
     except (BatchSetupError, NoInputsError) as error:
         _usage_error(str(error))
     if earlier:
@@ -796,8 +827,9 @@ def summary(inputs, output, workers, timeout) -> None:
 def compare(inputs, agency, output, show_all, workers, timeout) -> None:
     """Year over year: A B (two reports), or a batch and --agency KEY (each pair of consecutive years).
 
-    Shows per cell both values, the change, and marks the large changes
-    (at least half the earlier value and at least 10).
+    Shows per cell both values, the change and its share of A, and marks the large
+    changes (at least half of A and at least 10). A and B are called by their years;
+    a line on stderr warns when they are of different agencies or B is not later.
 
     \b
     Examples:
@@ -809,16 +841,26 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
       0    the comparison was printed
       1    stdout or -o could not be written (a full disk): one line says why
       2    usage error: no such input, -o neither .csv nor .xlsx or unusable as
-           extract's (found before any reading); not two readable reports A B, or no two consecutive years of
-           the agency in the batch
+           extract's (found before any reading); not two readable reports A B (or
+           one file twice), or no two consecutive years of the agency in the batch
       130  interrupted (Ctrl-C)
     """
     from .agency import agency_key
-    from .output.compare import compare_cells, no_pairs_reason, write_comparison, year_over_year
+    from .output.compare import (
+        compare_cells,
+        no_pairs_reason,
+        pair_doubts,
+        report_labels,
+        write_comparison,
+        year_over_year,
+    )
 
     if output and not output.lower().endswith((".csv", ".xlsx")):
         _usage_error(f"-o {message_path(output)}: compare writes .csv or .xlsx")
+    if agency is None and len(inputs) == 2 and _same_file(*inputs):
+        _usage_error(f"A and B are the same file, {quoted(inputs[0])}: give two reports A B")
     cells, files, _ = _batch(inputs, workers, timeout, output)
+    labels = None
     if agency is None:
         # A and B in the order given, whatever order the batch sorted them in.
         given = {path_text(path): index for index, path in enumerate(inputs)}
@@ -829,22 +871,40 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
         pairs = compare_cells(*(cells[cells["source"] == s] for s in readable)).assign(
             source_a=readable[0], source_b=readable[1]
         )
+        a, b = (files[files["source"] == s].iloc[0] for s in readable)
+        labels = report_labels(a["year"], b["year"])
+        if doubts := pair_doubts(a["agency"], b["agency"], a["year"], b["year"]):
+            _say(f"gongkai: warning: {doubts}")
     else:
         wanted = agency_key(agency)
         pairs = year_over_year(cells[cells["agency_key"] == wanted])
         if pairs.empty:
             _usage_error(no_pairs_reason(cells, wanted))
     with writing("-"):
-        _print_comparison(pairs, show_all)
+        _print_comparison(pairs, show_all, labels)
     if output:
-        write_comparison(pairs, output)
+        write_comparison(pairs, output, labels)
         _say(f"gongkai: wrote {message_path(output)}")
 
 
-def _print_comparison(pairs, show_all: bool) -> None:
+def _same_file(a: str, b: str) -> bool:
+    """Whether A and B name one file (the same path, or links to one)."""
+    try:
+        return os.path.isfile(a) and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _share(share: float) -> str:
+    """A change's share of A as a percentage, as the workbook shows it: +51.0%; empty when none."""
+    return "" if share != share else f"{share:+.1%}"
+
+
+def _print_comparison(pairs, show_all: bool, labels: tuple[str, str] | None = None) -> None:
     from rich.cells import cell_len
     from rich.text import Text
 
+    from .output.compare import report_labels
     from .review import LabelledGrid
 
     # As inspect: COLUMNS, else the terminal's width; off a terminal without it, a wide page.
@@ -852,7 +912,16 @@ def _print_comparison(pairs, show_all: bool) -> None:
     width = console.width
     for (source_a, source_b), pair in pairs.groupby(["source_a", "source_b"], sort=False):
         shown = pair if show_all else pair[pair["value_a"].notna() | pair["value_b"].notna()]
-        console.print(f"{message_path(source_a)} → {message_path(source_b)}", soft_wrap=True, highlight=False)
+        # The reports by their years: those of each pair of an agency's years, else those given.
+        if {"year_a", "year_b"} <= set(pair.columns):
+            label_a, label_b = report_labels(pair["year_a"].iloc[0], pair["year_b"].iloc[0])
+        else:
+            label_a, label_b = labels or ("A", "B")
+        console.print(
+            f"{label_a} {message_path(source_a)} → {label_b} {message_path(source_b)}",
+            soft_wrap=True,
+            highlight=False,
+        )
         labels, rows = [], []
         for row in shown.itertuples(index=False):
             change = format_number(None if row.change != row.change else row.change)
@@ -863,13 +932,14 @@ def _print_comparison(pairs, show_all: bool) -> None:
                     format_number(None if row.value_a != row.value_a else row.value_a),
                     format_number(None if row.value_b != row.value_b else row.value_b),
                     f"+{change}" if row.change > 0 else change,
+                    _share(row.change_share),
                     "large" if row.large else "",
                     "bold red" if row.large else None,
                 )
             )
         # One label column that folds; number columns as wide as their widest value (or header),
         # in terminal columns, never cut: the same grid as inspect's.
-        headers = ["A", "B", "增减", ""]
+        headers = [label_a, label_b, "增减", "比例", ""]
         widths = [
             max(1, cell_len(header), *(cell_len(r[index]) for r in rows))
             for index, header in enumerate(headers)

@@ -89,14 +89,25 @@ class Summary:
         if Path(path).suffix.lower() == ".xlsx":
             from .workbook import write_tables
 
-            write_tables({name: _numbers_as_numbers(t) for name, t in self.sections().items()}, path)
+            tables = {name: _numbers_as_numbers(t) for name, t in self.sections().items()}
+            for name in ("按状态", "按格式"):  # the totals row in Chinese, as its column's header 合计
+                tables[name] = _totals_in_chinese(tables[name])
+            write_tables(tables, path)
             return
         with replacing(path) as temporary:  # OutputWriteError if it cannot be written
             temporary.write_text(self.to_text(), encoding="utf-8")
 
 
+def _totals_in_chinese(table: pd.DataFrame) -> pd.DataFrame:
+    """A count by year (_by_year) with its totals row named 合计, not "total", for a sheet."""
+    if table.empty:
+        return table
+    first = table.columns[0]
+    return table.assign(**{first: table[first].replace({"total": "合计"})})
+
+
 def _numbers_as_numbers(table: pd.DataFrame) -> pd.DataFrame:
-    """The form version as a number in a sheet, as in the workbook ("total" stays a word)."""
+    """The form version as a number in a sheet, as in the workbook (the totals row stays a word)."""
     if "form" not in table.columns:
         return table
     return table.assign(form=[int(v) if str(v).isdigit() else v for v in table["form"]])
