@@ -160,10 +160,7 @@ def write_comparison(
     if Path(path).suffix.lower() == ".xlsx":
         from .workbook import write_comparison_workbook  # the workbook's own layout; it imports this module
 
-        if labels is None:
-            write_comparison_workbook(pairs, path)
-        else:
-            _labelled_workbook(pairs, path, labels)
+        write_comparison_workbook(pairs, path, *([labels] if labels else []))
         return
     with replacing(path) as temporary:  # OutputWriteError if it cannot be written
         written = {name: pairs[name].map(format_number, na_action="ignore") for name in _NUMBER_COLUMNS}
@@ -171,29 +168,3 @@ def write_comparison(
 
 
 _NUMBER_COLUMNS = ["value_a", "value_b", "change"]
-
-
-def _labelled_workbook(pairs: pd.DataFrame, path: str | os.PathLike[str], labels: tuple[str, str]) -> None:
-    """The comparison workbook of two reports (write_comparison_workbook's layout), with A and B
-    called by `labels` in its title line and headers (2024年数值) instead of 上年 and 本年."""
-    from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
-    from rich.cells import cell_len
-
-    from .workbook import HEADERS, _comparison_sheet
-
-    a, b = labels
-    files = list(dict.fromkeys(zip(pairs["source_a"], pairs["source_b"], strict=True)))
-    titles = ["政府信息公开工作年度报告 · 同比", *(f"{a}文件 {x} → {b}文件 {y}" for x, y in files)]
-    book = Workbook()
-    book.remove(book.active)
-    sheet = _comparison_sheet(book, pairs.drop(columns=["source_a", "source_b"]), titles)
-    named = {"value_a": f"{a}数值", "value_b": f"{b}数值", "note_a": f"{a}说明", "note_b": f"{b}说明"}
-    renamed = {HEADERS[column]: label for column, label in named.items()}
-    for cell in sheet[len(titles) + 1]:
-        if cell.value in renamed:
-            cell.value = renamed[cell.value]
-            column = sheet.column_dimensions[get_column_letter(cell.column)]
-            column.width = max(column.width or 0, cell_len(cell.value) + 3)
-    with replacing(path) as temporary:  # OutputWriteError if it cannot be written
-        book.save(temporary)

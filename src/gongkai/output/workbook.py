@@ -610,14 +610,27 @@ _COMPARISON_WIDTHS = {"agency": 20, "group": 20, "row": 30, "column": 24, "note_
 _SHARE_WIDTH = 10
 
 
-def _comparison_sheet(book: Workbook, pairs: pd.DataFrame, titles: list[str] | None = None) -> Worksheet:
+_YEARS = ("上年", "本年")  # what the two reports of consecutive years are called
+
+
+def _comparison_sheet(
+    book: Workbook, pairs: pd.DataFrame, titles: list[str] | None = None, labels: tuple[str, str] = _YEARS
+) -> Worksheet:
     """同比: every compared cell under the form's Chinese labels (the ids left out), both values, the
     change and its share (as a percentage); a large change's row red. Set up to print as the other
     sheets are: the header frozen and printed on every page, landscape, fitted to the page width,
-    the labels folded within their columns. `titles`: lines above the header (the files compared)."""
+    the labels folded within their columns. `titles`: lines above the header (the files compared);
+    `labels`: what the two reports' columns are called (2024年数值), 上年 and 本年 by default."""
     shown = pairs.drop(columns=[c for c in ("table", "row_id", "column_id") if c in pairs])
     sheet = _long_sheet(book, "同比", shown)
     names = list(shown.columns)
+    a, b = labels
+    named = {"value_a": f"{a}数值", "value_b": f"{b}数值", "note_a": f"{a}说明", "note_b": f"{b}说明"}
+    for column, name in enumerate(names, start=1):
+        if name in named and labels != _YEARS:
+            sheet.cell(1, column).value = named[name]
+            width = sheet.column_dimensions[get_column_letter(column)]
+            width.width = max(width.width or 0, _width(named[name]) + 3)
     above = len(titles or [])
     if above:
         sheet.insert_rows(1, above)
@@ -667,18 +680,22 @@ def write_tables(tables: dict[str, pd.DataFrame], path: str | os.PathLike[str]) 
         book.save(temporary)
 
 
-def write_comparison_workbook(pairs: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+def write_comparison_workbook(
+    pairs: pd.DataFrame, path: str | os.PathLike[str], labels: tuple[str, str] = _YEARS
+) -> None:
     """The comparison (`compare_cells` with source_a and source_b, or `year_over_year`) as a
     workbook of one sheet, 同比, laid out and set up to print as `write_workbook`'s 同比 sheet; the
-    files compared are named above the header, each pair once, not on every row."""
+    files compared are named above the header, each pair once, not on every row. `labels`: what
+    the two reports are called (their years, or A and B), 上年 and 本年 by default."""
     book = Workbook()
     book.remove(book.active)
     titles = None
+    a, b = labels
     if {"source_a", "source_b"} <= set(pairs.columns):
         files = list(dict.fromkeys(zip(pairs["source_a"], pairs["source_b"], strict=True)))
-        titles = ["政府信息公开工作年度报告 · 同比", *(f"上年文件 {a} → 本年文件 {b}" for a, b in files)]
+        titles = ["政府信息公开工作年度报告 · 同比", *(f"{a}文件 {x} → {b}文件 {y}" for x, y in files)]
         pairs = pairs.drop(columns=["source_a", "source_b"])
-    _comparison_sheet(book, pairs, titles)
+    _comparison_sheet(book, pairs, titles, labels)
     with replacing(path) as temporary:  # OutputWriteError if it cannot be written
         book.save(temporary)
 
