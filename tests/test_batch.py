@@ -425,6 +425,36 @@ def test_a_journal_of_no_report_is_removed_and_resuming_one_starts_afresh(tmp_pa
     ]
 
 
+def test_a_journal_of_only_timeouts_and_crashes_holds_nothing_to_resume(tmp_path):
+    """Timeouts and crashed workers are read again by --resume: a journal holding only them is
+    as one of no report. A fresh run does not refuse it as an unfinished run's, --resume with
+    another input kind is not refused, and closing one removes it."""
+    import sqlite3
+
+    from gongkai.output.journal import Journal
+
+    paths = _samples(tmp_path, {"a.pdf": "yunhu-district-2024.pdf", "b.pdf": "jiangyuan-city-2021.pdf"})
+    output = str(tmp_path / "cells.csv")
+    journal = journal_path(output)
+    empty = {kind: [] for kind in ("cells", "files", "checks")}
+    with Journal(journal, reading={"input kind": "auto"}) as written:  # as a run killed by kill -9
+        written.add(paths[0], "0" * 64, "failed", "timeout (not read in 1 s)", empty)
+        written.add(paths[1], "1" * 64, "failed", "worker crashed (signal SIGKILL)", empty)
+        written.add("kept.pdf", "2" * 64, "ok", "", empty)
+    with sqlite3.connect(journal) as db:
+        db.execute("DELETE FROM reports WHERE status = 'ok'")
+    db.close()
+    with Batch(paths, output, "csv") as fresh:
+        assert len(fresh.todo) == 2
+    assert not journal.exists()  # closed holding nothing to resume
+    result = run_batch(paths, output, "csv", workers=1, timeout=None)
+    with sqlite3.connect(journal) as db:  # as a finished run whose every file timed out leaves it
+        db.execute("UPDATE reports SET status = 'failed', reason = 'timeout (not read in 1 s)'")
+    db.close()
+    resumed = run_batch(paths, output, "csv", workers=1, timeout=None, resume=True, kind="pdf")
+    assert (result.counts["ok"], resumed.reused, resumed.counts["ok"]) == (2, 0, 2)
+
+
 def test_the_files_beside_an_output_are_named_in_one_place(tmp_path):
     """What a batch writes, what it skips as its own and what it says it left all name the
     output's tables as `output_files` does."""
@@ -477,3 +507,15 @@ def test_a_batch_takes_one_path_as_one_and_refuses_bad_options_before_the_journa
         Batch([path], str(tmp_path / "book.xlsx"), "xlsx", shape="wide")
     with pytest.raises(InputTypeError):
         Batch(5, str(output), "csv")
+
+
+def test_a_batch_of_no_inputs_is_refused_before_anything_is_written(tmp_path):
+    """`run_batch([], …)` raises NoInputsError, as read_reports([]) does, and writes nothing:
+    no header-only output, no journal."""
+    output = tmp_path / "out" / "cells.csv"
+    for paths in ([], ()):
+        with pytest.raises(NoInputsError, match="no inputs given"):
+            run_batch(paths, str(output), "csv", workers=1, timeout=None)
+        with pytest.raises(NoInputsError):
+            Batch(paths, str(output), "csv")
+    assert not output.parent.exists() or list(output.parent.iterdir()) == []

@@ -570,3 +570,138 @@ def test_the_counts_show_from_the_first_drawing_so_the_bar_keeps_its_length():
     console.file = io.StringIO()
     console.print(progress.make_tasks_table(progress.tasks))
     assert console.file.getvalue().index("1/7") == before
+
+
+def test_a_usage_error_click_finds_is_one_line_in_gongkais_form(tmp_path):
+    """A bad option value, an unknown option or command, a missing -o: one line on stderr,
+    `gongkai: error: ...`, exit 2, as every other failure; not click's Usage/Try/Error block."""
+    out = str(tmp_path / "x.csv")
+    cases = [
+        (["extract", str(SAMPLES), "-o", out, "--workers", "0"], "'--workers': 0 is not in the range"),
+        (["extract", str(SAMPLES), "-o", out, "--timeout", "x"], "'--timeout'"),
+        (["extract", str(SAMPLES), "-o", out, "--timeout", "nan"], "is not a number"),
+        (["extract", str(SAMPLES), "-o", out, "--shape", "tall"], "'--shape'"),
+        (["extract", str(SAMPLES), "-o", out, "--input-kind", "odt"], "'--input-kind'"),
+        (["extract", str(SAMPLES), "-o", out, "--format", "xls"], "'--format'"),
+        (["extract", str(SAMPLES)], "missing option '-o' / '--output'"),
+        (["extract", str(SAMPLES), "-o", out, "--wrkers", "2"], "no such option"),
+        (["summary"], "missing argument"),
+        (["compare", str(SAMPLES), "-w", "-1"], "'--workers'"),
+        (["no-such-command"], "no such command"),
+    ]
+    for arguments, says in cases:
+        result = CliRunner().invoke(main, arguments)
+        assert result.exit_code == 2, (arguments, result.output)
+        assert result.stdout == "", arguments
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1 and lines[0].startswith("gongkai: error: "), result.stderr
+        assert says in lines[0] and "--help" in lines[0], lines[0]
+    assert list(tmp_path.iterdir()) == []
+    # Help is still help.
+    assert CliRunner().invoke(main, ["extract", "--help"]).stdout.startswith("Usage:")
+
+
+def test_the_readme_gives_summary_and_compare_the_exit_statuses_their_help_lists(tmp_path):
+    """Both exit 1 when stdout or -o cannot be written (a full disk), as their --help says."""
+    import re
+
+    from .conftest import ROOT
+
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    said = re.search(r"`summary` and `compare` exit (.*?) \(see below\)", readme).group(1)
+    for command in ("summary", "compare"):
+        help_text = CliRunner().invoke(main, [command, "--help"]).stdout
+        listed = re.findall(r"^\s+(\d+) ", help_text.split("Exit status:")[1], flags=re.MULTILINE)
+        assert {f"`{code}`" for code in listed} - {"`130`"} == set(re.findall(r"`\d+`", said)), said
+    if os.path.exists("/dev/full"):  # the truth: a full stdout is exit status 1
+        with open("/dev/full", "w") as full:
+            import subprocess
+            import sys
+
+            ran = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "gongkai",
+                    "compare",
+                    str(SAMPLES / "yunhu-district-2024.pdf"),
+                    str(SAMPLES / "guiling-township-2024.pdf"),
+                ],
+                stdout=full,
+                stderr=subprocess.PIPE,
+                env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+            )
+        assert ran.returncode == 1 and b"cannot write to stdout" in ran.stderr
+
+
+@pytest.mark.parametrize("columns", ["0", "-5", "wide", " "])
+def test_a_columns_of_zero_or_garbage_is_as_unset_for_inspect_summary_and_compare(tmp_path, columns):
+    """COLUMNS=0 made inspect and compare a width of 0 (rich's reading) and summary no limit:
+    each command now prints what it prints without COLUMNS."""
+    out = tmp_path / "c.csv"
+    a, b = SAMPLES / "yunhu-district-2024.pdf", SAMPLES / "guiling-township-2024.pdf"
+    assert CliRunner().invoke(main, ["extract", str(a), str(b), "-o", str(out), "-q"]).exit_code == 0
+    printed = {}
+    for arguments in (["inspect", str(a)], ["summary", str(out)], ["compare", str(a), str(b)]):
+        expected = CliRunner(env={"COLUMNS": None}).invoke(main, arguments)
+        result = CliRunner(env={"COLUMNS": columns}).invoke(main, arguments)
+        assert (result.exit_code, expected.exit_code) == (0, 0), arguments
+        assert result.stdout == expected.stdout, arguments
+        printed[arguments[0]] = result.stdout
+    assert CliRunner(env={"COLUMNS": "60"}).invoke(main, ["inspect", str(a)]).stdout != printed["inspect"]
+
+
+def test_a_workers_option_cut_to_the_cores_or_files_says_so(tmp_path, monkeypatch):
+    """-w 200 on two cores reads with two, and one line says so; not when -w is not given,
+    nor when it is within the cores and files, nor with -q."""
+    from gongkai import pool
+
+    monkeypatch.setattr(pool, "usable_cores", lambda: 2)
+    paths = [str(SAMPLES / name) for name in ("yunhu-district-2024.pdf", "guiling-township-2024.pdf")]
+    paths.append(str(SAMPLES / "jiangyuan-city-2021.pdf"))
+    said = "gongkai: using 2 workers (2 cores)\n"
+    for n, (options, line) in enumerate(
+        [(["-w", "200"], said), ([], ""), (["-w", "2"], ""), (["-w", "200", "-q"], "")]
+    ):
+        result = CliRunner().invoke(main, ["extract", *paths, "-o", str(tmp_path / f"{n}.csv"), *options])
+        assert result.exit_code == 0, result.output
+        assert result.stderr.startswith(line)
+        assert ("gongkai: using" in result.stderr) == bool(line), (options, result.stderr)
+    one = CliRunner().invoke(main, ["extract", paths[0], "-o", str(tmp_path / "one.csv"), "-w", "4"])
+    assert one.stderr.startswith("gongkai: using 1 worker (1 file to read)\n")
+    summary = CliRunner().invoke(main, ["summary", *paths, "-w", "3"])
+    assert summary.exit_code == 0 and summary.stderr.startswith(said)
+
+
+def test_the_rate_keeps_its_width_however_fast_the_first_files_go():
+    """The first file done in a millisecond is 1056.5 files/s: six characters, which shortened
+    the bar by one as it was drawn (and made the test of its length fail on a fast machine)."""
+    from gongkai.cli import _rate_text
+
+    assert [_rate_text(r) for r in (0.04, 5, 123.45, 999.9, 999.97, 1056.5, 10**7)] == [
+        "0.0",
+        "5.0",
+        "123.5",
+        "999.9",
+        "1000",
+        "1056",
+        "99999",
+    ]
+    assert all(len(_rate_text(r / 7)) <= 5 for r in range(0, 10**6, 997))
+
+
+def test_an_empty_input_name_is_no_file_not_the_current_folder(tmp_path, monkeypatch):
+    """`gongkai extract "$DIR" -o out.csv` with DIR unset read every report under the current
+    folder (Path("") is Path(".")); it is refused as a path that does not exist, as inspect does."""
+    shutil.copy(SAMPLES / "yunhu-district-2024.pdf", tmp_path / "a.pdf")
+    monkeypatch.chdir(tmp_path)
+    for arguments in (["extract", "", "-o", "out.csv"], ["summary", ""], ["inspect", ""]):
+        result = CliRunner().invoke(main, arguments)
+        assert result.exit_code == 2, (arguments, result.output)
+        assert result.stderr == "gongkai: error: no such file or directory: ''\n", arguments
+    assert not (tmp_path / "out.csv").exists()
+    import gongkai
+
+    with pytest.warns(gongkai.FailedReportsWarning):
+        _, files = gongkai.read_reports([""], with_status=True)
+    assert files["reason"].tolist() == ["no such file or directory: ''"]

@@ -72,7 +72,8 @@ def test_cli_compares_two_reports_and_an_agency_across_a_batch(tmp_path):
     runner = CliRunner()
     two = runner.invoke(main, ["compare", str(COUNTY_2020), str(COUNTY_2021), "-o", str(tmp_path / "c.csv")])
     assert two.exit_code == 0, two.output
-    assert f"{COUNTY_2020} → {COUNTY_2021}" in two.stdout and "large change" in two.stdout
+    assert f"2020年 {COUNTY_2020} → 2021年 {COUNTY_2021}" in two.stdout and "large change" in two.stdout
+    assert two.stderr.startswith("gongkai: wrote")  # the same agency, a later year: no warning
     written = pd.read_csv(tmp_path / "c.csv")
     assert {"value_a", "value_b", "change", "large"} <= set(written.columns)
     # Whole numbers as printed: 449, never 449.0.
@@ -82,7 +83,7 @@ def test_cli_compares_two_reports_and_an_agency_across_a_batch(tmp_path):
     as_xlsx = ["compare", str(COUNTY_2020), str(COUNTY_2021), "-o", str(tmp_path / "c.xlsx")]
     assert runner.invoke(main, as_xlsx).exit_code == 0
     from_xlsx = pd.read_excel(tmp_path / "c.xlsx", header=2)  # under a title and the files compared
-    assert from_xlsx["上年数值"].dropna().tolist() == written["value_a"].dropna().tolist()
+    assert from_xlsx["2020年数值"].dropna().tolist() == written["value_a"].dropna().tolist()
     refused = runner.invoke(main, [*as_xlsx[:3], "-o", str(tmp_path / "c.pq")])
     assert refused.exit_code == 2 and not (tmp_path / "c.pq").exists()
     heming = [
@@ -147,8 +148,11 @@ def test_the_comparison_workbook_is_laid_out_as_the_workbooks_year_over_year_she
     assert book.sheetnames == ["同比"]  # a named sheet, not Sheet1
     sheet, theirs = book["同比"], main_book["同比"]
     header = [c.value for c in sheet[3]]
-    # The form's Chinese labels, as the workbook's 同比 sheet has them (its agency and years aside).
-    assert header == [c.value for c in theirs[1]][4:]
+    # The form's Chinese labels, as the workbook's 同比 sheet has them (its agency and years aside),
+    # A and B called by their years where that sheet's consecutive years are 上年 and 本年.
+    by_year = {"上年数值": "2020年数值", "本年数值": "2021年数值"}
+    by_year |= {"上年说明": "2020年说明", "本年说明": "2021年说明"}
+    assert header == [by_year.get(c.value, c.value) for c in theirs[1]][4:]
     assert str(COUNTY_2020) in sheet["A2"].value and str(COUNTY_2021) in sheet["A2"].value
     # Set up to print as every other sheet: header frozen and repeated, landscape, A4, page width.
     assert sheet.freeze_panes == "A4" and sheet.print_title_rows == "$3:$3"
@@ -163,7 +167,7 @@ def test_the_comparison_workbook_is_laid_out_as_the_workbooks_year_over_year_she
     assert large and all(cell.fill.fgColor.rgb.endswith("F8CBAD") for cell in large[0])
     shares = [r[header.index("增减比例")] for r in sheet.iter_rows(min_row=4)]
     assert {c.number_format for c in shares} == {"0.0%"}
-    values = [r[header.index("上年数值")].value for r in sheet.iter_rows(min_row=4)]
+    values = [r[header.index("2020年数值")].value for r in sheet.iter_rows(min_row=4)]
     assert any(isinstance(v, int) for v in values) and not any(
         isinstance(v, float) and v.is_integer() for v in values
     )
@@ -189,10 +193,12 @@ def test_a_narrow_terminal_gets_the_comparison_no_wider_than_its_numbers_need(co
         return [format_number(None if v != v else v) for v in values]
 
     change = [f"+{format_number(v)}" if v > 0 else format_number(v) for v in shown["change"].dropna()]
+    shares = [f"{v:+.1%}" for v in shown["change_share"].dropna()]
     numbers = [
-        widest(shown_as(shown["value_a"]), "A"),
-        widest(shown_as(shown["value_b"]), "B"),
+        widest(shown_as(shown["value_a"]), "2020年"),
+        widest(shown_as(shown["value_b"]), "2021年"),
         widest(change, "增减"),
+        widest(shares, "比例"),
         len("large"),
     ]
     # The edges, a label column of 10 (CJK characters two wide) and each number column after a space.
@@ -202,3 +208,46 @@ def test_a_narrow_terminal_gets_the_comparison_no_wider_than_its_numbers_need(co
     table = [line for line in lines[1:closing] if line.strip()]
     assert {cell_len(line) for line in table} == {max(columns, needed)}
     assert not any(line.startswith("  ") for line in table[2:])  # a folded label starts at its edge
+
+
+def test_two_reports_are_called_by_their_years_and_an_odd_pair_is_warned_of(tmp_path):
+    """compare A B calls A and B by their years (2024年, 2023年; A and B when unknown or the same),
+    never 上年 and 本年 whatever their years; one line warns of reports of two agencies or a B
+    not later than A. The text has the change's share of A, as the CSV and the workbook have."""
+    from openpyxl import load_workbook
+
+    from gongkai.output.compare import pair_doubts, report_labels
+
+    samples = FIXTURES.parent / "samples"
+    a, b = samples / "yunhu-district-2024.pdf", samples / "nanping-education-2023.pdf"
+    out = tmp_path / "d.xlsx"
+    result = CliRunner().invoke(main, ["compare", str(a), str(b), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"2024年 {a} → 2023年 {b}" in result.stdout
+    header = next(line for line in result.stdout.splitlines() if "行 · 列" in line).split()
+    assert header[-4:] == ["2024年", "2023年", "增减", "比例"]
+    assert re.search(r"-167 +-87\.0% large", result.stdout)  # 192 → 25 行政规范性文件 现行有效件数
+    warning, _ = result.stderr.splitlines()
+    assert warning == (
+        "gongkai: warning: A and B are reports of different agencies (云溪市云湖区人民政府, "
+        "南屏县教育体育局); B (2023) is not later than A (2024)"
+    )
+    sheet = load_workbook(out)["同比"]
+    assert sheet["A2"].value == f"2024年文件 {a} → 2023年文件 {b}"
+    header = [c.value for c in sheet[3]]
+    assert {"2024年数值", "2023年数值", "2024年说明", "2023年说明"} <= set(header)
+    assert not any("上年" in str(v) or "本年" in str(v) for v in [sheet["A2"].value, *header])
+    assert report_labels(2024, None) == report_labels(2023, 2023) == ("A", "B")
+    assert report_labels(2023.0, 2024) == ("2023年", "2024年")
+    assert pair_doubts("云溪市云湖区人民政府", "云湖区人民政府", 2023, 2024) is None
+    assert pair_doubts(None, "x", 2024, 2024) == "A and B are both of 2024"
+
+
+def test_comparing_a_report_with_itself_says_it_is_the_same_file(tmp_path):
+    sample = FIXTURES.parent / "samples" / "yunhu-district-2024.pdf"
+    (tmp_path / "link.pdf").symlink_to(sample)
+    for b in (sample, tmp_path / "link.pdf"):
+        result = CliRunner().invoke(main, ["compare", str(sample), str(b)])
+        assert result.exit_code == 2
+        said = f"gongkai: error: A and B are the same file, '{sample}': give two reports A B\n"
+        assert result.stderr == said

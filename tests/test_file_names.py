@@ -19,7 +19,7 @@ from gongkai.cli import main
 from gongkai.locate import identity_from_titles
 from gongkai.output.journal import journal_path
 from gongkai.output.records import companion_path
-from gongkai.sources import path_text
+from gongkai.sources import message_path, path_text, quoted
 
 from .conftest import FIXTURES, SAMPLES
 
@@ -97,7 +97,7 @@ def test_inspect_summary_compare_and_read_reports_take_a_gbk_named_file(tmp_path
     other = str(SAMPLES / "guiling-township-2024.pdf")
     compared = runner.invoke(main, ["compare", gbk, other])
     assert compared.exit_code == 0, compared.output
-    assert f"{tmp_path}/in/{GBK_TEXT} → {other}" in compared.output  # A and B in the order given
+    assert f"A {tmp_path}/in/{GBK_TEXT} → B {other}" in compared.stdout  # A and B in the order given
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         cells, files = gongkai.read_reports(tmp_path / "in", with_status=True)
@@ -142,6 +142,46 @@ def test_messages_spell_a_gbk_name_as_the_outputs_do(tmp_path):
     assert f"written to {tmp_path}/\\xb9/new.csv" in written.stderr
 
 
+def test_messages_escape_a_tab_or_newline_in_a_path_and_the_outputs_keep_it(tmp_path):
+    r"""A path holding a tab or a newline is one line in every message (\t, \n, as `quoted`
+    escapes them), while the `source` column keeps the name as it is."""
+    folder = tmp_path / "in dir"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "guiling-township-2024.pdf", folder / "good\nname.pdf")
+    (folder / "junk\nfile.pdf").write_bytes(b"junk")
+    (tmp_path / "o").mkdir()
+    output = tmp_path / "o" / "c\tx\n.csv"
+    result = CliRunner().invoke(main, ["extract", str(folder), "-o", str(output)])
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.splitlines()
+    assert f"gongkai: failed: {folder}/junk\\nfile.pdf: not a PDF file" in lines
+    assert lines[-1].endswith(f"written to {tmp_path}/o/c\\tx\\n.csv"), lines
+    files = pd.read_csv(companion_path(output, "files"))
+    assert sorted(files["source"]) == [f"{folder}/good\nname.pdf", f"{folder}/junk\nfile.pdf"]
+    gone = tmp_path / "no\x1b[31mpe.pdf"
+    refused = CliRunner().invoke(main, ["inspect", str(gone)])
+    assert refused.exit_code == 2 and "\x1b" not in refused.stderr and "no\\x1b[31mpe" in refused.stderr
+
+
+def test_the_printed_summary_escapes_a_newline_in_a_file_name_and_its_workbook_keeps_it(tmp_path):
+    folder = tmp_path / "n\nl"
+    folder.mkdir()
+    for name in ("a.pdf", "copy.pdf"):
+        shutil.copy(SAMPLES / "yunhu-district-2024.pdf", folder / name)
+    result = CliRunner().invoke(main, ["summary", str(folder), "-o", str(tmp_path / "s.xlsx")])
+    assert result.exit_code == 0, result.output
+    assert f"{tmp_path}/n\\nl/a.pdf; {tmp_path}/n\\nl/copy.pdf" in result.stdout
+    assert not any(line.startswith("l/") for line in result.stdout.splitlines())
+    identical = pd.read_excel(tmp_path / "s.xlsx", sheet_name="相同的文件")
+    assert identical.iloc[0, -1] == f"{folder}/a.pdf; {folder}/copy.pdf"
+
+
+def test_message_path_keeps_a_full_width_space_and_escapes_control_characters():
+    assert message_path("a b\u3000c.pdf") == "a b\u3000c.pdf"
+    assert message_path("a\tb\r\x7f.pdf") == "a\\tb\\r\\x7f.pdf"
+    assert quoted("it's\n.pdf") == '"it\'s\\n.pdf"'
+
+
 def test_inspect_png_draws_the_pages_of_a_gbk_named_file(tmp_path):
     """The pages are drawn from the file read, not from its `source` text (which opens no file)."""
     gbk = _gbk_named(tmp_path / "in")
@@ -172,3 +212,20 @@ def test_png_names_are_safe_file_names():
     )
     assert png_stem(os.fsdecode(b"r/a\xff.pdf"))[0] == "a_"  # no reading of it: its bytes become _
     assert png_stem("r/a\nb\tc.pdf") == ("a_b_c", "its file name holds characters a file name should not")
+
+
+def test_inputs_with_names_that_are_not_utf8_are_sorted_by_their_source_text(tmp_path):
+    """The output is sorted by `source`, the text: b"a\\xb9.pdf" is `a\\xb9.pdf`, before `ab.pdf`
+    (a backslash sorts before b), where its raw name (a surrogate escape) sorted after it."""
+    folder = tmp_path / "in"
+    for name in (b"ab.pdf", b"a\xb9\xf0.pdf", b"aZ.pdf", b"a\\.pdf"):
+        _gbk_named(folder, FIXTURES / "bad" / "not-a-pdf.pdf", name)
+    found = [path_text(p) for p in gongkai.batch.expand_inputs([str(folder)])]
+    names = [p.removeprefix(f"{folder}/") for p in found]
+    assert names == ["aZ.pdf", "a\\.pdf", "a\\xb9\\xf0.pdf", "ab.pdf"]
+    assert names == sorted(names)
+    out = tmp_path / "cells.csv"
+    result = CliRunner().invoke(main, ["extract", str(folder), "-o", str(out), "-w", "1"])
+    assert result.exit_code == 1, result.output  # none is a PDF: each fails, with its own row
+    sources = pd.read_csv(companion_path(out, "files"))["source"].tolist()
+    assert sources == found

@@ -32,3 +32,15 @@ def test_the_readme_lists_every_code():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     listed = set(re.findall(r"^\| `([a-z_]+)` \|", readme, flags=re.MULTILINE))
     assert {str(code) for code in NoteCode} <= listed
+
+
+def test_the_quick_start_names_the_notes_its_sample_shows():
+    """The quick start says which notes a first run shows in yunhu-district-2024.pdf: those it
+    names are those the sample gives, and it claims no more (there are 18 kinds)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    quick_start = readme.split("## Quick start")[1].split("\n## ")[0]
+    assert "every kind of note" not in " ".join(quick_start.split())
+    named = set(re.findall(r"`([a-z_]+)`", quick_start)) & {str(code) for code in NoteCode}
+    report = gongkai.read_report(SAMPLES / "yunhu-district-2024.pdf")
+    assert named == set(report.cells["note_code"].dropna())
+    assert {check.status for check in report.checks} >= {"failed", "not evaluated"}

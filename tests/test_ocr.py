@@ -63,6 +63,13 @@ def test_a_scan_that_fails_says_its_pages_read_by_ocr_as_one_read_does(tmp_path)
     assert report.reason == "no text layer, and OCR found no text in the page images; 1 of 1 page read by OCR"
     row = report.file_record()
     assert (row["pages"], row["pages_ocr"]) == (1, 1)
+    from click.testing import CliRunner
+
+    from gongkai.cli import main
+
+    shown = CliRunner().invoke(main, ["inspect", str(blank)])  # says so as extract's row does
+    assert shown.exit_code == 1
+    assert shown.stderr == f"gongkai: failed: {blank}: {report.reason}\n"
 
 
 def _python(code: str) -> subprocess.CompletedProcess:
@@ -1729,3 +1736,44 @@ def test_a_reading_scored_low_is_taken_only_where_it_is_read_again_alike(
         assert f"low OCR confidence {math.floor(score * 100) / 100:.2f}" in out[0].note
     else:
         assert out[0].note_code is None and out[0].ocr_confidence == score
+
+
+def _outcome_rows():
+    table = FORM_2021.table("applications")
+    ids = [r.id for r in table.rows]
+    return ids[2 : ids.index("total_processed")]
+
+
+@pytest.mark.parametrize(
+    ("misread", "convicted"),
+    [
+        ({("withheld_third_party", "total"): "3"}, True),  # 2 read as 3: its row and its column fail
+        # two misreadings in the total column: each row's rule leaves its own cell another value
+        # than the column's rule does, and nothing is convicted
+        ({("withheld_third_party", "total"): "3", ("granted", "total"): "8"}, False),
+    ],
+)
+def test_one_misreading_two_failing_rules_agree_on_leaves_the_cells_of_those_rules_as_read(
+    misread, convicted
+):
+    # Every outcome row but one has a cell read as no number: only the total column's rule can
+    # check its total, and one misread total breaks it.
+    doubtful = [(row, "natural_person") for row in _outcome_rows() if row != "withheld_third_party"]
+    read = {cell: (text, 0.99) for cell, text in misread.items()}
+    out, _ = _verify_applications(doubtful=doubtful, read=read)
+    culprit = out[("withheld_third_party", "total")]
+    assert culprit.value is None and culprit.note_code is NoteCode.OCR_DOUBTFUL
+    row_rule, column_rule = (
+        "applications_row_total[withheld_third_party]",
+        "applications_outcomes_total[total]",
+    )
+    untouched = [row for row in _outcome_rows() if (row, "total") not in misread]
+    if convicted:
+        assert f"breaks {column_rule} and {row_rule}, which both leave 2" in culprit.note or (
+            f"breaks {row_rule} and {column_rule}, which both leave 2" in culprit.note
+        )
+        assert all(out[(row, "total")].value is not None for row in untouched)
+        assert out[("partially_granted", "total")].value == 2
+    else:
+        assert "both leave" not in culprit.note
+        assert all(out[(row, "total")].value is None for row in untouched if row != "withheld_third_party")

@@ -7,6 +7,7 @@ import re
 import shutil
 
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 import gongkai
@@ -85,7 +86,12 @@ def test_summary_from_an_output_equals_the_summary_from_the_reports(tmp_path, pa
     ]
     assert len(sheets["不合勾稽关系"]) == 4  # jiangyuan, yunhu, its copy and its partial read
     forms = sheets["按格式"]["格式版本"].tolist()  # under the workbook's Chinese headers
-    assert 2021 in forms and "2021" not in forms and forms[-1] == "total"  # numbers as numbers
+    assert 2021 in forms and "2021" not in forms  # numbers as numbers
+    # The totals row in Chinese, as the totals column's header (合计) is; the text keeps "total".
+    for name in ("按状态", "按格式"):
+        assert sheets[name].iloc[-1, 0] == "合计" and sheets[name].columns[-1] == "合计", name
+        assert "total" not in sheets[name].iloc[:, 0].tolist()
+    assert "\ntotal " in from_output.stdout
     from openpyxl import load_workbook
 
     for sheet in load_workbook(tmp_path / "s.xlsx").worksheets:  # set up to print as the workbook's
@@ -171,3 +177,35 @@ def test_the_printed_summary_fits_the_terminal_width(tmp_path):
         assert any(line.split()[:2] == ["status", "2021"] for line in lines if line.strip())
         # Folded at spaces, never within a number.
         assert {"1184", "1185", "1339", "1340"} <= set(re.findall(r"\d+", result.stdout))
+
+
+def test_summary_and_compare_of_an_output_with_other_inputs_is_a_usage_error(tmp_path, monkeypatch):
+    """summary reads one output of extract, or reports: two outputs (or an output and a report)
+    are a usage error before any reading, not reports that fail as 'not a PDF file'."""
+    from gongkai import cli
+
+    (tmp_path / "cells.csv").write_text("source\n", encoding="utf-8")
+    (tmp_path / "cells.parquet").write_bytes(b"PAR1")
+    monkeypatch.setattr(cli, "iter_reports", lambda *a, **k: pytest.fail("read reports"))
+    for command, inputs in [
+        ("summary", ["cells.csv", "cells.parquet"]),
+        ("summary", ["cells.csv", str(BROKEN_SAMPLE)]),
+        ("compare", ["cells.csv", "cells.parquet"]),
+    ]:
+        paths = [str(tmp_path / p) if not os.path.isabs(p) else p for p in inputs]
+        result = CliRunner().invoke(main, [command, *paths])
+        assert result.exit_code == 2, (command, result.output)
+        assert result.stderr.splitlines() == [result.stderr.strip()]
+        assert result.stderr.startswith("gongkai: error: ") and "one output" in result.stderr
+
+
+def test_an_o_that_is_the_input_is_refused_without_advice_that_does_not_apply(tmp_path):
+    """summary cells.csv -o cells.csv is refused; the advice extract gives (quote 'DIR/*' and it
+    skips its own files) is not summary's: summary does not skip them."""
+    out = tmp_path / "cells.csv"
+    sample = str(SAMPLES / "guiling-township-2024.pdf")
+    assert CliRunner().invoke(main, ["extract", sample, "-o", str(out)]).exit_code == 0
+    for command in ("summary", "compare"):
+        result = CliRunner().invoke(main, [command, str(out), "-o", str(out)])
+        assert result.exit_code == 2
+        assert result.stderr == f"gongkai: error: cannot write '{out}': it is the input '{out}'\n"

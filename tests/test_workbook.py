@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 import gongkai
 
@@ -113,7 +114,7 @@ def test_table_four_is_laid_out_as_printed(book):
 
 
 def test_print_setup(book):
-    for name in ("二、主动公开", "三、依申请公开", "四、复议诉讼", "cells"):
+    for name in ("二、主动公开", "三、依申请公开", "四、复议诉讼", "files", "checks"):
         sheet = book[name]
         assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
         assert sheet.page_setup.fitToHeight == 0
@@ -123,6 +124,34 @@ def test_print_setup(book):
     assert book["二、主动公开"].page_setup.orientation == "portrait"
     assert book["三、依申请公开"].page_setup.orientation == "portrait"
     assert book["cells"].print_title_rows == "$1:$1"
+
+
+def test_the_cells_sheet_prints_its_key_columns_on_a_page_at_a_readable_size(book):
+    """Not its 21 columns fitted to one page (a third of the size): the columns up to 页码 on a
+    page, at the scale that fits them, the rest on the page beside it, across then down."""
+    sheet = book["cells"]
+    header = [c.value for c in sheet[1]]
+    assert not sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.page_setup.scale >= 50
+    assert [b.id for b in sheet.col_breaks.brk] == [header.index("页码") + 1]
+    assert sheet.page_setup.pageOrder == "overThenDown"
+    columns = header.index("页码") + 1
+    widths = sum(sheet.column_dimensions[get_column_letter(c)].width for c in range(1, columns + 1))
+    # A landscape A4 page (less its margins) holds them at that scale, drawn as LibreOffice draws.
+    assert (9.4 * widths + 5 * columns) * 0.75 * sheet.page_setup.scale / 100 <= 784
+
+
+def test_long_rule_and_reason_text_folds_in_its_column(book):
+    for name, column in (("checks", "规则"), ("files", "原因")):
+        sheet = book[name]
+        index = [c.value for c in sheet[1]].index(column) + 1
+        width = sheet.column_dimensions[get_column_letter(index)].width
+        texts = {r: str(sheet.cell(r, index).value or "") for r in range(2, sheet.max_row + 1)}
+        long = [r for r, text in texts.items() if sum(1 + (ord(c) > 0x2E80) for c in text) > width]
+        for row in long:
+            assert sheet.cell(row, index).alignment.wrap_text, (name, row)
+            assert sheet.row_dimensions[row].height > 15
+        assert long or name == "files", name
 
 
 def _title_rows(sheet) -> range:
@@ -245,3 +274,20 @@ def test_a_save_interrupted_halfway_leaves_no_half_workbook(tmp_path, monkeypatc
     with pytest.raises(KeyboardInterrupt):
         gongkai.write_workbook(gongkai.read_report(BROKEN_SAMPLE), tmp_path / "one.xlsx")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_number_ocr_could_not_vouch_for_is_shown_as_awaiting_a_reader_never_as_read(tmp_path):
+    # 42 read as 12: the reading stays out of the printed form; the note still gives it
+    cells = gongkai.read_report(BROKEN_SAMPLE).cells.copy()
+    row = cells.index[(cells["table"] == "applications") & (cells["row_id"] == "unavailable_not_held")][-1]
+    cells.loc[row, ["value", "raw", "note_code", "read_by"]] = [None, "98712", "ocr_doubtful", "ocr"]
+    cells.loc[row, "note"] = (
+        "OCR doubtful (breaks applications_row_total[unavailable_not_held]): cell read as '98712'"
+    )
+    gongkai.write_workbook(cells, tmp_path / "ocr.xlsx")
+    sheet = load_workbook(tmp_path / "ocr.xlsx")["三、依申请公开"]
+    shown = [c for r in sheet.iter_rows() for c in r if c.value is not None]
+    assert not any("98712" in str(c.value) for c in shown)
+    doubtful = [c for c in shown if c.value == "待核"]
+    assert len(doubtful) == 1 and "98712" in doubtful[0].comment.text
+    assert any("待核" in str(c.value) and "图例" in str(c.value) for c in shown)

@@ -69,8 +69,10 @@ def test_one_report_prints_on_a_few_pages(tmp_path):
     pdf = pdfium.PdfDocument(tmp_path / "one.pdf")
     pages = len(pdf)
     pdf.close()
-    # 概览 1, 二 1, 三 1, 四 1, cells 2, files and checks 1 each: 45 before the print setup.
-    assert pages <= 9
+    # 概览 1, 二 1, 三 1, 四 1, files and checks 1 each; cells 8: its 200 records on 4 pages
+    # down, each with the page of its remarks and ids beside it (at two thirds of the size, not
+    # 2 pages at a third, unreadable). 45 before the print setup.
+    assert pages <= 14
 
 
 @pytest.mark.skipif(

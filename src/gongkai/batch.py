@@ -28,11 +28,22 @@ from .errors import InputTypeError, InvalidOptionError, NoInputsError, require_c
 from .labels import install_tokenizer
 from .model import CheckStatus, Status
 from .numbers import counted
+from .output.journal import RETRIED_REASONS as _TRANSIENT_REASONS
 from .output.journal import Journal, journal_files, journal_path
 from .output.records import FORMATS, OutputFormatError, cell_rows, companion_path
 from .output.writers import BatchOutput, check_shape, partial_path
 from .report import Report, page_threads, read_report_safely
-from .sources import INPUT_KINDS, SUFFIXES, check_kind, check_path, kind_of_name, no_file, path_text, quoted
+from .sources import (
+    INPUT_KINDS,
+    SUFFIXES,
+    check_kind,
+    check_path,
+    kind_of_name,
+    message_path,
+    no_file,
+    path_text,
+    quoted,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,8 +51,6 @@ if TYPE_CHECKING:
 _GLOB_CHARS = set("*?[")
 # Chinese text every output encoding must be able to write.
 _CHINESE_PROBE = "政府信息公开工作年度报告（二〇二四）"
-# Failures that say nothing about the file itself: --resume tries such files again.
-_TRANSIENT_REASONS = ("timeout", "worker crashed")
 # Seconds a file may take before its worker is killed. A text PDF takes well under a second; a
 # scan takes 2-4 CPU-seconds a page by OCR, more on a loaded machine, and a 40-page scan must
 # not fail for being long. A hang still costs only this, once, in a batch of hours.
@@ -55,7 +64,8 @@ class BatchSetupError(ValueError):
 
 
 def expand_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
-    """Files as given, directories searched recursively, and glob patterns; sorted, no repeats.
+    """Files as given, directories searched recursively, and glob patterns; sorted by their
+    `source` text (path_text), no repeats.
 
     Directories give the files whose extension is of a kind gongkai reads (PDF, web page,
     Word), or only of `kind`; a file given by name is kept whatever its extension, so that
@@ -69,13 +79,14 @@ def expand_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
     found: list[str] = []
     for item in inputs:
         path = Path(item)
-        if path.is_dir():
+        if item and path.is_dir():  # Path("") is Path("."): an empty name is no folder, nor the current one
             found += [str(p) for p in sorted(path.rglob("*")) if _is_file(p) and p.suffix.lower() in suffixes]
         elif not path.exists() and _GLOB_CHARS & set(item):
             found += sorted(p for p in glob.glob(item, recursive=True) if _is_file(Path(p)))
         else:
             found.append(item)
-    unique = sorted(dict.fromkeys(found))
+    # By the text each path's `source` shows (a byte that is not UTF-8 as \xNN), as the output is.
+    unique = sorted(dict.fromkeys(found), key=path_text)
     if not unique:
         what = "report files (PDF, web page, Word)" if kind == "auto" else f"{kind} files"
         raise NoInputsError(f"no {what} found in the given inputs")
@@ -90,7 +101,7 @@ def _is_file(path: Path) -> bool:
 def check_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
     """The input files, after making sure that every path given exists and every pattern matches."""
     for item in inputs:
-        if Path(item).exists():
+        if item and Path(item).exists():  # an empty name (an unset "$DIR") is not the current folder
             continue
         if _GLOB_CHARS & set(item):
             if not glob.glob(item, recursive=True):
@@ -169,10 +180,13 @@ def _beside_names() -> list[str]:
     return [path.name[len(stem) :] for path in own_files(f"{stem}.csv")[1:]]
 
 
-def check_output(output: str, inputs: Iterable[str] = (), files: Iterable[Path] | None = None) -> None:
+def check_output(
+    output: str, inputs: Iterable[str] = (), files: Iterable[Path] | None = None, skips_own: bool = True
+) -> None:
     """The output can be written (folders are created as needed) without harm: each of the
     `files` written (default: the output alone; see `batch_files`) is new or a regular file
-    that is none of the `inputs` and may be written.
+    that is none of the `inputs` and may be written. `skips_own`: the caller skips the files of
+    its output that a folder or pattern finds (extract), so that refusing one advises a pattern.
 
     A symbolic link is refused, even to a regular file: the output is moved into place, which
     would replace the link, not the file it names. '-' (stdout) is always fine.
@@ -213,7 +227,8 @@ def check_output(output: str, inputs: Iterable[str] = (), files: Iterable[Path] 
     for source in inputs if existing else ():
         if (path := existing.get(_identity(source))) is not None:
             # An earlier run's file named as an input is most often a shell's unquoted DIR/*.
-            hint = "" if kind_of_name(path) else "; quote a pattern ('DIR/*') and gongkai skips its own files"
+            skipped = skips_own and not kind_of_name(path)
+            hint = "; quote a pattern ('DIR/*') and gongkai skips its own files" if skipped else ""
             raise BatchSetupError(f"cannot write {quoted(path)}: it is the input {quoted(source)}{hint}")
     check_folder(target.parent)
 
@@ -252,7 +267,7 @@ def without_own_files(
     for path in paths:
         (skipped if _identity(path) in own else kept).append(path)
     if skipped and not kept:
-        names = ", ".join(map(path_text, skipped))
+        names = ", ".join(map(message_path, skipped))
         raise NoInputsError(f"no report files in the given inputs, only the output's own: {names}")
     return kept, skipped
 
@@ -483,7 +498,9 @@ def read_reports(
         if len(report.cells):
             frames.append(report.cells)
     cells = pd.concat(frames, ignore_index=True) if frames else empty_frame("cells")
-    failed = [f"{s['source']} ({s['reason']})" for s in statuses if s["status"] == Status.FAILED]
+    failed = [
+        f"{message_path(s['source'])} ({s['reason']})" for s in statuses if s["status"] == Status.FAILED
+    ]
     if failed:
         shown = "; ".join(failed[:5]) + (f"; and {len(failed) - 5} more" if len(failed) > 5 else "")
         warnings.warn(
@@ -576,6 +593,8 @@ class Batch:
         # Refused before the journal is touched, as extract refuses them: a batch that could only
         # fail after hours of reading, or read every file to a failed row.
         paths, output = _path_list(paths), check_path(output)
+        if not paths:  # as read_reports([]): else a header-only output would say nothing was wrong
+            raise NoInputsError("no inputs given: name report files")
         fmt = check_format(output, fmt)
         check_encoding(encoding)
         check_shape(fmt, shape)

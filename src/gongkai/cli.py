@@ -16,7 +16,7 @@ from typing import NoReturn
 
 import click
 
-from . import __version__
+from . import __version__, pool
 from .batch import (
     DEFAULT_TIMEOUT,
     LONGEST_TIMEOUT,
@@ -33,14 +33,15 @@ from .batch import (
     iter_reports,
     own_files,
     without_own_files,
+    worker_count,
 )
-from .errors import GongkaiError, OutputWriteError
+from .errors import OutputWriteError
 from .model import Status
 from .numbers import counted, format_number
 from .output.journal import JournalError, JournalWriteError, ReadingOptionsChangedError
 from .output.records import FORMATS, SHAPES, OutputFormatError
 from .output.writers import writing
-from .sources import INPUT_KINDS, describe, no_file, path_text, quoted
+from .sources import INPUT_KINDS, describe, message_path, no_file, path_text, quoted
 
 
 def _a_number(value: float, parameter: click.Parameter) -> float:
@@ -72,6 +73,12 @@ def _clock(seconds: float | None) -> str:
     return f"{hours}:{minutes:02d}:{seconds:02d}"
 
 
+def _rate_text(rate: float) -> str:
+    """Files a second in at most 5 characters, so that the bar beside never shortens: 123.4, and
+    from 1000 on whole, 1056 (the first file of a run, done in a millisecond), up to 99999."""
+    return f"{rate:.1f}" if rate < 999.95 else f"{min(rate, 99999):.0f}"
+
+
 def _progress_columns(width: int, total: int) -> list:
     """What the progress display shows in a terminal `width` wide. Of several files: as many of
     its figures as fit beside a bar, the bar filling the rest; of one file, which has no steps to
@@ -97,7 +104,7 @@ def _progress_columns(width: int, total: int) -> list:
 
         def render(self, task) -> Text:
             elapsed = task.elapsed
-            rate = f"{task.completed / elapsed:.1f}" if task.completed and elapsed else "-"
+            rate = _rate_text(task.completed / elapsed) if task.completed and elapsed else "-"
             # As wide as 123.4 from the start, so that the bar beside it keeps its length.
             return Text(f"{rate:>5}{self.unit}", style="progress.data.speed")
 
@@ -179,7 +186,7 @@ def _progress(total: int, enabled: bool, console=None):
                 self.columns = tuple(self._columns(self.console.width))
             yield from super().get_renderables()
 
-    return Fitted(console or Console(stderr=True))
+    return Fitted(console or Console(stderr=True, _environ=_environment()))
 
 
 class _Stopped(SystemExit):
@@ -234,6 +241,28 @@ def _drop_stdout() -> None:
     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
+def _columns() -> int | None:
+    """COLUMNS, when it is a whole number of at least 1: 0, a negative number or anything else
+    is as if it were unset (rich took 0 as a width of 0, and summary as no limit)."""
+    value = os.environ.get("COLUMNS", "").strip()
+    return int(value) if value.isascii() and value.isdigit() and int(value) > 0 else None
+
+
+def _environment() -> dict[str, str]:
+    """The environment as rich is to read it: without a COLUMNS that `_columns` sets aside."""
+    return {k: v for k, v in os.environ.items() if k != "COLUMNS" or _columns() is not None}
+
+
+def _text_width(default: int | None) -> int | None:
+    """The width that what inspect, summary and compare print for people is fitted to: COLUMNS
+    (see `_columns`), else the terminal's when stdout is one, else `default`."""
+    if (columns := _columns()) is not None:
+        return columns
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size().columns  # which sets aside such a COLUMNS too
+    return default
+
+
 def _stdout_console(width: int | None):
     """A rich console on stdout whose broken pipe ends the command as any other command's does."""
     from rich.console import Console
@@ -263,7 +292,34 @@ _TIMEOUT = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@contextlib.contextmanager
+def _usage_errors_in_one_line():
+    """A usage error click finds (a bad option value, an unknown option, a missing -o) said as
+    every other failure is: one line on stderr, exit status 2; click printed Usage, Try and Error
+    lines. Help asked for by giving no arguments is still help."""
+    try:
+        yield
+    except click.exceptions.NoArgsIsHelpError:
+        raise
+    except click.UsageError as error:
+        message = " ".join(error.format_message().split()).rstrip(".")
+        command = error.ctx.command_path if error.ctx is not None else "gongkai"
+        _usage_error(f"{message[:1].lower()}{message[1:]}; see '{command} --help'")
+
+
+class _Gongkai(click.Group):
+    """The command group, whose usage errors and its commands' are one line each."""
+
+    def make_context(self, *args, **kwargs) -> click.Context:
+        with _usage_errors_in_one_line():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context):
+        with _usage_errors_in_one_line():  # the command's name, and its options
+            return super().invoke(ctx)
+
+
+@click.group(cls=_Gongkai, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="gongkai")
 @click.pass_context
 def main(context: click.Context) -> None:
@@ -456,7 +512,7 @@ def extract(
     if resume and output == "-":
         _usage_error("--resume needs an output file")
     if own and not quiet:
-        names = ", ".join(map(path_text, own))
+        names = ", ".join(map(message_path, own))
         _say(f"gongkai: skipped {len(own)} of the output's own files (not reports): {names}")
     client = _dask_client(scheduler) if scheduler else None
     try:
@@ -470,9 +526,24 @@ def extract(
     with batch, client or nullcontext():
         if batch.result.reused and not quiet:
             _say(f"gongkai: resuming: {_files(batch.result.reused)} already read, {len(batch.todo)} to go")
+        if client is None and not quiet:
+            _say_workers(workers, len(batch.todo))
         result = _run(batch, workers or default_workers(), timeout or None, client, quiet)
     counts = result.counts
     sys.exit(1 if counts[Status.FAILED] or (strict and counts[Status.PARTIAL]) else 0)
+
+
+def _say_workers(asked: int | None, files: int) -> None:
+    """One line when fewer workers read than `-w` asked for: never more than the files to read
+    nor than the cores (batch.worker_count); nothing when -w was not given."""
+    if asked is None or files == 0 or (used := worker_count(asked, files)) >= asked:
+        return
+    cores = pool.usable_cores()
+    why = [
+        counted(files, "file") + " to read" if used == files else "",
+        counted(cores, "core") if used == cores else "",
+    ]
+    _say(f"gongkai: using {counted(used, 'worker')} ({', '.join(filter(None, why))})")
 
 
 def _counts_text(counts: dict[Status, int]) -> str:
@@ -506,9 +577,9 @@ def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool)
             if bar is not None:
                 _advance(bar, task, counts)
             if report.status == Status.FAILED:
-                say(f"gongkai: failed: {report.source}: {report.reason}")
+                say(f"gongkai: failed: {message_path(report.source)}: {report.reason}")
             elif report.status == Status.PARTIAL and not quiet:
-                say(f"gongkai: partial: {report.source}: {report.reason}")
+                say(f"gongkai: partial: {message_path(report.source)}: {report.reason}")
 
         try:
             result = batch.run(workers, timeout, client, on_report=show)
@@ -520,7 +591,7 @@ def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool)
         except JournalWriteError as error:  # a disk too full for the journal: no output is written
             _say(f"gongkai: error: {error}")
             if output != "-" and (kept := batch.kept()):
-                where = path_text(batch.journal.path)
+                where = message_path(batch.journal.path)
                 _say(
                     f"gongkai: {kept} of {_files(len(batch.tasks))} read are kept in {where}; "
                     f"once there is room, this reads the rest: {_resume_command()}"
@@ -534,7 +605,7 @@ def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool)
             _say(f"gongkai: the files read are kept; once mended, this writes them: {_resume_command()}")
             sys.exit(1)
     if not quiet:
-        where = "stdout" if output == "-" else path_text(output)
+        where = "stdout" if output == "-" else message_path(output)
         total = result.counts
         reused = f" ({_files(result.reused)} carried over from the earlier run)" if result.reused else ""
         if batch.shape == "wide":
@@ -559,14 +630,14 @@ def _interrupted(stop: BatchInterrupted) -> NoReturn:
         elif stop.completed:
             _say(
                 "gongkai: interrupted once every file was read and the output written "
-                f"({path_text(stop.journal)})"
+                f"({message_path(stop.journal)})"
             )
         else:
             # A journal of no report is removed as the batch closes: nothing in it to resume.
-            kept = f", kept in {path_text(stop.journal)}" if stop.finished else "; nothing kept to resume"
+            kept = f", kept in {message_path(stop.journal)}" if stop.finished else "; nothing kept to resume"
             _say(f"gongkai: interrupted: {read}{kept}")
             if stop.earlier_outputs:
-                names = ", ".join(path_text(p) for p in stop.earlier_outputs)
+                names = ", ".join(message_path(p) for p in stop.earlier_outputs)
                 written = stop.earlier_outputs[0].stat().st_mtime
                 when = time.strftime("%Y-%m-%d %H:%M", time.localtime(written))
                 _say(f"gongkai: left untouched, from an earlier run of {when}: {names}")
@@ -631,7 +702,7 @@ def inspect(pdf, png_dir) -> None:
       2    usage error (no such file, bad option), found before any reading
       130  interrupted (Ctrl-C)
     """
-    from .report import read_report
+    from .report import read_report_safely
     from .review import png_stem, print_report, render_pages
 
     if not os.path.exists(pdf):
@@ -642,27 +713,28 @@ def inspect(pdf, png_dir) -> None:
         )
     if png_dir:
         _check_png_folder(png_dir)
-    # Off a terminal, rich reads the width from COLUMNS; without it, a wide page.
-    console = _stdout_console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 200)
-    try:
-        # A spinner while it reads (a scan takes seconds), gone before the report is printed.
-        with _progress(1, sys.stderr.isatty()) as bar:
-            if bar is not None:
-                bar.add_task("read", total=1)
-            report = read_report(pdf)
-    except GongkaiError as error:
-        _say(f"gongkai: failed: {path_text(pdf)}: {error}")
+    # COLUMNS, else the terminal's width; off a terminal without it, a wide page.
+    console = _stdout_console(width=_text_width(200))
+    # A spinner while it reads (a scan takes seconds), gone before the report is printed.
+    with _progress(1, sys.stderr.isatty()) as bar:
+        if bar is not None:
+            bar.add_task("read", total=1)
+        # As extract reads it: a report that fails keeps what was learnt (the pages read by OCR).
+        report = read_report_safely(pdf)
+    if report.status == Status.FAILED:
+        _say(f"gongkai: failed: {message_path(pdf)}: {report.reason}")
         sys.exit(1)
     with writing("-"):
         print_report(report, console)
     if png_dir and report.kind != "pdf":
-        _say(f"gongkai: --png draws PDF pages; {report.source} is {describe(report.kind)} and has none")
+        shown = message_path(report.source)
+        _say(f"gongkai: --png draws PDF pages; {shown} is {describe(report.kind)} and has none")
     elif png_dir:
         stem, renamed = png_stem(pdf)
         if renamed:
             _say(f"gongkai: the page images are named {stem}-pageN.png: {renamed}")
         for path in render_pages(report, png_dir, pdf):
-            _say(f"gongkai: wrote {path_text(path)}")
+            _say(f"gongkai: wrote {message_path(path)}")
 
 
 def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float, output: str | None):
@@ -670,12 +742,16 @@ def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float, output:
     first, `output` (if any) is checked as extract checks its own."""
     from .output.summary import NotAnOutputError, batch_frames, is_output, read_output
 
-    earlier = len(inputs) == 1 and is_output(inputs[0]) and not inputs[0].lower().endswith(".pdf")
+    outputs = [item for item in inputs if is_output(item) and not item.lower().endswith(".pdf")]
+    if outputs and len(inputs) > 1:
+        names = ", ".join(map(quoted, outputs))
+        _usage_error(f"{names}: give one output of extract alone (or reports), not with other inputs")
+    earlier = bool(outputs)
     try:
         # An earlier output comes with its files (batch.own_files): -o is none of them either.
         paths = [str(path) for path in own_files(inputs[0])] if earlier else check_inputs(inputs)
         if output:
-            check_output(output, paths)
+            check_output(output, paths, skips_own=False)  # summary and compare read what they are given
     except (BatchSetupError, NoInputsError) as error:
         _usage_error(str(error))
     if earlier:
@@ -686,6 +762,7 @@ def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float, output:
         except (NotAnOutputError, ValueError) as error:
             _usage_error(str(error))
     reports, counts = [], dict.fromkeys(Status, 0)
+    _say_workers(workers, len(paths))
     with _progress(len(paths), sys.stderr.isatty()) as bar:
         task = _reading_task(bar, len(paths))
         say = _say if bar is None else (lambda m: bar.console.print(m, markup=False, highlight=False))
@@ -695,7 +772,7 @@ def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float, output:
             if bar is not None:
                 _advance(bar, task, counts)
             if report.status == Status.FAILED:
-                say(f"gongkai: failed: {report.source}: {report.reason}")
+                say(f"gongkai: failed: {message_path(report.source)}: {report.reason}")
     return batch_frames(reports)
 
 
@@ -729,13 +806,13 @@ def summary(inputs, output, workers, timeout) -> None:
 
     cells, files, checks = _batch(inputs, workers, timeout, output)
     result = summarize(cells, files, checks)
-    # As inspect: the terminal's width, or COLUMNS off a terminal; without it, every row on one line.
-    width = _stdout_console(width=None).width if sys.stdout.isatty() or "COLUMNS" in os.environ else None
+    # As inspect: COLUMNS, else the terminal's width; off a terminal without it, one line a row.
+    width = _text_width(None)
     with writing("-"):
         click.echo(result.to_text(width))
     if output:
         result.write(output)
-        _say(f"gongkai: wrote {path_text(output)}")
+        _say(f"gongkai: wrote {message_path(output)}")
 
 
 @main.command()
@@ -750,8 +827,9 @@ def summary(inputs, output, workers, timeout) -> None:
 def compare(inputs, agency, output, show_all, workers, timeout) -> None:
     """Year over year: A B (two reports), or a batch and --agency KEY (each pair of consecutive years).
 
-    Shows per cell both values, the change, and marks the large changes
-    (at least half the earlier value and at least 10).
+    Shows per cell both values, the change and its share of A, and marks the large
+    changes (at least half of A and at least 10). A and B are called by their years;
+    a line on stderr warns when they are of different agencies or B is not later.
 
     \b
     Examples:
@@ -763,16 +841,26 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
       0    the comparison was printed
       1    stdout or -o could not be written (a full disk): one line says why
       2    usage error: no such input, -o neither .csv nor .xlsx or unusable as
-           extract's (found before any reading); not two readable reports A B, or no two consecutive years of
-           the agency in the batch
+           extract's (found before any reading); not two readable reports A B (or
+           one file twice), or no two consecutive years of the agency in the batch
       130  interrupted (Ctrl-C)
     """
     from .agency import agency_key
-    from .output.compare import compare_cells, no_pairs_reason, write_comparison, year_over_year
+    from .output.compare import (
+        compare_cells,
+        no_pairs_reason,
+        pair_doubts,
+        report_labels,
+        write_comparison,
+        year_over_year,
+    )
 
     if output and not output.lower().endswith((".csv", ".xlsx")):
-        _usage_error(f"-o {path_text(output)}: compare writes .csv or .xlsx")
+        _usage_error(f"-o {message_path(output)}: compare writes .csv or .xlsx")
+    if agency is None and len(inputs) == 2 and _same_file(*inputs):
+        _usage_error(f"A and B are the same file, {quoted(inputs[0])}: give two reports A B")
     cells, files, _ = _batch(inputs, workers, timeout, output)
+    labels = None
     if agency is None:
         # A and B in the order given, whatever order the batch sorted them in.
         given = {path_text(path): index for index, path in enumerate(inputs)}
@@ -783,30 +871,57 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
         pairs = compare_cells(*(cells[cells["source"] == s] for s in readable)).assign(
             source_a=readable[0], source_b=readable[1]
         )
+        a, b = (files[files["source"] == s].iloc[0] for s in readable)
+        labels = report_labels(a["year"], b["year"])
+        if doubts := pair_doubts(a["agency"], b["agency"], a["year"], b["year"]):
+            _say(f"gongkai: warning: {doubts}")
     else:
         wanted = agency_key(agency)
         pairs = year_over_year(cells[cells["agency_key"] == wanted])
         if pairs.empty:
             _usage_error(no_pairs_reason(cells, wanted))
     with writing("-"):
-        _print_comparison(pairs, show_all)
+        _print_comparison(pairs, show_all, labels)
     if output:
-        write_comparison(pairs, output)
-        _say(f"gongkai: wrote {path_text(output)}")
+        write_comparison(pairs, output, labels)
+        _say(f"gongkai: wrote {message_path(output)}")
 
 
-def _print_comparison(pairs, show_all: bool) -> None:
+def _same_file(a: str, b: str) -> bool:
+    """Whether A and B name one file (the same path, or links to one)."""
+    try:
+        return os.path.isfile(a) and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _share(share: float) -> str:
+    """A change's share of A as a percentage, as the workbook shows it: +51.0%; empty when none."""
+    return "" if share != share else f"{share:+.1%}"
+
+
+def _print_comparison(pairs, show_all: bool, labels: tuple[str, str] | None = None) -> None:
     from rich.cells import cell_len
     from rich.text import Text
 
+    from .output.compare import report_labels
     from .review import LabelledGrid
 
-    # As inspect: the terminal's width, or COLUMNS off a terminal; without it, a wide page.
-    console = _stdout_console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 120)
+    # As inspect: COLUMNS, else the terminal's width; off a terminal without it, a wide page.
+    console = _stdout_console(width=_text_width(120))
     width = console.width
     for (source_a, source_b), pair in pairs.groupby(["source_a", "source_b"], sort=False):
         shown = pair if show_all else pair[pair["value_a"].notna() | pair["value_b"].notna()]
-        console.print(f"{source_a} → {source_b}", soft_wrap=True, highlight=False)
+        # The reports by their years: those of each pair of an agency's years, else those given.
+        if {"year_a", "year_b"} <= set(pair.columns):
+            label_a, label_b = report_labels(pair["year_a"].iloc[0], pair["year_b"].iloc[0])
+        else:
+            label_a, label_b = labels or ("A", "B")
+        console.print(
+            f"{label_a} {message_path(source_a)} → {label_b} {message_path(source_b)}",
+            soft_wrap=True,
+            highlight=False,
+        )
         labels, rows = [], []
         for row in shown.itertuples(index=False):
             change = format_number(None if row.change != row.change else row.change)
@@ -817,13 +932,14 @@ def _print_comparison(pairs, show_all: bool) -> None:
                     format_number(None if row.value_a != row.value_a else row.value_a),
                     format_number(None if row.value_b != row.value_b else row.value_b),
                     f"+{change}" if row.change > 0 else change,
+                    _share(row.change_share),
                     "large" if row.large else "",
                     "bold red" if row.large else None,
                 )
             )
         # One label column that folds; number columns as wide as their widest value (or header),
         # in terminal columns, never cut: the same grid as inspect's.
-        headers = ["A", "B", "增减", ""]
+        headers = [label_a, label_b, "增减", "比例", ""]
         widths = [
             max(1, cell_len(header), *(cell_len(r[index]) for r in rows))
             for index, header in enumerate(headers)

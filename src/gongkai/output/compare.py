@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..agency import agency_key
 from ..numbers import format_number
 from ..settings import DEFAULT
 from . import records
@@ -122,13 +123,44 @@ def no_pairs_reason(cells: pd.DataFrame, key: str) -> str:
     return f"{key}: no two consecutive years in the batch (years held: {held})"
 
 
-def write_comparison(pairs: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+def _known_year(year: object) -> int | None:
+    return None if year is None or pd.isna(year) else int(year)
+
+
+def report_labels(year_a: object, year_b: object) -> tuple[str, str]:
+    """What to call two reports compared, A and B: by their own years (2024年, 2023年) when both
+    are known and differ, else A and B. Never 上年 and 本年, which A and B need not be."""
+    a, b = _known_year(year_a), _known_year(year_b)
+    if a is None or b is None or a == b:
+        return "A", "B"
+    return f"{a}年", f"{b}年"
+
+
+def pair_doubts(agency_a: object, agency_b: object, year_a: object, year_b: object) -> str | None:
+    """Why comparing report A with B may not be what was meant, in words; None when nothing is odd:
+    they are of different agencies (by agency key), or B is not later than A (where both are known)."""
+    doubts = []
+    named = isinstance(agency_a, str) and isinstance(agency_b, str) and agency_a and agency_b
+    if named and agency_key(agency_a) != agency_key(agency_b):
+        doubts.append(f"A and B are reports of different agencies ({agency_a}, {agency_b})")
+    a, b = _known_year(year_a), _known_year(year_b)
+    if a is not None and b is not None and b <= a:
+        doubts.append(f"B ({b}) is not later than A ({a})" if b < a else f"A and B are both of {a}")
+    return "; ".join(doubts) or None
+
+
+def write_comparison(
+    pairs: pd.DataFrame, path: str | os.PathLike[str], labels: tuple[str, str] | None = None
+) -> None:
     """Every compared cell to .xlsx (the workbook's 同比 sheet: Chinese headers, numbers as
-    numbers, set up to print) or else CSV (the columns of COMPARE_COLUMNS, whole numbers without ".0")."""
+    numbers, set up to print) or else CSV (the columns of COMPARE_COLUMNS, whole numbers without ".0").
+
+    `labels`: what the workbook calls the two reports of a comparison of two (report_labels: their
+    years, or A and B); without, 上年 and 本年, as for the consecutive years of `year_over_year`."""
     if Path(path).suffix.lower() == ".xlsx":
         from .workbook import write_comparison_workbook  # the workbook's own layout; it imports this module
 
-        write_comparison_workbook(pairs, path)
+        write_comparison_workbook(pairs, path, *([labels] if labels else []))
         return
     with replacing(path) as temporary:  # OutputWriteError if it cannot be written
         written = {name: pairs[name].map(format_number, na_action="ignore") for name in _NUMBER_COLUMNS}

@@ -34,7 +34,7 @@ except ImportError:  # Windows has no flock: there, runs into one output are not
     fcntl = None
 
 from ..errors import OutputWriteError
-from ..sources import path_text, quoted
+from ..sources import message_path, quoted
 from .records import CELL_COLUMNS, CHECK_COLUMNS, FILE_COLUMNS, columns_of, plain_values
 
 # A journal of another layout (or of records with other columns) is not reused.
@@ -42,6 +42,13 @@ LAYOUT = (
     "2:" + hashlib.sha256(",".join(CELL_COLUMNS + FILE_COLUMNS + CHECK_COLUMNS).encode()).hexdigest()[:12]
 )
 KINDS = ("cells", "files", "checks")
+# Failures that say nothing about the file itself (how a report's reason starts): --resume reads
+# such files again, so a journal holding only them holds nothing to resume.
+RETRIED_REASONS = ("timeout", "worker crashed")
+# How many reports the journal holds that a resumed run would reuse.
+_KEPT_REPORTS = "SELECT count(*) FROM reports WHERE " + " AND ".join(
+    f"substr(reason, 1, {len(reason)}) != '{reason}'" for reason in RETRIED_REASONS
+)
 
 
 class JournalError(ValueError):
@@ -142,7 +149,7 @@ def _take_lock(path: Path) -> int | None:
             holder = os.read(descriptor, 32).decode("ascii", "replace").strip() or "unknown"
             os.close(descriptor)
             raise JournalBusyError(
-                f"another gongkai run (pid {holder}) is writing {path_text(path.with_suffix('.sqlite'))}; "
+                f"another gongkai run (pid {holder}) is writing {message_path(path.with_suffix('.sqlite'))}; "
                 "wait for it to end, or give another output"
             ) from None
         try:
@@ -226,7 +233,8 @@ class Journal:
             raise
 
     def _unfinished_reports(self) -> int:
-        """How many reports an earlier run of this journal's layout left without finishing.
+        """How many reports an earlier run of this journal's layout left without finishing, of
+        those a resumed run would reuse (not timeouts or crashed workers, read again anyway).
 
         Journals written before runs were marked finished count as finished."""
         if not self.path.exists():
@@ -236,18 +244,19 @@ class Journal:
                 meta = dict(db.execute("SELECT key, value FROM meta"))
                 if meta.get("layout") != LAYOUT or meta.get("finished", "1") == "1":
                     return 0
-                return db.execute("SELECT count(*) FROM reports").fetchone()[0]
+                return db.execute(_KEPT_REPORTS).fetchone()[0]
         except sqlite3.DatabaseError:  # not a journal of this version: nothing a run could resume
             return 0
 
     def _holds_no_report_on_disk(self) -> bool:
-        """Whether the journal on disk holds no report (none at all, or never a table of them:
-        a run that stopped before its first report, or the version before): nothing to resume."""
+        """Whether the journal on disk holds no report a resumed run would reuse (none at all,
+        only timeouts or crashed workers, or never a table of them: a run that stopped before its
+        first report, or the version before): nothing to resume."""
         if not self.path.exists():
             return True
         try:
             with contextlib.closing(sqlite3.connect(self.path)) as db:
-                return db.execute("SELECT count(*) FROM reports").fetchone()[0] == 0
+                return db.execute(_KEPT_REPORTS).fetchone()[0] == 0
         except sqlite3.DatabaseError as error:
             # No table of reports; else a file that is no journal, or a disk that cannot be read:
             # what opening it says.
@@ -255,7 +264,7 @@ class Journal:
 
     def _open(self, fresh: bool, reading: dict[str, str]) -> None:
         durable = self.path is not None
-        shown = path_text(self.path) if durable else ""
+        shown = message_path(self.path) if durable else ""
         if durable and not fresh and self._holds_no_report_on_disk():
             fresh = True  # resuming a journal of no report is starting afresh, whatever wrote it
         if fresh and durable and (unfinished := self._unfinished_reports()):
@@ -279,7 +288,7 @@ class Journal:
                 "PRIMARY KEY (source, sha256))"
             )
             meta = dict(self._db.execute("SELECT key, value FROM meta"))
-            held = self._db.execute("SELECT count(*) FROM reports").fetchone()[0]
+            held = self._db.execute(_KEPT_REPORTS).fetchone()[0]
         except sqlite3.DatabaseError as error:
             if getattr(error, "sqlite_errorname", "") not in _NOT_A_DATABASE:
                 raise  # a disk that cannot take it (see _writing), not a file that is no journal
@@ -353,12 +362,13 @@ class Journal:
             raise _write_failure(self.path, error) from None
 
     def _holds_no_report(self) -> bool:
-        """Whether the database holds no report: nothing a run could resume. One that cannot be
-        read (its disk full) holds none if this run made it."""
+        """Whether the database holds no report a resumed run would reuse (none, or only
+        timeouts and crashed workers): nothing a run could resume. One that cannot be read (its
+        disk full) holds none if this run made it."""
         if self._db is None:
             return self._created
         try:
-            return self._db.execute("SELECT count(*) FROM reports").fetchone()[0] == 0
+            return self._db.execute(_KEPT_REPORTS).fetchone()[0] == 0
         except sqlite3.Error:
             return self._created
 

@@ -89,14 +89,25 @@ class Summary:
         if Path(path).suffix.lower() == ".xlsx":
             from .workbook import write_tables
 
-            write_tables({name: _numbers_as_numbers(t) for name, t in self.sections().items()}, path)
+            tables = {name: _numbers_as_numbers(t) for name, t in self.sections().items()}
+            for name in ("按状态", "按格式"):  # the totals row in Chinese, as its column's header 合计
+                tables[name] = _totals_in_chinese(tables[name])
+            write_tables(tables, path)
             return
         with replacing(path) as temporary:  # OutputWriteError if it cannot be written
             temporary.write_text(self.to_text(), encoding="utf-8")
 
 
+def _totals_in_chinese(table: pd.DataFrame) -> pd.DataFrame:
+    """A count by year (_by_year) with its totals row named 合计, not "total", for a sheet."""
+    if table.empty:
+        return table
+    first = table.columns[0]
+    return table.assign(**{first: table[first].replace({"total": "合计"})})
+
+
 def _numbers_as_numbers(table: pd.DataFrame) -> pd.DataFrame:
-    """The form version as a number in a sheet, as in the workbook ("total" stays a word)."""
+    """The form version as a number in a sheet, as in the workbook (the totals row stays a word)."""
     if "form" not in table.columns:
         return table
     return table.assign(form=[int(v) if str(v).isdigit() else v for v in table["form"]])
@@ -107,7 +118,9 @@ def _plain_table(table: pd.DataFrame, width: int | None = None) -> str:
     Within `width` columns the words fold (at spaces where they can) down to _LEAST_WORDS (or
     their header), the numbers keep their width, and columns close up from three spaces apart to
     one; wider than `width` only where even that does not fit (rich would squeeze a column to
-    nothing: the status column vanished at COLUMNS=30)."""
+    nothing: the status column vanished at COLUMNS=30). A file's name with a newline or another
+    control character shows it escaped (\\n), as messages do, so that a row stays its lines."""
+    table = table.map(lambda v: sources.printable(v) if isinstance(v, str) else v)
     names = [str(name) for name in table.columns]
     numeric = [pd.api.types.is_numeric_dtype(table[name]) for name in table.columns]
     least = []
@@ -261,14 +274,15 @@ def _read_table(path: str) -> pd.DataFrame:
         except UnicodeDecodeError:
             continue
     raise NotAnOutputError(
-        f"{sources.path_text(path)} is neither UTF-8 nor GB18030 text: write it again with --encoding utf-8"
+        f"{sources.message_path(path)} is neither UTF-8 nor GB18030 text: "
+        "write it again with --encoding utf-8"
     )
 
 
 def read_output(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The cells, files and checks that `gongkai extract -o PATH` wrote."""
     path = str(path)
-    shown = sources.path_text(path)
+    shown = sources.message_path(path)
     suffix = Path(path).suffix.lower()
     if suffix == ".xlsx":
         raise NotAnOutputError("summarise the CSV, Parquet or JSONL output, or the reports themselves")
@@ -291,7 +305,8 @@ def read_output(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, pd.DataFram
     files_path = records.companion_path(path, "files")
     if not Path(files_path).exists():
         raise NotAnOutputError(
-            f"{sources.path_text(files_path)} is missing: it is written beside the cells by gongkai extract"
+            f"{sources.message_path(files_path)} is missing: "
+            "it is written beside the cells by gongkai extract"
         )
     checks_path = records.companion_path(path, "checks")
 

@@ -4,8 +4,8 @@ Sheets: 概览 (headline figures per report), one sheet per table laid out as th
 form prints it (merged multi-level headers, group rows, borders, wrapped labels;
 table 四 as its three groups of five columns), 同比 when the batch holds an agency
 in consecutive years, then the records: cells (with an autofilter), files, checks.
-Every sheet is set up to print: fit to the page width, header rows repeated,
-landscape where the table is wide.
+Every sheet is set up to print: fit to the page width (cells: its key columns on a page, the
+rest on the next), header rows repeated, landscape where the table is wide.
 """
 
 from __future__ import annotations
@@ -110,8 +110,11 @@ _MIDDLE = Alignment(vertical="center")
 
 LEGEND = (
     "图例：黄色 = 读出时有说明（不适用、带注释、非数字），鼠标悬停看说明；红色 = 未通过勾稽校验的单元格；"
-    "灰色 · = 未找到；空白 = 报告中此格为空（不作 0 计）。"
+    "灰色 · = 未找到；待核 = 扫描件上未能可靠识别的数字，须对照原件填写（悬停看识别结果）；"
+    "空白 = 报告中此格为空（不作 0 计）。"
 )
+# A number OCR could not vouch for: never shown as its reading, which may be wrong (42 read as 12).
+_DOUBTFUL = "待核"
 
 # Widths in Excel's units (about one Latin character; a CJK character takes two).
 _LABEL_WIDTH = 46
@@ -339,6 +342,8 @@ def _place_value(cell, record: dict, failed: set[tuple]) -> None:
         cell.comment = Comment(note or "not found", "gongkai")
     elif value is not None:
         cell.value = value
+    elif record["note_code"] == NoteCode.OCR_DOUBTFUL:
+        cell.value = _DOUBTFUL
     else:
         raw = _plain(record["raw"])
         cell.value = str(raw).strip() if raw is not None else None
@@ -453,8 +458,15 @@ def _table_blocks(form: _FormSheet, table: Table, report: pd.DataFrame, by_key: 
 
 
 def _long_sheet(
-    book: Workbook, title: str, df: pd.DataFrame, autofilter: bool = True, widest: int = 30
+    book: Workbook,
+    title: str,
+    df: pd.DataFrame,
+    autofilter: bool = True,
+    widest: int = 30,
+    folded: dict[str, int] | None = None,
 ) -> Worksheet:
+    """A sheet of records under Chinese headers, set up to print; the columns of `folded`
+    ({name: width}) are that wide, their longer text folded within them, not cut on paper."""
     sheet = book.create_sheet(title)
     sheet.append([HEADERS.get(c, c) for c in df.columns])
     for cell in sheet[1]:
@@ -468,6 +480,10 @@ def _long_sheet(
             sheet.column_dimensions[get_column_letter(column)].width or 0,
             _width(sheet.cell(1, column).value) + 3,
         )
+    for name, width in (folded or {}).items():
+        if name in df.columns:
+            sheet.column_dimensions[get_column_letter(df.columns.get_loc(name) + 1)].width = width
+    _fold(sheet, [df.columns.get_loc(name) + 1 for name in folded or {} if name in df.columns])
     used = f"A1:{get_column_letter(max(1, len(df.columns)))}{max(1, len(df) + 1)}"
     if autofilter and len(df.columns):
         sheet.auto_filter.ref = used
@@ -475,6 +491,59 @@ def _long_sheet(
     sheet.print_area = used
     _print_setup(sheet, title_rows="1:1")
     return sheet
+
+
+def _fold(sheet: Worksheet, columns: list[int] | None = None) -> None:
+    """Text longer than its column (of `columns`, by default every one) folds within it, the
+    row as high as its lines: past the print area it would be cut off on paper."""
+    columns = list(range(1, sheet.max_column + 1)) if columns is None else columns
+    widths = {c: sheet.column_dimensions[get_column_letter(c)].width for c in columns}
+    for row in sheet.iter_rows(min_row=2):
+        cells = [row[c - 1] for c in columns if c <= len(row) and row[c - 1].value is not None]
+        lines = max((_lines(cell.value, widths[cell.column]) for cell in cells), default=1)
+        if lines > 1:
+            for cell in row:
+                cell.alignment = _WRAP if cell.column in widths else _MIDDLE
+            sheet.row_dimensions[row[0].row].height = _POINTS_PER_LINE * lines + 2
+
+
+# The cells sheet on paper: the columns up to 页码 on one page, at the scale that fits them to
+# its width, the rest (the remarks and the ids of agency and group) on the next page, which
+# prints beside it (across, then down). Its columns are narrower than on the other sheets: the
+# file (whose agency and year are beside it), the table (its numeral first) and the ids are cut
+# on paper, the row and column labels, the value and the page are whole.
+_CELLS_ON_THE_FIRST_PAGE = "page"
+_CELLS_WIDTHS = {
+    "source": 16,
+    "agency": 20,
+    "year": 6,
+    "form": 6,
+    "table": 14,
+    "table_id": 12,
+    "row_id": 14,
+    "column": 24,
+    "column_id": 12,
+    "page": 6,
+}
+# Pixels a column of width 1 takes on paper: Excel's 7 of its default font, LibreOffice's up to
+# 9.4 (measured: at 61%, a landscape A4 page held 178 widths, not the 236 of Excel's 7). The
+# wider is planned for, so that the first page's columns fit in either.
+_PRINTED_PIXELS_PER_WIDTH = 9.4
+
+
+def _print_across_two_pages(sheet: Worksheet, last_first_page_column: int) -> None:
+    """Print the columns up to `last_first_page_column` on a page, the rest on the one beside
+    it, at the scale that fits the first page's columns to its width (not the whole width
+    fitted to one page, at a third of the size)."""
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=False)
+    width = _A4_POINTS[::-1][0] if sheet.page_setup.orientation == "landscape" else _A4_POINTS[0]
+    first_page = range(1, last_first_page_column + 1)
+    widths = [sheet.column_dimensions[get_column_letter(c)].width for c in first_page]
+    columns = sum((_PRINTED_PIXELS_PER_WIDTH * (w or _VALUE_WIDTH) + 5) * 0.75 for w in widths)
+    sheet.page_setup.scale = min(100, int(100 * (width - 2 * 72 * _SIDE_MARGIN) / columns * 0.97))
+    sheet.col_breaks.append(Break(id=last_first_page_column))
+    sheet.page_setup.pageOrder = "overThenDown"
+    sheet.print_options.horizontalCentered = False
 
 
 def _form_as_number(frame: pd.DataFrame) -> pd.DataFrame:
@@ -541,14 +610,27 @@ _COMPARISON_WIDTHS = {"agency": 20, "group": 20, "row": 30, "column": 24, "note_
 _SHARE_WIDTH = 10
 
 
-def _comparison_sheet(book: Workbook, pairs: pd.DataFrame, titles: list[str] | None = None) -> Worksheet:
+_YEARS = ("上年", "本年")  # what the two reports of consecutive years are called
+
+
+def _comparison_sheet(
+    book: Workbook, pairs: pd.DataFrame, titles: list[str] | None = None, labels: tuple[str, str] = _YEARS
+) -> Worksheet:
     """同比: every compared cell under the form's Chinese labels (the ids left out), both values, the
     change and its share (as a percentage); a large change's row red. Set up to print as the other
     sheets are: the header frozen and printed on every page, landscape, fitted to the page width,
-    the labels folded within their columns. `titles`: lines above the header (the files compared)."""
+    the labels folded within their columns. `titles`: lines above the header (the files compared);
+    `labels`: what the two reports' columns are called (2024年数值), 上年 and 本年 by default."""
     shown = pairs.drop(columns=[c for c in ("table", "row_id", "column_id") if c in pairs])
     sheet = _long_sheet(book, "同比", shown)
     names = list(shown.columns)
+    a, b = labels
+    named = {"value_a": f"{a}数值", "value_b": f"{b}数值", "note_a": f"{a}说明", "note_b": f"{b}说明"}
+    for column, name in enumerate(names, start=1):
+        if name in named and labels != _YEARS:
+            sheet.cell(1, column).value = named[name]
+            width = sheet.column_dimensions[get_column_letter(column)]
+            width.width = max(width.width or 0, _width(named[name]) + 3)
     above = len(titles or [])
     if above:
         sheet.insert_rows(1, above)
@@ -592,35 +674,28 @@ def write_tables(tables: dict[str, pd.DataFrame], path: str | os.PathLike[str]) 
     book.remove(book.active)
     for name, table in tables.items():
         sheet = _long_sheet(book, name, table)
-        # Text longer than its column (the rules a report breaks, the reasons) folds within it:
-        # past the print area it would be cut off on paper.
-        widths = {
-            c: sheet.column_dimensions[get_column_letter(c)].width for c in range(1, sheet.max_column + 1)
-        }
-        for row in sheet.iter_rows(min_row=2):
-            lines = max(
-                (_lines(cell.value, widths[cell.column]) for cell in row if cell.value is not None), default=1
-            )
-            if lines > 1:
-                for cell in row:
-                    cell.alignment = _WRAP
-                sheet.row_dimensions[row[0].row].height = _POINTS_PER_LINE * lines + 2
+        # Text longer than its column (the rules a report breaks, the reasons) folds within it.
+        _fold(sheet)
     with replacing(path) as temporary:  # OutputWriteError if it cannot be written
         book.save(temporary)
 
 
-def write_comparison_workbook(pairs: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+def write_comparison_workbook(
+    pairs: pd.DataFrame, path: str | os.PathLike[str], labels: tuple[str, str] = _YEARS
+) -> None:
     """The comparison (`compare_cells` with source_a and source_b, or `year_over_year`) as a
     workbook of one sheet, 同比, laid out and set up to print as `write_workbook`'s 同比 sheet; the
-    files compared are named above the header, each pair once, not on every row."""
+    files compared are named above the header, each pair once, not on every row. `labels`: what
+    the two reports are called (their years, or A and B), 上年 and 本年 by default."""
     book = Workbook()
     book.remove(book.active)
     titles = None
+    a, b = labels
     if {"source_a", "source_b"} <= set(pairs.columns):
         files = list(dict.fromkeys(zip(pairs["source_a"], pairs["source_b"], strict=True)))
-        titles = ["政府信息公开工作年度报告 · 同比", *(f"上年文件 {a} → 本年文件 {b}" for a, b in files)]
+        titles = ["政府信息公开工作年度报告 · 同比", *(f"{a}文件 {x} → {b}文件 {y}" for x, y in files)]
         pairs = pairs.drop(columns=["source_a", "source_b"])
-    _comparison_sheet(book, pairs, titles)
+    _comparison_sheet(book, pairs, titles, labels)
     with replacing(path) as temporary:  # OutputWriteError if it cannot be written
         book.save(temporary)
 
@@ -703,8 +778,13 @@ def write_workbook(
     for table_id in TABLE_SHEETS:
         _table_sheet(book, table_id, cells, failed)
     _year_over_year_sheet(book, cells)
-    _long_sheet(book, "cells", _cells_for_people(cells))
-    _long_sheet(book, "files", _form_as_number(files))
-    _long_sheet(book, "checks", checks)
+    people = _cells_for_people(cells)
+    sheet = _long_sheet(book, "cells", people)
+    for name, width in _CELLS_WIDTHS.items():
+        sheet.column_dimensions[get_column_letter(people.columns.get_loc(name) + 1)].width = width
+    _print_across_two_pages(sheet, people.columns.get_loc(_CELLS_ON_THE_FIRST_PAGE) + 1)
+    # The words of a reason and of a rule fold in their column; the ids and hashes are cut.
+    _long_sheet(book, "files", _form_as_number(files), folded={"reason": 40})
+    _long_sheet(book, "checks", checks, folded={"rule": 50})
     with replacing(path) as temporary:  # Ctrl-C or a full disk halfway: no half workbook is left
         book.save(temporary)

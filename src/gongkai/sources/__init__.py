@@ -18,6 +18,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -88,11 +89,35 @@ def path_text(path: str | os.PathLike[str]) -> str:
     return path
 
 
+def message_path(path: str | os.PathLike[str]) -> str:
+    r"""The path as a message names it, unquoted: spelled as `path_text` spells it, with each
+    control or other unprintable character (a tab, a newline, an escape) as Python escapes it
+    in a string, \t, \n, \x1b, so that a message stays one line and cannot move the cursor.
+    For messages only: the `source` column of the outputs keeps `path_text`."""
+    return printable(path_text(path))
+
+
+def printable(text: str) -> str:
+    r"""`text` with each control or other unprintable character as Python escapes it (\n, \x1b):
+    one line, as text for people (a message, the summary's tables) shows a file's name."""
+    if text.isprintable():
+        return text
+    return "".join(c if _shown_as_is(c) else repr(c)[1:-1] for c in text)
+
+
+def _shown_as_is(char: str) -> bool:
+    """A printable character or a space (U+3000, the full-width space of a Chinese name, too)."""
+    return char.isprintable() or unicodedata.category(char) == "Zs"
+
+
 def quoted(path: str | os.PathLike[str]) -> str:
     r"""The path in quotes for a message, spelled as every output spells it (`path_text`: the
     byte 0xB9 of a GBK name as \xb9, not Python's \udcb9): 'd/r\xb9.pdf'. Quoted as repr
-    quotes, so that a quote or a newline in a name keeps the message one line."""
-    return repr(path_text(path)).replace("\\\\", "\\")
+    quotes (`message_path`'s escapes; in single quotes, unless the name holds one and no double
+    quote), so that a quote or a newline in a name keeps the message one line."""
+    text = message_path(path)
+    quote = '"' if "'" in text and '"' not in text else "'"
+    return quote + text.replace(quote, "\\" + quote) + quote
 
 
 def no_file(path: str | os.PathLike[str]) -> str:
@@ -220,9 +245,11 @@ __all__ = [
     "check_kind",
     "check_path",
     "describe",
+    "message_path",
     "no_file",
     "open_source",
     "path_text",
+    "printable",
     "quoted",
     "read_markup",
     "render_pages",
