@@ -306,3 +306,46 @@ def test_a_row_whose_label_merged_with_its_first_value_is_not_named_by_its_group
     assert {row for row, _ in placed} == {"other_no_correction", "other_other"}
     assert placed[("other_other", "total")] == "36"
     assert any("values without a row label" in p.message for p in reading.problems)
+
+
+def test_headers_a_seal_faded_beside_the_label_column_place_the_columns_the_order_leaves_them():
+    """A seal over table 三's first headers (scan 00007 of seed 6161): 自然人 read 白然人, which
+    names no column alone (0.4), and its column was taken for a label column: 35, the first value
+    of 一、本年新收…, was read as the row's label, and the row was lost. Between the label column
+    and 商业企业 the form's order leaves it one column, which it still names; between the label
+    column and 科研机构 two headers faded, 白然人 and 业企业, take the two the order leaves them.
+    The stub header may be blank: the label column is told by its labels below the header."""
+    table = FORM_2021.table("applications")
+    columns = [c.id for c in table.columns]
+    rows = [
+        ["一、本年新收政府信息公开申请数量", *numbers(35)],
+        ["二、上年结转政府信息公开申请数量", *numbers(2)],
+    ]
+
+    def placed(header: list[str]):
+        reading = read_table(TableRun(table, [grid([header, *rows], page=4)]))
+        return placed_cells(reading), reading.problems
+
+    for stub in ("项目", ""):
+        for faded in (["白然\n人", "商业企业"], ["白然\n人", "业企业"]):
+            cells, problems = placed([stub, *faded, *APPLICANT_HEADER[2:]])
+            assert [cells.get(("new_requests", column)) for column in columns] == numbers(35)
+            assert [cells.get(("carried_over", column)) for column in columns] == numbers(2)
+            assert not problems
+
+
+def test_headers_beside_the_label_column_are_not_placed_where_their_text_or_their_count_says_otherwise():
+    """Between the label column and the first placed header, the order places the headers left
+    out only when they are as many as the columns it leaves, each likest its own: 备注 names no
+    column; two headers cannot share one column; and a column without a header between the
+    label column and 白然人 leaves the count unknown (its numbers are no labels)."""
+    table = FORM_2021.table("applications")
+
+    def placed_columns(header: list[str], width: int = 7) -> set[str]:
+        values = ["二、上年结转政府信息公开申请数量", *[str(2 + i) for i in range(width)]]
+        reading = read_table(TableRun(table, [grid([header, values])]))
+        return {column for (_, column), raw in placed_cells(reading).items() if raw}
+
+    assert "natural_person" not in placed_columns(["项目", "备注", *APPLICANT_HEADER[1:]])
+    assert "natural_person" not in placed_columns(["项目", "白然人", "备注", *APPLICANT_HEADER[1:]], 8)
+    assert "natural_person" not in placed_columns(["项目", "", "白然人", *APPLICANT_HEADER[1:]], 8)

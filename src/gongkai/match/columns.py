@@ -10,10 +10,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import pairwise
 
 from ..forms import Column
 from ..labels import similarity, similarity_bound
 from ..model import Grid, GridCell
+from ..numbers import is_value_text
 from ..settings import DEFAULT
 
 _SETTINGS = DEFAULT.match
@@ -108,6 +110,7 @@ def _fill_gaps(
     score: Sequence[Sequence[float]],
     own_lines: Sequence[Sequence[str]],
     columns: Sequence[Column],
+    first_value: int | None = None,
 ) -> list[int | None]:
     """The header units left out between two placed ones that leave them as many form columns,
     each placed on the column the order leaves it: columns are printed in the form's order, so
@@ -116,24 +119,44 @@ def _fill_gaps(
     of all the form's, at `column_gap_threshold` at least. A seal on a scan took 商 of 商业企业,
     and 业企业 (0.71) placed no value of the column; another faded 科研机构, 社会公益组织 and
     法律服务机构 side by side to 科研期树, 社会公金 and 法律张机构 (0.3, 0.52, 0.7), and 其他
-    beside them to 其物 (0.3): none of the four placed."""
+    beside them to 其物 (0.3): none of the four placed.
+
+    The label column bounds the value columns as a placed header does: `first_value`, when
+    known, is the unit that begins right after the label columns, and the units from it to the
+    first placed one are the form's first columns, as many as the order leaves before that one.
+    A seal over 自然人 read it 白然人 (0.4): its column was taken for a label column."""
     filled = list(assigned)
-    i = 1
-    while i < len(assigned):
-        end = i
-        while end < len(assigned) and assigned[end] is None:
-            end += 1
-        before = assigned[i - 1]
-        after = assigned[end] if end < len(assigned) else None
-        if end == i or before is None or after is None or after - before != end - i + 1:
-            i = end + 1
+    # (unit, form column) of the placed units, and of the label column's edge before column 0
+    anchors = [(k, j) for k, j in enumerate(assigned) if j is not None]
+    if first_value is not None and all(j is None for j in assigned[:first_value]):
+        anchors.insert(0, (first_value - 1, -1))
+    for (start, before), (end, after) in pairwise(anchors):
+        i = start + 1
+        if end == i or after - before != end - i + 1:
             continue
         likeness = [_likeness(own_lines[k], columns) for k in range(i, end)]
         named = any(s > 0 for k in range(i, end) for s in score[k])
         if not named and all(_names_only(scores, before + 1 + t) for t, scores in enumerate(likeness)):
             filled[i:end] = range(before + 1, after)
-        i = end + 1
     return filled
+
+
+def _first_value_unit(grid: Grid, header_rows: Sequence[int], units: Sequence[Sequence[int]]) -> int | None:
+    """The header unit (given by its grid columns) that begins right after the label columns:
+    the leftmost grid columns that hold row labels below the header, text in some of their cells
+    and a number in none. None when no column holds labels (table 四), or when a column without
+    header text stands between them and the next unit: what it is cannot be counted."""
+    body = range(max(header_rows, default=-1) + 1, grid.n_rows)
+    labels_end = 0
+    for col in range(grid.n_cols):
+        texts = [cell.text for r in body if (cell := grid.at(r, col)) is not None and cell.text.strip()]
+        if not texts or any(map(is_value_text, texts)):
+            break
+        labels_end = col + 1
+    if labels_end == 0:
+        return None
+    first = next((k for k, cols in enumerate(units) if cols[0] >= labels_end), None)
+    return first if first is not None and units[first][0] == labels_end else None
 
 
 def _likeness(lines: Sequence[str], columns: Sequence[Column]) -> list[float]:
@@ -200,7 +223,8 @@ def map_header_columns(
             units.append(([col], lines, own))
         previous_leaf = leaf
     score = _score_matrix(tuple(tuple(lines) for _, lines, _ in units), tuple(columns))
-    assignment = _fill_gaps(align_header(score), score, [own for _, _, own in units], columns)
+    first_value = _first_value_unit(grid, header_rows, [cols for cols, _, _ in units])
+    assignment = _fill_gaps(align_header(score), score, [own for _, _, own in units], columns, first_value)
     mapped = {
         col: columns[j]
         for (cols, _, _), j in zip(units, assignment, strict=True)
