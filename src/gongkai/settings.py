@@ -290,8 +290,9 @@ class OcrSettings:
     # not below this is taken as clean where a second reading agrees; else it stays a doubt
     # and only the rules can take it. On the scans of seeds 9091, 4040 and 5151, 166 such
     # readings scored 0.53-0.9 and every one was as printed (155 read again alike); lower
-    # scores held misreadings (2 read as 1 at 0.23).
-    weak_min_score: float = 0.5
+    # scores held misreadings (2 read as 1 at 0.23, and under a seal 8 as 5 at 0.54): 0.6
+    # leaves a margin.
+    weak_min_score: float = 0.6
     # Ink no detected line covers is read when a blob stands this many of the page's detected
     # line boxes (the median) tall: a digit's ink is about 0.5 of its line's box, dust 0.1-0.2;
     # a 1 of a table set smaller than the prose around it 0.34 of the prose's box (at 0.35 the
