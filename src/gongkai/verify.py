@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from .checks import _evaluate, _expand, _rows_by_table, _values
+from .checks import CheckResult, _evaluate, _expand, _rows_by_table, _values
 from .forms import FORMS, Form, ValueKind
 from .model import CellRecord, CheckStatus, Key, NoteCode, PlacedCell, cell_key, cell_name
 from .numbers import SPECK, digits_of, format_number, without_unit
@@ -375,7 +375,7 @@ _Sides = dict[str, tuple[tuple[Key, ...], tuple[Key, ...]]]
 
 def _misread(
     sides: _Sides,
-    results,
+    results: Sequence[CheckResult],
     values: dict[Key, float | None],
     read: set[Key],
     whole: set[Key],
@@ -387,35 +387,31 @@ def _misread(
     One misreading breaks every rule of its cell, and each of them, solved for that cell with
     the others as read, leaves it the same value: the one printed. Two failing rules that cross
     at one cell alone (its row's and its column's) and leave it one value, a whole number (never
-    negative in a count), other than read, convict that cell, if every failing rule of it leaves
-    that value, and every rule of it holds with it. Then the failures are its own, and the other
-    cells of those rules are as read: for them to be misread instead, two misreadings, one in
-    each rule, must be off by the same amount, and the rules' other cells hold the rest. Without
-    the conviction one misread total left every cell of its column, which no other rule could
-    check (a row of blanks, a seal), doubtful: the 20 cells of a 总计 column for one 322 read
-    as 323."""
+    negative in a count), convict that cell, if every other rule of it that can be solved for it
+    leaves that value too. Then the failures are its own, and the other cells of those rules are
+    as read: for them to be misread instead, two misreadings, one in each rule, must be off by
+    the same amount, and the rules' other cells hold the rest. Without the conviction one
+    misread total left every cell of its column, which no other rule could check (a row of
+    blanks, a seal), doubtful: the 20 cells of a 总计 column for one 322 read as 323."""
     failing = {r.rule_id: {cell_key(c) for c in r.cells} for r in results if r.status == CheckStatus.FAILED}
     out: dict[Key, tuple[float, list[str]]] = {}
     for key in read & whole:
         mine = [rule_id for rule_id, cells in failing.items() if key in cells]
         leaves = {rule_id: _left_for(sides[rule_id], key, values) for rule_id in mine}
-        crossing = any(
-            failing[a] & failing[b] == {key} and leaves[a] is not None and leaves[a] == leaves[b]
+        crossing = [
+            leaves[a]
             for i, a in enumerate(mine)
             for b in mine[i + 1 :]
-        )
-        value = leaves[mine[0]] if crossing else None
-        if value is None or value.denominator != 1 or (key in natural and value < 0):
+            if failing[a] & failing[b] == {key} and leaves[a] is not None and leaves[a] == leaves[b]
+        ]
+        if not crossing or crossing[0].denominator != 1 or (key in natural and crossing[0] < 0):
             continue
-        if any(leaves[rule_id] != value for rule_id in mine) or value == values[key]:
-            continue
-        trial = {**values, key: float(value)}
-        held = all(
-            _left_for(sides[rule_id], key, trial) in (None, value)
-            for rule_id, (lhs, rhs) in sides.items()
-            if key in lhs or key in rhs
-        )
-        if held:
+        value = crossing[0]
+        if all(
+            _left_for(side, key, values) in (None, value)
+            for side in sides.values()
+            if key in side[0] or key in side[1]
+        ):
             out[key] = (float(value), mine)
     return out
 
