@@ -705,3 +705,18 @@ def test_an_empty_input_name_is_no_file_not_the_current_folder(tmp_path, monkeyp
     with pytest.warns(gongkai.FailedReportsWarning):
         _, files = gongkai.read_reports([""], with_status=True)
     assert files["reason"].tolist() == ["no such file or directory: ''"]
+
+
+@pytest.mark.parametrize("command", ["extract", "summary"])
+def test_a_message_above_the_bar_is_one_line_the_terminal_wraps(tmp_path, command):
+    """A failed report's line printed above the progress bar, on a terminal narrower than it:
+    one logical line (the terminal wraps it), not rich's line breaks inside the path."""
+    bad = tmp_path / "a-long-folder-name" / "not-really-a-report.pdf"
+    bad.parent.mkdir()
+    bad.write_bytes(b"x")
+    arguments = [command, str(SAMPLES / "guiling-township-2024.pdf"), str(bad)]
+    if command == "extract":
+        arguments += ["-o", str(tmp_path / "c.csv")]
+    status, shown = _on_a_terminal(arguments, tmp_path, columns=25)
+    assert status in (0, 1), shown
+    assert f"gongkai: failed: {bad}: " in shown, shown

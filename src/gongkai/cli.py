@@ -54,6 +54,15 @@ def _say(message: str) -> None:
     click.echo(message, err=True)
 
 
+def _say_above(bar):
+    """How a message is said while `bar` (if any) is on screen: through its console, so that it
+    prints above the bar, as one logical line that the terminal wraps (rich would break it at
+    the console's width, inside a path)."""
+    if bar is None:
+        return _say
+    return lambda message: bar.console.print(message, markup=False, highlight=False, soft_wrap=True)
+
+
 def _files(count: int) -> str:
     return counted(count, "file")
 
@@ -569,8 +578,7 @@ def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool)
     show_bar = not quiet and sys.stderr.isatty() and len(batch.todo) > 0
     with _progress(len(batch.todo), show_bar) as bar:
         task = _reading_task(bar, len(batch.todo))
-        # With a bar on screen, messages go through its console so that they print above it.
-        say = _say if bar is None else (lambda m: bar.console.print(m, markup=False, highlight=False))
+        say = _say_above(bar)
 
         def show(report) -> None:
             counts[report.status] += 1
@@ -765,7 +773,7 @@ def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float, output:
     _say_workers(workers, len(paths))
     with _progress(len(paths), sys.stderr.isatty()) as bar:
         task = _reading_task(bar, len(paths))
-        say = _say if bar is None else (lambda m: bar.console.print(m, markup=False, highlight=False))
+        say = _say_above(bar)
         for report in iter_reports(paths, workers or default_workers(), timeout or None):
             reports.append(report)
             counts[report.status] += 1
