@@ -745,6 +745,12 @@ def inspect(pdf, png_dir) -> None:
             _say(f"gongkai: wrote {message_path(path)}")
 
 
+def _no_empty_output(output: str | None) -> None:
+    """An -o given as '' (an unset "$OUT") is a usage error, as extract's: not no output at all."""
+    if output is not None and not output:
+        _usage_error("-o '' is an empty name: give the file to write")
+
+
 def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float, output: str | None):
     """The cells, files and checks of a batch: read from an earlier output, or from the reports;
     first, `output` (if any) is checked as extract checks its own."""
@@ -812,6 +818,7 @@ def summary(inputs, output, workers, timeout) -> None:
     """
     from .output.summary import summarize
 
+    _no_empty_output(output)
     cells, files, checks = _batch(inputs, workers, timeout, output)
     result = summarize(cells, files, checks)
     # As inspect: COLUMNS, else the terminal's width; off a terminal without it, one line a row.
@@ -863,6 +870,7 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
         year_over_year,
     )
 
+    _no_empty_output(output)
     if output and not output.lower().endswith((".csv", ".xlsx")):
         _usage_error(f"-o {message_path(output)}: compare writes .csv or .xlsx")
     if agency is None and len(inputs) == 2 and _same_file(*inputs):
