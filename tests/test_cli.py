@@ -720,3 +720,26 @@ def test_a_message_above_the_bar_is_one_line_the_terminal_wraps(tmp_path, comman
     status, shown = _on_a_terminal(arguments, tmp_path, columns=25)
     assert status in (0, 1), shown
     assert f"gongkai: failed: {bad}: " in shown, shown
+
+
+def test_every_usage_error_points_to_the_help_of_the_command_given(tmp_path):
+    """An option left without its value names the command's help as every other usage error
+    does (the program as run, and the command), not the program's alone."""
+    out = str(tmp_path / "x.csv")
+    cases = [
+        (["extract", str(SAMPLES), "-o"], "extract"),
+        (["extract", str(SAMPLES), "-o", out, "--timeout"], "extract"),
+        (["compare", "--agency"], "compare"),
+        (["summary", str(SAMPLES), "-w"], "summary"),
+        (["inspect", "--png"], "inspect"),
+        (["extract", str(SAMPLES), "-o", out, "--workers", "0"], "extract"),
+        (["extract", str(SAMPLES)], "extract"),
+    ]
+    for arguments, command in cases:
+        result = CliRunner().invoke(main, arguments, prog_name="gongkai")
+        assert result.exit_code == 2, (arguments, result.output)
+        assert result.stderr.endswith(f"; see 'gongkai {command} --help'\n"), (arguments, result.stderr)
+    result = CliRunner().invoke(main, ["--version", "x"], prog_name="gongkai")
+    assert result.exit_code == 0  # --version answers before any argument is looked at
+    result = CliRunner().invoke(main, ["no-such-command"], prog_name="gongkai")
+    assert result.stderr.endswith("; see 'gongkai --help'\n"), result.stderr

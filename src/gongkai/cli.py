@@ -316,8 +316,24 @@ def _usage_errors_in_one_line():
         _usage_error(f"{message[:1].lower()}{message[1:]}; see '{command} --help'")
 
 
-class _Gongkai(click.Group):
+class _InItsContext(click.Command):
+    """A command whose usage errors all know the command: click's parser raises some without it
+    (an option given last without its value: `-o`, `--agency`), which then pointed to the
+    program's help alone, not the command's as run (`python -m gongkai extract --help`)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as error:
+            if error.ctx is None:
+                error.ctx = ctx
+            raise
+
+
+class _Gongkai(_InItsContext, click.Group):
     """The command group, whose usage errors and its commands' are one line each."""
+
+    command_class = _InItsContext
 
     def make_context(self, *args, **kwargs) -> click.Context:
         with _usage_errors_in_one_line():
