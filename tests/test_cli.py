@@ -579,7 +579,8 @@ def test_a_usage_error_click_finds_is_one_line_in_gongkais_form(tmp_path):
     cases = [
         (["extract", str(SAMPLES), "-o", out, "--workers", "0"], "'--workers': 0 is not in the range"),
         (["extract", str(SAMPLES), "-o", out, "--timeout", "x"], "'--timeout'"),
-        (["extract", str(SAMPLES), "-o", out, "--timeout", "nan"], "is not a number"),
+        (["extract", str(SAMPLES), "-o", out, "--timeout", "nan"], "'--timeout': 'nan' is not a number"),
+        (["summary", str(SAMPLES), "--timeout", "NaN"], "'--timeout': 'NaN' is not a number"),
         (["extract", str(SAMPLES), "-o", out, "--shape", "tall"], "'--shape'"),
         (["extract", str(SAMPLES), "-o", out, "--input-kind", "odt"], "'--input-kind'"),
         (["extract", str(SAMPLES), "-o", out, "--format", "xls"], "'--format'"),

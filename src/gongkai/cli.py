@@ -44,10 +44,15 @@ from .output.writers import writing
 from .sources import INPUT_KINDS, describe, message_path, no_file, path_text, quoted
 
 
-def _a_number(value: float, parameter: click.Parameter) -> float:
-    if math.isnan(value):
-        raise click.BadParameter("is not a number", param=parameter)
-    return value
+class _Seconds(click.FloatRange):
+    """A number of seconds in the range; NaN, which every range check lets through, is refused
+    by the value given ('nan' is not a number)."""
+
+    def convert(self, value, param, ctx) -> float:
+        number = super().convert(value, param, ctx)
+        if math.isnan(number):
+            self.fail(f"{value!r} is not a number", param, ctx)
+        return number
 
 
 def _say(message: str) -> None:
@@ -293,10 +298,9 @@ _WORKERS = click.option(
 )
 _TIMEOUT = click.option(
     "--timeout",
-    type=click.FloatRange(min=0, max=LONGEST_TIMEOUT),
+    type=_Seconds(min=0, max=LONGEST_TIMEOUT),
     default=DEFAULT_TIMEOUT,
     show_default=True,
-    callback=lambda context, parameter, value: _a_number(value, parameter),
     help="Seconds per file (0: no limit).",
 )
 
