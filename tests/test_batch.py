@@ -519,3 +519,19 @@ def test_a_batch_of_no_inputs_is_refused_before_anything_is_written(tmp_path):
         with pytest.raises(NoInputsError):
             Batch(paths, str(output), "csv")
     assert not output.parent.exists() or list(output.parent.iterdir()) == []
+
+
+@pytest.mark.parametrize("output", ["", ".", "/", "out/", "out/.", "out/.."])
+def test_an_output_that_names_no_file_is_refused_before_any_reading(tmp_path, monkeypatch, output):
+    monkeypatch.chdir(tmp_path)  # where such an output would be written
+    from click.testing import CliRunner
+
+    from gongkai.batch import BatchSetupError
+    from gongkai.cli import main
+
+    with pytest.raises(BatchSetupError, match="names no file"):
+        run_batch([str(SAMPLES / "yunhu-district-2024.pdf")], output, "csv")
+    result = CliRunner().invoke(
+        main, ["extract", str(SAMPLES / "yunhu-district-2024.pdf"), "-o", output, "--format", "csv"]
+    )
+    assert result.exit_code == 2 and "names no file" in result.output

@@ -285,7 +285,9 @@ def test_a_number_ocr_could_not_vouch_for_is_shown_as_awaiting_a_reader_never_as
         "OCR doubtful (breaks applications_row_total[unavailable_not_held]): cell read as '98712'"
     )
     gongkai.write_workbook(cells, tmp_path / "ocr.xlsx")
-    sheet = load_workbook(tmp_path / "ocr.xlsx")["三、依申请公开"]
+    book = load_workbook(tmp_path / "ocr.xlsx")
+    assert "待核" in book["概览"]["A2"].value  # its headline figures are left empty for it too
+    sheet = book["三、依申请公开"]
     shown = [c for r in sheet.iter_rows() for c in r if c.value is not None]
     assert not any("98712" in str(c.value) for c in shown)
     doubtful = [c for c in shown if c.value == "待核"]

@@ -180,6 +180,13 @@ def _beside_names() -> list[str]:
     return [path.name[len(stem) :] for path in own_files(f"{stem}.csv")[1:]]
 
 
+def check_output_name(output: str) -> None:
+    """An output that names a file ('-': stdout): not empty, nor `.`, `..` or a path ending in a
+    separator, which name folders, and beside which no file can be named after the output."""
+    if output != "-" and os.path.basename(output) in ("", ".", ".."):
+        raise BatchSetupError(f"{quoted(output)} names no file; give a file name, such as out/cells.csv")
+
+
 def check_output(
     output: str, inputs: Iterable[str] = (), files: Iterable[Path] | None = None, skips_own: bool = True
 ) -> None:
@@ -193,6 +200,7 @@ def check_output(
     """
     if output == "-":
         return
+    check_output_name(output)
     target = Path(output)
     if target.is_dir():
         raise BatchSetupError(f"{quoted(output)} is a directory; give a file name")
@@ -595,6 +603,7 @@ class Batch:
         paths, output = _path_list(paths), check_path(output)
         if not paths:  # as read_reports([]): else a header-only output would say nothing was wrong
             raise NoInputsError("no inputs given: name report files")
+        check_output_name(output)
         fmt = check_format(output, fmt)
         check_encoding(encoding)
         check_shape(fmt, shape)

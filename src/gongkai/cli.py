@@ -29,6 +29,7 @@ from .batch import (
     check_format,
     check_inputs,
     check_output,
+    check_output_name,
     default_workers,
     iter_reports,
     own_files,
@@ -527,6 +528,7 @@ def extract(
       141  stdout was closed by its reader (| head), as for a tool ended by SIGPIPE
     """
     try:
+        check_output_name(output)
         fmt = check_format(output, fmt)
         check_encoding(encoding)
         paths = check_inputs(inputs, input_kind)

@@ -576,7 +576,7 @@ def _overview_sheet(book: Workbook, cells: pd.DataFrame, files: pd.DataFrame, ch
     sheet.cell(1, 1, "政府信息公开工作年度报告 · 概览").font = _TITLE_FONT
     note = (
         "数字为“总计”列；不予公开为其八项之和；行政诉讼结果纠正为未经复议直接起诉与复议后起诉之和。"
-        "所涉单元格有空白、“/”或未找到时，该数留空（不把空白当作 0）。"
+        "所涉单元格有空白、“/”、未找到或待核（扫描件上未能可靠识别）时，该数留空（不把空白当作 0）。"
     )
     sheet.cell(2, 1, note).font = Font(size=9, color="595959")
     sheet.freeze_panes = "A4"
