@@ -222,9 +222,11 @@ def test_an_empty_output_name_is_a_usage_error_as_extracts(tmp_path, monkeypatch
     """`-o ''` (an unset "$OUT") is refused before any reading, in one line, exit 2: not a
     summary or comparison printed and nothing written, as if no -o had been given."""
     monkeypatch.chdir(tmp_path)
+    extracts = CliRunner().invoke(main, ["extract", arguments[1], "-o", ""]).stderr.strip()
+    assert extracts.startswith("gongkai: error: ''")
     result = CliRunner().invoke(main, [*arguments, "-o", ""])
     assert result.exit_code == 2, result.output
     assert result.stdout == ""
     lines = result.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("gongkai: error: -o ''"), result.stderr
+    assert len(lines) == 1 and lines[0] == extracts, result.stderr
     assert list(tmp_path.iterdir()) == []

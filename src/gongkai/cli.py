@@ -768,9 +768,12 @@ def inspect(pdf, png_dir) -> None:
 
 
 def _no_empty_output(output: str | None) -> None:
-    """An -o given as '' (an unset "$OUT") is a usage error, as extract's: not no output at all."""
+    """An -o given as '' (an unset "$OUT") is the usage error extract's is: not no output at all."""
     if output is not None and not output:
-        _usage_error("-o '' is an empty name: give the file to write")
+        try:
+            check_output_name(output)
+        except BatchSetupError as error:
+            _usage_error(str(error))
 
 
 def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float, output: str | None):
