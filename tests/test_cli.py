@@ -579,7 +579,8 @@ def test_a_usage_error_click_finds_is_one_line_in_gongkais_form(tmp_path):
     cases = [
         (["extract", str(SAMPLES), "-o", out, "--workers", "0"], "'--workers': 0 is not in the range"),
         (["extract", str(SAMPLES), "-o", out, "--timeout", "x"], "'--timeout'"),
-        (["extract", str(SAMPLES), "-o", out, "--timeout", "nan"], "is not a number"),
+        (["extract", str(SAMPLES), "-o", out, "--timeout", "nan"], "'--timeout': 'nan' is not a number"),
+        (["summary", str(SAMPLES), "--timeout", "NaN"], "'--timeout': 'NaN' is not a number"),
         (["extract", str(SAMPLES), "-o", out, "--shape", "tall"], "'--shape'"),
         (["extract", str(SAMPLES), "-o", out, "--input-kind", "odt"], "'--input-kind'"),
         (["extract", str(SAMPLES), "-o", out, "--format", "xls"], "'--format'"),
@@ -705,3 +706,41 @@ def test_an_empty_input_name_is_no_file_not_the_current_folder(tmp_path, monkeyp
     with pytest.warns(gongkai.FailedReportsWarning):
         _, files = gongkai.read_reports([""], with_status=True)
     assert files["reason"].tolist() == ["no such file or directory: ''"]
+
+
+@pytest.mark.parametrize("command", ["extract", "summary"])
+def test_a_message_above_the_bar_is_one_line_the_terminal_wraps(tmp_path, command):
+    """A failed report's line printed above the progress bar, on a terminal narrower than it:
+    one logical line (the terminal wraps it), not rich's line breaks inside the path."""
+    bad = tmp_path / "a-long-folder-name" / "not-really-a-report.pdf"
+    bad.parent.mkdir()
+    bad.write_bytes(b"x")
+    arguments = [command, str(SAMPLES / "guiling-township-2024.pdf"), str(bad)]
+    if command == "extract":
+        arguments += ["-o", str(tmp_path / "c.csv")]
+    status, shown = _on_a_terminal(arguments, tmp_path, columns=25)
+    assert status in (0, 1), shown
+    assert f"gongkai: failed: {bad}: " in shown, shown
+
+
+def test_every_usage_error_points_to_the_help_of_the_command_given(tmp_path):
+    """An option left without its value names the command's help as every other usage error
+    does (the program as run, and the command), not the program's alone."""
+    out = str(tmp_path / "x.csv")
+    cases = [
+        (["extract", str(SAMPLES), "-o"], "extract"),
+        (["extract", str(SAMPLES), "-o", out, "--timeout"], "extract"),
+        (["compare", "--agency"], "compare"),
+        (["summary", str(SAMPLES), "-w"], "summary"),
+        (["inspect", "--png"], "inspect"),
+        (["extract", str(SAMPLES), "-o", out, "--workers", "0"], "extract"),
+        (["extract", str(SAMPLES)], "extract"),
+    ]
+    for arguments, command in cases:
+        result = CliRunner().invoke(main, arguments, prog_name="gongkai")
+        assert result.exit_code == 2, (arguments, result.output)
+        assert result.stderr.endswith(f"; see 'gongkai {command} --help'\n"), (arguments, result.stderr)
+    result = CliRunner().invoke(main, ["--version", "x"], prog_name="gongkai")
+    assert result.exit_code == 0  # --version answers before any argument is looked at
+    result = CliRunner().invoke(main, ["no-such-command"], prog_name="gongkai")
+    assert result.stderr.endswith("; see 'gongkai --help'\n"), result.stderr

@@ -209,3 +209,24 @@ def test_an_o_that_is_the_input_is_refused_without_advice_that_does_not_apply(tm
         result = CliRunner().invoke(main, [command, str(out), "-o", str(out)])
         assert result.exit_code == 2
         assert result.stderr == f"gongkai: error: cannot write '{out}': it is the input '{out}'\n"
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["summary", str(SAMPLES / "yunhu-district-2024.pdf")],
+        ["compare", str(SAMPLES / "yunhu-district-2024.pdf"), str(SAMPLES / "guiling-township-2024.pdf")],
+    ],
+)
+def test_an_empty_output_name_is_a_usage_error_as_extracts(tmp_path, monkeypatch, arguments):
+    """`-o ''` (an unset "$OUT") is refused before any reading, in one line, exit 2: not a
+    summary or comparison printed and nothing written, as if no -o had been given."""
+    monkeypatch.chdir(tmp_path)
+    extracts = CliRunner().invoke(main, ["extract", arguments[1], "-o", ""]).stderr.strip()
+    assert extracts.startswith("gongkai: error: ''")
+    result = CliRunner().invoke(main, [*arguments, "-o", ""])
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0] == extracts, result.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -45,14 +45,28 @@ from .output.writers import writing
 from .sources import INPUT_KINDS, describe, message_path, no_file, path_text, quoted
 
 
-def _a_number(value: float, parameter: click.Parameter) -> float:
-    if math.isnan(value):
-        raise click.BadParameter("is not a number", param=parameter)
-    return value
+class _Seconds(click.FloatRange):
+    """A number of seconds in the range; NaN, which every range check lets through, is refused
+    by the value given ('nan' is not a number)."""
+
+    def convert(self, value, param, ctx) -> float:
+        number = super().convert(value, param, ctx)
+        if math.isnan(number):
+            self.fail(f"{value!r} is not a number", param, ctx)
+        return number
 
 
 def _say(message: str) -> None:
     click.echo(message, err=True)
+
+
+def _say_above(bar):
+    """How a message is said while `bar` (if any) is on screen: through its console, so that it
+    prints above the bar, as one logical line that the terminal wraps (rich would break it at
+    the console's width, inside a path)."""
+    if bar is None:
+        return _say
+    return lambda message: bar.console.print(message, markup=False, highlight=False, soft_wrap=True)
 
 
 def _files(count: int) -> str:
@@ -285,10 +299,9 @@ _WORKERS = click.option(
 )
 _TIMEOUT = click.option(
     "--timeout",
-    type=click.FloatRange(min=0, max=LONGEST_TIMEOUT),
+    type=_Seconds(min=0, max=LONGEST_TIMEOUT),
     default=DEFAULT_TIMEOUT,
     show_default=True,
-    callback=lambda context, parameter, value: _a_number(value, parameter),
     help="Seconds per file (0: no limit).",
 )
 
@@ -308,8 +321,24 @@ def _usage_errors_in_one_line():
         _usage_error(f"{message[:1].lower()}{message[1:]}; see '{command} --help'")
 
 
-class _Gongkai(click.Group):
+class _InItsContext(click.Command):
+    """A command whose usage errors all know the command: click's parser raises some without it
+    (an option given last without its value: `-o`, `--agency`), which then pointed to the
+    program's help alone, not the command's as run (`python -m gongkai extract --help`)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as error:
+            if error.ctx is None:
+                error.ctx = ctx
+            raise
+
+
+class _Gongkai(_InItsContext, click.Group):
     """The command group, whose usage errors and its commands' are one line each."""
+
+    command_class = _InItsContext
 
     def make_context(self, *args, **kwargs) -> click.Context:
         with _usage_errors_in_one_line():
@@ -571,8 +600,7 @@ def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool)
     show_bar = not quiet and sys.stderr.isatty() and len(batch.todo) > 0
     with _progress(len(batch.todo), show_bar) as bar:
         task = _reading_task(bar, len(batch.todo))
-        # With a bar on screen, messages go through its console so that they print above it.
-        say = _say if bar is None else (lambda m: bar.console.print(m, markup=False, highlight=False))
+        say = _say_above(bar)
 
         def show(report) -> None:
             counts[report.status] += 1
@@ -739,6 +767,15 @@ def inspect(pdf, png_dir) -> None:
             _say(f"gongkai: wrote {message_path(path)}")
 
 
+def _no_empty_output(output: str | None) -> None:
+    """An -o given as '' (an unset "$OUT") is the usage error extract's is: not no output at all."""
+    if output is not None and not output:
+        try:
+            check_output_name(output)
+        except BatchSetupError as error:
+            _usage_error(str(error))
+
+
 def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float, output: str | None):
     """The cells, files and checks of a batch: read from an earlier output, or from the reports;
     first, `output` (if any) is checked as extract checks its own."""
@@ -767,7 +804,7 @@ def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float, output:
     _say_workers(workers, len(paths))
     with _progress(len(paths), sys.stderr.isatty()) as bar:
         task = _reading_task(bar, len(paths))
-        say = _say if bar is None else (lambda m: bar.console.print(m, markup=False, highlight=False))
+        say = _say_above(bar)
         for report in iter_reports(paths, workers or default_workers(), timeout or None):
             reports.append(report)
             counts[report.status] += 1
@@ -806,6 +843,7 @@ def summary(inputs, output, workers, timeout) -> None:
     """
     from .output.summary import summarize
 
+    _no_empty_output(output)
     cells, files, checks = _batch(inputs, workers, timeout, output)
     result = summarize(cells, files, checks)
     # As inspect: COLUMNS, else the terminal's width; off a terminal without it, one line a row.
@@ -857,6 +895,7 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
         year_over_year,
     )
 
+    _no_empty_output(output)
     if output and not output.lower().endswith((".csv", ".xlsx")):
         _usage_error(f"-o {message_path(output)}: compare writes .csv or .xlsx")
     if agency is None and len(inputs) == 2 and _same_file(*inputs):
