@@ -293,14 +293,14 @@ def verify_ocr_cells(
         if not agree(reading):
             reading.doubts.append(_low_score(reading.cell))
             reading.clean = False
-    read_again(unvouched(rules_of(_evaluate(form, rows_by_table, trial_values()))))
+    # Second readings change no value: one evaluation serves both what is read again and the convictions.
+    values = trial_values()
+    results = _evaluate(form, rows_by_table, values)
+    read_again(unvouched(rules_of(results)))
     sides = _sides(form, rows_by_table)
     whole = {key for key, kind in kinds.items() if kind is not ValueKind.AMOUNT}
     natural = {key for key, kind in kinds.items() if kind is ValueKind.COUNT}
-    results = _evaluate(form, rows_by_table, trial_values())
-    for key, (value, rule_ids) in _misread(
-        sides, results, trial_values(), set(readings), whole, natural
-    ).items():
+    for key, (value, rule_ids) in _misread(sides, results, values, set(readings), whole, natural).items():
         convicted[key] = value
         readings[key].clean = False
         readings[key].doubts.append(
@@ -421,17 +421,30 @@ def _left_for(
 ) -> Fraction | None:
     """The value a rule's sides leave `key`, the rule's other cells as in `values`; None when one
     of them has no value, or `key` cancels out of the rule."""
-    lhs, rhs = side
-    own = lhs.count(key) - rhs.count(key)
-    rest = Fraction(0)
-    for sign, cells in ((1, lhs), (-1, rhs)):
+    equation = _equation(side, {key}, values)
+    if equation is None or key not in equation[0]:
+        return None
+    coefficients, constant = equation
+    return constant / coefficients[key]
+
+
+def _equation(
+    side: tuple[tuple[Key, ...], tuple[Key, ...]], unknown: set[Key], values: dict[Key, float | None]
+) -> tuple[dict[Key, int], Fraction] | None:
+    """A rule's sides as an equation in the cells of `unknown` (each cell's coefficient, none of
+    0, and the constant the others' values leave: sum of coefficient × cell = constant); None
+    when a cell not in `unknown` has no value."""
+    coefficients: dict[Key, int] = {}
+    constant = Fraction(0)
+    for sign, cells in ((1, side[0]), (-1, side[1])):
         for cell in cells:
-            if cell == key:
-                continue
-            if values.get(cell) is None:
+            if cell in unknown:
+                coefficients[cell] = coefficients.get(cell, 0) + sign
+            elif values.get(cell) is None:
                 return None
-            rest += sign * Fraction(values[cell])
-    return -rest / own if own else None
+            else:
+                constant -= sign * Fraction(values[cell])
+    return {cell: c for cell, c in coefficients.items() if c}, constant
 
 
 def _sides(form: Form, rows_by_table: dict[str, list[str]]) -> _Sides:
@@ -475,17 +488,10 @@ def _solved_by_rules(
         cells = (*lhs, *rhs)
         if not unknown.intersection(cells) or not whole.issuperset(cells):
             continue
-        if any(key not in unknown and values.get(key) is None for key in cells):
+        equation = _equation((lhs, rhs), unknown, values)
+        if equation is None:
             continue  # a cell neither read nor to solve: the rule says nothing
-        coefficients: dict[Key, int] = {}
-        constant = Fraction(0)
-        for sign, side in ((1, lhs), (-1, rhs)):
-            for key in side:
-                if key in unknown:
-                    coefficients[key] = coefficients.get(key, 0) + sign
-                else:
-                    constant -= sign * Fraction(values[key])
-        equations.append(({k: c for k, c in coefficients.items() if c}, constant, rule_id))
+        equations.append((*equation, rule_id))
     solved: dict[Key, tuple[float, list[str]]] = {}
     for group in _linked(equations):
         fixed = _fixed(group, natural)
