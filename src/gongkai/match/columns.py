@@ -31,23 +31,25 @@ def _header_stack(grid: Grid, rows: Sequence[int], col: int) -> list[GridCell]:
     return stack
 
 
-def _leaf_score(texts: list[str], column: Column) -> tuple[float, int]:
+def _leaf_score(texts: Sequence[str], column: Column, threshold: float | None = None) -> tuple[float, int]:
     """How well the bottom of a header stack names a column, and how many lines name it (a
-    narrow header wraps onto several); 0 when no bottom of the stack reaches the column threshold.
+    narrow header wraps onto several); 0 when no bottom of the stack reaches `threshold` (by
+    default the column threshold).
 
     A bottom whose bound (`similarity_bound`) is below the threshold, or no more than the best
     so far, is not scored: it can change neither the score nor the depth.
     """
+    threshold = _SETTINGS.column_threshold if threshold is None else threshold
     best, depth = 0.0, 1
     for k in range(1, min(_SETTINGS.max_header_lines, len(texts)) + 1):
         text = "".join(texts[-k:])
         bound = similarity_bound(text, column.label)
-        if bound < _SETTINGS.column_threshold or bound <= best:
+        if bound < threshold or bound <= best:
             continue
         score = similarity(text, column.label)
         if score > best:
             best, depth = score, k
-    return (best, depth) if best >= _SETTINGS.column_threshold else (0.0, 1)
+    return (best, depth) if best >= threshold else (0.0, 1)
 
 
 def _column_score(texts: list[str], column: Column, parents: set[str]) -> float:
@@ -160,9 +162,9 @@ def _first_value_unit(grid: Grid, header_rows: Sequence[int], units: Sequence[Se
 
 
 def _likeness(lines: Sequence[str], columns: Sequence[Column]) -> list[float]:
-    """How like each form column's label the bottom lines of a header cell read, at best."""
-    texts = ["".join(lines[-k:]) for k in range(1, min(_SETTINGS.max_header_lines, len(lines)) + 1)]
-    return [max((similarity(text, column.label) for text in texts), default=0.0) for column in columns]
+    """How like each form column's label the bottom lines of a header cell read, at best; 0 below
+    `column_gap_threshold`, where it names no column (`_names_only`)."""
+    return [_leaf_score(lines, column, _SETTINGS.column_gap_threshold)[0] for column in columns]
 
 
 def _names_only(likeness: Sequence[float], j: int) -> bool:
