@@ -483,7 +483,8 @@ def _long_sheet(
     for name, width in (folded or {}).items():
         if name in df.columns:
             sheet.column_dimensions[get_column_letter(df.columns.get_loc(name) + 1)].width = width
-    _fold(sheet, [df.columns.get_loc(name) + 1 for name in folded or {} if name in df.columns])
+    if columns := [df.columns.get_loc(name) + 1 for name in folded or {} if name in df.columns]:
+        _fold(sheet, columns)
     used = f"A1:{get_column_letter(max(1, len(df.columns)))}{max(1, len(df) + 1)}"
     if autofilter and len(df.columns):
         sheet.auto_filter.ref = used
