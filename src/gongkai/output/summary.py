@@ -325,7 +325,7 @@ def read_output(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, pd.DataFram
 def is_output(path: str) -> bool:
     """Whether `path` names the output of a batch (and not a report to read)."""
     candidate = Path(path)
-    return candidate.is_file() and candidate.suffix.lower() in (".csv", ".parquet", ".jsonl", ".xlsx")
+    return candidate.suffix.lower() in (".csv", ".parquet", ".jsonl", ".xlsx") and candidate.is_file()
 
 
 def batch_frames(reports: Iterable) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
