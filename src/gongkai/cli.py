@@ -747,8 +747,7 @@ def inspect(pdf, png_dir) -> None:
     console = _stdout_console(width=_text_width(200))
     # A spinner while it reads (a scan takes seconds), gone before the report is printed.
     with _progress(1, sys.stderr.isatty()) as bar:
-        if bar is not None:
-            bar.add_task("read", total=1)
+        _reading_task(bar, 1)
         # As extract reads it: a report that fails keeps what was learnt (the pages read by OCR).
         report = read_report_safely(pdf)
     if report.status == Status.FAILED:
@@ -767,9 +766,10 @@ def inspect(pdf, png_dir) -> None:
             _say(f"gongkai: wrote {message_path(path)}")
 
 
-def _no_empty_output(output: str | None) -> None:
-    """An -o given as '' (an unset "$OUT") is the usage error extract's is: not no output at all."""
-    if output is not None and not output:
+def _output_named(output: str | None) -> None:
+    """An -o given names a file, as extract's must: '' (an unset "$OUT"), '.' or 'out/' is a
+    usage error, not no output at all."""
+    if output is not None:
         try:
             check_output_name(output)
         except BatchSetupError as error:
@@ -781,7 +781,7 @@ def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float, output:
     first, `output` (if any) is checked as extract checks its own."""
     from .output.summary import NotAnOutputError, batch_frames, is_output, read_output
 
-    outputs = [item for item in inputs if is_output(item) and not item.lower().endswith(".pdf")]
+    outputs = [item for item in inputs if is_output(item)]
     if outputs and len(inputs) > 1:
         names = ", ".join(map(quoted, outputs))
         _usage_error(f"{names}: give one output of extract alone (or reports), not with other inputs")
@@ -843,7 +843,7 @@ def summary(inputs, output, workers, timeout) -> None:
     """
     from .output.summary import summarize
 
-    _no_empty_output(output)
+    _output_named(output)
     cells, files, checks = _batch(inputs, workers, timeout, output)
     result = summarize(cells, files, checks)
     # As inspect: COLUMNS, else the terminal's width; off a terminal without it, one line a row.
@@ -895,7 +895,7 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
         year_over_year,
     )
 
-    _no_empty_output(output)
+    _output_named(output)
     if output and not output.lower().endswith((".csv", ".xlsx")):
         _usage_error(f"-o {message_path(output)}: compare writes .csv or .xlsx")
     if agency is None and len(inputs) == 2 and _same_file(*inputs):
