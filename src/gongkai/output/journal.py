@@ -342,7 +342,8 @@ class Journal:
         self._release()
 
     def _release(self) -> None:
-        nothing_held = self._holds_no_report()
+        # Asked of the database before it closes, and only where this journal tidies its files.
+        nothing_held = self._owned and self._holds_no_report()
         if self._db is not None:
             self._db.close()
             self._db = None
