@@ -27,8 +27,8 @@ from ..checks import run_checks
 from ..forms import CURRENT_VERSION, FORMS, Table
 from ..model import NoteCode, cell_key
 from . import records
-from .compare import year_over_year
-from .views import form_lines, headlines
+from .compare import shown_values, year_over_year
+from .views import DOUBTFUL, form_lines, headlines
 from .wide import report_form
 from .writers import replacing
 
@@ -113,8 +113,6 @@ LEGEND = (
     "灰色 · = 未找到；待核 = 扫描件上未能可靠识别的数字，须对照原件填写（悬停看识别结果）；"
     "空白 = 报告中此格为空（不作 0 计）。"
 )
-# A number OCR could not vouch for: never shown as its reading, which may be wrong (42 read as 12).
-_DOUBTFUL = "待核"
 
 # Widths in Excel's units (about one Latin character; a CJK character takes two).
 _LABEL_WIDTH = 46
@@ -343,7 +341,7 @@ def _place_value(cell, record: dict, failed: set[tuple]) -> None:
     elif value is not None:
         cell.value = value
     elif record["note_code"] == NoteCode.OCR_DOUBTFUL:
-        cell.value = _DOUBTFUL
+        cell.value = DOUBTFUL
     else:
         raw = _plain(record["raw"])
         cell.value = str(raw).strip() if raw is not None else None
@@ -622,7 +620,9 @@ def _comparison_sheet(
     sheets are: the header frozen and printed on every page, landscape, fitted to the page width,
     the labels folded within their columns. `titles`: lines above the header (the files compared);
     `labels`: what the two reports' columns are called (2024年数值), 上年 and 本年 by default."""
-    shown = pairs.drop(columns=[c for c in ("table", "row_id", "column_id") if c in pairs])
+    # A number OCR could not vouch for shows 待核 where its value would be, as on the form sheets.
+    ids = ("table", "row_id", "column_id", "note_code_a", "note_code_b")
+    shown = pairs.assign(**shown_values(pairs)).drop(columns=[c for c in ids if c in pairs])
     sheet = _long_sheet(book, "同比", shown)
     names = list(shown.columns)
     a, b = labels
@@ -661,7 +661,8 @@ def _comparison_sheet(
                 if cell.value is not None:
                     lines = max(lines, _lines(cell.value, folded[column]))
             else:
-                cell.alignment = _NUMBER if isinstance(cell.value, int | float) else _MIDDLE
+                number = isinstance(cell.value, int | float) or cell.value == DOUBTFUL
+                cell.alignment = _NUMBER if number else _MIDDLE
         if lines > 1:
             sheet.row_dimensions[row].height = _POINTS_PER_LINE * lines + 2
     return sheet
