@@ -141,6 +141,16 @@ def test_the_cells_sheet_prints_its_key_columns_on_a_page_at_a_readable_size(boo
     assert (9.4 * widths + 5 * columns) * 0.75 * sheet.page_setup.scale / 100 <= 784
 
 
+def test_an_empty_batch_prints_its_cells_header_on_one_page(tmp_path):
+    """No records: the header fitted to one page's width, not split over two pages of a header."""
+    from gongkai.output.records import empty_frame
+
+    gongkai.write_workbook(empty_frame("cells"), tmp_path / "empty.xlsx")
+    sheet = load_workbook(tmp_path / "empty.xlsx")["cells"]
+    assert sheet.max_row == 1 and not sheet.col_breaks.brk
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
+
+
 def test_long_rule_and_reason_text_folds_in_its_column(book):
     for name, column in (("checks", "规则"), ("files", "原因")):
         sheet = book[name]

@@ -533,7 +533,10 @@ _PRINTED_PIXELS_PER_WIDTH = 9.4
 def _print_across_two_pages(sheet: Worksheet, last_first_page_column: int) -> None:
     """Print the columns up to `last_first_page_column` on a page, the rest on the one beside
     it, at the scale that fits the first page's columns to its width (not the whole width
-    fitted to one page, at a third of the size)."""
+    fitted to one page, at a third of the size). A sheet of no records keeps its header on one
+    page, fitted to its width: two pages of a header alone say no more."""
+    if sheet.max_row < 2:
+        return
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=False)
     width = _A4_POINTS[::-1][0] if sheet.page_setup.orientation == "landscape" else _A4_POINTS[0]
     first_page = range(1, last_first_page_column + 1)
