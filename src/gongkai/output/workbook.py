@@ -171,15 +171,34 @@ def _print_setup(sheet: Worksheet, title_rows: str | None = None) -> None:
         sheet.print_title_rows = title_rows
 
 
+# A column's width counts digits of the default font (Calibri 11: 7 pixels at 96 pixels per inch,
+# 0.75 points a pixel). On paper at 100%, Excel draws a column of width w as 7w + 5 of those
+# pixels; LibreOffice a third wider, as 7w points, 9.33w pixels (measured through soffice: a
+# column of width 10 prints 70.0 points wide, one of width 30 210.0), planned as 9.4w + 5. Neither
+# is wrong; a page is planned to hold in either: by the narrower where rows fill its height (the
+# larger the scale, the fewer rows a page holds), by the wider where columns fit its width.
+_PIXELS_PER_WIDTH = {"Excel": 7, "LibreOffice": 9.4}
+
+
+def _printed_width(sheet: Worksheet, last_column: int) -> tuple[float, float, float]:
+    """The width of the sheet's printed page, less its margins, and the points that its columns
+    up to `last_column` take on it at 100%: as the narrower and as the wider of Excel and
+    LibreOffice draws them (_PIXELS_PER_WIDTH)."""
+    page = _A4_POINTS[0] if sheet.page_setup.orientation == "portrait" else _A4_POINTS[1]
+    widths = [
+        sheet.column_dimensions[get_column_letter(c)].width or _VALUE_WIDTH for c in range(1, last_column + 1)
+    ]
+    narrow, wide = (
+        sum((pixels * width + 5) * 0.75 for width in widths) for pixels in sorted(_PIXELS_PER_WIDTH.values())
+    )
+    return page - 2 * 72 * _SIDE_MARGIN, narrow, wide
+
+
 def _page_rows_points(sheet: Worksheet, last_column: int) -> float:
     """How many points of rows one printed page holds, once the columns are fitted to its width."""
-    width, height = _A4_POINTS if sheet.page_setup.orientation == "portrait" else _A4_POINTS[::-1]
-    # Excel draws a column of width w as 7w + 5 pixels of the default font, at 96 pixels per inch.
-    columns = sum(
-        (7 * (sheet.column_dimensions[get_column_letter(c)].width or _VALUE_WIDTH) + 5) * 0.75
-        for c in range(1, last_column + 1)
-    )
-    scale = min(1.0, (width - 2 * 72 * _SIDE_MARGIN) / columns)
+    height = _A4_POINTS[1] if sheet.page_setup.orientation == "portrait" else _A4_POINTS[0]
+    page, narrow, _ = _printed_width(sheet, last_column)
+    scale = min(1.0, page / narrow)
     return (height - 2 * 72 * _TOP_MARGIN) / scale * _PAGE_FILL
 
 
@@ -524,10 +543,6 @@ _CELLS_WIDTHS = {
     "column_id": 12,
     "page": 6,
 }
-# Pixels a column of width 1 takes on paper: Excel's 7 of its default font, LibreOffice's up to
-# 9.4 (measured: at 61%, a landscape A4 page held 178 widths, not the 236 of Excel's 7). The
-# wider is planned for, so that the first page's columns fit in either.
-_PRINTED_PIXELS_PER_WIDTH = 9.4
 
 
 # The files sheet on paper: fitted to the page width, its rows flowing over the pages under its
@@ -555,11 +570,8 @@ def _print_across_two_pages(sheet: Worksheet, last_first_page_column: int) -> No
     if sheet.max_row < 2:
         return
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=False)
-    width = _A4_POINTS[::-1][0] if sheet.page_setup.orientation == "landscape" else _A4_POINTS[0]
-    first_page = range(1, last_first_page_column + 1)
-    widths = [sheet.column_dimensions[get_column_letter(c)].width for c in first_page]
-    columns = sum((_PRINTED_PIXELS_PER_WIDTH * (w or _VALUE_WIDTH) + 5) * 0.75 for w in widths)
-    sheet.page_setup.scale = min(100, int(100 * (width - 2 * 72 * _SIDE_MARGIN) / columns * 0.97))
+    page, _, wide = _printed_width(sheet, last_first_page_column)  # to fit in Excel and LibreOffice
+    sheet.page_setup.scale = min(100, int(100 * page / wide * 0.97))
     sheet.col_breaks.append(Break(id=last_first_page_column))
     sheet.page_setup.pageOrder = "overThenDown"
     sheet.print_options.horizontalCentered = False
