@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 import pandas as pd
 from openpyxl import Workbook
@@ -700,18 +701,27 @@ def _comparison_sheet(
     return sheet
 
 
+@contextmanager
+def _saved_workbook(path: str | os.PathLike[str]) -> Iterator[Workbook]:
+    """A workbook of no sheet to add sheets to, saved to `path` once they are added (in its place
+    at once: no half workbook is left by Ctrl-C or a full disk; OutputWriteError if it cannot be
+    written). An error while the sheets are added saves nothing."""
+    book = Workbook()
+    book.remove(book.active)
+    yield book
+    with replacing(path) as temporary:
+        book.save(temporary)
+
+
 def write_tables(tables: dict[str, pd.DataFrame], path: str | os.PathLike[str]) -> None:
     """One sheet per table, named by its key, laid out as the records sheets are (Chinese
     headers, numbers as numbers, the header frozen, an autofilter, the columns fitted) and set
     up to print as every sheet of the workbook: `gongkai summary -o summary.xlsx`."""
-    book = Workbook()
-    book.remove(book.active)
-    for name, table in tables.items():
-        sheet = _long_sheet(book, name, table)
-        # Text longer than its column (the rules a report breaks, the reasons) folds within it.
-        _fold(sheet)
-    with replacing(path) as temporary:  # OutputWriteError if it cannot be written
-        book.save(temporary)
+    with _saved_workbook(path) as book:
+        for name, table in tables.items():
+            sheet = _long_sheet(book, name, table)
+            # Text longer than its column (the rules a report breaks, the reasons) folds within it.
+            _fold(sheet)
 
 
 def write_comparison_workbook(
@@ -721,17 +731,14 @@ def write_comparison_workbook(
     workbook of one sheet, 同比, laid out and set up to print as `write_workbook`'s 同比 sheet; the
     files compared are named above the header, each pair once, not on every row. `labels`: what
     the two reports are called (their years, or A and B), 上年 and 本年 by default."""
-    book = Workbook()
-    book.remove(book.active)
     titles = None
     a, b = labels
     if {"source_a", "source_b"} <= set(pairs.columns):
         files = list(dict.fromkeys(zip(pairs["source_a"], pairs["source_b"], strict=True)))
         titles = ["政府信息公开工作年度报告 · 同比", *(f"{a}文件 {x} → {b}文件 {y}" for x, y in files)]
         pairs = pairs.drop(columns=["source_a", "source_b"])
-    _comparison_sheet(book, pairs, titles, labels)
-    with replacing(path) as temporary:  # OutputWriteError if it cannot be written
-        book.save(temporary)
+    with _saved_workbook(path) as book:
+        _comparison_sheet(book, pairs, titles, labels)
 
 
 # ---------------------------------------------------------------------------
@@ -806,21 +813,18 @@ def write_workbook(
     """
     cells, files, checks = _gather(reports_or_cells, files, checks)
     failed = _failed_cells(checks)
-    book = Workbook()
-    book.remove(book.active)
-    _overview_sheet(book, cells, files, checks)
-    for table_id in TABLE_SHEETS:
-        _table_sheet(book, table_id, cells, failed)
-    _year_over_year_sheet(book, cells)
-    people = _cells_for_people(cells)
-    sheet = _long_sheet(book, "cells", people)
-    for name, width in _CELLS_WIDTHS.items():
-        sheet.column_dimensions[get_column_letter(people.columns.get_loc(name) + 1)].width = width
-    _print_across_two_pages(sheet, people.columns.get_loc(_CELLS_ON_THE_FIRST_PAGE) + 1)
-    # The words of a reason and of a rule fold in their column; the ids and hashes are cut.
-    sheet = _long_sheet(book, "files", _form_as_number(files), folded={"reason": 40})
-    for name, width in _FILES_WIDTHS.items():
-        sheet.column_dimensions[get_column_letter(files.columns.get_loc(name) + 1)].width = width
-    _long_sheet(book, "checks", checks, folded={"rule": 50})
-    with replacing(path) as temporary:  # Ctrl-C or a full disk halfway: no half workbook is left
-        book.save(temporary)
+    with _saved_workbook(path) as book:
+        _overview_sheet(book, cells, files, checks)
+        for table_id in TABLE_SHEETS:
+            _table_sheet(book, table_id, cells, failed)
+        _year_over_year_sheet(book, cells)
+        people = _cells_for_people(cells)
+        sheet = _long_sheet(book, "cells", people)
+        for name, width in _CELLS_WIDTHS.items():
+            sheet.column_dimensions[get_column_letter(people.columns.get_loc(name) + 1)].width = width
+        _print_across_two_pages(sheet, people.columns.get_loc(_CELLS_ON_THE_FIRST_PAGE) + 1)
+        # The words of a reason and of a rule fold in their column; the ids and hashes are cut.
+        sheet = _long_sheet(book, "files", _form_as_number(files), folded={"reason": 40})
+        for name, width in _FILES_WIDTHS.items():
+            sheet.column_dimensions[get_column_letter(files.columns.get_loc(name) + 1)].width = width
+        _long_sheet(book, "checks", checks, folded={"rule": 50})
