@@ -99,6 +99,7 @@ _THIN = Side(style="thin", color="7F7F7F")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _BOLD = Font(bold=True)
 _TITLE_FONT = Font(bold=True, size=12)
+_SMALL_PRINT = Font(size=9, color="595959")  # the notes under a sheet's title
 _MISSING_FONT = Font(color="A6A6A6")
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _GROUP_FILL = PatternFill("solid", fgColor="F2F2F2")
@@ -148,9 +149,10 @@ def _lines(text: object, width: float) -> int:
     return max(1, *(math.ceil(_width(part) / max(1.0, width - 1)) for part in str(text).split("\n")))
 
 
-def _fit_columns(sheet: Worksheet, limit: int = 60) -> None:
+def _fit_columns(sheet: Worksheet, limit: int = 60, first_row: int = 2) -> None:
+    """Each column as wide as its widest value from `first_row` on (at most `limit`)."""
     widths: dict[int, float] = {}
-    for row in sheet.iter_rows(min_row=2):
+    for row in sheet.iter_rows(min_row=first_row):
         for cell in row:
             if cell.value is not None:
                 widths[cell.column] = max(widths.get(cell.column, 0), _width(cell.value))
@@ -482,42 +484,53 @@ def _long_sheet(
     autofilter: bool = True,
     widest: int = 30,
     folded: dict[str, int] | None = None,
+    headers: dict[str, str] | None = None,
+    titles: Iterable[str] = (),
 ) -> Worksheet:
     """A sheet of records under Chinese headers, set up to print; the columns of `folded`
-    ({name: width}) are that wide, their longer text folded within them, not cut on paper."""
+    ({name: width}) are that wide, their longer text folded within them, not cut on paper.
+    `headers` ({name: header}): headers other than HEADERS'; `titles`: lines above the header,
+    a title and then notes in small print (the header, frozen, filtered and printed on every
+    page, under them)."""
     sheet = book.create_sheet(title)
-    sheet.append([HEADERS.get(c, c) for c in df.columns])
-    for cell in sheet[1]:
+    titles = list(titles)
+    top = len(titles) + 1  # the header's row
+    named = {**HEADERS, **(headers or {})}
+    for column, name in enumerate(df.columns, start=1):
+        sheet.cell(top, column, named.get(name, name))
+    for cell in sheet[top]:
         cell.font, cell.fill, cell.alignment = _BOLD, _HEADER_FILL, _CENTER
+    for row, line in enumerate(titles, start=1):
+        sheet.cell(row, 1, line).font = _TITLE_FONT if row == 1 else _SMALL_PRINT
     for row in df.itertuples(index=False):
         sheet.append([_plain(v) for v in row])
-    sheet.freeze_panes = "A2"
-    _fit_columns(sheet, limit=widest)
+    sheet.freeze_panes = f"A{top + 1}"
+    _fit_columns(sheet, limit=widest, first_row=top + 1)
     for column in range(1, len(df.columns) + 1):
         sheet.column_dimensions[get_column_letter(column)].width = max(
             sheet.column_dimensions[get_column_letter(column)].width or 0,
-            _width(sheet.cell(1, column).value) + 3,
+            _width(sheet.cell(top, column).value) + 3,
         )
     for name, width in (folded or {}).items():
         if name in df.columns:
             sheet.column_dimensions[get_column_letter(df.columns.get_loc(name) + 1)].width = width
     if columns := [df.columns.get_loc(name) + 1 for name in folded or {} if name in df.columns]:
-        _fold(sheet, columns)
-    used = f"A1:{get_column_letter(max(1, len(df.columns)))}{max(1, len(df) + 1)}"
+        _fold(sheet, columns, first_row=top + 1)
+    last = f"{get_column_letter(max(1, len(df.columns)))}{sheet.max_row}"
     if autofilter and len(df.columns):
-        sheet.auto_filter.ref = used
+        sheet.auto_filter.ref = f"A{top}:{last}"
     # Long text overflowing past the last column would otherwise widen every printed page.
-    sheet.print_area = used
-    _print_setup(sheet, title_rows="1:1")
+    sheet.print_area = f"A1:{last}"
+    _print_setup(sheet, title_rows=f"{top}:{top}")
     return sheet
 
 
-def _fold(sheet: Worksheet, columns: list[int] | None = None) -> None:
-    """Text longer than its column (of `columns`, by default every one) folds within it, the
-    row as high as its lines: past the print area it would be cut off on paper."""
+def _fold(sheet: Worksheet, columns: list[int] | None = None, first_row: int = 2) -> None:
+    """Text longer than its column (of `columns`, by default every one) folds within it from
+    `first_row` on, the row as high as its lines: past the print area it would be cut off on paper."""
     columns = list(range(1, sheet.max_column + 1)) if columns is None else columns
     widths = {c: sheet.column_dimensions[get_column_letter(c)].width for c in columns}
-    for row in sheet.iter_rows(min_row=2):
+    for row in sheet.iter_rows(min_row=first_row):
         cells = [row[c - 1] for c in columns if c <= len(row) and row[c - 1].value is not None]
         lines = max((_lines(cell.value, widths[cell.column]) for cell in cells), default=1)
         if lines > 1:
@@ -603,15 +616,12 @@ def _overview_sheet(book: Workbook, cells: pd.DataFrame, files: pd.DataFrame, ch
         figures.insert(4, "status", figures["source"].map(status))
         figures = _form_as_number(figures)
         figures = figures[[c for c in figures.columns if c != "source"] + ["source"]]
-    sheet = _long_sheet(book, "概览", figures, autofilter=False)
-    sheet.insert_rows(1, 2)
-    sheet.cell(1, 1, "政府信息公开工作年度报告 · 概览").font = _TITLE_FONT
     note = (
         "数字为“总计”列；不予公开为其八项之和；行政诉讼结果纠正为未经复议直接起诉与复议后起诉之和。"
         "所涉单元格有空白、“/”、未找到或待核（扫描件上未能可靠识别）时，该数留空（不把空白当作 0）。"
     )
-    sheet.cell(2, 1, note).font = Font(size=9, color="595959")
-    sheet.freeze_panes = "A4"
+    titles = ["政府信息公开工作年度报告 · 概览", note]
+    sheet = _long_sheet(book, "概览", figures, autofilter=False, titles=titles)
     widths = {"agency": 24, "未通过的校验": 40, "source": 34}
     widths = [widths.get(name, 10) for name in figures.columns]
     for index, width in enumerate(widths, start=1):
@@ -624,8 +634,6 @@ def _overview_sheet(book: Workbook, cells: pd.DataFrame, files: pd.DataFrame, ch
             if cell.value is not None:
                 lines = max(lines, _lines(cell.value, width))
         sheet.row_dimensions[row[0].row].height = _POINTS_PER_LINE * lines + 4
-    sheet.print_title_rows = "3:3"
-    sheet.print_area = f"A1:{get_column_letter(max(1, len(figures.columns)))}{sheet.max_row}"
 
 
 def _year_over_year_sheet(book: Workbook, cells: pd.DataFrame) -> None:
@@ -656,48 +664,35 @@ def _comparison_sheet(
     # A number OCR could not vouch for shows 待核 where its value would be, as on the form sheets.
     ids = ("table", "row_id", "column_id", "note_code_a", "note_code_b")
     shown = pairs.assign(**shown_values(pairs)).drop(columns=[c for c in ids if c in pairs])
-    sheet = _long_sheet(book, "同比", shown)
-    names = list(shown.columns)
     a, b = labels
     named = {"value_a": f"{a}数值", "value_b": f"{b}数值", "note_a": f"{a}说明", "note_b": f"{b}说明"}
-    for column, name in enumerate(names, start=1):
-        if name in named and labels != _YEARS:
-            sheet.cell(1, column).value = named[name]
-            width = sheet.column_dimensions[get_column_letter(column)]
-            width.width = max(width.width or 0, _width(named[name]) + 3)
-    above = len(titles or [])
-    if above:
-        sheet.insert_rows(1, above)
-        for row, title in enumerate(titles, start=1):
-            sheet.cell(row, 1, title).font = _TITLE_FONT if row == 1 else Font(size=9, color="595959")
-        last = f"{get_column_letter(len(names))}{sheet.max_row}"
-        sheet.freeze_panes = f"A{above + 2}"
-        sheet.print_title_rows = f"{above + 1}:{above + 1}"
-        sheet.auto_filter.ref = f"A{above + 1}:{last}"
-        sheet.print_area = f"A1:{last}"
-    first = above + 2  # the first row of values
+    titles = titles or []
+    sheet = _long_sheet(
+        book,
+        "同比",
+        shown,
+        folded=_COMPARISON_WIDTHS,
+        headers=named if labels != _YEARS else None,
+        titles=titles,
+    )
+    names = list(shown.columns)
+    first = len(titles) + 2  # the first row of values
     large, share = names.index("large") + 1, names.index("change_share") + 1
-    folded = {names.index(name) + 1: width for name, width in _COMPARISON_WIDTHS.items() if name in names}
-    for column, width in [*folded.items(), (share, _SHARE_WIDTH)]:
-        sheet.column_dimensions[get_column_letter(column)].width = width
+    sheet.column_dimensions[get_column_letter(share)].width = _SHARE_WIDTH
+    folded = {names.index(name) + 1 for name in _COMPARISON_WIDTHS if name in names}
     for row in range(first, sheet.max_row + 1):
         if sheet.cell(row, large).value:
             for column in range(1, len(names) + 1):
                 sheet.cell(row, column).fill = _FAILED_FILL
         sheet.cell(row, large).value = "是" if sheet.cell(row, large).value else ""
         sheet.cell(row, share).number_format = "0.0%"
-        lines = 1
-        for column in range(1, len(names) + 1):  # each row's cells level with its folded labels
+        for column in range(1, len(names) + 1):  # the labels folded (_long_sheet), the numbers right
             cell = sheet.cell(row, column)
             if column in folded:
                 cell.alignment = _WRAP
-                if cell.value is not None:
-                    lines = max(lines, _lines(cell.value, folded[column]))
             else:
                 number = isinstance(cell.value, int | float) or cell.value == DOUBTFUL
                 cell.alignment = _NUMBER if number else _MIDDLE
-        if lines > 1:
-            sheet.row_dimensions[row].height = _POINTS_PER_LINE * lines + 2
     return sheet
 
 
