@@ -744,3 +744,18 @@ def test_every_usage_error_points_to_the_help_of_the_command_given(tmp_path):
     assert result.exit_code == 0  # --version answers before any argument is looked at
     result = CliRunner().invoke(main, ["no-such-command"], prog_name="gongkai")
     assert result.stderr.endswith("; see 'gongkai --help'\n"), result.stderr
+
+
+def test_option_choices_take_any_case_as_the_extension_does(tmp_path):
+    """`-o u.CSV` is CSV: `--format CSV` is too, and so `--shape WIDE`, `--input-kind PDF`."""
+    report = str(FIXTURES / "docx-city-2024-template.pdf")
+    out = tmp_path / "u.CSV"
+    options = ["--format", "CSV", "--shape", "Wide", "--input-kind", "PDF"]
+    result = CliRunner().invoke(main, ["extract", report, "-o", str(out), *options])
+    assert result.exit_code == 0, result.output
+    assert len(pd.read_csv(out)) == 1  # wide: one row per report
+    result = CliRunner().invoke(main, ["extract", report, "-o", "-", "--format", "JSONL", "-q"])
+    assert result.exit_code == 0 and json.loads(result.stdout.splitlines()[0])["source"] == report
+    out = str(tmp_path / "c.csv")
+    result = CliRunner().invoke(main, ["extract", report, "-o", out, "--format", "PARQUET"])
+    assert result.exit_code == 2 and "--format parquet contradicts the extension" in result.stderr

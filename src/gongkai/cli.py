@@ -459,11 +459,14 @@ def _shell_word(word: str) -> str:
     help="Output file (.csv, .parquet, .jsonl or .xlsx); '-' writes CSV (or --format jsonl) to stdout.",
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(FORMATS), help="Output format, if not given by the extension."
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS, case_sensitive=False),
+    help="Output format, if not given by the extension.",
 )
 @click.option(
     "--shape",
-    type=click.Choice(SHAPES),
+    type=click.Choice(SHAPES, case_sensitive=False),
     default="long",
     show_default=True,
     help="long: one record per cell; wide: one row per report, one column per cell of the form.",
@@ -478,7 +481,7 @@ def _shell_word(word: str) -> str:
 )
 @click.option(
     "--input-kind",
-    type=click.Choice(["auto", *INPUT_KINDS]),
+    type=click.Choice(["auto", *INPUT_KINDS], case_sensitive=False),
     default="auto",
     show_default=True,
     help="Read only inputs of this kind (docx includes .doc and .wps); auto reads every kind.",
