@@ -180,6 +180,36 @@ def _beside_names() -> list[str]:
     return [path.name[len(stem) :] for path in own_files(f"{stem}.csv")[1:]]
 
 
+# What each file written beside an output is, by how its name ends (see `_beside_names`).
+_BESIDE_WHAT = {
+    ".files.csv": "the per-file status table of an output of extract, not the output itself",
+    ".checks.csv": "the checks table of an output of extract, not the output itself",
+    ".journal.sqlite": "the journal of a run of extract, neither a report nor an output",
+    ".journal.lock": "the lock file of a run of extract, not a report",
+}
+# The outputs that summary and compare read (`summary.read_output`): the long cells tables.
+_READ_OUTPUTS = ("csv", "parquet", "jsonl")
+
+
+def beside_an_output(path: str) -> str | None:
+    """What the file `path` is when its name is one a run writes beside its output (its tables,
+    its journal and the journal's files, its lock), and the output to give instead: 'the journal
+    of a run of extract, …: give its output instead, 'm/c.csv''. None for any other name."""
+    name = Path(path).name
+    end = next((end for end in _beside_names() if name.endswith(end) and name != end), None)
+    if end is None:
+        return None
+    what = _BESIDE_WHAT.get(end, "a file of the journal of a run of extract, not a report")
+    base = os.path.join(glob.escape(os.path.dirname(path)), glob.escape(name[: -len(end)]))
+    # Of any case, as the output's format is told by its extension: u.CSV too.
+    any_case = ("".join(f"[{c}{c.upper()}]" for c in fmt) for fmt in _READ_OUTPUTS)
+    outputs = sorted(p for pattern in any_case for p in glob.glob(f"{base}.{pattern}") if os.path.isfile(p))
+    if outputs:
+        return f"{what}: give its output instead, {' or '.join(map(quoted, outputs))}"
+    shown = message_path(os.path.join(os.path.dirname(path), name[: -len(end)]))
+    return f"{what}: give its output ({shown}.csv, .parquet or .jsonl; none is there yet), or the reports"
+
+
 def check_output_name(output: str) -> None:
     """An output that names a file ('-': stdout): not empty, nor `.`, `..` or a path ending in a
     separator, which name folders, and beside which no file can be named after the output."""

@@ -25,6 +25,7 @@ from .batch import (
     BatchSetupError,
     NoInputsError,
     batch_files,
+    beside_an_output,
     check_encoding,
     check_format,
     check_inputs,
@@ -784,6 +785,9 @@ def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float, output:
     first, `output` (if any) is checked as extract checks its own."""
     from .output.summary import NotAnOutputError, batch_frames, is_output, read_output
 
+    for item in inputs:  # a file of a run's named as a report: the output is what to give
+        if os.path.isfile(item) and (what := beside_an_output(item)) is not None:
+            _usage_error(f"{quoted(item)} is {what}")
     outputs = [item for item in inputs if is_output(item)]
     if outputs and len(inputs) > 1:
         names = ", ".join(map(quoted, outputs))
@@ -840,8 +844,9 @@ def summary(inputs, output, workers, timeout) -> None:
       0    the summary was printed (failed reports are counted in it)
       1    stdout or -o could not be written (a full disk): one line says why
       2    usage error (no such input, a pattern that matches nothing, a wide
-           output, an -o that cannot be written or is one of the inputs, as
-           extract checks its own), found before any reading
+           output, a journal or table beside an output instead of the output,
+           an -o that cannot be written or is one of the inputs, as extract
+           checks its own), found before any reading
       130  interrupted (Ctrl-C)
     """
     from .output.summary import summarize
