@@ -42,7 +42,7 @@ from .model import Status
 from .numbers import counted, format_number
 from .output.journal import JournalError, JournalWriteError, ReadingOptionsChangedError
 from .output.records import FORMATS, SHAPES, OutputFormatError
-from .output.writers import writing
+from .output.writers import check_shape, writing
 from .sources import INPUT_KINDS, describe, message_path, no_file, path_text, quoted
 
 
@@ -537,10 +537,7 @@ def extract(
         check_encoding(encoding)
         paths = check_inputs(inputs, input_kind)
         paths, own = without_own_files(paths, output, named=inputs)
-        if shape == "wide" and fmt == "xlsx":
-            raise BatchSetupError(
-                "--shape wide writes CSV, Parquet or JSONL; the workbook has the form's layout"
-            )
+        check_shape(fmt, shape)
         check_output(output, paths, batch_files(output, fmt))
     except (BatchSetupError, OutputFormatError, NoInputsError) as error:
         _usage_error(str(error))
