@@ -28,7 +28,6 @@ from .errors import InputTypeError, InvalidOptionError, NoInputsError, require_c
 from .labels import install_tokenizer
 from .model import CheckStatus, Status
 from .numbers import counted
-from .output.journal import RETRIED_REASONS as _TRANSIENT_REASONS
 from .output.journal import Journal, journal_files, journal_path
 from .output.records import FORMATS, OutputFormatError, cell_rows, companion_path
 from .output.writers import BatchOutput, check_shape, partial_path
@@ -661,14 +660,12 @@ class Batch:
         # The journal's key of each task: its report's source (the path as text) and hash.
         self._keys = [(path_text(path), sha256) for path, sha256 in self.tasks]
         self.journal.keep_only(self._keys)
-        stored = self.journal.finished()
-        reused = {
-            key for key in self._keys if key in stored and not stored[key][1].startswith(_TRANSIENT_REASONS)
-        }
+        kept = self.journal.kept()
+        reused = {key for key in self._keys if key in kept}
         self.todo = [task for task, key in zip(self.tasks, self._keys, strict=True) if key not in reused]
         self.result.reused = len(self.tasks) - len(self.todo)
         for key in reused:
-            self.result.counts[Status(stored[key][0])] += 1
+            self.result.counts[Status(kept[key])] += 1
 
     def outputs(self) -> list[Path]:
         """The files this batch writes: the output and its companion tables (none for stdout)."""
@@ -718,9 +715,8 @@ class Batch:
         """How many of `tasks` (default: any) the journal holds that a resumed run would not read again.
 
         Counted in the journal itself, which a stop may reach between storing a report and counting it."""
-        stored = self.journal.finished()
-        keys = stored.keys() if tasks is None else stored.keys() & set(tasks)
-        return sum(1 for key in keys if not stored[key][1].startswith(_TRANSIENT_REASONS))
+        kept = self.journal.kept()
+        return len(kept) if tasks is None else len(kept.keys() & set(tasks))
 
     def kept(self) -> int:
         """How many of this batch's inputs the journal holds that a resumed run would not read

@@ -45,10 +45,9 @@ KINDS = ("cells", "files", "checks")
 # Failures that say nothing about the file itself (how a report's reason starts): --resume reads
 # such files again, so a journal holding only them holds nothing to resume.
 RETRIED_REASONS = ("timeout", "worker crashed")
-# How many reports the journal holds that a resumed run would reuse.
-_KEPT_REPORTS = "SELECT count(*) FROM reports WHERE " + " AND ".join(
-    f"substr(reason, 1, {len(reason)}) != '{reason}'" for reason in RETRIED_REASONS
-)
+# The reports the journal holds that a resumed run would reuse (the one test of it), and how many.
+_KEPT = " AND ".join(f"substr(reason, 1, {len(reason)}) != '{reason}'" for reason in RETRIED_REASONS)
+_KEPT_REPORTS = f"SELECT count(*) FROM reports WHERE {_KEPT}"
 
 
 class JournalError(ValueError):
@@ -320,6 +319,12 @@ class Journal:
         """(source, sha256) -> (status, reason) of every report stored."""
         rows = self._db.execute("SELECT source, sha256, status, reason FROM reports")
         return {(source, sha): (status, reason) for source, sha, status, reason in rows}
+
+    def kept(self) -> dict[tuple[str, str], str]:
+        """(source, sha256) -> status of every report stored that a resumed run would reuse: not
+        the timeouts and crashed workers, which it reads again (what `_KEPT_REPORTS` counts)."""
+        rows = self._db.execute(f"SELECT source, sha256, status FROM reports WHERE {_KEPT}")
+        return {(source, sha): status for source, sha, status in rows}
 
     def records(self, source: str, sha256: str) -> dict[str, list[dict]]:
         row = self._db.execute(
