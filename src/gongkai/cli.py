@@ -143,10 +143,7 @@ def _progress_columns(width: int, total: int) -> list:
             (len("reading 0:00:00") + 1, [spinner, label, elapsed]),
             (len("0:00:00") + 1, [spinner, elapsed]),
         ]
-        for need, columns in tiers:
-            if need + len(columns) - 1 <= width:
-                return columns
-        return [spinner]
+        return _fitting(tiers, width, [spinner])
     digits = len(str(total))
     done, left = 2 * digits + 1, 8  # 1250/2000; 0:00:06
     counts = len("ok  · partial  · failed ") + 3 * digits
@@ -170,10 +167,16 @@ def _progress_columns(width: int, total: int) -> list:
         (failed + done + _NARROW_BAR, [bar, done_column, failed_column]),
         (done + _NARROW_BAR, [bar, done_column]),
     ]
+    return _fitting(tiers, width, [bar])
+
+
+def _fitting(tiers: list[tuple[int, list]], width: int, narrowest: list) -> list:
+    """The first of `tiers` (the room its figures need, its columns) that fits `width` with one
+    space between its columns; else `narrowest`."""
     for need, columns in tiers:
-        if need + len(columns) - 1 <= width:  # one space between columns
+        if need + len(columns) - 1 <= width:
             return columns
-    return [bar]
+    return narrowest
 
 
 def _progress(total: int, enabled: bool, console=None):
