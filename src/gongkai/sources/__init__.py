@@ -102,10 +102,10 @@ def printable(text: str) -> str:
     one line, as text for people (a message, the summary's tables) shows a file's name."""
     if text.isprintable():
         return text
-    return "".join(c if _shown_as_is(c) else repr(c)[1:-1] for c in text)
+    return "".join(c if shown_as_is(c) else repr(c)[1:-1] for c in text)
 
 
-def _shown_as_is(char: str) -> bool:
+def shown_as_is(char: str) -> bool:
     """A printable character or a space (U+3000, the full-width space of a Chinese name, too)."""
     return char.isprintable() or unicodedata.category(char) == "Zs"
 
@@ -255,6 +255,7 @@ __all__ = [
     "quoted",
     "read_markup",
     "render_pages",
+    "shown_as_is",
 ]
 
 
