@@ -491,6 +491,14 @@ def test_the_progress_bar_fits_the_terminal(width, total):
         assert "reading" in line and "files/s" in line
 
 
+@pytest.mark.parametrize("width", [40, 80, 120])
+def test_the_bar_leaves_room_for_the_echo_of_ctrl_c(width):
+    """Ctrl-C's `^C`, echoed by the terminal after a bar as wide as the terminal, wrapped onto a
+    line of its own: the bar was drawn again there and left twice on the screen."""
+    assert len(_progress_line(width, 200)) == width - 2
+    assert _progress_line(width, 1, elapsed=4.0, done=0).rstrip()[1:] == " reading 0:00:04"  # no bar
+
+
 def test_the_rate_and_time_left_follow_the_clock_between_files():
     # 125 of 200 files in 10 s: 12.5 files/s, 75 left: 6 s. Ten seconds on with no file done
     # (a slow scan), the rate has halved and the time left doubled, though no file ended.

@@ -78,6 +78,10 @@ def _files(count: int) -> str:
 # figures first, then shortens the bar down to _NARROW_BAR, then drops the last figures.
 _SHORTEST_BAR = 10
 _NARROW_BAR = 3
+# The columns the display leaves free at the end of its line, for the terminal's echo of Ctrl-C
+# (`^C`): on a line as wide as the terminal, the echo wrapped onto a line of its own, where the
+# bar was drawn again, and it was left twice on the screen.
+_ECHO_ROOM = 2
 
 
 def _clock(seconds: float | None) -> str:
@@ -190,20 +194,35 @@ def _progress(total: int, enabled: bool, console=None):
 
     class Fitted(Progress):
         def __init__(self, console) -> None:
-            self._fitted: dict[int, list] = {}  # the columns by width, kept so that a spinner turns
+            self._fitted: dict[int, tuple[int, list]] = {}  # by width, kept so that a spinner turns
             super().__init__(
                 *self._columns(console.width), console=console, transient=total == 1, expand=total != 1
             )
 
-        def _columns(self, width: int) -> list:
+        def _fit(self, width: int) -> tuple[int, list]:
+            """The width to draw in and its columns: _ECHO_ROOM short of the terminal's where the
+            same figures fit there (the bar shorter), else the terminal's."""
             if width not in self._fitted:
-                self._fitted[width] = _progress_columns(width, total)
+                columns = _progress_columns(width, total)
+                short = _progress_columns(width - _ECHO_ROOM, total)
+                # Tiers of one length show the same figures: then only the bar is shorter.
+                same = width > _ECHO_ROOM and len(short) == len(columns)
+                self._fitted[width] = (width - _ECHO_ROOM, short) if same else (width, columns)
             return self._fitted[width]
+
+        def _columns(self, width: int) -> list:
+            return self._fit(width)[1]
 
         def get_renderables(self):
             if hasattr(self, "live"):  # Progress draws once while it is made, before it has a console
                 self.columns = tuple(self._columns(self.console.width))
             yield from super().get_renderables()
+
+        def make_tasks_table(self, tasks):
+            table = super().make_tasks_table(tasks)
+            if self.expand and hasattr(self, "live"):  # the bar fills no more; a spinner has no bar
+                table.width = self._fit(self.console.width)[0]
+            return table
 
     return Fitted(console or Console(stderr=True, _environ=_environment()))
 
