@@ -261,3 +261,8 @@ def test_a_file_a_run_writes_beside_its_output_is_a_usage_error_naming_the_outpu
     result = CliRunner().invoke(main, ["summary", str(out.with_name("c.journal.sqlite"))])
     assert result.exit_code == 2
     assert f"give its output ({out.with_suffix('')}.csv, .parquet or .jsonl; none is there" in result.stderr
+    # Of a workbook, which is not read back: the reports.
+    book = out.with_name("b.xlsx")
+    assert CliRunner().invoke(main, ["extract", report, "-o", str(book)]).exit_code == 0
+    result = CliRunner().invoke(main, ["summary", str(book.with_name("b.journal.sqlite"))])
+    assert result.exit_code == 2 and f"give the reports (its output, '{book}', is a workbook" in result.stderr

@@ -200,11 +200,15 @@ def beside_an_output(path: str) -> str | None:
         return None
     what = _BESIDE_WHAT.get(end, "a file of the journal of a run of extract, not a report")
     base = os.path.join(glob.escape(os.path.dirname(path)), glob.escape(name[: -len(end)]))
-    # Of any case, as the output's format is told by its extension: u.CSV too.
-    any_case = ("".join(f"[{c}{c.upper()}]" for c in fmt) for fmt in _READ_OUTPUTS)
-    outputs = sorted(p for pattern in any_case for p in glob.glob(f"{base}.{pattern}") if os.path.isfile(p))
-    if outputs:
-        return f"{what}: give its output instead, {' or '.join(map(quoted, outputs))}"
+
+    def outputs(formats: Iterable[str]) -> list[str]:  # of any case, as the extension is told: u.CSV too
+        any_case = ("".join(f"[{c}{c.upper()}]" for c in fmt) for fmt in formats)
+        return sorted(p for pattern in any_case for p in glob.glob(f"{base}.{pattern}") if os.path.isfile(p))
+
+    if read := outputs(_READ_OUTPUTS):
+        return f"{what}: give its output instead, {' or '.join(map(quoted, read))}"
+    if workbooks := outputs(["xlsx"]):
+        return f"{what}: give the reports (its output, {quoted(workbooks[0])}, is a workbook, not read back)"
     shown = message_path(os.path.join(os.path.dirname(path), name[: -len(end)]))
     return f"{what}: give its output ({shown}.csv, .parquet or .jsonl; none is there yet), or the reports"
 
