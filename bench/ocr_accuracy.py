@@ -36,7 +36,7 @@ from pathlib import Path
 import gongkai
 import gongkai.verify as verify
 from gongkai.checks import _rows_by_table
-from gongkai.forms import ValueKind
+from gongkai.forms import FORMS, ValueKind
 from gongkai.model import Key, NoteCode
 from gongkai.numbers import format_number
 
@@ -74,7 +74,8 @@ def _fixed_under_the_seal(seen: dict, numbers: dict[Key, float]) -> int:
     if "form" not in seen:
         return 0
     form, cells = seen["form"], seen["cells"]
-    kinds = {c.key: form.table(c.table).column(c.column_id).kind for c in cells}
+    # A hybrid's table may be printed in the other version's layout: each record names its own.
+    kinds = {c.key: FORMS[c.form].table(c.table).column(c.column_id).kind for c in cells}
     sides = verify._sides(form, _rows_by_table(cells))
     whole = {key for key, kind in kinds.items() if kind is not ValueKind.AMOUNT}
     natural = {key for key, kind in kinds.items() if kind is ValueKind.COUNT}
