@@ -491,6 +491,14 @@ def test_the_progress_bar_fits_the_terminal(width, total):
         assert "reading" in line and "files/s" in line
 
 
+@pytest.mark.parametrize("width", [40, 80, 120])
+def test_the_bar_leaves_room_for_the_echo_of_ctrl_c(width):
+    """Ctrl-C's `^C`, echoed by the terminal after a bar as wide as the terminal, wrapped onto a
+    line of its own: the bar was drawn again there and left twice on the screen."""
+    assert len(_progress_line(width, 200)) == width - 2
+    assert _progress_line(width, 1, elapsed=4.0, done=0).rstrip()[1:] == " reading 0:00:04"  # no bar
+
+
 def test_the_rate_and_time_left_follow_the_clock_between_files():
     # 125 of 200 files in 10 s: 12.5 files/s, 75 left: 6 s. Ten seconds on with no file done
     # (a slow scan), the rate has halved and the time left doubled, though no file ended.
@@ -744,3 +752,18 @@ def test_every_usage_error_points_to_the_help_of_the_command_given(tmp_path):
     assert result.exit_code == 0  # --version answers before any argument is looked at
     result = CliRunner().invoke(main, ["no-such-command"], prog_name="gongkai")
     assert result.stderr.endswith("; see 'gongkai --help'\n"), result.stderr
+
+
+def test_option_choices_take_any_case_as_the_extension_does(tmp_path):
+    """`-o u.CSV` is CSV: `--format CSV` is too, and so `--shape WIDE`, `--input-kind PDF`."""
+    report = str(FIXTURES / "docx-city-2024-template.pdf")
+    out = tmp_path / "u.CSV"
+    options = ["--format", "CSV", "--shape", "Wide", "--input-kind", "PDF"]
+    result = CliRunner().invoke(main, ["extract", report, "-o", str(out), *options])
+    assert result.exit_code == 0, result.output
+    assert len(pd.read_csv(out)) == 1  # wide: one row per report
+    result = CliRunner().invoke(main, ["extract", report, "-o", "-", "--format", "JSONL", "-q"])
+    assert result.exit_code == 0 and json.loads(result.stdout.splitlines()[0])["source"] == report
+    out = str(tmp_path / "c.csv")
+    result = CliRunner().invoke(main, ["extract", report, "-o", out, "--format", "PARQUET"])
+    assert result.exit_code == 2 and "--format parquet contradicts the extension" in result.stderr

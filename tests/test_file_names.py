@@ -212,6 +212,12 @@ def test_png_names_are_safe_file_names():
     )
     assert png_stem(os.fsdecode(b"r/a\xff.pdf"))[0] == "a_"  # no reading of it: its bytes become _
     assert png_stem("r/a\nb\tc.pdf") == ("a_b_c", "its file name holds characters a file name should not")
+    # A message shows U+3000 as it is; a PNG's name has no space but the plain one.
+    assert png_stem("r/桂岭乡\u3000\xa02024\x1b\u2028.pdf")[0] == "桂岭乡__2024__"
+    from gongkai.review import _kept_in_name
+
+    kept = [chr(c) for c in range(0x110000) if _kept_in_name(chr(c))]
+    assert kept == [chr(c) for c in range(0x110000) if chr(c).isprintable() and chr(c) not in "/\\"]
 
 
 def test_inputs_with_names_that_are_not_utf8_are_sorted_by_their_source_text(tmp_path):

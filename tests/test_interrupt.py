@@ -454,3 +454,29 @@ def test_ctrl_c_again_while_the_command_ends_gives_no_traceback():
     done = subprocess.run([sys.executable, "-c", code], env=_ENV, capture_output=True, text=True, timeout=60)
     assert done.returncode == 130
     assert "Exception ignored" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+
+
+def test_ctrl_c_while_the_command_loads_says_so_in_one_line():
+    """Ctrl-C while `gongkai` loads its modules (the first 0.1-0.3 s) ended it with exit status
+    130 and said nothing, where every command says `gongkai: interrupted`."""
+    code = (
+        "import builtins, os, signal, sys\n"
+        "from gongkai.__main__ import run\n"
+        "load = builtins.__import__\n"
+        "def loading(name, *args, **kwargs):\n"
+        "    if name == 'cli':  # from .cli import main\n"
+        "        os.kill(os.getpid(), signal.SIGINT)\n"
+        "    return load(name, *args, **kwargs)\n"
+        "builtins.__import__ = loading\n"
+        "sys.argv = ['gongkai', '--version']\n"
+        "run()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env=_ENV,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=_DEFAULT_SIGINT,
+    )
+    assert (done.returncode, done.stderr, done.stdout) == (130, "gongkai: interrupted\n", "")

@@ -230,3 +230,39 @@ def test_an_empty_output_name_is_a_usage_error_as_extracts(tmp_path, monkeypatch
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and lines[0] == extracts, result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_a_run_writes_beside_its_output_is_a_usage_error_naming_the_output(tmp_path, monkeypatch):
+    """`summary m/c.journal.sqlite` read the journal as a report (a failed row, exit 0), and
+    `summary m/c.files.csv` said it was a wide output: each names the output to give instead."""
+    from gongkai import cli
+
+    out = tmp_path / "m" / "c.csv"
+    report = str(SAMPLES / "guiling-township-2024.pdf")
+    assert CliRunner().invoke(main, ["extract", report, "-o", str(out)]).exit_code == 0
+    monkeypatch.setattr(cli, "iter_reports", lambda *a, **k: pytest.fail("read reports"))
+    lock = out.with_name("c.journal.lock")
+    lock.write_text("1\n", encoding="utf-8")
+    cases = [
+        ("summary", ["c.journal.sqlite"], "is the journal of a run of extract"),
+        ("summary", ["c.files.csv"], "is the per-file status table of an output of extract"),
+        ("summary", ["c.checks.csv"], "is the checks table of an output of extract"),
+        ("summary", ["c.journal.lock"], "is the lock file of a run of extract"),
+        ("compare", ["c.journal.sqlite", report], "is the journal of a run of extract"),
+    ]
+    for command, names, says in cases:
+        paths = [str(out.with_name(name)) if "/" not in name else name for name in names]
+        result = CliRunner().invoke(main, [command, *paths])
+        assert result.exit_code == 2, (command, result.output)
+        assert result.stderr.splitlines() == [result.stderr.strip()]
+        assert says in result.stderr and f"give its output instead, '{out}'" in result.stderr, result.stderr
+    # A journal whose run has not written its output yet: what the output will be called.
+    out.unlink()
+    result = CliRunner().invoke(main, ["summary", str(out.with_name("c.journal.sqlite"))])
+    assert result.exit_code == 2
+    assert f"give its output ({out.with_suffix('')}.csv, .parquet or .jsonl; none is there" in result.stderr
+    # Of a workbook, which is not read back: the reports.
+    book = out.with_name("b.xlsx")
+    assert CliRunner().invoke(main, ["extract", report, "-o", str(book)]).exit_code == 0
+    result = CliRunner().invoke(main, ["summary", str(book.with_name("b.journal.sqlite"))])
+    assert result.exit_code == 2 and f"give the reports (its output, '{book}', is a workbook" in result.stderr

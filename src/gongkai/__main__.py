@@ -1,6 +1,7 @@
 """`python -m gongkai` is the `gongkai` command."""
 
 import atexit
+import contextlib
 import gc
 import os
 import signal
@@ -9,11 +10,13 @@ import threading
 
 
 def run() -> None:
-    """The `gongkai` command. Ctrl-C while its modules load ends it as quietly as later on
-    (exit status 130, no traceback); each command then sets its own handling. A SIGINT ignored
-    on the way in (a shell's background job, `trap "" INT`) stays ignored, as the commands keep it."""
-    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
-        signal.signal(signal.SIGINT, lambda signum, frame: sys.exit(128 + signum))
+    """The `gongkai` command. Ctrl-C while its modules load ends it as later on (one line,
+    `gongkai: interrupted`, exit status 130, no traceback); each command then sets its own
+    handling. A SIGINT ignored on the way in (a shell's background job, `trap "" INT`) stays
+    ignored, as the commands keep it."""
+    handled = signal.getsignal(signal.SIGINT) is not signal.SIG_IGN
+    if handled:
+        signal.signal(signal.SIGINT, _interrupted_while_loading)
     # Loading the modules makes some 40,000 objects that the collector tracks, all living as
     # long as the process: the collector's passes over them while they load, and in every full
     # collection after, find nothing to free. Python's recipe for that (see gc.freeze): no
@@ -23,6 +26,8 @@ def run() -> None:
 
     gc.freeze()
     gc.enable()
+    if handled:  # each command says it was interrupted itself; once it has ended, nothing is said
+        signal.signal(signal.SIGINT, lambda signum, frame: sys.exit(128 + signum))
     try:
         main()
     except SystemExit as ending:
@@ -34,6 +39,15 @@ def run() -> None:
         # would walk every object loaded to free memory that the exit frees anyway; frozen
         # objects are not walked.
         gc.freeze()
+
+
+def _interrupted_while_loading(signum: int, frame: object) -> None:
+    """Ctrl-C before the command has begun: the one line every command says (it ended with
+    exit status 130 and said nothing). A Ctrl-C again meanwhile is ignored: one line."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(OSError):
+        os.write(2, b"gongkai: interrupted\n")
+    sys.exit(128 + signum)
 
 
 def _exit_now(code: int) -> None:

@@ -28,7 +28,6 @@ from .errors import InputTypeError, InvalidOptionError, NoInputsError, require_c
 from .labels import install_tokenizer
 from .model import CheckStatus, Status
 from .numbers import counted
-from .output.journal import RETRIED_REASONS as _TRANSIENT_REASONS
 from .output.journal import Journal, journal_files, journal_path
 from .output.records import FORMATS, OutputFormatError, cell_rows, companion_path
 from .output.writers import BatchOutput, check_shape, partial_path
@@ -178,6 +177,40 @@ def _beside_names() -> list[str]:
     """How the names of the files written beside an output end (.files.csv, .journal.sqlite…)."""
     stem = "X"
     return [path.name[len(stem) :] for path in own_files(f"{stem}.csv")[1:]]
+
+
+# What each file written beside an output is, by how its name ends (see `_beside_names`).
+_BESIDE_WHAT = {
+    ".files.csv": "the per-file status table of an output of extract, not the output itself",
+    ".checks.csv": "the checks table of an output of extract, not the output itself",
+    ".journal.sqlite": "the journal of a run of extract, neither a report nor an output",
+    ".journal.lock": "the lock file of a run of extract, not a report",
+}
+# The outputs that summary and compare read (`summary.read_output`): the long cells tables.
+_READ_OUTPUTS = ("csv", "parquet", "jsonl")
+
+
+def beside_an_output(path: str) -> str | None:
+    """What the file `path` is when its name is one a run writes beside its output (its tables,
+    its journal and the journal's files, its lock), and the output to give instead: 'the journal
+    of a run of extract, …: give its output instead, 'm/c.csv''. None for any other name."""
+    name = Path(path).name
+    end = next((end for end in _beside_names() if name.endswith(end) and name != end), None)
+    if end is None:
+        return None
+    what = _BESIDE_WHAT.get(end, "a file of the journal of a run of extract, not a report")
+    base = os.path.join(glob.escape(os.path.dirname(path)), glob.escape(name[: -len(end)]))
+
+    def outputs(formats: Iterable[str]) -> list[str]:  # of any case, as the extension is told: u.CSV too
+        any_case = ("".join(f"[{c}{c.upper()}]" for c in fmt) for fmt in formats)
+        return sorted(p for pattern in any_case for p in glob.glob(f"{base}.{pattern}") if os.path.isfile(p))
+
+    if read := outputs(_READ_OUTPUTS):
+        return f"{what}: give its output instead, {' or '.join(map(quoted, read))}"
+    if workbooks := outputs(["xlsx"]):
+        return f"{what}: give the reports (its output, {quoted(workbooks[0])}, is a workbook, not read back)"
+    shown = message_path(os.path.join(os.path.dirname(path), name[: -len(end)]))
+    return f"{what}: give its output ({shown}.csv, .parquet or .jsonl; none is there yet), or the reports"
 
 
 def check_output_name(output: str) -> None:
@@ -631,14 +664,12 @@ class Batch:
         # The journal's key of each task: its report's source (the path as text) and hash.
         self._keys = [(path_text(path), sha256) for path, sha256 in self.tasks]
         self.journal.keep_only(self._keys)
-        stored = self.journal.finished()
-        reused = {
-            key for key in self._keys if key in stored and not stored[key][1].startswith(_TRANSIENT_REASONS)
-        }
+        kept = self.journal.kept()
+        reused = {key for key in self._keys if key in kept}
         self.todo = [task for task, key in zip(self.tasks, self._keys, strict=True) if key not in reused]
         self.result.reused = len(self.tasks) - len(self.todo)
         for key in reused:
-            self.result.counts[Status(stored[key][0])] += 1
+            self.result.counts[Status(kept[key])] += 1
 
     def outputs(self) -> list[Path]:
         """The files this batch writes: the output and its companion tables (none for stdout)."""
@@ -688,9 +719,8 @@ class Batch:
         """How many of `tasks` (default: any) the journal holds that a resumed run would not read again.
 
         Counted in the journal itself, which a stop may reach between storing a report and counting it."""
-        stored = self.journal.finished()
-        keys = stored.keys() if tasks is None else stored.keys() & set(tasks)
-        return sum(1 for key in keys if not stored[key][1].startswith(_TRANSIENT_REASONS))
+        kept = self.journal.kept()
+        return len(kept) if tasks is None else len(kept.keys() & set(tasks))
 
     def kept(self) -> int:
         """How many of this batch's inputs the journal holds that a resumed run would not read

@@ -25,6 +25,7 @@ from .batch import (
     BatchSetupError,
     NoInputsError,
     batch_files,
+    beside_an_output,
     check_encoding,
     check_format,
     check_inputs,
@@ -41,7 +42,7 @@ from .model import Status
 from .numbers import counted, format_number
 from .output.journal import JournalError, JournalWriteError, ReadingOptionsChangedError
 from .output.records import FORMATS, SHAPES, OutputFormatError
-from .output.writers import writing
+from .output.writers import check_shape, writing
 from .sources import INPUT_KINDS, describe, message_path, no_file, path_text, quoted
 
 
@@ -77,6 +78,10 @@ def _files(count: int) -> str:
 # figures first, then shortens the bar down to _NARROW_BAR, then drops the last figures.
 _SHORTEST_BAR = 10
 _NARROW_BAR = 3
+# The columns the display leaves free at the end of its line, for the terminal's echo of Ctrl-C
+# (`^C`): on a line as wide as the terminal, the echo wrapped onto a line of its own, where the
+# bar was drawn again, and it was left twice on the screen.
+_ECHO_ROOM = 2
 
 
 def _clock(seconds: float | None) -> str:
@@ -142,10 +147,7 @@ def _progress_columns(width: int, total: int) -> list:
             (len("reading 0:00:00") + 1, [spinner, label, elapsed]),
             (len("0:00:00") + 1, [spinner, elapsed]),
         ]
-        for need, columns in tiers:
-            if need + len(columns) - 1 <= width:
-                return columns
-        return [spinner]
+        return _fitting(tiers, width, [spinner])
     digits = len(str(total))
     done, left = 2 * digits + 1, 8  # 1250/2000; 0:00:06
     counts = len("ok  · partial  · failed ") + 3 * digits
@@ -169,10 +171,16 @@ def _progress_columns(width: int, total: int) -> list:
         (failed + done + _NARROW_BAR, [bar, done_column, failed_column]),
         (done + _NARROW_BAR, [bar, done_column]),
     ]
+    return _fitting(tiers, width, [bar])
+
+
+def _fitting(tiers: list[tuple[int, list]], width: int, narrowest: list) -> list:
+    """The first of `tiers` (the room its figures need, its columns) that fits `width` with one
+    space between its columns; else `narrowest`."""
     for need, columns in tiers:
-        if need + len(columns) - 1 <= width:  # one space between columns
+        if need + len(columns) - 1 <= width:
             return columns
-    return [bar]
+    return narrowest
 
 
 def _progress(total: int, enabled: bool, console=None):
@@ -186,20 +194,35 @@ def _progress(total: int, enabled: bool, console=None):
 
     class Fitted(Progress):
         def __init__(self, console) -> None:
-            self._fitted: dict[int, list] = {}  # the columns by width, kept so that a spinner turns
+            self._fitted: dict[int, tuple[int, list]] = {}  # by width, kept so that a spinner turns
             super().__init__(
                 *self._columns(console.width), console=console, transient=total == 1, expand=total != 1
             )
 
-        def _columns(self, width: int) -> list:
+        def _fit(self, width: int) -> tuple[int, list]:
+            """The width to draw in and its columns: _ECHO_ROOM short of the terminal's where the
+            same figures fit there (the bar shorter), else the terminal's."""
             if width not in self._fitted:
-                self._fitted[width] = _progress_columns(width, total)
+                columns = _progress_columns(width, total)
+                short = _progress_columns(width - _ECHO_ROOM, total)
+                # Tiers of one length show the same figures: then only the bar is shorter.
+                same = width > _ECHO_ROOM and len(short) == len(columns)
+                self._fitted[width] = (width - _ECHO_ROOM, short) if same else (width, columns)
             return self._fitted[width]
+
+        def _columns(self, width: int) -> list:
+            return self._fit(width)[1]
 
         def get_renderables(self):
             if hasattr(self, "live"):  # Progress draws once while it is made, before it has a console
                 self.columns = tuple(self._columns(self.console.width))
             yield from super().get_renderables()
+
+        def make_tasks_table(self, tasks):
+            table = super().make_tasks_table(tasks)
+            if self.expand and hasattr(self, "live"):  # the bar fills no more; a spinner has no bar
+                table.width = self._fit(self.console.width)[0]
+            return table
 
     return Fitted(console or Console(stderr=True, _environ=_environment()))
 
@@ -459,11 +482,14 @@ def _shell_word(word: str) -> str:
     help="Output file (.csv, .parquet, .jsonl or .xlsx); '-' writes CSV (or --format jsonl) to stdout.",
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(FORMATS), help="Output format, if not given by the extension."
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS, case_sensitive=False),
+    help="Output format, if not given by the extension.",
 )
 @click.option(
     "--shape",
-    type=click.Choice(SHAPES),
+    type=click.Choice(SHAPES, case_sensitive=False),
     default="long",
     show_default=True,
     help="long: one record per cell; wide: one row per report, one column per cell of the form.",
@@ -478,7 +504,7 @@ def _shell_word(word: str) -> str:
 )
 @click.option(
     "--input-kind",
-    type=click.Choice(["auto", *INPUT_KINDS]),
+    type=click.Choice(["auto", *INPUT_KINDS], case_sensitive=False),
     default="auto",
     show_default=True,
     help="Read only inputs of this kind (docx includes .doc and .wps); auto reads every kind.",
@@ -533,10 +559,7 @@ def extract(
         check_encoding(encoding)
         paths = check_inputs(inputs, input_kind)
         paths, own = without_own_files(paths, output, named=inputs)
-        if shape == "wide" and fmt == "xlsx":
-            raise BatchSetupError(
-                "--shape wide writes CSV, Parquet or JSONL; the workbook has the form's layout"
-            )
+        check_shape(fmt, shape)
         check_output(output, paths, batch_files(output, fmt))
     except (BatchSetupError, OutputFormatError, NoInputsError) as error:
         _usage_error(str(error))
@@ -781,6 +804,9 @@ def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float, output:
     first, `output` (if any) is checked as extract checks its own."""
     from .output.summary import NotAnOutputError, batch_frames, is_output, read_output
 
+    for item in inputs:  # a file of a run's named as a report: the output is what to give
+        if os.path.isfile(item) and (what := beside_an_output(item)) is not None:
+            _usage_error(f"{quoted(item)} is {what}")
     outputs = [item for item in inputs if is_output(item)]
     if outputs and len(inputs) > 1:
         names = ", ".join(map(quoted, outputs))
@@ -837,8 +863,9 @@ def summary(inputs, output, workers, timeout) -> None:
       0    the summary was printed (failed reports are counted in it)
       1    stdout or -o could not be written (a full disk): one line says why
       2    usage error (no such input, a pattern that matches nothing, a wide
-           output, an -o that cannot be written or is one of the inputs, as
-           extract checks its own), found before any reading
+           output, a journal or table beside an output instead of the output,
+           an -o that cannot be written or is one of the inputs, as extract
+           checks its own), found before any reading
       130  interrupted (Ctrl-C)
     """
     from .output.summary import summarize

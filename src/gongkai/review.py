@@ -27,6 +27,7 @@ from .numbers import counted, format_number
 from .output.views import failed_rule, form_lines
 from .report import Report
 from .sources import render_pages as render_pdf_pages
+from .sources import shown_as_is
 
 _RENDER_SCALE = 2.0  # 144 dpi: row labels stay legible
 
@@ -306,6 +307,13 @@ def _place_columns(wanted: list[tuple[float, str, int]], lines: int) -> list[tup
     return placed
 
 
+def _kept_in_name(char: str) -> bool:
+    """A character a PNG's name keeps: one a message shows as it is (`sources.shown_as_is`), but
+    a path separator, and a space other than the plain one (the full-width U+3000 a message keeps):
+    it looks like a space and is none to a shell, so that a name typed back would miss the file."""
+    return shown_as_is(char) and char not in "/\\" and (char == " " or not char.isspace())
+
+
 def png_stem(path: str | os.PathLike[str]) -> tuple[str, str | None]:
     """The start of the PNG names for the report at `path`: its file name without the extension,
     made a name every file system and shell takes (valid UTF-8, no control character, no path
@@ -324,7 +332,7 @@ def png_stem(path: str | os.PathLike[str]) -> tuple[str, str | None]:
             stem, why = raw.decode("gb18030"), "its file name is not UTF-8; read as GB18030 (GBK)"
         except UnicodeDecodeError:
             stem, why = raw.decode("utf-8", "replace").replace("\ufffd", "_"), "its file name is not UTF-8"
-    safe = "".join("_" if not ch.isprintable() or ch in "/\\" else ch for ch in stem)
+    safe = "".join(ch if _kept_in_name(ch) else "_" for ch in stem)
     if safe != stem and why is None:
         why = "its file name holds characters a file name should not"
     return safe or "report", why

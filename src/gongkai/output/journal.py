@@ -45,10 +45,9 @@ KINDS = ("cells", "files", "checks")
 # Failures that say nothing about the file itself (how a report's reason starts): --resume reads
 # such files again, so a journal holding only them holds nothing to resume.
 RETRIED_REASONS = ("timeout", "worker crashed")
-# How many reports the journal holds that a resumed run would reuse.
-_KEPT_REPORTS = "SELECT count(*) FROM reports WHERE " + " AND ".join(
-    f"substr(reason, 1, {len(reason)}) != '{reason}'" for reason in RETRIED_REASONS
-)
+# The reports the journal holds that a resumed run would reuse (the one test of it), and how many.
+_KEPT = " AND ".join(f"substr(reason, 1, {len(reason)}) != '{reason}'" for reason in RETRIED_REASONS)
+_KEPT_REPORTS = f"SELECT count(*) FROM reports WHERE {_KEPT}"
 
 
 class JournalError(ValueError):
@@ -248,26 +247,32 @@ class Journal:
         except sqlite3.DatabaseError:  # not a journal of this version: nothing a run could resume
             return 0
 
-    def _holds_no_report_on_disk(self) -> bool:
-        """Whether the journal on disk holds no report a resumed run would reuse (none at all,
-        only timeouts or crashed workers, or never a table of them: a run that stopped before its
-        first report, or the version before): nothing to resume."""
+    def _resumable(self) -> sqlite3.Connection | None:
+        """The journal on disk, opened, unless it holds no report a resumed run would reuse (none
+        at all, only timeouts or crashed workers, or never a table of them: a run that stopped
+        before its first report, or the version before): then None, nothing to resume. A file
+        that is no journal, or a disk that cannot be read, is opened all the same: what using it
+        says is the error."""
         if not self.path.exists():
-            return True
+            return None
+        db = sqlite3.connect(self.path, isolation_level=None)
         try:
-            with contextlib.closing(sqlite3.connect(self.path)) as db:
-                return db.execute(_KEPT_REPORTS).fetchone()[0] == 0
+            if db.execute(_KEPT_REPORTS).fetchone()[0]:
+                return db
         except sqlite3.DatabaseError as error:
-            # No table of reports; else a file that is no journal, or a disk that cannot be read:
-            # what opening it says.
-            return getattr(error, "sqlite_errorname", "") == "SQLITE_ERROR"
+            if getattr(error, "sqlite_errorname", "") != "SQLITE_ERROR":  # not 'no such table'
+                return db
+        db.close()
+        return None
 
     def _open(self, fresh: bool, reading: dict[str, str]) -> None:
         durable = self.path is not None
         shown = message_path(self.path) if durable else ""
-        if durable and not fresh and self._holds_no_report_on_disk():
-            fresh = True  # resuming a journal of no report is starting afresh, whatever wrote it
-        if fresh and durable and (unfinished := self._unfinished_reports()):
+        if durable and not fresh:
+            # Opened once; resuming a journal of no report is starting afresh, whatever wrote it.
+            self._db = self._resumable()
+            fresh = self._db is None
+        elif fresh and durable and (unfinished := self._unfinished_reports()):
             raise UnfinishedRunError(
                 f"{shown} holds {unfinished} report{'s' * (unfinished != 1)} of a run that did not "
                 "finish: add --resume to keep them, or delete it to read every input again"
@@ -277,7 +282,8 @@ class Journal:
                 leftover.unlink(missing_ok=True)
         self._created = durable and not self.path.exists()
         try:
-            self._db = sqlite3.connect(self.path if durable else ":memory:", isolation_level=None)
+            if self._db is None:
+                self._db = sqlite3.connect(self.path if durable else ":memory:", isolation_level=None)
             if durable:  # WAL with full sync: each commit is on disk before the next report is taken.
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("PRAGMA synchronous=FULL")
@@ -320,6 +326,12 @@ class Journal:
         """(source, sha256) -> (status, reason) of every report stored."""
         rows = self._db.execute("SELECT source, sha256, status, reason FROM reports")
         return {(source, sha): (status, reason) for source, sha, status, reason in rows}
+
+    def kept(self) -> dict[tuple[str, str], str]:
+        """(source, sha256) -> status of every report stored that a resumed run would reuse: not
+        the timeouts and crashed workers, which it reads again (what `_KEPT_REPORTS` counts)."""
+        rows = self._db.execute(f"SELECT source, sha256, status FROM reports WHERE {_KEPT}")
+        return {(source, sha): status for source, sha, status in rows}
 
     def records(self, source: str, sha256: str) -> dict[str, list[dict]]:
         row = self._db.execute(

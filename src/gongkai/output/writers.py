@@ -44,7 +44,9 @@ def check_shape(fmt: str, shape: str) -> None:
     if shape not in SHAPES:
         raise InvalidOptionError(f"shape is {' or '.join(SHAPES)}, not {shape!r}")
     if shape == "wide" and fmt == "xlsx":
-        raise OutputFormatError("the wide shape is written as CSV, Parquet or JSONL, not XLSX")
+        raise OutputFormatError(
+            "--shape wide writes CSV, Parquet or JSONL; the workbook has the form's layout"
+        )
 
 
 @contextlib.contextmanager

@@ -102,10 +102,10 @@ def printable(text: str) -> str:
     one line, as text for people (a message, the summary's tables) shows a file's name."""
     if text.isprintable():
         return text
-    return "".join(c if _shown_as_is(c) else repr(c)[1:-1] for c in text)
+    return "".join(c if shown_as_is(c) else repr(c)[1:-1] for c in text)
 
 
-def _shown_as_is(char: str) -> bool:
+def shown_as_is(char: str) -> bool:
     """A printable character or a space (U+3000, the full-width space of a Chinese name, too)."""
     return char.isprintable() or unicodedata.category(char) == "Zs"
 
@@ -143,9 +143,12 @@ def no_file(path: str | os.PathLike[str]) -> str:
     return f"no such file or directory: {shown}"
 
 
-def _names_no_file(error: OSError) -> bool:
-    """The error of opening a path where no file is: nothing there, or links that lead nowhere."""
-    return isinstance(error, FileNotFoundError) or error.errno == errno.ELOOP
+def cannot_open(path: str | os.PathLike[str], error: OSError) -> str:
+    """What every reader says of a file that opening failed with `error`: where no file is
+    (nothing there, or links that lead nowhere), `no_file`; else why it cannot be opened."""
+    if isinstance(error, FileNotFoundError) or error.errno == errno.ELOOP:
+        return no_file(path)
+    return f"cannot open file: {error.strerror}"
 
 
 def kind_of_name(path: str | os.PathLike[str]) -> str | None:
@@ -198,9 +201,7 @@ def input_kind(path: str | os.PathLike[str]) -> tuple[str, bool]:
             raise UnreadableFileError("the file is empty")
         kind, legacy = sniff(path)
     except OSError as error:
-        if _names_no_file(error):
-            raise UnreadableFileError(no_file(path)) from None
-        raise UnreadableFileError(f"cannot open file: {error.strerror}") from None
+        raise UnreadableFileError(cannot_open(path, error)) from None
     if kind is not None:
         return kind, legacy
     claimed = kind_of_name(path)
@@ -242,6 +243,7 @@ __all__ = [
     "SOURCES",
     "SUFFIXES",
     "Source",
+    "cannot_open",
     "check_kind",
     "check_path",
     "describe",
@@ -253,6 +255,7 @@ __all__ = [
     "quoted",
     "read_markup",
     "render_pages",
+    "shown_as_is",
 ]
 
 

@@ -263,11 +263,9 @@ class PdfSource:
             with open(self.path, "rb") as handle:
                 magic = handle.read(1024)
         except OSError as error:
-            from . import _names_no_file, no_file
+            from . import cannot_open
 
-            if _names_no_file(error):
-                raise UnreadablePDFError(no_file(path)) from None
-            raise UnreadablePDFError(f"cannot open file: {error.strerror}") from None
+            raise UnreadablePDFError(cannot_open(path, error)) from None
         if b"%PDF-" not in magic:
             raise UnreadablePDFError("not a PDF file")
         self._pdf = _open(self.path)
