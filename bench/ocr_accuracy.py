@@ -17,6 +17,12 @@ and over the cells printed without a number (blank, `/`, `—`) how many got a n
 (wrong) or were left `ocr_doubtful`. It also counts the values the arithmetic
 corrected (`ocr_corrected_by_rule`) and the seconds per scanned page. `--details`
 lists every value cell that is not exact, with its note.
+
+It also gives the ceiling the seal's policy sets (a cell under the seal is published only where
+the rules fix it): the value cells under the seal (seal ink near their print, or a stroke of the
+seal's own ink), how many of them the rules fix when every other cell of the report is taken as
+printed (solved as `verify` solves them), and so the most that can come out exact however well
+the OCR reads; and the share exact among the value cells not under the seal.
 """
 
 from __future__ import annotations
@@ -28,15 +34,54 @@ from collections import Counter
 from pathlib import Path
 
 import gongkai
-from gongkai.model import NoteCode
+import gongkai.verify as verify
+from gongkai.checks import _rows_by_table
+from gongkai.forms import ValueKind
+from gongkai.model import Key, NoteCode
 from gongkai.numbers import format_number
 
 _SAYS_EMPTY = (NoteCode.BLANK, NoteCode.NOT_APPLICABLE)
 
 
-def _expected(pdf: Path) -> dict[tuple[str, str, str], str]:
+def _expected(pdf: Path) -> dict[Key, str]:
     with open(pdf.with_suffix("").with_suffix(".expected.csv"), encoding="utf-8") as handle:
         return {(r["table"], r["row_id"], r["column_id"]): r["value"] for r in csv.DictReader(handle)}
+
+
+def _read_watching_the_seal(pdf: Path) -> tuple[gongkai.Report, dict]:
+    """The report, and what verification was given: its form, records, and the cells under the seal."""
+    seen: dict = {"sealed": set()}
+    original = verify.verify_ocr_cells
+
+    def watching(form, cells, placed, scanned, second_readings):
+        for record in cells:
+            spot = placed.get(record.key)
+            cell = scanned[spot.page].cells.get(spot.bbox) if spot and spot.page in scanned else None
+            if cell is not None and (cell.under_seal or "seal" in cell.suspect):
+                seen["sealed"].add(record.key)
+        seen.update(form=form, cells=list(cells))
+        return original(form, cells, placed, scanned, second_readings)
+
+    verify.verify_ocr_cells = watching  # the report stage imports it when it verifies
+    try:
+        return gongkai.read_report(pdf), seen
+    finally:
+        verify.verify_ocr_cells = original
+
+
+def _fixed_under_the_seal(seen: dict, numbers: dict[Key, float]) -> int:
+    """How many value cells under the seal the rules fix, every other cell as printed."""
+    if "form" not in seen:
+        return 0
+    form, cells = seen["form"], seen["cells"]
+    kinds = {c.key: form.table(c.table).column(c.column_id).kind for c in cells}
+    sides = verify._sides(form, _rows_by_table(cells))
+    whole = {key for key, kind in kinds.items() if kind is not ValueKind.AMOUNT}
+    natural = {key for key, kind in kinds.items() if kind is ValueKind.COUNT}
+    values = {key: numbers.get(key) for key in kinds}
+    unknown = seen["sealed"] & set(numbers)
+    solved = verify._solved_by_rules(sides, values, unknown, whole, natural, {})
+    return sum(value == numbers[key] for key, (value, _) in solved.items())
 
 
 def main() -> None:
@@ -53,11 +98,14 @@ def main() -> None:
     seconds = 0.0
     for pdf in pdfs:
         started = time.perf_counter()
-        report = gongkai.read_report(pdf)
+        report, seen = _read_watching_the_seal(pdf)
         seconds += time.perf_counter() - started
         total["pages"] += report.pages_ocr
         expected = _expected(pdf)
+        numbers = {key: float(text) for key, text in expected.items() if text}
         counts: Counter = Counter()
+        counts["under the seal"] = len(seen["sealed"] & set(numbers))
+        counts["fixed under the seal"] = _fixed_under_the_seal(seen, numbers)
         for record in report.records:
             truth = expected.get(record.key)
             if truth is None:
@@ -76,6 +124,7 @@ def main() -> None:
             outcome = "exact" if got == truth else "wrong" if got else "doubtful" if doubtful else "missing"
             counts[outcome] += 1
             counts["for the seal"] += doubtful and "seal" in record.note
+            counts["exact away from the seal"] += outcome == "exact" and record.key not in seen["sealed"]
             counts["said empty"] += outcome == "missing" and record.note_code in _SAYS_EMPTY
             if outcome != "exact" and args.details:
                 where = f"{pdf.name} {'/'.join(record.key)}"
@@ -86,7 +135,8 @@ def main() -> None:
             f"{counts['exact']}/{counts['value cells']} exact, {counts['wrong']} wrong, "
             f"{counts['doubtful']} doubtful ({counts['for the seal']} for the seal), "
             f"{counts['missing']} missing "
-            f"({counts['said empty']} said empty), {counts['corrected']} corrected"
+            f"({counts['said empty']} said empty), {counts['corrected']} corrected; "
+            f"{counts['under the seal']} under the seal, {counts['fixed under the seal']} of them fixable"
         )
     cells = total["value cells"] or 1
     per_page = seconds / max(total["pages"], 1)
@@ -101,6 +151,15 @@ def main() -> None:
     print(
         f"cells printed without a number: {total['no-number cells']}; given a number "
         f"{total['no-number wrong']}, doubtful {total['no-number doubtful']}"
+    )
+    sealed, fixable = total["under the seal"], total["fixed under the seal"]
+    ceiling = total["value cells"] - sealed + fixable
+    away = max(total["value cells"] - sealed, 1)
+    print(
+        f"under the seal: {sealed} value cells ({sealed / cells:.2%}), {fixable} of them fixed by the "
+        f"rules were every other cell read as printed: at most {ceiling} exact ({ceiling / cells:.2%}); "
+        f"exact among the cells not under the seal {total['exact away from the seal']} of {away} "
+        f"({total['exact away from the seal'] / away:.2%})"
     )
 
 
