@@ -133,7 +133,8 @@ def main() -> None:
         total.update(counts)
         print(
             f"{pdf.name}: {report.status}, {report.pages_ocr} pages by OCR, "
-            f"{counts['exact']}/{counts['value cells']} exact, {counts['wrong']} wrong, "
+            f"{counts['exact']}/{counts['value cells']} exact, {counts['wrong']} wrong "
+            f"(and {counts['no-number wrong']} given a number where none is printed), "
             f"{counts['doubtful']} doubtful ({counts['for the seal']} for the seal), "
             f"{counts['missing']} missing "
             f"({counts['said empty']} said empty), {counts['corrected']} corrected; "
@@ -153,6 +154,7 @@ def main() -> None:
         f"cells printed without a number: {total['no-number cells']}; given a number "
         f"{total['no-number wrong']}, doubtful {total['no-number doubtful']}"
     )
+    print(f"values written that are not what is printed: {total['wrong'] + total['no-number wrong']}")
     sealed, fixable = total["under the seal"], total["fixed under the seal"]
     ceiling = total["value cells"] - sealed + fixable
     away = max(total["value cells"] - sealed, 1)
