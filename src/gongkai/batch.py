@@ -71,6 +71,8 @@ def expand_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
     its content decides. A path that does not exist is kept (`check_inputs` refuses it
     before a batch starts). A broken symbolic link or a link loop a folder or a pattern
     holds is kept too: its status row says what it is, where dropping it would lose it unsaid.
+    The files of outputs of extract a pattern finds are kept here: `without_runs_files` tells
+    them (extract first tells its own output's, by `without_own_files`).
     """
     check_kind(kind)
     kinds = INPUT_KINDS if kind == "auto" else (kind,)
@@ -211,6 +213,48 @@ def beside_an_output(path: str) -> str | None:
         return f"{what}: give the reports (its output, {quoted(workbooks[0])}, is a workbook, not read back)"
     shown = message_path(os.path.join(os.path.dirname(path), name[: -len(end)]))
     return f"{what}: give its output ({shown}.csv, .parquet or .jsonl; none is there yet), or the reports"
+
+
+def written_by_a_run(path: str | os.PathLike[str]) -> bool:
+    """Whether the name of `path` is one a run of extract writes, so that no report has it: one
+    of the files beside an output (its tables, its journal and the journal's files, its lock;
+    `_beside_names`), a temporary of a file being written (`partial_path`), or an output
+    (`.csv`, `.parquet`, `.jsonl`, `.xlsx`) with any of those beside it. A report's name
+    (`.pdf`…) never is, as in `own_files`."""
+    target = Path(path)
+    name = target.name
+    if kind_of_name(target) is not None:
+        return False
+    if _beside_an_output_name(name):
+        return True
+    if name.startswith(".") and name.endswith(".partial"):  # `.cells.csv.partial`, while it is written
+        written = name[1 : -len(".partial")]
+        return _beside_an_output_name(written) or _is_output_name(Path(written))
+    return _is_output_name(target) and any(os.path.lexists(beside) for beside in own_files(str(target))[1:])
+
+
+def _beside_an_output_name(name: str) -> bool:
+    return any(name.endswith(end) and name != end for end in _beside_names())
+
+
+def _is_output_name(path: Path) -> bool:
+    return path.suffix.lower().lstrip(".") in FORMATS
+
+
+def without_runs_files(paths: list[str], named: Iterable[str] = ()) -> tuple[list[str], list[str]]:
+    """`paths` without the files a run of extract writes (`written_by_a_run`) that a glob found,
+    and those left out: not reports, they are skipped, as a folder skips every file whose name
+    is no report's. A file `named` as an input itself stays. Raises NoInputsError when nothing
+    else is left."""
+    named_ids = {identity for path in named if (identity := _identity(path)) is not None}
+    kept, skipped = [], []
+    for path in paths:
+        swept = written_by_a_run(path) and _identity(path) not in named_ids
+        (skipped if swept else kept).append(path)
+    if skipped and not kept:
+        names = ", ".join(map(message_path, skipped))
+        raise NoInputsError(f"no report files in the given inputs, only files of outputs of extract: {names}")
+    return kept, skipped
 
 
 def check_output_name(output: str) -> None:
@@ -463,7 +507,7 @@ def _paths(inputs: Inputs, kind: str) -> list[str]:
     items = _path_list(inputs)
     if not items:
         raise NoInputsError("no inputs given: name report files, folders or patterns")
-    return expand_inputs(items, kind)
+    return without_runs_files(expand_inputs(items, kind), named=items)[0]
 
 
 def _check_options(workers: int, timeout: float | None) -> None:
@@ -487,7 +531,8 @@ def iter_reports(
     """One Report per input file, sorted by path, whatever order the workers finish them in.
 
     `inputs` is one path or many: files, directories (searched for report files, or
-    only those of `kind`: pdf, html, docx) and glob patterns. A file that cannot be
+    only those of `kind`: pdf, html, docx) and glob patterns (without the files of outputs of
+    extract they find: `without_runs_files`). A file that cannot be
     read gives a failed Report, never an exception. With `workers` > 1 or a
     `timeout`, files are read in worker processes, and a file still being read after
     `timeout` seconds is `failed` with reason `timeout` (its worker is killed). With a
