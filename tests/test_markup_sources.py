@@ -294,6 +294,17 @@ def test_a_web_page_is_told_by_the_markup_at_its_start(tmp_path, start):
     assert input_kind(path) == ("html", False)
 
 
+def test_a_web_page_in_utf16_with_a_bom_is_one(tmp_path):
+    """decode_page reads UTF-16 with a BOM, but the sniffing looked for markup in its bytes as
+    ASCII: 'not a web page: no HTML markup at its start'."""
+    page = (FIXTURES / "web-city-2023-site-chrome.html").read_text(encoding="utf-8")
+    for encoding in ("utf-16-le", "utf-16-be"):
+        path = tmp_path / f"{encoding}.html"
+        path.write_bytes(("\ufeff" + page).encode(encoding))
+        assert input_kind(path) == ("html", False)
+        assert read_report_safely(path).status == "ok"
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -76,7 +76,11 @@ _GB_FAMILY = {"gb2312", "gbk", "gb18030", "x-gbk", "cp936", "ms936", "euc-cn", "
 
 def looks_like_html(head: bytes) -> bool:
     """Whether the first bytes of a file are markup at its start (after a BOM, white space, an
-    XML declaration, comments, a doctype)."""
+    XML declaration, comments, a doctype). UTF-16 with a BOM is read as such."""
+    for bom, encoding in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if head.startswith(bom):
+            head = head[len(bom) :].decode(encoding, errors="replace").encode("utf-8", errors="replace")
+            break
     return _PAGE_START_RE.match(head) is not None
 
 
