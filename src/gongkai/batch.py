@@ -71,9 +71,14 @@ def expand_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
     its content decides. A path that does not exist is kept (`check_inputs` refuses it
     before a batch starts). A broken symbolic link or a link loop a folder or a pattern
     holds is kept too: its status row says what it is, where dropping it would lose it unsaid.
-    The files of outputs of extract a pattern finds are kept here: `without_runs_files` tells
-    them (extract first tells its own output's, by `without_own_files`).
+    The files of outputs of extract that a pattern finds are left out (`without_runs_files`).
     """
+    items = list(inputs)
+    return without_runs_files(_found(items, kind), named=items)[0]
+
+
+def _found(inputs: Iterable[str], kind: str) -> list[str]:
+    """The files of `expand_inputs`, those of outputs of extract that a pattern finds among them."""
     check_kind(kind)
     kinds = INPUT_KINDS if kind == "auto" else (kind,)
     suffixes = {suffix for k in kinds for suffix in SUFFIXES[k]}
@@ -100,7 +105,9 @@ def _is_file(path: Path) -> bool:
 
 
 def check_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
-    """The input files, after making sure that every path given exists and every pattern matches."""
+    """The input files, after making sure that every path given exists and every pattern matches:
+    those of outputs of extract that a pattern finds among them, which the caller leaves out
+    (`without_own_files`, `without_runs_files`) and says so."""
     for item in inputs:
         if item and Path(item).exists():  # an empty name (an unset "$DIR") is not the current folder
             continue
@@ -109,7 +116,7 @@ def check_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
                 raise BatchSetupError(f"no file matches {quoted(item)}")
         else:
             raise BatchSetupError(no_file(item))
-    return expand_inputs(inputs, kind)
+    return _found(inputs, kind)
 
 
 def check_format(output: str, fmt: str | None) -> str:
@@ -246,11 +253,12 @@ def without_runs_files(paths: list[str], named: Iterable[str] = ()) -> tuple[lis
     and those left out: not reports, they are skipped, as a folder skips every file whose name
     is no report's. A file `named` as an input itself stays. Raises NoInputsError when nothing
     else is left."""
+    if not (runs := [path for path in paths if written_by_a_run(path)]):
+        return paths, []
     named_ids = {identity for path in named if (identity := _identity(path)) is not None}
-    kept, skipped = [], []
-    for path in paths:
-        swept = written_by_a_run(path) and _identity(path) not in named_ids
-        (skipped if swept else kept).append(path)
+    swept = {path for path in runs if _identity(path) not in named_ids}
+    kept = [path for path in paths if path not in swept]
+    skipped = [path for path in paths if path in swept]
     if skipped and not kept:
         names = ", ".join(map(message_path, skipped))
         raise NoInputsError(f"no report files in the given inputs, only files of outputs of extract: {names}")
@@ -507,7 +515,7 @@ def _paths(inputs: Inputs, kind: str) -> list[str]:
     items = _path_list(inputs)
     if not items:
         raise NoInputsError("no inputs given: name report files, folders or patterns")
-    return without_runs_files(expand_inputs(items, kind), named=items)[0]
+    return expand_inputs(items, kind)
 
 
 def _check_options(workers: int, timeout: float | None) -> None:
@@ -532,7 +540,7 @@ def iter_reports(
 
     `inputs` is one path or many: files, directories (searched for report files, or
     only those of `kind`: pdf, html, docx) and glob patterns (without the files of outputs of
-    extract they find: `without_runs_files`). A file that cannot be
+    extract they find: `expand_inputs`). A file that cannot be
     read gives a failed Report, never an exception. With `workers` > 1 or a
     `timeout`, files are read in worker processes, and a file still being read after
     `timeout` seconds is `failed` with reason `timeout` (its worker is killed). With a
