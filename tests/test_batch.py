@@ -222,6 +222,11 @@ def test_a_pattern_skips_the_files_of_another_runs_output_as_a_folder_does(tmp_p
     assert alone.exit_code == 2 and alone.stderr.splitlines() == [alone.stderr.strip()]
     assert "only files of outputs of extract: " in alone.stderr
     assert alone.stderr.strip().endswith(f"give it alone: '{folder / 'c.csv'}'")
+    book = tmp_path / "w" / "b.xlsx"  # a workbook is not read back: no output to give
+    assert CliRunner().invoke(main, ["extract", str(folder / "a.pdf"), "-o", str(book)]).exit_code == 0
+    alone = CliRunner().invoke(main, ["summary", f"{book.parent}/*"])
+    journal = book.with_name("b.journal.sqlite")
+    assert alone.exit_code == 2 and alone.stderr.strip().endswith(f"{journal}, {book}")
     # A file named is read as given (summary refuses it: see test_summary).
     named = CliRunner().invoke(main, ["extract", str(folder / "c.files.csv"), "-o", str(tmp_path / "e.csv")])
     assert named.exit_code == 1 and "c.files.csv: not a PDF file" in named.stderr

@@ -248,11 +248,18 @@ def _is_output_name(path: Path) -> bool:
     return path.suffix.lower().lstrip(".") in FORMATS
 
 
-def without_runs_files(paths: list[str], named: Iterable[str] = ()) -> tuple[list[str], list[str]]:
+def _read_back(path: Path) -> bool:
+    """An output that summary and compare read (not a workbook), not a file beside one."""
+    return path.suffix.lower().lstrip(".") in _READ_OUTPUTS and not _beside_an_output_name(path.name)
+
+
+def without_runs_files(
+    paths: list[str], named: Iterable[str] = (), read_back: bool = False
+) -> tuple[list[str], list[str]]:
     """`paths` without the files a run of extract writes (`written_by_a_run`) that a glob found,
     and those left out: not reports, they are skipped, as a folder skips every file whose name
     is no report's. A file `named` as an input itself stays. Raises NoInputsError when nothing
-    else is left."""
+    else is left; `read_back` (summary, compare): its words name an output to give alone."""
     if not (runs := [path for path in paths if written_by_a_run(path)]):
         return paths, []
     named_ids = {identity for path in named if (identity := _identity(path)) is not None}
@@ -261,7 +268,11 @@ def without_runs_files(paths: list[str], named: Iterable[str] = ()) -> tuple[lis
     skipped = [path for path in paths if path in swept]
     if skipped and not kept:
         names = ", ".join(map(message_path, skipped))
-        raise NoInputsError(f"no report files in the given inputs, only files of outputs of extract: {names}")
+        read = [path for path in skipped if _read_back(Path(path))]
+        advice = f"; to read an output back, give it alone: {quoted(read[0])}" if read_back and read else ""
+        raise NoInputsError(
+            f"no report files in the given inputs, only files of outputs of extract: {names}{advice}"
+        )
     return kept, skipped
 
 

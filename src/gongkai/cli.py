@@ -591,18 +591,6 @@ def extract(
     sys.exit(1 if counts[Status.FAILED] or (strict and counts[Status.PARTIAL]) else 0)
 
 
-def _without_runs_files(paths: list[str], inputs: tuple[str, ...], is_output) -> tuple[list[str], list[str]]:
-    """batch.without_runs_files; where nothing else is left, the words name the outputs among
-    them, which summary and compare read given alone."""
-    try:
-        return without_runs_files(paths, named=inputs)
-    except NoInputsError as error:
-        outputs = [path for path in paths if is_output(path) and beside_an_output(path) is None]
-        if not outputs:
-            raise
-        raise NoInputsError(f"{error}; to read an output back, give it alone: {quoted(outputs[0])}") from None
-
-
 def _say_runs_files(skipped: list[str]) -> None:
     """One line naming the files of outputs of extract that a pattern found: not read."""
     names = ", ".join(map(message_path, skipped))
@@ -838,7 +826,7 @@ def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float, output:
         # An earlier output comes with its files (batch.own_files): -o is none of them either.
         paths = [str(path) for path in own_files(inputs[0])] if earlier else check_inputs(inputs)
         # A pattern over an output's folder: its files are not reports (the output is read alone).
-        paths, others = (paths, []) if earlier else _without_runs_files(paths, inputs, is_output)
+        paths, others = (paths, []) if earlier else without_runs_files(paths, inputs, read_back=True)
         if output:
             check_output(output, paths, skips_own=False)  # summary and compare read what they are given
     except (BatchSetupError, NoInputsError) as error:
