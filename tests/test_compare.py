@@ -251,3 +251,43 @@ def test_comparing_a_report_with_itself_says_it_is_the_same_file(tmp_path):
         assert result.exit_code == 2
         said = f"gongkai: error: A and B are the same file, '{sample}': give two reports A B\n"
         assert result.stderr == said
+
+
+def test_a_number_ocr_could_not_vouch_for_is_awaiting_a_reader_in_the_text_csv_and_workbook(tmp_path):
+    """An ocr_doubtful cell (empty: OCR could not vouch for its reading) is 待核 where its value
+    would be, as on the workbook's form sheets: never blank, which is what a report printed, and
+    shown (without --all) even when neither report has a number there."""
+    from openpyxl import load_workbook
+
+    runner = CliRunner()
+    heming = [FIXTURES / "docx-city-2021-tbrl-labels.pdf", FIXTURES / "reportlab-city-2022-tall-rows.pdf"]
+    out = tmp_path / "cells.csv"
+    assert runner.invoke(main, ["extract", *map(str, heming), "-o", str(out), "-w", "1"]).exit_code == 0
+    table = pd.read_csv(out, dtype=str, keep_default_na=False)
+    total = (table["table"] == "applications") & (table["column_id"] == "total")
+    not_held = total & (table["row_id"] == "unavailable_not_held") & table["source"].str.contains("2022")
+    granted = total & (table["row_id"] == "granted")  # doubtful in both years
+    doubtful = ["", "ocr_doubtful", "OCR doubtful: cell read as '98712'"]
+    table.loc[not_held | granted, ["value", "note_code", "note"]] = doubtful
+    table.to_csv(out, index=False)
+    agency = ["compare", str(out), "--agency", "鹤鸣市人民政府"]
+    result = runner.invoke(main, [*agency, "-o", str(tmp_path / "c.csv")])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"1\.本机关不掌握相关政府信息 · 总计 +\d+ +待核 *\n", result.stdout)
+    assert re.search(r"（一）予以公开 · 总计 +待核 +待核 *\n", result.stdout)
+    written = pd.read_csv(tmp_path / "c.csv", dtype=str, keep_default_na=False)
+    written = written[(written["table"] == "applications") & (written["column_id"] == "total")]
+    written = written.set_index("row_id")
+    assert written.loc["unavailable_not_held", "value_b"] == "待核"
+    assert written.loc["unavailable_not_held", "value_a"].isdigit()
+    assert written.loc["unavailable_not_held", "note_code_b"] == "ocr_doubtful"
+    assert written.loc["granted", ["value_a", "value_b", "change"]].tolist() == ["待核", "待核", ""]
+    assert runner.invoke(main, [*agency, "-o", str(tmp_path / "c.xlsx")]).exit_code == 0
+    sheet = load_workbook(tmp_path / "c.xlsx")["同比"]
+    header = [c.value for c in sheet[3]]
+    assert "说明代码" not in header and "note_code_a" not in header  # the codes are the CSV's
+    row, column = header.index("行"), header.index("列")
+    rows = {r[row].value: r for r in sheet.iter_rows(min_row=4) if r[column].value == "总计"}
+    values = [(c.value, c.alignment.horizontal) for c in rows["1.本机关不掌握相关政府信息"][7:9]]
+    assert isinstance(values[0][0], int) and values[1] == ("待核", "right")
+    assert [c.value for c in rows["（一）予以公开"][7:9]] == ["待核", "待核"]

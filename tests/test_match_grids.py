@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from gongkai.forms import FORM_2021
 from gongkai.match import read_table
+from gongkai.match.columns import map_header_columns
 from gongkai.model import Grid, GridCell, TableRun
 
 from .builders import APPLICANT_HEADER, grid
@@ -349,3 +350,44 @@ def test_headers_beside_the_label_column_are_not_placed_where_their_text_or_thei
     assert "natural_person" not in placed_columns(["项目", "备注", *APPLICANT_HEADER[1:]])
     assert "natural_person" not in placed_columns(["项目", "白然人", "备注", *APPLICANT_HEADER[1:]], 8)
     assert "natural_person" not in placed_columns(["项目", "", "白然人", *APPLICANT_HEADER[1:]], 8)
+
+
+def test_headers_a_seal_faded_at_the_right_edge_place_the_columns_the_order_leaves_them():
+    """A seal over table 三's last headers: 其他 read 其物 and 总计 总讣, which name no column alone
+    (0.3); after 法律服务机构, the last placed, the table's right edge leaves them the form's last
+    two columns, which each is likest. One faded header alone takes the one column left."""
+    table = FORM_2021.table("applications")
+    columns = [c.id for c in table.columns]
+    rows = [
+        ["一、本年新收政府信息公开申请数量", *numbers(35)],
+        ["二、上年结转政府信息公开申请数量", *numbers(2)],
+    ]
+    for faded in (["其物", "总讣"], ["其他", "总讣"], ["其物", "总计"]):
+        reading = read_table(TableRun(table, [grid([["项目", *APPLICANT_HEADER[:5], *faded], *rows])]))
+        cells = placed_cells(reading)
+        assert [cells.get(("new_requests", column)) for column in columns] == numbers(35)
+        assert [cells.get(("carried_over", column)) for column in columns] == numbers(2)
+        assert not reading.problems
+
+
+def test_headers_at_the_right_edge_are_not_placed_where_their_text_or_their_count_says_otherwise():
+    """After the last placed header, the order places the headers left out only when they run to
+    the table's edge as many as the columns it leaves, each likest its own: 备注 names no column;
+    one column more than the form leaves, or one without a header at the edge, leaves the count
+    unknown; two headers cannot share one column; and a band no header of which is placed is not
+    known to be this table's header."""
+    table = FORM_2021.table("applications")
+
+    def placed_columns(header: list[str], width: int = 7) -> set[str]:
+        values = ["二、上年结转政府信息公开申请数量", *[str(2 + i) for i in range(width)]]
+        reading = read_table(TableRun(table, [grid([["项目", *header], values])]))
+        return {column for (_, column), raw in placed_cells(reading).items() if raw}
+
+    last_two = {"other_organisation", "total"}
+    assert "total" not in placed_columns([*APPLICANT_HEADER[:6], "备注"])
+    assert not last_two & placed_columns([*APPLICANT_HEADER[:5], "其物", "总讣", "备注"], 8)
+    assert not last_two & placed_columns([*APPLICANT_HEADER[:5], "其物", "总讣", ""], 8)
+    assert not last_two & placed_columns([*APPLICANT_HEADER[:5], "其物", "共他"])
+    faded = ["白然人", "业企业", "科研期树", "社会公金", "法律张机构", "其物", "总讣"]
+    band = grid([["项目", *faded], ["二、上年结转政府信息公开申请数量", *numbers(2)]])
+    assert map_header_columns(band, [0], table.columns) == ({}, [])

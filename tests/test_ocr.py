@@ -1008,6 +1008,36 @@ def test_a_lone_straight_stroke_is_a_mark_and_no_digit_is(text, mark):
 
 
 @pytest.mark.parametrize(
+    ("speck", "mark"),
+    [
+        ((14, 9), "/"),  # a speck of dust after a printed /: both readings read 1. and 1 was published
+        ((-6, 9), "/"),  # and one before it (read . 1)
+        ((14, 0), "/"),  # beside it at mid-height
+    ],
+)
+def test_a_mark_with_a_speck_beside_it_is_still_a_mark(speck, mark):
+    import cv2
+
+    def printed(image, box):
+        x, y = box[0] + 100, box[1] + 70
+        cv2.line(image, (x, y + 12), (x + 10, y - 12), 40, 2)
+        cv2.circle(image, (x + speck[0], y + speck[1]), 1, 40, -1)
+
+    assert _drawn_cell(printed).mark == mark
+
+
+def test_a_stroke_beside_a_mark_is_no_speck():
+    import cv2
+
+    def printed(image, box):  # a / and a second stroke half its length: no mark, something else
+        x, y = box[0] + 100, box[1] + 70
+        cv2.line(image, (x, y + 12), (x + 10, y - 12), 40, 2)
+        cv2.line(image, (x + 18, y + 12), (x + 23, y), 40, 2)  # (the test page is too short for upright)
+
+    assert _drawn_cell(printed).mark == ""
+
+
+@pytest.mark.parametrize(
     ("text", "lead", "dot_after"),
     [
         ("- 37", "-", False),  # a flat bar at mid-height before the digits

@@ -141,6 +141,32 @@ def test_the_cells_sheet_prints_its_key_columns_on_a_page_at_a_readable_size(boo
     assert (9.4 * widths + 5 * columns) * 0.75 * sheet.page_setup.scale / 100 <= 784
 
 
+def test_the_files_sheet_prints_its_rows_across_pages_at_a_readable_size(book):
+    """Fitted to the page width only (its rows flow over pages, under its header), and its counts
+    and hash no wider than their values: their headers made it print at two fifths of the size."""
+    sheet = book["files"]
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
+    assert sheet.page_setup.fitToHeight == 0 and sheet.print_title_rows == "$1:$1"
+    assert sheet.page_setup.orientation == "landscape"
+    widths = [sheet.column_dimensions[get_column_letter(c)].width for c in range(1, sheet.max_column + 1)]
+    # The scale that fits them to a landscape A4 page (less its margins), drawn as LibreOffice draws.
+    assert 784 / sum((9.4 * width + 5) * 0.75 for width in widths) >= 0.5
+    header = [c.value for c in sheet[1]]
+    for name in ("年度", "页数", "找到单元格", "应有单元格", "未通过校验"):
+        value = sheet.cell(2, header.index(name) + 1).value
+        assert len(str(value)) + 1 <= widths[header.index(name)], name  # the number shown whole
+
+
+def test_an_empty_batch_prints_its_cells_header_on_one_page(tmp_path):
+    """No records: the header fitted to one page's width, not split over two pages of a header."""
+    from gongkai.output.records import empty_frame
+
+    gongkai.write_workbook(empty_frame("cells"), tmp_path / "empty.xlsx")
+    sheet = load_workbook(tmp_path / "empty.xlsx")["cells"]
+    assert sheet.max_row == 1 and not sheet.col_breaks.brk
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
+
+
 def test_long_rule_and_reason_text_folds_in_its_column(book):
     for name, column in (("checks", "规则"), ("files", "原因")):
         sheet = book[name]

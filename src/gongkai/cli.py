@@ -987,14 +987,17 @@ def _print_comparison(pairs, show_all: bool, labels: tuple[str, str] | None = No
     from rich.cells import cell_len
     from rich.text import Text
 
-    from .output.compare import report_labels
+    from .output.compare import doubtful, report_labels, shown_values
     from .review import LabelledGrid
 
     # As inspect: COLUMNS, else the terminal's width; off a terminal without it, a wide page.
     console = _stdout_console(width=_text_width(120))
     width = console.width
     for (source_a, source_b), pair in pairs.groupby(["source_a", "source_b"], sort=False):
-        shown = pair if show_all else pair[pair["value_a"].notna() | pair["value_b"].notna()]
+        # A cell 待核 in either report is shown, as a value is: it is a number to look up.
+        held = pair["value_a"].notna() | pair["value_b"].notna() | doubtful(pair, "a") | doubtful(pair, "b")
+        shown = pair if show_all else pair[held]
+        values = shown_values(shown, format_number)
         # The reports by their years: those of each pair of an agency's years, else those given.
         if {"year_a", "year_b"} <= set(pair.columns):
             label_a, label_b = report_labels(pair["year_a"].iloc[0], pair["year_b"].iloc[0])
@@ -1006,14 +1009,16 @@ def _print_comparison(pairs, show_all: bool, labels: tuple[str, str] | None = No
             highlight=False,
         )
         labels, rows = [], []
-        for row in shown.itertuples(index=False):
+        for row, value_a, value_b in zip(
+            shown.itertuples(index=False), values["value_a"], values["value_b"], strict=True
+        ):
             change = format_number(None if row.change != row.change else row.change)
             group = f"{row.group} " if isinstance(row.group, str) and row.group else ""
             labels.append(f"{group}{row.row} · {row.column}")
             rows.append(
                 (
-                    format_number(None if row.value_a != row.value_a else row.value_a),
-                    format_number(None if row.value_b != row.value_b else row.value_b),
+                    value_a if isinstance(value_a, str) else "",  # empty: NaN
+                    value_b if isinstance(value_b, str) else "",
                     f"+{change}" if row.change > 0 else change,
                     _share(row.change_share),
                     "large" if row.large else "",

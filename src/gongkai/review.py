@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -42,6 +43,8 @@ PLAIN_LEGEND = (
 )
 _FAILED_MARK, _REMARK_MARK = "!", "*"
 _LABEL_MIN_WIDTH = 10
+# Under this a label column folds its labels at one space a level rather than two.
+_NARROW_LABEL_WIDTH = 16
 # Number columns are at least this wide: headers fold to two CJK characters a line on a narrow
 # terminal, three from 100 columns on, which leaves the labels more room where there is some.
 _NARROW_NUMBER_WIDTH, _NUMBER_WIDTH, _WIDE_TERMINAL = 4, 6, 100
@@ -78,6 +81,12 @@ def _fold(text: str, width: int, indent: str = "") -> list[str]:
                 line = carried
         line += ch
     return [indent + part for part in [*lines, line]]
+
+
+def _indent(depth: int, narrow: bool = False) -> str:
+    """A label's hanging indent: two spaces a level; one in a narrow label column, to leave the
+    words room."""
+    return (" " if narrow else "  ") * depth
 
 
 def _shown(record: dict) -> str:
@@ -122,18 +131,30 @@ class LabelledGrid:
     Every column's width is set here, in terminal columns (CJK characters are two wide): the
     number columns are as wide as their widest value, never less, and the label column takes the
     rest, down to _LABEL_MIN_WIDTH (or its longest label), each label folded to it with a hanging
-    indent. Columns are one space apart, the table one space in from each edge, so every line of
-    the table is exactly as wide as the table: `needed` is its width at the narrowest label column,
-    which is the table's width wherever the terminal is narrower."""
+    indent (`depths`: each label's level, none by default). Columns are one space apart, the table
+    one space in from each edge, so every line of the table is exactly as wide as the table:
+    `needed` is its width at the narrowest label column, which is the table's width wherever the
+    terminal is narrower. The labels are measured at the full indent: the label column is sized
+    for it, and folds at the narrow one only where it comes out narrow."""
 
-    def __init__(self, title: str, headers: list[str], widths: list[int], labels: list[str], width: int):
+    def __init__(
+        self,
+        title: str,
+        headers: list[str],
+        widths: list[int],
+        labels: list[str],
+        width: int,
+        depths: Sequence[int] | None = None,
+    ):
         self.table = RichTable(
             title=title, title_justify="left", header_style="bold", box=box.SIMPLE_HEAD, padding=0
         )
         fixed = (
             2 + sum(widths) + len(widths)
         )  # the two edges, and each number column with the space before it
-        longest = max((cell_len(label) for label in labels), default=1)
+        levels = [0] * len(labels) if depths is None else depths
+        indented = (_indent(depth) + label for label, depth in zip(labels, levels, strict=True))
+        longest = max(map(cell_len, indented), default=1)
         # As wide as its title where the terminal has room, so that the title does not fold.
         longest = max(longest, max((cell_len(line) for line in title.splitlines()), default=0) - fixed)
         self.needed = fixed + min(longest, _LABEL_MIN_WIDTH)
@@ -144,8 +165,7 @@ class LabelledGrid:
             self.table.add_column(folded, justify="right", no_wrap=True, width=column_width)
 
     def add_row(self, label: str, depth: int, cells: list, style: str | None = None) -> None:
-        # Two spaces a level; one where the label column is narrow, to leave the words room.
-        indent = ("  " if self.label_width >= 16 else " ") * depth
+        indent = _indent(depth, narrow=self.label_width < _NARROW_LABEL_WIDTH)
         self.table.add_row(Text("\n".join(_fold(label, self.label_width, indent)), style=style or ""), *cells)
 
 
@@ -203,8 +223,7 @@ def _labelled(
     headers = [c.label for c in block.columns]
     widths = _column_widths(values, least, plain)
     depths = [line.depth if len(table.blocks) == 1 else 0 for line in lines]
-    labels = ["  " * depth + line.label for line, depth in zip(lines, depths, strict=True)]
-    grid = LabelledGrid(title, headers, widths, labels, width)
+    grid = LabelledGrid(title, headers, widths, [line.label for line in lines], width, depths)
     for line, depth in zip(lines, depths, strict=True):
         if line.is_group:
             grid.add_row(line.label, depth, [""] * len(block.columns), style="bold")

@@ -113,6 +113,7 @@ def _fill_gaps(
     own_lines: Sequence[Sequence[str]],
     columns: Sequence[Column],
     first_value: int | None = None,
+    edge_run: int | None = None,
 ) -> list[int | None]:
     """The header units left out between two placed ones that leave them as many form columns,
     each placed on the column the order leaves it: columns are printed in the form's order, so
@@ -126,10 +127,19 @@ def _fill_gaps(
     The label column bounds the value columns as a placed header does: `first_value`, when
     known, is the unit that begins right after the label columns, and the units from it to the
     first placed one are the form's first columns, as many as the order leaves before that one.
-    A seal over 自然人 read it 白然人 (0.4): its column was taken for a label column."""
+    A seal over 自然人 read it 白然人 (0.4): its column was taken for a label column.
+
+    The table's right edge bounds them too: `edge_run`, when known, is the first unit of the run
+    that meets side by side up to the grid's last column, and the units after the last placed
+    one, when that one is in the run, are the form's last columns, as many as the order leaves
+    after it. Only after a placed header: a band no header of which names a column is not
+    known to be this table's."""
     filled = list(assigned)
-    # (unit, form column) of the placed units, and of the label column's edge before column 0
+    # (unit, form column) of the placed units, of the label column's edge before column 0 and
+    # of the table's edge after the last column
     anchors = [(k, j) for k, j in enumerate(assigned) if j is not None]
+    if anchors and edge_run is not None and anchors[-1][0] >= edge_run:
+        anchors.append((len(assigned), len(columns)))
     if first_value is not None and all(j is None for j in assigned[:first_value]):
         anchors.insert(0, (first_value - 1, -1))
     for (start, before), (end, after) in pairwise(anchors):
@@ -159,6 +169,18 @@ def _first_value_unit(grid: Grid, header_rows: Sequence[int], units: Sequence[Se
         return None
     first = next((k for k, cols in enumerate(units) if cols[0] >= labels_end), None)
     return first if first is not None and units[first][0] == labels_end else None
+
+
+def _edge_run(grid: Grid, units: Sequence[Sequence[int]]) -> int | None:
+    """The first header unit (given by its grid columns) of the run that meets side by side up to
+    the grid's last column; None when the last unit does not reach it: a column without header
+    text at the edge cannot be counted."""
+    if not units or units[-1][-1] != grid.n_cols - 1:
+        return None
+    first = len(units) - 1
+    while first > 0 and units[first - 1][-1] + 1 == units[first][0]:
+        first -= 1
+    return first
 
 
 def _likeness(lines: Sequence[str], columns: Sequence[Column]) -> list[float]:
@@ -225,8 +247,12 @@ def map_header_columns(
             units.append(([col], lines, own))
         previous_leaf = leaf
     score = _score_matrix(tuple(tuple(lines) for _, lines, _ in units), tuple(columns))
-    first_value = _first_value_unit(grid, header_rows, [cols for cols, _, _ in units])
-    assignment = _fill_gaps(align_header(score), score, [own for _, _, own in units], columns, first_value)
+    unit_cols = [cols for cols, _, _ in units]
+    first_value = _first_value_unit(grid, header_rows, unit_cols)
+    own_lines = [own for _, _, own in units]
+    assignment = _fill_gaps(
+        align_header(score), score, own_lines, columns, first_value, _edge_run(grid, unit_cols)
+    )
     mapped = {
         col: columns[j]
         for (cols, _, _), j in zip(units, assignment, strict=True)

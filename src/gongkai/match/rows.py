@@ -285,10 +285,11 @@ class _TableWalker:
         return self.group_choices[text]
 
     def resolve_group(self, cells: list[GridCell]) -> tuple[str | None, str]:
-        """The group (e.g. （三）不予公开) a row sits in, joining a group label cut by the page break."""
+        """The group (e.g. （三）不予公开) a row sits in, from its label cells but its own
+        (`leaf_cell`), joining a group label cut by the page break."""
         group_id = None
         last_text = ""
-        for cell in cells[:-1]:
+        for cell in cells:
             text = cell.text
             if cell.row0 == 0 and self.group_tail and text:
                 joined = self.group_tail + text
@@ -304,19 +305,20 @@ class _TableWalker:
                 last_text = text
         return group_id, last_text
 
-    def leaf_text(self, grid: Grid, r: int, cells: list[GridCell]) -> str:
-        """The row's own label: the rightmost label cell, else the rightmost one-row cell with text.
+    def leaf_cell(self, grid: Grid, r: int, cells: list[GridCell]) -> GridCell | None:
+        """The row's own label cell: the rightmost label cell, else the rightmost one-row cell
+        with text; the other label cells are the groups it sits in (`resolve_group`).
 
         A group cell is no row's own label: where the rightmost label cell spans rows that have
         label cells right of it, the row's own label cell is missing from the label columns (on a
         scan, a rule lost under a seal merged it with its first value), and the group's text
         would place the row wrongly ((六)其他处理 names the 2019 form's row)."""
         if not cells:
-            return ""
+            return None
         if cells[-1].text and not self.is_group_cell(grid, r, cells[-1]):
-            return cells[-1].text
+            return cells[-1]
         own = [c for c in cells if c.text and c.row1 - c.row0 == 1]
-        return own[-1].text if own else ""
+        return own[-1] if own else None
 
     def is_group_cell(self, grid: Grid, r: int, cell: GridCell) -> bool:
         """Whether a label cell stands left of the labels of other rows it spans."""
@@ -330,8 +332,9 @@ class _TableWalker:
     def place_row(self, grid: Grid, r: int, last_group_text: str) -> str:
         label_cells = self.label_cells(grid, r)
         has_values = any((c := grid.at(r, col)) is not None and c.text for col in self.column_map)
-        group_id, group_text = self.resolve_group(label_cells)
-        leaf = self.leaf_text(grid, r, label_cells)
+        leaf_cell = self.leaf_cell(grid, r, label_cells)
+        group_id, group_text = self.resolve_group([c for c in label_cells if c is not leaf_cell])
+        leaf = leaf_cell.text if leaf_cell is not None else ""
         if not leaf:
             self.place_unlabelled(grid, r, has_values)
             return group_text or last_group_text

@@ -15,9 +15,11 @@ from pathlib import Path
 import pandas as pd
 
 from ..agency import agency_key
+from ..model import NoteCode
 from ..numbers import format_number
 from ..settings import DEFAULT
 from . import records
+from .views import DOUBTFUL
 from .writers import replacing
 
 # When a change is large, and why: settings.CompareSettings.
@@ -40,18 +42,26 @@ COMPARE_COLUMNS = [
     "large",
     "note_a",
     "note_b",
+    "note_code_a",
+    "note_code_b",
 ]
 
 
 def compare_cells(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
     """Per cell of either report: both values, the change b - a, its share of a, and whether it is large.
 
-    A cell empty in either report has no change (an empty value is not a zero).
+    A cell empty in either report has no change (an empty value is not a zero). note_code_a and
+    note_code_b are the cells' note codes (none where a frame has no note_code column): an empty
+    value with `ocr_doubtful` is a number OCR could not vouch for, shown as 待核 (`shown_values`).
     """
     records.require_cells(a, "a", [*_KEYS, *_LABELS, "value", "note"])
     records.require_cells(b, "b", [*_KEYS, *_LABELS, "value", "note"])
-    left = a[[*_KEYS, *_LABELS, "value", "note"]].rename(columns={"value": "value_a", "note": "note_a"})
-    right = b[[*_KEYS, *_LABELS, "value", "note"]].rename(columns={"value": "value_b", "note": "note_b"})
+    left, right = (
+        cells.reindex(columns=[*_KEYS, *_LABELS, "value", "note", "note_code"]).rename(
+            columns={"value": f"value_{side}", "note": f"note_{side}", "note_code": f"note_code_{side}"}
+        )
+        for cells, side in ((a, "a"), (b, "b"))
+    )
     merged = right.merge(left, on=_KEYS, how="outer", suffixes=("", "_a"), sort=False)
     for label in _LABELS:
         merged[label] = merged[label].fillna(merged.pop(f"{label}_a"))
@@ -70,6 +80,25 @@ def compare_cells(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
     position = [order.get(key, order_a.get(key, 0)) for key in zip(*(merged[k] for k in _KEYS), strict=True)]
     merged = merged.assign(_order=position).sort_values("_order", kind="stable").drop(columns="_order")
     return merged[COMPARE_COLUMNS].reset_index(drop=True)
+
+
+def doubtful(pairs: pd.DataFrame, side: str) -> pd.Series:
+    """Where the value of report `side` ("a" or "b") is empty because OCR could not vouch for it."""
+    code = pairs[f"note_code_{side}"].astype(object)  # <NA> of a pyarrow column is no code
+    return (pairs[f"value_{side}"].isna() & code.eq(NoteCode.OCR_DOUBTFUL)).astype(bool)
+
+
+def shown_values(pairs: pd.DataFrame, show=lambda value: value) -> dict[str, pd.Series]:
+    """value_a and value_b as a person is shown them: `show(value)` for a value, DOUBTFUL (待核)
+    for a number OCR could not vouch for, else empty. As the workbook's form sheets show such a
+    cell: never as blank, which is what the report printed; never as its reading, which may be wrong."""
+    return {
+        f"value_{side}": pairs[f"value_{side}"]
+        .map(show, na_action="ignore")
+        .astype(object)
+        .where(~doubtful(pairs, side), DOUBTFUL)
+        for side in ("a", "b")
+    }
 
 
 def year_over_year(cells: pd.DataFrame) -> pd.DataFrame:
@@ -163,8 +192,6 @@ def write_comparison(
         write_comparison_workbook(pairs, path, *([labels] if labels else []))
         return
     with replacing(path) as temporary:  # OutputWriteError if it cannot be written
-        written = {name: pairs[name].map(format_number, na_action="ignore") for name in _NUMBER_COLUMNS}
+        written = shown_values(pairs, format_number)
+        written["change"] = pairs["change"].map(format_number, na_action="ignore")
         pairs.assign(**written).to_csv(temporary, index=False)
-
-
-_NUMBER_COLUMNS = ["value_a", "value_b", "change"]

@@ -17,6 +17,10 @@ import pandas as pd
 from ..forms import FORMS, Row, Table
 from ..model import NoteCode
 
+# What a number OCR could not vouch for (`ocr_doubtful`) is shown as, where a number would be: never
+# its reading, which may be wrong (42 read as 12), nor a blank, which is what the report printed.
+DOUBTFUL = "待核"
+
 
 @dataclass(frozen=True)
 class FormLine:

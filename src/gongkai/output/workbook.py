@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 import pandas as pd
 from openpyxl import Workbook
@@ -27,8 +28,8 @@ from ..checks import run_checks
 from ..forms import CURRENT_VERSION, FORMS, Table
 from ..model import NoteCode, cell_key
 from . import records
-from .compare import year_over_year
-from .views import form_lines, headlines
+from .compare import shown_values, year_over_year
+from .views import DOUBTFUL, form_lines, headlines
 from .wide import report_form
 from .writers import replacing
 
@@ -98,6 +99,7 @@ _THIN = Side(style="thin", color="7F7F7F")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _BOLD = Font(bold=True)
 _TITLE_FONT = Font(bold=True, size=12)
+_SMALL_PRINT = Font(size=9, color="595959")  # the notes under a sheet's title
 _MISSING_FONT = Font(color="A6A6A6")
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _GROUP_FILL = PatternFill("solid", fgColor="F2F2F2")
@@ -113,8 +115,6 @@ LEGEND = (
     "灰色 · = 未找到；待核 = 扫描件上未能可靠识别的数字，须对照原件填写（悬停看识别结果）；"
     "空白 = 报告中此格为空（不作 0 计）。"
 )
-# A number OCR could not vouch for: never shown as its reading, which may be wrong (42 read as 12).
-_DOUBTFUL = "待核"
 
 # Widths in Excel's units (about one Latin character; a CJK character takes two).
 _LABEL_WIDTH = 46
@@ -149,9 +149,10 @@ def _lines(text: object, width: float) -> int:
     return max(1, *(math.ceil(_width(part) / max(1.0, width - 1)) for part in str(text).split("\n")))
 
 
-def _fit_columns(sheet: Worksheet, limit: int = 60) -> None:
+def _fit_columns(sheet: Worksheet, limit: int = 60, first_row: int = 2) -> None:
+    """Each column as wide as its widest value from `first_row` on (at most `limit`)."""
     widths: dict[int, float] = {}
-    for row in sheet.iter_rows(min_row=2):
+    for row in sheet.iter_rows(min_row=first_row):
         for cell in row:
             if cell.value is not None:
                 widths[cell.column] = max(widths.get(cell.column, 0), _width(cell.value))
@@ -173,15 +174,34 @@ def _print_setup(sheet: Worksheet, title_rows: str | None = None) -> None:
         sheet.print_title_rows = title_rows
 
 
+# A column's width counts digits of the default font (Calibri 11: 7 pixels at 96 pixels per inch,
+# 0.75 points a pixel). On paper at 100%, Excel draws a column of width w as 7w + 5 of those
+# pixels; LibreOffice a third wider, as 7w points, 9.33w pixels (measured through soffice: a
+# column of width 10 prints 70.0 points wide, one of width 30 210.0), planned as 9.4w + 5. Neither
+# is wrong; a page is planned to hold in either: by the narrower where rows fill its height (the
+# larger the scale, the fewer rows a page holds), by the wider where columns fit its width.
+_PIXELS_PER_WIDTH = {"Excel": 7, "LibreOffice": 9.4}
+
+
+def _printed_width(sheet: Worksheet, last_column: int) -> tuple[float, float, float]:
+    """The width of the sheet's printed page, less its margins, and the points that its columns
+    up to `last_column` take on it at 100%: as the narrower and as the wider of Excel and
+    LibreOffice draws them (_PIXELS_PER_WIDTH)."""
+    page = _A4_POINTS[0] if sheet.page_setup.orientation == "portrait" else _A4_POINTS[1]
+    widths = [
+        sheet.column_dimensions[get_column_letter(c)].width or _VALUE_WIDTH for c in range(1, last_column + 1)
+    ]
+    narrow, wide = (
+        sum((pixels * width + 5) * 0.75 for width in widths) for pixels in sorted(_PIXELS_PER_WIDTH.values())
+    )
+    return page - 2 * 72 * _SIDE_MARGIN, narrow, wide
+
+
 def _page_rows_points(sheet: Worksheet, last_column: int) -> float:
     """How many points of rows one printed page holds, once the columns are fitted to its width."""
-    width, height = _A4_POINTS if sheet.page_setup.orientation == "portrait" else _A4_POINTS[::-1]
-    # Excel draws a column of width w as 7w + 5 pixels of the default font, at 96 pixels per inch.
-    columns = sum(
-        (7 * (sheet.column_dimensions[get_column_letter(c)].width or _VALUE_WIDTH) + 5) * 0.75
-        for c in range(1, last_column + 1)
-    )
-    scale = min(1.0, (width - 2 * 72 * _SIDE_MARGIN) / columns)
+    height = _A4_POINTS[1] if sheet.page_setup.orientation == "portrait" else _A4_POINTS[0]
+    page, narrow, _ = _printed_width(sheet, last_column)
+    scale = min(1.0, page / narrow)
     return (height - 2 * 72 * _TOP_MARGIN) / scale * _PAGE_FILL
 
 
@@ -343,7 +363,7 @@ def _place_value(cell, record: dict, failed: set[tuple]) -> None:
     elif value is not None:
         cell.value = value
     elif record["note_code"] == NoteCode.OCR_DOUBTFUL:
-        cell.value = _DOUBTFUL
+        cell.value = DOUBTFUL
     else:
         raw = _plain(record["raw"])
         cell.value = str(raw).strip() if raw is not None else None
@@ -464,42 +484,53 @@ def _long_sheet(
     autofilter: bool = True,
     widest: int = 30,
     folded: dict[str, int] | None = None,
+    headers: dict[str, str] | None = None,
+    titles: Iterable[str] = (),
 ) -> Worksheet:
     """A sheet of records under Chinese headers, set up to print; the columns of `folded`
-    ({name: width}) are that wide, their longer text folded within them, not cut on paper."""
+    ({name: width}) are that wide, their longer text folded within them, not cut on paper.
+    `headers` ({name: header}): headers other than HEADERS'; `titles`: lines above the header,
+    a title and then notes in small print (the header, frozen, filtered and printed on every
+    page, under them)."""
     sheet = book.create_sheet(title)
-    sheet.append([HEADERS.get(c, c) for c in df.columns])
-    for cell in sheet[1]:
+    titles = list(titles)
+    top = len(titles) + 1  # the header's row
+    named = {**HEADERS, **(headers or {})}
+    for column, name in enumerate(df.columns, start=1):
+        sheet.cell(top, column, named.get(name, name))
+    for cell in sheet[top]:
         cell.font, cell.fill, cell.alignment = _BOLD, _HEADER_FILL, _CENTER
+    for row, line in enumerate(titles, start=1):
+        sheet.cell(row, 1, line).font = _TITLE_FONT if row == 1 else _SMALL_PRINT
     for row in df.itertuples(index=False):
         sheet.append([_plain(v) for v in row])
-    sheet.freeze_panes = "A2"
-    _fit_columns(sheet, limit=widest)
+    sheet.freeze_panes = f"A{top + 1}"
+    _fit_columns(sheet, limit=widest, first_row=top + 1)
     for column in range(1, len(df.columns) + 1):
         sheet.column_dimensions[get_column_letter(column)].width = max(
             sheet.column_dimensions[get_column_letter(column)].width or 0,
-            _width(sheet.cell(1, column).value) + 3,
+            _width(sheet.cell(top, column).value) + 3,
         )
     for name, width in (folded or {}).items():
         if name in df.columns:
             sheet.column_dimensions[get_column_letter(df.columns.get_loc(name) + 1)].width = width
     if columns := [df.columns.get_loc(name) + 1 for name in folded or {} if name in df.columns]:
-        _fold(sheet, columns)
-    used = f"A1:{get_column_letter(max(1, len(df.columns)))}{max(1, len(df) + 1)}"
+        _fold(sheet, columns, first_row=top + 1)
+    last = f"{get_column_letter(max(1, len(df.columns)))}{sheet.max_row}"
     if autofilter and len(df.columns):
-        sheet.auto_filter.ref = used
+        sheet.auto_filter.ref = f"A{top}:{last}"
     # Long text overflowing past the last column would otherwise widen every printed page.
-    sheet.print_area = used
-    _print_setup(sheet, title_rows="1:1")
+    sheet.print_area = f"A1:{last}"
+    _print_setup(sheet, title_rows=f"{top}:{top}")
     return sheet
 
 
-def _fold(sheet: Worksheet, columns: list[int] | None = None) -> None:
-    """Text longer than its column (of `columns`, by default every one) folds within it, the
-    row as high as its lines: past the print area it would be cut off on paper."""
+def _fold(sheet: Worksheet, columns: list[int] | None = None, first_row: int = 2) -> None:
+    """Text longer than its column (of `columns`, by default every one) folds within it from
+    `first_row` on, the row as high as its lines: past the print area it would be cut off on paper."""
     columns = list(range(1, sheet.max_column + 1)) if columns is None else columns
     widths = {c: sheet.column_dimensions[get_column_letter(c)].width for c in columns}
-    for row in sheet.iter_rows(min_row=2):
+    for row in sheet.iter_rows(min_row=first_row):
         cells = [row[c - 1] for c in columns if c <= len(row) and row[c - 1].value is not None]
         lines = max((_lines(cell.value, widths[cell.column]) for cell in cells), default=1)
         if lines > 1:
@@ -526,22 +557,35 @@ _CELLS_WIDTHS = {
     "column_id": 12,
     "page": 6,
 }
-# Pixels a column of width 1 takes on paper: Excel's 7 of its default font, LibreOffice's up to
-# 9.4 (measured: at 61%, a landscape A4 page held 178 widths, not the 236 of Excel's 7). The
-# wider is planned for, so that the first page's columns fit in either.
-_PRINTED_PIXELS_PER_WIDTH = 9.4
+
+
+# The files sheet on paper: fitted to the page width, its rows flowing over the pages under its
+# header. Its counts are as narrow as their numbers (the header folds above them) and the hash is
+# cut to about the 16 characters the summary shows: at their headers' widths the sheet was a
+# fifth wider, and printed at two fifths of the size (LibreOffice), not half.
+_FILES_WIDTHS = {
+    "year": 6,
+    "form": 6,
+    "pages": 6,
+    "cells_found": 7,
+    "cells_expected": 7,
+    "checks_failed": 7,
+    "seconds": 8,
+    "sha256": 17,
+    "pages_ocr": 6,
+}
 
 
 def _print_across_two_pages(sheet: Worksheet, last_first_page_column: int) -> None:
     """Print the columns up to `last_first_page_column` on a page, the rest on the one beside
     it, at the scale that fits the first page's columns to its width (not the whole width
-    fitted to one page, at a third of the size)."""
+    fitted to one page, at a third of the size). A sheet of no records keeps its header on one
+    page, fitted to its width: two pages of a header alone say no more."""
+    if sheet.max_row < 2:
+        return
     sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=False)
-    width = _A4_POINTS[::-1][0] if sheet.page_setup.orientation == "landscape" else _A4_POINTS[0]
-    first_page = range(1, last_first_page_column + 1)
-    widths = [sheet.column_dimensions[get_column_letter(c)].width for c in first_page]
-    columns = sum((_PRINTED_PIXELS_PER_WIDTH * (w or _VALUE_WIDTH) + 5) * 0.75 for w in widths)
-    sheet.page_setup.scale = min(100, int(100 * (width - 2 * 72 * _SIDE_MARGIN) / columns * 0.97))
+    page, _, wide = _printed_width(sheet, last_first_page_column)  # to fit in Excel and LibreOffice
+    sheet.page_setup.scale = min(100, int(100 * page / wide * 0.97))
     sheet.col_breaks.append(Break(id=last_first_page_column))
     sheet.page_setup.pageOrder = "overThenDown"
     sheet.print_options.horizontalCentered = False
@@ -572,15 +616,12 @@ def _overview_sheet(book: Workbook, cells: pd.DataFrame, files: pd.DataFrame, ch
         figures.insert(4, "status", figures["source"].map(status))
         figures = _form_as_number(figures)
         figures = figures[[c for c in figures.columns if c != "source"] + ["source"]]
-    sheet = _long_sheet(book, "概览", figures, autofilter=False)
-    sheet.insert_rows(1, 2)
-    sheet.cell(1, 1, "政府信息公开工作年度报告 · 概览").font = _TITLE_FONT
     note = (
         "数字为“总计”列；不予公开为其八项之和；行政诉讼结果纠正为未经复议直接起诉与复议后起诉之和。"
         "所涉单元格有空白、“/”、未找到或待核（扫描件上未能可靠识别）时，该数留空（不把空白当作 0）。"
     )
-    sheet.cell(2, 1, note).font = Font(size=9, color="595959")
-    sheet.freeze_panes = "A4"
+    titles = ["政府信息公开工作年度报告 · 概览", note]
+    sheet = _long_sheet(book, "概览", figures, autofilter=False, titles=titles)
     widths = {"agency": 24, "未通过的校验": 40, "source": 34}
     widths = [widths.get(name, 10) for name in figures.columns]
     for index, width in enumerate(widths, start=1):
@@ -593,8 +634,6 @@ def _overview_sheet(book: Workbook, cells: pd.DataFrame, files: pd.DataFrame, ch
             if cell.value is not None:
                 lines = max(lines, _lines(cell.value, width))
         sheet.row_dimensions[row[0].row].height = _POINTS_PER_LINE * lines + 4
-    sheet.print_title_rows = "3:3"
-    sheet.print_area = f"A1:{get_column_letter(max(1, len(figures.columns)))}{sheet.max_row}"
 
 
 def _year_over_year_sheet(book: Workbook, cells: pd.DataFrame) -> None:
@@ -622,63 +661,62 @@ def _comparison_sheet(
     sheets are: the header frozen and printed on every page, landscape, fitted to the page width,
     the labels folded within their columns. `titles`: lines above the header (the files compared);
     `labels`: what the two reports' columns are called (2024年数值), 上年 and 本年 by default."""
-    shown = pairs.drop(columns=[c for c in ("table", "row_id", "column_id") if c in pairs])
-    sheet = _long_sheet(book, "同比", shown)
-    names = list(shown.columns)
+    # A number OCR could not vouch for shows 待核 where its value would be, as on the form sheets.
+    ids = ("table", "row_id", "column_id", "note_code_a", "note_code_b")
+    shown = pairs.assign(**shown_values(pairs)).drop(columns=[c for c in ids if c in pairs])
     a, b = labels
     named = {"value_a": f"{a}数值", "value_b": f"{b}数值", "note_a": f"{a}说明", "note_b": f"{b}说明"}
-    for column, name in enumerate(names, start=1):
-        if name in named and labels != _YEARS:
-            sheet.cell(1, column).value = named[name]
-            width = sheet.column_dimensions[get_column_letter(column)]
-            width.width = max(width.width or 0, _width(named[name]) + 3)
-    above = len(titles or [])
-    if above:
-        sheet.insert_rows(1, above)
-        for row, title in enumerate(titles, start=1):
-            sheet.cell(row, 1, title).font = _TITLE_FONT if row == 1 else Font(size=9, color="595959")
-        last = f"{get_column_letter(len(names))}{sheet.max_row}"
-        sheet.freeze_panes = f"A{above + 2}"
-        sheet.print_title_rows = f"{above + 1}:{above + 1}"
-        sheet.auto_filter.ref = f"A{above + 1}:{last}"
-        sheet.print_area = f"A1:{last}"
-    first = above + 2  # the first row of values
+    titles = titles or []
+    sheet = _long_sheet(
+        book,
+        "同比",
+        shown,
+        folded=_COMPARISON_WIDTHS,
+        headers=named if labels != _YEARS else None,
+        titles=titles,
+    )
+    names = list(shown.columns)
+    first = len(titles) + 2  # the first row of values
     large, share = names.index("large") + 1, names.index("change_share") + 1
-    folded = {names.index(name) + 1: width for name, width in _COMPARISON_WIDTHS.items() if name in names}
-    for column, width in [*folded.items(), (share, _SHARE_WIDTH)]:
-        sheet.column_dimensions[get_column_letter(column)].width = width
+    sheet.column_dimensions[get_column_letter(share)].width = _SHARE_WIDTH
+    folded = {names.index(name) + 1 for name in _COMPARISON_WIDTHS if name in names}
     for row in range(first, sheet.max_row + 1):
         if sheet.cell(row, large).value:
             for column in range(1, len(names) + 1):
                 sheet.cell(row, column).fill = _FAILED_FILL
         sheet.cell(row, large).value = "是" if sheet.cell(row, large).value else ""
         sheet.cell(row, share).number_format = "0.0%"
-        lines = 1
-        for column in range(1, len(names) + 1):  # each row's cells level with its folded labels
+        for column in range(1, len(names) + 1):  # the labels folded (_long_sheet), the numbers right
             cell = sheet.cell(row, column)
             if column in folded:
                 cell.alignment = _WRAP
-                if cell.value is not None:
-                    lines = max(lines, _lines(cell.value, folded[column]))
             else:
-                cell.alignment = _NUMBER if isinstance(cell.value, int | float) else _MIDDLE
-        if lines > 1:
-            sheet.row_dimensions[row].height = _POINTS_PER_LINE * lines + 2
+                number = isinstance(cell.value, int | float) or cell.value == DOUBTFUL
+                cell.alignment = _NUMBER if number else _MIDDLE
     return sheet
+
+
+@contextmanager
+def _saved_workbook(path: str | os.PathLike[str]) -> Iterator[Workbook]:
+    """A workbook of no sheet to add sheets to, saved to `path` once they are added (in its place
+    at once: no half workbook is left by Ctrl-C or a full disk; OutputWriteError if it cannot be
+    written). An error while the sheets are added saves nothing."""
+    book = Workbook()
+    book.remove(book.active)
+    yield book
+    with replacing(path) as temporary:
+        book.save(temporary)
 
 
 def write_tables(tables: dict[str, pd.DataFrame], path: str | os.PathLike[str]) -> None:
     """One sheet per table, named by its key, laid out as the records sheets are (Chinese
     headers, numbers as numbers, the header frozen, an autofilter, the columns fitted) and set
     up to print as every sheet of the workbook: `gongkai summary -o summary.xlsx`."""
-    book = Workbook()
-    book.remove(book.active)
-    for name, table in tables.items():
-        sheet = _long_sheet(book, name, table)
-        # Text longer than its column (the rules a report breaks, the reasons) folds within it.
-        _fold(sheet)
-    with replacing(path) as temporary:  # OutputWriteError if it cannot be written
-        book.save(temporary)
+    with _saved_workbook(path) as book:
+        for name, table in tables.items():
+            sheet = _long_sheet(book, name, table)
+            # Text longer than its column (the rules a report breaks, the reasons) folds within it.
+            _fold(sheet)
 
 
 def write_comparison_workbook(
@@ -688,17 +726,14 @@ def write_comparison_workbook(
     workbook of one sheet, 同比, laid out and set up to print as `write_workbook`'s 同比 sheet; the
     files compared are named above the header, each pair once, not on every row. `labels`: what
     the two reports are called (their years, or A and B), 上年 and 本年 by default."""
-    book = Workbook()
-    book.remove(book.active)
     titles = None
     a, b = labels
     if {"source_a", "source_b"} <= set(pairs.columns):
         files = list(dict.fromkeys(zip(pairs["source_a"], pairs["source_b"], strict=True)))
         titles = ["政府信息公开工作年度报告 · 同比", *(f"{a}文件 {x} → {b}文件 {y}" for x, y in files)]
         pairs = pairs.drop(columns=["source_a", "source_b"])
-    _comparison_sheet(book, pairs, titles, labels)
-    with replacing(path) as temporary:  # OutputWriteError if it cannot be written
-        book.save(temporary)
+    with _saved_workbook(path) as book:
+        _comparison_sheet(book, pairs, titles, labels)
 
 
 # ---------------------------------------------------------------------------
@@ -773,19 +808,18 @@ def write_workbook(
     """
     cells, files, checks = _gather(reports_or_cells, files, checks)
     failed = _failed_cells(checks)
-    book = Workbook()
-    book.remove(book.active)
-    _overview_sheet(book, cells, files, checks)
-    for table_id in TABLE_SHEETS:
-        _table_sheet(book, table_id, cells, failed)
-    _year_over_year_sheet(book, cells)
-    people = _cells_for_people(cells)
-    sheet = _long_sheet(book, "cells", people)
-    for name, width in _CELLS_WIDTHS.items():
-        sheet.column_dimensions[get_column_letter(people.columns.get_loc(name) + 1)].width = width
-    _print_across_two_pages(sheet, people.columns.get_loc(_CELLS_ON_THE_FIRST_PAGE) + 1)
-    # The words of a reason and of a rule fold in their column; the ids and hashes are cut.
-    _long_sheet(book, "files", _form_as_number(files), folded={"reason": 40})
-    _long_sheet(book, "checks", checks, folded={"rule": 50})
-    with replacing(path) as temporary:  # Ctrl-C or a full disk halfway: no half workbook is left
-        book.save(temporary)
+    with _saved_workbook(path) as book:
+        _overview_sheet(book, cells, files, checks)
+        for table_id in TABLE_SHEETS:
+            _table_sheet(book, table_id, cells, failed)
+        _year_over_year_sheet(book, cells)
+        people = _cells_for_people(cells)
+        sheet = _long_sheet(book, "cells", people)
+        for name, width in _CELLS_WIDTHS.items():
+            sheet.column_dimensions[get_column_letter(people.columns.get_loc(name) + 1)].width = width
+        _print_across_two_pages(sheet, people.columns.get_loc(_CELLS_ON_THE_FIRST_PAGE) + 1)
+        # The words of a reason and of a rule fold in their column; the ids and hashes are cut.
+        sheet = _long_sheet(book, "files", _form_as_number(files), folded={"reason": 40})
+        for name, width in _FILES_WIDTHS.items():
+            sheet.column_dimensions[get_column_letter(files.columns.get_loc(name) + 1)].width = width
+        _long_sheet(book, "checks", checks, folded={"rule": 50})

@@ -408,11 +408,17 @@ def _dot_before(strokes: np.ndarray, ink: np.ndarray, rules: np.ndarray) -> bool
 def _mark(strokes: np.ndarray, pixels_per_point: float) -> str:
     """ "—" or "/" for a cell whose ink is one thin straight stroke, lying or leaning, as a report
     prints for zero or "not applicable"; "" otherwise. No digit is such a stroke: a 1 stands
-    upright (the recogniser reads a lone / as 1 at a score of 0.93, and a lone — as 一 or -)."""
-    count, labels = cv2.connectedComponents(strokes.astype(np.uint8), connectivity=8)
-    if count != 2:
+    upright (the recogniser reads a lone / as 1 at a score of 0.93, and a lone — as 一 or -).
+    Specks beside the stroke, each at most `dot_size` of its length across, are dust: with one,
+    both readings took a / for 1 and the speck for a point (1., . 1), and 1 was published."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(strokes.astype(np.uint8), connectivity=8)
+    if count < 2:
         return ""
-    ys, xs = np.nonzero(labels == 1)
+    extents = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
+    stroke = int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    if any(extent > _SETTINGS.dot_size * extents[stroke] for i, extent in enumerate(extents) if i != stroke):
+        return ""
+    ys, xs = np.nonzero(labels == stroke + 1)
     if len(xs) < 3:
         return ""
     # The stroke's axes: a straight stroke of width t and length L has variances t²/12 and L²/12.
