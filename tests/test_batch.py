@@ -186,6 +186,52 @@ def test_the_outputs_own_files_are_never_inputs(tmp_path):
     assert "no report files in the given inputs, only the output's own: " in alone.stderr
 
 
+def test_a_pattern_skips_the_files_of_another_runs_output_as_a_folder_does(tmp_path):
+    """`summary 'out/*'` read an output, its tables and journal as reports (failed rows, exit 0),
+    and so did `extract` with a pattern over another run's output: they are skipped, as a folder
+    skips them, and one line names them; a file named on the command line is still an input."""
+    from click.testing import CliRunner
+
+    from gongkai.cli import main
+
+    folder = tmp_path / "r"
+    folder.mkdir()
+    shutil.copyfile(SAMPLES / "guiling-township-2024.pdf", folder / "a.pdf")
+    assert (
+        CliRunner().invoke(main, ["extract", str(folder / "a.pdf"), "-o", str(folder / "c.csv")]).exit_code
+        == 0
+    )
+    (folder / "c.journal.lock").write_text("")  # as a run that holds the journal leaves it
+    assert batch.written_by_a_run(folder / ".c.csv.partial")  # the output it is writing ('*' skips it)
+    (folder / "notes.csv").write_text("a,b\n")  # a table with no run's files beside it: not an output
+    runs = ["c.checks.csv", "c.csv", "c.files.csv", "c.journal.lock", "c.journal.sqlite"]
+    names = ", ".join(str(folder / name) for name in runs)
+    said = f"gongkai: skipped 5 files of outputs of extract (not reports): {names}"
+    pattern = f"{folder}/*"
+    summary = CliRunner().invoke(main, ["summary", pattern, "-w", "1"])
+    assert summary.exit_code == 0, summary.output
+    assert said in summary.stderr.splitlines()
+    assert "notes.csv: not a PDF file" in summary.stderr and "c.files.csv: not" not in summary.stderr
+    extract = CliRunner().invoke(main, ["extract", pattern, "-o", str(tmp_path / "d.csv"), "-w", "1"])
+    assert extract.exit_code == 1 and said in extract.stderr.splitlines()  # notes.csv failed
+    assert "2 files: 1 ok, 0 partial, 1 failed" in extract.stderr
+    kept = [str(folder / "a.pdf"), str(folder / "notes.csv")]
+    assert expand_inputs([pattern]) == kept and [report.source for report in iter_reports(pattern)] == kept
+    # Nothing else: a usage error that names the output to read back.
+    alone = CliRunner().invoke(main, ["summary", f"{folder}/c*"])
+    assert alone.exit_code == 2 and alone.stderr.splitlines() == [alone.stderr.strip()]
+    assert "only files of outputs of extract: " in alone.stderr
+    assert alone.stderr.strip().endswith(f"give it alone: '{folder / 'c.csv'}'")
+    book = tmp_path / "w" / "b.xlsx"  # a workbook is not read back: no output to give
+    assert CliRunner().invoke(main, ["extract", str(folder / "a.pdf"), "-o", str(book)]).exit_code == 0
+    alone = CliRunner().invoke(main, ["summary", f"{book.parent}/*"])
+    journal = book.with_name("b.journal.sqlite")
+    assert alone.exit_code == 2 and alone.stderr.strip().endswith(f"{journal}, {book}")
+    # A file named is read as given (summary refuses it: see test_summary).
+    named = CliRunner().invoke(main, ["extract", str(folder / "c.files.csv"), "-o", str(tmp_path / "e.csv")])
+    assert named.exit_code == 1 and "c.files.csv: not a PDF file" in named.stderr
+
+
 def _outputs(output) -> dict[str, bytes]:
     base = output.with_suffix("")
     return {kind: base.with_name(base.name + kind + ".csv").read_bytes() for kind in ("", ".checks")}

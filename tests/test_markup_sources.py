@@ -267,3 +267,59 @@ def test_a_word_file_of_too_many_table_cells_is_refused(tmp_path):
         archive.writestr("word/document.xml", f"<w:document {_W}><w:body>{body}</w:body></w:document>")
     report = read_report_safely(path)
     assert (report.status, "25,000 cells" in report.reason) == ("failed", True), report.reason
+
+
+_SAVED_FROM = b"<!-- saved from url=(0044)http://www.example.gov.cn/xxgk/ndbg/1.html -->\r\n"
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        b"<!DOCTYPE html>\n<html>",
+        b"\xef\xbb\xbf<html>",  # a UTF-8 BOM
+        b"\x84\x31\x95\x33<html>",  # a GB18030 BOM
+        b"\xef\xbb\xbf\r\n\xef\xbb\xbf  <meta charset='gbk'>",  # pasted together: a BOM twice
+        b"\n\t <  HTML lang='zh-CN'>",
+        b'<?xml version="1.0" encoding="gb2312"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0//EN">',
+        _SAVED_FROM + b"<html>",  # as a browser saves a page
+        "<!-- 柳塘镇人民政府 版权所有 -->\n<!doctype html>".encode("gbk") + b"<script>",
+        b'<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN">\n<!-- x --><script>',
+        b"<p>" + "汀川市卫生健康委员会".encode("gb18030"),  # a fragment
+        b"<table><tr><td>",
+    ],
+)
+def test_a_web_page_is_told_by_the_markup_at_its_start(tmp_path, start):
+    path = tmp_path / "page.txt"  # a name that claims no kind: the content decides
+    path.write_bytes(start + "<p>二〇二三年政府信息公开工作年度报告</p>".encode("gb18030"))
+    assert input_kind(path) == ("html", False)
+
+
+def test_a_web_page_in_utf16_with_a_bom_is_one(tmp_path):
+    """decode_page reads UTF-16 with a BOM, but the sniffing looked for markup in its bytes as
+    ASCII: 'not a web page: no HTML markup at its start'."""
+    page = (FIXTURES / "web-city-2023-site-chrome.html").read_text(encoding="utf-8")
+    for encoding in ("utf-16-le", "utf-16-be"):
+        path = tmp_path / f"{encoding}.html"
+        path.write_bytes(("\ufeff" + page).encode(encoding))
+        assert input_kind(path) == ("html", False)
+        assert read_report_safely(path).status == "ok"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# 年度报告笔记\n\n网页的正文在 <p> 里，标题在 <title> 里。\n",  # markdown that mentions markup
+        "Notes: the page's <title>, its <table> and <div> elements.\n",
+        "<<< not markup >>> <p>\n",
+        "<?xml version='1.0'?><!-- a list --><items><p>1</p></items>",  # XML, not a page
+    ],
+)
+def test_a_file_that_mentions_markup_is_no_web_page(tmp_path, text):
+    """Any <p> or <title> in the first 8 KB made a text a web page (`notes.pdf`: 'the file named
+    .pdf is a web page, read as such'): a page is told by the markup at its start."""
+    for name, reason in (("notes.pdf", "not a PDF file"), ("notes.html", "not a web page: no HTML markup")):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        report = read_report_safely(path)
+        assert report.status == "failed" and report.reason.startswith(reason), report.reason
+        assert "web page, read as such" not in report.reason

@@ -71,7 +71,14 @@ def expand_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
     its content decides. A path that does not exist is kept (`check_inputs` refuses it
     before a batch starts). A broken symbolic link or a link loop a folder or a pattern
     holds is kept too: its status row says what it is, where dropping it would lose it unsaid.
+    The files of outputs of extract that a pattern finds are left out (`without_runs_files`).
     """
+    items = list(inputs)
+    return without_runs_files(_found(items, kind), named=items)[0]
+
+
+def _found(inputs: Iterable[str], kind: str) -> list[str]:
+    """The files of `expand_inputs`, those of outputs of extract that a pattern finds among them."""
     check_kind(kind)
     kinds = INPUT_KINDS if kind == "auto" else (kind,)
     suffixes = {suffix for k in kinds for suffix in SUFFIXES[k]}
@@ -98,7 +105,9 @@ def _is_file(path: Path) -> bool:
 
 
 def check_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
-    """The input files, after making sure that every path given exists and every pattern matches."""
+    """The input files, after making sure that every path given exists and every pattern matches:
+    those of outputs of extract that a pattern finds among them, which the caller leaves out
+    (`without_own_files`, `without_runs_files`) and says so."""
     for item in inputs:
         if item and Path(item).exists():  # an empty name (an unset "$DIR") is not the current folder
             continue
@@ -107,7 +116,7 @@ def check_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
                 raise BatchSetupError(f"no file matches {quoted(item)}")
         else:
             raise BatchSetupError(no_file(item))
-    return expand_inputs(inputs, kind)
+    return _found(inputs, kind)
 
 
 def check_format(output: str, fmt: str | None) -> str:
@@ -211,6 +220,60 @@ def beside_an_output(path: str) -> str | None:
         return f"{what}: give the reports (its output, {quoted(workbooks[0])}, is a workbook, not read back)"
     shown = message_path(os.path.join(os.path.dirname(path), name[: -len(end)]))
     return f"{what}: give its output ({shown}.csv, .parquet or .jsonl; none is there yet), or the reports"
+
+
+def written_by_a_run(path: str | os.PathLike[str]) -> bool:
+    """Whether the name of `path` is one a run of extract writes, so that no report has it: one
+    of the files beside an output (its tables, its journal and the journal's files, its lock;
+    `_beside_names`), a temporary of a file being written (`partial_path`), or an output
+    (`.csv`, `.parquet`, `.jsonl`, `.xlsx`) with any of those beside it. A report's name
+    (`.pdf`…) never is, as in `own_files`."""
+    target = Path(path)
+    name = target.name
+    if kind_of_name(target) is not None:
+        return False
+    if _beside_an_output_name(name):
+        return True
+    if name.startswith(".") and name.endswith(".partial"):  # `.cells.csv.partial`, while it is written
+        written = name[1 : -len(".partial")]
+        return _beside_an_output_name(written) or _is_output_name(Path(written))
+    return _is_output_name(target) and any(os.path.lexists(beside) for beside in own_files(str(target))[1:])
+
+
+def _beside_an_output_name(name: str) -> bool:
+    return any(name.endswith(end) and name != end for end in _beside_names())
+
+
+def _is_output_name(path: Path) -> bool:
+    return path.suffix.lower().lstrip(".") in FORMATS
+
+
+def _read_back(path: Path) -> bool:
+    """An output that summary and compare read (not a workbook), not a file beside one."""
+    return path.suffix.lower().lstrip(".") in _READ_OUTPUTS and not _beside_an_output_name(path.name)
+
+
+def without_runs_files(
+    paths: list[str], named: Iterable[str] = (), read_back: bool = False
+) -> tuple[list[str], list[str]]:
+    """`paths` without the files a run of extract writes (`written_by_a_run`) that a glob found,
+    and those left out: not reports, they are skipped, as a folder skips every file whose name
+    is no report's. A file `named` as an input itself stays. Raises NoInputsError when nothing
+    else is left; `read_back` (summary, compare): its words name an output to give alone."""
+    if not (runs := [path for path in paths if written_by_a_run(path)]):
+        return paths, []
+    named_ids = {identity for path in named if (identity := _identity(path)) is not None}
+    swept = {path for path in runs if _identity(path) not in named_ids}
+    kept = [path for path in paths if path not in swept]
+    skipped = [path for path in paths if path in swept]
+    if skipped and not kept:
+        names = ", ".join(map(message_path, skipped))
+        read = [path for path in skipped if _read_back(Path(path))]
+        advice = f"; to read an output back, give it alone: {quoted(read[0])}" if read_back and read else ""
+        raise NoInputsError(
+            f"no report files in the given inputs, only files of outputs of extract: {names}{advice}"
+        )
+    return kept, skipped
 
 
 def check_output_name(output: str) -> None:
@@ -487,7 +550,8 @@ def iter_reports(
     """One Report per input file, sorted by path, whatever order the workers finish them in.
 
     `inputs` is one path or many: files, directories (searched for report files, or
-    only those of `kind`: pdf, html, docx) and glob patterns. A file that cannot be
+    only those of `kind`: pdf, html, docx) and glob patterns (without the files of outputs of
+    extract they find: `expand_inputs`). A file that cannot be
     read gives a failed Report, never an exception. With `workers` > 1 or a
     `timeout`, files are read in worker processes, and a file still being read after
     `timeout` seconds is `failed` with reason `timeout` (its worker is killed). With a

@@ -35,6 +35,7 @@ from .batch import (
     iter_reports,
     own_files,
     without_own_files,
+    without_runs_files,
     worker_count,
 )
 from .errors import OutputWriteError
@@ -559,6 +560,7 @@ def extract(
         check_encoding(encoding)
         paths = check_inputs(inputs, input_kind)
         paths, own = without_own_files(paths, output, named=inputs)
+        paths, others = without_runs_files(paths, named=inputs)
         check_shape(fmt, shape)
         check_output(output, paths, batch_files(output, fmt))
     except (BatchSetupError, OutputFormatError, NoInputsError) as error:
@@ -568,6 +570,8 @@ def extract(
     if own and not quiet:
         names = ", ".join(map(message_path, own))
         _say(f"gongkai: skipped {len(own)} of the output's own files (not reports): {names}")
+    if others and not quiet:
+        _say_runs_files(others)
     client = _dask_client(scheduler) if scheduler else None
     try:
         batch = Batch(paths, output, fmt, encoding, resume, shape, input_kind)
@@ -585,6 +589,12 @@ def extract(
         result = _run(batch, workers or default_workers(), timeout or None, client, quiet)
     counts = result.counts
     sys.exit(1 if counts[Status.FAILED] or (strict and counts[Status.PARTIAL]) else 0)
+
+
+def _say_runs_files(skipped: list[str]) -> None:
+    """One line naming the files of outputs of extract that a pattern found: not read."""
+    names = ", ".join(map(message_path, skipped))
+    _say(f"gongkai: skipped {counted(len(skipped), 'file')} of outputs of extract (not reports): {names}")
 
 
 def _say_workers(asked: int | None, files: int) -> None:
@@ -815,10 +825,14 @@ def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float, output:
     try:
         # An earlier output comes with its files (batch.own_files): -o is none of them either.
         paths = [str(path) for path in own_files(inputs[0])] if earlier else check_inputs(inputs)
+        # A pattern over an output's folder: its files are not reports (the output is read alone).
+        paths, others = (paths, []) if earlier else without_runs_files(paths, inputs, read_back=True)
         if output:
             check_output(output, paths, skips_own=False)  # summary and compare read what they are given
     except (BatchSetupError, NoInputsError) as error:
         _usage_error(str(error))
+    if others:
+        _say_runs_files(others)
     if earlier:
         try:
             return read_output(inputs[0])
@@ -862,10 +876,11 @@ def summary(inputs, output, workers, timeout) -> None:
     Exit status:
       0    the summary was printed (failed reports are counted in it)
       1    stdout or -o could not be written (a full disk): one line says why
-      2    usage error (no such input, a pattern that matches nothing, a wide
-           output, a journal or table beside an output instead of the output,
-           an -o that cannot be written or is one of the inputs, as extract
-           checks its own), found before any reading
+      2    usage error (no such input, a pattern that matches nothing or only
+           the files of outputs of extract, a wide output, a journal or table
+           beside an output instead of the output, an -o that cannot be written
+           or is one of the inputs, as extract checks its own), found before
+           any reading
       130  interrupted (Ctrl-C)
     """
     from .output.summary import summarize

@@ -37,7 +37,15 @@ _TABLE_MARK, _ROW_MARK, _CELL_MARK = "\ue000", "\ue001", "\ue002"
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+)""", re.IGNORECASE)
 _XML_ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_\-]+)""")
 _XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
-_MARKUP_RE = re.compile(rb"<\s*(!doctype\s+html|html|head|body|meta|title|table|div|p)[\s>/]", re.IGNORECASE)
+# A web page's start: what may come before its first element (byte-order marks, UTF-8's and
+# GB18030's, which a page pasted together may hold more than once; white space; an XML declaration
+# or stylesheet instruction; comments, a browser's "saved from url" among them; a doctype), then
+# that element, or a doctype that says HTML. Only at the start: a text that mentions <p> is no page.
+_PAGE_START_RE = re.compile(
+    rb"(?:\xef\xbb\xbf|\x84\x31\x95\x33|\s|<\?xml[^>]*>|<!--.*?-->|<!doctype[^>]*>)*"
+    rb"(?:<!doctype\s+html|<\s*(?:html|head|body|meta|title|link|base|style|script|table|div|p)[\s>/])",
+    re.IGNORECASE | re.DOTALL,
+)
 _DIGITS_RE = re.compile(r"\d+")
 _ATTACHMENT_RE = re.compile(r"\.(pdf|docx?|wps|ofd)$", re.IGNORECASE)
 
@@ -67,8 +75,13 @@ _GB_FAMILY = {"gb2312", "gbk", "gb18030", "x-gbk", "cp936", "ms936", "euc-cn", "
 
 
 def looks_like_html(head: bytes) -> bool:
-    """Whether the first bytes of a file are markup (after a BOM, white space, comments)."""
-    return bool(_MARKUP_RE.search(head[:_SNIFF_BYTES]))
+    """Whether the first bytes of a file are markup at its start (after a BOM, white space, an
+    XML declaration, comments, a doctype). UTF-16 with a BOM is read as such."""
+    for bom, encoding in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if head.startswith(bom):
+            head = head[len(bom) :].decode(encoding, errors="replace").encode("utf-8", errors="replace")
+            break
+    return _PAGE_START_RE.match(head) is not None
 
 
 def _declared_encoding(data: bytes) -> str | None:
