@@ -227,9 +227,9 @@ def test_a_pattern_skips_the_files_of_another_runs_output_as_a_folder_does(tmp_p
     alone = CliRunner().invoke(main, ["summary", f"{book.parent}/*"])
     journal = book.with_name("b.journal.sqlite")
     assert alone.exit_code == 2 and alone.stderr.strip().endswith(f"{journal}, {book}")
-    # A file named is read as given (summary refuses it: see test_summary).
+    # A file named is no pattern's: refused, not skipped (see test_outputs and test_summary).
     named = CliRunner().invoke(main, ["extract", str(folder / "c.files.csv"), "-o", str(tmp_path / "e.csv")])
-    assert named.exit_code == 1 and "c.files.csv: not a PDF file" in named.stderr
+    assert named.exit_code == 2 and "c.files.csv' is the per-file status table" in named.stderr
 
 
 def _outputs(output) -> dict[str, bytes]:

@@ -64,6 +64,54 @@ def test_an_output_that_is_an_input_is_refused_before_any_reading(folder, no_rea
     assert {path.name: path.read_bytes() for path in folder.iterdir()} == before
 
 
+def test_a_file_of_another_runs_output_named_to_extract_is_refused_before_any_reading(
+    folder, tmp_path, monkeypatch
+):
+    """`extract other/c.journal.sqlite -o x.csv` read the journal as a report (a failed row, exit
+    1), and `extract other/* -o x.csv` (a pattern the shell expanded) read another run's output,
+    tables and journal as reports: a file a run writes, named as an input, is refused, as summary
+    refuses it, in one line that says what it is (and, where several inputs were named, that a
+    quoted pattern skips them); the run's own files are still refused as inputs it would replace."""
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy(GUILING, other / GUILING.name)
+    out = other / "c.csv"
+    assert (
+        CliRunner().invoke(main, ["extract", str(other / GUILING.name), "-o", str(out), "-q"]).exit_code == 0
+    )
+    (other / "c.journal.lock").write_text("")
+    (other / "c.journal.sqlite-wal").write_text("")
+    (other / ".c.csv.partial").write_text("")
+    monkeypatch.setattr(cli, "iter_reports", lambda *a, **k: pytest.fail("read reports"))
+    monkeypatch.setattr(cli, "Batch", lambda *a, **k: pytest.fail("read reports"))
+    new = str(tmp_path / "new.csv")
+    said = {
+        "c.journal.sqlite": "is the journal of a run of extract, neither a report nor an output",
+        "c.journal.sqlite-wal": "is a file of the journal of a run of extract, not a report",
+        "c.journal.lock": "is the lock file of a run of extract, not a report",
+        "c.files.csv": "is the per-file status table of an output of extract, not the output itself",
+        "c.checks.csv": "is the checks table of an output of extract, not the output itself",
+        "c.csv": "is an output of extract, not a report",
+        ".c.csv.partial": f"is the file '{out}' while a run of extract writes it, not a report",
+    }
+    for name, says in said.items():
+        _refused(["extract", str(other / name), "-o", new], f"'{other / name}' {says}")
+        result = CliRunner().invoke(main, ["extract", str(other / name), "-o", new])
+        assert result.stderr.endswith(f"{says}: give the reports\n")  # one file named: no pattern to quote
+    # A pattern the shell expanded: the first of the run's files it names, and the advice.
+    expanded = sorted(str(path) for path in other.iterdir() if not path.name.startswith("."))
+    _refused(
+        ["extract", *expanded, "-o", new],
+        f"'{other / 'c.checks.csv'}' is the checks table of an output of extract, not the output itself: "
+        "give the reports; quote a pattern ('DIR/*') and gongkai skips the files of outputs of extract",
+    )
+    # summary too refuses the temporary of a file being written (it read it as a report, exit 0).
+    _refused(["summary", str(other / ".c.csv.partial")], f"give its output instead, '{out}'")
+    # The run's own files, named, are inputs it would write over: refused as before.
+    _refused(["extract", *expanded, "-o", str(out)], "it is the input")
+    assert not (tmp_path / "new.csv").exists() and not list(tmp_path.glob("new.*"))
+
+
 @pytest.mark.parametrize("name", ["c.files.csv", "c.checks.csv", "c.journal.sqlite", "c.journal.lock"])
 def test_an_output_named_as_the_files_beside_another_is_refused(folder, tmp_path, no_reading, name):
     # -o c.journal.sqlite --format csv replaced another run's live journal with a CSV.

@@ -199,27 +199,75 @@ _BESIDE_WHAT = {
 _READ_OUTPUTS = ("csv", "parquet", "jsonl")
 
 
-def beside_an_output(path: str) -> str | None:
+def beside_an_output(path: str, read_back: bool = True) -> str | None:
     """What the file `path` is when its name is one a run writes beside its output (its tables,
-    its journal and the journal's files, its lock), and the output to give instead: 'the journal
-    of a run of extract, …: give its output instead, 'm/c.csv''. None for any other name."""
+    its journal and the journal's files, its lock), and what to give instead: 'the journal of a
+    run of extract, …: give its output instead, 'm/c.csv''; without `read_back` (extract, which
+    reads reports only), the reports. None for any other name."""
     name = Path(path).name
-    end = next((end for end in _beside_names() if name.endswith(end) and name != end), None)
-    if end is None:
+    if (end := _beside_end(name)) is None:
         return None
     what = _BESIDE_WHAT.get(end, "a file of the journal of a run of extract, not a report")
-    base = os.path.join(glob.escape(os.path.dirname(path)), glob.escape(name[: -len(end)]))
+    return f"{what}: {_instead(os.path.join(os.path.dirname(path), name[: -len(end)]), read_back)}"
+
+
+def _instead(base: str, read_back: bool) -> str:
+    """What to give instead of a file of the output `base` (its path without the extension,
+    'm/c'): that output, where summary and compare read it back, else the reports."""
+    if not read_back:
+        return "give the reports"
+    pattern = os.path.join(glob.escape(os.path.dirname(base)), glob.escape(os.path.basename(base)))
 
     def outputs(formats: Iterable[str]) -> list[str]:  # of any case, as the extension is told: u.CSV too
         any_case = ("".join(f"[{c}{c.upper()}]" for c in fmt) for fmt in formats)
-        return sorted(p for pattern in any_case for p in glob.glob(f"{base}.{pattern}") if os.path.isfile(p))
+        return sorted(p for each in any_case for p in glob.glob(f"{pattern}.{each}") if os.path.isfile(p))
 
     if read := outputs(_READ_OUTPUTS):
-        return f"{what}: give its output instead, {' or '.join(map(quoted, read))}"
+        return f"give its output instead, {' or '.join(map(quoted, read))}"
     if workbooks := outputs(["xlsx"]):
-        return f"{what}: give the reports (its output, {quoted(workbooks[0])}, is a workbook, not read back)"
-    shown = message_path(os.path.join(os.path.dirname(path), name[: -len(end)]))
-    return f"{what}: give its output ({shown}.csv, .parquet or .jsonl; none is there yet), or the reports"
+        return f"give the reports (its output, {quoted(workbooks[0])}, is a workbook, not read back)"
+    return (
+        f"give its output ({message_path(base)}.csv, .parquet or .jsonl; none is there yet), or the reports"
+    )
+
+
+# The advice where a file a folder or pattern would skip was named, most often by a shell that
+# expanded an unquoted DIR/*: a quoted pattern is expanded by gongkai, which skips them.
+_QUOTE_A_PATTERN = "; quote a pattern ('DIR/*') and gongkai skips {}"
+
+
+def check_named_inputs(inputs: Iterable[str], read_back: bool = False, written: Iterable[Path] = ()) -> None:
+    """Raises BatchSetupError for the first of `inputs`, named as such (not found by a folder or
+    pattern), that is a file a run of extract writes (`written_by_a_run`), no report: one line
+    says what it is and what to give instead (`beside_an_output`). An output of extract is
+    refused too, but with `read_back` (summary, compare, which read one back). The files this
+    run writes (`written`, `batch_files`) are left to `check_output`, which refuses to write over
+    them. Where several inputs were named, a shell most likely expanded a pattern over a folder
+    that holds an output: the line says that a quoted one skips them."""
+    inputs = list(inputs)
+    mine = {identity for path in written if (identity := _identity(path)) is not None}
+    for item in inputs:
+        if not (item and os.path.isfile(item) and written_by_a_run(item)) or _identity(item) in mine:
+            continue
+        what = beside_an_output(item, read_back) or _written_what(item, read_back)
+        if what is None:
+            continue  # an output, which summary and compare read back
+        hint = _QUOTE_A_PATTERN.format("the files of outputs of extract") if len(inputs) > 1 else ""
+        raise BatchSetupError(f"{quoted(item)} is {what}{hint}")
+
+
+def _written_what(path: str, read_back: bool) -> str | None:
+    """What `path`, a file a run writes that is not beside an output, is, as `beside_an_output`
+    says: the temporary of a file being written (`partial_path`), or an output (None where it is
+    read back)."""
+    name = os.path.basename(path)
+    if not (name.startswith(".") and name.endswith(".partial")):
+        return None if read_back else "an output of extract, not a report: give the reports"
+    becomes = name[1 : -len(".partial")]
+    end = _beside_end(becomes) or Path(becomes).suffix  # beside an output, or an output
+    base = os.path.join(os.path.dirname(path), becomes[: -len(end)])
+    shown = quoted(os.path.join(os.path.dirname(path), becomes))
+    return f"the file {shown} while a run of extract writes it, not a report: {_instead(base, read_back)}"
 
 
 def written_by_a_run(path: str | os.PathLike[str]) -> bool:
@@ -241,7 +289,12 @@ def written_by_a_run(path: str | os.PathLike[str]) -> bool:
 
 
 def _beside_an_output_name(name: str) -> bool:
-    return any(name.endswith(end) and name != end for end in _beside_names())
+    return _beside_end(name) is not None
+
+
+def _beside_end(name: str) -> str | None:
+    """How `name` ends where it is a file's beside an output (`.journal.sqlite`…), else None."""
+    return next((end for end in _beside_names() if name.endswith(end) and name != end), None)
 
 
 def _is_output_name(path: Path) -> bool:
@@ -332,7 +385,7 @@ def check_output(
         if (path := existing.get(_identity(source))) is not None:
             # An earlier run's file named as an input is most often a shell's unquoted DIR/*.
             skipped = skips_own and not kind_of_name(path)
-            hint = "; quote a pattern ('DIR/*') and gongkai skips its own files" if skipped else ""
+            hint = _QUOTE_A_PATTERN.format("its own files") if skipped else ""
             raise BatchSetupError(f"cannot write {quoted(path)}: it is the input {quoted(source)}{hint}")
     check_folder(target.parent)
 

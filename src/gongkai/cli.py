@@ -25,10 +25,10 @@ from .batch import (
     BatchSetupError,
     NoInputsError,
     batch_files,
-    beside_an_output,
     check_encoding,
     check_format,
     check_inputs,
+    check_named_inputs,
     check_output,
     check_output_name,
     default_workers,
@@ -546,9 +546,10 @@ def extract(
            be written (a full disk, a character --encoding lacks): a line says
            why, no output file is placed, and a second line gives the command
            that writes what the journal kept, without reading again
-      2    usage error (bad option, no inputs, unusable output: one of the inputs,
-           or a directory, link or special file where it or a file beside it
-           goes), found before any work
+      2    usage error (bad option, no inputs, a file of an output of extract
+           named as an input, unusable output: one of the inputs, or a
+           directory, link or special file where it or a file beside it goes),
+           found before any work
       130  interrupted (Ctrl-C; 143 for SIGTERM, 129 for SIGHUP): finished reports
            are kept in the journal, an earlier run's output stays untouched, and
            the command to continue is printed
@@ -558,6 +559,7 @@ def extract(
         check_output_name(output)
         fmt = check_format(output, fmt)
         check_encoding(encoding)
+        check_named_inputs(inputs, written=batch_files(output, fmt))
         paths = check_inputs(inputs, input_kind)
         paths, own = without_own_files(paths, output, named=inputs)
         paths, others = without_runs_files(paths, named=inputs)
@@ -814,9 +816,10 @@ def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float, output:
     first, `output` (if any) is checked as extract checks its own."""
     from .output.summary import NotAnOutputError, batch_frames, is_output, read_output
 
-    for item in inputs:  # a file of a run's named as a report: the output is what to give
-        if os.path.isfile(item) and (what := beside_an_output(item)) is not None:
-            _usage_error(f"{quoted(item)} is {what}")
+    try:  # a file of a run's named as a report: the output is what to give
+        check_named_inputs(inputs, read_back=True)
+    except BatchSetupError as error:
+        _usage_error(str(error))
     outputs = [item for item in inputs if is_output(item)]
     if outputs and len(inputs) > 1:
         names = ", ".join(map(quoted, outputs))
@@ -877,8 +880,8 @@ def summary(inputs, output, workers, timeout) -> None:
       0    the summary was printed (failed reports are counted in it)
       1    stdout or -o could not be written (a full disk): one line says why
       2    usage error (no such input, a pattern that matches nothing or only
-           the files of outputs of extract, a wide output, a journal or table
-           beside an output instead of the output, an -o that cannot be written
+           the files of outputs of extract, a wide output, a journal, table or
+           .partial beside an output instead of the output, an -o that cannot be written
            or is one of the inputs, as extract checks its own), found before
            any reading
       130  interrupted (Ctrl-C)
