@@ -157,6 +157,19 @@ def test_the_files_sheet_prints_its_rows_across_pages_at_a_readable_size(book):
         assert len(str(value)) + 1 <= widths[header.index(name)], name  # the number shown whole
 
 
+def test_a_header_folded_in_a_narrow_column_has_a_row_as_high_as_its_lines(book):
+    """格式版本 or 用时（秒） over a column narrower than it folds to two lines: the header row is
+    as high as them (with no height of its own it printed over the first row of values)."""
+    for name in ("files", "cells"):
+        sheet = book[name]
+        widths = {c.column: sheet.column_dimensions[get_column_letter(c.column)].width for c in sheet[1]}
+        folded = [
+            c.value for c in sheet[1] if sum(1 + (ord(ch) > 0x2E80) for ch in c.value) > widths[c.column]
+        ]
+        assert "格式版本" in folded, name
+        assert sheet[1][0].alignment.wrap_text and sheet.row_dimensions[1].height >= 2 * 14, name
+
+
 def test_an_empty_batch_prints_its_cells_header_on_one_page(tmp_path):
     """No records: the header fitted to one page's width, not split over two pages of a header."""
     from gongkai.output.records import empty_frame

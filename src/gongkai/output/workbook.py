@@ -486,12 +486,14 @@ def _long_sheet(
     folded: dict[str, int] | None = None,
     headers: dict[str, str] | None = None,
     titles: Iterable[str] = (),
+    widths: dict[str, float] | None = None,
 ) -> Worksheet:
     """A sheet of records under Chinese headers, set up to print; the columns of `folded`
     ({name: width}) are that wide, their longer text folded within them, not cut on paper.
     `headers` ({name: header}): headers other than HEADERS'; `titles`: lines above the header,
     a title and then notes in small print (the header, frozen, filtered and printed on every
-    page, under them)."""
+    page, under them); `widths` ({name: width}): columns narrower or wider than their values,
+    whose header folds when it is wider (the header row as high as its tallest)."""
     sheet = book.create_sheet(title)
     titles = list(titles)
     top = len(titles) + 1  # the header's row
@@ -511,9 +513,10 @@ def _long_sheet(
             sheet.column_dimensions[get_column_letter(column)].width or 0,
             _width(sheet.cell(top, column).value) + 3,
         )
-    for name, width in (folded or {}).items():
+    for name, width in {**(folded or {}), **(widths or {})}.items():
         if name in df.columns:
             sheet.column_dimensions[get_column_letter(df.columns.get_loc(name) + 1)].width = width
+    _fit_header(sheet, top)
     if columns := [df.columns.get_loc(name) + 1 for name in folded or {} if name in df.columns]:
         _fold(sheet, columns, first_row=top + 1)
     last = f"{get_column_letter(max(1, len(df.columns)))}{sheet.max_row}"
@@ -523,6 +526,21 @@ def _long_sheet(
     sheet.print_area = f"A1:{last}"
     _print_setup(sheet, title_rows=f"{top}:{top}")
     return sheet
+
+
+def _fit_header(sheet: Worksheet, row: int) -> None:
+    """The header row as high as its most folded header: without a height of its own, a header
+    folded to two lines printed over the first row of values (LibreOffice)."""
+    lines = max(
+        (
+            _lines(cell.value, sheet.column_dimensions[get_column_letter(cell.column)].width or _VALUE_WIDTH)
+            for cell in sheet[row]
+            if cell.value is not None
+        ),
+        default=1,
+    )
+    if lines > 1:
+        sheet.row_dimensions[row].height = _POINTS_PER_LINE * lines + 4
 
 
 def _fold(sheet: Worksheet, columns: list[int] | None = None, first_row: int = 2) -> None:
@@ -674,11 +692,11 @@ def _comparison_sheet(
         folded=_COMPARISON_WIDTHS,
         headers=named if labels != _YEARS else None,
         titles=titles,
+        widths={"change_share": _SHARE_WIDTH},
     )
     names = list(shown.columns)
     first = len(titles) + 2  # the first row of values
     large, share = names.index("large") + 1, names.index("change_share") + 1
-    sheet.column_dimensions[get_column_letter(share)].width = _SHARE_WIDTH
     folded = {names.index(name) + 1 for name in _COMPARISON_WIDTHS if name in names}
     for row in range(first, sheet.max_row + 1):
         if sheet.cell(row, large).value:
@@ -814,12 +832,8 @@ def write_workbook(
             _table_sheet(book, table_id, cells, failed)
         _year_over_year_sheet(book, cells)
         people = _cells_for_people(cells)
-        sheet = _long_sheet(book, "cells", people)
-        for name, width in _CELLS_WIDTHS.items():
-            sheet.column_dimensions[get_column_letter(people.columns.get_loc(name) + 1)].width = width
+        sheet = _long_sheet(book, "cells", people, widths=_CELLS_WIDTHS)
         _print_across_two_pages(sheet, people.columns.get_loc(_CELLS_ON_THE_FIRST_PAGE) + 1)
         # The words of a reason and of a rule fold in their column; the ids and hashes are cut.
-        sheet = _long_sheet(book, "files", _form_as_number(files), folded={"reason": 40})
-        for name, width in _FILES_WIDTHS.items():
-            sheet.column_dimensions[get_column_letter(files.columns.get_loc(name) + 1)].width = width
+        _long_sheet(book, "files", _form_as_number(files), folded={"reason": 40}, widths=_FILES_WIDTHS)
         _long_sheet(book, "checks", checks, folded={"rule": 50})
