@@ -275,13 +275,17 @@ def test_a_number_ocr_could_not_vouch_for_is_awaiting_a_reader_in_the_text_csv_a
     assert result.exit_code == 0, result.output
     assert re.search(r"1\.本机关不掌握相关政府信息 · 总计 +\d+ +待核 *\n", result.stdout)
     assert re.search(r"（一）予以公开 · 总计 +待核 +待核 *\n", result.stdout)
-    written = pd.read_csv(tmp_path / "c.csv", dtype=str, keep_default_na=False)
+    # In the CSV the values stay numbers (pandas reads them as such): a doubtful one is empty,
+    # and its note_code says why.
+    written = pd.read_csv(tmp_path / "c.csv")
+    assert all(pd.api.types.is_float_dtype(written[c]) for c in ("value_a", "value_b", "change"))
     written = written[(written["table"] == "applications") & (written["column_id"] == "total")]
     written = written.set_index("row_id")
-    assert written.loc["unavailable_not_held", "value_b"] == "待核"
-    assert written.loc["unavailable_not_held", "value_a"].isdigit()
+    assert pd.isna(written.loc["unavailable_not_held", "value_b"])
+    assert written.loc["unavailable_not_held", "value_a"] >= 0
     assert written.loc["unavailable_not_held", "note_code_b"] == "ocr_doubtful"
-    assert written.loc["granted", ["value_a", "value_b", "change"]].tolist() == ["待核", "待核", ""]
+    assert written.loc["granted", ["value_a", "value_b", "change"]].isna().all()
+    assert written.loc["granted", ["note_code_a", "note_code_b"]].tolist() == ["ocr_doubtful"] * 2
     assert runner.invoke(main, [*agency, "-o", str(tmp_path / "c.xlsx")]).exit_code == 0
     sheet = load_workbook(tmp_path / "c.xlsx")["同比"]
     header = [c.value for c in sheet[3]]
@@ -291,3 +295,26 @@ def test_a_number_ocr_could_not_vouch_for_is_awaiting_a_reader_in_the_text_csv_a
     values = [(c.value, c.alignment.horizontal) for c in rows["1.本机关不掌握相关政府信息"][7:9]]
     assert isinstance(values[0][0], int) and values[1] == ("待核", "right")
     assert [c.value for c in rows["（一）予以公开"][7:9]] == ["待核", "待核"]
+
+
+def test_the_note_codes_come_last_in_both_layouts_of_the_csv(tmp_path):
+    """note_code_a and note_code_b were added after the other columns: they come after the files
+    compared in a comparison of two reports, as they do after a pair's identity and notes of --agency."""
+    runner = CliRunner()
+    a, b = tmp_path / "ab.csv", tmp_path / "agency.csv"
+    result = runner.invoke(main, ["compare", str(COUNTY_2020), str(COUNTY_2021), "-o", str(a)])
+    assert result.exit_code == 0, result.output
+    compared = [
+        *("table", "group", "row", "row_id", "column", "column_id", "value_a", "value_b", "change"),
+        *("change_share", "large", "note_a", "note_b"),
+    ]
+    codes = ["note_code_a", "note_code_b"]
+    assert list(pd.read_csv(a, nrows=0).columns) == [*compared, "source_a", "source_b", *codes]
+    cells = tmp_path / "cells.csv"
+    assert (
+        runner.invoke(main, ["extract", str(COUNTY_2020), str(COUNTY_2021), "-o", str(cells)]).exit_code == 0
+    )
+    result = runner.invoke(main, ["compare", str(cells), "--agency", "棠溪县人民政府", "-o", str(b)])
+    assert result.exit_code == 0, result.output
+    identity = ["agency_key", "agency", "year_a", "year_b", "source_a", "source_b"]
+    assert list(pd.read_csv(b, nrows=0).columns) == [*identity, *compared, *codes]

@@ -932,7 +932,7 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
     """
     from .agency import agency_key
     from .output.compare import (
-        compare_cells,
+        compare_reports,
         no_pairs_reason,
         pair_doubts,
         report_labels,
@@ -954,9 +954,7 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
         readable = [s for s in sources if (cells["source"] == s).any()]
         if len(sources) != 2 or len(readable) != 2:
             _usage_error("give two readable reports A B, or a batch and --agency KEY")
-        pairs = compare_cells(*(cells[cells["source"] == s] for s in readable)).assign(
-            source_a=readable[0], source_b=readable[1]
-        )
+        pairs = compare_reports(*(cells[cells["source"] == s] for s in readable), *readable)
         a, b = (files[files["source"] == s].iloc[0] for s in readable)
         labels = report_labels(a["year"], b["year"])
         if doubts := pair_doubts(a["agency"], b["agency"], a["year"], b["year"]):
