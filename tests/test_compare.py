@@ -267,7 +267,8 @@ def test_a_number_ocr_could_not_vouch_for_is_awaiting_a_reader_in_the_text_csv_a
     total = (table["table"] == "applications") & (table["column_id"] == "total")
     not_held = total & (table["row_id"] == "unavailable_not_held") & table["source"].str.contains("2022")
     granted = total & (table["row_id"] == "granted")  # doubtful in both years
-    doubtful = ["", "ocr_doubtful", "OCR doubtful: cell read as '98712'"]
+    why = "not a plain number as read: '98712'; suspect cell (seal)"
+    doubtful = ["", "ocr_doubtful", f"OCR doubtful ({why}): cell read as '98712' (0.91)"]
     table.loc[not_held | granted, ["value", "note_code", "note"]] = doubtful
     table.to_csv(out, index=False)
     agency = ["compare", str(out), "--agency", "鹤鸣市人民政府"]
@@ -295,6 +296,20 @@ def test_a_number_ocr_could_not_vouch_for_is_awaiting_a_reader_in_the_text_csv_a
     values = [(c.value, c.alignment.horizontal) for c in rows["1.本机关不掌握相关政府信息"][7:9]]
     assert isinstance(values[0][0], int) and values[1] == ("待核", "right")
     assert [c.value for c in rows["（一）予以公开"][7:9]] == ["待核", "待核"]
+    # On paper the note says why in words, never what OCR read (a number beside 待核): that is
+    # in the hover note of the 待核, as on the form sheets.
+    printed = [c.value for r in sheet.iter_rows() for c in r if c.value is not None]
+    assert not any("98712" in str(value) for value in printed)
+    said = rows["1.本机关不掌握相关政府信息"][header.index("本年说明")].value
+    assert said == "OCR doubtful (not a plain number; suspect cell (seal))"
+    assert "98712" in rows["1.本机关不掌握相关政府信息"][8].comment.text
+    # So too the 同比 sheet of the batch's workbook.
+    frame = pd.read_csv(out)
+    gongkai.write_workbook(frame.assign(form=frame["form"].astype(str)), tmp_path / "w.xlsx")
+    sheet = load_workbook(tmp_path / "w.xlsx")["同比"]
+    printed = [c for r in sheet.iter_rows() for c in r if c.value is not None]
+    assert not any("98712" in str(c.value) for c in printed)
+    assert any(c.value == "待核" and "98712" in c.comment.text for c in printed)
 
 
 def test_the_note_codes_come_last_in_both_layouts_of_the_csv(tmp_path):

@@ -29,7 +29,7 @@ from ..forms import CURRENT_VERSION, FORMS, Table
 from ..model import NoteCode, cell_key
 from . import records
 from .compare import shown_values, year_over_year
-from .views import DOUBTFUL, form_lines, headlines
+from .views import DOUBTFUL, form_lines, headlines, note_on_paper
 from .wide import report_form
 from .writers import replacing
 
@@ -679,9 +679,17 @@ def _comparison_sheet(
     sheets are: the header frozen and printed on every page, landscape, fitted to the page width,
     the labels folded within their columns. `titles`: lines above the header (the files compared);
     `labels`: what the two reports' columns are called (2024年数值), 上年 and 本年 by default."""
-    # A number OCR could not vouch for shows 待核 where its value would be, as on the form sheets.
+    # A number OCR could not vouch for shows 待核 where its value would be, as on the form sheets,
+    # its note in words (why), and what OCR read only in the hover note of its 待核.
     ids = ("table", "row_id", "column_id", "note_code_a", "note_code_b")
-    shown = pairs.assign(**shown_values(pairs)).drop(columns=[c for c in ids if c in pairs])
+    notes = {
+        f"note_{side}": [
+            note_on_paper(note, code)
+            for note, code in zip(pairs[f"note_{side}"], pairs[f"note_code_{side}"], strict=True)
+        ]
+        for side in "ab"
+    }
+    shown = pairs.assign(**shown_values(pairs), **notes).drop(columns=[c for c in ids if c in pairs])
     a, b = labels
     named = {"value_a": f"{a}数值", "value_b": f"{b}数值", "note_a": f"{a}说明", "note_b": f"{b}说明"}
     titles = titles or []
@@ -704,6 +712,10 @@ def _comparison_sheet(
                 sheet.cell(row, column).fill = _FAILED_FILL
         sheet.cell(row, large).value = "是" if sheet.cell(row, large).value else ""
         sheet.cell(row, share).number_format = "0.0%"
+        for side in "ab":  # the whole note, what OCR read too, where the value is 待核
+            cell = sheet.cell(row, names.index(f"value_{side}") + 1)
+            if cell.value == DOUBTFUL and isinstance(note := pairs[f"note_{side}"].iloc[row - first], str):
+                cell.comment = Comment(note, "gongkai")
         for column in range(1, len(names) + 1):  # the labels folded (_long_sheet), the numbers right
             cell = sheet.cell(row, column)
             if column in folded:
