@@ -276,6 +276,11 @@ def test_a_number_ocr_could_not_vouch_for_is_awaiting_a_reader_in_the_text_csv_a
     assert result.exit_code == 0, result.output
     assert re.search(r"1\.本机关不掌握相关政府信息 · 总计 +\d+ +待核 *\n", result.stdout)
     assert re.search(r"（一）予以公开 · 总计 +待核 +待核 *\n", result.stdout)
+    # One line says what 待核 is, and how many cells are: the legend the workbook's sheets print.
+    said = re.findall(
+        r"^(\d+) cells? 待核: numbers on a scanned page that OCR could not vouch for", result.stdout, re.M
+    )
+    assert said == ["2"], result.stdout
     # In the CSV the values stay numbers (pandas reads them as such): a doubtful one is empty,
     # and its note_code says why.
     written = pd.read_csv(tmp_path / "c.csv")
@@ -325,6 +330,7 @@ def test_the_note_codes_come_last_in_both_layouts_of_the_csv(tmp_path):
     ]
     codes = ["note_code_a", "note_code_b"]
     assert list(pd.read_csv(a, nrows=0).columns) == [*compared, "source_a", "source_b", *codes]
+    assert "待核" not in result.stdout  # no cell is: no line about them
     cells = tmp_path / "cells.csv"
     assert (
         runner.invoke(main, ["extract", str(COUNTY_2020), str(COUNTY_2021), "-o", str(cells)]).exit_code == 0

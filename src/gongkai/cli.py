@@ -1044,3 +1044,9 @@ def _print_comparison(pairs, show_all: bool, labels: tuple[str, str] | None = No
         large = pair[pair["large"]]
         compared = int(pair["change"].notna().sum())
         console.print(f"{counted(len(large), 'large change')} of {counted(compared, 'cell')} compared")
+        if awaiting := int((doubtful(pair, "a") | doubtful(pair, "b")).sum()):
+            console.print(
+                f"{counted(awaiting, 'cell')} 待核: numbers on a scanned page that OCR could not vouch for, "
+                "to look up in the report; their notes say why and what OCR read (-o CSV or XLSX)",
+                highlight=False,
+            )
