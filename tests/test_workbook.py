@@ -170,6 +170,17 @@ def test_a_header_folded_in_a_narrow_column_has_a_row_as_high_as_its_lines(book)
         assert sheet[1][0].alignment.wrap_text and sheet.row_dimensions[1].height >= 2 * 14, name
 
 
+def test_a_file_name_longer_than_its_column_folds_in_the_files_sheet(tmp_path):
+    """samples/tingchuan-environment-2022.pdf printed without its .pdf: the name folds instead."""
+    long = "samples/" + "a-very-long-name-of-a-report-file-2022" * 2 + ".pdf"
+    cells = gongkai.read_report(BROKEN_SAMPLE).cells.assign(source=long)
+    gongkai.write_workbook(cells, tmp_path / "long.xlsx")
+    sheet = load_workbook(tmp_path / "long.xlsx")["files"]
+    assert sheet["A2"].value == long and sheet["A2"].alignment.wrap_text
+    width = sheet.column_dimensions["A"].width
+    assert width <= 30 and sheet.row_dimensions[2].height >= 14 * -(-len(long) // width)
+
+
 def test_an_empty_batch_prints_its_cells_header_on_one_page(tmp_path):
     """No records: the header fitted to one page's width, not split over two pages of a header."""
     from gongkai.output.records import empty_frame

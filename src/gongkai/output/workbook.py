@@ -483,13 +483,14 @@ def _long_sheet(
     df: pd.DataFrame,
     autofilter: bool = True,
     widest: int = 30,
-    folded: dict[str, int] | None = None,
+    folded: dict[str, int | None] | None = None,
     headers: dict[str, str] | None = None,
     titles: Iterable[str] = (),
     widths: dict[str, float] | None = None,
 ) -> Worksheet:
     """A sheet of records under Chinese headers, set up to print; the columns of `folded`
-    ({name: width}) are that wide, their longer text folded within them, not cut on paper.
+    ({name: width}) are that wide (None: as wide as their values, up to `widest`), their longer
+    text folded within them, not cut on paper.
     `headers` ({name: header}): headers other than HEADERS'; `titles`: lines above the header,
     a title and then notes in small print (the header, frozen, filtered and printed on every
     page, under them); `widths` ({name: width}): columns narrower or wider than their values,
@@ -514,7 +515,7 @@ def _long_sheet(
             _width(sheet.cell(top, column).value) + 3,
         )
     for name, width in {**(folded or {}), **(widths or {})}.items():
-        if name in df.columns:
+        if name in df.columns and width is not None:
             sheet.column_dimensions[get_column_letter(df.columns.get_loc(name) + 1)].width = width
     _fit_header(sheet, top)
     if columns := [df.columns.get_loc(name) + 1 for name in folded or {} if name in df.columns]:
@@ -846,6 +847,8 @@ def write_workbook(
         people = _cells_for_people(cells)
         sheet = _long_sheet(book, "cells", people, widths=_CELLS_WIDTHS)
         _print_across_two_pages(sheet, people.columns.get_loc(_CELLS_ON_THE_FIRST_PAGE) + 1)
-        # The words of a reason and of a rule fold in their column; the ids and hashes are cut.
-        _long_sheet(book, "files", _form_as_number(files), folded={"reason": 40}, widths=_FILES_WIDTHS)
+        # The words of a reason and of a rule fold in their column, and so do a file's name and
+        # path (cut, samples/tingchuan-environment-2022 lost its .pdf); the ids and hashes are cut.
+        folded = {"reason": 40, "source": None, "duplicate_of": None}
+        _long_sheet(book, "files", _form_as_number(files), folded=folded, widths=_FILES_WIDTHS)
         _long_sheet(book, "checks", checks, folded={"rule": 50})
