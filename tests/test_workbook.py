@@ -191,6 +191,18 @@ def test_an_empty_batch_prints_its_cells_header_on_one_page(tmp_path):
     assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
 
 
+def test_an_empty_batch_prints_its_overview_title_across_its_header(tmp_path):
+    """No report read: 概览 keeps its header, so its title prints across it (the print area was
+    column A alone, a narrow strip that cut the title)."""
+    from gongkai.output.records import empty_frame
+
+    gongkai.write_workbook(empty_frame("cells"), tmp_path / "empty.xlsx")
+    sheet = load_workbook(tmp_path / "empty.xlsx")["概览"]
+    header = [c.value for c in sheet[3]]
+    assert header[0] == "机关" and "本年新收申请" in header and header[-1] == "来源文件"
+    assert sheet.print_area == f"'概览'!$A$1:${get_column_letter(len(header))}$3"
+
+
 def test_long_rule_and_reason_text_folds_in_its_column(book):
     for name, column in (("checks", "规则"), ("files", "原因")):
         sheet = book[name]
