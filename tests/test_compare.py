@@ -8,6 +8,7 @@ import shutil
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from openpyxl.utils import get_column_letter
 
 import gongkai
 from gongkai.cli import main
@@ -162,7 +163,7 @@ def test_the_comparison_workbook_is_laid_out_as_the_workbooks_year_over_year_she
     assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
     assert sheet.auto_filter.ref.startswith("A3:")
     widths = {c: sheet.column_dimensions[c].width for c in "ABC"}
-    assert widths == {"A": 20, "B": 30, "C": 24}
+    assert widths == {"A": 20, "B": 30, "C": 28}
     large = [r for r in sheet.iter_rows(min_row=4) if r[header.index("变化大")].value == "是"]
     assert large and all(cell.fill.fgColor.rgb.endswith("F8CBAD") for cell in large[0])
     shares = [r[header.index("增减比例")] for r in sheet.iter_rows(min_row=4)]
@@ -339,3 +340,30 @@ def test_the_note_codes_come_last_in_both_layouts_of_the_csv(tmp_path):
     assert result.exit_code == 0, result.output
     identity = ["agency_key", "agency", "year_a", "year_b", "source_a", "source_b"]
     assert list(pd.read_csv(b, nrows=0).columns) == [*identity, *compared, *codes]
+
+
+def test_the_year_over_year_sheet_keeps_its_rows_one_line_high_where_nothing_folds(tmp_path):
+    """An agency of ten characters (青岚区市场监督管理局) in a column planned for twenty widths made
+    every row two lines high; and the year 本年, right against the group's words, ran into them."""
+    from openpyxl import load_workbook
+
+    from gongkai.output.workbook import write_comparison_workbook
+
+    cells = gongkai.read_reports([COUNTY_2020, COUNTY_2021]).assign(agency="青岚区市场监督管理局")
+    write_comparison_workbook(gongkai.year_over_year(cells), tmp_path / "yoy.xlsx")
+    sheet = load_workbook(tmp_path / "yoy.xlsx")["同比"]
+    header = {c.value: c.column for c in sheet[3]}
+    widths = {name: sheet.column_dimensions[get_column_letter(c)].width for name, c in header.items()}
+    assert widths["机关"] >= 20 + 2  # the name and the cell's margins
+    words = ("机关", "分组", "行", "列", "上年说明", "本年说明")
+    level = [
+        r
+        for r in range(4, sheet.max_row + 1)
+        if all(
+            sum(1 + (ord(ch) > 0x2E80) for ch in str(sheet.cell(r, header[n]).value or "")) <= widths[n] - 2
+            for n in words
+        )
+    ]
+    assert len(level) > 50 and all(sheet.row_dimensions[r].height is None for r in level)
+    for name in ("上年", "本年"):
+        assert {sheet.cell(r, header[name]).alignment.horizontal for r in level} == {"center"}

@@ -677,7 +677,11 @@ def _year_over_year_sheet(book: Workbook, cells: pd.DataFrame) -> None:
 
 # The comparison's columns of words, folded to these widths (Excel's units) rather than cut in
 # print; the share as a percentage needs no more than this.
-_COMPARISON_WIDTHS = {"agency": 20, "group": 20, "row": 30, "column": 24, "note_a": 22, "note_b": 22}
+# The agency is as wide as its name (up to _long_sheet's widest), and the column as table 三's
+# longest path (法人或其他组织/社会公益组织): at 20 and 24, a name of ten characters and those paths
+# were planned as two lines, and most rows of a comparison printed twice as high.
+_COMPARISON_WIDTHS = {"agency": None, "group": 20, "row": 30, "column": 28, "note_a": 22, "note_b": 22}
+_COMPARISON_YEARS = ("year_a", "year_b")  # centred: a year right against the group's words ran into them
 _SHARE_WIDTH = 10
 
 
@@ -719,6 +723,7 @@ def _comparison_sheet(
     first = len(titles) + 2  # the first row of values
     large, share = names.index("large") + 1, names.index("change_share") + 1
     folded = {names.index(name) + 1 for name in _COMPARISON_WIDTHS if name in names}
+    years = {names.index(name) + 1 for name in _COMPARISON_YEARS if name in names}
     for row in range(first, sheet.max_row + 1):
         if sheet.cell(row, large).value:
             for column in range(1, len(names) + 1):
@@ -733,6 +738,8 @@ def _comparison_sheet(
             cell = sheet.cell(row, column)
             if column in folded:
                 cell.alignment = _WRAP
+            elif column in years:
+                cell.alignment = _CENTER
             else:
                 number = isinstance(cell.value, int | float) or cell.value == DOUBTFUL
                 cell.alignment = _NUMBER if number else _MIDDLE
