@@ -367,3 +367,17 @@ def test_the_year_over_year_sheet_keeps_its_rows_one_line_high_where_nothing_fol
     assert len(level) > 50 and all(sheet.row_dimensions[r].height is None for r in level)
     for name in ("上年", "本年"):
         assert {sheet.cell(r, header[name]).alignment.horizontal for r in level} == {"center"}
+
+
+def test_the_comparison_csv_is_written_in_the_encoding_asked_for(tmp_path):
+    """--encoding as extract's: utf-8-sig gives the byte-order mark Excel needs; an unknown one is a
+    usage error before any reading."""
+    out = tmp_path / "c.csv"
+    given = ["compare", str(COUNTY_2020), str(COUNTY_2021), "-o", str(out)]
+    result = CliRunner().invoke(main, [*given, "--encoding", "utf-8-sig"])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"\xef\xbb\xbftable,")
+    assert "自然人" in out.read_text("utf-8-sig")
+    out.unlink()
+    result = CliRunner().invoke(main, [*given, "--encoding", "klingon"])
+    assert result.exit_code == 2 and "unknown encoding 'klingon'" in result.stderr and not out.exists()

@@ -907,9 +907,10 @@ def summary(inputs, output, workers, timeout) -> None:
 )
 @click.option("-o", "--output", help="Also write the comparison: .csv or .xlsx.")
 @click.option("--all", "show_all", is_flag=True, help="Print every cell, also those empty in both reports.")
+@click.option("--encoding", default="utf-8", show_default=True, help="CSV encoding; utf-8-sig for Excel.")
 @_WORKERS
 @_TIMEOUT
-def compare(inputs, agency, output, show_all, workers, timeout) -> None:
+def compare(inputs, agency, output, show_all, encoding, workers, timeout) -> None:
     """Year over year: A B (two reports), or a batch and --agency KEY (each pair of consecutive years).
 
     Shows per cell both values, the change and its share of A, and marks the large
@@ -919,6 +920,7 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
     \b
     Examples:
       gongkai compare 2022.pdf 2023.pdf
+      gongkai compare 2022.pdf 2023.pdf -o out/yoy.csv --encoding utf-8-sig
       gongkai compare out/cells.csv --agency 云湖区人民政府 -o out/yoy.xlsx
 
     \b
@@ -943,6 +945,10 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
     _output_named(output)
     if output and not output.lower().endswith((".csv", ".xlsx")):
         _usage_error(f"-o {message_path(output)}: compare writes .csv or .xlsx")
+    try:
+        check_encoding(encoding)
+    except BatchSetupError as error:
+        _usage_error(str(error))
     if agency is None and len(inputs) == 2 and _same_file(*inputs):
         _usage_error(f"A and B are the same file, {quoted(inputs[0])}: give two reports A B")
     cells, files, _ = _batch(inputs, workers, timeout, output)
@@ -967,7 +973,7 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
     with writing("-"):
         _print_comparison(pairs, show_all, labels)
     if output:
-        write_comparison(pairs, output, labels)
+        write_comparison(pairs, output, labels, encoding)
         _say(f"gongkai: wrote {message_path(output)}")
 
 

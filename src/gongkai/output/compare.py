@@ -20,7 +20,7 @@ from ..numbers import format_number
 from ..settings import DEFAULT
 from . import records
 from .views import DOUBTFUL
-from .writers import replacing
+from .writers import replacing, writing
 
 # When a change is large, and why: settings.CompareSettings.
 LARGE_CHANGE_SHARE = DEFAULT.compare.large_share
@@ -191,7 +191,10 @@ def pair_doubts(agency_a: object, agency_b: object, year_a: object, year_b: obje
 
 
 def write_comparison(
-    pairs: pd.DataFrame, path: str | os.PathLike[str], labels: tuple[str, str] | None = None
+    pairs: pd.DataFrame,
+    path: str | os.PathLike[str],
+    labels: tuple[str, str] | None = None,
+    encoding: str = "utf-8",
 ) -> None:
     """Every compared cell to .xlsx (the workbook's 同比 sheet: Chinese headers, numbers as
     numbers, 待核 for a number OCR could not vouch for, set up to print) or else CSV (the columns of
@@ -199,13 +202,15 @@ def write_comparison(
     OCR could not vouch for, which its note_code_a or note_code_b, `ocr_doubtful`, marks).
 
     `labels`: what the workbook calls the two reports of a comparison of two (report_labels: their
-    years, or A and B); without, 上年 and 本年, as for the consecutive years of `year_over_year`."""
+    years, or A and B); without, 上年 and 本年, as for the consecutive years of `year_over_year`.
+    `encoding`: the CSV's (utf-8-sig for Excel), as extract's --encoding; XLSX is binary."""
     if Path(path).suffix.lower() == ".xlsx":
         from .workbook import write_comparison_workbook  # the workbook's own layout; it imports this module
 
         write_comparison_workbook(pairs, path, *([labels] if labels else []))
         return
-    with replacing(path) as temporary:  # OutputWriteError if it cannot be written
+    # OutputWriteError if it cannot be written (a full disk, a character the encoding lacks).
+    with writing(path, encoding), replacing(path) as temporary:
         numbers = ("value_a", "value_b", "change")
         written = {name: pairs[name].map(format_number, na_action="ignore") for name in numbers}
-        pairs.assign(**written).to_csv(temporary, index=False)
+        pairs.assign(**written).to_csv(temporary, index=False, encoding=encoding)
