@@ -207,7 +207,14 @@ def test_a_narrow_terminal_gets_the_comparison_no_wider_than_its_numbers_need(co
     lines = result.stdout.splitlines()
     closing = next(i for i, line in enumerate(lines) if "large change" in line)
     table = [line for line in lines[1:closing] if line.strip()]
-    assert {cell_len(line) for line in table} == {max(columns, needed)}
+    # The table as wide as that (its rule, but the edge's space), no line padded with spaces to it.
+    assert max(cell_len(line) for line in table) == max(columns, needed) - 1
+    assert not any(line.endswith(" ") for line in lines)
+    # The title line folded to the width (a file's path where it must), as the labels are.
+    title = lines[: next(i for i, line in enumerate(lines) if "行 · 列" in line)]
+    assert max(map(cell_len, title)) <= columns and "".join(title).replace(" ", "") == (
+        f"2020年{COUNTY_2020}→2021年{COUNTY_2021}".replace(" ", "")
+    )
     assert not any(line.startswith("  ") for line in table[2:])  # a folded label starts at its edge
 
 

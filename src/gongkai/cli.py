@@ -990,6 +990,18 @@ def _share(share: float) -> str:
     return "" if share != share else f"{share:+.1%}"
 
 
+@contextlib.contextmanager
+def _without_trailing_spaces(console):
+    """What is printed on `console` in the block, each line without the spaces that pad it to the
+    width (a table's cells, a folded line's last word): off a terminal, where no style is drawn."""
+    if console.is_terminal or console.color_system is not None:
+        yield
+        return
+    with console.capture() as captured:
+        yield
+    console.out("\n".join(line.rstrip() for line in captured.get().splitlines()), highlight=False)
+
+
 def _print_comparison(pairs, show_all: bool, labels: tuple[str, str] | None = None) -> None:
     from rich.cells import cell_len
     from rich.text import Text
@@ -1010,11 +1022,16 @@ def _print_comparison(pairs, show_all: bool, labels: tuple[str, str] | None = No
             label_a, label_b = report_labels(pair["year_a"].iloc[0], pair["year_b"].iloc[0])
         else:
             label_a, label_b = labels or ("A", "B")
-        console.print(
-            f"{label_a} {message_path(source_a)} → {label_b} {message_path(source_b)}",
-            soft_wrap=True,
-            highlight=False,
-        )
+        # Folded to the width (COLUMNS or the terminal's), as the table's labels are, a long path
+        # where it must; one line on a page of no width.
+        fold = {"overflow": "fold"} if _text_width(None) is not None else {"soft_wrap": True}
+        with _without_trailing_spaces(console):
+            console.print(
+                f"{label_a} {message_path(source_a)} → {label_b} {message_path(source_b)}",
+                highlight=False,
+                markup=False,
+                **fold,
+            )
         labels, rows = [], []
         for row, value_a, value_b in zip(
             shown.itertuples(index=False), values["value_a"], values["value_b"], strict=True
@@ -1045,14 +1062,16 @@ def _print_comparison(pairs, show_all: bool, labels: tuple[str, str] | None = No
             grid.add_row(label, 0, [Text(cell, style=style or "") for cell in cells], style=style)
         # Wider than the terminal only when even the narrowest label would cut a number.
         console.width = max(width, grid.needed)
-        console.print(grid.table, crop=False)
+        with _without_trailing_spaces(console):
+            console.print(grid.table, crop=False)
         console.width = width
         large = pair[pair["large"]]
         compared = int(pair["change"].notna().sum())
-        console.print(f"{counted(len(large), 'large change')} of {counted(compared, 'cell')} compared")
-        if awaiting := int((doubtful(pair, "a") | doubtful(pair, "b")).sum()):
-            console.print(
-                f"{counted(awaiting, 'cell')} 待核: numbers on a scanned page that OCR could not vouch for, "
-                "to look up in the report; their notes say why and what OCR read (-o CSV or XLSX)",
-                highlight=False,
-            )
+        with _without_trailing_spaces(console):
+            console.print(f"{counted(len(large), 'large change')} of {counted(compared, 'cell')} compared")
+            if awaiting := int((doubtful(pair, "a") | doubtful(pair, "b")).sum()):
+                console.print(
+                    f"{counted(awaiting, 'cell')} 待核: numbers on a scanned page that OCR could not vouch "
+                    "for, to look up in the report; their notes say why and what OCR read (-o CSV or XLSX)",
+                    highlight=False,
+                )
