@@ -163,7 +163,7 @@ def test_the_comparison_workbook_is_laid_out_as_the_workbooks_year_over_year_she
     assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
     assert sheet.auto_filter.ref.startswith("A3:")
     widths = {c: sheet.column_dimensions[c].width for c in "ABC"}
-    assert widths == {"A": 20, "B": 30, "C": 28}
+    assert widths == {"A": 20, "B": 34, "C": 28}
     large = [r for r in sheet.iter_rows(min_row=4) if r[header.index("变化大")].value == "是"]
     assert large and all(cell.fill.fgColor.rgb.endswith("F8CBAD") for cell in large[0])
     shares = [r[header.index("增减比例")] for r in sheet.iter_rows(min_row=4)]
@@ -372,6 +372,8 @@ def test_the_year_over_year_sheet_keeps_its_rows_one_line_high_where_nothing_fol
         )
     ]
     assert len(level) > 50 and all(sheet.row_dimensions[r].height is None for r in level)
+    rows = {sheet.cell(r, header["行"]).value for r in level}
+    assert {"一、本年新收政府信息公开申请数量", "二、上年结转政府信息公开申请数量"} <= rows
     for name in ("上年", "本年"):
         assert {sheet.cell(r, header[name]).alignment.horizontal for r in level} == {"center"}
 

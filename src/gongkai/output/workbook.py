@@ -677,10 +677,11 @@ def _year_over_year_sheet(book: Workbook, cells: pd.DataFrame) -> None:
 
 # The comparison's columns of words, folded to these widths (Excel's units) rather than cut in
 # print; the share as a percentage needs no more than this.
-# The agency is as wide as its name (up to _long_sheet's widest), and the column as table 三's
-# longest path (法人或其他组织/社会公益组织): at 20 and 24, a name of ten characters and those paths
+# The agency is as wide as its name (up to _long_sheet's widest), the row as table 三's labels of
+# one line (一、本年新收政府信息公开申请数量) and the column as its longest path
+# (法人或其他组织/社会公益组织): at 20, 30 and 24, a name of ten characters, those labels and paths
 # were planned as two lines, and most rows of a comparison printed twice as high.
-_COMPARISON_WIDTHS = {"agency": None, "group": 20, "row": 30, "column": 28, "note_a": 22, "note_b": 22}
+_COMPARISON_WIDTHS = {"agency": None, "group": 20, "row": 34, "column": 28, "note_a": 22, "note_b": 22}
 _COMPARISON_YEARS = ("year_a", "year_b")  # centred: a year right against the group's words ran into them
 _SHARE_WIDTH = 10
 
