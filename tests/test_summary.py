@@ -232,6 +232,29 @@ def test_an_empty_output_name_is_a_usage_error_as_extracts(tmp_path, monkeypatch
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "jsonl"])
+def test_the_files_beside_a_wide_output_say_to_give_the_reports(tmp_path, monkeypatch, fmt):
+    """`summary w.files.csv` beside a --shape wide w.csv said "give its output instead, 'w.csv'",
+    which summary then refused: a wide output is not read back, as a workbook is not; a stray
+    file of the output's name that holds no cells output (empty) is none either."""
+    from gongkai import cli
+
+    monkeypatch.chdir(tmp_path)
+    report = str(SAMPLES / "guiling-township-2024.pdf")
+    assert CliRunner().invoke(main, ["extract", report, "-o", f"w.{fmt}", "--shape", "wide"]).exit_code == 0
+    monkeypatch.setattr(cli, "iter_reports", lambda *a, **k: pytest.fail("read reports"))
+    for name in ("w.files.csv", "w.checks.csv", "w.journal.sqlite"):
+        result = CliRunner().invoke(main, ["summary", name])
+        assert result.exit_code == 2, result.output
+        assert result.stderr.endswith(
+            f"give the reports (its output, 'w.{fmt}', is a --shape wide output, not read back)\n"
+        ), result.stderr
+    assert CliRunner().invoke(main, ["extract", report, "-o", "long.csv"]).exit_code == 0
+    (tmp_path / "long.jsonl").write_text("")  # no output: only long.csv is named
+    result = CliRunner().invoke(main, ["summary", "long.files.csv"])
+    assert result.stderr.endswith("give its output instead, 'long.csv'\n"), result.stderr
+
+
 def test_a_file_a_run_writes_beside_its_output_is_a_usage_error_naming_the_output(tmp_path, monkeypatch):
     """`summary m/c.journal.sqlite` read the journal as a report (a failed row, exit 0), and
     `summary m/c.files.csv` said it was a wide output: each names the output to give instead."""

@@ -9,9 +9,11 @@ through the same assembly, so they write the same bytes.
 from __future__ import annotations
 
 import codecs
+import csv
 import gc
 import glob
 import hashlib
+import json
 import os
 import stat
 import tempfile
@@ -30,6 +32,7 @@ from .model import CheckStatus, Status
 from .numbers import counted
 from .output.journal import Journal, journal_files, journal_path
 from .output.records import FORMATS, OutputFormatError, cell_rows, companion_path
+from .output.wide import WIDE_ID_COLUMNS
 from .output.writers import BatchOutput, check_shape, partial_path
 from .report import Report, page_threads, read_report_safely
 from .sources import (
@@ -213,7 +216,8 @@ def beside_an_output(path: str, read_back: bool = True) -> str | None:
 
 def _instead(base: str, read_back: bool) -> str:
     """What to give instead of a file of the output `base` (its path without the extension,
-    'm/c'): that output, where summary and compare read it back, else the reports."""
+    'm/c'): that output, where summary and compare read it back (a long one: `_output_shape`),
+    else the reports."""
     if not read_back:
         return "give the reports"
     pattern = os.path.join(glob.escape(os.path.dirname(base)), glob.escape(os.path.basename(base)))
@@ -222,13 +226,58 @@ def _instead(base: str, read_back: bool) -> str:
         any_case = ("".join(f"[{c}{c.upper()}]" for c in fmt) for fmt in formats)
         return sorted(p for each in any_case for p in glob.glob(f"{pattern}.{each}") if os.path.isfile(p))
 
-    if read := outputs(_READ_OUTPUTS):
+    found = [(path, _output_shape(path)) for path in outputs(FORMATS)]
+    if read := [path for path, shape in found if shape == "long"]:
         return f"give its output instead, {' or '.join(map(quoted, read))}"
-    if workbooks := outputs(["xlsx"]):
-        return f"give the reports (its output, {quoted(workbooks[0])}, is a workbook, not read back)"
+    if other := [(path, shape) for path, shape in found if shape in _NOT_READ_BACK]:
+        path, shape = other[0]
+        return f"give the reports (its output, {quoted(path)}, is {_NOT_READ_BACK[shape]}, not read back)"
     return (
         f"give its output ({message_path(base)}.csv, .parquet or .jsonl; none is there yet), or the reports"
     )
+
+
+# The outputs of extract that summary and compare do not read back, by `_output_shape`.
+_NOT_READ_BACK = {"workbook": "a workbook", "wide": "a --shape wide output"}
+
+
+def _output_shape(path: str) -> str | None:
+    """What the output of extract at `path` is, by its extension and its columns: 'long' (cell
+    records, which summary and compare read back), 'wide' (a row per report), 'workbook'; None
+    for a file that is none (empty, another table, unreadable)."""
+    if Path(path).suffix.lower() == ".xlsx":
+        return "workbook"
+    columns = table_columns(path)
+    if columns is None:
+        return None
+    if "row_id" in columns:  # as `summary.read_output` tells a long output
+        return "long"
+    return "wide" if columns[: len(WIDE_ID_COLUMNS)] == WIDE_ID_COLUMNS else None
+
+
+def table_columns(path: str | os.PathLike[str]) -> list[str] | None:
+    """The column names of a table at `path` as gongkai writes them, by its extension: a Parquet
+    file's schema, a JSON Lines file's first record, else a CSV's first line (in UTF-8, with or
+    without its BOM, or GB18030: the names are ASCII); None where it holds no such names."""
+    suffix = Path(path).suffix.lower()
+    try:
+        if suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            return list(pq.read_schema(path).names)
+        with open(path, "rb") as handle:
+            line = handle.readline(1 << 16)
+    except (OSError, ValueError):  # pyarrow's ArrowInvalid is a ValueError
+        return None
+    if suffix == ".jsonl":
+        try:
+            record = json.loads(line)
+        except ValueError:
+            return None
+        return list(record) if isinstance(record, dict) else None
+    text = line.removeprefix(codecs.BOM_UTF8).decode("ascii", errors="replace").rstrip("\r\n")
+    columns = next(csv.reader([text]), [])
+    return columns if text and all(columns) else None
 
 
 # The advice where a file a folder or pattern would skip was named, most often by a shell that
