@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -255,6 +256,51 @@ def test_the_files_beside_a_wide_output_say_to_give_the_reports(tmp_path, monkey
     assert result.stderr.endswith("give its output instead, 'long.csv'\n"), result.stderr
 
 
+def test_a_journal_names_the_output_its_run_records(tmp_path, monkeypatch):
+    """The journal of a workbook run whose workbook is gone said to give 'book 本.csv, .parquet
+    or .jsonl' (none is there yet), and a stray empty book 本.csv was then named as its output;
+    of a run still writing 年 报.parquet it listed three guesses. The journal records what its
+    run writes: that is named, quoted; a journal that records none lists the names, quoted."""
+    import sqlite3
+
+    from gongkai import cli
+    from gongkai.batch import Batch
+
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(SAMPLES / "guiling-township-2024.pdf", "a.pdf")
+    assert CliRunner().invoke(main, ["extract", "a.pdf", "-o", "book 本.xlsx"]).exit_code == 0
+    monkeypatch.setattr(cli, "iter_reports", lambda *a, **k: pytest.fail("read reports"))
+    os.remove("book 本.xlsx")
+    (tmp_path / "book 本.csv").write_text("")
+
+    def said(name: str) -> str:
+        result = CliRunner().invoke(main, ["summary", name])
+        assert result.exit_code == 2, result.output
+        return result.stderr.strip().split(": ", 3)[-1]
+
+    assert (
+        said("book 本.journal.sqlite")
+        == "give the reports (its output, 'book 本.xlsx', is a workbook, not read back)"
+    )
+    with Batch(["a.pdf"], "年 报.parquet", None):  # a run that has not written its output yet
+        assert said("年 报.journal.sqlite") == (
+            "give its output, '年 报.parquet', once it is there (a run writes it when every file is read), "
+            "or the reports"
+        )
+        assert not (tmp_path / "年 报.parquet").exists()
+    with contextlib.closing(sqlite3.connect("book 本.journal.sqlite")) as db, db:  # as an earlier version's
+        db.execute("DELETE FROM meta WHERE key = 'output'")
+    assert said("book 本.journal.sqlite") == (
+        "give its output (none is there yet: 'book 本.csv', 'book 本.parquet', 'book 本.jsonl'), "
+        "or the reports"
+    )
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "a.pdf",
+        "book 本.csv",
+        "book 本.journal.sqlite",
+    ]
+
+
 def test_a_file_a_run_writes_beside_its_output_is_a_usage_error_naming_the_output(tmp_path, monkeypatch):
     """`summary m/c.journal.sqlite` read the journal as a report (a failed row, exit 0), and
     `summary m/c.files.csv` said it was a wide output: each names the output to give instead."""
@@ -283,7 +329,7 @@ def test_a_file_a_run_writes_beside_its_output_is_a_usage_error_naming_the_outpu
     out.unlink()
     result = CliRunner().invoke(main, ["summary", str(out.with_name("c.journal.sqlite"))])
     assert result.exit_code == 2
-    assert f"give its output ({out.with_suffix('')}.csv, .parquet or .jsonl; none is there" in result.stderr
+    assert f"give its output, '{out}', once it is there (a run writes it" in result.stderr
     # Of a workbook, which is not read back: the reports.
     book = out.with_name("b.xlsx")
     assert CliRunner().invoke(main, ["extract", report, "-o", str(book)]).exit_code == 0

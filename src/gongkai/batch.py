@@ -30,7 +30,7 @@ from .errors import InputTypeError, InvalidOptionError, NoInputsError, require_c
 from .labels import install_tokenizer
 from .model import CheckStatus, Status
 from .numbers import counted
-from .output.journal import Journal, journal_files, journal_path
+from .output.journal import Journal, journal_files, journal_path, recorded_output
 from .output.records import FORMATS, OutputFormatError, cell_rows, companion_path
 from .output.wide import WIDE_ID_COLUMNS
 from .output.writers import BatchOutput, check_shape, partial_path
@@ -198,6 +198,8 @@ _BESIDE_WHAT = {
     ".journal.sqlite": "the journal of a run of extract, neither a report nor an output",
     ".journal.lock": "the lock file of a run of extract, not a report",
 }
+# How the names of the tables beside an output end.
+_TABLE_ENDS = tuple(f".{kind}.csv" for kind in _COMPANIONS)
 # The outputs that summary and compare read (`summary.read_output`): the long cells tables.
 _READ_OUTPUTS = ("csv", "parquet", "jsonl")
 
@@ -211,13 +213,16 @@ def beside_an_output(path: str, read_back: bool = True) -> str | None:
     if (end := _beside_end(name)) is None:
         return None
     what = _BESIDE_WHAT.get(end, "a file of the journal of a run of extract, not a report")
-    return f"{what}: {_instead(os.path.join(os.path.dirname(path), name[: -len(end)]), read_back)}"
+    base = os.path.join(os.path.dirname(path), name[: -len(end)])
+    return f"{what}: {_instead(base, read_back, table=end in _TABLE_ENDS)}"
 
 
-def _instead(base: str, read_back: bool) -> str:
+def _instead(base: str, read_back: bool, table: bool = False) -> str:
     """What to give instead of a file of the output `base` (its path without the extension,
     'm/c'): that output, where summary and compare read it back (a long one: `_output_shape`),
-    else the reports."""
+    else the reports. The output is the one its journal records (`recorded_output`), except for
+    one of its tables (`table`) where that is a workbook (a later run into one, sharing its
+    journal); else one found of its name, of any format."""
     if not read_back:
         return "give the reports"
     pattern = os.path.join(glob.escape(os.path.dirname(base)), glob.escape(os.path.basename(base)))
@@ -226,15 +231,26 @@ def _instead(base: str, read_back: bool) -> str:
         any_case = ("".join(f"[{c}{c.upper()}]" for c in fmt) for fmt in formats)
         return sorted(p for each in any_case for p in glob.glob(f"{pattern}.{each}") if os.path.isfile(p))
 
+    recorded = recorded_output(f"{base}.journal.sqlite")
+    if recorded is not None and not (
+        table and recorded.get("format") == "xlsx"
+    ):  # no table beside a workbook
+        path = os.path.join(os.path.dirname(base), str(recorded.get("name")))
+        shape = "workbook" if recorded.get("format") == "xlsx" else recorded.get("shape")
+        if shape in _NOT_READ_BACK:
+            return f"give the reports (its output, {quoted(path)}, is {_NOT_READ_BACK[shape]}, not read back)"
+        if os.path.isfile(path) and _output_shape(path) == "long":
+            return f"give its output instead, {quoted(path)}"
+        when = "once it is there (a run writes it when every file is read)"
+        return f"give its output, {quoted(path)}, {when}, or the reports"
     found = [(path, _output_shape(path)) for path in outputs(FORMATS)]
     if read := [path for path, shape in found if shape == "long"]:
         return f"give its output instead, {' or '.join(map(quoted, read))}"
     if other := [(path, shape) for path, shape in found if shape in _NOT_READ_BACK]:
         path, shape = other[0]
         return f"give the reports (its output, {quoted(path)}, is {_NOT_READ_BACK[shape]}, not read back)"
-    return (
-        f"give its output ({message_path(base)}.csv, .parquet or .jsonl; none is there yet), or the reports"
-    )
+    names = ", ".join(quoted(f"{base}.{fmt}") for fmt in _READ_OUTPUTS)
+    return f"give its output (none is there yet: {names}), or the reports"
 
 
 # The outputs of extract that summary and compare do not read back, by `_output_shape`.
@@ -316,7 +332,8 @@ def _written_what(path: str, read_back: bool) -> str | None:
     end = _beside_end(becomes) or Path(becomes).suffix  # beside an output, or an output
     base = os.path.join(os.path.dirname(path), becomes[: -len(end)])
     shown = quoted(os.path.join(os.path.dirname(path), becomes))
-    return f"the file {shown} while a run of extract writes it, not a report: {_instead(base, read_back)}"
+    instead = _instead(base, read_back, table=end in _TABLE_ENDS)
+    return f"the file {shown} while a run of extract writes it, not a report: {instead}"
 
 
 def written_by_a_run(path: str | os.PathLike[str]) -> bool:
@@ -813,7 +830,8 @@ class Batch:
         location = None if output == "-" else journal_path(output)
         self.result = BatchResult(total=len(paths), journal=location)
         # The options that change what is read; those of the output (format, encoding, shape) do not.
-        self.journal = Journal(location, fresh=not resume, reading={"input kind": kind})
+        writes = {"name": Path(output).name, "format": fmt, "shape": shape}
+        self.journal = Journal(location, fresh=not resume, reading={"input kind": kind}, output=writes)
         try:
             self._take_stock(paths)
         except (KeyboardInterrupt, SystemExit) as error:
