@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 import gongkai
+from gongkai import batch
 from gongkai.cli import main
 
 from .conftest import BAD_INPUTS, BROKEN_SAMPLE, SAMPLES
@@ -299,6 +300,43 @@ def test_a_journal_names_the_output_its_run_records(tmp_path, monkeypatch):
         "book 本.csv",
         "book 本.journal.sqlite",
     ]
+
+
+def test_a_file_of_a_run_is_told_by_its_content_where_its_name_does_not_say(tmp_path, monkeypatch):
+    """The check went by name only: a real PDF named rep.files.csv was refused (extract reads it
+    by its content); a link link.csv to a status table, or a copy c.Files.csv, was 'a --shape
+    wide output'; jl.db, a link to a journal, was read as a report (failed, exit 0). A report's
+    content is a report whatever its name; a journal and the tables are told by their content."""
+    from gongkai import cli
+
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(SAMPLES / "guiling-township-2024.pdf", "a.pdf")
+    assert CliRunner().invoke(main, ["extract", "a.pdf", "-o", "c.csv"]).exit_code == 0
+    shutil.copy("a.pdf", "rep.files.csv")
+    result = CliRunner().invoke(main, ["summary", "rep.files.csv"])
+    assert result.exit_code == 0 and "ok          1" in result.stdout, result.output
+    os.symlink("c.files.csv", "link.csv")
+    os.symlink("c.journal.sqlite", "jl.db")
+    shutil.copy("c.files.csv", "c.Files.csv")
+    shutil.copy("c.checks.csv", "ch.csv")
+    monkeypatch.setattr(cli, "iter_reports", lambda *a, **k: pytest.fail("read reports"))
+    said = {
+        "link.csv": "is the per-file status table of an output of extract, not the output itself: "
+        "give its output instead, 'c.csv'",
+        "c.Files.csv": "is the per-file status table of an output of extract, not the output itself: "
+        "give its output instead, 'c.csv'",
+        "jl.db": "is the journal of a run of extract, neither a report nor an output: "
+        "give its output instead, 'c.csv'",
+        "ch.csv": "is the checks table of an output of extract, not the output itself: "
+        "give the output of extract it was written beside, or the reports",
+    }
+    for name, says in said.items():
+        result = CliRunner().invoke(main, ["summary", name])
+        assert result.exit_code == 2, result.output
+        assert result.stderr == f"gongkai: error: '{name}' {says}\n"
+    # A pattern skips them as it skips the files named as such; the PDF it reads.
+    assert batch.runs_file("rep.files.csv") is None and batch.written_by_a_run("jl.db")
+    assert sorted(path.name for path in tmp_path.glob("*-[ws][ah][lm]")) == []  # no -wal, -shm left
 
 
 def test_a_file_a_run_writes_beside_its_output_is_a_usage_error_naming_the_output(tmp_path, monkeypatch):

@@ -19,6 +19,7 @@ import stat
 import tempfile
 import time
 import warnings
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -30,8 +31,15 @@ from .errors import InputTypeError, InvalidOptionError, NoInputsError, require_c
 from .labels import install_tokenizer
 from .model import CheckStatus, Status
 from .numbers import counted
-from .output.journal import Journal, journal_files, journal_path, recorded_output
-from .output.records import FORMATS, OutputFormatError, cell_rows, companion_path
+from .output.journal import Journal, is_journal, journal_files, journal_path, recorded_output
+from .output.records import (
+    CHECK_COLUMNS,
+    FILE_COLUMNS,
+    FORMATS,
+    OutputFormatError,
+    cell_rows,
+    companion_path,
+)
 from .output.wide import WIDE_ID_COLUMNS
 from .output.writers import BatchOutput, check_shape, partial_path
 from .report import Report, page_threads, read_report_safely
@@ -45,6 +53,7 @@ from .sources import (
     no_file,
     path_text,
     quoted,
+    sniff,
 )
 
 if TYPE_CHECKING:
@@ -205,19 +214,26 @@ _READ_OUTPUTS = ("csv", "parquet", "jsonl")
 
 
 def beside_an_output(path: str, read_back: bool = True) -> str | None:
-    """What the file `path` is when its name is one a run writes beside its output (its tables,
-    its journal and the journal's files, its lock), and what to give instead: 'the journal of a
-    run of extract, …: give its output instead, 'm/c.csv''; without `read_back` (extract, which
-    reads reports only), the reports. None for any other name."""
-    name = Path(path).name
-    if (end := _beside_end(name)) is None:
+    """What the file `path` is where a run of extract writes it (`runs_file`: its tables, its
+    journal and the journal's files, its lock, a temporary, an output), and what to give
+    instead: 'the journal of a run of extract, …: give its output instead, 'm/c.csv''; without
+    `read_back` (extract, which reads reports only), the reports. None for any other file, and
+    with `read_back` for an output, which summary and compare read back."""
+    found = runs_file(path)
+    if found is None:
         return None
-    what = _BESIDE_WHAT.get(end, "a file of the journal of a run of extract, not a report")
-    base = os.path.join(os.path.dirname(path), name[: -len(end)])
-    return f"{what}: {_instead(base, read_back, table=end in _TABLE_ENDS)}"
+    if found.becomes is not None:
+        what = f"the file {quoted(found.becomes)} while a run of extract writes it, not a report"
+    elif found.end in _BESIDE_WHAT or found.end.startswith(".journal."):
+        what = _BESIDE_WHAT.get(found.end, "a file of the journal of a run of extract, not a report")
+    elif read_back:
+        return None
+    else:
+        what = "an output of extract, not a report"
+    return f"{what}: {_instead(found.base, read_back, table=found.end in _TABLE_ENDS)}"
 
 
-def _instead(base: str, read_back: bool, table: bool = False) -> str:
+def _instead(base: str | None, read_back: bool, table: bool = False) -> str:
     """What to give instead of a file of the output `base` (its path without the extension,
     'm/c'): that output, where summary and compare read it back (a long one: `_output_shape`),
     else the reports. The output is the one its journal records (`recorded_output`), except for
@@ -225,6 +241,8 @@ def _instead(base: str, read_back: bool, table: bool = False) -> str:
     journal); else one found of its name, of any format."""
     if not read_back:
         return "give the reports"
+    if base is None:  # a copy under another name: which output it is beside cannot be told
+        return "give the output of extract it was written beside, or the reports"
     pattern = os.path.join(glob.escape(os.path.dirname(base)), glob.escape(os.path.basename(base)))
 
     def outputs(formats: Iterable[str]) -> list[str]:  # of any case, as the extension is told: u.CSV too
@@ -303,7 +321,7 @@ _QUOTE_A_PATTERN = "; quote a pattern ('DIR/*') and gongkai skips {}"
 
 def check_named_inputs(inputs: Iterable[str], read_back: bool = False, written: Iterable[Path] = ()) -> None:
     """Raises BatchSetupError for the first of `inputs`, named as such (not found by a folder or
-    pattern), that is a file a run of extract writes (`written_by_a_run`), no report: one line
+    pattern), that is a file a run of extract writes (`runs_file`), no report: one line
     says what it is and what to give instead (`beside_an_output`). An output of extract is
     refused too, but with `read_back` (summary, compare, which read one back). The files this
     run writes (`written`, `batch_files`) are left to `check_output`, which refuses to write over
@@ -312,50 +330,96 @@ def check_named_inputs(inputs: Iterable[str], read_back: bool = False, written: 
     inputs = list(inputs)
     mine = {identity for path in written if (identity := _identity(path)) is not None}
     for item in inputs:
-        if not (item and os.path.isfile(item) and written_by_a_run(item)) or _identity(item) in mine:
+        if not (item and os.path.isfile(item)) or _identity(item) in mine:
             continue
-        what = beside_an_output(item, read_back) or _written_what(item, read_back)
-        if what is None:
-            continue  # an output, which summary and compare read back
+        if (what := beside_an_output(item, read_back)) is None:
+            continue  # no file of a run's, or an output, which summary and compare read back
         hint = _QUOTE_A_PATTERN.format("the files of outputs of extract") if len(inputs) > 1 else ""
         raise BatchSetupError(f"{quoted(item)} is {what}{hint}")
 
 
-def _written_what(path: str, read_back: bool) -> str | None:
-    """What `path`, a file a run writes that is not beside an output, is, as `beside_an_output`
-    says: the temporary of a file being written (`partial_path`), or an output (None where it is
-    read back)."""
-    name = os.path.basename(path)
-    if not (name.startswith(".") and name.endswith(".partial")):
-        return None if read_back else "an output of extract, not a report: give the reports"
-    becomes = name[1 : -len(".partial")]
-    end = _beside_end(becomes) or Path(becomes).suffix  # beside an output, or an output
-    base = os.path.join(os.path.dirname(path), becomes[: -len(end)])
-    shown = quoted(os.path.join(os.path.dirname(path), becomes))
-    instead = _instead(base, read_back, table=end in _TABLE_ENDS)
-    return f"the file {shown} while a run of extract writes it, not a report: {instead}"
+@dataclass(frozen=True)
+class RunsFile:
+    """A file a run of extract writes (`runs_file`): `end`, how such a file's name ends after
+    the output's stem ('.files.csv', '.journal.sqlite-wal'…; for an output its extension);
+    `base`, the output's path without its extension ('m/c'), None where it cannot be told (a
+    copy under another name); `becomes`, for the temporary of a file being written, that file."""
+
+    end: str
+    base: str | None
+    becomes: str | None = None
 
 
 def written_by_a_run(path: str | os.PathLike[str]) -> bool:
-    """Whether the name of `path` is one a run of extract writes, so that no report has it: one
-    of the files beside an output (its tables, its journal and the journal's files, its lock;
-    `_beside_names`), a temporary of a file being written (`partial_path`), or an output
-    (`.csv`, `.parquet`, `.jsonl`, `.xlsx`) with any of those beside it. A report's name
-    (`.pdf`…) never is, as in `own_files`."""
+    """Whether `path` is a file a run of extract writes, no report (`runs_file`)."""
+    return runs_file(path) is not None
+
+
+def runs_file(path: str | os.PathLike[str]) -> RunsFile | None:
+    """What `path` is where it is a file a run of extract writes, so that no report is it; None
+    for any other file. The one definition, for the files named and those a pattern finds.
+
+    A report's name (`.pdf`…) never is one, as in `own_files`, nor a file whose content is a
+    report's (`holds_a_report`), whatever its name. Else, by name: one of the files beside an
+    output (its tables, its journal and the journal's files, its lock; `_beside_names`), a
+    temporary of a file being written (`partial_path`), or an output (`.csv`, `.parquet`,
+    `.jsonl`, `.xlsx`) with any of those beside it. Else, by content, under any name (a link,
+    a copy): a journal (an SQLite database of the journal's tables), or a per-file status or
+    checks table (by its header row)."""
     target = Path(path)
-    name = target.name
-    if kind_of_name(target) is not None:
-        return False
-    if _beside_an_output_name(name):
-        return True
+    name, folder = target.name, os.path.dirname(path)
+    if kind_of_name(target) is not None or holds_a_report(path):
+        return None
+    if (end := _beside_end(name)) is not None:
+        return RunsFile(end, os.path.join(folder, name[: -len(end)]))
     if name.startswith(".") and name.endswith(".partial"):  # `.cells.csv.partial`, while it is written
-        written = name[1 : -len(".partial")]
-        return _beside_an_output_name(written) or _is_output_name(Path(written))
-    return _is_output_name(target) and any(os.path.lexists(beside) for beside in own_files(str(target))[1:])
+        becomes = name[1 : -len(".partial")]
+        end = _beside_end(becomes) or (Path(becomes).suffix if _is_output_name(Path(becomes)) else None)
+        if end:
+            return RunsFile(end, os.path.join(folder, becomes[: -len(end)]), os.path.join(folder, becomes))
+    elif _is_output_name(target) and any(os.path.lexists(beside) for beside in own_files(str(target))[1:]):
+        return RunsFile(target.suffix, os.path.join(folder, name[: -len(target.suffix)]))
+    return _runs_file_by_content(str(path))
 
 
-def _beside_an_output_name(name: str) -> bool:
-    return _beside_end(name) is not None
+def holds_a_report(path: str | os.PathLike[str]) -> bool:
+    """Whether the content of `path` is a report's, as reading it tells (`sources.sniff`): a
+    PDF, a web page, a Word file (a zip file holding a Word document: a workbook is a zip file too)."""
+    try:
+        kind, legacy = sniff(path)
+        if kind != "docx" or legacy:
+            return kind is not None
+        with zipfile.ZipFile(path) as archive:
+            return any(name.startswith("word/") for name in archive.namelist())
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return False
+
+
+def _runs_file_by_content(path: str) -> RunsFile | None:
+    """A journal, or a per-file status or checks table, told by its content (see `runs_file`)."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(len(_SQLITE_MAGIC))
+    except OSError:
+        return None
+    if head == _SQLITE_MAGIC:
+        end = ".journal.sqlite" if is_journal(path) else None
+    else:
+        columns = table_columns(path) or []
+        end = next((e for e, first in _TABLE_HEADERS.items() if columns[: len(first)] == first), None)
+    if end is None:
+        return None
+    # Named as such but for its case (a copy, c.Files.csv), or a link to one named as such.
+    for named in (path, os.path.relpath(os.path.realpath(path)) if os.path.islink(path) else None):
+        if named is not None and (name := os.path.basename(named)).lower().endswith(end) and name != end:
+            return RunsFile(end, os.path.join(os.path.dirname(named), name[: -len(end)]))
+    return RunsFile(end, None)
+
+
+# What a file starts with that SQLite wrote (a journal, told from other databases by `is_journal`).
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+# How the header rows of the tables beside an output start, by how their names end.
+_TABLE_HEADERS = {".files.csv": FILE_COLUMNS[:3], ".checks.csv": CHECK_COLUMNS[:3]}
 
 
 def _beside_end(name: str) -> str | None:
@@ -367,9 +431,10 @@ def _is_output_name(path: Path) -> bool:
     return path.suffix.lower().lstrip(".") in FORMATS
 
 
-def _read_back(path: Path) -> bool:
-    """An output that summary and compare read (not a workbook), not a file beside one."""
-    return path.suffix.lower().lstrip(".") in _READ_OUTPUTS and not _beside_an_output_name(path.name)
+def _read_back(path: str) -> bool:
+    """An output that summary and compare read (a long one, `_output_shape`), not a file beside one."""
+    found = runs_file(path)
+    return found is not None and found.end == Path(path).suffix and _output_shape(path) == "long"
 
 
 def without_runs_files(
@@ -387,7 +452,7 @@ def without_runs_files(
     skipped = [path for path in paths if path in swept]
     if skipped and not kept:
         names = ", ".join(map(message_path, skipped))
-        read = [path for path in skipped if _read_back(Path(path))]
+        read = [path for path in skipped if _read_back(path)]
         advice = f"; to read an output back, give it alone: {quoted(read[0])}" if read_back and read else ""
         raise NoInputsError(
             f"no report files in the given inputs, only files of outputs of extract: {names}{advice}"

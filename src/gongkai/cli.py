@@ -32,6 +32,7 @@ from .batch import (
     check_output,
     check_output_name,
     default_workers,
+    holds_a_report,
     iter_reports,
     own_files,
     without_own_files,
@@ -820,7 +821,8 @@ def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float, output:
         check_named_inputs(inputs, read_back=True)
     except BatchSetupError as error:
         _usage_error(str(error))
-    outputs = [item for item in inputs if is_output(item)]
+    # An output by its name, unless its content is a report's: a report is read whatever its name.
+    outputs = [item for item in inputs if is_output(item) and not holds_a_report(item)]
     if outputs and len(inputs) > 1:
         names = ", ".join(map(quoted, outputs))
         _usage_error(f"{names}: give one output of extract alone (or reports), not with other inputs")

@@ -119,7 +119,21 @@ def journal_path(output: str) -> Path:
 def recorded_output(journal: str | os.PathLike[str]) -> dict | None:
     """What the last run of the journal at `journal` writes, as it recorded it (`Journal`'s
     `output`: its name, beside the journal, format and shape); None where it cannot be told (no
-    journal, one of a version that did not record it, a file that is none). Read only: nothing
+    journal, one of a version that did not record it, a file that is none)."""
+    try:
+        recorded = json.loads(_meta(journal).get("output", "null"))
+    except ValueError:
+        return None
+    return recorded if isinstance(recorded, dict) else None
+
+
+def is_journal(path: str | os.PathLike[str]) -> bool:
+    """Whether the file at `path` is a journal (of any version: its meta table says its layout)."""
+    return "layout" in _meta(path)
+
+
+def _meta(journal: str | os.PathLike[str]) -> dict[str, str]:
+    """The meta table of the journal at `journal`; empty where there is none. Read only: nothing
     is written, no lock taken."""
     path = Path(journal).resolve()
     # A journal a run has closed is all in its file: read as immutable, which opens no -wal or
@@ -128,11 +142,9 @@ def recorded_output(journal: str | os.PathLike[str]) -> dict | None:
     uri = f"{path.as_uri()}?{'mode=ro' if live else 'immutable=1'}"
     try:
         with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
-            row = db.execute("SELECT value FROM meta WHERE key = 'output'").fetchone()
-        recorded = json.loads(row[0]) if row else None
+            return {str(key): str(value) for key, value in db.execute("SELECT key, value FROM meta")}
     except (sqlite3.Error, OSError, ValueError):
-        return None
-    return recorded if isinstance(recorded, dict) else None
+        return {}
 
 
 def _lock_path(journal: Path) -> Path:
