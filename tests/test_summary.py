@@ -373,3 +373,36 @@ def test_a_file_a_run_writes_beside_its_output_is_a_usage_error_naming_the_outpu
     assert CliRunner().invoke(main, ["extract", report, "-o", str(book)]).exit_code == 0
     result = CliRunner().invoke(main, ["summary", str(book.with_name("b.journal.sqlite"))])
     assert result.exit_code == 2 and f"give the reports (its output, '{book}', is a workbook" in result.stderr
+
+
+def test_a_missing_input_is_said_first_and_a_comparison_is_no_output_to_read(tmp_path, monkeypatch):
+    """`compare nosuch.pdf c.csv` said "'c.csv': give one output of extract alone", as it did of a
+    missing -wal: a path that is not there is said first, as for a single input. `summary
+    yoy.csv` of a compare output said "yoy.files.csv is missing: it is written beside the cells
+    by gongkai extract": it is a compare output, told by its header row, which is not read."""
+    from gongkai import cli
+
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(SAMPLES / "guiling-township-2024.pdf", "a.pdf")
+    shutil.copy(SAMPLES / "huaichuan-market-2023.pdf", "b.pdf")
+    assert CliRunner().invoke(main, ["extract", "a.pdf", "-o", "c.csv"]).exit_code == 0
+    assert CliRunner().invoke(main, ["compare", "a.pdf", "b.pdf", "-o", "yoy.csv"]).exit_code == 0
+    monkeypatch.setattr(cli, "iter_reports", lambda *a, **k: pytest.fail("read reports"))
+    cases = [
+        (["compare", "nosuch.pdf", "c.csv"], "no such file or directory: 'nosuch.pdf'"),
+        (["compare", "c.csv", "c.journal.sqlite-wal"], "no such file or directory: 'c.journal.sqlite-wal'"),
+        (
+            ["extract", "nosuch.pdf", "c.journal.sqlite", "-o", "x.csv"],
+            "no such file or directory: 'nosuch.pdf'",
+        ),
+        (
+            ["summary", "yoy.csv"],
+            "'yoy.csv' is an output of gongkai compare, which summary and compare do not read: "
+            "give an output of extract, or the reports",
+        ),
+        (["compare", "yoy.csv", "--agency", "x"], "'yoy.csv' is an output of gongkai compare"),
+    ]
+    for arguments, says in cases:
+        result = CliRunner().invoke(main, arguments)
+        assert result.exit_code == 2, result.output
+        assert result.stderr.startswith(f"gongkai: error: {says}"), result.stderr

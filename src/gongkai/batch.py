@@ -120,6 +120,13 @@ def check_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
     """The input files, after making sure that every path given exists and every pattern matches:
     those of outputs of extract that a pattern finds among them, which the caller leaves out
     (`without_own_files`, `without_runs_files`) and says so."""
+    check_present(inputs)
+    return _found(inputs, kind)
+
+
+def check_present(inputs: Iterable[str]) -> None:
+    """Every path given exists and every pattern matches: else BatchSetupError for the first
+    that does not, before anything is said of the inputs that are there."""
     for item in inputs:
         if item and Path(item).exists():  # an empty name (an unset "$DIR") is not the current folder
             continue
@@ -128,7 +135,6 @@ def check_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
                 raise BatchSetupError(f"no file matches {quoted(item)}")
         else:
             raise BatchSetupError(no_file(item))
-    return _found(inputs, kind)
 
 
 def check_format(output: str, fmt: str | None) -> str:
@@ -275,6 +281,15 @@ def _instead(base: str | None, read_back: bool, table: bool = False) -> str:
 _NOT_READ_BACK = {"workbook": "a workbook", "wide": "a --shape wide output"}
 
 
+def _is_a_comparison(path: str) -> bool:
+    """Whether `path` is a CSV that gongkai compare wrote, by its header row (its columns)."""
+    if kind_of_name(path) is not None or (columns := table_columns(path)) is None:
+        return False
+    from .output.compare import COMPARE_COLUMNS
+
+    return set(COMPARE_COLUMNS) <= set(columns)
+
+
 def _output_shape(path: str) -> str | None:
     """What the output of extract at `path` is, by its extension and its columns: 'long' (cell
     records, which summary and compare read back), 'wide' (a row per report), 'workbook'; None
@@ -310,6 +325,8 @@ def table_columns(path: str | os.PathLike[str]) -> list[str] | None:
             return None
         return list(record) if isinstance(record, dict) else None
     text = line.removeprefix(codecs.BOM_UTF8).decode("ascii", errors="replace").rstrip("\r\n")
+    if not text.isprintable():  # no header row: a binary file (a journal), or empty
+        return None
     columns = next(csv.reader([text]), [])
     return columns if text and all(columns) else None
 
@@ -326,12 +343,20 @@ def check_named_inputs(inputs: Iterable[str], read_back: bool = False, written: 
     refused too, but with `read_back` (summary, compare, which read one back). The files this
     run writes (`written`, `batch_files`) are left to `check_output`, which refuses to write over
     them. Where several inputs were named, a shell most likely expanded a pattern over a folder
-    that holds an output: the line says that a quoted one skips them."""
+    that holds an output: the line says that a quoted one skips them. First, every path given
+    exists and every pattern matches (`check_present`); with `read_back`, no input is the CSV
+    output of gongkai compare (told by its header row), which is not read back."""
     inputs = list(inputs)
+    check_present(inputs)
     mine = {identity for path in written if (identity := _identity(path)) is not None}
     for item in inputs:
         if not (item and os.path.isfile(item)) or _identity(item) in mine:
             continue
+        if read_back and _is_a_comparison(item):
+            raise BatchSetupError(
+                f"{quoted(item)} is an output of gongkai compare, which summary and compare do not read: "
+                "give an output of extract, or the reports"
+            )
         if (what := beside_an_output(item, read_back)) is None:
             continue  # no file of a run's, or an output, which summary and compare read back
         hint = _QUOTE_A_PATTERN.format("the files of outputs of extract") if len(inputs) > 1 else ""

@@ -882,8 +882,9 @@ def summary(inputs, output, workers, timeout) -> None:
       0    the summary was printed (failed reports are counted in it)
       1    stdout or -o could not be written (a full disk): one line says why
       2    usage error (no such input, a pattern that matches nothing or only
-           the files of outputs of extract, a wide output, a journal, table or
-           .partial beside an output instead of the output, an -o that cannot be written
+           the files of outputs of extract, a wide output, a compare output, a
+           journal, table or .partial beside an output instead of the output,
+           an -o that cannot be written
            or is one of the inputs, as extract checks its own), found before
            any reading
       130  interrupted (Ctrl-C)
