@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import errno
 import gc
 import glob
 import hashlib
@@ -534,7 +535,7 @@ def check_output(
                 "move it or give another output"
             )
         if not os.access(path, os.W_OK):
-            raise BatchSetupError(f"cannot write {quoted(path)}: permission denied")
+            raise BatchSetupError(f"cannot write {quoted(path)}: {_why_not_writable(path)}")
         if (identity := _identity(path)) is not None:
             existing[identity] = path
     for source in inputs if existing else ():
@@ -544,6 +545,18 @@ def check_output(
             hint = _QUOTE_A_PATTERN.format("its own files") if skipped else ""
             raise BatchSetupError(f"cannot write {quoted(path)}: it is the input {quoted(source)}{hint}")
     check_folder(target.parent)
+
+
+def _why_not_writable(path: Path) -> str:
+    """Why the file `path`, which os.access says cannot be written, cannot: as opening it to
+    write says (`Read-only file system`, as the folder's own check says it), where that is not
+    the permission denied that os.access tells. Opened to append, nothing is written."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_APPEND | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0)))
+    except OSError as error:
+        if error.errno not in (errno.EACCES, errno.EPERM) and error.strerror:
+            return error.strerror
+    return "permission denied"
 
 
 def _identity(path: str | Path) -> tuple[int, int] | None:
