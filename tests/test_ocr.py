@@ -1308,6 +1308,53 @@ def test_a_speck_the_page_s_detector_took_for_a_line_leaves_its_cell_one_line(mo
 
 
 @needs_ocr
+def test_a_ruled_cell_printed_downwards_is_read_a_character_at_a_time(monkeypatch):
+    """A header printed downwards in a narrow column (自/然/人), which the detector takes for one
+    line, both on the page and in the cell's own image: read as one line it came out as 百款, no
+    column of table 三 was placed, and the whole table was lost (seed 3131)."""
+    import cv2
+    import numpy as np
+
+    from gongkai.grids.lattice import find_table_cells
+    from gongkai.sources import ocr
+
+    image = np.full((2339, 1654), 235, np.uint8)  # an A4 page at 200 dpi
+    columns = [100 + 95 * i for i in range(4)]  # 34 pt wide, as table 三's
+    rows = (100, 420, 520)  # a header row 115 pt tall, and a row of numbers
+    for x in columns:
+        cv2.line(image, (x, rows[0]), (x, rows[-1]), 30, 3)
+    for y in rows:
+        cv2.line(image, (columns[0], y), (columns[-1], y), 30, 3)
+    for top, digit in zip((170, 260, 350), "472", strict=True):  # downwards in the first column
+        cv2.putText(image, digit, (columns[0] + 32, top), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 40, 3)
+    for x, digit in zip(columns, "135", strict=False):
+        cv2.putText(image, digit, (x + 32, 490), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 40, 3)
+    stack = (columns[0] + 20, 120, columns[0] + 75, 370)  # the detector's one box over the stack
+    engine = ocr.recogniser()
+    detect = engine.detect
+
+    def one_line(grey):
+        found = detect(grey)
+        if grey.shape[0] < 2000:  # the cell's own image: one box over all its ink
+            return (
+                [tuple(f(box[i] for box in found) for i, f in enumerate((min, min, max, max)))]
+                if found
+                else []
+            )
+        inside = [
+            b
+            for b in found
+            if stack[0] <= b[0] and b[2] <= stack[2] and stack[1] <= b[1] and b[3] <= stack[3]
+        ]
+        return [b for b in found if b not in inside] + [stack]
+
+    monkeypatch.setattr(engine, "detect", one_line)
+    page = ocr.read_page(1, cv2.GaussianBlur(image, (0, 0), 1.0), 200, find_table_cells)
+    in_stack = [c for c in page.chars if c.x1 < columns[1] * 72 / 200 and c.bottom < rows[1] * 72 / 200]
+    assert [c.text for c in sorted(in_stack, key=lambda c: c.top)] == ["4", "7", "2"]
+
+
+@needs_ocr
 def test_the_numbers_of_a_tall_row_stay_words_of_their_own():
     """Characters read from a cell stand where its ink is, as tall as it. Sized by the cell, the
     digits of a row three label lines tall were so large that the gaps between the cells looked

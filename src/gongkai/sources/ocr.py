@@ -327,6 +327,13 @@ def read_page(
         if stacked:
             line_crops += stacked
             continue
+        # A header printed downwards in a narrow column (自/然/人, 商/业/企/业), which the detector
+        # takes for one line: read as one it came out as 百款 and 试验, no column was placed, and
+        # the numbers beside the labels were taken for the labels (a whole table 三 lost).
+        downwards = _unstacked(image, ink.strokes_box, line_height) if ink.has_ink and not ink.mark else []
+        if len(downwards) > 1:
+            line_crops += [(line, cut(line)) for line in downwards]
+            continue
         alone.append((box, ink, found[0] if found else None))
     cells_alone = len(alone)
     expected: list[str | None] = [None] * cells_alone  # the line's reading of a part, to agree with
@@ -511,7 +518,8 @@ def _undetected_words(
 def _unstacked(
     image: scan.PageImage, line: tuple[int, int, int, int], height: float
 ) -> list[tuple[int, int, int, int]]:
-    """A line the page's detector found outside the ruled cells, as the lines its ink stands in.
+    """A line the page's detector found outside the ruled cells (or a ruled cell's ink), as the
+    lines its ink stands in.
 
     A box taller than it is wide and than `merged_line_heights` of the page's lines (`height`, the
     median box) is a label printed downwards (本/年/度, the group label of a table without rules), which the
