@@ -406,3 +406,18 @@ def test_a_missing_input_is_said_first_and_a_comparison_is_no_output_to_read(tmp
         result = CliRunner().invoke(main, arguments)
         assert result.exit_code == 2, result.output
         assert result.stderr.startswith(f"gongkai: error: {says}"), result.stderr
+
+
+def test_the_tables_of_an_output_name_it_after_a_workbook_run_shares_their_journal(tmp_path, monkeypatch):
+    """c.csv and its tables, then a run into c.xlsx (whose journal, c.journal.sqlite, is theirs
+    too): the journal names the workbook, its tables still the output they were written beside."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(SAMPLES / "guiling-township-2024.pdf", "a.pdf")
+    for output in ("c.csv", "c.xlsx"):
+        assert CliRunner().invoke(main, ["extract", "a.pdf", "-o", output]).exit_code == 0
+    said = {
+        name: CliRunner().invoke(main, ["summary", name]).stderr
+        for name in ("c.files.csv", "c.journal.sqlite")
+    }
+    assert said["c.files.csv"].endswith("give its output instead, 'c.csv'\n"), said
+    assert said["c.journal.sqlite"].endswith("(its output, 'c.xlsx', is a workbook, not read back)\n"), said

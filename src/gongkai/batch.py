@@ -257,9 +257,9 @@ def _instead(base: str | None, read_back: bool, table: bool = False) -> str:
         return sorted(p for each in any_case for p in glob.glob(f"{pattern}.{each}") if os.path.isfile(p))
 
     recorded = recorded_output(f"{base}.journal.sqlite")
-    if recorded is not None and not (
-        table and recorded.get("format") == "xlsx"
-    ):  # no table beside a workbook
+    if table and recorded is not None and recorded.get("format") == "xlsx":
+        recorded = None  # no table is written beside a workbook: a later run's, sharing the journal
+    if recorded is not None:
         path = os.path.join(os.path.dirname(base), str(recorded.get("name")))
         shape = "workbook" if recorded.get("format") == "xlsx" else recorded.get("shape")
         if shape in _NOT_READ_BACK:
