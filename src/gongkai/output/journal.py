@@ -13,7 +13,9 @@ at a cost measured in bench/journal.py, and reads by key for the assembly.
 One run at a time writes a journal: it holds an exclusive lock on a lock file
 beside it (`cells.journal.lock`, holding its pid) from before it reads anything
 until it ends. The journal also records the reading options (what is read, not
-how it is written), so that a resumed run never mixes reports read otherwise.
+how it is written), so that a resumed run never mixes reports read otherwise, and
+what its last run writes (the output's name, format and shape), which messages
+about the journal name (`recorded_output`).
 """
 
 from __future__ import annotations
