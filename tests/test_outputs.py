@@ -383,3 +383,39 @@ def test_jsonl_is_utf8_whatever_the_encoding_of_the_tables_beside_it(tmp_path):
     assert "云溪市云湖区人民政府" in out.read_bytes().decode("utf-8")
     files = (tmp_path / "cells.files.csv").read_bytes()
     assert "云溪市云湖区人民政府".encode("gb18030") in files  # the CSV beside it as asked
+
+
+def test_a_journal_on_a_read_only_file_system_says_so(tmp_path, monkeypatch):
+    """`extract DIR -o u2.parquet --resume` on a read-only mount holding an unfinished journal
+    said "cannot write 'u2.journal.sqlite': permission denied", where a fresh -o on the same mount
+    says "Read-only file system": what opening it to write says is said (EROFS, as a read-only
+    bind mount gives, is simulated)."""
+    import errno
+
+    from gongkai.batch import Batch, _records_of
+
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(SAMPLES / "guiling-township-2024.pdf", "a.pdf")
+    with Batch(["a.pdf"], "u2.parquet", None) as batch:  # a run stopped once its report was kept
+        report = read_report("a.pdf")
+        batch.journal.add(report.source, batch.tasks[0][1], report.status, report.reason, _records_of(report))
+    journal = tmp_path / "u2.journal.sqlite"
+    assert journal.exists() and not (tmp_path / "u2.parquet").exists()
+    real_open, real_access = os.open, os.access
+
+    def read_only(path, *args, **kwargs):
+        if os.fspath(path).endswith("journal.sqlite") and args and args[0] & os.O_WRONLY:
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), os.fspath(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", read_only)
+    monkeypatch.setattr(
+        os, "access", lambda p, m, **k: not str(p).endswith("journal.sqlite") and real_access(p, m)
+    )
+    monkeypatch.setattr(cli, "Batch", lambda *a, **k: pytest.fail("read reports"))
+    result = CliRunner().invoke(main, ["extract", "a.pdf", "-o", "u2.parquet", "--resume"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == "gongkai: error: cannot write 'u2.journal.sqlite': Read-only file system\n"
+    monkeypatch.setattr(os, "open", real_open)  # a file this user may not write: as before
+    result = CliRunner().invoke(main, ["extract", "a.pdf", "-o", "u2.parquet", "--resume"])
+    assert result.stderr.endswith("cannot write 'u2.journal.sqlite': permission denied\n"), result.stderr

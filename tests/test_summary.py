@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -11,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 import gongkai
+from gongkai import batch
 from gongkai.cli import main
 
 from .conftest import BAD_INPUTS, BROKEN_SAMPLE, SAMPLES
@@ -232,6 +234,111 @@ def test_an_empty_output_name_is_a_usage_error_as_extracts(tmp_path, monkeypatch
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "jsonl"])
+def test_the_files_beside_a_wide_output_say_to_give_the_reports(tmp_path, monkeypatch, fmt):
+    """`summary w.files.csv` beside a --shape wide w.csv said "give its output instead, 'w.csv'",
+    which summary then refused: a wide output is not read back, as a workbook is not; a stray
+    file of the output's name that holds no cells output (empty) is none either."""
+    from gongkai import cli
+
+    monkeypatch.chdir(tmp_path)
+    report = str(SAMPLES / "guiling-township-2024.pdf")
+    assert CliRunner().invoke(main, ["extract", report, "-o", f"w.{fmt}", "--shape", "wide"]).exit_code == 0
+    monkeypatch.setattr(cli, "iter_reports", lambda *a, **k: pytest.fail("read reports"))
+    for name in ("w.files.csv", "w.checks.csv", "w.journal.sqlite"):
+        result = CliRunner().invoke(main, ["summary", name])
+        assert result.exit_code == 2, result.output
+        assert result.stderr.endswith(
+            f"give the reports (its output, 'w.{fmt}', is a --shape wide output, not read back)\n"
+        ), result.stderr
+    assert CliRunner().invoke(main, ["extract", report, "-o", "long.csv"]).exit_code == 0
+    (tmp_path / "long.jsonl").write_text("")  # no output: only long.csv is named
+    result = CliRunner().invoke(main, ["summary", "long.files.csv"])
+    assert result.stderr.endswith("give its output instead, 'long.csv'\n"), result.stderr
+
+
+def test_a_journal_names_the_output_its_run_records(tmp_path, monkeypatch):
+    """The journal of a workbook run whose workbook is gone said to give 'book 本.csv, .parquet
+    or .jsonl' (none is there yet), and a stray empty book 本.csv was then named as its output;
+    of a run still writing 年 报.parquet it listed three guesses. The journal records what its
+    run writes: that is named, quoted; a journal that records none lists the names, quoted."""
+    import sqlite3
+
+    from gongkai import cli
+    from gongkai.batch import Batch
+
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(SAMPLES / "guiling-township-2024.pdf", "a.pdf")
+    assert CliRunner().invoke(main, ["extract", "a.pdf", "-o", "book 本.xlsx"]).exit_code == 0
+    monkeypatch.setattr(cli, "iter_reports", lambda *a, **k: pytest.fail("read reports"))
+    os.remove("book 本.xlsx")
+    (tmp_path / "book 本.csv").write_text("")
+
+    def said(name: str) -> str:
+        result = CliRunner().invoke(main, ["summary", name])
+        assert result.exit_code == 2, result.output
+        return result.stderr.strip().split(": ", 3)[-1]
+
+    assert (
+        said("book 本.journal.sqlite")
+        == "give the reports (its output, 'book 本.xlsx', is a workbook, not read back)"
+    )
+    with Batch(["a.pdf"], "年 报.parquet", None):  # a run that has not written its output yet
+        assert said("年 报.journal.sqlite") == (
+            "give its output, '年 报.parquet', once it is there (a run writes it when every file is read), "
+            "or the reports"
+        )
+        assert not (tmp_path / "年 报.parquet").exists()
+    with contextlib.closing(sqlite3.connect("book 本.journal.sqlite")) as db, db:  # as an earlier version's
+        db.execute("DELETE FROM meta WHERE key = 'output'")
+    assert said("book 本.journal.sqlite") == (
+        "give its output (none is there yet: 'book 本.csv', 'book 本.parquet', 'book 本.jsonl'), "
+        "or the reports"
+    )
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "a.pdf",
+        "book 本.csv",
+        "book 本.journal.sqlite",
+    ]
+
+
+def test_a_file_of_a_run_is_told_by_its_content_where_its_name_does_not_say(tmp_path, monkeypatch):
+    """The check went by name only: a real PDF named rep.files.csv was refused (extract reads it
+    by its content); a link link.csv to a status table, or a copy c.Files.csv, was 'a --shape
+    wide output'; jl.db, a link to a journal, was read as a report (failed, exit 0). A report's
+    content is a report whatever its name; a journal and the tables are told by their content."""
+    from gongkai import cli
+
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(SAMPLES / "guiling-township-2024.pdf", "a.pdf")
+    assert CliRunner().invoke(main, ["extract", "a.pdf", "-o", "c.csv"]).exit_code == 0
+    shutil.copy("a.pdf", "rep.files.csv")
+    result = CliRunner().invoke(main, ["summary", "rep.files.csv"])
+    assert result.exit_code == 0 and "ok          1" in result.stdout, result.output
+    os.symlink("c.files.csv", "link.csv")
+    os.symlink("c.journal.sqlite", "jl.db")
+    shutil.copy("c.files.csv", "c.Files.csv")
+    shutil.copy("c.checks.csv", "ch.csv")
+    monkeypatch.setattr(cli, "iter_reports", lambda *a, **k: pytest.fail("read reports"))
+    said = {
+        "link.csv": "is the per-file status table of an output of extract, not the output itself: "
+        "give its output instead, 'c.csv'",
+        "c.Files.csv": "is the per-file status table of an output of extract, not the output itself: "
+        "give its output instead, 'c.csv'",
+        "jl.db": "is the journal of a run of extract, neither a report nor an output: "
+        "give its output instead, 'c.csv'",
+        "ch.csv": "is the checks table of an output of extract, not the output itself: "
+        "give the output of extract it was written beside, or the reports",
+    }
+    for name, says in said.items():
+        result = CliRunner().invoke(main, ["summary", name])
+        assert result.exit_code == 2, result.output
+        assert result.stderr == f"gongkai: error: '{name}' {says}\n"
+    # A pattern skips them as it skips the files named as such; the PDF it reads.
+    assert batch.runs_file("rep.files.csv") is None and batch.written_by_a_run("jl.db")
+    assert sorted(path.name for path in tmp_path.glob("*-[ws][ah][lm]")) == []  # no -wal, -shm left
+
+
 def test_a_file_a_run_writes_beside_its_output_is_a_usage_error_naming_the_output(tmp_path, monkeypatch):
     """`summary m/c.journal.sqlite` read the journal as a report (a failed row, exit 0), and
     `summary m/c.files.csv` said it was a wide output: each names the output to give instead."""
@@ -260,9 +367,57 @@ def test_a_file_a_run_writes_beside_its_output_is_a_usage_error_naming_the_outpu
     out.unlink()
     result = CliRunner().invoke(main, ["summary", str(out.with_name("c.journal.sqlite"))])
     assert result.exit_code == 2
-    assert f"give its output ({out.with_suffix('')}.csv, .parquet or .jsonl; none is there" in result.stderr
+    assert f"give its output, '{out}', once it is there (a run writes it" in result.stderr
     # Of a workbook, which is not read back: the reports.
     book = out.with_name("b.xlsx")
     assert CliRunner().invoke(main, ["extract", report, "-o", str(book)]).exit_code == 0
     result = CliRunner().invoke(main, ["summary", str(book.with_name("b.journal.sqlite"))])
     assert result.exit_code == 2 and f"give the reports (its output, '{book}', is a workbook" in result.stderr
+
+
+def test_a_missing_input_is_said_first_and_a_comparison_is_no_output_to_read(tmp_path, monkeypatch):
+    """`compare nosuch.pdf c.csv` said "'c.csv': give one output of extract alone", as it did of a
+    missing -wal: a path that is not there is said first, as for a single input. `summary
+    yoy.csv` of a compare output said "yoy.files.csv is missing: it is written beside the cells
+    by gongkai extract": it is a compare output, told by its header row, which is not read."""
+    from gongkai import cli
+
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(SAMPLES / "guiling-township-2024.pdf", "a.pdf")
+    shutil.copy(SAMPLES / "huaichuan-market-2023.pdf", "b.pdf")
+    assert CliRunner().invoke(main, ["extract", "a.pdf", "-o", "c.csv"]).exit_code == 0
+    assert CliRunner().invoke(main, ["compare", "a.pdf", "b.pdf", "-o", "yoy.csv"]).exit_code == 0
+    monkeypatch.setattr(cli, "iter_reports", lambda *a, **k: pytest.fail("read reports"))
+    cases = [
+        (["compare", "nosuch.pdf", "c.csv"], "no such file or directory: 'nosuch.pdf'"),
+        (["compare", "c.csv", "c.journal.sqlite-wal"], "no such file or directory: 'c.journal.sqlite-wal'"),
+        (
+            ["extract", "nosuch.pdf", "c.journal.sqlite", "-o", "x.csv"],
+            "no such file or directory: 'nosuch.pdf'",
+        ),
+        (
+            ["summary", "yoy.csv"],
+            "'yoy.csv' is an output of gongkai compare, which summary and compare do not read: "
+            "give an output of extract, or the reports",
+        ),
+        (["compare", "yoy.csv", "--agency", "x"], "'yoy.csv' is an output of gongkai compare"),
+    ]
+    for arguments, says in cases:
+        result = CliRunner().invoke(main, arguments)
+        assert result.exit_code == 2, result.output
+        assert result.stderr.startswith(f"gongkai: error: {says}"), result.stderr
+
+
+def test_the_tables_of_an_output_name_it_after_a_workbook_run_shares_their_journal(tmp_path, monkeypatch):
+    """c.csv and its tables, then a run into c.xlsx (whose journal, c.journal.sqlite, is theirs
+    too): the journal names the workbook, its tables still the output they were written beside."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(SAMPLES / "guiling-township-2024.pdf", "a.pdf")
+    for output in ("c.csv", "c.xlsx"):
+        assert CliRunner().invoke(main, ["extract", "a.pdf", "-o", output]).exit_code == 0
+    said = {
+        name: CliRunner().invoke(main, ["summary", name]).stderr
+        for name in ("c.files.csv", "c.journal.sqlite")
+    }
+    assert said["c.files.csv"].endswith("give its output instead, 'c.csv'\n"), said
+    assert said["c.journal.sqlite"].endswith("(its output, 'c.xlsx', is a workbook, not read back)\n"), said

@@ -9,14 +9,18 @@ through the same assembly, so they write the same bytes.
 from __future__ import annotations
 
 import codecs
+import csv
+import errno
 import gc
 import glob
 import hashlib
+import json
 import os
 import stat
 import tempfile
 import time
 import warnings
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -28,8 +32,16 @@ from .errors import InputTypeError, InvalidOptionError, NoInputsError, require_c
 from .labels import install_tokenizer
 from .model import CheckStatus, Status
 from .numbers import counted
-from .output.journal import Journal, journal_files, journal_path
-from .output.records import FORMATS, OutputFormatError, cell_rows, companion_path
+from .output.journal import Journal, is_journal, journal_files, journal_path, recorded_output
+from .output.records import (
+    CHECK_COLUMNS,
+    FILE_COLUMNS,
+    FORMATS,
+    OutputFormatError,
+    cell_rows,
+    companion_path,
+)
+from .output.wide import WIDE_ID_COLUMNS
 from .output.writers import BatchOutput, check_shape, partial_path
 from .report import Report, page_threads, read_report_safely
 from .sources import (
@@ -42,6 +54,7 @@ from .sources import (
     no_file,
     path_text,
     quoted,
+    sniff,
 )
 
 if TYPE_CHECKING:
@@ -108,6 +121,13 @@ def check_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
     """The input files, after making sure that every path given exists and every pattern matches:
     those of outputs of extract that a pattern finds among them, which the caller leaves out
     (`without_own_files`, `without_runs_files`) and says so."""
+    check_present(inputs)
+    return _found(inputs, kind)
+
+
+def check_present(inputs: Iterable[str]) -> None:
+    """Every path given exists and every pattern matches: else BatchSetupError for the first
+    that does not, before anything is said of the inputs that are there."""
     for item in inputs:
         if item and Path(item).exists():  # an empty name (an unset "$DIR") is not the current folder
             continue
@@ -116,7 +136,6 @@ def check_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
                 raise BatchSetupError(f"no file matches {quoted(item)}")
         else:
             raise BatchSetupError(no_file(item))
-    return _found(inputs, kind)
 
 
 def check_format(output: str, fmt: str | None) -> str:
@@ -195,40 +214,122 @@ _BESIDE_WHAT = {
     ".journal.sqlite": "the journal of a run of extract, neither a report nor an output",
     ".journal.lock": "the lock file of a run of extract, not a report",
 }
+# How the names of the tables beside an output end.
+_TABLE_ENDS = tuple(f".{kind}.csv" for kind in _COMPANIONS)
 # The outputs that summary and compare read (`summary.read_output`): the long cells tables.
 _READ_OUTPUTS = ("csv", "parquet", "jsonl")
 
 
 def beside_an_output(path: str, read_back: bool = True) -> str | None:
-    """What the file `path` is when its name is one a run writes beside its output (its tables,
-    its journal and the journal's files, its lock), and what to give instead: 'the journal of a
-    run of extract, …: give its output instead, 'm/c.csv''; without `read_back` (extract, which
-    reads reports only), the reports. None for any other name."""
-    name = Path(path).name
-    if (end := _beside_end(name)) is None:
+    """What the file `path` is where a run of extract writes it (`runs_file`: its tables, its
+    journal and the journal's files, its lock, a temporary, an output), and what to give
+    instead: 'the journal of a run of extract, …: give its output instead, 'm/c.csv''; without
+    `read_back` (extract, which reads reports only), the reports. None for any other file, and
+    with `read_back` for an output, which summary and compare read back."""
+    found = runs_file(path)
+    if found is None:
         return None
-    what = _BESIDE_WHAT.get(end, "a file of the journal of a run of extract, not a report")
-    return f"{what}: {_instead(os.path.join(os.path.dirname(path), name[: -len(end)]), read_back)}"
+    if found.becomes is not None:
+        what = f"the file {quoted(found.becomes)} while a run of extract writes it, not a report"
+    elif found.end in _BESIDE_WHAT or found.end.startswith(".journal."):
+        what = _BESIDE_WHAT.get(found.end, "a file of the journal of a run of extract, not a report")
+    elif read_back:
+        return None
+    else:
+        what = "an output of extract, not a report"
+    return f"{what}: {_instead(found.base, read_back, table=found.end in _TABLE_ENDS)}"
 
 
-def _instead(base: str, read_back: bool) -> str:
+def _instead(base: str | None, read_back: bool, table: bool = False) -> str:
     """What to give instead of a file of the output `base` (its path without the extension,
-    'm/c'): that output, where summary and compare read it back, else the reports."""
+    'm/c'): that output, where summary and compare read it back (a long one: `_output_shape`),
+    else the reports. The output is the one its journal records (`recorded_output`), except for
+    one of its tables (`table`) where that is a workbook (a later run into one, sharing its
+    journal); else one found of its name, of any format."""
     if not read_back:
         return "give the reports"
+    if base is None:  # a copy under another name: which output it is beside cannot be told
+        return "give the output of extract it was written beside, or the reports"
     pattern = os.path.join(glob.escape(os.path.dirname(base)), glob.escape(os.path.basename(base)))
 
     def outputs(formats: Iterable[str]) -> list[str]:  # of any case, as the extension is told: u.CSV too
         any_case = ("".join(f"[{c}{c.upper()}]" for c in fmt) for fmt in formats)
         return sorted(p for each in any_case for p in glob.glob(f"{pattern}.{each}") if os.path.isfile(p))
 
-    if read := outputs(_READ_OUTPUTS):
+    recorded = recorded_output(f"{base}.journal.sqlite")
+    if table and recorded is not None and recorded.get("format") == "xlsx":
+        recorded = None  # no table is written beside a workbook: a later run's, sharing the journal
+    if recorded is not None:
+        path = os.path.join(os.path.dirname(base), str(recorded.get("name")))
+        shape = "workbook" if recorded.get("format") == "xlsx" else recorded.get("shape")
+        if shape in _NOT_READ_BACK:
+            return f"give the reports (its output, {quoted(path)}, is {_NOT_READ_BACK[shape]}, not read back)"
+        if os.path.isfile(path) and _output_shape(path) == "long":
+            return f"give its output instead, {quoted(path)}"
+        when = "once it is there (a run writes it when every file is read)"
+        return f"give its output, {quoted(path)}, {when}, or the reports"
+    found = [(path, _output_shape(path)) for path in outputs(FORMATS)]
+    if read := [path for path, shape in found if shape == "long"]:
         return f"give its output instead, {' or '.join(map(quoted, read))}"
-    if workbooks := outputs(["xlsx"]):
-        return f"give the reports (its output, {quoted(workbooks[0])}, is a workbook, not read back)"
-    return (
-        f"give its output ({message_path(base)}.csv, .parquet or .jsonl; none is there yet), or the reports"
-    )
+    if other := [(path, shape) for path, shape in found if shape in _NOT_READ_BACK]:
+        path, shape = other[0]
+        return f"give the reports (its output, {quoted(path)}, is {_NOT_READ_BACK[shape]}, not read back)"
+    names = ", ".join(quoted(f"{base}.{fmt}") for fmt in _READ_OUTPUTS)
+    return f"give its output (none is there yet: {names}), or the reports"
+
+
+# The outputs of extract that summary and compare do not read back, by `_output_shape`.
+_NOT_READ_BACK = {"workbook": "a workbook", "wide": "a --shape wide output"}
+
+
+def _is_a_comparison(path: str) -> bool:
+    """Whether `path` is a CSV that gongkai compare wrote, by its header row (its columns)."""
+    if kind_of_name(path) is not None or (columns := table_columns(path)) is None:
+        return False
+    from .output.compare import COMPARE_COLUMNS
+
+    return set(COMPARE_COLUMNS) <= set(columns)
+
+
+def _output_shape(path: str) -> str | None:
+    """What the output of extract at `path` is, by its extension and its columns: 'long' (cell
+    records, which summary and compare read back), 'wide' (a row per report), 'workbook'; None
+    for a file that is none (empty, another table, unreadable)."""
+    if Path(path).suffix.lower() == ".xlsx":
+        return "workbook"
+    columns = table_columns(path)
+    if columns is None:
+        return None
+    if "row_id" in columns:  # as `summary.read_output` tells a long output
+        return "long"
+    return "wide" if columns[: len(WIDE_ID_COLUMNS)] == WIDE_ID_COLUMNS else None
+
+
+def table_columns(path: str | os.PathLike[str]) -> list[str] | None:
+    """The column names of a table at `path` as gongkai writes them, by its extension: a Parquet
+    file's schema, a JSON Lines file's first record, else a CSV's first line (in UTF-8, with or
+    without its BOM, or GB18030: the names are ASCII); None where it holds no such names."""
+    suffix = Path(path).suffix.lower()
+    try:
+        if suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            return list(pq.read_schema(path).names)
+        with open(path, "rb") as handle:
+            line = handle.readline(1 << 16)
+    except (OSError, ValueError):  # pyarrow's ArrowInvalid is a ValueError
+        return None
+    if suffix == ".jsonl":
+        try:
+            record = json.loads(line)
+        except ValueError:
+            return None
+        return list(record) if isinstance(record, dict) else None
+    text = line.removeprefix(codecs.BOM_UTF8).decode("ascii", errors="replace").rstrip("\r\n")
+    if not text.isprintable():  # no header row: a binary file (a journal), or empty
+        return None
+    columns = next(csv.reader([text]), [])
+    return columns if text and all(columns) else None
 
 
 # The advice where a file a folder or pattern would skip was named, most often by a shell that
@@ -238,58 +339,113 @@ _QUOTE_A_PATTERN = "; quote a pattern ('DIR/*') and gongkai skips {}"
 
 def check_named_inputs(inputs: Iterable[str], read_back: bool = False, written: Iterable[Path] = ()) -> None:
     """Raises BatchSetupError for the first of `inputs`, named as such (not found by a folder or
-    pattern), that is a file a run of extract writes (`written_by_a_run`), no report: one line
+    pattern), that is a file a run of extract writes (`runs_file`), no report: one line
     says what it is and what to give instead (`beside_an_output`). An output of extract is
     refused too, but with `read_back` (summary, compare, which read one back). The files this
     run writes (`written`, `batch_files`) are left to `check_output`, which refuses to write over
     them. Where several inputs were named, a shell most likely expanded a pattern over a folder
-    that holds an output: the line says that a quoted one skips them."""
+    that holds an output: the line says that a quoted one skips them. First, every path given
+    exists and every pattern matches (`check_present`); with `read_back`, no input is the CSV
+    output of gongkai compare (told by its header row), which is not read back."""
     inputs = list(inputs)
+    check_present(inputs)
     mine = {identity for path in written if (identity := _identity(path)) is not None}
     for item in inputs:
-        if not (item and os.path.isfile(item) and written_by_a_run(item)) or _identity(item) in mine:
+        if not (item and os.path.isfile(item)) or _identity(item) in mine:
             continue
-        what = beside_an_output(item, read_back) or _written_what(item, read_back)
-        if what is None:
-            continue  # an output, which summary and compare read back
+        if read_back and _is_a_comparison(item):
+            raise BatchSetupError(
+                f"{quoted(item)} is an output of gongkai compare, which summary and compare do not read: "
+                "give an output of extract, or the reports"
+            )
+        if (what := beside_an_output(item, read_back)) is None:
+            continue  # no file of a run's, or an output, which summary and compare read back
         hint = _QUOTE_A_PATTERN.format("the files of outputs of extract") if len(inputs) > 1 else ""
         raise BatchSetupError(f"{quoted(item)} is {what}{hint}")
 
 
-def _written_what(path: str, read_back: bool) -> str | None:
-    """What `path`, a file a run writes that is not beside an output, is, as `beside_an_output`
-    says: the temporary of a file being written (`partial_path`), or an output (None where it is
-    read back)."""
-    name = os.path.basename(path)
-    if not (name.startswith(".") and name.endswith(".partial")):
-        return None if read_back else "an output of extract, not a report: give the reports"
-    becomes = name[1 : -len(".partial")]
-    end = _beside_end(becomes) or Path(becomes).suffix  # beside an output, or an output
-    base = os.path.join(os.path.dirname(path), becomes[: -len(end)])
-    shown = quoted(os.path.join(os.path.dirname(path), becomes))
-    return f"the file {shown} while a run of extract writes it, not a report: {_instead(base, read_back)}"
+@dataclass(frozen=True)
+class RunsFile:
+    """A file a run of extract writes (`runs_file`): `end`, how such a file's name ends after
+    the output's stem ('.files.csv', '.journal.sqlite-wal'…; for an output its extension);
+    `base`, the output's path without its extension ('m/c'), None where it cannot be told (a
+    copy under another name); `becomes`, for the temporary of a file being written, that file."""
+
+    end: str
+    base: str | None
+    becomes: str | None = None
 
 
 def written_by_a_run(path: str | os.PathLike[str]) -> bool:
-    """Whether the name of `path` is one a run of extract writes, so that no report has it: one
-    of the files beside an output (its tables, its journal and the journal's files, its lock;
-    `_beside_names`), a temporary of a file being written (`partial_path`), or an output
-    (`.csv`, `.parquet`, `.jsonl`, `.xlsx`) with any of those beside it. A report's name
-    (`.pdf`…) never is, as in `own_files`."""
+    """Whether `path` is a file a run of extract writes, no report (`runs_file`)."""
+    return runs_file(path) is not None
+
+
+def runs_file(path: str | os.PathLike[str]) -> RunsFile | None:
+    """What `path` is where it is a file a run of extract writes, so that no report is it; None
+    for any other file. The one definition, for the files named and those a pattern finds.
+
+    A report's name (`.pdf`…) never is one, as in `own_files`, nor a file whose content is a
+    report's (`holds_a_report`), whatever its name. Else, by name: one of the files beside an
+    output (its tables, its journal and the journal's files, its lock; `_beside_names`), a
+    temporary of a file being written (`partial_path`), or an output (`.csv`, `.parquet`,
+    `.jsonl`, `.xlsx`) with any of those beside it. Else, by content, under any name (a link,
+    a copy): a journal (an SQLite database of the journal's tables), or a per-file status or
+    checks table (by its header row)."""
     target = Path(path)
-    name = target.name
-    if kind_of_name(target) is not None:
-        return False
-    if _beside_an_output_name(name):
-        return True
+    name, folder = target.name, os.path.dirname(path)
+    if kind_of_name(target) is not None or holds_a_report(path):
+        return None
+    if (end := _beside_end(name)) is not None:
+        return RunsFile(end, os.path.join(folder, name[: -len(end)]))
     if name.startswith(".") and name.endswith(".partial"):  # `.cells.csv.partial`, while it is written
-        written = name[1 : -len(".partial")]
-        return _beside_an_output_name(written) or _is_output_name(Path(written))
-    return _is_output_name(target) and any(os.path.lexists(beside) for beside in own_files(str(target))[1:])
+        becomes = name[1 : -len(".partial")]
+        end = _beside_end(becomes) or (Path(becomes).suffix if _is_output_name(Path(becomes)) else None)
+        if end:
+            return RunsFile(end, os.path.join(folder, becomes[: -len(end)]), os.path.join(folder, becomes))
+    elif _is_output_name(target) and any(os.path.lexists(beside) for beside in own_files(str(target))[1:]):
+        return RunsFile(target.suffix, os.path.join(folder, name[: -len(target.suffix)]))
+    return _runs_file_by_content(str(path))
 
 
-def _beside_an_output_name(name: str) -> bool:
-    return _beside_end(name) is not None
+def holds_a_report(path: str | os.PathLike[str]) -> bool:
+    """Whether the content of `path` is a report's, as reading it tells (`sources.sniff`): a
+    PDF, a web page, a Word file (a zip file holding a Word document: a workbook is a zip file too)."""
+    try:
+        kind, legacy = sniff(path)
+        if kind != "docx" or legacy:
+            return kind is not None
+        with zipfile.ZipFile(path) as archive:
+            return any(name.startswith("word/") for name in archive.namelist())
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return False
+
+
+def _runs_file_by_content(path: str) -> RunsFile | None:
+    """A journal, or a per-file status or checks table, told by its content (see `runs_file`)."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(len(_SQLITE_MAGIC))
+    except OSError:
+        return None
+    if head == _SQLITE_MAGIC:
+        end = ".journal.sqlite" if is_journal(path) else None
+    else:
+        columns = table_columns(path) or []
+        end = next((e for e, first in _TABLE_HEADERS.items() if columns[: len(first)] == first), None)
+    if end is None:
+        return None
+    # Named as such but for its case (a copy, c.Files.csv), or a link to one named as such.
+    for named in (path, os.path.relpath(os.path.realpath(path)) if os.path.islink(path) else None):
+        if named is not None and (name := os.path.basename(named)).lower().endswith(end) and name != end:
+            return RunsFile(end, os.path.join(os.path.dirname(named), name[: -len(end)]))
+    return RunsFile(end, None)
+
+
+# What a file starts with that SQLite wrote (a journal, told from other databases by `is_journal`).
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+# How the header rows of the tables beside an output start, by how their names end.
+_TABLE_HEADERS = {".files.csv": FILE_COLUMNS[:3], ".checks.csv": CHECK_COLUMNS[:3]}
 
 
 def _beside_end(name: str) -> str | None:
@@ -301,9 +457,10 @@ def _is_output_name(path: Path) -> bool:
     return path.suffix.lower().lstrip(".") in FORMATS
 
 
-def _read_back(path: Path) -> bool:
-    """An output that summary and compare read (not a workbook), not a file beside one."""
-    return path.suffix.lower().lstrip(".") in _READ_OUTPUTS and not _beside_an_output_name(path.name)
+def _read_back(path: str) -> bool:
+    """An output that summary and compare read (a long one, `_output_shape`), not a file beside one."""
+    found = runs_file(path)
+    return found is not None and found.end == Path(path).suffix and _output_shape(path) == "long"
 
 
 def without_runs_files(
@@ -321,7 +478,7 @@ def without_runs_files(
     skipped = [path for path in paths if path in swept]
     if skipped and not kept:
         names = ", ".join(map(message_path, skipped))
-        read = [path for path in skipped if _read_back(Path(path))]
+        read = [path for path in skipped if _read_back(path)]
         advice = f"; to read an output back, give it alone: {quoted(read[0])}" if read_back and read else ""
         raise NoInputsError(
             f"no report files in the given inputs, only files of outputs of extract: {names}{advice}"
@@ -378,7 +535,7 @@ def check_output(
                 "move it or give another output"
             )
         if not os.access(path, os.W_OK):
-            raise BatchSetupError(f"cannot write {quoted(path)}: permission denied")
+            raise BatchSetupError(f"cannot write {quoted(path)}: {_why_not_writable(path)}")
         if (identity := _identity(path)) is not None:
             existing[identity] = path
     for source in inputs if existing else ():
@@ -388,6 +545,18 @@ def check_output(
             hint = _QUOTE_A_PATTERN.format("its own files") if skipped else ""
             raise BatchSetupError(f"cannot write {quoted(path)}: it is the input {quoted(source)}{hint}")
     check_folder(target.parent)
+
+
+def _why_not_writable(path: Path) -> str:
+    """Why the file `path`, which os.access says cannot be written, cannot: as opening it to
+    write says (`Read-only file system`, as the folder's own check says it), where that is not
+    the permission denied that os.access tells. Opened to append, nothing is written."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_APPEND | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0)))
+    except OSError as error:
+        if error.errno not in (errno.EACCES, errno.EPERM) and error.strerror:
+            return error.strerror
+    return "permission denied"
 
 
 def _identity(path: str | Path) -> tuple[int, int] | None:
@@ -764,7 +933,8 @@ class Batch:
         location = None if output == "-" else journal_path(output)
         self.result = BatchResult(total=len(paths), journal=location)
         # The options that change what is read; those of the output (format, encoding, shape) do not.
-        self.journal = Journal(location, fresh=not resume, reading={"input kind": kind})
+        writes = {"name": Path(output).name, "format": fmt, "shape": shape}
+        self.journal = Journal(location, fresh=not resume, reading={"input kind": kind}, output=writes)
         try:
             self._take_stock(paths)
         except (KeyboardInterrupt, SystemExit) as error:

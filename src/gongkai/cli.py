@@ -32,6 +32,7 @@ from .batch import (
     check_output,
     check_output_name,
     default_workers,
+    holds_a_report,
     iter_reports,
     own_files,
     without_own_files,
@@ -820,7 +821,8 @@ def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float, output:
         check_named_inputs(inputs, read_back=True)
     except BatchSetupError as error:
         _usage_error(str(error))
-    outputs = [item for item in inputs if is_output(item)]
+    # An output by its name, unless its content is a report's: a report is read whatever its name.
+    outputs = [item for item in inputs if is_output(item) and not holds_a_report(item)]
     if outputs and len(inputs) > 1:
         names = ", ".join(map(quoted, outputs))
         _usage_error(f"{names}: give one output of extract alone (or reports), not with other inputs")
@@ -880,8 +882,9 @@ def summary(inputs, output, workers, timeout) -> None:
       0    the summary was printed (failed reports are counted in it)
       1    stdout or -o could not be written (a full disk): one line says why
       2    usage error (no such input, a pattern that matches nothing or only
-           the files of outputs of extract, a wide output, a journal, table or
-           .partial beside an output instead of the output, an -o that cannot be written
+           the files of outputs of extract, a wide output, a compare output, a
+           journal, table or .partial beside an output instead of the output,
+           an -o that cannot be written
            or is one of the inputs, as extract checks its own), found before
            any reading
       130  interrupted (Ctrl-C)

@@ -13,7 +13,9 @@ at a cost measured in bench/journal.py, and reads by key for the assembly.
 One run at a time writes a journal: it holds an exclusive lock on a lock file
 beside it (`cells.journal.lock`, holding its pid) from before it reads anything
 until it ends. The journal also records the reading options (what is read, not
-how it is written), so that a resumed run never mixes reports read otherwise.
+how it is written), so that a resumed run never mixes reports read otherwise, and
+what its last run writes (the output's name, format and shape), which messages
+about the journal name (`recorded_output`).
 """
 
 from __future__ import annotations
@@ -116,6 +118,37 @@ def journal_path(output: str) -> Path:
     return base.with_name(f"{stem}.journal.sqlite")
 
 
+def recorded_output(journal: str | os.PathLike[str]) -> dict | None:
+    """What the last run of the journal at `journal` writes, as it recorded it (`Journal`'s
+    `output`: its name, beside the journal, format and shape); None where it cannot be told (no
+    journal, one of a version that did not record it, a file that is none)."""
+    try:
+        recorded = json.loads(_meta(journal).get("output", "null"))
+    except ValueError:
+        return None
+    return recorded if isinstance(recorded, dict) else None
+
+
+def is_journal(path: str | os.PathLike[str]) -> bool:
+    """Whether the file at `path` is a journal (of any version: its meta table says its layout)."""
+    return "layout" in _meta(path)
+
+
+def _meta(journal: str | os.PathLike[str]) -> dict[str, str]:
+    """The meta table of the journal at `journal`; empty where there is none. Read only: nothing
+    is written, no lock taken."""
+    path = Path(journal).resolve()
+    # A journal a run has closed is all in its file: read as immutable, which opens no -wal or
+    # -shm (a read-only connection leaves both); one being written is read with its -wal.
+    live = _database_files(path)[1].exists()  # its -wal
+    uri = f"{path.as_uri()}?{'mode=ro' if live else 'immutable=1'}"
+    try:
+        with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
+            return {str(key): str(value) for key, value in db.execute("SELECT key, value FROM meta")}
+    except (sqlite3.Error, OSError, ValueError):
+        return {}
+
+
 def _lock_path(journal: Path) -> Path:
     return journal.with_suffix(".lock")
 
@@ -200,6 +233,8 @@ def _from_bytes(kind: str, data: bytes) -> list[dict]:
 class Journal:
     """Reports keyed by (source, sha256), read with `reading` options (a JSON-able mapping).
 
+    `output` (a JSON-able mapping: the output's name, format and shape) is recorded for what
+    messages say of the journal (`recorded_output`); it does not change what is reused.
     Opening takes the journal's lock (JournalBusyError if another run holds it). With
     `fresh=True` an earlier run's journal is forgotten, once that run has written its output
     (`mark_finished`; else UnfinishedRunError); otherwise a journal whose reports were read
@@ -214,6 +249,7 @@ class Journal:
         path: str | Path | None,
         fresh: bool = False,
         reading: Mapping[str, str] | None = None,
+        output: Mapping[str, str] | None = None,
     ):
         self.path = None if path is None else Path(path)
         self._db: sqlite3.Connection | None = None
@@ -227,6 +263,10 @@ class Journal:
                     self._lock = _take_lock(_lock_path(self.path))
                     self._owned = True
                 self._open(fresh, dict(reading or {}))
+                if output is not None:  # what this run writes, for what a message names (`recorded_output`)
+                    self._db.execute(
+                        "INSERT OR REPLACE INTO meta VALUES ('output', ?)", (json.dumps(output),)
+                    )
         except BaseException:
             self._release()
             raise

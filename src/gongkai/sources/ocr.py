@@ -670,22 +670,42 @@ def second_readings(page: ScannedPage, cells: list[OcrCell]) -> list[str]:
     detector found in each, cut from the page and recognised. It shares neither the ink test nor
     the crop with the first reading, so a stray blob that one kept or lost does not sway both.
     Where the page's detector found no line in a cell (it misses some lone small digits), the
-    band of the cell's rows that hold ink is read, across the cell's whole width."""
-    crops = []
+    band of the cell's rows that hold ink is read, across the cell's whole width; where that
+    reads nothing, the band again, cut to the columns that hold ink with a margin as a line's box
+    has: a lone 1 in a band as wide as its cell came out as nothing."""
+    crops: list[np.ndarray] = []
+    narrowed: list[np.ndarray | None] = []  # the band cut to its ink's columns, to read again
     for cell in cells:
         x0, top, x1, bottom = cell.line or cell.box
         crop = page.image.grey[top:bottom, x0:x1].copy()
         rules = page.image.rules[top:bottom, x0:x1].astype(np.uint8)
         near_rules = cv2.dilate(rules, np.ones((5, 5), np.uint8)) > 0  # a line's box reaches over them
         crop[near_rules] = 255
-        crops.append(crop if cell.line else _ink_band(crop, page.image.ink[top:bottom, x0:x1] & ~near_rules))
-    return [text for text, _ in recogniser().read(crops)]
+        band, narrow = (
+            (crop, None) if cell.line else _ink_band(crop, page.image.ink[top:bottom, x0:x1] & ~near_rules)
+        )
+        crops.append(band)
+        narrowed.append(narrow)
+    texts = [text for text, _ in recogniser().read(crops)]
+    again = [i for i, text in enumerate(texts) if not text.strip() and narrowed[i] is not None]
+    for i, (text, _) in zip(again, recogniser().read([narrowed[i] for i in again]), strict=True):
+        texts[i] = text
+    return texts
 
 
-def _ink_band(crop: np.ndarray, ink: np.ndarray) -> np.ndarray:
-    """The rows of a cell that hold ink, with a margin of a quarter of their height."""
+def _ink_band(crop: np.ndarray, ink: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """The rows of a cell that hold ink, with a margin of a quarter of their height; and the same
+    rows cut to the columns that hold ink, with a margin of half their height (None when no row
+    holds ink)."""
     rows = np.nonzero(ink.sum(axis=1) >= 2)[0]
     if not len(rows):
-        return crop
-    margin = max(4, (rows.max() - rows.min() + 1) // 4)
-    return crop[max(0, rows.min() - margin) : rows.max() + margin + 1, 3:-3]
+        return crop, None
+    height = rows.max() - rows.min() + 1
+    margin = max(4, height // 4)
+    first, last = max(0, rows.min() - margin), rows.max() + margin + 1
+    band = crop[first:last, 3:-3]
+    columns = np.nonzero(ink[first:last, 3:-3].any(axis=0))[0]
+    if not len(columns):
+        return band, None
+    side = max(4, height // 2)
+    return band, band[:, max(0, columns.min() - side) : columns.max() + side + 1]
