@@ -8,6 +8,7 @@ import shutil
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from openpyxl.utils import get_column_letter
 
 import gongkai
 from gongkai.cli import main
@@ -162,7 +163,7 @@ def test_the_comparison_workbook_is_laid_out_as_the_workbooks_year_over_year_she
     assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
     assert sheet.auto_filter.ref.startswith("A3:")
     widths = {c: sheet.column_dimensions[c].width for c in "ABC"}
-    assert widths == {"A": 20, "B": 30, "C": 24}
+    assert widths == {"A": 20, "B": 34, "C": 28}
     large = [r for r in sheet.iter_rows(min_row=4) if r[header.index("变化大")].value == "是"]
     assert large and all(cell.fill.fgColor.rgb.endswith("F8CBAD") for cell in large[0])
     shares = [r[header.index("增减比例")] for r in sheet.iter_rows(min_row=4)]
@@ -206,7 +207,14 @@ def test_a_narrow_terminal_gets_the_comparison_no_wider_than_its_numbers_need(co
     lines = result.stdout.splitlines()
     closing = next(i for i, line in enumerate(lines) if "large change" in line)
     table = [line for line in lines[1:closing] if line.strip()]
-    assert {cell_len(line) for line in table} == {max(columns, needed)}
+    # The table as wide as that (its rule, but the edge's space), no line padded with spaces to it.
+    assert max(cell_len(line) for line in table) == max(columns, needed) - 1
+    assert not any(line.endswith(" ") for line in lines)
+    # The title line folded to the width (a file's path where it must), as the labels are.
+    title = lines[: next(i for i, line in enumerate(lines) if "行 · 列" in line)]
+    assert max(map(cell_len, title)) <= columns and "".join(title).replace(" ", "") == (
+        f"2020年{COUNTY_2020}→2021年{COUNTY_2021}".replace(" ", "")
+    )
     assert not any(line.startswith("  ") for line in table[2:])  # a folded label starts at its edge
 
 
@@ -267,7 +275,8 @@ def test_a_number_ocr_could_not_vouch_for_is_awaiting_a_reader_in_the_text_csv_a
     total = (table["table"] == "applications") & (table["column_id"] == "total")
     not_held = total & (table["row_id"] == "unavailable_not_held") & table["source"].str.contains("2022")
     granted = total & (table["row_id"] == "granted")  # doubtful in both years
-    doubtful = ["", "ocr_doubtful", "OCR doubtful: cell read as '98712'"]
+    why = "not a plain number as read: '98712'; suspect cell (seal)"
+    doubtful = ["", "ocr_doubtful", f"OCR doubtful ({why}): cell read as '98712' (0.91)"]
     table.loc[not_held | granted, ["value", "note_code", "note"]] = doubtful
     table.to_csv(out, index=False)
     agency = ["compare", str(out), "--agency", "鹤鸣市人民政府"]
@@ -275,13 +284,22 @@ def test_a_number_ocr_could_not_vouch_for_is_awaiting_a_reader_in_the_text_csv_a
     assert result.exit_code == 0, result.output
     assert re.search(r"1\.本机关不掌握相关政府信息 · 总计 +\d+ +待核 *\n", result.stdout)
     assert re.search(r"（一）予以公开 · 总计 +待核 +待核 *\n", result.stdout)
-    written = pd.read_csv(tmp_path / "c.csv", dtype=str, keep_default_na=False)
+    # One line says what 待核 is, and how many cells are: the legend the workbook's sheets print.
+    said = re.findall(
+        r"^(\d+) cells? 待核: numbers on a scanned page that OCR could not vouch for", result.stdout, re.M
+    )
+    assert said == ["2"], result.stdout
+    # In the CSV the values stay numbers (pandas reads them as such): a doubtful one is empty,
+    # and its note_code says why.
+    written = pd.read_csv(tmp_path / "c.csv")
+    assert all(pd.api.types.is_float_dtype(written[c]) for c in ("value_a", "value_b", "change"))
     written = written[(written["table"] == "applications") & (written["column_id"] == "total")]
     written = written.set_index("row_id")
-    assert written.loc["unavailable_not_held", "value_b"] == "待核"
-    assert written.loc["unavailable_not_held", "value_a"].isdigit()
+    assert pd.isna(written.loc["unavailable_not_held", "value_b"])
+    assert written.loc["unavailable_not_held", "value_a"] >= 0
     assert written.loc["unavailable_not_held", "note_code_b"] == "ocr_doubtful"
-    assert written.loc["granted", ["value_a", "value_b", "change"]].tolist() == ["待核", "待核", ""]
+    assert written.loc["granted", ["value_a", "value_b", "change"]].isna().all()
+    assert written.loc["granted", ["note_code_a", "note_code_b"]].tolist() == ["ocr_doubtful"] * 2
     assert runner.invoke(main, [*agency, "-o", str(tmp_path / "c.xlsx")]).exit_code == 0
     sheet = load_workbook(tmp_path / "c.xlsx")["同比"]
     header = [c.value for c in sheet[3]]
@@ -291,3 +309,84 @@ def test_a_number_ocr_could_not_vouch_for_is_awaiting_a_reader_in_the_text_csv_a
     values = [(c.value, c.alignment.horizontal) for c in rows["1.本机关不掌握相关政府信息"][7:9]]
     assert isinstance(values[0][0], int) and values[1] == ("待核", "right")
     assert [c.value for c in rows["（一）予以公开"][7:9]] == ["待核", "待核"]
+    # On paper the note says why in words, never what OCR read (a number beside 待核): that is
+    # in the hover note of the 待核, as on the form sheets.
+    printed = [c.value for r in sheet.iter_rows() for c in r if c.value is not None]
+    assert not any("98712" in str(value) for value in printed)
+    said = rows["1.本机关不掌握相关政府信息"][header.index("本年说明")].value
+    assert said == "OCR doubtful (not a plain number; suspect cell (seal))"
+    assert "98712" in rows["1.本机关不掌握相关政府信息"][8].comment.text
+    # So too the 同比 sheet of the batch's workbook.
+    frame = pd.read_csv(out)
+    gongkai.write_workbook(frame.assign(form=frame["form"].astype(str)), tmp_path / "w.xlsx")
+    sheet = load_workbook(tmp_path / "w.xlsx")["同比"]
+    printed = [c for r in sheet.iter_rows() for c in r if c.value is not None]
+    assert not any("98712" in str(c.value) for c in printed)
+    assert any(c.value == "待核" and "98712" in c.comment.text for c in printed)
+
+
+def test_the_note_codes_come_last_in_both_layouts_of_the_csv(tmp_path):
+    """note_code_a and note_code_b were added after the other columns: they come after the files
+    compared in a comparison of two reports, as they do after a pair's identity and notes of --agency."""
+    runner = CliRunner()
+    a, b = tmp_path / "ab.csv", tmp_path / "agency.csv"
+    result = runner.invoke(main, ["compare", str(COUNTY_2020), str(COUNTY_2021), "-o", str(a)])
+    assert result.exit_code == 0, result.output
+    compared = [
+        *("table", "group", "row", "row_id", "column", "column_id", "value_a", "value_b", "change"),
+        *("change_share", "large", "note_a", "note_b"),
+    ]
+    codes = ["note_code_a", "note_code_b"]
+    assert list(pd.read_csv(a, nrows=0).columns) == [*compared, "source_a", "source_b", *codes]
+    assert "待核" not in result.stdout  # no cell is: no line about them
+    cells = tmp_path / "cells.csv"
+    assert (
+        runner.invoke(main, ["extract", str(COUNTY_2020), str(COUNTY_2021), "-o", str(cells)]).exit_code == 0
+    )
+    result = runner.invoke(main, ["compare", str(cells), "--agency", "棠溪县人民政府", "-o", str(b)])
+    assert result.exit_code == 0, result.output
+    identity = ["agency_key", "agency", "year_a", "year_b", "source_a", "source_b"]
+    assert list(pd.read_csv(b, nrows=0).columns) == [*identity, *compared, *codes]
+
+
+def test_the_year_over_year_sheet_keeps_its_rows_one_line_high_where_nothing_folds(tmp_path):
+    """An agency of ten characters (青岚区市场监督管理局) in a column planned for twenty widths made
+    every row two lines high; and the year 本年, right against the group's words, ran into them."""
+    from openpyxl import load_workbook
+
+    from gongkai.output.workbook import write_comparison_workbook
+
+    cells = gongkai.read_reports([COUNTY_2020, COUNTY_2021]).assign(agency="青岚区市场监督管理局")
+    write_comparison_workbook(gongkai.year_over_year(cells), tmp_path / "yoy.xlsx")
+    sheet = load_workbook(tmp_path / "yoy.xlsx")["同比"]
+    header = {c.value: c.column for c in sheet[3]}
+    widths = {name: sheet.column_dimensions[get_column_letter(c)].width for name, c in header.items()}
+    assert widths["机关"] >= 20 + 2  # the name and the cell's margins
+    words = ("机关", "分组", "行", "列", "上年说明", "本年说明")
+    level = [
+        r
+        for r in range(4, sheet.max_row + 1)
+        if all(
+            sum(1 + (ord(ch) > 0x2E80) for ch in str(sheet.cell(r, header[n]).value or "")) <= widths[n] - 2
+            for n in words
+        )
+    ]
+    assert len(level) > 50 and all(sheet.row_dimensions[r].height is None for r in level)
+    rows = {sheet.cell(r, header["行"]).value for r in level}
+    assert {"一、本年新收政府信息公开申请数量", "二、上年结转政府信息公开申请数量"} <= rows
+    for name in ("上年", "本年"):
+        assert {sheet.cell(r, header[name]).alignment.horizontal for r in level} == {"center"}
+
+
+def test_the_comparison_csv_is_written_in_the_encoding_asked_for(tmp_path):
+    """--encoding as extract's: utf-8-sig gives the byte-order mark Excel needs; an unknown one is a
+    usage error before any reading."""
+    out = tmp_path / "c.csv"
+    given = ["compare", str(COUNTY_2020), str(COUNTY_2021), "-o", str(out)]
+    result = CliRunner().invoke(main, [*given, "--encoding", "utf-8-sig"])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"\xef\xbb\xbftable,")
+    assert "自然人" in out.read_text("utf-8-sig")
+    out.unlink()
+    result = CliRunner().invoke(main, [*given, "--encoding", "klingon"])
+    assert result.exit_code == 2 and "unknown encoding 'klingon'" in result.stderr and not out.exists()

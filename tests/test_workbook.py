@@ -157,6 +157,30 @@ def test_the_files_sheet_prints_its_rows_across_pages_at_a_readable_size(book):
         assert len(str(value)) + 1 <= widths[header.index(name)], name  # the number shown whole
 
 
+def test_a_header_folded_in_a_narrow_column_has_a_row_as_high_as_its_lines(book):
+    """格式版本 or 用时（秒） over a column narrower than it folds to two lines: the header row is
+    as high as them (with no height of its own it printed over the first row of values)."""
+    for name in ("files", "cells"):
+        sheet = book[name]
+        widths = {c.column: sheet.column_dimensions[get_column_letter(c.column)].width for c in sheet[1]}
+        folded = [
+            c.value for c in sheet[1] if sum(1 + (ord(ch) > 0x2E80) for ch in c.value) > widths[c.column]
+        ]
+        assert "格式版本" in folded, name
+        assert sheet[1][0].alignment.wrap_text and sheet.row_dimensions[1].height >= 2 * 14, name
+
+
+def test_a_file_name_longer_than_its_column_folds_in_the_files_sheet(tmp_path):
+    """samples/tingchuan-environment-2022.pdf printed without its .pdf: the name folds instead."""
+    long = "samples/" + "a-very-long-name-of-a-report-file-2022" * 2 + ".pdf"
+    cells = gongkai.read_report(BROKEN_SAMPLE).cells.assign(source=long)
+    gongkai.write_workbook(cells, tmp_path / "long.xlsx")
+    sheet = load_workbook(tmp_path / "long.xlsx")["files"]
+    assert sheet["A2"].value == long and sheet["A2"].alignment.wrap_text
+    width = sheet.column_dimensions["A"].width
+    assert width <= 30 and sheet.row_dimensions[2].height >= 14 * -(-len(long) // width)
+
+
 def test_an_empty_batch_prints_its_cells_header_on_one_page(tmp_path):
     """No records: the header fitted to one page's width, not split over two pages of a header."""
     from gongkai.output.records import empty_frame
@@ -165,6 +189,18 @@ def test_an_empty_batch_prints_its_cells_header_on_one_page(tmp_path):
     sheet = load_workbook(tmp_path / "empty.xlsx")["cells"]
     assert sheet.max_row == 1 and not sheet.col_breaks.brk
     assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
+
+
+def test_an_empty_batch_prints_its_overview_title_across_its_header(tmp_path):
+    """No report read: 概览 keeps its header, so its title prints across it (the print area was
+    column A alone, a narrow strip that cut the title)."""
+    from gongkai.output.records import empty_frame
+
+    gongkai.write_workbook(empty_frame("cells"), tmp_path / "empty.xlsx")
+    sheet = load_workbook(tmp_path / "empty.xlsx")["概览"]
+    header = [c.value for c in sheet[3]]
+    assert header[0] == "机关" and "本年新收申请" in header and header[-1] == "来源文件"
+    assert sheet.print_area == f"'概览'!$A$1:${get_column_letter(len(header))}$3"
 
 
 def test_long_rule_and_reason_text_folds_in_its_column(book):

@@ -910,9 +910,10 @@ def summary(inputs, output, workers, timeout) -> None:
 )
 @click.option("-o", "--output", help="Also write the comparison: .csv or .xlsx.")
 @click.option("--all", "show_all", is_flag=True, help="Print every cell, also those empty in both reports.")
+@click.option("--encoding", default="utf-8", show_default=True, help="CSV encoding; utf-8-sig for Excel.")
 @_WORKERS
 @_TIMEOUT
-def compare(inputs, agency, output, show_all, workers, timeout) -> None:
+def compare(inputs, agency, output, show_all, encoding, workers, timeout) -> None:
     """Year over year: A B (two reports), or a batch and --agency KEY (each pair of consecutive years).
 
     Shows per cell both values, the change and its share of A, and marks the large
@@ -922,6 +923,7 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
     \b
     Examples:
       gongkai compare 2022.pdf 2023.pdf
+      gongkai compare 2022.pdf 2023.pdf -o out/yoy.csv --encoding utf-8-sig
       gongkai compare out/cells.csv --agency 云湖区人民政府 -o out/yoy.xlsx
 
     \b
@@ -935,7 +937,7 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
     """
     from .agency import agency_key
     from .output.compare import (
-        compare_cells,
+        compare_reports,
         no_pairs_reason,
         pair_doubts,
         report_labels,
@@ -946,6 +948,10 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
     _output_named(output)
     if output and not output.lower().endswith((".csv", ".xlsx")):
         _usage_error(f"-o {message_path(output)}: compare writes .csv or .xlsx")
+    try:
+        check_encoding(encoding)
+    except BatchSetupError as error:
+        _usage_error(str(error))
     if agency is None and len(inputs) == 2 and _same_file(*inputs):
         _usage_error(f"A and B are the same file, {quoted(inputs[0])}: give two reports A B")
     cells, files, _ = _batch(inputs, workers, timeout, output)
@@ -957,9 +963,7 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
         readable = [s for s in sources if (cells["source"] == s).any()]
         if len(sources) != 2 or len(readable) != 2:
             _usage_error("give two readable reports A B, or a batch and --agency KEY")
-        pairs = compare_cells(*(cells[cells["source"] == s] for s in readable)).assign(
-            source_a=readable[0], source_b=readable[1]
-        )
+        pairs = compare_reports(*(cells[cells["source"] == s] for s in readable), *readable)
         a, b = (files[files["source"] == s].iloc[0] for s in readable)
         labels = report_labels(a["year"], b["year"])
         if doubts := pair_doubts(a["agency"], b["agency"], a["year"], b["year"]):
@@ -972,7 +976,7 @@ def compare(inputs, agency, output, show_all, workers, timeout) -> None:
     with writing("-"):
         _print_comparison(pairs, show_all, labels)
     if output:
-        write_comparison(pairs, output, labels)
+        write_comparison(pairs, output, labels, encoding)
         _say(f"gongkai: wrote {message_path(output)}")
 
 
@@ -987,6 +991,18 @@ def _same_file(a: str, b: str) -> bool:
 def _share(share: float) -> str:
     """A change's share of A as a percentage, as the workbook shows it: +51.0%; empty when none."""
     return "" if share != share else f"{share:+.1%}"
+
+
+@contextlib.contextmanager
+def _without_trailing_spaces(console):
+    """What is printed on `console` in the block, each line without the spaces that pad it to the
+    width (a table's cells, a folded line's last word): off a terminal, where no style is drawn."""
+    if console.is_terminal or console.color_system is not None:
+        yield
+        return
+    with console.capture() as captured:
+        yield
+    console.out("\n".join(line.rstrip() for line in captured.get().splitlines()), highlight=False)
 
 
 def _print_comparison(pairs, show_all: bool, labels: tuple[str, str] | None = None) -> None:
@@ -1009,11 +1025,16 @@ def _print_comparison(pairs, show_all: bool, labels: tuple[str, str] | None = No
             label_a, label_b = report_labels(pair["year_a"].iloc[0], pair["year_b"].iloc[0])
         else:
             label_a, label_b = labels or ("A", "B")
-        console.print(
-            f"{label_a} {message_path(source_a)} → {label_b} {message_path(source_b)}",
-            soft_wrap=True,
-            highlight=False,
-        )
+        # Folded to the width (COLUMNS or the terminal's), as the table's labels are, a long path
+        # where it must; one line on a page of no width.
+        fold = {"overflow": "fold"} if _text_width(None) is not None else {"soft_wrap": True}
+        with _without_trailing_spaces(console):
+            console.print(
+                f"{label_a} {message_path(source_a)} → {label_b} {message_path(source_b)}",
+                highlight=False,
+                markup=False,
+                **fold,
+            )
         labels, rows = [], []
         for row, value_a, value_b in zip(
             shown.itertuples(index=False), values["value_a"], values["value_b"], strict=True
@@ -1044,8 +1065,16 @@ def _print_comparison(pairs, show_all: bool, labels: tuple[str, str] | None = No
             grid.add_row(label, 0, [Text(cell, style=style or "") for cell in cells], style=style)
         # Wider than the terminal only when even the narrowest label would cut a number.
         console.width = max(width, grid.needed)
-        console.print(grid.table, crop=False)
+        with _without_trailing_spaces(console):
+            console.print(grid.table, crop=False)
         console.width = width
         large = pair[pair["large"]]
         compared = int(pair["change"].notna().sum())
-        console.print(f"{counted(len(large), 'large change')} of {counted(compared, 'cell')} compared")
+        with _without_trailing_spaces(console):
+            console.print(f"{counted(len(large), 'large change')} of {counted(compared, 'cell')} compared")
+            if awaiting := int((doubtful(pair, "a") | doubtful(pair, "b")).sum()):
+                console.print(
+                    f"{counted(awaiting, 'cell')} 待核: numbers on a scanned page that OCR could not vouch "
+                    "for, to look up in the report; their notes say why and what OCR read (-o CSV or XLSX)",
+                    highlight=False,
+                )

@@ -20,7 +20,7 @@ from ..numbers import format_number
 from ..settings import DEFAULT
 from . import records
 from .views import DOUBTFUL
-from .writers import replacing
+from .writers import replacing, writing
 
 # When a change is large, and why: settings.CompareSettings.
 LARGE_CHANGE_SHARE = DEFAULT.compare.large_share
@@ -45,6 +45,10 @@ COMPARE_COLUMNS = [
     "note_code_a",
     "note_code_b",
 ]
+# The codes were added after the other columns, so they come last in every layout: after the
+# files' source_a and source_b in a comparison of two reports (`compare_reports`), after the notes
+# where the pair's identity comes first (`year_over_year`).
+_CODES = ["note_code_a", "note_code_b"]
 
 
 def compare_cells(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
@@ -80,6 +84,14 @@ def compare_cells(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
     position = [order.get(key, order_a.get(key, 0)) for key in zip(*(merged[k] for k in _KEYS), strict=True)]
     merged = merged.assign(_order=position).sort_values("_order", kind="stable").drop(columns="_order")
     return merged[COMPARE_COLUMNS].reset_index(drop=True)
+
+
+def compare_reports(a: pd.DataFrame, b: pd.DataFrame, source_a: str, source_b: str) -> pd.DataFrame:
+    """compare_cells of two reports with the files compared, source_a and source_b, before the
+    note codes (added after them): the layout of `gongkai compare A B -o OUT.csv`."""
+    pairs = compare_cells(a, b).assign(source_a=source_a, source_b=source_b)
+    first = [c for c in COMPARE_COLUMNS if c not in _CODES]
+    return pairs[[*first, "source_a", "source_b", *_CODES]]
 
 
 def doubtful(pairs: pd.DataFrame, side: str) -> pd.Series:
@@ -179,19 +191,26 @@ def pair_doubts(agency_a: object, agency_b: object, year_a: object, year_b: obje
 
 
 def write_comparison(
-    pairs: pd.DataFrame, path: str | os.PathLike[str], labels: tuple[str, str] | None = None
+    pairs: pd.DataFrame,
+    path: str | os.PathLike[str],
+    labels: tuple[str, str] | None = None,
+    encoding: str = "utf-8",
 ) -> None:
     """Every compared cell to .xlsx (the workbook's 同比 sheet: Chinese headers, numbers as
-    numbers, set up to print) or else CSV (the columns of COMPARE_COLUMNS, whole numbers without ".0").
+    numbers, 待核 for a number OCR could not vouch for, set up to print) or else CSV (the columns of
+    `pairs` as they are, whole numbers without ".0"; the values stay numbers, empty for a number
+    OCR could not vouch for, which its note_code_a or note_code_b, `ocr_doubtful`, marks).
 
     `labels`: what the workbook calls the two reports of a comparison of two (report_labels: their
-    years, or A and B); without, 上年 and 本年, as for the consecutive years of `year_over_year`."""
+    years, or A and B); without, 上年 and 本年, as for the consecutive years of `year_over_year`.
+    `encoding`: the CSV's (utf-8-sig for Excel), as extract's --encoding; XLSX is binary."""
     if Path(path).suffix.lower() == ".xlsx":
         from .workbook import write_comparison_workbook  # the workbook's own layout; it imports this module
 
         write_comparison_workbook(pairs, path, *([labels] if labels else []))
         return
-    with replacing(path) as temporary:  # OutputWriteError if it cannot be written
-        written = shown_values(pairs, format_number)
-        written["change"] = pairs["change"].map(format_number, na_action="ignore")
-        pairs.assign(**written).to_csv(temporary, index=False)
+    # OutputWriteError if it cannot be written (a full disk, a character the encoding lacks).
+    with writing(path, encoding), replacing(path) as temporary:
+        numbers = ("value_a", "value_b", "change")
+        written = {name: pairs[name].map(format_number, na_action="ignore") for name in numbers}
+        pairs.assign(**written).to_csv(temporary, index=False, encoding=encoding)

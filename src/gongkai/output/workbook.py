@@ -29,7 +29,7 @@ from ..forms import CURRENT_VERSION, FORMS, Table
 from ..model import NoteCode, cell_key
 from . import records
 from .compare import shown_values, year_over_year
-from .views import DOUBTFUL, form_lines, headlines
+from .views import DOUBTFUL, HEADLINE_FIGURES, form_lines, headlines, note_on_paper
 from .wide import report_form
 from .writers import replacing
 
@@ -483,15 +483,18 @@ def _long_sheet(
     df: pd.DataFrame,
     autofilter: bool = True,
     widest: int = 30,
-    folded: dict[str, int] | None = None,
+    folded: dict[str, int | None] | None = None,
     headers: dict[str, str] | None = None,
     titles: Iterable[str] = (),
+    widths: dict[str, float] | None = None,
 ) -> Worksheet:
     """A sheet of records under Chinese headers, set up to print; the columns of `folded`
-    ({name: width}) are that wide, their longer text folded within them, not cut on paper.
+    ({name: width}) are that wide (None: as wide as their values, up to `widest`), their longer
+    text folded within them, not cut on paper.
     `headers` ({name: header}): headers other than HEADERS'; `titles`: lines above the header,
     a title and then notes in small print (the header, frozen, filtered and printed on every
-    page, under them)."""
+    page, under them); `widths` ({name: width}): columns narrower or wider than their values,
+    whose header folds when it is wider (the header row as high as its tallest)."""
     sheet = book.create_sheet(title)
     titles = list(titles)
     top = len(titles) + 1  # the header's row
@@ -511,9 +514,10 @@ def _long_sheet(
             sheet.column_dimensions[get_column_letter(column)].width or 0,
             _width(sheet.cell(top, column).value) + 3,
         )
-    for name, width in (folded or {}).items():
-        if name in df.columns:
+    for name, width in {**(folded or {}), **(widths or {})}.items():
+        if name in df.columns and width is not None:
             sheet.column_dimensions[get_column_letter(df.columns.get_loc(name) + 1)].width = width
+    _fit_header(sheet, top)
     if columns := [df.columns.get_loc(name) + 1 for name in folded or {} if name in df.columns]:
         _fold(sheet, columns, first_row=top + 1)
     last = f"{get_column_letter(max(1, len(df.columns)))}{sheet.max_row}"
@@ -523,6 +527,21 @@ def _long_sheet(
     sheet.print_area = f"A1:{last}"
     _print_setup(sheet, title_rows=f"{top}:{top}")
     return sheet
+
+
+def _fit_header(sheet: Worksheet, row: int) -> None:
+    """The header row as high as its most folded header: without a height of its own, a header
+    folded to two lines printed over the first row of values (LibreOffice)."""
+    lines = max(
+        (
+            _lines(cell.value, sheet.column_dimensions[get_column_letter(cell.column)].width or _VALUE_WIDTH)
+            for cell in sheet[row]
+            if cell.value is not None
+        ),
+        default=1,
+    )
+    if lines > 1:
+        sheet.row_dimensions[row].height = _POINTS_PER_LINE * lines + 4
 
 
 def _fold(sheet: Worksheet, columns: list[int] | None = None, first_row: int = 2) -> None:
@@ -616,6 +635,18 @@ def _overview_sheet(book: Workbook, cells: pd.DataFrame, files: pd.DataFrame, ch
         figures.insert(4, "status", figures["source"].map(status))
         figures = _form_as_number(figures)
         figures = figures[[c for c in figures.columns if c != "source"] + ["source"]]
+    else:  # no report read: its header alone, as wide as a batch's (the title was cut to one column)
+        figures = pd.DataFrame(
+            columns=[
+                "agency",
+                "year",
+                "form",
+                "status",
+                *(f[0] for f in HEADLINE_FIGURES),
+                "未通过的校验",
+                "source",
+            ]
+        )
     note = (
         "数字为“总计”列；不予公开为其八项之和；行政诉讼结果纠正为未经复议直接起诉与复议后起诉之和。"
         "所涉单元格有空白、“/”、未找到或待核（扫描件上未能可靠识别）时，该数留空（不把空白当作 0）。"
@@ -646,7 +677,12 @@ def _year_over_year_sheet(book: Workbook, cells: pd.DataFrame) -> None:
 
 # The comparison's columns of words, folded to these widths (Excel's units) rather than cut in
 # print; the share as a percentage needs no more than this.
-_COMPARISON_WIDTHS = {"agency": 20, "group": 20, "row": 30, "column": 24, "note_a": 22, "note_b": 22}
+# The agency is as wide as its name (up to _long_sheet's widest), the row as table 三's labels of
+# one line (一、本年新收政府信息公开申请数量) and the column as its longest path
+# (法人或其他组织/社会公益组织): at 20, 30 and 24, a name of ten characters, those labels and paths
+# were planned as two lines, and most rows of a comparison printed twice as high.
+_COMPARISON_WIDTHS = {"agency": None, "group": 20, "row": 34, "column": 28, "note_a": 22, "note_b": 22}
+_COMPARISON_YEARS = ("year_a", "year_b")  # centred: a year right against the group's words ran into them
 _SHARE_WIDTH = 10
 
 
@@ -661,9 +697,17 @@ def _comparison_sheet(
     sheets are: the header frozen and printed on every page, landscape, fitted to the page width,
     the labels folded within their columns. `titles`: lines above the header (the files compared);
     `labels`: what the two reports' columns are called (2024年数值), 上年 and 本年 by default."""
-    # A number OCR could not vouch for shows 待核 where its value would be, as on the form sheets.
+    # A number OCR could not vouch for shows 待核 where its value would be, as on the form sheets,
+    # its note in words (why), and what OCR read only in the hover note of its 待核.
     ids = ("table", "row_id", "column_id", "note_code_a", "note_code_b")
-    shown = pairs.assign(**shown_values(pairs)).drop(columns=[c for c in ids if c in pairs])
+    notes = {
+        f"note_{side}": [
+            note_on_paper(note, code)
+            for note, code in zip(pairs[f"note_{side}"], pairs[f"note_code_{side}"], strict=True)
+        ]
+        for side in "ab"
+    }
+    shown = pairs.assign(**shown_values(pairs), **notes).drop(columns=[c for c in ids if c in pairs])
     a, b = labels
     named = {"value_a": f"{a}数值", "value_b": f"{b}数值", "note_a": f"{a}说明", "note_b": f"{b}说明"}
     titles = titles or []
@@ -674,22 +718,29 @@ def _comparison_sheet(
         folded=_COMPARISON_WIDTHS,
         headers=named if labels != _YEARS else None,
         titles=titles,
+        widths={"change_share": _SHARE_WIDTH},
     )
     names = list(shown.columns)
     first = len(titles) + 2  # the first row of values
     large, share = names.index("large") + 1, names.index("change_share") + 1
-    sheet.column_dimensions[get_column_letter(share)].width = _SHARE_WIDTH
     folded = {names.index(name) + 1 for name in _COMPARISON_WIDTHS if name in names}
+    years = {names.index(name) + 1 for name in _COMPARISON_YEARS if name in names}
     for row in range(first, sheet.max_row + 1):
         if sheet.cell(row, large).value:
             for column in range(1, len(names) + 1):
                 sheet.cell(row, column).fill = _FAILED_FILL
         sheet.cell(row, large).value = "是" if sheet.cell(row, large).value else ""
         sheet.cell(row, share).number_format = "0.0%"
+        for side in "ab":  # the whole note, what OCR read too, where the value is 待核
+            cell = sheet.cell(row, names.index(f"value_{side}") + 1)
+            if cell.value == DOUBTFUL and isinstance(note := pairs[f"note_{side}"].iloc[row - first], str):
+                cell.comment = Comment(note, "gongkai")
         for column in range(1, len(names) + 1):  # the labels folded (_long_sheet), the numbers right
             cell = sheet.cell(row, column)
             if column in folded:
                 cell.alignment = _WRAP
+            elif column in years:
+                cell.alignment = _CENTER
             else:
                 number = isinstance(cell.value, int | float) or cell.value == DOUBTFUL
                 cell.alignment = _NUMBER if number else _MIDDLE
@@ -814,12 +865,10 @@ def write_workbook(
             _table_sheet(book, table_id, cells, failed)
         _year_over_year_sheet(book, cells)
         people = _cells_for_people(cells)
-        sheet = _long_sheet(book, "cells", people)
-        for name, width in _CELLS_WIDTHS.items():
-            sheet.column_dimensions[get_column_letter(people.columns.get_loc(name) + 1)].width = width
+        sheet = _long_sheet(book, "cells", people, widths=_CELLS_WIDTHS)
         _print_across_two_pages(sheet, people.columns.get_loc(_CELLS_ON_THE_FIRST_PAGE) + 1)
-        # The words of a reason and of a rule fold in their column; the ids and hashes are cut.
-        sheet = _long_sheet(book, "files", _form_as_number(files), folded={"reason": 40})
-        for name, width in _FILES_WIDTHS.items():
-            sheet.column_dimensions[get_column_letter(files.columns.get_loc(name) + 1)].width = width
+        # The words of a reason and of a rule fold in their column, and so do a file's name and
+        # path (cut, samples/tingchuan-environment-2022 lost its .pdf); the ids and hashes are cut.
+        folded = {"reason": 40, "source": None, "duplicate_of": None}
+        _long_sheet(book, "files", _form_as_number(files), folded=folded, widths=_FILES_WIDTHS)
         _long_sheet(book, "checks", checks, folded={"rule": 50})
