@@ -355,3 +355,31 @@ def test_a_number_ocr_could_not_vouch_for_is_shown_as_awaiting_a_reader_never_as
     doubtful = [c for c in shown if c.value == "待核"]
     assert len(doubtful) == 1 and "98712" in doubtful[0].comment.text
     assert any("待核" in str(c.value) and "图例" in str(c.value) for c in shown)
+
+
+def _two_years_one_doubtful():
+    """A report and a copy of it a year later, one of whose numbers OCR could not vouch for."""
+    earlier = gongkai.read_report(BROKEN_SAMPLE).cells
+    later = earlier.assign(source="later.pdf", year=earlier["year"] + 1)
+    row = later.index[(later["table"] == "applications") & (later["row_id"] == "granted")][-1]
+    doubtful = [None, "ocr_doubtful", "OCR doubtful: cell read as '2357'"]
+    later.loc[row, ["value", "note_code", "note"]] = doubtful
+    return earlier, later
+
+
+def test_a_year_over_year_sheet_with_a_cell_awaiting_a_reader_says_what_that_means(tmp_path):
+    from gongkai.output.compare import compare_reports
+    from gongkai.output.workbook import COMPARISON_LEGEND, LEGEND, write_comparison_workbook
+
+    earlier, later = _two_years_one_doubtful()
+    assert COMPARISON_LEGEND.removeprefix("图例：").rstrip("。") in LEGEND  # one definition of 待核
+    gongkai.write_workbook(pd.concat([earlier, later], ignore_index=True), tmp_path / "w.xlsx")
+    write_comparison_workbook(compare_reports(earlier, later, "a.pdf", "b.pdf"), tmp_path / "c.xlsx")
+    for path in ("w.xlsx", "c.xlsx"):
+        sheet = load_workbook(tmp_path / path)["同比"]
+        said = [c for r in sheet.iter_rows(max_row=4) for c in r if c.value == COMPARISON_LEGEND]
+        assert len(said) == 1 and said[0].font.sz == 9, path
+    # None is: no legend.
+    write_comparison_workbook(compare_reports(earlier, earlier, "a.pdf", "b.pdf"), tmp_path / "n.xlsx")
+    sheet = load_workbook(tmp_path / "n.xlsx")["同比"]
+    assert not any("图例" in str(c.value) for r in sheet.iter_rows() for c in r)

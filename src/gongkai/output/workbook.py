@@ -110,11 +110,15 @@ _CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
 _NUMBER = Alignment(vertical="center", horizontal="right")
 _MIDDLE = Alignment(vertical="center")
 
+# What 待核 means, in the form sheets' legend and in the 同比 sheets' (which has it alone).
+_DOUBTFUL_LEGEND = f"{DOUBTFUL} = 扫描件上未能可靠识别的数字，须对照原件填写（悬停看识别结果）"
 LEGEND = (
     "图例：黄色 = 读出时有说明（不适用、带注释、非数字），鼠标悬停看说明；红色 = 未通过勾稽校验的单元格；"
-    "灰色 · = 未找到；待核 = 扫描件上未能可靠识别的数字，须对照原件填写（悬停看识别结果）；"
+    f"灰色 · = 未找到；{_DOUBTFUL_LEGEND}；"
     "空白 = 报告中此格为空（不作 0 计）。"
 )
+# The 同比 sheets' legend, when a cell of theirs is 待核.
+COMPARISON_LEGEND = f"图例：{_DOUBTFUL_LEGEND}。"
 
 # Widths in Excel's units (about one Latin character; a CJK character takes two).
 _LABEL_WIDTH = 46
@@ -710,7 +714,11 @@ def _comparison_sheet(
     shown = pairs.assign(**shown_values(pairs), **notes).drop(columns=[c for c in ids if c in pairs])
     a, b = labels
     named = {"value_a": f"{a}数值", "value_b": f"{b}数值", "note_a": f"{a}说明", "note_b": f"{b}说明"}
-    titles = titles or []
+    titles = list(titles or [])
+    # What 待核 means, under the title, in small print (a line of its own where there is no title).
+    legend = (shown["value_a"].eq(DOUBTFUL) | shown["value_b"].eq(DOUBTFUL)).any()
+    if legend:
+        titles.insert(1, COMPARISON_LEGEND)
     sheet = _long_sheet(
         book,
         "同比",
@@ -720,6 +728,8 @@ def _comparison_sheet(
         titles=titles,
         widths={"change_share": _SHARE_WIDTH},
     )
+    if legend:
+        sheet.cell(titles.index(COMPARISON_LEGEND) + 1, 1).font = _SMALL_PRINT
     names = list(shown.columns)
     first = len(titles) + 2  # the first row of values
     large, share = names.index("large") + 1, names.index("change_share") + 1
