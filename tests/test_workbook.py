@@ -383,3 +383,20 @@ def test_a_year_over_year_sheet_with_a_cell_awaiting_a_reader_says_what_that_mea
     write_comparison_workbook(compare_reports(earlier, earlier, "a.pdf", "b.pdf"), tmp_path / "n.xlsx")
     sheet = load_workbook(tmp_path / "n.xlsx")["同比"]
     assert not any("图例" in str(c.value) for r in sheet.iter_rows() for c in r)
+
+
+def test_the_cells_sheet_folds_a_long_row_or_column_label_in_its_column(book):
+    """README: on paper the labels are whole. A row's label wider than its column folds in it,
+    its row as high as its lines, rather than being cut at the next column."""
+    from gongkai.output.workbook import _width
+
+    sheet = book["cells"]
+    header = [c.value for c in sheet[1]]
+    for name in ("行", "列"):
+        column = header.index(name) + 1
+        width = sheet.column_dimensions[get_column_letter(column)].width
+        long = [r for r in range(2, sheet.max_row + 1) if _width(sheet.cell(r, column).value) > width]
+        assert long, name
+        for row in long:
+            assert sheet.cell(row, column).alignment.wrap_text, (name, sheet.cell(row, column).value)
+            assert sheet.row_dimensions[row].height >= 2 * 14.5, name

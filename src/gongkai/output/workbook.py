@@ -568,6 +568,9 @@ def _fold(sheet: Worksheet, columns: list[int] | None = None, first_row: int = 2
 # file (whose agency and year are beside it), the table (its numeral first) and the ids are cut
 # on paper, the row and column labels, the value and the page are whole.
 _CELLS_ON_THE_FIRST_PAGE = "page"
+# The labels fold within their columns (a row's label wider than 30 was cut on paper), as wide as
+# the 同比 sheet's: table 三's labels of one line (一、本年新收政府信息公开申请数量) on one line.
+_CELLS_FOLDED = {"group": None, "row": 34, "column": 28}
 _CELLS_WIDTHS = {
     "source": 16,
     "agency": 20,
@@ -576,7 +579,6 @@ _CELLS_WIDTHS = {
     "table": 14,
     "table_id": 12,
     "row_id": 14,
-    "column": 24,
     "column_id": 12,
     "page": 6,
 }
@@ -875,7 +877,7 @@ def write_workbook(
             _table_sheet(book, table_id, cells, failed)
         _year_over_year_sheet(book, cells)
         people = _cells_for_people(cells)
-        sheet = _long_sheet(book, "cells", people, widths=_CELLS_WIDTHS)
+        sheet = _long_sheet(book, "cells", people, folded=_CELLS_FOLDED, widths=_CELLS_WIDTHS)
         _print_across_two_pages(sheet, people.columns.get_loc(_CELLS_ON_THE_FIRST_PAGE) + 1)
         # The words of a reason and of a rule fold in their column, and so do a file's name and
         # path (cut, samples/tingchuan-environment-2022 lost its .pdf); the ids and hashes are cut.
