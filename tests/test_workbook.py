@@ -9,7 +9,7 @@ from openpyxl.utils import get_column_letter
 
 import gongkai
 
-from .conftest import BROKEN_SAMPLE, FIXTURES
+from .conftest import BAD_INPUTS, BROKEN_SAMPLE, FIXTURES
 
 
 @pytest.fixture(scope="module")
@@ -400,3 +400,22 @@ def test_the_cells_sheet_folds_a_long_row_or_column_label_in_its_column(book):
         for row in long:
             assert sheet.cell(row, column).alignment.wrap_text, (name, sheet.cell(row, column).value)
             assert sheet.row_dimensions[row].height >= 2 * 14.5, name
+
+
+def test_a_failed_files_hash_is_cut_at_its_column_as_an_ok_files_is(tmp_path):
+    """Beside no count, a failed file's SHA-256 printed in full across the empty columns: cut at its
+    column's edge ("fill" alignment) whatever is beside it."""
+    from click.testing import CliRunner
+
+    from gongkai.cli import main
+
+    bad = BAD_INPUTS
+    out = tmp_path / "empty.xlsx"
+    CliRunner().invoke(
+        main, ["extract", str(bad / "not-a-pdf.pdf"), str(bad / "encrypted.pdf"), "-o", str(out)]
+    )
+    sheet = load_workbook(out)["files"]
+    column = [c.value for c in sheet[1]].index("SHA-256") + 1
+    hashes = [sheet.cell(r, column) for r in range(2, sheet.max_row + 1)]
+    assert len(hashes) == 2 and all(len(c.value) == 64 for c in hashes)  # the whole hash is in the cell
+    assert all(c.alignment.horizontal == "fill" for c in hashes)

@@ -601,6 +601,25 @@ _FILES_WIDTHS = {
 }
 
 
+# A hash longer than its column, cut at its edge: text overflows into the empty cells beside it,
+# and a failed file's, beside no count, printed in full across them. "fill" cuts it there in Excel
+# and LibreOffice (it would repeat a text shorter than the column: a SHA-256 never is).
+_CUT = Alignment(horizontal="fill", vertical="center")
+
+
+def _cut_hashes(sheet: Worksheet, files: pd.DataFrame) -> None:
+    if "sha256" not in files.columns:
+        return
+    column = files.columns.get_loc("sha256") + 1
+    for row in range(2, sheet.max_row + 1):
+        cell = sheet.cell(row, column)
+        if (
+            isinstance(cell.value, str)
+            and _width(cell.value) > sheet.column_dimensions[cell.column_letter].width
+        ):
+            cell.alignment = _CUT
+
+
 def _print_across_two_pages(sheet: Worksheet, last_first_page_column: int) -> None:
     """Print the columns up to `last_first_page_column` on a page, the rest on the one beside
     it, at the scale that fits the first page's columns to its width (not the whole width
@@ -882,5 +901,6 @@ def write_workbook(
         # The words of a reason and of a rule fold in their column, and so do a file's name and
         # path (cut, samples/tingchuan-environment-2022 lost its .pdf); the ids and hashes are cut.
         folded = {"reason": 40, "source": None, "duplicate_of": None}
-        _long_sheet(book, "files", _form_as_number(files), folded=folded, widths=_FILES_WIDTHS)
+        sheet = _long_sheet(book, "files", _form_as_number(files), folded=folded, widths=_FILES_WIDTHS)
+        _cut_hashes(sheet, files)
         _long_sheet(book, "checks", checks, folded={"rule": 50})
