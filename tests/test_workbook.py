@@ -419,3 +419,25 @@ def test_a_failed_files_hash_is_cut_at_its_column_as_an_ok_files_is(tmp_path):
     hashes = [sheet.cell(r, column) for r in range(2, sheet.max_row + 1)]
     assert len(hashes) == 2 and all(len(c.value) == 64 for c in hashes)  # the whole hash is in the cell
     assert all(c.alignment.horizontal == "fill" for c in hashes)
+
+
+def test_the_checks_sheet_prints_a_rule_id_whole_and_folds_the_cells_it_takes(tmp_path):
+    """applications_row_total[withheld_prohibited_by_law] was cut at 30; a rule not evaluated, beside
+    empty 左边 and 右边, printed its list of cells across them and was cut at the page's edge."""
+    from gongkai.output.workbook import _width
+
+    cells = gongkai.read_report(BROKEN_SAMPLE).cells.copy()
+    blank = (cells["table"] == "applications") & cells["row_id"].str.startswith("withheld_")
+    cells.loc[blank, "value"] = None  # their rules are not evaluated
+    gongkai.write_workbook(cells, tmp_path / "w.xlsx")
+    sheet = load_workbook(tmp_path / "w.xlsx")["checks"]
+    header = [c.value for c in sheet[1]]
+    rule_id, taken = header.index("规则ID") + 1, header.index("涉及单元格") + 1
+    ids = [sheet.cell(r, rule_id).value for r in range(2, sheet.max_row + 1)]
+    width = sheet.column_dimensions[get_column_letter(rule_id)].width
+    assert max(map(_width, ids)) > 30 and all(_width(i) < width for i in ids)
+    taken_width = sheet.column_dimensions[get_column_letter(taken)].width
+    for row in range(2, sheet.max_row + 1):
+        cell = sheet.cell(row, taken)
+        assert _width(cell.value) > taken_width and cell.alignment.wrap_text
+        assert sheet.row_dimensions[row].height >= 2 * 14.5

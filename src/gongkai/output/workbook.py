@@ -620,6 +620,18 @@ def _cut_hashes(sheet: Worksheet, files: pd.DataFrame) -> None:
             cell.alignment = _CUT
 
 
+# The checks sheet on paper: the rule's words and the cells it takes fold in their columns (the
+# cells, a list of ids, a line each: spilled over the empty 左边 and 右边 of a rule not evaluated,
+# they were cut at the page's edge), the rule's id whole, as wide as the longest (up to _RULE_ID_WIDEST).
+_CHECKS_FOLDED = {"rule": 50, "cells": 46}
+_RULE_ID_WIDEST = 64
+
+
+def _checks_widths(checks: pd.DataFrame) -> dict[str, float]:
+    ids = checks["rule_id"].dropna() if "rule_id" in checks.columns else []
+    return {"rule_id": min(_RULE_ID_WIDEST, max((_width(i) + 2 for i in ids), default=_VALUE_WIDTH))}
+
+
 def _print_across_two_pages(sheet: Worksheet, last_first_page_column: int) -> None:
     """Print the columns up to `last_first_page_column` on a page, the rest on the one beside
     it, at the scale that fits the first page's columns to its width (not the whole width
@@ -903,4 +915,4 @@ def write_workbook(
         folded = {"reason": 40, "source": None, "duplicate_of": None}
         sheet = _long_sheet(book, "files", _form_as_number(files), folded=folded, widths=_FILES_WIDTHS)
         _cut_hashes(sheet, files)
-        _long_sheet(book, "checks", checks, folded={"rule": 50})
+        _long_sheet(book, "checks", checks, folded=_CHECKS_FOLDED, widths=_checks_widths(checks))
