@@ -302,10 +302,11 @@ def test_a_number_ocr_could_not_vouch_for_is_awaiting_a_reader_in_the_text_csv_a
     assert written.loc["granted", ["note_code_a", "note_code_b"]].tolist() == ["ocr_doubtful"] * 2
     assert runner.invoke(main, [*agency, "-o", str(tmp_path / "c.xlsx")]).exit_code == 0
     sheet = load_workbook(tmp_path / "c.xlsx")["同比"]
-    header = [c.value for c in sheet[3]]
+    assert sheet["A2"].value.startswith("图例：待核")  # what 待核 means, under the title
+    header = [c.value for c in sheet[4]]
     assert "说明代码" not in header and "note_code_a" not in header  # the codes are the CSV's
     row, column = header.index("行"), header.index("列")
-    rows = {r[row].value: r for r in sheet.iter_rows(min_row=4) if r[column].value == "总计"}
+    rows = {r[row].value: r for r in sheet.iter_rows(min_row=5) if r[column].value == "总计"}
     values = [(c.value, c.alignment.horizontal) for c in rows["1.本机关不掌握相关政府信息"][7:9]]
     assert isinstance(values[0][0], int) and values[1] == ("待核", "right")
     assert [c.value for c in rows["（一）予以公开"][7:9]] == ["待核", "待核"]
