@@ -391,3 +391,25 @@ def test_the_comparison_csv_is_written_in_the_encoding_asked_for(tmp_path):
     out.unlink()
     result = CliRunner().invoke(main, [*given, "--encoding", "klingon"])
     assert result.exit_code == 2 and "unknown encoding 'klingon'" in result.stderr and not out.exists()
+
+
+def test_off_a_terminal_without_columns_no_line_of_the_comparison_folds():
+    """Folded at 120 columns (a long label on two lines, the 待核 legend too) while the files' line
+    stayed one line 136 wide: off a terminal with no COLUMNS, every line is one line, a row each."""
+    from rich.cells import cell_len
+
+    result = CliRunner(env={"COLUMNS": None}).invoke(main, ["compare", str(COUNTY_2020), str(COUNTY_2021)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    pairs = gongkai.compare_cells(
+        gongkai.read_report(COUNTY_2020).cells, gongkai.read_report(COUNTY_2021).cells
+    )
+    held = pairs[pairs["value_a"].notna() | pairs["value_b"].notna()]
+    labels = [
+        f"{g} {r} · {c}" if isinstance(g, str) and g else f"{r} · {c}"
+        for g, r, c in zip(held["group"], held["row"], held["column"], strict=True)
+    ]
+    assert max(map(cell_len, labels)) > 120 - 40  # some label is folded at 120 columns
+    for label in labels:
+        assert any(line.strip().startswith(label) for line in lines), label
+    assert len(lines) == 1 + 3 + len(labels) + 2  # files; blank, header, rule; a row each; blank, count
