@@ -802,15 +802,23 @@ def _saved_workbook(path: str | os.PathLike[str]) -> Iterator[Workbook]:
         book.save(temporary)
 
 
-def write_tables(tables: dict[str, pd.DataFrame], path: str | os.PathLike[str]) -> None:
+def write_tables(
+    tables: dict[str, pd.DataFrame],
+    path: str | os.PathLike[str],
+    notes: dict[str, dict[tuple[int, str], str]] | None = None,
+) -> None:
     """One sheet per table, named by its key, laid out as the records sheets are (Chinese
     headers, numbers as numbers, the header frozen, an autofilter, the columns fitted) and set
-    up to print as every sheet of the workbook: `gongkai summary -o summary.xlsx`."""
+    up to print as every sheet of the workbook: `gongkai summary -o summary.xlsx`. `notes`:
+    per sheet, {(row, column name): text} hover notes of cells (row: the table's position)."""
     with _saved_workbook(path) as book:
         for name, table in tables.items():
             sheet = _long_sheet(book, name, table)
             # Text longer than its column (the rules a report breaks, the reasons) folds within it.
             _fold(sheet)
+            for (row, column), text in (notes or {}).get(name, {}).items():
+                cell = sheet.cell(row + 2, table.columns.get_loc(column) + 1)
+                cell.comment = Comment(text, "gongkai")
 
 
 def write_comparison_workbook(
