@@ -441,3 +441,11 @@ def test_the_checks_sheet_prints_a_rule_id_whole_and_folds_the_cells_it_takes(tm
         cell = sheet.cell(row, taken)
         assert _width(cell.value) > taken_width and cell.alignment.wrap_text
         assert sheet.row_dimensions[row].height >= 2 * 14.5
+
+
+def test_the_overview_centres_the_year_form_and_status_so_that_they_do_not_run_together(book):
+    """The form's number, right-aligned against the left-aligned status, printed as 2021ok."""
+    sheet = book["概览"]
+    header = [c.value for c in sheet[3]]
+    for name in ("年度", "格式版本", "状态"):
+        assert sheet.cell(4, header.index(name) + 1).alignment.horizontal == "center", name

@@ -663,6 +663,9 @@ def _cells_for_people(cells: pd.DataFrame) -> pd.DataFrame:
     return _form_as_number(out)
 
 
+_OVERVIEW_CENTRED = ("year", "form", "status")
+
+
 def _overview_sheet(book: Workbook, cells: pd.DataFrame, files: pd.DataFrame, checks: pd.DataFrame) -> None:
     figures = headlines(cells, checks)
     if len(figures):
@@ -694,11 +697,15 @@ def _overview_sheet(book: Workbook, cells: pd.DataFrame, files: pd.DataFrame, ch
     widths = [widths.get(name, 10) for name in figures.columns]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
+    # The year, the form and the status centred, as the 同比 sheet's years: the form's number, right
+    # against the status's word, printed as one (2021ok).
+    centred = {index for index, name in enumerate(figures.columns) if name in _OVERVIEW_CENTRED}
     for row in sheet.iter_rows(min_row=3, max_row=sheet.max_row):
         lines = 1
-        for cell, width in zip(row, widths, strict=False):
+        for index, (cell, width) in enumerate(zip(row, widths, strict=False)):
             cell.border = _BORDER
-            cell.alignment = _CENTER if cell.row == 3 else Alignment(wrap_text=True, vertical="center")
+            plain = Alignment(wrap_text=True, vertical="center")
+            cell.alignment = _CENTER if cell.row == 3 or index in centred else plain
             if cell.value is not None:
                 lines = max(lines, _lines(cell.value, width))
         sheet.row_dimensions[row[0].row].height = _POINTS_PER_LINE * lines + 4
