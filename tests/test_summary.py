@@ -339,6 +339,34 @@ def test_a_file_of_a_run_is_told_by_its_content_where_its_name_does_not_say(tmp_
     assert sorted(path.name for path in tmp_path.glob("*-[ws][ah][lm]")) == []  # no -wal, -shm left
 
 
+def test_the_output_named_through_a_link_is_in_the_form_the_link_was_given(tmp_path, monkeypatch):
+    """Through a link into another folder, the output to give was said relative to the current
+    folder through the link's target ('../../tmp/cold24b/scan.csv'), even of a link given as an
+    absolute path: it is said beside the link where the link is beside its target, else absolute."""
+    from gongkai import cli
+
+    live, elsewhere = tmp_path / "live", tmp_path / "n"
+    elsewhere.mkdir()
+    report = str(SAMPLES / "guiling-township-2024.pdf")
+    assert CliRunner().invoke(main, ["extract", report, "-o", str(live / "c.csv")]).exit_code == 0
+    monkeypatch.setattr(cli, "iter_reports", lambda *a, **k: pytest.fail("read reports"))
+    os.symlink(live / "c.journal.sqlite", elsewhere / "jl")
+    os.symlink("c.journal.sqlite", live / "jl2")
+    monkeypatch.chdir(elsewhere)
+    cases = {
+        "jl": f"'{live / 'c.csv'}'",
+        str(elsewhere / "jl"): f"'{live / 'c.csv'}'",
+        "../live/jl2": "'../live/c.csv'",
+    }
+    for name, output in cases.items():
+        result = CliRunner().invoke(main, ["summary", name])
+        assert result.exit_code == 2, result.output
+        assert result.stderr == (
+            f"gongkai: error: '{name}' is the journal of a run of extract, neither a report nor an output: "
+            f"give its output instead, {output}\n"
+        )
+
+
 def test_a_file_a_run_writes_beside_its_output_is_a_usage_error_naming_the_output(tmp_path, monkeypatch):
     """`summary m/c.journal.sqlite` read the journal as a report (a failed row, exit 0), and
     `summary m/c.files.csv` said it was a wide output: each names the output to give instead."""

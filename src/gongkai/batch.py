@@ -436,10 +436,23 @@ def _runs_file_by_content(path: str) -> RunsFile | None:
     if end is None:
         return None
     # Named as such but for its case (a copy, c.Files.csv), or a link to one named as such.
-    for named in (path, os.path.relpath(os.path.realpath(path)) if os.path.islink(path) else None):
+    for named in (path, os.path.realpath(path) if os.path.islink(path) else None):
         if named is not None and (name := os.path.basename(named)).lower().endswith(end) and name != end:
-            return RunsFile(end, os.path.join(os.path.dirname(named), name[: -len(end)]))
+            return RunsFile(end, _as_given(path, os.path.join(os.path.dirname(named), name[: -len(end)])))
     return RunsFile(end, None)
+
+
+def _as_given(path: str, found: str) -> str:
+    """`found`, a path beside the file `path` leads to (its real path's folder, where `path` is a
+    link), in the form `path` was given: beside `path` where its folder is that one (a link
+    beside its target, 'jl.db' -> 'c.csv'), else absolute (a link into another folder: not
+    relative through the link's target, '../../tmp/c.csv'). `found` beside `path` itself stays."""
+    folder = os.path.dirname(path)
+    if os.path.dirname(found) == folder:
+        return found
+    if os.path.realpath(folder or os.curdir) == os.path.realpath(os.path.dirname(found) or os.curdir):
+        return os.path.join(folder, os.path.basename(found))
+    return os.path.abspath(found)
 
 
 # What a file starts with that SQLite wrote (a journal, told from other databases by `is_journal`).
