@@ -367,6 +367,53 @@ def test_the_output_named_through_a_link_is_in_the_form_the_link_was_given(tmp_p
         )
 
 
+def test_a_link_to_a_file_of_a_run_is_told_by_its_target_s_name(tmp_path, monkeypatch):
+    """A link to a live run's lock, -wal, -shm or .partial file was read as a report: `summary
+    lk` said "failed: not a PDF file", exit 0, extract exited 1, compare said only "give two
+    readable reports"; a link to an output was read as a report by extract. A link is told by
+    its target's name too: refused, exit 2, in one line that names the output."""
+    from gongkai import cli
+    from gongkai.batch import Batch
+
+    live, elsewhere = tmp_path / "live", tmp_path / "n"
+    live.mkdir(), elsewhere.mkdir()
+    report = str(SAMPLES / "guiling-township-2024.pdf")
+    assert CliRunner().invoke(main, ["extract", report, "-o", str(live / "c.csv")]).exit_code == 0
+    monkeypatch.setattr(cli, "iter_reports", lambda *a, **k: pytest.fail("read reports"))
+    monkeypatch.chdir(elsewhere)
+    with Batch([report], str(live / "l.csv"), None):  # a run that holds its lock and writes its journal
+        (live / ".l.csv.partial").write_text("row_id\n")
+        targets = {
+            "lk": ("l.journal.lock", "is the lock file of a run of extract, not a report"),
+            "wal": ("l.journal.sqlite-wal", "is a file of the journal of a run of extract, not a report"),
+            "shm": ("l.journal.sqlite-shm", "is a file of the journal of a run of extract, not a report"),
+            "part": (
+                ".l.csv.partial",
+                f"is the file '{live / 'l.csv'}' while a run of extract writes it, not a report",
+            ),
+        }
+        for name, (target, says) in targets.items():
+            os.symlink(live / target, name)
+            later = f"give its output, '{live / 'l.csv'}', once it is there"
+            for command, args, then in [
+                ("summary", [name], later),
+                ("compare", [name, report], later),
+                ("extract", [name, "-o", "x.csv"], "give the reports"),
+            ]:
+                result = CliRunner().invoke(main, [command, *args])
+                assert result.exit_code == 2, (command, name, result.output)
+                assert result.stderr.startswith(f"gongkai: error: '{name}' {says}: {then}"), result.stderr
+        # A pattern skips them, as it skips the files they lead to.
+        assert batch.without_runs_files(["lk", "wal", "part", report])[0] == [report]
+    os.symlink(live / "c.csv", "out.csv")
+    result = CliRunner().invoke(main, ["extract", "out.csv", "-o", "x.csv"])
+    assert result.exit_code == 2
+    assert (
+        result.stderr == "gongkai: error: 'out.csv' is an output of extract, not a report: give the reports\n"
+    )
+    assert not os.path.exists("x.csv")
+
+
 def test_a_file_a_run_writes_beside_its_output_is_a_usage_error_naming_the_output(tmp_path, monkeypatch):
     """`summary m/c.journal.sqlite` read the journal as a report (a failed row, exit 0), and
     `summary m/c.files.csv` said it was a wide output: each names the output to give instead."""

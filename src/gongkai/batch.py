@@ -391,11 +391,27 @@ def runs_file(path: str | os.PathLike[str]) -> RunsFile | None:
     temporary of a file being written (`partial_path`), or an output (`.csv`, `.parquet`,
     `.jsonl`, `.xlsx`) with any of those beside it. Else, by content, under any name (a link,
     a copy): a journal (an SQLite database of the journal's tables), or a per-file status or
-    checks table (by its header row)."""
+    checks table (by its header row). A link is told by its own name, then by its target's (a
+    link lk to c.journal.lock is that lock: `_as_given` says its output), then by content."""
+    if kind_of_name(path) is not None or holds_a_report(path):
+        return None
+    found = _runs_file_by_name(str(path))
+    if (
+        found is None and os.path.islink(path) and os.path.exists(path)
+    ):  # a broken link is read: its row says so
+        real = os.path.realpath(path)
+        if kind_of_name(real) is None and (found := _runs_file_by_name(real)) is not None:
+            given = partial(_as_given, str(path))
+            found = RunsFile(
+                found.end, found.base and given(found.base), found.becomes and given(found.becomes)
+            )
+    return found or _runs_file_by_content(str(path))
+
+
+def _runs_file_by_name(path: str) -> RunsFile | None:
+    """A file a run of extract writes, told by the name `path` (see `runs_file`)."""
     target = Path(path)
     name, folder = target.name, os.path.dirname(path)
-    if kind_of_name(target) is not None or holds_a_report(path):
-        return None
     if (end := _beside_end(name)) is not None:
         return RunsFile(end, os.path.join(folder, name[: -len(end)]))
     if name.startswith(".") and name.endswith(".partial"):  # `.cells.csv.partial`, while it is written
@@ -403,9 +419,9 @@ def runs_file(path: str | os.PathLike[str]) -> RunsFile | None:
         end = _beside_end(becomes) or (Path(becomes).suffix if _is_output_name(Path(becomes)) else None)
         if end:
             return RunsFile(end, os.path.join(folder, becomes[: -len(end)]), os.path.join(folder, becomes))
-    elif _is_output_name(target) and any(os.path.lexists(beside) for beside in own_files(str(target))[1:]):
+    elif _is_output_name(target) and any(os.path.lexists(beside) for beside in own_files(path)[1:]):
         return RunsFile(target.suffix, os.path.join(folder, name[: -len(target.suffix)]))
-    return _runs_file_by_content(str(path))
+    return None
 
 
 def holds_a_report(path: str | os.PathLike[str]) -> bool:
