@@ -414,6 +414,36 @@ def test_a_link_to_a_file_of_a_run_is_told_by_its_target_s_name(tmp_path, monkey
     assert not os.path.exists("x.csv")
 
 
+def test_a_link_to_an_output_names_its_target_whose_tables_are_beside_it(tmp_path, monkeypatch):
+    """`summary n/outlink.csv`, a link to an output in another folder, said "n/outlink.files.csv
+    is missing" though the tables sit beside its target: the target is named, to give instead
+    (and by a pattern that finds only the link). A link beside which its tables are is read."""
+    from gongkai import cli
+
+    live, elsewhere = tmp_path / "live", tmp_path / "n"
+    elsewhere.mkdir()
+    report = str(SAMPLES / "guiling-township-2024.pdf")
+    assert CliRunner().invoke(main, ["extract", report, "-o", str(live / "c.csv")]).exit_code == 0
+    monkeypatch.setattr(cli, "iter_reports", lambda *a, **k: pytest.fail("read reports"))
+    os.symlink(live / "c.csv", elsewhere / "outlink.csv")
+    monkeypatch.chdir(elsewhere)
+    says = (
+        "'outlink.csv' is a link to an output of extract, whose tables are beside its target, "
+        f"not beside the link: give its target instead, '{live / 'c.csv'}'"
+    )
+    for command in (["summary", "outlink.csv"], ["compare", "outlink.csv", report]):
+        result = CliRunner().invoke(main, command)
+        assert result.exit_code == 2, result.output
+        assert result.stderr == f"gongkai: error: {says}\n"
+    result = CliRunner().invoke(main, ["summary", "out*"])
+    assert result.exit_code == 2
+    assert result.stderr.endswith(f"to read an output back, give it alone: '{live / 'c.csv'}'\n")
+    for kind in ("files", "checks"):
+        os.symlink(live / f"c.{kind}.csv", f"outlink.{kind}.csv")
+    result = CliRunner().invoke(main, ["summary", "outlink.csv"])
+    assert result.exit_code == 0 and "ok          1" in result.stdout, result.output
+
+
 def test_a_file_a_run_writes_beside_its_output_is_a_usage_error_naming_the_output(tmp_path, monkeypatch):
     """`summary m/c.journal.sqlite` read the journal as a report (a failed row, exit 0), and
     `summary m/c.files.csv` said it was a wide output: each names the output to give instead."""

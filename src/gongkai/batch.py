@@ -359,6 +359,12 @@ def check_named_inputs(inputs: Iterable[str], read_back: bool = False, written: 
                 "give an output of extract, or the reports"
             )
         if (what := beside_an_output(item, read_back)) is None:
+            output = _to_read_back(item) if read_back else None
+            if output is not None and os.path.abspath(output) != os.path.abspath(item):
+                raise BatchSetupError(
+                    f"{quoted(item)} is a link to an output of extract, whose tables are beside its "
+                    f"target, not beside the link: give its target instead, {quoted(output)}"
+                )
             continue  # no file of a run's, or an output, which summary and compare read back
         hint = _QUOTE_A_PATTERN.format("the files of outputs of extract") if len(inputs) > 1 else ""
         raise BatchSetupError(f"{quoted(item)} is {what}{hint}")
@@ -486,10 +492,17 @@ def _is_output_name(path: Path) -> bool:
     return path.suffix.lower().lstrip(".") in FORMATS
 
 
-def _read_back(path: str) -> bool:
-    """An output that summary and compare read (a long one, `_output_shape`), not a file beside one."""
+def _to_read_back(path: str) -> str | None:
+    """The output to give summary and compare for `path`, an output of extract they read back (a
+    long one, `_output_shape`) or a link to one: `path`, or the link's target (`_as_given`) where
+    the output's tables are beside the target, not beside the link, whose name they are read by.
+    None for any other file, a file beside an output too."""
     found = runs_file(path)
-    return found is not None and found.end == Path(path).suffix and _output_shape(path) == "long"
+    if found is None or found.base is None or found.becomes or found.end.lstrip(".").lower() not in FORMATS:
+        return None
+    through = os.path.islink(path) and not os.path.lexists(companion_path(path, "files"))
+    output = found.base + found.end if through else path
+    return output if _output_shape(output) == "long" else None
 
 
 def without_runs_files(
@@ -507,7 +520,7 @@ def without_runs_files(
     skipped = [path for path in paths if path in swept]
     if skipped and not kept:
         names = ", ".join(map(message_path, skipped))
-        read = [path for path in skipped if _read_back(path)]
+        read = [output for path in skipped if (output := _to_read_back(path)) is not None]
         advice = f"; to read an output back, give it alone: {quoted(read[0])}" if read_back and read else ""
         raise NoInputsError(
             f"no report files in the given inputs, only files of outputs of extract: {names}{advice}"
