@@ -515,7 +515,8 @@ def test_a_missing_input_is_said_first_and_a_comparison_is_no_output_to_read(tmp
 
 def test_the_tables_of_an_output_name_it_after_a_workbook_run_shares_their_journal(tmp_path, monkeypatch):
     """c.csv and its tables, then a run into c.xlsx (whose journal, c.journal.sqlite, is theirs
-    too): the journal names the workbook, its tables still the output they were written beside."""
+    too): the tables name the output they were written beside, and so does the journal, which
+    said to give the reports (its recorded workbook is not read back) though c.csv is there to read."""
     monkeypatch.chdir(tmp_path)
     shutil.copy(SAMPLES / "guiling-township-2024.pdf", "a.pdf")
     for output in ("c.csv", "c.xlsx"):
@@ -525,4 +526,8 @@ def test_the_tables_of_an_output_name_it_after_a_workbook_run_shares_their_journ
         for name in ("c.files.csv", "c.journal.sqlite")
     }
     assert said["c.files.csv"].endswith("give its output instead, 'c.csv'\n"), said
-    assert said["c.journal.sqlite"].endswith("(its output, 'c.xlsx', is a workbook, not read back)\n"), said
+    assert said["c.journal.sqlite"].endswith("give its output instead, 'c.csv'\n"), said
+    os.remove("c.csv")  # none there to read: the workbook is said
+    result = CliRunner().invoke(main, ["summary", "c.journal.sqlite"])
+    assert result.exit_code == 2
+    assert result.stderr.endswith("give the reports (its output, 'c.xlsx', is a workbook, not read back)\n")

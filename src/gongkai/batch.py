@@ -245,7 +245,8 @@ def _instead(base: str | None, read_back: bool, table: bool = False) -> str:
     'm/c'): that output, where summary and compare read it back (a long one: `_output_shape`),
     else the reports. The output is the one its journal records (`recorded_output`), except for
     one of its tables (`table`) where that is a workbook (a later run into one, sharing its
-    journal); else one found of its name, of any format."""
+    journal); else, and where that one is not there to read back (a workbook, a run still
+    writing it), one found of its name, of any format, that is (an earlier run's c.csv)."""
     if not read_back:
         return "give the reports"
     if base is None:  # a copy under another name: which output it is beside cannot be told
@@ -259,17 +260,20 @@ def _instead(base: str | None, read_back: bool, table: bool = False) -> str:
     recorded = recorded_output(f"{base}.journal.sqlite")
     if table and recorded is not None and recorded.get("format") == "xlsx":
         recorded = None  # no table is written beside a workbook: a later run's, sharing the journal
+    found = [(path, _output_shape(path)) for path in outputs(FORMATS)]
+    read = [path for path, shape in found if shape == "long"]
     if recorded is not None:
         path = os.path.join(os.path.dirname(base), str(recorded.get("name")))
         shape = "workbook" if recorded.get("format") == "xlsx" else recorded.get("shape")
+        if shape not in _NOT_READ_BACK and os.path.isfile(path) and _output_shape(path) == "long":
+            return f"give its output instead, {quoted(path)}"
+        if read:  # an earlier run's output, there to read (a later run wrote a workbook)
+            return f"give its output instead, {' or '.join(map(quoted, read))}"
         if shape in _NOT_READ_BACK:
             return f"give the reports (its output, {quoted(path)}, is {_NOT_READ_BACK[shape]}, not read back)"
-        if os.path.isfile(path) and _output_shape(path) == "long":
-            return f"give its output instead, {quoted(path)}"
         when = "once it is there (a run writes it when every file is read)"
         return f"give its output, {quoted(path)}, {when}, or the reports"
-    found = [(path, _output_shape(path)) for path in outputs(FORMATS)]
-    if read := [path for path, shape in found if shape == "long"]:
+    if read:
         return f"give its output instead, {' or '.join(map(quoted, read))}"
     if other := [(path, shape) for path, shape in found if shape in _NOT_READ_BACK]:
         path, shape = other[0]
