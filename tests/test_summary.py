@@ -339,6 +339,111 @@ def test_a_file_of_a_run_is_told_by_its_content_where_its_name_does_not_say(tmp_
     assert sorted(path.name for path in tmp_path.glob("*-[ws][ah][lm]")) == []  # no -wal, -shm left
 
 
+def test_the_output_named_through_a_link_is_in_the_form_the_link_was_given(tmp_path, monkeypatch):
+    """Through a link into another folder, the output to give was said relative to the current
+    folder through the link's target ('../../tmp/cold24b/scan.csv'), even of a link given as an
+    absolute path: it is said beside the link where the link is beside its target, else absolute."""
+    from gongkai import cli
+
+    live, elsewhere = tmp_path / "live", tmp_path / "n"
+    elsewhere.mkdir()
+    report = str(SAMPLES / "guiling-township-2024.pdf")
+    assert CliRunner().invoke(main, ["extract", report, "-o", str(live / "c.csv")]).exit_code == 0
+    monkeypatch.setattr(cli, "iter_reports", lambda *a, **k: pytest.fail("read reports"))
+    os.symlink(live / "c.journal.sqlite", elsewhere / "jl")
+    os.symlink("c.journal.sqlite", live / "jl2")
+    monkeypatch.chdir(elsewhere)
+    cases = {
+        "jl": f"'{live / 'c.csv'}'",
+        str(elsewhere / "jl"): f"'{live / 'c.csv'}'",
+        "../live/jl2": "'../live/c.csv'",
+    }
+    for name, output in cases.items():
+        result = CliRunner().invoke(main, ["summary", name])
+        assert result.exit_code == 2, result.output
+        assert result.stderr == (
+            f"gongkai: error: '{name}' is the journal of a run of extract, neither a report nor an output: "
+            f"give its output instead, {output}\n"
+        )
+
+
+def test_a_link_to_a_file_of_a_run_is_told_by_its_target_s_name(tmp_path, monkeypatch):
+    """A link to a live run's lock, -wal, -shm or .partial file was read as a report: `summary
+    lk` said "failed: not a PDF file", exit 0, extract exited 1, compare said only "give two
+    readable reports"; a link to an output was read as a report by extract. A link is told by
+    its target's name too: refused, exit 2, in one line that names the output."""
+    from gongkai import cli
+    from gongkai.batch import Batch
+
+    live, elsewhere = tmp_path / "live", tmp_path / "n"
+    live.mkdir(), elsewhere.mkdir()
+    report = str(SAMPLES / "guiling-township-2024.pdf")
+    assert CliRunner().invoke(main, ["extract", report, "-o", str(live / "c.csv")]).exit_code == 0
+    monkeypatch.setattr(cli, "iter_reports", lambda *a, **k: pytest.fail("read reports"))
+    monkeypatch.chdir(elsewhere)
+    with Batch([report], str(live / "l.csv"), None):  # a run that holds its lock and writes its journal
+        (live / ".l.csv.partial").write_text("row_id\n")
+        targets = {
+            "lk": ("l.journal.lock", "is the lock file of a run of extract, not a report"),
+            "wal": ("l.journal.sqlite-wal", "is a file of the journal of a run of extract, not a report"),
+            "shm": ("l.journal.sqlite-shm", "is a file of the journal of a run of extract, not a report"),
+            "part": (
+                ".l.csv.partial",
+                f"is the file '{live / 'l.csv'}' while a run of extract writes it, not a report",
+            ),
+        }
+        for name, (target, says) in targets.items():
+            os.symlink(live / target, name)
+            later = f"give its output, '{live / 'l.csv'}', once it is there"
+            for command, args, then in [
+                ("summary", [name], later),
+                ("compare", [name, report], later),
+                ("extract", [name, "-o", "x.csv"], "give the reports"),
+            ]:
+                result = CliRunner().invoke(main, [command, *args])
+                assert result.exit_code == 2, (command, name, result.output)
+                assert result.stderr.startswith(f"gongkai: error: '{name}' {says}: {then}"), result.stderr
+        # A pattern skips them, as it skips the files they lead to.
+        assert batch.without_runs_files(["lk", "wal", "part", report])[0] == [report]
+    os.symlink(live / "c.csv", "out.csv")
+    result = CliRunner().invoke(main, ["extract", "out.csv", "-o", "x.csv"])
+    assert result.exit_code == 2
+    assert (
+        result.stderr == "gongkai: error: 'out.csv' is an output of extract, not a report: give the reports\n"
+    )
+    assert not os.path.exists("x.csv")
+
+
+def test_a_link_to_an_output_names_its_target_whose_tables_are_beside_it(tmp_path, monkeypatch):
+    """`summary n/outlink.csv`, a link to an output in another folder, said "n/outlink.files.csv
+    is missing" though the tables sit beside its target: the target is named, to give instead
+    (and by a pattern that finds only the link). A link beside which its tables are is read."""
+    from gongkai import cli
+
+    live, elsewhere = tmp_path / "live", tmp_path / "n"
+    elsewhere.mkdir()
+    report = str(SAMPLES / "guiling-township-2024.pdf")
+    assert CliRunner().invoke(main, ["extract", report, "-o", str(live / "c.csv")]).exit_code == 0
+    monkeypatch.setattr(cli, "iter_reports", lambda *a, **k: pytest.fail("read reports"))
+    os.symlink(live / "c.csv", elsewhere / "outlink.csv")
+    monkeypatch.chdir(elsewhere)
+    says = (
+        "'outlink.csv' is a link to an output of extract, whose tables are beside its target, "
+        f"not beside the link: give its target instead, '{live / 'c.csv'}'"
+    )
+    for command in (["summary", "outlink.csv"], ["compare", "outlink.csv", report]):
+        result = CliRunner().invoke(main, command)
+        assert result.exit_code == 2, result.output
+        assert result.stderr == f"gongkai: error: {says}\n"
+    result = CliRunner().invoke(main, ["summary", "out*"])
+    assert result.exit_code == 2
+    assert result.stderr.endswith(f"to read an output back, give it alone: '{live / 'c.csv'}'\n")
+    for kind in ("files", "checks"):
+        os.symlink(live / f"c.{kind}.csv", f"outlink.{kind}.csv")
+    result = CliRunner().invoke(main, ["summary", "outlink.csv"])
+    assert result.exit_code == 0 and "ok          1" in result.stdout, result.output
+
+
 def test_a_file_a_run_writes_beside_its_output_is_a_usage_error_naming_the_output(tmp_path, monkeypatch):
     """`summary m/c.journal.sqlite` read the journal as a report (a failed row, exit 0), and
     `summary m/c.files.csv` said it was a wide output: each names the output to give instead."""
@@ -410,7 +515,8 @@ def test_a_missing_input_is_said_first_and_a_comparison_is_no_output_to_read(tmp
 
 def test_the_tables_of_an_output_name_it_after_a_workbook_run_shares_their_journal(tmp_path, monkeypatch):
     """c.csv and its tables, then a run into c.xlsx (whose journal, c.journal.sqlite, is theirs
-    too): the journal names the workbook, its tables still the output they were written beside."""
+    too): the tables name the output they were written beside, and so does the journal, which
+    said to give the reports (its recorded workbook is not read back) though c.csv is there to read."""
     monkeypatch.chdir(tmp_path)
     shutil.copy(SAMPLES / "guiling-township-2024.pdf", "a.pdf")
     for output in ("c.csv", "c.xlsx"):
@@ -420,7 +526,11 @@ def test_the_tables_of_an_output_name_it_after_a_workbook_run_shares_their_journ
         for name in ("c.files.csv", "c.journal.sqlite")
     }
     assert said["c.files.csv"].endswith("give its output instead, 'c.csv'\n"), said
-    assert said["c.journal.sqlite"].endswith("(its output, 'c.xlsx', is a workbook, not read back)\n"), said
+    assert said["c.journal.sqlite"].endswith("give its output instead, 'c.csv'\n"), said
+    os.remove("c.csv")  # none there to read: the workbook is said
+    result = CliRunner().invoke(main, ["summary", "c.journal.sqlite"])
+    assert result.exit_code == 2
+    assert result.stderr.endswith("give the reports (its output, 'c.xlsx', is a workbook, not read back)\n")
 
 
 def test_the_summary_sheet_of_missing_rows_prints_why_in_words_never_what_ocr_read(tmp_path):

@@ -245,7 +245,8 @@ def _instead(base: str | None, read_back: bool, table: bool = False) -> str:
     'm/c'): that output, where summary and compare read it back (a long one: `_output_shape`),
     else the reports. The output is the one its journal records (`recorded_output`), except for
     one of its tables (`table`) where that is a workbook (a later run into one, sharing its
-    journal); else one found of its name, of any format."""
+    journal); else, and where that one is not there to read back (a workbook, a run still
+    writing it), one found of its name, of any format, that is (an earlier run's c.csv)."""
     if not read_back:
         return "give the reports"
     if base is None:  # a copy under another name: which output it is beside cannot be told
@@ -259,17 +260,20 @@ def _instead(base: str | None, read_back: bool, table: bool = False) -> str:
     recorded = recorded_output(f"{base}.journal.sqlite")
     if table and recorded is not None and recorded.get("format") == "xlsx":
         recorded = None  # no table is written beside a workbook: a later run's, sharing the journal
+    found = [(path, _output_shape(path)) for path in outputs(FORMATS)]
+    read = [path for path, shape in found if shape == "long"]
     if recorded is not None:
         path = os.path.join(os.path.dirname(base), str(recorded.get("name")))
         shape = "workbook" if recorded.get("format") == "xlsx" else recorded.get("shape")
+        if shape not in _NOT_READ_BACK and os.path.isfile(path) and _output_shape(path) == "long":
+            return f"give its output instead, {quoted(path)}"
+        if read:  # an earlier run's output, there to read (a later run wrote a workbook)
+            return f"give its output instead, {' or '.join(map(quoted, read))}"
         if shape in _NOT_READ_BACK:
             return f"give the reports (its output, {quoted(path)}, is {_NOT_READ_BACK[shape]}, not read back)"
-        if os.path.isfile(path) and _output_shape(path) == "long":
-            return f"give its output instead, {quoted(path)}"
         when = "once it is there (a run writes it when every file is read)"
         return f"give its output, {quoted(path)}, {when}, or the reports"
-    found = [(path, _output_shape(path)) for path in outputs(FORMATS)]
-    if read := [path for path, shape in found if shape == "long"]:
+    if read:
         return f"give its output instead, {' or '.join(map(quoted, read))}"
     if other := [(path, shape) for path, shape in found if shape in _NOT_READ_BACK]:
         path, shape = other[0]
@@ -359,6 +363,12 @@ def check_named_inputs(inputs: Iterable[str], read_back: bool = False, written: 
                 "give an output of extract, or the reports"
             )
         if (what := beside_an_output(item, read_back)) is None:
+            output = _to_read_back(item) if read_back else None
+            if output is not None and os.path.abspath(output) != os.path.abspath(item):
+                raise BatchSetupError(
+                    f"{quoted(item)} is a link to an output of extract, whose tables are beside its "
+                    f"target, not beside the link: give its target instead, {quoted(output)}"
+                )
             continue  # no file of a run's, or an output, which summary and compare read back
         hint = _QUOTE_A_PATTERN.format("the files of outputs of extract") if len(inputs) > 1 else ""
         raise BatchSetupError(f"{quoted(item)} is {what}{hint}")
@@ -391,11 +401,27 @@ def runs_file(path: str | os.PathLike[str]) -> RunsFile | None:
     temporary of a file being written (`partial_path`), or an output (`.csv`, `.parquet`,
     `.jsonl`, `.xlsx`) with any of those beside it. Else, by content, under any name (a link,
     a copy): a journal (an SQLite database of the journal's tables), or a per-file status or
-    checks table (by its header row)."""
+    checks table (by its header row). A link is told by its own name, then by its target's (a
+    link lk to c.journal.lock is that lock: `_as_given` says its output), then by content."""
+    if kind_of_name(path) is not None or holds_a_report(path):
+        return None
+    found = _runs_file_by_name(str(path))
+    if (
+        found is None and os.path.islink(path) and os.path.exists(path)
+    ):  # a broken link is read: its row says so
+        real = os.path.realpath(path)
+        if kind_of_name(real) is None and (found := _runs_file_by_name(real)) is not None:
+            given = partial(_as_given, str(path))
+            found = RunsFile(
+                found.end, found.base and given(found.base), found.becomes and given(found.becomes)
+            )
+    return found or _runs_file_by_content(str(path))
+
+
+def _runs_file_by_name(path: str) -> RunsFile | None:
+    """A file a run of extract writes, told by the name `path` (see `runs_file`)."""
     target = Path(path)
     name, folder = target.name, os.path.dirname(path)
-    if kind_of_name(target) is not None or holds_a_report(path):
-        return None
     if (end := _beside_end(name)) is not None:
         return RunsFile(end, os.path.join(folder, name[: -len(end)]))
     if name.startswith(".") and name.endswith(".partial"):  # `.cells.csv.partial`, while it is written
@@ -403,9 +429,9 @@ def runs_file(path: str | os.PathLike[str]) -> RunsFile | None:
         end = _beside_end(becomes) or (Path(becomes).suffix if _is_output_name(Path(becomes)) else None)
         if end:
             return RunsFile(end, os.path.join(folder, becomes[: -len(end)]), os.path.join(folder, becomes))
-    elif _is_output_name(target) and any(os.path.lexists(beside) for beside in own_files(str(target))[1:]):
+    elif _is_output_name(target) and any(os.path.lexists(beside) for beside in own_files(path)[1:]):
         return RunsFile(target.suffix, os.path.join(folder, name[: -len(target.suffix)]))
-    return _runs_file_by_content(str(path))
+    return None
 
 
 def holds_a_report(path: str | os.PathLike[str]) -> bool:
@@ -436,10 +462,23 @@ def _runs_file_by_content(path: str) -> RunsFile | None:
     if end is None:
         return None
     # Named as such but for its case (a copy, c.Files.csv), or a link to one named as such.
-    for named in (path, os.path.relpath(os.path.realpath(path)) if os.path.islink(path) else None):
+    for named in (path, os.path.realpath(path) if os.path.islink(path) else None):
         if named is not None and (name := os.path.basename(named)).lower().endswith(end) and name != end:
-            return RunsFile(end, os.path.join(os.path.dirname(named), name[: -len(end)]))
+            return RunsFile(end, _as_given(path, os.path.join(os.path.dirname(named), name[: -len(end)])))
     return RunsFile(end, None)
+
+
+def _as_given(path: str, found: str) -> str:
+    """`found`, a path beside the file `path` leads to (its real path's folder, where `path` is a
+    link), in the form `path` was given: beside `path` where its folder is that one (a link
+    beside its target, 'jl.db' -> 'c.csv'), else absolute (a link into another folder: not
+    relative through the link's target, '../../tmp/c.csv'). `found` beside `path` itself stays."""
+    folder = os.path.dirname(path)
+    if os.path.dirname(found) == folder:
+        return found
+    if os.path.realpath(folder or os.curdir) == os.path.realpath(os.path.dirname(found) or os.curdir):
+        return os.path.join(folder, os.path.basename(found))
+    return os.path.abspath(found)
 
 
 # What a file starts with that SQLite wrote (a journal, told from other databases by `is_journal`).
@@ -457,10 +496,17 @@ def _is_output_name(path: Path) -> bool:
     return path.suffix.lower().lstrip(".") in FORMATS
 
 
-def _read_back(path: str) -> bool:
-    """An output that summary and compare read (a long one, `_output_shape`), not a file beside one."""
+def _to_read_back(path: str) -> str | None:
+    """The output to give summary and compare for `path`, an output of extract they read back (a
+    long one, `_output_shape`) or a link to one: `path`, or the link's target (`_as_given`) where
+    the output's tables are beside the target, not beside the link, whose name they are read by.
+    None for any other file, a file beside an output too."""
     found = runs_file(path)
-    return found is not None and found.end == Path(path).suffix and _output_shape(path) == "long"
+    if found is None or found.base is None or found.becomes or found.end.lstrip(".").lower() not in FORMATS:
+        return None
+    through = os.path.islink(path) and not os.path.lexists(companion_path(path, "files"))
+    output = found.base + found.end if through else path
+    return output if _output_shape(output) == "long" else None
 
 
 def without_runs_files(
@@ -478,7 +524,7 @@ def without_runs_files(
     skipped = [path for path in paths if path in swept]
     if skipped and not kept:
         names = ", ".join(map(message_path, skipped))
-        read = [path for path in skipped if _read_back(path)]
+        read = [output for path in skipped if (output := _to_read_back(path)) is not None]
         advice = f"; to read an output back, give it alone: {quoted(read[0])}" if read_back and read else ""
         raise NoInputsError(
             f"no report files in the given inputs, only files of outputs of extract: {names}{advice}"
