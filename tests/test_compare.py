@@ -302,10 +302,11 @@ def test_a_number_ocr_could_not_vouch_for_is_awaiting_a_reader_in_the_text_csv_a
     assert written.loc["granted", ["note_code_a", "note_code_b"]].tolist() == ["ocr_doubtful"] * 2
     assert runner.invoke(main, [*agency, "-o", str(tmp_path / "c.xlsx")]).exit_code == 0
     sheet = load_workbook(tmp_path / "c.xlsx")["同比"]
-    header = [c.value for c in sheet[3]]
+    assert sheet["A2"].value.startswith("图例：待核")  # what 待核 means, under the title
+    header = [c.value for c in sheet[4]]
     assert "说明代码" not in header and "note_code_a" not in header  # the codes are the CSV's
     row, column = header.index("行"), header.index("列")
-    rows = {r[row].value: r for r in sheet.iter_rows(min_row=4) if r[column].value == "总计"}
+    rows = {r[row].value: r for r in sheet.iter_rows(min_row=5) if r[column].value == "总计"}
     values = [(c.value, c.alignment.horizontal) for c in rows["1.本机关不掌握相关政府信息"][7:9]]
     assert isinstance(values[0][0], int) and values[1] == ("待核", "right")
     assert [c.value for c in rows["（一）予以公开"][7:9]] == ["待核", "待核"]
@@ -390,3 +391,25 @@ def test_the_comparison_csv_is_written_in_the_encoding_asked_for(tmp_path):
     out.unlink()
     result = CliRunner().invoke(main, [*given, "--encoding", "klingon"])
     assert result.exit_code == 2 and "unknown encoding 'klingon'" in result.stderr and not out.exists()
+
+
+def test_off_a_terminal_without_columns_no_line_of_the_comparison_folds():
+    """Folded at 120 columns (a long label on two lines, the 待核 legend too) while the files' line
+    stayed one line 136 wide: off a terminal with no COLUMNS, every line is one line, a row each."""
+    from rich.cells import cell_len
+
+    result = CliRunner(env={"COLUMNS": None}).invoke(main, ["compare", str(COUNTY_2020), str(COUNTY_2021)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    pairs = gongkai.compare_cells(
+        gongkai.read_report(COUNTY_2020).cells, gongkai.read_report(COUNTY_2021).cells
+    )
+    held = pairs[pairs["value_a"].notna() | pairs["value_b"].notna()]
+    labels = [
+        f"{g} {r} · {c}" if isinstance(g, str) and g else f"{r} · {c}"
+        for g, r, c in zip(held["group"], held["row"], held["column"], strict=True)
+    ]
+    assert max(map(cell_len, labels)) > 120 - 40  # some label is folded at 120 columns
+    for label in labels:
+        assert any(line.strip().startswith(label) for line in lines), label
+    assert len(lines) == 1 + 3 + len(labels) + 2  # files; blank, header, rule; a row each; blank, count

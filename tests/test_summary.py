@@ -531,3 +531,24 @@ def test_the_tables_of_an_output_name_it_after_a_workbook_run_shares_their_journ
     result = CliRunner().invoke(main, ["summary", "c.journal.sqlite"])
     assert result.exit_code == 2
     assert result.stderr.endswith("give the reports (its output, 'c.xlsx', is a workbook, not read back)\n")
+
+
+def test_the_summary_sheet_of_missing_rows_prints_why_in_words_never_what_ocr_read(tmp_path):
+    """As the 同比 sheets (views.note_on_paper): "cell read as '2357'" printed a number on paper
+    beside a cell left empty; it is in the reasons' hover note, and the text keeps it."""
+    from openpyxl import load_workbook
+
+    from gongkai.output.summary import batch_frames, summarize
+
+    cells, files, checks = batch_frames([gongkai.read_report(BROKEN_SAMPLE)])
+    row = cells.index[(cells["table"] == "active_disclosure") & (cells["row_id"] == "licensing")][0]
+    note = "OCR doubtful (suspect cell (ink touching the rules)): cell read as '2357' (1.00)"
+    cells.loc[row, ["value", "note_code", "note"]] = [None, "ocr_doubtful", note]
+    summary = summarize(cells, files, checks)
+    assert "2357" in summary.to_text()
+    summary.write(tmp_path / "sum.xlsx")
+    sheet = load_workbook(tmp_path / "sum.xlsx")["最常缺的行"]
+    printed = [c for r in sheet.iter_rows() for c in r if c.value is not None]
+    assert not any("2357" in str(c.value) for c in printed)
+    said = [c for c in printed if "ink touching the rules" in str(c.value)]
+    assert len(said) == 1 and "2357" in said[0].comment.text

@@ -9,7 +9,7 @@ from openpyxl.utils import get_column_letter
 
 import gongkai
 
-from .conftest import BROKEN_SAMPLE, FIXTURES
+from .conftest import BAD_INPUTS, BROKEN_SAMPLE, FIXTURES
 
 
 @pytest.fixture(scope="module")
@@ -355,3 +355,97 @@ def test_a_number_ocr_could_not_vouch_for_is_shown_as_awaiting_a_reader_never_as
     doubtful = [c for c in shown if c.value == "待核"]
     assert len(doubtful) == 1 and "98712" in doubtful[0].comment.text
     assert any("待核" in str(c.value) and "图例" in str(c.value) for c in shown)
+
+
+def _two_years_one_doubtful():
+    """A report and a copy of it a year later, one of whose numbers OCR could not vouch for."""
+    earlier = gongkai.read_report(BROKEN_SAMPLE).cells
+    later = earlier.assign(source="later.pdf", year=earlier["year"] + 1)
+    row = later.index[(later["table"] == "applications") & (later["row_id"] == "granted")][-1]
+    doubtful = [None, "ocr_doubtful", "OCR doubtful: cell read as '2357'"]
+    later.loc[row, ["value", "note_code", "note"]] = doubtful
+    return earlier, later
+
+
+def test_a_year_over_year_sheet_with_a_cell_awaiting_a_reader_says_what_that_means(tmp_path):
+    from gongkai.output.compare import compare_reports
+    from gongkai.output.workbook import COMPARISON_LEGEND, LEGEND, write_comparison_workbook
+
+    earlier, later = _two_years_one_doubtful()
+    assert COMPARISON_LEGEND.removeprefix("图例：").rstrip("。") in LEGEND  # one definition of 待核
+    gongkai.write_workbook(pd.concat([earlier, later], ignore_index=True), tmp_path / "w.xlsx")
+    write_comparison_workbook(compare_reports(earlier, later, "a.pdf", "b.pdf"), tmp_path / "c.xlsx")
+    for path in ("w.xlsx", "c.xlsx"):
+        sheet = load_workbook(tmp_path / path)["同比"]
+        said = [c for r in sheet.iter_rows(max_row=4) for c in r if c.value == COMPARISON_LEGEND]
+        assert len(said) == 1 and said[0].font.sz == 9, path
+    # None is: no legend.
+    write_comparison_workbook(compare_reports(earlier, earlier, "a.pdf", "b.pdf"), tmp_path / "n.xlsx")
+    sheet = load_workbook(tmp_path / "n.xlsx")["同比"]
+    assert not any("图例" in str(c.value) for r in sheet.iter_rows() for c in r)
+
+
+def test_the_cells_sheet_folds_a_long_row_or_column_label_in_its_column(book):
+    """README: on paper the labels are whole. A row's label wider than its column folds in it,
+    its row as high as its lines, rather than being cut at the next column."""
+    from gongkai.output.workbook import _width
+
+    sheet = book["cells"]
+    header = [c.value for c in sheet[1]]
+    for name in ("行", "列"):
+        column = header.index(name) + 1
+        width = sheet.column_dimensions[get_column_letter(column)].width
+        long = [r for r in range(2, sheet.max_row + 1) if _width(sheet.cell(r, column).value) > width]
+        assert long, name
+        for row in long:
+            assert sheet.cell(row, column).alignment.wrap_text, (name, sheet.cell(row, column).value)
+            assert sheet.row_dimensions[row].height >= 2 * 14.5, name
+
+
+def test_a_failed_files_hash_is_cut_at_its_column_as_an_ok_files_is(tmp_path):
+    """Beside no count, a failed file's SHA-256 printed in full across the empty columns: cut at its
+    column's edge ("fill" alignment) whatever is beside it."""
+    from click.testing import CliRunner
+
+    from gongkai.cli import main
+
+    bad = BAD_INPUTS
+    out = tmp_path / "empty.xlsx"
+    CliRunner().invoke(
+        main, ["extract", str(bad / "not-a-pdf.pdf"), str(bad / "encrypted.pdf"), "-o", str(out)]
+    )
+    sheet = load_workbook(out)["files"]
+    column = [c.value for c in sheet[1]].index("SHA-256") + 1
+    hashes = [sheet.cell(r, column) for r in range(2, sheet.max_row + 1)]
+    assert len(hashes) == 2 and all(len(c.value) == 64 for c in hashes)  # the whole hash is in the cell
+    assert all(c.alignment.horizontal == "fill" for c in hashes)
+
+
+def test_the_checks_sheet_prints_a_rule_id_whole_and_folds_the_cells_it_takes(tmp_path):
+    """applications_row_total[withheld_prohibited_by_law] was cut at 30; a rule not evaluated, beside
+    empty 左边 and 右边, printed its list of cells across them and was cut at the page's edge."""
+    from gongkai.output.workbook import _width
+
+    cells = gongkai.read_report(BROKEN_SAMPLE).cells.copy()
+    blank = (cells["table"] == "applications") & cells["row_id"].str.startswith("withheld_")
+    cells.loc[blank, "value"] = None  # their rules are not evaluated
+    gongkai.write_workbook(cells, tmp_path / "w.xlsx")
+    sheet = load_workbook(tmp_path / "w.xlsx")["checks"]
+    header = [c.value for c in sheet[1]]
+    rule_id, taken = header.index("规则ID") + 1, header.index("涉及单元格") + 1
+    ids = [sheet.cell(r, rule_id).value for r in range(2, sheet.max_row + 1)]
+    width = sheet.column_dimensions[get_column_letter(rule_id)].width
+    assert max(map(_width, ids)) > 30 and all(_width(i) < width for i in ids)
+    taken_width = sheet.column_dimensions[get_column_letter(taken)].width
+    for row in range(2, sheet.max_row + 1):
+        cell = sheet.cell(row, taken)
+        assert _width(cell.value) > taken_width and cell.alignment.wrap_text
+        assert sheet.row_dimensions[row].height >= 2 * 14.5
+
+
+def test_the_overview_centres_the_year_form_and_status_so_that_they_do_not_run_together(book):
+    """The form's number, right-aligned against the left-aligned status, printed as 2021ok."""
+    sheet = book["概览"]
+    header = [c.value for c in sheet[3]]
+    for name in ("年度", "格式版本", "状态"):
+        assert sheet.cell(4, header.index(name) + 1).alignment.horizontal == "center", name

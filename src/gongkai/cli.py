@@ -1005,6 +1005,10 @@ def _without_trailing_spaces(console):
     console.out("\n".join(line.rstrip() for line in captured.get().splitlines()), highlight=False)
 
 
+# The width of a page of no width (off a terminal without COLUMNS): wider than any line is.
+_UNFOLDED_WIDTH = 100_000
+
+
 def _print_comparison(pairs, show_all: bool, labels: tuple[str, str] | None = None) -> None:
     from rich.cells import cell_len
     from rich.text import Text
@@ -1012,9 +1016,12 @@ def _print_comparison(pairs, show_all: bool, labels: tuple[str, str] | None = No
     from .output.compare import doubtful, report_labels, shown_values
     from .review import LabelledGrid
 
-    # As inspect: COLUMNS, else the terminal's width; off a terminal without it, a wide page.
-    console = _stdout_console(width=_text_width(120))
+    # As summary: COLUMNS, else the terminal's width, every line folded to it; off a terminal
+    # without COLUMNS, no line folds (one line a row, the files' and the legend's one line each).
+    fitted = _text_width(None) is not None
+    console = _stdout_console(width=_text_width(_UNFOLDED_WIDTH))
     width = console.width
+    fold = {"overflow": "fold"} if fitted else {"soft_wrap": True}
     for (source_a, source_b), pair in pairs.groupby(["source_a", "source_b"], sort=False):
         # A cell 待核 in either report is shown, as a value is: it is a number to look up.
         held = pair["value_a"].notna() | pair["value_b"].notna() | doubtful(pair, "a") | doubtful(pair, "b")
@@ -1026,8 +1033,7 @@ def _print_comparison(pairs, show_all: bool, labels: tuple[str, str] | None = No
         else:
             label_a, label_b = labels or ("A", "B")
         # Folded to the width (COLUMNS or the terminal's), as the table's labels are, a long path
-        # where it must; one line on a page of no width.
-        fold = {"overflow": "fold"} if _text_width(None) is not None else {"soft_wrap": True}
+        # where it must.
         with _without_trailing_spaces(console):
             console.print(
                 f"{label_a} {message_path(source_a)} → {label_b} {message_path(source_b)}",
@@ -1071,10 +1077,13 @@ def _print_comparison(pairs, show_all: bool, labels: tuple[str, str] | None = No
         large = pair[pair["large"]]
         compared = int(pair["change"].notna().sum())
         with _without_trailing_spaces(console):
-            console.print(f"{counted(len(large), 'large change')} of {counted(compared, 'cell')} compared")
+            console.print(
+                f"{counted(len(large), 'large change')} of {counted(compared, 'cell')} compared", **fold
+            )
             if awaiting := int((doubtful(pair, "a") | doubtful(pair, "b")).sum()):
                 console.print(
                     f"{counted(awaiting, 'cell')} 待核: numbers on a scanned page that OCR could not vouch "
                     "for, to look up in the report; their notes say why and what OCR read (-o CSV or XLSX)",
                     highlight=False,
+                    **fold,
                 )

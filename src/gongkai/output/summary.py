@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -26,7 +26,7 @@ from .. import sources
 from ..errors import GongkaiError
 from ..numbers import format_number
 from . import records
-from .views import failed_rule, prints_no_number
+from .views import failed_rule, note_on_paper, prints_no_number
 from .writers import replacing
 
 # The narrowest a column of words folds to on a narrow terminal: four CJK characters, or `partial`.
@@ -52,6 +52,9 @@ class Summary:
     identical: pd.DataFrame  # sha256, reports, sources
     broken: pd.DataFrame  # source, agency, year, rules
     missing: pd.DataFrame  # table, row_id, row, reports, cells, reasons
+    # The reasons of `missing` as a sheet prints them, row by row: an OCR doubtful cell's why in
+    # words, without what OCR read (views.note_on_paper), which is in the hover note of its reasons.
+    missing_on_paper: list[str] = field(default_factory=list)
 
     def sections(self) -> dict[str, pd.DataFrame]:
         return {
@@ -92,7 +95,19 @@ class Summary:
             tables = {name: _numbers_as_numbers(t) for name, t in self.sections().items()}
             for name in ("按状态", "按格式"):  # the totals row in Chinese, as its column's header 合计
                 tables[name] = _totals_in_chinese(tables[name])
-            write_tables(tables, path)
+            notes = {}
+            if len(self.missing_on_paper) == len(self.missing) and len(self.missing):
+                # On paper the reasons in words; the notes as read, OCR's readings too, on hover.
+                missing = self.missing.reset_index(drop=True)
+                tables["最常缺的行"] = missing.assign(reasons=self.missing_on_paper)
+                notes["最常缺的行"] = {
+                    (row, "reasons"): full
+                    for row, (full, shown) in enumerate(
+                        zip(missing["reasons"], self.missing_on_paper, strict=True)
+                    )
+                    if full != shown
+                }
+            write_tables(tables, path, notes)
             return
         with replacing(path) as temporary:  # OutputWriteError if it cannot be written
             temporary.write_text(self.to_text(), encoding="utf-8")
@@ -223,15 +238,18 @@ def _number(value: object) -> str:
     return format_number(None if pd.isna(value) else float(value))
 
 
-def _missing(cells: pd.DataFrame) -> pd.DataFrame:
-    """Rows with a cell not found or unreadable, by the number of reports they are missing from."""
+def _missing(cells: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Rows with a cell not found or unreadable, by the number of reports they are missing from;
+    and their reasons on paper (`Summary.missing_on_paper`)."""
     columns = ["table", "row_id", "row", "reports", "cells", "reasons"]
     if cells.empty:
-        return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=columns), []
     gone = cells[cells["value"].isna() & ~prints_no_number(cells["note_code"])]
     rows = []
     for (table, row_id), group in gone.groupby(["table", "row_id"], sort=False):
         reasons = group["note"].fillna("").replace("", "no note").value_counts()
+        on_paper = [note_on_paper(n, c) for n, c in zip(group["note"], group["note_code"], strict=True)]
+        words = pd.Series(on_paper, dtype=object).fillna("").replace("", "no note").value_counts()
         rows.append(
             {
                 "table": table,
@@ -240,16 +258,19 @@ def _missing(cells: pd.DataFrame) -> pd.DataFrame:
                 "reports": group["source"].nunique(),
                 "cells": len(group),
                 "reasons": _joined((f"{n}× {reason}" for reason, n in reasons.items()), limit=2),
+                "on_paper": _joined((f"{n}× {reason}" for reason, n in words.items()), limit=2),
             }
         )
-    out = pd.DataFrame(rows, columns=columns)
-    return out.sort_values(["reports", "cells"], ascending=False, kind="stable").head(MISSING_ROWS_SHOWN)
+    out = pd.DataFrame(rows, columns=[*columns, "on_paper"])
+    out = out.sort_values(["reports", "cells"], ascending=False, kind="stable").head(MISSING_ROWS_SHOWN)
+    return out[columns], out["on_paper"].tolist()
 
 
 def summarize(cells: pd.DataFrame, files: pd.DataFrame, checks: pd.DataFrame) -> Summary:
     """The summary of a batch from its records (cells, per-file status and checks)."""
     records.require_cells(cells)
     files = files.drop_duplicates("source")
+    missing, on_paper = _missing(cells)
     return Summary(
         by_status=_by_year(files, "status"),
         by_form=_by_year(files[files["status"] != "failed"], "form"),
@@ -257,7 +278,8 @@ def summarize(cells: pd.DataFrame, files: pd.DataFrame, checks: pd.DataFrame) ->
         duplicates=_duplicates(files),
         identical=_identical(files),
         broken=_broken(files, checks),
-        missing=_missing(cells),
+        missing=missing,
+        missing_on_paper=on_paper,
     )
 
 

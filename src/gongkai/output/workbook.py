@@ -110,11 +110,15 @@ _CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
 _NUMBER = Alignment(vertical="center", horizontal="right")
 _MIDDLE = Alignment(vertical="center")
 
+# What 待核 means, in the form sheets' legend and in the 同比 sheets' (which has it alone).
+_DOUBTFUL_LEGEND = f"{DOUBTFUL} = 扫描件上未能可靠识别的数字，须对照原件填写（悬停看识别结果）"
 LEGEND = (
     "图例：黄色 = 读出时有说明（不适用、带注释、非数字），鼠标悬停看说明；红色 = 未通过勾稽校验的单元格；"
-    "灰色 · = 未找到；待核 = 扫描件上未能可靠识别的数字，须对照原件填写（悬停看识别结果）；"
+    f"灰色 · = 未找到；{_DOUBTFUL_LEGEND}；"
     "空白 = 报告中此格为空（不作 0 计）。"
 )
+# The 同比 sheets' legend, when a cell of theirs is 待核.
+COMPARISON_LEGEND = f"图例：{_DOUBTFUL_LEGEND}。"
 
 # Widths in Excel's units (about one Latin character; a CJK character takes two).
 _LABEL_WIDTH = 46
@@ -564,6 +568,9 @@ def _fold(sheet: Worksheet, columns: list[int] | None = None, first_row: int = 2
 # file (whose agency and year are beside it), the table (its numeral first) and the ids are cut
 # on paper, the row and column labels, the value and the page are whole.
 _CELLS_ON_THE_FIRST_PAGE = "page"
+# The labels fold within their columns (a row's label wider than 30 was cut on paper), as wide as
+# the 同比 sheet's: table 三's labels of one line (一、本年新收政府信息公开申请数量) on one line.
+_CELLS_FOLDED = {"group": None, "row": 34, "column": 28}
 _CELLS_WIDTHS = {
     "source": 16,
     "agency": 20,
@@ -572,7 +579,6 @@ _CELLS_WIDTHS = {
     "table": 14,
     "table_id": 12,
     "row_id": 14,
-    "column": 24,
     "column_id": 12,
     "page": 6,
 }
@@ -593,6 +599,37 @@ _FILES_WIDTHS = {
     "sha256": 17,
     "pages_ocr": 6,
 }
+
+
+# A hash longer than its column, cut at its edge: text overflows into the empty cells beside it,
+# and a failed file's, beside no count, printed in full across them. "fill" cuts it there in Excel
+# and LibreOffice (it would repeat a text shorter than the column: a SHA-256 never is).
+_CUT = Alignment(horizontal="fill", vertical="center")
+
+
+def _cut_hashes(sheet: Worksheet, files: pd.DataFrame) -> None:
+    if "sha256" not in files.columns:
+        return
+    column = files.columns.get_loc("sha256") + 1
+    for row in range(2, sheet.max_row + 1):
+        cell = sheet.cell(row, column)
+        if (
+            isinstance(cell.value, str)
+            and _width(cell.value) > sheet.column_dimensions[cell.column_letter].width
+        ):
+            cell.alignment = _CUT
+
+
+# The checks sheet on paper: the rule's words and the cells it takes fold in their columns (the
+# cells, a list of ids, a line each: spilled over the empty 左边 and 右边 of a rule not evaluated,
+# they were cut at the page's edge), the rule's id whole, as wide as the longest (up to _RULE_ID_WIDEST).
+_CHECKS_FOLDED = {"rule": 50, "cells": 46}
+_RULE_ID_WIDEST = 64
+
+
+def _checks_widths(checks: pd.DataFrame) -> dict[str, float]:
+    ids = checks["rule_id"].dropna() if "rule_id" in checks.columns else []
+    return {"rule_id": min(_RULE_ID_WIDEST, max((_width(i) + 2 for i in ids), default=_VALUE_WIDTH))}
 
 
 def _print_across_two_pages(sheet: Worksheet, last_first_page_column: int) -> None:
@@ -626,6 +663,9 @@ def _cells_for_people(cells: pd.DataFrame) -> pd.DataFrame:
     return _form_as_number(out)
 
 
+_OVERVIEW_CENTRED = ("year", "form", "status")
+
+
 def _overview_sheet(book: Workbook, cells: pd.DataFrame, files: pd.DataFrame, checks: pd.DataFrame) -> None:
     figures = headlines(cells, checks)
     if len(figures):
@@ -657,11 +697,15 @@ def _overview_sheet(book: Workbook, cells: pd.DataFrame, files: pd.DataFrame, ch
     widths = [widths.get(name, 10) for name in figures.columns]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
+    # The year, the form and the status centred, as the 同比 sheet's years: the form's number, right
+    # against the status's word, printed as one (2021ok).
+    centred = {index for index, name in enumerate(figures.columns) if name in _OVERVIEW_CENTRED}
     for row in sheet.iter_rows(min_row=3, max_row=sheet.max_row):
         lines = 1
-        for cell, width in zip(row, widths, strict=False):
+        for index, (cell, width) in enumerate(zip(row, widths, strict=False)):
             cell.border = _BORDER
-            cell.alignment = _CENTER if cell.row == 3 else Alignment(wrap_text=True, vertical="center")
+            plain = Alignment(wrap_text=True, vertical="center")
+            cell.alignment = _CENTER if cell.row == 3 or index in centred else plain
             if cell.value is not None:
                 lines = max(lines, _lines(cell.value, width))
         sheet.row_dimensions[row[0].row].height = _POINTS_PER_LINE * lines + 4
@@ -710,7 +754,11 @@ def _comparison_sheet(
     shown = pairs.assign(**shown_values(pairs), **notes).drop(columns=[c for c in ids if c in pairs])
     a, b = labels
     named = {"value_a": f"{a}数值", "value_b": f"{b}数值", "note_a": f"{a}说明", "note_b": f"{b}说明"}
-    titles = titles or []
+    titles = list(titles or [])
+    # What 待核 means, under the title, in small print (a line of its own where there is no title).
+    legend = (shown["value_a"].eq(DOUBTFUL) | shown["value_b"].eq(DOUBTFUL)).any()
+    if legend:
+        titles.insert(1, COMPARISON_LEGEND)
     sheet = _long_sheet(
         book,
         "同比",
@@ -720,6 +768,8 @@ def _comparison_sheet(
         titles=titles,
         widths={"change_share": _SHARE_WIDTH},
     )
+    if legend:
+        sheet.cell(titles.index(COMPARISON_LEGEND) + 1, 1).font = _SMALL_PRINT
     names = list(shown.columns)
     first = len(titles) + 2  # the first row of values
     large, share = names.index("large") + 1, names.index("change_share") + 1
@@ -759,15 +809,23 @@ def _saved_workbook(path: str | os.PathLike[str]) -> Iterator[Workbook]:
         book.save(temporary)
 
 
-def write_tables(tables: dict[str, pd.DataFrame], path: str | os.PathLike[str]) -> None:
+def write_tables(
+    tables: dict[str, pd.DataFrame],
+    path: str | os.PathLike[str],
+    notes: dict[str, dict[tuple[int, str], str]] | None = None,
+) -> None:
     """One sheet per table, named by its key, laid out as the records sheets are (Chinese
     headers, numbers as numbers, the header frozen, an autofilter, the columns fitted) and set
-    up to print as every sheet of the workbook: `gongkai summary -o summary.xlsx`."""
+    up to print as every sheet of the workbook: `gongkai summary -o summary.xlsx`. `notes`:
+    per sheet, {(row, column name): text} hover notes of cells (row: the table's position)."""
     with _saved_workbook(path) as book:
         for name, table in tables.items():
             sheet = _long_sheet(book, name, table)
             # Text longer than its column (the rules a report breaks, the reasons) folds within it.
             _fold(sheet)
+            for (row, column), text in (notes or {}).get(name, {}).items():
+                cell = sheet.cell(row + 2, table.columns.get_loc(column) + 1)
+                cell.comment = Comment(text, "gongkai")
 
 
 def write_comparison_workbook(
@@ -865,10 +923,11 @@ def write_workbook(
             _table_sheet(book, table_id, cells, failed)
         _year_over_year_sheet(book, cells)
         people = _cells_for_people(cells)
-        sheet = _long_sheet(book, "cells", people, widths=_CELLS_WIDTHS)
+        sheet = _long_sheet(book, "cells", people, folded=_CELLS_FOLDED, widths=_CELLS_WIDTHS)
         _print_across_two_pages(sheet, people.columns.get_loc(_CELLS_ON_THE_FIRST_PAGE) + 1)
         # The words of a reason and of a rule fold in their column, and so do a file's name and
         # path (cut, samples/tingchuan-environment-2022 lost its .pdf); the ids and hashes are cut.
         folded = {"reason": 40, "source": None, "duplicate_of": None}
-        _long_sheet(book, "files", _form_as_number(files), folded=folded, widths=_FILES_WIDTHS)
-        _long_sheet(book, "checks", checks, folded={"rule": 50})
+        sheet = _long_sheet(book, "files", _form_as_number(files), folded=folded, widths=_FILES_WIDTHS)
+        _cut_hashes(sheet, files)
+        _long_sheet(book, "checks", checks, folded=_CHECKS_FOLDED, widths=_checks_widths(checks))
