@@ -251,35 +251,32 @@ def _instead(base: str | None, read_back: bool, table: bool = False) -> str:
         return "give the reports"
     if base is None:  # a copy under another name: which output it is beside cannot be told
         return "give the output of extract it was written beside, or the reports"
-    pattern = os.path.join(glob.escape(os.path.dirname(base)), glob.escape(os.path.basename(base)))
-
-    def outputs(formats: Iterable[str]) -> list[str]:  # of any case, as the extension is told: u.CSV too
-        any_case = ("".join(f"[{c}{c.upper()}]" for c in fmt) for fmt in formats)
-        return sorted(p for each in any_case for p in glob.glob(f"{pattern}.{each}") if os.path.isfile(p))
-
     recorded = recorded_output(f"{base}.journal.sqlite")
     if table and recorded is not None and recorded.get("format") == "xlsx":
         recorded = None  # no table is written beside a workbook: a later run's, sharing the journal
-    found = [(path, _output_shape(path)) for path in outputs(FORMATS)]
-    read = [path for path, shape in found if shape == "long"]
     if recorded is not None:
         path = os.path.join(os.path.dirname(base), str(recorded.get("name")))
         shape = "workbook" if recorded.get("format") == "xlsx" else recorded.get("shape")
         if shape not in _NOT_READ_BACK and os.path.isfile(path) and _output_shape(path) == "long":
             return f"give its output instead, {quoted(path)}"
-        if read:  # an earlier run's output, there to read (a later run wrote a workbook)
-            return f"give its output instead, {' or '.join(map(quoted, read))}"
-        if shape in _NOT_READ_BACK:
-            return f"give the reports (its output, {quoted(path)}, is {_NOT_READ_BACK[shape]}, not read back)"
+    # The outputs of its name, of any format, the extension in any case as it is told (u.CSV too).
+    pattern = os.path.join(glob.escape(os.path.dirname(base)), glob.escape(os.path.basename(base)))
+    any_case = ("".join(f"[{c}{c.upper()}]" for c in fmt) for fmt in FORMATS)
+    named = sorted(p for each in any_case for p in glob.glob(f"{pattern}.{each}") if os.path.isfile(p))
+    found = [(candidate, _output_shape(candidate)) for candidate in named]
+    # A long one is given, also an earlier run's where the journal's last run wrote a workbook.
+    if read := [candidate for candidate, kind in found if kind == "long"]:
+        return f"give its output instead, {' or '.join(map(quoted, read))}"
+    if recorded is None:
+        unread = next(((candidate, kind) for candidate, kind in found if kind in _NOT_READ_BACK), None)
+        if unread is None:
+            names = ", ".join(quoted(f"{base}.{fmt}") for fmt in _READ_OUTPUTS)
+            return f"give its output (none is there yet: {names}), or the reports"
+        path, shape = unread
+    elif shape not in _NOT_READ_BACK:
         when = "once it is there (a run writes it when every file is read)"
         return f"give its output, {quoted(path)}, {when}, or the reports"
-    if read:
-        return f"give its output instead, {' or '.join(map(quoted, read))}"
-    if other := [(path, shape) for path, shape in found if shape in _NOT_READ_BACK]:
-        path, shape = other[0]
-        return f"give the reports (its output, {quoted(path)}, is {_NOT_READ_BACK[shape]}, not read back)"
-    names = ", ".join(quoted(f"{base}.{fmt}") for fmt in _READ_OUTPUTS)
-    return f"give its output (none is there yet: {names}), or the reports"
+    return f"give the reports (its output, {quoted(path)}, is {_NOT_READ_BACK[shape]}, not read back)"
 
 
 # The outputs of extract that summary and compare do not read back, by `_output_shape`.
