@@ -1018,13 +1018,14 @@ def _print_comparison(pairs, show_all: bool, labels: tuple[str, str] | None = No
 
     # As summary: COLUMNS, else the terminal's width, every line folded to it; off a terminal
     # without COLUMNS, no line folds (one line a row, the files' and the legend's one line each).
-    fitted = _text_width(None) is not None
-    console = _stdout_console(width=_text_width(_UNFOLDED_WIDTH))
+    fitted_to = _text_width(None)
+    console = _stdout_console(width=_UNFOLDED_WIDTH if fitted_to is None else fitted_to)
     width = console.width
-    fold = {"overflow": "fold"} if fitted else {"soft_wrap": True}
+    fold = {"soft_wrap": True} if fitted_to is None else {"overflow": "fold"}
     for (source_a, source_b), pair in pairs.groupby(["source_a", "source_b"], sort=False):
         # A cell 待核 in either report is shown, as a value is: it is a number to look up.
-        held = pair["value_a"].notna() | pair["value_b"].notna() | doubtful(pair, "a") | doubtful(pair, "b")
+        awaiting = doubtful(pair, "a") | doubtful(pair, "b")
+        held = pair["value_a"].notna() | pair["value_b"].notna() | awaiting
         shown = pair if show_all else pair[held]
         values = shown_values(shown, format_number)
         # The reports by their years: those of each pair of an agency's years, else those given.
@@ -1041,13 +1042,13 @@ def _print_comparison(pairs, show_all: bool, labels: tuple[str, str] | None = No
                 markup=False,
                 **fold,
             )
-        labels, rows = [], []
+        row_labels, rows = [], []
         for row, value_a, value_b in zip(
             shown.itertuples(index=False), values["value_a"], values["value_b"], strict=True
         ):
             change = format_number(None if row.change != row.change else row.change)
             group = f"{row.group} " if isinstance(row.group, str) and row.group else ""
-            labels.append(f"{group}{row.row} · {row.column}")
+            row_labels.append(f"{group}{row.row} · {row.column}")
             rows.append(
                 (
                     value_a if isinstance(value_a, str) else "",  # empty: NaN
@@ -1065,9 +1066,9 @@ def _print_comparison(pairs, show_all: bool, labels: tuple[str, str] | None = No
             max(1, cell_len(header), *(cell_len(r[index]) for r in rows))
             for index, header in enumerate(headers)
         ]
-        grid = LabelledGrid("", headers, widths, labels or ["行 · 列"], width)
+        grid = LabelledGrid("", headers, widths, row_labels or ["行 · 列"], width)
         grid.table.columns[0].header = "行 · 列"
-        for label, (*cells, style) in zip(labels, rows, strict=True):
+        for label, (*cells, style) in zip(row_labels, rows, strict=True):
             grid.add_row(label, 0, [Text(cell, style=style or "") for cell in cells], style=style)
         # Wider than the terminal only when even the narrowest label would cut a number.
         console.width = max(width, grid.needed)
@@ -1080,9 +1081,9 @@ def _print_comparison(pairs, show_all: bool, labels: tuple[str, str] | None = No
             console.print(
                 f"{counted(len(large), 'large change')} of {counted(compared, 'cell')} compared", **fold
             )
-            if awaiting := int((doubtful(pair, "a") | doubtful(pair, "b")).sum()):
+            if to_look_up := int(awaiting.sum()):
                 console.print(
-                    f"{counted(awaiting, 'cell')} 待核: numbers on a scanned page that OCR could not vouch "
+                    f"{counted(to_look_up, 'cell')} 待核: numbers on a scanned page that OCR could not vouch "
                     "for, to look up in the report; their notes say why and what OCR read (-o CSV or XLSX)",
                     highlight=False,
                     **fold,
