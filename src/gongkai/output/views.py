@@ -148,9 +148,12 @@ def _figure(values: dict[tuple[str, str, str], float], table: str, rows, columns
 
 
 def headlines(cells: pd.DataFrame, checks: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per report: agency, year, form, the headline figures and the rules it breaks."""
+    """One row per report: agency, year, form, the headline figures and the rules it breaks
+    (where `checks` are given); those columns also when there is no report."""
     rows = []
     failed = checks[checks["status"] == "failed"] if checks is not None else None
+    columns = ["source", "agency", "year", "form", *(f[0] for f in HEADLINE_FIGURES)]
+    columns += ["未通过的校验"] if failed is not None else []
     for source, report in cells.groupby("source", sort=True):
         keys = zip(report["table"], report["row_id"], report["column_id"], strict=True)
         values = dict(zip(keys, report["value"], strict=True))
@@ -162,7 +165,7 @@ def headlines(cells: pd.DataFrame, checks: pd.DataFrame | None = None) -> pd.Dat
             broken = failed.loc[failed["source"] == source, "rule_id"].tolist()
             row["未通过的校验"] = "；".join(failed_rule(first["form"], r) for r in broken)
         rows.append(row)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=columns)
 
 
 def prints_no_number(note_codes: pd.Series) -> pd.Series:

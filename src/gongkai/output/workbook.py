@@ -29,7 +29,7 @@ from ..forms import CURRENT_VERSION, FORMS, Table
 from ..model import NoteCode, cell_key
 from . import records
 from .compare import shown_values, year_over_year
-from .views import DOUBTFUL, HEADLINE_FIGURES, form_lines, headlines, note_on_paper
+from .views import DOUBTFUL, form_lines, headlines, note_on_paper
 from .wide import report_form
 from .writers import replacing
 
@@ -667,26 +667,14 @@ _OVERVIEW_CENTRED = ("year", "form", "status")
 
 
 def _overview_sheet(book: Workbook, cells: pd.DataFrame, files: pd.DataFrame, checks: pd.DataFrame) -> None:
+    # No report read: its header alone, as wide as a batch's (the title was cut to one column).
     figures = headlines(cells, checks)
-    if len(figures):
-        # One agency's years one under the other.
-        figures = figures.sort_values(["agency", "year", "source"], kind="stable", ignore_index=True)
-        status = files.drop_duplicates("source").set_index("source")["status"]
-        figures.insert(4, "status", figures["source"].map(status))
-        figures = _form_as_number(figures)
-        figures = figures[[c for c in figures.columns if c != "source"] + ["source"]]
-    else:  # no report read: its header alone, as wide as a batch's (the title was cut to one column)
-        figures = pd.DataFrame(
-            columns=[
-                "agency",
-                "year",
-                "form",
-                "status",
-                *(f[0] for f in HEADLINE_FIGURES),
-                "未通过的校验",
-                "source",
-            ]
-        )
+    # One agency's years one under the other.
+    figures = figures.sort_values(["agency", "year", "source"], kind="stable", ignore_index=True)
+    status = files.drop_duplicates("source").set_index("source")["status"]
+    figures.insert(4, "status", figures["source"].map(status))
+    figures = _form_as_number(figures)
+    figures = figures[[c for c in figures.columns if c != "source"] + ["source"]]
     note = (
         "数字为“总计”列；不予公开为其八项之和；行政诉讼结果纠正为未经复议直接起诉与复议后起诉之和。"
         "所涉单元格有空白、“/”、未找到或待核（扫描件上未能可靠识别）时，该数留空（不把空白当作 0）。"
