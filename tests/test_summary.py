@@ -339,10 +339,10 @@ def test_a_file_of_a_run_is_told_by_its_content_where_its_name_does_not_say(tmp_
     assert sorted(path.name for path in tmp_path.glob("*-[ws][ah][lm]")) == []  # no -wal, -shm left
 
 
-def test_the_output_named_through_a_link_is_in_the_form_the_link_was_given(tmp_path, monkeypatch):
-    """Through a link into another folder, the output to give was said relative to the current
-    folder through the link's target ('../../tmp/cold24b/scan.csv'), even of a link given as an
-    absolute path: it is said beside the link where the link is beside its target, else absolute."""
+def _an_output_and_a_folder_beside(tmp_path, monkeypatch):
+    """A sample report, the folder `live` holding its output c.csv (extract's, its tables and
+    journal beside it), and an empty folder `n` beside it for links; reading a report now fails
+    the test: the inputs are refused before any reading."""
     from gongkai import cli
 
     live, elsewhere = tmp_path / "live", tmp_path / "n"
@@ -350,6 +350,14 @@ def test_the_output_named_through_a_link_is_in_the_form_the_link_was_given(tmp_p
     report = str(SAMPLES / "guiling-township-2024.pdf")
     assert CliRunner().invoke(main, ["extract", report, "-o", str(live / "c.csv")]).exit_code == 0
     monkeypatch.setattr(cli, "iter_reports", lambda *a, **k: pytest.fail("read reports"))
+    return report, live, elsewhere
+
+
+def test_the_output_named_through_a_link_is_in_the_form_the_link_was_given(tmp_path, monkeypatch):
+    """Through a link into another folder, the output to give was said relative to the current
+    folder through the link's target ('../../tmp/cold24b/scan.csv'), even of a link given as an
+    absolute path: it is said beside the link where the link is beside its target, else absolute."""
+    _, live, elsewhere = _an_output_and_a_folder_beside(tmp_path, monkeypatch)
     os.symlink(live / "c.journal.sqlite", elsewhere / "jl")
     os.symlink("c.journal.sqlite", live / "jl2")
     monkeypatch.chdir(elsewhere)
@@ -372,14 +380,9 @@ def test_a_link_to_a_file_of_a_run_is_told_by_its_target_s_name(tmp_path, monkey
     lk` said "failed: not a PDF file", exit 0, extract exited 1, compare said only "give two
     readable reports"; a link to an output was read as a report by extract. A link is told by
     its target's name too: refused, exit 2, in one line that names the output."""
-    from gongkai import cli
     from gongkai.batch import Batch
 
-    live, elsewhere = tmp_path / "live", tmp_path / "n"
-    live.mkdir(), elsewhere.mkdir()
-    report = str(SAMPLES / "guiling-township-2024.pdf")
-    assert CliRunner().invoke(main, ["extract", report, "-o", str(live / "c.csv")]).exit_code == 0
-    monkeypatch.setattr(cli, "iter_reports", lambda *a, **k: pytest.fail("read reports"))
+    report, live, elsewhere = _an_output_and_a_folder_beside(tmp_path, monkeypatch)
     monkeypatch.chdir(elsewhere)
     with Batch([report], str(live / "l.csv"), None):  # a run that holds its lock and writes its journal
         (live / ".l.csv.partial").write_text("row_id\n")
@@ -418,13 +421,7 @@ def test_a_link_to_an_output_names_its_target_whose_tables_are_beside_it(tmp_pat
     """`summary n/outlink.csv`, a link to an output in another folder, said "n/outlink.files.csv
     is missing" though the tables sit beside its target: the target is named, to give instead
     (and by a pattern that finds only the link). A link beside which its tables are is read."""
-    from gongkai import cli
-
-    live, elsewhere = tmp_path / "live", tmp_path / "n"
-    elsewhere.mkdir()
-    report = str(SAMPLES / "guiling-township-2024.pdf")
-    assert CliRunner().invoke(main, ["extract", report, "-o", str(live / "c.csv")]).exit_code == 0
-    monkeypatch.setattr(cli, "iter_reports", lambda *a, **k: pytest.fail("read reports"))
+    report, live, elsewhere = _an_output_and_a_folder_beside(tmp_path, monkeypatch)
     os.symlink(live / "c.csv", elsewhere / "outlink.csv")
     monkeypatch.chdir(elsewhere)
     says = (
