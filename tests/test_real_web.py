@@ -79,3 +79,34 @@ def test_real_web_page_cells_exact(name):
     assert (report.agency, report.year, report.form) == IDENTITIES[name]
     assert report.kind == "html"
     assert report.cells["page"].isna().all(), "a web page has no pages"
+
+
+def _saved_with_headers(page: str) -> bytes:
+    """The page as `wget --save-headers` saves it from a site that serves GBK: the response's
+    head, then the page in GBK, which names no charset of its own (the head does)."""
+    head = (
+        "HTTP/1.1 200 OK\r\nServer: nginx\r\nDate: Wed, 31 Jan 2024 08:00:00 GMT\r\n"
+        "Content-Type: text/html; charset=GBK\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive\r\n\r\n"
+    )
+    return head.encode("ascii") + page.replace('<meta charset="utf-8">', "").encode("gb18030")
+
+
+def _behind_a_licence(page: str) -> bytes:
+    """The page behind a comment longer than the 8 KB a file's kind is told by."""
+    licence = "本网站所有内容版权归平潭综合实验区管委会所有，未经许可不得转载。\n" * 200
+    return f"<!--\n{licence}-->\n{page}".encode()
+
+
+@pytest.mark.parametrize("saved", [_saved_with_headers, _behind_a_licence])
+@pytest.mark.parametrize("name", ["S03.html", "S04.html"])
+def test_a_real_page_saved_with_its_response_or_behind_a_long_comment_reads_the_same(tmp_path, name, saved):
+    """Both were 'not a web page: no HTML markup at its start': the kind was told by the first 8 KB,
+    from the page's first byte."""
+    data = saved((REAL_WEB / name).read_text(encoding="utf-8"))
+    assert len(data.split(b"<html", 1)[0]) > 8192 or data.startswith(b"HTTP/1.1 200 OK\r\n")
+    path = tmp_path / "t20240131_86740.htm"
+    path.write_bytes(data)
+    report = gongkai.read_report(path)
+    assert report.kind == "html"
+    assert read_cells(report) == read_cells(_read(name))
+    assert (report.agency, report.year, report.form) == IDENTITIES[name]

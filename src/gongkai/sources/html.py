@@ -37,14 +37,33 @@ _TABLE_MARK, _ROW_MARK, _CELL_MARK = "\ue000", "\ue001", "\ue002"
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+)""", re.IGNORECASE)
 _XML_ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_\-]+)""")
 _XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
-# A web page's start: what may come before its first element (byte-order marks, UTF-8's and
-# GB18030's, which a page pasted together may hold more than once; white space; an XML declaration
-# or stylesheet instruction; comments, a browser's "saved from url" among them; a doctype), then
-# that element, or a doctype that says HTML. Only at the start: a text that mentions <p> is no page.
+# What may come before a web page's first element: byte-order marks (UTF-8's and GB18030's, which
+# a page pasted together may hold more than once), white space, an XML declaration or stylesheet
+# instruction, comments (a browser's "saved from url", a licence), a doctype. A comment ends at its
+# first -->, never a later one (atomic): else a start of many comments that is no page's would be
+# tried in as many ways as they can be grouped, which never ends.
+_PROLOG = rb"(?:\xef\xbb\xbf|\x84\x31\x95\x33|\s|<\?xml[^>]*>|(?><!--.*?-->)|<!doctype[^>]*>)*"
+_PROLOG_RE = re.compile(_PROLOG, re.IGNORECASE | re.DOTALL)
+# A web page's start: its prolog, then its first element, or a doctype that says HTML. Only at
+# the start: a text that mentions <p> is no page.
 _PAGE_START_RE = re.compile(
-    rb"(?:\xef\xbb\xbf|\x84\x31\x95\x33|\s|<\?xml[^>]*>|<!--.*?-->|<!doctype[^>]*>)*"
-    rb"(?:<!doctype\s+html|<\s*(?:html|head|body|meta|title|link|base|style|script|table|div|p)[\s>/])",
+    _PROLOG
+    + rb"(?:<!doctype\s+html|<\s*(?:html|head|body|meta|title|link|base|style|script|table|div|p)[\s>/])",
     re.IGNORECASE | re.DOTALL,
+)
+# The most a page's start can need after its prolog to be told: `<!doctype html` or `<script>`.
+_ELEMENT_BYTES = 32
+# An HTTP response's head, as `wget --save-headers` or `curl -i` saves it before the page: the
+# status line, header lines (a folded one too), a blank line. After a redirect or a 100 Continue
+# there are several, one after the other.
+_HTTP_HEAD_RE = re.compile(
+    rb"HTTP/\d(?:\.\d)? +\d{3}\b[^\r\n]*\r?\n(?:[!-9;-~]+:[^\r\n]*\r?\n|[ \t][^\r\n]*\r?\n)*\r?\n"
+)
+_HTTP_START = b"HTTP/"
+_HTTP_STATUS_RE = re.compile(rb"HTTP/\d(?:\.\d)? +\d{3}\b[^\r\n]*\r?\n")
+_BLANK_LINE_RE = re.compile(rb"\n\r?\n")
+_CONTENT_TYPE_CHARSET_RE = re.compile(
+    rb"""^content-type:[^\r\n]*?charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+)""", re.IGNORECASE | re.MULTILINE
 )
 _DIGITS_RE = re.compile(r"\d+")
 _ATTACHMENT_RE = re.compile(r"\.(pdf|docx?|wps|ofd)$", re.IGNORECASE)
@@ -74,28 +93,73 @@ _HIDDEN_RE = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all", re.IGNORECASE)
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "x-gbk", "cp936", "ms936", "euc-cn", "hz-gb-2312"}
 
 
-def looks_like_html(head: bytes) -> bool:
-    """Whether the first bytes of a file are markup at its start (after a BOM, white space, an
-    XML declaration, comments, a doctype). UTF-16 with a BOM is read as such."""
+def http_heads(data: bytes) -> tuple[int, str | None]:
+    """Where a page saved with the HTTP response before it (`wget --save-headers`, `curl -i`)
+    starts, after every response head (0 when there is none), and the charset that the last
+    head's Content-Type names, if any: that response is the page's."""
+    start, charset = 0, None
+    while data.startswith(_HTTP_START, start) and (head := _HTTP_HEAD_RE.match(data, start)):
+        start = head.end()
+        named = _CONTENT_TYPE_CHARSET_RE.search(head.group())
+        charset = named.group(1).decode("ascii") if named else None
+    return start, charset
+
+
+def page_start(head: bytes, whole: bool = True) -> bool | None:
+    """Whether the first bytes of a file are a web page's start: markup after a BOM, white space,
+    an XML declaration, comments, a doctype, and after the HTTP response heads that a page saved
+    with them has. UTF-16 with a BOM is read as such, and ASCII markup in UTF-16 without one.
+    `whole`: whether `head` is the whole file; when it is not and what it holds so far is still
+    a start (a comment or response head that runs past it), None: more is needed to tell."""
     for bom, encoding in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
         if head.startswith(bom):
             head = head[len(bom) :].decode(encoding, errors="replace").encode("utf-8", errors="replace")
             break
-    return _PAGE_START_RE.match(head) is not None
+    else:
+        if is_utf16_without_bom(head):
+            head = head.replace(b"\0", b"")
+    start, _ = http_heads(head)
+    if _PAGE_START_RE.match(head, start):
+        return True
+    if whole:
+        return False
+    if start == 0 and _HTTP_STATUS_RE.match(head) and not _BLANK_LINE_RE.search(head):
+        return None  # a response head longer than what was read
+    rest = head[_PROLOG_RE.match(head, start).end() :]
+    unended = rest.startswith((b"<!--", b"<?")) or rest[:9].lower() == b"<!doctype"
+    return None if unended or len(rest) < _ELEMENT_BYTES else False
 
 
-def _declared_encoding(data: bytes) -> str | None:
-    head = data[:_SNIFF_BYTES]
-    found = _XML_ENCODING_RE.search(head) or _CHARSET_RE.search(head)
-    if not found:
-        return None
-    name = found.group(1).decode("ascii").lower()
+def _encoding_named(name: str) -> str | None:
+    name = name.lower()
     if name in _GB_FAMILY:
         return "gb18030"
     try:
         return codecs.lookup(name).name
     except LookupError:
         return None
+
+
+def _declared_encoding(data: bytes) -> str | None:
+    """The encoding the page names: in its XML declaration, else in a <meta> after its prolog (a
+    <meta> in a comment before the page, a licence's or one commented out, is not the page's)."""
+    found = _XML_ENCODING_RE.search(data[:_SNIFF_BYTES])
+    if not found:
+        start = _PROLOG_RE.match(data).end()
+        found = _CHARSET_RE.search(data, start, start + _SNIFF_BYTES)
+    return _encoding_named(found.group(1).decode("ascii")) if found else None
+
+
+def _header_encoding(charset: str | None) -> str | None:
+    """The encoding an HTTP Content-Type names, when it can be a report page's: a server's default
+    of ISO-8859-1 (or any encoding without Chinese) on a page that names none is not taken, as it
+    would read every page, GBK's too, as mojibake."""
+    encoding = _encoding_named(charset) if charset else None
+    try:
+        "中文".encode(encoding or "")
+    except (UnicodeEncodeError, LookupError):
+        return None
+    return encoding
 
 
 def is_utf16_without_bom(data: bytes) -> bool:
@@ -108,8 +172,11 @@ def is_utf16_without_bom(data: bytes) -> bool:
 
 def decode_page(data: bytes) -> str:
     """The page's text. UTF-8 that decodes strictly is UTF-8 whatever the page declares (a GBK
-    reading of UTF-8 bytes would be mojibake); else the declared encoding; else GB18030.
-    Raises UnreadableFileError rather than guess."""
+    reading of UTF-8 bytes would be mojibake); else the declared encoding (the page's own, else
+    the Content-Type of the HTTP response saved before it); else GB18030. The response's head is
+    not part of the page. Raises UnreadableFileError rather than guess."""
+    start, charset = http_heads(data)
+    data = data[start:]
     for bom, encoding in (
         (codecs.BOM_UTF8, "utf-8"),
         (codecs.BOM_UTF16_LE, "utf-16-le"),
@@ -125,7 +192,7 @@ def decode_page(data: bytes) -> str:
             "the page is UTF-16 without a byte-order mark, so its byte order cannot be told; "
             "save it as UTF-8 (or UTF-16 with a BOM)"
         )
-    declared = _declared_encoding(data)
+    declared = _declared_encoding(data) or _header_encoding(charset)
     for encoding in dict.fromkeys(("utf-8", declared or "gb18030", "gb18030")):
         try:
             return data.decode(encoding)
