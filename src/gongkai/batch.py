@@ -42,7 +42,7 @@ from .output.records import (
     companion_path,
 )
 from .output.wide import WIDE_ID_COLUMNS
-from .output.writers import BatchOutput, check_shape, partial_path
+from .output.writers import BatchOutput, check_shape, escapes_note, partial_path
 from .report import Report, page_threads, read_report_safely
 from .sources import (
     INPUT_KINDS,
@@ -893,6 +893,8 @@ class BatchResult:
     cells_written: int = 0  # cell records (long shape); cells with a value (wide shape)
     rows_written: int = 0  # rows of the cells output: one per cell (long), one per report (wide)
     journal: Path | None = None
+    # What the CSV tables wrote as escapes, characters --encoding cannot write (writers.escapes_note).
+    escaped: str | None = None
 
 
 class BatchInterrupted(Exception):
@@ -1034,7 +1036,7 @@ class Batch:
                 result.counts[report.status] += 1
                 if on_report is not None:
                     on_report(report)
-            result.cells_written, result.rows_written = _assemble(
+            result.cells_written, result.rows_written, result.escaped = _assemble(
                 self.journal, self._keys, self.output, self.fmt, self.encoding, self.shape
             )
             self.journal.mark_finished()
@@ -1086,12 +1088,13 @@ def run_batch(
 
 def _assemble(
     journal: Journal, tasks: list[tuple[str, str]], output: str, fmt: str, encoding: str, shape: str
-) -> tuple[int, int]:
-    """Write the output from the journal, in input order; returns the cells and the rows written."""
+) -> tuple[int, int, str | None]:
+    """Write the output from the journal, in input order; returns the cells and the rows written,
+    and what was written as escapes (the CSV's encoding lacks a character: None when nothing)."""
     duplicates = _duplicates(tasks)
     with BatchOutput(output, fmt, encoding, shape) as out:
         for source, sha256 in tasks:
             records = journal.records(source, sha256)
             records["files"][0]["duplicate_of"] = duplicates.get(source)
             out.add_records(records)
-    return out.cells_written, out.rows_written
+    return out.cells_written, out.rows_written, escapes_note(out.escapes)

@@ -671,6 +671,8 @@ def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool)
             _say(f"gongkai: the files read are kept; once mended, this writes them: {_resume_command()}")
             sys.exit(1)
     if not quiet:
+        if result.escaped:
+            _say(f"gongkai: warning: {result.escaped}")
         where = "stdout" if output == "-" else message_path(output)
         total = result.counts
         reused = f" ({_files(result.reused)} carried over from the earlier run)" if result.reused else ""
@@ -976,7 +978,8 @@ def compare(inputs, agency, output, show_all, encoding, workers, timeout) -> Non
     with writing("-"):
         _print_comparison(pairs, show_all, labels)
     if output:
-        write_comparison(pairs, output, labels, encoding)
+        if escaped := write_comparison(pairs, output, labels, encoding):
+            _say(f"gongkai: warning: {escaped}")
         _say(f"gongkai: wrote {message_path(output)}")
 
 
