@@ -920,7 +920,8 @@ def compare(inputs, agency, output, show_all, encoding, workers, timeout) -> Non
 
     Shows per cell both values, the change and its share of A, and marks the large
     changes (at least half of A and at least 10). A and B are called by their years;
-    a line on stderr warns when they are of different agencies or B is not later.
+    a line on stderr warns when they are of different agencies or B is not later, or
+    are the same file content (a copy of one report: compared all the same).
 
     \b
     Examples:
@@ -968,7 +969,10 @@ def compare(inputs, agency, output, show_all, encoding, workers, timeout) -> Non
         pairs = compare_reports(*(cells[cells["source"] == s] for s in readable), *readable)
         a, b = (files[files["source"] == s].iloc[0] for s in readable)
         labels = report_labels(a["year"], b["year"])
-        if doubts := pair_doubts(a["agency"], b["agency"], a["year"], b["year"]):
+        if isinstance(a["sha256"], str) and a["sha256"] and a["sha256"] == b["sha256"]:
+            # A copy of one report (a download saved twice): that says more than 'both of 2024'.
+            _say("gongkai: warning: A and B are the same file content, byte for byte: every change is 0")
+        elif doubts := pair_doubts(a["agency"], b["agency"], a["year"], b["year"]):
             _say(f"gongkai: warning: {doubts}")
     else:
         wanted = agency_key(agency)
