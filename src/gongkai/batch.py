@@ -84,10 +84,12 @@ def expand_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
     its content decides. A path that does not exist is kept (`check_inputs` refuses it
     before a batch starts). A broken symbolic link or a link loop a folder or a pattern
     holds is kept too: its status row says what it is, where dropping it would lose it unsaid.
-    The files of outputs of extract that a pattern finds are left out (`without_runs_files`).
+    The files of outputs of extract that a pattern finds are left out (`without_runs_files`), and
+    those in the folder a browser saves a page's resources in (`without_page_resources`).
     """
     items = list(inputs)
-    return without_runs_files(_found(items, kind), named=items)[0]
+    found = without_runs_files(_found(items, kind), named=items)[0]
+    return without_page_resources(found, named=items)[0]
 
 
 def _found(inputs: Iterable[str], kind: str) -> list[str]:
@@ -525,6 +527,45 @@ def without_runs_files(
         advice = f"; to read an output back, give it alone: {quoted(read[0])}" if read_back and read else ""
         raise NoInputsError(
             f"no report files in the given inputs, only files of outputs of extract: {names}{advice}"
+        )
+    return kept, skipped
+
+
+# The folder a browser ("Web page, complete") or Word ("Save as Web Page") saves a page's
+# images, scripts, styles and frames in, beside the page: 年报_files (年报.files in some of Word's
+# languages) for 年报.html.
+_RESOURCE_FOLDER_ENDS = ("_files", ".files")
+_SAVED_PAGE_SUFFIXES = (*SUFFIXES["html"], ".mht", ".mhtml")
+
+
+def page_resource_folder(path: str | os.PathLike[str]) -> Path | None:
+    """The saved page's resources folder that `path` lies in (the nearest), if any: a folder named
+    as the page beside it is, with _files (or .files) after its name."""
+    for folder in Path(path).parents:
+        name = folder.name
+        end = next((e for e in _RESOURCE_FOLDER_ENDS if name.lower().endswith(e)), None)
+        if end is None or len(name) == len(end):
+            continue
+        stem = name[: -len(end)]
+        if any(folder.with_name(stem + suffix).is_file() for suffix in _SAVED_PAGE_SUFFIXES):
+            return folder
+    return None
+
+
+def without_page_resources(paths: list[str], named: Iterable[str] = ()) -> tuple[list[str], list[str]]:
+    """`paths` without the files that a folder or pattern found in a saved page's resources folder
+    (`page_resource_folder`: the frames and widgets a browser saved with the page, which are no
+    reports), and those left out. A file `named` as an input itself stays. Raises NoInputsError
+    when nothing else is left."""
+    named_ids = {identity for path in named if (identity := _identity(path)) is not None}
+    skipped = [p for p in paths if page_resource_folder(p) is not None and _identity(p) not in named_ids]
+    if not skipped:
+        return paths, []
+    kept = [path for path in paths if path not in set(skipped)]
+    if not kept:
+        names = ", ".join(map(message_path, skipped))
+        raise NoInputsError(
+            f"no report files in the given inputs, only files of saved pages' folders: {names}"
         )
     return kept, skipped
 

@@ -35,7 +35,9 @@ from .batch import (
     holds_a_report,
     iter_reports,
     own_files,
+    page_resource_folder,
     without_own_files,
+    without_page_resources,
     without_runs_files,
     worker_count,
 )
@@ -564,6 +566,7 @@ def extract(
         paths = check_inputs(inputs, input_kind)
         paths, own = without_own_files(paths, output, named=inputs)
         paths, others = without_runs_files(paths, named=inputs)
+        paths, resources = without_page_resources(paths, named=inputs)
         check_shape(fmt, shape)
         check_output(output, paths, batch_files(output, fmt))
     except (BatchSetupError, OutputFormatError, NoInputsError) as error:
@@ -575,6 +578,8 @@ def extract(
         _say(f"gongkai: skipped {len(own)} of the output's own files (not reports): {names}")
     if others and not quiet:
         _say_runs_files(others)
+    if resources and not quiet:
+        _say_page_resources(resources)
     client = _dask_client(scheduler) if scheduler else None
     try:
         batch = Batch(paths, output, fmt, encoding, resume, shape, input_kind)
@@ -598,6 +603,17 @@ def _say_runs_files(skipped: list[str]) -> None:
     """One line naming the files of outputs of extract that a pattern found: not read."""
     names = ", ".join(map(message_path, skipped))
     _say(f"gongkai: skipped {counted(len(skipped), 'file')} of outputs of extract (not reports): {names}")
+
+
+def _say_page_resources(skipped: list[str]) -> None:
+    """One line naming the saved pages' folders whose files a folder or pattern found: not read."""
+    folders = ", ".join(
+        dict.fromkeys(message_path(folder) for p in skipped if (folder := page_resource_folder(p)))
+    )
+    _say(
+        f"gongkai: skipped {counted(len(skipped), 'file')} in the folders saved with web pages "
+        f"(their frames and scripts, not reports): {folders}"
+    )
 
 
 def _say_workers(asked: int | None, files: int) -> None:
@@ -834,12 +850,15 @@ def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float, output:
         paths = [str(path) for path in own_files(inputs[0])] if earlier else check_inputs(inputs)
         # A pattern over an output's folder: its files are not reports (the output is read alone).
         paths, others = (paths, []) if earlier else without_runs_files(paths, inputs, read_back=True)
+        paths, resources = (paths, []) if earlier else without_page_resources(paths, inputs)
         if output:
             check_output(output, paths, skips_own=False)  # summary and compare read what they are given
     except (BatchSetupError, NoInputsError) as error:
         _usage_error(str(error))
     if others:
         _say_runs_files(others)
+    if resources:
+        _say_page_resources(resources)
     if earlier:
         try:
             return read_output(inputs[0])
