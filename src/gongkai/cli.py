@@ -295,13 +295,19 @@ def _environment() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k != "COLUMNS" or _columns() is not None}
 
 
+# A Chinese character is two columns wide: fitted to one column, rich drops every one of them
+# (COLUMNS=1 printed the agency's name as blank lines).
+_NARROWEST = 2
+
+
 def _text_width(default: int | None) -> int | None:
     """The width that what inspect, summary and compare print for people is fitted to: COLUMNS
-    (see `_columns`), else the terminal's when stdout is one, else `default`."""
+    (see `_columns`), else the terminal's when stdout is one, else `default`; never less than one
+    Chinese character's."""
     if (columns := _columns()) is not None:
-        return columns
+        return max(columns, _NARROWEST)
     if sys.stdout.isatty():
-        return shutil.get_terminal_size().columns  # which sets aside such a COLUMNS too
+        return max(shutil.get_terminal_size().columns, _NARROWEST)  # which sets aside such a COLUMNS too
     return default
 
 
