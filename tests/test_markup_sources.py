@@ -359,6 +359,9 @@ def test_a_web_page_in_utf16_with_a_bom_is_one(tmp_path):
         "<!-- " + "注释 " * 3000 + "-->\n# 笔记\n网页的正文在 <p> 里。\n",
         "<!-- " + "注释 " * 3000 + "\n<p>\n",
         "<!--" + "\n" * 9000 + "--> source,agency,year\n",
+        # A mail with a page in it (multipart/mixed) is no web archive (multipart/related).
+        "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n"
+        "Content-Type: text/html\r\n\r\n<html><p>年度报告</p></html>\r\n--x--\r\n",
     ],
 )
 def test_a_file_that_mentions_markup_is_no_web_page(tmp_path, text):
@@ -370,3 +373,17 @@ def test_a_file_that_mentions_markup_is_no_web_page(tmp_path, text):
         report = read_report_safely(path)
         assert report.status == "failed" and report.reason.startswith(reason), report.reason
         assert "web page, read as such" not in report.reason
+
+
+def test_a_web_archive_without_a_page_says_so(tmp_path):
+    path = tmp_path / "年报.mht"
+    path.write_bytes(
+        b"MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=b\r\n\r\n--b\r\n"
+        b"Content-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n--b--\r\n"
+    )
+    assert input_kind(path) == ("html", False)
+    report = read_report_safely(path)
+    assert (report.status, report.reason) == (
+        "failed",
+        "a web archive (MHTML) that holds no web page (no text/html part)",
+    )

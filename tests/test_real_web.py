@@ -7,7 +7,9 @@ printed cell is `0` with note `value_blank=true`, which gongkai must read as an 
 
 from __future__ import annotations
 
+import base64
 import csv
+import quopri
 from functools import cache
 from pathlib import Path
 
@@ -110,3 +112,51 @@ def test_a_real_page_saved_with_its_response_or_behind_a_long_comment_reads_the_
     assert report.kind == "html"
     assert read_cells(report) == read_cells(_read(name))
     assert (report.agency, report.year, report.form) == IDENTITIES[name]
+
+
+def _web_archive(page: bytes, part_head: str, encode) -> bytes:
+    """The page as a browser saves it as a single file (MHTML): a MIME message of its parts."""
+    boundary = "----MultipartBoundary--Xk2n3Hq1----"
+    head = (
+        "From: <Saved by Blink>\r\nSnapshot-Content-Location: https://www.pingtan.gov.cn/t.htm\r\n"
+        "Subject: =?utf-8?Q?=E5=B9=B4=E6=8A=A5?=\r\nMIME-Version: 1.0\r\nContent-Type: multipart/related;\r\n"
+        f'\ttype="text/html";\r\n\tboundary="{boundary}"\r\n\r\n\r\n'
+    )
+    image = f"--{boundary}\r\nContent-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+    image += "iVBORw0KGgo=\r\n"
+    return (
+        head.encode()
+        + f"--{boundary}\r\n{part_head}\r\n\r\n".encode()
+        + encode(page)
+        + f"\r\n{image}--{boundary}--\r\n".encode()
+    )
+
+
+@pytest.mark.parametrize(
+    ("part_head", "encoding", "encode"),
+    [
+        # Chrome: quoted-printable, the page's own <meta charset>.
+        (
+            "Content-Type: text/html\r\nContent-Transfer-Encoding: quoted-printable",
+            "utf-8",
+            quopri.encodestring,
+        ),
+        # Internet Explorer (另存为 .mht): base64, the charset named by the part, none in the page.
+        (
+            'Content-Type: text/html;\r\n\tcharset="gb2312"\r\nContent-Transfer-Encoding: base64',
+            "gb18030",
+            lambda data: base64.encodebytes(data).replace(b"\n", b"\r\n"),
+        ),
+    ],
+)
+def test_a_real_page_saved_as_a_web_archive_reads_the_same(tmp_path, part_head, encoding, encode):
+    """A page saved as 'Web page, single file' (.mhtml, .mht) was 'not a PDF file'."""
+    page = (REAL_WEB / "S03.html").read_text(encoding="utf-8")
+    if encoding != "utf-8":
+        page = page.replace('<meta charset="utf-8">', "")
+    path = tmp_path / "年报.mhtml"
+    path.write_bytes(_web_archive(page.encode(encoding), part_head, encode))
+    report = gongkai.read_report(path)
+    assert report.kind == "html"
+    assert read_cells(report) == read_cells(_read("S03.html"))
+    assert [str(p) for p in gongkai.expand_inputs([str(tmp_path)])] == [str(path)]

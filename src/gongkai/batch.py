@@ -535,7 +535,7 @@ def without_runs_files(
 # images, scripts, styles and frames in, beside the page: 年报_files (年报.files in some of Word's
 # languages) for 年报.html.
 _RESOURCE_FOLDER_ENDS = ("_files", ".files")
-_SAVED_PAGE_SUFFIXES = (*SUFFIXES["html"], ".mht", ".mhtml")
+_SAVED_PAGE_SUFFIXES = SUFFIXES["html"]
 
 
 def page_resource_folder(path: str | os.PathLike[str]) -> Path | None:

@@ -50,7 +50,7 @@ INPUT_KINDS = ("pdf", "html", "docx")
 # What directory and glob discovery picks up, per kind.
 SUFFIXES: dict[str, tuple[str, ...]] = {
     "pdf": (".pdf",),
-    "html": (".html", ".htm", ".shtml", ".xhtml"),
+    "html": (".html", ".htm", ".shtml", ".xhtml", ".mht", ".mhtml"),
     "docx": (".docx", ".doc", ".wps"),
 }
 _NAMES = {"pdf": "a PDF", "html": "a web page", "docx": "a Word file"}
@@ -169,7 +169,10 @@ def sniff(path: str | os.PathLike[str]) -> tuple[str | None, bool]:
         if head.startswith(_OLE2) or head.startswith(b"{\\rtf"):
             return "docx", True
         # The web page and Word readers import lxml: a PDF never needs them.
-        from .html import MAX_PAGE_BYTES, page_start
+        from .html import MAX_PAGE_BYTES, is_web_archive, page_start
+
+        if is_web_archive(head):  # a browser's "Web page, single file" (.mht, .mhtml)
+            return "html", False
 
         # A page's start told by its first bytes, or by more where a comment (a licence) or the
         # HTTP response saved before it runs past them: read on, no further than a page can be.

@@ -170,13 +170,45 @@ def is_utf16_without_bom(data: bytes) -> bool:
     )
 
 
-def decode_page(data: bytes) -> str:
+# A web archive (MHTML: a browser's "Web page, single file", .mht/.mhtml): a MIME message whose
+# head says multipart/related, its page the first text/html part.
+_MIME_HEAD_RE = re.compile(rb"(?:[!-9;-~]+:[^\r\n]*\r?\n|[ \t][^\r\n]*\r?\n)+\r?\n")
+_MULTIPART_RELATED_RE = re.compile(rb"^content-type:\s*multipart/related", re.IGNORECASE | re.MULTILINE)
+_MIME_VERSION_RE = re.compile(rb"^mime-version:", re.IGNORECASE | re.MULTILINE)
+
+
+def is_web_archive(head: bytes) -> bool:
+    """Whether a file's first bytes are a web archive's (MHTML) head: MIME header lines, among
+    them MIME-Version and a Content-Type of multipart/related, then a blank line."""
+    found = _MIME_HEAD_RE.match(head)
+    return bool(
+        found and _MIME_VERSION_RE.search(found.group()) and _MULTIPART_RELATED_RE.search(found.group())
+    )
+
+
+def archived_page(data: bytes) -> tuple[bytes, str | None]:
+    """The page of a web archive (MHTML): its first text/html part, as bytes (quoted-printable or
+    base64 undone), and the charset the part names, if any."""
+    import email
+    import email.policy
+
+    message = email.message_from_bytes(data, policy=email.policy.compat32)
+    for part in message.walk():
+        if part.get_content_type() == "text/html":
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes) and payload.strip():
+                return payload, part.get_content_charset()
+    raise UnreadableFileError("a web archive (MHTML) that holds no web page (no text/html part)")
+
+
+def decode_page(data: bytes, charset: str | None = None) -> str:
     """The page's text. UTF-8 that decodes strictly is UTF-8 whatever the page declares (a GBK
     reading of UTF-8 bytes would be mojibake); else the declared encoding (the page's own, else
     the Content-Type of the HTTP response saved before it); else GB18030. The response's head is
-    not part of the page. Raises UnreadableFileError rather than guess."""
-    start, charset = http_heads(data)
-    data = data[start:]
+    not part of the page; `charset`, what a web archive's part names, counts as the Content-Type's.
+    Raises UnreadableFileError rather than guess."""
+    start, served = http_heads(data)
+    data, charset = data[start:], served or charset
     for bom, encoding in (
         (codecs.BOM_UTF8, "utf-8"),
         (codecs.BOM_UTF16_LE, "utf-16-le"),
@@ -411,7 +443,7 @@ def read_tree(root: etree._Element, styles_hide: bool = True) -> MarkupDocument:
 def read_html_bytes(data: bytes) -> MarkupDocument:
     """read_tree of a page's bytes: refused when too large, decoded, parsed by lxml."""
     _refuse_size(len(data))
-    text = decode_page(data)
+    text = decode_page(*archived_page(data)) if is_web_archive(data[:_SNIFF_BYTES]) else decode_page(data)
     return read_tree(parse_page(text), styles_may_hide(text))
 
 
