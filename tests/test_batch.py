@@ -264,9 +264,15 @@ def test_a_page_saved_complete_by_a_browser_is_read_without_its_files_folder(tmp
         f"reports): {word}, {resources}"
     )
     assert "3 files: 3 ok, 0 partial, 0 failed" in result.stderr
+    # What is named in such a folder, the folder itself or a pattern over it, is read.
     named = CliRunner().invoke(main, ["summary", str(resources / "share.html"), str(saved / "年报.html")])
     assert "share.html: no table of the standard form found" in named.stderr
-    alone = CliRunner().invoke(main, ["summary", f"{resources}/*"])
+    assert expand_inputs([str(resources)]) == [
+        str(resources / n) for n in ("saved_resource.htm", "share.html")
+    ]
+    assert expand_inputs([f"{resources}/*.html"]) == [str(resources / "share.html")]
+    assert expand_inputs([f"{saved}/**/*.htm*"]) == kept  # a pattern from above skips them
+    alone = CliRunner().invoke(main, ["summary", f"{saved}/年*/*"])
     assert alone.exit_code == 2 and "only files of saved pages' folders" in alone.stderr
 
 

@@ -555,19 +555,35 @@ def page_resource_folder(path: str | os.PathLike[str]) -> Path | None:
 def without_page_resources(paths: list[str], named: Iterable[str] = ()) -> tuple[list[str], list[str]]:
     """`paths` without the files that a folder or pattern found in a saved page's resources folder
     (`page_resource_folder`: the frames and widgets a browser saved with the page, which are no
-    reports), and those left out. A file `named` as an input itself stays. Raises NoInputsError
-    when nothing else is left."""
-    named_ids = {identity for path in named if (identity := _identity(path)) is not None}
-    skipped = [p for p in paths if page_resource_folder(p) is not None and _identity(p) not in named_ids]
+    reports), and those left out. What is `named` in such a folder, or the folder itself (a file,
+    the folder, a pattern over it), is read: the user pointed there. Raises NoInputsError when
+    nothing else is left."""
+    pointed = [os.path.realpath(_literal_part(item)) for item in named if item]
+    skipped = []
+    for path in paths:
+        if (folder := page_resource_folder(path)) is None:
+            continue
+        inside = os.path.realpath(folder)
+        if not any(p == inside or p.startswith(inside + os.sep) for p in pointed):
+            skipped.append(path)
     if not skipped:
         return paths, []
-    kept = [path for path in paths if path not in set(skipped)]
-    if not kept:
+    if not (kept := [path for path in paths if path not in set(skipped)]):
         names = ", ".join(map(message_path, skipped))
         raise NoInputsError(
             f"no report files in the given inputs, only files of saved pages' folders: {names}"
         )
     return kept, skipped
+
+
+def _literal_part(item: str) -> str:
+    """A path or pattern up to its first folder or name with a wildcard in it: the folder a
+    pattern looks in (`saved/年报_files/*` looks in saved/年报_files)."""
+    if not (_GLOB_CHARS & set(item)) or os.path.exists(item):
+        return item
+    parts = Path(item).parts
+    literal = next((index for index, part in enumerate(parts) if _GLOB_CHARS & set(part)), len(parts))
+    return str(Path(*parts[:literal])) if literal else "."
 
 
 def check_output_name(output: str) -> None:
