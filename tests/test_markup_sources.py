@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import shutil
 import zipfile
@@ -359,6 +360,8 @@ def test_a_web_page_in_utf16_with_a_bom_is_one(tmp_path):
         "<!-- " + "注释 " * 3000 + "-->\n# 笔记\n网页的正文在 <p> 里。\n",
         "<!-- " + "注释 " * 3000 + "\n<p>\n",
         "<!--" + "\n" * 9000 + "--> source,agency,year\n",
+        # A gzipped body the response does not say is gzipped (a .gz download) is no page.
+        "HTTP/1.1 200 OK\r\nContent-Type: application/gzip\r\n\r\n\x1f\x8b\x08\x00",
         # A mail with a page in it (multipart/mixed) is no web archive (multipart/related).
         "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n"
         "Content-Type: text/html\r\n\r\n<html><p>年度报告</p></html>\r\n--x--\r\n",
@@ -386,4 +389,19 @@ def test_a_web_archive_without_a_page_says_so(tmp_path):
     assert (report.status, report.reason) == (
         "failed",
         "a web archive (MHTML) that holds no web page (no text/html part)",
+    )
+
+
+def test_a_saved_response_whose_gzipped_page_is_damaged_or_cut_off_says_so(tmp_path):
+    path = tmp_path / "t.htm"
+    path.write_bytes(b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n\r\n\x1f\x8b\x08\x00broken")
+    report = read_report_safely(path)
+    assert (report.status, report.reason) == ("failed", "not a web page: no HTML markup at its start")
+    whole = gzip.compress(_page("<p>二〇二三年政府信息公开工作年度报告</p>"))
+    path.write_bytes(b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n\r\n" + whole[: len(whole) // 2 + 40])
+    assert input_kind(path) == ("html", False)  # its start is a page's; its end is cut off
+    report = read_report_safely(path)
+    assert (report.status, report.reason) == (
+        "failed",
+        "the saved response's gzipped page is cut off before its end",
     )

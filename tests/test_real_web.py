@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import gzip
 import quopri
 from functools import cache
 from pathlib import Path
@@ -99,13 +100,19 @@ def _behind_a_licence(page: str) -> bytes:
     return f"<!--\n{licence}-->\n{page}".encode()
 
 
-@pytest.mark.parametrize("saved", [_saved_with_headers, _behind_a_licence])
+def _saved_gzipped(page: str) -> bytes:
+    """The page as `curl -i` saves it from a server that gzips it unasked: compressed, as served."""
+    head = "HTTP/2 200 \r\ncontent-type: text/html; charset=utf-8\r\ncontent-encoding: gzip\r\n\r\n"
+    return head.encode("ascii") + gzip.compress(page.encode())
+
+
+@pytest.mark.parametrize("saved", [_saved_with_headers, _behind_a_licence, _saved_gzipped])
 @pytest.mark.parametrize("name", ["S03.html", "S04.html"])
 def test_a_real_page_saved_with_its_response_or_behind_a_long_comment_reads_the_same(tmp_path, name, saved):
     """Both were 'not a web page: no HTML markup at its start': the kind was told by the first 8 KB,
     from the page's first byte."""
     data = saved((REAL_WEB / name).read_text(encoding="utf-8"))
-    assert len(data.split(b"<html", 1)[0]) > 8192 or data.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert len(data.split(b"<html", 1)[0]) > 8192 or data.startswith((b"HTTP/1.1 200 OK\r\n", b"HTTP/2 200"))
     path = tmp_path / "t20240131_86740.htm"
     path.write_bytes(data)
     report = gongkai.read_report(path)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import zlib
 from pathlib import Path
 
 import lxml.etree as etree
@@ -60,6 +61,8 @@ _HTTP_HEAD_RE = re.compile(
     rb"HTTP/\d(?:\.\d)? +\d{3}\b[^\r\n]*\r?\n(?:[!-9;-~]+:[^\r\n]*\r?\n|[ \t][^\r\n]*\r?\n)*\r?\n"
 )
 _HTTP_START = b"HTTP/"
+_GZIP_ENCODING_RE = re.compile(rb"^content-encoding:\s*(?:x-)?gzip\s*$", re.IGNORECASE | re.MULTILINE)
+_GZIP_MAGIC = b"\x1f\x8b"
 _HTTP_STATUS_RE = re.compile(rb"HTTP/\d(?:\.\d)? +\d{3}\b[^\r\n]*\r?\n")
 _BLANK_LINE_RE = re.compile(rb"\n\r?\n")
 _CONTENT_TYPE_CHARSET_RE = re.compile(
@@ -93,16 +96,41 @@ _HIDDEN_RE = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all", re.IGNORECASE)
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "x-gbk", "cp936", "ms936", "euc-cn", "hz-gb-2312"}
 
 
-def http_heads(data: bytes) -> tuple[int, str | None]:
+def http_heads(data: bytes) -> tuple[int, str | None, bool]:
     """Where a page saved with the HTTP response before it (`wget --save-headers`, `curl -i`)
-    starts, after every response head (0 when there is none), and the charset that the last
-    head's Content-Type names, if any: that response is the page's."""
-    start, charset = 0, None
+    starts, after every response head (0 when there is none), the charset that the last head's
+    Content-Type names, if any (that response is the page's), and whether it says the page is
+    compressed (Content-Encoding: gzip, as a server sends it unasked)."""
+    start, charset, gzipped = 0, None, False
     while data.startswith(_HTTP_START, start) and (head := _HTTP_HEAD_RE.match(data, start)):
         start = head.end()
         named = _CONTENT_TYPE_CHARSET_RE.search(head.group())
         charset = named.group(1).decode("ascii") if named else None
-    return start, charset
+        gzipped = _GZIP_ENCODING_RE.search(head.group()) is not None
+    return start, charset, gzipped
+
+
+def _response_body(data: bytes, limit: int) -> tuple[bytes, str | None]:
+    """The page after the HTTP response heads saved before it, ungzipped where the response says
+    it is gzipped and it is (no more than `limit` bytes of it, which a cut `data` may not reach),
+    and the charset of its Content-Type."""
+    start, charset, gzipped = http_heads(data)
+    body = data[start:]
+    if gzipped and body.startswith(_GZIP_MAGIC):
+        unzip = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            page = unzip.decompress(body, limit)
+        except zlib.error:
+            raise UnreadableFileError("the saved response's gzipped page is damaged") from None
+        if not unzip.eof and not unzip.unconsumed_tail and limit >= MAX_PAGE_BYTES:
+            raise UnreadableFileError("the saved response's gzipped page is cut off before its end")
+        if unzip.unconsumed_tail and limit >= MAX_PAGE_BYTES:
+            raise UnreadableFileError(
+                f"the saved response's gzipped page is more than the {MAX_PAGE_BYTES // 2**20} MB "
+                "a report page can be"
+            )
+        return page, charset
+    return body, charset
 
 
 def page_start(head: bytes, whole: bool = True) -> bool | None:
@@ -118,7 +146,12 @@ def page_start(head: bytes, whole: bool = True) -> bool | None:
     else:
         if is_utf16_without_bom(head):
             head = head.replace(b"\0", b"")
-    start, _ = http_heads(head)
+    start = http_heads(head)[0]
+    if start and head.startswith(_GZIP_MAGIC, start):
+        try:
+            head, start = _response_body(head, 4 * _ELEMENT_BYTES * 1024)[0], 0
+        except UnreadableFileError:
+            return False
     if _PAGE_START_RE.match(head, start):
         return True
     if whole:
@@ -207,8 +240,8 @@ def decode_page(data: bytes, charset: str | None = None) -> str:
     the Content-Type of the HTTP response saved before it); else GB18030. The response's head is
     not part of the page; `charset`, what a web archive's part names, counts as the Content-Type's.
     Raises UnreadableFileError rather than guess."""
-    start, served = http_heads(data)
-    data, charset = data[start:], served or charset
+    data, served = _response_body(data, MAX_PAGE_BYTES)
+    charset = served or charset
     for bom, encoding in (
         (codecs.BOM_UTF8, "utf-8"),
         (codecs.BOM_UTF16_LE, "utf-16-le"),
