@@ -367,6 +367,36 @@ def test_a_named_pipe_or_a_device_gets_a_failed_row_and_is_never_opened(tmp_path
     assert rows[os.devnull] == "not a regular file but a character device; only files are read"
 
 
+def test_a_named_pipe_whose_name_is_no_report_s_is_never_opened_by_the_check_for_a_run_s_files(
+    tmp_path, monkeypatch
+):
+    """`gongkai extract pipe -o x.csv` (and `iter_reports("pipe")`, `summary pipe`) hung: the check
+    for the files a run writes opened a named pipe whose name is no report's, to sniff its
+    content, and waited for ever for a writer. No file a run writes is anything but a regular
+    file: the pipe gets its failed row, as one named pipe.pdf does, unopened."""
+    from click.testing import CliRunner
+
+    from gongkai.cli import main
+
+    fifo, device = str(tmp_path / "pipe"), str(tmp_path / "c.journal.lock")
+    os.mkfifo(fifo)
+    os.symlink(os.devnull, device)  # a link to a device, named as a run's lock
+    real_open = open
+
+    def opens(file, *args, **kwargs):
+        if os.path.realpath(str(file)) in (fifo, os.devnull):
+            pytest.fail(f"opened {file}")
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", opens)
+    assert not batch.written_by_a_run(fifo) and not batch.written_by_a_run(device)
+    assert [r.reason for r in iter_reports(fifo, timeout=None)] == [
+        "not a regular file but a named pipe (FIFO); only files are read"
+    ]
+    result = CliRunner().invoke(main, ["extract", fifo, "-o", str(tmp_path / "x.csv"), "-w", "1"])
+    assert result.exit_code == 1 and "pipe: not a regular file but a named pipe" in result.stderr
+
+
 def test_an_interruption_while_the_outputs_are_moved_into_place_leaves_no_mix_of_two_runs(
     tmp_path, monkeypatch
 ):

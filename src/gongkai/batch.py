@@ -399,13 +399,16 @@ def runs_file(path: str | os.PathLike[str]) -> RunsFile | None:
     `.jsonl`, `.xlsx`) with any of those beside it. Else, by content, under any name (a link,
     a copy): a journal (an SQLite database of the journal's tables), or a per-file status or
     checks table (by its header row). A link is told by its own name, then by its target's (a
-    link lk to c.journal.lock is that lock: `_as_given` says its output), then by content."""
+    link lk to c.journal.lock is that lock: `_as_given` says its output), then by content. What
+    is there is one only where it is a regular file (or a link to one): anything else is never
+    opened (a named pipe would wait for a writer for ever), and a broken link is read, its row
+    says what it is; a name where nothing is yet is told by the name."""
+    if os.path.lexists(path) and not os.path.isfile(path):
+        return None
     if kind_of_name(path) is not None or holds_a_report(path):
         return None
     found = _runs_file_by_name(str(path))
-    if (
-        found is None and os.path.islink(path) and os.path.exists(path)
-    ):  # a broken link is read: its row says so
+    if found is None and os.path.islink(path):
         real = os.path.realpath(path)
         if kind_of_name(real) is None and (found := _runs_file_by_name(real)) is not None:
             given = partial(_as_given, str(path))
