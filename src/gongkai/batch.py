@@ -393,7 +393,9 @@ def runs_file(path: str | os.PathLike[str]) -> RunsFile | None:
     for any other file. The one definition, for the files named and those a pattern finds.
 
     A report's name (`.pdf`…) never is one, as in `own_files`, nor a file whose content is a
-    report's (`holds_a_report`), whatever its name. Else, by name: one of the files beside an
+    report's (`holds_a_report`), whatever its name; a link is the file it leads to, and so its
+    target's name is the one that says so (x.pdf -> c.journal.lock is that lock, c.journal.lock
+    -> r.pdf a report). Else, by name: one of the files beside an
     output (its tables, its journal and the journal's files, its lock; `_beside_names`), a
     temporary of a file being written (`partial_path`), or an output (`.csv`, `.parquet`,
     `.jsonl`, `.xlsx`) with any of those beside it. Else, by content, under any name (a link,
@@ -405,17 +407,15 @@ def runs_file(path: str | os.PathLike[str]) -> RunsFile | None:
     says what it is; a name where nothing is yet is told by the name."""
     if os.path.lexists(path) and not os.path.isfile(path):
         return None
-    if kind_of_name(path) is not None or holds_a_report(path):
+    path = os.fspath(path)
+    real = os.path.realpath(path) if os.path.islink(path) else None
+    if kind_of_name(real or path) is not None or holds_a_report(path):
         return None
-    found = _runs_file_by_name(str(path))
-    if found is None and os.path.islink(path):
-        real = os.path.realpath(path)
-        if kind_of_name(real) is None and (found := _runs_file_by_name(real)) is not None:
-            given = partial(_as_given, str(path))
-            found = RunsFile(
-                found.end, found.base and given(found.base), found.becomes and given(found.becomes)
-            )
-    return found or _runs_file_by_content(str(path))
+    found = _runs_file_by_name(path)
+    if found is None and real is not None and (found := _runs_file_by_name(real)) is not None:
+        given = partial(_as_given, path)
+        found = RunsFile(found.end, found.base and given(found.base), found.becomes and given(found.becomes))
+    return found or _runs_file_by_content(path)
 
 
 def _runs_file_by_name(path: str) -> RunsFile | None:
