@@ -84,6 +84,40 @@ def test_a_call_the_library_cannot_act_on_raises_an_exported_gongkai_error(call,
     assert type(raised.value) is exception and "\n" not in str(raised.value)
 
 
+def test_a_file_a_run_writes_named_to_the_library_is_refused_as_the_command_refuses_it(tmp_path, monkeypatch):
+    """`gongkai.iter_reports("out/c.journal.sqlite")` read the journal as a report (a failed
+    Report), and so did read_reports, expand_inputs (which listed it) and a Batch over it, where
+    `gongkai extract` refuses it: each raises RunsFileError before any reading, in the line the
+    command prints; a pattern still skips it, and a Batch leaves its output's journal untouched."""
+    from gongkai import batch
+
+    out = tmp_path / "运行 1" / "c 表.csv"
+    assert CliRunner().invoke(main, ["extract", str(BROKEN_SAMPLE), "-o", str(out), "-q"]).exit_code == 0
+    (out.parent / "c 表.journal.lock").write_text("")
+    monkeypatch.setattr(batch, "read_report_safely", lambda *a, **k: pytest.fail("read a report"))
+    new = tmp_path / "new.csv"
+    for name in ("c 表.journal.sqlite", "c 表.journal.lock", "c 表.files.csv", "c 表.csv"):
+        named = out.with_name(name)
+        said = CliRunner().invoke(main, ["extract", str(named), "-o", str(new)])
+        assert said.exit_code == 2 and said.stderr.startswith("gongkai: error: "), said.output
+        line = said.stderr.removeprefix("gongkai: error: ").rstrip("\n")
+        calls = [
+            lambda named: list(gongkai.iter_reports(named)),
+            lambda named: gongkai.read_reports([BROKEN_SAMPLE, str(named)]),
+            lambda named: gongkai.expand_inputs([str(named)]),
+            lambda named: batch.Batch([str(BROKEN_SAMPLE), named], new, None),
+            lambda named: batch.run_batch([str(named)], str(new), "csv"),
+        ]
+        for call in calls:
+            with pytest.raises(gongkai.RunsFileError) as raised:
+                call(named)
+            assert str(raised.value) == line and raised.value.path == str(named)
+    assert issubclass(gongkai.RunsFileError, gongkai.GongkaiError | ValueError)
+    assert not list(tmp_path.glob("new*"))  # no journal begun, nor its lock
+    with pytest.raises(gongkai.NoInputsError, match="only files of outputs of extract"):
+        gongkai.expand_inputs([str(out.parent / "*")])  # a pattern skips them
+
+
 def test_repr_is_one_short_line():
     shown = repr(gongkai.read_report(BROKEN_SAMPLE))
     assert "\n" not in shown and len(shown) < 200

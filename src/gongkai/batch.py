@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import pool
-from .errors import InputTypeError, InvalidOptionError, NoInputsError, require_count
+from .errors import InputTypeError, InvalidOptionError, NoInputsError, RunsFileError, require_count
 from .labels import install_tokenizer
 from .model import CheckStatus, Status
 from .numbers import counted
@@ -84,10 +84,13 @@ def expand_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
     its content decides. A path that does not exist is kept (`check_inputs` refuses it
     before a batch starts). A broken symbolic link or a link loop a folder or a pattern
     holds is kept too: its status row says what it is, where dropping it would lose it unsaid.
-    The files of outputs of extract that a pattern finds are left out (`without_runs_files`).
+    The files of outputs of extract that a pattern finds are left out (`without_runs_files`);
+    such a file named itself raises RunsFileError (`check_named_files`).
     """
     items = list(inputs)
-    return without_runs_files(_found(items, kind), named=items)[0]
+    found = _found(items, kind)
+    check_named_files(items)
+    return without_runs_files(found, named=items)[0]
 
 
 def _found(inputs: Iterable[str], kind: str) -> list[str]:
@@ -338,16 +341,40 @@ def table_columns(path: str | os.PathLike[str]) -> list[str] | None:
 _QUOTE_A_PATTERN = "; quote a pattern ('DIR/*') and gongkai skips {}"
 
 
+def check_named_files(inputs: Iterable[str]) -> None:
+    """Raises RunsFileError for the first of `inputs`, each named as an input of a batch (not
+    found by a folder or pattern, which skip them: `without_runs_files`), that is a file a run
+    of extract writes (`runs_file`): its journal, a table, its lock, a temporary, an output. No
+    report, it would be read to a failed row; one line says what it is and to give the reports
+    (`beside_an_output`). A path where no regular file is (a folder, a pattern) is left alone."""
+    for item in inputs:
+        if item and os.path.isfile(item) and (error := _named_runs_file(item)) is not None:
+            raise error
+
+
+def _named_runs_file(item: str, read_back: bool = False, several: bool = False) -> RunsFileError | None:
+    """The RunsFileError for `item`, a file named as an input, where it is a file a run of
+    extract writes (`beside_an_output`, which `read_back` passes on), else None. `several`: the
+    inputs were more than one, most likely a shell's unquoted pattern over a folder that holds
+    an output, and the line says that a quoted one skips them."""
+    if (what := beside_an_output(item, read_back)) is None:
+        return None
+    hint = _QUOTE_A_PATTERN.format("the files of outputs of extract") if several else ""
+    return RunsFileError(f"{quoted(item)} is {what}{hint}", item)
+
+
 def check_named_inputs(inputs: Iterable[str], read_back: bool = False, written: Iterable[Path] = ()) -> None:
-    """Raises BatchSetupError for the first of `inputs`, named as such (not found by a folder or
-    pattern), that is a file a run of extract writes (`runs_file`), no report: one line
-    says what it is and what to give instead (`beside_an_output`). An output of extract is
-    refused too, but with `read_back` (summary, compare, which read one back). The files this
-    run writes (`written`, `batch_files`) are left to `check_output`, which refuses to write over
-    them. Where several inputs were named, a shell most likely expanded a pattern over a folder
-    that holds an output: the line says that a quoted one skips them. First, every path given
-    exists and every pattern matches (`check_present`); with `read_back`, no input is the CSV
-    output of gongkai compare (told by its header row), which is not read back."""
+    """The checks of the inputs named to a command, before any reading. Raises RunsFileError for
+    the first of `inputs`, named as such (not found by a folder or pattern), that is a file a run
+    of extract writes (`runs_file`), no report: one line says what it is and what to give
+    instead (`_named_runs_file`). An output of extract is refused too, but with `read_back`
+    (summary, compare, which read one back). The files this run writes (`written`,
+    `batch_files`) are left to `check_output`, which refuses to write over them. Where several
+    inputs were named, a shell most likely expanded a pattern over a folder that holds an
+    output: the line says that a quoted one skips them. First, every path given exists and every
+    pattern matches (`check_present`: BatchSetupError); with `read_back`, no input is the CSV
+    output of gongkai compare (told by its header row), which is not read back, nor a link to an
+    output whose tables are beside its target only (BatchSetupError)."""
     inputs = list(inputs)
     check_present(inputs)
     mine = {identity for path in written if (identity := _identity(path)) is not None}
@@ -359,16 +386,14 @@ def check_named_inputs(inputs: Iterable[str], read_back: bool = False, written: 
                 f"{quoted(item)} is an output of gongkai compare, which summary and compare do not read: "
                 "give an output of extract, or the reports"
             )
-        if (what := beside_an_output(item, read_back)) is None:
-            output = _to_read_back(item) if read_back else None
-            if output is not None and os.path.abspath(output) != os.path.abspath(item):
-                raise BatchSetupError(
-                    f"{quoted(item)} is a link to an output of extract, whose tables are beside its "
-                    f"target, not beside the link: give its target instead, {quoted(output)}"
-                )
-            continue  # no file of a run's, or an output, which summary and compare read back
-        hint = _QUOTE_A_PATTERN.format("the files of outputs of extract") if len(inputs) > 1 else ""
-        raise BatchSetupError(f"{quoted(item)} is {what}{hint}")
+        if (error := _named_runs_file(item, read_back, several=len(inputs) > 1)) is not None:
+            raise error
+        output = _to_read_back(item) if read_back else None
+        if output is not None and os.path.abspath(output) != os.path.abspath(item):
+            raise BatchSetupError(
+                f"{quoted(item)} is a link to an output of extract, whose tables are beside its "
+                f"target, not beside the link: give its target instead, {quoted(output)}"
+            )
 
 
 @dataclass(frozen=True)
@@ -951,6 +976,8 @@ class Batch:
     tried again), and those of inputs no longer given are dropped. A journal read with
     another `kind` is not resumed (ReadingOptionsChangedError). `todo` is what is left
     to read; `run` reads it. An interruption while hashing raises BatchInterrupted.
+    Before the journal is touched, a file a run of extract writes among `paths` (a journal, a
+    table, a lock, an output: no report) raises RunsFileError (`check_named_files`).
     """
 
     def __init__(
@@ -973,6 +1000,7 @@ class Batch:
         check_encoding(encoding)
         check_shape(fmt, shape)
         check_kind(kind)
+        check_named_files(paths)
         self.output, self.fmt, self.encoding, self.shape, self.kind = output, fmt, encoding, shape, kind
         self._started = time.time_ns()
         # A batch written to stdout leaves nothing that a run could resume: its journal is in memory.

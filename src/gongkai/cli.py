@@ -39,7 +39,7 @@ from .batch import (
     without_runs_files,
     worker_count,
 )
-from .errors import OutputWriteError
+from .errors import OutputWriteError, RunsFileError
 from .model import Status
 from .numbers import counted, format_number
 from .output.journal import JournalError, JournalWriteError, ReadingOptionsChangedError
@@ -566,7 +566,7 @@ def extract(
         paths, others = without_runs_files(paths, named=inputs)
         check_shape(fmt, shape)
         check_output(output, paths, batch_files(output, fmt))
-    except (BatchSetupError, OutputFormatError, NoInputsError) as error:
+    except (BatchSetupError, OutputFormatError, NoInputsError, RunsFileError) as error:
         _usage_error(str(error))
     if resume and output == "-":
         _usage_error("--resume needs an output file")
@@ -580,7 +580,7 @@ def extract(
         batch = Batch(paths, output, fmt, encoding, resume, shape, input_kind)
     except ReadingOptionsChangedError as error:
         _usage_error(f"cannot resume: {error}; give the same --input-kind, or run without --resume")
-    except JournalError as error:
+    except (JournalError, RunsFileError) as error:
         _usage_error(str(error))
     except BatchInterrupted as stop:
         _interrupted(stop)
@@ -819,7 +819,7 @@ def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float, output:
 
     try:  # a file of a run's named as a report: the output is what to give
         check_named_inputs(inputs, read_back=True)
-    except BatchSetupError as error:
+    except (BatchSetupError, RunsFileError) as error:
         _usage_error(str(error))
     # An output by its name, unless its content is a report's: a report is read whatever its name.
     outputs = [item for item in inputs if is_output(item) and not holds_a_report(item)]
