@@ -29,6 +29,17 @@ def test_iter_reports_takes_one_path_or_many(inputs):
     assert all(r.status == "ok" for r in reports)
 
 
+@pytest.mark.parametrize("inputs", [str(SAMPLES), SAMPLES, f"{SAMPLES}/*.pdf"], ids=["str", "Path", "glob"])
+def test_expand_inputs_takes_one_path_as_iter_reports_does(inputs):
+    """`gongkai.expand_inputs("samples/")` listed the path's letters as files ('/' searched the
+    whole disk), and a Path raised TypeError: one str or Path is one path, as for iter_reports."""
+    assert [Path(path).name for path in gongkai.expand_inputs(inputs)] == SAMPLE_NAMES
+    with pytest.raises(gongkai.NoInputsError, match="no inputs given"):
+        gongkai.expand_inputs([])
+    with pytest.raises(gongkai.InputTypeError, match="not bytes"):
+        gongkai.expand_inputs(bytes(SAMPLES))
+
+
 def test_read_reports_warns_about_failed_files_and_gives_the_status_table():
     with pytest.warns(gongkai.FailedReportsWarning, match="1 of 2 inputs could not be read: .*not-a-pdf"):
         cells, files = gongkai.read_reports([BROKEN_SAMPLE, BAD_INPUTS / "not-a-pdf.pdf"], with_status=True)

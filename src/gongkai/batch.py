@@ -75,9 +75,10 @@ class BatchSetupError(ValueError):
     """A batch that cannot start: a missing input, an unusable output path, encoding or format."""
 
 
-def expand_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
+def expand_inputs(inputs: Inputs, kind: str = "auto") -> list[str]:
     """Files as given, directories searched recursively, and glob patterns; sorted by their
-    `source` text (path_text), no repeats.
+    `source` text (path_text), no repeats. `inputs` is one path or many, as `iter_reports`
+    takes them (`_path_list`: a str or a Path is one path, never its letters).
 
     Directories give the files whose extension is of a kind gongkai reads (PDF, web page,
     Word), or only of `kind`; a file given by name is kept whatever its extension, so that
@@ -87,7 +88,9 @@ def expand_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
     The files of outputs of extract that a pattern finds are left out (`without_runs_files`);
     such a file named itself raises RunsFileError (`check_named_files`).
     """
-    items = list(inputs)
+    items = _path_list(inputs)
+    if not items:
+        raise NoInputsError("no inputs given: name report files, folders or patterns")
     found = _found(items, kind)
     check_named_files(items)
     return without_runs_files(found, named=items)[0]
@@ -814,14 +817,6 @@ def _path_list(inputs: Inputs) -> list[str]:
     return [check_path(item) for item in items]
 
 
-def _paths(inputs: Inputs, kind: str) -> list[str]:
-    """One path or many (see `_path_list`): files, folders, globs."""
-    items = _path_list(inputs)
-    if not items:
-        raise NoInputsError("no inputs given: name report files, folders or patterns")
-    return expand_inputs(items, kind)
-
-
 def _check_options(workers: int, timeout: float | None) -> None:
     """Refuse, before any reading, a worker count or time limit the batch cannot act on."""
     require_count("workers", workers)
@@ -853,7 +848,7 @@ def iter_reports(
     holds back what finishes meanwhile.
     """
     _check_options(workers, timeout)
-    tasks = [(path, content_hash(path)) for path in _paths(inputs, kind)]
+    tasks = [(path, content_hash(path)) for path in expand_inputs(inputs, kind)]
     done: dict[int, Report] = {}
     next_yield = 0
     for index, report in _completed(tasks, workers, timeout, client, kind):
