@@ -642,6 +642,12 @@ def _identity(path: str | Path) -> tuple[int, int] | None:
     return info.st_dev, info.st_ino
 
 
+def same_file(a: str | Path, b: str | Path) -> bool:
+    """Whether `a` and `b` name one file, told by `_identity`: the same path, a link to it, a
+    hard link. A folder is no file, and where either cannot be looked at they are not one."""
+    return os.path.isfile(a) and (identity := _identity(a)) is not None and identity == _identity(b)
+
+
 def own_files(output: str) -> list[Path]:
     """The files of a run into `output`, all named after it: the output, its companion tables (an
     .xlsx output holds them as sheets, a CSV of its name writes them) and the journal's files.

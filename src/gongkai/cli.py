@@ -35,6 +35,7 @@ from .batch import (
     holds_a_report,
     iter_reports,
     own_files,
+    same_file,
     without_own_files,
     without_runs_files,
     worker_count,
@@ -952,7 +953,7 @@ def compare(inputs, agency, output, show_all, encoding, workers, timeout) -> Non
         check_encoding(encoding)
     except BatchSetupError as error:
         _usage_error(str(error))
-    if agency is None and len(inputs) == 2 and _same_file(*inputs):
+    if agency is None and len(inputs) == 2 and same_file(*inputs):
         _usage_error(f"A and B are the same file, {quoted(inputs[0])}: give two reports A B")
     cells, files, _ = _batch(inputs, workers, timeout, output)
     labels = None
@@ -978,14 +979,6 @@ def compare(inputs, agency, output, show_all, encoding, workers, timeout) -> Non
     if output:
         write_comparison(pairs, output, labels, encoding)
         _say(f"gongkai: wrote {message_path(output)}")
-
-
-def _same_file(a: str, b: str) -> bool:
-    """Whether A and B name one file (the same path, or links to one)."""
-    try:
-        return os.path.isfile(a) and os.path.samefile(a, b)
-    except OSError:
-        return False
 
 
 def _share(share: float) -> str:
