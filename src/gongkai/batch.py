@@ -23,7 +23,7 @@ import warnings
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -207,10 +207,12 @@ _NOT_REGULAR = (
 )
 
 
-def _beside_names() -> list[str]:
-    """How the names of the files written beside an output end (.files.csv, .journal.sqlite…)."""
+@cache
+def _beside_names() -> tuple[str, ...]:
+    """How the names of the files written beside an output end (.files.csv, .journal.sqlite…):
+    worked out once, as every file a pattern finds is told by them."""
     stem = "X"
-    return [path.name[len(stem) :] for path in own_files(f"{stem}.csv")[1:]]
+    return tuple(path.name[len(stem) :] for path in own_files(f"{stem}.csv")[1:])
 
 
 # What each file written beside an output is, by how its name ends (see `_beside_names`).
@@ -323,7 +325,7 @@ def table_columns(path: str | os.PathLike[str]) -> list[str] | None:
 
             return list(pq.read_schema(path).names)
         with open(path, "rb") as handle:
-            line = handle.readline(1 << 16)
+            line = handle.readline(_LONGEST_HEADER)
     except (OSError, ValueError):  # pyarrow's ArrowInvalid is a ValueError
         return None
     if suffix == ".jsonl":
@@ -332,6 +334,15 @@ def table_columns(path: str | os.PathLike[str]) -> list[str] | None:
         except ValueError:
             return None
         return list(record) if isinstance(record, dict) else None
+    return _csv_header(line)
+
+
+# The longest first line of a table read for its column names.
+_LONGEST_HEADER = 1 << 16
+
+
+def _csv_header(line: bytes) -> list[str] | None:
+    """The column names of a CSV table gongkai wrote, from its first `line` (see `table_columns`)."""
     text = line.removeprefix(codecs.BOM_UTF8).decode("ascii", errors="replace").rstrip("\r\n")
     if not text.isprintable():  # no header row: a binary file (a journal), or empty
         return None
@@ -423,27 +434,43 @@ def runs_file(path: str | os.PathLike[str]) -> RunsFile | None:
     A report's name (`.pdf`…) never is one, as in `own_files`, nor a file whose content is a
     report's (`holds_a_report`), whatever its name; a link is the file it leads to, and so its
     target's name is the one that says so (x.pdf -> c.journal.lock is that lock, c.journal.lock
-    -> r.pdf a report). Else, by name: one of the files beside an
-    output (its tables, its journal and the journal's files, its lock; `_beside_names`), a
-    temporary of a file being written (`partial_path`), or an output (`.csv`, `.parquet`,
-    `.jsonl`, `.xlsx`) with any of those beside it. Else, by content, under any name (a link,
-    a copy): a journal (an SQLite database of the journal's tables), or a per-file status or
-    checks table (by its header row). A link is told by its own name, then by its target's (a
-    link lk to c.journal.lock is that lock: `_as_given` says its output), then by content. What
-    is there is one only where it is a regular file (or a link to one): anything else is never
-    opened (a named pipe would wait for a writer for ever), and a broken link is read, its row
-    says what it is; a name where nothing is yet is told by the name."""
+    -> r.pdf a report). Else, by name: one of the files beside an output (its tables, its
+    journal and the journal's files, its lock; `_beside_names`), a temporary of a file being
+    written (`partial_path`), or an output (`.csv`, `.parquet`, `.jsonl`, `.xlsx`) with any of
+    those beside it; a link by its own name, then by its target's (a link lk to c.journal.lock
+    is that lock: `_as_given` says its output). Else, by content, under a name a copy of one
+    keeps (`_may_be_a_copy`: c.Files.csv, ch.csv, jl.db, c.journal.sqlite.bak): a journal (an
+    SQLite database of the journal's tables), or a per-file status or checks table (by its
+    header row). Any other file is not opened: a pattern over a folder of other files (images,
+    archives, data) only looks at their names. What is there is one only where it is a regular
+    file (or a link to one): anything else is never opened (a named pipe would wait for a
+    writer for ever), and a broken link is read, its row says what it is; a name where nothing
+    is yet is told by the name."""
     if os.path.lexists(path) and not os.path.isfile(path):
         return None
     path = os.fspath(path)
     real = os.path.realpath(path) if os.path.islink(path) else None
-    if kind_of_name(real or path) is not None or holds_a_report(path):
+    if kind_of_name(real or path) is not None:
         return None
     found = _runs_file_by_name(path)
     if found is None and real is not None and (found := _runs_file_by_name(real)) is not None:
         given = partial(_as_given, path)
         found = RunsFile(found.end, found.base and given(found.base), found.becomes and given(found.becomes))
-    return found or _runs_file_by_content(path)
+    if found is None and _may_be_a_copy(path, real):
+        found = _runs_file_by_content(path)
+    # Last, as it opens the file: a report named as a run's file (rep.files.csv) is a report.
+    return None if found is None or holds_a_report(path) else found
+
+
+# The extensions a copy of a file a run writes keeps under another name: the tables' (CSV)
+# and a database's (the journal's .sqlite, and .db, .sqlite3, .db3, as other tools name them).
+_COPY_SUFFIXES = {".csv", ".sqlite", ".sqlite3", ".db", ".db3"}
+
+
+def _may_be_a_copy(*paths: str | None) -> bool:
+    """Whether one of the names of `paths` (a link's and its target's) holds an extension of
+    `_COPY_SUFFIXES`, anywhere in it (c.journal.sqlite.bak): the files whose content is looked at."""
+    return any(suffix.lower() in _COPY_SUFFIXES for path in paths if path for suffix in Path(path).suffixes)
 
 
 def _runs_file_by_name(path: str) -> RunsFile | None:
@@ -479,13 +506,13 @@ def _runs_file_by_content(path: str) -> RunsFile | None:
     """A journal, or a per-file status or checks table, told by its content (see `runs_file`)."""
     try:
         with open(path, "rb") as handle:
-            head = handle.read(len(_SQLITE_MAGIC))
+            line = handle.readline(_LONGEST_HEADER)
     except OSError:
         return None
-    if head == _SQLITE_MAGIC:
+    if line.startswith(_SQLITE_MAGIC):
         end = ".journal.sqlite" if is_journal(path) else None
-    else:
-        columns = table_columns(path) or []
+    else:  # the tables are CSV, whatever the copy's extension
+        columns = _csv_header(line) or []
         end = next((e for e, first in _TABLE_HEADERS.items() if columns[: len(first)] == first), None)
     if end is None:
         return None
