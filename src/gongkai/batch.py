@@ -446,10 +446,18 @@ def runs_file(path: str | os.PathLike[str]) -> RunsFile | None:
     file (or a link to one): anything else is never opened (a named pipe would wait for a
     writer for ever), and a broken link is read, its row says what it is; a name where nothing
     is yet is told by the name."""
-    if os.path.lexists(path) and not os.path.isfile(path):
-        return None
     path = os.fspath(path)
-    real = os.path.realpath(path) if os.path.islink(path) else None
+    try:
+        mode: int | None = os.lstat(path).st_mode
+    except OSError:
+        mode = None  # nothing there (yet): told by the name
+    real = None
+    if mode is not None and stat.S_ISLNK(mode):
+        if not os.path.isfile(path):  # broken, a loop, or a link to a pipe, a device
+            return None
+        real = os.path.realpath(path)
+    elif mode is not None and not stat.S_ISREG(mode):
+        return None
     if kind_of_name(real or path) is not None:
         return None
     found = _runs_file_by_name(path)
