@@ -135,7 +135,9 @@ def check_present(inputs: Iterable[str]) -> None:
     """Every path given exists and every pattern matches: else BatchSetupError for the first
     that does not, before anything is said of the inputs that are there."""
     for item in inputs:
-        if item and Path(item).exists():  # an empty name (an unset "$DIR") is not the current folder
+        # An empty name (an unset "$DIR") is not the current folder, nor 'r.pdf/' the file r.pdf
+        # (Path('r.pdf/') is Path('r.pdf')).
+        if item and os.path.exists(item):
             continue
         if _GLOB_CHARS & set(item):
             if not glob.glob(item, recursive=True):
@@ -449,8 +451,10 @@ def runs_file(path: str | os.PathLike[str]) -> RunsFile | None:
     path = os.fspath(path)
     try:
         mode: int | None = os.lstat(path).st_mode
-    except OSError:
+    except FileNotFoundError:
         mode = None  # nothing there (yet): told by the name
+    except OSError:  # no file can be there ('c.journal.sqlite/', through a file): its row says so
+        return None
     real = None
     if mode is not None and stat.S_ISLNK(mode):
         if not os.path.isfile(path):  # broken, a loop, or a link to a pipe, a device
