@@ -256,10 +256,11 @@ def test_two_readings_under_the_seal_are_not_enough():
     assert out["review_total"].value == 6
 
 
-def _applications_records(sealed=(), doubtful=(), read=None):
+def _applications_records(sealed=(), doubtful=(), read=None, faded=()):
     """Table 三 of the 2021 form, its rules all holding; the cells `sealed` (row, column) have seal
     ink in them, those `doubtful` were read as no number at all (no candidate to correct them),
-    those in `read` as given there (free text, score)."""
+    those in `read` as given there (free text, score), and in those `faded` the seal's fade left
+    no ink at all."""
     pytest.importorskip("cv2")
     from gongkai.sources.ocr import OcrCell, ScannedPage
 
@@ -294,19 +295,22 @@ def _applications_records(sealed=(), doubtful=(), read=None):
                 free, score = digits, _ = read[(row.id, column.id)]
             else:
                 score = 0.99
+            inked = (row.id, column.id) not in faded
+            if not inked:
+                free, digits = "", ""
             cells[box] = OcrCell(
-                1, box, free, score, digits, 0.99, (0, 0, 1, 1), True, (),
+                1, box, free, score, digits, 0.99, (0, 0, 1, 1), inked, (),
                 under_seal=(row.id, column.id) in sealed,
             )  # fmt: skip
     return records, placed, {1: ScannedPage(1, None, [], [], cells)}
 
 
-def _verify_applications(sealed=(), doubtful=(), read=None):
+def _verify_applications(sealed=(), doubtful=(), read=None, faded=()):
     from gongkai.checks import run_checks
     from gongkai.model import CheckStatus
     from gongkai.verify import verify_ocr_cells
 
-    records, placed, scanned = _applications_records(sealed, doubtful, read)
+    records, placed, scanned = _applications_records(sealed, doubtful, read, faded)
     mine = [r for r in run_checks(FORM_2021, records) if r.rule_id.startswith("applications")]
     assert {r.status for r in mine} == {CheckStatus.PASSED}
     out, counts = verify_ocr_cells(
@@ -338,6 +342,23 @@ def test_under_a_seal_zeros_a_holding_rule_leaves_0_for_are_published():
     out, counts = _verify_applications(sealed, doubtful)
     assert all(out[cell].value == 0 and out[cell].note_code is None for cell in sealed)
     assert counts["by_arithmetic"] == 4
+
+
+def test_a_cell_the_seal_s_fade_left_no_ink_in_does_not_keep_the_rules_from_fixing_its_block():
+    """Scan 00004 of seed 6464: a block of 0s under the seal, one of which the fade took whole.
+    Read as no number, it sums as 0: it agrees with the 0 the rules leave it, and the block's other
+    cells are fixed. It is not published itself (no ink is no reading), but its note says what the
+    rules leave."""
+    rows, columns = ("withheld_state_secret", "withheld_third_party"), ("research", "public_interest")
+    sealed = [(row, column) for row in rows for column in columns]
+    faded = [sealed[0]]
+    doubtful = [("other_other", "research"), ("other_other", "public_interest")]
+    out, counts = _verify_applications(sealed, doubtful, faded=faded)
+    assert all(out[cell].value == 0 and out[cell].note_code is None for cell in sealed[1:])
+    assert counts["by_arithmetic"] == 3
+    gone = out[faded[0]]
+    assert gone.value is None and gone.note_code is NoteCode.OCR_DOUBTFUL
+    assert "no ink found" in gone.note and "leave only 0" in gone.note
 
 
 def test_under_a_seal_two_cells_left_non_zero_in_one_rule_stay_doubtful():
