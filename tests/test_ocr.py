@@ -1249,6 +1249,27 @@ def test_a_rule_the_seal_s_ring_crosses_still_parts_its_cells():
     assert any(all(abs(a - b) <= 3 for a, b in zip(box, label, strict=True)) for box in found)
 
 
+def test_a_rule_under_the_seal_s_ink_is_carried_through_the_fade_around_it():
+    """Under a seal's star a thin rule is as light in red as the seal's ink (seed 5353, scan
+    00005: red 160 under the star, seal ink 160-220), so its pixels are the seal's or faded to
+    paper; at the star's edge the fade left 1-3 px that are neither seal nor ink. The rule still
+    runs through: the cells above and below it stay apart (three rows had merged into one cell,
+    whose values were not shared out)."""
+    pytest.importorskip("cv2")
+    import numpy as np
+
+    from gongkai.sources import scan
+
+    ink = np.zeros((400, 1654), bool)
+    seal = np.zeros_like(ink)
+    ink[200:203, 100:1500] = True
+    ink[200:203, 700:900] = False  # the rule's print under the star, faded
+    seal[120:280, 703:897] = True  # the star's ink over it, short of the fade at its edges
+    horizontal, _ = scan._rules(ink, seal)
+    assert horizontal[200:203, 110:1490].all()
+    assert not horizontal[120:190].any() and not horizontal[210:280].any()  # the star is no rule
+
+
 def test_a_seal_s_ring_inside_a_cell_draws_no_rule():
     """A ring inside the label cells, crossing no vertical rule, adds none: its arcs are as
     long as a rule where they run upright, but no rule carries on through them."""
