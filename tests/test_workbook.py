@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 import gongkai
+from gongkai.model import NoteCode
 
 from .conftest import BAD_INPUTS, BROKEN_SAMPLE, FIXTURES
 
@@ -76,8 +77,36 @@ def test_failed_rule_cells_are_red_and_noted_cells_yellow(book):
     assert sheet.cell(row, 3).fill.fgColor.rgb in ("00000000", None)  # 商业企业 is not
     two = book["二、主动公开"]
     slash = next(c for r in two.iter_rows() for c in r if c.value == "/")
-    assert slash.fill.fgColor.rgb.endswith("FFF2CC") and "not applicable" in slash.comment.text
+    assert slash.fill.fgColor.rgb.endswith("FFF2CC") and slash.comment.text == "不适用：报告中此格为“/”"
     assert any("图例" in str(c.value) for c in two["A"])
+
+
+def _in_chinese(text: str) -> bool:
+    """Words in Chinese: English only in what is quoted (“…”, what the report printed or OCR read)."""
+    import re
+
+    return bool(re.match("[\u4e00-\u9fff]", text)) and not re.search("[A-Za-z]", re.sub("“[^”]*”", "", text))
+
+
+def test_the_hover_notes_are_in_the_sheets_words_and_the_records_note_as_it_is(batch_book):
+    notes = [c.comment.text for s in batch_book for r in s.iter_rows() for c in r if c.comment]
+    assert len(notes) > 10 and all(map(_in_chinese, notes)), [n for n in notes if not _in_chinese(n)]
+    assert "去掉了单位：报告中此格为“34001件”" in notes
+    cells = batch_book["cells"]
+    header = [c.value for c in cells[1]]
+    said = {r[header.index("说明")].value for r in cells.iter_rows(min_row=2)}
+    assert "unit 件 dropped" in said  # the output's contract: the record's note, unchanged
+
+
+@pytest.mark.parametrize("code", list(NoteCode))
+def test_every_note_code_has_a_hover_note_in_chinese(code):
+    from gongkai.output.workbook import hover_note
+
+    note = "OCR doubtful (low score): cell read as '2*' (0.75); digits only '2'; read again '3'"
+    words = hover_note(note, code, raw="2*")
+    assert _in_chinese(words), words
+    if code in (NoteCode.OCR_DOUBTFUL, NoteCode.OCR_CORRECTED_BY_RULE):
+        assert words.endswith("；单元格识别为“2*”（置信度 0.75），只认数字为“2”，再次识别为“3”")
 
 
 def test_table_four_is_laid_out_as_printed(book):
@@ -354,6 +383,7 @@ def test_a_number_ocr_could_not_vouch_for_is_shown_as_awaiting_a_reader_never_as
     assert not any("98712" in str(c.value) for c in shown)
     doubtful = [c for c in shown if c.value == "待核"]
     assert len(doubtful) == 1 and "98712" in doubtful[0].comment.text
+    assert doubtful[0].comment.text == "待核：扫描件上未能可靠识别，须对照原件填写；单元格识别为“98712”"
     assert any("待核" in str(c.value) and "图例" in str(c.value) for c in shown)
 
 

@@ -10,8 +10,10 @@ rest on the next), header rows repeated, landscape where the table is wide.
 
 from __future__ import annotations
 
+import ast
 import math
 import os
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
@@ -357,13 +359,95 @@ class _FormSheet:
         self.row += 1
 
 
+# The hover notes, in the sheets' words: what the note code says (the legend's 不适用, 带注释,
+# 非数字, 未找到, 待核), then what the report printed and what OCR read. The record's note (the cells
+# sheet's 说明) stays as it is, in English: it is the output's contract.
+_HOVER = {  # what the code says, and after what the report printed (报告中此格为“…”), the rest
+    NoteCode.BLANK: ("空白：报告中此格为空（不作 0 计）", ""),
+    NoteCode.NOT_APPLICABLE: ("不适用", ""),
+    NoteCode.ANNOTATED: ("带注释", "，取其中的数"),
+    NoteCode.CONVERTED_UNIT: ("单位已换算", "，由元换算为万元"),
+    NoteCode.UNIT_DROPPED: ("去掉了单位", ""),
+    NoteCode.TEXT_IN_NUMBER_CELL: ("非数字", "，未取数"),
+    NoteCode.NEGATIVE_COUNT: ("负数", "，此格应为件数，未取数"),
+    NoteCode.DECIMAL_COUNT: ("小数", "，此格应为整数，未取数"),
+    NoteCode.AMBIGUOUS_DIGITS: ("数字不清", "，可能是一个数，也可能是两个，未取数"),
+    NoteCode.SETTLED_BY_RULE: ("按勾稽关系确定", "，只有一种读法符合校验"),
+    NoteCode.ROW_NOT_FOUND: ("未找到：报告中没有找到此行", ""),
+    NoteCode.COLUMN_NOT_FOUND: ("未找到：找到了此行，没有找到此列", ""),
+    NoteCode.TABLE_NOT_FOUND: ("未找到：报告中没有找到此表", ""),
+    NoteCode.DUPLICATE_ROW: ("未取数：此行在报告中印了不止一次", ""),
+    NoteCode.CONFLICT: ("两种读法所得不一致", "，未取数"),
+    NoteCode.SHARED_CELL: ("未取数：此格与相邻的格合印一个数，未能分开", ""),
+    NoteCode.OCR_DOUBTFUL: (f"{DOUBTFUL}：扫描件上未能可靠识别，须对照原件填写", ""),
+    NoteCode.OCR_CORRECTED_BY_RULE: ("扫描件上识别的数已按勾稽关系更正", ""),
+}
+# The codes whose cell is not read from the report (its raw, if any, is not this cell's).
+_NOT_PRINTED = {
+    NoteCode.BLANK,
+    NoteCode.ROW_NOT_FOUND,
+    NoteCode.COLUMN_NOT_FOUND,
+    NoteCode.TABLE_NOT_FOUND,
+    NoteCode.DUPLICATE_ROW,
+    NoteCode.SHARED_CELL,
+    NoteCode.OCR_DOUBTFUL,
+    NoteCode.OCR_CORRECTED_BY_RULE,
+}
+_QUOTED = r"""('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")"""
+# What OCR read, as the note gives it (verify._candidates_note), in words.
+_OCR_READINGS = (
+    (re.compile(rf"cell read as {_QUOTED}(?: \(([\d.]+)\))?"), "单元格识别为{0}（置信度 {1}）"),
+    (re.compile(rf"digits only {_QUOTED}"), "只认数字为{0}"),
+    (re.compile(rf"read again {_QUOTED}"), "再次识别为{0}"),
+    (re.compile(rf"read from the whole page as {_QUOTED}"), "从整页识别为{0}"),
+)
+
+
+def _quoted(text: object) -> str:
+    return f"“{str(text).strip()}”"
+
+
+def _readings(note: str) -> list[str]:
+    """What OCR read, in the note's order, in words: 单元格识别为“2357”（置信度 1.00）."""
+    found = []
+    for pattern, words in _OCR_READINGS:
+        for match in pattern.finditer(note):
+            said = words if match.lastindex != 1 else words.replace("（置信度 {1}）", "")  # no score
+            found.append(
+                (match.start(), said.format(_quoted(ast.literal_eval(match[1])), *match.groups()[1:]))
+            )
+    return [words for _, words in sorted(found)]
+
+
+def hover_note(note: object, note_code: object, raw: object = None) -> str:
+    """A cell's hover note in the sheets' words (Chinese), from its note code, what the report
+    printed (`raw`) and, for a scan, what OCR read (in the note). A note of no code known here is
+    as it is."""
+    note = note if isinstance(note, str) else ""
+    try:
+        code = NoteCode(note_code)
+    except ValueError:
+        return note or "未找到"
+    if code not in _HOVER:
+        return note
+    head, tail = _HOVER[code]
+    raw = _plain(raw)
+    printed = code not in _NOT_PRINTED and raw is not None and str(raw).strip()
+    text = f"{head}{f'：报告中此格为{_quoted(raw)}' if printed else ''}{tail}"
+    if code in (NoteCode.OCR_DOUBTFUL, NoteCode.OCR_CORRECTED_BY_RULE) and (readings := _readings(note)):
+        text += "；" + "，".join(readings)
+    if code is NoteCode.OCR_DOUBTFUL and "no ink found" in note:
+        text += "；未见墨迹，但此格可疑"
+    return text
+
+
 def _place_value(cell, record: dict, failed: set[tuple]) -> None:
     value, note = _plain(record["value"]), record["note"] or ""
     key = (record["table"], record["row_id"], record["column_id"])
     found = not (pd.isna(record["page"]) and pd.isna(record["raw"]))  # web pages have no page numbers
     if not found:
         cell.value, cell.font = "·", _MISSING_FONT
-        cell.comment = Comment(note or "not found", "gongkai")
+        cell.comment = Comment(hover_note(note, record["note_code"]), "gongkai")
     elif value is not None:
         cell.value = value
     elif record["note_code"] == NoteCode.OCR_DOUBTFUL:
@@ -373,7 +457,7 @@ def _place_value(cell, record: dict, failed: set[tuple]) -> None:
         cell.value = str(raw).strip() if raw is not None else None
     if note and record["note_code"] != NoteCode.BLANK and found:
         cell.fill = _NOTE_FILL
-        cell.comment = Comment(note, "gongkai")
+        cell.comment = Comment(hover_note(note, record["note_code"], record["raw"]), "gongkai")
     if key in failed:
         cell.fill = _FAILED_FILL
 
@@ -772,7 +856,7 @@ def _comparison_sheet(
         for side in "ab":  # the whole note, what OCR read too, where the value is 待核
             cell = sheet.cell(row, names.index(f"value_{side}") + 1)
             if cell.value == DOUBTFUL and isinstance(note := pairs[f"note_{side}"].iloc[row - first], str):
-                cell.comment = Comment(note, "gongkai")
+                cell.comment = Comment(hover_note(note, NoteCode.OCR_DOUBTFUL), "gongkai")
         for column in range(1, len(names) + 1):  # the labels folded (_long_sheet), the numbers right
             cell = sheet.cell(row, column)
             if column in folded:
