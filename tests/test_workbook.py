@@ -473,6 +473,39 @@ def test_the_checks_sheet_prints_a_rule_id_whole_and_folds_the_cells_it_takes(tm
         assert sheet.row_dimensions[row].height >= 2 * 14.5
 
 
+def _lines_of_words(words: list[int], room: int) -> int:
+    """The lines that words of these widths take folded at their spaces in lines of `room`."""
+    lines, used = 1, 0
+    for width in words:
+        if used and used + 1 + width > room:
+            lines, used = lines + 1, width
+        else:
+            used += width + (1 if used else 0)
+    return lines
+
+
+def test_the_checks_sheet_prints_each_cell_id_whole_on_rows_as_high_as_its_lines(tmp_path):
+    """The ids fold at their spaces, an id a line where the line has no room for the next one:
+    counted as if they filled their lines, a rule's cells were planned a line short every three or
+    four ids (cut at the row's foot in LibreOffice); and an id longer than its column was cut in two."""
+    from gongkai.output.workbook import _width
+
+    cells = gongkai.read_report(BROKEN_SAMPLE).cells.copy()
+    cells.loc[cells["table"] == "applications", "value"] = None  # their rules are not evaluated
+    gongkai.write_workbook(cells, tmp_path / "w.xlsx")
+    sheet = load_workbook(tmp_path / "w.xlsx")["checks"]
+    taken = [c.value for c in sheet[1]].index("涉及单元格") + 1
+    width = sheet.column_dimensions[get_column_letter(taken)].width
+    lists = [sheet.cell(r, taken).value.split() for r in range(2, sheet.max_row + 1)]
+    assert max(_width(i) for ids in lists for i in ids) + 1 <= width  # every id whole on its line
+    short = 0
+    for row, ids in enumerate(lists, start=2):
+        lines = _lines_of_words([_width(i) for i in ids], int(width) - 1)
+        assert sheet.row_dimensions[row].height >= 14.5 * lines, (row, ids)
+        short += lines > -(-_width(" ".join(ids)) // (width - 1))
+    assert short  # there are lists whose words leave room at the lines' ends
+
+
 def test_the_overview_centres_the_year_form_and_status_so_that_they_do_not_run_together(book):
     """The form's number, right-aligned against the left-aligned status, printed as 2021ok."""
     sheet = book["概览"]

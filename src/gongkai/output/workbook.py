@@ -14,7 +14,7 @@ import ast
 import math
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 import pandas as pd
@@ -152,7 +152,35 @@ def _width(text: object) -> float:
 
 
 def _lines(text: object, width: float) -> int:
-    return max(1, *(math.ceil(_width(part) / max(1.0, width - 1)) for part in str(text).split("\n")))
+    """The lines a text takes folded in a column `width` wide (about a character of its own less)."""
+    room = max(1.0, width - 1)
+    return max(1, *(_folded(part, room) for part in str(text).split("\n")))
+
+
+# How Excel and LibreOffice fold a cell's text: at a space, or between two CJK characters (not
+# before a closing mark: 。，、）” stay with the character before them), a word longer than the
+# line on a line of its own, cut at its end. A list of ids (applications/new_requests/total ...)
+# folds an id a line, whatever room the line has left: counted as if it filled its lines, it was
+# planned a line short every three or four ids and printed cut at the bottom (LibreOffice).
+_TOKENS = re.compile(r"\s+|[\u2e80-\uffff][，。、；：？！）》」』】〕”’]*|[^\s\u2e80-\uffff]+")
+
+
+def _folded(text: str, room: float) -> int:
+    lines, used, space = 1, 0.0, False
+    for token in _TOKENS.findall(text):
+        if token.isspace():
+            space = used > 0
+            continue
+        need = _width(token)
+        if used + space + need <= room:
+            used += space + need
+        elif need <= room:
+            lines, used = lines + 1, need
+        else:  # on a line of its own, cut at its end, on as many lines as it takes
+            whole = math.ceil(need / room)
+            lines, used = lines + (1 if used else 0) + whole - 1, need - (whole - 1) * room
+        space = False
+    return lines
 
 
 def _fit_columns(sheet: Worksheet, limit: int = 60, first_row: int = 2) -> None:
@@ -706,14 +734,23 @@ def _cut_hashes(sheet: Worksheet, files: pd.DataFrame) -> None:
 
 # The checks sheet on paper: the rule's words and the cells it takes fold in their columns (the
 # cells, a list of ids, a line each: spilled over the empty 左边 and 右边 of a rule not evaluated,
-# they were cut at the page's edge), the rule's id whole, as wide as the longest (up to _RULE_ID_WIDEST).
-_CHECKS_FOLDED = {"rule": 50, "cells": 46}
+# they were cut at the page's edge), the rule's id whole, as wide as the longest (up to _RULE_ID_WIDEST),
+# and so the cells' ids, each whole on its line: at 46, ids longer than it were cut in two
+# (applications/withheld_administrative_query/natural_perso|n), planned as two lines each (most of
+# a rule of 23 cells printed blank) or, folded by LibreOffice after all, cut at the row's foot. The
+# rule's words fold to two lines at 40 as at 50, a column narrower on a page that prints larger.
+_CHECKS_FOLDED = {"rule": 40, "cells": 46}
 _RULE_ID_WIDEST = 64
 
 
 def _checks_widths(checks: pd.DataFrame) -> dict[str, float]:
-    ids = checks["rule_id"].dropna() if "rule_id" in checks.columns else []
-    return {"rule_id": min(_RULE_ID_WIDEST, max((_width(i) + 2 for i in ids), default=_VALUE_WIDTH))}
+    def widest(name: str, words: Callable[[str], Iterable[str]]) -> float:
+        texts = checks[name].dropna() if name in checks.columns else []
+        return max((_width(w) + 2 for t in texts for w in words(t)), default=_VALUE_WIDTH)
+
+    rule_id = min(_RULE_ID_WIDEST, widest("rule_id", lambda i: [i]))
+    cells = min(_RULE_ID_WIDEST, max(_CHECKS_FOLDED["cells"], widest("cells", str.split)))
+    return {"rule_id": rule_id, "cells": cells}
 
 
 def _print_across_two_pages(sheet: Worksheet, last_first_page_column: int) -> None:
