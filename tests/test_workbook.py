@@ -186,8 +186,31 @@ def test_the_files_sheet_prints_its_rows_across_pages_at_a_readable_size(book):
         assert len(str(value)) + 1 <= widths[header.index(name)], name  # the number shown whole
 
 
+# Points of text a column of width w holds, less about 3 points of margins: Excel draws it 7w + 5
+# pixels wide (Calibri), LibreOffice 7w points with DejaVu Sans for Calibri, 5.58w with Carlito.
+_DRAWN = {
+    "Excel": lambda w: (7 * w + 5) * 0.75 - 3,
+    "DejaVu": lambda w: 7 * w - 3,
+    "Carlito": lambda w: 5.58 * w - 3,
+}
+
+
+def test_the_form_header_folds_evenly_however_its_column_is_drawn(book):
+    """格式版本 folds as 格式 and 版本 (at 6, LibreOffice with DejaVu Sans folded 格式版 and 本), and
+    用时(秒) is whole on a line: a CJK character 11 points wide, a bracket 3.5."""
+    for name in ("files", "cells"):
+        sheet = book[name]
+        header = [c.value for c in sheet[1]]
+        width = sheet.column_dimensions[get_column_letter(header.index("格式版本") + 1)].width
+        assert all(2 * 11 <= room(width) < 3 * 11 for room in _DRAWN.values()), (name, width)
+    files = book["files"]
+    header = [c.value for c in files[1]]
+    width = files.column_dimensions[get_column_letter(header.index("用时(秒)") + 1)].width
+    assert all(room(width) >= 3 * 11 + 2 * 3.5 for room in _DRAWN.values())
+
+
 def test_a_header_folded_in_a_narrow_column_has_a_row_as_high_as_its_lines(book):
-    """格式版本 or 用时（秒） over a column narrower than it folds to two lines: the header row is
+    """格式版本 or 找到单元格 over a column narrower than it folds to two lines: the header row is
     as high as them (with no height of its own it printed over the first row of values)."""
     for name in ("files", "cells"):
         sheet = book[name]

@@ -63,7 +63,8 @@ HEADERS = {
     "cells_found": "找到单元格",
     "cells_expected": "应有单元格",
     "checks_failed": "未通过校验",
-    "seconds": "用时（秒）",
+    # Half-width brackets: 用时（秒） folded as 用时（ and 秒） over a column as wide as its numbers.
+    "seconds": "用时(秒)",
     "sha256": "SHA-256",
     "duplicate_of": "与之相同的文件",
     "pages_ocr": "OCR页数",
@@ -680,6 +681,11 @@ def _fold(sheet: Worksheet, columns: list[int] | None = None, first_row: int = 2
 # file (whose agency and year are beside it), the table (its numeral first) and the ids are cut
 # on paper, the row and column labels, the value and the page are whole.
 _CELLS_ON_THE_FIRST_PAGE = "page"
+# The form's column, as wide as its number (2021): its header folds two characters a line (格式 and
+# 版本) in Excel and in LibreOffice, with Calibri or its stand-ins (Carlito, DejaVu Sans, wider). At
+# 6, a third character fitted in DejaVu Sans' wider column, and the header folded as 格式版 and 本;
+# the numbers of 用时(秒), at 8 as wide, fold it no more (it fits whole at 9).
+_FORM_WIDTH = 5
 # The labels fold within their columns (a row's label wider than 30 was cut on paper), as wide as
 # the 同比 sheet's: table 三's labels of one line (一、本年新收政府信息公开申请数量) on one line.
 _CELLS_FOLDED = {"group": None, "row": 34, "column": 28}
@@ -687,7 +693,7 @@ _CELLS_WIDTHS = {
     "source": 16,
     "agency": 20,
     "year": 6,
-    "form": 6,
+    "form": _FORM_WIDTH,
     "table": 14,
     "table_id": 12,
     "row_id": 14,
@@ -702,14 +708,14 @@ _CELLS_WIDTHS = {
 # fifth wider, and printed at two fifths of the size (LibreOffice), not half.
 _FILES_WIDTHS = {
     "year": 6,
-    "form": 6,
+    "form": _FORM_WIDTH,
     "pages": 6,
     "cells_found": 7,
     "cells_expected": 7,
     "checks_failed": 7,
-    "seconds": 8,
+    "seconds": 9,
     "sha256": 17,
-    "pages_ocr": 6,
+    "pages_ocr": 6,  # at 5, Carlito's bold OCR is wider than it, cut as OC and R页
 }
 
 
