@@ -747,8 +747,9 @@ def inspect(pdf, png_dir) -> None:
     cell; the cells of a failed rule are red, and each failed rule names its column.
     Without colour (piped or redirected), a * follows a remark's value and a ! a
     failed rule's.
-    Numbers are never cut: the label column folds instead. Set COLUMNS to choose
-    the width when the output is not a terminal.
+    Numbers are never cut: the label column folds instead, and a table wider than
+    the terminal shows its columns in runs, each beside the labels (续). Set COLUMNS
+    to choose the width when the output is not a terminal.
 
     With --png, each table page is drawn with the detected cells outlined (placed
     values in green, failed-rule cells filled red), the row_id of each matched row
