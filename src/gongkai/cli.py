@@ -226,7 +226,18 @@ def _progress(total: int, enabled: bool, console=None):
                 table.width = self._fit(self.console.width)[0]
             return table
 
-    return Fitted(console or Console(stderr=True, _environ=_environment()))
+    console = console or Console(stderr=True, _environ=_environment())
+    if console.is_dumb_terminal:
+        # TERM=dumb cannot redraw a line: rich drew the bar once, full, as the run ended, then a
+        # blank line, under the line that says the same.
+        return nullcontext(None)
+    if console.color_system == "standard":
+        # In 16 colours (TERM=xterm) rich's green for a finished bar comes out as the grey of the
+        # bar's empty part (\x1b[90m): 6/6 looked as 0/6. The terminal's own colours instead.
+        from rich.theme import Theme
+
+        console.push_theme(Theme({"bar.complete": "bright_magenta", "bar.finished": "green"}))
+    return Fitted(console)
 
 
 class _Stopped(SystemExit):
