@@ -760,6 +760,26 @@ def test_an_empty_input_name_is_no_file_not_the_current_folder(tmp_path, monkeyp
     assert files["reason"].tolist() == ["no such file or directory: ''"]
 
 
+def test_a_file_named_as_a_folder_is_no_file_to_every_command(tmp_path, monkeypatch):
+    """`gongkai extract 'a.pdf/' -o out.csv` (a file named with a folder's '/', as a shell's
+    completion may leave it) passed the check that every input exists (Path('a.pdf/') is
+    Path('a.pdf')) and was read to a failed row, exit 1, where inspect refused it as no file;
+    'c.journal.sqlite/' was "only files of outputs of extract". Each command refuses it in one
+    line, exit 2, and the library's row says the same."""
+    import gongkai
+
+    shutil.copy(SAMPLES / "yunhu-district-2024.pdf", tmp_path / "a.pdf")
+    (tmp_path / "c.journal.sqlite").write_bytes(b"")
+    monkeypatch.chdir(tmp_path)
+    for name in ("a.pdf/", "c.journal.sqlite/", "a.pdf/b.pdf"):
+        said = f"not a directory: a file on the way to '{name}' is named as a folder"
+        for arguments in (["extract", name, "-o", "out.csv"], ["summary", name], ["inspect", name]):
+            result = CliRunner().invoke(main, arguments)
+            assert (result.exit_code, result.stderr) == (2, f"gongkai: error: {said}\n"), arguments
+        assert [report.reason for report in gongkai.iter_reports(name)] == [said]
+    assert not (tmp_path / "out.csv").exists()
+
+
 @pytest.mark.parametrize("command", ["extract", "summary"])
 def test_a_message_above_the_bar_is_one_line_the_terminal_wraps(tmp_path, command):
     """A failed report's line printed above the progress bar, on a terminal narrower than it:

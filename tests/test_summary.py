@@ -417,6 +417,40 @@ def test_a_link_to_a_file_of_a_run_is_told_by_its_target_s_name(tmp_path, monkey
     assert not os.path.exists("x.csv")
 
 
+def test_a_link_named_as_a_report_to_a_file_of_a_run_is_told_by_its_target(tmp_path, monkeypatch):
+    """A link whose own name is a report's counted as a report, wherever it led: `extract x.pdf`
+    (x.pdf -> a run's journal) read the journal (failed, exit 1), and a folder or pattern read
+    the lock a link named z.html leads to. A link is the file it leads to: refused named, skipped
+    found, in the words of its target; a link named as a report to a report is read."""
+    report, live, elsewhere = _an_output_and_a_folder_beside(tmp_path, monkeypatch)
+    (live / "c.journal.lock").write_text("")
+    shutil.copy(report, live / "blob")  # a report under a name that is no report's
+    links = {
+        "x.pdf": ("c.journal.sqlite", "is the journal of a run of extract, neither a report nor an output"),
+        "z.html": ("c.journal.lock", "is the lock file of a run of extract, not a report"),
+        "t.docx": ("c.checks.csv", "is the checks table of an output of extract, not the output itself"),
+        "o.pdf": ("c.csv", "is an output of extract, not a report"),
+    }
+    targets = {name: target for name, (target, _) in links.items()} | {"r.pdf": report, "b.pdf": "blob"}
+    for name, target in targets.items():
+        os.symlink(live / target, elsewhere / name)
+    monkeypatch.chdir(elsewhere)
+    for name, (_, says) in links.items():
+        result = CliRunner().invoke(main, ["extract", name, "-o", "x.csv"])
+        assert result.exit_code == 2, (name, result.output)
+        assert result.stderr == f"gongkai: error: '{name}' {says}: give the reports\n"
+        assert batch.written_by_a_run(name)
+    result = CliRunner().invoke(main, ["summary", "x.pdf"])
+    assert result.exit_code == 2 and result.stderr.endswith(f"give its output instead, '{live / 'c.csv'}'\n")
+    result = CliRunner().invoke(main, ["summary", "o.pdf"])
+    assert result.exit_code == 2 and f"give its target instead, '{live / 'c.csv'}'" in result.stderr
+    assert not batch.written_by_a_run("r.pdf") and not batch.written_by_a_run("b.pdf")
+    # A folder and a pattern skip them, and read the links to the reports.
+    for inputs in (["."], ["*"]):
+        assert batch.expand_inputs(inputs) == ["b.pdf", "r.pdf"], inputs
+    assert not os.path.exists("x.csv")
+
+
 def test_a_link_to_an_output_names_its_target_whose_tables_are_beside_it(tmp_path, monkeypatch):
     """`summary n/outlink.csv`, a link to an output in another folder, said "n/outlink.files.csv
     is missing" though the tables sit beside its target: the target is named, to give instead

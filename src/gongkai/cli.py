@@ -35,11 +35,12 @@ from .batch import (
     holds_a_report,
     iter_reports,
     own_files,
+    same_file,
     without_own_files,
     without_runs_files,
     worker_count,
 )
-from .errors import OutputWriteError
+from .errors import OutputWriteError, RunsFileError
 from .model import Status
 from .numbers import counted, format_number
 from .output.journal import JournalError, JournalWriteError, ReadingOptionsChangedError
@@ -577,7 +578,7 @@ def extract(
         paths, others = without_runs_files(paths, named=inputs)
         check_shape(fmt, shape)
         check_output(output, paths, batch_files(output, fmt))
-    except (BatchSetupError, OutputFormatError, NoInputsError) as error:
+    except (BatchSetupError, OutputFormatError, NoInputsError, RunsFileError) as error:
         _usage_error(str(error))
     if resume and output == "-":
         _usage_error("--resume needs an output file")
@@ -591,7 +592,7 @@ def extract(
         batch = Batch(paths, output, fmt, encoding, resume, shape, input_kind)
     except ReadingOptionsChangedError as error:
         _usage_error(f"cannot resume: {error}; give the same --input-kind, or run without --resume")
-    except JournalError as error:
+    except (JournalError, RunsFileError) as error:
         _usage_error(str(error))
     except BatchInterrupted as stop:
         _interrupted(stop)
@@ -831,7 +832,7 @@ def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float, output:
 
     try:  # a file of a run's named as a report: the output is what to give
         check_named_inputs(inputs, read_back=True)
-    except BatchSetupError as error:
+    except (BatchSetupError, RunsFileError) as error:
         _usage_error(str(error))
     # An output by its name, unless its content is a report's: a report is read whatever its name.
     outputs = [item for item in inputs if is_output(item) and not holds_a_report(item)]
@@ -964,7 +965,7 @@ def compare(inputs, agency, output, show_all, encoding, workers, timeout) -> Non
         check_encoding(encoding)
     except BatchSetupError as error:
         _usage_error(str(error))
-    if agency is None and len(inputs) == 2 and _same_file(*inputs):
+    if agency is None and len(inputs) == 2 and same_file(*inputs):
         _usage_error(f"A and B are the same file, {quoted(inputs[0])}: give two reports A B")
     cells, files, _ = _batch(inputs, workers, timeout, output)
     labels = None
@@ -990,14 +991,6 @@ def compare(inputs, agency, output, show_all, encoding, workers, timeout) -> Non
     if output:
         write_comparison(pairs, output, labels, encoding)
         _say(f"gongkai: wrote {message_path(output)}")
-
-
-def _same_file(a: str, b: str) -> bool:
-    """Whether A and B name one file (the same path, or links to one)."""
-    try:
-        return os.path.isfile(a) and os.path.samefile(a, b)
-    except OSError:
-        return False
 
 
 def _share(share: float) -> str:
