@@ -583,3 +583,29 @@ def test_the_summary_sheet_of_missing_rows_prints_why_in_words_never_what_ocr_re
     assert not any("2357" in str(c.value) for c in printed)
     said = [c for c in printed if "ink touching the rules" in str(c.value)]
     assert len(said) == 1 and "2357" in said[0].comment.text
+
+
+def test_a_narrow_summary_keeps_ids_whole_and_folds_paths_after_their_slashes():
+    """At COLUMNS=60 rich folded ids and paths wherever a column ended (unavaila | ble_need |
+    s_creati | on, /work/wt/printou | t/fixtures): they fold after their _ / - . where they must."""
+    from rich.cells import cell_len
+
+    from gongkai.output.summary import _plain_table
+
+    table = pd.DataFrame(
+        {
+            "table": ["applications", "applications"],
+            "row_id": ["unavailable_needs_creation", "withheld_administrative_query"],
+            "row": ["2.没有现成信息需要另行制作", "8.属于行政查询事项"],
+            "reports": [1, 12],
+            "cells": [6, 30],
+            "sources": ["/work/reports/docx-city-2024-template.docx; /work/reports/b.pdf", "a.pdf"],
+        }
+    )
+    text = _plain_table(table, 60)
+    lines = text.splitlines()
+    assert max(map(cell_len, lines)) <= 60
+    words = {w for line in lines for w in line.split()}
+    assert {"applications", "unavailable_", "needs_creation", "administrative_"} <= words
+    folded = [w for w in words if w.startswith(("/", "docx", "city", "2024", "template", "b.pdf"))]
+    assert all(w.endswith(("/", "-", ".", ";", "docx", "pdf")) for w in folded), folded

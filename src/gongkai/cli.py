@@ -227,7 +227,18 @@ def _progress(total: int, enabled: bool, console=None):
                 table.width = self._fit(self.console.width)[0]
             return table
 
-    return Fitted(console or Console(stderr=True, _environ=_environment()))
+    console = console or Console(stderr=True, _environ=_environment())
+    if console.is_dumb_terminal:
+        # TERM=dumb cannot redraw a line: rich drew the bar once, full, as the run ended, then a
+        # blank line, under the line that says the same.
+        return nullcontext(None)
+    if console.color_system == "standard":
+        # In 16 colours (TERM=xterm) rich's green for a finished bar comes out as the grey of the
+        # bar's empty part (\x1b[90m): 6/6 looked as 0/6. The terminal's own colours instead.
+        from rich.theme import Theme
+
+        console.push_theme(Theme({"bar.complete": "bright_magenta", "bar.finished": "green"}))
+    return Fitted(console)
 
 
 class _Stopped(SystemExit):
@@ -748,8 +759,9 @@ def inspect(pdf, png_dir) -> None:
     cell; the cells of a failed rule are red, and each failed rule names its column.
     Without colour (piped or redirected), a * follows a remark's value and a ! a
     failed rule's.
-    Numbers are never cut: the label column folds instead. Set COLUMNS to choose
-    the width when the output is not a terminal.
+    Numbers are never cut: the label column folds instead, and a table wider than
+    the terminal shows its columns in runs, each beside the labels (续). Set COLUMNS
+    to choose the width when the output is not a terminal.
 
     With --png, each table page is drawn with the detected cells outlined (placed
     values in green, failed-rule cells filled red), the row_id of each matched row
