@@ -29,6 +29,17 @@ def test_iter_reports_takes_one_path_or_many(inputs):
     assert all(r.status == "ok" for r in reports)
 
 
+@pytest.mark.parametrize("inputs", [str(SAMPLES), SAMPLES, f"{SAMPLES}/*.pdf"], ids=["str", "Path", "glob"])
+def test_expand_inputs_takes_one_path_as_iter_reports_does(inputs):
+    """`gongkai.expand_inputs("samples/")` listed the path's letters as files ('/' searched the
+    whole disk), and a Path raised TypeError: one str or Path is one path, as for iter_reports."""
+    assert [Path(path).name for path in gongkai.expand_inputs(inputs)] == SAMPLE_NAMES
+    with pytest.raises(gongkai.NoInputsError, match="no inputs given"):
+        gongkai.expand_inputs([])
+    with pytest.raises(gongkai.InputTypeError, match="not bytes"):
+        gongkai.expand_inputs(bytes(SAMPLES))
+
+
 def test_read_reports_warns_about_failed_files_and_gives_the_status_table():
     with pytest.warns(gongkai.FailedReportsWarning, match="1 of 2 inputs could not be read: .*not-a-pdf"):
         cells, files = gongkai.read_reports([BROKEN_SAMPLE, BAD_INPUTS / "not-a-pdf.pdf"], with_status=True)
@@ -82,6 +93,40 @@ def test_a_call_the_library_cannot_act_on_raises_an_exported_gongkai_error(call,
     with pytest.raises(exception, match=words) as raised:
         call()
     assert type(raised.value) is exception and "\n" not in str(raised.value)
+
+
+def test_a_file_a_run_writes_named_to_the_library_is_refused_as_the_command_refuses_it(tmp_path, monkeypatch):
+    """`gongkai.iter_reports("out/c.journal.sqlite")` read the journal as a report (a failed
+    Report), and so did read_reports, expand_inputs (which listed it) and a Batch over it, where
+    `gongkai extract` refuses it: each raises RunsFileError before any reading, in the line the
+    command prints; a pattern still skips it, and a Batch leaves its output's journal untouched."""
+    from gongkai import batch
+
+    out = tmp_path / "运行 1" / "c 表.csv"
+    assert CliRunner().invoke(main, ["extract", str(BROKEN_SAMPLE), "-o", str(out), "-q"]).exit_code == 0
+    (out.parent / "c 表.journal.lock").write_text("")
+    monkeypatch.setattr(batch, "read_report_safely", lambda *a, **k: pytest.fail("read a report"))
+    new = tmp_path / "new.csv"
+    for name in ("c 表.journal.sqlite", "c 表.journal.lock", "c 表.files.csv", "c 表.csv"):
+        named = out.with_name(name)
+        said = CliRunner().invoke(main, ["extract", str(named), "-o", str(new)])
+        assert said.exit_code == 2 and said.stderr.startswith("gongkai: error: "), said.output
+        line = said.stderr.removeprefix("gongkai: error: ").rstrip("\n")
+        calls = [
+            lambda named: list(gongkai.iter_reports(named)),
+            lambda named: gongkai.read_reports([BROKEN_SAMPLE, str(named)]),
+            lambda named: gongkai.expand_inputs([str(named)]),
+            lambda named: batch.Batch([str(BROKEN_SAMPLE), named], new, None),
+            lambda named: batch.run_batch([str(named)], str(new), "csv"),
+        ]
+        for call in calls:
+            with pytest.raises(gongkai.RunsFileError) as raised:
+                call(named)
+            assert str(raised.value) == line and raised.value.path == str(named)
+    assert issubclass(gongkai.RunsFileError, gongkai.GongkaiError | ValueError)
+    assert not list(tmp_path.glob("new*"))  # no journal begun, nor its lock
+    with pytest.raises(gongkai.NoInputsError, match="only files of outputs of extract"):
+        gongkai.expand_inputs([str(out.parent / "*")])  # a pattern skips them
 
 
 def test_repr_is_one_short_line():

@@ -143,3 +143,12 @@ def test_the_files_beside_a_journal_are_named_in_one_place():
 def test_the_commands_take_an_earlier_outputs_tables_from_batch():
     """An earlier output's tables are those batch.own_files lists; the commands name none of them again."""
     assert "checks" not in _strings(PACKAGE / "cli.py")
+
+
+def test_whether_two_paths_name_one_file_is_told_in_one_place():
+    """By batch._identity (device and inode; batch.same_file): compare had a twin of it
+    (cli._same_file, os.path.samefile)."""
+    for path in PACKAGE.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        attributes = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
+        assert "samefile" not in attributes, path

@@ -276,6 +276,42 @@ def test_a_page_saved_complete_by_a_browser_is_read_without_its_files_folder(tmp
     assert alone.exit_code == 2 and "only files of saved pages' folders" in alone.stderr
 
 
+def test_a_pattern_looks_into_no_file_but_those_named_as_a_copy_of_a_run_s_file_is(tmp_path, monkeypatch):
+    """A pattern over a folder of other files (images, archives, data) opened each file up to
+    three times to tell whether it was a file a run writes (sniffed as a report, then as an
+    SQLite file, then its first line, a Parquet file's schema through pyarrow): only a file
+    whose name a copy of one keeps (.csv, .db, .sqlite… anywhere in it) is looked into, and
+    the copies are still told by their content and skipped."""
+    import builtins
+
+    from click.testing import CliRunner
+
+    from gongkai.cli import main
+
+    shutil.copyfile(SAMPLES / "guiling-township-2024.pdf", tmp_path / "a.pdf")
+    out = tmp_path / "c.csv"
+    assert CliRunner().invoke(main, ["extract", str(tmp_path / "a.pdf"), "-o", str(out)]).exit_code == 0
+    journal = "c.journal.sqlite"
+    copies = {"jl.db": journal, f"{journal}.bak": journal, "ch.csv": "c.checks.csv"}
+    for copy, original in copies.items():
+        shutil.copyfile(tmp_path / original, tmp_path / copy)
+    others = {"photo.jpg": os.urandom(4096), "data.parquet": b"PAR1", "notes.txt": b"a,b\n", "x.zip": b"PK"}
+    for name, content in others.items():
+        (tmp_path / name).write_bytes(content)
+    opened, real_open = [], builtins.open
+
+    def opens(file, *args, **kwargs):
+        opened.append(os.path.basename(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", opens)
+    monkeypatch.setattr(batch, "table_columns", lambda path: pytest.fail(f"read the columns of {path}"))
+    kept, skipped = batch.without_runs_files(sorted(map(str, tmp_path.iterdir())))
+    assert sorted(map(os.path.basename, kept)) == ["a.pdf", *sorted(others)]
+    assert {os.path.basename(path) for path in skipped} >= {"c.csv", "c.files.csv", *copies}
+    assert not set(opened) & {"a.pdf", *others}, opened
+
+
 def _outputs(output) -> dict[str, bytes]:
     base = output.with_suffix("")
     return {kind: base.with_name(base.name + kind + ".csv").read_bytes() for kind in ("", ".checks")}
@@ -409,6 +445,36 @@ def test_a_named_pipe_or_a_device_gets_a_failed_row_and_is_never_opened(tmp_path
     rows = {r[0]: r[2] for r in _status_rows(tmp_path / "cells.csv")[1:]}
     assert rows[str(fifo)] == "not a regular file but a named pipe (FIFO); only files are read"
     assert rows[os.devnull] == "not a regular file but a character device; only files are read"
+
+
+def test_a_named_pipe_whose_name_is_no_report_s_is_never_opened_by_the_check_for_a_run_s_files(
+    tmp_path, monkeypatch
+):
+    """`gongkai extract pipe -o x.csv` (and `iter_reports("pipe")`, `summary pipe`) hung: the check
+    for the files a run writes opened a named pipe whose name is no report's, to sniff its
+    content, and waited for ever for a writer. No file a run writes is anything but a regular
+    file: the pipe gets its failed row, as one named pipe.pdf does, unopened."""
+    from click.testing import CliRunner
+
+    from gongkai.cli import main
+
+    fifo, device = str(tmp_path / "pipe"), str(tmp_path / "c.journal.lock")
+    os.mkfifo(fifo)
+    os.symlink(os.devnull, device)  # a link to a device, named as a run's lock
+    real_open = open
+
+    def opens(file, *args, **kwargs):
+        if os.path.realpath(str(file)) in (fifo, os.devnull):
+            pytest.fail(f"opened {file}")
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", opens)
+    assert not batch.written_by_a_run(fifo) and not batch.written_by_a_run(device)
+    assert [r.reason for r in iter_reports(fifo, timeout=None)] == [
+        "not a regular file but a named pipe (FIFO); only files are read"
+    ]
+    result = CliRunner().invoke(main, ["extract", fifo, "-o", str(tmp_path / "x.csv"), "-w", "1"])
+    assert result.exit_code == 1 and "pipe: not a regular file but a named pipe" in result.stderr
 
 
 def test_an_interruption_while_the_outputs_are_moved_into_place_leaves_no_mix_of_two_runs(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -14,7 +16,7 @@ from click.testing import CliRunner
 from gongkai.cli import main
 from gongkai.output.records import CELL_COLUMNS, FILE_COLUMNS
 
-from .conftest import FIXTURES, SAMPLES
+from .conftest import FIXTURES, ROOT, SAMPLES
 
 BAD = FIXTURES / "bad"
 
@@ -580,6 +582,48 @@ def test_the_counts_show_from_the_first_drawing_so_the_bar_keeps_its_length():
     assert console.file.getvalue().index("1/7") == before
 
 
+@pytest.mark.parametrize("term", ["xterm", "xterm-256color"])
+def test_a_finished_bar_is_not_drawn_in_the_grey_of_an_empty_one(term):
+    """Under TERM=xterm (16 colours) rich's green for a finished bar came out as the grey of the
+    bar's empty part (\x1b[90m): a run of 6/6 files looked as if none was read. In a process of its
+    own: rich keeps a style's codes for the first colour system it is drawn in."""
+    code = (
+        "import io, re, sys\n"
+        "from rich.console import Console\n"
+        "from gongkai.cli import _progress, _reading_task\n"
+        "term = {'TERM': sys.argv[1]}\n"
+        "console = Console(file=io.StringIO(), width=60, force_terminal=True, _environ=term)\n"
+        "progress = _progress(2, True, console)\n"
+        "task = _reading_task(progress, 2)\n"
+        "for done in (0, 1, 2):\n"
+        "    progress.update(task, completed=done)\n"
+        "    console.print(progress.make_tasks_table(progress.tasks))\n"
+        "for line in console.file.getvalue().splitlines():\n"
+        "    print(repr(re.findall(r'(\\x1b\\[[\\d;]+m)━', line)[0]))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    done = subprocess.run(
+        [sys.executable, "-c", code, term], env=env, capture_output=True, text=True, check=True
+    )
+    back, part, finished = done.stdout.splitlines()
+    assert len({back, part, finished}) == 3, (back, part, finished)
+
+
+def test_no_bar_is_drawn_on_a_terminal_that_cannot_redraw_a_line():
+    """TERM=dumb: rich drew it once, full, as the run ended, then a blank line, under the line
+    that says the same."""
+    import io
+
+    from rich.console import Console
+
+    from gongkai.cli import _progress
+
+    console = Console(file=io.StringIO(), width=60, force_terminal=True, _environ={"TERM": "dumb"})
+    with _progress(6, True, console) as bar:
+        assert bar is None
+    assert console.file.getvalue() == ""
+
+
 def test_a_usage_error_click_finds_is_one_line_in_gongkais_form(tmp_path):
     """A bad option value, an unknown option or command, a missing -o: one line on stderr,
     `gongkai: error: ...`, exit 2, as every other failure; not click's Usage/Try/Error block."""
@@ -731,6 +775,26 @@ def test_an_empty_input_name_is_no_file_not_the_current_folder(tmp_path, monkeyp
     with pytest.warns(gongkai.FailedReportsWarning):
         _, files = gongkai.read_reports([""], with_status=True)
     assert files["reason"].tolist() == ["no such file or directory: ''"]
+
+
+def test_a_file_named_as_a_folder_is_no_file_to_every_command(tmp_path, monkeypatch):
+    """`gongkai extract 'a.pdf/' -o out.csv` (a file named with a folder's '/', as a shell's
+    completion may leave it) passed the check that every input exists (Path('a.pdf/') is
+    Path('a.pdf')) and was read to a failed row, exit 1, where inspect refused it as no file;
+    'c.journal.sqlite/' was "only files of outputs of extract". Each command refuses it in one
+    line, exit 2, and the library's row says the same."""
+    import gongkai
+
+    shutil.copy(SAMPLES / "yunhu-district-2024.pdf", tmp_path / "a.pdf")
+    (tmp_path / "c.journal.sqlite").write_bytes(b"")
+    monkeypatch.chdir(tmp_path)
+    for name in ("a.pdf/", "c.journal.sqlite/", "a.pdf/b.pdf"):
+        said = f"not a directory: a file on the way to '{name}' is named as a folder"
+        for arguments in (["extract", name, "-o", "out.csv"], ["summary", name], ["inspect", name]):
+            result = CliRunner().invoke(main, arguments)
+            assert (result.exit_code, result.stderr) == (2, f"gongkai: error: {said}\n"), arguments
+        assert [report.reason for report in gongkai.iter_reports(name)] == [said]
+    assert not (tmp_path / "out.csv").exists()
 
 
 @pytest.mark.parametrize("command", ["extract", "summary"])

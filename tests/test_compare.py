@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 
@@ -11,6 +12,7 @@ from click.testing import CliRunner
 from openpyxl.utils import get_column_letter
 
 import gongkai
+from gongkai import batch
 from gongkai.cli import main
 from gongkai.numbers import format_number
 from gongkai.output.compare import LARGE_CHANGE_MINIMUM, LARGE_CHANGE_SHARE
@@ -254,6 +256,13 @@ def test_two_reports_are_called_by_their_years_and_an_odd_pair_is_warned_of(tmp_
 def test_comparing_a_report_with_itself_says_it_is_the_same_file(tmp_path):
     sample = FIXTURES.parent / "samples" / "yunhu-district-2024.pdf"
     (tmp_path / "link.pdf").symlink_to(sample)
+    shutil.copy(sample, tmp_path / "a.pdf")
+    os.link(tmp_path / "a.pdf", tmp_path / "hard.pdf")
+    ones = [(sample, sample), (sample, tmp_path / "link.pdf"), (tmp_path / "a.pdf", tmp_path / "hard.pdf")]
+    for a, b in ones:
+        assert batch.same_file(a, b) and batch.same_file(str(b), str(a))
+    assert not batch.same_file(sample, tmp_path / "a.pdf") and not batch.same_file(tmp_path, tmp_path)
+    assert not batch.same_file(tmp_path / "nothing.pdf", tmp_path / "nothing.pdf")
     for b in (sample, tmp_path / "link.pdf"):
         result = CliRunner().invoke(main, ["compare", str(sample), str(b)])
         assert result.exit_code == 2

@@ -458,6 +458,43 @@ def test_ctrl_c_again_while_the_command_ends_gives_no_traceback():
     assert "Exception ignored" not in done.stderr and "Traceback" not in done.stderr, done.stderr
 
 
+def test_ctrl_c_again_and_again_once_the_command_has_handed_its_signals_back():
+    """The window of the flaky hand-on-the-keys test above, held open: between the command
+    handing its signals back (its way out done) and the exit ignoring them, a busy machine may
+    pause the process; Ctrl-C pressed again and again meanwhile, and on through Python's exit
+    (its exit handlers slow here), ends it once, with exit status 130 and no traceback."""
+    code = (
+        "import atexit, contextlib, os, signal, sys, threading, time\n"
+        "from gongkai import __main__ as entry, cli\n"
+        "ending = cli._command_ending\n"
+        "def keys():\n"
+        "    for _ in range(200):\n"
+        "        os.kill(os.getpid(), signal.SIGINT)\n"
+        "        time.sleep(0.002)\n"
+        "@contextlib.contextmanager\n"
+        "def ending_then_keys():\n"
+        "    with ending():\n"
+        "        yield\n"
+        "    threading.Thread(target=keys, daemon=True).start()\n"
+        "cli._command_ending = ending_then_keys\n"
+        "exit_now = entry._exit_now\n"
+        "entry._exit_now = lambda code: (time.sleep(0.1), exit_now(code))\n"
+        "atexit.register(time.sleep, 0.1)\n"
+        "sys.argv = ['gongkai', 'inspect', sys.argv[1]]\n"
+        "entry.run()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(SAMPLES / "yunhu-district-2024.pdf")],
+        env=_ENV,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=_DEFAULT_SIGINT,
+    )
+    assert done.returncode == 130, done.stderr
+    assert "Exception ignored" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+
+
 def test_ctrl_c_while_the_command_loads_says_so_in_one_line():
     """Ctrl-C while `gongkai` loads its modules (the first 0.1-0.3 s) ended it with exit status
     130 and said nothing, where every command says `gongkai: interrupted`."""

@@ -256,10 +256,11 @@ def test_two_readings_under_the_seal_are_not_enough():
     assert out["review_total"].value == 6
 
 
-def _applications_records(sealed=(), doubtful=(), read=None):
+def _applications_records(sealed=(), doubtful=(), read=None, faded=()):
     """Table 三 of the 2021 form, its rules all holding; the cells `sealed` (row, column) have seal
     ink in them, those `doubtful` were read as no number at all (no candidate to correct them),
-    those in `read` as given there (free text, score)."""
+    those in `read` as given there (free text, score), and in those `faded` the seal's fade left
+    no ink at all."""
     pytest.importorskip("cv2")
     from gongkai.sources.ocr import OcrCell, ScannedPage
 
@@ -294,19 +295,22 @@ def _applications_records(sealed=(), doubtful=(), read=None):
                 free, score = digits, _ = read[(row.id, column.id)]
             else:
                 score = 0.99
+            inked = (row.id, column.id) not in faded
+            if not inked:
+                free, digits = "", ""
             cells[box] = OcrCell(
-                1, box, free, score, digits, 0.99, (0, 0, 1, 1), True, (),
+                1, box, free, score, digits, 0.99, (0, 0, 1, 1), inked, (),
                 under_seal=(row.id, column.id) in sealed,
             )  # fmt: skip
     return records, placed, {1: ScannedPage(1, None, [], [], cells)}
 
 
-def _verify_applications(sealed=(), doubtful=(), read=None):
+def _verify_applications(sealed=(), doubtful=(), read=None, faded=()):
     from gongkai.checks import run_checks
     from gongkai.model import CheckStatus
     from gongkai.verify import verify_ocr_cells
 
-    records, placed, scanned = _applications_records(sealed, doubtful, read)
+    records, placed, scanned = _applications_records(sealed, doubtful, read, faded)
     mine = [r for r in run_checks(FORM_2021, records) if r.rule_id.startswith("applications")]
     assert {r.status for r in mine} == {CheckStatus.PASSED}
     out, counts = verify_ocr_cells(
@@ -338,6 +342,23 @@ def test_under_a_seal_zeros_a_holding_rule_leaves_0_for_are_published():
     out, counts = _verify_applications(sealed, doubtful)
     assert all(out[cell].value == 0 and out[cell].note_code is None for cell in sealed)
     assert counts["by_arithmetic"] == 4
+
+
+def test_a_cell_the_seal_s_fade_left_no_ink_in_does_not_keep_the_rules_from_fixing_its_block():
+    """Scan 00004 of seed 6464: a block of 0s under the seal, one of which the fade took whole.
+    Read as no number, it sums as 0: it agrees with the 0 the rules leave it, and the block's other
+    cells are fixed. It is not published itself (no ink is no reading), but its note says what the
+    rules leave."""
+    rows, columns = ("withheld_state_secret", "withheld_third_party"), ("research", "public_interest")
+    sealed = [(row, column) for row in rows for column in columns]
+    faded = [sealed[0]]
+    doubtful = [("other_other", "research"), ("other_other", "public_interest")]
+    out, counts = _verify_applications(sealed, doubtful, faded=faded)
+    assert all(out[cell].value == 0 and out[cell].note_code is None for cell in sealed[1:])
+    assert counts["by_arithmetic"] == 3
+    gone = out[faded[0]]
+    assert gone.value is None and gone.note_code is NoteCode.OCR_DOUBTFUL
+    assert "no ink found" in gone.note and "leave only 0" in gone.note
 
 
 def test_under_a_seal_two_cells_left_non_zero_in_one_rule_stay_doubtful():
@@ -1228,6 +1249,27 @@ def test_a_rule_the_seal_s_ring_crosses_still_parts_its_cells():
     assert any(all(abs(a - b) <= 3 for a, b in zip(box, label, strict=True)) for box in found)
 
 
+def test_a_rule_under_the_seal_s_ink_is_carried_through_the_fade_around_it():
+    """Under a seal's star a thin rule is as light in red as the seal's ink (seed 5353, scan
+    00005: red 160 under the star, seal ink 160-220), so its pixels are the seal's or faded to
+    paper; at the star's edge the fade left 1-3 px that are neither seal nor ink. The rule still
+    runs through: the cells above and below it stay apart (three rows had merged into one cell,
+    whose values were not shared out)."""
+    pytest.importorskip("cv2")
+    import numpy as np
+
+    from gongkai.sources import scan
+
+    ink = np.zeros((400, 1654), bool)
+    seal = np.zeros_like(ink)
+    ink[200:203, 100:1500] = True
+    ink[200:203, 700:900] = False  # the rule's print under the star, faded
+    seal[120:280, 703:897] = True  # the star's ink over it, short of the fade at its edges
+    horizontal, _ = scan._rules(ink, seal)
+    assert horizontal[200:203, 110:1490].all()
+    assert not horizontal[120:190].any() and not horizontal[210:280].any()  # the star is no rule
+
+
 def test_a_seal_s_ring_inside_a_cell_draws_no_rule():
     """A ring inside the label cells, crossing no vertical rule, adds none: its arcs are as
     long as a rule where they run upright, but no rule carries on through them."""
@@ -1308,10 +1350,20 @@ def test_a_speck_the_page_s_detector_took_for_a_line_leaves_its_cell_one_line(mo
 
 
 @needs_ocr
-def test_a_ruled_cell_printed_downwards_is_read_a_character_at_a_time(monkeypatch):
+@pytest.mark.parametrize(
+    "boxes",
+    [
+        [(20, 120, 75, 370)],
+        [(20, 120, 75, 285), (20, 305, 75, 370)],
+    ],
+    ids=["one line", "cut in two"],
+)
+def test_a_ruled_cell_printed_downwards_is_read_a_character_at_a_time(monkeypatch, boxes):
     """A header printed downwards in a narrow column (自/然/人), which the detector takes for one
     line, both on the page and in the cell's own image: read as one line it came out as 百款, no
-    column of table 三 was placed, and the whole table was lost (seed 3131)."""
+    column of table 三 was placed, and the whole table was lost (seed 3131). The detector may
+    also cut the stack in two lines, the upper of several characters (社会公益 / 织): read as a
+    line that came out as 试验 (seed 5353)."""
     import cv2
     import numpy as np
 
@@ -1329,7 +1381,9 @@ def test_a_ruled_cell_printed_downwards_is_read_a_character_at_a_time(monkeypatc
         cv2.putText(image, digit, (columns[0] + 32, top), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 40, 3)
     for x, digit in zip(columns, "135", strict=False):
         cv2.putText(image, digit, (x + 32, 490), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 40, 3)
-    stack = (columns[0] + 20, 120, columns[0] + 75, 370)  # the detector's one box over the stack
+    stack = (columns[0] + 20, 120, columns[0] + 75, 370)
+    # the detector's boxes over the stack
+    found_over_stack = [(columns[0] + x0, top, columns[0] + x1, bottom) for x0, top, x1, bottom in boxes]
     engine = ocr.recogniser()
     detect = engine.detect
 
@@ -1346,7 +1400,7 @@ def test_a_ruled_cell_printed_downwards_is_read_a_character_at_a_time(monkeypatc
             for b in found
             if stack[0] <= b[0] and b[2] <= stack[2] and stack[1] <= b[1] and b[3] <= stack[3]
         ]
-        return [b for b in found if b not in inside] + [stack]
+        return [b for b in found if b not in inside] + found_over_stack
 
     monkeypatch.setattr(engine, "detect", one_line)
     page = ocr.read_page(1, cv2.GaussianBlur(image, (0, 0), 1.0), 200, find_table_cells)

@@ -70,6 +70,24 @@ def test_each_table_is_one_width_that_fits_when_it_can(reports, width):
         assert any(line.strip() == "第二十条第（五）项" for line in _printed(reports[0], width).splitlines())
 
 
+@pytest.mark.parametrize("width", [30, 40])
+def test_a_table_wider_than_the_terminal_prints_its_columns_in_runs_that_fit(reports, width):
+    """At COLUMNS=30 table 三's seven columns printed 47 wide, each line wrapped into two by the
+    terminal: its columns come in runs, each under the labels (the next run's title says 续),
+    every line within the terminal, every number whole, the columns in the form's order."""
+    from rich.cells import cell_len
+
+    for report in reports:
+        text = _printed(report, width)
+        assert max(cell_len(line) for line in text.splitlines() if "failed" not in line) <= width
+        tokens = re.findall(r"[\d.]+", text)
+        for value in report.cells["value"].dropna():
+            assert format_number(float(value)) in tokens, (report.source, width, value)
+    joined = "".join(_printed(reports[0], width).split())
+    three = joined.index("三、收到和处理政府信息公开申请情况")
+    assert three < joined.index("三、收到和处理政府信息公开申请情况（续）")
+
+
 def test_a_folded_label_stays_under_its_own_level(reports):
     text = _printed(reports[0], 60)
     lines = text.splitlines()

@@ -417,6 +417,40 @@ def test_a_link_to_a_file_of_a_run_is_told_by_its_target_s_name(tmp_path, monkey
     assert not os.path.exists("x.csv")
 
 
+def test_a_link_named_as_a_report_to_a_file_of_a_run_is_told_by_its_target(tmp_path, monkeypatch):
+    """A link whose own name is a report's counted as a report, wherever it led: `extract x.pdf`
+    (x.pdf -> a run's journal) read the journal (failed, exit 1), and a folder or pattern read
+    the lock a link named z.html leads to. A link is the file it leads to: refused named, skipped
+    found, in the words of its target; a link named as a report to a report is read."""
+    report, live, elsewhere = _an_output_and_a_folder_beside(tmp_path, monkeypatch)
+    (live / "c.journal.lock").write_text("")
+    shutil.copy(report, live / "blob")  # a report under a name that is no report's
+    links = {
+        "x.pdf": ("c.journal.sqlite", "is the journal of a run of extract, neither a report nor an output"),
+        "z.html": ("c.journal.lock", "is the lock file of a run of extract, not a report"),
+        "t.docx": ("c.checks.csv", "is the checks table of an output of extract, not the output itself"),
+        "o.pdf": ("c.csv", "is an output of extract, not a report"),
+    }
+    targets = {name: target for name, (target, _) in links.items()} | {"r.pdf": report, "b.pdf": "blob"}
+    for name, target in targets.items():
+        os.symlink(live / target, elsewhere / name)
+    monkeypatch.chdir(elsewhere)
+    for name, (_, says) in links.items():
+        result = CliRunner().invoke(main, ["extract", name, "-o", "x.csv"])
+        assert result.exit_code == 2, (name, result.output)
+        assert result.stderr == f"gongkai: error: '{name}' {says}: give the reports\n"
+        assert batch.written_by_a_run(name)
+    result = CliRunner().invoke(main, ["summary", "x.pdf"])
+    assert result.exit_code == 2 and result.stderr.endswith(f"give its output instead, '{live / 'c.csv'}'\n")
+    result = CliRunner().invoke(main, ["summary", "o.pdf"])
+    assert result.exit_code == 2 and f"give its target instead, '{live / 'c.csv'}'" in result.stderr
+    assert not batch.written_by_a_run("r.pdf") and not batch.written_by_a_run("b.pdf")
+    # A folder and a pattern skip them, and read the links to the reports.
+    for inputs in (["."], ["*"]):
+        assert batch.expand_inputs(inputs) == ["b.pdf", "r.pdf"], inputs
+    assert not os.path.exists("x.csv")
+
+
 def test_a_link_to_an_output_names_its_target_whose_tables_are_beside_it(tmp_path, monkeypatch):
     """`summary n/outlink.csv`, a link to an output in another folder, said "n/outlink.files.csv
     is missing" though the tables sit beside its target: the target is named, to give instead
@@ -549,3 +583,29 @@ def test_the_summary_sheet_of_missing_rows_prints_why_in_words_never_what_ocr_re
     assert not any("2357" in str(c.value) for c in printed)
     said = [c for c in printed if "ink touching the rules" in str(c.value)]
     assert len(said) == 1 and "2357" in said[0].comment.text
+
+
+def test_a_narrow_summary_keeps_ids_whole_and_folds_paths_after_their_slashes():
+    """At COLUMNS=60 rich folded ids and paths wherever a column ended (unavaila | ble_need |
+    s_creati | on, /work/wt/printou | t/fixtures): they fold after their _ / - . where they must."""
+    from rich.cells import cell_len
+
+    from gongkai.output.summary import _plain_table
+
+    table = pd.DataFrame(
+        {
+            "table": ["applications", "applications"],
+            "row_id": ["unavailable_needs_creation", "withheld_administrative_query"],
+            "row": ["2.没有现成信息需要另行制作", "8.属于行政查询事项"],
+            "reports": [1, 12],
+            "cells": [6, 30],
+            "sources": ["/work/reports/docx-city-2024-template.docx; /work/reports/b.pdf", "a.pdf"],
+        }
+    )
+    text = _plain_table(table, 60)
+    lines = text.splitlines()
+    assert max(map(cell_len, lines)) <= 60
+    words = {w for line in lines for w in line.split()}
+    assert {"applications", "unavailable_", "needs_creation", "administrative_"} <= words
+    folded = [w for w in words if w.startswith(("/", "docx", "city", "2024", "template", "b.pdf"))]
+    assert all(w.endswith(("/", "-", ".", ";", "docx", "pdf")) for w in folded), folded

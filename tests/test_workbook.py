@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 import gongkai
+from gongkai.model import NoteCode
 
 from .conftest import BAD_INPUTS, BROKEN_SAMPLE, FIXTURES
 
@@ -76,8 +77,36 @@ def test_failed_rule_cells_are_red_and_noted_cells_yellow(book):
     assert sheet.cell(row, 3).fill.fgColor.rgb in ("00000000", None)  # 商业企业 is not
     two = book["二、主动公开"]
     slash = next(c for r in two.iter_rows() for c in r if c.value == "/")
-    assert slash.fill.fgColor.rgb.endswith("FFF2CC") and "not applicable" in slash.comment.text
+    assert slash.fill.fgColor.rgb.endswith("FFF2CC") and slash.comment.text == "不适用：报告中此格为“/”"
     assert any("图例" in str(c.value) for c in two["A"])
+
+
+def _in_chinese(text: str) -> bool:
+    """Words in Chinese: English only in what is quoted (“…”, what the report printed or OCR read)."""
+    import re
+
+    return bool(re.match("[\u4e00-\u9fff]", text)) and not re.search("[A-Za-z]", re.sub("“[^”]*”", "", text))
+
+
+def test_the_hover_notes_are_in_the_sheets_words_and_the_records_note_as_it_is(batch_book):
+    notes = [c.comment.text for s in batch_book for r in s.iter_rows() for c in r if c.comment]
+    assert len(notes) > 10 and all(map(_in_chinese, notes)), [n for n in notes if not _in_chinese(n)]
+    assert "去掉了单位：报告中此格为“34001件”" in notes
+    cells = batch_book["cells"]
+    header = [c.value for c in cells[1]]
+    said = {r[header.index("说明")].value for r in cells.iter_rows(min_row=2)}
+    assert "unit 件 dropped" in said  # the output's contract: the record's note, unchanged
+
+
+@pytest.mark.parametrize("code", list(NoteCode))
+def test_every_note_code_has_a_hover_note_in_chinese(code):
+    from gongkai.output.workbook import hover_note
+
+    note = "OCR doubtful (low score): cell read as '2*' (0.75); digits only '2'; read again '3'"
+    words = hover_note(note, code, raw="2*")
+    assert _in_chinese(words), words
+    if code in (NoteCode.OCR_DOUBTFUL, NoteCode.OCR_CORRECTED_BY_RULE):
+        assert words.endswith("；单元格识别为“2*”（置信度 0.75），只认数字为“2”，再次识别为“3”")
 
 
 def test_table_four_is_laid_out_as_printed(book):
@@ -157,8 +186,31 @@ def test_the_files_sheet_prints_its_rows_across_pages_at_a_readable_size(book):
         assert len(str(value)) + 1 <= widths[header.index(name)], name  # the number shown whole
 
 
+# Points of text a column of width w holds, less about 3 points of margins: Excel draws it 7w + 5
+# pixels wide (Calibri), LibreOffice 7w points with DejaVu Sans for Calibri, 5.58w with Carlito.
+_DRAWN = {
+    "Excel": lambda w: (7 * w + 5) * 0.75 - 3,
+    "DejaVu": lambda w: 7 * w - 3,
+    "Carlito": lambda w: 5.58 * w - 3,
+}
+
+
+def test_the_form_header_folds_evenly_however_its_column_is_drawn(book):
+    """格式版本 folds as 格式 and 版本 (at 6, LibreOffice with DejaVu Sans folded 格式版 and 本), and
+    用时(秒) is whole on a line: a CJK character 11 points wide, a bracket 3.5."""
+    for name in ("files", "cells"):
+        sheet = book[name]
+        header = [c.value for c in sheet[1]]
+        width = sheet.column_dimensions[get_column_letter(header.index("格式版本") + 1)].width
+        assert all(2 * 11 <= room(width) < 3 * 11 for room in _DRAWN.values()), (name, width)
+    files = book["files"]
+    header = [c.value for c in files[1]]
+    width = files.column_dimensions[get_column_letter(header.index("用时(秒)") + 1)].width
+    assert all(room(width) >= 3 * 11 + 2 * 3.5 for room in _DRAWN.values())
+
+
 def test_a_header_folded_in_a_narrow_column_has_a_row_as_high_as_its_lines(book):
-    """格式版本 or 用时（秒） over a column narrower than it folds to two lines: the header row is
+    """格式版本 or 找到单元格 over a column narrower than it folds to two lines: the header row is
     as high as them (with no height of its own it printed over the first row of values)."""
     for name in ("files", "cells"):
         sheet = book[name]
@@ -354,6 +406,7 @@ def test_a_number_ocr_could_not_vouch_for_is_shown_as_awaiting_a_reader_never_as
     assert not any("98712" in str(c.value) for c in shown)
     doubtful = [c for c in shown if c.value == "待核"]
     assert len(doubtful) == 1 and "98712" in doubtful[0].comment.text
+    assert doubtful[0].comment.text == "待核：扫描件上未能可靠识别，须对照原件填写；单元格识别为“98712”"
     assert any("待核" in str(c.value) and "图例" in str(c.value) for c in shown)
 
 
@@ -441,6 +494,39 @@ def test_the_checks_sheet_prints_a_rule_id_whole_and_folds_the_cells_it_takes(tm
         cell = sheet.cell(row, taken)
         assert _width(cell.value) > taken_width and cell.alignment.wrap_text
         assert sheet.row_dimensions[row].height >= 2 * 14.5
+
+
+def _lines_of_words(words: list[int], room: int) -> int:
+    """The lines that words of these widths take folded at their spaces in lines of `room`."""
+    lines, used = 1, 0
+    for width in words:
+        if used and used + 1 + width > room:
+            lines, used = lines + 1, width
+        else:
+            used += width + (1 if used else 0)
+    return lines
+
+
+def test_the_checks_sheet_prints_each_cell_id_whole_on_rows_as_high_as_its_lines(tmp_path):
+    """The ids fold at their spaces, an id a line where the line has no room for the next one:
+    counted as if they filled their lines, a rule's cells were planned a line short every three or
+    four ids (cut at the row's foot in LibreOffice); and an id longer than its column was cut in two."""
+    from gongkai.output.workbook import _width
+
+    cells = gongkai.read_report(BROKEN_SAMPLE).cells.copy()
+    cells.loc[cells["table"] == "applications", "value"] = None  # their rules are not evaluated
+    gongkai.write_workbook(cells, tmp_path / "w.xlsx")
+    sheet = load_workbook(tmp_path / "w.xlsx")["checks"]
+    taken = [c.value for c in sheet[1]].index("涉及单元格") + 1
+    width = sheet.column_dimensions[get_column_letter(taken)].width
+    lists = [sheet.cell(r, taken).value.split() for r in range(2, sheet.max_row + 1)]
+    assert max(_width(i) for ids in lists for i in ids) + 1 <= width  # every id whole on its line
+    short = 0
+    for row, ids in enumerate(lists, start=2):
+        lines = _lines_of_words([_width(i) for i in ids], int(width) - 1)
+        assert sheet.row_dimensions[row].height >= 14.5 * lines, (row, ids)
+        short += lines > -(-_width(" ".join(ids)) // (width - 1))
+    assert short  # there are lists whose words leave room at the lines' ends
 
 
 def test_the_overview_centres_the_year_form_and_status_so_that_they_do_not_run_together(book):

@@ -27,7 +27,7 @@ def run() -> None:
     gc.freeze()
     gc.enable()
     if handled:  # each command says it was interrupted itself; once it has ended, nothing is said
-        signal.signal(signal.SIGINT, lambda signum, frame: sys.exit(128 + signum))
+        signal.signal(signal.SIGINT, _interrupted_after_the_command)
     try:
         main()
     except SystemExit as ending:
@@ -47,6 +47,17 @@ def _interrupted_while_loading(signum: int, frame: object) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     with contextlib.suppress(OSError):
         os.write(2, b"gongkai: interrupted\n")
+    sys.exit(128 + signum)
+
+
+def _interrupted_after_the_command(signum: int, frame: object) -> None:
+    """Ctrl-C once the command has handed its signals back (its own way out done, or not yet
+    begun): exit status 130, nothing said. A Ctrl-C again is ignored: pressed while Python's exit
+    ran (the ending command's handed back this handler before _exit_now ignored it, a window a
+    busy machine holds open), each raised SystemExit again, in an exit handler ("Exception ignored
+    in atexit callback", a traceback), or, once Python had put back the default, ended the process
+    by SIGINT itself (exit status -2, not 130)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     sys.exit(128 + signum)
 
 

@@ -23,12 +23,12 @@ import warnings
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import pool
-from .errors import InputTypeError, InvalidOptionError, NoInputsError, require_count
+from .errors import InputTypeError, InvalidOptionError, NoInputsError, RunsFileError, require_count
 from .labels import install_tokenizer
 from .model import CheckStatus, Status
 from .numbers import counted
@@ -75,21 +75,26 @@ class BatchSetupError(ValueError):
     """A batch that cannot start: a missing input, an unusable output path, encoding or format."""
 
 
-def expand_inputs(inputs: Iterable[str], kind: str = "auto") -> list[str]:
+def expand_inputs(inputs: Inputs, kind: str = "auto") -> list[str]:
     """Files as given, directories searched recursively, and glob patterns; sorted by their
-    `source` text (path_text), no repeats.
+    `source` text (path_text), no repeats. `inputs` is one path or many, as `iter_reports`
+    takes them (`_path_list`: a str or a Path is one path, never its letters).
 
     Directories give the files whose extension is of a kind gongkai reads (PDF, web page,
     Word), or only of `kind`; a file given by name is kept whatever its extension, so that
     its content decides. A path that does not exist is kept (`check_inputs` refuses it
     before a batch starts). A broken symbolic link or a link loop a folder or a pattern
     holds is kept too: its status row says what it is, where dropping it would lose it unsaid.
-    The files of outputs of extract that a pattern finds are left out (`without_runs_files`), and
-    those in the folder a browser saves a page's resources in (`without_page_resources`).
+    The files of outputs of extract that a pattern finds are left out (`without_runs_files`);
+    such a file named itself raises RunsFileError (`check_named_files`). So are those in the
+    folder a browser saves a page's resources in (`without_page_resources`).
     """
-    items = list(inputs)
-    found = without_runs_files(_found(items, kind), named=items)[0]
-    return without_page_resources(found, named=items)[0]
+    items = _path_list(inputs)
+    if not items:
+        raise NoInputsError("no inputs given: name report files, folders or patterns")
+    found = _found(items, kind)
+    check_named_files(items)
+    return without_page_resources(without_runs_files(found, named=items)[0], named=items)[0]
 
 
 def _found(inputs: Iterable[str], kind: str) -> list[str]:
@@ -131,7 +136,9 @@ def check_present(inputs: Iterable[str]) -> None:
     """Every path given exists and every pattern matches: else BatchSetupError for the first
     that does not, before anything is said of the inputs that are there."""
     for item in inputs:
-        if item and Path(item).exists():  # an empty name (an unset "$DIR") is not the current folder
+        # An empty name (an unset "$DIR") is not the current folder, nor 'r.pdf/' the file r.pdf
+        # (Path('r.pdf/') is Path('r.pdf')).
+        if item and os.path.exists(item):
             continue
         if _GLOB_CHARS & set(item):
             if not glob.glob(item, recursive=True):
@@ -203,10 +210,12 @@ _NOT_REGULAR = (
 )
 
 
-def _beside_names() -> list[str]:
-    """How the names of the files written beside an output end (.files.csv, .journal.sqlite…)."""
+@cache
+def _beside_names() -> tuple[str, ...]:
+    """How the names of the files written beside an output end (.files.csv, .journal.sqlite…):
+    worked out once, as every file a pattern finds is told by them."""
     stem = "X"
-    return [path.name[len(stem) :] for path in own_files(f"{stem}.csv")[1:]]
+    return tuple(path.name[len(stem) :] for path in own_files(f"{stem}.csv")[1:])
 
 
 # What each file written beside an output is, by how its name ends (see `_beside_names`).
@@ -319,7 +328,7 @@ def table_columns(path: str | os.PathLike[str]) -> list[str] | None:
 
             return list(pq.read_schema(path).names)
         with open(path, "rb") as handle:
-            line = handle.readline(1 << 16)
+            line = handle.readline(_LONGEST_HEADER)
     except (OSError, ValueError):  # pyarrow's ArrowInvalid is a ValueError
         return None
     if suffix == ".jsonl":
@@ -328,6 +337,15 @@ def table_columns(path: str | os.PathLike[str]) -> list[str] | None:
         except ValueError:
             return None
         return list(record) if isinstance(record, dict) else None
+    return _csv_header(line)
+
+
+# The longest first line of a table read for its column names.
+_LONGEST_HEADER = 1 << 16
+
+
+def _csv_header(line: bytes) -> list[str] | None:
+    """The column names of a CSV table gongkai wrote, from its first `line` (see `table_columns`)."""
     text = line.removeprefix(codecs.BOM_UTF8).decode("ascii", errors="replace").rstrip("\r\n")
     if not text.isprintable():  # no header row: a binary file (a journal), or empty
         return None
@@ -340,16 +358,40 @@ def table_columns(path: str | os.PathLike[str]) -> list[str] | None:
 _QUOTE_A_PATTERN = "; quote a pattern ('DIR/*') and gongkai skips {}"
 
 
+def check_named_files(inputs: Iterable[str]) -> None:
+    """Raises RunsFileError for the first of `inputs`, each named as an input of a batch (not
+    found by a folder or pattern, which skip them: `without_runs_files`), that is a file a run
+    of extract writes (`runs_file`): its journal, a table, its lock, a temporary, an output. No
+    report, it would be read to a failed row; one line says what it is and to give the reports
+    (`beside_an_output`). A path where no regular file is (a folder, a pattern) is left alone."""
+    for item in inputs:
+        if item and os.path.isfile(item) and (error := _named_runs_file(item)) is not None:
+            raise error
+
+
+def _named_runs_file(item: str, read_back: bool = False, several: bool = False) -> RunsFileError | None:
+    """The RunsFileError for `item`, a file named as an input, where it is a file a run of
+    extract writes (`beside_an_output`, which `read_back` passes on), else None. `several`: the
+    inputs were more than one, most likely a shell's unquoted pattern over a folder that holds
+    an output, and the line says that a quoted one skips them."""
+    if (what := beside_an_output(item, read_back)) is None:
+        return None
+    hint = _QUOTE_A_PATTERN.format("the files of outputs of extract") if several else ""
+    return RunsFileError(f"{quoted(item)} is {what}{hint}", item)
+
+
 def check_named_inputs(inputs: Iterable[str], read_back: bool = False, written: Iterable[Path] = ()) -> None:
-    """Raises BatchSetupError for the first of `inputs`, named as such (not found by a folder or
-    pattern), that is a file a run of extract writes (`runs_file`), no report: one line
-    says what it is and what to give instead (`beside_an_output`). An output of extract is
-    refused too, but with `read_back` (summary, compare, which read one back). The files this
-    run writes (`written`, `batch_files`) are left to `check_output`, which refuses to write over
-    them. Where several inputs were named, a shell most likely expanded a pattern over a folder
-    that holds an output: the line says that a quoted one skips them. First, every path given
-    exists and every pattern matches (`check_present`); with `read_back`, no input is the CSV
-    output of gongkai compare (told by its header row), which is not read back."""
+    """The checks of the inputs named to a command, before any reading. Raises RunsFileError for
+    the first of `inputs`, named as such (not found by a folder or pattern), that is a file a run
+    of extract writes (`runs_file`), no report: one line says what it is and what to give
+    instead (`_named_runs_file`). An output of extract is refused too, but with `read_back`
+    (summary, compare, which read one back). The files this run writes (`written`,
+    `batch_files`) are left to `check_output`, which refuses to write over them. Where several
+    inputs were named, a shell most likely expanded a pattern over a folder that holds an
+    output: the line says that a quoted one skips them. First, every path given exists and every
+    pattern matches (`check_present`: BatchSetupError); with `read_back`, no input is the CSV
+    output of gongkai compare (told by its header row), which is not read back, nor a link to an
+    output whose tables are beside its target only (BatchSetupError)."""
     inputs = list(inputs)
     check_present(inputs)
     mine = {identity for path in written if (identity := _identity(path)) is not None}
@@ -361,16 +403,14 @@ def check_named_inputs(inputs: Iterable[str], read_back: bool = False, written: 
                 f"{quoted(item)} is an output of gongkai compare, which summary and compare do not read: "
                 "give an output of extract, or the reports"
             )
-        if (what := beside_an_output(item, read_back)) is None:
-            output = _to_read_back(item) if read_back else None
-            if output is not None and os.path.abspath(output) != os.path.abspath(item):
-                raise BatchSetupError(
-                    f"{quoted(item)} is a link to an output of extract, whose tables are beside its "
-                    f"target, not beside the link: give its target instead, {quoted(output)}"
-                )
-            continue  # no file of a run's, or an output, which summary and compare read back
-        hint = _QUOTE_A_PATTERN.format("the files of outputs of extract") if len(inputs) > 1 else ""
-        raise BatchSetupError(f"{quoted(item)} is {what}{hint}")
+        if (error := _named_runs_file(item, read_back, several=len(inputs) > 1)) is not None:
+            raise error
+        output = _to_read_back(item) if read_back else None
+        if output is not None and os.path.abspath(output) != os.path.abspath(item):
+            raise BatchSetupError(
+                f"{quoted(item)} is a link to an output of extract, whose tables are beside its "
+                f"target, not beside the link: give its target instead, {quoted(output)}"
+            )
 
 
 @dataclass(frozen=True)
@@ -395,26 +435,55 @@ def runs_file(path: str | os.PathLike[str]) -> RunsFile | None:
     for any other file. The one definition, for the files named and those a pattern finds.
 
     A report's name (`.pdf`…) never is one, as in `own_files`, nor a file whose content is a
-    report's (`holds_a_report`), whatever its name. Else, by name: one of the files beside an
-    output (its tables, its journal and the journal's files, its lock; `_beside_names`), a
-    temporary of a file being written (`partial_path`), or an output (`.csv`, `.parquet`,
-    `.jsonl`, `.xlsx`) with any of those beside it. Else, by content, under any name (a link,
-    a copy): a journal (an SQLite database of the journal's tables), or a per-file status or
-    checks table (by its header row). A link is told by its own name, then by its target's (a
-    link lk to c.journal.lock is that lock: `_as_given` says its output), then by content."""
-    if kind_of_name(path) is not None or holds_a_report(path):
+    report's (`holds_a_report`), whatever its name; a link is the file it leads to, and so its
+    target's name is the one that says so (x.pdf -> c.journal.lock is that lock, c.journal.lock
+    -> r.pdf a report). Else, by name: one of the files beside an output (its tables, its
+    journal and the journal's files, its lock; `_beside_names`), a temporary of a file being
+    written (`partial_path`), or an output (`.csv`, `.parquet`, `.jsonl`, `.xlsx`) with any of
+    those beside it; a link by its own name, then by its target's (a link lk to c.journal.lock
+    is that lock: `_as_given` says its output). Else, by content, under a name a copy of one
+    keeps (`_may_be_a_copy`: c.Files.csv, ch.csv, jl.db, c.journal.sqlite.bak): a journal (an
+    SQLite database of the journal's tables), or a per-file status or checks table (by its
+    header row). Any other file is not opened: a pattern over a folder of other files (images,
+    archives, data) only looks at their names. What is there is one only where it is a regular
+    file (or a link to one): anything else is never opened (a named pipe would wait for a
+    writer for ever), and a broken link is read, its row says what it is; a name where nothing
+    is yet is told by the name."""
+    path = os.fspath(path)
+    try:
+        mode: int | None = os.lstat(path).st_mode
+    except FileNotFoundError:
+        mode = None  # nothing there (yet): told by the name
+    except OSError:  # no file can be there ('c.journal.sqlite/', through a file): its row says so
         return None
-    found = _runs_file_by_name(str(path))
-    if (
-        found is None and os.path.islink(path) and os.path.exists(path)
-    ):  # a broken link is read: its row says so
+    real = None
+    if mode is not None and stat.S_ISLNK(mode):
+        if not os.path.isfile(path):  # broken, a loop, or a link to a pipe, a device
+            return None
         real = os.path.realpath(path)
-        if kind_of_name(real) is None and (found := _runs_file_by_name(real)) is not None:
-            given = partial(_as_given, str(path))
-            found = RunsFile(
-                found.end, found.base and given(found.base), found.becomes and given(found.becomes)
-            )
-    return found or _runs_file_by_content(str(path))
+    elif mode is not None and not stat.S_ISREG(mode):
+        return None
+    if kind_of_name(real or path) is not None:
+        return None
+    found = _runs_file_by_name(path)
+    if found is None and real is not None and (found := _runs_file_by_name(real)) is not None:
+        given = partial(_as_given, path)
+        found = RunsFile(found.end, found.base and given(found.base), found.becomes and given(found.becomes))
+    if found is None and _may_be_a_copy(path, real):
+        found = _runs_file_by_content(path)
+    # Last, as it opens the file: a report named as a run's file (rep.files.csv) is a report.
+    return None if found is None or holds_a_report(path) else found
+
+
+# The extensions a copy of a file a run writes keeps under another name: the tables' (CSV)
+# and a database's (the journal's .sqlite, and .db, .sqlite3, .db3, as other tools name them).
+_COPY_SUFFIXES = {".csv", ".sqlite", ".sqlite3", ".db", ".db3"}
+
+
+def _may_be_a_copy(*paths: str | None) -> bool:
+    """Whether one of the names of `paths` (a link's and its target's) holds an extension of
+    `_COPY_SUFFIXES`, anywhere in it (c.journal.sqlite.bak): the files whose content is looked at."""
+    return any(suffix.lower() in _COPY_SUFFIXES for path in paths if path for suffix in Path(path).suffixes)
 
 
 def _runs_file_by_name(path: str) -> RunsFile | None:
@@ -450,13 +519,13 @@ def _runs_file_by_content(path: str) -> RunsFile | None:
     """A journal, or a per-file status or checks table, told by its content (see `runs_file`)."""
     try:
         with open(path, "rb") as handle:
-            head = handle.read(len(_SQLITE_MAGIC))
+            line = handle.readline(_LONGEST_HEADER)
     except OSError:
         return None
-    if head == _SQLITE_MAGIC:
+    if line.startswith(_SQLITE_MAGIC):
         end = ".journal.sqlite" if is_journal(path) else None
-    else:
-        columns = table_columns(path) or []
+    else:  # the tables are CSV, whatever the copy's extension
+        columns = _csv_header(line) or []
         end = next((e for e, first in _TABLE_HEADERS.items() if columns[: len(first)] == first), None)
     if end is None:
         return None
@@ -668,6 +737,12 @@ def _identity(path: str | Path) -> tuple[int, int] | None:
     return info.st_dev, info.st_ino
 
 
+def same_file(a: str | Path, b: str | Path) -> bool:
+    """Whether `a` and `b` name one file, told by `_identity`: the same path, a link to it, a
+    hard link. A folder is no file, and where either cannot be looked at they are not one."""
+    return os.path.isfile(a) and (identity := _identity(a)) is not None and identity == _identity(b)
+
+
 def own_files(output: str) -> list[Path]:
     """The files of a run into `output`, all named after it: the output, its companion tables (an
     .xlsx output holds them as sheets, a CSV of its name writes them) and the journal's files.
@@ -843,14 +918,6 @@ def _path_list(inputs: Inputs) -> list[str]:
     return [check_path(item) for item in items]
 
 
-def _paths(inputs: Inputs, kind: str) -> list[str]:
-    """One path or many (see `_path_list`): files, folders, globs."""
-    items = _path_list(inputs)
-    if not items:
-        raise NoInputsError("no inputs given: name report files, folders or patterns")
-    return expand_inputs(items, kind)
-
-
 def _check_options(workers: int, timeout: float | None) -> None:
     """Refuse, before any reading, a worker count or time limit the batch cannot act on."""
     require_count("workers", workers)
@@ -882,7 +949,7 @@ def iter_reports(
     holds back what finishes meanwhile.
     """
     _check_options(workers, timeout)
-    tasks = [(path, content_hash(path)) for path in _paths(inputs, kind)]
+    tasks = [(path, content_hash(path)) for path in expand_inputs(inputs, kind)]
     done: dict[int, Report] = {}
     next_yield = 0
     for index, report in _completed(tasks, workers, timeout, client, kind):
@@ -1007,6 +1074,8 @@ class Batch:
     tried again), and those of inputs no longer given are dropped. A journal read with
     another `kind` is not resumed (ReadingOptionsChangedError). `todo` is what is left
     to read; `run` reads it. An interruption while hashing raises BatchInterrupted.
+    Before the journal is touched, a file a run of extract writes among `paths` (a journal, a
+    table, a lock, an output: no report) raises RunsFileError (`check_named_files`).
     """
 
     def __init__(
@@ -1029,6 +1098,7 @@ class Batch:
         check_encoding(encoding)
         check_shape(fmt, shape)
         check_kind(kind)
+        check_named_files(paths)
         self.output, self.fmt, self.encoding, self.shape, self.kind = output, fmt, encoding, shape, kind
         self._started = time.time_ns()
         # A batch written to stdout leaves nothing that a run could resume: its journal is in memory.

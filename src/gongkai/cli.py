@@ -36,12 +36,13 @@ from .batch import (
     iter_reports,
     own_files,
     page_resource_folder,
+    same_file,
     without_own_files,
     without_page_resources,
     without_runs_files,
     worker_count,
 )
-from .errors import OutputWriteError
+from .errors import OutputWriteError, RunsFileError
 from .model import Status
 from .numbers import counted, format_number
 from .output.journal import JournalError, JournalWriteError, ReadingOptionsChangedError
@@ -228,7 +229,18 @@ def _progress(total: int, enabled: bool, console=None):
                 table.width = self._fit(self.console.width)[0]
             return table
 
-    return Fitted(console or Console(stderr=True, _environ=_environment()))
+    console = console or Console(stderr=True, _environ=_environment())
+    if console.is_dumb_terminal:
+        # TERM=dumb cannot redraw a line: rich drew the bar once, full, as the run ended, then a
+        # blank line, under the line that says the same.
+        return nullcontext(None)
+    if console.color_system == "standard":
+        # In 16 colours (TERM=xterm) rich's green for a finished bar comes out as the grey of the
+        # bar's empty part (\x1b[90m): 6/6 looked as 0/6. The terminal's own colours instead.
+        from rich.theme import Theme
+
+        console.push_theme(Theme({"bar.complete": "bright_magenta", "bar.finished": "green"}))
+    return Fitted(console)
 
 
 class _Stopped(SystemExit):
@@ -575,7 +587,7 @@ def extract(
         paths, resources = without_page_resources(paths, named=inputs)
         check_shape(fmt, shape)
         check_output(output, paths, batch_files(output, fmt))
-    except (BatchSetupError, OutputFormatError, NoInputsError) as error:
+    except (BatchSetupError, OutputFormatError, NoInputsError, RunsFileError) as error:
         _usage_error(str(error))
     if resume and output == "-":
         _usage_error("--resume needs an output file")
@@ -591,7 +603,7 @@ def extract(
         batch = Batch(paths, output, fmt, encoding, resume, shape, input_kind)
     except ReadingOptionsChangedError as error:
         _usage_error(f"cannot resume: {error}; give the same --input-kind, or run without --resume")
-    except JournalError as error:
+    except (JournalError, RunsFileError) as error:
         _usage_error(str(error))
     except BatchInterrupted as stop:
         _interrupted(stop)
@@ -771,8 +783,9 @@ def inspect(pdf, png_dir) -> None:
     cell; the cells of a failed rule are red, and each failed rule names its column.
     Without colour (piped or redirected), a * follows a remark's value and a ! a
     failed rule's.
-    Numbers are never cut: the label column folds instead. Set COLUMNS to choose
-    the width when the output is not a terminal.
+    Numbers are never cut: the label column folds instead, and a table wider than
+    the terminal shows its columns in runs, each beside the labels (续). Set COLUMNS
+    to choose the width when the output is not a terminal.
 
     With --png, each table page is drawn with the detected cells outlined (placed
     values in green, failed-rule cells filled red), the row_id of each matched row
@@ -843,7 +856,7 @@ def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float, output:
 
     try:  # a file of a run's named as a report: the output is what to give
         check_named_inputs(inputs, read_back=True)
-    except BatchSetupError as error:
+    except (BatchSetupError, RunsFileError) as error:
         _usage_error(str(error))
     # An output by its name, unless its content is a report's: a report is read whatever its name.
     outputs = [item for item in inputs if is_output(item) and not holds_a_report(item)]
@@ -980,7 +993,7 @@ def compare(inputs, agency, output, show_all, encoding, workers, timeout) -> Non
         check_encoding(encoding)
     except BatchSetupError as error:
         _usage_error(str(error))
-    if agency is None and len(inputs) == 2 and _same_file(*inputs):
+    if agency is None and len(inputs) == 2 and same_file(*inputs):
         _usage_error(f"A and B are the same file, {quoted(inputs[0])}: give two reports A B")
     cells, files, _ = _batch(inputs, workers, timeout, output)
     labels = None
@@ -1010,14 +1023,6 @@ def compare(inputs, agency, output, show_all, encoding, workers, timeout) -> Non
         if escaped := write_comparison(pairs, output, labels, encoding):
             _say(f"gongkai: warning: {escaped}")
         _say(f"gongkai: wrote {message_path(output)}")
-
-
-def _same_file(a: str, b: str) -> bool:
-    """Whether A and B name one file (the same path, or links to one)."""
-    try:
-        return os.path.isfile(a) and os.path.samefile(a, b)
-    except OSError:
-        return False
 
 
 def _share(share: float) -> str:

@@ -45,6 +45,17 @@ class NoInputsError(GongkaiError, ValueError):
     """None of the given inputs names a file: an empty folder, a pattern that matches nothing."""
 
 
+class RunsFileError(GongkaiError, ValueError):
+    """An input named as such (not found by a folder or pattern, which skip it) is a file a run
+    of extract writes: its journal or one of the journal's files, its lock, a table beside its
+    output, a temporary of a file being written, or an output. No report: the message says what
+    it is and what to give instead. `path` is the input as it was given."""
+
+    def __init__(self, message: str, path: str | None = None):
+        super().__init__(message)
+        self.path = path
+
+
 class InputTypeError(GongkaiError, TypeError):
     """An argument of the wrong kind: an input that is not a path (a path is a str or an
     os.PathLike; bytes are not taken), cell records that are not a DataFrame of them, reports

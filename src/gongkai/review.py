@@ -186,10 +186,10 @@ def form_tables(report: Report, width: int = 80, plain: bool = False) -> list[tu
         records = table_cells.to_dict("records")
         by_key = {(r["row_id"], r["column_id"]): r for r in records}
         if len(table.rows) == 1:
-            out.append(_turned(table, by_key, failed, least, plain, width))
+            out.extend(_turned(table, by_key, failed, least, plain, width))
             continue
         for block, title in _blocks(table):
-            out.append(_labelled(table, block, title, table_cells, by_key, failed, least, plain, width))
+            out.extend(_labelled(table, block, title, table_cells, by_key, failed, least, plain, width))
     return out
 
 
@@ -223,14 +223,53 @@ def _labelled(
     headers = [c.label for c in block.columns]
     widths = _column_widths(values, least, plain)
     depths = [line.depth if len(table.blocks) == 1 else 0 for line in lines]
-    grid = LabelledGrid(title, headers, widths, [line.label for line in lines], width, depths)
-    for line, depth in zip(lines, depths, strict=True):
-        if line.is_group:
-            grid.add_row(line.label, depth, [""] * len(block.columns), style="bold")
-            continue
-        cells = [_styled(by_key.get((line.row_id, c.id)), failed, plain) for c in block.columns]
-        grid.add_row(line.label, depth, cells)
-    return grid.table, grid.needed
+    labels = [line.label for line in lines]
+    rows = [
+        (
+            line.label,
+            depth,
+            None
+            if line.is_group
+            else [_styled(by_key.get((line.row_id, c.id)), failed, plain) for c in block.columns],
+        )
+        for line, depth in zip(lines, depths, strict=True)
+    ]
+    return _grids(title, headers, widths, labels, width, depths, rows)
+
+
+def _grids(title, headers, widths, labels, width, depths, rows) -> list[tuple[RichTable, int]]:
+    """One grid, or where its number columns do not fit the terminal beside the narrowest label
+    column, as many as it takes, each with the labels and the columns that fit (the title of each
+    after the first says 续): at COLUMNS=30, table 三's seven columns printed 47 wide, each line
+    wrapped by the terminal into two. `rows`: (label, depth, cells), cells None for a group row."""
+    grids = []
+    for first, last in _column_runs(widths, labels, depths, width):
+        shown = title if not grids else f"{title.splitlines()[-1]}（续）"
+        grid = LabelledGrid(shown, headers[first:last], widths[first:last], labels, width, depths)
+        for label, depth, cells in rows:
+            if cells is None:
+                grid.add_row(label, depth, [""] * (last - first), style="bold")
+            else:
+                grid.add_row(label, depth, cells[first:last])
+        grids.append((grid.table, grid.needed))
+    return grids
+
+
+def _column_runs(
+    widths: list[int], labels: list[str], depths: list[int], width: int
+) -> list[tuple[int, ...]]:
+    """The number columns in runs that each fit `width` beside the narrowest label column (at
+    least one column a run)."""
+    longest = max((cell_len(_indent(d) + label) for label, d in zip(labels, depths, strict=True)), default=1)
+    label = min(longest, _LABEL_MIN_WIDTH)
+    runs, first, used = [], 0, 2 + label
+    for index, column in enumerate(widths):
+        if index > first and used + column + 1 > width:
+            runs.append((first, index))
+            first, used = index, 2 + label
+        used += column + 1
+    runs.append((first, len(widths)))
+    return runs
 
 
 def _turned(table: Table, by_key: dict, failed: set, least: int, plain: bool, width: int):
@@ -245,10 +284,12 @@ def _turned(table: Table, by_key: dict, failed: set, least: int, plain: bool, wi
         for i in range(len(outcomes))
     ]
     widths = _column_widths(values, least, plain)
-    grid = LabelledGrid(f"{table.numeral}、{table.title}", outcomes, widths, list(groups), width)
-    for name, columns in groups.items():
-        grid.add_row(name, 0, [_styled(by_key.get((row_id, c.id)), failed, plain) for c in columns])
-    return grid.table, grid.needed
+    rows = [
+        (name, 0, [_styled(by_key.get((row_id, c.id)), failed, plain) for c in columns])
+        for name, columns in groups.items()
+    ]
+    labels = list(groups)
+    return _grids(f"{table.numeral}、{table.title}", outcomes, widths, labels, width, [0] * len(labels), rows)
 
 
 def print_report(report: Report, console: Console) -> None:

@@ -495,7 +495,9 @@ def _solved_by_rules(
     solved: dict[Key, tuple[float, list[str]]] = {}
     for group in _linked(equations):
         fixed = _fixed(group, natural)
-        if fixed is None or any(key in read and read[key] != value for key, value in fixed.items()):
+        # A cell read as no number (a seal's fade can take a printed 0 whole) sums as 0: it
+        # contradicts a value fixed for it only where that is not 0.
+        if fixed is None or any(key in read and (read[key] or 0) != value for key, value in fixed.items()):
             continue
         for key, value in fixed.items():
             solved[key] = (float(value), [rule_id for c, _, rule_id in group if key in c])
@@ -601,7 +603,9 @@ def _outcome(
             return "blank"
         why = ", ".join((*cell.suspect, *(("the seal's ink over it",) if cell.under_seal else ())))
         record.value, record.note_code = None, NoteCode.OCR_DOUBTFUL
-        record.note = f"OCR doubtful: no ink found, but the cell is suspect ({why})"
+        # What the rules leave it (0, where a seal's fade took a printed 0 whole) helps who fills it in.
+        left = "".join(f"; {doubt}" for doubt in reading.doubts)
+        record.note = f"OCR doubtful: no ink found, but the cell is suspect ({why}){left}"
         return "doubtful"
     if corrected is not None:
         record.value, record.note_code = corrected, NoteCode.OCR_CORRECTED_BY_RULE

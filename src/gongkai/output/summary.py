@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,8 +20,10 @@ import pandas as pd
 import pyarrow.parquet as pq
 from rich import box
 from rich.cells import cell_len
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.measure import Measurement
 from rich.table import Table as RichTable
+from rich.text import Text
 
 from .. import sources
 from ..errors import GongkaiError
@@ -138,20 +141,95 @@ def _plain_table(table: pd.DataFrame, width: int | None = None) -> str:
     table = table.map(lambda v: sources.printable(v) if isinstance(v, str) else v)
     names = [str(name) for name in table.columns]
     numeric = [pd.api.types.is_numeric_dtype(table[name]) for name in table.columns]
-    least = []
+    least, whole, widests = [], [], []  # the least widths, those keeping ids' parts whole, the widest
     for name, column, is_number in zip(names, table.columns, numeric, strict=True):
-        widest = max(cell_len(v) for v in [name, *("" if pd.isna(v) else str(v) for v in table[column])])
+        texts = [name, *("" if pd.isna(v) else str(v) for v in table[column])]
+        widest = max(map(cell_len, texts))
+        widests.append(widest)
         least.append(widest if is_number else min(widest, max(_LEAST_WORDS, cell_len(name))))
-    gap = 3 if width is None or sum(least) + 3 * (len(least) - 1) <= width else 1
+        parts = (cell_len(p) for t in texts for p in _PIECES.findall(t) if not p.isspace())
+        # Words that fold anywhere (CJK) may take less than _LEAST_WORDS (three characters, not
+        # four) for ids to keep their parts.
+        whole.append(widest if is_number else min(widest, max(6, cell_len(name), *parts)))
+    for gap, narrowest in ((3, whole), (1, whole), (3, least), (1, least)):
+        if width is None or sum(narrowest) + gap * (len(narrowest) - 1) <= width:
+            least = narrowest
+            break
+    widths = _shared_out(least, widests, None if width is None else width - gap * (len(least) - 1))
     grid = RichTable(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, (gap - 1) // 2))
-    for name, is_number, narrowest in zip(names, numeric, least, strict=True):
+    for name, is_number, given in zip(names, numeric, widths, strict=True):
         if is_number:
-            grid.add_column(name, justify="right", no_wrap=True, min_width=narrowest)
+            grid.add_column(name, justify="right", no_wrap=True, width=given)
         else:
-            grid.add_column(name, justify="left", overflow="fold", min_width=narrowest)
+            grid.add_column(name, justify="left", overflow="fold", width=given)
     for row in table.itertuples(index=False):
-        grid.add_row(*("" if pd.isna(v) else str(v) for v in row))
+        cells = ("" if pd.isna(v) else str(v) for v in row)
+        grid.add_row(*(c if n else _Folded(c) for c, n in zip(cells, numeric, strict=True)))
     return _plain_text(grid, None if width is None else max(width, sum(least) + gap * (len(least) - 1)))
+
+
+# Where a table's words fold: at spaces, between CJK characters, and after the marks that join
+# an id's or a path's parts (applications_ | balance, samples/ | yunhu-district-2024.pdf); a part
+# wider than its column, only there, where the column ends. rich folded ids and paths wherever
+# the column ended: unavaila | ble_need | s_creati | on, /work/wt/printou | t/fixtures.
+_PIECES = re.compile(r"\s+|[\u2e80-\uffff]|[/_\-.]*[^\s\u2e80-\uffff/_\-.]+[/_\-.]*|[/_\-.]+")
+
+
+class _Folded:
+    """A table cell's words, folded at _PIECES' joints to the column rich gives them."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        pieces = [p for p in _PIECES.findall(self.text) if not p.isspace()]
+        least = max((cell_len(p) for p in pieces), default=0)
+        most = max((cell_len(line) for line in self.text.split("\n")), default=0)
+        return Measurement(least, most).clamp(max_width=options.max_width)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for line in self.text.split("\n"):
+            for folded in _fold(line, max(1, options.max_width)):
+                yield Text(folded, no_wrap=True, overflow="crop")
+
+
+def _fold(line: str, width: int) -> list[str]:
+    lines, current = [], ""
+    for piece in _PIECES.findall(line):
+        if piece.isspace():
+            current += " " if current else ""
+            continue
+        if cell_len(current + piece) <= width:
+            current += piece
+            continue
+        if current.strip():
+            lines.append(current.rstrip())
+        current = ""
+        while cell_len(piece) > width:  # a part wider than the column, cut where it ends
+            cut = next(i for i in range(len(piece), 0, -1) if cell_len(piece[:i]) <= width or i == 1)
+            lines.append(piece[:cut])
+            piece = piece[cut:]
+        current = piece
+    if current.strip() or not lines:
+        lines.append(current.rstrip())
+    return lines
+
+
+def _shared_out(least: list[int], widest: list[int], room: int | None) -> list[int | None]:
+    """Columns' widths within `room`: each its least, then what is left given to those narrower than
+    their widest (rich's own sharing took a column of ids below its least, then gave it back, past
+    the terminal's edge). No room: each as wide as its values."""
+    if room is None:
+        return [None] * len(least)
+    widths = list(least)
+    left = room - sum(widths)
+    # The columns that want least first, each made whole while there is room: an agency's name
+    # on one line before a file's path gets a few more characters a line.
+    for index in sorted(range(len(widths)), key=lambda i: widest[i] - least[i]):
+        given = max(0, min(left, widest[index] - widths[index]))
+        widths[index] += given
+        left -= given
+    return widths
 
 
 def _plain_text(renderable, width: int | None) -> str:

@@ -10,9 +10,11 @@ rest on the next), header rows repeated, landscape where the table is wide.
 
 from __future__ import annotations
 
+import ast
 import math
 import os
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 import pandas as pd
@@ -61,7 +63,8 @@ HEADERS = {
     "cells_found": "找到单元格",
     "cells_expected": "应有单元格",
     "checks_failed": "未通过校验",
-    "seconds": "用时（秒）",
+    # Half-width brackets: 用时（秒） folded as 用时（ and 秒） over a column as wide as its numbers.
+    "seconds": "用时(秒)",
     "sha256": "SHA-256",
     "duplicate_of": "与之相同的文件",
     "pages_ocr": "OCR页数",
@@ -150,7 +153,35 @@ def _width(text: object) -> float:
 
 
 def _lines(text: object, width: float) -> int:
-    return max(1, *(math.ceil(_width(part) / max(1.0, width - 1)) for part in str(text).split("\n")))
+    """The lines a text takes folded in a column `width` wide (about a character of its own less)."""
+    room = max(1.0, width - 1)
+    return max(1, *(_folded(part, room) for part in str(text).split("\n")))
+
+
+# How Excel and LibreOffice fold a cell's text: at a space, or between two CJK characters (not
+# before a closing mark: 。，、）” stay with the character before them), a word longer than the
+# line on a line of its own, cut at its end. A list of ids (applications/new_requests/total ...)
+# folds an id a line, whatever room the line has left: counted as if it filled its lines, it was
+# planned a line short every three or four ids and printed cut at the bottom (LibreOffice).
+_TOKENS = re.compile(r"\s+|[\u2e80-\uffff][，。、；：？！）》」』】〕”’]*|[^\s\u2e80-\uffff]+")
+
+
+def _folded(text: str, room: float) -> int:
+    lines, used, space = 1, 0.0, False
+    for token in _TOKENS.findall(text):
+        if token.isspace():
+            space = used > 0
+            continue
+        need = _width(token)
+        if used + space + need <= room:
+            used += space + need
+        elif need <= room:
+            lines, used = lines + 1, need
+        else:  # on a line of its own, cut at its end, on as many lines as it takes
+            whole = math.ceil(need / room)
+            lines, used = lines + (1 if used else 0) + whole - 1, need - (whole - 1) * room
+        space = False
+    return lines
 
 
 def _fit_columns(sheet: Worksheet, limit: int = 60, first_row: int = 2) -> None:
@@ -357,13 +388,95 @@ class _FormSheet:
         self.row += 1
 
 
+# The hover notes, in the sheets' words: what the note code says (the legend's 不适用, 带注释,
+# 非数字, 未找到, 待核), then what the report printed and what OCR read. The record's note (the cells
+# sheet's 说明) stays as it is, in English: it is the output's contract.
+_HOVER = {  # what the code says, and after what the report printed (报告中此格为“…”), the rest
+    NoteCode.BLANK: ("空白：报告中此格为空（不作 0 计）", ""),
+    NoteCode.NOT_APPLICABLE: ("不适用", ""),
+    NoteCode.ANNOTATED: ("带注释", "，取其中的数"),
+    NoteCode.CONVERTED_UNIT: ("单位已换算", "，由元换算为万元"),
+    NoteCode.UNIT_DROPPED: ("去掉了单位", ""),
+    NoteCode.TEXT_IN_NUMBER_CELL: ("非数字", "，未取数"),
+    NoteCode.NEGATIVE_COUNT: ("负数", "，此格应为件数，未取数"),
+    NoteCode.DECIMAL_COUNT: ("小数", "，此格应为整数，未取数"),
+    NoteCode.AMBIGUOUS_DIGITS: ("数字不清", "，可能是一个数，也可能是两个，未取数"),
+    NoteCode.SETTLED_BY_RULE: ("按勾稽关系确定", "，只有一种读法符合校验"),
+    NoteCode.ROW_NOT_FOUND: ("未找到：报告中没有找到此行", ""),
+    NoteCode.COLUMN_NOT_FOUND: ("未找到：找到了此行，没有找到此列", ""),
+    NoteCode.TABLE_NOT_FOUND: ("未找到：报告中没有找到此表", ""),
+    NoteCode.DUPLICATE_ROW: ("未取数：此行在报告中印了不止一次", ""),
+    NoteCode.CONFLICT: ("两种读法所得不一致", "，未取数"),
+    NoteCode.SHARED_CELL: ("未取数：此格与相邻的格合印一个数，未能分开", ""),
+    NoteCode.OCR_DOUBTFUL: (f"{DOUBTFUL}：扫描件上未能可靠识别，须对照原件填写", ""),
+    NoteCode.OCR_CORRECTED_BY_RULE: ("扫描件上识别的数已按勾稽关系更正", ""),
+}
+# The codes whose cell is not read from the report (its raw, if any, is not this cell's).
+_NOT_PRINTED = {
+    NoteCode.BLANK,
+    NoteCode.ROW_NOT_FOUND,
+    NoteCode.COLUMN_NOT_FOUND,
+    NoteCode.TABLE_NOT_FOUND,
+    NoteCode.DUPLICATE_ROW,
+    NoteCode.SHARED_CELL,
+    NoteCode.OCR_DOUBTFUL,
+    NoteCode.OCR_CORRECTED_BY_RULE,
+}
+_QUOTED = r"""('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")"""
+# What OCR read, as the note gives it (verify._candidates_note), in words.
+_OCR_READINGS = (
+    (re.compile(rf"cell read as {_QUOTED}(?: \(([\d.]+)\))?"), "单元格识别为{0}（置信度 {1}）"),
+    (re.compile(rf"digits only {_QUOTED}"), "只认数字为{0}"),
+    (re.compile(rf"read again {_QUOTED}"), "再次识别为{0}"),
+    (re.compile(rf"read from the whole page as {_QUOTED}"), "从整页识别为{0}"),
+)
+
+
+def _quoted(text: object) -> str:
+    return f"“{str(text).strip()}”"
+
+
+def _readings(note: str) -> list[str]:
+    """What OCR read, in the note's order, in words: 单元格识别为“2357”（置信度 1.00）."""
+    found = []
+    for pattern, words in _OCR_READINGS:
+        for match in pattern.finditer(note):
+            said = words if match.lastindex != 1 else words.replace("（置信度 {1}）", "")  # no score
+            found.append(
+                (match.start(), said.format(_quoted(ast.literal_eval(match[1])), *match.groups()[1:]))
+            )
+    return [words for _, words in sorted(found)]
+
+
+def hover_note(note: object, note_code: object, raw: object = None) -> str:
+    """A cell's hover note in the sheets' words (Chinese), from its note code, what the report
+    printed (`raw`) and, for a scan, what OCR read (in the note). A note of no code known here is
+    as it is."""
+    note = note if isinstance(note, str) else ""
+    try:
+        code = NoteCode(note_code)
+    except ValueError:
+        return note or "未找到"
+    if code not in _HOVER:
+        return note
+    head, tail = _HOVER[code]
+    raw = _plain(raw)
+    printed = code not in _NOT_PRINTED and raw is not None and str(raw).strip()
+    text = f"{head}{f'：报告中此格为{_quoted(raw)}' if printed else ''}{tail}"
+    if code in (NoteCode.OCR_DOUBTFUL, NoteCode.OCR_CORRECTED_BY_RULE) and (readings := _readings(note)):
+        text += "；" + "，".join(readings)
+    if code is NoteCode.OCR_DOUBTFUL and "no ink found" in note:
+        text += "；未见墨迹，但此格可疑"
+    return text
+
+
 def _place_value(cell, record: dict, failed: set[tuple]) -> None:
     value, note = _plain(record["value"]), record["note"] or ""
     key = (record["table"], record["row_id"], record["column_id"])
     found = not (pd.isna(record["page"]) and pd.isna(record["raw"]))  # web pages have no page numbers
     if not found:
         cell.value, cell.font = "·", _MISSING_FONT
-        cell.comment = Comment(note or "not found", "gongkai")
+        cell.comment = Comment(hover_note(note, record["note_code"]), "gongkai")
     elif value is not None:
         cell.value = value
     elif record["note_code"] == NoteCode.OCR_DOUBTFUL:
@@ -373,7 +486,7 @@ def _place_value(cell, record: dict, failed: set[tuple]) -> None:
         cell.value = str(raw).strip() if raw is not None else None
     if note and record["note_code"] != NoteCode.BLANK and found:
         cell.fill = _NOTE_FILL
-        cell.comment = Comment(note, "gongkai")
+        cell.comment = Comment(hover_note(note, record["note_code"], record["raw"]), "gongkai")
     if key in failed:
         cell.fill = _FAILED_FILL
 
@@ -568,6 +681,11 @@ def _fold(sheet: Worksheet, columns: list[int] | None = None, first_row: int = 2
 # file (whose agency and year are beside it), the table (its numeral first) and the ids are cut
 # on paper, the row and column labels, the value and the page are whole.
 _CELLS_ON_THE_FIRST_PAGE = "page"
+# The form's column, as wide as its number (2021): its header folds two characters a line (格式 and
+# 版本) in Excel and in LibreOffice, with Calibri or its stand-ins (Carlito, DejaVu Sans, wider). At
+# 6, a third character fitted in DejaVu Sans' wider column, and the header folded as 格式版 and 本;
+# the numbers of 用时(秒), at 8 as wide, fold it no more (it fits whole at 9).
+_FORM_WIDTH = 5
 # The labels fold within their columns (a row's label wider than 30 was cut on paper), as wide as
 # the 同比 sheet's: table 三's labels of one line (一、本年新收政府信息公开申请数量) on one line.
 _CELLS_FOLDED = {"group": None, "row": 34, "column": 28}
@@ -575,7 +693,7 @@ _CELLS_WIDTHS = {
     "source": 16,
     "agency": 20,
     "year": 6,
-    "form": 6,
+    "form": _FORM_WIDTH,
     "table": 14,
     "table_id": 12,
     "row_id": 14,
@@ -590,14 +708,14 @@ _CELLS_WIDTHS = {
 # fifth wider, and printed at two fifths of the size (LibreOffice), not half.
 _FILES_WIDTHS = {
     "year": 6,
-    "form": 6,
+    "form": _FORM_WIDTH,
     "pages": 6,
     "cells_found": 7,
     "cells_expected": 7,
     "checks_failed": 7,
-    "seconds": 8,
+    "seconds": 9,
     "sha256": 17,
-    "pages_ocr": 6,
+    "pages_ocr": 6,  # at 5, Carlito's bold OCR is wider than it, cut as OC and R页
 }
 
 
@@ -622,14 +740,23 @@ def _cut_hashes(sheet: Worksheet, files: pd.DataFrame) -> None:
 
 # The checks sheet on paper: the rule's words and the cells it takes fold in their columns (the
 # cells, a list of ids, a line each: spilled over the empty 左边 and 右边 of a rule not evaluated,
-# they were cut at the page's edge), the rule's id whole, as wide as the longest (up to _RULE_ID_WIDEST).
-_CHECKS_FOLDED = {"rule": 50, "cells": 46}
+# they were cut at the page's edge), the rule's id whole, as wide as the longest (up to _RULE_ID_WIDEST),
+# and so the cells' ids, each whole on its line: at 46, ids longer than it were cut in two
+# (applications/withheld_administrative_query/natural_perso|n), planned as two lines each (most of
+# a rule of 23 cells printed blank) or, folded by LibreOffice after all, cut at the row's foot. The
+# rule's words fold to two lines at 40 as at 50, a column narrower on a page that prints larger.
+_CHECKS_FOLDED = {"rule": 40, "cells": 46}
 _RULE_ID_WIDEST = 64
 
 
 def _checks_widths(checks: pd.DataFrame) -> dict[str, float]:
-    ids = checks["rule_id"].dropna() if "rule_id" in checks.columns else []
-    return {"rule_id": min(_RULE_ID_WIDEST, max((_width(i) + 2 for i in ids), default=_VALUE_WIDTH))}
+    def widest(name: str, words: Callable[[str], Iterable[str]]) -> float:
+        texts = checks[name].dropna() if name in checks.columns else []
+        return max((_width(w) + 2 for t in texts for w in words(t)), default=_VALUE_WIDTH)
+
+    rule_id = min(_RULE_ID_WIDEST, widest("rule_id", lambda i: [i]))
+    cells = min(_RULE_ID_WIDEST, max(_CHECKS_FOLDED["cells"], widest("cells", str.split)))
+    return {"rule_id": rule_id, "cells": cells}
 
 
 def _print_across_two_pages(sheet: Worksheet, last_first_page_column: int) -> None:
@@ -772,7 +899,7 @@ def _comparison_sheet(
         for side in "ab":  # the whole note, what OCR read too, where the value is 待核
             cell = sheet.cell(row, names.index(f"value_{side}") + 1)
             if cell.value == DOUBTFUL and isinstance(note := pairs[f"note_{side}"].iloc[row - first], str):
-                cell.comment = Comment(note, "gongkai")
+                cell.comment = Comment(hover_note(note, NoteCode.OCR_DOUBTFUL), "gongkai")
         for column in range(1, len(names) + 1):  # the labels folded (_long_sheet), the numbers right
             cell = sheet.cell(row, column)
             if column in folded:

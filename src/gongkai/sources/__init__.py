@@ -123,13 +123,16 @@ def quoted(path: str | os.PathLike[str]) -> str:
 def no_file(path: str | os.PathLike[str]) -> str:
     """What every message says of a path where no file is to be read, the one wording of each
     command and of the library: no such file or directory; a broken symbolic link, and where it
-    points; a symbolic link loop (links that lead round and never reach a file)."""
+    points; a symbolic link loop (links that lead round and never reach a file); a file named
+    as a folder on the way ('r.pdf/', 'r.pdf/x')."""
     shown = quoted(path)
     try:
         os.stat(path)
-        loop = False
+        loop = through_a_file = False
     except OSError as error:
-        loop = error.errno == errno.ELOOP
+        loop, through_a_file = error.errno == errno.ELOOP, error.errno == errno.ENOTDIR
+    if through_a_file:
+        return f"not a directory: a file on the way to {shown} is named as a folder"
     try:
         target = quoted(os.readlink(path))
     except OSError:  # no link, or nothing at all
@@ -145,8 +148,9 @@ def no_file(path: str | os.PathLike[str]) -> str:
 
 def cannot_open(path: str | os.PathLike[str], error: OSError) -> str:
     """What every reader says of a file that opening failed with `error`: where no file is
-    (nothing there, or links that lead nowhere), `no_file`; else why it cannot be opened."""
-    if isinstance(error, FileNotFoundError) or error.errno == errno.ELOOP:
+    (nothing there, links that lead nowhere, a file named as a folder), `no_file`; else why it
+    cannot be opened."""
+    if isinstance(error, FileNotFoundError | NotADirectoryError) or error.errno == errno.ELOOP:
         return no_file(path)
     return f"cannot open file: {error.strerror}"
 

@@ -320,7 +320,13 @@ def read_page(
     for box in boxes:
         found = in_cell.get(box, [])
         if len(found) > 1:
-            line_crops += [(line, cut(line)) for line in _without_specks(image, found, line_height)]
+            # A header printed downwards that the detector cut in two (社会公益 / 织), each part
+            # read as a line: the taller part came out as 试验, and its column was not placed.
+            line_crops += [
+                (part, cut(part))
+                for line in _without_specks(image, found, line_height)
+                for part in _unstacked(image, line, line_height)
+            ]
             continue
         ink = scan.cell_ink(image, box)
         stacked = _stacked_lines(engine, image, ink, line_height)

@@ -86,7 +86,11 @@ def _rules(ink: np.ndarray, seal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     horizontal = cv2.morphologyEx(mask, cv2.MORPH_OPEN, across) > 0
     vertical = cv2.morphologyEx(mask, cv2.MORPH_OPEN, down) > 0
     if seal.any():
-        bridged = (ink | seal).astype(np.uint8)
+        # The fade reaches past the seal's own pixels (a rule's print under the seal's ink is
+        # not red, and faded there it is no ink either): the seal grown by that reach bridges it.
+        reach = 2 * _SETTINGS.seal_fade + 1
+        grown = cv2.dilate(seal.astype(np.uint8), np.ones((reach, reach), np.uint8)) > 0
+        bridged = (ink | grown).astype(np.uint8)
         horizontal = _through_seal(horizontal, cv2.morphologyEx(bridged, cv2.MORPH_OPEN, across) > 0, 0)
         vertical = _through_seal(vertical, cv2.morphologyEx(bridged, cv2.MORPH_OPEN, down) > 0, 1)
     return horizontal, vertical
