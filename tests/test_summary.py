@@ -511,6 +511,32 @@ def test_a_file_a_run_writes_beside_its_output_is_a_usage_error_naming_the_outpu
     assert result.exit_code == 2 and f"give the reports (its output, '{book}', is a workbook" in result.stderr
 
 
+def test_a_table_or_lock_named_where_the_journal_is_gone_leaves_no_empty_journal(tmp_path, monkeypatch):
+    """`summary m/c.files.csv` after the journal was deleted (as the README says to, once done)
+    looked in the journal for the output's name and so created an empty `c.journal.sqlite` (SQLite
+    creates a missing file it is asked to open, even immutable): a refused command wrote a file
+    that the next `'m/*'` then skipped as a journal."""
+    out = tmp_path / "m" / "c.csv"
+    report = str(SAMPLES / "guiling-township-2024.pdf")
+    assert CliRunner().invoke(main, ["extract", report, "-o", str(out)]).exit_code == 0
+    journal = out.with_name("c.journal.sqlite")
+    journal.unlink()
+    out.with_name("c.journal.lock").write_text("1\n", encoding="utf-8")
+    before = sorted(p.name for p in out.parent.iterdir())
+    o = ["-o", str(tmp_path / "o" / "x.csv")]
+    cases = [
+        ("summary", "c.files.csv", []),
+        ("summary", "c.journal.lock", []),
+        ("extract", "c.checks.csv", o),
+    ]
+    for command, name, rest in cases:
+        arguments = [command, str(out.with_name(name)), *rest]
+        result = CliRunner().invoke(main, arguments)
+        assert result.exit_code == 2, (name, result.output)
+        assert sorted(p.name for p in out.parent.iterdir()) == before, name
+    assert not journal.exists() and not (tmp_path / "o").exists()
+
+
 def test_a_missing_input_is_said_first_and_a_comparison_is_no_output_to_read(tmp_path, monkeypatch):
     """`compare nosuch.pdf c.csv` said "'c.csv': give one output of extract alone", as it did of a
     missing -wal: a path that is not there is said first, as for a single input. `summary
