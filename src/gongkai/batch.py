@@ -61,8 +61,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 _GLOB_CHARS = set("*?[")
-# Chinese text every output encoding must be able to write.
-_CHINESE_PROBE = "政府信息公开工作年度报告（二〇二四）"
+# Chinese text every output encoding must be able to write: the form's own words, which GB2312 has
+# (not the 〇 of 二〇二四, which it lacks: a character an encoding lacks is escaped, not a refused run).
+_CHINESE_PROBE = "政府信息公开工作年度报告（第二十条）"
 # Seconds a file may take before its worker is killed. A text PDF takes well under a second; a
 # scan takes 2-4 CPU-seconds a page by OCR, more on a loaded machine, and a 40-page scan must
 # not fail for being long. A hang still costs only this, once, in a batch of hours.
