@@ -635,3 +635,20 @@ def test_a_narrow_summary_keeps_ids_whole_and_folds_paths_after_their_slashes():
     assert {"applications", "unavailable_", "needs_creation", "administrative_"} <= words
     folded = [w for w in words if w.startswith(("/", "docx", "city", "2024", "template", "b.pdf"))]
     assert all(w.endswith(("/", "-", ".", ";", "docx", "pdf")) for w in folded), folded
+
+
+def test_a_narrow_summary_never_starts_a_line_with_a_closing_bracket():
+    """At COLUMNS=60 the rules of a report that breaks its arithmetic folded as `applications_ |
+    balance (总计 | ): 1339 ≠`: a line of the rules column began with the bracket closing the line
+    before, as `inspect` never folds a label. A closing mark stays with the character before it."""
+    from gongkai.output.summary import _fold, _plain_table
+
+    rules = "applications_balance (自然人): 1184 ≠ 1185; applications_balance (总计): 1339 ≠ 1340"
+    for width in range(8, 30):
+        lines = _fold(rules, width)
+        assert not [line for line in lines if line[0] in ")）:：,，;；。、"], (width, lines)
+        assert "".join(lines).replace(" ", "") == rules.replace(" ", "")
+    assert _fold("其他（总计）", 4) == ["其他", "（总", "计）"]
+    table = pd.DataFrame({"source": ["s/yunhu-district-2024.pdf"], "year": [2024], "rules": [rules]})
+    for line in _plain_table(table, 60).splitlines():
+        assert not line[40:].lstrip().startswith((")", "）")), line
