@@ -276,6 +276,19 @@ def test_a_page_saved_complete_by_a_browser_is_read_without_its_files_folder(tmp
     assert alone.exit_code == 2 and "only files of saved pages' folders" in alone.stderr
 
 
+def test_a_saved_page_whose_extension_is_in_capitals_is_read_without_its_files_folder(tmp_path):
+    """A page saved on Windows, or unpacked from an archive of 8.3 names, as `年报.HTM` beside
+    `年报_files/`: the folder was told by its name in any case, the page beside it only as .htm, so
+    the frames in the folder were read as reports (failed: no table of the standard form found)."""
+    saved = tmp_path / "saved"
+    for page in ("年报.HTM", "Report.Html"):
+        resources = saved / (page.rsplit(".", 1)[0] + "_files")
+        resources.mkdir(parents=True)
+        shutil.copyfile(FIXTURES / "web-county-2022-gbk.html", saved / page)
+        (resources / "share.html").write_text("<!DOCTYPE html><html><body><p>分享到微信</p></body></html>")
+    assert expand_inputs([str(saved)]) == [str(saved / "Report.Html"), str(saved / "年报.HTM")]
+
+
 def test_a_pattern_looks_into_no_file_but_those_named_as_a_copy_of_a_run_s_file_is(tmp_path, monkeypatch):
     """A pattern over a folder of other files (images, archives, data) opened each file up to
     three times to tell whether it was a file a run writes (sniffed as a report, then as an

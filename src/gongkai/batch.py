@@ -619,7 +619,18 @@ def page_resource_folder(path: str | os.PathLike[str]) -> Path | None:
         stem = name[: -len(end)]
         if any(folder.with_name(stem + suffix).is_file() for suffix in _SAVED_PAGE_SUFFIXES):
             return folder
+        if _beside_in_any_case(folder, {(stem + suffix).lower() for suffix in _SAVED_PAGE_SUFFIXES}):
+            return folder  # 年报.HTM beside 年报_files, as Windows or an archive of 8.3 names has it
     return None
+
+
+def _beside_in_any_case(folder: Path, names: set[str]) -> bool:
+    """Whether a file beside `folder` has one of `names` (lower case), in any case."""
+    try:
+        with os.scandir(folder.parent) as entries:
+            return any(e.name.lower() in names and e.is_file() for e in entries)
+    except OSError:
+        return False
 
 
 def without_page_resources(paths: list[str], named: Iterable[str] = ()) -> tuple[list[str], list[str]]:
