@@ -744,6 +744,8 @@ def _interrupted(stop: BatchInterrupted) -> NoReturn:
                 when = time.strftime("%Y-%m-%d %H:%M", time.localtime(written))
                 _say(f"gongkai: left untouched, from an earlier run of {when}: {names}")
                 _say("gongkai: this batch replaces them all together when it finishes")
+            elif stop.finished == stop.total:  # stopped while the output was written
+                _say("gongkai: no output written yet: every file is read; the command below writes it")
             else:
                 _say("gongkai: no output written yet: it is written when every file is read")
             if stop.finished:
