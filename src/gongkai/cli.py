@@ -28,6 +28,7 @@ from .batch import (
     check_encoding,
     check_format,
     check_inputs,
+    check_named_files,
     check_named_inputs,
     check_output,
     check_output_name,
@@ -816,6 +817,10 @@ def inspect(pdf, png_dir) -> None:
         _usage_error(
             f"{quoted(pdf)} is a folder: inspect shows one report (gongkai summary sums up a folder)"
         )
+    try:  # a run's journal, table, lock or output, as every command refuses it (not 'not a PDF file')
+        check_named_files([pdf])
+    except RunsFileError as error:
+        _usage_error(str(error))
     if png_dir:
         _check_png_folder(png_dir)
     # COLUMNS, else the terminal's width; off a terminal without it, a wide page.
