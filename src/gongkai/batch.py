@@ -698,6 +698,11 @@ def check_output(
         raise BatchSetupError(
             f"cannot write {quoted(output)}: names ending in {beside} are the files beside an output"
         )
+    if target.name.startswith(".") and target.name.endswith(".partial"):  # another run's, unfinished
+        raise BatchSetupError(
+            f"cannot write {quoted(output)}: a name .NAME.partial is that of the file NAME while a run "
+            "of extract writes it"
+        )
     written = [target] if files is None else list(files)
     existing = {}
     for path in written:
@@ -1111,6 +1116,9 @@ class Batch:
         check_shape(fmt, shape)
         check_kind(kind)
         check_named_files(paths)
+        # As extract refuses it: an output that would replace an input (a report written over
+        # with its own cells), or a file beside another output (its journal, its tables).
+        check_output(output, paths, batch_files(output, fmt), skips_own=False)
         self.output, self.fmt, self.encoding, self.shape, self.kind = output, fmt, encoding, shape, kind
         self._started = time.time_ns()
         # A batch written to stdout leaves nothing that a run could resume: its journal is in memory.
