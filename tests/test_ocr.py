@@ -191,6 +191,51 @@ def test_the_one_candidate_that_satisfies_the_rule_is_taken_and_marked():
     assert counts["corrected"] == 1 and counts["doubtful"] == 0
 
 
+def test_what_ocr_read_is_the_records_data_and_the_outputs_read_it_there_not_in_the_note():
+    """The readings are kept apart from the note (`ocr_readings`): the hover note and the note on
+    paper are the same whatever the note's words."""
+    from gongkai.output.records import cells_frame
+    from gongkai.output.views import note_on_paper
+    from gongkai.output.workbook import hover_note
+    from gongkai.readings import OcrReading, ReadingKind, from_column
+
+    records, placed, scanned = _records(_review_values())
+    _replace_cell(scanned, placed, "review_upheld", free="8", free_score=0.7, digits="3")
+    _replace_cell(scanned, placed, "litigation_after_review_total", free="1O", digits="10")
+    out, _ = _verify(records, placed, scanned)
+    corrected, doubtful = out["review_upheld"], out["litigation_after_review_total"]
+    assert corrected.ocr_readings == (
+        OcrReading(ReadingKind.CELL, "8", 0.7),
+        OcrReading(ReadingKind.DIGITS, "3", 0.99),
+    )
+    assert doubtful.note_code is NoteCode.OCR_DOUBTFUL
+    assert [r.kind for r in doubtful.ocr_readings] == [ReadingKind.CELL, ReadingKind.DIGITS]
+    assert out["review_total"].ocr_readings == ()  # published: the value is what was read
+    frame = cells_frame(list(out.values())).set_index("column_id")
+    column = frame.loc["litigation_after_review_total", "ocr_readings"]
+    assert column == '{"cell": "1O", "cell_score": 0.99, "digits": "10", "digits_score": 0.99}'
+    assert from_column(column) == tuple(
+        dataclasses.replace(r, score=round(r.score, 2)) for r in doubtful.ocr_readings
+    )
+    assert pd_isna(frame.loc["review_total", "ocr_readings"])
+    said = "；单元格识别为“1O”（置信度 0.99），只认数字为“10”"
+    on_paper = (
+        "OCR doubtful (not a plain number; litigation_after_review_total[review_litigation] leave only 0)"
+    )
+    assert note_on_paper(doubtful.note, "ocr_doubtful", column) == on_paper
+    assert hover_note(doubtful.note, "ocr_doubtful", readings=column).endswith(said)
+    # verify's words changed: the hover note's readings are as they were.
+    reworded = doubtful.note.replace("cell read as", "the cell alone read").replace("digits only", "digits:")
+    assert hover_note(reworded, "ocr_doubtful", readings=column).endswith(said)
+    assert hover_note(doubtful.note, "ocr_doubtful").endswith("须对照原件填写")  # no readings: none said
+
+
+def pd_isna(value) -> bool:
+    import pandas as pd
+
+    return bool(pd.isna(value))
+
+
 @pytest.mark.parametrize(
     ("changes", "why"),
     [

@@ -574,7 +574,8 @@ def test_the_summary_sheet_of_missing_rows_prints_why_in_words_never_what_ocr_re
     cells, files, checks = batch_frames([gongkai.read_report(BROKEN_SAMPLE)])
     row = cells.index[(cells["table"] == "active_disclosure") & (cells["row_id"] == "licensing")][0]
     note = "OCR doubtful (suspect cell (ink touching the rules)): cell read as '2357' (1.00)"
-    cells.loc[row, ["value", "note_code", "note"]] = [None, "ocr_doubtful", note]
+    readings = '{"cell": "2357", "cell_score": 1.0}'
+    cells.loc[row, ["value", "note_code", "note", "ocr_readings"]] = [None, "ocr_doubtful", note, readings]
     summary = summarize(cells, files, checks)
     assert "2357" in summary.to_text()
     summary.write(tmp_path / "sum.xlsx")
