@@ -893,6 +893,43 @@ def test_a_scanned_report_reads_with_no_wrong_value(junk_layer_report):
 
 
 @needs_ocr
+def test_what_ocr_read_of_a_doubtful_cell_of_a_scan_is_in_a_column_of_its_own(junk_layer_report, tmp_path):
+    """A researcher filling in the cells OCR could not vouch for reads what it read in
+    `ocr_readings`, written and read back as the note is; the note names the same readings."""
+    import json
+
+    from gongkai.output.records import cell_rows
+    from gongkai.output.summary import read_output
+    from gongkai.output.views import note_on_paper
+    from gongkai.output.writers import BatchOutput
+    from gongkai.readings import ReadingKind, described, from_column
+
+    cells = junk_layer_report.cells
+    doubtful = cells[cells["note_code"] == "ocr_doubtful"]
+    read = doubtful[doubtful["ocr_readings"].notna()]
+    assert len(read) >= 5
+    for note, column in zip(read["note"], read["ocr_readings"], strict=True):
+        readings = from_column(column)
+        assert readings[0].kind is ReadingKind.CELL and json.loads(column)["cell"] == readings[0].text
+        assert json.loads(column)["cell_score"] == pytest.approx(readings[0].score)
+        assert note.endswith(f": {described(readings)}")  # the note names the same, in words
+        on_paper = note_on_paper(note, "ocr_doubtful", column)
+        assert on_paper.startswith("OCR doubtful") and not any(repr(r.text) in on_paper for r in readings)
+    # No ink, no reading: the note says so; a value published has none either.
+    unread = doubtful[doubtful["ocr_readings"].isna()]
+    assert unread["note"].str.contains("no ink found").all()
+    assert cells.loc[cells["note_code"].isna(), "ocr_readings"].isna().all()
+    # Written and read back alike in every format summary reads.
+    for fmt in ("csv", "parquet", "jsonl"):
+        out = str(tmp_path / f"cells.{fmt}")
+        with BatchOutput(out, fmt) as written:
+            rows = {"cells": cell_rows(junk_layer_report.records), "checks": []}
+            written.add_records({**rows, "files": [junk_layer_report.file_record()]})
+        back = read_output(out)[0]
+        assert back["ocr_readings"].tolist() == cells["ocr_readings"].tolist(), fmt
+
+
+@needs_ocr
 def test_a_scan_reads_the_same_whatever_the_page_threads(junk_layer_report):
     """The same file gives the same records, status and reason however many of its pages are read
     side by side (the fixture's read used the default: one thread per core): page threads share
