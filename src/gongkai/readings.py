@@ -61,10 +61,10 @@ def listed(readings: Sequence[OcrReading]) -> Readings:
     """The readings worth naming: the cell's (or the page's), the digits-only reading where it
     found digits other than the cell's, and the second reading where it differs from the cell's."""
     cell = _first(readings, ReadingKind.CELL)
-    shown = text = cell.text if cell is not None else None
+    text = cell.text if cell is not None else None
     out = []
     for reading in sorted(readings, key=lambda r: _ORDER.index(r.kind)):
-        if reading.kind is ReadingKind.DIGITS and (not reading.text or reading.text == shown):
+        if reading.kind is ReadingKind.DIGITS and (not reading.text or reading.text == text):
             continue
         if reading.kind is ReadingKind.AGAIN and reading.text == text:
             continue
