@@ -165,7 +165,7 @@ def main() -> None:
         )
         total += counts
     print(
-        f"\n{len(pdfs)} scans: value cells under the seal read as a number in red: {total['read']};"
+        f"\n{len(pdfs)} scans: value cells under the seal read as a number: {total['read']};"
         f" {args.witness} agrees on {total['agree']} ({total['agree wrong']} of them not as printed);"
         f" with every rule of the cell holding {total['held']} ({total['held wrong']} not as printed);"
         f" of those, {total['gain']} are not exact today"

@@ -232,6 +232,50 @@ def test_a_pattern_skips_the_files_of_another_runs_output_as_a_folder_does(tmp_p
     assert named.exit_code == 2 and "c.files.csv' is the per-file status table" in named.stderr
 
 
+def test_a_page_saved_complete_by_a_browser_is_read_without_its_files_folder(tmp_path):
+    """`extract saved/` of a page saved as 'Web page, complete' (年报.html beside 年报_files/, the
+    page's scripts, styles and the frames of its share buttons as .html) read each frame as a
+    report: 'failed: saved/年报_files/share.html: no table of the standard form found', exit
+    status 1. The folder's files are skipped, one line names the folder; named, a file is read."""
+    from click.testing import CliRunner
+
+    from gongkai.cli import main
+
+    saved = tmp_path / "saved"
+    resources = saved / "年报_files"
+    resources.mkdir(parents=True)
+    shutil.copyfile(FIXTURES / "web-county-2022-gbk.html", saved / "年报.html")
+    for name in ("share.html", "saved_resource.htm"):
+        (resources / name).write_text("<!DOCTYPE html><html><body><div>分享到微信</div></body></html>")
+    (resources / "jquery.min.js").write_text("/*! jQuery */")
+    word = saved / "其他" / "报告.files"  # Word's "Save as Web Page", in some of its languages
+    word.mkdir(parents=True)
+    shutil.copyfile(FIXTURES / "web-county-2022-gbk.html", saved / "其他" / "报告.htm")
+    (word / "header.htm").write_text("<html><body><p>页眉</p></body></html>")
+    lone = saved / "notes_files"  # a folder so named beside no page is any folder
+    lone.mkdir()
+    shutil.copyfile(FIXTURES / "web-county-2022-gbk.html", lone / "r.html")
+    kept = [str(lone / "r.html"), str(saved / "其他" / "报告.htm"), str(saved / "年报.html")]
+    assert expand_inputs([str(saved)]) == kept
+    result = CliRunner().invoke(main, ["extract", str(saved), "-o", str(tmp_path / "c.csv"), "-w", "1"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[0] == (
+        "gongkai: skipped 3 files in the folders saved with web pages (their frames and scripts, not "
+        f"reports): {word}, {resources}"
+    )
+    assert "3 files: 3 ok, 0 partial, 0 failed" in result.stderr
+    # What is named in such a folder, the folder itself or a pattern over it, is read.
+    named = CliRunner().invoke(main, ["summary", str(resources / "share.html"), str(saved / "年报.html")])
+    assert "share.html: no table of the standard form found" in named.stderr
+    assert expand_inputs([str(resources)]) == [
+        str(resources / n) for n in ("saved_resource.htm", "share.html")
+    ]
+    assert expand_inputs([f"{resources}/*.html"]) == [str(resources / "share.html")]
+    assert expand_inputs([f"{saved}/**/*.htm*"]) == kept  # a pattern from above skips them
+    alone = CliRunner().invoke(main, ["summary", f"{saved}/年*/*"])
+    assert alone.exit_code == 2 and "only files of saved pages' folders" in alone.stderr
+
+
 def test_a_pattern_looks_into_no_file_but_those_named_as_a_copy_of_a_run_s_file_is(tmp_path, monkeypatch):
     """A pattern over a folder of other files (images, archives, data) opened each file up to
     three times to tell whether it was a file a run writes (sniffed as a report, then as an

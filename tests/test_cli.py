@@ -704,6 +704,23 @@ def test_a_columns_of_zero_or_garbage_is_as_unset_for_inspect_summary_and_compar
     assert CliRunner(env={"COLUMNS": "60"}).invoke(main, ["inspect", str(a)]).stdout != printed["inspect"]
 
 
+def test_a_width_of_one_column_still_shows_every_chinese_character(tmp_path):
+    """COLUMNS=1 printed the title's agency as blank lines: rich drops a character two columns
+    wide that a width of one cannot hold. The narrowest width is one Chinese character's."""
+    a, b = SAMPLES / "yunhu-district-2024.pdf", SAMPLES / "guiling-township-2024.pdf"
+    for arguments, shown in (
+        (["inspect", str(a)], ["云溪市云湖区人民政府", "第二十条第（一）项"]),
+        (["compare", str(a), str(b)], ["行·列", "增减比例"]),
+    ):
+        result = CliRunner(env={"COLUMNS": "1"}).invoke(main, arguments)
+        assert result.exit_code == 0, arguments
+        text = "".join(result.stdout.split())
+        assert all(words in text for words in shown), (arguments, text[:200])
+    assert CliRunner(env={"COLUMNS": "1"}).invoke(main, ["inspect", str(a)]).stdout == (
+        CliRunner(env={"COLUMNS": "2"}).invoke(main, ["inspect", str(a)]).stdout
+    )
+
+
 def test_a_workers_option_cut_to_the_cores_or_files_says_so(tmp_path, monkeypatch):
     """-w 200 on two cores reads with two, and one line says so; not when -w is not given,
     nor when it is within the cores and files, nor with -q."""

@@ -270,6 +270,28 @@ def test_comparing_a_report_with_itself_says_it_is_the_same_file(tmp_path):
         assert result.stderr == said
 
 
+def test_comparing_a_copy_of_a_report_says_they_are_the_same_file_content(tmp_path):
+    """`compare a.pdf copy-of-a.pdf` said only `A and B are both of 2024`: a copy of one report,
+    saved twice (under two years' names), is compared all the same, after one line that says so."""
+    sample = FIXTURES.parent / "samples" / "yunhu-district-2024.pdf"
+    copy = tmp_path / "云湖区2023.pdf"
+    shutil.copy(sample, copy)
+    out = tmp_path / "yoy.csv"
+    result = CliRunner().invoke(main, ["compare", str(sample), str(copy), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        "gongkai: warning: A and B are the same file content, byte for byte: every change is 0",
+        f"gongkai: wrote {out}",
+    ]
+    pairs = pd.read_csv(out)
+    assert len(pairs) and (pairs["change"].dropna() == 0).all()
+    # A file of other content (one byte more) is another report, of the same year.
+    copy.write_bytes(sample.read_bytes() + b"\n")
+    result = CliRunner().invoke(main, ["compare", str(sample), str(copy)])
+    assert result.exit_code == 0
+    assert result.stderr == "gongkai: warning: A and B are both of 2024\n"
+
+
 def test_a_number_ocr_could_not_vouch_for_is_awaiting_a_reader_in_the_text_csv_and_workbook(tmp_path):
     """An ocr_doubtful cell (empty: OCR could not vouch for its reading) is 待核 where its value
     would be, as on the workbook's form sheets: never blank, which is what a report printed, and

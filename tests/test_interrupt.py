@@ -226,27 +226,29 @@ def test_the_resume_hint_starts_the_program_as_it_was_started(tmp_path, monkeypa
 def test_the_resume_hint_of_python_m_gongkai_runs_it_so(tmp_path, options):
     """`python -m gongkai extract …` whose output cannot be written: the hint is a python -m
     command, with the interpreter's options as given (`python -X utf8 -m gongkai`)."""
-    folder = tmp_path / "₩"  # a character GBK lacks: the output cannot be written in it
+    folder = tmp_path / "in"
     folder.mkdir()
     shutil.copy(SAMPLES / "yunhu-district-2024.pdf", folder)
     out = tmp_path / "out" / "cells.csv"
-    command = [
-        sys.executable,
-        *options,
-        "-m",
-        "gongkai",
-        "extract",
-        str(folder),
-        "-o",
-        str(out),
-        "--encoding",
-        "gbk",
-        "-q",
-    ]
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "PATH": str(tmp_path)}  # no python on it
+    # The disk is full when the output is moved into place, once every file is read.
+    full = tmp_path / "full"
+    full.mkdir()
+    (full / "sitecustomize.py").write_text(
+        "import errno, os\n"
+        "_replace = os.replace\n"
+        "def replace(source, target, **kw):\n"
+        "    if str(target).endswith('cells.csv'):\n"
+        "        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))\n"
+        "    return _replace(source, target, **kw)\n"
+        "os.replace = replace\n"
+    )
+    command = [sys.executable, *options, "-m", "gongkai", "extract", str(folder), "-o", str(out), "-q"]
+    # No python on PATH; the full disk's sitecustomize before gongkai's source.
+    env = {**os.environ, "PYTHONPATH": f"{full}{os.pathsep}{ROOT / 'src'}", "PATH": str(tmp_path)}
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 1, done.stderr
-    hint = done.stderr.strip().splitlines()[-1]
+    error, hint = done.stderr.strip().splitlines()[-2:]
+    assert error == f"gongkai: error: cannot write {str(out)!r}: No space left on device"
     assert hint.startswith("gongkai: the files read are kept; once mended, this writes them: ")
     words = _read_back(hint.split(": ", 2)[2])
     assert words == [os.fsencode(w) for w in [*command, "--resume"]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import shutil
 import zipfile
@@ -111,6 +112,36 @@ def test_encodings_are_told_without_mojibake(data, declared):
     assert any(
         name in text for name in ("青岚区人民政府", "柳塘镇", "汀川市卫生健康委员会", "云溪市", "南屏县")
     ), declared
+
+
+_BIG5_PAGE = "<html><body><p>臺北市政府資訊公開年度報告</p></body></html>".encode("big5")
+
+
+@pytest.mark.parametrize(
+    ("data", "why"),
+    [
+        (b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=Big5\r\n\r\n" + _BIG5_PAGE, "the head's"),
+        (
+            b'HTTP/1.1 200 OK\r\nContent-Type: text/html;charset="big5"\r\n\r\n'
+            b"<meta http-equiv='Content-Type' content='text/html; charset=big5'>" + _BIG5_PAGE,
+            "the head's and the page's",
+        ),
+        (b"<!-- " + b"x" * 5000 + b" -->\n<meta charset=big5>" + _BIG5_PAGE, "past a long comment"),
+        (b"<!-- <meta charset=gbk> -->\n<meta charset=big5>" + _BIG5_PAGE, "not the one in a comment"),
+    ],
+)
+def test_the_encoding_a_page_is_served_or_declared_in_is_read(data, why):
+    """The Content-Type of a response saved before the page named the encoding that went unread;
+    a <meta> past the first 4 KB, behind a comment, was unread, and one in a comment was taken."""
+    text = decode_page(data)
+    assert "臺北市政府資訊公開年度報告" in text and "HTTP/1.1" not in text, why
+
+
+def test_a_server_default_without_chinese_is_not_the_page_encoding():
+    """ISO-8859-1 (a server's default) would read every byte of a GBK page as a Latin letter."""
+    page = "<html><body><p>南屏县人民政府</p></body></html>".encode("gbk")
+    text = decode_page(b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=ISO-8859-1\r\n\r\n" + page)
+    assert "南屏县人民政府" in text
 
 
 def test_docx_vmerge_and_gridspan_become_spans(tmp_path):
@@ -286,6 +317,15 @@ _SAVED_FROM = b"<!-- saved from url=(0044)http://www.example.gov.cn/xxgk/ndbg/1.
         b'<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN">\n<!-- x --><script>',
         b"<p>" + "汀川市卫生健康委员会".encode("gb18030"),  # a fragment
         b"<table><tr><td>",
+        # Saved with the HTTP response before it: wget --save-headers; curl -i after a redirect.
+        b"HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type: text/html; charset=gbk\r\n\r\n<!DOCTYPE html>",
+        b"HTTP/1.1 301 Moved Permanently\r\nLocation: /ndbg/1.html\r\n\r\nHTTP/2 200 \r\n\r\n<html>",
+        b"HTTP/1.0 200 OK\nContent-Type: text/html\n X-Folded: on a second line\n\n\xef\xbb\xbf<html>",
+        b"HTTP/1.1 200 OK\r\nContent-Security-Policy: " + b"a" * 9000 + b"\r\n\r\n<html>",  # past 8 KB
+        # A comment, or comments, longer than the 8 KB first read.
+        "<!--\n{}-->\n<html>".format("版权所有，未经许可不得转载。\n" * 400).encode(),
+        b"<!-- licence line -->\n" * 500 + b"<html>",
+        _SAVED_FROM + b"<!-- " + b"x" * 70000 + b" -->" + b"\n" * 9000 + b"<table>",
     ],
 )
 def test_a_web_page_is_told_by_the_markup_at_its_start(tmp_path, start):
@@ -312,6 +352,19 @@ def test_a_web_page_in_utf16_with_a_bom_is_one(tmp_path):
         "Notes: the page's <title>, its <table> and <div> elements.\n",
         "<<< not markup >>> <p>\n",
         "<?xml version='1.0'?><!-- a list --><items><p>1</p></items>",  # XML, not a page
+        # A response saved with its head, of no page: JSON, a PDF's bytes cut off.
+        'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{"title": "<p>年度报告</p>"}',
+        "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\n\r\nnot found: <html> ndbg/1.html\n",
+        "HTTP/1.1 200 OK\r\nX-Long: " + "a" * 9000 + "\r\n",  # a head that never ends
+        # A comment longer than the 8 KB first read, of no page after it, or never closed.
+        "<!-- " + "注释 " * 3000 + "-->\n# 笔记\n网页的正文在 <p> 里。\n",
+        "<!-- " + "注释 " * 3000 + "\n<p>\n",
+        "<!--" + "\n" * 9000 + "--> source,agency,year\n",
+        # A gzipped body the response does not say is gzipped (a .gz download) is no page.
+        "HTTP/1.1 200 OK\r\nContent-Type: application/gzip\r\n\r\n\x1f\x8b\x08\x00",
+        # A mail with a page in it (multipart/mixed) is no web archive (multipart/related).
+        "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n"
+        "Content-Type: text/html\r\n\r\n<html><p>年度报告</p></html>\r\n--x--\r\n",
     ],
 )
 def test_a_file_that_mentions_markup_is_no_web_page(tmp_path, text):
@@ -323,3 +376,32 @@ def test_a_file_that_mentions_markup_is_no_web_page(tmp_path, text):
         report = read_report_safely(path)
         assert report.status == "failed" and report.reason.startswith(reason), report.reason
         assert "web page, read as such" not in report.reason
+
+
+def test_a_web_archive_without_a_page_says_so(tmp_path):
+    path = tmp_path / "年报.mht"
+    path.write_bytes(
+        b"MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=b\r\n\r\n--b\r\n"
+        b"Content-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n--b--\r\n"
+    )
+    assert input_kind(path) == ("html", False)
+    report = read_report_safely(path)
+    assert (report.status, report.reason) == (
+        "failed",
+        "a web archive (MHTML) that holds no web page (no text/html part)",
+    )
+
+
+def test_a_saved_response_whose_gzipped_page_is_damaged_or_cut_off_says_so(tmp_path):
+    path = tmp_path / "t.htm"
+    path.write_bytes(b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n\r\n\x1f\x8b\x08\x00broken")
+    report = read_report_safely(path)
+    assert (report.status, report.reason) == ("failed", "not a web page: no HTML markup at its start")
+    whole = gzip.compress(_page("<p>二〇二三年政府信息公开工作年度报告</p>"))
+    path.write_bytes(b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n\r\n" + whole[: len(whole) // 2 + 40])
+    assert input_kind(path) == ("html", False)  # its start is a page's; its end is cut off
+    report = read_report_safely(path)
+    assert (report.status, report.reason) == (
+        "failed",
+        "the saved response's gzipped page is cut off before its end",
+    )

@@ -3,6 +3,7 @@ before any reading, and a write that fails says so in one line, never with a tra
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import subprocess
@@ -16,7 +17,7 @@ from gongkai import OutputWriteError, cli, read_report
 from gongkai.cli import main
 from gongkai.output.writers import BatchOutput
 
-from .conftest import SAMPLES
+from .conftest import FIXTURES, SAMPLES
 
 GUILING, YUNHU = SAMPLES / "guiling-township-2024.pdf", SAMPLES / "yunhu-district-2024.pdf"
 
@@ -211,26 +212,78 @@ def test_a_full_stdout_is_one_line_and_exit_status_1(arguments):
     assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
 
 
-def test_a_character_the_encoding_cannot_write_leaves_no_output_and_says_how_to_write_what_was_read(
-    tmp_path, monkeypatch
-):
+def _csv(path: Path, encoding: str = "utf-8") -> list[dict[str, str]]:
+    with open(path, encoding=encoding, newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _a_page_with_a_bullet(folder: Path) -> Path:
+    """The GBK fixture page as UTF-8, a cell's annotation holding a `•` (as OCR reads a dot into
+    a note), which GBK cannot write."""
+    page = (FIXTURES / "web-county-2022-gbk.html").read_bytes().decode("gb18030")
+    cell = '<td width="23.3%">32</td>'
+    assert cell in page
+    path = folder / "南屏县2022.html"
+    path.write_text(page.replace(cell, '<td width="23.3%">32（注•见说明）</td>', 1), encoding="utf-8")
+    return path
+
+
+def test_a_character_the_encoding_cannot_write_is_escaped_in_text_and_said_once(tmp_path):
+    """`extract ... --encoding gbk` of a report whose note (or path) holds a character GBK lacks
+    (`•`, `₩`) read every file and then wrote nothing: `error: cannot write 'cells.csv': encoding
+    'gbk' cannot write '•'`, exit status 1. Now the run's output is written, the character as its
+    escape in the text, every value as it is, and one line says so."""
     folder = tmp_path / "₩"
     folder.mkdir()
+    page = _a_page_with_a_bullet(folder)
     shutil.copy(YUNHU, folder / YUNHU.name)
     out = tmp_path / "out" / "cells.csv"
-    arguments = ["extract", str(folder), "-o", str(out), "--encoding", "gbk", "-q"]
-    monkeypatch.setattr(sys, "argv", ["gongkai", *arguments])  # what the resume hint repeats
-    result = CliRunner().invoke(main, arguments)
-    assert result.exit_code == 1
-    error, hint = result.stderr.strip().splitlines()
-    assert (
-        error
-        == f"gongkai: error: cannot write {str(out)!r}: encoding 'gbk' cannot write '₩'; use utf-8 or gb18030"
+    result = CliRunner().invoke(main, ["extract", str(folder), "-o", str(out), "--encoding", "gbk"])
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+    # The source of every row of the three tables holds the folder's ₩; one cell's raw and note the •.
+    fields = 2 * 200 + 2 + 2 + len(_csv(tmp_path / "out" / "cells.checks.csv", "gbk"))
+    assert warnings == [
+        "gongkai: warning: encoding 'gbk' cannot write '₩', '•': written as \\u20a9, \\u2022 in "
+        f"{fields} text fields (no value changed); --encoding utf-8 or gb18030 keeps them"
+    ]
+    cells = _csv(out, "gbk")
+    [bullet] = [c for c in cells if "32（注" in c["raw"]]
+    assert (bullet["value"], bullet["raw"]) == ("32", "32（注\\u2022见说明）")
+    assert {c["source"] for c in cells} == {
+        str(folder / n).replace("₩", "\\u20a9") for n in (page.name, YUNHU.name)
+    }
+    # The same run in UTF-8: the same values, cell for cell; --resume in GB18030 writes it as it is.
+    utf8 = tmp_path / "utf8" / "cells.csv"
+    assert CliRunner().invoke(main, ["extract", str(folder), "-o", str(utf8), "-q"]).exit_code == 0
+    assert [c["value"] for c in cells] == [c["value"] for c in _csv(utf8)]
+    again = CliRunner().invoke(
+        main, ["extract", str(folder), "-o", str(out), "--encoding", "gb18030", "--resume"]
     )
-    assert hint.startswith("gongkai: the files read are kept") and hint.endswith("-q --resume")
-    assert [p.name for p in out.parent.iterdir()] == ["cells.journal.sqlite"]  # what was read is kept
-    again = ["extract", str(folder), "-o", str(out), "--encoding", "gb18030", "-q", "--resume"]
-    assert CliRunner().invoke(main, again).exit_code == 0 and "₩" in out.read_text(encoding="gb18030")
+    assert again.exit_code == 0 and "warning" not in again.stderr
+    assert _csv(out, "gb18030") == _csv(utf8)
+
+
+def test_records_on_stdout_and_a_comparison_escape_what_the_encoding_cannot_write(tmp_path):
+    page = _a_page_with_a_bullet(tmp_path)
+    runner = CliRunner()
+    records = runner.invoke(main, ["extract", str(page), "-o", "-", "--encoding", "gbk"])
+    assert records.exit_code == 0, records.output
+    assert "32（注\\u2022见说明）".encode("gbk") in records.stdout_bytes
+    assert "cannot write '•': written as \\u2022 in 2 text fields" in records.stderr
+    compared = tmp_path / "yoy.csv"
+    other = FIXTURES / "web-county-2022-gbk.html"
+    result = runner.invoke(main, ["compare", str(page), str(other), "-o", str(compared), "--encoding", "gbk"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "gongkai: warning: encoding 'gbk' cannot write '•': written as \\u2022 in 1 text field"
+        in result.stderr
+    )
+    rows = _csv(compared, "gbk")
+    assert [r["note_a"] for r in rows if "\\u2022" in r["note_a"]] == [
+        "annotation kept in raw: (注\\u2022见说明)"
+    ]
+    assert all(r["value_a"] == r["value_b"] for r in rows)  # the values are as read
 
 
 def test_a_disk_too_full_for_the_journal_is_one_line_and_exit_status_1(tmp_path, monkeypatch):

@@ -7,7 +7,10 @@ printed cell is `0` with note `value_blank=true`, which gongkai must read as an 
 
 from __future__ import annotations
 
+import base64
 import csv
+import gzip
+import quopri
 from functools import cache
 from pathlib import Path
 
@@ -79,3 +82,88 @@ def test_real_web_page_cells_exact(name):
     assert (report.agency, report.year, report.form) == IDENTITIES[name]
     assert report.kind == "html"
     assert report.cells["page"].isna().all(), "a web page has no pages"
+
+
+def _saved_with_headers(page: str) -> bytes:
+    """The page as `wget --save-headers` saves it from a site that serves GBK: the response's
+    head, then the page in GBK, which names no charset of its own (the head does)."""
+    head = (
+        "HTTP/1.1 200 OK\r\nServer: nginx\r\nDate: Wed, 31 Jan 2024 08:00:00 GMT\r\n"
+        "Content-Type: text/html; charset=GBK\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive\r\n\r\n"
+    )
+    return head.encode("ascii") + page.replace('<meta charset="utf-8">', "").encode("gb18030")
+
+
+def _behind_a_licence(page: str) -> bytes:
+    """The page behind a comment longer than the 8 KB a file's kind is told by."""
+    licence = "本网站所有内容版权归平潭综合实验区管委会所有，未经许可不得转载。\n" * 200
+    return f"<!--\n{licence}-->\n{page}".encode()
+
+
+def _saved_gzipped(page: str) -> bytes:
+    """The page as `curl -i` saves it from a server that gzips it unasked: compressed, as served."""
+    head = "HTTP/2 200 \r\ncontent-type: text/html; charset=utf-8\r\ncontent-encoding: gzip\r\n\r\n"
+    return head.encode("ascii") + gzip.compress(page.encode())
+
+
+@pytest.mark.parametrize("saved", [_saved_with_headers, _behind_a_licence, _saved_gzipped])
+@pytest.mark.parametrize("name", ["S03.html", "S04.html"])
+def test_a_real_page_saved_with_its_response_or_behind_a_long_comment_reads_the_same(tmp_path, name, saved):
+    """Both were 'not a web page: no HTML markup at its start': the kind was told by the first 8 KB,
+    from the page's first byte."""
+    data = saved((REAL_WEB / name).read_text(encoding="utf-8"))
+    assert len(data.split(b"<html", 1)[0]) > 8192 or data.startswith((b"HTTP/1.1 200 OK\r\n", b"HTTP/2 200"))
+    path = tmp_path / "t20240131_86740.htm"
+    path.write_bytes(data)
+    report = gongkai.read_report(path)
+    assert report.kind == "html"
+    assert read_cells(report) == read_cells(_read(name))
+    assert (report.agency, report.year, report.form) == IDENTITIES[name]
+
+
+def _web_archive(page: bytes, part_head: str, encode) -> bytes:
+    """The page as a browser saves it as a single file (MHTML): a MIME message of its parts."""
+    boundary = "----MultipartBoundary--Xk2n3Hq1----"
+    head = (
+        "From: <Saved by Blink>\r\nSnapshot-Content-Location: https://www.pingtan.gov.cn/t.htm\r\n"
+        "Subject: =?utf-8?Q?=E5=B9=B4=E6=8A=A5?=\r\nMIME-Version: 1.0\r\nContent-Type: multipart/related;\r\n"
+        f'\ttype="text/html";\r\n\tboundary="{boundary}"\r\n\r\n\r\n'
+    )
+    image = f"--{boundary}\r\nContent-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+    image += "iVBORw0KGgo=\r\n"
+    return (
+        head.encode()
+        + f"--{boundary}\r\n{part_head}\r\n\r\n".encode()
+        + encode(page)
+        + f"\r\n{image}--{boundary}--\r\n".encode()
+    )
+
+
+@pytest.mark.parametrize(
+    ("part_head", "encoding", "encode"),
+    [
+        # Chrome: quoted-printable, the page's own <meta charset>.
+        (
+            "Content-Type: text/html\r\nContent-Transfer-Encoding: quoted-printable",
+            "utf-8",
+            quopri.encodestring,
+        ),
+        # Internet Explorer (另存为 .mht): base64, the charset named by the part, none in the page.
+        (
+            'Content-Type: text/html;\r\n\tcharset="gb2312"\r\nContent-Transfer-Encoding: base64',
+            "gb18030",
+            lambda data: base64.encodebytes(data).replace(b"\n", b"\r\n"),
+        ),
+    ],
+)
+def test_a_real_page_saved_as_a_web_archive_reads_the_same(tmp_path, part_head, encoding, encode):
+    """A page saved as 'Web page, single file' (.mhtml, .mht) was 'not a PDF file'."""
+    page = (REAL_WEB / "S03.html").read_text(encoding="utf-8")
+    if encoding != "utf-8":
+        page = page.replace('<meta charset="utf-8">', "")
+    path = tmp_path / "年报.mhtml"
+    path.write_bytes(_web_archive(page.encode(encoding), part_head, encode))
+    report = gongkai.read_report(path)
+    assert report.kind == "html"
+    assert read_cells(report) == read_cells(_read("S03.html"))
+    assert [str(p) for p in gongkai.expand_inputs([str(tmp_path)])] == [str(path)]

@@ -42,7 +42,7 @@ from .output.records import (
     companion_path,
 )
 from .output.wide import WIDE_ID_COLUMNS
-from .output.writers import BatchOutput, check_shape, partial_path
+from .output.writers import BatchOutput, check_shape, escapes_note, partial_path
 from .report import Report, page_threads, read_report_safely
 from .sources import (
     INPUT_KINDS,
@@ -86,14 +86,15 @@ def expand_inputs(inputs: Inputs, kind: str = "auto") -> list[str]:
     before a batch starts). A broken symbolic link or a link loop a folder or a pattern
     holds is kept too: its status row says what it is, where dropping it would lose it unsaid.
     The files of outputs of extract that a pattern finds are left out (`without_runs_files`);
-    such a file named itself raises RunsFileError (`check_named_files`).
+    such a file named itself raises RunsFileError (`check_named_files`). So are those in the
+    folder a browser saves a page's resources in (`without_page_resources`).
     """
     items = _path_list(inputs)
     if not items:
         raise NoInputsError("no inputs given: name report files, folders or patterns")
     found = _found(items, kind)
     check_named_files(items)
-    return without_runs_files(found, named=items)[0]
+    return without_page_resources(without_runs_files(found, named=items)[0], named=items)[0]
 
 
 def _found(inputs: Iterable[str], kind: str) -> list[str]:
@@ -600,6 +601,61 @@ def without_runs_files(
     return kept, skipped
 
 
+# The folder a browser ("Web page, complete") or Word ("Save as Web Page") saves a page's
+# images, scripts, styles and frames in, beside the page: 年报_files (年报.files in some of Word's
+# languages) for 年报.html.
+_RESOURCE_FOLDER_ENDS = ("_files", ".files")
+_SAVED_PAGE_SUFFIXES = SUFFIXES["html"]
+
+
+def page_resource_folder(path: str | os.PathLike[str]) -> Path | None:
+    """The saved page's resources folder that `path` lies in (the nearest), if any: a folder named
+    as the page beside it is, with _files (or .files) after its name."""
+    for folder in Path(path).parents:
+        name = folder.name
+        end = next((e for e in _RESOURCE_FOLDER_ENDS if name.lower().endswith(e)), None)
+        if end is None or len(name) == len(end):
+            continue
+        stem = name[: -len(end)]
+        if any(folder.with_name(stem + suffix).is_file() for suffix in _SAVED_PAGE_SUFFIXES):
+            return folder
+    return None
+
+
+def without_page_resources(paths: list[str], named: Iterable[str] = ()) -> tuple[list[str], list[str]]:
+    """`paths` without the files that a folder or pattern found in a saved page's resources folder
+    (`page_resource_folder`: the frames and widgets a browser saved with the page, which are no
+    reports), and those left out. What is `named` in such a folder, or the folder itself (a file,
+    the folder, a pattern over it), is read: the user pointed there. Raises NoInputsError when
+    nothing else is left."""
+    pointed = [os.path.realpath(_literal_part(item)) for item in named if item]
+    skipped = []
+    for path in paths:
+        if (folder := page_resource_folder(path)) is None:
+            continue
+        inside = os.path.realpath(folder)
+        if not any(p == inside or p.startswith(inside + os.sep) for p in pointed):
+            skipped.append(path)
+    if not skipped:
+        return paths, []
+    if not (kept := [path for path in paths if path not in set(skipped)]):
+        names = ", ".join(map(message_path, skipped))
+        raise NoInputsError(
+            f"no report files in the given inputs, only files of saved pages' folders: {names}"
+        )
+    return kept, skipped
+
+
+def _literal_part(item: str) -> str:
+    """A path or pattern up to its first folder or name with a wildcard in it: the folder a
+    pattern looks in (`saved/年报_files/*` looks in saved/年报_files)."""
+    if not (_GLOB_CHARS & set(item)) or os.path.exists(item):
+        return item
+    parts = Path(item).parts
+    literal = next((index for index, part in enumerate(parts) if _GLOB_CHARS & set(part)), len(parts))
+    return str(Path(*parts[:literal])) if literal else "."
+
+
 def check_output_name(output: str) -> None:
     """An output that names a file ('-': stdout): not empty, nor `.`, `..` or a path ending in a
     separator, which name folders, and beside which no file can be named after the output."""
@@ -962,6 +1018,8 @@ class BatchResult:
     cells_written: int = 0  # cell records (long shape); cells with a value (wide shape)
     rows_written: int = 0  # rows of the cells output: one per cell (long), one per report (wide)
     journal: Path | None = None
+    # What the CSV tables wrote as escapes, characters --encoding cannot write (writers.escapes_note).
+    escaped: str | None = None
 
 
 class BatchInterrupted(Exception):
@@ -1106,7 +1164,7 @@ class Batch:
                 result.counts[report.status] += 1
                 if on_report is not None:
                     on_report(report)
-            result.cells_written, result.rows_written = _assemble(
+            result.cells_written, result.rows_written, result.escaped = _assemble(
                 self.journal, self._keys, self.output, self.fmt, self.encoding, self.shape
             )
             self.journal.mark_finished()
@@ -1158,12 +1216,13 @@ def run_batch(
 
 def _assemble(
     journal: Journal, tasks: list[tuple[str, str]], output: str, fmt: str, encoding: str, shape: str
-) -> tuple[int, int]:
-    """Write the output from the journal, in input order; returns the cells and the rows written."""
+) -> tuple[int, int, str | None]:
+    """Write the output from the journal, in input order; returns the cells and the rows written,
+    and what was written as escapes (the CSV's encoding lacks a character: None when nothing)."""
     duplicates = _duplicates(tasks)
     with BatchOutput(output, fmt, encoding, shape) as out:
         for source, sha256 in tasks:
             records = journal.records(source, sha256)
             records["files"][0]["duplicate_of"] = duplicates.get(source)
             out.add_records(records)
-    return out.cells_written, out.rows_written
+    return out.cells_written, out.rows_written, escapes_note(out.escapes)

@@ -35,8 +35,10 @@ from .batch import (
     holds_a_report,
     iter_reports,
     own_files,
+    page_resource_folder,
     same_file,
     without_own_files,
+    without_page_resources,
     without_runs_files,
     worker_count,
 )
@@ -305,13 +307,19 @@ def _environment() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k != "COLUMNS" or _columns() is not None}
 
 
+# A Chinese character is two columns wide: fitted to one column, rich drops every one of them
+# (COLUMNS=1 printed the agency's name as blank lines).
+_NARROWEST = 2
+
+
 def _text_width(default: int | None) -> int | None:
     """The width that what inspect, summary and compare print for people is fitted to: COLUMNS
-    (see `_columns`), else the terminal's when stdout is one, else `default`."""
+    (see `_columns`), else the terminal's when stdout is one, else `default`; never less than one
+    Chinese character's."""
     if (columns := _columns()) is not None:
-        return columns
+        return max(columns, _NARROWEST)
     if sys.stdout.isatty():
-        return shutil.get_terminal_size().columns  # which sets aside such a COLUMNS too
+        return max(shutil.get_terminal_size().columns, _NARROWEST)  # which sets aside such a COLUMNS too
     return default
 
 
@@ -531,8 +539,8 @@ def extract(
 ) -> None:
     """Read every report in INPUTS (files, directories, globs) and write one record per cell of the form.
 
-    Reports are PDFs, web pages (.html, .htm, .shtml, .xhtml) and Word files (.docx; .doc and
-    .wps with LibreOffice); each file's content decides how it is read.
+    Reports are PDFs, web pages (.html, .htm, .shtml, .xhtml; .mhtml, .mht) and Word files
+    (.docx; .doc and .wps with LibreOffice); each file's content decides how it is read.
 
     Beside OUTPUT go two CSV tables named after it: for cells.csv (or cells.parquet,
     cells.jsonl) they are cells.files.csv, one status row per input, and
@@ -576,6 +584,7 @@ def extract(
         paths = check_inputs(inputs, input_kind)
         paths, own = without_own_files(paths, output, named=inputs)
         paths, others = without_runs_files(paths, named=inputs)
+        paths, resources = without_page_resources(paths, named=inputs)
         check_shape(fmt, shape)
         check_output(output, paths, batch_files(output, fmt))
     except (BatchSetupError, OutputFormatError, NoInputsError, RunsFileError) as error:
@@ -587,6 +596,8 @@ def extract(
         _say(f"gongkai: skipped {len(own)} of the output's own files (not reports): {names}")
     if others and not quiet:
         _say_runs_files(others)
+    if resources and not quiet:
+        _say_page_resources(resources)
     client = _dask_client(scheduler) if scheduler else None
     try:
         batch = Batch(paths, output, fmt, encoding, resume, shape, input_kind)
@@ -610,6 +621,17 @@ def _say_runs_files(skipped: list[str]) -> None:
     """One line naming the files of outputs of extract that a pattern found: not read."""
     names = ", ".join(map(message_path, skipped))
     _say(f"gongkai: skipped {counted(len(skipped), 'file')} of outputs of extract (not reports): {names}")
+
+
+def _say_page_resources(skipped: list[str]) -> None:
+    """One line naming the saved pages' folders whose files a folder or pattern found: not read."""
+    folders = ", ".join(
+        dict.fromkeys(message_path(folder) for p in skipped if (folder := page_resource_folder(p)))
+    )
+    _say(
+        f"gongkai: skipped {counted(len(skipped), 'file')} in the folders saved with web pages "
+        f"(their frames and scripts, not reports): {folders}"
+    )
 
 
 def _say_workers(asked: int | None, files: int) -> None:
@@ -683,6 +705,8 @@ def _run(batch: Batch, workers: int, timeout: float | None, client, quiet: bool)
             _say(f"gongkai: the files read are kept; once mended, this writes them: {_resume_command()}")
             sys.exit(1)
     if not quiet:
+        if result.escaped:
+            _say(f"gongkai: warning: {result.escaped}")
         where = "stdout" if output == "-" else message_path(output)
         total = result.counts
         reused = f" ({_files(result.reused)} carried over from the earlier run)" if result.reused else ""
@@ -845,12 +869,15 @@ def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float, output:
         paths = [str(path) for path in own_files(inputs[0])] if earlier else check_inputs(inputs)
         # A pattern over an output's folder: its files are not reports (the output is read alone).
         paths, others = (paths, []) if earlier else without_runs_files(paths, inputs, read_back=True)
+        paths, resources = (paths, []) if earlier else without_page_resources(paths, inputs)
         if output:
             check_output(output, paths, skips_own=False)  # summary and compare read what they are given
     except (BatchSetupError, NoInputsError) as error:
         _usage_error(str(error))
     if others:
         _say_runs_files(others)
+    if resources:
+        _say_page_resources(resources)
     if earlier:
         try:
             return read_output(inputs[0])
@@ -931,7 +958,8 @@ def compare(inputs, agency, output, show_all, encoding, workers, timeout) -> Non
 
     Shows per cell both values, the change and its share of A, and marks the large
     changes (at least half of A and at least 10). A and B are called by their years;
-    a line on stderr warns when they are of different agencies or B is not later.
+    a line on stderr warns when they are of different agencies or B is not later, or
+    are the same file content (a copy of one report: compared all the same).
 
     \b
     Examples:
@@ -979,7 +1007,10 @@ def compare(inputs, agency, output, show_all, encoding, workers, timeout) -> Non
         pairs = compare_reports(*(cells[cells["source"] == s] for s in readable), *readable)
         a, b = (files[files["source"] == s].iloc[0] for s in readable)
         labels = report_labels(a["year"], b["year"])
-        if doubts := pair_doubts(a["agency"], b["agency"], a["year"], b["year"]):
+        if isinstance(a["sha256"], str) and a["sha256"] and a["sha256"] == b["sha256"]:
+            # A copy of one report (a download saved twice): that says more than 'both of 2024'.
+            _say("gongkai: warning: A and B are the same file content, byte for byte: every change is 0")
+        elif doubts := pair_doubts(a["agency"], b["agency"], a["year"], b["year"]):
             _say(f"gongkai: warning: {doubts}")
     else:
         wanted = agency_key(agency)
@@ -989,7 +1020,8 @@ def compare(inputs, agency, output, show_all, encoding, workers, timeout) -> Non
     with writing("-"):
         _print_comparison(pairs, show_all, labels)
     if output:
-        write_comparison(pairs, output, labels, encoding)
+        if escaped := write_comparison(pairs, output, labels, encoding):
+            _say(f"gongkai: warning: {escaped}")
         _say(f"gongkai: wrote {message_path(output)}")
 
 

@@ -13,6 +13,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import pandas as pd
+from pandas.api.types import is_numeric_dtype
 
 from ..agency import agency_key
 from ..model import NoteCode
@@ -20,7 +21,7 @@ from ..numbers import format_number
 from ..settings import DEFAULT
 from . import records
 from .views import DOUBTFUL
-from .writers import replacing, writing
+from .writers import Escapes, escapes_note, replacing
 
 # When a change is large, and why: settings.CompareSettings.
 LARGE_CHANGE_SHARE = DEFAULT.compare.large_share
@@ -201,7 +202,7 @@ def write_comparison(
     path: str | os.PathLike[str],
     labels: tuple[str, str] | None = None,
     encoding: str = "utf-8",
-) -> None:
+) -> str | None:
     """Every compared cell to .xlsx (the workbook's 同比 sheet: Chinese headers, numbers as
     numbers, 待核 for a number OCR could not vouch for, set up to print) or else CSV (the columns of
     `pairs` as they are, whole numbers without ".0"; the values stay numbers, empty for a number
@@ -209,14 +210,22 @@ def write_comparison(
 
     `labels`: what the workbook calls the two reports of a comparison of two (report_labels: their
     years, or A and B); without, 上年 and 本年, as for the consecutive years of `year_over_year`.
-    `encoding`: the CSV's (utf-8-sig for Excel), as extract's --encoding; XLSX is binary."""
+    `encoding`: the CSV's (utf-8-sig for Excel), as extract's --encoding; XLSX is binary. A
+    character of a text (a note's, a path's) that the encoding cannot write is written as its
+    escape, as extract writes it (writers.Escapes): returned is the line that says so, or None."""
     if Path(path).suffix.lower() == ".xlsx":
         from .workbook import write_comparison_workbook  # the workbook's own layout; it imports this module
 
         write_comparison_workbook(pairs, path, *([labels] if labels else []))
-        return
-    # OutputWriteError if it cannot be written (a full disk, a character the encoding lacks).
-    with writing(path, encoding), replacing(path) as temporary:
+        return None
+    escapes = Escapes(encoding)
+    # OutputWriteError if it cannot be written (a full disk).
+    with replacing(path, encoding) as temporary:
         numbers = ("value_a", "value_b", "change")
         written = {name: pairs[name].map(format_number, na_action="ignore") for name in numbers}
+        if escapes.needed:  # the texts: every column but the numbers (and `large`, True or False)
+            texts = [n for n in pairs.columns if n not in numbers and not is_numeric_dtype(pairs[n])]
+            escaped = lambda v: escapes.text(v) if isinstance(v, str) else v  # noqa: E731
+            written |= {name: pairs[name].map(escaped, na_action="ignore") for name in texts}
         pairs.assign(**written).to_csv(temporary, index=False, encoding=encoding)
+    return escapes_note(escapes)

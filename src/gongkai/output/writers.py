@@ -8,6 +8,7 @@ batch written as either (most of a short run) imports neither pandas nor pyarrow
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import io
@@ -75,12 +76,12 @@ def partial_path(path: str | os.PathLike[str]) -> Path:
 
 
 @contextlib.contextmanager
-def replacing(path: str | os.PathLike[str]) -> Iterator[Path]:
+def replacing(path: str | os.PathLike[str], encoding: str = "utf-8") -> Iterator[Path]:
     """A temporary name beside `path` to write the whole file under: moved into place when done,
     removed on any failure (Ctrl-C, a full disk), so that no half file is left. Failures raise
     OutputWriteError (see `writing`)."""
     target, temporary = Path(path), partial_path(path)
-    with writing(path):
+    with writing(path, encoding):
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             yield temporary
@@ -88,6 +89,73 @@ def replacing(path: str | os.PathLike[str]) -> Iterator[Path]:
         except BaseException:
             temporary.unlink(missing_ok=True)
             raise
+
+
+# Encodings that write every character a text can hold: nothing in their text is escaped.
+_WHOLE_UNICODE = {"utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "gb18030"}
+
+
+class Escapes:
+    """The text a CSV in `encoding` is written with: each character the encoding cannot write
+    (`•` in GBK) as its Python escape (the four-digit \\u2022, as `path_text` spells a byte no
+    name decodes), and a count of the fields so written. Only text is ever escaped: a number is
+    written in ASCII, which every encoding --encoding takes has."""
+
+    def __init__(self, encoding: str):
+        self.encoding = encoding
+        self.needed = codecs.lookup(encoding).name not in _WHOLE_UNICODE
+        self.fields = 0
+        self.characters: dict[str, None] = {}  # the characters escaped, in the order first met
+
+    def text(self, text: str) -> str:
+        """`text` as the encoding can write it."""
+        if not self.needed:
+            return text
+        try:
+            text.encode(self.encoding)
+        except UnicodeEncodeError:
+            self.fields += 1
+            written = []
+            for char in text:
+                try:
+                    char.encode(self.encoding)
+                    written.append(char)
+                except UnicodeEncodeError:
+                    self.characters.setdefault(char)
+                    written.append(char.encode("unicode_escape").decode("ascii"))
+            return "".join(written)
+        return text
+
+    def rows(self, rows: list[list[str]]) -> list[list[str]]:
+        """`rows` of text as the encoding can write them: tried whole first, as nearly all are."""
+        if not self.needed or not rows:
+            return rows
+        try:
+            "\0".join("\0".join(row) for row in rows).encode(self.encoding)
+        except UnicodeEncodeError:
+            return [[self.text(field) for field in row] for row in rows]
+        return rows
+
+    def add(self, other: Escapes) -> None:
+        self.fields += other.fields
+        self.characters.update(other.characters)
+
+
+def escapes_note(escapes: Escapes) -> str | None:
+    """The one line that says what was escaped (None when nothing was): which characters, as
+    what, in how many fields, and which encodings keep them."""
+    if not escapes.fields:
+        return None
+    chars = list(escapes.characters)
+    shown = ", ".join(map(repr, chars[:3])) + (f" and {len(chars) - 3} more" if len(chars) > 3 else "")
+    written = ", ".join(c.encode("unicode_escape").decode("ascii") for c in chars[:3])
+    fields = "1 text field" if escapes.fields == 1 else f"{escapes.fields:,} text fields"
+    them = "it" if len(chars) == 1 else "them"
+    return (
+        f"encoding {escapes.encoding!r} cannot write {shown}: written as {written}"
+        f"{'' if len(chars) <= 3 else ' …'} in {fields} (no value changed); --encoding utf-8 or "
+        f"gb18030 keeps {them}"
+    )
 
 
 # Columns whose numbers are written as a person writes them (3001, not 3001.0).
@@ -146,6 +214,8 @@ class RecordWriter:
         self._row_group: list[pa.Table] = []
         self._row_group_rows = 0
         self.rows = 0
+        # JSONL is UTF-8 whatever --encoding says; a CSV's text is escaped where `encoding` lacks a character.
+        self.escapes = Escapes(encoding if fmt == "csv" else "utf-8")
         self._stdout: io.TextIOWrapper | None = None
         if path == "-":
             # Stdout in the encoding asked for (utf-8-sig's byte-order mark included), not the
@@ -189,7 +259,7 @@ class RecordWriter:
             writer = csv.writer(self._handle, lineterminator="\n")
             if self._header_due:
                 writer.writerow(columns_of(self.kind))
-            writer.writerows(_csv_rows(self.kind, records))
+            writer.writerows(self.escapes.rows(_csv_rows(self.kind, records)))
             self._header_due = False
         self.rows += len(records)
 
@@ -263,6 +333,7 @@ class BatchOutput:
                     self._writers[kind] = RecordWriter(companion_path(path, kind), kind, "csv", encoding)
         self.cells_written = 0
         self.rows_written = 0  # rows of the cells output: one per cell, or one per report (wide)
+        self.escapes = Escapes(encoding)  # what the CSV tables escaped, all of them together
         # Statuses of every file in the output.
         self.status_counts: Counter[Status] = Counter()
 
@@ -307,6 +378,7 @@ class BatchOutput:
         try:
             for writer in self._writers.values():
                 writer.finish()
+                self.escapes.add(writer.escapes)
             for writer in self._writers.values():  # no file is placed while another cannot be
                 if os.path.isdir(writer.path):
                     raise OutputWriteError(f"cannot write {quoted(writer.path)}: it is a directory")

@@ -50,7 +50,7 @@ INPUT_KINDS = ("pdf", "html", "docx")
 # What directory and glob discovery picks up, per kind.
 SUFFIXES: dict[str, tuple[str, ...]] = {
     "pdf": (".pdf",),
-    "html": (".html", ".htm", ".shtml", ".xhtml"),
+    "html": (".html", ".htm", ".shtml", ".xhtml", ".mht", ".mhtml"),
     "docx": (".docx", ".doc", ".wps"),
 }
 _NAMES = {"pdf": "a PDF", "html": "a web page", "docx": "a Word file"}
@@ -166,18 +166,25 @@ def sniff(path: str | os.PathLike[str]) -> tuple[str | None, bool]:
     legacy Word file (.doc/.wps/RTF) that needs converting. Raises OSError when it cannot be read."""
     with open(path, "rb") as handle:
         head = handle.read(_SNIFF_BYTES)
-    if b"%PDF-" in head[:_PDF_HEADER_WINDOW]:
-        return "pdf", False
-    if head.startswith(b"PK\x03\x04"):
-        return "docx", False
-    if head.startswith(_OLE2) or head.startswith(b"{\\rtf"):
-        return "docx", True
-    # The web page and Word readers import lxml: a PDF never needs them.
-    from .html import is_utf16_without_bom, looks_like_html
+        if b"%PDF-" in head[:_PDF_HEADER_WINDOW]:
+            return "pdf", False
+        if head.startswith(b"PK\x03\x04"):
+            return "docx", False
+        if head.startswith(_OLE2) or head.startswith(b"{\\rtf"):
+            return "docx", True
+        # The web page and Word readers import lxml: a PDF never needs them.
+        from .html import MAX_PAGE_BYTES, is_web_archive, page_start
 
-    if looks_like_html(head) or (is_utf16_without_bom(head) and looks_like_html(head.replace(b"\0", b""))):
-        return "html", False
-    return None, False
+        if is_web_archive(head):  # a browser's "Web page, single file" (.mht, .mhtml)
+            return "html", False
+
+        # A page's start told by its first bytes, or by more where a comment (a licence) or the
+        # HTTP response saved before it runs past them: read on, no further than a page can be.
+        whole = len(head) < _SNIFF_BYTES
+        while (page := page_start(head, whole)) is None and len(head) < MAX_PAGE_BYTES:
+            more = handle.read(min(len(head), MAX_PAGE_BYTES - len(head)))
+            head, whole = head + more, len(more) < len(head)
+    return ("html" if page else None), False
 
 
 def _special_kind(mode: int) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import zlib
 from pathlib import Path
 
 import lxml.etree as etree
@@ -37,14 +38,35 @@ _TABLE_MARK, _ROW_MARK, _CELL_MARK = "\ue000", "\ue001", "\ue002"
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+)""", re.IGNORECASE)
 _XML_ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_\-]+)""")
 _XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
-# A web page's start: what may come before its first element (byte-order marks, UTF-8's and
-# GB18030's, which a page pasted together may hold more than once; white space; an XML declaration
-# or stylesheet instruction; comments, a browser's "saved from url" among them; a doctype), then
-# that element, or a doctype that says HTML. Only at the start: a text that mentions <p> is no page.
+# What may come before a web page's first element: byte-order marks (UTF-8's and GB18030's, which
+# a page pasted together may hold more than once), white space, an XML declaration or stylesheet
+# instruction, comments (a browser's "saved from url", a licence), a doctype. A comment ends at its
+# first -->, never a later one (atomic): else a start of many comments that is no page's would be
+# tried in as many ways as they can be grouped, which never ends.
+_PROLOG = rb"(?:\xef\xbb\xbf|\x84\x31\x95\x33|\s|<\?xml[^>]*>|(?><!--.*?-->)|<!doctype[^>]*>)*"
+_PROLOG_RE = re.compile(_PROLOG, re.IGNORECASE | re.DOTALL)
+# A web page's start: its prolog, then its first element, or a doctype that says HTML. Only at
+# the start: a text that mentions <p> is no page.
 _PAGE_START_RE = re.compile(
-    rb"(?:\xef\xbb\xbf|\x84\x31\x95\x33|\s|<\?xml[^>]*>|<!--.*?-->|<!doctype[^>]*>)*"
-    rb"(?:<!doctype\s+html|<\s*(?:html|head|body|meta|title|link|base|style|script|table|div|p)[\s>/])",
+    _PROLOG
+    + rb"(?:<!doctype\s+html|<\s*(?:html|head|body|meta|title|link|base|style|script|table|div|p)[\s>/])",
     re.IGNORECASE | re.DOTALL,
+)
+# The most a page's start can need after its prolog to be told: `<!doctype html` or `<script>`.
+_ELEMENT_BYTES = 32
+# An HTTP response's head, as `wget --save-headers` or `curl -i` saves it before the page: the
+# status line, header lines (a folded one too), a blank line. After a redirect or a 100 Continue
+# there are several, one after the other.
+_HTTP_HEAD_RE = re.compile(
+    rb"HTTP/\d(?:\.\d)? +\d{3}\b[^\r\n]*\r?\n(?:[!-9;-~]+:[^\r\n]*\r?\n|[ \t][^\r\n]*\r?\n)*\r?\n"
+)
+_HTTP_START = b"HTTP/"
+_GZIP_ENCODING_RE = re.compile(rb"^content-encoding:\s*(?:x-)?gzip\s*$", re.IGNORECASE | re.MULTILINE)
+_GZIP_MAGIC = b"\x1f\x8b"
+_HTTP_STATUS_RE = re.compile(rb"HTTP/\d(?:\.\d)? +\d{3}\b[^\r\n]*\r?\n")
+_BLANK_LINE_RE = re.compile(rb"\n\r?\n")
+_CONTENT_TYPE_CHARSET_RE = re.compile(
+    rb"""^content-type:[^\r\n]*?charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+)""", re.IGNORECASE | re.MULTILINE
 )
 _DIGITS_RE = re.compile(r"\d+")
 _ATTACHMENT_RE = re.compile(r"\.(pdf|docx?|wps|ofd)$", re.IGNORECASE)
@@ -74,28 +96,103 @@ _HIDDEN_RE = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all", re.IGNORECASE)
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "x-gbk", "cp936", "ms936", "euc-cn", "hz-gb-2312"}
 
 
-def looks_like_html(head: bytes) -> bool:
-    """Whether the first bytes of a file are markup at its start (after a BOM, white space, an
-    XML declaration, comments, a doctype). UTF-16 with a BOM is read as such."""
+def http_heads(data: bytes) -> tuple[int, str | None, bool]:
+    """Where a page saved with the HTTP response before it (`wget --save-headers`, `curl -i`)
+    starts, after every response head (0 when there is none), the charset that the last head's
+    Content-Type names, if any (that response is the page's), and whether it says the page is
+    compressed (Content-Encoding: gzip, as a server sends it unasked)."""
+    start, charset, gzipped = 0, None, False
+    while data.startswith(_HTTP_START, start) and (head := _HTTP_HEAD_RE.match(data, start)):
+        start = head.end()
+        named = _CONTENT_TYPE_CHARSET_RE.search(head.group())
+        charset = named.group(1).decode("ascii") if named else None
+        gzipped = _GZIP_ENCODING_RE.search(head.group()) is not None
+    return start, charset, gzipped
+
+
+def _response_body(data: bytes, limit: int) -> tuple[bytes, str | None]:
+    """The page after the HTTP response heads saved before it, ungzipped where the response says
+    it is gzipped and it is (no more than `limit` bytes of it, which a cut `data` may not reach),
+    and the charset of its Content-Type."""
+    start, charset, gzipped = http_heads(data)
+    body = data[start:]
+    if gzipped and body.startswith(_GZIP_MAGIC):
+        unzip = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            page = unzip.decompress(body, limit)
+        except zlib.error:
+            raise UnreadableFileError("the saved response's gzipped page is damaged") from None
+        if not unzip.eof and not unzip.unconsumed_tail and limit >= MAX_PAGE_BYTES:
+            raise UnreadableFileError("the saved response's gzipped page is cut off before its end")
+        if unzip.unconsumed_tail and limit >= MAX_PAGE_BYTES:
+            raise UnreadableFileError(
+                f"the saved response's gzipped page is more than the {MAX_PAGE_BYTES // 2**20} MB "
+                "a report page can be"
+            )
+        return page, charset
+    return body, charset
+
+
+def page_start(head: bytes, whole: bool = True) -> bool | None:
+    """Whether the first bytes of a file are a web page's start: markup after a BOM, white space,
+    an XML declaration, comments, a doctype, and after the HTTP response heads that a page saved
+    with them has. UTF-16 with a BOM is read as such, and ASCII markup in UTF-16 without one.
+    `whole`: whether `head` is the whole file; when it is not and what it holds so far is still
+    a start (a comment or response head that runs past it), None: more is needed to tell."""
     for bom, encoding in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
         if head.startswith(bom):
             head = head[len(bom) :].decode(encoding, errors="replace").encode("utf-8", errors="replace")
             break
-    return _PAGE_START_RE.match(head) is not None
+    else:
+        if is_utf16_without_bom(head):
+            head = head.replace(b"\0", b"")
+    start = http_heads(head)[0]
+    if start and head.startswith(_GZIP_MAGIC, start):
+        try:
+            head, start = _response_body(head, 4 * _ELEMENT_BYTES * 1024)[0], 0
+        except UnreadableFileError:
+            return False
+    if _PAGE_START_RE.match(head, start):
+        return True
+    if whole:
+        return False
+    if start == 0 and _HTTP_STATUS_RE.match(head) and not _BLANK_LINE_RE.search(head):
+        return None  # a response head longer than what was read
+    rest = head[_PROLOG_RE.match(head, start).end() :]
+    unended = rest.startswith((b"<!--", b"<?")) or rest[:9].lower() == b"<!doctype"
+    return None if unended or len(rest) < _ELEMENT_BYTES else False
 
 
-def _declared_encoding(data: bytes) -> str | None:
-    head = data[:_SNIFF_BYTES]
-    found = _XML_ENCODING_RE.search(head) or _CHARSET_RE.search(head)
-    if not found:
-        return None
-    name = found.group(1).decode("ascii").lower()
+def _encoding_named(name: str) -> str | None:
+    name = name.lower()
     if name in _GB_FAMILY:
         return "gb18030"
     try:
         return codecs.lookup(name).name
     except LookupError:
         return None
+
+
+def _declared_encoding(data: bytes) -> str | None:
+    """The encoding the page names: in its XML declaration, else in a <meta> after its prolog (a
+    <meta> in a comment before the page, a licence's or one commented out, is not the page's)."""
+    found = _XML_ENCODING_RE.search(data[:_SNIFF_BYTES])
+    if not found:
+        start = _PROLOG_RE.match(data).end()
+        found = _CHARSET_RE.search(data, start, start + _SNIFF_BYTES)
+    return _encoding_named(found.group(1).decode("ascii")) if found else None
+
+
+def _header_encoding(charset: str | None) -> str | None:
+    """The encoding an HTTP Content-Type names, when it can be a report page's: a server's default
+    of ISO-8859-1 (or any encoding without Chinese) on a page that names none is not taken, as it
+    would read every page, GBK's too, as mojibake."""
+    encoding = _encoding_named(charset) if charset else None
+    try:
+        "中文".encode(encoding or "")
+    except (UnicodeEncodeError, LookupError):
+        return None
+    return encoding
 
 
 def is_utf16_without_bom(data: bytes) -> bool:
@@ -106,10 +203,45 @@ def is_utf16_without_bom(data: bytes) -> bool:
     )
 
 
-def decode_page(data: bytes) -> str:
+# A web archive (MHTML: a browser's "Web page, single file", .mht/.mhtml): a MIME message whose
+# head says multipart/related, its page the first text/html part.
+_MIME_HEAD_RE = re.compile(rb"(?:[!-9;-~]+:[^\r\n]*\r?\n|[ \t][^\r\n]*\r?\n)+\r?\n")
+_MULTIPART_RELATED_RE = re.compile(rb"^content-type:\s*multipart/related", re.IGNORECASE | re.MULTILINE)
+_MIME_VERSION_RE = re.compile(rb"^mime-version:", re.IGNORECASE | re.MULTILINE)
+
+
+def is_web_archive(head: bytes) -> bool:
+    """Whether a file's first bytes are a web archive's (MHTML) head: MIME header lines, among
+    them MIME-Version and a Content-Type of multipart/related, then a blank line."""
+    found = _MIME_HEAD_RE.match(head)
+    return bool(
+        found and _MIME_VERSION_RE.search(found.group()) and _MULTIPART_RELATED_RE.search(found.group())
+    )
+
+
+def archived_page(data: bytes) -> tuple[bytes, str | None]:
+    """The page of a web archive (MHTML): its first text/html part, as bytes (quoted-printable or
+    base64 undone), and the charset the part names, if any."""
+    import email
+    import email.policy
+
+    message = email.message_from_bytes(data, policy=email.policy.compat32)
+    for part in message.walk():
+        if part.get_content_type() == "text/html":
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes) and payload.strip():
+                return payload, part.get_content_charset()
+    raise UnreadableFileError("a web archive (MHTML) that holds no web page (no text/html part)")
+
+
+def decode_page(data: bytes, charset: str | None = None) -> str:
     """The page's text. UTF-8 that decodes strictly is UTF-8 whatever the page declares (a GBK
-    reading of UTF-8 bytes would be mojibake); else the declared encoding; else GB18030.
+    reading of UTF-8 bytes would be mojibake); else the declared encoding (the page's own, else
+    the Content-Type of the HTTP response saved before it); else GB18030. The response's head is
+    not part of the page; `charset`, what a web archive's part names, counts as the Content-Type's.
     Raises UnreadableFileError rather than guess."""
+    data, served = _response_body(data, MAX_PAGE_BYTES)
+    charset = served or charset
     for bom, encoding in (
         (codecs.BOM_UTF8, "utf-8"),
         (codecs.BOM_UTF16_LE, "utf-16-le"),
@@ -125,7 +257,7 @@ def decode_page(data: bytes) -> str:
             "the page is UTF-16 without a byte-order mark, so its byte order cannot be told; "
             "save it as UTF-8 (or UTF-16 with a BOM)"
         )
-    declared = _declared_encoding(data)
+    declared = _declared_encoding(data) or _header_encoding(charset)
     for encoding in dict.fromkeys(("utf-8", declared or "gb18030", "gb18030")):
         try:
             return data.decode(encoding)
@@ -344,7 +476,7 @@ def read_tree(root: etree._Element, styles_hide: bool = True) -> MarkupDocument:
 def read_html_bytes(data: bytes) -> MarkupDocument:
     """read_tree of a page's bytes: refused when too large, decoded, parsed by lxml."""
     _refuse_size(len(data))
-    text = decode_page(data)
+    text = decode_page(*archived_page(data)) if is_web_archive(data[:_SNIFF_BYTES]) else decode_page(data)
     return read_tree(parse_page(text), styles_may_hide(text))
 
 

@@ -17,6 +17,13 @@ from ..model import BBox, Edge
 from ..settings import DEFAULT
 
 _SETTINGS = DEFAULT.scan
+# The side (pixels) of the square the seal's fade dilates its ink by, and then blurs over.
+_FADE_REACH = 2 * _SETTINGS.seal_fade + 1
+
+
+def _fade_reach(seal: np.ndarray) -> np.ndarray:
+    """Where the seal's fade reaches (uint8 1s): its ink dilated by `_FADE_REACH`."""
+    return cv2.dilate(seal.astype(np.uint8), np.ones((_FADE_REACH, _FADE_REACH), np.uint8))
 
 
 @dataclass(frozen=True)
@@ -88,9 +95,7 @@ def _rules(ink: np.ndarray, seal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if seal.any():
         # The fade reaches past the seal's own pixels (a rule's print under the seal's ink is
         # not red, and faded there it is no ink either): the seal grown by that reach bridges it.
-        reach = 2 * _SETTINGS.seal_fade + 1
-        grown = cv2.dilate(seal.astype(np.uint8), np.ones((reach, reach), np.uint8)) > 0
-        bridged = (ink | grown).astype(np.uint8)
+        bridged = (ink | (_fade_reach(seal) > 0)).astype(np.uint8)
         horizontal = _through_seal(horizontal, cv2.morphologyEx(bridged, cv2.MORPH_OPEN, across) > 0, 0)
         vertical = _through_seal(vertical, cv2.morphologyEx(bridged, cv2.MORPH_OPEN, down) > 0, 1)
     return horizontal, vertical
@@ -183,9 +188,7 @@ def _without_seal(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     grey = rgb[:, :, 0].copy()
     if not seal.any():
         return grey, seal
-    reach = 2 * _SETTINGS.seal_fade + 1
-    near = cv2.dilate(seal.astype(np.uint8), np.ones((reach, reach), np.uint8)).astype(np.float32)
-    weight = cv2.GaussianBlur(near, (reach, reach), 0)
+    weight = cv2.GaussianBlur(_fade_reach(seal).astype(np.float32), (_FADE_REACH, _FADE_REACH), 0)
     low, high = _SETTINGS.seal_print_red, _SETTINGS.seal_ink_min_red
     stretched = np.clip((red - low) * (255.0 / (high - low)), 0, 255)
     grey = (red * (1 - weight) + stretched * weight).round().astype(np.uint8)
@@ -504,7 +507,7 @@ def _near_print(strokes: np.ndarray, seal: np.ndarray) -> tuple[np.ndarray | Non
         return None, None
     ys, xs = np.nonzero(printed)
     top, bottom, left, right = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
-    reach = 2 * _SETTINGS.seal_fade + 1
+    reach = _FADE_REACH
     sideways = reach + math.ceil(_SETTINGS.seal_print_margin * (bottom - top))
     near = np.zeros(strokes.shape, dtype=bool)
     near[max(0, top - reach) : bottom + reach, max(0, left - reach) : right + reach] = True
