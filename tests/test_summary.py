@@ -650,6 +650,9 @@ def test_a_narrow_summary_never_starts_a_line_with_a_closing_bracket():
         assert not [line for line in lines if line[0] in ")）:：,，;；。、"], (width, lines)
         assert "".join(lines).replace(" ", "") == rules.replace(" ", "")
     assert _fold("其他（总计）", 4) == ["其他", "（总", "计）"]
+    opened = "applications_outcomes_total (自然人): 0 ≠ 4"
+    for width in range(8, 30):
+        assert not [line for line in _fold(opened, width) if line.endswith(("(", "（"))], width
     table = pd.DataFrame({"source": ["s/yunhu-district-2024.pdf"], "year": [2024], "rules": [rules]})
     for line in _plain_table(table, 60).splitlines():
         assert not line[40:].lstrip().startswith((")", "）")), line

@@ -172,10 +172,13 @@ def _plain_table(table: pd.DataFrame, width: int | None = None) -> str:
 # an id's or a path's parts (applications_ | balance, samples/ | yunhu-district-2024.pdf); a part
 # wider than its column, only there, where the column ends. rich folded ids and paths wherever
 # the column ended: unavaila | ble_need | s_creati | on, /work/wt/printou | t/fixtures. A closing
-# mark stays with what it closes, as inspect folds a label (`(总计 | ): 1339` began a line with it).
+# mark stays with what it closes, as inspect folds a label (`(总计 | ): 1339` began a line with it),
+# and an opening one with what it opens (`outcomes_total ( | 自然人)` ended a line with it).
 _CLOSING = "，。、；：？！）】」』”’》〉,;:?!)\\]%"
+_OPENING = "（【「『“‘《〈(\\["
 _PIECES = re.compile(
-    rf"\s+|[\u2e80-\uffff][{_CLOSING}]*|[/_\-.]*[^\s\u2e80-\uffff/_\-.]+[/_\-.]*[{_CLOSING}]*|[/_\-.]+"
+    rf"\s+|[{_OPENING}]*[\u2e80-\uffff][{_CLOSING}]*"
+    rf"|[{_OPENING}]*[/_\-.]*[^\s\u2e80-\uffff/_\-.]+[/_\-.]*[{_CLOSING}]*|[/_\-.]+"
 )
 
 
