@@ -56,6 +56,9 @@ _PAGE_START_RE = re.compile(
 )
 # The most a page's start can need after its prolog to be told: `<!doctype html` or `<script>`.
 _ELEMENT_BYTES = 32
+# How much of a gzipped page (a saved response's) is ungzipped to tell its start: its prolog
+# and first element, never the whole page, as every file a batch is given is sniffed.
+_GZIPPED_START_BYTES = 128 * 1024
 # An HTTP response's head, as `wget --save-headers` or `curl -i` saves it before the page: the
 # status line, header lines (a folded one too), a blank line. After a redirect or a 100 Continue
 # there are several, one after the other.
@@ -153,7 +156,7 @@ def page_start(head: bytes, whole: bool = True) -> bool | None:
     start = http_heads(head)[0]
     if start and head.startswith(_GZIP_MAGIC, start):
         try:
-            head, start = _response_body(head, 4 * _ELEMENT_BYTES * 1024)[0], 0
+            head, start = _response_body(head, _GZIPPED_START_BYTES)[0], 0
         except UnreadableFileError:
             return False
     if _PAGE_START_RE.match(head, start):
