@@ -1007,10 +1007,10 @@ def compare(inputs, agency, output, show_all, encoding, workers, timeout) -> Non
         pairs = compare_reports(*(cells[cells["source"] == s] for s in readable), *readable)
         a, b = (files[files["source"] == s].iloc[0] for s in readable)
         labels = report_labels(a["year"], b["year"])
-        if isinstance(a["sha256"], str) and a["sha256"] and a["sha256"] == b["sha256"]:
-            # A copy of one report (a download saved twice): that says more than 'both of 2024'.
-            _say("gongkai: warning: A and B are the same file content, byte for byte: every change is 0")
-        elif doubts := pair_doubts(a["agency"], b["agency"], a["year"], b["year"]):
+        doubts = pair_doubts(
+            a["agency"], b["agency"], a["year"], b["year"], sha256_a=a["sha256"], sha256_b=b["sha256"]
+        )
+        if doubts:
             _say(f"gongkai: warning: {doubts}")
     else:
         wanted = agency_key(agency)
