@@ -628,16 +628,15 @@ def without_page_resources(paths: list[str], named: Iterable[str] = ()) -> tuple
     the folder, a pattern over it), is read: the user pointed there. Raises NoInputsError when
     nothing else is left."""
     pointed = [os.path.realpath(_literal_part(item)) for item in named if item]
-    skipped = []
+    kept, skipped = [], []
     for path in paths:
-        if (folder := page_resource_folder(path)) is None:
-            continue
-        inside = os.path.realpath(folder)
-        if not any(p == inside or p.startswith(inside + os.sep) for p in pointed):
+        folder = page_resource_folder(path)
+        inside = None if folder is None else os.path.realpath(folder)
+        if inside is None or any(p == inside or p.startswith(inside + os.sep) for p in pointed):
+            kept.append(path)
+        else:
             skipped.append(path)
-    if not skipped:
-        return paths, []
-    if not (kept := [path for path in paths if path not in set(skipped)]):
+    if skipped and not kept:
         names = ", ".join(map(message_path, skipped))
         raise NoInputsError(
             f"no report files in the given inputs, only files of saved pages' folders: {names}"
