@@ -317,10 +317,12 @@ def _text_width(default: int | None) -> int | None:
     (see `_columns`), else the terminal's when stdout is one, else `default`; never less than one
     Chinese character's."""
     if (columns := _columns()) is not None:
-        return max(columns, _NARROWEST)
-    if sys.stdout.isatty():
-        return max(shutil.get_terminal_size().columns, _NARROWEST)  # which sets aside such a COLUMNS too
-    return default
+        width = columns
+    elif sys.stdout.isatty():
+        width = shutil.get_terminal_size().columns  # which sets aside such a COLUMNS too
+    else:
+        return default
+    return max(width, _NARROWEST)
 
 
 def _stdout_console(width: int | None):
