@@ -37,9 +37,8 @@ from .batch import (
     own_files,
     page_resource_folder,
     same_file,
+    without_found_non_reports,
     without_own_files,
-    without_page_resources,
-    without_runs_files,
     worker_count,
 )
 from .errors import OutputWriteError, RunsFileError
@@ -585,8 +584,7 @@ def extract(
         check_named_inputs(inputs, written=batch_files(output, fmt))
         paths = check_inputs(inputs, input_kind)
         paths, own = without_own_files(paths, output, named=inputs)
-        paths, others = without_runs_files(paths, named=inputs)
-        paths, resources = without_page_resources(paths, named=inputs)
+        paths, others, resources = without_found_non_reports(paths, inputs)
         check_shape(fmt, shape)
         check_output(output, paths, batch_files(output, fmt))
     except (BatchSetupError, OutputFormatError, NoInputsError, RunsFileError) as error:
@@ -870,8 +868,10 @@ def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float, output:
         # An earlier output comes with its files (batch.own_files): -o is none of them either.
         paths = [str(path) for path in own_files(inputs[0])] if earlier else check_inputs(inputs)
         # A pattern over an output's folder: its files are not reports (the output is read alone).
-        paths, others = (paths, []) if earlier else without_runs_files(paths, inputs, read_back=True)
-        paths, resources = (paths, []) if earlier else without_page_resources(paths, inputs)
+        if earlier:
+            others, resources = [], []
+        else:
+            paths, others, resources = without_found_non_reports(paths, inputs, read_back=True)
         if output:
             check_output(output, paths, skips_own=False)  # summary and compare read what they are given
     except (BatchSetupError, NoInputsError) as error:
