@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "gongkai"
 
 # In pipeline order. Shared modules come first: every stage may use them, they use no stage.
 LAYERS = [
-    {"errors", "settings", "forms", "pool", "dictionary"},
+    {"errors", "settings", "forms", "pool", "dictionary", "readings"},  # readings: what OCR read, as data
     {"model"},
     {"labels", "numbers", "agency"},
     {"sources"},

@@ -308,7 +308,8 @@ def test_a_number_ocr_could_not_vouch_for_is_awaiting_a_reader_in_the_text_csv_a
     granted = total & (table["row_id"] == "granted")  # doubtful in both years
     why = "not a plain number as read: '98712'; suspect cell (seal)"
     doubtful = ["", "ocr_doubtful", f"OCR doubtful ({why}): cell read as '98712' (0.91)"]
-    table.loc[not_held | granted, ["value", "note_code", "note"]] = doubtful
+    doubtful.append('{"cell": "98712", "cell_score": 0.91}')
+    table.loc[not_held | granted, ["value", "note_code", "note", "ocr_readings"]] = doubtful
     table.to_csv(out, index=False)
     agency = ["compare", str(out), "--agency", "鹤鸣市人民政府"]
     result = runner.invoke(main, [*agency, "-o", str(tmp_path / "c.csv")])
@@ -368,7 +369,7 @@ def test_the_note_codes_come_last_in_both_layouts_of_the_csv(tmp_path):
         *("table", "group", "row", "row_id", "column", "column_id", "value_a", "value_b", "change"),
         *("change_share", "large", "note_a", "note_b"),
     ]
-    codes = ["note_code_a", "note_code_b"]
+    codes = ["note_code_a", "note_code_b", "ocr_readings_a", "ocr_readings_b"]
     assert list(pd.read_csv(a, nrows=0).columns) == [*compared, "source_a", "source_b", *codes]
     assert "待核" not in result.stdout  # no cell is: no line about them
     cells = tmp_path / "cells.csv"

@@ -191,6 +191,51 @@ def test_the_one_candidate_that_satisfies_the_rule_is_taken_and_marked():
     assert counts["corrected"] == 1 and counts["doubtful"] == 0
 
 
+def test_what_ocr_read_is_the_records_data_and_the_outputs_read_it_there_not_in_the_note():
+    """The readings are kept apart from the note (`ocr_readings`): the hover note and the note on
+    paper are the same whatever the note's words."""
+    from gongkai.output.records import cells_frame
+    from gongkai.output.views import note_on_paper
+    from gongkai.output.workbook import hover_note
+    from gongkai.readings import OcrReading, ReadingKind, from_column
+
+    records, placed, scanned = _records(_review_values())
+    _replace_cell(scanned, placed, "review_upheld", free="8", free_score=0.7, digits="3")
+    _replace_cell(scanned, placed, "litigation_after_review_total", free="1O", digits="10")
+    out, _ = _verify(records, placed, scanned)
+    corrected, doubtful = out["review_upheld"], out["litigation_after_review_total"]
+    assert corrected.ocr_readings == (
+        OcrReading(ReadingKind.CELL, "8", 0.7),
+        OcrReading(ReadingKind.DIGITS, "3", 0.99),
+    )
+    assert doubtful.note_code is NoteCode.OCR_DOUBTFUL
+    assert [r.kind for r in doubtful.ocr_readings] == [ReadingKind.CELL, ReadingKind.DIGITS]
+    assert out["review_total"].ocr_readings == ()  # published: the value is what was read
+    frame = cells_frame(list(out.values())).set_index("column_id")
+    column = frame.loc["litigation_after_review_total", "ocr_readings"]
+    assert column == '{"cell": "1O", "cell_score": 0.99, "digits": "10", "digits_score": 0.99}'
+    assert from_column(column) == tuple(
+        dataclasses.replace(r, score=round(r.score, 2)) for r in doubtful.ocr_readings
+    )
+    assert pd_isna(frame.loc["review_total", "ocr_readings"])
+    said = "；单元格识别为“1O”（置信度 0.99），只认数字为“10”"
+    on_paper = (
+        "OCR doubtful (not a plain number; litigation_after_review_total[review_litigation] leave only 0)"
+    )
+    assert note_on_paper(doubtful.note, "ocr_doubtful", column) == on_paper
+    assert hover_note(doubtful.note, "ocr_doubtful", readings=column).endswith(said)
+    # verify's words changed: the hover note's readings are as they were.
+    reworded = doubtful.note.replace("cell read as", "the cell alone read").replace("digits only", "digits:")
+    assert hover_note(reworded, "ocr_doubtful", readings=column).endswith(said)
+    assert hover_note(doubtful.note, "ocr_doubtful").endswith("须对照原件填写")  # no readings: none said
+
+
+def pd_isna(value) -> bool:
+    import pandas as pd
+
+    return bool(pd.isna(value))
+
+
 @pytest.mark.parametrize(
     ("changes", "why"),
     [
@@ -845,6 +890,43 @@ def test_a_scanned_report_reads_with_no_wrong_value(junk_layer_report):
     assert (report.agency, report.year) == (printed["agency"], int(printed["year"]))  # from page 1's image
     row = report.file_record()
     assert row["pages_ocr"] == 4
+
+
+@needs_ocr
+def test_what_ocr_read_of_a_doubtful_cell_of_a_scan_is_in_a_column_of_its_own(junk_layer_report, tmp_path):
+    """A researcher filling in the cells OCR could not vouch for reads what it read in
+    `ocr_readings`, written and read back as the note is; the note names the same readings."""
+    import json
+
+    from gongkai.output.records import cell_rows
+    from gongkai.output.summary import read_output
+    from gongkai.output.views import note_on_paper
+    from gongkai.output.writers import BatchOutput
+    from gongkai.readings import ReadingKind, described, from_column
+
+    cells = junk_layer_report.cells
+    doubtful = cells[cells["note_code"] == "ocr_doubtful"]
+    read = doubtful[doubtful["ocr_readings"].notna()]
+    assert len(read) >= 5
+    for note, column in zip(read["note"], read["ocr_readings"], strict=True):
+        readings = from_column(column)
+        assert readings[0].kind is ReadingKind.CELL and json.loads(column)["cell"] == readings[0].text
+        assert json.loads(column)["cell_score"] == pytest.approx(readings[0].score)
+        assert note.endswith(f": {described(readings)}")  # the note names the same, in words
+        on_paper = note_on_paper(note, "ocr_doubtful", column)
+        assert on_paper.startswith("OCR doubtful") and not any(repr(r.text) in on_paper for r in readings)
+    # No ink, no reading: the note says so; a value published has none either.
+    unread = doubtful[doubtful["ocr_readings"].isna()]
+    assert unread["note"].str.contains("no ink found").all()
+    assert cells.loc[cells["note_code"].isna(), "ocr_readings"].isna().all()
+    # Written and read back alike in every format summary reads.
+    for fmt in ("csv", "parquet", "jsonl"):
+        out = str(tmp_path / f"cells.{fmt}")
+        with BatchOutput(out, fmt) as written:
+            rows = {"cells": cell_rows(junk_layer_report.records), "checks": []}
+            written.add_records({**rows, "files": [junk_layer_report.file_record()]})
+        back = read_output(out)[0]
+        assert back["ocr_readings"].tolist() == cells["ocr_readings"].tolist(), fmt
 
 
 @needs_ocr

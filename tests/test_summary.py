@@ -574,7 +574,8 @@ def test_the_summary_sheet_of_missing_rows_prints_why_in_words_never_what_ocr_re
     cells, files, checks = batch_frames([gongkai.read_report(BROKEN_SAMPLE)])
     row = cells.index[(cells["table"] == "active_disclosure") & (cells["row_id"] == "licensing")][0]
     note = "OCR doubtful (suspect cell (ink touching the rules)): cell read as '2357' (1.00)"
-    cells.loc[row, ["value", "note_code", "note"]] = [None, "ocr_doubtful", note]
+    readings = '{"cell": "2357", "cell_score": 1.0}'
+    cells.loc[row, ["value", "note_code", "note", "ocr_readings"]] = [None, "ocr_doubtful", note, readings]
     summary = summarize(cells, files, checks)
     assert "2357" in summary.to_text()
     summary.write(tmp_path / "sum.xlsx")
@@ -609,3 +610,31 @@ def test_a_narrow_summary_keeps_ids_whole_and_folds_paths_after_their_slashes():
     assert {"applications", "unavailable_", "needs_creation", "administrative_"} <= words
     folded = [w for w in words if w.startswith(("/", "docx", "city", "2024", "template", "b.pdf"))]
     assert all(w.endswith(("/", "-", ".", ";", "docx", "pdf")) for w in folded), folded
+
+
+def test_an_output_written_before_the_ocr_readings_column_still_reads(tmp_path, monkeypatch):
+    """`ocr_readings` (and compare's `ocr_readings_a`, `ocr_readings_b`) came last, after the
+    outputs of earlier versions were written: those read back with it empty."""
+    from gongkai.output.summary import read_output
+
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(SAMPLES / "guiling-township-2024.pdf", "a.pdf")
+    shutil.copy(SAMPLES / "huaichuan-market-2023.pdf", "b.pdf")
+    assert CliRunner().invoke(main, ["extract", "a.pdf", "b.pdf", "-o", "c.csv"]).exit_code == 0
+    assert CliRunner().invoke(main, ["extract", "a.pdf", "-o", "p.parquet"]).exit_code == 0
+    assert CliRunner().invoke(main, ["compare", "a.pdf", "b.pdf", "-o", "yoy.csv"]).exit_code == 0
+    pd.read_csv("c.csv", dtype=str, keep_default_na=False).drop(columns="ocr_readings").to_csv(
+        "c.csv", index=False
+    )
+    pd.read_parquet("p.parquet").drop(columns="ocr_readings").to_parquet("p.parquet")
+    older = pd.read_csv("yoy.csv").drop(columns=["ocr_readings_a", "ocr_readings_b"])
+    older.to_csv("yoy.csv", index=False)
+    for path in ("c.csv", "p.parquet"):
+        cells, _, _ = read_output(path)
+        assert list(cells.columns) == gongkai.CELL_COLUMNS and cells["ocr_readings"].isna().all()
+    result = CliRunner().invoke(main, ["summary", "c.csv"])
+    assert result.exit_code == 0, result.output
+    cells = read_output("c.csv")[0]
+    gongkai.write_workbook(cells.drop(columns="ocr_readings"), tmp_path / "w.xlsx")  # a frame without it
+    result = CliRunner().invoke(main, ["summary", "yoy.csv"])  # still told as a comparison
+    assert result.exit_code == 2 and "is an output of gongkai compare" in result.stderr

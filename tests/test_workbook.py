@@ -103,10 +103,27 @@ def test_every_note_code_has_a_hover_note_in_chinese(code):
     from gongkai.output.workbook import hover_note
 
     note = "OCR doubtful (low score): cell read as '2*' (0.75); digits only '2'; read again '3'"
-    words = hover_note(note, code, raw="2*")
+    readings = '{"cell": "2*", "cell_score": 0.75, "digits": "2", "digits_score": 0.9, "again": "3"}'
+    words = hover_note(note, code, raw="2*", readings=readings)
     assert _in_chinese(words), words
     if code in (NoteCode.OCR_DOUBTFUL, NoteCode.OCR_CORRECTED_BY_RULE):
         assert words.endswith("；单元格识别为“2*”（置信度 0.75），只认数字为“2”，再次识别为“3”")
+
+
+def test_the_hover_notes_readings_are_the_records_readings_whatever_the_note_says():
+    """What OCR read is data (`ocr_readings`): a note worded otherwise changes no hover note."""
+    from gongkai.output.workbook import hover_note
+
+    readings = '{"cell": "7229", "cell_score": 1.0, "digits": "686998", "digits_score": 0.8, "again": ":70"}'
+    said = "；单元格识别为“7229”（置信度 1.00），只认数字为“686998”，再次识别为“:70”"
+    for note in ("OCR doubtful (under the seal): cell read as '7229' (1.00)", "OCR: 细胞 7229", ""):
+        assert hover_note(note, NoteCode.OCR_DOUBTFUL, readings=readings).endswith(said)
+    # A digits-only reading alike the cell's, or none, and a second reading alike, are not named.
+    alike = '{"cell": "12", "cell_score": 0.899, "digits": "12", "again": "12"}'
+    assert hover_note("", NoteCode.OCR_DOUBTFUL, readings=alike).endswith("；单元格识别为“12”（置信度 0.90）")
+    page = '{"page": "16*"}'
+    assert hover_note("", NoteCode.OCR_DOUBTFUL, readings=page).endswith("；从整页识别为“16*”")
+    assert hover_note("OCR doubtful: cell read as '1'", NoteCode.OCR_DOUBTFUL).endswith("填写")  # no readings
 
 
 def test_table_four_is_laid_out_as_printed(book):
@@ -398,6 +415,7 @@ def test_a_number_ocr_could_not_vouch_for_is_shown_as_awaiting_a_reader_never_as
     cells.loc[row, "note"] = (
         "OCR doubtful (breaks applications_row_total[unavailable_not_held]): cell read as '98712'"
     )
+    cells.loc[row, "ocr_readings"] = '{"cell": "98712"}'  # no score: none said
     gongkai.write_workbook(cells, tmp_path / "ocr.xlsx")
     book = load_workbook(tmp_path / "ocr.xlsx")
     assert "待核" in book["概览"]["A2"].value  # its headline figures are left empty for it too
@@ -415,8 +433,8 @@ def _two_years_one_doubtful():
     earlier = gongkai.read_report(BROKEN_SAMPLE).cells
     later = earlier.assign(source="later.pdf", year=earlier["year"] + 1)
     row = later.index[(later["table"] == "applications") & (later["row_id"] == "granted")][-1]
-    doubtful = [None, "ocr_doubtful", "OCR doubtful: cell read as '2357'"]
-    later.loc[row, ["value", "note_code", "note"]] = doubtful
+    doubtful = [None, "ocr_doubtful", "OCR doubtful: cell read as '2357'", '{"cell": "2357"}']
+    later.loc[row, ["value", "note_code", "note", "ocr_readings"]] = doubtful
     return earlier, later
 
 

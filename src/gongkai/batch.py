@@ -298,9 +298,10 @@ def _is_a_comparison(path: str) -> bool:
     """Whether `path` is a CSV that gongkai compare wrote, by its header row (its columns)."""
     if kind_of_name(path) is not None or (columns := table_columns(path)) is None:
         return False
-    from .output.compare import COMPARE_COLUMNS
+    from .output.compare import COMPARE_COLUMNS, READINGS_COLUMNS
 
-    return set(COMPARE_COLUMNS) <= set(columns)
+    # One written before the readings columns is a comparison too.
+    return set(COMPARE_COLUMNS) - set(READINGS_COLUMNS) <= set(columns)
 
 
 def _output_shape(path: str) -> str | None:

@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from .forms import Table
+from .readings import OcrReading
 from .settings import DEFAULT
 
 BBox = tuple[float, float, float, float]  # x0, top, x1, bottom
@@ -353,6 +354,9 @@ class CellRecord:
     group_id: str = ""
     read_by: str = ""  # which readings gave the value: grid, form, grid+form (see the README)
     ocr_confidence: float | None = None  # for a value read by OCR: the recogniser's mean score
+    # For a value OCR could not vouch for or the rules corrected: what OCR read (readings.py), in the
+    # output's `ocr_readings` column; none otherwise. The note names them in words, for a person.
+    ocr_readings: tuple[OcrReading, ...] = ()
 
     @property
     def key(self) -> Key:

@@ -38,6 +38,7 @@ from .checks import CheckResult, _evaluate, _expand, _rows_by_table, _values
 from .forms import FORMS, Form, ValueKind
 from .model import CellRecord, CheckStatus, Key, NoteCode, PlacedCell, cell_key, cell_name
 from .numbers import SPECK, digits_of, format_number, without_unit
+from .readings import OcrReading, ReadingKind, Readings, as_read, described, quoted
 from .settings import DEFAULT
 
 if TYPE_CHECKING:  # the OCR source imports OpenCV: only a report with scanned pages loads it
@@ -78,6 +79,19 @@ class _Reading:
     second: str | None = None  # the independent reading, made only when a rule cannot vouch
     weak: bool = False  # clean but for a score below `min_score`: clean only if read again alike
 
+    def readings(self) -> Readings:
+        """What OCR read, as the record keeps it (`CellRecord.ocr_readings`)."""
+        cell = self.cell
+        if cell is None:
+            return (OcrReading(ReadingKind.PAGE, self.raw),)
+        made = [
+            OcrReading(ReadingKind.CELL, cell.free, cell.free_score),
+            OcrReading(ReadingKind.DIGITS, cell.digits, cell.digits_score),
+        ]
+        if self.second is not None:
+            made.append(OcrReading(ReadingKind.AGAIN, self.second))
+        return tuple(made)
+
 
 def _number(
     text: str, kind: ValueKind = ValueKind.COUNT, dot_after: bool = False, dot_before: bool = False
@@ -108,19 +122,19 @@ def _reading(
     """What one OCR-read cell offers; `parsed` is the value the parser took from `raw`."""
     if cell is None:  # read with the whole page only: the rules alone can vouch for it
         candidates = [parsed] if parsed is not None else []
-        doubts = [] if parsed is not None else [f"not a plain number as read: {raw!r}"]
+        doubts = [] if parsed is not None else [f"not a plain number{as_read(raw)}"]
         return _Reading(index, key, None, raw, parsed, parsed is not None, False, doubts, candidates, None)
     mark = bool(cell.free) and set(cell.free) <= _MARKS
     value = _number(cell.free, kind, cell.dot_after, cell.dot_before)
     doubts: list[str] = []
     if value is None and cell.free and not mark:
-        doubts.append(f"not a plain number as read: {cell.free!r}")
+        doubts.append(f"not a plain number{as_read(cell.free)}")
     doubts += [f"suspect cell ({why})" for why in cell.suspect]
     low = cell.has_ink and cell.free_score < _SETTINGS.min_score
     if low:
         doubts.append(_low_score(cell))
     if value is not None and cell.digits != digits_of(cell.free):  # separators, a sign, specks
-        doubts.append(f"digits-only reading differs: {cell.digits!r}")
+        doubts.append(f"digits-only reading differs{quoted(cell.digits)}")
     weak = (
         low
         and value is not None
@@ -162,15 +176,7 @@ def _shared_fault(reading: _Reading, signed: set[Key]) -> str | None:
 
 
 def _candidates_note(reading: _Reading) -> str:
-    cell = reading.cell
-    if cell is None:
-        return f"read from the whole page as {reading.raw!r}"
-    parts = [f"cell read as {cell.free!r} ({cell.free_score:.2f})"]
-    if cell.digits and cell.digits != cell.free:
-        parts.append(f"digits only {cell.digits!r}")
-    if reading.second is not None and reading.second != cell.free:
-        parts.append(f"read again {reading.second!r}")
-    return "; ".join(parts)
+    return described(reading.readings())
 
 
 def verify_ocr_cells(
@@ -609,6 +615,7 @@ def _outcome(
         return "doubtful"
     if corrected is not None:
         record.value, record.note_code = corrected, NoteCode.OCR_CORRECTED_BY_RULE
+        record.ocr_readings = reading.readings()
         # The last doubt is why the value was taken; a clean reading the rules chose over has none
         # of its own before it.
         doubts = "; ".join(reading.doubts[:-1])
@@ -644,5 +651,6 @@ def _outcome(
         else:
             why.append("no rule can check it and the two readings disagree")
     record.value, record.note_code = None, NoteCode.OCR_DOUBTFUL
+    record.ocr_readings = reading.readings()
     record.note = f"OCR doubtful ({'; '.join(why)}): {_candidates_note(reading)}"
     return "doubtful"

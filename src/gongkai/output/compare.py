@@ -45,11 +45,15 @@ COMPARE_COLUMNS = [
     "note_b",
     "note_code_a",
     "note_code_b",
+    "ocr_readings_a",
+    "ocr_readings_b",
 ]
-# The codes were added after the other columns, so they come last in every layout: after the
-# files' source_a and source_b in a comparison of two reports (`compare_reports`), after the notes
-# where the pair's identity comes first (`year_over_year`).
-_CODES = ["note_code_a", "note_code_b"]
+# What OCR read of a cell of either report (the records' `ocr_readings`), added after the codes.
+READINGS_COLUMNS = ["ocr_readings_a", "ocr_readings_b"]
+# The codes and readings were added after the other columns, so they come last in every layout:
+# after the files' source_a and source_b in a comparison of two reports (`compare_reports`), after
+# the notes where the pair's identity comes first (`year_over_year`).
+_CODES = ["note_code_a", "note_code_b", *READINGS_COLUMNS]
 
 
 def compare_cells(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
@@ -58,12 +62,14 @@ def compare_cells(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
     A cell empty in either report has no change (an empty value is not a zero). note_code_a and
     note_code_b are the cells' note codes (none where a frame has no note_code column): an empty
     value with `ocr_doubtful` is a number OCR could not vouch for, shown as 待核 (`shown_values`).
+    ocr_readings_a and ocr_readings_b are what OCR read of such a cell (`ocr_readings`; none where
+    a frame has no such column).
     """
     records.require_cells(a, "a", [*_KEYS, *_LABELS, "value", "note"])
     records.require_cells(b, "b", [*_KEYS, *_LABELS, "value", "note"])
     left, right = (
-        cells.reindex(columns=[*_KEYS, *_LABELS, "value", "note", "note_code"]).rename(
-            columns={"value": f"value_{side}", "note": f"note_{side}", "note_code": f"note_code_{side}"}
+        cells.reindex(columns=[*_KEYS, *_LABELS, "value", "note", "note_code", "ocr_readings"]).rename(
+            columns={name: f"{name}_{side}" for name in ("value", "note", "note_code", "ocr_readings")}
         )
         for cells, side in ((a, "a"), (b, "b"))
     )

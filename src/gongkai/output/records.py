@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import InputTypeError
 from ..model import CellRecord, NoteCode
+from ..readings import from_column, to_column
 from ..sources import quoted
 from .wide import wide_cell_columns, wide_columns
 
@@ -157,6 +158,7 @@ def cell_rows(cells: Sequence[CellRecord]) -> list[dict]:
     rows = [{name: getattr(cell, name) for name in CELL_COLUMNS} for cell in cells]
     for row in rows:
         row["note_code"] = None if row["note_code"] is None else str(row["note_code"])
+        row["ocr_readings"] = to_column(row["ocr_readings"])
     return rows
 
 
@@ -166,16 +168,18 @@ def cells_frame(cells: Sequence[CellRecord]) -> pd.DataFrame:
 
 
 def cell_records_of(cells: pd.DataFrame) -> list[CellRecord]:
-    """The typed records of a cells frame (the inverse of `cells_frame`)."""
+    """The typed records of a cells frame (the inverse of `cells_frame`); a column the frame has
+    not (`ocr_readings` in an output written before it) empty."""
     import pandas as pd
 
     out = []
-    for row in cells[CELL_COLUMNS].to_dict("records"):
+    for row in cells.reindex(columns=CELL_COLUMNS).to_dict("records"):
         fields = {name: None if not isinstance(v, str) and pd.isna(v) else v for name, v in row.items()}
         for name in ("year", "page"):
             fields[name] = None if fields[name] is None else int(fields[name])
         fields["note_code"] = None if fields["note_code"] is None else NoteCode(fields["note_code"])
-        for name in ("note", "agency_key", "group", "group_id"):
+        fields["ocr_readings"] = from_column(fields["ocr_readings"])
+        for name in ("note", "agency_key", "group", "group_id", "read_by"):
             fields[name] = fields[name] or ""
         out.append(CellRecord(**fields))
     return out

@@ -331,7 +331,9 @@ def _missing(cells: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     rows = []
     for (table, row_id), group in gone.groupby(["table", "row_id"], sort=False):
         reasons = group["note"].fillna("").replace("", "no note").value_counts()
-        on_paper = [note_on_paper(n, c) for n, c in zip(group["note"], group["note_code"], strict=True)]
+        read = group["ocr_readings"] if "ocr_readings" in group else [None] * len(group)
+        paired = zip(group["note"], group["note_code"], read, strict=True)
+        on_paper = [note_on_paper(note, code, readings) for note, code, readings in paired]
         words = pd.Series(on_paper, dtype=object).fillna("").replace("", "no note").value_counts()
         rows.append(
             {

@@ -16,25 +16,21 @@ import pandas as pd
 
 from ..forms import FORMS, Row, Table
 from ..model import NoteCode
+from ..readings import from_column, without_readings
 
 # What a number OCR could not vouch for (`ocr_doubtful`) is shown as, where a number would be: never
 # its reading, which may be wrong (42 read as 12), nor a blank, which is what the report printed.
 DOUBTFUL = "待核"
 
-# What OCR read, in the note of such a cell: its candidates after the reasons (": cell read as '2357'
-# (1.00); digits only …", ": read from the whole page as '12'"), and a reading quoted in a reason
-# ("not a plain number as read: '16*'"), in Python's quotes ('…' or "…").
-_READINGS = re.compile(r":\s*(?:cell read as|read from the whole page as)\s.*$", re.DOTALL)
-_QUOTED_READING = re.compile(r"""(?: as read)?:\s*(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")""")
 
-
-def note_on_paper(note: object, note_code: object) -> object:
+def note_on_paper(note: object, note_code: object, readings: object) -> object:
     """A cell's note as a sheet prints it: for a number OCR could not vouch for (`ocr_doubtful`),
-    why, in words, without what OCR read, which may be wrong and would print as a number beside its
-    待核 (the whole note is a hover note); any other note as it is."""
+    why, in words, without what OCR read (`readings`, its `ocr_readings`), which may be wrong and
+    would print as a number beside its 待核 (the whole note is a hover note); any other note as it
+    is. An output written before `ocr_readings` has none: its note is as it is."""
     if not (isinstance(note_code, str) and note_code == NoteCode.OCR_DOUBTFUL and isinstance(note, str)):
         return note
-    return _QUOTED_READING.sub("", _READINGS.sub("", note)).strip()
+    return without_readings(note, from_column(readings))
 
 
 @dataclass(frozen=True)

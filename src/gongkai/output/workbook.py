@@ -10,7 +10,6 @@ rest on the next), header rows repeated, landscape where the table is wide.
 
 from __future__ import annotations
 
-import ast
 import math
 import os
 import re
@@ -29,7 +28,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..checks import run_checks
 from ..forms import CURRENT_VERSION, FORMS, Table
 from ..model import NoteCode, cell_key
+from ..readings import ReadingKind, from_column, listed
 from . import records
+from .compare import READINGS_COLUMNS as _READINGS_COLUMNS
 from .compare import shown_values, year_over_year
 from .views import DOUBTFUL, form_lines, headlines, note_on_paper
 from .wide import report_form
@@ -57,6 +58,7 @@ HEADERS = {
     "note_code": "说明代码",
     "read_by": "读取方式",
     "ocr_confidence": "OCR置信度",
+    "ocr_readings": "OCR识别结果",
     "status": "状态",
     "reason": "原因",
     "pages": "页数",
@@ -422,36 +424,35 @@ _NOT_PRINTED = {
     NoteCode.OCR_DOUBTFUL,
     NoteCode.OCR_CORRECTED_BY_RULE,
 }
-_QUOTED = r"""('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")"""
-# What OCR read, as the note gives it (verify._candidates_note), in words.
-_OCR_READINGS = (
-    (re.compile(rf"cell read as {_QUOTED}(?: \(([\d.]+)\))?"), "单元格识别为{0}（置信度 {1}）"),
-    (re.compile(rf"digits only {_QUOTED}"), "只认数字为{0}"),
-    (re.compile(rf"read again {_QUOTED}"), "再次识别为{0}"),
-    (re.compile(rf"read from the whole page as {_QUOTED}"), "从整页识别为{0}"),
-)
+# What OCR read (`ocr_readings`), in words, by how it was read.
+_OCR_READINGS = {
+    ReadingKind.CELL: "单元格识别为{text}（置信度 {score}）",
+    ReadingKind.DIGITS: "只认数字为{text}",
+    ReadingKind.AGAIN: "再次识别为{text}",
+    ReadingKind.PAGE: "从整页识别为{text}",
+}
 
 
 def _quoted(text: object) -> str:
     return f"“{str(text).strip()}”"
 
 
-def _readings(note: str) -> list[str]:
-    """What OCR read, in the note's order, in words: 单元格识别为“2357”（置信度 1.00）."""
-    found = []
-    for pattern, words in _OCR_READINGS:
-        for match in pattern.finditer(note):
-            said = words if match.lastindex != 1 else words.replace("（置信度 {1}）", "")  # no score
-            found.append(
-                (match.start(), said.format(_quoted(ast.literal_eval(match[1])), *match.groups()[1:]))
-            )
-    return [words for _, words in sorted(found)]
+def _readings(readings: object) -> list[str]:
+    """What OCR read (a record's `ocr_readings`), those the note names, in its order, in words:
+    单元格识别为“2357”（置信度 1.00）."""
+    out = []
+    for reading in listed(from_column(readings)):
+        words = _OCR_READINGS[reading.kind]
+        if reading.score is None:
+            words = words.replace("（置信度 {score}）", "")
+        out.append(words.format(text=_quoted(reading.text), score=f"{reading.score or 0:.2f}"))
+    return out
 
 
-def hover_note(note: object, note_code: object, raw: object = None) -> str:
+def hover_note(note: object, note_code: object, raw: object = None, readings: object = None) -> str:
     """A cell's hover note in the sheets' words (Chinese), from its note code, what the report
-    printed (`raw`) and, for a scan, what OCR read (in the note). A note of no code known here is
-    as it is."""
+    printed (`raw`) and, for a scan, what OCR read (`readings`, its `ocr_readings`). A note of no
+    code known here is as it is."""
     note = note if isinstance(note, str) else ""
     try:
         code = NoteCode(note_code)
@@ -463,8 +464,9 @@ def hover_note(note: object, note_code: object, raw: object = None) -> str:
     raw = _plain(raw)
     printed = code not in _NOT_PRINTED and raw is not None and str(raw).strip()
     text = f"{head}{f'：报告中此格为{_quoted(raw)}' if printed else ''}{tail}"
-    if code in (NoteCode.OCR_DOUBTFUL, NoteCode.OCR_CORRECTED_BY_RULE) and (readings := _readings(note)):
-        text += "；" + "，".join(readings)
+    ocr = code in (NoteCode.OCR_DOUBTFUL, NoteCode.OCR_CORRECTED_BY_RULE)
+    if ocr and (said := _readings(readings)):
+        text += "；" + "，".join(said)
     if code is NoteCode.OCR_DOUBTFUL and "no ink found" in note:
         text += "；未见墨迹，但此格可疑"
     return text
@@ -472,11 +474,12 @@ def hover_note(note: object, note_code: object, raw: object = None) -> str:
 
 def _place_value(cell, record: dict, failed: set[tuple]) -> None:
     value, note = _plain(record["value"]), record["note"] or ""
+    readings = record.get("ocr_readings")  # none in an output written before the column
     key = (record["table"], record["row_id"], record["column_id"])
     found = not (pd.isna(record["page"]) and pd.isna(record["raw"]))  # web pages have no page numbers
     if not found:
         cell.value, cell.font = "·", _MISSING_FONT
-        cell.comment = Comment(hover_note(note, record["note_code"]), "gongkai")
+        cell.comment = Comment(hover_note(note, record["note_code"], readings=readings), "gongkai")
     elif value is not None:
         cell.value = value
     elif record["note_code"] == NoteCode.OCR_DOUBTFUL:
@@ -486,7 +489,7 @@ def _place_value(cell, record: dict, failed: set[tuple]) -> None:
         cell.value = str(raw).strip() if raw is not None else None
     if note and record["note_code"] != NoteCode.BLANK and found:
         cell.fill = _NOTE_FILL
-        cell.comment = Comment(hover_note(note, record["note_code"], record["raw"]), "gongkai")
+        cell.comment = Comment(hover_note(note, record["note_code"], record["raw"], readings), "gongkai")
     if key in failed:
         cell.fill = _FAILED_FILL
 
@@ -858,11 +861,15 @@ def _comparison_sheet(
     `labels`: what the two reports' columns are called (2024年数值), 上年 and 本年 by default."""
     # A number OCR could not vouch for shows 待核 where its value would be, as on the form sheets,
     # its note in words (why), and what OCR read only in the hover note of its 待核.
-    ids = ("table", "row_id", "column_id", "note_code_a", "note_code_b")
+    ids = ("table", "row_id", "column_id", "note_code_a", "note_code_b", *_READINGS_COLUMNS)
+    # A comparison written before the readings columns has none: its notes are as they are.
+    readings = {side: pairs.get(f"ocr_readings_{side}", pd.Series(None, pairs.index)) for side in "ab"}
     notes = {
         f"note_{side}": [
-            note_on_paper(note, code)
-            for note, code in zip(pairs[f"note_{side}"], pairs[f"note_code_{side}"], strict=True)
+            note_on_paper(note, code, read)
+            for note, code, read in zip(
+                pairs[f"note_{side}"], pairs[f"note_code_{side}"], readings[side], strict=True
+            )
         ]
         for side in "ab"
     }
@@ -899,7 +906,8 @@ def _comparison_sheet(
         for side in "ab":  # the whole note, what OCR read too, where the value is 待核
             cell = sheet.cell(row, names.index(f"value_{side}") + 1)
             if cell.value == DOUBTFUL and isinstance(note := pairs[f"note_{side}"].iloc[row - first], str):
-                cell.comment = Comment(hover_note(note, NoteCode.OCR_DOUBTFUL), "gongkai")
+                read = readings[side].iloc[row - first]
+                cell.comment = Comment(hover_note(note, NoteCode.OCR_DOUBTFUL, readings=read), "gongkai")
         for column in range(1, len(names) + 1):  # the labels folded (_long_sheet), the numbers right
             cell = sheet.cell(row, column)
             if column in folded:
