@@ -30,7 +30,12 @@ _FEED_CHARS = 1 << 18
 # Nothing fetched, comments and processing instructions dropped, broken markup mended.
 _PARSER_OPTIONS = {"no_network": True, "remove_comments": True, "remove_pis": True, "recover": True}
 _MAX_TABLE_NESTING = DEFAULT.markup.max_table_nesting
-_SNIFF_BYTES = 4096
+# How far past its prolog a page's declared encoding is looked for.
+_ENCODING_SEARCH_BYTES = 4096
+# A web archive's MIME head is looked for in the file's first bytes, as many as `sources.sniff`
+# reads to tell a file's kind: where reading looked at fewer, a file told as an archive by a head
+# past 4 KB (a long folded Subject:) was read as a plain page.
+_ARCHIVE_HEAD_BYTES = 8192
 # Where a table was, where a row starts and where a cell ends, in the text of the body and of a
 # table: private-use characters, removed from pages before parsing.
 _TABLE_MARK, _ROW_MARK, _CELL_MARK = "\ue000", "\ue001", "\ue002"
@@ -183,10 +188,10 @@ def _encoding_named(name: str) -> str | None:
 def _declared_encoding(data: bytes) -> str | None:
     """The encoding the page names: in its XML declaration, else in a <meta> after its prolog (a
     <meta> in a comment before the page, a licence's or one commented out, is not the page's)."""
-    found = _XML_ENCODING_RE.search(data[:_SNIFF_BYTES])
+    found = _XML_ENCODING_RE.search(data[:_ENCODING_SEARCH_BYTES])
     if not found:
         start = _PROLOG_RE.match(data).end()
-        found = _CHARSET_RE.search(data, start, start + _SNIFF_BYTES)
+        found = _CHARSET_RE.search(data, start, start + _ENCODING_SEARCH_BYTES)
     return _encoding_named(found.group(1).decode("ascii")) if found else None
 
 
@@ -217,10 +222,11 @@ _MULTIPART_RELATED_RE = re.compile(rb"^content-type:\s*multipart/related", re.IG
 _MIME_VERSION_RE = re.compile(rb"^mime-version:", re.IGNORECASE | re.MULTILINE)
 
 
-def is_web_archive(head: bytes) -> bool:
-    """Whether a file's first bytes are a web archive's (MHTML) head: MIME header lines, among
-    them MIME-Version and a Content-Type of multipart/related, then a blank line."""
-    found = _MIME_HEAD_RE.match(head)
+def is_web_archive(data: bytes) -> bool:
+    """Whether a file (its first bytes, or all of it) begins with a web archive's (MHTML) head:
+    MIME header lines, among them MIME-Version and a Content-Type of multipart/related, then a
+    blank line, within `_ARCHIVE_HEAD_BYTES`."""
+    found = _MIME_HEAD_RE.match(data[:_ARCHIVE_HEAD_BYTES])
     return bool(
         found and _MIME_VERSION_RE.search(found.group()) and _MULTIPART_RELATED_RE.search(found.group())
     )
@@ -483,7 +489,7 @@ def read_tree(root: etree._Element, styles_hide: bool = True) -> MarkupDocument:
 def read_html_bytes(data: bytes) -> MarkupDocument:
     """read_tree of a page's bytes: refused when too large, decoded, parsed by lxml."""
     _refuse_size(len(data))
-    text = decode_page(*archived_page(data)) if is_web_archive(data[:_SNIFF_BYTES]) else decode_page(data)
+    text = decode_page(*archived_page(data)) if is_web_archive(data) else decode_page(data)
     return read_tree(parse_page(text), styles_may_hide(text))
 
 
