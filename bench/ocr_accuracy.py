@@ -48,6 +48,13 @@ def _expected(pdf: Path) -> dict[Key, str]:
         return {(r["table"], r["row_id"], r["column_id"]): r["value"] for r in csv.DictReader(handle)}
 
 
+def _scans(folder: Path, limit: int = 0) -> list[Path]:
+    """The scans in `folder` that have their expected values beside them, sorted; the first
+    `limit` of them where it is given."""
+    pdfs = sorted(p for p in folder.glob("*.pdf") if p.with_suffix("").with_suffix(".expected.csv").exists())
+    return pdfs[:limit] if limit else pdfs
+
+
 def _read_watching_the_seal(pdf: Path) -> tuple[gongkai.Report, dict]:
     """The report, and what verification was given: its form, records, and the cells under the seal."""
     seen: dict = {"sealed": set()}
@@ -91,10 +98,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="read only the first N scans")
     parser.add_argument("--details", action="store_true", help="list every value cell not read exactly")
     args = parser.parse_args()
-    pdfs = sorted(
-        p for p in args.folder.glob("*.pdf") if p.with_suffix("").with_suffix(".expected.csv").exists()
-    )
-    pdfs = pdfs[: args.limit] if args.limit else pdfs
+    pdfs = _scans(args.folder, args.limit)
     total: Counter = Counter()
     seconds = 0.0
     for pdf in pdfs:

@@ -40,7 +40,7 @@ from gongkai.numbers import format_number
 from gongkai.sources import scan
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ocr_accuracy import _expected  # a bench script beside this one
+from ocr_accuracy import _expected, _scans  # a bench script beside this one
 
 _WITNESSES = {
     "luma": lambda rgb: cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY),
@@ -122,10 +122,7 @@ def main() -> None:
         "--witness", choices=sorted(_WITNESSES), default="luma", help="the pixels read again (default luma)"
     )
     args = parser.parse_args()
-    pdfs = sorted(
-        p for p in args.folder.glob("*.pdf") if p.with_suffix("").with_suffix(".expected.csv").exists()
-    )
-    pdfs = pdfs[: args.limit] if args.limit else pdfs
+    pdfs = _scans(args.folder, args.limit)
     total: Counter = Counter()
     for pdf in pdfs:
         report, seen, witnessed = _read(pdf, args.witness)

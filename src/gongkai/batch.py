@@ -86,16 +86,16 @@ def expand_inputs(inputs: Inputs, kind: str = "auto") -> list[str]:
     its content decides. A path that does not exist is kept (`check_inputs` refuses it
     before a batch starts). A broken symbolic link or a link loop a folder or a pattern
     holds is kept too: its status row says what it is, where dropping it would lose it unsaid.
-    The files of outputs of extract that a pattern finds are left out (`without_runs_files`);
-    such a file named itself raises RunsFileError (`check_named_files`). So are those in the
-    folder a browser saves a page's resources in (`without_page_resources`).
+    The files of outputs of extract that a pattern finds are left out, and so are those in the
+    folder a browser saves a page's resources in (`without_found_non_reports`); a file of an
+    output named itself raises RunsFileError (`check_named_files`).
     """
     items = _path_list(inputs)
     if not items:
         raise NoInputsError("no inputs given: name report files, folders or patterns")
     found = _found(items, kind)
     check_named_files(items)
-    return without_page_resources(without_runs_files(found, named=items)[0], named=items)[0]
+    return without_found_non_reports(found, items)[0]
 
 
 def _found(inputs: Iterable[str], kind: str) -> list[str]:
@@ -602,6 +602,20 @@ def without_runs_files(
     return kept, skipped
 
 
+def without_found_non_reports(
+    paths: list[str], named: Iterable[str], read_back: bool = False
+) -> tuple[list[str], list[str], list[str]]:
+    """`paths` without the files that a folder or pattern found and that are no reports, and
+    those left out, by what they are: the files of outputs of extract (`without_runs_files`, to
+    which `read_back` goes), then those of saved pages' folders (`without_page_resources`). The
+    one sequence of those skips, for the commands (which say what each left out) and for
+    `expand_inputs`. Raises NoInputsError when nothing else is left."""
+    named = list(named)  # read by each skip
+    paths, runs_files = without_runs_files(paths, named, read_back)
+    paths, page_resources = without_page_resources(paths, named)
+    return paths, runs_files, page_resources
+
+
 # The folder a browser ("Web page, complete") or Word ("Save as Web Page") saves a page's
 # images, scripts, styles and frames in, beside the page: 年报_files (年报.files in some of Word's
 # languages) for 年报.html.
@@ -641,16 +655,15 @@ def without_page_resources(paths: list[str], named: Iterable[str] = ()) -> tuple
     the folder, a pattern over it), is read: the user pointed there. Raises NoInputsError when
     nothing else is left."""
     pointed = [os.path.realpath(_literal_part(item)) for item in named if item]
-    skipped = []
+    kept, skipped = [], []
     for path in paths:
-        if (folder := page_resource_folder(path)) is None:
-            continue
-        inside = os.path.realpath(folder)
-        if not any(p == inside or p.startswith(inside + os.sep) for p in pointed):
+        folder = page_resource_folder(path)
+        inside = None if folder is None else os.path.realpath(folder)
+        if inside is None or any(p == inside or p.startswith(inside + os.sep) for p in pointed):
+            kept.append(path)
+        else:
             skipped.append(path)
-    if not skipped:
-        return paths, []
-    if not (kept := [path for path in paths if path not in set(skipped)]):
+    if skipped and not kept:
         names = ", ".join(map(message_path, skipped))
         raise NoInputsError(
             f"no report files in the given inputs, only files of saved pages' folders: {names}"

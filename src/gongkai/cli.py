@@ -38,9 +38,8 @@ from .batch import (
     own_files,
     page_resource_folder,
     same_file,
+    without_found_non_reports,
     without_own_files,
-    without_page_resources,
-    without_runs_files,
     worker_count,
 )
 from .errors import OutputWriteError, RunsFileError
@@ -318,10 +317,12 @@ def _text_width(default: int | None) -> int | None:
     (see `_columns`), else the terminal's when stdout is one, else `default`; never less than one
     Chinese character's."""
     if (columns := _columns()) is not None:
-        return max(columns, _NARROWEST)
-    if sys.stdout.isatty():
-        return max(shutil.get_terminal_size().columns, _NARROWEST)  # which sets aside such a COLUMNS too
-    return default
+        width = columns
+    elif sys.stdout.isatty():
+        width = shutil.get_terminal_size().columns  # which sets aside such a COLUMNS too
+    else:
+        return default
+    return max(width, _NARROWEST)
 
 
 def _stdout_console(width: int | None):
@@ -584,8 +585,7 @@ def extract(
         check_named_inputs(inputs, written=batch_files(output, fmt))
         paths = check_inputs(inputs, input_kind)
         paths, own = without_own_files(paths, output, named=inputs)
-        paths, others = without_runs_files(paths, named=inputs)
-        paths, resources = without_page_resources(paths, named=inputs)
+        paths, others, resources = without_found_non_reports(paths, inputs)
         check_shape(fmt, shape)
         check_output(output, paths, batch_files(output, fmt))
     except (BatchSetupError, OutputFormatError, NoInputsError, RunsFileError) as error:
@@ -875,8 +875,10 @@ def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float, output:
         # An earlier output comes with its files (batch.own_files): -o is none of them either.
         paths = [str(path) for path in own_files(inputs[0])] if earlier else check_inputs(inputs)
         # A pattern over an output's folder: its files are not reports (the output is read alone).
-        paths, others = (paths, []) if earlier else without_runs_files(paths, inputs, read_back=True)
-        paths, resources = (paths, []) if earlier else without_page_resources(paths, inputs)
+        if earlier:
+            others, resources = [], []
+        else:
+            paths, others, resources = without_found_non_reports(paths, inputs, read_back=True)
         if output:
             check_output(output, paths, skips_own=False)  # summary and compare read what they are given
     except (BatchSetupError, NoInputsError) as error:
@@ -1014,10 +1016,10 @@ def compare(inputs, agency, output, show_all, encoding, workers, timeout) -> Non
         pairs = compare_reports(*(cells[cells["source"] == s] for s in readable), *readable)
         a, b = (files[files["source"] == s].iloc[0] for s in readable)
         labels = report_labels(a["year"], b["year"])
-        if isinstance(a["sha256"], str) and a["sha256"] and a["sha256"] == b["sha256"]:
-            # A copy of one report (a download saved twice): that says more than 'both of 2024'.
-            _say("gongkai: warning: A and B are the same file content, byte for byte: every change is 0")
-        elif doubts := pair_doubts(a["agency"], b["agency"], a["year"], b["year"]):
+        doubts = pair_doubts(
+            a["agency"], b["agency"], a["year"], b["year"], sha256_a=a["sha256"], sha256_b=b["sha256"]
+        )
+        if doubts:
             _say(f"gongkai: warning: {doubts}")
     else:
         wanted = agency_key(agency)

@@ -152,9 +152,7 @@ class LabelledGrid:
         fixed = (
             2 + sum(widths) + len(widths)
         )  # the two edges, and each number column with the space before it
-        levels = [0] * len(labels) if depths is None else depths
-        indented = (_indent(depth) + label for label, depth in zip(labels, levels, strict=True))
-        longest = max(map(cell_len, indented), default=1)
+        longest = _longest_label(labels, [0] * len(labels) if depths is None else depths)
         # As wide as its title where the terminal has room, so that the title does not fold.
         longest = max(longest, max((cell_len(line) for line in title.splitlines()), default=0) - fixed)
         self.needed = fixed + min(longest, _LABEL_MIN_WIDTH)
@@ -167,6 +165,14 @@ class LabelledGrid:
     def add_row(self, label: str, depth: int, cells: list, style: str | None = None) -> None:
         indent = _indent(depth, narrow=self.label_width < _NARROW_LABEL_WIDTH)
         self.table.add_row(Text("\n".join(_fold(label, self.label_width, indent)), style=style or ""), *cells)
+
+
+def _longest_label(labels: list[str], depths: Sequence[int]) -> int:
+    """The widest of `labels` at its full indent, in terminal columns: what a label column is
+    sized for (LabelledGrid), and what a run of number columns is fitted beside (_column_runs)."""
+    return max(
+        (cell_len(_indent(depth) + label) for label, depth in zip(labels, depths, strict=True)), default=1
+    )
 
 
 def _column_widths(columns: list[list[str]], least: int, plain: bool = False) -> list[int]:
@@ -223,7 +229,6 @@ def _labelled(
     headers = [c.label for c in block.columns]
     widths = _column_widths(values, least, plain)
     depths = [line.depth if len(table.blocks) == 1 else 0 for line in lines]
-    labels = [line.label for line in lines]
     rows = [
         (
             line.label,
@@ -234,14 +239,15 @@ def _labelled(
         )
         for line, depth in zip(lines, depths, strict=True)
     ]
-    return _grids(title, headers, widths, labels, width, depths, rows)
+    return _grids(title, headers, widths, width, rows)
 
 
-def _grids(title, headers, widths, labels, width, depths, rows) -> list[tuple[RichTable, int]]:
+def _grids(title, headers, widths, width, rows) -> list[tuple[RichTable, int]]:
     """One grid, or where its number columns do not fit the terminal beside the narrowest label
     column, as many as it takes, each with the labels and the columns that fit (the title of each
     after the first says 续): at COLUMNS=30, table 三's seven columns printed 47 wide, each line
     wrapped by the terminal into two. `rows`: (label, depth, cells), cells None for a group row."""
+    labels, depths = [label for label, _, _ in rows], [depth for _, depth, _ in rows]
     grids = []
     for first, last in _column_runs(widths, labels, depths, width):
         shown = title if not grids else f"{title.splitlines()[-1]}（续）"
@@ -257,11 +263,10 @@ def _grids(title, headers, widths, labels, width, depths, rows) -> list[tuple[Ri
 
 def _column_runs(
     widths: list[int], labels: list[str], depths: list[int], width: int
-) -> list[tuple[int, ...]]:
+) -> list[tuple[int, int]]:
     """The number columns in runs that each fit `width` beside the narrowest label column (at
     least one column a run)."""
-    longest = max((cell_len(_indent(d) + label) for label, d in zip(labels, depths, strict=True)), default=1)
-    label = min(longest, _LABEL_MIN_WIDTH)
+    label = min(_longest_label(labels, depths), _LABEL_MIN_WIDTH)
     runs, first, used = [], 0, 2 + label
     for index, column in enumerate(widths):
         if index > first and used + column + 1 > width:
@@ -288,8 +293,7 @@ def _turned(table: Table, by_key: dict, failed: set, least: int, plain: bool, wi
         (name, 0, [_styled(by_key.get((row_id, c.id)), failed, plain) for c in columns])
         for name, columns in groups.items()
     ]
-    labels = list(groups)
-    return _grids(f"{table.numeral}、{table.title}", outcomes, widths, labels, width, [0] * len(labels), rows)
+    return _grids(f"{table.numeral}、{table.title}", outcomes, widths, width, rows)
 
 
 def print_report(report: Report, console: Console) -> None:

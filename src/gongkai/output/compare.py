@@ -184,9 +184,21 @@ def report_labels(year_a: object, year_b: object) -> tuple[str, str]:
     return f"{a}年", f"{b}年"
 
 
-def pair_doubts(agency_a: object, agency_b: object, year_a: object, year_b: object) -> str | None:
+def pair_doubts(
+    agency_a: object,
+    agency_b: object,
+    year_a: object,
+    year_b: object,
+    *,
+    sha256_a: object = None,
+    sha256_b: object = None,
+) -> str | None:
     """Why comparing report A with B may not be what was meant, in words; None when nothing is odd:
-    they are of different agencies (by agency key), or B is not later than A (where both are known)."""
+    they are of different agencies (by agency key), or B is not later than A (where both are known).
+    Where their contents are known (`sha256_a`, `sha256_b`) and one, that alone: a copy of one
+    report (a download saved twice) says more than 'both of 2024'."""
+    if isinstance(sha256_a, str) and sha256_a and sha256_a == sha256_b:
+        return "A and B are the same file content, byte for byte: every change is 0"
     doubts = []
     named = isinstance(agency_a, str) and isinstance(agency_b, str) and agency_a and agency_b
     if named and agency_key(agency_a) != agency_key(agency_b):

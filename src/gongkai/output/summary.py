@@ -34,6 +34,9 @@ from .writers import replacing
 
 # The narrowest a column of words folds to on a narrow terminal: four CJK characters, or `partial`.
 _LEAST_WORDS = 8
+# As narrow, where that keeps every id's and path's parts whole (_PIECES): words that fold anywhere
+# (CJK) may take three characters, not four, for ids to keep their parts.
+_LEAST_WHOLE_PARTS = 6
 # The rows listed under "most often missing".
 MISSING_ROWS_SHOWN = 15
 # Marks of the agencies × years matrix.
@@ -147,10 +150,8 @@ def _plain_table(table: pd.DataFrame, width: int | None = None) -> str:
         widest = max(map(cell_len, texts))
         widests.append(widest)
         least.append(widest if is_number else min(widest, max(_LEAST_WORDS, cell_len(name))))
-        parts = (cell_len(p) for t in texts for p in _PIECES.findall(t) if not p.isspace())
-        # Words that fold anywhere (CJK) may take less than _LEAST_WORDS (three characters, not
-        # four) for ids to keep their parts.
-        whole.append(widest if is_number else min(widest, max(6, cell_len(name), *parts)))
+        parts = map(_widest_piece, texts)
+        whole.append(widest if is_number else min(widest, max(_LEAST_WHOLE_PARTS, cell_len(name), *parts)))
     for gap, narrowest in ((3, whole), (1, whole), (3, least), (1, least)):
         if width is None or sum(narrowest) + gap * (len(narrowest) - 1) <= width:
             least = narrowest
@@ -182,6 +183,11 @@ _PIECES = re.compile(
 )
 
 
+def _widest_piece(text: str) -> int:
+    """The width of the widest of `text`'s pieces (_PIECES, spaces aside): the least it folds to whole."""
+    return max((cell_len(p) for p in _PIECES.findall(text) if not p.isspace()), default=0)
+
+
 class _Folded:
     """A table cell's words, folded at _PIECES' joints to the column rich gives them."""
 
@@ -189,8 +195,7 @@ class _Folded:
         self.text = text
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        pieces = [p for p in _PIECES.findall(self.text) if not p.isspace()]
-        least = max((cell_len(p) for p in pieces), default=0)
+        least = _widest_piece(self.text)
         most = max((cell_len(line) for line in self.text.split("\n")), default=0)
         return Measurement(least, most).clamp(max_width=options.max_width)
 

@@ -95,6 +95,11 @@ def replacing(path: str | os.PathLike[str], encoding: str = "utf-8") -> Iterator
 _WHOLE_UNICODE = {"utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "gb18030"}
 
 
+def _escape(char: str) -> str:
+    """A character as its Python escape (`•` as \\u2022): what Escapes writes, and says it wrote."""
+    return char.encode("unicode_escape").decode("ascii")
+
+
 class Escapes:
     """The text a CSV in `encoding` is written with: each character the encoding cannot write
     (`•` in GBK) as its Python escape (the four-digit \\u2022, as `path_text` spells a byte no
@@ -122,7 +127,7 @@ class Escapes:
                     written.append(char)
                 except UnicodeEncodeError:
                     self.characters.setdefault(char)
-                    written.append(char.encode("unicode_escape").decode("ascii"))
+                    written.append(_escape(char))
             return "".join(written)
         return text
 
@@ -148,7 +153,7 @@ def escapes_note(escapes: Escapes) -> str | None:
         return None
     chars = list(escapes.characters)
     shown = ", ".join(map(repr, chars[:3])) + (f" and {len(chars) - 3} more" if len(chars) > 3 else "")
-    written = ", ".join(c.encode("unicode_escape").decode("ascii") for c in chars[:3])
+    written = ", ".join(map(_escape, chars[:3]))
     fields = "1 text field" if escapes.fields == 1 else f"{escapes.fields:,} text fields"
     them = "it" if len(chars) == 1 else "them"
     return (

@@ -54,7 +54,7 @@ SUFFIXES: dict[str, tuple[str, ...]] = {
     "docx": (".docx", ".doc", ".wps"),
 }
 _NAMES = {"pdf": "a PDF", "html": "a web page", "docx": "a Word file"}
-_SNIFF_BYTES = 8192
+_SNIFF_BYTES = 8192  # as many as a web archive's head is looked for in (html._ARCHIVE_HEAD_BYTES)
 _PDF_HEADER_WINDOW = 1024  # PDF readers accept the %PDF- header anywhere in the first kilobyte
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc and .wps
 

@@ -30,12 +30,19 @@ _FEED_CHARS = 1 << 18
 # Nothing fetched, comments and processing instructions dropped, broken markup mended.
 _PARSER_OPTIONS = {"no_network": True, "remove_comments": True, "remove_pis": True, "recover": True}
 _MAX_TABLE_NESTING = DEFAULT.markup.max_table_nesting
-_SNIFF_BYTES = 4096
+# How far past its prolog a page's declared encoding is looked for.
+_ENCODING_SEARCH_BYTES = 4096
+# A web archive's MIME head is looked for in the file's first bytes, as many as `sources.sniff`
+# reads to tell a file's kind: where reading looked at fewer, a file told as an archive by a head
+# past 4 KB (a long folded Subject:) was read as a plain page.
+_ARCHIVE_HEAD_BYTES = 8192
 # Where a table was, where a row starts and where a cell ends, in the text of the body and of a
 # table: private-use characters, removed from pages before parsing.
 _TABLE_MARK, _ROW_MARK, _CELL_MARK = "\ue000", "\ue001", "\ue002"
 
-_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+)""", re.IGNORECASE)
+# An encoding's name after `charset=`, in a <meta> or an HTTP Content-Type.
+_CHARSET_VALUE = rb"""charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+)"""
+_CHARSET_RE = re.compile(rb"<meta[^>]+" + _CHARSET_VALUE, re.IGNORECASE)
 _XML_ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_\-]+)""")
 _XML_DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 # What may come before a web page's first element: byte-order marks (UTF-8's and GB18030's, which
@@ -54,19 +61,24 @@ _PAGE_START_RE = re.compile(
 )
 # The most a page's start can need after its prolog to be told: `<!doctype html` or `<script>`.
 _ELEMENT_BYTES = 32
+# How much of a gzipped page (a saved response's) is ungzipped to tell its start: its prolog
+# and first element, never the whole page, as every file a batch is given is sniffed.
+_GZIPPED_START_BYTES = 128 * 1024
 # An HTTP response's head, as `wget --save-headers` or `curl -i` saves it before the page: the
 # status line, header lines (a folded one too), a blank line. After a redirect or a 100 Continue
 # there are several, one after the other.
-_HTTP_HEAD_RE = re.compile(
-    rb"HTTP/\d(?:\.\d)? +\d{3}\b[^\r\n]*\r?\n(?:[!-9;-~]+:[^\r\n]*\r?\n|[ \t][^\r\n]*\r?\n)*\r?\n"
-)
+_HTTP_STATUS = rb"HTTP/\d(?:\.\d)? +\d{3}\b[^\r\n]*\r?\n"
+# A header line (`Name: value`), or the folded rest of one (it starts with white space): an HTTP
+# response's and a MIME message's (a web archive's) alike.
+_HEADER_LINE = rb"(?:[!-9;-~]+:[^\r\n]*\r?\n|[ \t][^\r\n]*\r?\n)"
+_HTTP_HEAD_RE = re.compile(_HTTP_STATUS + _HEADER_LINE + rb"*\r?\n")
 _HTTP_START = b"HTTP/"
 _GZIP_ENCODING_RE = re.compile(rb"^content-encoding:\s*(?:x-)?gzip\s*$", re.IGNORECASE | re.MULTILINE)
 _GZIP_MAGIC = b"\x1f\x8b"
-_HTTP_STATUS_RE = re.compile(rb"HTTP/\d(?:\.\d)? +\d{3}\b[^\r\n]*\r?\n")
+_HTTP_STATUS_RE = re.compile(_HTTP_STATUS)
 _BLANK_LINE_RE = re.compile(rb"\n\r?\n")
 _CONTENT_TYPE_CHARSET_RE = re.compile(
-    rb"""^content-type:[^\r\n]*?charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+)""", re.IGNORECASE | re.MULTILINE
+    rb"^content-type:[^\r\n]*?" + _CHARSET_VALUE, re.IGNORECASE | re.MULTILINE
 )
 _DIGITS_RE = re.compile(r"\d+")
 _ATTACHMENT_RE = re.compile(r"\.(pdf|docx?|wps|ofd)$", re.IGNORECASE)
@@ -149,7 +161,7 @@ def page_start(head: bytes, whole: bool = True) -> bool | None:
     start = http_heads(head)[0]
     if start and head.startswith(_GZIP_MAGIC, start):
         try:
-            head, start = _response_body(head, 4 * _ELEMENT_BYTES * 1024)[0], 0
+            head, start = _response_body(head, _GZIPPED_START_BYTES)[0], 0
         except UnreadableFileError:
             return False
     if _PAGE_START_RE.match(head, start):
@@ -176,10 +188,10 @@ def _encoding_named(name: str) -> str | None:
 def _declared_encoding(data: bytes) -> str | None:
     """The encoding the page names: in its XML declaration, else in a <meta> after its prolog (a
     <meta> in a comment before the page, a licence's or one commented out, is not the page's)."""
-    found = _XML_ENCODING_RE.search(data[:_SNIFF_BYTES])
+    found = _XML_ENCODING_RE.search(data[:_ENCODING_SEARCH_BYTES])
     if not found:
         start = _PROLOG_RE.match(data).end()
-        found = _CHARSET_RE.search(data, start, start + _SNIFF_BYTES)
+        found = _CHARSET_RE.search(data, start, start + _ENCODING_SEARCH_BYTES)
     return _encoding_named(found.group(1).decode("ascii")) if found else None
 
 
@@ -205,15 +217,16 @@ def is_utf16_without_bom(data: bytes) -> bool:
 
 # A web archive (MHTML: a browser's "Web page, single file", .mht/.mhtml): a MIME message whose
 # head says multipart/related, its page the first text/html part.
-_MIME_HEAD_RE = re.compile(rb"(?:[!-9;-~]+:[^\r\n]*\r?\n|[ \t][^\r\n]*\r?\n)+\r?\n")
+_MIME_HEAD_RE = re.compile(_HEADER_LINE + rb"+\r?\n")
 _MULTIPART_RELATED_RE = re.compile(rb"^content-type:\s*multipart/related", re.IGNORECASE | re.MULTILINE)
 _MIME_VERSION_RE = re.compile(rb"^mime-version:", re.IGNORECASE | re.MULTILINE)
 
 
-def is_web_archive(head: bytes) -> bool:
-    """Whether a file's first bytes are a web archive's (MHTML) head: MIME header lines, among
-    them MIME-Version and a Content-Type of multipart/related, then a blank line."""
-    found = _MIME_HEAD_RE.match(head)
+def is_web_archive(data: bytes) -> bool:
+    """Whether a file (its first bytes, or all of it) begins with a web archive's (MHTML) head:
+    MIME header lines, among them MIME-Version and a Content-Type of multipart/related, then a
+    blank line, within `_ARCHIVE_HEAD_BYTES`."""
+    found = _MIME_HEAD_RE.match(data[:_ARCHIVE_HEAD_BYTES])
     return bool(
         found and _MIME_VERSION_RE.search(found.group()) and _MULTIPART_RELATED_RE.search(found.group())
     )
@@ -476,7 +489,7 @@ def read_tree(root: etree._Element, styles_hide: bool = True) -> MarkupDocument:
 def read_html_bytes(data: bytes) -> MarkupDocument:
     """read_tree of a page's bytes: refused when too large, decoded, parsed by lxml."""
     _refuse_size(len(data))
-    text = decode_page(*archived_page(data)) if is_web_archive(data[:_SNIFF_BYTES]) else decode_page(data)
+    text = decode_page(*archived_page(data)) if is_web_archive(data) else decode_page(data)
     return read_tree(parse_page(text), styles_may_hide(text))
 
 
