@@ -276,6 +276,19 @@ def test_a_page_saved_complete_by_a_browser_is_read_without_its_files_folder(tmp
     assert alone.exit_code == 2 and "only files of saved pages' folders" in alone.stderr
 
 
+def test_a_saved_page_whose_extension_is_in_capitals_is_read_without_its_files_folder(tmp_path):
+    """A page saved on Windows, or unpacked from an archive of 8.3 names, as `年报.HTM` beside
+    `年报_files/`: the folder was told by its name in any case, the page beside it only as .htm, so
+    the frames in the folder were read as reports (failed: no table of the standard form found)."""
+    saved = tmp_path / "saved"
+    for page in ("年报.HTM", "Report.Html"):
+        resources = saved / (page.rsplit(".", 1)[0] + "_files")
+        resources.mkdir(parents=True)
+        shutil.copyfile(FIXTURES / "web-county-2022-gbk.html", saved / page)
+        (resources / "share.html").write_text("<!DOCTYPE html><html><body><p>分享到微信</p></body></html>")
+    assert expand_inputs([str(saved)]) == [str(saved / "Report.Html"), str(saved / "年报.HTM")]
+
+
 def test_a_pattern_looks_into_no_file_but_those_named_as_a_copy_of_a_run_s_file_is(tmp_path, monkeypatch):
     """A pattern over a folder of other files (images, archives, data) opened each file up to
     three times to tell whether it was a file a run writes (sniffed as a report, then as an
@@ -691,3 +704,43 @@ def test_an_output_that_names_no_file_is_refused_before_any_reading(tmp_path, mo
         main, ["extract", str(SAMPLES / "yunhu-district-2024.pdf"), "-o", output, "--format", "csv"]
     )
     assert result.exit_code == 2 and "names no file" in result.output
+
+
+def test_an_output_named_as_another_output_s_temporary_file_is_refused(tmp_path):
+    """`extract r.pdf -o out/.cells.csv.partial --format csv` was written (with its tables and
+    journal beside it), where a run into out/cells.csv writes its output until it is whole: as a
+    name ending in .journal.sqlite or .files.csv, it is refused before any reading."""
+    from click.testing import CliRunner
+
+    from gongkai.cli import main
+
+    report = str(SAMPLES / "guiling-township-2024.pdf")
+    output = tmp_path / "out" / ".cells.csv.partial"
+    result = CliRunner().invoke(main, ["extract", report, "-o", str(output), "--format", "csv"])
+    assert result.exit_code == 2, result.output
+    assert "is that of the file NAME while a run of extract writes it" in result.stderr
+    assert not (tmp_path / "out").exists()
+    with pytest.raises(batch.BatchSetupError):
+        batch.Batch([report], str(output), "csv")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_batch_from_python_refuses_an_output_that_would_replace_an_input_or_another_run_s_file(tmp_path):
+    """`Batch(["r.pdf"], "r.pdf", "csv").run()` wrote the cells over the report itself, and
+    `Batch(paths, "a.journal.sqlite", "csv")` over the journal of the output a.csv, where extract
+    refuses both before any reading: the Batch refuses them too, before it touches the journal."""
+    report = tmp_path / "r.pdf"
+    shutil.copyfile(SAMPLES / "guiling-township-2024.pdf", report)
+    before = report.read_bytes()
+    assert run_batch([str(report)], str(tmp_path / "a.csv"), "csv").cells_written == 200
+    journal = (tmp_path / "a.journal.sqlite").read_bytes()
+    for output, says in [
+        (report, "it is the input"),
+        (tmp_path / "a.journal.sqlite", "names ending in .journal.sqlite are the files beside an output"),
+        (tmp_path / "a.files.csv", "names ending in .files.csv"),
+    ]:
+        with pytest.raises(batch.BatchSetupError, match=says):
+            Batch([str(report)], str(output), "csv")
+    assert report.read_bytes() == before
+    assert (tmp_path / "a.journal.sqlite").read_bytes() == journal
+    assert not (tmp_path / "r.journal.sqlite").exists()

@@ -848,3 +848,25 @@ def test_option_choices_take_any_case_as_the_extension_does(tmp_path):
     out = str(tmp_path / "c.csv")
     result = CliRunner().invoke(main, ["extract", report, "-o", out, "--format", "PARQUET"])
     assert result.exit_code == 2 and "--format parquet contradicts the extension" in result.stderr
+
+
+def test_inspect_of_a_file_a_run_writes_is_a_usage_error_that_says_what_it_is(tmp_path):
+    """`inspect out/cells.journal.sqlite` (or a run's table, its output, a link to its journal)
+    said 'failed: not a PDF file', exit status 1, where every other command says what the file is,
+    exit status 2, before any reading."""
+    out = tmp_path / "out" / "cells.csv"
+    report = str(SAMPLES / "guiling-township-2024.pdf")
+    assert CliRunner().invoke(main, ["extract", report, "-o", str(out)]).exit_code == 0
+    (tmp_path / "x.pdf").symlink_to(out.with_name("cells.journal.sqlite"))
+    cases = {
+        "cells.journal.sqlite": "is the journal of a run of extract",
+        "cells.files.csv": "is the per-file status table of an output of extract",
+        "cells.csv": "is an output of extract, not a report",
+        "../x.pdf": "is the journal of a run of extract",
+    }
+    for name, says in cases.items():
+        result = CliRunner().invoke(main, ["inspect", str(out.parent / name)])
+        assert result.exit_code == 2, (name, result.output)
+        assert result.stderr.startswith("gongkai: error: ") and says in result.stderr, result.stderr
+        assert result.stderr.count("\n") == 1
+    assert CliRunner().invoke(main, ["inspect", report]).exit_code == 0

@@ -318,6 +318,9 @@ def test_ctrl_c_at_any_moment_exits_130_without_aborted_or_traceback(tmp_path, p
     if phase in ("batch.content_hash", "batch.read_report_safely"):
         assert "gongkai: interrupted: 0 of 1 file read; nothing kept to resume" in errors
         assert "--resume" not in errors
+    if phase == "batch._assemble":  # every file read: not "it is written when every file is read"
+        assert "gongkai: interrupted: 1 of 1 file read, kept in" in errors
+        assert "no output written yet: every file is read; the command below writes it" in errors
 
 
 @pytest.mark.parametrize(

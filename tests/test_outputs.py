@@ -264,6 +264,26 @@ def test_a_character_the_encoding_cannot_write_is_escaped_in_text_and_said_once(
     assert _csv(out, "gb18030") == _csv(utf8)
 
 
+def test_gb2312_is_an_encoding_that_lacks_characters_not_one_refused(tmp_path):
+    """`--encoding gb2312`, which the README names beside gbk as one that costs no run, was refused
+    before any reading, `encoding 'gb2312' cannot write Chinese`: the probe held 〇 (二〇二四),
+    which GB2312 lacks. It writes the run, each character it lacks as its escape, and says so."""
+    folder = tmp_path / "二〇二四"
+    folder.mkdir()
+    shutil.copy(YUNHU, folder / YUNHU.name)
+    out = tmp_path / "out" / "cells.csv"
+    result = CliRunner().invoke(main, ["extract", str(folder), "-o", str(out), "--encoding", "gb2312"])
+    assert result.exit_code == 0, result.output
+    assert "gongkai: warning: encoding 'gb2312' cannot write '〇': written as \\u3007 in" in result.stderr
+    cells = _csv(out, "gb2312")
+    assert {c["source"] for c in cells} == {str(folder / YUNHU.name).replace("〇", "\\u3007")}
+    assert cells[0]["agency"] == "云溪市云湖区人民政府"
+    compared = tmp_path / "yoy.csv"
+    report = str(folder / YUNHU.name)
+    arguments = ["compare", report, str(GUILING), "-o", str(compared)]
+    assert CliRunner().invoke(main, [*arguments, "--encoding", "gb2312"]).exit_code == 0
+
+
 def test_records_on_stdout_and_a_comparison_escape_what_the_encoding_cannot_write(tmp_path):
     page = _a_page_with_a_bullet(tmp_path)
     runner = CliRunner()

@@ -511,6 +511,32 @@ def test_a_file_a_run_writes_beside_its_output_is_a_usage_error_naming_the_outpu
     assert result.exit_code == 2 and f"give the reports (its output, '{book}', is a workbook" in result.stderr
 
 
+def test_a_table_or_lock_named_where_the_journal_is_gone_leaves_no_empty_journal(tmp_path, monkeypatch):
+    """`summary m/c.files.csv` after the journal was deleted (as the README says to, once done)
+    looked in the journal for the output's name and so created an empty `c.journal.sqlite` (SQLite
+    creates a missing file it is asked to open, even immutable): a refused command wrote a file
+    that the next `'m/*'` then skipped as a journal."""
+    out = tmp_path / "m" / "c.csv"
+    report = str(SAMPLES / "guiling-township-2024.pdf")
+    assert CliRunner().invoke(main, ["extract", report, "-o", str(out)]).exit_code == 0
+    journal = out.with_name("c.journal.sqlite")
+    journal.unlink()
+    out.with_name("c.journal.lock").write_text("1\n", encoding="utf-8")
+    before = sorted(p.name for p in out.parent.iterdir())
+    o = ["-o", str(tmp_path / "o" / "x.csv")]
+    cases = [
+        ("summary", "c.files.csv", []),
+        ("summary", "c.journal.lock", []),
+        ("extract", "c.checks.csv", o),
+    ]
+    for command, name, rest in cases:
+        arguments = [command, str(out.with_name(name)), *rest]
+        result = CliRunner().invoke(main, arguments)
+        assert result.exit_code == 2, (name, result.output)
+        assert sorted(p.name for p in out.parent.iterdir()) == before, name
+    assert not journal.exists() and not (tmp_path / "o").exists()
+
+
 def test_a_missing_input_is_said_first_and_a_comparison_is_no_output_to_read(tmp_path, monkeypatch):
     """`compare nosuch.pdf c.csv` said "'c.csv': give one output of extract alone", as it did of a
     missing -wal: a path that is not there is said first, as for a single input. `summary
@@ -610,6 +636,26 @@ def test_a_narrow_summary_keeps_ids_whole_and_folds_paths_after_their_slashes():
     assert {"applications", "unavailable_", "needs_creation", "administrative_"} <= words
     folded = [w for w in words if w.startswith(("/", "docx", "city", "2024", "template", "b.pdf"))]
     assert all(w.endswith(("/", "-", ".", ";", "docx", "pdf")) for w in folded), folded
+
+
+def test_a_narrow_summary_never_starts_a_line_with_a_closing_bracket():
+    """At COLUMNS=60 the rules of a report that breaks its arithmetic folded as `applications_ |
+    balance (总计 | ): 1339 ≠`: a line of the rules column began with the bracket closing the line
+    before, as `inspect` never folds a label. A closing mark stays with the character before it."""
+    from gongkai.output.summary import _fold, _plain_table
+
+    rules = "applications_balance (自然人): 1184 ≠ 1185; applications_balance (总计): 1339 ≠ 1340"
+    for width in range(8, 30):
+        lines = _fold(rules, width)
+        assert not [line for line in lines if line[0] in ")）:：,，;；。、"], (width, lines)
+        assert "".join(lines).replace(" ", "") == rules.replace(" ", "")
+    assert _fold("其他（总计）", 4) == ["其他", "（总", "计）"]
+    opened = "applications_outcomes_total (自然人): 0 ≠ 4"
+    for width in range(8, 30):
+        assert not [line for line in _fold(opened, width) if line.endswith(("(", "（"))], width
+    table = pd.DataFrame({"source": ["s/yunhu-district-2024.pdf"], "year": [2024], "rules": [rules]})
+    for line in _plain_table(table, 60).splitlines():
+        assert not line[40:].lstrip().startswith((")", "）")), line
 
 
 def test_an_output_written_before_the_ocr_readings_column_still_reads(tmp_path, monkeypatch):

@@ -553,3 +553,27 @@ def test_the_overview_centres_the_year_form_and_status_so_that_they_do_not_run_t
     header = [c.value for c in sheet[3]]
     for name in ("年度", "格式版本", "状态"):
         assert sheet.cell(4, header.index(name) + 1).alignment.horizontal == "center", name
+
+
+def test_every_cell_names_its_font_and_size_so_that_libreoffice_prints_no_serif(book, tmp_path):
+    """The titles, headers, legends and the grey `·` had a font with no name nor size (openpyxl's
+    `Font(bold=True)`): LibreOffice printed them in its default, a serif at 10 points, so a title's
+    year and file name were DejaVu Serif beside the values' DejaVu Sans. Each names Calibri, as the
+    values do, in the form's sheets, a comparison's and a summary's."""
+    from click.testing import CliRunner
+
+    from gongkai.cli import main
+
+    compared, summary = tmp_path / "yoy.xlsx", tmp_path / "summary.xlsx"
+    a, b = str(BROKEN_SAMPLE), str(BROKEN_SAMPLE.with_name("guiling-township-2024.pdf"))
+    assert CliRunner().invoke(main, ["compare", a, b, "-o", str(compared)]).exit_code == 0
+    assert CliRunner().invoke(main, ["summary", a, b, "-o", str(summary)]).exit_code == 0
+    for workbook in (book, load_workbook(compared), load_workbook(summary)):
+        for sheet in workbook:
+            unnamed = [
+                c.coordinate
+                for row in sheet.iter_rows()
+                for c in row
+                if c.value is not None and (c.font.name is None or c.font.sz is None)
+            ]
+            assert not unnamed, (sheet.title, unnamed[:5])

@@ -61,8 +61,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 _GLOB_CHARS = set("*?[")
-# Chinese text every output encoding must be able to write.
-_CHINESE_PROBE = "政府信息公开工作年度报告（二〇二四）"
+# Chinese text every output encoding must be able to write: the form's own words, which GB2312 has
+# (not the 〇 of 二〇二四, which it lacks: a character an encoding lacks is escaped, not a refused run).
+_CHINESE_PROBE = "政府信息公开工作年度报告（第二十条）"
 # Seconds a file may take before its worker is killed. A text PDF takes well under a second; a
 # scan takes 2-4 CPU-seconds a page by OCR, more on a loaded machine, and a 40-page scan must
 # not fail for being long. A hang still costs only this, once, in a batch of hours.
@@ -633,7 +634,18 @@ def page_resource_folder(path: str | os.PathLike[str]) -> Path | None:
         stem = name[: -len(end)]
         if any(folder.with_name(stem + suffix).is_file() for suffix in _SAVED_PAGE_SUFFIXES):
             return folder
+        if _beside_in_any_case(folder, {(stem + suffix).lower() for suffix in _SAVED_PAGE_SUFFIXES}):
+            return folder  # 年报.HTM beside 年报_files, as Windows or an archive of 8.3 names has it
     return None
+
+
+def _beside_in_any_case(folder: Path, names: set[str]) -> bool:
+    """Whether a file beside `folder` has one of `names` (lower case), in any case."""
+    try:
+        with os.scandir(folder.parent) as entries:
+            return any(e.name.lower() in names and e.is_file() for e in entries)
+    except OSError:
+        return False
 
 
 def without_page_resources(paths: list[str], named: Iterable[str] = ()) -> tuple[list[str], list[str]]:
@@ -699,6 +711,11 @@ def check_output(
     if beside is not None:
         raise BatchSetupError(
             f"cannot write {quoted(output)}: names ending in {beside} are the files beside an output"
+        )
+    if target.name.startswith(".") and target.name.endswith(".partial"):  # another run's, unfinished
+        raise BatchSetupError(
+            f"cannot write {quoted(output)}: a name .NAME.partial is that of the file NAME while a run "
+            "of extract writes it"
         )
     written = [target] if files is None else list(files)
     existing = {}
@@ -1113,6 +1130,9 @@ class Batch:
         check_shape(fmt, shape)
         check_kind(kind)
         check_named_files(paths)
+        # As extract refuses it: an output that would replace an input (a report written over
+        # with its own cells), or a file beside another output (its journal, its tables).
+        check_output(output, paths, batch_files(output, fmt), skips_own=False)
         self.output, self.fmt, self.encoding, self.shape, self.kind = output, fmt, encoding, shape, kind
         self._started = time.time_ns()
         # A batch written to stdout leaves nothing that a run could resume: its journal is in memory.

@@ -28,6 +28,7 @@ from .batch import (
     check_encoding,
     check_format,
     check_inputs,
+    check_named_files,
     check_named_inputs,
     check_output,
     check_output_name,
@@ -744,6 +745,8 @@ def _interrupted(stop: BatchInterrupted) -> NoReturn:
                 when = time.strftime("%Y-%m-%d %H:%M", time.localtime(written))
                 _say(f"gongkai: left untouched, from an earlier run of {when}: {names}")
                 _say("gongkai: this batch replaces them all together when it finishes")
+            elif stop.finished == stop.total:  # stopped while the output was written
+                _say("gongkai: no output written yet: every file is read; the command below writes it")
             else:
                 _say("gongkai: no output written yet: it is written when every file is read")
             if stop.finished:
@@ -814,6 +817,10 @@ def inspect(pdf, png_dir) -> None:
         _usage_error(
             f"{quoted(pdf)} is a folder: inspect shows one report (gongkai summary sums up a folder)"
         )
+    try:  # a run's journal, table, lock or output, as every command refuses it (not 'not a PDF file')
+        check_named_files([pdf])
+    except RunsFileError as error:
+        _usage_error(str(error))
     if png_dir:
         _check_png_folder(png_dir)
     # COLUMNS, else the terminal's width; off a terminal without it, a wide page.

@@ -139,9 +139,10 @@ def _meta(journal: str | os.PathLike[str]) -> dict[str, str]:
     is written, no lock taken."""
     path = Path(journal).resolve()
     # A journal a run has closed is all in its file: read as immutable, which opens no -wal or
-    # -shm (a read-only connection leaves both); one being written is read with its -wal.
+    # -shm (a read-only connection leaves both); one being written is read with its -wal. Always
+    # mode=ro: immutable alone creates a missing file (an empty journal beside a deleted one's tables).
     live = _database_files(path)[1].exists()  # its -wal
-    uri = f"{path.as_uri()}?{'mode=ro' if live else 'immutable=1'}"
+    uri = f"{path.as_uri()}?mode=ro{'' if live else '&immutable=1'}"
     try:
         with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
             return {str(key): str(value) for key, value in db.execute("SELECT key, value FROM meta")}

@@ -172,8 +172,15 @@ def _plain_table(table: pd.DataFrame, width: int | None = None) -> str:
 # Where a table's words fold: at spaces, between CJK characters, and after the marks that join
 # an id's or a path's parts (applications_ | balance, samples/ | yunhu-district-2024.pdf); a part
 # wider than its column, only there, where the column ends. rich folded ids and paths wherever
-# the column ended: unavaila | ble_need | s_creati | on, /work/wt/printou | t/fixtures.
-_PIECES = re.compile(r"\s+|[\u2e80-\uffff]|[/_\-.]*[^\s\u2e80-\uffff/_\-.]+[/_\-.]*|[/_\-.]+")
+# the column ended: unavaila | ble_need | s_creati | on, /work/wt/printou | t/fixtures. A closing
+# mark stays with what it closes, as inspect folds a label (`(总计 | ): 1339` began a line with it),
+# and an opening one with what it opens (`outcomes_total ( | 自然人)` ended a line with it).
+_CLOSING = "，。、；：？！）】」』”’》〉,;:?!)\\]%"
+_OPENING = "（【「『“‘《〈(\\["
+_PIECES = re.compile(
+    rf"\s+|[{_OPENING}]*[\u2e80-\uffff][{_CLOSING}]*"
+    rf"|[{_OPENING}]*[/_\-.]*[^\s\u2e80-\uffff/_\-.]+[/_\-.]*[{_CLOSING}]*|[/_\-.]+"
+)
 
 
 def _widest_piece(text: str) -> int:

@@ -102,10 +102,14 @@ LANDSCAPE_SHEETS |= {"重复的机关年度", "相同的文件", "不合勾稽�
 
 _THIN = Side(style="thin", color="7F7F7F")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_BOLD = Font(bold=True)
-_TITLE_FONT = Font(bold=True, size=12)
-_SMALL_PRINT = Font(size=9, color="595959")  # the notes under a sheet's title
-_MISSING_FONT = Font(color="A6A6A6")
+# Every font names the body's (Calibri 11, openpyxl's default): a font without a name or size
+# printed in LibreOffice's default instead, a serif at 10 points (the titles' and headers' digits
+# and file names in DejaVu Serif beside the values' DejaVu Sans).
+_BODY_FONT = {"name": "Calibri", "size": 11}
+_BOLD = Font(**_BODY_FONT, bold=True)
+_TITLE_FONT = Font(**{**_BODY_FONT, "size": 12}, bold=True)
+_SMALL_PRINT = Font(**{**_BODY_FONT, "size": 9}, color="595959")  # the notes under a sheet's title
+_MISSING_FONT = Font(**_BODY_FONT, color="A6A6A6")
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _GROUP_FILL = PatternFill("solid", fgColor="F2F2F2")
 _NOTE_FILL = PatternFill("solid", fgColor="FFF2CC")
@@ -531,7 +535,7 @@ def _table_sheet(book: Workbook, table_id: str, cells: pd.DataFrame, failed: dic
     for column in range(form.first, form.last + 1):
         sheet.column_dimensions[get_column_letter(column)].width = _VALUE_WIDTH
     form.line(f"{table.numeral}、{table.title}", font=_TITLE_FONT, border=False)
-    form.line(LEGEND, font=Font(size=9, color="595959"), border=False)
+    form.line(LEGEND, font=_SMALL_PRINT, border=False)
     if shared_header:
         block = table.blocks[0]
         paths = [(table.top_header, *c.path) if table.top_header else c.path for c in block.columns]
