@@ -420,6 +420,19 @@ def test_a_resume_with_another_input_kind_is_refused_before_any_reading(tmp_path
         assert same.todo == []
 
 
+def test_a_batch_never_closed_releases_its_journal_when_it_is_collected(tmp_path):
+    """A Batch used without `with` or close(), as an open file may be: its lock outlived it, and a
+    later Batch on the same output in the process was refused as busy, by its own pid."""
+    paths = _samples(tmp_path, {"a.pdf": "jiangyuan-city-2021.pdf"})
+    output = str(tmp_path / "out" / "cells.csv")
+    first = Batch(paths, output, "csv")
+    first.run(timeout=None)
+    del first
+    gc.collect()
+    with Batch(paths, output, "csv", resume=True) as again:
+        assert again.todo == []  # the first run's journal, closed whole
+
+
 def test_a_second_run_into_the_same_output_is_refused_before_any_reading(tmp_path, monkeypatch):
     paths = _samples(tmp_path, {"a.pdf": "jiangyuan-city-2021.pdf"})
     output = tmp_path / "out" / "cells.csv"

@@ -253,6 +253,7 @@ class Journal:
         output: Mapping[str, str] | None = None,
     ):
         self.path = None if path is None else Path(path)
+        self._pid = os.getpid()  # a forked worker's copy is not this journal to close
         self._db: sqlite3.Connection | None = None
         self._lock: int | None = None
         self._owned = False  # this run holds the journal's lock: its files are this run's to tidy
@@ -393,6 +394,16 @@ class Journal:
     def close(self) -> None:
         """Close the database (which folds its -wal file back in) and release the lock."""
         self._release()
+
+    def __del__(self) -> None:
+        # A journal never closed (a Batch used without `with` or close()) is closed when it is
+        # collected, as an open file is: else its lock outlived it, and a later Batch on the same
+        # output in the process was refused as busy, by its own pid.
+        # Only in the process that opened it: a worker forked from the batch holds a copy of the
+        # journal whose database and lock are its parent's.
+        with contextlib.suppress(Exception):
+            if os.getpid() == self._pid:
+                self._release()
 
     def _release(self) -> None:
         # Asked of the database before it closes, and only where this journal tidies its files.
