@@ -42,7 +42,7 @@ from .output.records import (
     companion_path,
 )
 from .output.wide import WIDE_ID_COLUMNS
-from .output.writers import BatchOutput, check_shape, escapes_note, partial_path
+from .output.writers import BatchOutput, check_shape, escapes_note, partial_of, partial_path
 from .report import Report, page_threads, read_report_safely
 from .sources import (
     INPUT_KINDS,
@@ -494,8 +494,7 @@ def _runs_file_by_name(path: str) -> RunsFile | None:
     name, folder = target.name, os.path.dirname(path)
     if (end := _beside_end(name)) is not None:
         return RunsFile(end, os.path.join(folder, name[: -len(end)]))
-    if name.startswith(".") and name.endswith(".partial"):  # `.cells.csv.partial`, while it is written
-        becomes = name[1 : -len(".partial")]
+    if (becomes := partial_of(name)) is not None:  # `.cells.csv.partial`, while it is written
         end = _beside_end(becomes) or (Path(becomes).suffix if _is_output_name(Path(becomes)) else None)
         if end:
             return RunsFile(end, os.path.join(folder, becomes[: -len(end)]), os.path.join(folder, becomes))
@@ -712,7 +711,7 @@ def check_output(
         raise BatchSetupError(
             f"cannot write {quoted(output)}: names ending in {beside} are the files beside an output"
         )
-    if target.name.startswith(".") and target.name.endswith(".partial"):  # another run's, unfinished
+    if partial_of(target.name) is not None:  # another run's, unfinished
         raise BatchSetupError(
             f"cannot write {quoted(output)}: a name .NAME.partial is that of the file NAME while a run "
             "of extract writes it"

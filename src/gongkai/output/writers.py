@@ -69,10 +69,21 @@ def writing(path: str | os.PathLike[str], encoding: str = "utf-8") -> Iterator[N
         ) from error
 
 
+_PARTIAL_START, _PARTIAL_END = ".", ".partial"
+
+
 def partial_path(path: str | os.PathLike[str]) -> Path:
     """The temporary name a file is written under beside `path`, before it is moved into place."""
     target = Path(path)
-    return target.with_name(f".{target.name}.partial")
+    return target.with_name(f"{_PARTIAL_START}{target.name}{_PARTIAL_END}")
+
+
+def partial_of(name: str) -> str | None:
+    """The name of the file that `name` is the temporary of (`partial_path`'s, `.cells.csv.partial`
+    of `cells.csv`), or None where it is none."""
+    if name.startswith(_PARTIAL_START) and name.endswith(_PARTIAL_END):
+        return name[len(_PARTIAL_START) : -len(_PARTIAL_END)]
+    return None
 
 
 @contextlib.contextmanager
