@@ -93,24 +93,34 @@ def described(readings: Sequence[OcrReading]) -> str:
     return "; ".join(_words(reading) for reading in listed(readings))
 
 
-def quoted(text: str) -> str:
-    """A reading quoted in a reason of the note: "digits-only reading differs: '686998'"."""
+def with_readings(reason: str, readings: Sequence[OcrReading]) -> str:
+    """A note that ends in what OCR read: `reason`, then the readings (`described`), which
+    `without_readings` takes off again."""
+    return f"{reason}: {described(readings)}"
+
+
+def cited(text: str) -> str:
+    """A reading cited in a reason of the note: "digits-only reading differs: '686998'"."""
     return f": {text!r}"
 
 
 def as_read(text: str) -> str:
-    """A reading quoted in a reason as what was read: "not a plain number as read: '16*'"."""
-    return f" as read{quoted(text)}"
+    """A reading cited in a reason as what was read: "not a plain number as read: '16*'"."""
+    return f" as read{cited(text)}"
+
+
+# What the note of a cell under suspicion says where OCR found no ink in it: nothing was read.
+NO_INK = "no ink found"
 
 
 def without_readings(note: str, readings: Sequence[OcrReading]) -> str:
     """`note` without what OCR read (`readings`): the readings after the reasons
     ("OCR doubtful (breaks …): cell read as '12' (0.99)" → "OCR doubtful (breaks …)") and each
-    reading quoted in a reason ("not a plain number as read: '16*'" → "not a plain number")."""
+    reading cited in a reason ("not a plain number as read: '16*'" → "not a plain number")."""
     if readings:
-        note = note.removesuffix(f": {described(readings)}")
+        note = note.removesuffix(with_readings("", readings))
     for text in sorted({r.text for r in readings}, key=len, reverse=True):
-        note = note.replace(as_read(text), "").replace(quoted(text), "")
+        note = note.replace(as_read(text), "").replace(cited(text), "")
     return note.strip()
 
 

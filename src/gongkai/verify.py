@@ -38,7 +38,7 @@ from .checks import CheckResult, _evaluate, _expand, _rows_by_table, _values
 from .forms import FORMS, Form, ValueKind
 from .model import CellRecord, CheckStatus, Key, NoteCode, PlacedCell, cell_key, cell_name
 from .numbers import SPECK, digits_of, format_number, without_unit
-from .readings import OcrReading, ReadingKind, Readings, as_read, described, quoted
+from .readings import NO_INK, OcrReading, ReadingKind, Readings, as_read, cited, described, with_readings
 from .settings import DEFAULT
 
 if TYPE_CHECKING:  # the OCR source imports OpenCV: only a report with scanned pages loads it
@@ -134,7 +134,7 @@ def _reading(
     if low:
         doubts.append(_low_score(cell))
     if value is not None and cell.digits != digits_of(cell.free):  # separators, a sign, specks
-        doubts.append(f"digits-only reading differs{quoted(cell.digits)}")
+        doubts.append(f"digits-only reading differs{cited(cell.digits)}")
     weak = (
         low
         and value is not None
@@ -173,10 +173,6 @@ def _shared_fault(reading: _Reading, signed: set[Key]) -> str | None:
         if (shown == "-") != (reading.value < 0):
             return f"the ink shows {'a minus sign' if shown == '-' else 'no minus sign'} before the digits"
     return None
-
-
-def _candidates_note(reading: _Reading) -> str:
-    return described(reading.readings())
 
 
 def verify_ocr_cells(
@@ -611,7 +607,7 @@ def _outcome(
         record.value, record.note_code = None, NoteCode.OCR_DOUBTFUL
         # What the rules leave it (0, where a seal's fade took a printed 0 whole) helps who fills it in.
         left = "".join(f"; {doubt}" for doubt in reading.doubts)
-        record.note = f"OCR doubtful: no ink found, but the cell is suspect ({why}){left}"
+        record.note = f"OCR doubtful: {NO_INK}, but the cell is suspect ({why}){left}"
         return "doubtful"
     if corrected is not None:
         record.value, record.note_code = corrected, NoteCode.OCR_CORRECTED_BY_RULE
@@ -620,7 +616,7 @@ def _outcome(
         # of its own before it.
         doubts = "; ".join(reading.doubts[:-1])
         record.note = (
-            f"OCR corrected{f' ({doubts})' if doubts else ''}: {_candidates_note(reading)}; "
+            f"OCR corrected{f' ({doubts})' if doubts else ''}: {described(reading.readings())}; "
             f"took {format_number(corrected)}: {reading.doubts[-1]}"
         )
         return "corrected"
@@ -652,5 +648,5 @@ def _outcome(
             why.append("no rule can check it and the two readings disagree")
     record.value, record.note_code = None, NoteCode.OCR_DOUBTFUL
     record.ocr_readings = reading.readings()
-    record.note = f"OCR doubtful ({'; '.join(why)}): {_candidates_note(reading)}"
+    record.note = with_readings(f"OCR doubtful ({'; '.join(why)})", reading.readings())
     return "doubtful"

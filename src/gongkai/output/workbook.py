@@ -28,7 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..checks import run_checks
 from ..forms import CURRENT_VERSION, FORMS, Table
 from ..model import NoteCode, cell_key
-from ..readings import ReadingKind, from_column, listed
+from ..readings import NO_INK, ReadingKind, from_column, listed
 from . import records
 from .compare import READINGS_COLUMNS as _READINGS_COLUMNS
 from .compare import shown_values, year_over_year
@@ -471,7 +471,7 @@ def hover_note(note: object, note_code: object, raw: object = None, readings: ob
     ocr = code in (NoteCode.OCR_DOUBTFUL, NoteCode.OCR_CORRECTED_BY_RULE)
     if ocr and (said := _readings(readings)):
         text += "；" + "，".join(said)
-    if code is NoteCode.OCR_DOUBTFUL and "no ink found" in note:
+    if code is NoteCode.OCR_DOUBTFUL and NO_INK in note:
         text += "；未见墨迹，但此格可疑"
     return text
 
@@ -822,12 +822,13 @@ def _overview_sheet(book: Workbook, cells: pd.DataFrame, files: pd.DataFrame, ch
     # The year, the form and the status centred, as the 同比 sheet's years: the form's number, right
     # against the status's word, printed as one (2021ok).
     centred = {index for index, name in enumerate(figures.columns) if name in _OVERVIEW_CENTRED}
-    for row in sheet.iter_rows(min_row=3, max_row=sheet.max_row):
+    header = len(titles) + 1  # the header's row, under the titles (_long_sheet)
+    for row in sheet.iter_rows(min_row=header, max_row=sheet.max_row):
         lines = 1
         for index, (cell, width) in enumerate(zip(row, widths, strict=False)):
             cell.border = _BORDER
             plain = Alignment(wrap_text=True, vertical="center")
-            cell.alignment = _CENTER if cell.row == 3 or index in centred else plain
+            cell.alignment = _CENTER if cell.row == header or index in centred else plain
             if cell.value is not None:
                 lines = max(lines, _lines(cell.value, width))
         sheet.row_dimensions[row[0].row].height = _POINTS_PER_LINE * lines + 4
