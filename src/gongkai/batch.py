@@ -42,7 +42,14 @@ from .output.records import (
     companion_path,
 )
 from .output.wide import WIDE_ID_COLUMNS
-from .output.writers import BatchOutput, check_shape, escapes_note, partial_of, partial_path
+from .output.writers import (
+    BatchOutput,
+    check_shape,
+    escapes_note,
+    name_too_long,
+    partial_of,
+    partial_path,
+)
 from .report import Report, page_threads, read_report_safely
 from .sources import (
     INPUT_KINDS,
@@ -702,6 +709,15 @@ def check_output(
         return
     check_output_name(output)
     target = Path(output)
+    written = [target] if files is None else list(files)
+    # Told before anything is looked up (a name too long fails every lookup) and before the folder
+    # exists: the journal's `-journal`, the longest name beside the output, failed at the first report.
+    for path in written:
+        if (limit := name_too_long(path)) is not None:
+            raise BatchSetupError(
+                f"cannot write {quoted(path)}: the name is longer than the {limit} bytes a file name "
+                "may have; give a shorter output name"
+            )
     if target.is_dir():
         raise BatchSetupError(f"{quoted(output)} is a directory; give a file name")
     # A name another run writes beside its output (its tables, its journal): writing there
@@ -716,7 +732,6 @@ def check_output(
             f"cannot write {quoted(output)}: a name .NAME.partial is that of the file NAME while a run "
             "of extract writes it"
         )
-    written = [target] if files is None else list(files)
     existing = {}
     for path in written:
         try:

@@ -604,7 +604,7 @@ def extract(
         batch = Batch(paths, output, fmt, encoding, resume, shape, input_kind)
     except ReadingOptionsChangedError as error:
         _usage_error(f"cannot resume: {error}; give the same --input-kind, or run without --resume")
-    except (JournalError, RunsFileError) as error:
+    except (BatchSetupError, JournalError, RunsFileError) as error:  # as checked above, again
         _usage_error(str(error))
     except BatchInterrupted as stop:
         _interrupted(stop)
@@ -839,7 +839,7 @@ def inspect(pdf, png_dir) -> None:
         shown = message_path(report.source)
         _say(f"gongkai: --png draws PDF pages; {shown} is {describe(report.kind)} and has none")
     elif png_dir:
-        stem, renamed = png_stem(pdf)
+        stem, renamed = png_stem(pdf, png_dir)
         if renamed:
             _say(f"gongkai: the page images are named {stem}-pageN.png: {renamed}")
         for path in render_pages(report, png_dir, pdf):
