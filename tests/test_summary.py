@@ -684,3 +684,24 @@ def test_an_output_written_before_the_ocr_readings_column_still_reads(tmp_path, 
     gongkai.write_workbook(cells.drop(columns="ocr_readings"), tmp_path / "w.xlsx")  # a frame without it
     result = CliRunner().invoke(main, ["summary", "yoy.csv"])  # still told as a comparison
     assert result.exit_code == 2 and "is an output of gongkai compare" in result.stderr
+
+
+def test_an_output_beside_the_tables_of_a_later_run_into_another_format_is_refused(tmp_path, monkeypatch):
+    """cells.csv and cells.parquet share cells.files.csv: a later run of other reports into the
+    Parquet left the CSV beside their table, and the summary of the CSV counted those reports."""
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    one, other = str(SAMPLES / "guiling-township-2024.pdf"), str(BROKEN_SAMPLE)
+    assert runner.invoke(main, ["extract", one, "-o", "out/cells.csv", "-q"]).exit_code == 0
+    assert runner.invoke(main, ["extract", other, "-o", "out/cells.parquet", "-q"]).exit_code == 0
+    result = runner.invoke(main, ["summary", "out/cells.csv"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(
+        "gongkai: error: out/cells.csv and out/cells.files.csv beside it are not of one run: 2 reports"
+    )
+    with pytest.raises(gongkai.NotAnOutputError, match="not of one run"):
+        gongkai.read_output("out/cells.csv")
+    assert runner.invoke(main, ["compare", "out/cells.csv", "--agency", "桂岭乡人民政府"]).exit_code == 2
+    # The later output and its tables are one run's: read as ever.
+    cells, files, _ = gongkai.read_output("out/cells.parquet")
+    assert set(cells["source"]) == set(files["source"]) == {other}

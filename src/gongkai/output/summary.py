@@ -27,7 +27,7 @@ from rich.text import Text
 
 from .. import sources
 from ..errors import GongkaiError
-from ..numbers import format_number
+from ..numbers import counted, format_number
 from . import records
 from .views import failed_rule, note_on_paper, prints_no_number
 from .writers import replacing
@@ -428,12 +428,29 @@ def read_output(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, pd.DataFram
         return records.frame(kind, frame.replace({"": None}).to_dict("records"))
 
     files = table("files", _read_table(files_path))
+    _require_one_run(cells, files, shown, files_path)
     checks = (
         table("checks", _read_table(checks_path))
         if Path(checks_path).exists()
         else records.empty_frame("checks")
     )
     return table("cells", cells), files, checks
+
+
+def _require_one_run(cells: pd.DataFrame, files: pd.DataFrame, shown: str, files_path: str) -> None:
+    """The cells and the status table beside them are of one run: the cells' reports are those
+    the table says were read. `cells.csv` and `cells.parquet` share `cells.files.csv`, so a later
+    run into the other name leaves the first output beside a table of other reports, which a
+    summary would count as if they were its own (NotAnOutputError)."""
+    read = set(files.loc[files["status"] != "failed", "source"])
+    held = set(cells["source"])
+    if read != held:
+        odd = sorted(read ^ held)
+        raise NotAnOutputError(
+            f"{shown} and {sources.message_path(files_path)} beside it are not of one run: "
+            f"{counted(len(odd), 'report')} in one and not the other, such as "
+            f"{sources.message_path(odd[0])}; write them again with gongkai extract"
+        )
 
 
 def is_output(path: str) -> bool:
