@@ -321,8 +321,11 @@ def print_report(report: Report, console: Console) -> None:
     for check in failed:
         left, right = (format_number(v) for v in (check.left, check.right))
         where = failed_rule(report.form, check.rule_id)
-        # The two sides first: on a narrow terminal the rule's words wrap, never the pair of numbers.
-        console.print(f"[red]failed[/red] {where}: {left} ≠ {right}: {check.rule}", highlight=False)
+        # The two sides first: on a narrow terminal the rule's words wrap, never the pair of
+        # numbers, which starts a line of its own where it would not fit whole after the rule's id.
+        pair = f"{left} ≠ {right}:"
+        gap = "\n" if cell_len(f"failed {where}: {pair}") > console.width else " "
+        console.print(f"[red]failed[/red] {where}:{gap}{pair} {check.rule}", highlight=False)
     if unevaluated:
         what = counted(len(unevaluated), "rule")
         console.print(f"[yellow]{what} not evaluated: empty cells are involved[/yellow]")
