@@ -705,3 +705,16 @@ def test_an_output_beside_the_tables_of_a_later_run_into_another_format_is_refus
     # The later output and its tables are one run's: read as ever.
     cells, files, _ = gongkai.read_output("out/cells.parquet")
     assert set(cells["source"]) == set(files["source"]) == {other}
+
+
+def test_summarize_refuses_tables_that_are_not_status_and_check_records():
+    """summarize(cells, cells, cells) raised KeyError: 'status' from deep in the summary."""
+    report = gongkai.read_report(BROKEN_SAMPLE)
+    files = gongkai.read_reports([str(BROKEN_SAMPLE)], with_status=True)[1]
+    with pytest.raises(
+        gongkai.InputTypeError, match="files holds no per-file status records: it has no 'status'"
+    ):
+        gongkai.summarize(report.cells, report.cells, report.checks_frame)
+    with pytest.raises(gongkai.InputTypeError, match=r"checks is a DataFrame of check records .* not list"):
+        gongkai.summarize(report.cells, files, report.checks)
+    assert "云湖区人民政府" in gongkai.summarize(report.cells, files, report.checks_frame).to_text()

@@ -361,6 +361,7 @@ def _missing(cells: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
 def summarize(cells: pd.DataFrame, files: pd.DataFrame, checks: pd.DataFrame) -> Summary:
     """The summary of a batch from its records (cells, per-file status and checks)."""
     records.require_cells(cells)
+    records.require_batch_tables(files, checks)
     files = files.drop_duplicates("source")
     missing, on_paper = _missing(cells)
     return Summary(
