@@ -79,12 +79,15 @@ def test_read_reports_warns_about_failed_files_and_gives_the_status_table():
         (lambda: gongkai.year_over_year(pd.DataFrame({"x": [1]})), "InputTypeError", "no 'source' column"),
         (lambda: gongkai.summarize_reports(str(SAMPLES)), "InputTypeError", "pass gongkai.iter_reports"),
         (lambda: gongkai.write_workbook(["x.pdf"], "x.xlsx"), "InputTypeError", "not str"),
+        # Before the reports are gathered (iter_reports reads them all): was TypeError from openpyxl.
+        (lambda: gongkai.write_workbook(iter([]), 5), "InputTypeError", "a path is a str.*not int"),
     ],
     ids=[
         *("empty-glob", "bytes", "bytes-in-list", "int", "bytes-report", "kind", "kind-batch", "kind-expand"),
         *("empty-list", "no-workers", "workers-text", "negative-timeout", "endless-timeout", "nan-timeout"),
         *("threads-text", "no-threads"),
         *("wide-path", "wide-report", "compare-paths", "yoy-table", "summary-path", "workbook-paths"),
+        "workbook-output-int",
     ],
 )
 def test_a_call_the_library_cannot_act_on_raises_an_exported_gongkai_error(call, error, words):

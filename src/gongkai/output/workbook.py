@@ -29,6 +29,7 @@ from ..checks import run_checks
 from ..forms import CURRENT_VERSION, FORMS, Table
 from ..model import NoteCode, cell_key
 from ..readings import NO_INK, ReadingKind, from_column, listed
+from ..sources import check_path
 from . import records
 from .compare import READINGS_COLUMNS as _READINGS_COLUMNS
 from .compare import shown_values, year_over_year
@@ -1043,6 +1044,8 @@ def write_workbook(
 
     With cells only, the per-file table and the checks are worked out from them.
     """
+    # Before the reports: `iter_reports(...)` reads every file as they are gathered.
+    path = check_path(path)
     cells, files, checks = _gather(reports_or_cells, files, checks)
     failed = _failed_cells(checks)
     with _saved_workbook(path) as book:
