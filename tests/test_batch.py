@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import glob
 import os
 import shutil
 import signal
@@ -157,6 +158,28 @@ def test_inputs_expand_directories_and_globs(tmp_path):
     assert [p.replace(str(tmp_path), "") for p in found] == ["/a.PDF", "/b.pdf", "/sub/c.pdf"]
     with pytest.raises(NoInputsError):
         expand_inputs([str(tmp_path / "nothing-*.pdf")])
+
+
+def test_a_recursive_pattern_searches_each_folder_once_whatever_links_lead_back_to_it(tmp_path):
+    """`a/up -> ..`: glob followed the link into its own folder, again and again, so that
+    'r/**/*.pdf' gave one report 41 times under ever longer names (two such links: endless)."""
+    (tmp_path / "r" / "a" / "b").mkdir(parents=True)
+    (tmp_path / "r" / "a" / "x.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "r" / "a" / "b" / "y.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "r" / "a" / "up").symlink_to("..")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "z.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "r" / "linked").symlink_to(tmp_path / "elsewhere")  # a linked folder is searched
+    found = expand_inputs([str(tmp_path / "r" / "**" / "*.pdf")])
+    assert [p.removeprefix(str(tmp_path)) for p in found] == ["/r/a/b/y.pdf", "/r/a/x.pdf", "/r/linked/z.pdf"]
+    # As glob matches them otherwise: hidden folders left out, a folder named with glob's marks.
+    (tmp_path / "r" / ".hidden").mkdir()
+    (tmp_path / "r" / ".hidden" / "h.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "r" / "[x]").mkdir()
+    (tmp_path / "r" / "[x]" / "w.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "r" / "a" / "up").unlink()
+    pattern = str(tmp_path / "r" / "**" / "*.pdf")
+    assert sorted(batch.matching(pattern)) == sorted(glob.glob(pattern, recursive=True))
 
 
 def test_the_outputs_own_files_are_never_inputs(tmp_path):

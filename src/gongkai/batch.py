@@ -116,7 +116,7 @@ def _found(inputs: Iterable[str], kind: str) -> list[str]:
         if item and path.is_dir():  # Path("") is Path("."): an empty name is no folder, nor the current one
             found += [str(p) for p in sorted(path.rglob("*")) if _is_file(p) and p.suffix.lower() in suffixes]
         elif not path.exists() and _GLOB_CHARS & set(item):
-            found += sorted(p for p in glob.glob(item, recursive=True) if _is_file(Path(p)))
+            found += sorted(p for p in matching(item) if _is_file(Path(p)))
         else:
             found.append(item)
     # By the text each path's `source` shows (a byte that is not UTF-8 as \xNN), as the output is.
@@ -125,6 +125,48 @@ def _found(inputs: Iterable[str], kind: str) -> list[str]:
         what = "report files (PDF, web page, Word)" if kind == "auto" else f"{kind} files"
         raise NoInputsError(f"no {what} found in the given inputs")
     return unique
+
+
+def matching(pattern: str) -> list[str]:
+    """The paths `pattern` matches, as `glob.glob(pattern, recursive=True)` gives them, but that
+    `**` searches each folder once, however many symbolic links lead to it: glob follows every
+    link, and a link to a folder above it (`a/up -> ..`, a loop a copied archive can hold) made
+    the search of `'reports/**/*.pdf'` endless, two such links exponentially so."""
+    parts = pattern.split(os.sep)
+    if "**" not in parts:
+        return glob.glob(pattern)
+    at = parts.index("**")
+    head = os.sep.join(parts[:at]) or (os.sep if pattern.startswith(os.sep) else "")
+    tail = parts[at + 1 :]
+    bases = glob.glob(head) if _GLOB_CHARS & set(head) else [head]
+    folders = [folder for base in bases for folder in _folders_once(base)]
+    # `**/` matches the folders alone, and a pattern ending in `**` them and every file in them.
+    listed = [os.path.join(folder, "") for folder in folders if folder] if tail in ([], [""]) else []
+    if tail == [""]:
+        return listed
+    rest = os.sep.join(tail) or "*"
+    return listed + [path for folder in folders for path in matching(os.path.join(glob.escape(folder), rest))]
+
+
+def _folders_once(base: str) -> Iterator[str]:
+    """`base` and every folder below it that `**` matches (not hidden ones, as glob's), each once:
+    a folder a symbolic link leads to is searched, unless it was searched already. `""` is the
+    current folder, whose paths are given as glob gives them, without `./`."""
+    seen: set[tuple[int, int]] = set()
+    waiting = [base]
+    while waiting:
+        folder = waiting.pop()
+        try:
+            info = os.stat(folder or os.curdir)
+            if not stat.S_ISDIR(info.st_mode) or (info.st_dev, info.st_ino) in seen:
+                continue
+            seen.add((info.st_dev, info.st_ino))
+            with os.scandir(folder or os.curdir) as entries:
+                names = sorted(entry.name for entry in entries if not entry.name.startswith("."))
+        except OSError:  # gone, unreadable, or a link loop of its own
+            continue
+        yield folder
+        waiting += [os.path.join(folder, name) for name in reversed(names)]
 
 
 def _is_file(path: Path) -> bool:
@@ -149,7 +191,7 @@ def check_present(inputs: Iterable[str]) -> None:
         if item and os.path.exists(item):
             continue
         if _GLOB_CHARS & set(item):
-            if not glob.glob(item, recursive=True):
+            if not matching(item):
                 raise BatchSetupError(f"no file matches {quoted(item)}")
         else:
             raise BatchSetupError(no_file(item))
