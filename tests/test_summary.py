@@ -718,3 +718,16 @@ def test_summarize_refuses_tables_that_are_not_status_and_check_records():
     with pytest.raises(gongkai.InputTypeError, match=r"checks is a DataFrame of check records .* not list"):
         gongkai.summarize(report.cells, files, report.checks)
     assert "云湖区人民政府" in gongkai.summarize(report.cells, files, report.checks_frame).to_text()
+
+
+@pytest.mark.parametrize("name", ["s.csv", "s.parquet", "s.JSONL", "s.pdf", "s.html", "s.docx"])
+def test_a_summary_output_named_as_data_or_a_report_is_a_usage_error_before_any_reading(
+    tmp_path, monkeypatch, name
+):
+    """`summary -o s.parquet` wrote the box-drawn text there (and -o s.csv, -o s.pdf: a file a later
+    run reads as a report, and fails): refused, where .xlsx and any other name are written."""
+    monkeypatch.setattr(batch, "read_report_safely", lambda *a, **k: pytest.fail("read a report"))
+    result = CliRunner().invoke(main, ["summary", str(BROKEN_SAMPLE), "-o", str(tmp_path / name)])
+    assert result.exit_code == 2, result.output
+    assert "summary writes .xlsx (one sheet per part) or text, such as summary.txt" in result.stderr
+    assert not (tmp_path / name).exists()

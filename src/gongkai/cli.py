@@ -10,6 +10,7 @@ import shutil
 import signal
 import sys
 import time
+from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
 from typing import NoReturn
@@ -48,7 +49,7 @@ from .numbers import counted, format_number
 from .output.journal import JournalError, JournalWriteError, ReadingOptionsChangedError
 from .output.records import FORMATS, SHAPES, OutputFormatError
 from .output.writers import check_shape, writing
-from .sources import INPUT_KINDS, describe, message_path, no_file, path_text, quoted
+from .sources import INPUT_KINDS, describe, kind_of_name, message_path, no_file, path_text, quoted
 
 
 class _Seconds(click.FloatRange):
@@ -856,9 +857,29 @@ def _output_named(output: str | None) -> None:
             _usage_error(str(error))
 
 
-def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float, output: str | None):
+def _summary_name_refused(output: str) -> str | None:
+    """Why summary's text or workbook cannot go to `output`, by its name, or None. The text in a
+    .csv or .parquet (named as extract's records) or a .pdf (read as a report by a later run) would
+    not be what its name says: `summary -o s.parquet` wrote its box-drawn text there."""
+    suffix = Path(output).suffix.lower()
+    if suffix != ".xlsx" and (suffix.lstrip(".") in FORMATS or kind_of_name(output)):
+        return (
+            f"-o {message_path(output)}: summary writes .xlsx (one sheet per part) or text, such as "
+            f"summary.txt, not a {suffix} file"
+        )
+    return None
+
+
+def _batch(
+    inputs: tuple[str, ...],
+    workers: int | None,
+    timeout: float,
+    output: str | None,
+    name_refused: Callable[[str], str | None] | None = None,
+):
     """The cells, files and checks of a batch: read from an earlier output, or from the reports;
-    first, `output` (if any) is checked as extract checks its own."""
+    first, `output` (if any) is checked as extract checks its own, then by `name_refused` (why
+    the command cannot write a file of that name, or None)."""
     from .output.summary import NotAnOutputError, batch_frames, is_output, read_output
 
     try:  # a file of a run's named as a report: the output is what to give
@@ -883,6 +904,8 @@ def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float, output:
             check_output(output, paths, skips_own=False)  # summary and compare read what they are given
     except (BatchSetupError, NoInputsError) as error:
         _usage_error(str(error))
+    if output and name_refused is not None and (why := name_refused(output)) is not None:
+        _usage_error(why)
     if others:
         _say_runs_files(others)
     if resources:
@@ -941,7 +964,7 @@ def summary(inputs, output, workers, timeout) -> None:
     from .output.summary import summarize
 
     _output_named(output)
-    cells, files, checks = _batch(inputs, workers, timeout, output)
+    cells, files, checks = _batch(inputs, workers, timeout, output, _summary_name_refused)
     result = summarize(cells, files, checks)
     # As inspect: COLUMNS, else the terminal's width; off a terminal without it, one line a row.
     width = _text_width(None)
