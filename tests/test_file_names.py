@@ -271,3 +271,16 @@ def test_page_images_of_a_report_whose_name_leaves_no_room_for_the_page_are_cut_
     # Cut between characters, never inside one.
     cut, why = png_stem(str(tmp_path / f"{'桂' * 100}.pdf"), tmp_path)
     assert cut == "桂" * ((longest - len("-page9999.png")) // 3) and why is not None
+
+
+@pytest.mark.parametrize("command", ["extract", "summary"])
+def test_an_output_path_longer_than_the_system_takes_is_a_usage_error(tmp_path, command):
+    """A path of 4,200 bytes (past PATH_MAX) failed looking up whether it is a folder: a traceback."""
+    output = tmp_path.joinpath(*["d"] * 2100, "c.csv" if command == "extract" else "s.txt")
+    result = CliRunner().invoke(
+        main, [command, str(SAMPLES / "guiling-township-2024.pdf"), "-o", str(output)]
+    )
+    assert result.exit_code == 2, result.output
+    assert (
+        result.stderr.startswith("gongkai: error: cannot write '") and "File name too long" in result.stderr
+    )

@@ -760,7 +760,11 @@ def check_output(
                 f"cannot write {quoted(path)}: the name is longer than the {limit} bytes a file name "
                 "may have; give a shorter output name"
             )
-    if target.is_dir():
+    try:
+        is_folder = target.is_dir()
+    except OSError as error:  # a path longer than the system takes, a loop of links on the way
+        raise BatchSetupError(f"cannot write {quoted(output)}: {error.strerror}") from None
+    if is_folder:
         raise BatchSetupError(f"{quoted(output)} is a directory; give a file name")
     # A name another run writes beside its output (its tables, its journal): writing there
     # would replace that run's files, its live journal included.
