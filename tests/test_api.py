@@ -189,3 +189,13 @@ def test_an_output_written_in_gb18030_reads_back(tmp_path, fmt):
     assert CliRunner().invoke(main, arguments).exit_code == 0
     cells, files, _ = gongkai.read_output(out)
     assert files["agency"].tolist() == ["云溪市云湖区人民政府"] and len(cells) == 200
+
+
+def test_a_path_longer_than_the_system_takes_is_a_failed_report_not_an_oserror(tmp_path):
+    """read_reports and iter_reports raised OSError (File name too long) from Path.is_dir."""
+    long = str(tmp_path.joinpath(*["d"] * 2100, "x.pdf"))
+    (report,) = gongkai.iter_reports([long])
+    assert report.status == "failed" and "File name too long" in report.reason
+    with pytest.warns(gongkai.FailedReportsWarning):
+        cells, files = gongkai.read_reports(long, with_status=True)
+    assert cells.empty and list(files["status"]) == ["failed"]

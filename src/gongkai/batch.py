@@ -113,9 +113,11 @@ def _found(inputs: Iterable[str], kind: str) -> list[str]:
     found: list[str] = []
     for item in inputs:
         path = Path(item)
-        if item and path.is_dir():  # Path("") is Path("."): an empty name is no folder, nor the current one
+        # os.path, not Path: Path.is_dir raises for a name too long or a loop of links, which is
+        # then a file that cannot be read (its status row says why), not a batch that crashes.
+        if item and os.path.isdir(item):  # an empty name is no folder, nor the current one
             found += [str(p) for p in sorted(path.rglob("*")) if _is_file(p) and p.suffix.lower() in suffixes]
-        elif not path.exists() and _GLOB_CHARS & set(item):
+        elif not os.path.exists(item) and _GLOB_CHARS & set(item):
             found += sorted(p for p in matching(item) if _is_file(Path(p)))
         else:
             found.append(item)
