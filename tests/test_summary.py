@@ -731,3 +731,30 @@ def test_a_summary_output_named_as_data_or_a_report_is_a_usage_error_before_any_
     assert result.exit_code == 2, result.output
     assert "summary writes .xlsx (one sheet per part) or text, such as summary.txt" in result.stderr
     assert not (tmp_path / name).exists()
+
+
+@pytest.mark.parametrize(
+    ("emptied", "header", "said"),
+    [
+        ("cells.files.csv", "", "out/cells.files.csv is empty: no table gongkai extract wrote"),
+        ("cells.checks.csv", "", "out/cells.checks.csv is empty: no table gongkai extract wrote"),
+        ("cells.csv", "", "out/cells.csv is empty: no table gongkai extract wrote"),
+        (
+            "cells.files.csv",
+            "name,x\n",
+            "out/cells.files.csv is no status table of gongkai extract: it has no 'source'",
+        ),
+    ],
+)
+def test_a_table_of_an_output_emptied_or_of_another_header_is_named_in_the_error(
+    tmp_path, monkeypatch, emptied, header, said
+):
+    """An empty table (a full disk, a copy cut short) said only pandas' `No columns to parse from
+    file`, naming no file; a status table of another header was taken as one of no reports."""
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    assert runner.invoke(main, ["extract", str(BROKEN_SAMPLE), "-o", "out/cells.csv", "-q"]).exit_code == 0
+    (tmp_path / "out" / emptied).write_text(header)
+    result = runner.invoke(main, ["summary", "out/cells.csv"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"gongkai: error: {said}\n"

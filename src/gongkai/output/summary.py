@@ -388,6 +388,10 @@ def _read_table(path: str) -> pd.DataFrame:
             return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
         except UnicodeDecodeError:
             continue
+        except pd.errors.EmptyDataError:  # pandas said only "No columns to parse from file"
+            raise NotAnOutputError(
+                f"{sources.message_path(path)} is empty: no table gongkai extract wrote"
+            ) from None
     raise NotAnOutputError(
         f"{sources.message_path(path)} is neither UTF-8 nor GB18030 text: "
         "write it again with --encoding utf-8"
@@ -428,7 +432,13 @@ def read_output(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, pd.DataFram
     def table(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
         return records.frame(kind, frame.replace({"": None}).to_dict("records"))
 
-    files = table("files", _read_table(files_path))
+    status = _read_table(files_path)
+    if missing := [column for column in ("source", "status") if column not in status.columns]:
+        raise NotAnOutputError(
+            f"{sources.message_path(files_path)} is no status table of gongkai extract: "
+            f"it has no {missing[0]!r} column"
+        )
+    files = table("files", status)
     _require_one_run(cells, files, shown, files_path)
     checks = (
         table("checks", _read_table(checks_path))
