@@ -742,7 +742,7 @@ def test_a_summary_output_named_as_data_or_a_report_is_a_usage_error_before_any_
         (
             "cells.files.csv",
             "name,x\n",
-            "out/cells.files.csv is no status table of gongkai extract: it has no 'source'",
+            "out/cells.files.csv is no status table of gongkai extract: it has no 'source' column",
         ),
     ],
 )
