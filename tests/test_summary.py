@@ -758,3 +758,17 @@ def test_a_table_of_an_output_emptied_or_of_another_header_is_named_in_the_error
     result = runner.invoke(main, ["summary", "out/cells.csv"])
     assert result.exit_code == 2, result.output
     assert result.stderr == f"gongkai: error: {said}\n"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "jsonl"])
+def test_an_output_of_only_failed_files_is_summarised_in_every_format(tmp_path, monkeypatch, fmt):
+    """Every file failed: the JSONL has no line, which summary took for a wide output's."""
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    bad = str(BAD_INPUTS / "not-a-pdf.pdf")
+    assert runner.invoke(main, ["extract", bad, "-o", f"out/c.{fmt}", "-q"]).exit_code == 1
+    result = runner.invoke(main, ["summary", f"out/c.{fmt}"])
+    assert result.exit_code == 0, result.output
+    assert "failed" in result.stdout
+    cells, files, _ = gongkai.read_output(f"out/c.{fmt}")
+    assert cells.empty and list(files["status"]) == ["failed"]

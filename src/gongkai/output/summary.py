@@ -414,7 +414,14 @@ def read_output(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, pd.DataFram
     if suffix == ".parquet":
         cells = pq.read_table(path).to_pandas()
     elif suffix == ".jsonl":
-        cells = pd.read_json(path, lines=True, dtype=False, encoding="utf-8")
+        # A batch whose every file failed writes no line, and no line tells no shape: pandas read
+        # it as a table of no column, refused as a wide output's.
+        empty = os.path.getsize(path) == 0
+        cells = (
+            records.empty_frame("cells")
+            if empty
+            else pd.read_json(path, lines=True, dtype=False, encoding="utf-8")
+        )
     else:
         cells = _read_table(path)
     if "row_id" not in cells.columns:
