@@ -360,14 +360,15 @@ def _csv_header(line: bytes) -> list[str] | None:
 _QUOTE_A_PATTERN = "; quote a pattern ('DIR/*') and gongkai skips {}"
 
 
-def check_named_files(inputs: Iterable[str]) -> None:
+def check_named_files(inputs: Iterable[str], read_back: bool = False) -> None:
     """Raises RunsFileError for the first of `inputs`, each named as an input of a batch (not
     found by a folder or pattern, which skip them: `without_runs_files`), that is a file a run
     of extract writes (`runs_file`): its journal, a table, its lock, a temporary, an output. No
     report, it would be read to a failed row; one line says what it is and to give the reports
-    (`beside_an_output`). A path where no regular file is (a folder, a pattern) is left alone."""
+    (`beside_an_output`), or with `read_back` (`read_output`, as summary) its output, which is
+    then let through. A path where no regular file is (a folder, a pattern) is left alone."""
     for item in inputs:
-        if item and os.path.isfile(item) and (error := _named_runs_file(item)) is not None:
+        if item and os.path.isfile(item) and (error := _named_runs_file(item, read_back)) is not None:
             raise error
 
 
