@@ -455,15 +455,13 @@ def _readings(readings: object) -> list[str]:
 
 def hover_note(note: object, note_code: object, raw: object = None, readings: object = None) -> str:
     """A cell's hover note in the sheets' words (Chinese), from its note code, what the report
-    printed (`raw`) and, for a scan, what OCR read (`readings`, its `ocr_readings`). A note of no
-    code known here is as it is."""
+    printed (`raw`) and, for a scan, what OCR read (`readings`, its `ocr_readings`). Every note
+    code has its words in `_HOVER`; a note of no code is as it is (未找到 where it is empty)."""
     note = note if isinstance(note, str) else ""
     try:
         code = NoteCode(note_code)
     except ValueError:
         return note or "未找到"
-    if code not in _HOVER:
-        return note
     head, tail = _HOVER[code]
     raw = _plain(raw)
     printed = code not in _NOT_PRINTED and raw is not None and str(raw).strip()
