@@ -292,6 +292,29 @@ def test_comparing_a_copy_of_a_report_says_they_are_the_same_file_content(tmp_pa
     assert result.stderr == "gongkai: warning: A and B are both of 2024\n"
 
 
+def test_comparing_an_agency_whose_reports_are_copies_says_they_are_the_same_file_content(tmp_path):
+    """`compare a.pdf copy.pdf` warns that A and B are one file content; `compare a.pdf copy.pdf
+    --agency KEY` said only that the year was held by two reports, as if they were two reports
+    of which one could not be chosen. It warns of each copy as well, from the reports and from
+    their output read back."""
+    sample, copy = tmp_path / "a.pdf", tmp_path / "云湖区 2024.pdf"
+    shutil.copy(FIXTURES.parent / "samples" / "yunhu-district-2024.pdf", sample)
+    shutil.copy(sample, copy)
+    warned = f"gongkai: warning: '{copy}' and '{sample}' are the same file content, byte for byte"
+    out = tmp_path / "c.csv"
+    assert CliRunner().invoke(main, ["extract", str(sample), str(copy), "-o", str(out), "-q"]).exit_code == 0
+    for inputs in ([str(sample), str(copy)], [str(out)]):
+        result = CliRunner().invoke(main, ["compare", *inputs, "--agency", "云湖区人民政府"])
+        assert result.exit_code == 2, result.output
+        first, error = result.stderr.splitlines()
+        assert first == f"{warned}: one report, its year held twice"
+        assert error.startswith("gongkai: error: 云湖区人民政府: no two consecutive years")
+    # A file of other content (one byte more) is another report, of the same year: no warning.
+    copy.write_bytes(sample.read_bytes() + b"\n")
+    result = CliRunner().invoke(main, ["compare", str(sample), str(copy), "--agency", "云湖区人民政府"])
+    assert result.exit_code == 2 and "warning" not in result.stderr
+
+
 def test_a_number_ocr_could_not_vouch_for_is_awaiting_a_reader_in_the_text_csv_and_workbook(tmp_path):
     """An ocr_doubtful cell (empty: OCR could not vouch for its reading) is 待核 where its value
     would be, as on the workbook's form sheets: never blank, which is what a report printed, and
