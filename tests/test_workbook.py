@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
@@ -224,6 +226,43 @@ def test_the_form_header_folds_evenly_however_its_column_is_drawn(book):
     header = [c.value for c in files[1]]
     width = files.column_dimensions[get_column_letter(header.index("用时(秒)") + 1)].width
     assert all(room(width) >= 3 * 11 + 2 * 3.5 for room in _DRAWN.values())
+
+
+def _folded_as_libreoffice_folds(text: str, room: float) -> list[str]:
+    """`text` folded greedily in `room` points as LibreOffice folds a cell: a full-width character
+    (11 points) is a piece of its own, closing brackets and marks too; half-width characters are
+    one piece with the full-width character an opening ( precedes or a closing ) follows."""
+    pieces = re.findall(r"\(*[^\x00-\x7f]\)*|\(*[\x21-\x7e]+\)*| ", text)
+    lines, line, used = [], "", 0.0
+    for piece in pieces:
+        need = sum(11 if ord(ch) > 0x7F else 3.5 for ch in piece)
+        if line and used + need > room:
+            lines, line, used = [*lines, line], "", 0.0
+        line, used = line + piece, used + need
+    return [*lines, line]
+
+
+def test_no_line_of_a_form_sheets_header_begins_with_a_closing_bracket(book):
+    """Table 二's 本年收费金额（单位：万元） printed its ） alone on the third line (LibreOffice,
+    DejaVu Sans: six full-width characters a line): however the column is drawn, no line of a
+    header on a form sheet begins with a closing bracket or mark."""
+    checked = 0
+    for name in ("二、主动公开", "三、依申请公开", "四、复议诉讼"):
+        sheet = book[name]
+        spans = {r.start_cell.coordinate: (r.min_col, r.max_col) for r in sheet.merged_cells.ranges}
+        for row in sheet.iter_rows():
+            for cell in row:
+                if not (isinstance(cell.value, str) and cell.fill.fgColor.rgb.endswith("DDEBF7")):
+                    continue
+                first, last = spans.get(cell.coordinate, (cell.column, cell.column))
+                width = sum(
+                    sheet.column_dimensions[get_column_letter(c)].width or 13 for c in range(first, last + 1)
+                )
+                for room in _DRAWN.values():
+                    lines = _folded_as_libreoffice_folds(cell.value, room(width))
+                    assert not any(line[0] in "）)：，。、" for line in lines[1:]), (cell.value, lines)
+                checked += 1
+    assert checked > 20
 
 
 def test_a_header_folded_in_a_narrow_column_has_a_row_as_high_as_its_lines(book):

@@ -251,6 +251,17 @@ def _page_rows_points(sheet: Worksheet, last_column: int) -> float:
 # ---------------------------------------------------------------------------
 
 
+# A header's brackets half-width, as 用时(秒)'s: LibreOffice folds a full-width bracket as it folds
+# a CJK character, before a closing one too, and 本年收费金额（单位：万元） over a value column
+# printed its ） alone on the third line (DejaVu Sans: six characters a line); ( and ) stay with
+# what they hold, the bracketed words fold as a whole, on a line of their own, in either program.
+_HALF_WIDTH_BRACKETS = str.maketrans("（）", "()")
+
+
+def _header_words(label: str) -> str:
+    return label.translate(_HALF_WIDTH_BRACKETS)
+
+
 class _FormSheet:
     """Writes report blocks, one under the other, on one sheet laid out like the form."""
 
@@ -330,7 +341,8 @@ class _FormSheet:
         self.row += 1
 
     def header(self, paths: list[tuple[str, ...]], stub: str | None) -> None:
-        """Multi-level column headers: equal labels merged across, a path's last label merged down."""
+        """Multi-level column headers: equal labels merged across, a path's last label merged down,
+        their brackets half-width (`_header_words`)."""
         depth = max(len(p) for p in paths)
         top = self.row
         if stub is not None:
@@ -348,13 +360,14 @@ class _FormSheet:
                 bottom = top + (level if level < len(path) - 1 else depth - 1)
                 column = self.first + index
                 style = {"font": _BOLD, "alignment": _CENTER, "fill": _HEADER_FILL}
-                self.merged(top + level, column, bottom, self.first + end, path[level], **style)
+                label = _header_words(path[level])
+                self.merged(top + level, column, bottom, self.first + end, label, **style)
                 index = end + 1
         for level in range(depth):
             tallest = max(
                 (
                     _lines(
-                        p[level],
+                        _header_words(p[level]),
                         _VALUE_WIDTH * (1 + sum(1 for q in paths if q[: level + 1] == p[: level + 1]) - 1),
                     )
                     for p in paths
