@@ -289,6 +289,21 @@ def test_a_file_name_longer_than_its_column_folds_in_the_files_sheet(tmp_path):
     assert width <= 30 and sheet.row_dimensions[2].height >= 14 * -(-len(long) // width)
 
 
+def test_a_file_name_longer_than_its_column_folds_in_the_checks_sheet(tmp_path):
+    """The checks sheet cut a long file name at its column's edge (30), as the files sheet did
+    before: it folds there too, its column as wide as the names, up to the same 30."""
+    long = "reports/2024/some-province/a-very-long-name-of-a-report-file-2024.pdf"
+    cells = gongkai.read_report(BROKEN_SAMPLE).cells
+    gongkai.write_workbook(cells.assign(source=long), tmp_path / "long.xlsx")
+    sheet = load_workbook(tmp_path / "long.xlsx")["checks"]
+    assert sheet["A1"].value == "来源文件" and sheet["A2"].value == long
+    width = sheet.column_dimensions["A"].width
+    assert sheet["A2"].alignment.wrap_text and width <= 30
+    assert sheet.row_dimensions[2].height >= 14 * -(-len(long) // (width - 1))
+    gongkai.write_workbook(cells.assign(source="a.pdf"), tmp_path / "short.xlsx")
+    assert load_workbook(tmp_path / "short.xlsx")["checks"].column_dimensions["A"].width < 15  # as its names
+
+
 def test_an_empty_batch_prints_its_cells_header_on_one_page(tmp_path):
     """No records: the header fitted to one page's width, not split over two pages of a header."""
     from gongkai.output.records import empty_frame

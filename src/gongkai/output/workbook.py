@@ -763,7 +763,9 @@ def _cut_hashes(sheet: Worksheet, files: pd.DataFrame) -> None:
 # (applications/withheld_administrative_query/natural_perso|n), planned as two lines each (most of
 # a rule of 23 cells printed blank) or, folded by LibreOffice after all, cut at the row's foot. The
 # rule's words fold to two lines at 40 as at 50, a column narrower on a page that prints larger.
-_CHECKS_FOLDED = {"rule": 40, "cells": 46}
+# The file's name folds as the files sheet's does, its column as wide as the names (up to
+# _long_sheet's widest): reports/2024/…/a-very-long-name….pdf was cut at 30.
+_CHECKS_FOLDED = {"source": None, "rule": 40, "cells": 46}
 _RULE_ID_WIDEST = 64
 
 
