@@ -40,6 +40,7 @@ from .output.records import (
     OutputFormatError,
     cell_rows,
     companion_path,
+    read_back,
 )
 from .output.wide import WIDE_ID_COLUMNS
 from .output.writers import BatchOutput, check_shape, escapes_note, partial_of, partial_path
@@ -64,6 +65,8 @@ _GLOB_CHARS = set("*?[")
 # Chinese text every output encoding must be able to write: the form's own words, which GB2312 has
 # (not the 〇 of 二〇二四, which it lacks: a character an encoding lacks is escaped, not a refused run).
 _CHINESE_PROBE = "政府信息公开工作年度报告（第二十条）"
+# A CSV table's lines as an output encoding must write them for gongkai to read them back.
+_TABLE_PROBE = f"source,row_id\r\n{_CHINESE_PROBE},total\r\n"
 # Seconds a file may take before its worker is killed. A text PDF takes well under a second; a
 # scan takes 2-4 CPU-seconds a page by OCR, more on a loaded machine, and a 40-page scan must
 # not fail for being long. A hang still costs only this, once, in a batch of hours.
@@ -166,7 +169,12 @@ def check_format(output: str, fmt: str | None) -> str:
 
 
 def check_encoding(encoding: str) -> None:
-    """The encoding exists and can write Chinese."""
+    """The encoding exists, can write Chinese, and writes CSV that gongkai reads back as it was
+    written (`records.read_back`: summary and compare read an output of extract). Refused are
+    those read back as other text (utf-7's +ZT…, hz's ~{…~}, unicode_escape's \\u653f) or not
+    at all: utf-16 and utf-32, whose CSV Excel does not split into columns either (utf-8-sig is
+    the one Excel opens) and CSV readers (pandas without its encoding named, DuckDB, Arrow) take
+    for UTF-8."""
     try:
         codecs.lookup(encoding)
     except LookupError:
@@ -175,6 +183,11 @@ def check_encoding(encoding: str) -> None:
         _CHINESE_PROBE.encode(encoding)
     except UnicodeEncodeError:
         raise BatchSetupError(f"encoding {encoding!r} cannot write Chinese; use utf-8 or gb18030") from None
+    if read_back(_TABLE_PROBE.encode(encoding)) != _TABLE_PROBE:
+        raise BatchSetupError(
+            f"encoding {encoding!r} writes CSV that gongkai cannot read back (summary, compare); "
+            "use utf-8, utf-8-sig (for Excel) or gb18030"
+        )
 
 
 # The tables a batch writes beside its cells output, named after it: cells.files.csv, cells.checks.csv.

@@ -25,6 +25,20 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 CELL_COLUMNS = [field.name for field in dataclasses.fields(CellRecord)]  # the order of the contract
+# The encodings a CSV table gongkai wrote is read back in (summary, compare: `read_output`), the
+# first it decodes in: UTF-8 with or without its byte-order mark, else GB18030 (GBK and GB2312
+# are parts of it). `--encoding` takes no other (`batch.check_encoding`).
+TABLE_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def read_back(data: bytes) -> str | None:
+    """A CSV table's bytes as gongkai reads them back (`TABLE_ENCODINGS`); None where it cannot."""
+    for encoding in TABLE_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
 FILE_COLUMNS = [
     "source",
     "status",

@@ -378,12 +378,9 @@ def summarize(cells: pd.DataFrame, files: pd.DataFrame, checks: pd.DataFrame) ->
 
 # The encodings --encoding can write Chinese in that are met in practice, tried in turn: UTF-8
 # (with or without its byte-order mark) first, then GB18030, which GBK and GB2312 are subsets of.
-_TABLE_ENCODINGS = ("utf-8-sig", "gb18030")
-
-
 def _read_table(path: str) -> pd.DataFrame:
-    """A CSV table gongkai wrote, in whichever of `_TABLE_ENCODINGS` it was written in."""
-    for encoding in _TABLE_ENCODINGS:
+    """A CSV table gongkai wrote, in whichever of `records.TABLE_ENCODINGS` it was written in."""
+    for encoding in records.TABLE_ENCODINGS:
         try:
             return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
         except UnicodeDecodeError:
