@@ -39,6 +39,8 @@ def read_back(data: bytes) -> str | None:
         except UnicodeDecodeError:
             continue
     return None
+
+
 FILE_COLUMNS = [
     "source",
     "status",
