@@ -11,6 +11,7 @@ from openpyxl.utils import get_column_letter
 
 import gongkai
 from gongkai.model import NoteCode
+from gongkai.readings import Why
 
 from .conftest import BAD_INPUTS, BROKEN_SAMPLE, FIXTURES
 
@@ -102,7 +103,7 @@ def test_the_hover_notes_are_in_the_sheets_words_and_the_records_note_as_it_is(b
 
 @pytest.mark.parametrize("code", list(NoteCode))
 def test_every_note_code_has_a_hover_note_in_chinese(code):
-    from gongkai.output.workbook import hover_note
+    from gongkai.output.views import hover_note
 
     note = "OCR doubtful (low score): cell read as '2*' (0.75); digits only '2'; read again '3'"
     readings = '{"cell": "2*", "cell_score": 0.75, "digits": "2", "digits_score": 0.9, "again": "3"}'
@@ -112,9 +113,43 @@ def test_every_note_code_has_a_hover_note_in_chinese(code):
         assert words.endswith("；单元格识别为“2*”（置信度 0.75），只认数字为“2”，再次识别为“3”")
 
 
+def test_a_doubtful_cells_hover_note_says_why_in_chinese_from_the_data_whatever_the_note_says():
+    """The hover note of a 待核 said it was doubtful and what OCR read, never why: the why was in
+    the English note alone. It says why in Chinese, from the `why` of its `ocr_readings`."""
+    from gongkai.output.views import hover_note
+
+    readings = (
+        '{"cell": "7229", "cell_score": 0.7, "digits": "686998", "digits_score": 0.8, '
+        '"why": ["low_score", "digits_differ", "breaks_rules"]}'
+    )
+    why = "；原因：识别置信度偏低，只认数字时读出的数字不同，不符合勾稽关系；"
+    for note in (
+        "OCR doubtful (low OCR confidence 0.70; breaks x): cell read as '7229' (0.70)",
+        "OCR: 细胞",
+        "",
+    ):
+        words = hover_note(note, NoteCode.OCR_DOUBTFUL, readings=readings)
+        assert why in words and _in_chinese(words), words
+        assert words.endswith("单元格识别为“7229”（置信度 0.70），只认数字为“686998”")
+    # No ink, no reading: why alone; a code of a later version is passed over; none is said without.
+    no_ink = hover_note("", NoteCode.OCR_DOUBTFUL, readings='{"why": ["no_ink", "under_seal", "later"]}')
+    assert no_ink.endswith("须对照原件填写；原因：未见墨迹但此格可疑，此格在印章下")
+    assert "原因" not in hover_note(
+        "OCR doubtful: no ink found, but the cell is suspect (seal)", NoteCode.OCR_DOUBTFUL
+    )
+
+
+@pytest.mark.parametrize("why", list(Why))
+def test_every_reason_ocr_could_not_vouch_for_a_cell_has_its_words_in_chinese(why):
+    from gongkai.output.views import hover_note
+
+    words = hover_note("", NoteCode.OCR_DOUBTFUL, readings=f'{{"why": ["{why}"]}}')
+    assert "；原因：" in words and _in_chinese(words), words
+
+
 def test_the_hover_notes_readings_are_the_records_readings_whatever_the_note_says():
     """What OCR read is data (`ocr_readings`): a note worded otherwise changes no hover note."""
-    from gongkai.output.workbook import hover_note
+    from gongkai.output.views import hover_note
 
     readings = '{"cell": "7229", "cell_score": 1.0, "digits": "686998", "digits_score": 0.8, "again": ":70"}'
     said = "；单元格识别为“7229”（置信度 1.00），只认数字为“686998”，再次识别为“:70”"
