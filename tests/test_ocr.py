@@ -195,8 +195,7 @@ def test_what_ocr_read_is_the_records_data_and_the_outputs_read_it_there_not_in_
     """The readings are kept apart from the note (`ocr_readings`): the hover note and the note on
     paper are the same whatever the note's words."""
     from gongkai.output.records import cells_frame
-    from gongkai.output.views import note_on_paper
-    from gongkai.output.views import hover_note
+    from gongkai.output.views import hover_note, note_on_paper
     from gongkai.readings import OcrReading, ReadingKind, Why, from_column
 
     records, placed, scanned = _records(_review_values())
