@@ -45,6 +45,7 @@ from .output.records import (
 from .output.wide import WIDE_ID_COLUMNS
 from .output.writers import BatchOutput, check_shape, escapes_note, partial_of, partial_path
 from .report import Report, page_threads, read_report_safely
+from .report import read_report as _read_report
 from .sources import (
     INPUT_KINDS,
     SUFFIXES,
@@ -371,6 +372,25 @@ def _csv_header(line: bytes) -> list[str] | None:
 # The advice where a file a folder or pattern would skip was named, most often by a shell that
 # expanded an unquoted DIR/*: a quoted pattern is expanded by gongkai, which skips them.
 _QUOTE_A_PATTERN = "; quote a pattern ('DIR/*') and gongkai skips {}"
+
+
+def read_report(path: str | os.PathLike[str], kind: str = "auto", threads: int | None = None) -> Report:
+    """`gongkai.read_report`: one report read (`report.read_report`), but a file a run of extract
+    writes (its journal, a table, its lock, a temporary, an output) raises RunsFileError first,
+    in the line `extract` prints, not 'not a PDF file'."""
+    check_named_files([check_path(path)])
+    return _read_report(path, kind, threads)
+
+
+def read_output(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """`gongkai.read_output`: the cells, files and checks of an output of extract
+    (`summary.read_output`), but a file beside one (its journal, a table, a temporary) raises
+    RunsFileError first, in the line `summary` prints, not that it is no UTF-8 text or holds no
+    cell records."""
+    from .output.summary import read_output as read_back  # pandas and rich, for this alone
+
+    check_named_files([str(path)], read_back=True)  # as summary.read_output takes it
+    return read_back(path)
 
 
 def check_named_files(inputs: Iterable[str], read_back: bool = False) -> None:

@@ -265,14 +265,10 @@ def read_report(path: str | os.PathLike[str], kind: str = "auto", threads: int |
     kind raises UnreadableFileError. `threads` is how many scanned pages are read by OCR at
     once: by default one per core this process may use (at most `max_page_threads`); another
     count than a whole number of at least 1 raises InvalidOptionError. Raises a GongkaiError
-    subclass when the file cannot be read at all: RunsFileError for a file a run of extract
-    writes (its journal, a table, a temporary, an output), with the line extract prints.
+    subclass when the file cannot be read at all (`gongkai.read_report`, `batch.read_report`,
+    first refuses a file a run of extract writes).
     """
-    # Imported here: batch reads its reports with this module.
-    from .batch import check_named_files
-
     report = _new_report(path, kind, threads)
-    check_named_files([os.fspath(path)])
     _read_into(report, path, kind, threads)
     return report
 

@@ -26,7 +26,6 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from .. import sources
-from ..batch import check_named_files
 from ..errors import GongkaiError
 from ..numbers import format_number
 from . import records
@@ -395,10 +394,9 @@ def _read_table(path: str) -> pd.DataFrame:
 
 
 def read_output(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The cells, files and checks that `gongkai extract -o PATH` wrote. A file beside an output
-    (its journal, a table, a temporary) raises RunsFileError, with the line summary prints."""
+    """The cells, files and checks that `gongkai extract -o PATH` wrote (`gongkai.read_output`,
+    `batch.read_output`, first refuses a file beside an output)."""
     path = str(path)
-    check_named_files([path], read_back=True)
     shown = sources.message_path(path)
     suffix = Path(path).suffix.lower()
     if suffix == ".xlsx":
