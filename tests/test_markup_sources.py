@@ -10,6 +10,7 @@ import zipfile
 import pytest
 
 import gongkai
+from gongkai.batch import expand_inputs
 from gongkai.locate import find_headings
 from gongkai.report import read_report_safely
 from gongkai.sources import input_kind
@@ -405,3 +406,16 @@ def test_a_saved_response_whose_gzipped_page_is_damaged_or_cut_off_says_so(tmp_p
         "failed",
         "the saved response's gzipped page is cut off before its end",
     )
+
+
+def test_a_name_wget_numbered_is_of_its_kind(tmp_path):
+    """wget names a second download of index.html index.html.1: a folder gave no such file, and
+    one named was told by its content alone, its mismatch said of '.1'."""
+    for name in ("index.html.1", "report.htm.2", "年报.pdf.12", "notes.txt.1", "cells.csv.1"):
+        shutil.copyfile(FIXTURES / "web-city-2023-site-chrome.html", tmp_path / name)
+    assert expand_inputs([str(tmp_path)]) == [
+        str(tmp_path / n) for n in ("index.html.1", "report.htm.2", "年报.pdf.12")
+    ]
+    assert read_report_safely(tmp_path / "index.html.1").status == "ok"
+    report = read_report_safely(tmp_path / "年报.pdf.12")
+    assert "the file named .pdf is a web page, read as such" in report.reason

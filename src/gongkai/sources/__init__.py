@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 import unicodedata
 from collections.abc import Callable
@@ -54,6 +55,9 @@ SUFFIXES: dict[str, tuple[str, ...]] = {
     "docx": (".docx", ".doc", ".wps"),
 }
 _NAMES = {"pdf": "a PDF", "html": "a web page", "docx": "a Word file"}
+# After an extension, what leaves a name the name of that kind: the number wget adds to a name
+# already taken (index.html.1, report.pdf.2).
+_TAKEN_NAME_NUMBER_RE = re.compile(r"\.\d+$")
 _SNIFF_BYTES = 8192  # as many as a web archive's head is looked for in (html._ARCHIVE_HEAD_BYTES)
 _PDF_HEADER_WINDOW = 1024  # PDF readers accept the %PDF- header anywhere in the first kilobyte
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc and .wps
@@ -157,8 +161,14 @@ def cannot_open(path: str | os.PathLike[str], error: OSError) -> str:
 
 def kind_of_name(path: str | os.PathLike[str]) -> str | None:
     """The kind a file's extension claims, if it names one gongkai reads."""
-    suffix = Path(path).suffix.lower()
+    suffix = _claimed_suffix(path).lower()
     return next((kind for kind, suffixes in SUFFIXES.items() if suffix in suffixes), None)
+
+
+def _claimed_suffix(path: str | os.PathLike[str]) -> str:
+    """The extension a file's name claims its kind by: its last, or the one before a number wget
+    added (index.html.1: .html)."""
+    return Path(_TAKEN_NAME_NUMBER_RE.sub("", Path(path).name)).suffix
 
 
 def sniff(path: str | os.PathLike[str]) -> tuple[str | None, bool]:
@@ -218,7 +228,7 @@ def input_kind(path: str | os.PathLike[str]) -> tuple[str, bool]:
     claimed = kind_of_name(path)
     if claimed == "html":
         raise UnreadableFileError("not a web page: no HTML markup at its start")
-    return claimed or "pdf", Path(path).suffix.lower() in (".doc", ".wps")
+    return claimed or "pdf", _claimed_suffix(path).lower() in (".doc", ".wps")
 
 
 def kind_mismatch(path: str | os.PathLike[str], kind: str) -> str:
@@ -226,7 +236,7 @@ def kind_mismatch(path: str | os.PathLike[str], kind: str) -> str:
     claimed = kind_of_name(path)
     if claimed is None or claimed == kind:
         return ""
-    return f"the file named {Path(path).suffix} is {_NAMES[kind]}, read as such"
+    return f"the file named {_claimed_suffix(path)} is {_NAMES[kind]}, read as such"
 
 
 def open_source(path: str | os.PathLike[str], kind: str = "pdf") -> Source:
