@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import gzip
 import io
+import quopri
 import shutil
 import zipfile
 
@@ -406,6 +408,38 @@ def test_a_saved_response_whose_gzipped_page_is_damaged_or_cut_off_says_so(tmp_p
         "failed",
         "the saved response's gzipped page is cut off before its end",
     )
+
+
+_SITE_PAGE = (FIXTURES / "web-city-2023-site-chrome.html").read_bytes()
+
+
+def _values(report) -> list[tuple[str, str, float | None]]:
+    return [(r.row_id, r.column_id, r.value) for r in report.records]
+
+
+@pytest.mark.parametrize(
+    ("transfer", "body"),
+    [
+        ("quoted-printable", quopri.encodestring(_SITE_PAGE).replace(b"\n", b"\r\n")),
+        ("base64", base64.encodebytes(_SITE_PAGE).replace(b"\n", b"\r\n")),
+        ("8bit", _SITE_PAGE),
+    ],
+)
+def test_a_single_part_web_archive_is_read(tmp_path, transfer, body):
+    """An archive of a page alone, its head's Content-Type text/html rather than multipart/related:
+    'not a web page: no HTML markup at its start'."""
+    path = tmp_path / "年报.mht"
+    path.write_bytes(
+        b"From: <Saved by Blink>\r\nSubject: =?utf-8?Q?report?=\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: text/html; charset="utf-8"\r\n'
+        + f"Content-Transfer-Encoding: {transfer}\r\n".encode()
+        + b"Content-Location: http://www.example.gov.cn/ndbg/1.html\r\n\r\n"
+        + body
+    )
+    assert input_kind(path) == ("html", False)
+    report = read_report_safely(path)
+    assert report.status == "ok", report.reason
+    assert _values(report) == _values(read_report_safely(FIXTURES / "web-city-2023-site-chrome.html"))
 
 
 def test_a_name_wget_numbered_is_of_its_kind(tmp_path):

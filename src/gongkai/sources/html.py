@@ -216,25 +216,26 @@ def is_utf16_without_bom(data: bytes) -> bool:
 
 
 # A web archive (MHTML: a browser's "Web page, single file", .mht/.mhtml): a MIME message whose
-# head says multipart/related, its page the first text/html part.
+# head says multipart/related, its page the first text/html part; or, of a page saved without its
+# images, says text/html, the message's body the page.
 _MIME_HEAD_RE = re.compile(_HEADER_LINE + rb"+\r?\n")
-_MULTIPART_RELATED_RE = re.compile(rb"^content-type:\s*multipart/related", re.IGNORECASE | re.MULTILINE)
+_ARCHIVE_TYPE_RE = re.compile(
+    rb"^content-type:\s*(?:multipart/related|text/html)", re.IGNORECASE | re.MULTILINE
+)
 _MIME_VERSION_RE = re.compile(rb"^mime-version:", re.IGNORECASE | re.MULTILINE)
 
 
 def is_web_archive(data: bytes) -> bool:
     """Whether a file (its first bytes, or all of it) begins with a web archive's (MHTML) head:
-    MIME header lines, among them MIME-Version and a Content-Type of multipart/related, then a
-    blank line, within `_ARCHIVE_HEAD_BYTES`."""
+    MIME header lines, among them MIME-Version and a Content-Type of multipart/related (or
+    text/html), then a blank line, within `_ARCHIVE_HEAD_BYTES`."""
     found = _MIME_HEAD_RE.match(data[:_ARCHIVE_HEAD_BYTES])
-    return bool(
-        found and _MIME_VERSION_RE.search(found.group()) and _MULTIPART_RELATED_RE.search(found.group())
-    )
+    return bool(found and _MIME_VERSION_RE.search(found.group()) and _ARCHIVE_TYPE_RE.search(found.group()))
 
 
 def archived_page(data: bytes) -> tuple[bytes, str | None]:
-    """The page of a web archive (MHTML): its first text/html part, as bytes (quoted-printable or
-    base64 undone), and the charset the part names, if any."""
+    """The page of a web archive (MHTML): its first text/html part (a single-part archive's body),
+    as bytes (quoted-printable or base64 undone), and the charset the part names, if any."""
     import email
     import email.policy
 
