@@ -8,6 +8,7 @@ import io
 import quopri
 import shutil
 import zipfile
+import zlib
 
 import pytest
 
@@ -363,7 +364,7 @@ def test_a_web_page_in_utf16_with_a_bom_is_one(tmp_path):
         "<!-- " + "注释 " * 3000 + "-->\n# 笔记\n网页的正文在 <p> 里。\n",
         "<!-- " + "注释 " * 3000 + "\n<p>\n",
         "<!--" + "\n" * 9000 + "--> source,agency,year\n",
-        # A gzipped body the response does not say is gzipped (a .gz download) is no page.
+        # A gzipped body cut off before any page (a .gz download) is no page.
         "HTTP/1.1 200 OK\r\nContent-Type: application/gzip\r\n\r\n\x1f\x8b\x08\x00",
         # A mail with a page in it (multipart/mixed) is no web archive (multipart/related).
         "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n"
@@ -411,10 +412,111 @@ def test_a_saved_response_whose_gzipped_page_is_damaged_or_cut_off_says_so(tmp_p
 
 
 _SITE_PAGE = (FIXTURES / "web-city-2023-site-chrome.html").read_bytes()
+_SERVED = b"HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type: text/html; charset=utf-8\r\n"
 
 
 def _values(report) -> list[tuple[str, str, float | None]]:
     return [(r.row_id, r.column_id, r.value) for r in report.records]
+
+
+def _in_chunks(body: bytes, size: int = 4000) -> bytes:
+    """The body as a response sends it in chunks (`Transfer-Encoding: chunked`): each chunk's size
+    in hex on a line before it, an extension on one, and the last chunk empty, a trailer after it."""
+    chunks = [body[at : at + size] for at in range(0, len(body), size)]
+    sent = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for chunk in chunks[1:])
+    return b"%x;name=first\r\n%s\r\n" % (len(chunks[0]), chunks[0]) + sent + b"0\r\nX-Trailer: t\r\n\r\n"
+
+
+def _raw_deflated(body: bytes) -> bytes:
+    squeeze = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    return squeeze.compress(body) + squeeze.flush()
+
+
+@pytest.mark.parametrize(
+    ("saved", "how"),
+    [
+        (_SERVED + b"Content-Encoding: deflate\r\n\r\n" + zlib.compress(_SITE_PAGE), "deflate (zlib)"),
+        (_SERVED + b"Content-Encoding: deflate\r\n\r\n" + _raw_deflated(_SITE_PAGE), "raw deflate"),
+        (_SERVED + b"Content-Encoding: deflate\r\n\r\n" + _SITE_PAGE, "curl --compressed: inflated"),
+        (_SERVED + b"Transfer-Encoding: chunked\r\n\r\n" + _in_chunks(_SITE_PAGE), "curl -i --raw"),
+        (_SERVED + b"Transfer-Encoding: chunked\r\n\r\n" + _SITE_PAGE, "wget, curl -i: joined"),
+        (
+            _SERVED
+            + b"Content-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + _in_chunks(gzip.compress(_SITE_PAGE), 1000),
+            "gzipped, in chunks",
+        ),
+        (gzip.compress(_SITE_PAGE), "a .gz file of the page"),
+    ],
+)
+def test_a_saved_response_deflated_or_in_chunks_is_read(tmp_path, saved, how):
+    """A page a saved response says is deflated (zlib's format, or the raw stream some servers
+    send), or whose body was saved in its chunks, and a page gzipped as a file: each was 'not a
+    web page: no HTML markup at its start'."""
+    path = tmp_path / "report.html"
+    path.write_bytes(saved)
+    assert input_kind(path) == ("html", False), how
+    report = read_report_safely(path)
+    assert report.status == "ok", (how, report.reason)
+    assert _values(report) == _values(read_report_safely(FIXTURES / "web-city-2023-site-chrome.html")), how
+
+
+def test_a_saved_response_whose_chunks_break_off_says_so(tmp_path):
+    path = tmp_path / "t.htm"
+    chunked = _in_chunks(_SITE_PAGE)
+    head = _SERVED + b"Transfer-Encoding: chunked\r\n\r\n"
+    for body, broken in (
+        (chunked[: len(chunked) // 2], "cut off before its end"),
+        (chunked.replace(b"fa0;", b"f00;", 1), "damaged"),  # a size that is not its chunk's
+    ):
+        path.write_bytes(head + body)
+        report = read_report_safely(path)
+        assert (report.status, report.reason) == ("failed", f"the saved response's chunked page is {broken}")
+
+
+def test_a_gzipped_page_is_found_in_a_folder_and_a_gzip_file_of_no_page_says_so(tmp_path):
+    """report.html.gz was no input in a folder, and named, 'not a PDF file'."""
+    (tmp_path / "report.html.gz").write_bytes(gzip.compress(_SITE_PAGE))
+    (tmp_path / "report.pdf.gz").write_bytes(gzip.compress(b"%PDF-1.7\n"))
+    (tmp_path / "data.csv.gz").write_bytes(gzip.compress(b"a,b\n"))
+    assert expand_inputs([str(tmp_path)]) == [str(tmp_path / "report.html.gz")]
+    assert read_report_safely(tmp_path / "report.html.gz").status == "ok"
+    for name in ("report.pdf.gz", "data.csv.gz"):
+        report = read_report_safely(tmp_path / name)
+        assert (report.status, report.reason) == (
+            "failed",
+            "a gzip-compressed file that holds no web page: gunzip it and give what it holds",
+        )
+    whole = gzip.compress(_SITE_PAGE)
+    (tmp_path / "cut.html.gz").write_bytes(whole[: len(whole) // 2])
+    report = read_report_safely(tmp_path / "cut.html.gz")
+    assert (report.status, report.reason) == ("failed", "the gzipped page is cut off before its end")
+
+
+@pytest.mark.parametrize(
+    ("head", "encoding"),
+    [
+        (b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n", "utf-16"),  # a BOM
+        (b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=UTF-16\r\n\r\n", "utf-16"),
+        (b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n\xfe\xff", "utf-16-be"),  # a BOM first
+        (b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-16le\r\n\r\n", "utf-16-le"),  # none
+        (b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=UTF-16BE\r\n\r\n", "utf-16-be"),
+    ],
+)
+def test_a_utf16_page_after_its_response_head_is_read(tmp_path, head, encoding):
+    """Sniffing looked for a BOM or UTF-16's NULs at the file's start, not after the response's
+    head: 'not a web page'; a byte order the Content-Type names was refused as not told."""
+    path = tmp_path / "report.html"
+    path.write_bytes(head + _SITE_PAGE.decode("utf-8").encode(encoding))
+    assert input_kind(path) == ("html", False)
+    report = read_report_safely(path)
+    assert (report.status, report.agency) == ("ok", "云溪市人民政府"), report.reason
+
+
+def test_a_utf16_page_whose_byte_order_nothing_names_is_still_refused(tmp_path):
+    path = tmp_path / "report.html"
+    path.write_bytes(b"HTTP/1.1 200 OK\r\n\r\n" + _SITE_PAGE.decode("utf-8").encode("utf-16-le"))
+    assert read_report_safely(path).reason.startswith("the page is UTF-16 without a byte-order mark")
 
 
 @pytest.mark.parametrize(

@@ -82,7 +82,8 @@ def expand_inputs(inputs: Inputs, kind: str = "auto") -> list[str]:
     takes them (`_path_list`: a str or a Path is one path, never its letters).
 
     Directories give the files whose extension is of a kind gongkai reads (PDF, web page,
-    Word; as `kind_of_name` tells it, wget's index.html.1 too), or only of `kind`; a file
+    Word; as `kind_of_name` tells it, wget's index.html.1 and a gzipped report.html.gz too),
+    or only of `kind`; a file
     given by name is kept whatever its extension, so that its content decides. A path that
     does not exist is kept (`check_inputs` refuses it before a batch starts). A broken
     symbolic link or a link loop a folder or a pattern holds is kept too: its status row says

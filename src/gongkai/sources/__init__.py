@@ -56,8 +56,9 @@ SUFFIXES: dict[str, tuple[str, ...]] = {
 }
 _NAMES = {"pdf": "a PDF", "html": "a web page", "docx": "a Word file"}
 # After an extension, what leaves a name the name of that kind: the number wget adds to a name
-# already taken (index.html.1, report.pdf.2).
+# already taken (index.html.1, report.pdf.2); after a web page's, .gz (a page gzipped, read ungzipped).
 _TAKEN_NAME_NUMBER_RE = re.compile(r"\.\d+$")
+_GZIPPED_PAGE_RE = re.compile(r"(\.[a-z]+)\.gz$", re.IGNORECASE)
 _SNIFF_BYTES = 8192  # as many as a web archive's head is looked for in (html._ARCHIVE_HEAD_BYTES)
 _PDF_HEADER_WINDOW = 1024  # PDF readers accept the %PDF- header anywhere in the first kilobyte
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc and .wps
@@ -167,8 +168,12 @@ def kind_of_name(path: str | os.PathLike[str]) -> str | None:
 
 def _claimed_suffix(path: str | os.PathLike[str]) -> str:
     """The extension a file's name claims its kind by: its last, or the one before a number wget
-    added (index.html.1: .html)."""
-    return Path(_TAKEN_NAME_NUMBER_RE.sub("", Path(path).name)).suffix
+    added (index.html.1: .html), or before the .gz of a web page's name (report.html.gz: .html)."""
+    name = _TAKEN_NAME_NUMBER_RE.sub("", Path(path).name)
+    gzipped = _GZIPPED_PAGE_RE.search(name)
+    if gzipped and gzipped.group(1).lower() in SUFFIXES["html"]:
+        return gzipped.group(1)
+    return Path(name).suffix
 
 
 def sniff(path: str | os.PathLike[str]) -> tuple[str | None, bool]:
@@ -221,14 +226,27 @@ def input_kind(path: str | os.PathLike[str]) -> tuple[str, bool]:
         if info.st_size == 0:
             raise UnreadableFileError("the file is empty")
         kind, legacy = sniff(path)
+        reason = "" if kind is not None else _why_no_report(path)
     except OSError as error:
         raise UnreadableFileError(cannot_open(path, error)) from None
     if kind is not None:
         return kind, legacy
+    if reason:
+        raise UnreadableFileError(reason)
     claimed = kind_of_name(path)
     if claimed == "html":
         raise UnreadableFileError("not a web page: no HTML markup at its start")
     return claimed or "pdf", _claimed_suffix(path).lower() in (".doc", ".wps")
+
+
+def _why_no_report(path: str | os.PathLike[str]) -> str:
+    """Why a file of no kind is no report, where its first bytes say more than that its name's
+    reader would (`html.why_no_page`: a gzip file); else ''.
+    Raises OSError when it cannot be read."""
+    from .html import why_no_page
+
+    with open(path, "rb") as handle:
+        return why_no_page(handle.read(_SNIFF_BYTES))
 
 
 def kind_mismatch(path: str | os.PathLike[str], kind: str) -> str:
