@@ -358,7 +358,6 @@ def test_a_web_page_in_utf16_with_a_bom_is_one(tmp_path):
         "<?xml version='1.0'?><!-- a list --><items><p>1</p></items>",  # XML, not a page
         # A response saved with its head, of no page: JSON, a PDF's bytes cut off.
         'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{"title": "<p>年度报告</p>"}',
-        "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\n\r\nnot found: <html> ndbg/1.html\n",
         "HTTP/1.1 200 OK\r\nX-Long: " + "a" * 9000 + "\r\n",  # a head that never ends
         # A comment longer than the 8 KB first read, of no page after it, or never closed.
         "<!-- " + "注释 " * 3000 + "-->\n# 笔记\n网页的正文在 <p> 里。\n",
@@ -542,6 +541,56 @@ def test_a_single_part_web_archive_is_read(tmp_path, transfer, body):
     report = read_report_safely(path)
     assert report.status == "ok", report.reason
     assert _values(report) == _values(read_report_safely(FIXTURES / "web-city-2023-site-chrome.html"))
+
+
+_NGINX_404 = b"<html><head><title>404 Not Found</title></head><body><center><h1>404 Not Found</h1></center>"
+
+
+@pytest.mark.parametrize(
+    ("saved", "status"),
+    [
+        (
+            b"HTTP/1.1 404 Not Found\r\nServer: nginx\r\nContent-Type: text/html\r\n\r\n" + _NGINX_404,
+            "404 Not Found",
+        ),
+        (b"HTTP/2 404 \r\ncontent-type: text/html\r\n\r\n" + _NGINX_404, "404 Not Found"),  # no phrase
+        (
+            b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/html; charset=gbk\r\n\r\n"
+            + "<html><title>出错了</title><p>2023年年度报告暂时无法访问</p></html>".encode("gbk"),
+            "500 Internal Server Error",
+        ),
+        (
+            b"HTTP/1.1 301 Moved Permanently\r\nLocation: /ndbg/2.html\r\n\r\n<html><p>Moved</p></html>",
+            "301 Moved Permanently",
+        ),
+        # After a redirect curl -L follows, the last response is the page's.
+        (b"HTTP/1.1 302 Found\r\nLocation: /x\r\n\r\nHTTP/1.1 403 Forbidden\r\n\r\n<html>", "403 Forbidden"),
+        # A phrase that is no short line of text is the status's standard one.
+        (b"HTTP/1.1 404 \x1b[2Jgone\r\n\r\n" + _NGINX_404, "404 Not Found"),
+        (b"HTTP/1.1 410 " + b"x" * 200 + b"\r\n\r\n" + _NGINX_404, "410 Gone"),
+        # An error response of no page: the name's reader said 'not a PDF file'.
+        (
+            b"HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\n\r\nnot found: <html> 1.html\n",
+            "404 Not Found",
+        ),
+    ],
+)
+def test_a_saved_error_response_says_it_is_one(tmp_path, saved, status):
+    """A page saved with curl -i that is the server's error page said 'no table of the standard
+    form found', as if a report were there unread."""
+    for name in ("report.html", "report.pdf"):
+        path = tmp_path / name
+        path.write_bytes(saved)
+        report = read_report_safely(path)
+        assert report.status == "failed", name
+        assert report.reason.endswith(f"the saved page is the server's {status} response, not a report"), name
+
+
+def test_a_saved_error_response_holding_the_report_is_read(tmp_path):
+    """Where a server sends the report with an error status, its tables are the report's."""
+    path = tmp_path / "report.html"
+    path.write_bytes(b"HTTP/1.1 404 Not Found\r\n\r\n" + _SITE_PAGE)
+    assert read_report_safely(path).status == "ok"
 
 
 def test_a_name_wget_numbered_is_of_its_kind(tmp_path):

@@ -241,7 +241,7 @@ def input_kind(path: str | os.PathLike[str]) -> tuple[str, bool]:
 
 def _why_no_report(path: str | os.PathLike[str]) -> str:
     """Why a file of no kind is no report, where its first bytes say more than that its name's
-    reader would (`html.why_no_page`: a gzip file); else ''.
+    reader would (`html.why_no_page`: a gzip file, a server's error response); else ''.
     Raises OSError when it cannot be read."""
     from .html import why_no_page
 

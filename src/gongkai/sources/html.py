@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import re
 import zlib
+from http import HTTPStatus
 from pathlib import Path
 from typing import NamedTuple
 
@@ -68,11 +69,14 @@ _COMPRESSED_START_BYTES = 128 * 1024
 # An HTTP response's head, as `wget --save-headers` or `curl -i` saves it before the page: the
 # status line, header lines (a folded one too), a blank line. After a redirect or a 100 Continue
 # there are several, one after the other.
-_HTTP_STATUS = rb"HTTP/\d(?:\.\d)? +\d{3}\b[^\r\n]*\r?\n"
+_HTTP_STATUS = rb"HTTP/\d(?:\.\d)? +(?P<code>\d{3})\b[ \t]*(?P<phrase>[^\r\n]*?)[ \t]*\r?\n"
 # A header line (`Name: value`), or the folded rest of one (it starts with white space): an HTTP
 # response's and a MIME message's (a web archive's) alike.
 _HEADER_LINE = rb"(?:[!-9;-~]+:[^\r\n]*\r?\n|[ \t][^\r\n]*\r?\n)"
 _HTTP_HEAD_RE = re.compile(_HTTP_STATUS + _HEADER_LINE + rb"*\r?\n")
+# A status's reason phrase as servers send it: the longest standard one, 'Network Authentication
+# Required', has 31 characters; a longer one is not repeated in a message.
+_LONGEST_PHRASE = 40
 _HTTP_START = b"HTTP/"
 _DEFLATE_ENCODING_RE = re.compile(rb"^content-encoding:\s*deflate\s*$", re.IGNORECASE | re.MULTILINE)
 _CHUNKED_RE = re.compile(rb"^transfer-encoding:[^\r\n]*\bchunked\b", re.IGNORECASE | re.MULTILINE)
@@ -118,24 +122,45 @@ class SavedResponse(NamedTuple):
     it: the last head's, as that response is the page's."""
 
     start: int  # where the page starts, after every head (0 when there is none)
+    status: str  # the last head's status, '404 Not Found' ('' when there is no head)
     charset: str | None  # the charset its Content-Type names
     deflated: bool  # Content-Encoding: deflate (a gzipped page is told by its own first bytes)
     chunked: bool  # Transfer-Encoding: chunked (wget and curl -i save the chunks joined, curl --raw not)
+
+    @property
+    def not_a_report(self) -> str:
+        """Why the page saved is no report, where the server answered with no page of its own but
+        its error (4xx, 5xx) or a redirect (3xx): said when no table of the form is found in it."""
+        if not self.status or self.status.startswith(("1", "2")):
+            return ""
+        return f"the saved page is the server's {self.status} response, not a report"
 
 
 def http_heads(data: bytes) -> SavedResponse:
     """What the HTTP response heads saved before a page say (SavedResponse); none at all when the
     file starts with none."""
-    response = SavedResponse(0, None, False, False)
+    response = SavedResponse(0, "", None, False, False)
     while data.startswith(_HTTP_START, at := response.start) and (head := _HTTP_HEAD_RE.match(data, at)):
+        code, phrase = head.group("code").decode("ascii"), head.group("phrase").decode("latin-1")
+        if not phrase or len(phrase) > _LONGEST_PHRASE or not phrase.isprintable():
+            phrase = _standard_phrase(int(code))  # a message says it: one short line of text
         named = _CONTENT_TYPE_CHARSET_RE.search(head.group())
         response = SavedResponse(
             head.end(),
+            f"{code} {phrase}".strip(),
             named.group(1).decode("ascii") if named else None,
             _DEFLATE_ENCODING_RE.search(head.group()) is not None,
             _CHUNKED_RE.search(head.group()) is not None,
         )
     return response
+
+
+def _standard_phrase(code: int) -> str:
+    """The standard reason phrase of a status (an HTTP/2 response gives its number alone)."""
+    try:
+        return HTTPStatus(code).phrase
+    except ValueError:
+        return ""
 
 
 def _page_bytes(data: bytes, start_only: bool = False) -> tuple[bytes, SavedResponse]:
@@ -211,10 +236,11 @@ def _joined_chunks(body: bytes, start_only: bool) -> bytes:
 
 def why_no_page(head: bytes) -> str:
     """Why a file whose first bytes are no web page's start (`page_start`) is no report, where
-    they say more than that: a gzip file of something else. '' otherwise."""
+    they say more than that: a gzip file of something else, a server's error response saved with
+    its head (`SavedResponse.not_a_report`). '' otherwise."""
     if head.startswith(_GZIP_MAGIC):
         return "a gzip-compressed file that holds no web page: gunzip it and give what it holds"
-    return ""
+    return http_heads(head).not_a_report
 
 
 def page_start(head: bytes, whole: bool = True) -> bool | None:
@@ -327,6 +353,11 @@ def decode_page(data: bytes, charset: str | None = None) -> str:
     head is not part of the page (`_page_bytes`); `charset`, what a web archive's part names,
     counts as the Content-Type's.
     Raises UnreadableFileError rather than guess."""
+    return _decoded(data, charset)[0]
+
+
+def _decoded(data: bytes, charset: str | None) -> tuple[str, SavedResponse]:
+    """decode_page's text, and what the response heads saved before the page say of it."""
     data, response = _page_bytes(data)
     charset = response.charset or charset
     for bom, encoding in (
@@ -336,14 +367,14 @@ def decode_page(data: bytes, charset: str | None = None) -> str:
     ):
         if data.startswith(bom):
             try:
-                return data[len(bom) :].decode(encoding)
+                return data[len(bom) :].decode(encoding), response
             except UnicodeDecodeError:
                 raise UnreadableFileError(f"the page says it is {encoding} but is not") from None
     served = _header_encoding(charset)
     if is_utf16_without_bom(data):
         if served in ("utf-16-le", "utf-16-be"):  # a charset that names the byte order
             try:
-                return data.decode(served)
+                return data.decode(served), response
             except UnicodeDecodeError:
                 raise UnreadableFileError(f"the page is served as {served} but is not") from None
         raise UnreadableFileError(
@@ -353,7 +384,7 @@ def decode_page(data: bytes, charset: str | None = None) -> str:
     declared = _declared_encoding(data) or served
     for encoding in dict.fromkeys(("utf-8", declared or "gb18030", "gb18030")):
         try:
-            return data.decode(encoding)
+            return data.decode(encoding), response
         except (UnicodeDecodeError, LookupError):
             continue
     raise UnreadableFileError(
@@ -567,10 +598,13 @@ def read_tree(root: etree._Element, styles_hide: bool = True) -> MarkupDocument:
 
 
 def read_html_bytes(data: bytes) -> MarkupDocument:
-    """read_tree of a page's bytes: refused when too large, decoded, parsed by lxml."""
+    """read_tree of a page's bytes: refused when too large, decoded, parsed by lxml; with the
+    server's error response it is, if it is one, as its `not_a_report`."""
     _refuse_size(len(data))
-    text = decode_page(*archived_page(data)) if is_web_archive(data) else decode_page(data)
-    return read_tree(parse_page(text), styles_may_hide(text))
+    text, response = _decoded(*archived_page(data)) if is_web_archive(data) else _decoded(data, None)
+    document = read_tree(parse_page(text), styles_may_hide(text))
+    document.not_a_report = response.not_a_report
+    return document
 
 
 def read_html(path: str | Path) -> MarkupDocument:
