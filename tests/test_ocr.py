@@ -711,6 +711,92 @@ def test_a_point_the_second_reading_sees_after_a_count_is_not_a_digit(second, pu
 
 
 @pytest.mark.parametrize(
+    ("first", "second", "dot_before", "published"),
+    [
+        ("216.4", "216.4.", False, 216.4),  # a second point after the fraction is no decimal point
+        ("342.33", "•342.33", True, 342.33),  # the ink holds one dot before the digits
+        ("342.33", "•342.33", False, None),  # it does not: what the line read there is not known
+        ("1,342.5", "1,342.5.", False, 1342.5),
+        ("216.4", "216.4`", False, None),  # another speck after them only where the ink shows a dot
+        ("342", "342.", False, None),  # beside digits without one, a dot may be the decimal point
+        ("5", ".5", True, None),
+        ("216.4", "216.47", False, None),
+    ],
+)
+def test_an_amount_read_again_with_a_speck_beside_its_fraction_agrees(first, second, dot_before, published):
+    # The page's line reaches past the ink test's crop, to specks it left out (fees: no rule checks them).
+    pytest.importorskip("cv2")
+    from gongkai.forms import FORM_2021
+    from gongkai.verify import verify_ocr_cells
+
+    records, placed, scanned = _lone_cell_records(
+        first, version="2021", column_id="fee_amount", dot_before=dot_before
+    )
+    out, _ = verify_ocr_cells(FORM_2021, records, placed, scanned, lambda page, cells: [second])
+    assert out[0].value == published
+    if published is None:
+        assert out[0].note_code is NoteCode.OCR_DOUBTFUL and "the two readings disagree" in out[0].note
+    else:
+        assert out[0].note_code is None and out[0].read_by == "ocr"
+
+
+@pytest.mark.parametrize(
+    ("text", "digits", "second", "published"),
+    [
+        ("4（其中修订1件）", "41", "4（其中修订1件）", 4),  # the value parser's annotation, from a scan
+        ("4(其中修订1件)", "41", "4（其中修订1件）", 4),
+        ("4（其中修订1件）", "41", "14（其中修订1件）", None),  # the second reading disagrees
+        ("4（其中修订1件）", "4", "4（其中修订1件）", None),  # so does the digits-only one
+        ("4（其中修订1件", "41", "4（其中修订1件", None),  # no remark as the parser knows one
+    ],
+)
+def test_a_remark_in_brackets_after_a_count_is_dropped_as_the_value_parser_drops_it(
+    text, digits, second, published
+):
+    pytest.importorskip("cv2")
+    import dataclasses
+
+    from gongkai.forms import FORM_2019
+    from gongkai.verify import verify_ocr_cells
+
+    records, placed, scanned = _lone_cell_records(text, column_id="published_total")
+    box = next(iter(scanned[1].cells))
+    scanned[1].cells[box] = dataclasses.replace(scanned[1].cells[box], digits=digits)
+    out, _ = verify_ocr_cells(FORM_2019, records, placed, scanned, lambda page, cells: [second])
+    assert out[0].value == published
+    if published is None:
+        assert out[0].note_code is NoteCode.OCR_DOUBTFUL
+    else:
+        assert out[0].note_code is NoteCode.ANNOTATED and out[0].read_by == "ocr"
+
+
+@pytest.mark.parametrize(
+    ("digits", "lead", "published"),
+    [
+        ("131", "-", -31),  # the digits-only reading gave one digit for the minus the ink shows
+        ("31", "-", -31),
+        ("131", "?", None),  # the ink does not show a minus: 131 may be what is printed
+        ("311", "-", None),  # the extra digit is not where the minus stands
+        ("1131", "-", None),
+    ],
+)
+def test_a_digits_only_reading_may_give_a_digit_for_the_minus_the_ink_shows(digits, lead, published):
+    pytest.importorskip("cv2")
+    import dataclasses
+
+    from gongkai.forms import FORM_2019
+    from gongkai.verify import verify_ocr_cells
+
+    records, placed, scanned = _lone_cell_records("-31", lead=lead)
+    box = next(iter(scanned[1].cells))
+    scanned[1].cells[box] = dataclasses.replace(scanned[1].cells[box], digits=digits)
+    out, _ = verify_ocr_cells(FORM_2019, records, placed, scanned, lambda page, cells: ["-31"])
+    assert out[0].value == published
+    if published is None:
+        assert out[0].note_code is NoteCode.OCR_DOUBTFUL
+
+
+@pytest.mark.parametrize(
     ("text", "column_id", "dot_before", "published"),
     [
         (".14470", "published_total", True, 14470),  # one speck before a count's digits

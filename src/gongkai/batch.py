@@ -86,10 +86,12 @@ def expand_inputs(inputs: Inputs, kind: str = "auto") -> list[str]:
     takes them (`_path_list`: a str or a Path is one path, never its letters).
 
     Directories give the files whose extension is of a kind gongkai reads (PDF, web page,
-    Word), or only of `kind`; a file given by name is kept whatever its extension, so that
-    its content decides. A path that does not exist is kept (`check_inputs` refuses it
-    before a batch starts). A broken symbolic link or a link loop a folder or a pattern
-    holds is kept too: its status row says what it is, where dropping it would lose it unsaid.
+    Word; as `kind_of_name` tells it, wget's index.html.1 and a gzipped report.html.gz too),
+    or only of `kind`; a file
+    given by name is kept whatever its extension, so that its content decides. A path that
+    does not exist is kept (`check_inputs` refuses it before a batch starts). A broken
+    symbolic link or a link loop a folder or a pattern holds is kept too: its status row says
+    what it is, where dropping it would lose it unsaid.
     The files of outputs of extract that a pattern finds are left out, and so are those in the
     folder a browser saves a page's resources in (`without_found_non_reports`); a file of an
     output named itself raises RunsFileError (`check_named_files`).
@@ -106,12 +108,11 @@ def _found(inputs: Iterable[str], kind: str) -> list[str]:
     """The files of `expand_inputs`, those of outputs of extract that a pattern finds among them."""
     check_kind(kind)
     kinds = INPUT_KINDS if kind == "auto" else (kind,)
-    suffixes = {suffix for k in kinds for suffix in SUFFIXES[k]}
     found: list[str] = []
     for item in inputs:
         path = Path(item)
         if item and path.is_dir():  # Path("") is Path("."): an empty name is no folder, nor the current one
-            found += [str(p) for p in sorted(path.rglob("*")) if _is_file(p) and p.suffix.lower() in suffixes]
+            found += [str(p) for p in sorted(path.rglob("*")) if _is_file(p) and kind_of_name(p) in kinds]
         elif not path.exists() and _GLOB_CHARS & set(item):
             found += sorted(p for p in glob.glob(item, recursive=True) if _is_file(Path(p)))
         else:

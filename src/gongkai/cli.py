@@ -541,8 +541,9 @@ def extract(
 ) -> None:
     """Read every report in INPUTS (files, directories, globs) and write one record per cell of the form.
 
-    Reports are PDFs, web pages (.html, .htm, .shtml, .xhtml; .mhtml, .mht) and Word files
-    (.docx; .doc and .wps with LibreOffice); each file's content decides how it is read.
+    Reports are PDFs, web pages (.html, .htm, .shtml, .xhtml; .mhtml, .mht; gzipped, .html.gz)
+    and Word files (.docx; .doc and .wps with LibreOffice), also named as wget names a second
+    download (index.html.1); each file's content decides how it is read.
 
     Beside OUTPUT go two CSV tables named after it: for cells.csv (or cells.parquet,
     cells.jsonl) they are cells.files.csv, one status row per input, and

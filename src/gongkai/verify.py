@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 from .checks import CheckResult, _evaluate, _expand, _rows_by_table, _values
 from .forms import FORMS, Form, ValueKind
 from .model import CellRecord, CheckStatus, Key, NoteCode, PlacedCell, cell_key, cell_name
-from .numbers import SPECK, digits_of, format_number, without_unit
+from .numbers import SPECK, digits_of, format_number, number_part
 from .readings import NO_INK, OcrReading, ReadingKind, Readings, Why, as_read, cited, described, with_readings
 from .settings import DEFAULT
 
@@ -52,13 +52,18 @@ _MARKS = frozenset("/／—―-－")  # a printed mark for "not applicable", rea
 # the letter: it saw the same plain ring the first reading read as 0, and no stroke of a 6, 8 or
 # 9, as a second 0 would. The letter is never the value published: the first reading's digit is.
 _ROUND_LETTERS = frozenset("oO")
-# Digits with a speck read beside them, by the kind of count they stand for: a count that cannot
+# Digits with a speck read beside them, by the kind of column they stand in: a count that cannot
 # be negative takes any speck before or after (.0, • 2, 2.); a signed count only a point right
 # after (2.), never one before (a small blob there may be its minus), and not the other specks,
-# which were measured on counts alone.
+# which were measured on counts alone. An amount (never negative) takes a speck before or after
+# only where its digits hold their decimal point already (• 342.33, 216.4.): beside digits with
+# none, a dot-sized blob may be that point (.5, 342.).
 _SPECKED_RE = {
     ValueKind.COUNT: re.compile(rf"^(?P<before>{SPECK}\s*)?(?P<digits>\d+)(?P<after>\s*{SPECK})?$"),
     ValueKind.SIGNED_COUNT: re.compile(r"^(?P<before>)(?P<digits>\d+)(?P<after>\.)?$"),
+    ValueKind.AMOUNT: re.compile(
+        rf"^(?P<before>{SPECK}\s*)?(?P<digits>(?:\d{{1,3}}(?:,\d{{3}})+|\d+)\.\d+)(?P<after>\s*{SPECK})?$"
+    ),
 }
 
 
@@ -128,13 +133,14 @@ def _number(
     nothing follows the point): the digits are the number. In a count that cannot be negative so
     is any other speck read there (2`), and one read before the digits (.0) where the ink holds
     one round dot-sized blob apart from them (`CellInk.dot_before`): before a signed count's
-    digits a small blob may be its minus (`_SPECKED_RE`). A unit after the number that the value
-    parser drops (18件) is dropped here too (`numbers.without_unit`)."""
-    text = without_unit(text.strip(), kind)
+    digits a small blob may be its minus. An amount takes specks only beside digits that hold
+    their decimal point (`_SPECKED_RE`). What the value parser drops after a number, a unit (18件)
+    or a bracketed remark (4（其中修订1件）), is dropped here too (`numbers.number_part`)."""
+    text = number_part(text.strip(), kind)
     if kind is ValueKind.SIGNED_COUNT and text.startswith("-"):
         number = _number(text[1:], kind, dot_after)
         return None if number is None else -number
-    specked = _SPECKED_RE[kind].match(text) if kind in _SPECKED_RE else None
+    specked = _SPECKED_RE[kind].match(text)
     if specked and (not specked["before"] or dot_before) and (not specked["after"] or dot_after):
         text = specked["digits"]
     return float(text.replace(",", "")) if _NUMBER_RE.match(text) else None
@@ -157,7 +163,7 @@ def _reading(
     low = cell.has_ink and cell.free_score < _SETTINGS.min_score
     if low:
         doubts.append(_low_score(cell))
-    if value is not None and cell.digits != digits_of(cell.free):  # separators, a sign, specks
+    if value is not None and not _digits_agree(cell):
         doubts.append(_Doubt(f"digits-only reading differs{cited(cell.digits)}", (Why.DIGITS_DIFFER,)))
     weak = (
         low
@@ -179,6 +185,17 @@ def _reading(
 
 def _not_a_number(text: str) -> _Doubt:
     return _Doubt(f"not a plain number{as_read(text)}", (Why.NOT_A_NUMBER,))
+
+
+def _digits_agree(cell: OcrCell) -> bool:
+    """Whether the digits-only reading gives the digits of the free one. It may not spell a
+    minus sign: one digit in its place (-31 read so as 131) agrees where the ink shows a minus
+    before the digits (`CellInk.lead`)."""
+    digits = digits_of(cell.free)
+    if cell.digits == digits:
+        return True
+    minus = cell.free.lstrip().startswith("-") and cell.lead == "-"
+    return minus and len(cell.digits) == len(digits) + 1 and cell.digits[1:] == digits
 
 
 def _low_score(cell: OcrCell) -> _Doubt:
