@@ -195,9 +195,8 @@ def test_what_ocr_read_is_the_records_data_and_the_outputs_read_it_there_not_in_
     """The readings are kept apart from the note (`ocr_readings`): the hover note and the note on
     paper are the same whatever the note's words."""
     from gongkai.output.records import cells_frame
-    from gongkai.output.views import note_on_paper
-    from gongkai.output.workbook import hover_note
-    from gongkai.readings import OcrReading, ReadingKind, from_column
+    from gongkai.output.views import hover_note, note_on_paper
+    from gongkai.readings import OcrReading, ReadingKind, Why, from_column
 
     records, placed, scanned = _records(_review_values())
     _replace_cell(scanned, placed, "review_upheld", free="8", free_score=0.7, digits="3")
@@ -213,7 +212,10 @@ def test_what_ocr_read_is_the_records_data_and_the_outputs_read_it_there_not_in_
     assert out["review_total"].ocr_readings == ()  # published: the value is what was read
     frame = cells_frame(list(out.values())).set_index("column_id")
     column = frame.loc["litigation_after_review_total", "ocr_readings"]
-    assert column == '{"cell": "1O", "cell_score": 0.99, "digits": "10", "digits_score": 0.99}'
+    assert column == (
+        '{"cell": "1O", "cell_score": 0.99, "digits": "10", "digits_score": 0.99, '
+        '"why": ["not_a_number", "rules_leave_another"]}'
+    )
     assert from_column(column) == tuple(
         dataclasses.replace(r, score=round(r.score, 2)) for r in doubtful.ocr_readings
     )
@@ -224,6 +226,13 @@ def test_what_ocr_read_is_the_records_data_and_the_outputs_read_it_there_not_in_
     )
     assert note_on_paper(doubtful.note, "ocr_doubtful", column) == on_paper
     assert hover_note(doubtful.note, "ocr_doubtful", readings=column).endswith(said)
+    # Why, in Chinese, from the record's data (`ocr_why`, the column's `why`), not the note's words.
+    assert doubtful.ocr_why == (Why.NOT_A_NUMBER, Why.RULES_LEAVE_ANOTHER)
+    why = "；原因：识别所得不是单纯的数，按勾稽关系此格应为识别所得以外的数；"
+    assert why in hover_note(doubtful.note, "ocr_doubtful", readings=column) and corrected.ocr_why == ()
+    assert hover_note("", "ocr_doubtful", readings=column) == hover_note(
+        doubtful.note, "ocr_doubtful", readings=column
+    )
     # verify's words changed: the hover note's readings are as they were.
     reworded = doubtful.note.replace("cell read as", "the cell alone read").replace("digits only", "digits:")
     assert hover_note(reworded, "ocr_doubtful", readings=column).endswith(said)
@@ -992,7 +1001,7 @@ def test_what_ocr_read_of_a_doubtful_cell_of_a_scan_is_in_a_column_of_its_own(ju
 
     cells = junk_layer_report.cells
     doubtful = cells[cells["note_code"] == "ocr_doubtful"]
-    read = doubtful[doubtful["ocr_readings"].notna()]
+    read = doubtful[doubtful["ocr_readings"].map(lambda column: bool(from_column(column)))]
     assert len(read) >= 5
     for note, column in zip(read["note"], read["ocr_readings"], strict=True):
         readings = from_column(column)
@@ -1001,9 +1010,10 @@ def test_what_ocr_read_of_a_doubtful_cell_of_a_scan_is_in_a_column_of_its_own(ju
         assert note.endswith(f": {described(readings)}")  # the note names the same, in words
         on_paper = note_on_paper(note, "ocr_doubtful", column)
         assert on_paper.startswith("OCR doubtful") and not any(repr(r.text) in on_paper for r in readings)
-    # No ink, no reading: the note says so; a value published has none either.
-    unread = doubtful[doubtful["ocr_readings"].isna()]
-    assert unread["note"].str.contains("no ink found").all()
+    # No ink, no reading: the note says so, and the column why; a value published has none either.
+    unread = doubtful[~doubtful.index.isin(read.index)]
+    assert len(unread) and unread["note"].str.contains("no ink found").all()
+    assert all(json.loads(column)["why"][0] == "no_ink" for column in unread["ocr_readings"])
     assert cells.loc[cells["note_code"].isna(), "ocr_readings"].isna().all()
     # Written and read back alike in every format summary reads.
     for fmt in ("csv", "parquet", "jsonl"):
@@ -2012,7 +2022,7 @@ def test_a_number_read_from_the_whole_page_only_that_is_no_plain_number_says_so(
 def test_notes_of_corrections_and_low_scores_say_no_more_than_there_is():
     pytest.importorskip("cv2")
     from gongkai.sources.ocr import OcrCell
-    from gongkai.verify import _outcome, _reading
+    from gongkai.verify import _Doubt, _outcome, _reading
 
     record = gongkai.model.CellRecord(
         "scan.pdf", None, None, "2021", "applications", "（一）予以公开", "granted", "科研机构", "research",
@@ -2020,13 +2030,12 @@ def test_notes_of_corrections_and_low_scores_say_no_more_than_there_is():
     )  # fmt: skip
     clean = OcrCell(1, (0, 0, 1, 1), "7", 0.99, "7", 0.99, (0, 0, 1, 1), True, ())
     reading = _reading(0, record.key, "7", 7.0, clean, gongkai.forms.ValueKind.COUNT)
-    reading.doubts.append("the only value applications_row_total[granted] leave")
+    reading.doubts.append(_Doubt("the only value applications_row_total[granted] leave"))
     assert _outcome(record, reading, 1.0, False, [], set()) == "corrected"
     assert record.note.startswith("OCR corrected: cell read as '7' (0.99)"), record.note
     unsure = OcrCell(1, (0, 0, 1, 1), "7", 0.449, "7", 0.99, (0, 0, 1, 1), True, ())
-    assert _reading(0, record.key, "7", 7.0, unsure, gongkai.forms.ValueKind.COUNT).doubts == [
-        "low OCR confidence 0.44"
-    ]
+    doubts = _reading(0, record.key, "7", 7.0, unsure, gongkai.forms.ValueKind.COUNT).doubts
+    assert [doubt.words for doubt in doubts] == ["low OCR confidence 0.44"]
 
 
 @pytest.mark.parametrize(("text", "confidence"), [("/", None), ("—", None), ("4", 0.99)])

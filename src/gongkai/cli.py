@@ -969,7 +969,8 @@ def compare(inputs, agency, output, show_all, encoding, workers, timeout) -> Non
     Shows per cell both values, the change and its share of A, and marks the large
     changes (at least half of A and at least 10). A and B are called by their years;
     a line on stderr warns when they are of different agencies or B is not later, or
-    are the same file content (a copy of one report: compared all the same).
+    are the same file content (a copy of one report: compared all the same); with
+    --agency, one warns of each report of the agency that is a copy of another.
 
     \b
     Examples:
@@ -989,6 +990,7 @@ def compare(inputs, agency, output, show_all, encoding, workers, timeout) -> Non
     from .agency import agency_key
     from .output.compare import (
         compare_reports,
+        copies_doubts,
         no_pairs_reason,
         pair_doubts,
         report_labels,
@@ -1024,6 +1026,8 @@ def compare(inputs, agency, output, show_all, encoding, workers, timeout) -> Non
             _say(f"gongkai: warning: {doubts}")
     else:
         wanted = agency_key(agency)
+        for doubt in copies_doubts(files, wanted):  # as A and B of one content are warned of
+            _say(f"gongkai: warning: {doubt}")
         pairs = year_over_year(cells[cells["agency_key"] == wanted])
         if pairs.empty:
             _usage_error(no_pairs_reason(cells, wanted))

@@ -265,7 +265,8 @@ def read_report(path: str | os.PathLike[str], kind: str = "auto", threads: int |
     kind raises UnreadableFileError. `threads` is how many scanned pages are read by OCR at
     once: by default one per core this process may use (at most `max_page_threads`); another
     count than a whole number of at least 1 raises InvalidOptionError. Raises a GongkaiError
-    subclass when the file cannot be read at all.
+    subclass when the file cannot be read at all (`gongkai.read_report`, `batch.read_report`,
+    first refuses a file a run of extract writes).
     """
     report = _new_report(path, kind, threads)
     _read_into(report, path, kind, threads)

@@ -148,7 +148,9 @@ def _fill_gaps(
             continue
         likeness = [_likeness(own_lines[k], columns) for k in range(i, end)]
         named = any(s > 0 for k in range(i, end) for s in score[k])
-        if not named and all(_names_only(scores, before + 1 + t, columns) for t, scores in enumerate(likeness)):
+        if not named and all(
+            _names_only(scores, before + 1 + t, columns) for t, scores in enumerate(likeness)
+        ):
             filled[i:end] = range(before + 1, after)
     return filled
 
