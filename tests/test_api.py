@@ -132,6 +132,30 @@ def test_a_file_a_run_writes_named_to_the_library_is_refused_as_the_command_refu
         gongkai.expand_inputs([str(out.parent / "*")])  # a pattern skips them
 
 
+def test_a_file_a_run_writes_given_to_read_report_or_read_output_is_refused_as_the_commands_refuse_it(
+    tmp_path,
+):
+    """`gongkai.read_report("c.journal.sqlite")` raised 'not a PDF file', and `read_output` of
+    the journal 'neither UTF-8 nor GB18030 text', of the files table 'holds no long cell
+    records', of a temporary 'c.files.csv is missing': each raises RunsFileError in the line
+    `extract` prints (read_report) or `summary` prints (read_output, which reads outputs back)."""
+    from gongkai.output.writers import partial_path
+
+    out = tmp_path / "c.csv"
+    assert CliRunner().invoke(main, ["extract", str(BROKEN_SAMPLE), "-o", str(out), "-q"]).exit_code == 0
+    partial_path(out).write_bytes(out.read_bytes())
+    for named in (out.with_name("c.journal.sqlite"), out.with_name("c.files.csv"), partial_path(out)):
+        extract = ["extract", str(named), "-o", str(tmp_path / "new.csv")]
+        for args, read in ((extract, gongkai.read_report), (["summary", str(named)], gongkai.read_output)):
+            said = CliRunner().invoke(main, args)
+            assert said.exit_code == 2, said.output
+            line = said.stderr.removeprefix("gongkai: error: ").rstrip("\n")
+            with pytest.raises(gongkai.RunsFileError) as raised:
+                read(named)
+            assert str(raised.value) == line and raised.value.path == str(named)
+    assert len(gongkai.read_output(out)[0]) == 200  # the output itself is read back
+
+
 def test_repr_is_one_short_line():
     shown = repr(gongkai.read_report(BROKEN_SAMPLE))
     assert "\n" not in shown and len(shown) < 200

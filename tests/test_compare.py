@@ -106,8 +106,8 @@ def test_cli_compares_two_reports_and_an_agency_across_a_batch(tmp_path):
 
 def test_an_agency_year_held_twice_is_named_as_the_reason(tmp_path):
     runner = CliRunner()
-    for name in ("a", "b", "c"):
-        shutil.copy(BROKEN_SAMPLE, tmp_path / f"{name}.pdf")
+    for copies, name in enumerate(("a", "b", "c")):  # three reports, not copies of one (warned of)
+        (tmp_path / f"{name}.pdf").write_bytes(BROKEN_SAMPLE.read_bytes() + b"\n" * copies)
     out = tmp_path / "cells.csv"
     assert runner.invoke(main, ["extract", str(tmp_path), "-o", str(out), "-w", "1"]).exit_code == 0
     # a.pdf is made the 2023 report: the batch holds 2023 once and 2024 twice.
@@ -290,6 +290,29 @@ def test_comparing_a_copy_of_a_report_says_they_are_the_same_file_content(tmp_pa
     result = CliRunner().invoke(main, ["compare", str(sample), str(copy)])
     assert result.exit_code == 0
     assert result.stderr == "gongkai: warning: A and B are both of 2024\n"
+
+
+def test_comparing_an_agency_whose_reports_are_copies_says_they_are_the_same_file_content(tmp_path):
+    """`compare a.pdf copy.pdf` warns that A and B are one file content; `compare a.pdf copy.pdf
+    --agency KEY` said only that the year was held by two reports, as if they were two reports
+    of which one could not be chosen. It warns of each copy as well, from the reports and from
+    their output read back."""
+    sample, copy = tmp_path / "a.pdf", tmp_path / "云湖区 2024.pdf"
+    shutil.copy(FIXTURES.parent / "samples" / "yunhu-district-2024.pdf", sample)
+    shutil.copy(sample, copy)
+    warned = f"gongkai: warning: '{copy}' and '{sample}' are the same file content, byte for byte"
+    out = tmp_path / "c.csv"
+    assert CliRunner().invoke(main, ["extract", str(sample), str(copy), "-o", str(out), "-q"]).exit_code == 0
+    for inputs in ([str(sample), str(copy)], [str(out)]):
+        result = CliRunner().invoke(main, ["compare", *inputs, "--agency", "云湖区人民政府"])
+        assert result.exit_code == 2, result.output
+        first, error = result.stderr.splitlines()
+        assert first == f"{warned}: copies of one report"
+        assert error.startswith("gongkai: error: 云湖区人民政府: no two consecutive years")
+    # A file of other content (one byte more) is another report, of the same year: no warning.
+    copy.write_bytes(sample.read_bytes() + b"\n")
+    result = CliRunner().invoke(main, ["compare", str(sample), str(copy), "--agency", "云湖区人民政府"])
+    assert result.exit_code == 2 and "warning" not in result.stderr
 
 
 def test_a_number_ocr_could_not_vouch_for_is_awaiting_a_reader_in_the_text_csv_and_workbook(tmp_path):

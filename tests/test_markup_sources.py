@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import base64
 import gzip
 import io
+import quopri
 import shutil
 import zipfile
+import zlib
 
 import pytest
 
 import gongkai
+from gongkai.batch import expand_inputs
 from gongkai.locate import find_headings
 from gongkai.report import read_report_safely
 from gongkai.sources import input_kind
@@ -354,13 +358,12 @@ def test_a_web_page_in_utf16_with_a_bom_is_one(tmp_path):
         "<?xml version='1.0'?><!-- a list --><items><p>1</p></items>",  # XML, not a page
         # A response saved with its head, of no page: JSON, a PDF's bytes cut off.
         'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{"title": "<p>年度报告</p>"}',
-        "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\n\r\nnot found: <html> ndbg/1.html\n",
         "HTTP/1.1 200 OK\r\nX-Long: " + "a" * 9000 + "\r\n",  # a head that never ends
         # A comment longer than the 8 KB first read, of no page after it, or never closed.
         "<!-- " + "注释 " * 3000 + "-->\n# 笔记\n网页的正文在 <p> 里。\n",
         "<!-- " + "注释 " * 3000 + "\n<p>\n",
         "<!--" + "\n" * 9000 + "--> source,agency,year\n",
-        # A gzipped body the response does not say is gzipped (a .gz download) is no page.
+        # A gzipped body cut off before any page (a .gz download) is no page.
         "HTTP/1.1 200 OK\r\nContent-Type: application/gzip\r\n\r\n\x1f\x8b\x08\x00",
         # A mail with a page in it (multipart/mixed) is no web archive (multipart/related).
         "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n"
@@ -405,3 +408,199 @@ def test_a_saved_response_whose_gzipped_page_is_damaged_or_cut_off_says_so(tmp_p
         "failed",
         "the saved response's gzipped page is cut off before its end",
     )
+
+
+_SITE_PAGE = (FIXTURES / "web-city-2023-site-chrome.html").read_bytes()
+_SERVED = b"HTTP/1.1 200 OK\r\nServer: nginx\r\nContent-Type: text/html; charset=utf-8\r\n"
+
+
+def _values(report) -> list[tuple[str, str, float | None]]:
+    return [(r.row_id, r.column_id, r.value) for r in report.records]
+
+
+def _in_chunks(body: bytes, size: int = 4000) -> bytes:
+    """The body as a response sends it in chunks (`Transfer-Encoding: chunked`): each chunk's size
+    in hex on a line before it, an extension on one, and the last chunk empty, a trailer after it."""
+    chunks = [body[at : at + size] for at in range(0, len(body), size)]
+    sent = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for chunk in chunks[1:])
+    return b"%x;name=first\r\n%s\r\n" % (len(chunks[0]), chunks[0]) + sent + b"0\r\nX-Trailer: t\r\n\r\n"
+
+
+def _raw_deflated(body: bytes) -> bytes:
+    squeeze = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    return squeeze.compress(body) + squeeze.flush()
+
+
+@pytest.mark.parametrize(
+    ("saved", "how"),
+    [
+        (_SERVED + b"Content-Encoding: deflate\r\n\r\n" + zlib.compress(_SITE_PAGE), "deflate (zlib)"),
+        (_SERVED + b"Content-Encoding: deflate\r\n\r\n" + _raw_deflated(_SITE_PAGE), "raw deflate"),
+        (_SERVED + b"Content-Encoding: deflate\r\n\r\n" + _SITE_PAGE, "curl --compressed: inflated"),
+        (_SERVED + b"Transfer-Encoding: chunked\r\n\r\n" + _in_chunks(_SITE_PAGE), "curl -i --raw"),
+        (_SERVED + b"Transfer-Encoding: chunked\r\n\r\n" + _SITE_PAGE, "wget, curl -i: joined"),
+        (
+            _SERVED
+            + b"Content-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + _in_chunks(gzip.compress(_SITE_PAGE), 1000),
+            "gzipped, in chunks",
+        ),
+        (gzip.compress(_SITE_PAGE), "a .gz file of the page"),
+    ],
+)
+def test_a_saved_response_deflated_or_in_chunks_is_read(tmp_path, saved, how):
+    """A page a saved response says is deflated (zlib's format, or the raw stream some servers
+    send), or whose body was saved in its chunks, and a page gzipped as a file: each was 'not a
+    web page: no HTML markup at its start'."""
+    path = tmp_path / "report.html"
+    path.write_bytes(saved)
+    assert input_kind(path) == ("html", False), how
+    report = read_report_safely(path)
+    assert report.status == "ok", (how, report.reason)
+    assert _values(report) == _values(read_report_safely(FIXTURES / "web-city-2023-site-chrome.html")), how
+
+
+def test_a_saved_response_whose_chunks_break_off_says_so(tmp_path):
+    path = tmp_path / "t.htm"
+    chunked = _in_chunks(_SITE_PAGE)
+    head = _SERVED + b"Transfer-Encoding: chunked\r\n\r\n"
+    for body, broken in (
+        (chunked[: len(chunked) // 2], "cut off before its end"),
+        (chunked.replace(b"fa0;", b"f00;", 1), "damaged"),  # a size that is not its chunk's
+    ):
+        path.write_bytes(head + body)
+        report = read_report_safely(path)
+        assert (report.status, report.reason) == ("failed", f"the saved response's chunked page is {broken}")
+
+
+def test_a_gzipped_page_is_found_in_a_folder_and_a_gzip_file_of_no_page_says_so(tmp_path):
+    """report.html.gz was no input in a folder, and named, 'not a PDF file'."""
+    (tmp_path / "report.html.gz").write_bytes(gzip.compress(_SITE_PAGE))
+    (tmp_path / "report.pdf.gz").write_bytes(gzip.compress(b"%PDF-1.7\n"))
+    (tmp_path / "data.csv.gz").write_bytes(gzip.compress(b"a,b\n"))
+    assert expand_inputs([str(tmp_path)]) == [str(tmp_path / "report.html.gz")]
+    assert read_report_safely(tmp_path / "report.html.gz").status == "ok"
+    for name in ("report.pdf.gz", "data.csv.gz"):
+        report = read_report_safely(tmp_path / name)
+        assert (report.status, report.reason) == (
+            "failed",
+            "a gzip-compressed file that holds no web page: gunzip it and give what it holds",
+        )
+    whole = gzip.compress(_SITE_PAGE)
+    (tmp_path / "cut.html.gz").write_bytes(whole[: len(whole) // 2])
+    report = read_report_safely(tmp_path / "cut.html.gz")
+    assert (report.status, report.reason) == ("failed", "the gzipped page is cut off before its end")
+
+
+@pytest.mark.parametrize(
+    ("head", "encoding"),
+    [
+        (b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n", "utf-16"),  # a BOM
+        (b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=UTF-16\r\n\r\n", "utf-16"),
+        (b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n\xfe\xff", "utf-16-be"),  # a BOM first
+        (b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-16le\r\n\r\n", "utf-16-le"),  # none
+        (b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=UTF-16BE\r\n\r\n", "utf-16-be"),
+    ],
+)
+def test_a_utf16_page_after_its_response_head_is_read(tmp_path, head, encoding):
+    """Sniffing looked for a BOM or UTF-16's NULs at the file's start, not after the response's
+    head: 'not a web page'; a byte order the Content-Type names was refused as not told."""
+    path = tmp_path / "report.html"
+    path.write_bytes(head + _SITE_PAGE.decode("utf-8").encode(encoding))
+    assert input_kind(path) == ("html", False)
+    report = read_report_safely(path)
+    assert (report.status, report.agency) == ("ok", "云溪市人民政府"), report.reason
+
+
+def test_a_utf16_page_whose_byte_order_nothing_names_is_still_refused(tmp_path):
+    path = tmp_path / "report.html"
+    path.write_bytes(b"HTTP/1.1 200 OK\r\n\r\n" + _SITE_PAGE.decode("utf-8").encode("utf-16-le"))
+    assert read_report_safely(path).reason.startswith("the page is UTF-16 without a byte-order mark")
+
+
+@pytest.mark.parametrize(
+    ("transfer", "body"),
+    [
+        ("quoted-printable", quopri.encodestring(_SITE_PAGE).replace(b"\n", b"\r\n")),
+        ("base64", base64.encodebytes(_SITE_PAGE).replace(b"\n", b"\r\n")),
+        ("8bit", _SITE_PAGE),
+    ],
+)
+def test_a_single_part_web_archive_is_read(tmp_path, transfer, body):
+    """An archive of a page alone, its head's Content-Type text/html rather than multipart/related:
+    'not a web page: no HTML markup at its start'."""
+    path = tmp_path / "年报.mht"
+    path.write_bytes(
+        b"From: <Saved by Blink>\r\nSubject: =?utf-8?Q?report?=\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: text/html; charset="utf-8"\r\n'
+        + f"Content-Transfer-Encoding: {transfer}\r\n".encode()
+        + b"Content-Location: http://www.example.gov.cn/ndbg/1.html\r\n\r\n"
+        + body
+    )
+    assert input_kind(path) == ("html", False)
+    report = read_report_safely(path)
+    assert report.status == "ok", report.reason
+    assert _values(report) == _values(read_report_safely(FIXTURES / "web-city-2023-site-chrome.html"))
+
+
+_NGINX_404 = b"<html><head><title>404 Not Found</title></head><body><center><h1>404 Not Found</h1></center>"
+
+
+@pytest.mark.parametrize(
+    ("saved", "status"),
+    [
+        (
+            b"HTTP/1.1 404 Not Found\r\nServer: nginx\r\nContent-Type: text/html\r\n\r\n" + _NGINX_404,
+            "404 Not Found",
+        ),
+        (b"HTTP/2 404 \r\ncontent-type: text/html\r\n\r\n" + _NGINX_404, "404 Not Found"),  # no phrase
+        (
+            b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/html; charset=gbk\r\n\r\n"
+            + "<html><title>出错了</title><p>2023年年度报告暂时无法访问</p></html>".encode("gbk"),
+            "500 Internal Server Error",
+        ),
+        (
+            b"HTTP/1.1 301 Moved Permanently\r\nLocation: /ndbg/2.html\r\n\r\n<html><p>Moved</p></html>",
+            "301 Moved Permanently",
+        ),
+        # After a redirect curl -L follows, the last response is the page's.
+        (b"HTTP/1.1 302 Found\r\nLocation: /x\r\n\r\nHTTP/1.1 403 Forbidden\r\n\r\n<html>", "403 Forbidden"),
+        # A phrase that is no short line of text is the status's standard one.
+        (b"HTTP/1.1 404 \x1b[2Jgone\r\n\r\n" + _NGINX_404, "404 Not Found"),
+        (b"HTTP/1.1 410 " + b"x" * 200 + b"\r\n\r\n" + _NGINX_404, "410 Gone"),
+        # An error response of no page: the name's reader said 'not a PDF file'.
+        (
+            b"HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\n\r\nnot found: <html> 1.html\n",
+            "404 Not Found",
+        ),
+    ],
+)
+def test_a_saved_error_response_says_it_is_one(tmp_path, saved, status):
+    """A page saved with curl -i that is the server's error page said 'no table of the standard
+    form found', as if a report were there unread."""
+    for name in ("report.html", "report.pdf"):
+        path = tmp_path / name
+        path.write_bytes(saved)
+        report = read_report_safely(path)
+        assert report.status == "failed", name
+        assert report.reason.endswith(f"the saved page is the server's {status} response, not a report"), name
+
+
+def test_a_saved_error_response_holding_the_report_is_read(tmp_path):
+    """Where a server sends the report with an error status, its tables are the report's."""
+    path = tmp_path / "report.html"
+    path.write_bytes(b"HTTP/1.1 404 Not Found\r\n\r\n" + _SITE_PAGE)
+    assert read_report_safely(path).status == "ok"
+
+
+def test_a_name_wget_numbered_is_of_its_kind(tmp_path):
+    """wget names a second download of index.html index.html.1: a folder gave no such file, and
+    one named was told by its content alone, its mismatch said of '.1'."""
+    for name in ("index.html.1", "report.htm.2", "年报.pdf.12", "notes.txt.1", "cells.csv.1"):
+        shutil.copyfile(FIXTURES / "web-city-2023-site-chrome.html", tmp_path / name)
+    assert expand_inputs([str(tmp_path)]) == [
+        str(tmp_path / n) for n in ("index.html.1", "report.htm.2", "年报.pdf.12")
+    ]
+    assert read_report_safely(tmp_path / "index.html.1").status == "ok"
+    report = read_report_safely(tmp_path / "年报.pdf.12")
+    assert "the file named .pdf is a web page, read as such" in report.reason

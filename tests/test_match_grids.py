@@ -391,3 +391,23 @@ def test_headers_at_the_right_edge_are_not_placed_where_their_text_or_their_coun
     faded = ["白然人", "业企业", "科研期树", "社会公金", "法律张机构", "其物", "总讣"]
     band = grid([["项目", *faded], ["二、上年结转政府信息公开申请数量", *numbers(2)]])
     assert map_header_columns(band, [0], table.columns) == ({}, [])
+
+
+def test_a_misread_header_repeated_in_the_form_places_the_one_column_its_neighbours_leave():
+    """On a scan 尚未审结 under 行政复议 read 尚来审结 (seed 3737, scan 00002): as like (0.65) the
+    尚未审结 under 行政诉讼 twice, which the form's order tells apart, it is liker no other label;
+    between 其他结果 and 总计 the order leaves it its own. A header naming nothing, or naming
+    another column there, is left out."""
+    table = FORM_2021.table("review_litigation")
+    upper = ["行政复议"] * 5 + ["未经复议直接起诉"] * 5 + ["复议后起诉"] * 5
+    values = [str(i) for i in range(1, 16)]
+
+    def placed_at_pending(leaf: str) -> str | None:
+        leaves = ["结果维持", "结果纠正", "其他结果", leaf, "总计"]
+        leaves += ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 2
+        reading = read_table(TableRun(table, [grid([upper, leaves, values])]))
+        return {c.column: c.raw for c in reading.cells}.get("review_pending")
+
+    assert placed_at_pending("尚来审结") == "4"
+    assert placed_at_pending("备注") is None
+    assert placed_at_pending("结果维持") is None

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from gongkai import OutputWriteError, cli, read_report
+from gongkai import OutputWriteError, batch, cli, read_output, read_report
 from gongkai.cli import main
 from gongkai.output.writers import BatchOutput
 
@@ -282,6 +282,33 @@ def test_gb2312_is_an_encoding_that_lacks_characters_not_one_refused(tmp_path):
     report = str(folder / YUNHU.name)
     arguments = ["compare", report, str(GUILING), "-o", str(compared)]
     assert CliRunner().invoke(main, [*arguments, "--encoding", "gb2312"]).exit_code == 0
+
+
+def test_an_encoding_is_taken_only_where_gongkai_reads_back_what_it_writes(tmp_path):
+    """`extract -o c.csv --encoding utf-16` wrote a CSV that `summary c.csv` then refused
+    (`neither UTF-8 nor GB18030 text`), and utf-7, hz or unicode_escape one it read back as other
+    text (+ZT…, \\u653f for 政): each is refused before any reading (exit 2, one line), by
+    extract and compare alike; every encoding taken writes an output that summary reads back."""
+    out = tmp_path / "out" / "c.csv"
+    for encoding in ("utf-16", "utf-16-le", "utf-32", "utf-7", "hz", "unicode_escape"):
+        for command in (["extract", str(GUILING)], ["compare", str(GUILING), str(YUNHU)]):
+            result = CliRunner().invoke(main, [*command, "-o", str(out), "--encoding", encoding])
+            assert result.exit_code == 2, (encoding, result.output)
+            assert result.stderr == (
+                f"gongkai: error: encoding {encoding!r} writes CSV that gongkai cannot read back "
+                "(summary, compare); use utf-8, utf-8-sig (for Excel) or gb18030\n"
+            )
+            assert not out.parent.exists()  # nothing written: no journal, no .partial file
+    with pytest.raises(batch.BatchSetupError, match="cannot read back"):
+        batch.Batch([str(GUILING)], out, None, encoding="utf-16")
+    for encoding in ("utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312", "cp936"):
+        written = tmp_path / encoding / "c.csv"
+        extracted = CliRunner().invoke(
+            main, ["extract", str(GUILING), "-o", str(written), "--encoding", encoding]
+        )
+        assert extracted.exit_code == 0, (encoding, extracted.output)
+        cells, files, _ = read_output(written)
+        assert files["agency"].tolist() == ["桂岭乡人民政府"] and len(cells) == 200, encoding
 
 
 def test_records_on_stdout_and_a_comparison_escape_what_the_encoding_cannot_write(tmp_path):

@@ -612,6 +612,34 @@ def test_the_summary_sheet_of_missing_rows_prints_why_in_words_never_what_ocr_re
     assert len(said) == 1 and "2357" in said[0].comment.text
 
 
+def test_the_summary_sheet_of_missing_rows_gives_its_hover_notes_in_chinese(tmp_path):
+    """The hover notes of 最常缺的行's reasons were the notes in English, under Chinese headers
+    (and none where the note on paper was the whole note): each is the cells' hover notes, as the
+    workbook's, in Chinese, why OCR could not vouch for a cell and what it read too."""
+    from openpyxl import load_workbook
+
+    from gongkai.output.summary import batch_frames, summarize
+
+    cells, files, checks = batch_frames([gongkai.read_report(BROKEN_SAMPLE)])
+    row = cells.index[(cells["table"] == "active_disclosure") & (cells["row_id"] == "licensing")][0]
+    note = "OCR doubtful (suspect cell (ink touching the rules)): cell read as '2357' (1.00)"
+    readings = '{"cell": "2357", "cell_score": 1.0, "why": ["ink_touching_rules"]}'
+    cells.loc[row, ["value", "note_code", "note", "ocr_readings"]] = [None, "ocr_doubtful", note, readings]
+    summarize(cells, files, checks).write(tmp_path / "sum.xlsx")
+    sheet = load_workbook(tmp_path / "sum.xlsx")["最常缺的行"]
+    header = [c.value for c in sheet[1]]
+    reasons = [row[header.index("缺失原因")] for row in sheet.iter_rows(min_row=2)]
+    assert reasons and all(cell.comment is not None for cell in reasons)
+    hovers = [cell.comment.text for cell in reasons]
+    assert not any(re.search("[A-Za-z]", re.sub("“[^”]*”", "", hover)) for hover in hovers), hovers
+    doubtful = next(cell for cell in reasons if "ink touching the rules" in cell.value).comment.text
+    said = (
+        "1× 待核：扫描件上未能可靠识别，须对照原件填写；原因：笔画触及表格线；"
+        "单元格识别为“2357”（置信度 1.00）"
+    )
+    assert doubtful == said
+
+
 def test_a_narrow_summary_keeps_ids_whole_and_folds_paths_after_their_slashes():
     """At COLUMNS=60 rich folded ids and paths wherever a column ended (unavaila | ble_need |
     s_creati | on, /work/wt/printou | t/fixtures): they fold after their _ / - . where they must."""

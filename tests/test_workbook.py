@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
@@ -9,6 +11,7 @@ from openpyxl.utils import get_column_letter
 
 import gongkai
 from gongkai.model import NoteCode
+from gongkai.readings import Why
 
 from .conftest import BAD_INPUTS, BROKEN_SAMPLE, FIXTURES
 
@@ -100,7 +103,7 @@ def test_the_hover_notes_are_in_the_sheets_words_and_the_records_note_as_it_is(b
 
 @pytest.mark.parametrize("code", list(NoteCode))
 def test_every_note_code_has_a_hover_note_in_chinese(code):
-    from gongkai.output.workbook import hover_note
+    from gongkai.output.views import hover_note
 
     note = "OCR doubtful (low score): cell read as '2*' (0.75); digits only '2'; read again '3'"
     readings = '{"cell": "2*", "cell_score": 0.75, "digits": "2", "digits_score": 0.9, "again": "3"}'
@@ -110,9 +113,43 @@ def test_every_note_code_has_a_hover_note_in_chinese(code):
         assert words.endswith("；单元格识别为“2*”（置信度 0.75），只认数字为“2”，再次识别为“3”")
 
 
+def test_a_doubtful_cells_hover_note_says_why_in_chinese_from_the_data_whatever_the_note_says():
+    """The hover note of a 待核 said it was doubtful and what OCR read, never why: the why was in
+    the English note alone. It says why in Chinese, from the `why` of its `ocr_readings`."""
+    from gongkai.output.views import hover_note
+
+    readings = (
+        '{"cell": "7229", "cell_score": 0.7, "digits": "686998", "digits_score": 0.8, '
+        '"why": ["low_score", "digits_differ", "breaks_rules"]}'
+    )
+    why = "；原因：识别置信度偏低，只认数字时读出的数字不同，不符合勾稽关系；"
+    for note in (
+        "OCR doubtful (low OCR confidence 0.70; breaks x): cell read as '7229' (0.70)",
+        "OCR: 细胞",
+        "",
+    ):
+        words = hover_note(note, NoteCode.OCR_DOUBTFUL, readings=readings)
+        assert why in words and _in_chinese(words), words
+        assert words.endswith("单元格识别为“7229”（置信度 0.70），只认数字为“686998”")
+    # No ink, no reading: why alone; a code of a later version is passed over; none is said without.
+    no_ink = hover_note("", NoteCode.OCR_DOUBTFUL, readings='{"why": ["no_ink", "under_seal", "later"]}')
+    assert no_ink.endswith("须对照原件填写；原因：未见墨迹但此格可疑，此格在印章下")
+    assert "原因" not in hover_note(
+        "OCR doubtful: no ink found, but the cell is suspect (seal)", NoteCode.OCR_DOUBTFUL
+    )
+
+
+@pytest.mark.parametrize("why", list(Why))
+def test_every_reason_ocr_could_not_vouch_for_a_cell_has_its_words_in_chinese(why):
+    from gongkai.output.views import hover_note
+
+    words = hover_note("", NoteCode.OCR_DOUBTFUL, readings=f'{{"why": ["{why}"]}}')
+    assert "；原因：" in words and _in_chinese(words), words
+
+
 def test_the_hover_notes_readings_are_the_records_readings_whatever_the_note_says():
     """What OCR read is data (`ocr_readings`): a note worded otherwise changes no hover note."""
-    from gongkai.output.workbook import hover_note
+    from gongkai.output.views import hover_note
 
     readings = '{"cell": "7229", "cell_score": 1.0, "digits": "686998", "digits_score": 0.8, "again": ":70"}'
     said = "；单元格识别为“7229”（置信度 1.00），只认数字为“686998”，再次识别为“:70”"
@@ -226,6 +263,43 @@ def test_the_form_header_folds_evenly_however_its_column_is_drawn(book):
     assert all(room(width) >= 3 * 11 + 2 * 3.5 for room in _DRAWN.values())
 
 
+def _folded_as_libreoffice_folds(text: str, room: float) -> list[str]:
+    """`text` folded greedily in `room` points as LibreOffice folds a cell: a full-width character
+    (11 points) is a piece of its own, closing brackets and marks too; half-width characters are
+    one piece with the full-width character an opening ( precedes or a closing ) follows."""
+    pieces = re.findall(r"\(*[^\x00-\x7f]\)*|\(*[\x21-\x7e]+\)*| ", text)
+    lines, line, used = [], "", 0.0
+    for piece in pieces:
+        need = sum(11 if ord(ch) > 0x7F else 3.5 for ch in piece)
+        if line and used + need > room:
+            lines, line, used = [*lines, line], "", 0.0
+        line, used = line + piece, used + need
+    return [*lines, line]
+
+
+def test_no_line_of_a_form_sheets_header_begins_with_a_closing_bracket(book):
+    """Table 二's 本年收费金额（单位：万元） printed its ） alone on the third line (LibreOffice,
+    DejaVu Sans: six full-width characters a line): however the column is drawn, no line of a
+    header on a form sheet begins with a closing bracket or mark."""
+    checked = 0
+    for name in ("二、主动公开", "三、依申请公开", "四、复议诉讼"):
+        sheet = book[name]
+        spans = {r.start_cell.coordinate: (r.min_col, r.max_col) for r in sheet.merged_cells.ranges}
+        for row in sheet.iter_rows():
+            for cell in row:
+                if not (isinstance(cell.value, str) and cell.fill.fgColor.rgb.endswith("DDEBF7")):
+                    continue
+                first, last = spans.get(cell.coordinate, (cell.column, cell.column))
+                width = sum(
+                    sheet.column_dimensions[get_column_letter(c)].width or 13 for c in range(first, last + 1)
+                )
+                for room in _DRAWN.values():
+                    lines = _folded_as_libreoffice_folds(cell.value, room(width))
+                    assert not any(line[0] in "）)：，。、" for line in lines[1:]), (cell.value, lines)
+                checked += 1
+    assert checked > 20
+
+
 def test_a_header_folded_in_a_narrow_column_has_a_row_as_high_as_its_lines(book):
     """格式版本 or 找到单元格 over a column narrower than it folds to two lines: the header row is
     as high as them (with no height of its own it printed over the first row of values)."""
@@ -248,6 +322,21 @@ def test_a_file_name_longer_than_its_column_folds_in_the_files_sheet(tmp_path):
     assert sheet["A2"].value == long and sheet["A2"].alignment.wrap_text
     width = sheet.column_dimensions["A"].width
     assert width <= 30 and sheet.row_dimensions[2].height >= 14 * -(-len(long) // width)
+
+
+def test_a_file_name_longer_than_its_column_folds_in_the_checks_sheet(tmp_path):
+    """The checks sheet cut a long file name at its column's edge (30), as the files sheet did
+    before: it folds there too, its column as wide as the names, up to the same 30."""
+    long = "reports/2024/some-province/a-very-long-name-of-a-report-file-2024.pdf"
+    cells = gongkai.read_report(BROKEN_SAMPLE).cells
+    gongkai.write_workbook(cells.assign(source=long), tmp_path / "long.xlsx")
+    sheet = load_workbook(tmp_path / "long.xlsx")["checks"]
+    assert sheet["A1"].value == "来源文件" and sheet["A2"].value == long
+    width = sheet.column_dimensions["A"].width
+    assert sheet["A2"].alignment.wrap_text and width <= 30
+    assert sheet.row_dimensions[2].height >= 14 * -(-len(long) // (width - 1))
+    gongkai.write_workbook(cells.assign(source="a.pdf"), tmp_path / "short.xlsx")
+    assert load_workbook(tmp_path / "short.xlsx")["checks"].column_dimensions["A"].width < 15  # as its names
 
 
 def test_an_empty_batch_prints_its_cells_header_on_one_page(tmp_path):

@@ -45,13 +45,13 @@ _LAZY = {
     "FILE_COLUMNS": ".output.records",
     "NotAnOutputError": ".output.summary",
     "Summary": ".output.summary",
-    "read_output": ".output.summary",
+    "read_output": ".batch",  # refuses a run's own files, as summary does
     "summarize": ".output.summary",
     "summarize_reports": ".output.summary",
     "to_wide": ".output.wide",
     "write_workbook": ".output.workbook",
     "Report": ".report",
-    "read_report": ".report",
+    "read_report": ".batch",  # refuses a run's own files, as extract does
 }
 
 

@@ -40,6 +40,7 @@ from .output.records import (
     OutputFormatError,
     cell_rows,
     companion_path,
+    read_back,
 )
 from .output.wide import WIDE_ID_COLUMNS
 from .output.writers import (
@@ -51,6 +52,7 @@ from .output.writers import (
     partial_path,
 )
 from .report import Report, page_threads, read_report_safely
+from .report import read_report as _read_report
 from .sources import (
     INPUT_KINDS,
     SUFFIXES,
@@ -71,6 +73,8 @@ _GLOB_CHARS = set("*?[")
 # Chinese text every output encoding must be able to write: the form's own words, which GB2312 has
 # (not the 〇 of 二〇二四, which it lacks: a character an encoding lacks is escaped, not a refused run).
 _CHINESE_PROBE = "政府信息公开工作年度报告（第二十条）"
+# A CSV table's lines as an output encoding must write them for gongkai to read them back.
+_TABLE_PROBE = f"source,row_id\r\n{_CHINESE_PROBE},total\r\n"
 # Seconds a file may take before its worker is killed. A text PDF takes well under a second; a
 # scan takes 2-4 CPU-seconds a page by OCR, more on a loaded machine, and a 40-page scan must
 # not fail for being long. A hang still costs only this, once, in a batch of hours.
@@ -89,10 +93,12 @@ def expand_inputs(inputs: Inputs, kind: str = "auto") -> list[str]:
     takes them (`_path_list`: a str or a Path is one path, never its letters).
 
     Directories give the files whose extension is of a kind gongkai reads (PDF, web page,
-    Word), or only of `kind`; a file given by name is kept whatever its extension, so that
-    its content decides. A path that does not exist is kept (`check_inputs` refuses it
-    before a batch starts). A broken symbolic link or a link loop a folder or a pattern
-    holds is kept too: its status row says what it is, where dropping it would lose it unsaid.
+    Word; as `kind_of_name` tells it, wget's index.html.1 and a gzipped report.html.gz too),
+    or only of `kind`; a file
+    given by name is kept whatever its extension, so that its content decides. A path that
+    does not exist is kept (`check_inputs` refuses it before a batch starts). A broken
+    symbolic link or a link loop a folder or a pattern holds is kept too: its status row says
+    what it is, where dropping it would lose it unsaid.
     The files of outputs of extract that a pattern finds are left out, and so are those in the
     folder a browser saves a page's resources in (`without_found_non_reports`); a file of an
     output named itself raises RunsFileError (`check_named_files`).
@@ -109,14 +115,13 @@ def _found(inputs: Iterable[str], kind: str) -> list[str]:
     """The files of `expand_inputs`, those of outputs of extract that a pattern finds among them."""
     check_kind(kind)
     kinds = INPUT_KINDS if kind == "auto" else (kind,)
-    suffixes = {suffix for k in kinds for suffix in SUFFIXES[k]}
     found: list[str] = []
     for item in inputs:
         path = Path(item)
         # os.path, not Path: Path.is_dir raises for a name too long or a loop of links, which is
         # then a file that cannot be read (its status row says why), not a batch that crashes.
         if item and os.path.isdir(item):  # an empty name is no folder, nor the current one
-            found += [str(p) for p in sorted(path.rglob("*")) if _is_file(p) and p.suffix.lower() in suffixes]
+            found += [str(p) for p in sorted(path.rglob("*")) if _is_file(p) and kind_of_name(p) in kinds]
         elif not os.path.exists(item) and _GLOB_CHARS & set(item):
             found += sorted(p for p in matching(item) if _is_file(Path(p)))
         else:
@@ -217,7 +222,12 @@ def check_format(output: str, fmt: str | None) -> str:
 
 
 def check_encoding(encoding: str) -> None:
-    """The encoding exists and can write Chinese."""
+    """The encoding exists, can write Chinese, and writes CSV that gongkai reads back as it was
+    written (`records.read_back`: summary and compare read an output of extract). Refused are
+    those read back as other text (utf-7's +ZT…, hz's ~{…~}, unicode_escape's \\u653f) or not
+    at all: utf-16 and utf-32, whose CSV Excel does not split into columns either (utf-8-sig is
+    the one Excel opens) and CSV readers (pandas without its encoding named, DuckDB, Arrow) take
+    for UTF-8."""
     try:
         codecs.lookup(encoding)
     except LookupError:
@@ -226,6 +236,11 @@ def check_encoding(encoding: str) -> None:
         _CHINESE_PROBE.encode(encoding)
     except UnicodeEncodeError:
         raise BatchSetupError(f"encoding {encoding!r} cannot write Chinese; use utf-8 or gb18030") from None
+    if read_back(_TABLE_PROBE.encode(encoding)) != _TABLE_PROBE:
+        raise BatchSetupError(
+            f"encoding {encoding!r} writes CSV that gongkai cannot read back (summary, compare); "
+            "use utf-8, utf-8-sig (for Excel) or gb18030"
+        )
 
 
 # The tables a batch writes beside its cells output, named after it: cells.files.csv, cells.checks.csv.
@@ -411,14 +426,34 @@ def _csv_header(line: bytes) -> list[str] | None:
 _QUOTE_A_PATTERN = "; quote a pattern ('DIR/*') and gongkai skips {}"
 
 
-def check_named_files(inputs: Iterable[str]) -> None:
+def read_report(path: str | os.PathLike[str], kind: str = "auto", threads: int | None = None) -> Report:
+    """`gongkai.read_report`: one report read (`report.read_report`), but a file a run of extract
+    writes (its journal, a table, its lock, a temporary, an output) raises RunsFileError first,
+    in the line `extract` prints, not 'not a PDF file'."""
+    check_named_files([check_path(path)])
+    return _read_report(path, kind, threads)
+
+
+def read_output(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """`gongkai.read_output`: the cells, files and checks of an output of extract
+    (`summary.read_output`), but a file beside one (its journal, a table, a temporary) raises
+    RunsFileError first, in the line `summary` prints, not that it is no UTF-8 text or holds no
+    cell records."""
+    from .output.summary import read_output as read_back  # pandas and rich, for this alone
+
+    check_named_files([str(path)], read_back=True)  # as summary.read_output takes it
+    return read_back(path)
+
+
+def check_named_files(inputs: Iterable[str], read_back: bool = False) -> None:
     """Raises RunsFileError for the first of `inputs`, each named as an input of a batch (not
     found by a folder or pattern, which skip them: `without_runs_files`), that is a file a run
     of extract writes (`runs_file`): its journal, a table, its lock, a temporary, an output. No
     report, it would be read to a failed row; one line says what it is and to give the reports
-    (`beside_an_output`). A path where no regular file is (a folder, a pattern) is left alone."""
+    (`beside_an_output`), or with `read_back` (`read_output`, as summary) its output, which is
+    then let through. A path where no regular file is (a folder, a pattern) is left alone."""
     for item in inputs:
-        if item and os.path.isfile(item) and (error := _named_runs_file(item)) is not None:
+        if item and os.path.isfile(item) and (error := _named_runs_file(item, read_back)) is not None:
             raise error
 
 

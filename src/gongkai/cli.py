@@ -542,8 +542,9 @@ def extract(
 ) -> None:
     """Read every report in INPUTS (files, directories, globs) and write one record per cell of the form.
 
-    Reports are PDFs, web pages (.html, .htm, .shtml, .xhtml; .mhtml, .mht) and Word files
-    (.docx; .doc and .wps with LibreOffice); each file's content decides how it is read.
+    Reports are PDFs, web pages (.html, .htm, .shtml, .xhtml; .mhtml, .mht; gzipped, .html.gz)
+    and Word files (.docx; .doc and .wps with LibreOffice), also named as wget names a second
+    download (index.html.1); each file's content decides how it is read.
 
     Beside OUTPUT go two CSV tables named after it: for cells.csv (or cells.parquet,
     cells.jsonl) they are cells.files.csv, one status row per input, and
@@ -991,7 +992,8 @@ def compare(inputs, agency, output, show_all, encoding, workers, timeout) -> Non
     Shows per cell both values, the change and its share of A, and marks the large
     changes (at least half of A and at least 10). A and B are called by their years;
     a line on stderr warns when they are of different agencies or B is not later, or
-    are the same file content (a copy of one report: compared all the same).
+    are the same file content (a copy of one report: compared all the same); with
+    --agency, one warns of each report of the agency that is a copy of another.
 
     \b
     Examples:
@@ -1011,6 +1013,7 @@ def compare(inputs, agency, output, show_all, encoding, workers, timeout) -> Non
     from .agency import agency_key
     from .output.compare import (
         compare_reports,
+        copies_doubts,
         no_pairs_reason,
         pair_doubts,
         report_labels,
@@ -1046,6 +1049,8 @@ def compare(inputs, agency, output, show_all, encoding, workers, timeout) -> Non
             _say(f"gongkai: warning: {doubts}")
     else:
         wanted = agency_key(agency)
+        for doubt in copies_doubts(files, wanted):  # as A and B of one content are warned of
+            _say(f"gongkai: warning: {doubt}")
         pairs = year_over_year(cells[cells["agency_key"] == wanted])
         if pairs.empty:
             _usage_error(no_pairs_reason(cells, wanted))

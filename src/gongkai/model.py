@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from .forms import Table
-from .readings import OcrReading
+from .readings import OcrReading, Why
 from .settings import DEFAULT
 
 BBox = tuple[float, float, float, float]  # x0, top, x1, bottom
@@ -327,6 +327,10 @@ def cell_key(name: str) -> Key:
     return table, row_id, column_id
 
 
+# The metadata key of a CellRecord field held in another field's column, not a column of its own.
+IN_COLUMN = "in_column"
+
+
 @dataclass(slots=True)
 class CellRecord:
     """One cell of the form as the output contract has it (see the README)."""
@@ -357,6 +361,9 @@ class CellRecord:
     # For a value OCR could not vouch for or the rules corrected: what OCR read (readings.py), in the
     # output's `ocr_readings` column; none otherwise. The note names them in words, for a person.
     ocr_readings: tuple[OcrReading, ...] = ()
+    # For a value OCR could not vouch for: why (readings.Why), which the note says in words. No
+    # column of its own: the `ocr_readings` column holds it, beside the readings (`IN_COLUMN`).
+    ocr_why: tuple[Why, ...] = field(default=(), metadata={IN_COLUMN: "ocr_readings"})
 
     @property
     def key(self) -> Key:

@@ -80,9 +80,13 @@ def _drops_unit(unit: str, kind: ValueKind) -> bool:
     return kind is not ValueKind.AMOUNT or unit == "万元"
 
 
-def without_unit(text: str, kind: ValueKind) -> str:
-    """`text` without a unit after the number that the parser drops for this kind of column
-    (18件 in a count is 18); `text` itself otherwise."""
+def number_part(text: str, kind: ValueKind) -> str:
+    """`text` without what `parse_value` drops after its number for this kind of column: a
+    bracketed remark (4（其中修订1件）is 4) or a unit (18件 in a count is 18); `text` itself
+    otherwise."""
+    annotated = _ANNOTATED_RE.match(text)
+    if annotated:
+        return annotated["number"]
     with_unit = _UNIT_RE.match(text)
     if with_unit and _drops_unit(with_unit["unit"], kind):
         return with_unit["number"]

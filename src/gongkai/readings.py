@@ -15,7 +15,10 @@ rules corrected it (`ocr_corrected_by_rule`), the record keeps those readings
   and would print as a number beside its 待核;
 - `listed`: the readings the note and the workbook's hover notes name.
 
-Output code reads the readings from the data, never from the note's words.
+Why OCR could not vouch for a cell is data too (`Why`, `CellRecord.ocr_why`): the note says it
+in words, the `ocr_readings` column names it under `why`, and the hover notes say it in Chinese.
+
+Output code reads the readings and the why from the data, never from the note's words.
 """
 
 from __future__ import annotations
@@ -46,6 +49,30 @@ class OcrReading:
 
 
 Readings = tuple[OcrReading, ...]
+
+
+class Why(StrEnum):
+    """Why OCR could not vouch for a cell (`ocr_doubtful`), as the `ocr_readings` column's `why`
+    names it, in the order the note gives the reasons in words."""
+
+    NOT_A_NUMBER = "not_a_number"  # not a plain number as read (16*, 2.3.4)
+    SEAL = "seal"  # a seal's red ink in the cell
+    SMUDGE = "smudge"
+    INK_TOUCHING_RULES = "ink_touching_rules"  # strokes running into the table's rules
+    TEXT_WITHOUT_INK = "text_without_ink"  # the page's recogniser read text where the ink test found none
+    LOW_SCORE = "low_score"  # the recogniser's score below the one a number is published at
+    DIGITS_DIFFER = "digits_differ"  # read digits only, other digits
+    BREAKS_RULES = "breaks_rules"  # a rule of the form it takes part in fails with it
+    RULES_LEAVE_ANOTHER = "rules_leave_another"  # the rules, solved together, leave it a number none read
+    ONE_READING = "one_reading"  # read with the whole page only, once
+    UNDER_SEAL = "under_seal"  # under a seal: two readings read the same faded print
+    SIGN_UNSEEN = "sign_unseen"  # a signed number: the ink does not show whether a minus stands before it
+    SIGN_CONTRADICTED = "sign_contradicted"  # the ink shows a minus the reading lacks, or none it has
+    RULES_HOLD_UNFIXED = "rules_hold_unfixed"  # its rules hold but do not fix it
+    NO_RULE = "no_rule"  # no rule can check it
+    READINGS_DISAGREE = "readings_disagree"  # two independent readings disagree
+    NO_INK = "no_ink"  # no ink found in it, but it is suspect
+
 
 _ORDER = list(ReadingKind)
 # Scores in the column as the note gives them: two decimals (the note's words and the hover
@@ -129,31 +156,54 @@ def without_readings(note: str, readings: Sequence[OcrReading]) -> str:
 # ---------------------------------------------------------------------------
 
 
-def to_column(readings: Iterable[OcrReading]) -> str | None:
+# The key of the column's object that names why OCR could not vouch for the cell.
+_WHY_KEY = "why"
+
+
+def to_column(readings: Iterable[OcrReading], why: Iterable[Why] = ()) -> str | None:
     """The `ocr_readings` column of a record: a JSON object, one key per reading by its kind,
-    in order, its score beside it as `KIND_score` where the recogniser gave one (two decimals):
-    {"cell": "7229", "cell_score": 1.0, "digits": "686998", "digits_score": 0.97, "again": ":70"};
-    None for none."""
-    out: dict[str, str | float] = {}
+    in order, its score beside it as `KIND_score` where the recogniser gave one (two decimals),
+    then, for a cell OCR could not vouch for, why, as a list of `Why` codes:
+    {"cell": "7229", "cell_score": 1.0, "digits": "686998", "digits_score": 0.97, "again": ":70",
+    "why": ["digits_differ", "breaks_rules"]}; None for none."""
+    out: dict[str, str | float | list[str]] = {}
     for reading in sorted(readings, key=lambda r: _ORDER.index(r.kind)):
         out[str(reading.kind)] = reading.text
         if reading.score is not None:
             out[f"{reading.kind}_score"] = round(reading.score, _SCORE_DECIMALS)
+    if why := [str(code) for code in why]:
+        out[_WHY_KEY] = why
     return json.dumps(out, ensure_ascii=False) if out else None
+
+
+def _held(value: object) -> dict:
+    """The JSON object of an `ocr_readings` column's value; empty for an empty value (a cell with
+    no readings, or an output written before the column) or one that is not such an object."""
+    if not isinstance(value, str) or not value.strip():
+        return {}
+    try:
+        held = json.loads(value)
+    except ValueError:
+        return {}
+    return held if isinstance(held, dict) else {}
+
+
+def why_from_column(value: object) -> tuple[Why, ...]:
+    """Why OCR could not vouch for a cell, from its `ocr_readings` column's value (`to_column`'s
+    `why`); none where it names none (a cell OCR vouched for, an output written before `why`),
+    and a code not known here is passed over (an output of a later version)."""
+    codes = _held(value).get(_WHY_KEY)
+    known = {str(code) for code in Why}
+    return (
+        tuple(Why(c) for c in codes if isinstance(c, str) and c in known) if isinstance(codes, list) else ()
+    )
 
 
 def from_column(value: object) -> Readings:
     """The readings of an `ocr_readings` column's value (`to_column` reversed); none for an empty
     value (a cell with no readings, or an output written before the column) or one that is not
     such a JSON object."""
-    if not isinstance(value, str) or not value.strip():
-        return ()
-    try:
-        held = json.loads(value)
-    except ValueError:
-        return ()
-    if not isinstance(held, dict):
-        return ()
+    held = _held(value)
     out = []
     for kind in ReadingKind:
         text = held.get(str(kind))

@@ -265,7 +265,8 @@ def read_report(path: str | os.PathLike[str], kind: str = "auto", threads: int |
     kind raises UnreadableFileError. `threads` is how many scanned pages are read by OCR at
     once: by default one per core this process may use (at most `max_page_threads`); another
     count than a whole number of at least 1 raises InvalidOptionError. Raises a GongkaiError
-    subclass when the file cannot be read at all.
+    subclass when the file cannot be read at all (`gongkai.read_report`, `batch.read_report`,
+    first refuses a file a run of extract writes).
     """
     report = _new_report(path, kind, threads)
     _read_into(report, path, kind, threads)
@@ -292,6 +293,7 @@ def _read_into(report: Report, path: str | os.PathLike[str], kind: str, threads:
         )
     notes = [note] if (note := sources.kind_mismatch(path, report.kind)) else []
     attachments: list[str] = []
+    not_a_report = ""  # why a document says it is no report (a server's error page saved)
     chars: dict[int, list[Char]] = {}  # of the pages read; none in markup, which the form reading skips
     if report.kind in sources.SOURCES:
         threads = page_threads(pool.usable_cores()) if threads is None else threads
@@ -301,10 +303,12 @@ def _read_into(report: Report, path: str | os.PathLike[str], kind: str, threads:
         document = sources.read_markup(path, report.kind, legacy)
         identity = identity_from_titles(document.titles, Path(path))
         headings = [h for page, line in document.lines for h in find_headings(page, [line])]
-        grids, attachments = document.grids, document.attachments
+        grids, attachments, not_a_report = document.grids, document.attachments, document.not_a_report
     report.agency, report.year = identity.agency, identity.year
     version, choices = choose_versions(read_every_version(grids, headings))
     if not any(c.reading is not None and c.reading.cells for c in choices):
+        if not_a_report:  # its links and its year are the site's error page's
+            raise NotAReportError("; ".join([*notes, not_a_report]))
         if attachments:
             raise NotAReportError(
                 "no table of the standard form on the page, which links to the report as an attachment: "

@@ -37,8 +37,8 @@ from typing import TYPE_CHECKING
 from .checks import CheckResult, _evaluate, _expand, _rows_by_table, _values
 from .forms import FORMS, Form, ValueKind
 from .model import CellRecord, CheckStatus, Key, NoteCode, PlacedCell, cell_key, cell_name
-from .numbers import SPECK, digits_of, format_number, without_unit
-from .readings import NO_INK, OcrReading, ReadingKind, Readings, as_read, cited, described, with_readings
+from .numbers import SPECK, digits_of, format_number, number_part
+from .readings import NO_INK, OcrReading, ReadingKind, Readings, Why, as_read, cited, described, with_readings
 from .settings import DEFAULT
 
 if TYPE_CHECKING:  # the OCR source imports OpenCV: only a report with scanned pages loads it
@@ -52,14 +52,43 @@ _MARKS = frozenset("/／—―-－")  # a printed mark for "not applicable", rea
 # the letter: it saw the same plain ring the first reading read as 0, and no stroke of a 6, 8 or
 # 9, as a second 0 would. The letter is never the value published: the first reading's digit is.
 _ROUND_LETTERS = frozenset("oO")
-# Digits with a speck read beside them, by the kind of count they stand for: a count that cannot
+# Digits with a speck read beside them, by the kind of column they stand in: a count that cannot
 # be negative takes any speck before or after (.0, • 2, 2.); a signed count only a point right
 # after (2.), never one before (a small blob there may be its minus), and not the other specks,
-# which were measured on counts alone.
+# which were measured on counts alone. An amount (never negative) takes a speck before or after
+# only where its digits hold their decimal point already (• 342.33, 216.4.): beside digits with
+# none, a dot-sized blob may be that point (.5, 342.).
 _SPECKED_RE = {
     ValueKind.COUNT: re.compile(rf"^(?P<before>{SPECK}\s*)?(?P<digits>\d+)(?P<after>\s*{SPECK})?$"),
     ValueKind.SIGNED_COUNT: re.compile(r"^(?P<before>)(?P<digits>\d+)(?P<after>\.)?$"),
+    ValueKind.AMOUNT: re.compile(
+        rf"^(?P<before>{SPECK}\s*)?(?P<digits>(?:\d{{1,3}}(?:,\d{{3}})+|\d+)\.\d+)(?P<after>\s*{SPECK})?$"
+    ),
 }
+
+
+@dataclass(frozen=True)
+class _Doubt:
+    """One reason a reading is doubted, or taken: in the note's words, and as the codes the record
+    keeps of why OCR could not vouch for it (`CellRecord.ocr_why`; none for the reason a corrected
+    value was taken, which the note code says)."""
+
+    words: str
+    why: tuple[Why, ...] = ()
+
+
+# A suspect cell's reasons (`OcrCell.suspect`) in the note's words.
+_SUSPECT_WORDS = {
+    Why.SEAL: "seal",
+    Why.SMUDGE: "smudge",
+    Why.INK_TOUCHING_RULES: "ink touching the rules",
+    Why.TEXT_WITHOUT_INK: "text detected where the ink test found none",
+}
+
+
+def _why(doubts: Sequence[_Doubt]) -> tuple[Why, ...]:
+    """The codes of `doubts`, each once, in order."""
+    return tuple(dict.fromkeys(why for doubt in doubts for why in doubt.why))
 
 
 @dataclass
@@ -73,7 +102,7 @@ class _Reading:
     value: float | None  # the reading's number, when it is a plain number
     clean: bool
     mark: bool  # a printed / or —: no number, and the parser's note says so
-    doubts: list[str]
+    doubts: list[_Doubt]
     candidates: list[float]
     confidence: float | None
     second: str | None = None  # the independent reading, made only when a rule cannot vouch
@@ -104,13 +133,14 @@ def _number(
     nothing follows the point): the digits are the number. In a count that cannot be negative so
     is any other speck read there (2`), and one read before the digits (.0) where the ink holds
     one round dot-sized blob apart from them (`CellInk.dot_before`): before a signed count's
-    digits a small blob may be its minus (`_SPECKED_RE`). A unit after the number that the value
-    parser drops (18件) is dropped here too (`numbers.without_unit`)."""
-    text = without_unit(text.strip(), kind)
+    digits a small blob may be its minus. An amount takes specks only beside digits that hold
+    their decimal point (`_SPECKED_RE`). What the value parser drops after a number, a unit (18件)
+    or a bracketed remark (4（其中修订1件）), is dropped here too (`numbers.number_part`)."""
+    text = number_part(text.strip(), kind)
     if kind is ValueKind.SIGNED_COUNT and text.startswith("-"):
         number = _number(text[1:], kind, dot_after)
         return None if number is None else -number
-    specked = _SPECKED_RE[kind].match(text) if kind in _SPECKED_RE else None
+    specked = _SPECKED_RE[kind].match(text)
     if specked and (not specked["before"] or dot_before) and (not specked["after"] or dot_after):
         text = specked["digits"]
     return float(text.replace(",", "")) if _NUMBER_RE.match(text) else None
@@ -122,19 +152,19 @@ def _reading(
     """What one OCR-read cell offers; `parsed` is the value the parser took from `raw`."""
     if cell is None:  # read with the whole page only: the rules alone can vouch for it
         candidates = [parsed] if parsed is not None else []
-        doubts = [] if parsed is not None else [f"not a plain number{as_read(raw)}"]
+        doubts = [] if parsed is not None else [_not_a_number(raw)]
         return _Reading(index, key, None, raw, parsed, parsed is not None, False, doubts, candidates, None)
     mark = bool(cell.free) and set(cell.free) <= _MARKS
     value = _number(cell.free, kind, cell.dot_after, cell.dot_before)
-    doubts: list[str] = []
+    doubts: list[_Doubt] = []
     if value is None and cell.free and not mark:
-        doubts.append(f"not a plain number{as_read(cell.free)}")
-    doubts += [f"suspect cell ({why})" for why in cell.suspect]
+        doubts.append(_not_a_number(cell.free))
+    doubts += [_Doubt(f"suspect cell ({_SUSPECT_WORDS[why]})", (why,)) for why in cell.suspect]
     low = cell.has_ink and cell.free_score < _SETTINGS.min_score
     if low:
         doubts.append(_low_score(cell))
-    if value is not None and cell.digits != digits_of(cell.free):  # separators, a sign, specks
-        doubts.append(f"digits-only reading differs{cited(cell.digits)}")
+    if value is not None and not _digits_agree(cell):
+        doubts.append(_Doubt(f"digits-only reading differs{cited(cell.digits)}", (Why.DIGITS_DIFFER,)))
     weak = (
         low
         and value is not None
@@ -153,25 +183,42 @@ def _reading(
     return _Reading(index, key, cell, raw, value, not doubts, mark, doubts, candidates, confidence, weak=weak)
 
 
-def _low_score(cell: OcrCell) -> str:
+def _not_a_number(text: str) -> _Doubt:
+    return _Doubt(f"not a plain number{as_read(text)}", (Why.NOT_A_NUMBER,))
+
+
+def _digits_agree(cell: OcrCell) -> bool:
+    """Whether the digits-only reading gives the digits of the free one. It may not spell a
+    minus sign: one digit in its place (-31 read so as 131) agrees where the ink shows a minus
+    before the digits (`CellInk.lead`)."""
+    digits = digits_of(cell.free)
+    if cell.digits == digits:
+        return True
+    minus = cell.free.lstrip().startswith("-") and cell.lead == "-"
+    return minus and len(cell.digits) == len(digits) + 1 and cell.digits[1:] == digits
+
+
+def _low_score(cell: OcrCell) -> _Doubt:
     # Rounded down, as the threshold judges it: 0.899 is no 0.90
-    return f"low OCR confidence {math.floor(cell.free_score * 100) / 100:.2f}"
+    return _Doubt(f"low OCR confidence {math.floor(cell.free_score * 100) / 100:.2f}", (Why.LOW_SCORE,))
 
 
-def _shared_fault(reading: _Reading, signed: set[Key]) -> str | None:
+def _shared_fault(reading: _Reading, signed: set[Key]) -> _Doubt | None:
     """Why a second reading of this cell would not be independent of the first, if it would not:
     under a seal both read the same faded pixels (44255 read twice as 44355), and a thin minus
     sign is lost by both alike (-4 read twice as 4) in a column that may be negative, unless the
     ink itself shows the sign as read: one flat bar before the digits for a minus, and for none
     no ink there at all, not even too faint for the ink test (`CellInk.lead`)."""
     if reading.cell is not None and reading.cell.under_seal:
-        return "under the seal"
+        return _Doubt("under the seal", (Why.UNDER_SEAL,))
     if reading.value not in (None, 0) and reading.key in signed:
         shown = reading.cell.lead if reading.cell is not None else "?"
         if shown == "?":
-            return "a minus sign can be lost in a scan: the ink does not show whether one stands before"
+            words = "a minus sign can be lost in a scan: the ink does not show whether one stands before"
+            return _Doubt(words, (Why.SIGN_UNSEEN,))
         if (shown == "-") != (reading.value < 0):
-            return f"the ink shows {'a minus sign' if shown == '-' else 'no minus sign'} before the digits"
+            words = f"the ink shows {'a minus sign' if shown == '-' else 'no minus sign'} before the digits"
+            return _Doubt(words, (Why.SIGN_CONTRADICTED,))
     return None
 
 
@@ -306,7 +353,10 @@ def verify_ocr_cells(
         convicted[key] = value
         readings[key].clean = False
         readings[key].doubts.append(
-            f"breaks {' and '.join(rule_ids[:3])}, which both leave {format_number(value)}"
+            _Doubt(
+                f"breaks {' and '.join(rule_ids[:3])}, which both leave {format_number(value)}",
+                (Why.BREAKS_RULES,),
+            )
         )
     for _round in range(_SETTINGS.max_rounds):
         results = _evaluate(form, rows_by_table, trial_values())
@@ -331,7 +381,9 @@ def verify_ocr_cells(
                 reading.value is None or fitting[0][0] != reading.value or reading.doubts
             ):
                 corrected[key] = fitting[0][0]
-                reading.doubts.append(f"the only reading that satisfies {', '.join(fitting[0][1][:3])}")
+                reading.doubts.append(
+                    _Doubt(f"the only reading that satisfies {', '.join(fitting[0][1][:3])}")
+                )
                 changed = True
         if not changed:
             break
@@ -357,9 +409,10 @@ def verify_ocr_cells(
             pinned.add(key)
         elif value in reading.candidates:
             corrected[key] = value
-            reading.doubts.append(f"the only value {', '.join(rule_ids[:3])} leave")
+            reading.doubts.append(_Doubt(f"the only value {', '.join(rule_ids[:3])} leave"))
         else:
-            reading.doubts.append(f"{', '.join(rule_ids[:3])} leave only {format_number(value)}")
+            words = f"{', '.join(rule_ids[:3])} leave only {format_number(value)}"
+            reading.doubts.append(_Doubt(words, (Why.RULES_LEAVE_ANOTHER,)))
     counts["by_arithmetic"] = len(pinned)
     for key, reading in readings.items():
         record = cells[reading.index]
@@ -603,10 +656,14 @@ def _outcome(
     if cell is not None and not cell.has_ink:
         if cell.blank:
             return "blank"
-        why = ", ".join((*cell.suspect, *(("the seal's ink over it",) if cell.under_seal else ())))
+        suspect = [_Doubt(_SUSPECT_WORDS[why], (why,)) for why in cell.suspect]
+        if cell.under_seal:
+            suspect.append(_Doubt("the seal's ink over it", (Why.UNDER_SEAL,)))
         record.value, record.note_code = None, NoteCode.OCR_DOUBTFUL
+        record.ocr_why = _why([_Doubt(NO_INK, (Why.NO_INK,)), *suspect, *reading.doubts])
         # What the rules leave it (0, where a seal's fade took a printed 0 whole) helps who fills it in.
-        left = "".join(f"; {doubt}" for doubt in reading.doubts)
+        left = "".join(f"; {doubt.words}" for doubt in reading.doubts)
+        why = ", ".join(doubt.words for doubt in suspect)
         record.note = f"OCR doubtful: {NO_INK}, but the cell is suspect ({why}){left}"
         return "doubtful"
     if corrected is not None:
@@ -614,10 +671,10 @@ def _outcome(
         record.ocr_readings = reading.readings()
         # The last doubt is why the value was taken; a clean reading the rules chose over has none
         # of its own before it.
-        doubts = "; ".join(reading.doubts[:-1])
+        doubts = "; ".join(doubt.words for doubt in reading.doubts[:-1])
         record.note = (
             f"OCR corrected{f' ({doubts})' if doubts else ''}: {described(reading.readings())}; "
-            f"took {format_number(corrected)}: {reading.doubts[-1]}"
+            f"took {format_number(corrected)}: {reading.doubts[-1].words}"
         )
         return "corrected"
     if reading.mark and not reading.doubts:
@@ -635,18 +692,24 @@ def _outcome(
     why = list(reading.doubts)
     failing = [r.rule_id for r in rules if r.status == CheckStatus.FAILED]
     if failing:
-        why.append(f"breaks {', '.join(failing[:3])}")
+        why.append(_Doubt(f"breaks {', '.join(failing[:3])}", (Why.BREAKS_RULES,)))
     elif reading.clean:
         if cell is None:
-            why.append("one reading only")
+            why.append(_Doubt("one reading only", (Why.ONE_READING,)))
         elif shared := _shared_fault(reading, signed):
             held = rules and all(r.status == CheckStatus.PASSED for r in rules)
-            why.append(
-                f"{shared}, and {'the rules hold but do not fix it' if held else 'no rule can check it'}"
+            checked = (
+                _Doubt("the rules hold but do not fix it", (Why.RULES_HOLD_UNFIXED,))
+                if held
+                else _Doubt("no rule can check it", (Why.NO_RULE,))
             )
+            why.append(_Doubt(f"{shared.words}, and {checked.words}", (*shared.why, *checked.why)))
         else:
-            why.append("no rule can check it and the two readings disagree")
+            words = "no rule can check it and the two readings disagree"
+            why.append(_Doubt(words, (Why.NO_RULE, Why.READINGS_DISAGREE)))
     record.value, record.note_code = None, NoteCode.OCR_DOUBTFUL
-    record.ocr_readings = reading.readings()
-    record.note = with_readings(f"OCR doubtful ({'; '.join(why)})", reading.readings())
+    record.ocr_readings, record.ocr_why = reading.readings(), _why(why)
+    record.note = with_readings(
+        f"OCR doubtful ({'; '.join(doubt.words for doubt in why)})", reading.readings()
+    )
     return "doubtful"

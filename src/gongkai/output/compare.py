@@ -19,6 +19,7 @@ from ..agency import agency_key
 from ..model import NoteCode
 from ..numbers import format_number
 from ..settings import DEFAULT
+from ..sources import quoted
 from . import records
 from .views import DOUBTFUL
 from .writers import Escapes, escapes_note, replacing
@@ -184,6 +185,25 @@ def report_labels(year_a: object, year_b: object) -> tuple[str, str]:
     return f"{a}年", f"{b}年"
 
 
+# What two reports of one file content are, whichever way they are compared.
+_SAME_CONTENT = "the same file content, byte for byte"
+
+
+def copies_doubts(files: pd.DataFrame, key: str) -> list[str]:
+    """Why `year_over_year` of the agency `key` may not be what was meant, as `pair_doubts` says
+    it of A and B: reports of the agency (`files`, the batch's status table) that are one file
+    content, copies of one report (a download saved twice). One
+    line a copy, naming the first report of that content (in the table's order)."""
+    held = files[(files["agency_key"] == key) & files["sha256"].fillna("").ne("")]
+    doubts = []
+    for _, sources in held.groupby("sha256", sort=False)["source"]:
+        first, *copies = sources
+        doubts += [
+            f"{quoted(copy)} and {quoted(first)} are {_SAME_CONTENT}: copies of one report" for copy in copies
+        ]
+    return doubts
+
+
 def pair_doubts(
     agency_a: object,
     agency_b: object,
@@ -198,7 +218,7 @@ def pair_doubts(
     Where their contents are known (`sha256_a`, `sha256_b`) and one, that alone: a copy of one
     report (a download saved twice) says more than 'both of 2024'."""
     if isinstance(sha256_a, str) and sha256_a and sha256_a == sha256_b:
-        return "A and B are the same file content, byte for byte: every change is 0"
+        return f"A and B are {_SAME_CONTENT}: every change is 0"
     doubts = []
     named = isinstance(agency_a, str) and isinstance(agency_b, str) and agency_a and agency_b
     if named and agency_key(agency_a) != agency_key(agency_b):

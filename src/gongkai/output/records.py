@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import InputTypeError
-from ..model import CellRecord, NoteCode
-from ..readings import from_column, to_column
+from ..model import IN_COLUMN, CellRecord, NoteCode
+from ..readings import from_column, to_column, why_from_column
 from ..sources import quoted
 from .wide import wide_cell_columns, wide_columns
 
@@ -24,7 +24,24 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-CELL_COLUMNS = [field.name for field in dataclasses.fields(CellRecord)]  # the order of the contract
+# The order of the contract: the record's fields, but those held in another's column (ocr_why).
+CELL_COLUMNS = [field.name for field in dataclasses.fields(CellRecord) if IN_COLUMN not in field.metadata]
+# The encodings a CSV table gongkai wrote is read back in (summary, compare: `read_output`), the
+# first it decodes in: UTF-8 with or without its byte-order mark, else GB18030 (GBK and GB2312
+# are parts of it). `--encoding` takes no other (`batch.check_encoding`).
+TABLE_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def read_back(data: bytes) -> str | None:
+    """A CSV table's bytes as gongkai reads them back (`TABLE_ENCODINGS`); None where it cannot."""
+    for encoding in TABLE_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
 FILE_COLUMNS = [
     "source",
     "status",
@@ -175,10 +192,12 @@ def frame(kind: str, records: Iterable[dict]) -> pd.DataFrame:
 
 def cell_rows(cells: Sequence[CellRecord]) -> list[dict]:
     """The records of typed cells, one dict of the contract's columns per cell."""
-    rows = [{name: getattr(cell, name) for name in CELL_COLUMNS} for cell in cells]
-    for row in rows:
+    rows = []
+    for cell in cells:
+        row = {name: getattr(cell, name) for name in CELL_COLUMNS}
         row["note_code"] = None if row["note_code"] is None else str(row["note_code"])
-        row["ocr_readings"] = to_column(row["ocr_readings"])
+        row["ocr_readings"] = to_column(cell.ocr_readings, cell.ocr_why)
+        rows.append(row)
     return rows
 
 
@@ -198,6 +217,7 @@ def cell_records_of(cells: pd.DataFrame) -> list[CellRecord]:
         for name in ("year", "page"):
             fields[name] = None if fields[name] is None else int(fields[name])
         fields["note_code"] = None if fields["note_code"] is None else NoteCode(fields["note_code"])
+        fields["ocr_why"] = why_from_column(fields["ocr_readings"])
         fields["ocr_readings"] = from_column(fields["ocr_readings"])
         for name in ("note", "agency_key", "group", "group_id", "read_by"):
             fields[name] = fields[name] or ""

@@ -29,7 +29,7 @@ from .. import sources
 from ..errors import GongkaiError
 from ..numbers import counted, format_number
 from . import records
-from .views import failed_rule, note_on_paper, prints_no_number
+from .views import failed_rule, hover_note, note_on_paper, prints_no_number
 from .writers import replacing
 
 # The narrowest a column of words folds to on a narrow terminal: four CJK characters, or `partial`.
@@ -61,6 +61,9 @@ class Summary:
     # The reasons of `missing` as a sheet prints them, row by row: an OCR doubtful cell's why in
     # words, without what OCR read (views.note_on_paper), which is in the hover note of its reasons.
     missing_on_paper: list[str] = field(default_factory=list)
+    # The hover notes of those reasons, row by row: each cell's as the workbook's (views.hover_note),
+    # in Chinese as the sheet's headers are, what OCR read too.
+    missing_hovers: list[str] = field(default_factory=list)
 
     def sections(self) -> dict[str, pd.DataFrame]:
         return {
@@ -102,16 +105,13 @@ class Summary:
             for name in ("按状态", "按格式"):  # the totals row in Chinese, as its column's header 合计
                 tables[name] = _totals_in_chinese(tables[name])
             notes = {}
-            if len(self.missing_on_paper) == len(self.missing) and len(self.missing):
-                # On paper the reasons in words; the notes as read, OCR's readings too, on hover.
+            rows = len(self.missing)
+            if rows and len(self.missing_on_paper) == len(self.missing_hovers) == rows:
+                # On paper the reasons in words; on hover in Chinese, OCR's readings too.
                 missing = self.missing.reset_index(drop=True)
                 tables["最常缺的行"] = missing.assign(reasons=self.missing_on_paper)
                 notes["最常缺的行"] = {
-                    (row, "reasons"): full
-                    for row, (full, shown) in enumerate(
-                        zip(missing["reasons"], self.missing_on_paper, strict=True)
-                    )
-                    if full != shown
+                    (row, "reasons"): hover for row, hover in enumerate(self.missing_hovers)
                 }
             write_tables(tables, path, notes)
             return
@@ -253,10 +253,10 @@ def _plain_text(renderable, width: int | None) -> str:
     return "\n".join(line.rstrip() for line in captured.get().splitlines())
 
 
-def _joined(values: Iterable[object], limit: int = 3) -> str:
+def _joined(values: Iterable[object], limit: int = 3, sep: str = "; ") -> str:
     items = [str(v) for v in values]
     more = f" … (+{len(items) - limit})" if len(items) > limit else ""
-    return "; ".join(items[:limit]) + more
+    return sep.join(items[:limit]) + more
 
 
 def _by_year(files: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -328,20 +328,21 @@ def _number(value: object) -> str:
     return format_number(None if pd.isna(value) else float(value))
 
 
-def _missing(cells: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+def _missing(cells: pd.DataFrame) -> tuple[pd.DataFrame, list[str], list[str]]:
     """Rows with a cell not found or unreadable, by the number of reports they are missing from;
-    and their reasons on paper (`Summary.missing_on_paper`)."""
+    their reasons on paper (`Summary.missing_on_paper`) and on hover (`Summary.missing_hovers`)."""
     columns = ["table", "row_id", "row", "reports", "cells", "reasons"]
     if cells.empty:
-        return pd.DataFrame(columns=columns), []
+        return pd.DataFrame(columns=columns), [], []
     gone = cells[cells["value"].isna() & ~prints_no_number(cells["note_code"])]
     rows = []
     for (table, row_id), group in gone.groupby(["table", "row_id"], sort=False):
         reasons = group["note"].fillna("").replace("", "no note").value_counts()
         read = group["ocr_readings"] if "ocr_readings" in group else [None] * len(group)
-        paired = zip(group["note"], group["note_code"], read, strict=True)
-        on_paper = [note_on_paper(note, code, readings) for note, code, readings in paired]
+        held = list(zip(group["note"], group["note_code"], group["raw"], read, strict=True))
+        on_paper = [note_on_paper(note, code, readings) for note, code, _, readings in held]
         words = pd.Series(on_paper, dtype=object).fillna("").replace("", "no note").value_counts()
+        hovers = pd.Series([hover_note(*cell) for cell in held], dtype=object).value_counts()
         rows.append(
             {
                 "table": table,
@@ -351,11 +352,12 @@ def _missing(cells: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
                 "cells": len(group),
                 "reasons": _joined((f"{n}× {reason}" for reason, n in reasons.items()), limit=2),
                 "on_paper": _joined((f"{n}× {reason}" for reason, n in words.items()), limit=2),
+                "hover": _joined((f"{n}× {hover}" for hover, n in hovers.items()), limit=2, sep="\n"),
             }
         )
-    out = pd.DataFrame(rows, columns=[*columns, "on_paper"])
+    out = pd.DataFrame(rows, columns=[*columns, "on_paper", "hover"])
     out = out.sort_values(["reports", "cells"], ascending=False, kind="stable").head(MISSING_ROWS_SHOWN)
-    return out[columns], out["on_paper"].tolist()
+    return out[columns], out["on_paper"].tolist(), out["hover"].tolist()
 
 
 def summarize(cells: pd.DataFrame, files: pd.DataFrame, checks: pd.DataFrame) -> Summary:
@@ -363,7 +365,7 @@ def summarize(cells: pd.DataFrame, files: pd.DataFrame, checks: pd.DataFrame) ->
     records.require_cells(cells)
     records.require_batch_tables(files, checks)
     files = files.drop_duplicates("source")
-    missing, on_paper = _missing(cells)
+    missing, on_paper, hovers = _missing(cells)
     return Summary(
         by_status=_by_year(files, "status"),
         by_form=_by_year(files[files["status"] != "failed"], "form"),
@@ -373,17 +375,15 @@ def summarize(cells: pd.DataFrame, files: pd.DataFrame, checks: pd.DataFrame) ->
         broken=_broken(files, checks),
         missing=missing,
         missing_on_paper=on_paper,
+        missing_hovers=hovers,
     )
 
 
 # The encodings --encoding can write Chinese in that are met in practice, tried in turn: UTF-8
 # (with or without its byte-order mark) first, then GB18030, which GBK and GB2312 are subsets of.
-_TABLE_ENCODINGS = ("utf-8-sig", "gb18030")
-
-
 def _read_table(path: str) -> pd.DataFrame:
-    """A CSV table gongkai wrote, in whichever of `_TABLE_ENCODINGS` it was written in."""
-    for encoding in _TABLE_ENCODINGS:
+    """A CSV table gongkai wrote, in whichever of `records.TABLE_ENCODINGS` it was written in."""
+    for encoding in records.TABLE_ENCODINGS:
         try:
             return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
         except UnicodeDecodeError:
@@ -399,7 +399,8 @@ def _read_table(path: str) -> pd.DataFrame:
 
 
 def read_output(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The cells, files and checks that `gongkai extract -o PATH` wrote."""
+    """The cells, files and checks that `gongkai extract -o PATH` wrote (`gongkai.read_output`,
+    `batch.read_output`, first refuses a file beside an output)."""
     path = str(path)
     shown = sources.message_path(path)
     suffix = Path(path).suffix.lower()

@@ -3,7 +3,8 @@
 - `form_lines`: a table's rows as the form prints them, with its group rows
   (（三）不予公开, 第二十条第（一）项) between them;
 - `check_place`: the column or row a failed rule fails in, in the form's words;
-- `headlines`: the few figures a reader looks at first, one row per report.
+- `headlines`: the few figures a reader looks at first, one row per report;
+- `hover_note`: a cell's hover note in Chinese, on the workbook's sheets and summary's.
 """
 
 from __future__ import annotations
@@ -16,11 +17,123 @@ import pandas as pd
 
 from ..forms import FORMS, Row, Table
 from ..model import NoteCode
-from ..readings import from_column, without_readings
+from ..readings import ReadingKind, Why, from_column, listed, why_from_column, without_readings
 
 # What a number OCR could not vouch for (`ocr_doubtful`) is shown as, where a number would be: never
 # its reading, which may be wrong (42 read as 12), nor a blank, which is what the report printed.
 DOUBTFUL = "待核"
+
+
+def plain(value: object) -> object:
+    """A cell value as Excel should hold it: whole numbers as int, missing as empty."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+# The hover notes, in the sheets' words: what the note code says (the legend's 不适用, 带注释,
+# 非数字, 未找到, 待核), then what the report printed and what OCR read. The record's note (the cells
+# sheet's 说明) stays as it is, in English: it is the output's contract.
+_HOVER = {  # what the code says, and after what the report printed (报告中此格为“…”), the rest
+    NoteCode.BLANK: ("空白：报告中此格为空（不作 0 计）", ""),
+    NoteCode.NOT_APPLICABLE: ("不适用", ""),
+    NoteCode.ANNOTATED: ("带注释", "，取其中的数"),
+    NoteCode.CONVERTED_UNIT: ("单位已换算", "，由元换算为万元"),
+    NoteCode.UNIT_DROPPED: ("去掉了单位", ""),
+    NoteCode.TEXT_IN_NUMBER_CELL: ("非数字", "，未取数"),
+    NoteCode.NEGATIVE_COUNT: ("负数", "，此格应为件数，未取数"),
+    NoteCode.DECIMAL_COUNT: ("小数", "，此格应为整数，未取数"),
+    NoteCode.AMBIGUOUS_DIGITS: ("数字不清", "，可能是一个数，也可能是两个，未取数"),
+    NoteCode.SETTLED_BY_RULE: ("按勾稽关系确定", "，只有一种读法符合校验"),
+    NoteCode.ROW_NOT_FOUND: ("未找到：报告中没有找到此行", ""),
+    NoteCode.COLUMN_NOT_FOUND: ("未找到：找到了此行，没有找到此列", ""),
+    NoteCode.TABLE_NOT_FOUND: ("未找到：报告中没有找到此表", ""),
+    NoteCode.DUPLICATE_ROW: ("未取数：此行在报告中印了不止一次", ""),
+    NoteCode.CONFLICT: ("两种读法所得不一致", "，未取数"),
+    NoteCode.SHARED_CELL: ("未取数：此格与相邻的格合印一个数，未能分开", ""),
+    NoteCode.OCR_DOUBTFUL: (f"{DOUBTFUL}：扫描件上未能可靠识别，须对照原件填写", ""),
+    NoteCode.OCR_CORRECTED_BY_RULE: ("扫描件上识别的数已按勾稽关系更正", ""),
+}
+# The codes whose cell is not read from the report (its raw, if any, is not this cell's).
+_NOT_PRINTED = {
+    NoteCode.BLANK,
+    NoteCode.ROW_NOT_FOUND,
+    NoteCode.COLUMN_NOT_FOUND,
+    NoteCode.TABLE_NOT_FOUND,
+    NoteCode.DUPLICATE_ROW,
+    NoteCode.SHARED_CELL,
+    NoteCode.OCR_DOUBTFUL,
+    NoteCode.OCR_CORRECTED_BY_RULE,
+}
+# Why OCR could not vouch for a cell (the `why` of its `ocr_readings`), in the sheets' words.
+_WHY = {
+    Why.NOT_A_NUMBER: "识别所得不是单纯的数",
+    Why.SEAL: "格中有印章的红色印迹",
+    Why.SMUDGE: "格中有污迹",
+    Why.INK_TOUCHING_RULES: "笔画触及表格线",
+    Why.TEXT_WITHOUT_INK: "识别出文字而墨迹检测未见墨迹",
+    Why.LOW_SCORE: "识别置信度偏低",
+    Why.DIGITS_DIFFER: "只认数字时读出的数字不同",
+    Why.BREAKS_RULES: "不符合勾稽关系",
+    Why.RULES_LEAVE_ANOTHER: "按勾稽关系此格应为识别所得以外的数",
+    Why.ONE_READING: "只从整页识别一次而无从比对",
+    Why.UNDER_SEAL: "此格在印章下",
+    Why.SIGN_UNSEEN: "墨迹看不出数前有无负号",
+    Why.SIGN_CONTRADICTED: "墨迹所示的负号与识别所得不符",
+    Why.RULES_HOLD_UNFIXED: "勾稽关系成立但不能确定此数",
+    Why.NO_RULE: "没有勾稽关系可以核对此数",
+    Why.READINGS_DISAGREE: "两次识别结果不一致",
+    Why.NO_INK: "未见墨迹但此格可疑",
+}
+# What OCR read (`ocr_readings`), in words, by how it was read.
+_OCR_READINGS = {
+    ReadingKind.CELL: "单元格识别为{text}（置信度 {score}）",
+    ReadingKind.DIGITS: "只认数字为{text}",
+    ReadingKind.AGAIN: "再次识别为{text}",
+    ReadingKind.PAGE: "从整页识别为{text}",
+}
+
+
+def _quoted(text: object) -> str:
+    return f"“{str(text).strip()}”"
+
+
+def _readings(readings: object) -> list[str]:
+    """What OCR read (a record's `ocr_readings`), those the note names, in its order, in words:
+    单元格识别为“2357”（置信度 1.00）."""
+    out = []
+    for reading in listed(from_column(readings)):
+        words = _OCR_READINGS[reading.kind]
+        if reading.score is None:
+            words = words.replace("（置信度 {score}）", "")
+        out.append(words.format(text=_quoted(reading.text), score=f"{reading.score or 0:.2f}"))
+    return out
+
+
+def hover_note(note: object, note_code: object, raw: object = None, readings: object = None) -> str:
+    """A cell's hover note in the sheets' words (Chinese), from its note code, what the report
+    printed (`raw`) and, for a scan, from its `ocr_readings` (`readings`): why OCR could not vouch
+    for it (`_WHY`) and what OCR read. Every note code has its words in `_HOVER`; a note of no
+    code is as it is (未找到 where it is empty). The workbook's and summary's hover notes."""
+    note = note if isinstance(note, str) else ""
+    try:
+        code = NoteCode(note_code)
+    except ValueError:
+        return note or "未找到"
+    head, tail = _HOVER[code]
+    raw = plain(raw)
+    printed = code not in _NOT_PRINTED and raw is not None and str(raw).strip()
+    text = f"{head}{f'：报告中此格为{_quoted(raw)}' if printed else ''}{tail}"
+    if code is NoteCode.OCR_DOUBTFUL and (why := why_from_column(readings)):
+        text += "；原因：" + "，".join(_WHY[reason] for reason in why)
+    ocr = code in (NoteCode.OCR_DOUBTFUL, NoteCode.OCR_CORRECTED_BY_RULE)
+    if ocr and (said := _readings(readings)):
+        text += "；" + "，".join(said)
+    return text
 
 
 def note_on_paper(note: object, note_code: object, readings: object) -> object:

@@ -28,12 +28,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..checks import run_checks
 from ..forms import CURRENT_VERSION, FORMS, Table
 from ..model import NoteCode, cell_key
-from ..readings import NO_INK, ReadingKind, from_column, listed
 from ..sources import check_path
 from . import records
 from .compare import READINGS_COLUMNS as _READINGS_COLUMNS
 from .compare import shown_values, year_over_year
-from .views import DOUBTFUL, form_lines, headlines, note_on_paper
+from .views import DOUBTFUL, form_lines, headlines, hover_note, note_on_paper, plain
 from .wide import report_form
 from .writers import replacing
 
@@ -143,17 +142,6 @@ _SIDE_MARGIN, _TOP_MARGIN = 0.4, 0.5
 _PAGE_FILL = 0.9
 
 
-def _plain(value: object) -> object:
-    """A cell value as Excel should hold it: whole numbers as int, missing as empty."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    return value
-
-
 def _width(text: object) -> float:
     """Display width: a CJK character takes two columns."""
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(text))
@@ -252,6 +240,17 @@ def _page_rows_points(sheet: Worksheet, last_column: int) -> float:
 # ---------------------------------------------------------------------------
 
 
+# A header's brackets half-width, as 用时(秒)'s: LibreOffice folds a full-width bracket as it folds
+# a CJK character, before a closing one too, and 本年收费金额（单位：万元） over a value column
+# printed its ） alone on the third line (DejaVu Sans: six characters a line); ( and ) stay with
+# what they hold, the bracketed words fold as a whole, on a line of their own, in either program.
+_HALF_WIDTH_BRACKETS = str.maketrans("（）", "()")
+
+
+def _header_words(label: str) -> str:
+    return label.translate(_HALF_WIDTH_BRACKETS)
+
+
 class _FormSheet:
     """Writes report blocks, one under the other, on one sheet laid out like the form."""
 
@@ -331,7 +330,8 @@ class _FormSheet:
         self.row += 1
 
     def header(self, paths: list[tuple[str, ...]], stub: str | None) -> None:
-        """Multi-level column headers: equal labels merged across, a path's last label merged down."""
+        """Multi-level column headers: equal labels merged across, a path's last label merged down,
+        their brackets half-width (`_header_words`)."""
         depth = max(len(p) for p in paths)
         top = self.row
         if stub is not None:
@@ -349,13 +349,14 @@ class _FormSheet:
                 bottom = top + (level if level < len(path) - 1 else depth - 1)
                 column = self.first + index
                 style = {"font": _BOLD, "alignment": _CENTER, "fill": _HEADER_FILL}
-                self.merged(top + level, column, bottom, self.first + end, path[level], **style)
+                label = _header_words(path[level])
+                self.merged(top + level, column, bottom, self.first + end, label, **style)
                 index = end + 1
         for level in range(depth):
             tallest = max(
                 (
                     _lines(
-                        p[level],
+                        _header_words(p[level]),
                         _VALUE_WIDTH * (1 + sum(1 for q in paths if q[: level + 1] == p[: level + 1]) - 1),
                     )
                     for p in paths
@@ -395,90 +396,8 @@ class _FormSheet:
         self.row += 1
 
 
-# The hover notes, in the sheets' words: what the note code says (the legend's 不适用, 带注释,
-# 非数字, 未找到, 待核), then what the report printed and what OCR read. The record's note (the cells
-# sheet's 说明) stays as it is, in English: it is the output's contract.
-_HOVER = {  # what the code says, and after what the report printed (报告中此格为“…”), the rest
-    NoteCode.BLANK: ("空白：报告中此格为空（不作 0 计）", ""),
-    NoteCode.NOT_APPLICABLE: ("不适用", ""),
-    NoteCode.ANNOTATED: ("带注释", "，取其中的数"),
-    NoteCode.CONVERTED_UNIT: ("单位已换算", "，由元换算为万元"),
-    NoteCode.UNIT_DROPPED: ("去掉了单位", ""),
-    NoteCode.TEXT_IN_NUMBER_CELL: ("非数字", "，未取数"),
-    NoteCode.NEGATIVE_COUNT: ("负数", "，此格应为件数，未取数"),
-    NoteCode.DECIMAL_COUNT: ("小数", "，此格应为整数，未取数"),
-    NoteCode.AMBIGUOUS_DIGITS: ("数字不清", "，可能是一个数，也可能是两个，未取数"),
-    NoteCode.SETTLED_BY_RULE: ("按勾稽关系确定", "，只有一种读法符合校验"),
-    NoteCode.ROW_NOT_FOUND: ("未找到：报告中没有找到此行", ""),
-    NoteCode.COLUMN_NOT_FOUND: ("未找到：找到了此行，没有找到此列", ""),
-    NoteCode.TABLE_NOT_FOUND: ("未找到：报告中没有找到此表", ""),
-    NoteCode.DUPLICATE_ROW: ("未取数：此行在报告中印了不止一次", ""),
-    NoteCode.CONFLICT: ("两种读法所得不一致", "，未取数"),
-    NoteCode.SHARED_CELL: ("未取数：此格与相邻的格合印一个数，未能分开", ""),
-    NoteCode.OCR_DOUBTFUL: (f"{DOUBTFUL}：扫描件上未能可靠识别，须对照原件填写", ""),
-    NoteCode.OCR_CORRECTED_BY_RULE: ("扫描件上识别的数已按勾稽关系更正", ""),
-}
-# The codes whose cell is not read from the report (its raw, if any, is not this cell's).
-_NOT_PRINTED = {
-    NoteCode.BLANK,
-    NoteCode.ROW_NOT_FOUND,
-    NoteCode.COLUMN_NOT_FOUND,
-    NoteCode.TABLE_NOT_FOUND,
-    NoteCode.DUPLICATE_ROW,
-    NoteCode.SHARED_CELL,
-    NoteCode.OCR_DOUBTFUL,
-    NoteCode.OCR_CORRECTED_BY_RULE,
-}
-# What OCR read (`ocr_readings`), in words, by how it was read.
-_OCR_READINGS = {
-    ReadingKind.CELL: "单元格识别为{text}（置信度 {score}）",
-    ReadingKind.DIGITS: "只认数字为{text}",
-    ReadingKind.AGAIN: "再次识别为{text}",
-    ReadingKind.PAGE: "从整页识别为{text}",
-}
-
-
-def _quoted(text: object) -> str:
-    return f"“{str(text).strip()}”"
-
-
-def _readings(readings: object) -> list[str]:
-    """What OCR read (a record's `ocr_readings`), those the note names, in its order, in words:
-    单元格识别为“2357”（置信度 1.00）."""
-    out = []
-    for reading in listed(from_column(readings)):
-        words = _OCR_READINGS[reading.kind]
-        if reading.score is None:
-            words = words.replace("（置信度 {score}）", "")
-        out.append(words.format(text=_quoted(reading.text), score=f"{reading.score or 0:.2f}"))
-    return out
-
-
-def hover_note(note: object, note_code: object, raw: object = None, readings: object = None) -> str:
-    """A cell's hover note in the sheets' words (Chinese), from its note code, what the report
-    printed (`raw`) and, for a scan, what OCR read (`readings`, its `ocr_readings`). A note of no
-    code known here is as it is."""
-    note = note if isinstance(note, str) else ""
-    try:
-        code = NoteCode(note_code)
-    except ValueError:
-        return note or "未找到"
-    if code not in _HOVER:
-        return note
-    head, tail = _HOVER[code]
-    raw = _plain(raw)
-    printed = code not in _NOT_PRINTED and raw is not None and str(raw).strip()
-    text = f"{head}{f'：报告中此格为{_quoted(raw)}' if printed else ''}{tail}"
-    ocr = code in (NoteCode.OCR_DOUBTFUL, NoteCode.OCR_CORRECTED_BY_RULE)
-    if ocr and (said := _readings(readings)):
-        text += "；" + "，".join(said)
-    if code is NoteCode.OCR_DOUBTFUL and NO_INK in note:
-        text += "；未见墨迹，但此格可疑"
-    return text
-
-
 def _place_value(cell, record: dict, failed: set[tuple]) -> None:
-    value, note = _plain(record["value"]), record["note"] or ""
+    value, note = plain(record["value"]), record["note"] or ""
     readings = record.get("ocr_readings")  # none in an output written before the column
     key = (record["table"], record["row_id"], record["column_id"])
     found = not (pd.isna(record["page"]) and pd.isna(record["raw"]))  # web pages have no page numbers
@@ -490,7 +409,7 @@ def _place_value(cell, record: dict, failed: set[tuple]) -> None:
     elif record["note_code"] == NoteCode.OCR_DOUBTFUL:
         cell.value = DOUBTFUL
     else:
-        raw = _plain(record["raw"])
+        raw = plain(record["raw"])
         cell.value = str(raw).strip() if raw is not None else None
     if note and record["note_code"] != NoteCode.BLANK and found:
         cell.fill = _NOTE_FILL
@@ -512,7 +431,7 @@ def _failed_cells(checks: pd.DataFrame) -> dict[str, set[tuple]]:
 
 def _report_title(report: pd.DataFrame, source: str) -> str:
     first = report.iloc[0]
-    agency, year = _plain(first["agency"]) or "？", _plain(first["year"])
+    agency, year = plain(first["agency"]) or "？", plain(first["year"])
     return f"{agency} {year or '？'}年度 · {report_form(report) or '？'}版格式 · {source}"
 
 
@@ -631,7 +550,7 @@ def _long_sheet(
     for row, line in enumerate(titles, start=1):
         sheet.cell(row, 1, line).font = _TITLE_FONT if row == 1 else _SMALL_PRINT
     for row in df.itertuples(index=False):
-        sheet.append([_plain(v) for v in row])
+        sheet.append([plain(v) for v in row])
     sheet.freeze_panes = f"A{top + 1}"
     _fit_columns(sheet, limit=widest, first_row=top + 1)
     for column in range(1, len(df.columns) + 1):
@@ -753,7 +672,9 @@ def _cut_hashes(sheet: Worksheet, files: pd.DataFrame) -> None:
 # (applications/withheld_administrative_query/natural_perso|n), planned as two lines each (most of
 # a rule of 23 cells printed blank) or, folded by LibreOffice after all, cut at the row's foot. The
 # rule's words fold to two lines at 40 as at 50, a column narrower on a page that prints larger.
-_CHECKS_FOLDED = {"rule": 40, "cells": 46}
+# The file's name folds as the files sheet's does, its column as wide as the names (up to
+# _long_sheet's widest): reports/2024/…/a-very-long-name….pdf was cut at 30.
+_CHECKS_FOLDED = {"source": None, "rule": 40, "cells": 46}
 _RULE_ID_WIDEST = 64
 
 

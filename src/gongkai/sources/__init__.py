@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 import unicodedata
 from collections.abc import Callable
@@ -54,6 +55,10 @@ SUFFIXES: dict[str, tuple[str, ...]] = {
     "docx": (".docx", ".doc", ".wps"),
 }
 _NAMES = {"pdf": "a PDF", "html": "a web page", "docx": "a Word file"}
+# After an extension, what leaves a name the name of that kind: the number wget adds to a name
+# already taken (index.html.1, report.pdf.2); after a web page's, .gz (a page gzipped, read ungzipped).
+_TAKEN_NAME_NUMBER_RE = re.compile(r"\.\d+$")
+_GZIPPED_PAGE_RE = re.compile(r"(\.[a-z]+)\.gz$", re.IGNORECASE)
 _SNIFF_BYTES = 8192  # as many as a web archive's head is looked for in (html._ARCHIVE_HEAD_BYTES)
 _PDF_HEADER_WINDOW = 1024  # PDF readers accept the %PDF- header anywhere in the first kilobyte
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc and .wps
@@ -157,8 +162,18 @@ def cannot_open(path: str | os.PathLike[str], error: OSError) -> str:
 
 def kind_of_name(path: str | os.PathLike[str]) -> str | None:
     """The kind a file's extension claims, if it names one gongkai reads."""
-    suffix = Path(path).suffix.lower()
+    suffix = _claimed_suffix(path).lower()
     return next((kind for kind, suffixes in SUFFIXES.items() if suffix in suffixes), None)
+
+
+def _claimed_suffix(path: str | os.PathLike[str]) -> str:
+    """The extension a file's name claims its kind by: its last, or the one before a number wget
+    added (index.html.1: .html), or before the .gz of a web page's name (report.html.gz: .html)."""
+    name = _TAKEN_NAME_NUMBER_RE.sub("", Path(path).name)
+    gzipped = _GZIPPED_PAGE_RE.search(name)
+    if gzipped and gzipped.group(1).lower() in SUFFIXES["html"]:
+        return gzipped.group(1)
+    return Path(name).suffix
 
 
 def sniff(path: str | os.PathLike[str]) -> tuple[str | None, bool]:
@@ -211,14 +226,27 @@ def input_kind(path: str | os.PathLike[str]) -> tuple[str, bool]:
         if info.st_size == 0:
             raise UnreadableFileError("the file is empty")
         kind, legacy = sniff(path)
+        reason = "" if kind is not None else _why_no_report(path)
     except OSError as error:
         raise UnreadableFileError(cannot_open(path, error)) from None
     if kind is not None:
         return kind, legacy
+    if reason:
+        raise UnreadableFileError(reason)
     claimed = kind_of_name(path)
     if claimed == "html":
         raise UnreadableFileError("not a web page: no HTML markup at its start")
-    return claimed or "pdf", Path(path).suffix.lower() in (".doc", ".wps")
+    return claimed or "pdf", _claimed_suffix(path).lower() in (".doc", ".wps")
+
+
+def _why_no_report(path: str | os.PathLike[str]) -> str:
+    """Why a file of no kind is no report, where its first bytes say more than that its name's
+    reader would (`html.why_no_page`: a gzip file, a server's error response); else ''.
+    Raises OSError when it cannot be read."""
+    from .html import why_no_page
+
+    with open(path, "rb") as handle:
+        return why_no_page(handle.read(_SNIFF_BYTES))
 
 
 def kind_mismatch(path: str | os.PathLike[str], kind: str) -> str:
@@ -226,7 +254,7 @@ def kind_mismatch(path: str | os.PathLike[str], kind: str) -> str:
     claimed = kind_of_name(path)
     if claimed is None or claimed == kind:
         return ""
-    return f"the file named {Path(path).suffix} is {_NAMES[kind]}, read as such"
+    return f"the file named {_claimed_suffix(path)} is {_NAMES[kind]}, read as such"
 
 
 def open_source(path: str | os.PathLike[str], kind: str = "pdf") -> Source:

@@ -15,7 +15,9 @@ from __future__ import annotations
 import codecs
 import re
 import zlib
+from http import HTTPStatus
 from pathlib import Path
+from typing import NamedTuple
 
 import lxml.etree as etree
 
@@ -61,19 +63,26 @@ _PAGE_START_RE = re.compile(
 )
 # The most a page's start can need after its prolog to be told: `<!doctype html` or `<script>`.
 _ELEMENT_BYTES = 32
-# How much of a gzipped page (a saved response's) is ungzipped to tell its start: its prolog
-# and first element, never the whole page, as every file a batch is given is sniffed.
-_GZIPPED_START_BYTES = 128 * 1024
+# How much of a compressed page (gzipped or deflated) is decompressed to tell its start: its
+# prolog and first element, never the whole page, as every file a batch is given is sniffed.
+_COMPRESSED_START_BYTES = 128 * 1024
 # An HTTP response's head, as `wget --save-headers` or `curl -i` saves it before the page: the
 # status line, header lines (a folded one too), a blank line. After a redirect or a 100 Continue
 # there are several, one after the other.
-_HTTP_STATUS = rb"HTTP/\d(?:\.\d)? +\d{3}\b[^\r\n]*\r?\n"
+_HTTP_STATUS = rb"HTTP/\d(?:\.\d)? +(?P<code>\d{3})\b[ \t]*(?P<phrase>[^\r\n]*?)[ \t]*\r?\n"
 # A header line (`Name: value`), or the folded rest of one (it starts with white space): an HTTP
 # response's and a MIME message's (a web archive's) alike.
 _HEADER_LINE = rb"(?:[!-9;-~]+:[^\r\n]*\r?\n|[ \t][^\r\n]*\r?\n)"
 _HTTP_HEAD_RE = re.compile(_HTTP_STATUS + _HEADER_LINE + rb"*\r?\n")
+# A status's reason phrase as servers send it: the longest standard one, 'Network Authentication
+# Required', has 31 characters; a longer one is not repeated in a message.
+_LONGEST_PHRASE = 40
 _HTTP_START = b"HTTP/"
-_GZIP_ENCODING_RE = re.compile(rb"^content-encoding:\s*(?:x-)?gzip\s*$", re.IGNORECASE | re.MULTILINE)
+_DEFLATE_ENCODING_RE = re.compile(rb"^content-encoding:\s*deflate\s*$", re.IGNORECASE | re.MULTILINE)
+_CHUNKED_RE = re.compile(rb"^transfer-encoding:[^\r\n]*\bchunked\b", re.IGNORECASE | re.MULTILINE)
+# A chunk's size line in a body saved in its chunks: the size in hex, any chunk extension after it.
+_CHUNK_SIZE_RE = re.compile(rb"([0-9a-fA-F]{1,8})[ \t]*(?:;[^\r\n]*)?\r?\n")
+_LINE_END_RE = re.compile(rb"\r?\n")
 _GZIP_MAGIC = b"\x1f\x8b"
 _HTTP_STATUS_RE = re.compile(_HTTP_STATUS)
 _BLANK_LINE_RE = re.compile(rb"\n\r?\n")
@@ -108,69 +117,157 @@ _HIDDEN_RE = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all", re.IGNORECASE)
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "x-gbk", "cp936", "ms936", "euc-cn", "hz-gb-2312"}
 
 
-def http_heads(data: bytes) -> tuple[int, str | None, bool]:
-    """Where a page saved with the HTTP response before it (`wget --save-headers`, `curl -i`)
-    starts, after every response head (0 when there is none), the charset that the last head's
-    Content-Type names, if any (that response is the page's), and whether it says the page is
-    compressed (Content-Encoding: gzip, as a server sends it unasked)."""
-    start, charset, gzipped = 0, None, False
-    while data.startswith(_HTTP_START, start) and (head := _HTTP_HEAD_RE.match(data, start)):
-        start = head.end()
+class SavedResponse(NamedTuple):
+    """What the HTTP response heads saved before a page (`wget --save-headers`, `curl -i`) say of
+    it: the last head's, as that response is the page's."""
+
+    start: int  # where the page starts, after every head (0 when there is none)
+    status: str  # the last head's status, '404 Not Found' ('' when there is no head)
+    charset: str | None  # the charset its Content-Type names
+    deflated: bool  # Content-Encoding: deflate (a gzipped page is told by its own first bytes)
+    chunked: bool  # Transfer-Encoding: chunked (wget and curl -i save the chunks joined, curl --raw not)
+
+    @property
+    def not_a_report(self) -> str:
+        """Why the page saved is no report, where the server answered with no page of its own but
+        its error (4xx, 5xx) or a redirect (3xx): said when no table of the form is found in it."""
+        if not self.status or self.status.startswith(("1", "2")):
+            return ""
+        return f"the saved page is the server's {self.status} response, not a report"
+
+
+def http_heads(data: bytes) -> SavedResponse:
+    """What the HTTP response heads saved before a page say (SavedResponse); none at all when the
+    file starts with none."""
+    response = SavedResponse(0, "", None, False, False)
+    while data.startswith(_HTTP_START, at := response.start) and (head := _HTTP_HEAD_RE.match(data, at)):
+        code, phrase = head.group("code").decode("ascii"), head.group("phrase").decode("latin-1")
+        if not phrase or len(phrase) > _LONGEST_PHRASE or not phrase.isprintable():
+            phrase = _standard_phrase(int(code))  # a message says it: one short line of text
         named = _CONTENT_TYPE_CHARSET_RE.search(head.group())
-        charset = named.group(1).decode("ascii") if named else None
-        gzipped = _GZIP_ENCODING_RE.search(head.group()) is not None
-    return start, charset, gzipped
+        response = SavedResponse(
+            head.end(),
+            f"{code} {phrase}".strip(),
+            named.group(1).decode("ascii") if named else None,
+            _DEFLATE_ENCODING_RE.search(head.group()) is not None,
+            _CHUNKED_RE.search(head.group()) is not None,
+        )
+    return response
 
 
-def _response_body(data: bytes, limit: int) -> tuple[bytes, str | None]:
-    """The page after the HTTP response heads saved before it, ungzipped where the response says
-    it is gzipped and it is (no more than `limit` bytes of it, which a cut `data` may not reach),
-    and the charset of its Content-Type."""
-    start, charset, gzipped = http_heads(data)
-    body = data[start:]
-    if gzipped and body.startswith(_GZIP_MAGIC):
-        unzip = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        try:
-            page = unzip.decompress(body, limit)
-        except zlib.error:
-            raise UnreadableFileError("the saved response's gzipped page is damaged") from None
-        if not unzip.eof and not unzip.unconsumed_tail and limit >= MAX_PAGE_BYTES:
-            raise UnreadableFileError("the saved response's gzipped page is cut off before its end")
-        if unzip.unconsumed_tail and limit >= MAX_PAGE_BYTES:
-            raise UnreadableFileError(
-                f"the saved response's gzipped page is more than the {MAX_PAGE_BYTES // 2**20} MB "
-                "a report page can be"
-            )
-        return page, charset
-    return body, charset
+def _standard_phrase(code: int) -> str:
+    """The standard reason phrase of a status (an HTTP/2 response gives its number alone)."""
+    try:
+        return HTTPStatus(code).phrase
+    except ValueError:
+        return ""
+
+
+def _page_bytes(data: bytes, start_only: bool = False) -> tuple[bytes, SavedResponse]:
+    """The page's bytes, and what the response heads saved before it say: after the heads, the
+    chunks joined where the body was saved in them, ungzipped where it is gzipped (a saved
+    response's, or a .gz file of a page: told by gzip's first bytes, which no page starts with),
+    inflated where the response says it is deflated and it is. `start_only`: tell the page's
+    start, never the whole page (every file a batch is given is sniffed), from `data` that may
+    be cut anywhere."""
+    if data.startswith(_GZIP_MAGIC):
+        data = _uncompressed(data, "the gzipped page", 16 + zlib.MAX_WBITS, start_only)
+    response = http_heads(data)
+    body = data[response.start :]
+    if response.chunked:
+        body = _joined_chunks(body, start_only)
+    if body.startswith(_GZIP_MAGIC):
+        body = _uncompressed(body, "the saved response's gzipped page", 16 + zlib.MAX_WBITS, start_only)
+    elif response.deflated and not _PAGE_START_RE.match(body):  # curl --compressed saves it inflated
+        # RFC 9110's deflate is zlib's format; some servers send the raw deflate stream without its head.
+        wbits = zlib.MAX_WBITS if _is_zlib_head(body) else -zlib.MAX_WBITS
+        body = _uncompressed(body, "the saved response's deflated page", wbits, start_only)
+    return body, response
+
+
+def _is_zlib_head(data: bytes) -> bool:
+    """A zlib stream's two first bytes: the deflate method, and a check that makes them a multiple of 31."""
+    return len(data) >= 2 and data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0
+
+
+def _uncompressed(data: bytes, what: str, wbits: int, start_only: bool) -> bytes:
+    """`data` decompressed (zlib's `wbits` says which format); of a page's start, no more than
+    `_COMPRESSED_START_BYTES` of it. Raises UnreadableFileError, naming it `what`, when it is
+    damaged, or (read whole) cut off or larger than a page can be."""
+    unzip = zlib.decompressobj(wbits)
+    try:
+        page = unzip.decompress(data, _COMPRESSED_START_BYTES if start_only else MAX_PAGE_BYTES)
+    except zlib.error:
+        raise UnreadableFileError(f"{what} is damaged") from None
+    if start_only:
+        return page
+    if unzip.unconsumed_tail:
+        limit = MAX_PAGE_BYTES // 2**20
+        raise UnreadableFileError(f"{what} is more than the {limit} MB a report page can be")
+    if not unzip.eof:
+        raise UnreadableFileError(f"{what} is cut off before its end")
+    return page
+
+
+def _joined_chunks(body: bytes, start_only: bool) -> bytes:
+    """A body saved in its chunks (`Transfer-Encoding: chunked`, as `curl -i --raw` or a proxy
+    saves it) as one: each chunk's size line and the line end after it gone, up to the last, empty
+    chunk (the trailer lines after it are no page's). A body that does not start with a size line
+    is as wget and curl -i save it, joined already, and is kept. Raises UnreadableFileError, read
+    whole, when the chunks break off before the last."""
+    pieces, at = [], 0
+    while size_line := _CHUNK_SIZE_RE.match(body, at):
+        size, at = int(size_line.group(1), 16), size_line.end()
+        if size == 0:
+            return b"".join(pieces)
+        pieces.append(body[at : at + size])
+        at += size
+        line_end = _LINE_END_RE.match(body, at)
+        if line_end is None:
+            break
+        at = line_end.end()
+    if not pieces:
+        return body
+    if start_only:
+        return b"".join(pieces)
+    broken = "cut off before its end" if at >= len(body) else "damaged"
+    raise UnreadableFileError(f"the saved response's chunked page is {broken}")
+
+
+def why_no_page(head: bytes) -> str:
+    """Why a file whose first bytes are no web page's start (`page_start`) is no report, where
+    they say more than that: a gzip file of something else, a server's error response saved with
+    its head (`SavedResponse.not_a_report`). '' otherwise."""
+    if head.startswith(_GZIP_MAGIC):
+        return "a gzip-compressed file that holds no web page: gunzip it and give what it holds"
+    return http_heads(head).not_a_report
 
 
 def page_start(head: bytes, whole: bool = True) -> bool | None:
     """Whether the first bytes of a file are a web page's start: markup after a BOM, white space,
     an XML declaration, comments, a doctype, and after the HTTP response heads that a page saved
-    with them has. UTF-16 with a BOM is read as such, and ASCII markup in UTF-16 without one.
+    with them has (its body as `_page_bytes` gives it: in chunks joined, decompressed; a .gz file
+    of a page ungzipped). UTF-16 with a BOM is read as such, and ASCII markup in UTF-16 without one.
     `whole`: whether `head` is the whole file; when it is not and what it holds so far is still
     a start (a comment or response head that runs past it), None: more is needed to tell."""
+    try:
+        body, response = _page_bytes(head, start_only=True)
+    except UnreadableFileError:
+        return False
     for bom, encoding in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
-        if head.startswith(bom):
-            head = head[len(bom) :].decode(encoding, errors="replace").encode("utf-8", errors="replace")
+        if body.startswith(bom):
+            body = body[len(bom) :].decode(encoding, errors="replace").encode("utf-8", errors="replace")
             break
     else:
-        if is_utf16_without_bom(head):
-            head = head.replace(b"\0", b"")
-    start = http_heads(head)[0]
-    if start and head.startswith(_GZIP_MAGIC, start):
-        try:
-            head, start = _response_body(head, _GZIPPED_START_BYTES)[0], 0
-        except UnreadableFileError:
-            return False
-    if _PAGE_START_RE.match(head, start):
+        if is_utf16_without_bom(body):
+            body = body.replace(b"\0", b"")
+    if _PAGE_START_RE.match(body):
         return True
     if whole:
         return False
-    if start == 0 and _HTTP_STATUS_RE.match(head) and not _BLANK_LINE_RE.search(head):
+    if response.start == 0 and _HTTP_STATUS_RE.match(body) and not _BLANK_LINE_RE.search(body):
         return None  # a response head longer than what was read
-    rest = head[_PROLOG_RE.match(head, start).end() :]
+    rest = body[_PROLOG_RE.match(body).end() :]
     unended = rest.startswith((b"<!--", b"<?")) or rest[:9].lower() == b"<!doctype"
     return None if unended or len(rest) < _ELEMENT_BYTES else False
 
@@ -216,25 +313,26 @@ def is_utf16_without_bom(data: bytes) -> bool:
 
 
 # A web archive (MHTML: a browser's "Web page, single file", .mht/.mhtml): a MIME message whose
-# head says multipart/related, its page the first text/html part.
+# head says multipart/related, its page the first text/html part; or, of a page saved without its
+# images, says text/html, the message's body the page.
 _MIME_HEAD_RE = re.compile(_HEADER_LINE + rb"+\r?\n")
-_MULTIPART_RELATED_RE = re.compile(rb"^content-type:\s*multipart/related", re.IGNORECASE | re.MULTILINE)
+_ARCHIVE_TYPE_RE = re.compile(
+    rb"^content-type:\s*(?:multipart/related|text/html)", re.IGNORECASE | re.MULTILINE
+)
 _MIME_VERSION_RE = re.compile(rb"^mime-version:", re.IGNORECASE | re.MULTILINE)
 
 
 def is_web_archive(data: bytes) -> bool:
     """Whether a file (its first bytes, or all of it) begins with a web archive's (MHTML) head:
-    MIME header lines, among them MIME-Version and a Content-Type of multipart/related, then a
-    blank line, within `_ARCHIVE_HEAD_BYTES`."""
+    MIME header lines, among them MIME-Version and a Content-Type of multipart/related (or
+    text/html), then a blank line, within `_ARCHIVE_HEAD_BYTES`."""
     found = _MIME_HEAD_RE.match(data[:_ARCHIVE_HEAD_BYTES])
-    return bool(
-        found and _MIME_VERSION_RE.search(found.group()) and _MULTIPART_RELATED_RE.search(found.group())
-    )
+    return bool(found and _MIME_VERSION_RE.search(found.group()) and _ARCHIVE_TYPE_RE.search(found.group()))
 
 
 def archived_page(data: bytes) -> tuple[bytes, str | None]:
-    """The page of a web archive (MHTML): its first text/html part, as bytes (quoted-printable or
-    base64 undone), and the charset the part names, if any."""
+    """The page of a web archive (MHTML): its first text/html part (a single-part archive's body),
+    as bytes (quoted-printable or base64 undone), and the charset the part names, if any."""
     import email
     import email.policy
 
@@ -250,11 +348,18 @@ def archived_page(data: bytes) -> tuple[bytes, str | None]:
 def decode_page(data: bytes, charset: str | None = None) -> str:
     """The page's text. UTF-8 that decodes strictly is UTF-8 whatever the page declares (a GBK
     reading of UTF-8 bytes would be mojibake); else the declared encoding (the page's own, else
-    the Content-Type of the HTTP response saved before it); else GB18030. The response's head is
-    not part of the page; `charset`, what a web archive's part names, counts as the Content-Type's.
+    the Content-Type of the HTTP response saved before it); else GB18030. UTF-16 with a BOM is
+    UTF-16, and without one where the Content-Type names its byte order (UTF-16LE). The response's
+    head is not part of the page (`_page_bytes`); `charset`, what a web archive's part names,
+    counts as the Content-Type's.
     Raises UnreadableFileError rather than guess."""
-    data, served = _response_body(data, MAX_PAGE_BYTES)
-    charset = served or charset
+    return _decoded(data, charset)[0]
+
+
+def _decoded(data: bytes, charset: str | None) -> tuple[str, SavedResponse]:
+    """decode_page's text, and what the response heads saved before the page say of it."""
+    data, response = _page_bytes(data)
+    charset = response.charset or charset
     for bom, encoding in (
         (codecs.BOM_UTF8, "utf-8"),
         (codecs.BOM_UTF16_LE, "utf-16-le"),
@@ -262,18 +367,24 @@ def decode_page(data: bytes, charset: str | None = None) -> str:
     ):
         if data.startswith(bom):
             try:
-                return data[len(bom) :].decode(encoding)
+                return data[len(bom) :].decode(encoding), response
             except UnicodeDecodeError:
                 raise UnreadableFileError(f"the page says it is {encoding} but is not") from None
+    served = _header_encoding(charset)
     if is_utf16_without_bom(data):
+        if served in ("utf-16-le", "utf-16-be"):  # a charset that names the byte order
+            try:
+                return data.decode(served), response
+            except UnicodeDecodeError:
+                raise UnreadableFileError(f"the page is served as {served} but is not") from None
         raise UnreadableFileError(
             "the page is UTF-16 without a byte-order mark, so its byte order cannot be told; "
             "save it as UTF-8 (or UTF-16 with a BOM)"
         )
-    declared = _declared_encoding(data) or _header_encoding(charset)
+    declared = _declared_encoding(data) or served
     for encoding in dict.fromkeys(("utf-8", declared or "gb18030", "gb18030")):
         try:
-            return data.decode(encoding)
+            return data.decode(encoding), response
         except (UnicodeDecodeError, LookupError):
             continue
     raise UnreadableFileError(
@@ -487,10 +598,13 @@ def read_tree(root: etree._Element, styles_hide: bool = True) -> MarkupDocument:
 
 
 def read_html_bytes(data: bytes) -> MarkupDocument:
-    """read_tree of a page's bytes: refused when too large, decoded, parsed by lxml."""
+    """read_tree of a page's bytes: refused when too large, decoded, parsed by lxml; with the
+    server's error response it is, if it is one, as its `not_a_report`."""
     _refuse_size(len(data))
-    text = decode_page(*archived_page(data)) if is_web_archive(data) else decode_page(data)
-    return read_tree(parse_page(text), styles_may_hide(text))
+    text, response = _decoded(*archived_page(data)) if is_web_archive(data) else _decoded(data, None)
+    document = read_tree(parse_page(text), styles_may_hide(text))
+    document.not_a_report = response.not_a_report
+    return document
 
 
 def read_html(path: str | Path) -> MarkupDocument:

@@ -110,6 +110,9 @@ class MarkupDocument:
     titles: list[tuple[str, str]] = field(default_factory=list)  # (text, where from), best first
     grids: list[Grid] = field(default_factory=list)
     attachments: list[str] = field(default_factory=list)  # links to report files (.pdf, .docx, …)
+    # Why the document is no report when no table of the form is found in it, where it says so
+    # itself: a saved page that is the server's error response (404 Not Found); else ''.
+    not_a_report: str = ""
     # The text outside the tables, line by line in reading order, each with its "page": the
     # ordinal of the table that follows it (see the module docstring).
     lines: list[tuple[int, TextLine]] = field(default_factory=list)

@@ -35,6 +35,7 @@ import numpy as np
 from ..errors import OCR_MISSING, OcrUnavailableError
 from ..model import BBox, Char, Edge
 from ..numbers import digits_of
+from ..readings import Why
 from ..settings import DEFAULT
 from . import scan
 
@@ -57,7 +58,7 @@ class OcrCell:
     digits_score: float
     box: tuple[int, int, int, int]  # the cell in the page image's pixels
     has_ink: bool
-    suspect: tuple[str, ...]  # why its pixels cannot be trusted: "seal", "ink touching the rules"
+    suspect: tuple[Why, ...]  # why its pixels cannot be trusted: Why.SEAL, Why.INK_TOUCHING_RULES
     line: tuple[int, int, int, int] | None = None  # the one line the page's text detector found in it
     under_seal: bool = False  # seal ink near its print (scan.CellInk): its readings share the faded pixels
     lead: str = "?"  # what the ink shows before the digits: "-" a minus, "" nothing (scan.CellInk)
@@ -371,10 +372,10 @@ def read_page(
             # cut may have split a number or joined two, and its grid cell gets no reading.
             continue
         flags = (
-            ("seal", ink.sealed),
-            ("smudge", ink.smudged),
-            ("ink touching the rules", ink.touches_rule),
-            ("text detected where the ink test found none", line is not None and not ink.has_ink),
+            (Why.SEAL, ink.sealed),
+            (Why.SMUDGE, ink.smudged),
+            (Why.INK_TOUCHING_RULES, ink.touches_rule),
+            (Why.TEXT_WITHOUT_INK, line is not None and not ink.has_ink),
         )
         suspect = tuple(why for why, flag in flags if flag)
         pixels = (int(box[0] / scale), int(box[1] / scale), int(box[2] / scale) + 1, int(box[3] / scale) + 1)
