@@ -912,3 +912,23 @@ def test_a_stream_closed_when_the_command_starts_gives_no_traceback(tmp_path, cl
     assert "Traceback" not in log.read_text()
     if "OUT" in arguments and status == 0:
         assert len(pd.read_csv(out)) == 200
+
+
+@pytest.mark.parametrize("arguments", [["--help"], ["--version"], ["extract", "--help"]])
+def test_help_and_version_into_a_closed_pipe_end_as_a_command_does(arguments):
+    """`gongkai --help | head` with the reader gone: click ended it with exit status 1 (a failure
+    to `set -o pipefail`), where every command ends with 141, the status of a tool ended by SIGPIPE."""
+    unread, end = os.pipe()
+    os.close(unread)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "gongkai", *arguments],
+            env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+            stdout=end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.close(end)
+    assert (done.returncode, done.stderr) == (141, "")

@@ -276,8 +276,7 @@ def _command_ending():
     except (_Stopped, KeyboardInterrupt) as stop:  # a stop the command did not report itself
         _stopped_reading(stop.code if isinstance(stop, _Stopped) else 130)
     except BrokenPipeError:
-        _drop_stdout()
-        raise SystemExit(_BROKEN_PIPE_STATUS) from None
+        _ended_by_a_closed_stdout()
     except OutputWriteError as error:  # a full disk or stdout, a character the encoding lacks
         _say(f"gongkai: error: {error}")
         try:
@@ -288,6 +287,12 @@ def _command_ending():
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def _ended_by_a_closed_stdout() -> NoReturn:
+    """stdout closed by its reader (`| head`): the status of a tool ended by SIGPIPE, nothing said."""
+    _drop_stdout()
+    raise SystemExit(_BROKEN_PIPE_STATUS) from None
 
 
 def _drop_stdout() -> None:
@@ -389,8 +394,13 @@ class _Gongkai(_InItsContext, click.Group):
     command_class = _InItsContext
 
     def make_context(self, *args, **kwargs) -> click.Context:
-        with _usage_errors_in_one_line():
-            return super().make_context(*args, **kwargs)
+        # `gongkai --help | head` and --version end here, before any command sets its handling:
+        # click ended a closed stdout with exit status 1.
+        try:
+            with _usage_errors_in_one_line():
+                return super().make_context(*args, **kwargs)
+        except BrokenPipeError:
+            _ended_by_a_closed_stdout()
 
     def invoke(self, ctx: click.Context):
         with _usage_errors_in_one_line():  # the command's name, and its options
