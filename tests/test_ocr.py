@@ -711,6 +711,51 @@ def test_a_point_the_second_reading_sees_after_a_count_is_not_a_digit(second, pu
 
 
 @pytest.mark.parametrize(
+    ("grid_text", "own", "has_ink", "published", "why"),
+    [
+        ("6", "0", True, 0, None),  # the cell's own reading, verified, not its line's
+        (
+            "6",
+            "—",
+            True,
+            None,
+            "the page's line read it otherwise: '6'",
+        ),  # a mark where the line read a number
+        (
+            "6",
+            "",
+            False,
+            None,
+            "the page's line read it otherwise: '6'",
+        ),  # no ink where the line read a number
+        ("0", "0", True, 0, None),
+    ],
+)
+def test_a_cell_read_alone_apart_from_the_grids_text_publishes_its_own_reading_or_none(
+    grid_text, own, has_ink, published, why
+):
+    # Seed 4949, scan 00012, a table without rules: a 0 under a seal's faint edge, read alone as
+    # 0 (verified) and by the page's line as 6, which the grid's text and so the record held.
+    pytest.importorskip("cv2")
+    import dataclasses
+
+    from gongkai.forms import FORM_2019
+    from gongkai.verify import verify_ocr_cells
+
+    records, placed, scanned = _lone_cell_records(grid_text, column_id="published_total")
+    box = next(iter(scanned[1].cells))
+    scanned[1].cells[box] = dataclasses.replace(
+        scanned[1].cells[box], free=own, digits=own if own.isdigit() else "", has_ink=has_ink
+    )
+    out, _ = verify_ocr_cells(FORM_2019, records, placed, scanned, lambda page, cells: [own])
+    assert out[0].value == published
+    if why:
+        assert out[0].note_code is NoteCode.OCR_DOUBTFUL and why in out[0].note
+    else:
+        assert out[0].note_code is None and out[0].raw == own
+
+
+@pytest.mark.parametrize(
     ("first", "second", "dot_before", "published"),
     [
         ("216.4", "216.4.", False, 216.4),  # a second point after the fraction is no decimal point
