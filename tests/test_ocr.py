@@ -1302,6 +1302,20 @@ def test_the_ink_tells_a_minus_before_the_digits_and_a_dot_after_them(text, lead
     assert (ink.lead, ink.dot_after) == (lead, dot_after)
 
 
+@pytest.mark.parametrize(("text", "lead"), [("- 22", "-"), ("22", "")])
+def test_the_ink_tells_the_sign_of_digits_whose_feet_the_ink_test_broke_off(text, lead):
+    # Seed 3737, scan 00003: -22 in 本年增/减, the foot of each 2 a blob of its own under a thin
+    # join. Those pieces are the digits' strokes: the sign before them is still told.
+    import cv2
+
+    def printed(image, box):  # 13 px tall digits, as a scan's at 200 dpi
+        x, y = box[0] + 80, box[1] + 80
+        cv2.putText(image, text, (x, y), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 40, 1, cv2.LINE_AA)
+        cv2.line(image, (x + 12, y - 3), (x + 40, y - 3), 235, 2)  # the joins above the feet, thinned away
+
+    assert _drawn_cell(printed).lead == lead
+
+
 @pytest.mark.parametrize(
     ("before", "dot_before"),
     [
