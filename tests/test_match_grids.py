@@ -411,3 +411,30 @@ def test_a_misread_header_repeated_in_the_form_places_the_one_column_its_neighbo
     assert placed_at_pending("尚来审结") == "4"
     assert placed_at_pending("备注") is None
     assert placed_at_pending("结果维持") is None
+
+
+def _cut_label_pages(top_of_next_page: list[str]) -> dict[tuple[str, str], str]:
+    """Table 三 ending a page on 1.申请人无正当理由逾期不补正、行政 with its values, under three
+    label columns; the next page, under two, starting with `top_of_next_page`'s label cell and
+    the values given after it. Columns placed on the next page by where they sit."""
+    cut = "1.申请人无正当理由逾期不补正、行政"
+    first = grid([["", "", "项目", *APPLICANT_HEADER], ["", "（六）其", cut, *numbers(1)]], page=4, x0=50.0)
+    # One label column fewer, the values where the first page's are.
+    second = grid([["他处理", *top_of_next_page]], page=5, x0=90.0)
+    return placed_cells(read_table(TableRun(FORM_2021.table("applications"), [first, second])))
+
+
+def test_a_label_cut_by_the_page_break_is_finished_atop_the_next_page_under_its_own_columns():
+    # Seed 4949, scan 00012 and its text PDF (rules across only): the rest of the label,
+    # 机关不再处理其政府信息公开申请, and the next row's label were one cell with that row's values.
+    rest = "机关不再处理其政府信息公开申请"
+    placed = _cut_label_pages([f"{rest}\n{OTHER_PROCESSING[1]}", *numbers(30)])
+    assert [placed.get(("other_no_correction", c)) for c in COLUMNS] == numbers(1)
+    assert [placed.get(("other_fee_unpaid", c)) for c in COLUMNS] == numbers(30)
+    # The rest alone atop the page, no values of its own: the values above the page break are
+    # read under their own page's columns, not the next page's, whose first would be the label.
+    placed = _cut_label_pages([rest, *[""] * 7])
+    assert [placed.get(("other_no_correction", c)) for c in COLUMNS] == numbers(1)
+    # Lines that finish no label: nothing is placed from them.
+    placed = _cut_label_pages([f"其他内容\n{OTHER_PROCESSING[1]}", *numbers(30)])
+    assert ("other_no_correction", "natural_person") not in placed

@@ -729,6 +729,51 @@ def test_a_point_the_second_reading_sees_after_a_count_is_not_a_digit(second, pu
 
 
 @pytest.mark.parametrize(
+    ("grid_text", "own", "has_ink", "published", "why"),
+    [
+        ("6", "0", True, 0, None),  # the cell's own reading, verified, not its line's
+        (
+            "6",
+            "—",
+            True,
+            None,
+            "the page's line read it otherwise: '6'",
+        ),  # a mark where the line read a number
+        (
+            "6",
+            "",
+            False,
+            None,
+            "the page's line read it otherwise: '6'",
+        ),  # no ink where the line read a number
+        ("0", "0", True, 0, None),
+    ],
+)
+def test_a_cell_read_alone_apart_from_the_grids_text_publishes_its_own_reading_or_none(
+    grid_text, own, has_ink, published, why
+):
+    # Seed 4949, scan 00012, a table without rules: a 0 under a seal's faint edge, read alone as
+    # 0 (verified) and by the page's line as 6, which the grid's text and so the record held.
+    pytest.importorskip("cv2")
+    import dataclasses
+
+    from gongkai.forms import FORM_2019
+    from gongkai.verify import verify_ocr_cells
+
+    records, placed, scanned = _lone_cell_records(grid_text, column_id="published_total")
+    box = next(iter(scanned[1].cells))
+    scanned[1].cells[box] = dataclasses.replace(
+        scanned[1].cells[box], free=own, digits=own if own.isdigit() else "", has_ink=has_ink
+    )
+    out, _ = verify_ocr_cells(FORM_2019, records, placed, scanned, lambda page, cells: [own])
+    assert out[0].value == published
+    if why:
+        assert out[0].note_code is NoteCode.OCR_DOUBTFUL and why in out[0].note
+    else:
+        assert out[0].note_code is None and out[0].raw == own
+
+
+@pytest.mark.parametrize(
     ("first", "second", "dot_before", "published"),
     [
         ("216.4", "216.4.", False, 216.4),  # a second point after the fraction is no decimal point
@@ -1273,6 +1318,20 @@ def test_the_ink_tells_a_minus_before_the_digits_and_a_dot_after_them(text, lead
 
     ink = _drawn_cell(printed)
     assert (ink.lead, ink.dot_after) == (lead, dot_after)
+
+
+@pytest.mark.parametrize(("text", "lead"), [("- 22", "-"), ("22", "")])
+def test_the_ink_tells_the_sign_of_digits_whose_feet_the_ink_test_broke_off(text, lead):
+    # Seed 3737, scan 00003: -22 in 本年增/减, the foot of each 2 a blob of its own under a thin
+    # join. Those pieces are the digits' strokes: the sign before them is still told.
+    import cv2
+
+    def printed(image, box):  # 13 px tall digits, as a scan's at 200 dpi
+        x, y = box[0] + 80, box[1] + 80
+        cv2.putText(image, text, (x, y), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 40, 1, cv2.LINE_AA)
+        cv2.line(image, (x + 12, y - 3), (x + 40, y - 3), 235, 2)  # the joins above the feet, thinned away
+
+    assert _drawn_cell(printed).lead == lead
 
 
 @pytest.mark.parametrize(

@@ -653,12 +653,21 @@ def _outcome(
 ) -> str:
     """Set the record as verification decided; which outcome it was."""
     cell = reading.cell
+    # The record holds what the grid's text of the cell gave: where the cell was read alone apart
+    # from that text (a page line's reading, in a table without rules), the two may differ, and
+    # what is verified is the cell's own reading. A 0 under a seal's faint edge, read alone as 0
+    # and by its line as 6, was published as 6 where the rules vouched for 0 (seed 4949, scan 00012).
+    line_read = _Doubt(
+        f"the page's line read it otherwise{cited(record.raw or '')}", (Why.READINGS_DISAGREE,)
+    )
     if cell is not None and not cell.has_ink:
-        if cell.blank:
+        if cell.blank and record.value is None:
             return "blank"
         suspect = [_Doubt(_SUSPECT_WORDS[why], (why,)) for why in cell.suspect]
         if cell.under_seal:
             suspect.append(_Doubt("the seal's ink over it", (Why.UNDER_SEAL,)))
+        if not suspect:  # blank, where the grid's text of it is a number
+            suspect.append(line_read)
         record.value, record.note_code = None, NoteCode.OCR_DOUBTFUL
         record.ocr_why = _why([_Doubt(NO_INK, (Why.NO_INK,)), *suspect, *reading.doubts])
         # What the rules leave it (0, where a seal's fade took a printed 0 whole) helps who fills it in.
@@ -678,8 +687,11 @@ def _outcome(
         )
         return "corrected"
     if reading.mark and not reading.doubts:
-        return "published"  # a printed / or —: no number, and the parser's note says so
-    if verified:
+        if record.value is None:
+            return "published"  # a printed / or —: no number, and the parser's note says so
+        reading.clean = False
+        reading.doubts.append(line_read)
+    elif verified:
         # A count's digits and a speck (2., .0), which the value parser took for text, or the
         # form reading for no number at all; a conflict between two readers' numbers stays theirs.
         blank = _blank_in_form_reading(record, reading)
@@ -688,6 +700,9 @@ def _outcome(
             record.value, record.note_code, record.note = reading.value, None, ""
             if blank:
                 record.raw = reading.raw  # the placed cell's text, which the value is read from
+        elif record.value is not None and record.value != reading.value and cell is not None:
+            # the cell's own reading, verified, over the grid's text of it
+            record.value, record.raw, record.note_code, record.note = reading.value, cell.free, None, ""
         return "published"
     why = list(reading.doubts)
     failing = [r.rule_id for r in rules if r.status == CheckStatus.FAILED]

@@ -73,6 +73,9 @@ class _PendingRow:
     leaf: str
     grid: Grid | None  # where its values are, if it has any
     row: int
+    # Grid column -> the form's column in that grid: the next page's grid may have other label
+    # columns, and its map read this row's label as its first value.
+    column_map: dict[int, Column]
 
 
 class _TableWalker:
@@ -338,6 +341,8 @@ class _TableWalker:
         if not leaf:
             self.place_unlabelled(grid, r, has_values)
             return group_text or last_group_text
+        if self.ends_pending_and_starts_a_row(leaf, group_id, grid, r, has_values):
+            return group_text or last_group_text
         choice = self.choose_row(leaf, group_id)
         finishes = choice is not None and self.finishes_pending(leaf, r, has_values)
         if finishes and self.continue_pending(leaf, group_id, grid, r, has_values):
@@ -345,7 +350,7 @@ class _TableWalker:
         if choice is None:
             if not self.continue_pending(leaf, group_id, grid, r, has_values):
                 self.flush_pending()
-                self.pending = _PendingRow(leaf, grid if has_values else None, r)
+                self.pending = _PendingRow(leaf, grid if has_values else None, r, self.column_map)
         else:
             self.flush_pending()
             self.place_values(grid, r, choice.item, choice.score)
@@ -385,9 +390,50 @@ class _TableWalker:
         if choice is None:
             return False
         self.pending = None
-        values_grid, values_row = (pending.grid, pending.row) if pending.grid is not None else (grid, r)
-        self.place_values(values_grid, values_row, choice.item, choice.score)
+        if pending.grid is not None:
+            self.place_pending_values(pending, choice)
+        else:
+            self.place_values(grid, r, choice.item, choice.score)
         return True
+
+    def ends_pending_and_starts_a_row(
+        self, leaf: str, group_id: str | None, grid: Grid, r: int, has_values: bool
+    ) -> bool:
+        """Place a row the page before ended on, its values there and its label cut by the page
+        break, and the row whose label cell at the top of this page holds the rest of that label
+        above its own (机关不再处理其政府信息公开申请 / 2.申请人逾期未按收费通知…): where the rule
+        between them was not found, they are one cell with this row's values. Only where the
+        lines before the numbered one finish the label before and the rest names a row of its own."""
+        pending = self.pending
+        if (
+            r != 0
+            or not has_values
+            or pending is None
+            or pending.grid is None
+            or pending.grid.page >= grid.page
+        ):
+            return False
+        lines = [line for line in leaf.splitlines() if line.strip()]
+        numbered = next((k for k in range(1, len(lines)) if split_numbering(lines[k])[0]), None)
+        if numbered is None:
+            return False
+        finished = self.choose_row(pending.leaf + "".join(lines[:numbered]), group_id)
+        own = self.choose_row("\n".join(lines[numbered:]), group_id)
+        if finished is None or own is None or finished.item is own.item:
+            return False
+        self.pending = None
+        self.place_pending_values(pending, finished)
+        self.place_values(grid, r, own.item, own.score)
+        return True
+
+    def place_pending_values(self, pending: _PendingRow, choice: Choice) -> None:
+        """The values of a row whose label matched late, read under the column map of their grid."""
+        current = self.column_map
+        self.column_map = pending.column_map
+        try:
+            self.place_values(pending.grid, pending.row, choice.item, choice.score)
+        finally:
+            self.column_map = current
 
     def flush_pending(self) -> None:
         """A label that never matched: report it if it carried values."""

@@ -316,7 +316,8 @@ def _grown_rules(rules: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> np.nd
 def _beside_digits(strokes: np.ndarray, grey: np.ndarray, rules: np.ndarray) -> tuple[str, bool]:
     """What stands before and after the digits of a cell (`CellInk.lead`, `CellInk.dot_after`).
 
-    The digits are the blobs at least `digit_height` of the tallest. A minus is one blob before
+    The digits are the blobs at least `digit_height` of the tallest and the pieces the ink test
+    broke off them, over their breadth. A minus is one blob before
     them, flat (at most `minus_thickness` of the digits' height and twice as long as thick), as
     long as `minus_length`, in the middle of their height and close to them. Nothing stands
     before them when no pixel there, in the band of their height, is darker than the paper by
@@ -325,21 +326,33 @@ def _beside_digits(strokes: np.ndarray, grey: np.ndarray, rules: np.ndarray) -> 
     `digit_width` of the height) or its left edge a bar in the middle of the height (within
     `joined_minus_rows`), where every digit's left edge reaches above or below it: then what
     leads is not clear either. A dot is one blob after the digits, at most
-    `dot_size` of their height across."""
+    `dot_size` of their height across. A piece over a tall blob's breadth is a stroke of its
+    digit; one in a gap among the digits (a point, a digit broken apart) leaves nothing clear."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(strokes.astype(np.uint8), connectivity=8)
     if count < 2:
         return "?", False
     x, y, w, h = (
         stats[1:, i] for i in (cv2.CC_STAT_LEFT, cv2.CC_STAT_TOP, cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT)
     )
-    digit = h >= _SETTINGS.digit_height * h.max()
+    tall = h >= _SETTINGS.digit_height * h.max()
+    # A piece that shares half the breadth of the narrower of it and a tall blob is a stroke the
+    # ink test broke off a digit (the foot of a 2 under a thin join, the bar of a 7 off its
+    # stem), unless it stands in the middle of their height, where a minus stands: that one is
+    # judged as a minus is.
+    band_top, band_bottom = y[tall].min(), (y + h)[tall].max()
+    middle = (y + h / 2 - band_top) / (band_bottom - band_top)
+    minus_high = (_SETTINGS.minus_middle[0] <= middle) & (middle <= _SETTINGS.minus_middle[1])
+    digit = tall.copy()
+    for k in np.flatnonzero(tall):
+        overlap = np.minimum(x + w, x[k] + w[k]) - np.maximum(x, x[k])
+        digit |= (overlap >= np.minimum(w, w[k]) / 2) & ~minus_high
     top, bottom = int(y[digit].min()), int((y + h)[digit].max())
     left, right = int(x[digit].min()), int((x + w)[digit].max())
     height = bottom - top
     middle_x = x + w / 2  # a minus may touch the first digit's edge after the blur
     before = ~digit & (middle_x < left)
     after = ~digit & (middle_x > right)
-    if (~digit & ~before & ~after).any():  # a piece among the digits: a broken digit, or a point
+    if (~digit & ~before & ~after).any():  # a piece in a gap among the digits: a point, a digit broken apart
         return "?", False
     dot_after = bool(after.sum() == 1 and max(w[after][0], h[after][0]) <= _SETTINGS.dot_size * height)
     if before.sum() == 1:
