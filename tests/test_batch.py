@@ -780,3 +780,23 @@ def test_a_batch_from_python_refuses_an_output_that_would_replace_an_input_or_an
     assert report.read_bytes() == before
     assert (tmp_path / "a.journal.sqlite").read_bytes() == journal
     assert not (tmp_path / "r.journal.sqlite").exists()
+
+
+def test_resuming_a_journal_cut_short_says_how_to_go_on(tmp_path):
+    """A journal cut short (a copy, a disk that failed) refused --resume with only SQLite's words."""
+    from click.testing import CliRunner
+
+    from gongkai.cli import main
+
+    output = tmp_path / "c.csv"
+    command = ["extract", str(SAMPLES / "guiling-township-2024.pdf"), "-o", str(output), "-q"]
+    assert CliRunner().invoke(main, command).exit_code == 0
+    journal = journal_path(str(output))
+    journal.write_bytes(journal.read_bytes()[:5000])
+    resumed = CliRunner().invoke(main, [*command, "--resume"])
+    assert resumed.exit_code == 2
+    assert resumed.stderr.endswith(
+        "is not a gongkai journal (database disk image is malformed): run without --resume to read every "
+        "input again\n"
+    )
+    assert CliRunner().invoke(main, command).exit_code == 0  # as it says
