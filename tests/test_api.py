@@ -79,12 +79,15 @@ def test_read_reports_warns_about_failed_files_and_gives_the_status_table():
         (lambda: gongkai.year_over_year(pd.DataFrame({"x": [1]})), "InputTypeError", "no 'source' column"),
         (lambda: gongkai.summarize_reports(str(SAMPLES)), "InputTypeError", "pass gongkai.iter_reports"),
         (lambda: gongkai.write_workbook(["x.pdf"], "x.xlsx"), "InputTypeError", "not str"),
+        # Before the reports are gathered (iter_reports reads them all): was TypeError from openpyxl.
+        (lambda: gongkai.write_workbook(iter([]), 5), "InputTypeError", "a path is a str.*not int"),
     ],
     ids=[
         *("empty-glob", "bytes", "bytes-in-list", "int", "bytes-report", "kind", "kind-batch", "kind-expand"),
         *("empty-list", "no-workers", "workers-text", "negative-timeout", "endless-timeout", "nan-timeout"),
         *("threads-text", "no-threads"),
         *("wide-path", "wide-report", "compare-paths", "yoy-table", "summary-path", "workbook-paths"),
+        "workbook-output-int",
     ],
 )
 def test_a_call_the_library_cannot_act_on_raises_an_exported_gongkai_error(call, error, words):
@@ -210,3 +213,13 @@ def test_an_output_written_in_gb18030_reads_back(tmp_path, fmt):
     assert CliRunner().invoke(main, arguments).exit_code == 0
     cells, files, _ = gongkai.read_output(out)
     assert files["agency"].tolist() == ["云溪市云湖区人民政府"] and len(cells) == 200
+
+
+def test_a_path_longer_than_the_system_takes_is_a_failed_report_not_an_oserror(tmp_path):
+    """read_reports and iter_reports raised OSError (File name too long) from Path.is_dir."""
+    long = str(tmp_path.joinpath(*["d"] * 2100, "x.pdf"))
+    (report,) = gongkai.iter_reports([long])
+    assert report.status == "failed" and "File name too long" in report.reason
+    with pytest.warns(gongkai.FailedReportsWarning):
+        cells, files = gongkai.read_reports(long, with_status=True)
+    assert cells.empty and list(files["status"]) == ["failed"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import glob
 import os
 import shutil
 import signal
@@ -157,6 +158,28 @@ def test_inputs_expand_directories_and_globs(tmp_path):
     assert [p.replace(str(tmp_path), "") for p in found] == ["/a.PDF", "/b.pdf", "/sub/c.pdf"]
     with pytest.raises(NoInputsError):
         expand_inputs([str(tmp_path / "nothing-*.pdf")])
+
+
+def test_a_recursive_pattern_searches_each_folder_once_whatever_links_lead_back_to_it(tmp_path):
+    """`a/up -> ..`: glob followed the link into its own folder, again and again, so that
+    'r/**/*.pdf' gave one report 41 times under ever longer names (two such links: endless)."""
+    (tmp_path / "r" / "a" / "b").mkdir(parents=True)
+    (tmp_path / "r" / "a" / "x.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "r" / "a" / "b" / "y.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "r" / "a" / "up").symlink_to("..")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "z.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "r" / "linked").symlink_to(tmp_path / "elsewhere")  # a linked folder is searched
+    found = expand_inputs([str(tmp_path / "r" / "**" / "*.pdf")])
+    assert [p.removeprefix(str(tmp_path)) for p in found] == ["/r/a/b/y.pdf", "/r/a/x.pdf", "/r/linked/z.pdf"]
+    # As glob matches them otherwise: hidden folders left out, a folder named with glob's marks.
+    (tmp_path / "r" / ".hidden").mkdir()
+    (tmp_path / "r" / ".hidden" / "h.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "r" / "[x]").mkdir()
+    (tmp_path / "r" / "[x]" / "w.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "r" / "a" / "up").unlink()
+    pattern = str(tmp_path / "r" / "**" / "*.pdf")
+    assert sorted(batch.matching(pattern)) == sorted(glob.glob(pattern, recursive=True))
 
 
 def test_the_outputs_own_files_are_never_inputs(tmp_path):
@@ -757,3 +780,23 @@ def test_a_batch_from_python_refuses_an_output_that_would_replace_an_input_or_an
     assert report.read_bytes() == before
     assert (tmp_path / "a.journal.sqlite").read_bytes() == journal
     assert not (tmp_path / "r.journal.sqlite").exists()
+
+
+def test_resuming_a_journal_cut_short_says_how_to_go_on(tmp_path):
+    """A journal cut short (a copy, a disk that failed) refused --resume with only SQLite's words."""
+    from click.testing import CliRunner
+
+    from gongkai.cli import main
+
+    output = tmp_path / "c.csv"
+    command = ["extract", str(SAMPLES / "guiling-township-2024.pdf"), "-o", str(output), "-q"]
+    assert CliRunner().invoke(main, command).exit_code == 0
+    journal = journal_path(str(output))
+    journal.write_bytes(journal.read_bytes()[:5000])
+    resumed = CliRunner().invoke(main, [*command, "--resume"])
+    assert resumed.exit_code == 2
+    assert resumed.stderr.endswith(
+        "is not a gongkai journal (database disk image is malformed): run without --resume to read every "
+        "input again\n"
+    )
+    assert CliRunner().invoke(main, command).exit_code == 0  # as it says

@@ -870,3 +870,65 @@ def test_inspect_of_a_file_a_run_writes_is_a_usage_error_that_says_what_it_is(tm
         assert result.stderr.startswith("gongkai: error: ") and says in result.stderr, result.stderr
         assert result.stderr.count("\n") == 1
     assert CliRunner().invoke(main, ["inspect", report]).exit_code == 0
+
+
+def _closing(*descriptors: int):
+    def close() -> None:
+        for descriptor in descriptors:
+            os.close(descriptor)
+
+    return close
+
+
+@pytest.mark.parametrize(
+    ("closed", "arguments", "status"),
+    [
+        ((2,), ["extract", "SAMPLE", "-o", "OUT"], 0),  # was 1, and no output at all
+        ((1, 2), ["extract", "SAMPLE", "-o", "OUT"], 0),
+        ((1,), ["extract", "SAMPLE", "-o", "OUT"], 0),
+        ((1,), ["extract", "SAMPLE", "-o", "-"], 141),  # was a traceback
+        ((1,), ["inspect", "SAMPLE"], 141),  # was a traceback
+        ((2,), ["extract", "nosuch.pdf", "-o", "OUT"], 2),
+    ],
+)
+def test_a_stream_closed_when_the_command_starts_gives_no_traceback(tmp_path, closed, arguments, status):
+    """`2>&-` or `>&-`: Python makes the stream None. stderr closed, a run said nothing and wrote
+    nothing, exit 1; stdout closed, the first record or table printed was a traceback. Now a
+    closed stderr drops the messages and a closed stdout is one closed by its reader."""
+    out = tmp_path / "out" / "cells.csv"
+    sample = str(SAMPLES / "guiling-township-2024.pdf")
+    given = [{"SAMPLE": sample, "OUT": str(out)}.get(word, word) for word in arguments]
+    log = tmp_path / "stderr"
+    with open(log, "w") as stderr:
+        done = subprocess.run(
+            [sys.executable, "-m", "gongkai", *given],
+            env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+            stdin=subprocess.DEVNULL,
+            stderr=stderr,
+            preexec_fn=_closing(*closed),
+            timeout=120,
+        )
+    assert done.returncode == status
+    assert "Traceback" not in log.read_text()
+    if "OUT" in arguments and status == 0:
+        assert len(pd.read_csv(out)) == 200
+
+
+@pytest.mark.parametrize("arguments", [["--help"], ["--version"], ["extract", "--help"]])
+def test_help_and_version_into_a_closed_pipe_end_as_a_command_does(arguments):
+    """`gongkai --help | head` with the reader gone: click ended it with exit status 1 (a failure
+    to `set -o pipefail`), where every command ends with 141, the status of a tool ended by SIGPIPE."""
+    unread, end = os.pipe()
+    os.close(unread)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "gongkai", *arguments],
+            env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+            stdout=end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.close(end)
+    assert (done.returncode, done.stderr) == (141, "")

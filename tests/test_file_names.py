@@ -235,3 +235,52 @@ def test_inputs_with_names_that_are_not_utf8_are_sorted_by_their_source_text(tmp
     assert result.exit_code == 1, result.output  # none is a PDF: each fails, with its own row
     sources = pd.read_csv(companion_path(out, "files"))["source"].tolist()
     assert sources == found
+
+
+@pytest.mark.parametrize("command", ["extract", "summary", "compare"])
+def test_an_output_name_too_long_for_the_file_system_is_a_usage_error_before_any_reading(tmp_path, command):
+    """A name that fits while one written beside it does not (`.journal.sqlite-journal`, 23
+    bytes longer) failed at the first report with a traceback, exit 1, in a folder yet to be made;
+    an -o of summary or compare too long itself, after every report was read."""
+    longest = os.pathconf(tmp_path, "PC_NAME_MAX")
+    stem = "长" * ((longest - len(".journal.sqlite-journal")) // 3 + 1)  # cells.csv itself fits
+    name = f"{stem}.csv" if command == "extract" else f"{'b' * longest}.xlsx"
+    output = tmp_path / "new folder" / name
+    sample = str(SAMPLES / "guiling-township-2024.pdf")
+    inputs = [sample, str(SAMPLES / "yunhu-district-2024.pdf")] if command == "compare" else [sample]
+    result = CliRunner().invoke(main, [command, *inputs, "-o", str(output)])
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "bytes a file name may have; give a shorter output name" in result.stderr
+    assert not (tmp_path / "new folder").exists() or not any((tmp_path / "new folder").iterdir())
+
+
+def test_page_images_of_a_report_whose_name_leaves_no_room_for_the_page_are_cut_to_fit(tmp_path):
+    """`NAME-page3.png` of a 250-byte NAME.pdf was longer than a file name may be: a traceback."""
+    longest = os.pathconf(tmp_path, "PC_NAME_MAX")
+    report = tmp_path / f"{'a' * (longest - len('.pdf'))}.pdf"
+    shutil.copy(SAMPLES / "guiling-township-2024.pdf", report)
+    result = CliRunner().invoke(main, ["inspect", str(report), "--png", str(tmp_path / "png")])
+    assert result.exit_code == 0, result.output
+    names = os.listdir(tmp_path / "png")
+    assert names and all(n.startswith("aaaa") and n.endswith(".png") for n in names)
+    assert all(len(n.encode()) <= longest for n in names)
+    assert "its file name is too long for the page's number beside it" in result.stderr
+    from gongkai.review import png_stem
+
+    # Cut between characters, never inside one.
+    cut, why = png_stem(str(tmp_path / f"{'桂' * 100}.pdf"), tmp_path)
+    assert cut == "桂" * ((longest - len("-page9999.png")) // 3) and why is not None
+
+
+@pytest.mark.parametrize("command", ["extract", "summary"])
+def test_an_output_path_longer_than_the_system_takes_is_a_usage_error(tmp_path, command):
+    """A path of 4,200 bytes (past PATH_MAX) failed looking up whether it is a folder: a traceback."""
+    output = tmp_path.joinpath(*["d"] * 2100, "c.csv" if command == "extract" else "s.txt")
+    result = CliRunner().invoke(
+        main, [command, str(SAMPLES / "guiling-township-2024.pdf"), "-o", str(output)]
+    )
+    assert result.exit_code == 2, result.output
+    assert (
+        result.stderr.startswith("gongkai: error: cannot write '") and "File name too long" in result.stderr
+    )

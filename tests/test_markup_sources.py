@@ -5,8 +5,10 @@ from __future__ import annotations
 import base64
 import gzip
 import io
+import os
 import quopri
 import shutil
+import signal
 import zipfile
 import zlib
 
@@ -233,6 +235,44 @@ def test_a_legacy_word_file_without_libreoffice_says_what_to_install(tmp_path, m
         gongkai.read_report(path)
     report = read_report_safely(path)
     assert report.status == "failed" and "apt-get install libreoffice-writer" in report.reason
+
+
+def _processes_running(marker: str) -> list[int]:
+    """The processes whose command line holds `marker`."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                    if marker.encode() in handle.read():
+                        found.append(int(entry))
+            except OSError:
+                continue
+    return found
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="the processes are looked for in /proc")
+def test_a_conversion_that_hangs_is_ended_whole_when_its_time_is_up(tmp_path, monkeypatch):
+    """soffice starts oosplash, which starts soffice.bin: `subprocess.run(timeout=...)` killed the
+    first alone, and a conversion that hung went on running, for ever, after the file failed."""
+    from gongkai.sources import docx
+
+    marker = "4321.125"  # the hanging child's own argument, to find it by
+    fake = tmp_path / "bin" / "soffice"
+    fake.parent.mkdir()
+    fake.write_text(f"#!/bin/sh\nsleep {marker} &\nwait\n")  # as oosplash waits for soffice.bin
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(docx, "_CONVERT_SECONDS", 0.5)
+    path = tmp_path / "report.doc"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    try:
+        report = read_report_safely(path)
+        assert report.status == "failed" and "took more than 0.5 s to convert" in report.reason
+        assert _processes_running(marker) == []
+    finally:
+        for pid in _processes_running(marker):
+            os.kill(pid, signal.SIGKILL)
 
 
 def test_content_decides_the_kind_not_the_name(tmp_path):

@@ -7,6 +7,7 @@ import dataclasses
 import importlib.util
 import itertools
 import math
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -20,7 +21,7 @@ from gongkai.numbers import format_number
 from gongkai.report import read_report_safely
 from gongkai.sources.pdf import PdfSource
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, SAMPLES
 
 SCANNED = FIXTURES / "scanned"
 # Scanned at 150 dpi, skewed, with a red seal and an invisible text layer of junk (gen_scan.py).
@@ -49,6 +50,23 @@ def test_a_page_without_text_or_image_is_not_read_by_ocr():
     report = read_report_safely(FIXTURES / "bad" / "scanned.pdf")  # grey marks, no image
     assert report.status == "failed"
     assert report.reason == "no text layer, and no page is an image to read by OCR"
+
+
+@needs_ocr
+@pytest.mark.skipif(shutil.which("gs") is None, reason="Ghostscript (gs) outlines the sample's text")
+def test_a_report_whose_text_is_drawn_as_outlines_is_read_by_ocr(tmp_path):
+    """Text saved as shapes (`gs -dNoOutputFonts`, as some printers save a document): no text
+    layer and no image, so the report failed with `no page is an image to read by OCR`."""
+    sample = SAMPLES / "guiling-township-2024.pdf"
+    outlined = tmp_path / "outlined.pdf"
+    command = ["gs", "-q", "-dNOPAUSE", "-dBATCH", "-sDEVICE=pdfwrite", "-dNoOutputFonts"]
+    subprocess.run([*command, f"-sOutputFile={outlined}", str(sample)], check=True, timeout=120)
+    with PdfSource(outlined) as source:
+        assert {source.page(n).scanned for n in range(1, source.page_count + 1)} == {"no text layer"}
+    report, printed = gongkai.read_report(outlined), gongkai.read_report(sample)
+    assert (report.status, report.agency, report.year) == ("ok", printed.agency, printed.year)
+    assert report.pages_ocr >= 1 and set(report.cells["read_by"]) == {"ocr"}
+    assert report.cells["value"].equals(printed.cells["value"])
 
 
 @needs_ocr

@@ -50,6 +50,15 @@ def test_every_line_fits_a_terminal_of_60_columns_and_more(reports, width):
     assert "failed applications_balance (自然人): 390 ≠ 391: " in text
 
 
+@pytest.mark.parametrize("width", [30, 36, 40, 46])
+def test_on_a_narrow_terminal_the_two_sides_of_a_failed_rule_are_never_parted(reports, width):
+    """At 40 columns `failed applications_balance (总计): 471` ended a line and `≠ 472:` began the
+    next: the pair now starts a line of its own where it does not fit after the rule's id."""
+    lines = _printed(reports[0], width).splitlines()
+    for pair in ("390 ≠ 391:", "471 ≠ 472:"):
+        assert any(pair in line for line in lines), (width, pair)
+
+
 @pytest.mark.parametrize("width", [20, 30, 40, 50, 60, 80, 120])
 def test_each_table_is_one_width_that_fits_when_it_can(reports, width):
     # Terminal columns, not characters: a CJK character is two wide. Every line of a table is as

@@ -712,3 +712,91 @@ def test_an_output_written_before_the_ocr_readings_column_still_reads(tmp_path, 
     gongkai.write_workbook(cells.drop(columns="ocr_readings"), tmp_path / "w.xlsx")  # a frame without it
     result = CliRunner().invoke(main, ["summary", "yoy.csv"])  # still told as a comparison
     assert result.exit_code == 2 and "is an output of gongkai compare" in result.stderr
+
+
+def test_an_output_beside_the_tables_of_a_later_run_into_another_format_is_refused(tmp_path, monkeypatch):
+    """cells.csv and cells.parquet share cells.files.csv: a later run of other reports into the
+    Parquet left the CSV beside their table, and the summary of the CSV counted those reports."""
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    one, other = str(SAMPLES / "guiling-township-2024.pdf"), str(BROKEN_SAMPLE)
+    assert runner.invoke(main, ["extract", one, "-o", "out/cells.csv", "-q"]).exit_code == 0
+    assert runner.invoke(main, ["extract", other, "-o", "out/cells.parquet", "-q"]).exit_code == 0
+    result = runner.invoke(main, ["summary", "out/cells.csv"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(
+        "gongkai: error: out/cells.csv and out/cells.files.csv beside it are not of one run: 2 reports"
+    )
+    with pytest.raises(gongkai.NotAnOutputError, match="not of one run"):
+        gongkai.read_output("out/cells.csv")
+    assert runner.invoke(main, ["compare", "out/cells.csv", "--agency", "桂岭乡人民政府"]).exit_code == 2
+    # The later output and its tables are one run's: read as ever.
+    cells, files, _ = gongkai.read_output("out/cells.parquet")
+    assert set(cells["source"]) == set(files["source"]) == {other}
+
+
+def test_summarize_refuses_tables_that_are_not_status_and_check_records():
+    """summarize(cells, cells, cells) raised KeyError: 'status' from deep in the summary."""
+    report = gongkai.read_report(BROKEN_SAMPLE)
+    files = gongkai.read_reports([str(BROKEN_SAMPLE)], with_status=True)[1]
+    with pytest.raises(
+        gongkai.InputTypeError, match="files holds no per-file status records: it has no 'status'"
+    ):
+        gongkai.summarize(report.cells, report.cells, report.checks_frame)
+    with pytest.raises(gongkai.InputTypeError, match=r"checks is a DataFrame of check records .* not list"):
+        gongkai.summarize(report.cells, files, report.checks)
+    assert "云湖区人民政府" in gongkai.summarize(report.cells, files, report.checks_frame).to_text()
+
+
+@pytest.mark.parametrize("name", ["s.csv", "s.parquet", "s.JSONL", "s.pdf", "s.html", "s.docx"])
+def test_a_summary_output_named_as_data_or_a_report_is_a_usage_error_before_any_reading(
+    tmp_path, monkeypatch, name
+):
+    """`summary -o s.parquet` wrote the box-drawn text there (and -o s.csv, -o s.pdf: a file a later
+    run reads as a report, and fails): refused, where .xlsx and any other name are written."""
+    monkeypatch.setattr(batch, "read_report_safely", lambda *a, **k: pytest.fail("read a report"))
+    result = CliRunner().invoke(main, ["summary", str(BROKEN_SAMPLE), "-o", str(tmp_path / name)])
+    assert result.exit_code == 2, result.output
+    assert "summary writes .xlsx (one sheet per part) or text, such as summary.txt" in result.stderr
+    assert not (tmp_path / name).exists()
+
+
+@pytest.mark.parametrize(
+    ("emptied", "header", "said"),
+    [
+        ("cells.files.csv", "", "out/cells.files.csv is empty: no table gongkai extract wrote"),
+        ("cells.checks.csv", "", "out/cells.checks.csv is empty: no table gongkai extract wrote"),
+        ("cells.csv", "", "out/cells.csv is empty: no table gongkai extract wrote"),
+        (
+            "cells.files.csv",
+            "name,x\n",
+            "out/cells.files.csv is no status table of gongkai extract: it has no 'source' column",
+        ),
+    ],
+)
+def test_a_table_of_an_output_emptied_or_of_another_header_is_named_in_the_error(
+    tmp_path, monkeypatch, emptied, header, said
+):
+    """An empty table (a full disk, a copy cut short) said only pandas' `No columns to parse from
+    file`, naming no file; a status table of another header was taken as one of no reports."""
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    assert runner.invoke(main, ["extract", str(BROKEN_SAMPLE), "-o", "out/cells.csv", "-q"]).exit_code == 0
+    (tmp_path / "out" / emptied).write_text(header)
+    result = runner.invoke(main, ["summary", "out/cells.csv"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"gongkai: error: {said}\n"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "jsonl"])
+def test_an_output_of_only_failed_files_is_summarised_in_every_format(tmp_path, monkeypatch, fmt):
+    """Every file failed: the JSONL has no line, which summary took for a wide output's."""
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    bad = str(BAD_INPUTS / "not-a-pdf.pdf")
+    assert runner.invoke(main, ["extract", bad, "-o", f"out/c.{fmt}", "-q"]).exit_code == 1
+    result = runner.invoke(main, ["summary", f"out/c.{fmt}"])
+    assert result.exit_code == 0, result.output
+    assert "failed" in result.stdout
+    cells, files, _ = gongkai.read_output(f"out/c.{fmt}")
+    assert cells.empty and list(files["status"]) == ["failed"]

@@ -14,6 +14,7 @@ def run() -> None:
     `gongkai: interrupted`, exit status 130, no traceback); each command then sets its own
     handling. A SIGINT ignored on the way in (a shell's background job, `trap "" INT`) stays
     ignored, as the commands keep it."""
+    _reopen_closed_streams()
     handled = signal.getsignal(signal.SIGINT) is not signal.SIG_IGN
     if handled:
         signal.signal(signal.SIGINT, _interrupted_while_loading)
@@ -39,6 +40,26 @@ def run() -> None:
         # would walk every object loaded to free memory that the exit frees anyway; frozen
         # objects are not walked.
         gc.freeze()
+
+
+def _reopen_closed_streams() -> None:
+    """stderr or stdout closed when the command began (`2>&-`, `>&-`): Python makes them None, and
+    the first line said or record written was a traceback (with stderr closed, not even that: exit
+    status 1 and no output). stderr goes to /dev/null, as its messages were not wanted; stdout to a
+    pipe that no one reads, so that writing to it ends the command as a stdout closed by its reader
+    does (exit status 141, nothing said), and a command that writes only files runs as ever."""
+    if sys.stderr is None:
+        null = os.open(os.devnull, os.O_WRONLY)  # the lowest free descriptor: 1 if stdout is closed too
+        os.dup2(null, 2)
+        if null != 2:
+            os.close(null)
+        sys.stderr = open(2, "w", errors="backslashreplace", closefd=False)  # noqa: SIM115
+    if sys.stdout is None:
+        unread, end = os.pipe()
+        os.dup2(end, 1)  # over the unread end where that took descriptor 1
+        for descriptor in {unread, end} - {1}:
+            os.close(descriptor)
+        sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115
 
 
 def _interrupted_while_loading(signum: int, frame: object) -> None:

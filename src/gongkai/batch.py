@@ -43,7 +43,14 @@ from .output.records import (
     read_back,
 )
 from .output.wide import WIDE_ID_COLUMNS
-from .output.writers import BatchOutput, check_shape, escapes_note, partial_of, partial_path
+from .output.writers import (
+    BatchOutput,
+    check_shape,
+    escapes_note,
+    name_too_long,
+    partial_of,
+    partial_path,
+)
 from .report import Report, page_threads, read_report_safely
 from .report import read_report as _read_report
 from .sources import (
@@ -111,10 +118,12 @@ def _found(inputs: Iterable[str], kind: str) -> list[str]:
     found: list[str] = []
     for item in inputs:
         path = Path(item)
-        if item and path.is_dir():  # Path("") is Path("."): an empty name is no folder, nor the current one
+        # os.path, not Path: Path.is_dir raises for a name too long or a loop of links, which is
+        # then a file that cannot be read (its status row says why), not a batch that crashes.
+        if item and os.path.isdir(item):  # an empty name is no folder, nor the current one
             found += [str(p) for p in sorted(path.rglob("*")) if _is_file(p) and kind_of_name(p) in kinds]
-        elif not path.exists() and _GLOB_CHARS & set(item):
-            found += sorted(p for p in glob.glob(item, recursive=True) if _is_file(Path(p)))
+        elif not os.path.exists(item) and _GLOB_CHARS & set(item):
+            found += sorted(p for p in matching(item) if _is_file(Path(p)))
         else:
             found.append(item)
     # By the text each path's `source` shows (a byte that is not UTF-8 as \xNN), as the output is.
@@ -123,6 +132,48 @@ def _found(inputs: Iterable[str], kind: str) -> list[str]:
         what = "report files (PDF, web page, Word)" if kind == "auto" else f"{kind} files"
         raise NoInputsError(f"no {what} found in the given inputs")
     return unique
+
+
+def matching(pattern: str) -> list[str]:
+    """The paths `pattern` matches, as `glob.glob(pattern, recursive=True)` gives them, but that
+    `**` searches each folder once, however many symbolic links lead to it: glob follows every
+    link, and a link to a folder above it (`a/up -> ..`, a loop a copied archive can hold) made
+    the search of `'reports/**/*.pdf'` endless, two such links exponentially so."""
+    parts = pattern.split(os.sep)
+    if "**" not in parts:
+        return glob.glob(pattern)
+    at = parts.index("**")
+    head = os.sep.join(parts[:at]) or (os.sep if pattern.startswith(os.sep) else "")
+    tail = parts[at + 1 :]
+    bases = glob.glob(head) if _GLOB_CHARS & set(head) else [head]
+    folders = [folder for base in bases for folder in _folders_once(base)]
+    # `**/` matches the folders alone, and a pattern ending in `**` them and every file in them.
+    listed = [os.path.join(folder, "") for folder in folders if folder] if tail in ([], [""]) else []
+    if tail == [""]:
+        return listed
+    rest = os.sep.join(tail) or "*"
+    return listed + [path for folder in folders for path in matching(os.path.join(glob.escape(folder), rest))]
+
+
+def _folders_once(base: str) -> Iterator[str]:
+    """`base` and every folder below it that `**` matches (not hidden ones, as glob's), each once:
+    a folder a symbolic link leads to is searched, unless it was searched already. `""` is the
+    current folder, whose paths are given as glob gives them, without `./`."""
+    seen: set[tuple[int, int]] = set()
+    waiting = [base]
+    while waiting:
+        folder = waiting.pop()
+        try:
+            info = os.stat(folder or os.curdir)
+            if not stat.S_ISDIR(info.st_mode) or (info.st_dev, info.st_ino) in seen:
+                continue
+            seen.add((info.st_dev, info.st_ino))
+            with os.scandir(folder or os.curdir) as entries:
+                names = sorted(entry.name for entry in entries if not entry.name.startswith("."))
+        except OSError:  # gone, unreadable, or a link loop of its own
+            continue
+        yield folder
+        waiting += [os.path.join(folder, name) for name in reversed(names)]
 
 
 def _is_file(path: Path) -> bool:
@@ -147,7 +198,7 @@ def check_present(inputs: Iterable[str]) -> None:
         if item and os.path.exists(item):
             continue
         if _GLOB_CHARS & set(item):
-            if not glob.glob(item, recursive=True):
+            if not matching(item):
                 raise BatchSetupError(f"no file matches {quoted(item)}")
         else:
             raise BatchSetupError(no_file(item))
@@ -737,7 +788,20 @@ def check_output(
         return
     check_output_name(output)
     target = Path(output)
-    if target.is_dir():
+    written = [target] if files is None else list(files)
+    # Told before anything is looked up (a name too long fails every lookup) and before the folder
+    # exists: the journal's `-journal`, the longest name beside the output, failed at the first report.
+    for path in written:
+        if (limit := name_too_long(path)) is not None:
+            raise BatchSetupError(
+                f"cannot write {quoted(path)}: the name is longer than the {limit} bytes a file name "
+                "may have; give a shorter output name"
+            )
+    try:
+        is_folder = target.is_dir()
+    except OSError as error:  # a path longer than the system takes, a loop of links on the way
+        raise BatchSetupError(f"cannot write {quoted(output)}: {error.strerror}") from None
+    if is_folder:
         raise BatchSetupError(f"{quoted(output)} is a directory; give a file name")
     # A name another run writes beside its output (its tables, its journal): writing there
     # would replace that run's files, its live journal included.
@@ -751,7 +815,6 @@ def check_output(
             f"cannot write {quoted(output)}: a name .NAME.partial is that of the file NAME while a run "
             "of extract writes it"
         )
-    written = [target] if files is None else list(files)
     existing = {}
     for path in written:
         try:

@@ -10,6 +10,7 @@ import shutil
 import signal
 import sys
 import time
+from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
 from typing import NoReturn
@@ -48,7 +49,7 @@ from .numbers import counted, format_number
 from .output.journal import JournalError, JournalWriteError, ReadingOptionsChangedError
 from .output.records import FORMATS, SHAPES, OutputFormatError
 from .output.writers import check_shape, writing
-from .sources import INPUT_KINDS, describe, message_path, no_file, path_text, quoted
+from .sources import INPUT_KINDS, describe, kind_of_name, message_path, no_file, path_text, quoted
 
 
 class _Seconds(click.FloatRange):
@@ -275,8 +276,7 @@ def _command_ending():
     except (_Stopped, KeyboardInterrupt) as stop:  # a stop the command did not report itself
         _stopped_reading(stop.code if isinstance(stop, _Stopped) else 130)
     except BrokenPipeError:
-        _drop_stdout()
-        raise SystemExit(_BROKEN_PIPE_STATUS) from None
+        _ended_by_a_closed_stdout()
     except OutputWriteError as error:  # a full disk or stdout, a character the encoding lacks
         _say(f"gongkai: error: {error}")
         try:
@@ -287,6 +287,12 @@ def _command_ending():
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def _ended_by_a_closed_stdout() -> NoReturn:
+    """stdout closed by its reader (`| head`): the status of a tool ended by SIGPIPE, nothing said."""
+    _drop_stdout()
+    raise SystemExit(_BROKEN_PIPE_STATUS) from None
 
 
 def _drop_stdout() -> None:
@@ -388,8 +394,13 @@ class _Gongkai(_InItsContext, click.Group):
     command_class = _InItsContext
 
     def make_context(self, *args, **kwargs) -> click.Context:
-        with _usage_errors_in_one_line():
-            return super().make_context(*args, **kwargs)
+        # `gongkai --help | head` and --version end here, before any command sets its handling:
+        # click ended a closed stdout with exit status 1.
+        try:
+            with _usage_errors_in_one_line():
+                return super().make_context(*args, **kwargs)
+        except BrokenPipeError:
+            _ended_by_a_closed_stdout()
 
     def invoke(self, ctx: click.Context):
         with _usage_errors_in_one_line():  # the command's name, and its options
@@ -605,7 +616,7 @@ def extract(
         batch = Batch(paths, output, fmt, encoding, resume, shape, input_kind)
     except ReadingOptionsChangedError as error:
         _usage_error(f"cannot resume: {error}; give the same --input-kind, or run without --resume")
-    except (JournalError, RunsFileError) as error:
+    except (BatchSetupError, JournalError, RunsFileError) as error:  # as checked above, again
         _usage_error(str(error))
     except BatchInterrupted as stop:
         _interrupted(stop)
@@ -840,7 +851,7 @@ def inspect(pdf, png_dir) -> None:
         shown = message_path(report.source)
         _say(f"gongkai: --png draws PDF pages; {shown} is {describe(report.kind)} and has none")
     elif png_dir:
-        stem, renamed = png_stem(pdf)
+        stem, renamed = png_stem(pdf, png_dir)
         if renamed:
             _say(f"gongkai: the page images are named {stem}-pageN.png: {renamed}")
         for path in render_pages(report, png_dir, pdf):
@@ -857,9 +868,29 @@ def _output_named(output: str | None) -> None:
             _usage_error(str(error))
 
 
-def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float, output: str | None):
+def _summary_name_refused(output: str) -> str | None:
+    """Why summary's text or workbook cannot go to `output`, by its name, or None. The text in a
+    .csv or .parquet (named as extract's records) or a .pdf (read as a report by a later run) would
+    not be what its name says: `summary -o s.parquet` wrote its box-drawn text there."""
+    suffix = Path(output).suffix.lower()
+    if suffix != ".xlsx" and (suffix.lstrip(".") in FORMATS or kind_of_name(output)):
+        return (
+            f"-o {message_path(output)}: summary writes .xlsx (one sheet per part) or text, such as "
+            f"summary.txt, not a {suffix} file"
+        )
+    return None
+
+
+def _batch(
+    inputs: tuple[str, ...],
+    workers: int | None,
+    timeout: float,
+    output: str | None,
+    name_refused: Callable[[str], str | None] | None = None,
+):
     """The cells, files and checks of a batch: read from an earlier output, or from the reports;
-    first, `output` (if any) is checked as extract checks its own."""
+    first, `output` (if any) is checked as extract checks its own, then by `name_refused` (why
+    the command cannot write a file of that name, or None)."""
     from .output.summary import NotAnOutputError, batch_frames, is_output, read_output
 
     try:  # a file of a run's named as a report: the output is what to give
@@ -884,6 +915,8 @@ def _batch(inputs: tuple[str, ...], workers: int | None, timeout: float, output:
             check_output(output, paths, skips_own=False)  # summary and compare read what they are given
     except (BatchSetupError, NoInputsError) as error:
         _usage_error(str(error))
+    if output and name_refused is not None and (why := name_refused(output)) is not None:
+        _usage_error(why)
     if others:
         _say_runs_files(others)
     if resources:
@@ -942,7 +975,7 @@ def summary(inputs, output, workers, timeout) -> None:
     from .output.summary import summarize
 
     _output_named(output)
-    cells, files, checks = _batch(inputs, workers, timeout, output)
+    cells, files, checks = _batch(inputs, workers, timeout, output, _summary_name_refused)
     result = summarize(cells, files, checks)
     # As inspect: COLUMNS, else the terminal's width; off a terminal without it, one line a row.
     width = _text_width(None)

@@ -26,6 +26,7 @@ from .forms import FORMS, Table
 from .model import CheckStatus, NoteCode, cell_key
 from .numbers import counted, format_number
 from .output.views import failed_rule, form_lines
+from .output.writers import name_limit, writing
 from .report import Report
 from .sources import render_pages as render_pdf_pages
 from .sources import shown_as_is
@@ -320,8 +321,11 @@ def print_report(report: Report, console: Console) -> None:
     for check in failed:
         left, right = (format_number(v) for v in (check.left, check.right))
         where = failed_rule(report.form, check.rule_id)
-        # The two sides first: on a narrow terminal the rule's words wrap, never the pair of numbers.
-        console.print(f"[red]failed[/red] {where}: {left} ≠ {right}: {check.rule}", highlight=False)
+        # The two sides first: on a narrow terminal the rule's words wrap, never the pair of
+        # numbers, which starts a line of its own where it would not fit whole after the rule's id.
+        pair = f"{left} ≠ {right}:"
+        gap = "\n" if cell_len(f"failed {where}: {pair}") > console.width else " "
+        console.print(f"[red]failed[/red] {where}:{gap}{pair} {check.rule}", highlight=False)
     if unevaluated:
         what = counted(len(unevaluated), "rule")
         console.print(f"[yellow]{what} not evaluated: empty cells are involved[/yellow]")
@@ -371,6 +375,10 @@ def _place_columns(wanted: list[tuple[float, str, int]], lines: int) -> list[tup
     return placed
 
 
+# The end of a page image's name, with room for a page number of four digits.
+_PNG_END = "-page9999.png"
+
+
 def _kept_in_name(char: str) -> bool:
     """A character a PNG's name keeps: one a message shows as it is (`sources.shown_as_is`), but
     a path separator, and a space other than the plain one (the full-width U+3000 a message keeps):
@@ -378,10 +386,11 @@ def _kept_in_name(char: str) -> bool:
     return shown_as_is(char) and char not in "/\\" and (char == " " or not char.isspace())
 
 
-def png_stem(path: str | os.PathLike[str]) -> tuple[str, str | None]:
+def png_stem(path: str | os.PathLike[str], folder: str | os.PathLike[str] = ".") -> tuple[str, str | None]:
     """The start of the PNG names for the report at `path`: its file name without the extension,
     made a name every file system and shell takes (valid UTF-8, no control character, no path
-    separator), and why it differs from the file's own name, or None.
+    separator) and cut where `{stem}-pageN.png` would be longer than a file name in `folder` may
+    be, and why it differs from the file's own name, or None.
 
     A name of bytes that are not UTF-8 (a file unzipped from an archive made on Chinese Windows)
     is read as GB18030, which GBK and GB2312 are subsets of: 桂岭乡2024年报, not the
@@ -399,6 +408,9 @@ def png_stem(path: str | os.PathLike[str]) -> tuple[str, str | None]:
     safe = "".join(ch if _kept_in_name(ch) else "_" for ch in stem)
     if safe != stem and why is None:
         why = "its file name holds characters a file name should not"
+    room = name_limit(folder) - len(_PNG_END)
+    if len(cut := safe.encode("utf-8")[:room].decode("utf-8", "ignore")) < len(safe):
+        safe, why = cut, why or "its file name is too long for the page's number beside it"
     return safe or "report", why
 
 
@@ -416,7 +428,7 @@ def render_pages(
     # Row ids are unique across the form's tables, so (row, column) names a cell.
     failed = {(row, column) for _, row, column in _failed_cells(report)}
     font = _font(12)
-    stem, _ = png_stem(path or report.source)
+    stem, _ = png_stem(path or report.source, target)
     written = []
     for number, rendered in zip(
         pages, render_pdf_pages(path or report.source, pages, _RENDER_SCALE), strict=True
@@ -458,7 +470,8 @@ def render_pages(
         )
         draw.text((10, image.height - _LEGEND_HEIGHT + 6), legend, fill=(40, 40, 40), font=font)
         png = target / f"{stem}-page{number}.png"
-        image.save(png)
+        with writing(png):  # a full disk: one line that names the image, not a traceback
+            image.save(png)
         written.append(png)
     return written
 

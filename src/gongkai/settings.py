@@ -24,6 +24,10 @@ class PdfSettings:
     em_descent: float = 0.12
     # A page is a scan when its text cannot be read and one image covers at least this share of it.
     scan_image_share: float = 0.5
+    # A page without text that draws at least this many paths draws its text as outlines, and is
+    # read by OCR: the outlined pages of the reference report draw 328-691, one per word or
+    # character; the tables of the samples 21-54 for their rules, and a blank page none.
+    drawn_text_paths: int = 150
     # Render modes are read for this many characters only: a scanner's OCR layer is invisible
     # throughout, a text PDF's text never is.
     render_mode_sample: int = 24

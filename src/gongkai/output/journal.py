@@ -340,7 +340,11 @@ class Journal:
         except sqlite3.DatabaseError as error:
             if getattr(error, "sqlite_errorname", "") not in _NOT_A_DATABASE:
                 raise  # a disk that cannot take it (see _writing), not a file that is no journal
-            raise JournalError(f"{shown} is not a gongkai journal ({error})") from None
+            # Met on --resume only (a fresh run removes the file first): a journal cut short by a
+            # copy or a crash of the disk is no run to continue, which the line gave no way past.
+            raise JournalError(
+                f"{shown} is not a gongkai journal ({error}): run without --resume to read every input again"
+            ) from None
         if meta.get("layout", LAYOUT) != LAYOUT:
             raise JournalError(f"{shown} was written by another version of gongkai; run without --resume")
         stored = json.loads(meta.get("reading", "null"))

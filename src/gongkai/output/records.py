@@ -91,16 +91,36 @@ def require_cells(
 ) -> None:
     """Refuse (InputTypeError) an argument that should be cell records and is not: a path where
     the records of `read_reports` or `read_output` go, or a table without the `needed` columns."""
+    _require_records(cells, name, needed, "cell records", "gongkai.read_reports or gongkai.read_output")
+
+
+# What `summarize` takes beside the cells, and where such records come from.
+_FILES_ORIGIN = "gongkai.read_reports(..., with_status=True) or gongkai.read_output"
+_CHECKS_ORIGIN = "gongkai.read_output, or a Report's checks_frame"
+
+
+def require_batch_tables(files: object, checks: object) -> None:
+    """Refuse (InputTypeError) per-file status and check records that are not such tables: a
+    KeyError deep in the summary said only which column it missed."""
+    needed = ("source", "status", "agency", "agency_key", "year", "form", "sha256")
+    _require_records(files, "files", needed, "per-file status records", _FILES_ORIGIN)
+    needed = ("source", "rule_id", "status", "left", "right")
+    _require_records(checks, "checks", needed, "check records", _CHECKS_ORIGIN)
+
+
+def _require_records(frame: object, name: str, needed: Sequence[str], what: str, origin: str) -> None:
+    """`frame` is a DataFrame with the `needed` columns of `what` (records from `origin`), else
+    InputTypeError naming the argument `name`."""
     import pandas as pd
 
-    if not isinstance(cells, pd.DataFrame):
+    if not isinstance(frame, pd.DataFrame):
         raise InputTypeError(
-            f"{name} is a DataFrame of cell records (from gongkai.read_reports or gongkai.read_output), "
-            f"not {type(cells).__name__}" + (": a Report's are its .cells" if hasattr(cells, "cells") else "")
+            f"{name} is a DataFrame of {what} (from {origin}), not {type(frame).__name__}"
+            + (": a Report's are its .cells" if hasattr(frame, "cells") and what == "cell records" else "")
         )
-    missing = [column for column in needed if column not in cells]
+    missing = [column for column in needed if column not in frame]
     if missing:
-        raise InputTypeError(f"{name} holds no cell records: it has no {missing[0]!r} column")
+        raise InputTypeError(f"{name} holds no {what}: it has no {missing[0]!r} column")
 
 
 def require_reports(reports: object) -> list:

@@ -27,7 +27,7 @@ from rich.text import Text
 
 from .. import sources
 from ..errors import GongkaiError
-from ..numbers import format_number
+from ..numbers import counted, format_number
 from . import records
 from .views import failed_rule, hover_note, note_on_paper, prints_no_number
 from .writers import replacing
@@ -363,6 +363,7 @@ def _missing(cells: pd.DataFrame) -> tuple[pd.DataFrame, list[str], list[str]]:
 def summarize(cells: pd.DataFrame, files: pd.DataFrame, checks: pd.DataFrame) -> Summary:
     """The summary of a batch from its records (cells, per-file status and checks)."""
     records.require_cells(cells)
+    records.require_batch_tables(files, checks)
     files = files.drop_duplicates("source")
     missing, on_paper, hovers = _missing(cells)
     return Summary(
@@ -387,6 +388,10 @@ def _read_table(path: str) -> pd.DataFrame:
             return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
         except UnicodeDecodeError:
             continue
+        except pd.errors.EmptyDataError:  # pandas said only "No columns to parse from file"
+            raise NotAnOutputError(
+                f"{sources.message_path(path)} is empty: no table gongkai extract wrote"
+            ) from None
     raise NotAnOutputError(
         f"{sources.message_path(path)} is neither UTF-8 nor GB18030 text: "
         "write it again with --encoding utf-8"
@@ -410,7 +415,14 @@ def read_output(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, pd.DataFram
     if suffix == ".parquet":
         cells = pq.read_table(path).to_pandas()
     elif suffix == ".jsonl":
-        cells = pd.read_json(path, lines=True, dtype=False, encoding="utf-8")
+        # A batch whose every file failed writes no line, and no line tells no shape: pandas read
+        # it as a table of no column, refused as a wide output's.
+        empty = os.path.getsize(path) == 0
+        cells = (
+            records.empty_frame("cells")
+            if empty
+            else pd.read_json(path, lines=True, dtype=False, encoding="utf-8")
+        )
     else:
         cells = _read_table(path)
     if "row_id" not in cells.columns:
@@ -428,13 +440,36 @@ def read_output(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, pd.DataFram
     def table(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
         return records.frame(kind, frame.replace({"": None}).to_dict("records"))
 
-    files = table("files", _read_table(files_path))
+    status = _read_table(files_path)
+    if missing := [column for column in ("source", "status") if column not in status.columns]:
+        raise NotAnOutputError(
+            f"{sources.message_path(files_path)} is no status table of gongkai extract: "
+            f"it has no {missing[0]!r} column"
+        )
+    files = table("files", status)
+    _require_one_run(cells, files, shown, files_path)
     checks = (
         table("checks", _read_table(checks_path))
         if Path(checks_path).exists()
         else records.empty_frame("checks")
     )
     return table("cells", cells), files, checks
+
+
+def _require_one_run(cells: pd.DataFrame, files: pd.DataFrame, shown: str, files_path: str) -> None:
+    """The cells and the status table beside them are of one run: the cells' reports are those
+    the table says were read. `cells.csv` and `cells.parquet` share `cells.files.csv`, so a later
+    run into the other name leaves the first output beside a table of other reports, which a
+    summary would count as if they were its own (NotAnOutputError)."""
+    read = set(files.loc[files["status"] != "failed", "source"])
+    held = set(cells["source"])
+    if read != held:
+        odd = sorted(read ^ held)
+        raise NotAnOutputError(
+            f"{shown} and {sources.message_path(files_path)} beside it are not of one run: "
+            f"{counted(len(odd), 'report')} in one and not the other, such as "
+            f"{sources.message_path(odd[0])}; write them again with gongkai extract"
+        )
 
 
 def is_output(path: str) -> bool:

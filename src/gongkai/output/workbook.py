@@ -28,6 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..checks import run_checks
 from ..forms import CURRENT_VERSION, FORMS, Table
 from ..model import NoteCode, cell_key
+from ..sources import check_path
 from . import records
 from .compare import READINGS_COLUMNS as _READINGS_COLUMNS
 from .compare import shown_values, year_over_year
@@ -964,6 +965,8 @@ def write_workbook(
 
     With cells only, the per-file table and the checks are worked out from them.
     """
+    # Before the reports: `iter_reports(...)` reads every file as they are gathered.
+    path = check_path(path)
     cells, files, checks = _gather(reports_or_cells, files, checks)
     failed = _failed_cells(checks)
     with _saved_workbook(path) as book:

@@ -50,6 +50,30 @@ def check_shape(fmt: str, shape: str) -> None:
         )
 
 
+# The longest file name, in bytes, where the file system cannot be asked: ext4, XFS, Btrfs,
+# tmpfs and APFS all take 255.
+_NAME_MAX = 255
+
+
+def name_limit(folder: str | os.PathLike[str]) -> int:
+    """The longest file name, in bytes, that the file system holding `folder` takes, asked of
+    `folder` or, where it is yet to be made, of the nearest folder above it that exists."""
+    start = Path(folder)
+    for candidate in (start, *start.parents):
+        try:
+            return os.pathconf(candidate, "PC_NAME_MAX")
+        except (OSError, ValueError):  # not there (yet), or a system that cannot tell
+            continue
+    return _NAME_MAX
+
+
+def name_too_long(path: str | os.PathLike[str]) -> int | None:
+    """The limit `path`'s file name exceeds (`name_limit`, in bytes), or None where it fits."""
+    target = Path(path)
+    limit = name_limit(target.parent)
+    return limit if len(os.fsencode(target.name)) > limit else None
+
+
 @contextlib.contextmanager
 def writing(path: str | os.PathLike[str], encoding: str = "utf-8") -> Iterator[None]:
     """A failure to write `path` ("-": stdout) as an OutputWriteError that names it: a full disk,

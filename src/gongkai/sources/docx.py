@@ -14,7 +14,10 @@ LibreOffice in a temporary folder when `soffice` is on the PATH.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import zipfile
@@ -188,18 +191,57 @@ def convert_to_docx(path: str | Path, folder: str) -> Path:
         folder,
         str(Path(path).resolve()),
     ]
-    try:
-        subprocess.run(command, capture_output=True, timeout=_CONVERT_SECONDS, check=False)
-    except subprocess.TimeoutExpired:
-        raise UnreadableFileError(
-            f"LibreOffice took more than {_CONVERT_SECONDS:g} s to convert the file"
-        ) from None
+    # Not `subprocess.run(timeout=...)`, which kills `soffice` alone: it starts oosplash, which
+    # starts soffice.bin, and a conversion that hung went on running after its time was up.
+    with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as converting:
+        try:
+            converting.wait(timeout=_CONVERT_SECONDS)
+        except subprocess.TimeoutExpired:
+            _kill_with_descendants(converting)
+            raise UnreadableFileError(
+                f"LibreOffice took more than {_CONVERT_SECONDS:g} s to convert the file"
+            ) from None
+        except BaseException:  # Ctrl-C or SIGTERM while it converts: none of it left running
+            _kill_with_descendants(converting)
+            raise
     converted = Path(folder) / (Path(path).stem + ".docx")
     if not converted.exists():
         raise UnreadableFileError(
             "LibreOffice could not convert the file to .docx (corrupt or not a Word file)"
         )
     return converted
+
+
+def _kill_with_descendants(process: subprocess.Popen) -> None:
+    """Kill `process` and every process it started, theirs too (told before it is killed, as
+    they are then no longer its children), and wait for it."""
+    for pid in (*_descendants(process.pid), process.pid):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+    process.wait()
+
+
+def _descendants(pid: int) -> list[int]:
+    """The processes `pid` started, and those they started, from /proc; none where the system
+    has no /proc (the converter alone is then killed)."""
+    children: dict[int, list[int]] = {}
+    with contextlib.suppress(OSError):
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():  # /proc/self, /proc/meminfo…
+                continue
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                    # pid (name) state ppid …: the name may hold spaces and brackets of its own.
+                    parent = int(handle.read().rsplit(b")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):  # ended meanwhile
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    found, waiting = [], [pid]
+    while waiting:
+        below = children.get(waiting.pop(), [])
+        found += below
+        waiting += below
+    return found
 
 
 def read_legacy_word(path: str | Path) -> MarkupDocument:

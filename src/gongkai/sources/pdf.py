@@ -233,6 +233,20 @@ def _largest_image_share(page: pdfium.PdfPage) -> float:
     return largest / area if area > 0 else 0.0
 
 
+def _drawn_text(page: pdfium.PdfPage, chars: list[Char]) -> bool:
+    """Whether a page without text draws its text as shapes: the glyphs turned into outlines, as
+    some printers and PDF tools save a document, one path a character or word. It is read by
+    OCR as a scan is; a page of a table's rules alone draws far fewer paths."""
+    if chars:
+        return False
+    count = pdfium.FPDFPage_CountObjects(page.handle)
+    paths = sum(
+        pdfium.FPDFPageObj_GetType(pdfium.FPDFPage_GetObject(page.handle, index)) == pdfium.FPDF_PAGEOBJ_PATH
+        for index in range(count)
+    )
+    return paths >= _SETTINGS.drawn_text_paths
+
+
 # PDFium's error code is process-wide and set only when something fails, so a code left
 # by an earlier document would explain the next failure. Loading a path that cannot exist
 # sets a known code first: every document is judged on its own.
@@ -297,7 +311,7 @@ class PdfSource:
             frame = _frame(page)
             chars, invisible = _chars(page, frame)
             why = _unusable_text(chars, invisible)
-            if why and _largest_image_share(page) >= _SETTINGS.scan_image_share:
+            if why and (_largest_image_share(page) >= _SETTINGS.scan_image_share or _drawn_text(page, chars)):
                 return Page(number, [], [], scanned=why)
             return Page(number, dedupe_chars(chars), _rule_edges(page, frame))
         finally:
