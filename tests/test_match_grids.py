@@ -438,3 +438,17 @@ def test_a_label_cut_by_the_page_break_is_finished_atop_the_next_page_under_its_
     # Lines that finish no label: nothing is placed from them.
     placed = _cut_label_pages([f"其他内容\n{OTHER_PROCESSING[1]}", *numbers(30)])
     assert ("other_no_correction", "natural_person") not in placed
+
+
+def test_a_misread_header_liker_a_column_placed_beside_it_by_its_words_places_its_own():
+    """A seal over 科研机构 read it 科出/机构 (seed 5757, scan 00010): by its words liker
+    法律服务机构 (0.5) than 科研机构 (0.45), so the column went unplaced and 25 cells were lost.
+    法律服务机构 is printed two columns on, and 科出机构 shares more characters with 科研机构;
+    机构 alone, as like both by its characters, still names neither (the test above)."""
+    table = FORM_2021.table("applications")
+    leaves = ["商业企业", "科出\n机构", "社会公益组织", "法律服务机构", "其他"]
+    reading = read_table(
+        TableRun(table, [applicant_grid(leaves, ["二、上年结转政府信息公开申请数量", *numbers(1)])])
+    )
+    placed = placed_cells(reading)
+    assert [placed.get(("carried_over", c.id)) for c in table.columns] == numbers(1)

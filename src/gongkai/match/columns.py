@@ -8,12 +8,13 @@ the columns of the page before by where its columns sit on the page.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 from itertools import pairwise
 
 from ..forms import Column
-from ..labels import similarity, similarity_bound
+from ..labels import compact, similarity, similarity_bound
 from ..model import Grid, GridCell
 from ..numbers import is_value_text
 from ..settings import DEFAULT
@@ -148,8 +149,10 @@ def _fill_gaps(
             continue
         likeness = [_likeness(own_lines[k], columns) for k in range(i, end)]
         named = any(s > 0 for k in range(i, end) for s in score[k])
+        placed = {j for j in assigned if j is not None}
         if not named and all(
-            _names_only(scores, before + 1 + t, columns) for t, scores in enumerate(likeness)
+            _names_only(scores, before + 1 + t, columns, own_lines[i + t], placed)
+            for t, scores in enumerate(likeness)
         ):
             filled[i:end] = range(before + 1, after)
     return filled
@@ -191,13 +194,32 @@ def _likeness(lines: Sequence[str], columns: Sequence[Column]) -> list[float]:
     return [_leaf_score(lines, column, _SETTINGS.column_gap_threshold)[0] for column in columns]
 
 
-def _names_only(likeness: Sequence[float], j: int, columns: Sequence[Column]) -> bool:
-    """Whether a header unit's text names column `j` and is less like every other column's label.
-    A column of the same label is no rival: the form's order tells those apart (尚未审结 under
-    行政复议 and twice under 行政诉讼; 尚来审结 on a scan, 0.65, is as like all three)."""
+def _names_only(
+    likeness: Sequence[float], j: int, columns: Sequence[Column], lines: Sequence[str], placed: set[int]
+) -> bool:
+    """Whether a header unit's text (`lines`) names column `j` and is less like every other
+    column's label. A column of the same label is no rival: the form's order tells those apart
+    (尚未审结 under 行政复议 and twice under 行政诉讼; 尚来审结 on a scan, 0.65, is as like all
+    three). Nor is a column another header of the table names (`placed`) where the text shares
+    more of its characters with column `j`'s label than with that one's: 科出机构 under a seal is
+    liker 法律服务机构 by its words (0.5 against 0.45 for 科研机构), which stands beside it; 机构
+    alone, as like both by its characters, names neither."""
     label = columns[j].label
-    rivals = (score for k, score in enumerate(likeness) if columns[k].label != label)
-    return likeness[j] >= _SETTINGS.column_gap_threshold and all(score < likeness[j] for score in rivals)
+    text = compact("".join(lines))
+
+    def rival(k: int) -> bool:
+        if columns[k].label == label or likeness[k] < likeness[j]:
+            return False
+        return k not in placed or _shared_characters(text, label) <= _shared_characters(
+            text, columns[k].label
+        )
+
+    return likeness[j] >= _SETTINGS.column_gap_threshold and not any(map(rival, range(len(columns))))
+
+
+def _shared_characters(text: str, label: str) -> int:
+    """How many of `text`'s characters `label` has too, each as often as both have it."""
+    return sum((Counter(text) & Counter(label)).values())
 
 
 def _lines(stack: Sequence[GridCell]) -> list[str]:
