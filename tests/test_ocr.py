@@ -689,12 +689,24 @@ def test_a_signed_count_takes_only_a_point_after_its_digits_for_a_speck(text, se
 
 
 @pytest.mark.parametrize(
-    ("text", "digits", "published"),
-    [("18件", "18", 18), ("18 件", "18", 18), ("1O件", "10", None), ("18件", "16", None)],
+    ("text", "digits", "second", "published", "code"),
+    [
+        ("18件", "18", "18件", 18, NoteCode.UNIT_DROPPED),
+        ("18 件", "18", "18 件", 18, NoteCode.UNIT_DROPPED),
+        ("1O件", "10", "1O件", None, None),  # a letter before the unit is still never repaired
+        ("18件", "16", "18件", None, None),  # the digits-only reading must agree
+        ("4（其中修订1件）", "41", "4（其中修订1件）", 4, NoteCode.ANNOTATED),  # remark's digits and all
+        ("4(其中修订1件)", "41", "4（其中修订1件）", 4, NoteCode.ANNOTATED),
+        ("4（其中修订1件）", "41", "14（其中修订1件）", None, None),  # the second reading disagrees
+        ("4（其中修订1件）", "4", "4（其中修订1件）", None, None),
+        ("4（其中修订1件", "41", "4（其中修订1件", None, None),  # no remark as the parser knows one
+    ],
 )
-def test_a_unit_after_a_count_is_dropped_as_the_value_parser_drops_it_from_text(text, digits, published):
-    # 18件 in a text PDF is 18 with its unit dropped: read from a scan it is the same number,
-    # but a letter before the unit is still never repaired, and the digits-only reading must agree.
+def test_what_the_value_parser_drops_after_a_count_is_dropped_from_a_scans_reading(
+    text, digits, second, published, code
+):
+    # 18件 in a text PDF is 18 with its unit dropped, 4（其中修订1件）4 with its remark kept in raw:
+    # read from a scan they are the same numbers.
     pytest.importorskip("cv2")
     import dataclasses
 
@@ -704,12 +716,12 @@ def test_a_unit_after_a_count_is_dropped_as_the_value_parser_drops_it_from_text(
     records, placed, scanned = _lone_cell_records(text, column_id="published_total")
     box = next(iter(scanned[1].cells))
     scanned[1].cells[box] = dataclasses.replace(scanned[1].cells[box], digits=digits)
-    out, _ = verify_ocr_cells(FORM_2019, records, placed, scanned, lambda page, cells: [text])
+    out, _ = verify_ocr_cells(FORM_2019, records, placed, scanned, lambda page, cells: [second])
     assert out[0].value == published
     if published is None:
         assert out[0].note_code is NoteCode.OCR_DOUBTFUL
     else:
-        assert out[0].note_code is NoteCode.UNIT_DROPPED and out[0].read_by == "ocr"
+        assert out[0].note_code is code and out[0].read_by == "ocr"
 
 
 @pytest.mark.parametrize(
@@ -801,36 +813,6 @@ def test_an_amount_read_again_with_a_speck_beside_its_fraction_agrees(first, sec
         assert out[0].note_code is NoteCode.OCR_DOUBTFUL and "the two readings disagree" in out[0].note
     else:
         assert out[0].note_code is None and out[0].read_by == "ocr"
-
-
-@pytest.mark.parametrize(
-    ("text", "digits", "second", "published"),
-    [
-        ("4（其中修订1件）", "41", "4（其中修订1件）", 4),  # the value parser's annotation, from a scan
-        ("4(其中修订1件)", "41", "4（其中修订1件）", 4),
-        ("4（其中修订1件）", "41", "14（其中修订1件）", None),  # the second reading disagrees
-        ("4（其中修订1件）", "4", "4（其中修订1件）", None),  # so does the digits-only one
-        ("4（其中修订1件", "41", "4（其中修订1件", None),  # no remark as the parser knows one
-    ],
-)
-def test_a_remark_in_brackets_after_a_count_is_dropped_as_the_value_parser_drops_it(
-    text, digits, second, published
-):
-    pytest.importorskip("cv2")
-    import dataclasses
-
-    from gongkai.forms import FORM_2019
-    from gongkai.verify import verify_ocr_cells
-
-    records, placed, scanned = _lone_cell_records(text, column_id="published_total")
-    box = next(iter(scanned[1].cells))
-    scanned[1].cells[box] = dataclasses.replace(scanned[1].cells[box], digits=digits)
-    out, _ = verify_ocr_cells(FORM_2019, records, placed, scanned, lambda page, cells: [second])
-    assert out[0].value == published
-    if published is None:
-        assert out[0].note_code is NoteCode.OCR_DOUBTFUL
-    else:
-        assert out[0].note_code is NoteCode.ANNOTATED and out[0].read_by == "ocr"
 
 
 @pytest.mark.parametrize(
