@@ -32,7 +32,7 @@ CELL_COLUMNS = [field.name for field in dataclasses.fields(CellRecord) if IN_COL
 TABLE_ENCODINGS = ("utf-8-sig", "gb18030")
 
 
-def read_back(data: bytes) -> str | None:
+def decoded_table(data: bytes) -> str | None:
     """A CSV table's bytes as gongkai reads them back (`TABLE_ENCODINGS`); None where it cannot."""
     for encoding in TABLE_ENCODINGS:
         try:
