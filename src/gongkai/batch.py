@@ -94,11 +94,10 @@ def expand_inputs(inputs: Inputs, kind: str = "auto") -> list[str]:
 
     Directories give the files whose extension is of a kind gongkai reads (PDF, web page,
     Word; as `kind_of_name` tells it, wget's index.html.1 and a gzipped report.html.gz too),
-    or only of `kind`; a file
-    given by name is kept whatever its extension, so that its content decides. A path that
-    does not exist is kept (`check_inputs` refuses it before a batch starts). A broken
-    symbolic link or a link loop a folder or a pattern holds is kept too: its status row says
-    what it is, where dropping it would lose it unsaid.
+    or only of `kind`; a file given by name is kept whatever its extension, so that its content
+    decides. A path that does not exist is kept (`check_inputs` refuses it before a batch
+    starts). A broken symbolic link or a link loop a folder or a pattern holds is kept too: its
+    status row says what it is, where dropping it would lose it unsaid.
     The files of outputs of extract that a pattern finds are left out, and so are those in the
     folder a browser saves a page's resources in (`without_found_non_reports`); a file of an
     output named itself raises RunsFileError (`check_named_files`).

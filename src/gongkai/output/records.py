@@ -26,22 +26,6 @@ if TYPE_CHECKING:
 
 # The order of the contract: the record's fields, but those held in another's column (ocr_why).
 CELL_COLUMNS = [field.name for field in dataclasses.fields(CellRecord) if IN_COLUMN not in field.metadata]
-# The encodings a CSV table gongkai wrote is read back in (summary, compare: `read_output`), the
-# first it decodes in: UTF-8 with or without its byte-order mark, else GB18030 (GBK and GB2312
-# are parts of it). `--encoding` takes no other (`batch.check_encoding`).
-TABLE_ENCODINGS = ("utf-8-sig", "gb18030")
-
-
-def decoded_table(data: bytes) -> str | None:
-    """A CSV table's bytes as gongkai reads them back (`TABLE_ENCODINGS`); None where it cannot."""
-    for encoding in TABLE_ENCODINGS:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
-
-
 FILE_COLUMNS = [
     "source",
     "status",
@@ -80,6 +64,22 @@ _DTYPES = {
     "wide": {"year": "Int64"} | dict.fromkeys(wide_cell_columns(), "float64"),
 }
 _COLUMNS = {"cells": CELL_COLUMNS, "files": FILE_COLUMNS, "checks": CHECK_COLUMNS, "wide": wide_columns()}
+
+
+# The encodings a CSV table gongkai wrote is read back in (summary, compare: `read_output`), the
+# first it decodes in: UTF-8 with or without its byte-order mark, else GB18030 (GBK and GB2312
+# are parts of it). `--encoding` takes no other (`batch.check_encoding`).
+TABLE_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def decoded_table(data: bytes) -> str | None:
+    """A CSV table's bytes as gongkai reads them back (`TABLE_ENCODINGS`); None where it cannot."""
+    for encoding in TABLE_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
 
 
 class OutputFormatError(ValueError):
