@@ -785,6 +785,25 @@ def test_a_cell_read_alone_apart_from_the_grids_text_publishes_its_own_reading_o
         assert out[0].note_code is None and out[0].raw == own
 
 
+@pytest.mark.parametrize(("grid_text", "own"), [("1800元", "1800"), ("1800元", "1600")])
+def test_a_cell_read_alone_without_the_yuan_its_line_read_is_no_amount_in_wan_yuan(grid_text, own):
+    # The grid's text 1800元 is 0.18 万元: the cell's own reading 1800, without the 元, is a number
+    # of 元 or of 万元, which no rule of a procurement amount tells. Not 1800 万元, ten thousand times it.
+    pytest.importorskip("cv2")
+    import dataclasses
+
+    from gongkai.forms import FORM_2019
+    from gongkai.verify import verify_ocr_cells
+
+    records, placed, scanned = _lone_cell_records(grid_text, column_id="procurement_amount")
+    assert records[0].value == 0.18 and records[0].note_code is NoteCode.CONVERTED_UNIT
+    box = next(iter(scanned[1].cells))
+    scanned[1].cells[box] = dataclasses.replace(scanned[1].cells[box], free=own, digits=own)
+    out, _ = verify_ocr_cells(FORM_2019, records, placed, scanned, lambda page, cells: [own])
+    assert out[0].value is None and out[0].note_code is NoteCode.OCR_DOUBTFUL
+    assert "the page's line read it otherwise: '1800元'" in out[0].note
+
+
 @pytest.mark.parametrize(
     ("first", "second", "dot_before", "published"),
     [

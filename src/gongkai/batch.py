@@ -40,7 +40,7 @@ from .output.records import (
     OutputFormatError,
     cell_rows,
     companion_path,
-    read_back,
+    decoded_table,
 )
 from .output.wide import WIDE_ID_COLUMNS
 from .output.writers import (
@@ -94,11 +94,10 @@ def expand_inputs(inputs: Inputs, kind: str = "auto") -> list[str]:
 
     Directories give the files whose extension is of a kind gongkai reads (PDF, web page,
     Word; as `kind_of_name` tells it, wget's index.html.1 and a gzipped report.html.gz too),
-    or only of `kind`; a file
-    given by name is kept whatever its extension, so that its content decides. A path that
-    does not exist is kept (`check_inputs` refuses it before a batch starts). A broken
-    symbolic link or a link loop a folder or a pattern holds is kept too: its status row says
-    what it is, where dropping it would lose it unsaid.
+    or only of `kind`; a file given by name is kept whatever its extension, so that its content
+    decides. A path that does not exist is kept (`check_inputs` refuses it before a batch
+    starts). A broken symbolic link or a link loop a folder or a pattern holds is kept too: its
+    status row says what it is, where dropping it would lose it unsaid.
     The files of outputs of extract that a pattern finds are left out, and so are those in the
     folder a browser saves a page's resources in (`without_found_non_reports`); a file of an
     output named itself raises RunsFileError (`check_named_files`).
@@ -223,7 +222,7 @@ def check_format(output: str, fmt: str | None) -> str:
 
 def check_encoding(encoding: str) -> None:
     """The encoding exists, can write Chinese, and writes CSV that gongkai reads back as it was
-    written (`records.read_back`: summary and compare read an output of extract). Refused are
+    written (`records.decoded_table`: summary and compare read an output of extract). Refused are
     those read back as other text (utf-7's +ZT…, hz's ~{…~}, unicode_escape's \\u653f) or not
     at all: utf-16 and utf-32, whose CSV Excel does not split into columns either (utf-8-sig is
     the one Excel opens) and CSV readers (pandas without its encoding named, DuckDB, Arrow) take
@@ -236,7 +235,7 @@ def check_encoding(encoding: str) -> None:
         _CHINESE_PROBE.encode(encoding)
     except UnicodeEncodeError:
         raise BatchSetupError(f"encoding {encoding!r} cannot write Chinese; use utf-8 or gb18030") from None
-    if read_back(_TABLE_PROBE.encode(encoding)) != _TABLE_PROBE:
+    if decoded_table(_TABLE_PROBE.encode(encoding)) != _TABLE_PROBE:
         raise BatchSetupError(
             f"encoding {encoding!r} writes CSV that gongkai cannot read back (summary, compare); "
             "use utf-8, utf-8-sig (for Excel) or gb18030"
@@ -439,10 +438,10 @@ def read_output(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, pd.DataFram
     (`summary.read_output`), but a file beside one (its journal, a table, a temporary) raises
     RunsFileError first, in the line `summary` prints, not that it is no UTF-8 text or holds no
     cell records."""
-    from .output.summary import read_output as read_back  # pandas and rich, for this alone
+    from .output.summary import read_output as _read_output  # pandas and rich, for this alone
 
     check_named_files([str(path)], read_back=True)  # as summary.read_output takes it
-    return read_back(path)
+    return _read_output(path)
 
 
 def check_named_files(inputs: Iterable[str], read_back: bool = False) -> None:

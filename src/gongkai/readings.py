@@ -193,10 +193,10 @@ def why_from_column(value: object) -> tuple[Why, ...]:
     `why`); none where it names none (a cell OCR vouched for, an output written before `why`),
     and a code not known here is passed over (an output of a later version)."""
     codes = _held(value).get(_WHY_KEY)
+    if not isinstance(codes, list):
+        return ()
     known = {str(code) for code in Why}
-    return (
-        tuple(Why(c) for c in codes if isinstance(c, str) and c in known) if isinstance(codes, list) else ()
-    )
+    return tuple(Why(code) for code in codes if isinstance(code, str) and code in known)
 
 
 def from_column(value: object) -> Readings:

@@ -691,6 +691,11 @@ def _outcome(
             return "published"  # a printed / or —: no number, and the parser's note says so
         reading.clean = False
         reading.doubts.append(line_read)
+    elif verified and record.note_code is NoteCode.CONVERTED_UNIT and record.value != reading.value:
+        # The grid's text printed 元, its value converted to 万元 (1800元 is 0.18): the cell's own
+        # reading without the 元 (1800) is a number of 元 or of 万元, not one to take over it.
+        reading.clean = False
+        reading.doubts.append(line_read)
     elif verified:
         # A count's digits and a speck (2., .0), which the value parser took for text, or the
         # form reading for no number at all; a conflict between two readers' numbers stays theirs.

@@ -192,8 +192,8 @@ _SAME_CONTENT = "the same file content, byte for byte"
 def copies_doubts(files: pd.DataFrame, key: str) -> list[str]:
     """Why `year_over_year` of the agency `key` may not be what was meant, as `pair_doubts` says
     it of A and B: reports of the agency (`files`, the batch's status table) that are one file
-    content, copies of one report (a download saved twice). One
-    line a copy, naming the first report of that content (in the table's order)."""
+    content, copies of one report (a download saved twice). One line a copy, naming the first
+    report of that content (in the table's order)."""
     held = files[(files["agency_key"] == key) & files["sha256"].fillna("").ne("")]
     doubts = []
     for _, sources in held.groupby("sha256", sort=False)["source"]:

@@ -26,22 +26,6 @@ if TYPE_CHECKING:
 
 # The order of the contract: the record's fields, but those held in another's column (ocr_why).
 CELL_COLUMNS = [field.name for field in dataclasses.fields(CellRecord) if IN_COLUMN not in field.metadata]
-# The encodings a CSV table gongkai wrote is read back in (summary, compare: `read_output`), the
-# first it decodes in: UTF-8 with or without its byte-order mark, else GB18030 (GBK and GB2312
-# are parts of it). `--encoding` takes no other (`batch.check_encoding`).
-TABLE_ENCODINGS = ("utf-8-sig", "gb18030")
-
-
-def read_back(data: bytes) -> str | None:
-    """A CSV table's bytes as gongkai reads them back (`TABLE_ENCODINGS`); None where it cannot."""
-    for encoding in TABLE_ENCODINGS:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
-
-
 FILE_COLUMNS = [
     "source",
     "status",
@@ -82,6 +66,22 @@ _DTYPES = {
 _COLUMNS = {"cells": CELL_COLUMNS, "files": FILE_COLUMNS, "checks": CHECK_COLUMNS, "wide": wide_columns()}
 
 
+# The encodings a CSV table gongkai wrote is read back in (summary, compare: `read_output`), the
+# first it decodes in: UTF-8 with or without its byte-order mark, else GB18030 (GBK and GB2312
+# are parts of it). `--encoding` takes no other (`batch.check_encoding`).
+TABLE_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def decoded_table(data: bytes) -> str | None:
+    """A CSV table's bytes as gongkai reads them back (`TABLE_ENCODINGS`); None where it cannot."""
+    for encoding in TABLE_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
 class OutputFormatError(ValueError):
     """An output path whose format cannot be told or is not supported."""
 
@@ -91,7 +91,8 @@ def require_cells(
 ) -> None:
     """Refuse (InputTypeError) an argument that should be cell records and is not: a path where
     the records of `read_reports` or `read_output` go, or a table without the `needed` columns."""
-    _require_records(cells, name, needed, "cell records", "gongkai.read_reports or gongkai.read_output")
+    origin = "gongkai.read_reports or gongkai.read_output"
+    _require_records(cells, name, needed, "cell records", origin, in_a_report="cells")
 
 
 # What `summarize` takes beside the cells, and where such records come from.
@@ -108,15 +109,18 @@ def require_batch_tables(files: object, checks: object) -> None:
     _require_records(checks, "checks", needed, "check records", _CHECKS_ORIGIN)
 
 
-def _require_records(frame: object, name: str, needed: Sequence[str], what: str, origin: str) -> None:
+def _require_records(
+    frame: object, name: str, needed: Sequence[str], what: str, origin: str, in_a_report: str = ""
+) -> None:
     """`frame` is a DataFrame with the `needed` columns of `what` (records from `origin`), else
-    InputTypeError naming the argument `name`."""
+    InputTypeError naming the argument `name`, and where `frame` is a Report, its attribute that
+    holds them (`in_a_report`)."""
     import pandas as pd
 
     if not isinstance(frame, pd.DataFrame):
         raise InputTypeError(
             f"{name} is a DataFrame of {what} (from {origin}), not {type(frame).__name__}"
-            + (": a Report's are its .cells" if hasattr(frame, "cells") and what == "cell records" else "")
+            + (f": a Report's are its .{in_a_report}" if in_a_report and hasattr(frame, in_a_report) else "")
         )
     missing = [column for column in needed if column not in frame]
     if missing:

@@ -379,8 +379,6 @@ def summarize(cells: pd.DataFrame, files: pd.DataFrame, checks: pd.DataFrame) ->
     )
 
 
-# The encodings --encoding can write Chinese in that are met in practice, tried in turn: UTF-8
-# (with or without its byte-order mark) first, then GB18030, which GBK and GB2312 are subsets of.
 def _read_table(path: str) -> pd.DataFrame:
     """A CSV table gongkai wrote, in whichever of `records.TABLE_ENCODINGS` it was written in."""
     for encoding in records.TABLE_ENCODINGS:
