@@ -785,23 +785,34 @@ def test_a_cell_read_alone_apart_from_the_grids_text_publishes_its_own_reading_o
         assert out[0].note_code is None and out[0].raw == own
 
 
-@pytest.mark.parametrize(("grid_text", "own"), [("1800元", "1800"), ("1800元", "1600")])
-def test_a_cell_read_alone_without_the_yuan_its_line_read_is_no_amount_in_wan_yuan(grid_text, own):
+@pytest.mark.parametrize(
+    ("grid_text", "own", "column_id", "code"),
+    [
+        ("1800元", "1800", "procurement_amount", NoteCode.CONVERTED_UNIT),  # not 1800 万元
+        ("1800元", "1600", "procurement_amount", NoteCode.CONVERTED_UNIT),
+        ("4（其中修订1件）", "41", "published_total", NoteCode.ANNOTATED),
+        ("18件", "18", "procurement_amount", NoteCode.TEXT_IN_NUMBER_CELL),  # a count's unit in an amount
+    ],
+)
+def test_a_cell_read_alone_apart_from_grid_text_that_says_more_than_a_number_is_doubtful(
+    grid_text, own, column_id, code
+):
     # The grid's text 1800元 is 0.18 万元: the cell's own reading 1800, without the 元, is a number
-    # of 元 or of 万元, which no rule of a procurement amount tells. Not 1800 万元, ten thousand times it.
+    # of 元 or of 万元, which no rule of a procurement amount tells; a remark or a unit the cell's
+    # reading lacks leaves as little known of what is printed.
     pytest.importorskip("cv2")
     import dataclasses
 
     from gongkai.forms import FORM_2019
     from gongkai.verify import verify_ocr_cells
 
-    records, placed, scanned = _lone_cell_records(grid_text, column_id="procurement_amount")
-    assert records[0].value == 0.18 and records[0].note_code is NoteCode.CONVERTED_UNIT
+    records, placed, scanned = _lone_cell_records(grid_text, column_id=column_id)
+    assert records[0].note_code is code
     box = next(iter(scanned[1].cells))
     scanned[1].cells[box] = dataclasses.replace(scanned[1].cells[box], free=own, digits=own)
     out, _ = verify_ocr_cells(FORM_2019, records, placed, scanned, lambda page, cells: [own])
     assert out[0].value is None and out[0].note_code is NoteCode.OCR_DOUBTFUL
-    assert "the page's line read it otherwise: '1800元'" in out[0].note
+    assert f"the page's line read it otherwise: {grid_text!r}" in out[0].note
 
 
 @pytest.mark.parametrize(

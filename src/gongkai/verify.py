@@ -691,9 +691,16 @@ def _outcome(
             return "published"  # a printed / or —: no number, and the parser's note says so
         reading.clean = False
         reading.doubts.append(line_read)
-    elif verified and record.note_code is NoteCode.CONVERTED_UNIT and record.value != reading.value:
-        # The grid's text printed 元, its value converted to 万元 (1800元 is 0.18): the cell's own
-        # reading without the 元 (1800) is a number of 元 or of 万元, not one to take over it.
+    elif (
+        verified
+        and cell is not None
+        and reading.raw != cell.free
+        and record.note_code is not None
+        and record.value != reading.value
+    ):
+        # The grid's text of the cell says more than a number where its own reading says another
+        # value: a unit (1800元 is 0.18 万元, the cell read alone 1800, a number of 元 or of 万元), a
+        # remark (4（其中修订1件）, the cell 41), text (18件 in an amount). Which is printed is not known.
         reading.clean = False
         reading.doubts.append(line_read)
     elif verified:
