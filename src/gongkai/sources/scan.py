@@ -317,17 +317,17 @@ def _beside_digits(strokes: np.ndarray, grey: np.ndarray, rules: np.ndarray) -> 
     """What stands before and after the digits of a cell (`CellInk.lead`, `CellInk.dot_after`).
 
     The digits are the blobs at least `digit_height` of the tallest and the pieces the ink test
-    broke off them, over their breadth. A minus is one blob before
-    them, flat (at most `minus_thickness` of the digits' height and twice as long as thick), as
-    long as `minus_length`, in the middle of their height and close to them. Nothing stands
+    broke off them, over their breadth; a piece in a gap among them (a point, a digit broken
+    apart) leaves nothing clear. A minus is one blob before them, flat (at most
+    `minus_thickness` of the digits' height and twice as long as thick), as long as
+    `minus_length`, in the middle of their height and close to them. Nothing stands
     before them when no pixel there, in the band of their height, is darker than the paper by
     `faint_ink` of the digits' own contrast: a minus too faint for the ink test still is.
     A minus the blur joined to the first digit makes that blob wider than one digit (more than
     `digit_width` of the height) or its left edge a bar in the middle of the height (within
     `joined_minus_rows`), where every digit's left edge reaches above or below it: then what
     leads is not clear either. A dot is one blob after the digits, at most
-    `dot_size` of their height across. A piece over a tall blob's breadth is a stroke of its
-    digit; one in a gap among the digits (a point, a digit broken apart) leaves nothing clear."""
+    `dot_size` of their height across."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(strokes.astype(np.uint8), connectivity=8)
     if count < 2:
         return "?", False
