@@ -45,12 +45,11 @@ def main() -> None:
             if cell is None or not cell.has_ink or cell.suspect or cell.under_seal:
                 continue
             kind = FORMS[record.form].table(record.table).column(record.column_id).kind
-            value = gongkai.verify._number(cell.free, kind, cell.dot_after, cell.dot_before)
+            value = gongkai.verify._number(cell.free, kind, cell.dot_after, cell.specks)
             if value is None or cell.free_score >= DEFAULT.ocr.min_score:
                 continue
             again = second(scanned[spot.page], [cell])[0]
-            after = cell.dot_after or again.rstrip().endswith(".")
-            agreed = gongkai.verify._number(again, kind, after, cell.dot_before or cell.lead == "") == value
+            agreed = gongkai.verify.second_number(cell, again, kind) == value
             found.append((record.key, cell.free, cell.free_score, again, value, agreed))
         return verify(form, cells, placed, scanned, second)
 

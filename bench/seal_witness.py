@@ -98,7 +98,7 @@ def _read(pdf: Path, witness: str):
         cell = page.cells.get(spot.bbox)
         if cell is None or not cell.has_ink or not (cell.under_seal or "seal" in cell.suspect):
             continue
-        red = verify._number(cell.free, kinds[record.key], cell.dot_after, cell.dot_before)
+        red = verify._number(cell.free, kinds[record.key], cell.dot_after, cell.specks)
         if red is None:
             continue
         if spot.page not in witness_pages:

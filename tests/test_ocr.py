@@ -571,11 +571,11 @@ def _lone_cell_records(
     column_id: str = "change",
     lead: str = "?",
     dot_after: bool = False,
-    dot_before: bool = False,
+    specks: int = 0,
 ):
     """One cell of table 二 in the layout of `version`, read as `text`, with the ink showing `lead`
-    before the digits and `dot_after`; by default a 2019 licensing row's 本年增/减, a column no
-    rule covers. The record holds what the value parser made of `text`."""
+    before the digits, `dot_after` and `specks` beside them; by default a 2019 licensing row's
+    本年增/减, a column no rule covers. The record holds what the value parser made of `text`."""
     from gongkai.forms import FORMS
     from gongkai.numbers import parse_value
     from gongkai.sources.ocr import OcrCell, ScannedPage
@@ -603,7 +603,7 @@ def _lone_cell_records(
         (),
         lead=lead,
         dot_after=dot_after,
-        dot_before=dot_before,
+        specks=specks,
     )
     return [record], placed, {1: ScannedPage(1, None, [], [], {box: cell})}
 
@@ -816,26 +816,27 @@ def test_a_cell_read_alone_apart_from_grid_text_that_says_more_than_a_number_is_
 
 
 @pytest.mark.parametrize(
-    ("first", "second", "dot_before", "published"),
+    ("first", "second", "specks", "published"),
     [
-        ("216.4", "216.4.", False, 216.4),  # a second point after the fraction is no decimal point
-        ("342.33", "•342.33", True, 342.33),  # the ink holds one dot before the digits
-        ("342.33", "•342.33", False, None),  # it does not: what the line read there is not known
-        ("1,342.5", "1,342.5.", False, 1342.5),
-        ("216.4", "216.4`", False, None),  # another speck after them only where the ink shows a dot
-        ("342", "342.", False, None),  # beside digits without one, a dot may be the decimal point
-        ("5", ".5", True, None),
-        ("216.4", "216.47", False, None),
+        ("216.4", "216.4.", 0, 216.4),  # a second point after the fraction is no decimal point
+        ("342.33", "•342.33", 1, 342.33),  # the ink holds one dot apart from the digits
+        ("342.33", "•342.33", 0, None),  # it does not: what the line read there is not known
+        ("1,342.5", "1,342.5.", 0, 1342.5),
+        ("216.4", "216.4`", 0, None),  # another speck after them only where the ink shows a dot
+        ("216.4", "216.4*", 1, 216.4),
+        ("342", "342.", 0, None),  # beside digits without one, a dot may be the decimal point
+        ("5", ".5", 1, None),
+        ("216.4", "216.47", 0, None),
     ],
 )
-def test_an_amount_read_again_with_a_speck_beside_its_fraction_agrees(first, second, dot_before, published):
+def test_an_amount_read_again_with_a_speck_beside_its_fraction_agrees(first, second, specks, published):
     # The page's line reaches past the ink test's crop, to specks it left out (fees: no rule checks them).
     pytest.importorskip("cv2")
     from gongkai.forms import FORM_2021
     from gongkai.verify import verify_ocr_cells
 
     records, placed, scanned = _lone_cell_records(
-        first, version="2021", column_id="fee_amount", dot_before=dot_before
+        first, version="2021", column_id="fee_amount", specks=specks
     )
     out, _ = verify_ocr_cells(FORM_2021, records, placed, scanned, lambda page, cells: [second])
     assert out[0].value == published
@@ -872,24 +873,30 @@ def test_a_digits_only_reading_may_give_a_digit_for_the_minus_the_ink_shows(digi
 
 
 @pytest.mark.parametrize(
-    ("text", "column_id", "dot_before", "published"),
+    ("text", "column_id", "specks", "published"),
     [
-        (".14470", "published_total", True, 14470),  # one speck before a count's digits
-        ("·0", "published_total", True, 0),
-        (".14470", "published_total", False, None),  # the ink shows no such speck
-        (". .0", "published_total", True, None),  # two specks read for one blob
-        ("-0", "published_total", True, None),  # a minus is never a speck
-        (".4", "change", True, None),  # before a signed count's digits a small blob may be its minus
+        (".14470", "published_total", 1, 14470),  # one speck before a count's digits
+        ("·0", "published_total", 1, 0),
+        ("0*", "published_total", 1, 0),  # a speck above the digits, read as a star beside them
+        ("*0", "published_total", 1, 0),
+        ("0°", "published_total", 1, 0),
+        (". 0 .", "published_total", 2, 0),  # two specks, one on each side
+        (".14470", "published_total", 0, None),  # the ink shows no such speck
+        ("0*", "published_total", 0, None),
+        (". .0", "published_total", 1, None),  # two specks read for one blob
+        ("-0", "published_total", 1, None),  # a minus is never a speck
+        ("0。", "published_total", 1, None),  # a small ring may be a digit: never dust
+        (".4", "change", 1, None),  # before a signed count's digits a small blob may be its minus
     ],
 )
-def test_a_speck_before_a_count_is_taken_out_only_where_the_ink_holds_one_dot(
-    text, column_id, dot_before, published
+def test_specks_beside_a_count_are_taken_out_only_as_many_as_the_ink_holds(
+    text, column_id, specks, published
 ):
     pytest.importorskip("cv2")
     from gongkai.forms import FORM_2019
     from gongkai.verify import verify_ocr_cells
 
-    records, placed, scanned = _lone_cell_records(text, column_id=column_id, dot_before=dot_before)
+    records, placed, scanned = _lone_cell_records(text, column_id=column_id, specks=specks)
     out, _ = verify_ocr_cells(FORM_2019, records, placed, scanned, lambda page, cells: [text])
     assert out[0].value == published
     if published is None:
@@ -902,25 +909,26 @@ def test_a_speck_before_a_count_is_taken_out_only_where_the_ink_holds_one_dot(
 
 
 @pytest.mark.parametrize(
-    ("dot_before", "lead", "published"),
+    ("specks", "lead", "second", "published"),
     [
-        (True, "?", 2),  # the ink holds one dot before the digits
-        (False, "", 2),  # the ink holds nothing before them: the speck lies beyond the print
-        (False, "?", None),  # something stands before the digits that is no dot
+        (1, "?", "• 2", 2),  # the ink holds one dot apart from the digits
+        (0, "", "• 2", 2),  # the ink holds nothing before them: the speck lies beyond the print
+        (0, "?", "• 2", None),  # something stands before the digits that is no dot
+        (1, "?", ",2", 2),  # a speck below the digits' line, read before them
+        (1, "?", ", 2.", 2),  # and a point after them, which a count never has
+        (0, "?", "2*", None),
     ],
 )
-def test_a_speck_the_second_reading_sees_before_a_count_is_taken_out_where_the_ink_shows_it(
-    dot_before, lead, published
+def test_a_speck_the_second_reading_sees_beside_a_count_is_taken_out_where_the_ink_shows_it(
+    specks, lead, second, published
 ):
     # The page's line reaches a speck the ink test's crop left out: the cell read 2, its line • 2.
     pytest.importorskip("cv2")
     from gongkai.forms import FORM_2019
     from gongkai.verify import verify_ocr_cells
 
-    records, placed, scanned = _lone_cell_records(
-        "2", column_id="published_total", dot_before=dot_before, lead=lead
-    )
-    out, _ = verify_ocr_cells(FORM_2019, records, placed, scanned, lambda page, cells: ["• 2"])
+    records, placed, scanned = _lone_cell_records("2", column_id="published_total", specks=specks, lead=lead)
+    out, _ = verify_ocr_cells(FORM_2019, records, placed, scanned, lambda page, cells: [second])
     assert out[0].value == published
     if published is None:
         assert "the two readings disagree" in out[0].note
@@ -966,7 +974,7 @@ def test_a_verified_speck_reading_fills_the_cell_the_forms_reader_left_blank(
     from gongkai.forms import FORM_2019
     from gongkai.verify import verify_ocr_cells
 
-    records, placed, scanned = _lone_cell_records(".0", column_id="published_total", dot_before=True)
+    records, placed, scanned = _lone_cell_records(".0", column_id="published_total", specks=1)
     placed = {key: dataclasses.replace(spot, raw=placed_text) for key, spot in placed.items()}
     blank = dataclasses.replace(
         records[0], raw="", page=blank_page, note="blank cell", note_code=NoteCode.BLANK
@@ -1347,29 +1355,42 @@ def test_the_ink_tells_the_sign_of_digits_whose_feet_the_ink_test_broke_off(text
 
 
 @pytest.mark.parametrize(
-    ("before", "dot_before"),
+    ("specks", "count"),
     [
-        ([(70, 76)], True),  # one round speck on the digits' line, apart from them
-        ([(20, 76)], True),  # further left than the ink test keeps: the page's line reaches it
-        ([], False),  # nothing before the digits
-        ([(60, 76), (70, 76)], False),  # two specks
-        ([(70, 60)], False),  # above the digits' line
-        ("bar", False),  # a minus or a dash is flat
+        ([(70, 76)], 1),  # one round speck on the digits' line, apart from them
+        ([(20, 76)], 1),  # further left than the ink test keeps: the page's line reaches it
+        ([], 0),  # nothing beside the digits
+        ([(60, 76), (70, 76)], 2),
+        ([(70, 60)], 1),  # above the digits' line, before them
+        ([(88, 58)], 1),  # above the digits themselves
+        ([(110, 88)], 1),  # below the line, after them
+        ([(110, 88, 5)], 1),  # a speck the blur spread to near half a digit's height
+        ([(110, 88, 9)], 0),  # a blob two thirds of it: not dust
+        ("bar", 0),  # a minus or a dash is flat
     ],
 )
-def test_the_ink_tells_one_speck_before_the_digits(before, dot_before):
+def test_the_ink_counts_the_specks_apart_from_the_digits(specks, count):
     import cv2
 
     def printed(image, box):  # 13 px tall digits, as a scan's at 200 dpi
         cv2.putText(
             image, "37", (box[0] + 80, box[1] + 80), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 40, 1, cv2.LINE_AA
         )
-        if before == "bar":
+        if specks == "bar":
             cv2.line(image, (box[0] + 66, box[1] + 74), (box[0] + 76, box[1] + 74), 40, 2)
-        for x, y in before if before != "bar" else ():
-            cv2.circle(image, (box[0] + x, box[1] + y), 1, 40, -1)
+        for x, y, *side in specks if specks != "bar" else ():
+            if side:
+                cv2.rectangle(
+                    image,
+                    (box[0] + x, box[1] + y),
+                    (box[0] + x + side[0] - 1, box[1] + y + side[0] - 1),
+                    40,
+                    -1,
+                )
+            else:
+                cv2.circle(image, (box[0] + x, box[1] + y), 1, 40, -1)
 
-    assert _drawn_cell(printed).dot_before is dot_before
+    assert _drawn_cell(printed).specks == count
 
 
 @pytest.mark.parametrize("text", ["17", "11", "1"])

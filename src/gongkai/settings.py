@@ -244,6 +244,11 @@ class ScanSettings:
     minus_gap: float = 0.8
     dot_size: float = 0.4
     faint_ink: float = 0.12
+    # A speck of dust apart from the digits (scan._specks_apart) is at most `speck_size` of
+    # their height across: the specks of the 150 dpi scans, blurred, measure up to 0.45 of a
+    # digit (9 px beside 20 px digits), more than a decimal point's `dot_size`; no digit is so
+    # small and round.
+    speck_size: float = 0.5
     # Blobs of at most this many pixels beside a dark speck are JPEG's ringing around it, not a
     # second blob (.14470 on a scan: a 6x5 px speck with three 1-px bits beside it).
     speck_noise: int = 2

@@ -52,17 +52,21 @@ _MARKS = frozenset("/／—―-－")  # a printed mark for "not applicable", rea
 # the letter: it saw the same plain ring the first reading read as 0, and no stroke of a 6, 8 or
 # 9, as a second 0 would. The letter is never the value published: the first reading's digit is.
 _ROUND_LETTERS = frozenset("oO")
-# Digits with a speck read beside them, by the kind of column they stand in: a count that cannot
-# be negative takes any speck before or after (.0, • 2, 2.); a signed count only a point right
-# after (2.), never one before (a small blob there may be its minus), and not the other specks,
-# which were measured on counts alone. An amount (never negative) takes a speck before or after
-# only where its digits hold their decimal point already (• 342.33, 216.4.): beside digits with
-# none, a dot-sized blob may be that point (.5, 342.).
+# Digits with specks read beside them, by the kind of column they stand in: a count that cannot
+# be negative takes specks before and after (.0, • 2, 2., 0*, ,0); a signed count only a point
+# right after (2.), never one before (a small blob there may be its minus), and not the other
+# specks, which were measured on counts alone. An amount (never negative) takes specks before or
+# after only where its digits hold their decimal point already (• 342.33, 216.4.): beside digits
+# with none, a dot-sized blob may be that point (.5, 342.). A speck the recogniser reads as a
+# star or a degree sign is as much dust as one read as a point; none of them is ever a digit.
+_BESIDE = rf"(?:{SPECK}|[*°])"
 _SPECKED_RE = {
-    ValueKind.COUNT: re.compile(rf"^(?P<before>{SPECK}\s*)?(?P<digits>\d+)(?P<after>\s*{SPECK})?$"),
+    ValueKind.COUNT: re.compile(
+        rf"^(?P<before>(?:{_BESIDE}\s*)*)(?P<digits>\d+)(?P<after>(?:\s*{_BESIDE})*)$"
+    ),
     ValueKind.SIGNED_COUNT: re.compile(r"^(?P<before>)(?P<digits>\d+)(?P<after>\.)?$"),
     ValueKind.AMOUNT: re.compile(
-        rf"^(?P<before>{SPECK}\s*)?(?P<digits>(?:\d{{1,3}}(?:,\d{{3}})+|\d+)\.\d+)(?P<after>\s*{SPECK})?$"
+        rf"^(?P<before>(?:{_BESIDE}\s*)*)(?P<digits>(?:\d{{1,3}}(?:,\d{{3}})+|\d+)\.\d+)(?P<after>(?:\s*{_BESIDE})*)$"
     ),
 }
 
@@ -123,27 +127,46 @@ class _Reading:
 
 
 def _number(
-    text: str, kind: ValueKind = ValueKind.COUNT, dot_after: bool = False, dot_before: bool = False
+    text: str, kind: ValueKind = ValueKind.COUNT, dot_after: bool = False, specks: int = 0
 ) -> float | None:
     """The number `text` is, as printed; None if it is not a plain number.
 
     A minus sign is part of a number only in a column that may be negative. In a count column
     a point read after the digits (2.), where the ink holds one dot-sized blob there
     (`CellInk.dot_after`), is that blob, not a decimal point (a count has no fraction, and
-    nothing follows the point): the digits are the number. In a count that cannot be negative so
-    is any other speck read there (2`), and one read before the digits (.0) where the ink holds
-    one round dot-sized blob apart from them (`CellInk.dot_before`): before a signed count's
-    digits a small blob may be its minus. An amount takes specks only beside digits that hold
-    their decimal point (`_SPECKED_RE`). What the value parser drops after a number, a unit (18件)
-    or a bracketed remark (4（其中修订1件）), is dropped here too (`numbers.number_part`)."""
+    nothing follows the point): the digits are the number. In a count that cannot be negative,
+    and in an amount whose digits hold their point, so are any specks read beside the digits, as
+    many as the ink holds round dot-sized blobs apart from them (`CellInk.specks`): each is dust,
+    and one read where the ink holds none may be a digit or a sign the recogniser took for it. A
+    signed count takes no speck before its digits, where a small blob may be its minus
+    (`_SPECKED_RE`). What the value parser drops after a number, a unit (18件) or a bracketed
+    remark (4（其中修订1件）), is dropped here too (`numbers.number_part`)."""
     text = number_part(text.strip(), kind)
     if kind is ValueKind.SIGNED_COUNT and text.startswith("-"):
         number = _number(text[1:], kind, dot_after)
         return None if number is None else -number
     specked = _SPECKED_RE[kind].match(text)
-    if specked and (not specked["before"] or dot_before) and (not specked["after"] or dot_after):
-        text = specked["digits"]
+    if specked:
+        beside = [len(re.findall(_BESIDE, specked[part] or "")) for part in ("before", "after")]
+        if kind is ValueKind.SIGNED_COUNT:
+            taken = beside[1] == 0 or dot_after
+        else:
+            taken = (beside == [0, 1] and dot_after) or sum(beside) <= specks
+        if taken:
+            text = specked["digits"]
     return float(text.replace(",", "")) if _NUMBER_RE.match(text) else None
+
+
+def second_number(cell: OcrCell, text: str, kind: ValueKind) -> float | None:
+    """The number a second reading of `cell` (the page's line of it, `text`) is, as printed.
+
+    The line the second reading cuts reaches past the ink test's crop, to specks that test left
+    out (0 read again as 0.): in a count, a point after all the digits is not a digit. Other
+    specks only as many as the cell's ink shows, and one more before the digits where there is
+    no ink at all before them (`lead` ""): that speck lies beyond the cell."""
+    point_after = text.rstrip().endswith(".")
+    specks = cell.specks + (cell.lead == "") + point_after
+    return _number(text, kind, cell.dot_after or point_after, specks)
 
 
 def _reading(
@@ -155,7 +178,7 @@ def _reading(
         doubts = [] if parsed is not None else [_not_a_number(raw)]
         return _Reading(index, key, None, raw, parsed, parsed is not None, False, doubts, candidates, None)
     mark = bool(cell.free) and set(cell.free) <= _MARKS
-    value = _number(cell.free, kind, cell.dot_after, cell.dot_before)
+    value = _number(cell.free, kind, cell.dot_after, cell.specks)
     doubts: list[_Doubt] = []
     if value is None and cell.free and not mark:
         doubts.append(_not_a_number(cell.free))
@@ -175,7 +198,7 @@ def _reading(
         doubts = []  # until a second reading is made: `verify_ocr_cells` settles it first
     candidates = []
     for text in (cell.free, cell.digits):
-        number = _number(text, kind, cell.dot_after, cell.dot_before)
+        number = _number(text, kind, cell.dot_after, cell.specks)
         if number is not None and number not in candidates:
             candidates.append(number)
     # A printed / or — is told by its shape, not recognised: no recogniser scored it.
@@ -279,7 +302,7 @@ def verify_ocr_cells(
             texts = second_readings(scanned[number], [reading.cell for reading in group])
             for reading, text in zip(group, texts, strict=True):
                 reading.second = text
-                second = _number(text, kinds[reading.key], reading.cell.dot_after, reading.cell.dot_before)
+                second = _number(text, kinds[reading.key], reading.cell.dot_after, reading.cell.specks)
                 if second is not None and second not in reading.candidates:
                     reading.candidates.append(second)
 
@@ -288,17 +311,9 @@ def verify_ocr_cells(
         if reading.cell is None or reading.value is None or _shared_fault(reading, signed):
             return False
         read_again([reading])
-        # The line the second reading cuts reaches past the ink test's crop, to specks that test
-        # left out (0 read again as 0.): in a count, a point after all the digits is not a digit.
-        # Another speck after them only where the cell's ink shows one; one before them (• 2)
-        # where the ink shows one there, or nothing at all before the digits (`lead` ""): the
-        # speck lies beyond the print the first reading read.
-        cell = reading.cell
-        point_after = cell.dot_after or reading.second.rstrip().endswith(".")
-        speck_before = cell.dot_before or cell.lead == ""
         if reading.value == 0 and reading.second.strip() in _ROUND_LETTERS:
             return True
-        second = _number(reading.second, kinds[reading.key], point_after, speck_before)
+        second = second_number(reading.cell, reading.second, kinds[reading.key])
         # A signed number's sign is the ink's and the first reading's: the second may lose it.
         return second is not None and (second == reading.value or -second == reading.value < 0)
 

@@ -63,7 +63,7 @@ class OcrCell:
     under_seal: bool = False  # seal ink near its print (scan.CellInk): its readings share the faded pixels
     lead: str = "?"  # what the ink shows before the digits: "-" a minus, "" nothing (scan.CellInk)
     dot_after: bool = False  # one dot-sized blob after the digits and nothing else
-    dot_before: bool = False  # one round dot-sized blob before the digits, apart, and nothing else
+    specks: int = 0  # round dot-sized blobs apart from the digits, on any side: dust
 
     @property
     def blank(self) -> bool:
@@ -393,7 +393,7 @@ def read_page(
             ink.under_seal,
             ink.lead,
             ink.dot_after,
-            ink.dot_before,
+            ink.specks,
         )
         if index >= cells_alone:
             page.words.append(cell)  # its characters were placed by the line's reading

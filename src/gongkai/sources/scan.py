@@ -232,9 +232,9 @@ class CellInk:
     dot_after: bool = False
     origin: tuple[int, int] = (0, 0)  # the crop's top left corner in the page image (x, y pixels)
     strokes_box: tuple[int, int, int, int] = (0, 0, 0, 0)  # where the ink is, in the page's pixels
-    # Before the digits, on their line, one round blob of a dot's size apart from them and no
-    # other ink: a speck of dust (a count has nothing before its digits).
-    dot_before: bool = False
+    # Round blobs of a dot's size apart from the digits, on any side: specks of dust (a count has
+    # nothing beside its digits).
+    specks: int = 0
 
 
 def cell_ink(page: PageImage, bbox: BBox) -> CellInk:
@@ -283,7 +283,7 @@ def cell_ink(page: PageImage, bbox: BBox) -> CellInk:
     # Under the seal a digit its fade cut down to one stroke looks like a mark (a 2 read as —).
     mark = "" if sealed or under_seal or smudged or touches else _mark(strokes, pixels_per_point)
     lead, dot_after = _beside_digits(strokes, page.grey[y0:y1, x0:x1], rules)
-    dot_before = _dot_before(strokes, ink, grown)
+    specks = _specks_apart(strokes, ink, grown)
     return CellInk(
         crop[cy0:cy1, cx0:cx1],
         True,
@@ -296,7 +296,7 @@ def cell_ink(page: PageImage, bbox: BBox) -> CellInk:
         dot_after,
         (x0 + cx0, y0 + cy0),
         (x0 + xs.min(), y0 + ys.min(), x0 + xs.max() + 1, y0 + ys.max() + 1),
-        dot_before,
+        specks,
     )
 
 
@@ -395,34 +395,33 @@ def _beside_digits(strokes: np.ndarray, grey: np.ndarray, rules: np.ndarray) -> 
     return ("" if darkest < _SETTINGS.faint_ink * contrast else "?"), dot_after
 
 
-def _dot_before(strokes: np.ndarray, ink: np.ndarray, rules: np.ndarray) -> bool:
-    """Whether the one ink left of the digits, on their line, is a speck (`CellInk.dot_before`).
+def _specks_apart(strokes: np.ndarray, ink: np.ndarray, rules: np.ndarray) -> int:
+    """How many specks of dust lie in the cell apart from its digits (`CellInk.specks`).
 
     Measured on the cell's ink, not only the strokes: the page's line of a number reaches a speck
-    further left than the ink test keeps (• 2), and the second reading reads it. The digits are
-    the strokes' blobs at least `digit_height` of the tallest; the speck is one blob within the
-    rows of their height, wholly left of them, at most `dot_size` of their height across and at
-    most twice as long one way as the other (round: a flat bar is a minus or a dash). Bits of at
-    most `speck_noise` pixels beside it are JPEG's ringing around a dark speck; ink near the
-    rules is their blurred edge."""
+    further off than the ink test keeps (• 2), and the second reading reads it. The digits are
+    the strokes' blobs at least `digit_height` of the tallest; a speck is a blob wholly outside
+    their box, on any side (a dust speck lands anywhere: the recogniser reads one above or below
+    the line as a character beside the digits, 0* or ,0), at most `speck_size` of their height
+    across and at most twice as long one way as the other (round: a flat bar is a minus or a
+    dash). Bits of at most `speck_noise` pixels are JPEG's ringing around a dark speck; ink near
+    the rules is their blurred edge."""
     count, _, stats, _ = cv2.connectedComponentsWithStats(strokes.astype(np.uint8), connectivity=8)
     if count < 2:
-        return False
+        return 0
     tall = stats[1:, cv2.CC_STAT_HEIGHT] >= _SETTINGS.digit_height * stats[1:, cv2.CC_STAT_HEIGHT].max()
     digits = stats[1:][tall]
     top, bottom = int(digits[:, 1].min()), int((digits[:, 1] + digits[:, 3]).max())
-    left = int(digits[:, 0].min())
+    left, right = int(digits[:, 0].min()), int((digits[:, 0] + digits[:, 2]).max())
     near_rules = cv2.dilate(rules.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
     count, _, stats, _ = cv2.connectedComponentsWithStats(
         (ink & ~near_rules).astype(np.uint8), connectivity=8
     )
     x, y, w, h, area = (stats[1:, i] for i in range(5))
-    before = (x + w <= left) & (y < bottom) & (y + h > top) & (area > _SETTINGS.speck_noise)
-    if before.sum() != 1:
-        return False
-    by, bw, bh = y[before][0], w[before][0], h[before][0]
-    size = _SETTINGS.dot_size * (bottom - top)
-    return bool(by >= top and by + bh <= bottom and max(bw, bh) <= size and max(bw, bh) <= 2 * min(bw, bh))
+    apart = (x + w <= left) | (x >= right) | (y + h <= top) | (y >= bottom)
+    size = _SETTINGS.speck_size * (bottom - top)
+    small = (np.maximum(w, h) <= size) & (np.maximum(w, h) <= 2 * np.minimum(w, h))
+    return int((apart & small & (area > _SETTINGS.speck_noise)).sum())
 
 
 def _mark(strokes: np.ndarray, pixels_per_point: float) -> str:
