@@ -2228,3 +2228,75 @@ def test_one_misreading_two_failing_rules_agree_on_leaves_the_cells_of_those_rul
     else:
         assert "both leave" not in culprit.note
         assert all(out[(row, "total")].value is None for row in untouched if row != "withheld_third_party")
+
+
+@pytest.mark.parametrize(("ring", "published"), [(True, 0), (False, None)])
+def test_a_zero_misread_is_taken_where_its_ink_is_a_ring_and_the_rules_leave_zero(ring, published):
+    # A speck at the foot of a printed 0 read as 9: the rules leave 0, which only the ink's
+    # shape offers.
+    records, placed, scanned = _records(_review_values())
+    _replace_cell(
+        scanned, placed, "litigation_after_review_total", free="9", digits="9", free_score=0.38, ring=ring
+    )
+    out, counts = _verify(records, placed, scanned)
+    cell = out["litigation_after_review_total"]
+    assert cell.value == published
+    if ring:
+        assert cell.note_code is NoteCode.OCR_CORRECTED_BY_RULE and "its ink's shape '0'" in cell.note
+        assert counts["corrected"] == 1
+    else:
+        assert cell.note_code is NoteCode.OCR_DOUBTFUL and "leave only 0" in cell.note
+
+
+@pytest.mark.parametrize(("text", "ring", "published"), [("6", True, None), ("6", False, 6), ("0", True, 0)])
+def test_a_number_read_where_the_ink_is_one_ring_is_doubtful(text, ring, published):
+    # Table 二 (no rule): two readings agreeing on 6 are not enough where the ink is a 0's ring.
+    pytest.importorskip("cv2")
+    import dataclasses
+
+    from gongkai.forms import FORM_2019
+    from gongkai.readings import Why
+    from gongkai.verify import verify_ocr_cells
+
+    records, placed, scanned = _lone_cell_records(text, column_id="published_total")
+    box = next(iter(scanned[1].cells))
+    scanned[1].cells[box] = dataclasses.replace(scanned[1].cells[box], ring=ring)
+    out, _ = verify_ocr_cells(FORM_2019, records, placed, scanned, lambda page, cells: [text])
+    assert out[0].value == published
+    if published is None:
+        assert out[0].note_code is NoteCode.OCR_DOUBTFUL and Why.SHAPE_OF_ZERO in out[0].ocr_why
+
+
+@pytest.mark.parametrize(
+    ("shape", "ring"),
+    [
+        ("0", True),
+        ("6", False),  # its loop stands low
+        ("9", False),  # high
+        ("8", False),  # two loops
+        ("4", False),
+        ("00", False),  # two digits
+        ("0.", True),  # a speck beside the ring is dust
+        ("ring+bar", False),  # a stroke of print beside it is not
+        ("wide", False),  # a ring wider than tall is no 0
+    ],
+)
+def test_the_print_of_a_zero_is_one_ring(shape, ring):
+    # Strokes as the ink test leaves a 0 of the scans: 20 px tall, 2 px strokes.
+    cv2 = pytest.importorskip("cv2")
+    import numpy as np
+
+    from gongkai.sources import scan
+
+    strokes = np.zeros((40, 80), np.uint8)
+    if shape in ("0", "0.", "ring+bar"):
+        cv2.ellipse(strokes, (30, 20), (6, 10), 0, 0, 360, 1, 2)
+    if shape == "0.":
+        cv2.circle(strokes, (42, 29), 1, 1, -1)
+    if shape == "ring+bar":
+        cv2.line(strokes, (44, 12), (44, 29), 1, 2)
+    if shape == "wide":
+        cv2.ellipse(strokes, (30, 20), (12, 8), 0, 0, 360, 1, 2)
+    if shape in ("6", "9", "8", "4", "00"):
+        cv2.putText(strokes, shape, (20, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 1, 2)
+    assert scan._ring(strokes.astype(bool), np.zeros_like(strokes, bool)) is ring

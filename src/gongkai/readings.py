@@ -36,6 +36,7 @@ class ReadingKind(StrEnum):
     DIGITS = "digits"  # the same, digits only allowed
     AGAIN = "again"  # read again, independently: the line the page's recogniser cut through it
     PAGE = "page"  # read with the whole page only (no box found for the cell)
+    SHAPE = "shape"  # told by the ink's shape alone: "0" where the print is one ring, as a 0 is
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,7 @@ class Why(StrEnum):
     NO_RULE = "no_rule"  # no rule can check it
     READINGS_DISAGREE = "readings_disagree"  # two independent readings disagree
     NO_INK = "no_ink"  # no ink found in it, but it is suspect
+    SHAPE_OF_ZERO = "shape_of_zero"  # read as another number where the ink is one ring, as a 0 is
 
 
 _ORDER = list(ReadingKind)
@@ -95,6 +97,8 @@ def listed(readings: Sequence[OcrReading]) -> Readings:
             continue
         if reading.kind is ReadingKind.AGAIN and reading.text == text:
             continue
+        if reading.kind is ReadingKind.SHAPE and reading.text == text:
+            continue
         out.append(reading)
     return tuple(out)
 
@@ -112,6 +116,8 @@ def _words(reading: OcrReading) -> str:
         return f"digits only {text}"
     if reading.kind is ReadingKind.AGAIN:
         return f"read again {text}"
+    if reading.kind is ReadingKind.SHAPE:
+        return f"its ink's shape {text}"
     return f"read from the whole page as {text}"
 
 

@@ -123,6 +123,8 @@ class _Reading:
         ]
         if self.second is not None:
             made.append(OcrReading(ReadingKind.AGAIN, self.second))
+        if cell.ring:
+            made.append(OcrReading(ReadingKind.SHAPE, "0"))
         return tuple(made)
 
 
@@ -188,6 +190,8 @@ def _reading(
         doubts.append(_low_score(cell))
     if value is not None and not _digits_agree(cell):
         doubts.append(_Doubt(f"digits-only reading differs{cited(cell.digits)}", (Why.DIGITS_DIFFER,)))
+    if cell.ring and value not in (None, 0):
+        doubts.append(_Doubt("its ink is one ring, as a 0 is printed", (Why.SHAPE_OF_ZERO,)))
     weak = (
         low
         and value is not None
@@ -201,6 +205,10 @@ def _reading(
         number = _number(text, kind, cell.dot_after, cell.specks)
         if number is not None and number not in candidates:
             candidates.append(number)
+    # The ring's 0 is a candidate the rules may take (a speck at its foot read as 9, seal ink
+    # beside it read as 布), never a value published on its own.
+    if cell.ring and 0 not in candidates:
+        candidates.append(0.0)
     # A printed / or — is told by its shape, not recognised: no recogniser scored it.
     confidence = round(cell.free_score, 3) if cell.has_ink and not mark else None
     return _Reading(index, key, cell, raw, value, not doubts, mark, doubts, candidates, confidence, weak=weak)

@@ -88,6 +88,7 @@ _WHY = {
     Why.NO_RULE: "没有勾稽关系可以核对此数",
     Why.READINGS_DISAGREE: "两次识别结果不一致",
     Why.NO_INK: "未见墨迹但此格可疑",
+    Why.SHAPE_OF_ZERO: "墨迹是一个圈，像印的0，识别所得却是别的数",
 }
 # What OCR read (`ocr_readings`), in words, by how it was read.
 _OCR_READINGS = {
@@ -95,6 +96,7 @@ _OCR_READINGS = {
     ReadingKind.DIGITS: "只认数字为{text}",
     ReadingKind.AGAIN: "再次识别为{text}",
     ReadingKind.PAGE: "从整页识别为{text}",
+    ReadingKind.SHAPE: "墨迹形状为{text}",
 }
 
 

@@ -64,6 +64,7 @@ class OcrCell:
     lead: str = "?"  # what the ink shows before the digits: "-" a minus, "" nothing (scan.CellInk)
     dot_after: bool = False  # one dot-sized blob after the digits and nothing else
     specks: int = 0  # round dot-sized blobs apart from the digits, on any side: dust
+    ring: bool = False  # the print is one ring, as a 0 is printed (scan.CellInk)
 
     @property
     def blank(self) -> bool:
@@ -394,6 +395,7 @@ def read_page(
             ink.lead,
             ink.dot_after,
             ink.specks,
+            ink.ring,
         )
         if index >= cells_alone:
             page.words.append(cell)  # its characters were placed by the line's reading

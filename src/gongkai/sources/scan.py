@@ -235,6 +235,9 @@ class CellInk:
     # Round blobs of a dot's size apart from the digits, on any side: specks of dust (a count has
     # nothing beside its digits).
     specks: int = 0
+    # The print is one ring, as a 0 is printed (`_ring`): told by its shape alone, a witness for
+    # a 0 that the recogniser misread (a speck at its foot read as 9, seal ink beside it).
+    ring: bool = False
 
 
 def cell_ink(page: PageImage, bbox: BBox) -> CellInk:
@@ -284,6 +287,7 @@ def cell_ink(page: PageImage, bbox: BBox) -> CellInk:
     mark = "" if sealed or under_seal or smudged or touches else _mark(strokes, pixels_per_point)
     lead, dot_after = _beside_digits(strokes, page.grey[y0:y1, x0:x1], rules)
     specks = _specks_apart(strokes, ink, grown)
+    ring = _ring(strokes, seal)
     return CellInk(
         crop[cy0:cy1, cx0:cx1],
         True,
@@ -297,6 +301,7 @@ def cell_ink(page: PageImage, bbox: BBox) -> CellInk:
         (x0 + cx0, y0 + cy0),
         (x0 + xs.min(), y0 + ys.min(), x0 + xs.max() + 1, y0 + ys.max() + 1),
         specks,
+        ring,
     )
 
 
@@ -422,6 +427,50 @@ def _specks_apart(strokes: np.ndarray, ink: np.ndarray, rules: np.ndarray) -> in
     size = _SETTINGS.speck_size * (bottom - top)
     small = (np.maximum(w, h) <= size) & (np.maximum(w, h) <= 2 * np.minimum(w, h))
     return int((apart & small & (area > _SETTINGS.speck_noise)).sum())
+
+
+def _ring(strokes: np.ndarray, seal: np.ndarray) -> bool:
+    """Whether the print is one ring, as a 0 is printed (`CellInk.ring`).
+
+    One blob of digit height (the seal's own strokes aside, specks of dust at most `speck_size`
+    of its height beside it), no wider than tall, with one hole: in its middle (its centre within
+    `ring_hole_middle` of the blob's height and width) and at least `ring_hole_height` of the
+    blob's height. No other digit is so: the loop of a 6 or a 9 stands low or high and is under
+    half the digit's height, an 8 has two, a 4's is small and off to the left."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(strokes.astype(np.uint8), connectivity=8)
+    if count < 2:
+        return False
+    own = np.ones(count - 1, dtype=bool)
+    if seal.any():
+        own = ~_red_labels(strokes, seal)[1][1:]
+    heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    if not own.any():
+        return False
+    tallest = int(np.argmax(np.where(own, heights, 0)))
+    height = heights[tallest]
+    others = np.delete(np.arange(count - 1), tallest)
+    extents = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], heights)
+    if any(own[i] and extents[i] > _SETTINGS.speck_size * height for i in others):
+        return False
+    x, y, width = (stats[1 + tallest, i] for i in (cv2.CC_STAT_LEFT, cv2.CC_STAT_TOP, cv2.CC_STAT_WIDTH))
+    if width > height:
+        return False
+    blob = (labels == tallest + 1).astype(np.uint8)
+    contours, hierarchy = cv2.findContours(blob, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    holes = [
+        cv2.boundingRect(contour)
+        for contour, (_, _, _, parent) in zip(contours, hierarchy[0], strict=True)
+        if parent >= 0 and cv2.contourArea(contour) > _SETTINGS.speck_noise
+    ]
+    if len(holes) != 1:
+        return False
+    hx, hy, hw, hh = holes[0]
+    low, high = _SETTINGS.ring_hole_middle
+    middle_y = (hy + hh / 2 - y) / height
+    middle_x = (hx + hw / 2 - x) / width
+    return bool(
+        hh >= _SETTINGS.ring_hole_height * height and low <= middle_y <= high and low <= middle_x <= high
+    )
 
 
 def _mark(strokes: np.ndarray, pixels_per_point: float) -> str:
