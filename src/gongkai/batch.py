@@ -65,6 +65,7 @@ from .sources import (
     quoted,
     sniff,
 )
+from .sources.libreoffice import remove_abandoned_conversions
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -939,7 +940,10 @@ def _limited_task(task: tuple[str, str], timeout: float | None, kind: str) -> Re
     """A Dask task: one report, in a child process killed at the time limit. Its pages are read
     one at a time: the cluster runs as many tasks at once as its workers have threads."""
     install_tokenizer()  # before the fork, so that a first run builds the store once per worker
-    return _report_of(task, pool.call_with_limit(partial(_read_task, kind=kind), task, timeout), timeout)
+    try:
+        return _report_of(task, pool.call_with_limit(partial(_read_task, kind=kind), task, timeout), timeout)
+    finally:
+        remove_abandoned_conversions()  # a child killed at the limit while LibreOffice converted
 
 
 def _report_of(task: tuple[str, str], outcome: pool.Outcome, timeout: float | None) -> Report:
@@ -983,6 +987,9 @@ def _completed(
                 yield outcome.index, _report_of(tasks[outcome.index], outcome, timeout)
         finally:
             gc.unfreeze()
+            # What a worker killed while LibreOffice converted (at its time limit, or as the batch
+            # stopped) left, or a run killed earlier: Linux ended the converter, not its folder.
+            remove_abandoned_conversions()
 
 
 def worker_count(asked: int, files: int) -> int:
