@@ -63,9 +63,9 @@ from .sources import (
     no_file,
     path_text,
     quoted,
+    remove_abandoned_conversions,
     sniff,
 )
-from .sources.libreoffice import remove_abandoned_conversions
 
 if TYPE_CHECKING:
     import pandas as pd
