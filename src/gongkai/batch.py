@@ -41,6 +41,7 @@ from .output.records import (
     cell_rows,
     companion_path,
     decoded_table,
+    is_output_name,
 )
 from .output.wide import WIDE_ID_COLUMNS
 from .output.writers import (
@@ -581,10 +582,10 @@ def _runs_file_by_name(path: str) -> RunsFile | None:
     if (end := _beside_end(name)) is not None:
         return RunsFile(end, os.path.join(folder, name[: -len(end)]))
     if (becomes := partial_of(name)) is not None:  # `.cells.csv.partial`, while it is written
-        end = _beside_end(becomes) or (Path(becomes).suffix if _is_output_name(Path(becomes)) else None)
+        end = _beside_end(becomes) or (Path(becomes).suffix if is_output_name(Path(becomes)) else None)
         if end:
             return RunsFile(end, os.path.join(folder, becomes[: -len(end)]), os.path.join(folder, becomes))
-    elif _is_output_name(target) and any(os.path.lexists(beside) for beside in own_files(path)[1:]):
+    elif is_output_name(target) and any(os.path.lexists(beside) for beside in own_files(path)[1:]):
         return RunsFile(target.suffix, os.path.join(folder, name[: -len(target.suffix)]))
     return None
 
@@ -645,10 +646,6 @@ _TABLE_HEADERS = {".files.csv": FILE_COLUMNS[:3], ".checks.csv": CHECK_COLUMNS[:
 def _beside_end(name: str) -> str | None:
     """How `name` ends where it is a file's beside an output (`.journal.sqlite`…), else None."""
     return next((end for end in _beside_names() if name.endswith(end) and name != end), None)
-
-
-def _is_output_name(path: Path) -> bool:
-    return path.suffix.lower().lstrip(".") in FORMATS
 
 
 def _to_read_back(path: str) -> str | None:
