@@ -819,7 +819,7 @@ def check_output(
         except FileNotFoundError:
             continue
         except OSError as error:
-            raise BatchSetupError(f"cannot write {quoted(path)}: {error.strerror}") from None
+            raise BatchSetupError(f"cannot write {quoted(path)}: {_why_not_there(path, error)}") from None
         what = next((name for test, name in _NOT_REGULAR if test(mode)), None)
         if what is not None:
             if path == target:
@@ -839,6 +839,16 @@ def check_output(
             hint = _QUOTE_A_PATTERN.format("its own files") if skipped else ""
             raise BatchSetupError(f"cannot write {quoted(path)}: it is the input {quoted(source)}{hint}")
     check_folder(target.parent)
+
+
+def _why_not_there(path: Path, error: OSError) -> str:
+    """Why no file can be at `path`, which looking it up told (`error`): where a folder on the way
+    is a file (out.csv/cells.csv), which one, not the system's bare 'Not a directory'."""
+    if error.errno == errno.ENOTDIR:
+        for folder in reversed(path.parents):  # from the top down: the first that is no folder
+            if os.path.lexists(folder) and not folder.is_dir():
+                return f"{quoted(folder)} is a file, not a folder"
+    return error.strerror or str(error)
 
 
 def _why_not_writable(path: Path) -> str:
