@@ -113,8 +113,9 @@ def test_a_run_stopped_while_libreoffice_converts_leaves_no_converter_and_no_fol
     assert list(temporary.iterdir()) == []
 
 
+@pytest.mark.parametrize("later", [(), ("-w", "1", "--timeout", "0")], ids=["worker", "in-process"])
 def test_a_run_killed_while_libreoffice_converts_takes_the_converter_with_it_and_the_next_run_clears(
-    converting, tmp_path
+    converting, tmp_path, later
 ):
     start, temporary = converting
     process = start()
@@ -124,8 +125,9 @@ def test_a_run_killed_while_libreoffice_converts_takes_the_converter_with_it_and
     [left] = temporary.iterdir()  # nothing could remove it: it is named after its process
     assert left.name.startswith("gongkai-convert-")
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "TMPDIR": str(temporary)}
-    later = [sys.executable, "-m", "gongkai", "extract", str(ROOT / "samples" / "jiangyuan-city-2021.pdf")]
-    subprocess.run([*later, "-o", str(tmp_path / "later" / "cells.csv"), "-q"], env=env, check=True)
+    again = [sys.executable, "-m", "gongkai", "extract", str(ROOT / "samples" / "jiangyuan-city-2021.pdf")]
+    output = str(tmp_path / "later" / "cells.csv")
+    subprocess.run([*again, "-o", output, "-q", *later], env=env, check=True)
     assert list(temporary.iterdir()) == []
 
 

@@ -967,7 +967,21 @@ def _report_of(task: tuple[str, str], outcome: pool.Outcome, timeout: float | No
 def _completed(
     tasks: list[tuple[str, str]], workers: int, timeout: float | None, client: Any = None, kind: str = "auto"
 ) -> Iterator[tuple[int, Report]]:
-    """(index into tasks, report) in the order the reports finish."""
+    """(index into tasks, report) in the order the reports finish.
+
+    Then, however the batch ends, the folders of conversions by LibreOffice whose process has
+    ended are removed: those of this batch's workers killed while one converted (at the time
+    limit, or as the batch stopped), and those an earlier run killed by kill -9 left. Linux
+    has ended their converters with the workers; their folders it cannot."""
+    try:
+        yield from _finished(tasks, workers, timeout, client, kind)
+    finally:
+        remove_abandoned_conversions()
+
+
+def _finished(
+    tasks: list[tuple[str, str]], workers: int, timeout: float | None, client: Any, kind: str
+) -> Iterator[tuple[int, Report]]:
     if not tasks:
         return
     if client is not None:
@@ -994,9 +1008,6 @@ def _completed(
                 yield outcome.index, _report_of(tasks[outcome.index], outcome, timeout)
         finally:
             gc.unfreeze()
-            # What a worker killed while LibreOffice converted (at its time limit, or as the batch
-            # stopped) left, or a run killed earlier: Linux ended the converter, not its folder.
-            remove_abandoned_conversions()
 
 
 def worker_count(asked: int, files: int) -> int:
