@@ -60,7 +60,8 @@ def convert_to_docx(path: str | Path, folder: str) -> Path:
     # starts soffice.bin, and a conversion that hung went on running after its time was up. In
     # a session of its own, the converter and all it starts are one process group to kill; and
     # where Linux allows, it is killed when this process ends, even by kill -9 (soffice.bin
-    # then ends with its oosplash).
+    # then ends with its oosplash). Linux watches the thread that starts it: this one, which
+    # waits for it to end.
     with subprocess.Popen(
         command,
         stdout=subprocess.DEVNULL,
