@@ -33,7 +33,12 @@ def conversion_folder() -> Iterator[str]:
     """A temporary folder for one conversion, named after this process; the folders that
     ended processes left are removed first."""
     remove_abandoned_conversions()
-    with tempfile.TemporaryDirectory(prefix=f"{_FOLDER_PREFIX}{os.getpid()}-") as folder:
+    # A converter just killed may still write to its profile as it dies, and the folder not
+    # come away whole: its failure to leave would stand in for the error (a conversion's time
+    # up, Ctrl-C). What it leaves, a later run removes.
+    with tempfile.TemporaryDirectory(
+        prefix=f"{_FOLDER_PREFIX}{os.getpid()}-", ignore_cleanup_errors=True
+    ) as folder:
         yield folder
 
 
