@@ -7,6 +7,7 @@ time does; its command line names the conversion's folder, as every LibreOffice 
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import subprocess
@@ -152,3 +153,24 @@ def test_only_the_folders_of_ended_processes_are_removed_with_what_still_runs_in
     finally:
         still_converting.kill()
         still_converting.wait()
+
+
+def test_a_conversion_folder_that_does_not_come_away_leaves_the_conversion_s_own_error(tmp_path, monkeypatch):
+    """A converter killed a moment ago may still write to its profile as it dies: removing the
+    folder then failed ('Directory not empty'), and that failure stood in for the conversion's
+    own error (its time up, Ctrl-C). The folder is left to a later run."""
+    from gongkai.errors import UnreadableFileError
+    from gongkai.sources.docx import read_legacy_word
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def timed_out(path, folder):
+        raise UnreadableFileError("LibreOffice took more than 60 s to convert the file")
+
+    def still_written(path, *args, **kwargs):
+        raise OSError(errno.ENOTEMPTY, os.strerror(errno.ENOTEMPTY), path)
+
+    monkeypatch.setattr(libreoffice, "convert_to_docx", timed_out)
+    monkeypatch.setattr(os, "rmdir", still_written)
+    with pytest.raises(UnreadableFileError, match="took more than 60 s"):
+        read_legacy_word(tmp_path / "report.doc")
