@@ -742,6 +742,24 @@ def test_an_output_that_names_no_file_is_refused_before_any_reading(tmp_path, mo
     assert result.exit_code == 2 and "names no file" in result.output
 
 
+@pytest.mark.parametrize("below", ["cells.csv", "deeper/cells.csv"])
+def test_an_output_below_a_file_says_which_file_is_no_folder(tmp_path, below):
+    """`extract r.pdf -o out.csv/cells.csv`, where out.csv is a file, said only 'Not a directory'
+    of the output's path, not which part of it is a file."""
+    from click.testing import CliRunner
+
+    from gongkai.cli import main
+
+    (tmp_path / "out.csv").write_text("")
+    output = tmp_path / "out.csv" / below
+    report = str(SAMPLES / "yunhu-district-2024.pdf")
+    result = CliRunner().invoke(main, ["extract", report, "-o", str(output)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        f"gongkai: error: cannot write '{output}': '{tmp_path / 'out.csv'}' is a file, not a folder\n"
+    )
+
+
 def test_an_output_named_as_another_output_s_temporary_file_is_refused(tmp_path):
     """`extract r.pdf -o out/.cells.csv.partial --format csv` was written (with its tables and
     journal beside it), where a run into out/cells.csv writes its output until it is whole: as a

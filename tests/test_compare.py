@@ -292,27 +292,46 @@ def test_comparing_a_copy_of_a_report_says_they_are_the_same_file_content(tmp_pa
     assert result.stderr == "gongkai: warning: A and B are both of 2024\n"
 
 
-def test_comparing_an_agency_whose_reports_are_copies_says_they_are_the_same_file_content(tmp_path):
-    """`compare a.pdf copy.pdf` warns that A and B are one file content; `compare a.pdf copy.pdf
-    --agency KEY` said only that the year was held by two reports, as if they were two reports
-    of which one could not be chosen. It warns of each copy as well, from the reports and from
-    their output read back."""
-    sample, copy = tmp_path / "a.pdf", tmp_path / "云湖区 2024.pdf"
-    shutil.copy(FIXTURES.parent / "samples" / "yunhu-district-2024.pdf", sample)
-    shutil.copy(sample, copy)
-    warned = f"gongkai: warning: '{copy}' and '{sample}' are the same file content, byte for byte"
-    out = tmp_path / "c.csv"
-    assert CliRunner().invoke(main, ["extract", str(sample), str(copy), "-o", str(out), "-q"]).exit_code == 0
-    for inputs in ([str(sample), str(copy)], [str(out)]):
-        result = CliRunner().invoke(main, ["compare", *inputs, "--agency", "云湖区人民政府"])
-        assert result.exit_code == 2, result.output
-        first, error = result.stderr.splitlines()
-        assert first == f"{warned}: copies of one report"
-        assert error.startswith("gongkai: error: 云湖区人民政府: no two consecutive years")
-    # A file of other content (one byte more) is another report, of the same year: no warning.
-    copy.write_bytes(sample.read_bytes() + b"\n")
-    result = CliRunner().invoke(main, ["compare", str(sample), str(copy), "--agency", "云湖区人民政府"])
-    assert result.exit_code == 2 and "warning" not in result.stderr
+def test_comparing_an_agency_skips_a_copy_of_a_report_and_says_so(tmp_path):
+    """`compare 2020.pdf 2021.pdf copy-of-2021.pdf --agency KEY` counted the copy as a second
+    report of 2021 and, as which one to compare could not be told, compared nothing: a copy of
+    one report (a download saved twice) is that report once, and a line says it was skipped.
+    So from the reports and from their output read back."""
+    first, copy = tmp_path / "2021.pdf", tmp_path / "棠溪县 2021 副本.pdf"
+    shutil.copy(COUNTY_2020, tmp_path / "2020.pdf")
+    shutil.copy(COUNTY_2021, first)
+    shutil.copy(first, copy)
+    note = f"gongkai: note: '{copy}' is a copy of '{first}' (the same file content, byte for byte): skipped"
+    out = tmp_path / "out" / "c.csv"
+    assert CliRunner().invoke(main, ["extract", str(tmp_path), "-o", str(out), "-q"]).exit_code == 0
+    for inputs in ([str(tmp_path / "2020.pdf"), str(first), str(copy)], [str(out)]):
+        result = CliRunner().invoke(main, ["compare", *inputs, "--agency", "棠溪县人民政府"])
+        assert result.exit_code == 0, result.output
+        assert result.stderr.splitlines() == [note]
+        assert result.stdout.startswith(f"2020年 {tmp_path / '2020.pdf'} → 2021年 {first}\n")
+    # A year held by a report and its copy is held by one report.
+    result = CliRunner().invoke(main, ["compare", str(first), str(copy), "--agency", "棠溪县人民政府"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        note,
+        "gongkai: error: 棠溪县人民政府: no two consecutive years in the batch (years held: 2021)",
+    ]
+    # A file of other content (one byte more) is another report, of the same year: not skipped.
+    copy.write_bytes(first.read_bytes() + b"\n")
+    result = CliRunner().invoke(main, ["compare", str(first), str(copy), "--agency", "棠溪县人民政府"])
+    assert result.exit_code == 2 and "note" not in result.stderr and "2021 (2 reports)" in result.stderr
+
+
+def test_the_year_over_year_sheet_compares_a_report_and_not_its_copy_as_well(tmp_path):
+    """The workbook's 同比 sheet left out an agency-year held by a report and its copy."""
+    from openpyxl import load_workbook
+
+    shutil.copy(COUNTY_2020, tmp_path / "2020.pdf")
+    shutil.copy(COUNTY_2021, tmp_path / "2021.pdf")
+    shutil.copy(COUNTY_2021, tmp_path / "2021-copy.pdf")
+    book = tmp_path / "out" / "book.xlsx"
+    assert CliRunner().invoke(main, ["extract", str(tmp_path), "-o", str(book), "-q"]).exit_code == 0
+    assert "同比" in load_workbook(book, read_only=True).sheetnames
 
 
 def test_a_number_ocr_could_not_vouch_for_is_awaiting_a_reader_in_the_text_csv_and_workbook(tmp_path):

@@ -255,7 +255,7 @@ def _processes_running(marker: str) -> list[int]:
 def test_a_conversion_that_hangs_is_ended_whole_when_its_time_is_up(tmp_path, monkeypatch):
     """soffice starts oosplash, which starts soffice.bin: `subprocess.run(timeout=...)` killed the
     first alone, and a conversion that hung went on running, for ever, after the file failed."""
-    from gongkai.sources import docx
+    from gongkai.sources import libreoffice
 
     marker = "4321.125"  # the hanging child's own argument, to find it by
     fake = tmp_path / "bin" / "soffice"
@@ -263,7 +263,7 @@ def test_a_conversion_that_hangs_is_ended_whole_when_its_time_is_up(tmp_path, mo
     fake.write_text(f"#!/bin/sh\nsleep {marker} &\nwait\n")  # as oosplash waits for soffice.bin
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.setattr(docx, "_CONVERT_SECONDS", 0.5)
+    monkeypatch.setattr(libreoffice, "_CONVERT_SECONDS", 0.5)
     path = tmp_path / "report.doc"
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
     try:

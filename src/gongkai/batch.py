@@ -41,6 +41,7 @@ from .output.records import (
     cell_rows,
     companion_path,
     decoded_table,
+    is_output_name,
 )
 from .output.wide import WIDE_ID_COLUMNS
 from .output.writers import (
@@ -63,6 +64,7 @@ from .sources import (
     no_file,
     path_text,
     quoted,
+    remove_abandoned_conversions,
     sniff,
 )
 
@@ -580,10 +582,10 @@ def _runs_file_by_name(path: str) -> RunsFile | None:
     if (end := _beside_end(name)) is not None:
         return RunsFile(end, os.path.join(folder, name[: -len(end)]))
     if (becomes := partial_of(name)) is not None:  # `.cells.csv.partial`, while it is written
-        end = _beside_end(becomes) or (Path(becomes).suffix if _is_output_name(Path(becomes)) else None)
+        end = _beside_end(becomes) or (Path(becomes).suffix if is_output_name(Path(becomes)) else None)
         if end:
             return RunsFile(end, os.path.join(folder, becomes[: -len(end)]), os.path.join(folder, becomes))
-    elif _is_output_name(target) and any(os.path.lexists(beside) for beside in own_files(path)[1:]):
+    elif is_output_name(target) and any(os.path.lexists(beside) for beside in own_files(path)[1:]):
         return RunsFile(target.suffix, os.path.join(folder, name[: -len(target.suffix)]))
     return None
 
@@ -644,10 +646,6 @@ _TABLE_HEADERS = {".files.csv": FILE_COLUMNS[:3], ".checks.csv": CHECK_COLUMNS[:
 def _beside_end(name: str) -> str | None:
     """How `name` ends where it is a file's beside an output (`.journal.sqlite`…), else None."""
     return next((end for end in _beside_names() if name.endswith(end) and name != end), None)
-
-
-def _is_output_name(path: Path) -> bool:
-    return path.suffix.lower().lstrip(".") in FORMATS
 
 
 def _to_read_back(path: str) -> str | None:
@@ -821,7 +819,7 @@ def check_output(
         except FileNotFoundError:
             continue
         except OSError as error:
-            raise BatchSetupError(f"cannot write {quoted(path)}: {error.strerror}") from None
+            raise BatchSetupError(f"cannot write {quoted(path)}: {_why_not_there(path, error)}") from None
         what = next((name for test, name in _NOT_REGULAR if test(mode)), None)
         if what is not None:
             if path == target:
@@ -841,6 +839,16 @@ def check_output(
             hint = _QUOTE_A_PATTERN.format("its own files") if skipped else ""
             raise BatchSetupError(f"cannot write {quoted(path)}: it is the input {quoted(source)}{hint}")
     check_folder(target.parent)
+
+
+def _why_not_there(path: Path, error: OSError) -> str:
+    """Why no file can be at `path`, which looking it up told (`error`): where a folder on the way
+    is a file (out.csv/cells.csv), which one, not the system's bare 'Not a directory'."""
+    if error.errno == errno.ENOTDIR:
+        for folder in reversed(path.parents):  # from the top down: the first that is no folder
+            if os.path.lexists(folder) and not folder.is_dir():
+                return f"{quoted(folder)} is a file, not a folder"
+    return error.strerror or str(error)
 
 
 def _why_not_writable(path: Path) -> str:
@@ -939,7 +947,10 @@ def _limited_task(task: tuple[str, str], timeout: float | None, kind: str) -> Re
     """A Dask task: one report, in a child process killed at the time limit. Its pages are read
     one at a time: the cluster runs as many tasks at once as its workers have threads."""
     install_tokenizer()  # before the fork, so that a first run builds the store once per worker
-    return _report_of(task, pool.call_with_limit(partial(_read_task, kind=kind), task, timeout), timeout)
+    try:
+        return _report_of(task, pool.call_with_limit(partial(_read_task, kind=kind), task, timeout), timeout)
+    finally:
+        remove_abandoned_conversions()  # a child killed at the limit while LibreOffice converted
 
 
 def _report_of(task: tuple[str, str], outcome: pool.Outcome, timeout: float | None) -> Report:
@@ -956,7 +967,21 @@ def _report_of(task: tuple[str, str], outcome: pool.Outcome, timeout: float | No
 def _completed(
     tasks: list[tuple[str, str]], workers: int, timeout: float | None, client: Any = None, kind: str = "auto"
 ) -> Iterator[tuple[int, Report]]:
-    """(index into tasks, report) in the order the reports finish."""
+    """(index into tasks, report) in the order the reports finish.
+
+    Then, however the batch ends, the folders of conversions by LibreOffice whose process has
+    ended are removed: those of this batch's workers killed while one converted (at the time
+    limit, or as the batch stopped), and those an earlier run killed by kill -9 left. Linux
+    has ended their converters with the workers; their folders it cannot."""
+    try:
+        yield from _finished(tasks, workers, timeout, client, kind)
+    finally:
+        remove_abandoned_conversions()
+
+
+def _finished(
+    tasks: list[tuple[str, str]], workers: int, timeout: float | None, client: Any, kind: str
+) -> Iterator[tuple[int, Report]]:
     if not tasks:
         return
     if client is not None:

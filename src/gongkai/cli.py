@@ -1003,7 +1003,7 @@ def compare(inputs, agency, output, show_all, encoding, workers, timeout) -> Non
     changes (at least half of A and at least 10). A and B are called by their years;
     a line on stderr warns when they are of different agencies or B is not later, or
     are the same file content (a copy of one report: compared all the same); with
-    --agency, one warns of each report of the agency that is a copy of another.
+    --agency, a report that is a copy of another is skipped (one report), a line says so.
 
     \b
     Examples:
@@ -1023,10 +1023,10 @@ def compare(inputs, agency, output, show_all, encoding, workers, timeout) -> Non
     from .agency import agency_key
     from .output.compare import (
         compare_reports,
-        copies_doubts,
         no_pairs_reason,
         pair_doubts,
         report_labels,
+        without_copies,
         write_comparison,
         year_over_year,
     )
@@ -1059,11 +1059,12 @@ def compare(inputs, agency, output, show_all, encoding, workers, timeout) -> Non
             _say(f"gongkai: warning: {doubts}")
     else:
         wanted = agency_key(agency)
-        for doubt in copies_doubts(files, wanted):  # as A and B of one content are warned of
-            _say(f"gongkai: warning: {doubt}")
-        pairs = year_over_year(cells[cells["agency_key"] == wanted])
+        held, skipped = without_copies(cells[cells["agency_key"] == wanted], files)
+        for note in skipped:
+            _say(f"gongkai: note: {note}")
+        pairs = year_over_year(held)
         if pairs.empty:
-            _usage_error(no_pairs_reason(cells, wanted))
+            _usage_error(no_pairs_reason(held, wanted))
     with writing("-"):
         _print_comparison(pairs, show_all, labels)
     if output:

@@ -64,19 +64,37 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context(method)
 
 
+def dying_with(parent: int) -> Callable[[], None] | None:
+    """On Linux, what a child of `parent` calls to be killed when `parent` ends, even by kill -9
+    (which leaves the parent no say); None elsewhere.
+
+    Found before the fork, as a process started from a thread may only call what needs no
+    lock (loading would take one another thread may have held: subprocess's preexec_fn).
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    prctl = ctypes.CDLL(None).prctl
+
+    def die_with_parent() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the parent ended before the request took effect
+            os._exit(1)
+
+    return die_with_parent
+
+
 def _die_with_parent() -> None:
-    """End this process when its parent ends, even by kill -9 (which leaves the parent no say).
+    """End this process when its parent ends, even by kill -9.
 
     A worker cannot rely on its pipe closing: its siblings inherited the parent's
     ends of each other's pipes. Linux ends the process itself; elsewhere a thread watches.
     """
     parent = os.getppid()
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() != parent:  # the parent ended before the request took effect
-            os._exit(1)
+    die_with_parent = dying_with(parent)
+    if die_with_parent is not None:
+        die_with_parent()
         return
 
     def watch() -> None:

@@ -125,7 +125,8 @@ def year_over_year(cells: pd.DataFrame) -> pd.DataFrame:
     """compare_cells for every agency the batch holds in two consecutive years, one pair after another.
 
     An agency-year held by more than one report is left out (which one to compare
-    with cannot be told; `gongkai summary` lists those duplicates).
+    with cannot be told; `gongkai summary` lists those duplicates): copies of one report are
+    one report only once `without_copies` has left the copies out.
     """
     records.require_cells(cells, needed=["source", "agency", "agency_key", "year", *_KEYS, "value"])
     reports = cells[["source", "agency", "agency_key", "year"]].drop_duplicates("source")
@@ -189,19 +190,23 @@ def report_labels(year_a: object, year_b: object) -> tuple[str, str]:
 _SAME_CONTENT = "the same file content, byte for byte"
 
 
-def copies_doubts(files: pd.DataFrame, key: str) -> list[str]:
-    """Why `year_over_year` of the agency `key` may not be what was meant, as `pair_doubts` says
-    it of A and B: reports of the agency (`files`, the batch's status table) that are one file
-    content, copies of one report (a download saved twice). One line a copy, naming the first
-    report of that content (in the table's order)."""
-    held = files[(files["agency_key"] == key) & files["sha256"].fillna("").ne("")]
-    doubts = []
+def without_copies(cells: pd.DataFrame, files: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The cells without those of reports that are copies of another, and one line a copy skipped.
+
+    A copy is a report of the same file content as another, byte for byte (by the status table
+    `files`' sha256: a download saved twice, under two names): the same report, not a second one
+    of its year, which would leave its agency-year out of `year_over_year` as held twice. The
+    first report of a content (in the table's order) stays. Without sha256 in `files` (a status
+    table worked out from cells alone) nothing is told a copy."""
+    if "sha256" not in files.columns:
+        return cells, []
+    held = files[files["source"].isin(set(cells["source"])) & files["sha256"].fillna("").ne("")]
+    skipped, notes = [], []
     for _, sources in held.groupby("sha256", sort=False)["source"]:
-        first, *copies = sources
-        doubts += [
-            f"{quoted(copy)} and {quoted(first)} are {_SAME_CONTENT}: copies of one report" for copy in copies
-        ]
-    return doubts
+        first, *copies = dict.fromkeys(sources)
+        skipped += copies
+        notes += [f"{quoted(c)} is a copy of {quoted(first)} ({_SAME_CONTENT}): skipped" for c in copies]
+    return cells[~cells["source"].isin(skipped)], notes
 
 
 def pair_doubts(

@@ -9,6 +9,7 @@ imported only by what needs them: a batch written as CSV goes without both.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
@@ -17,7 +18,6 @@ from typing import TYPE_CHECKING
 from ..errors import InputTypeError
 from ..model import IN_COLUMN, CellRecord, NoteCode
 from ..readings import from_column, to_column, why_from_column
-from ..sources import quoted
 from .wide import wide_cell_columns, wide_columns
 
 if TYPE_CHECKING:
@@ -239,17 +239,10 @@ def empty_frame(kind: str) -> pd.DataFrame:
     return _empty(kind).copy()
 
 
-def output_format(path: str, explicit: str | None) -> str:
-    if explicit:
-        return explicit
-    if path == "-":
-        return "csv"
-    suffix = Path(path).suffix.lower().lstrip(".")
-    if suffix in FORMATS:
-        return suffix
-    raise OutputFormatError(
-        f"cannot tell the output format from {quoted(path)}; use --format ({', '.join(FORMATS)})"
-    )
+def is_output_name(path: str | os.PathLike[str]) -> bool:
+    """Whether `path` is named as an output of extract is: its extension that of one of FORMATS,
+    in any case (.csv, .CSV, .parquet, .jsonl, .xlsx)."""
+    return Path(path).suffix.lower().lstrip(".") in FORMATS
 
 
 def companion_path(path: str, kind: str) -> str:

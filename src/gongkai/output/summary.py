@@ -472,8 +472,7 @@ def _require_one_run(cells: pd.DataFrame, files: pd.DataFrame, shown: str, files
 
 def is_output(path: str) -> bool:
     """Whether `path` names the output of a batch (and not a report to read)."""
-    candidate = Path(path)
-    return candidate.suffix.lower() in (".csv", ".parquet", ".jsonl", ".xlsx") and candidate.is_file()
+    return records.is_output_name(path) and Path(path).is_file()
 
 
 def batch_frames(reports: Iterable) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:

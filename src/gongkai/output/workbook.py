@@ -31,7 +31,7 @@ from ..model import NoteCode, cell_key
 from ..sources import check_path
 from . import records
 from .compare import READINGS_COLUMNS as _READINGS_COLUMNS
-from .compare import shown_values, year_over_year
+from .compare import shown_values, without_copies, year_over_year
 from .views import DOUBTFUL, form_lines, headlines, hover_note, note_on_paper, plain
 from .wide import report_form
 from .writers import replacing
@@ -756,8 +756,8 @@ def _overview_sheet(book: Workbook, cells: pd.DataFrame, files: pd.DataFrame, ch
         sheet.row_dimensions[row[0].row].height = _POINTS_PER_LINE * lines + 4
 
 
-def _year_over_year_sheet(book: Workbook, cells: pd.DataFrame) -> None:
-    pairs = year_over_year(cells)
+def _year_over_year_sheet(book: Workbook, cells: pd.DataFrame, files: pd.DataFrame) -> None:
+    pairs = year_over_year(without_copies(cells, files)[0])  # the files sheet names the copies
     if pairs.empty:
         return
     # The files sheet names each report's file: here the agency and the years say which.
@@ -973,7 +973,7 @@ def write_workbook(
         _overview_sheet(book, cells, files, checks)
         for table_id in TABLE_SHEETS:
             _table_sheet(book, table_id, cells, failed)
-        _year_over_year_sheet(book, cells)
+        _year_over_year_sheet(book, cells, files)
         people = _cells_for_people(cells)
         sheet = _long_sheet(book, "cells", people, folded=_CELLS_FOLDED, widths=_CELLS_WIDTHS)
         _print_across_two_pages(sheet, people.columns.get_loc(_CELLS_ON_THE_FIRST_PAGE) + 1)

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from ..errors import OCR_MISSING, InputTypeError, OcrUnavailableError, UnknownKindError, UnreadableFileError
 from ..model import Page
+from .libreoffice import remove_abandoned_conversions  # noqa: F401  (for the batch, which cleans after its workers)
 from .pdf import PdfSource, render_pages
 
 if TYPE_CHECKING:  # the OCR source imports OpenCV: it is loaded by ocr_source() only

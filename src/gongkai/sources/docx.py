@@ -14,26 +14,20 @@ LibreOffice in a temporary folder when `soffice` is on the PATH.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
-import signal
-import subprocess
-import tempfile
 import zipfile
 from pathlib import Path
 
 import lxml.etree as etree
 
-from ..errors import MissingToolError, UnreadableFileError
+from ..errors import UnreadableFileError
 from ..settings import DEFAULT
+from . import libreoffice
 from .markup import MarkupDocument, SpannedCell, clean_text
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
 MAX_PART_BYTES = DEFAULT.markup.max_part_bytes
 MAX_FILE_BYTES = DEFAULT.markup.max_word_file_bytes
-_CONVERT_SECONDS = DEFAULT.markup.convert_seconds
 _MAX_TABLE_CELLS = DEFAULT.markup.max_table_cells
 _BODY_PART = "word/document.xml"
 
@@ -172,79 +166,7 @@ def read_docx(path: str | Path) -> MarkupDocument:
     return document
 
 
-def convert_to_docx(path: str | Path, folder: str) -> Path:
-    """A .doc/.wps/.rtf converted to .docx by LibreOffice into `folder`."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        raise MissingToolError(
-            f"reading a {Path(path).suffix or 'legacy Word'} file needs LibreOffice: install it "
-            "(Debian/Ubuntu: apt-get install libreoffice-writer) so that `soffice` is on the PATH, "
-            "or save the file as .docx"
-        )
-    command = [
-        soffice,
-        f"-env:UserInstallation=file://{folder}/profile",
-        "--headless",
-        "--convert-to",
-        "docx",
-        "--outdir",
-        folder,
-        str(Path(path).resolve()),
-    ]
-    # Not `subprocess.run(timeout=...)`, which kills `soffice` alone: it starts oosplash, which
-    # starts soffice.bin, and a conversion that hung went on running after its time was up.
-    with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as converting:
-        try:
-            converting.wait(timeout=_CONVERT_SECONDS)
-        except subprocess.TimeoutExpired:
-            _kill_with_descendants(converting)
-            raise UnreadableFileError(
-                f"LibreOffice took more than {_CONVERT_SECONDS:g} s to convert the file"
-            ) from None
-        except BaseException:  # Ctrl-C or SIGTERM while it converts: none of it left running
-            _kill_with_descendants(converting)
-            raise
-    converted = Path(folder) / (Path(path).stem + ".docx")
-    if not converted.exists():
-        raise UnreadableFileError(
-            "LibreOffice could not convert the file to .docx (corrupt or not a Word file)"
-        )
-    return converted
-
-
-def _kill_with_descendants(process: subprocess.Popen) -> None:
-    """Kill `process` and every process it started, theirs too (told before it is killed, as
-    they are then no longer its children), and wait for it."""
-    for pid in (*_descendants(process.pid), process.pid):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.kill(pid, signal.SIGKILL)
-    process.wait()
-
-
-def _descendants(pid: int) -> list[int]:
-    """The processes `pid` started, and those they started, from /proc; none where the system
-    has no /proc (the converter alone is then killed)."""
-    children: dict[int, list[int]] = {}
-    with contextlib.suppress(OSError):
-        for entry in os.scandir("/proc"):
-            if not entry.name.isdigit():  # /proc/self, /proc/meminfo…
-                continue
-            try:
-                with open(f"/proc/{entry.name}/stat", "rb") as handle:
-                    # pid (name) state ppid …: the name may hold spaces and brackets of its own.
-                    parent = int(handle.read().rsplit(b")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):  # ended meanwhile
-                continue
-            children.setdefault(parent, []).append(int(entry.name))
-    found, waiting = [], [pid]
-    while waiting:
-        below = children.get(waiting.pop(), [])
-        found += below
-        waiting += below
-    return found
-
-
 def read_legacy_word(path: str | Path) -> MarkupDocument:
     """A .doc or .wps (OLE2) or RTF file, read through a temporary .docx."""
-    with tempfile.TemporaryDirectory(prefix="gongkai-") as folder:
-        return read_docx(convert_to_docx(path, folder))
+    with libreoffice.conversion_folder() as folder:
+        return read_docx(libreoffice.convert_to_docx(path, folder))
