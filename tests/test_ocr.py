@@ -880,6 +880,8 @@ def test_a_digits_only_reading_may_give_a_digit_for_the_minus_the_ink_shows(digi
         ("0*", "published_total", 1, 0),  # a speck above the digits, read as a star beside them
         ("*0", "published_total", 1, 0),
         ("0°", "published_total", 1, 0),
+        ("+0", "published_total", 1, 0),
+        ("+0", "published_total", 0, None),
         (". 0 .", "published_total", 2, 0),  # two specks, one on each side
         (".14470", "published_total", 0, None),  # the ink shows no such speck
         ("0*", "published_total", 0, None),

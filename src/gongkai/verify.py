@@ -58,8 +58,9 @@ _ROUND_LETTERS = frozenset("oO")
 # specks, which were measured on counts alone. An amount (never negative) takes specks before or
 # after only where its digits hold their decimal point already (• 342.33, 216.4.): beside digits
 # with none, a dot-sized blob may be that point (.5, 342.). A speck the recogniser reads as a
-# star or a degree sign is as much dust as one read as a point; none of them is ever a digit.
-_BESIDE = rf"(?:{SPECK}|[*°])"
+# star, a degree sign or a plus is as much dust as one read as a point: none of them is ever a
+# digit, and no count or amount is printed with a plus.
+_BESIDE = rf"(?:{SPECK}|[*°+])"
 _SPECKED_RE = {
     ValueKind.COUNT: re.compile(
         rf"^(?P<before>(?:{_BESIDE}\s*)*)(?P<digits>\d+)(?P<after>(?:\s*{_BESIDE})*)$"
