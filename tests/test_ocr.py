@@ -873,6 +873,32 @@ def test_a_digits_only_reading_may_give_a_digit_for_the_minus_the_ink_shows(digi
 
 
 @pytest.mark.parametrize(
+    ("free", "digits", "published"),
+    [
+        ("7951.98", "7951198", 7951.98),  # the digits-only reading gave a digit for the point
+        ("7951.98", "795198", 7951.98),
+        ("7951.98", "7951980", None),  # the extra digit is not where the point stands
+        ("7951.98", "79511198", None),
+        ("795198", "7951198", None),  # no point was read: the extra digit may be printed
+    ],
+)
+def test_a_digits_only_reading_may_give_a_digit_for_the_decimal_point(free, digits, published):
+    pytest.importorskip("cv2")
+    import dataclasses
+
+    from gongkai.forms import FORM_2021
+    from gongkai.verify import verify_ocr_cells
+
+    records, placed, scanned = _lone_cell_records(free, version="2021", column_id="fee_amount")
+    box = next(iter(scanned[1].cells))
+    scanned[1].cells[box] = dataclasses.replace(scanned[1].cells[box], digits=digits)
+    out, _ = verify_ocr_cells(FORM_2021, records, placed, scanned, lambda page, cells: [free])
+    assert out[0].value == published
+    if published is None:
+        assert out[0].note_code is NoteCode.OCR_DOUBTFUL
+
+
+@pytest.mark.parametrize(
     ("text", "column_id", "specks", "published"),
     [
         (".14470", "published_total", 1, 14470),  # one speck before a count's digits

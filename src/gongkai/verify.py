@@ -219,15 +219,27 @@ def _not_a_number(text: str) -> _Doubt:
     return _Doubt(f"not a plain number{as_read(text)}", (Why.NOT_A_NUMBER,))
 
 
+_DECIMAL_RE = re.compile(r"^(?P<whole>\d+)\.(?P<fraction>\d+)$")
+
+
 def _digits_agree(cell: OcrCell) -> bool:
     """Whether the digits-only reading gives the digits of the free one. It may not spell a
     minus sign: one digit in its place (-31 read so as 131) agrees where the ink shows a minus
-    before the digits (`CellInk.lead`)."""
+    before the digits (`CellInk.lead`). Nor a decimal point: one digit in its place (7951.98
+    read so as 7951198) agrees; the free reading, which saw the point, is the value."""
     digits = digits_of(cell.free)
     if cell.digits == digits:
         return True
     minus = cell.free.lstrip().startswith("-") and cell.lead == "-"
-    return minus and len(cell.digits) == len(digits) + 1 and cell.digits[1:] == digits
+    if minus:
+        return len(cell.digits) == len(digits) + 1 and cell.digits[1:] == digits
+    point = _DECIMAL_RE.match(cell.free.strip())
+    return bool(
+        point
+        and len(cell.digits) == len(digits) + 1
+        and cell.digits.startswith(point["whole"])
+        and cell.digits.endswith(point["fraction"])
+    )
 
 
 def _low_score(cell: OcrCell) -> _Doubt:
