@@ -816,6 +816,33 @@ def test_a_cell_read_alone_apart_from_grid_text_that_says_more_than_a_number_is_
 
 
 @pytest.mark.parametrize(
+    ("grid_text", "specks", "published"),
+    [
+        ("32.", 0, 32),  # a point after a count's digits, as a second reading may read it
+        (".32", 1, 32),  # a speck the cell's ink holds
+        (".32", 0, None),  # one it does not: what the line read there is not known
+    ],
+)
+def test_grid_text_that_is_the_cells_digits_with_specks_beside_them_agrees(grid_text, specks, published):
+    # Rules across only (4949 scan 00012): the grid's text is the page's line, which reached
+    # specks the cell's own reading left out; they say no more than the number.
+    pytest.importorskip("cv2")
+    import dataclasses
+
+    from gongkai.forms import FORM_2019
+    from gongkai.verify import verify_ocr_cells
+
+    records, placed, scanned = _lone_cell_records(grid_text, column_id="published_total")
+    assert records[0].note_code is not None
+    box = next(iter(scanned[1].cells))
+    scanned[1].cells[box] = dataclasses.replace(scanned[1].cells[box], free="32", digits="32", specks=specks)
+    out, _ = verify_ocr_cells(FORM_2019, records, placed, scanned, lambda page, cells: ["32"])
+    assert out[0].value == published
+    if published is None:
+        assert f"the page's line read it otherwise: {grid_text!r}" in out[0].note
+
+
+@pytest.mark.parametrize(
     ("first", "second", "specks", "published"),
     [
         ("216.4", "216.4.", 0, 216.4),  # a second point after the fraction is no decimal point

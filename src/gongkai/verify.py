@@ -456,7 +456,7 @@ def verify_ocr_cells(
         record.ocr_confidence = reading.confidence
         rules = by_cell.get(cell_name(key), [])
         vouched = key in pinned or verified(key, by_cell)
-        outcome = _outcome(record, reading, corrected.get(key), vouched, rules, signed)
+        outcome = _outcome(record, reading, kinds[key], corrected.get(key), vouched, rules, signed)
         counts[outcome] += 1
     return cells, counts
 
@@ -685,7 +685,13 @@ def _blank_in_form_reading(record: CellRecord, reading: _Reading) -> bool:
 
 
 def _outcome(
-    record: CellRecord, reading: _Reading, corrected: float | None, verified: bool, rules, signed: set[Key]
+    record: CellRecord,
+    reading: _Reading,
+    kind: ValueKind,
+    corrected: float | None,
+    verified: bool,
+    rules,
+    signed: set[Key],
 ) -> str:
     """Set the record as verification decided; which outcome it was."""
     cell = reading.cell
@@ -733,10 +739,12 @@ def _outcome(
         and reading.raw != cell.free
         and record.note_code is not None
         and record.value != reading.value
+        and second_number(cell, reading.raw, kind) != reading.value
     ):
         # The grid's text of the cell says more than a number where its own reading says another
         # value: a unit (1800元 is 0.18 万元, the cell read alone 1800, a number of 元 or of 万元), a
         # remark (4（其中修订1件）, the cell 41), text (18件 in an amount). Which is printed is not known.
+        # Specks of dust beside the digits (.6, 32.) are no more than the number, read again.
         reading.clean = False
         reading.doubts.append(line_read)
     elif verified:
