@@ -1260,7 +1260,7 @@ def test_a_cell_the_seal_s_fade_left_no_stroke_in_is_no_blank_to_trust():
         page=1, raw="",
     )  # fmt: skip
     reading = _reading(0, record.key, "", None, cell, gongkai.forms.ValueKind.COUNT)
-    assert _outcome(record, reading, None, False, [], set()) == "doubtful"
+    assert _outcome(record, reading, gongkai.forms.ValueKind.COUNT, None, False, [], set()) == "doubtful"
     assert record.note_code is NoteCode.OCR_DOUBTFUL and "the seal's ink over it" in record.note
 
 
@@ -2196,7 +2196,7 @@ def test_notes_of_corrections_and_low_scores_say_no_more_than_there_is():
     clean = OcrCell(1, (0, 0, 1, 1), "7", 0.99, "7", 0.99, (0, 0, 1, 1), True, ())
     reading = _reading(0, record.key, "7", 7.0, clean, gongkai.forms.ValueKind.COUNT)
     reading.doubts.append(_Doubt("the only value applications_row_total[granted] leave"))
-    assert _outcome(record, reading, 1.0, False, [], set()) == "corrected"
+    assert _outcome(record, reading, gongkai.forms.ValueKind.COUNT, 1.0, False, [], set()) == "corrected"
     assert record.note.startswith("OCR corrected: cell read as '7' (0.99)"), record.note
     unsure = OcrCell(1, (0, 0, 1, 1), "7", 0.449, "7", 0.99, (0, 0, 1, 1), True, ())
     doubts = _reading(0, record.key, "7", 7.0, unsure, gongkai.forms.ValueKind.COUNT).doubts
