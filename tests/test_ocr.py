@@ -816,6 +816,32 @@ def test_a_cell_read_alone_apart_from_grid_text_that_says_more_than_a_number_is_
 
 
 @pytest.mark.parametrize(
+    ("free", "score", "ring", "published"),
+    [
+        ("0", 0.99, True, 0),  # the page's line found nothing, the ink's shape is a 0's ring
+        ("0", 0.99, False, None),
+        ("0", 0.63, True, 0),  # a low score the shape agrees with
+        ("0", 0.63, False, None),
+        ("6", 0.99, True, None),
+    ],
+)
+def test_a_zero_whose_ink_is_one_ring_needs_no_second_reading(free, score, ring, published):
+    pytest.importorskip("cv2")
+    import dataclasses
+
+    from gongkai.forms import FORM_2019
+    from gongkai.verify import verify_ocr_cells
+
+    records, placed, scanned = _lone_cell_records(free, column_id="published_total")
+    box = next(iter(scanned[1].cells))
+    scanned[1].cells[box] = dataclasses.replace(scanned[1].cells[box], free_score=score, ring=ring)
+    out, _ = verify_ocr_cells(FORM_2019, records, placed, scanned, lambda page, cells: [""])
+    assert out[0].value == published
+    if published is None:
+        assert out[0].note_code is NoteCode.OCR_DOUBTFUL
+
+
+@pytest.mark.parametrize(
     ("grid_text", "specks", "published"),
     [
         ("32.", 0, 32),  # a point after a count's digits, as a second reading may read it

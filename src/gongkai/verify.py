@@ -10,7 +10,8 @@ published only when
 - its score is at least `min_score`, or at least `weak_min_score` where a second, independent
   reading agrees;
 - every rule of the form it takes part in holds, or, where no rule can vouch for it, two
-  independent readings (the cell read alone, and the whole page read at once) agree; where a
+  independent readings (the cell read alone, and the whole page read at once; for a 0, the
+  cell read alone and its ink's shape, one ring) agree; where a
   rule fails, a reading that another of its rules holds with and that is read again alike is
   as printed, and the failure is the printed arithmetic's (a misreading breaks all its rules).
 
@@ -328,9 +329,12 @@ def verify_ocr_cells(
                     reading.candidates.append(second)
 
     def agree(reading: _Reading) -> bool:
-        """Two independent readings give the same number: the cell alone and the page's line."""
+        """Two independent readings give the same number: the cell alone and the page's line, or,
+        for a 0, the cell alone and its ink's shape (`OcrCell.ring`), which no other digit has."""
         if reading.cell is None or reading.value is None or _shared_fault(reading, signed):
             return False
+        if reading.value == 0 and reading.cell.ring:
+            return True
         read_again([reading])
         if reading.value == 0 and reading.second.strip() in _ROUND_LETTERS:
             return True
