@@ -69,6 +69,39 @@ def test_a_report_whose_text_is_drawn_as_outlines_is_read_by_ocr(tmp_path):
     assert report.cells["value"].equals(printed.cells["value"])
 
 
+@pytest.mark.parametrize(
+    ("text", "unusable"),
+    [
+        ("!!\"#$%&'#()*+,-./012345467!8!9:45467!48;", True),  # a font's glyph codes taken as Latin
+        ("一、总体情况 2024年，本机关主动公开政府信息 1,234 条。", False),
+        ("（一）予以公开 35 12 0 0 1 0 48 " * 2, False),
+        ("- 3 -", False),  # a page number alone is not judged
+    ],
+)
+def test_text_of_no_chinese_on_a_page_of_a_report_is_text_without_unicode(text, unusable):
+    from gongkai.model import Char
+    from gongkai.sources.pdf import _unusable_text
+
+    chars = [Char(ch, 0, 0, 1, 1, 10) for ch in text.replace(" ", "")] * 3
+    assert (_unusable_text(chars, False) == "text without Unicode") is unusable
+
+
+@needs_ocr
+def test_a_report_whose_fonts_have_no_unicode_map_is_read_by_ocr(tmp_path):
+    """Without their ToUnicode maps a Word export's fonts give glyph codes PDFium takes as Latin
+    (!"#$%&'): the text layer passed as readable, no table was found, and the report failed."""
+    sample = SAMPLES / "huaichuan-market-2023.pdf"
+    data = sample.read_bytes()
+    assert b"/ToUnicode" in data
+    unmapped = tmp_path / "no-unicode.pdf"
+    unmapped.write_bytes(data.replace(b"/ToUnicode", b"/ToUnicodX"))  # same length: the offsets hold
+    with PdfSource(unmapped) as source:
+        assert {source.page(n).scanned for n in range(1, source.page_count + 1)} == {"text without Unicode"}
+    report, printed = gongkai.read_report(unmapped), gongkai.read_report(sample)
+    assert report.pages_ocr >= 1 and set(report.cells["read_by"]) == {"ocr"}
+    assert report.cells["value"].equals(printed.cells["value"])
+
+
 @needs_ocr
 def test_a_scan_that_fails_says_its_pages_read_by_ocr_as_one_read_does(tmp_path):
     """Whatever its status, a scanned report's status row says how many pages OCR read."""

@@ -34,6 +34,13 @@ class PdfSettings:
     # Below this share of real characters (CJK, ASCII, CJK punctuation) a text layer is garbage:
     # CID fonts without a Unicode map give private-use or replacement codes.
     readable_share: float = 0.6
+    # A page of at least `garbled_min_chars` characters of which fewer than `cjk_min_share` are
+    # Chinese is garbage too: a font without a Unicode map whose codes PDFium takes as Latin
+    # (!"#$%&' for the glyphs of a subset, as LibreOffice's PDFs read without their ToUnicode).
+    # The reports' text pages are at least 23% Chinese (803 pages of the fixtures, samples, the
+    # reference report and four generated corpora); a nearly blank page (a page number) is not judged.
+    garbled_min_chars: int = 40
+    cjk_min_share: float = 0.05
 
 
 @dataclass(frozen=True)

@@ -206,6 +206,9 @@ def _readable(char: Char) -> bool:
     )
 
 
+_WITHOUT_UNICODE = "text without Unicode"
+
+
 def _unusable_text(chars: list[Char], invisible: bool) -> str:
     """Why a page's text layer is not what is printed on it; empty when it is."""
     if not chars:
@@ -213,7 +216,10 @@ def _unusable_text(chars: list[Char], invisible: bool) -> str:
     if invisible:
         return "invisible text layer (a scanner's OCR)"
     if sum(map(_readable, chars)) < _SETTINGS.readable_share * len(chars):
-        return "text without Unicode"
+        return _WITHOUT_UNICODE
+    chinese = sum(0x4E00 <= ord(char.text) <= 0x9FFF for char in chars)
+    if len(chars) >= _SETTINGS.garbled_min_chars and chinese < _SETTINGS.cjk_min_share * len(chars):
+        return _WITHOUT_UNICODE
     return ""
 
 
@@ -303,7 +309,8 @@ class PdfSource:
 
         The rules stay lines; `grids.lattice.find_table_cells` turns them into cells
         for the pages that hold tables. A scan (its text unusable, an image over most of
-        it) comes back empty with `Page.scanned` saying why: a scanner's invisible OCR
+        it), a page that draws its text as outlines, or one whose text has no Unicode (its
+        glyphs drawn all the same) comes back empty with `Page.scanned` saying why: a scanner's invisible OCR
         layer is not what is printed, and the image is read by `sources.ocr` instead.
         """
         page = self._page(number)
@@ -311,7 +318,12 @@ class PdfSource:
             frame = _frame(page)
             chars, invisible = _chars(page, frame)
             why = _unusable_text(chars, invisible)
-            if why and (_largest_image_share(page) >= _SETTINGS.scan_image_share or _drawn_text(page, chars)):
+            # Text without Unicode is drawn as its glyphs all the same: OCR reads the page as shown.
+            if why and (
+                why == _WITHOUT_UNICODE
+                or _largest_image_share(page) >= _SETTINGS.scan_image_share
+                or _drawn_text(page, chars)
+            ):
                 return Page(number, [], [], scanned=why)
             return Page(number, dedupe_chars(chars), _rule_edges(page, frame))
         finally:
