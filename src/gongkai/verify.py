@@ -208,7 +208,7 @@ def _reading(
         if number is not None and number not in candidates:
             candidates.append(number)
     # The ring's 0 is a candidate the rules may take (a speck at its foot read as 9, seal ink
-    # beside it read as 布), never a value published on its own.
+    # beside it read as 布); the ring alone, with no reading of 0, never publishes it.
     if cell.ring and 0 not in candidates:
         candidates.append(0.0)
     # A printed / or — is told by its shape, not recognised: no recogniser scored it.
@@ -324,7 +324,7 @@ def verify_ocr_cells(
             texts = second_readings(scanned[number], [reading.cell for reading in group])
             for reading, text in zip(group, texts, strict=True):
                 reading.second = text
-                second = _number(text, kinds[reading.key], reading.cell.dot_after, reading.cell.specks)
+                second = second_number(reading.cell, text, kinds[reading.key])
                 if second is not None and second not in reading.candidates:
                     reading.candidates.append(second)
 
