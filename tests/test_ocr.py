@@ -2414,3 +2414,20 @@ def test_the_print_of_a_zero_is_one_ring(shape, ring):
     if shape in ("6", "9", "8", "4", "00"):
         cv2.putText(strokes, shape, (20, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 1, 2)
     assert scan._ring(strokes.astype(bool), np.zeros_like(strokes, bool)) is ring
+
+
+@pytest.mark.parametrize(
+    ("failing", "fixed"), [(frozenset(), {}), (frozenset({"row"}), {"x": 0.0, "y": 0.0})]
+)
+def test_the_rules_that_hold_still_fix_cells_where_the_print_breaks_another(failing, fixed):
+    # A report whose row total is off (2 + x = 1 as printed, x never negative) contradicts every
+    # solution of its group; without the rule that fails as read, its column (x + y = total 0)
+    # still leaves x and y only 0.
+    from gongkai.verify import _solved_by_rules
+
+    a, x, y, total, row_total = (("t", name, "c") for name in ("a", "x", "y", "total", "row_total"))
+    sides = {"row": ((row_total,), (a, x)), "column": ((total,), (x, y))}
+    values = {a: 2.0, row_total: 1.0, total: 0.0, x: None, y: None}
+    cells = {x, y}
+    solved = _solved_by_rules(sides, values, cells, cells | {a, total, row_total}, cells, {}, failing)
+    assert {key[1]: value for key, (value, _) in solved.items()} == fixed

@@ -429,7 +429,8 @@ def verify_ocr_cells(
             break
 
     values = trial_values()
-    by_cell = rules_of(_evaluate(form, rows_by_table, values))
+    results = _evaluate(form, rows_by_table, values)
+    by_cell = rules_of(results)
     unknown = {
         key
         for key, reading in readings.items()
@@ -439,7 +440,8 @@ def verify_ocr_cells(
         and not verified(key, by_cell)
     }
     clean = {key: readings[key].value for key in unknown if readings[key].clean}
-    solved = _solved_by_rules(sides, values, unknown, whole, natural, clean)
+    failing = frozenset(r.rule_id for r in results if r.status == CheckStatus.FAILED)
+    solved = _solved_by_rules(sides, values, unknown, whole, natural, clean, failing)
     pinned = set()
     for key, (value, rule_ids) in solved.items():
         reading = readings[key]
@@ -562,6 +564,7 @@ def _solved_by_rules(
     whole: set[Key],
     natural: set[Key],
     read: dict[Key, float | None],
+    failing: frozenset[str] = frozenset(),
 ) -> dict[Key, tuple[float, list[str]]]:
     """The cells of `unknown` whose value the rules leave no choice for, whatever was read: each
     with its value and the rules that fix it.
@@ -577,6 +580,12 @@ def _solved_by_rules(
     arithmetic that does not hold, which would fix the other cells wrongly too. A block of cells
     that row and column sums both cover is often not fixed: +d and -d in the four corners of any
     rectangle keep every sum (misreadings under a seal that cancel).
+
+    Where a group's equations contradict each other and some of its rules fail with the cells as
+    read (`failing`), the print may break those (a report whose row totals are off by one): the
+    group is solved again without them, as the checks report them. A misreading breaks every
+    rule of its cell, so without those rules a misread cell is left unfixed, not fixed wrongly; a
+    cell of them is fixed only by rules that did not fail.
     """
     equations: list[_Equation] = []
     for rule_id, (lhs, rhs) in sides.items():
@@ -588,11 +597,18 @@ def _solved_by_rules(
             continue  # a cell neither read nor to solve: the rule says nothing
         equations.append((*equation, rule_id))
     solved: dict[Key, tuple[float, list[str]]] = {}
-    for group in _linked(equations):
+    groups = _linked(equations)
+    while groups:
+        group = groups.pop()
         fixed = _fixed(group, natural)
+        if fixed is None:
+            holding = [equation for equation in group if equation[2] not in failing]
+            if len(holding) < len(group):
+                groups += _linked(holding)
+            continue
         # A cell read as no number (a seal's fade can take a printed 0 whole) sums as 0: it
         # contradicts a value fixed for it only where that is not 0.
-        if fixed is None or any(key in read and (read[key] or 0) != value for key, value in fixed.items()):
+        if any(key in read and (read[key] or 0) != value for key, value in fixed.items()):
             continue
         for key, value in fixed.items():
             solved[key] = (float(value), [rule_id for c, _, rule_id in group if key in c])
