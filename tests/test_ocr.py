@@ -641,6 +641,24 @@ def _lone_cell_records(
     return [record], placed, {1: ScannedPage(1, None, [], [], {box: cell})}
 
 
+def _lone_cell_verified(
+    text: str, second: str, version: str = "2019", column_id: str = "published_total", **cell
+):
+    """The record of one lone cell read as `text` (`_lone_cell_records`), its reading changed by
+    `cell` (OcrCell's fields), once verified with `second` as its second reading."""
+    pytest.importorskip("cv2")
+    import dataclasses
+
+    from gongkai.forms import FORMS
+    from gongkai.verify import verify_ocr_cells
+
+    records, placed, scanned = _lone_cell_records(text, version=version, column_id=column_id)
+    box = next(iter(scanned[1].cells))
+    scanned[1].cells[box] = dataclasses.replace(scanned[1].cells[box], **cell)
+    out, _ = verify_ocr_cells(FORMS[version], records, placed, scanned, lambda page, cells: [second])
+    return out[0]
+
+
 @pytest.mark.parametrize(("text", "published"), [("4", None), ("0", 0)])
 def test_a_signed_number_no_rule_checks_is_not_published_on_agreement(text, published):
     pytest.importorskip("cv2")
@@ -740,21 +758,12 @@ def test_what_the_value_parser_drops_after_a_count_is_dropped_from_a_scans_readi
 ):
     # 18件 in a text PDF is 18 with its unit dropped, 4（其中修订1件）4 with its remark kept in raw:
     # read from a scan they are the same numbers.
-    pytest.importorskip("cv2")
-    import dataclasses
-
-    from gongkai.forms import FORM_2019
-    from gongkai.verify import verify_ocr_cells
-
-    records, placed, scanned = _lone_cell_records(text, column_id="published_total")
-    box = next(iter(scanned[1].cells))
-    scanned[1].cells[box] = dataclasses.replace(scanned[1].cells[box], digits=digits)
-    out, _ = verify_ocr_cells(FORM_2019, records, placed, scanned, lambda page, cells: [second])
-    assert out[0].value == published
+    out = _lone_cell_verified(text, second, digits=digits)
+    assert out.value == published
     if published is None:
-        assert out[0].note_code is NoteCode.OCR_DOUBTFUL
+        assert out.note_code is NoteCode.OCR_DOUBTFUL
     else:
-        assert out[0].note_code is code and out[0].read_by == "ocr"
+        assert out.note_code is code and out.read_by == "ocr"
 
 
 @pytest.mark.parametrize(
@@ -859,19 +868,10 @@ def test_a_cell_read_alone_apart_from_grid_text_that_says_more_than_a_number_is_
     ],
 )
 def test_a_zero_whose_ink_is_one_ring_needs_no_second_reading(free, score, ring, published):
-    pytest.importorskip("cv2")
-    import dataclasses
-
-    from gongkai.forms import FORM_2019
-    from gongkai.verify import verify_ocr_cells
-
-    records, placed, scanned = _lone_cell_records(free, column_id="published_total")
-    box = next(iter(scanned[1].cells))
-    scanned[1].cells[box] = dataclasses.replace(scanned[1].cells[box], free_score=score, ring=ring)
-    out, _ = verify_ocr_cells(FORM_2019, records, placed, scanned, lambda page, cells: [""])
-    assert out[0].value == published
+    out = _lone_cell_verified(free, "", free_score=score, ring=ring)
+    assert out.value == published
     if published is None:
-        assert out[0].note_code is NoteCode.OCR_DOUBTFUL
+        assert out.note_code is NoteCode.OCR_DOUBTFUL
 
 
 @pytest.mark.parametrize(
@@ -885,20 +885,10 @@ def test_a_zero_whose_ink_is_one_ring_needs_no_second_reading(free, score, ring,
 def test_grid_text_that_is_the_cells_digits_with_specks_beside_them_agrees(grid_text, specks, published):
     # Rules across only (4949 scan 00012): the grid's text is the page's line, which reached
     # specks the cell's own reading left out; they say no more than the number.
-    pytest.importorskip("cv2")
-    import dataclasses
-
-    from gongkai.forms import FORM_2019
-    from gongkai.verify import verify_ocr_cells
-
-    records, placed, scanned = _lone_cell_records(grid_text, column_id="published_total")
-    assert records[0].note_code is not None
-    box = next(iter(scanned[1].cells))
-    scanned[1].cells[box] = dataclasses.replace(scanned[1].cells[box], free="32", digits="32", specks=specks)
-    out, _ = verify_ocr_cells(FORM_2019, records, placed, scanned, lambda page, cells: ["32"])
-    assert out[0].value == published
+    out = _lone_cell_verified(grid_text, "32", free="32", digits="32", specks=specks)
+    assert out.value == published
     if published is None:
-        assert f"the page's line read it otherwise: {grid_text!r}" in out[0].note
+        assert f"the page's line read it otherwise: {grid_text!r}" in out.note
 
 
 @pytest.mark.parametrize(
@@ -943,19 +933,10 @@ def test_an_amount_read_again_with_a_speck_beside_its_fraction_agrees(first, sec
     ],
 )
 def test_a_digits_only_reading_may_give_a_digit_for_the_minus_the_ink_shows(digits, lead, published):
-    pytest.importorskip("cv2")
-    import dataclasses
-
-    from gongkai.forms import FORM_2019
-    from gongkai.verify import verify_ocr_cells
-
-    records, placed, scanned = _lone_cell_records("-31", lead=lead)
-    box = next(iter(scanned[1].cells))
-    scanned[1].cells[box] = dataclasses.replace(scanned[1].cells[box], digits=digits)
-    out, _ = verify_ocr_cells(FORM_2019, records, placed, scanned, lambda page, cells: ["-31"])
-    assert out[0].value == published
+    out = _lone_cell_verified("-31", "-31", column_id="change", lead=lead, digits=digits)
+    assert out.value == published
     if published is None:
-        assert out[0].note_code is NoteCode.OCR_DOUBTFUL
+        assert out.note_code is NoteCode.OCR_DOUBTFUL
 
 
 @pytest.mark.parametrize(
@@ -969,19 +950,10 @@ def test_a_digits_only_reading_may_give_a_digit_for_the_minus_the_ink_shows(digi
     ],
 )
 def test_a_digits_only_reading_may_give_a_digit_for_the_decimal_point(free, digits, published):
-    pytest.importorskip("cv2")
-    import dataclasses
-
-    from gongkai.forms import FORM_2021
-    from gongkai.verify import verify_ocr_cells
-
-    records, placed, scanned = _lone_cell_records(free, version="2021", column_id="fee_amount")
-    box = next(iter(scanned[1].cells))
-    scanned[1].cells[box] = dataclasses.replace(scanned[1].cells[box], digits=digits)
-    out, _ = verify_ocr_cells(FORM_2021, records, placed, scanned, lambda page, cells: [free])
-    assert out[0].value == published
+    out = _lone_cell_verified(free, free, version="2021", column_id="fee_amount", digits=digits)
+    assert out.value == published
     if published is None:
-        assert out[0].note_code is NoteCode.OCR_DOUBTFUL
+        assert out.note_code is NoteCode.OCR_DOUBTFUL
 
 
 @pytest.mark.parametrize(
@@ -2365,20 +2337,12 @@ def test_a_zero_misread_is_taken_where_its_ink_is_a_ring_and_the_rules_leave_zer
 @pytest.mark.parametrize(("text", "ring", "published"), [("6", True, None), ("6", False, 6), ("0", True, 0)])
 def test_a_number_read_where_the_ink_is_one_ring_is_doubtful(text, ring, published):
     # Table 二 (no rule): two readings agreeing on 6 are not enough where the ink is a 0's ring.
-    pytest.importorskip("cv2")
-    import dataclasses
-
-    from gongkai.forms import FORM_2019
     from gongkai.readings import Why
-    from gongkai.verify import verify_ocr_cells
 
-    records, placed, scanned = _lone_cell_records(text, column_id="published_total")
-    box = next(iter(scanned[1].cells))
-    scanned[1].cells[box] = dataclasses.replace(scanned[1].cells[box], ring=ring)
-    out, _ = verify_ocr_cells(FORM_2019, records, placed, scanned, lambda page, cells: [text])
-    assert out[0].value == published
+    out = _lone_cell_verified(text, text, ring=ring)
+    assert out.value == published
     if published is None:
-        assert out[0].note_code is NoteCode.OCR_DOUBTFUL and Why.SHAPE_OF_ZERO in out[0].ocr_why
+        assert out.note_code is NoteCode.OCR_DOUBTFUL and Why.SHAPE_OF_ZERO in out.ocr_why
 
 
 @pytest.mark.parametrize(
